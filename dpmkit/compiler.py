@@ -1,0 +1,802 @@
+"""Compile a :class:`~dpmkit.Model` into fast kernels.
+
+Steps: parse every equation (whitelisted parser), resolve names, expand the stateful
+builtins (SMTH, DELAY, INIT) into hidden stocks and auxiliaries, order the
+auxiliaries and flows so each is computed after what it needs (a cycle without a
+stock is an error naming the cycle), find what never changes during a run (hoisted
+out of the time loop), and generate one Python function per integration method and
+mode (scalar for single runs, numpy-vectorised over an ensemble axis).
+
+Why generated source is safe: the generated text is assembled only from fixed
+templates, slot names of the form ``v<number>``, helper names from the fixed table
+:data:`_HELPER_NAMES`, and numbers written with ``repr(float)``. No name, string or
+other text from an equation is ever copied into it, and :func:`_verify_source` checks
+every token of the generated source against that whitelist before it is compiled.
+"""
+
+from __future__ import annotations
+
+import io
+import keyword
+import math
+import re
+import tokenize
+import warnings
+from bisect import bisect_right
+from collections import OrderedDict
+
+import numpy as np
+
+from .errors import ModelError, UnitsWarning
+from .expressions import (
+    CONSTANTS,
+    SIGNATURES,
+    BinOp,
+    Call,
+    If,
+    Name,
+    Num,
+    UnaryOp,
+    names_in,
+    parse,
+    suggest,
+    walk,
+)
+from .spec import Aux, Flow, Lookup, Param, Stock
+
+__all__ = ["compile_model", "dependency_map", "CompiledModel"]
+
+_TIME_FUNCS = {"STEP", "PULSE", "RAMP"}
+_STATEFUL = {"SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN", "INIT"}
+_MAX_DELAY_ORDER = 100
+
+
+class _Slot:
+    """One internal variable: a parameter, stock, auxiliary, flow, or a hidden helper."""
+
+    __slots__ = ("name", "kind", "expr", "rate", "hidden", "origin", "non_negative", "index", "decl", "static")
+
+    def __init__(self, name, kind, expr=None, *, hidden=False, origin=None, non_negative=False, decl=None):
+        self.name = name
+        self.kind = kind  # "param", "stock", "aux", "init"
+        self.expr = expr  # equation (aux/flow/init) or initial value (stock)
+        self.rate = None  # net rate of a stock
+        self.hidden = hidden
+        self.origin = origin or name
+        self.non_negative = non_negative
+        self.index = -1
+        self.decl = decl
+        self.static = kind in ("param", "init")
+
+
+# ---------------------------------------------------------------- resolution
+
+
+class _Builder:
+    """Turns declarations into slots, resolving names and expanding stateful builtins."""
+
+    def __init__(self, model):
+        self.model = model
+        self.decls = {v.name: v for v in model.variables}
+        self.lookups = {v.name: v for v in model.variables if isinstance(v, Lookup)}
+        self.slots = OrderedDict()
+        self.counter = 0
+
+    def add(self, slot):
+        self.slots[slot.name] = slot
+        return slot
+
+    def hidden_name(self, func):
+        self.counter += 1
+        return f"_{func.lower()}_{self.counter}"
+
+    def build(self):
+        model = self.model
+        for p in model.params:
+            self.add(_Slot(p.name, "param", decl=p))
+        for s in model.stocks:
+            self.add(_Slot(s.name, "stock", None, non_negative=s.non_negative, decl=s))
+        for v in model.variables:
+            if isinstance(v, (Aux, Flow)):
+                self.add(_Slot(v.name, "aux", None, non_negative=getattr(v, "non_negative", False), decl=v))
+        # resolve equations (may add hidden slots)
+        for v in model.variables:
+            if isinstance(v, Stock):
+                self.slots[v.name].expr = self.resolve(parse(v.initial, v.name), v.name)
+            elif isinstance(v, (Aux, Flow)):
+                self.slots[v.name].expr = self.resolve(parse(v.equation, v.name), v.name)
+        for s in model.stocks:
+            terms = None
+            for f in model.inflows(s.name):
+                terms = Name(f.name) if terms is None else BinOp("+", terms, Name(f.name))
+            for f in model.outflows(s.name):
+                terms = UnaryOp("-", Name(f.name)) if terms is None else BinOp("-", terms, Name(f.name))
+            self.slots[s.name].rate = terms
+        return self.slots
+
+    def resolve(self, node, owner):
+        """Check names and functions in ``node`` and expand stateful builtins."""
+        if isinstance(node, Num):
+            return node
+        if isinstance(node, Name):
+            if node.id in CONSTANTS:
+                return node
+            decl = self.decls.get(node.id)
+            if decl is None:
+                raise ModelError(
+                    f"in the equation of {owner!r}, at position {node.pos}: unknown name {node.id!r}"
+                    + suggest(node.id, [n for n in self.decls if n != owner]),
+                    variable=owner, position=node.pos,
+                )
+            if isinstance(decl, Lookup):
+                raise ModelError(
+                    f"in the equation of {owner!r}, at position {node.pos}: {node.id!r} is a lookup; "
+                    f"call it with an input, e.g. {node.id}(x)",
+                    variable=owner, position=node.pos,
+                )
+            return node
+        if isinstance(node, BinOp):
+            return BinOp(node.op, self.resolve(node.left, owner), self.resolve(node.right, owner), node.pos)
+        if isinstance(node, UnaryOp):
+            return UnaryOp(node.op, self.resolve(node.operand, owner), node.pos)
+        if isinstance(node, If):
+            return If(self.resolve(node.cond, owner), self.resolve(node.then, owner),
+                      self.resolve(node.orelse, owner), node.pos)
+        if isinstance(node, Call):
+            if not node.builtin or node.func == "LOOKUP":
+                if node.builtin:  # LOOKUP(table, x)
+                    table, arg = node.args[0].id, node.args[1]
+                else:
+                    table, arg = node.func, node.args[0]
+                decl = self.decls.get(table)
+                if not isinstance(decl, Lookup):
+                    what = f"a {decl.kind}, not a lookup" if decl is not None else "not a lookup or function" + suggest(
+                        table, list(self.lookups) or [f for f in SIGNATURES])
+                    raise ModelError(
+                        f"in the equation of {owner!r}, at position {node.pos}: {table!r} is {what}",
+                        variable=owner, position=node.pos,
+                    )
+                return Call(table, (self.resolve(arg, owner),), node.pos, False)
+            args = tuple(self.resolve(a, owner) for a in node.args)
+            if node.func in _STATEFUL:
+                return self.expand(node.func, args, owner, node.pos)
+            return Call(node.func, args, node.pos, True)
+        raise ModelError(f"in the equation of {owner!r}: unsupported syntax", variable=owner)
+
+    def aux(self, func, expr, owner, role):
+        name = self.hidden_name(func) + "_" + role
+        return self.add(_Slot(name, "aux", expr, hidden=True, origin=f"{func} in {owner!r}")).name
+
+    def stock(self, func, initial, owner, k):
+        name = self.hidden_name(func) + f"_stage{k}"
+        return self.add(_Slot(name, "stock", initial, hidden=True, origin=f"{func} in {owner!r}"))
+
+    def expand(self, func, args, owner, pos):
+        origin = f"{func} in {owner!r}"
+        if func == "INIT":
+            name = self.hidden_name("init")
+            self.add(_Slot(name, "init", args[0], hidden=True, origin=origin))
+            return Name(name)
+        inp = self.aux(func, args[0], owner, "input")
+        if func in ("SMTH1", "SMTH3"):
+            order = 1 if func == "SMTH1" else 3
+            delay = args[1] if order == 1 else BinOp("/", args[1], Num(float(order)))
+            tau = self.aux(func, delay, owner, "time")
+            init = args[2] if len(args) > 2 else Name(inp)
+            prev = Name(inp)
+            for k in range(1, order + 1):
+                s = self.stock(func, init, owner, k)
+                s.rate = BinOp("/", BinOp("-", prev, Name(s.name)), Name(tau))
+                prev = Name(s.name)
+            return prev
+        # material delays: DELAY1, DELAY3, DELAYN
+        if func == "DELAYN":
+            order_node = args[2]
+            if not isinstance(order_node, Num) or order_node.value != int(order_node.value) or not (
+                1 <= order_node.value <= _MAX_DELAY_ORDER
+            ):
+                raise ModelError(
+                    f"in the equation of {owner!r}, at position {pos}: the order of DELAYN must be a whole "
+                    f"number from 1 to {_MAX_DELAY_ORDER} written as a number",
+                    variable=owner, position=pos,
+                )
+            order = int(order_node.value)
+            init_arg = args[3] if len(args) > 3 else None
+        else:
+            order = 1 if func == "DELAY1" else 3
+            init_arg = args[2] if len(args) > 2 else None
+        delay = args[1] if order == 1 else BinOp("/", args[1], Num(float(order)))
+        tau = self.aux(func, delay, owner, "time")
+        init = init_arg if init_arg is not None else Name(inp)
+        prev_out = Name(inp)
+        for k in range(1, order + 1):
+            s = self.stock(func, BinOp("*", init, Name(tau)), owner, k)
+            out = self.aux(func, BinOp("/", Name(s.name), Name(tau)), owner, f"out{k}")
+            s.rate = BinOp("-", prev_out, Name(out))
+            prev_out = Name(out)
+        return prev_out
+
+
+# ------------------------------------------------------------------ ordering
+
+
+def _toposort(nodes, deps, what, describe=str):
+    """Order ``nodes`` so each comes after its dependencies; report a cycle if any.
+
+    ``deps[n]`` is the set of nodes (within ``nodes``) that ``n`` needs. Declaration
+    order is kept wherever the dependencies allow it.
+    """
+    position = {n: i for i, n in enumerate(nodes)}
+    remaining = {n: set(deps[n]) for n in nodes}
+    users = {n: [] for n in nodes}
+    for n in nodes:
+        for d in remaining[n]:
+            users[d].append(n)
+    import heapq
+
+    ready = [position[n] for n in nodes if not remaining[n]]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        n = nodes[heapq.heappop(ready)]
+        order.append(n)
+        for u in users[n]:
+            remaining[u].discard(n)
+            if not remaining[u]:
+                heapq.heappush(ready, position[u])
+    if len(order) < len(nodes):
+        left = [n for n in nodes if remaining[n]]
+        raise _cycle_error([describe(n) for n in _find_cycle(left, remaining)], what)
+    return order
+
+
+def _find_cycle(left, remaining):
+    left_set = set(left)
+    start = left[0]
+    path, seen = [start], {start: 0}
+    node = start
+    while True:
+        nxt = sorted(d for d in remaining[node] if d in left_set)[0]
+        if nxt in seen:
+            return path[seen[nxt]:] + [nxt]
+        seen[nxt] = len(path)
+        path.append(nxt)
+        node = nxt
+
+
+def _cycle_error(cycle, what):
+    shown = " -> ".join(cycle)
+    first = next((c for c in cycle if not c.startswith("(")), cycle[0])
+    if what == "step":
+        msg = (
+            f"algebraic loop (a feedback loop with no stock in it): {shown}. "
+            "Each of these needs the others at the same moment. Break the loop by passing "
+            "one link through a stock, or delay it with SMTH1 or DELAY1."
+        )
+    else:
+        msg = (
+            f"the initial values form a loop: {shown}. Give one of these stocks a number "
+            "(or an equation that does not depend on the others) as its initial value."
+        )
+    return ModelError(msg, variable=first)
+
+
+# -------------------------------------------------------------- generation
+
+_HELPER_NAMES = (
+    "_min", "_max", "_abs", "_exp", "_ln", "_log10", "_sqrt", "_int", "_round",
+    "_sin", "_cos", "_tan", "_asin", "_acos", "_atan", "_mod", "_pow", "_div",
+    "_step", "_pulse", "_ramp", "_safediv", "_where", "_and", "_or", "_not", "_nn",
+    "_rates", "rec", "range", "len",
+)
+_FUNC_HELPER = {
+    "MIN": "_min", "MAX": "_max", "ABS": "_abs", "EXP": "_exp", "LN": "_ln", "LOG10": "_log10",
+    "SQRT": "_sqrt", "INT": "_int", "ROUND": "_round", "SIN": "_sin", "COS": "_cos", "TAN": "_tan",
+    "ARCSIN": "_asin", "ARCCOS": "_acos", "ARCTAN": "_atan", "MODULO": "_mod",
+}
+_FIXED_NAMES = {"P", "T", "O", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
+_SLOT_RE = re.compile(r"(v|k[1-4]_)\d+\Z|_L\d+\Z")
+
+
+def _scalar_lookup(xs, ys):
+    xs = list(xs)
+    ys = list(ys)
+    x0, xn, y0, yn = xs[0], xs[-1], ys[0], ys[-1]
+    slopes = [(ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) for j in range(len(xs) - 1)]
+
+    def lookup(x):
+        if x <= x0:
+            return y0
+        if x >= xn:
+            return yn
+        if x != x:
+            return x
+        j = bisect_right(xs, x) - 1
+        return ys[j] + slopes[j] * (x - xs[j])
+
+    return lookup
+
+
+def _vector_lookup(xs, ys):
+    xs = np.asarray(xs, dtype=float)
+    ys = np.asarray(ys, dtype=float)
+
+    def lookup(x):
+        return np.interp(x, xs, ys)
+
+    return lookup
+
+
+def _eps(dt):
+    return 1e-6 * dt
+
+
+def _s_step(t, dt, height, start):
+    return height if t > start - _eps(dt) else 0.0
+
+
+def _s_pulse(t, dt, magnitude, first, interval):
+    e = _eps(dt)
+    if t < first - e:
+        return 0.0
+    if interval > 0:
+        since = (t - first + e) % interval
+    else:
+        since = t - first + e
+    return magnitude / dt if since < dt else 0.0
+
+
+def _s_ramp(t, slope, start, end):
+    if t <= start:
+        return 0.0
+    return slope * ((t if t < end else end) - start)
+
+
+def _s_safediv(a, b, default):
+    return a / b if b != 0 else default
+
+
+def _s_int(x):
+    return float(math.floor(x))
+
+
+def _s_round(x):
+    return float(math.floor(x + 0.5))
+
+
+def _s_mod(a, b):
+    return a % b
+
+
+def _v_step(t, dt, height, start):
+    return np.where(t > start - _eps(dt), height, 0.0)
+
+
+def _v_pulse(t, dt, magnitude, first, interval):
+    e = _eps(dt)
+    interval = np.asarray(interval, dtype=float)
+    with np.errstate(all="ignore"):
+        since = np.where(interval > 0, np.mod(t - first + e, np.where(interval > 0, interval, 1.0)), t - first + e)
+    return np.where((t >= first - e) & (since < dt), magnitude / dt, 0.0)
+
+
+def _v_ramp(t, slope, start, end):
+    return slope * (np.clip(t, start, end) - start) if np.ndim(start) or np.ndim(end) else slope * (
+        min(max(t, start), end) - start)
+
+
+def _v_safediv(a, b, default):
+    nz = b != 0
+    return np.where(nz, np.divide(a, np.where(nz, b, 1.0)), default)
+
+
+def _v_min(*args):
+    out = args[0]
+    for a in args[1:]:
+        out = np.minimum(out, a)
+    return out
+
+
+def _v_max(*args):
+    out = args[0]
+    for a in args[1:]:
+        out = np.maximum(out, a)
+    return out
+
+
+def _v_and(a, b):
+    return np.logical_and(np.not_equal(a, 0), np.not_equal(b, 0))
+
+
+def _v_or(a, b):
+    return np.logical_or(np.not_equal(a, 0), np.not_equal(b, 0))
+
+
+def _v_not(a):
+    return np.equal(a, 0)
+
+
+def _v_int(x):
+    return np.floor(x)
+
+
+def _v_round(x):
+    return np.floor(np.add(x, 0.5))
+
+
+def _s_nn(x):
+    return x if x > 0.0 else 0.0
+
+
+def _v_nn(x):
+    return np.maximum(x, 0.0)
+
+
+_SCALAR_HELPERS = {
+    "_min": min, "_max": max, "_abs": abs, "_exp": math.exp, "_ln": math.log, "_log10": math.log10,
+    "_sqrt": math.sqrt, "_int": _s_int, "_round": _s_round, "_sin": math.sin, "_cos": math.cos,
+    "_tan": math.tan, "_asin": math.asin, "_acos": math.acos, "_atan": math.atan, "_mod": _s_mod,
+    "_pow": math.pow, "_step": _s_step, "_pulse": _s_pulse, "_ramp": _s_ramp, "_safediv": _s_safediv,
+    "_nn": _s_nn, "range": range, "len": len, "_inf": math.inf,
+}
+_VECTOR_HELPERS = {
+    "_min": _v_min, "_max": _v_max, "_abs": np.abs, "_exp": np.exp, "_ln": np.log, "_log10": np.log10,
+    "_sqrt": np.sqrt, "_int": _v_int, "_round": _v_round, "_sin": np.sin, "_cos": np.cos,
+    "_tan": np.tan, "_asin": np.arcsin, "_acos": np.arccos, "_atan": np.arctan, "_mod": np.mod,
+    "_pow": np.power, "_div": np.divide, "_step": _v_step, "_pulse": _v_pulse, "_ramp": _v_ramp,
+    "_safediv": _v_safediv, "_where": np.where, "_and": _v_and, "_or": _v_or, "_not": _v_not,
+    "_nn": _v_nn, "range": range, "len": len, "_inf": math.inf,
+}
+
+
+def _num(value):
+    text = repr(float(value))
+    if text in ("inf", "-inf", "nan"):
+        raise ModelError(f"the number {value!r} is not finite")
+    return f"({text})" if value < 0 else text
+
+
+class _Gen:
+    """Writes Python source for one mode ("scalar" or "vector") from resolved trees."""
+
+    def __init__(self, compiled, mode):
+        self.c = compiled
+        self.mode = mode
+
+    def ref(self, name):
+        return f"v{self.c.slots[name].index}"
+
+    def expr(self, n):
+        vec = self.mode == "vector"
+        if isinstance(n, Num):
+            return _num(n.value)
+        if isinstance(n, Name):
+            if n.id == "TIME":
+                return "t"
+            if n.id == "DT":
+                return "dt"
+            if n.id == "STARTTIME":
+                return "t0_"
+            if n.id == "STOPTIME":
+                return "t1_"
+            if n.id == "PI":
+                return _num(math.pi)
+            return self.ref(n.id)
+        if isinstance(n, BinOp):
+            a, b = self.expr(n.left), self.expr(n.right)
+            op = n.op
+            if op in ("+", "-", "*"):
+                return f"({a} {op} {b})"
+            if op == "/":
+                return f"_div({a}, {b})" if vec else f"({a} / {b})"
+            if op == "^":
+                return f"_pow({a}, {b})"
+            if op == "MOD":
+                return f"_mod({a}, {b})"
+            if op in ("<", "<=", ">", ">="):
+                return f"({a} {op} {b})"
+            if op == "=":
+                return f"({a} == {b})"
+            if op == "<>":
+                return f"({a} != {b})"
+            if op == "AND":
+                return f"_and({a}, {b})" if vec else f"({a} != 0 and {b} != 0)"
+            if op == "OR":
+                return f"_or({a}, {b})" if vec else f"({a} != 0 or {b} != 0)"
+            raise AssertionError(op)
+        if isinstance(n, UnaryOp):
+            a = self.expr(n.operand)
+            if n.op == "-":
+                return f"(-{a})"
+            return f"_not({a})" if vec else f"({a} == 0)"
+        if isinstance(n, If):
+            c, a, b = self.expr(n.cond), self.expr(n.then), self.expr(n.orelse)
+            return f"_where({c}, {a}, {b})" if vec else f"({a} if {c} else {b})"
+        if isinstance(n, Call):
+            args = [self.expr(a) for a in n.args]
+            if not n.builtin:
+                return f"_L{self.c.lookup_index[n.func]}({args[0]})"
+            f = n.func
+            if f in _FUNC_HELPER:
+                return f"{_FUNC_HELPER[f]}({', '.join(args)})"
+            if f == "STEP":
+                return f"_step(t, dt, {args[0]}, {args[1]})"
+            if f == "PULSE":
+                first = args[1] if len(args) > 1 else "t0_"
+                interval = args[2] if len(args) > 2 else "0.0"
+                return f"_pulse(t, dt, {args[0]}, {first}, {interval})"
+            if f == "RAMP":
+                end = args[2] if len(args) > 2 else "_inf"
+                return f"_ramp(t, {args[0]}, {args[1]}, {end})"
+            if f == "SAFEDIV":
+                default = args[2] if len(args) > 2 else "0.0"
+                return f"_safediv({args[0]}, {args[1]}, {default})"
+            if f == "XIDZ":
+                return f"_safediv({args[0]}, {args[1]}, {args[2]})"
+            if f == "ZIDZ":
+                return f"_safediv({args[0]}, {args[1]}, 0.0)"
+            raise AssertionError(f)
+        raise AssertionError(n)
+
+    def assign(self, slot, expr_node, indent):
+        target = f"v{slot.index}"
+        code = self.expr(expr_node)
+        if slot.non_negative:
+            code = f"_nn({code})"
+        return f"{indent}{target} = {code}"
+
+    def stock_updates(self, indent, rate_names=None):
+        c = self.c
+        lines = []
+        stocks = c.stock_slots
+        if not stocks:
+            return lines
+        targets, values = [], []
+        for k, s in enumerate(stocks):
+            if s.rate is None:
+                continue
+            rate = rate_names[k] if rate_names else self.expr(s.rate)
+            targets.append(f"v{s.index}")
+            values.append(f"v{s.index} + dt * {rate}")
+        if targets:
+            lines.append(f"{indent}{', '.join(targets)}, = {', '.join(values)},")
+        for s in stocks:
+            if s.non_negative and s.rate is not None:
+                lines.append(f"{indent}v{s.index} = _nn(v{s.index})")
+        return lines
+
+    def record(self, indent):
+        c = self.c
+        if self.mode == "scalar":
+            items = ", ".join(f"v{c.slots[name].index}" for name in c.dynamic_recorded)
+            return [f"{indent}rec(({items},))"] if items else [f"{indent}rec(())"]
+        return [f"{indent}O[i, {j}] = v{c.slots[name].index}" for j, name in enumerate(c.record_dyn)]
+
+    def source(self, method):
+        c = self.c
+        lines = ["def _run(P, T, dt, t0_, t1_, rec, O):"]
+        ind = "    "
+        if c.param_slots:
+            lines.append(f"{ind}{', '.join(f'v{p.index}' for p in c.param_slots)}, = P")
+        lines.append(f"{ind}n = len(T)")
+        lines.append(f"{ind}i = 0")
+        lines.append(f"{ind}t = T[0]")
+        for s in c.init_order:
+            lines.append(self.assign(s, s.expr, ind))
+        dyn = [self.assign(s, s.expr, ind * 2) for s in c.step_order if not s.static]
+        lines.append(f"{ind}for i in range(n - 1):")
+        lines.append(f"{ind * 2}t = T[i]")
+        lines.extend(dyn)
+        lines.extend(self.record(ind * 2))
+        if method == "euler":
+            lines.extend(self.stock_updates(ind * 2))
+        else:
+            lines.extend(self.rk4_step(ind * 2))
+        lines.append(f"{ind}i = n - 1")
+        lines.append(f"{ind}t = T[i]")
+        lines.extend(self.assign(s, s.expr, ind) for s in c.step_order if not s.static)
+        lines.extend(self.record(ind))
+        statics = ", ".join(f"v{c.slots[name].index}" for name in c.static_recorded)
+        lines.append(f"{ind}return ({statics},)" if statics else f"{ind}return ()")
+        if method == "rk4":
+            lines[1:1] = self.rk4_rates(ind)
+        return "\n".join(lines) + "\n"
+
+    def rk4_rates(self, ind):
+        c = self.c
+        stocks = [s for s in c.stock_slots if s.rate is not None]
+        args = ", ".join(f"v{s.index}" for s in stocks)
+        lines = [f"{ind}def _rates(t, {args}):"]
+        lines.extend(self.assign(s, s.expr, ind * 2) for s in c.step_order if not s.static)
+        lines.append(f"{ind * 2}return ({', '.join(self.expr(s.rate) for s in stocks)},)")
+        return lines
+
+    def rk4_step(self, ind):
+        c = self.c
+        stocks = [s for s in c.stock_slots if s.rate is not None]
+        if not stocks:
+            return []
+        ks = range(len(stocks))
+        lines = [f"{ind}{', '.join(f'k1_{j}' for j in ks)}, = {', '.join(self.expr(s.rate) for s in stocks)},"]
+        for stage, (frac, prev) in enumerate(((0.5, 1), (0.5, 2), (1.0, 3)), start=2):
+            h = "dt * 0.5" if frac == 0.5 else "dt"
+            args = ", ".join(f"v{s.index} + {h} * k{prev}_{j}" for j, s in enumerate(stocks))
+            lines.append(f"{ind}{', '.join(f'k{stage}_{j}' for j in ks)}, = _rates(t + {h}, {args})")
+        targets = ", ".join(f"v{s.index}" for s in stocks)
+        values = ", ".join(
+            f"v{s.index} + dt / 6.0 * (k1_{j} + 2.0 * k2_{j} + 2.0 * k3_{j} + k4_{j})" for j, s in enumerate(stocks)
+        )
+        lines.append(f"{ind}{targets}, = {values},")
+        for s in stocks:
+            if s.non_negative:
+                lines.append(f"{ind}v{s.index} = _nn(v{s.index})")
+        return lines
+
+
+_ALLOWED_OPS = {"(", ")", ",", "=", "+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "[", "]", ":"}
+
+
+def _verify_source(source, lookups):
+    """Check every token of generated source against the fixed whitelist."""
+    allowed = set(_HELPER_NAMES) | _FIXED_NAMES | {f"_L{k}" for k in range(lookups)}
+    allowed_kw = {"def", "for", "in", "return", "if", "else", "and", "or"}
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.NAME:
+            if keyword.iskeyword(tok.string):
+                if tok.string not in allowed_kw:
+                    raise AssertionError(f"generated source uses keyword {tok.string!r}")
+            elif tok.string not in allowed and not _SLOT_RE.match(tok.string):
+                raise AssertionError(f"generated source uses a name outside the whitelist: {tok.string!r}")
+        elif tok.type == tokenize.STRING:
+            raise AssertionError("generated source contains a string literal")
+        elif tok.type == tokenize.OP and tok.string not in _ALLOWED_OPS:
+            raise AssertionError(f"generated source uses operator {tok.string!r}")
+
+
+# ------------------------------------------------------------ compiled model
+
+
+class CompiledModel:
+    """A model turned into kernels; built once per model structure and cached."""
+
+    def __init__(self, model):
+        self.model = model
+        slots = _Builder(model).build()
+        self.slots = slots
+        for k, s in enumerate(slots.values()):
+            s.index = k
+        self.lookups = model.lookups
+        self.lookup_index = {lk.name: k for k, lk in enumerate(self.lookups)}
+        self.param_slots = [s for s in slots.values() if s.kind == "param"]
+        self.stock_slots = [s for s in slots.values() if s.kind == "stock"]
+        self.param_names = tuple(s.name for s in self.param_slots)
+        names = set(slots)
+
+        def deps(slot, expr):
+            return {d for d in names_in(expr) if d in names}
+
+        # evaluation order within a step: auxiliaries and flows (stocks and params are known)
+        step_nodes = [s.name for s in slots.values() if s.kind == "aux"]
+        step_deps = {}
+        for n in step_nodes:
+            step_deps[n] = {d for d in deps(slots[n], slots[n].expr) if slots[d].kind == "aux"}
+        self.step_order = [slots[n] for n in _toposort(step_nodes, step_deps, "step", self.describe_slot)]
+
+        # initial values: everything but parameters, stocks from their initial value
+        init_nodes = [s.name for s in slots.values() if s.kind != "param"]
+        init_deps = {n: {d for d in deps(slots[n], slots[n].expr) if slots[d].kind != "param"} for n in init_nodes}
+        self.init_order = [slots[n] for n in _toposort(init_nodes, init_deps, "init", self.describe_slot)]
+
+        # what never changes during a run
+        static = {s.name for s in slots.values() if s.kind in ("param", "init")}
+        for s in self.step_order:
+            s.static = False
+        for s in self.step_order:
+            uses_time = any(
+                (isinstance(n, Name) and n.id == "TIME") or (isinstance(n, Call) and n.func in _TIME_FUNCS)
+                for n in walk(s.expr)
+            )
+            if not uses_time and deps(s, s.expr) <= static:
+                static.add(s.name)
+                s.static = True
+        self.static = static
+
+        user_recorded = [v.name for v in model.variables if isinstance(v, (Stock, Flow, Aux))]
+        self.recorded = tuple(user_recorded)
+        self.dynamic_recorded = tuple(n for n in user_recorded if n not in static)
+        self.static_recorded = tuple(n for n in user_recorded if n in static)
+        self._kernels = {}
+        # record order used by the vector kernel (set per call)
+        self.record_dyn = ()
+
+    # -------------------------------------------------------------- kernels
+    def kernel(self, method, mode, record=None):
+        """The generated function for ``method`` and ``mode``; built on first use."""
+        key = (method, mode, record)
+        fn = self._kernels.get(key)
+        if fn is None:
+            if mode == "vector":
+                self.record_dyn = tuple(n for n in (record or self.recorded) if n not in self.static)
+            gen = _Gen(self, mode)
+            source = gen.source(method)
+            _verify_source(source, len(self.lookups))
+            helpers = _SCALAR_HELPERS if mode == "scalar" else _VECTOR_HELPERS
+            namespace = {"__builtins__": {}}
+            namespace.update(helpers)
+            make = _scalar_lookup if mode == "scalar" else _vector_lookup
+            for k, lk in enumerate(self.lookups):
+                namespace[f"_L{k}"] = make(lk.x, lk.y)
+            code = compile(source, f"<dpmkit model {self.model.name}>", "exec")  # noqa: S102 - verified above
+            exec(code, namespace)  # noqa: S102 - source built from the whitelist only, see _verify_source
+            fn = namespace["_run"]
+            fn.record_dyn = self.record_dyn if mode == "vector" else self.dynamic_recorded
+            fn.source = source
+            self._kernels[key] = fn
+        return fn
+
+    def describe_slot(self, name):
+        """A slot's name as a learner knows it (hidden helpers by the builtin that made them)."""
+        s = self.slots[name]
+        return f"({s.origin})" if s.hidden else name
+
+
+# ------------------------------------------------------------------- caching
+
+_CACHE = OrderedDict()
+_CACHE_SIZE = 64
+
+
+def _structure_key(model):
+    parts = []
+    for v in model.variables:
+        if isinstance(v, Param):
+            parts.append(("param", v.name, v.units))
+        else:
+            parts.append(v)
+    return (model.time_units, model.check_units, tuple(parts))
+
+
+def compile_model(model):
+    """The :class:`CompiledModel` for ``model`` (cached; units checked once)."""
+    compiled = model._cache.get("compiled")
+    if compiled is not None:
+        return compiled
+    key = _structure_key(model)
+    compiled = _CACHE.get(key)
+    if compiled is None:
+        compiled = CompiledModel(model)
+        if model.check_units != "off":
+            from .units import check_units
+
+            issues = check_units(model)
+            if issues and model.check_units == "error":
+                raise ModelError(
+                    "units do not agree:\n  " + "\n  ".join(str(i) for i in issues),
+                    variable=issues[0].variable,
+                )
+            for issue in issues:
+                warnings.warn(str(issue), UnitsWarning, stacklevel=4)
+        _CACHE[key] = compiled
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    model._cache["compiled"] = compiled
+    return compiled
+
+
+def dependency_map(model):
+    """``{name: set of names it depends on}`` for the declared variables.
+
+    Equations give the links; a stock depends on its inflows and outflows. Stateful
+    builtins (SMTH, DELAY, INIT) count as direct links to their arguments' variables.
+    """
+    out = {}
+    for v in model.variables:
+        if isinstance(v, Stock):
+            out[v.name] = {f.name for f in model.inflows(v.name)} | {f.name for f in model.outflows(v.name)}
+        elif isinstance(v, (Aux, Flow)):
+            out[v.name] = names_in(parse(v.equation, v.name)) & set(model.names)
+        else:
+            out[v.name] = set()
+    return out

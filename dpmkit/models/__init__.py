@@ -1,0 +1,48 @@
+"""Ready-made models, one module each, each with ``build(**overrides) -> Model``.
+
+>>> import dpmkit as dk
+>>> "demo" in dk.models.available()
+True
+>>> model = dk.models.load("demo", staff_target=25)
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import ModelError
+from ..expressions import suggest
+
+__all__ = ["available", "load", "card"]
+
+#: Registry: model name -> module (inside dpmkit.models) that builds it.
+_REGISTRY = {
+    "demo": "demo",
+}
+
+
+def available():
+    """Names of the ready-made models, sorted."""
+    return sorted(_REGISTRY)
+
+
+def _module(name):
+    if not isinstance(name, str) or name not in _REGISTRY:
+        raise ModelError(
+            f"no ready-made model called {name!r}" + suggest(str(name), _REGISTRY)
+            + f". Available: {', '.join(available())}"
+        )
+    return importlib.import_module(f".{_REGISTRY[name]}", __name__)
+
+
+def load(name, **overrides):
+    """Build the ready-made model ``name``, with parameter defaults overridden.
+
+    Raises ModelError for an unknown model or parameter, or a value outside bounds.
+    """
+    return _module(name).build(**overrides)
+
+
+def card(name):
+    """The model card (the module's documentation) of a ready-made model."""
+    return _module(name).__doc__

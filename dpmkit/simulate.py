@@ -1,0 +1,388 @@
+"""Running models: :func:`simulate` for one run, :func:`ensemble` for many at once."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .compiler import compile_model
+from .errors import ModelError
+from .expressions import suggest
+from .results import EnsembleResult, Result
+from .spec import Model, _check_time, _steps
+
+__all__ = ["simulate", "ensemble", "sample_params"]
+
+_METHODS = ("euler", "rk4")
+#: Largest ensemble output accepted by default, in bytes (see ``max_bytes``).
+MAX_BYTES = 4 * 1024**3
+
+
+def _check_model(model):
+    if not isinstance(model, Model):
+        raise ModelError(f"expected a dpmkit Model, got {type(model).__name__}")
+
+
+def _time_grid(model, start, stop, dt):
+    start = model.start if start is None else float(start)
+    stop = model.stop if stop is None else float(stop)
+    dt = model.dt if dt is None else float(dt)
+    for name, val in (("start", start), ("stop", stop), ("dt", dt)):
+        if not math.isfinite(val):
+            raise ModelError(f"{name} must be a finite number, got {val!r}")
+    _check_time(model.name, start, stop, dt)
+    n = _steps(start, stop, dt)
+    return start, stop, dt, start + dt * np.arange(n + 1)
+
+
+def _method(model, method):
+    method = model.method if method is None else method
+    if method not in _METHODS:
+        raise ModelError(f"method must be 'euler' or 'rk4', got {method!r}")
+    return method
+
+
+def _unknown_param(model, name):
+    params = [p.name for p in model.params]
+    if name in model:
+        return ModelError(
+            f"{name!r} is a {model[name].kind} of model {model.name!r}, not a parameter; only parameters can be set",
+            variable=name,
+        )
+    return ModelError(f"model {model.name!r} has no parameter {name!r}" + suggest(name, params), variable=name)
+
+
+def _resolve_params(model, params, allow_out_of_bounds):
+    values = model.defaults
+    if params:
+        if not hasattr(params, "items"):
+            raise ModelError("params must be a mapping of parameter names to numbers, e.g. {'budget': 10}")
+        decl = {p.name: p for p in model.params}
+        for k, v in params.items():
+            if k not in decl:
+                raise _unknown_param(model, k)
+            values[k] = decl[k].check(v, allow_out_of_bounds)
+    return values
+
+
+def simulate(model, params=None, *, method=None, start=None, stop=None, dt=None, allow_out_of_bounds=False):
+    """Run a model once.
+
+    Parameters
+    ----------
+    model : Model
+    params : dict, optional
+        Parameter values to use instead of the defaults, e.g. ``{"budget": 12}``.
+    method : {"euler", "rk4"}, optional
+        Integration method; the model's own by default (normally Euler).
+    start, stop, dt : float, optional
+        Override the model's time settings for this run.
+    allow_out_of_bounds : bool
+        Accept parameter values outside their declared bounds.
+
+    Returns
+    -------
+    Result
+
+    Raises
+    ------
+    ModelError
+        For unknown parameters, values outside bounds, invalid equations, and runs
+        in which a variable stops being a finite number (named, with the time).
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> model = dk.models.load("demo")
+    >>> result = dk.simulate(model, {"staff": 30})
+    >>> frame = result.to_frame()
+    """
+    _check_model(model)
+    method = _method(model, method)
+    compiled = compile_model(model)
+    values = _resolve_params(model, params, allow_out_of_bounds)
+    start, stop, dt, time = _time_grid(model, start, stop, dt)
+    P = tuple(values[n] for n in compiled.param_names)
+    kernel = compiled.kernel(method, "scalar")
+    rows = []
+    try:
+        statics = kernel(P, time.tolist(), dt, start, stop, rows.append, None)
+        data = np.array(rows, dtype=float)
+        if data.ndim != 2:
+            data = data.reshape(len(time), len(kernel.record_dyn))
+    except (ArithmeticError, ValueError):
+        # Locate the failure precisely with the vectorised kernel (which turns it into nan/inf).
+        out = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, 1, allow_fail=True)
+        _raise_non_finite(compiled, out, time, None, fallback=True)
+        raise
+    names = compiled.recorded
+    if compiled.static_recorded:
+        full = np.empty((len(time), len(names)))
+        pos = {n: k for k, n in enumerate(names)}
+        full[:, [pos[n] for n in kernel.record_dyn]] = data
+        for n, v in zip(compiled.static_recorded, statics):
+            full[:, pos[n]] = v
+        data = full
+    if not np.isfinite(data).all():
+        _raise_non_finite(compiled, data[:, :, None], time, None)
+    return Result(model, time, names, data, values, method)
+
+
+def _run_vector(compiled, method, P, time, dt, start, stop, record, n, allow_fail=False):
+    kernel = compiled.kernel(method, "vector", tuple(record))
+    dyn = kernel.record_dyn
+    out = np.empty((len(time), len(record), n))
+    pos = {name: k for k, name in enumerate(record)}
+    dyn_cols = [pos[name] for name in dyn]
+    contiguous = dyn_cols == list(range(len(dyn)))
+    target = out if contiguous else np.empty((len(time), len(dyn), n))
+    with np.errstate(all="ignore"):
+        statics = kernel(P, time.tolist(), dt, start, stop, None, target)
+    if not contiguous:
+        out[:, dyn_cols, :] = target[:, : len(dyn), :]
+    for name, value in zip(compiled.static_recorded, statics):
+        if name in pos:
+            out[:, pos[name], :] = value
+    return out
+
+
+def _raise_non_finite(compiled, values, time, runs, fallback=False):
+    """Raise a ModelError naming the first variable that stopped being finite, and when.
+
+    ``values`` has shape (time, variable, run) with the columns of ``compiled.recorded``.
+    """
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        if fallback:
+            raise ModelError(
+                f"model {compiled.model.name!r}: a calculation failed (division by zero, a number too large, "
+                "or LN/SQRT of a negative number) but the vectorised rerun could not locate it"
+            )
+        return
+    t_idx = int(np.argmax(bad.any(axis=(1, 2))))
+    at_t = bad[t_idx].any(axis=1)
+    # earliest in evaluation order: stocks, then auxiliaries and flows in step order
+    order = [s.name for s in compiled.stock_slots] + [s.name for s in compiled.step_order]
+    rank = {n: k for k, n in enumerate(order)}
+    record = compiled.recorded
+    candidates = [record[k] for k in np.flatnonzero(at_t)]
+    name = min(candidates, key=lambda n: rank.get(n, len(rank)))
+    k = record.index(name)
+    run = int(np.argmax(bad[t_idx, k]))
+    value = values[t_idx, k, run]
+    decl = compiled.model[name]
+    eq = getattr(decl, "equation", getattr(decl, "initial", None))
+    what = "infinite" if np.isinf(value) else "not a number (NaN)"
+    t = float(time[t_idx])
+    run_text = "" if runs is None else f" in run {run} ({runs(run)})"
+    raise ModelError(
+        f"{name!r} became {what} at TIME = {t:g}{run_text}. Its equation is: {eq}. "
+        "Look for a division by zero (SAFEDIV, XIDZ or ZIDZ divide safely), LN or SQRT of a "
+        "negative number, or growth without limit (try a smaller dt or check the loop's strength).",
+        variable=name,
+        time=t,
+    )
+
+
+def sample_params(model, n, vary=None, sampling="lhs", seed=None):
+    """Draw ``n`` parameter sets for an ensemble.
+
+    Each parameter in ``vary`` is sampled within its declared uncertainty range, or
+    its bounds if it has no uncertainty range.
+
+    Parameters
+    ----------
+    model : Model
+    n : int
+    vary : list of str, optional
+        Parameters to sample; default: those with an uncertainty range.
+    sampling : {"lhs", "sobol", "random"}
+        Latin hypercube, scrambled Sobol (``n`` a power of two) or plain random.
+    seed : int, optional
+        Seed for :func:`numpy.random.default_rng`; the same seed gives the same sample.
+
+    Returns
+    -------
+    dict of name -> ndarray of length n
+    """
+    _check_model(model)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ModelError(f"n (the number of runs) must be a positive whole number, got {n!r}")
+    n = int(n)
+    decl = {p.name: p for p in model.params}
+    if vary is None:
+        vary = [p.name for p in model.uncertainties]
+        if not vary:
+            raise ModelError(
+                f"model {model.name!r} declares no uncertainty ranges; say which parameters to vary, "
+                f"e.g. vary=[{', '.join(repr(p) for p in list(decl)[:2])}]"
+            )
+    vary = [vary] if isinstance(vary, str) else list(vary)
+    ranges = []
+    for name in vary:
+        if name not in decl:
+            raise _unknown_param(model, name)
+        p = decl[name]
+        rng_ = p.uncertainty or p.bounds
+        if rng_ is None:
+            raise ModelError(
+                f"parameter {name!r} has neither bounds nor an uncertainty range, so it cannot be sampled",
+                variable=name,
+            )
+        ranges.append(rng_)
+    if len(set(vary)) != len(vary):
+        raise ModelError("vary names a parameter twice")
+    rng = np.random.default_rng(seed)
+    d = len(vary)
+    if sampling == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=d, rng=rng).random(n)
+    elif sampling == "sobol":
+        from scipy.stats import qmc
+
+        m = int(round(math.log2(n)))
+        if 2**m != n:
+            raise ModelError(f"Sobol sampling needs n to be a power of two (e.g. {2**m} or {2**(m + 1)}), got {n}")
+        unit = qmc.Sobol(d=d, scramble=True, rng=rng).random_base2(m)
+    elif sampling == "random":
+        unit = rng.random((n, d))
+    else:
+        raise ModelError(f"sampling must be 'lhs', 'sobol' or 'random', got {sampling!r}")
+    return {name: lo + unit[:, j] * (hi - lo) for j, (name, (lo, hi)) in enumerate(zip(vary, ranges))}
+
+
+def ensemble(
+    model,
+    samples=None,
+    *,
+    n=None,
+    vary=None,
+    sampling="lhs",
+    seed=None,
+    params=None,
+    method=None,
+    start=None,
+    stop=None,
+    dt=None,
+    record=None,
+    allow_out_of_bounds=False,
+    max_bytes=MAX_BYTES,
+):
+    """Run a model many times at once, vectorised over runs.
+
+    Either pass ``samples`` (explicit values: ``{"param": array, ...}``, all of one
+    length) or ``n`` (and optionally ``vary``, ``sampling``, ``seed``) to draw them
+    from the declared ranges with :func:`sample_params`.
+
+    Parameters
+    ----------
+    model : Model
+    samples : dict of name -> array, optional
+    n : int, optional
+    vary, sampling, seed
+        See :func:`sample_params`.
+    params : dict, optional
+        Values for parameters that are not sampled (held fixed in every run).
+    method, start, stop, dt, allow_out_of_bounds
+        As in :func:`simulate`.
+    record : list of str, optional
+        Variables to keep full trajectories of (default: all stocks, flows, auxiliaries).
+        Recording fewer saves memory for very large ensembles.
+    max_bytes : int
+        Refuse (ModelError) ensembles whose output would be larger than this.
+
+    Returns
+    -------
+    EnsembleResult
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> ens = dk.ensemble(dk.models.load("demo"), n=200, seed=1)
+    >>> ens["waiting_list"].shape[1]
+    200
+    """
+    _check_model(model)
+    method = _method(model, method)
+    compiled = compile_model(model)
+    decl = {p.name: p for p in model.params}
+    if samples is None:
+        if n is None:
+            raise ModelError("give either samples={'param': array, ...} or n=number of runs")
+        samples = sample_params(model, n, vary=vary, sampling=sampling, seed=seed)
+    elif n is not None or vary is not None:
+        raise ModelError("give either samples or n/vary, not both")
+    if not hasattr(samples, "items") or not samples:
+        raise ModelError("samples must be a non-empty mapping of parameter names to arrays")
+    arrays = {}
+    size = None
+    for name, arr in samples.items():
+        if name not in decl:
+            raise _unknown_param(model, name)
+        try:
+            a = np.asarray(arr, dtype=float)
+        except (TypeError, ValueError):
+            raise ModelError(f"samples of {name!r} must be numbers", variable=name) from None
+        if a.ndim != 1 or len(a) == 0:
+            raise ModelError(f"samples of {name!r} must be a non-empty 1-D array, got shape {a.shape}", variable=name)
+        if size is None:
+            size = len(a)
+        elif len(a) != size:
+            raise ModelError(
+                f"samples of {name!r} have {len(a)} values but the others have {size}; all must have the same length",
+                variable=name,
+            )
+        bad = np.flatnonzero(~np.isfinite(a))
+        if bad.size:
+            raise ModelError(f"sample {bad[0]} of {name!r} is {a[bad[0]]}, not a finite number", variable=name)
+        p = decl[name]
+        if p.bounds is not None and not allow_out_of_bounds:
+            lo, hi = p.bounds
+            out = np.flatnonzero((a < lo) | (a > hi))
+            if out.size:
+                raise ModelError(
+                    f"sample {out[0]} of {name!r} is {a[out[0]]:g}, outside its bounds {lo:g} to {hi:g} "
+                    f"({out.size} of {size} samples are outside); pass allow_out_of_bounds=True to allow it",
+                    variable=name,
+                )
+        arrays[name] = a
+    fixed = _resolve_params(model, params, allow_out_of_bounds)
+    overlap = set(arrays) & set(params or {})
+    if overlap:
+        raise ModelError(f"{sorted(overlap)[0]!r} is both sampled and fixed in params; choose one")
+    for name in arrays:
+        fixed.pop(name)
+    start, stop, dt, time = _time_grid(model, start, stop, dt)
+    if record is None:
+        record = compiled.recorded
+    else:
+        record = [record] if isinstance(record, str) else list(record)
+        for name in record:
+            if name not in compiled.recorded:
+                raise ModelError(
+                    f"cannot record {name!r}: it is not a stock, flow or auxiliary of {model.name!r}"
+                    + suggest(name, compiled.recorded),
+                    variable=name,
+                )
+        record = tuple(dict.fromkeys(record))
+    nbytes = len(time) * len(record) * size * 8
+    if nbytes > max_bytes:
+        raise ModelError(
+            f"this ensemble would need {nbytes / 1024**3:.1f} GiB for {size:,} runs x {len(record)} variables x "
+            f"{len(time):,} times (limit {max_bytes / 1024**3:.1f} GiB). Record fewer variables (record=[...]), "
+            "use fewer runs, or a larger dt."
+        )
+    P = tuple(arrays[n_] if n_ in arrays else fixed[n_] for n_ in compiled.param_names)
+    values = _run_vector(compiled, method, P, time, dt, start, stop, record, size)
+    if not np.isfinite(np.add.reduce(values, axis=None)):
+        sub = values
+        if len(record) != len(compiled.recorded):
+            sub = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, size)
+
+        def describe(run):
+            return ", ".join(f"{k}={v[run]:g}" for k, v in arrays.items())
+
+        _raise_non_finite(compiled, sub, time, describe)
+    return EnsembleResult(model, time, tuple(record), values, arrays, fixed, method)

@@ -1,0 +1,590 @@
+"""The model as data: frozen declarations of stocks, flows, auxiliaries, parameters
+and lookups, gathered into a :class:`Model`.
+
+A declaration says what a variable *is* (name, units, label, description, equation,
+DPM role). Everything else in the kit — simulation, sliders, DPM charts, parameter
+tables, XMILE files — is derived from these declarations, so each fact is written
+once. Declarations are frozen: to change one, make a new one (``model.with_params``,
+``model.with_variables``, :func:`dataclasses.replace`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Optional, Tuple, Union
+
+from .errors import ModelError
+from .expressions import RESERVED
+
+__all__ = ["ROLES", "Stock", "Flow", "Aux", "Param", "Lookup", "Model"]
+
+#: The roles a variable can play in a Dynamic Performance Management chart (Bianchi).
+ROLES = ("strategic_resource", "performance_driver", "end_result", "policy_lever")
+
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_METHODS = ("euler", "rk4")
+
+Number = Union[int, float]
+
+
+def _check_name(name, kind):
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ModelError(
+            f"{kind} name {name!r} is not valid: use letters, digits and underscores, "
+            "starting with a letter (for example 'staff_morale')",
+            variable=name if isinstance(name, str) else None,
+        )
+    if "__" in name:
+        raise ModelError(f"{kind} name {name!r} may not contain '__'", variable=name)
+    if name.upper() in RESERVED:
+        raise ModelError(
+            f"{kind} name {name!r} is a reserved word of the equation language; choose another name",
+            variable=name,
+        )
+
+
+def _check_role(role, name):
+    if role is not None and role not in ROLES:
+        raise ModelError(
+            f"role {role!r} of {name!r} is not one of {', '.join(ROLES)}", variable=name
+        )
+
+
+def _default_label(name):
+    return name.replace("_", " ").capitalize()
+
+
+def _check_equation(equation, name, what="equation"):
+    if isinstance(equation, bool) or not isinstance(equation, (str, int, float)):
+        raise ModelError(
+            f"the {what} of {name!r} must be text or a number, not {type(equation).__name__}",
+            variable=name,
+        )
+
+
+@dataclass(frozen=True)
+class _Variable:
+    """Fields every declaration shares."""
+
+    name: str
+    units: str = field(default="", kw_only=True)
+    label: str = field(default="", kw_only=True)
+    description: str = field(default="", kw_only=True)
+    role: Optional[str] = field(default=None, kw_only=True)
+
+    kind = "variable"
+
+    def __post_init__(self):
+        _check_name(self.name, self.kind)
+        _check_role(self.role, self.name)
+        if not isinstance(self.units, str):
+            raise ModelError(f"units of {self.name!r} must be text, e.g. 'people/year'", variable=self.name)
+        if not self.label:
+            object.__setattr__(self, "label", _default_label(self.name))
+
+
+@dataclass(frozen=True)
+class Stock(_Variable):
+    """A stock (level): something that accumulates, like a caseload or staff.
+
+    Parameters
+    ----------
+    name : str
+    initial : str or float
+        Initial value, a number or an equation evaluated at the start time.
+    units, label, description : str
+    role : str, optional
+        DPM role, usually ``"strategic_resource"``.
+    non_negative : bool
+        If True the stock is never allowed below zero (a guard, as Stella's
+        non-negative stocks): after each step a negative value is set to 0.
+    """
+
+    initial: Union[str, Number]
+    non_negative: bool = field(default=False, kw_only=True)
+
+    kind = "stock"
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check_equation(self.initial, self.name, "initial value")
+
+
+@dataclass(frozen=True)
+class Flow(_Variable):
+    """A flow (rate): what fills or drains stocks per unit of time.
+
+    Parameters
+    ----------
+    name : str
+    equation : str or float
+    into : str, optional
+        Name of the stock this flow fills.
+    out_of : str, optional
+        Name of the stock this flow drains.
+    non_negative : bool
+        If True the flow never runs backwards (negative values become 0).
+    """
+
+    equation: Union[str, Number]
+    into: Optional[str] = field(default=None, kw_only=True)
+    out_of: Optional[str] = field(default=None, kw_only=True)
+    non_negative: bool = field(default=False, kw_only=True)
+
+    kind = "flow"
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check_equation(self.equation, self.name)
+        for end in (self.into, self.out_of):
+            if end is not None and not isinstance(end, str):
+                raise ModelError(f"flow {self.name!r}: into/out_of must be stock names", variable=self.name)
+
+
+@dataclass(frozen=True)
+class Aux(_Variable):
+    """An auxiliary: a value computed from others at each moment (a ratio, an effect)."""
+
+    equation: Union[str, Number]
+
+    kind = "auxiliary"
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check_equation(self.equation, self.name)
+
+
+@dataclass(frozen=True)
+class Param(_Variable):
+    """A parameter: a number the learner, the analyst or the data decides.
+
+    Parameters
+    ----------
+    name : str
+    default : float
+    bounds : (float, float), optional
+        Smallest and largest sensible values. Sliders, sampling and validation use
+        them; a run with a value outside raises :class:`ModelError` unless allowed.
+    source : str, optional
+        Key into the evidence registry for real-world numbers, or ``"assumption"``.
+    uncertainty : (float, float), optional
+        Plausible range when the value is uncertain (not a policy choice).
+        Monte-Carlo analysis samples within it. Must lie within ``bounds``.
+    """
+
+    default: Number
+    bounds: Optional[Tuple[Number, Number]] = field(default=None, kw_only=True)
+    source: Optional[str] = field(default=None, kw_only=True)
+    uncertainty: Optional[Tuple[Number, Number]] = field(default=None, kw_only=True)
+
+    kind = "parameter"
+
+    def __post_init__(self):
+        super().__post_init__()
+        name = self.name
+        if isinstance(self.default, bool) or not isinstance(self.default, (int, float)) or not math.isfinite(self.default):
+            raise ModelError(f"parameter {name!r}: default must be a finite number, got {self.default!r}", variable=name)
+        object.__setattr__(self, "default", float(self.default))
+        for attr in ("bounds", "uncertainty"):
+            rng = getattr(self, attr)
+            if rng is None:
+                continue
+            try:
+                lo, hi = (float(v) for v in rng)
+            except (TypeError, ValueError):
+                raise ModelError(f"parameter {name!r}: {attr} must be a pair (low, high), got {rng!r}", variable=name) from None
+            if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
+                raise ModelError(f"parameter {name!r}: {attr} {rng!r} must be finite with low <= high", variable=name)
+            object.__setattr__(self, attr, (lo, hi))
+        if self.bounds is not None and not self.bounds[0] <= self.default <= self.bounds[1]:
+            raise ModelError(
+                f"parameter {name!r}: default {self.default:g} lies outside its bounds "
+                f"{self.bounds[0]:g} to {self.bounds[1]:g}",
+                variable=name,
+            )
+        if self.uncertainty is not None and self.bounds is not None:
+            (ulo, uhi), (blo, bhi) = self.uncertainty, self.bounds
+            if ulo < blo or uhi > bhi:
+                raise ModelError(
+                    f"parameter {name!r}: uncertainty range {ulo:g} to {uhi:g} must lie within bounds {blo:g} to {bhi:g}",
+                    variable=name,
+                )
+
+    @property
+    def is_uncertain(self):
+        """True when the parameter declares an uncertainty range."""
+        return self.uncertainty is not None
+
+    def check(self, value, allow_out_of_bounds=False):
+        """Return ``value`` as a float, or raise ModelError if it is not allowed."""
+        if isinstance(value, bool):
+            raise ModelError(f"parameter {self.name!r}: value must be a number, got {value!r}", variable=self.name)
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ModelError(f"parameter {self.name!r}: value must be a number, got {value!r}", variable=self.name) from None
+        if not math.isfinite(v):
+            raise ModelError(f"parameter {self.name!r}: value must be finite, got {value!r}", variable=self.name)
+        if self.bounds is not None and not allow_out_of_bounds and not self.bounds[0] <= v <= self.bounds[1]:
+            raise ModelError(
+                f"parameter {self.name!r} = {v:g} is outside its bounds {self.bounds[0]:g} to "
+                f"{self.bounds[1]:g}{' ' + self.units if self.units else ''}; choose a value inside, "
+                "or pass allow_out_of_bounds=True to explore beyond them on purpose",
+                variable=self.name,
+            )
+        return v
+
+
+@dataclass(frozen=True)
+class Lookup(_Variable):
+    """A graphical function (table): called in equations by name, ``effect(x)``.
+
+    Values between points are interpolated linearly; beyond the first or last point
+    the end value is held (the XMILE default).
+
+    Parameters
+    ----------
+    name : str
+    x, y : sequences of float
+        Points, with ``x`` strictly increasing.
+    units : str
+        Units of the output.
+    x_units : str
+        Units of the input.
+    """
+
+    x: Tuple[float, ...]
+    y: Tuple[float, ...]
+    x_units: str = field(default="", kw_only=True)
+    source: Optional[str] = field(default=None, kw_only=True)
+
+    kind = "lookup"
+
+    def __post_init__(self):
+        super().__post_init__()
+        name = self.name
+        try:
+            xs = tuple(float(v) for v in self.x)
+            ys = tuple(float(v) for v in self.y)
+        except (TypeError, ValueError):
+            raise ModelError(f"lookup {name!r}: x and y must be sequences of numbers", variable=name) from None
+        if len(xs) != len(ys):
+            raise ModelError(f"lookup {name!r}: x has {len(xs)} points but y has {len(ys)}", variable=name)
+        if len(xs) < 2:
+            raise ModelError(f"lookup {name!r} needs at least 2 points, got {len(xs)}", variable=name)
+        for i, (a, b) in enumerate(zip(xs, ys)):
+            if not (math.isfinite(a) and math.isfinite(b)):
+                raise ModelError(f"lookup {name!r}: point {i} ({a}, {b}) is not finite", variable=name)
+        for i in range(1, len(xs)):
+            if not xs[i] > xs[i - 1]:
+                raise ModelError(
+                    f"lookup {name!r}: x must increase strictly, but point {i} (x={xs[i]:g}) "
+                    f"is not after point {i - 1} (x={xs[i - 1]:g})",
+                    variable=name,
+                )
+        object.__setattr__(self, "x", xs)
+        object.__setattr__(self, "y", ys)
+
+
+_KINDS = (Stock, Flow, Aux, Param, Lookup)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A stock-and-flow model: named declarations plus time settings.
+
+    Parameters
+    ----------
+    name : str
+    variables : sequence of Stock, Flow, Aux, Param, Lookup
+    start, stop, dt : float
+        Simulated time span and step. ``(stop - start) / dt`` must be a whole number.
+    time_units : str
+        E.g. ``"year"``, ``"month"``.
+    method : {"euler", "rk4"}
+        Default integration method (Euler is the system-dynamics convention).
+    check_units : {"warn", "error", "off"}
+        What to do with units mismatches found when the model is compiled.
+    scenarios : mapping, optional
+        Named parameter sets, e.g. ``{"no_coproduction": {"coproduction": 0}}``.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> m = dk.Model("decay", [
+    ...     dk.Stock("waiting", 100, units="people"),
+    ...     dk.Flow("served", "waiting / wait_time", out_of="waiting", units="people/week"),
+    ...     dk.Param("wait_time", 4, bounds=(1, 20), units="week"),
+    ... ], stop=20, time_units="week")
+    >>> round(float(dk.simulate(m)["waiting"][-1]), 3)
+    0.317
+    """
+
+    name: str
+    variables: Tuple = ()
+    start: Number = field(default=0.0, kw_only=True)
+    stop: Number = field(default=10.0, kw_only=True)
+    dt: Number = field(default=1.0, kw_only=True)
+    time_units: str = field(default="year", kw_only=True)
+    method: str = field(default="euler", kw_only=True)
+    label: str = field(default="", kw_only=True)
+    description: str = field(default="", kw_only=True)
+    check_units: str = field(default="warn", kw_only=True)
+    scenarios: Tuple = field(default=(), kw_only=True)
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ModelError("a model needs a name (text)")
+        variables = tuple(self.variables)
+        object.__setattr__(self, "variables", variables)
+        seen = {}
+        for i, v in enumerate(variables):
+            if not isinstance(v, _KINDS):
+                raise ModelError(
+                    f"model {self.name!r}: item {i} is {type(v).__name__}, not a Stock, Flow, Aux, Param or Lookup"
+                )
+            if v.name in seen:
+                raise ModelError(
+                    f"model {self.name!r}: the name {v.name!r} is declared twice "
+                    f"(as a {seen[v.name].kind} and as a {v.kind})",
+                    variable=v.name,
+                )
+            seen[v.name] = v
+        stocks = {v.name for v in variables if isinstance(v, Stock)}
+        for f in variables:
+            if isinstance(f, Flow):
+                for end, word in ((f.into, "into"), (f.out_of, "out_of")):
+                    if end is None:
+                        continue
+                    if end not in seen:
+                        raise ModelError(
+                            f"flow {f.name!r} points {word} {end!r}, but the model has no variable of that name"
+                            + _hint(end, stocks),
+                            variable=f.name,
+                        )
+                    if end not in stocks:
+                        raise ModelError(
+                            f"flow {f.name!r} points {word} {end!r}, which is a {seen[end].kind}, not a stock",
+                            variable=f.name,
+                        )
+                if f.into is not None and f.into == f.out_of:
+                    raise ModelError(f"flow {f.name!r} goes out of and into the same stock {f.into!r}", variable=f.name)
+        for attr in ("start", "stop", "dt"):
+            val = getattr(self, attr)
+            if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
+                raise ModelError(f"model {self.name!r}: {attr} must be a finite number, got {val!r}")
+            object.__setattr__(self, attr, float(val))
+        _check_time(self.name, self.start, self.stop, self.dt)
+        if self.method not in _METHODS:
+            raise ModelError(f"model {self.name!r}: method must be 'euler' or 'rk4', got {self.method!r}")
+        if self.check_units not in ("warn", "error", "off"):
+            raise ModelError(f"model {self.name!r}: check_units must be 'warn', 'error' or 'off'")
+        scen = self.scenarios
+        if isinstance(scen, dict):
+            scen = tuple((k, tuple(sorted(dict(v).items()))) for k, v in scen.items())
+            object.__setattr__(self, "scenarios", scen)
+        if not self.label:
+            object.__setattr__(self, "label", _default_label(self.name))
+
+    # ------------------------------------------------------------ lookups
+    def __getitem__(self, name):
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise KeyError(f"model {self.name!r} has no variable {name!r}" + _hint(name, self.names))
+
+    def __contains__(self, name):
+        return any(v.name == name for v in self.variables)
+
+    @property
+    def names(self):
+        """Names of all declared variables, in declaration order."""
+        return tuple(v.name for v in self.variables)
+
+    def _of(self, kind):
+        return tuple(v for v in self.variables if isinstance(v, kind))
+
+    @property
+    def stocks(self):
+        return self._of(Stock)
+
+    @property
+    def flows(self):
+        return self._of(Flow)
+
+    @property
+    def auxes(self):
+        return self._of(Aux)
+
+    @property
+    def params(self):
+        return self._of(Param)
+
+    @property
+    def lookups(self):
+        return self._of(Lookup)
+
+    def inflows(self, stock):
+        """Flows that fill ``stock``."""
+        return tuple(f for f in self.flows if f.into == stock)
+
+    def outflows(self, stock):
+        """Flows that drain ``stock``."""
+        return tuple(f for f in self.flows if f.out_of == stock)
+
+    def with_role(self, role):
+        """Variables that carry DPM role ``role``."""
+        _check_role(role, "?")
+        return tuple(v for v in self.variables if v.role == role)
+
+    @property
+    def policy_levers(self):
+        return tuple(p for p in self.params if p.role == "policy_lever")
+
+    @property
+    def uncertainties(self):
+        return tuple(p for p in self.params if p.is_uncertain)
+
+    @property
+    def scenario_names(self):
+        return tuple(k for k, _ in self.scenarios)
+
+    def scenario(self, name):
+        """Parameter values of the named scenario, as a dict."""
+        for k, v in self.scenarios:
+            if k == name:
+                return dict(v)
+        raise ModelError(
+            f"model {self.name!r} has no scenario {name!r}; it has: {', '.join(self.scenario_names) or 'none'}"
+        )
+
+    @property
+    def defaults(self):
+        """Default values of all parameters, as a dict."""
+        return {p.name: p.default for p in self.params}
+
+    # ------------------------------------------------------------ variants
+    def with_params(self, allow_out_of_bounds=False, **values):
+        """A new model whose parameters default to ``values``.
+
+        Raises ModelError for unknown names and values outside bounds.
+        """
+        params = {p.name: p for p in self.params}
+        changed = {}
+        for k, v in values.items():
+            if k not in params:
+                raise ModelError(
+                    f"model {self.name!r} has no parameter {k!r}" + _hint(k, params), variable=k
+                )
+            p = params[k]
+            val = p.check(v, allow_out_of_bounds)
+            bounds = p.bounds
+            if allow_out_of_bounds and bounds is not None:
+                bounds = (min(bounds[0], val), max(bounds[1], val))
+            changed[k] = replace(p, default=val, bounds=bounds)
+        return self.with_variables(*changed.values()) if changed else self
+
+    def with_variables(self, *variables):
+        """A new model with ``variables`` added, or replacing those of the same name."""
+        by_name = {v.name: v for v in variables}
+        kept = [by_name.pop(v.name, v) for v in self.variables]
+        return replace(self, variables=tuple(kept) + tuple(by_name.values()))
+
+    def without(self, *names):
+        """A new model without the named variables."""
+        missing = [n for n in names if n not in self]
+        if missing:
+            raise ModelError(f"model {self.name!r} has no variable {missing[0]!r}" + _hint(missing[0], self.names))
+        return replace(self, variables=tuple(v for v in self.variables if v.name not in names))
+
+    def replace(self, **changes):
+        """A new model with fields changed, e.g. ``model.replace(stop=2030)``."""
+        return replace(self, **changes)
+
+    @property
+    def time(self):
+        """The time grid as a numpy array."""
+        import numpy as np
+
+        n = _steps(self.start, self.stop, self.dt)
+        return self.start + self.dt * np.arange(n + 1)
+
+    def parameter_table(self):
+        """A DataFrame describing every parameter: the model's parameter table."""
+        import pandas as pd
+
+        rows = []
+        for p in self.params:
+            rows.append({
+                "name": p.name,
+                "label": p.label,
+                "default": p.default,
+                "units": p.units,
+                "low": p.bounds[0] if p.bounds else None,
+                "high": p.bounds[1] if p.bounds else None,
+                "role": p.role or "",
+                "uncertain": p.is_uncertain,
+                "source": p.source or "",
+                "description": p.description,
+            })
+        return pd.DataFrame(rows).set_index("name")
+
+    def describe(self):
+        """A DataFrame describing every variable (kind, units, role, equation)."""
+        import pandas as pd
+
+        rows = []
+        for v in self.variables:
+            eq = {Stock: "initial", Flow: "equation", Aux: "equation", Param: "default"}.get(type(v))
+            rows.append({
+                "name": v.name,
+                "kind": v.kind,
+                "label": v.label,
+                "units": v.units,
+                "role": v.role or "",
+                "equation": str(getattr(v, eq)) if eq else f"{len(v.x)} points",
+                "description": v.description,
+            })
+        return pd.DataFrame(rows).set_index("name")
+
+    def dependencies(self):
+        """Who influences whom: ``{variable: set of variables in its equation}``.
+
+        Stocks depend on the flows that fill or drain them. Lookups are included as the
+        variables that call them depend on them.
+        """
+        from .compiler import dependency_map
+
+        return dependency_map(self)
+
+
+def _hint(name, candidates):
+    from .expressions import suggest
+
+    return suggest(name, candidates)
+
+
+def _steps(start, stop, dt):
+    return int(round((stop - start) / dt))
+
+
+def _check_time(where, start, stop, dt):
+    if not dt > 0:
+        raise ModelError(f"model {where!r}: dt must be positive, got {dt:g}")
+    if not stop > start:
+        raise ModelError(f"model {where!r}: stop ({stop:g}) must be after start ({start:g})")
+    n = (stop - start) / dt
+    if abs(n - round(n)) > 1e-6 * max(1.0, n):
+        raise ModelError(
+            f"model {where!r}: the span {start:g} to {stop:g} is not a whole number of steps of dt={dt:g}"
+        )
+    if n > 10_000_000:
+        raise ModelError(f"model {where!r}: {n:.0f} steps is too many; use a larger dt")
+
+
+def field_names(cls):
+    """Names of a declaration class's fields, for tools that copy declarations."""
+    return tuple(f.name for f in fields(cls) if not f.name.startswith("_"))

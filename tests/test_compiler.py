@@ -1,0 +1,146 @@
+"""Compilation: evaluation order, loops, hoisting, and the safety of generated code."""
+
+import io
+import keyword
+import tokenize
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dpmkit as dk
+from dpmkit.compiler import _HELPER_NAMES, compile_model
+
+
+def test_auxiliaries_are_computed_after_what_they_need():
+    # declared in the "wrong" order on purpose
+    m = dk.Model("order", [
+        dk.Aux("c", "b * 2"),
+        dk.Aux("b", "a + 1"),
+        dk.Aux("a", "s / 2"),
+        dk.Stock("s", 4),
+    ], check_units="off")
+    r = dk.simulate(m)
+    assert r["a"][0] == 2 and r["b"][0] == 3 and r["c"][0] == 6
+    order = [s.name for s in compile_model(m).step_order]
+    assert order.index("a") < order.index("b") < order.index("c")
+
+
+def test_algebraic_loop_names_every_member():
+    m = dk.Model("loop", [dk.Aux("a", "b + 1"), dk.Aux("b", "c * 2"), dk.Aux("c", "a + s"), dk.Stock("s", 1)])
+    with pytest.raises(dk.ModelError) as info:
+        dk.simulate(m)
+    msg = str(info.value)
+    assert "algebraic loop" in msg
+    assert "a -> b -> c -> a" in msg
+
+
+def test_loop_through_a_stock_is_fine():
+    m = dk.Model("ok", [
+        dk.Stock("s", 1), dk.Flow("f", "g * s", into="s"), dk.Aux("g", "0.1 + 0 * f"),
+    ], check_units="off")
+    with pytest.raises(dk.ModelError, match="algebraic loop"):
+        dk.simulate(m)  # g needs f and f needs g: still a loop without a stock
+    m2 = m.with_variables(dk.Aux("g", "0.1 + 0 * s"))
+    assert dk.simulate(m2)["s"][-1] == pytest.approx(1.1 ** 10)
+
+
+def test_smooth_breaks_an_algebraic_loop():
+    m = dk.Model("smooth_loop", [
+        dk.Aux("a", "1 + 0.5 * SMTH1(a, 2, 1)"),
+        dk.Stock("s", 0), dk.Flow("f", "a", into="s"),
+    ], check_units="off")
+    r = dk.simulate(m, stop=50, dt=0.25)
+    assert r["a"][-1] == pytest.approx(2.0, rel=1e-3)
+
+
+def test_smooth_whose_initial_value_needs_itself_is_reported_in_plain_words():
+    m = dk.Model("smooth_init_loop", [dk.Aux("a", "1 + 0.5 * SMTH1(a, 2)")], check_units="off")
+    with pytest.raises(dk.ModelError, match="initial values form a loop") as info:
+        dk.simulate(m)
+    assert "SMTH1 in 'a'" in str(info.value)
+    assert "_smth1" not in str(info.value)
+
+
+def test_initial_values_that_depend_on_each_other_are_reported():
+    m = dk.Model("init_loop", [dk.Stock("a", "b"), dk.Stock("b", "a")])
+    with pytest.raises(dk.ModelError, match="initial values form a loop"):
+        dk.simulate(m)
+
+
+def test_stock_initial_values_can_use_auxiliaries_and_other_stocks():
+    m = dk.Model("init", [
+        dk.Stock("a", 10), dk.Stock("b", "half_a * 3"), dk.Aux("half_a", "a / 2"),
+    ], check_units="off")
+    r = dk.simulate(m)
+    assert r["b"][0] == 15
+
+
+def test_constant_auxiliaries_are_hoisted_out_of_the_time_loop():
+    m = dk.Model("hoist", [
+        dk.Param("k", 2, bounds=(0, 10)), dk.Aux("double_k", "k * 2"), dk.Aux("growing", "TIME * k"),
+        dk.Stock("s", 0), dk.Flow("f", "double_k", into="s"),
+    ], check_units="off")
+    c = compile_model(m)
+    assert "double_k" in c.static and "growing" not in c.static
+    r = dk.simulate(m, {"k": 3})
+    assert np.all(r["double_k"] == 6)
+    assert r["growing"][-1] == 30
+
+
+def test_the_compiled_model_is_shared_by_models_that_differ_only_in_defaults():
+    base = dk.models.load("demo")
+    assert compile_model(base) is compile_model(base.with_params(staff_target=25))
+
+
+def _source_names(source):
+    return {tok.string for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+            if tok.type == tokenize.NAME and not keyword.iskeyword(tok.string)}
+
+
+def _all_sources(model):
+    c = compile_model(model)
+    return [c.kernel(method, mode).source for method in ("euler", "rk4") for mode in ("scalar", "vector")]
+
+
+def test_generated_source_contains_no_user_text():
+    m = dk.models.load("demo")
+    allowed = set(_HELPER_NAMES) | {"P", "T", "O", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
+    user = set(m.names)
+    for source in _all_sources(m):
+        names = _source_names(source)
+        assert not (names & user - allowed)
+        for name in names - allowed:
+            assert name[0] in "vk_"  # slot names v0.., RK4 stages k1_0.., lookups _L0..
+        assert "'" not in source and '"' not in source
+
+
+NASTY_NAMES = ["os", "system", "open", "builtins", "globals", "getattr", "self", "rec", "T", "P", "O", "t", "dt", "n", "i"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    names=st.lists(st.sampled_from(NASTY_NAMES), min_size=2, max_size=5, unique=True),
+    ops=st.lists(st.sampled_from(["+", "*", "-", "/", "^", ".", "(", ")", ",", "'", "__", "[", ";", "=", ":"]), min_size=1, max_size=6),
+)
+def test_hostile_text_never_reaches_generated_source(names, ops):
+    equation = " ".join(x for pair in zip(names, ops) for x in pair) + " " + names[-1]
+    try:
+        variables = [dk.Stock(names[0], 1)] + [dk.Param(n, 1, bounds=(0, 2)) for n in names[1:]]
+        variables.append(dk.Flow("f", equation, into=names[0]))
+        m = dk.Model("hostile", variables, check_units="off")
+        sources = _all_sources(m)
+    except dk.ModelError:
+        return
+    for source in sources:
+        for n in _source_names(source) - set(_HELPER_NAMES):
+            assert n in {"P", "T", "O", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"} or n[0] in "vk_"
+        assert "'" not in source and '"' not in source and "." not in source.replace("0.", "").replace(".0", "").replace("e-", "")
+
+
+def test_dependency_map_follows_equations_and_flows():
+    deps = dk.models.load("demo").dependencies()
+    assert deps["waiting_list"] == {"referrals", "served"}
+    assert deps["capacity"] == {"staff", "cases_per_worker", "productivity", "morale"}
+    assert deps["staff_target"] == set()

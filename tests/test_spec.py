@@ -1,0 +1,122 @@
+"""Declarations: frozen, validated, with clear errors."""
+
+import dataclasses
+
+import pytest
+
+import dpmkit as dk
+
+
+def test_declarations_are_frozen():
+    s = dk.Stock("staff", 10, units="FTE")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.initial = 5
+    m = dk.models.load("demo")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.stop = 100
+
+
+def test_label_defaults_from_name():
+    assert dk.Aux("staff_morale", "1").label == "Staff morale"
+    assert dk.Aux("staff_morale", "1", label="Morale").label == "Morale"
+
+
+@pytest.mark.parametrize("name", ["1abc", "with space", "", "a-b", "_x", "a__b", "café", None, 3])
+def test_invalid_names_are_refused(name):
+    with pytest.raises(dk.ModelError):
+        dk.Aux(name, "1")
+
+
+@pytest.mark.parametrize("name", ["time", "TIME", "min", "If", "dt", "smth1", "pi"])
+def test_reserved_words_are_refused_as_names(name):
+    with pytest.raises(dk.ModelError, match="reserved word"):
+        dk.Param(name, 1)
+
+
+def test_param_validation():
+    with pytest.raises(dk.ModelError, match="outside its bounds"):
+        dk.Param("p", 5, bounds=(0, 1))
+    with pytest.raises(dk.ModelError, match="low <= high"):
+        dk.Param("p", 0.5, bounds=(1, 0))
+    with pytest.raises(dk.ModelError, match="within bounds"):
+        dk.Param("p", 0.5, bounds=(0, 1), uncertainty=(0.2, 2))
+    with pytest.raises(dk.ModelError, match="finite"):
+        dk.Param("p", float("nan"))
+    with pytest.raises(dk.ModelError, match="pair"):
+        dk.Param("p", 1, bounds=5)
+    p = dk.Param("p", 1, bounds=[0, 2], uncertainty=[0.5, 1.5])
+    assert p.bounds == (0.0, 2.0) and p.is_uncertain
+
+
+def test_roles_are_checked():
+    assert dk.Stock("staff", 1, role="strategic_resource").role == "strategic_resource"
+    with pytest.raises(dk.ModelError, match="strategic_resource"):
+        dk.Stock("staff", 1, role="resource")
+
+
+def test_lookup_validation():
+    with pytest.raises(dk.ModelError, match="x has 3 points but y has 2"):
+        dk.Lookup("l", [0, 1, 2], [0, 1])
+    with pytest.raises(dk.ModelError, match="increase strictly"):
+        dk.Lookup("l", [0, 2, 1], [0, 1, 2])
+    with pytest.raises(dk.ModelError, match="increase strictly"):
+        dk.Lookup("l", [0, 1, 1], [0, 1, 2])
+    with pytest.raises(dk.ModelError, match="at least 2"):
+        dk.Lookup("l", [0], [0])
+    with pytest.raises(dk.ModelError, match="not finite"):
+        dk.Lookup("l", [0, float("inf")], [0, 1])
+
+
+def test_model_validation():
+    with pytest.raises(dk.ModelError, match="declared twice"):
+        dk.Model("m", [dk.Aux("a", "1"), dk.Param("a", 1)])
+    with pytest.raises(dk.ModelError, match="did you mean 'stock'"):
+        dk.Model("m", [dk.Stock("stock", 1), dk.Flow("f", "1", into="stok")])
+    with pytest.raises(dk.ModelError, match="not a stock"):
+        dk.Model("m", [dk.Aux("a", "1"), dk.Flow("f", "1", out_of="a")])
+    with pytest.raises(dk.ModelError, match="same stock"):
+        dk.Model("m", [dk.Stock("s", 1), dk.Flow("f", "1", into="s", out_of="s")])
+    with pytest.raises(dk.ModelError, match="whole number of steps"):
+        dk.Model("m", [], start=0, stop=1, dt=0.3)
+    with pytest.raises(dk.ModelError, match="dt must be positive"):
+        dk.Model("m", [], dt=0)
+    with pytest.raises(dk.ModelError, match="must be after start"):
+        dk.Model("m", [], start=5, stop=1)
+    with pytest.raises(dk.ModelError, match="item 0"):
+        dk.Model("m", ["not a variable"])
+    with pytest.raises(dk.ModelError, match="method"):
+        dk.Model("m", [], method="rk45")
+
+
+def test_model_variants_leave_the_original_alone():
+    m = dk.models.load("demo")
+    m2 = m.with_params(staff_target=30)
+    assert m["staff_target"].default == 20 and m2["staff_target"].default == 30
+    m3 = m.replace(stop=120)
+    assert m.stop == 60 and m3.stop == 120
+    m4 = m.with_variables(dk.Aux("extra", "staff * 2", units="FTE"))
+    assert "extra" in m4 and "extra" not in m
+    assert "waiting_time" not in m.without("waiting_time")
+    with pytest.raises(dk.ModelError, match="no parameter 'staf_target'"):
+        m.with_params(staf_target=3)
+    with pytest.raises(dk.ModelError, match="outside its bounds"):
+        m.with_params(staff_target=400)
+    wide = m.with_params(staff_target=400, allow_out_of_bounds=True)
+    assert wide["staff_target"].bounds[1] == 400
+
+
+def test_model_views():
+    m = dk.models.load("demo")
+    assert {s.name for s in m.stocks} == {"waiting_list", "staff", "morale"}
+    assert {f.name for f in m.inflows("staff")} == {"recruitment"}
+    assert [p.name for p in m.policy_levers] == ["staff_target"]
+    assert {p.name for p in m.uncertainties} == {"referral_rate", "base_quit_rate"}
+    assert m.scenario("cut_posts") == {"staff_target": 14}
+    with pytest.raises(dk.ModelError, match="no scenario"):
+        m.scenario("nope")
+    assert len(m.time) == 241 and m.time[-1] == 60
+    table = m.parameter_table()
+    assert table.loc["staff_target", "role"] == "policy_lever"
+    assert set(table.index) == {p.name for p in m.params}
+    assert m.describe().loc["served", "kind"] == "flow"
+    assert m == dk.models.load("demo")
