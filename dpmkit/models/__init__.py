@@ -9,16 +9,21 @@ True
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from ..errors import ModelError
 from ..expressions import suggest
 
 __all__ = ["available", "load", "card"]
 
+
+def _discover():
+    """Every public module of this package is a ready-made model named after it."""
+    return {info.name: info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")}
+
+
 #: Registry: model name -> module (inside dpmkit.models) that builds it.
-_REGISTRY = {
-    "demo": "demo",
-}
+_REGISTRY = _discover()
 
 
 def available():
