@@ -53,7 +53,7 @@ __all__ = [
 
 # Submodules loaded on first use, so `import dpmkit` stays fast and needs neither
 # pandas, scipy, altair nor ipywidgets.
-_LAZY = {"models", "evidence"}
+_LAZY = {"models", "evidence", "xmile"}
 
 
 def __getattr__(name):
