@@ -294,8 +294,8 @@ _FUNC_HELPER = {
     "SQRT": "_sqrt", "INT": "_int", "ROUND": "_round", "SIN": "_sin", "COS": "_cos", "TAN": "_tan",
     "ARCSIN": "_asin", "ARCCOS": "_acos", "ARCTAN": "_atan", "MODULO": "_mod",
 }
-_FIXED_NAMES = {"P", "T", "O", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
-_SLOT_RE = re.compile(r"(v|k[1-4]_)\d+\Z|_L\d+\Z")
+_FIXED_NAMES = {"P", "T", "O", "S", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
+_SLOT_RE = re.compile(r"(v|S|k[1-4]_)\d+\Z|_L\d+\Z")
 
 
 def _scalar_lookup(xs, ys):
@@ -574,18 +574,24 @@ class _Gen:
 
     def source(self, method):
         c = self.c
-        lines = ["def _run(P, T, dt, t0_, t1_, rec, O):"]
+        lines = ["def _run(P, T, dt, t0_, t1_, rec, O, S):"]
         ind = "    "
         if c.param_slots:
             lines.append(f"{ind}{', '.join(f'v{p.index}' for p in c.param_slots)}, = P")
+        scheduled = [f"v{c.slots[name].index}" for name in c.scheduled]
+        if scheduled:
+            lines.append(f"{ind}{', '.join(f'S{j}' for j in range(len(scheduled)))}, = S")
+        set_scheduled = [f"{v} = S{j}[i]" for j, v in enumerate(scheduled)]
         lines.append(f"{ind}n = len(T)")
         lines.append(f"{ind}i = 0")
         lines.append(f"{ind}t = T[0]")
+        lines.extend(ind + line for line in set_scheduled)
         for s in c.init_order:
             lines.append(self.assign(s, s.expr, ind))
         dyn = [self.assign(s, s.expr, ind * 2) for s in c.step_order if not s.static]
         lines.append(f"{ind}for i in range(n - 1):")
         lines.append(f"{ind * 2}t = T[i]")
+        lines.extend(ind * 2 + line for line in set_scheduled)
         lines.extend(dyn)
         lines.extend(self.record(ind * 2))
         if method == "euler":
@@ -594,6 +600,7 @@ class _Gen:
             lines.extend(self.rk4_step(ind * 2))
         lines.append(f"{ind}i = n - 1")
         lines.append(f"{ind}t = T[i]")
+        lines.extend(ind + line for line in set_scheduled)
         lines.extend(self.assign(s, s.expr, ind) for s in c.step_order if not s.static)
         lines.extend(self.record(ind))
         statics = ", ".join(f"v{c.slots[name].index}" for name in c.static_recorded)
@@ -659,8 +666,9 @@ def _verify_source(source, lookups):
 class CompiledModel:
     """A model turned into kernels; built once per model structure and cached."""
 
-    def __init__(self, model):
+    def __init__(self, model, scheduled=frozenset()):
         self.model = model
+        self.scheduled = tuple(p.name for p in model.params if p.name in scheduled)
         slots = _Builder(model).build()
         self.slots = slots
         for k, s in enumerate(slots.values()):
@@ -688,7 +696,7 @@ class CompiledModel:
         self.init_order = [slots[n] for n in _toposort(init_nodes, init_deps, "init", self.describe_slot)]
 
         # what never changes during a run
-        static = {s.name for s in slots.values() if s.kind in ("param", "init")}
+        static = {s.name for s in slots.values() if s.kind in ("param", "init") and s.name not in self.scheduled}
         for s in self.step_order:
             s.static = False
         for s in self.step_order:
@@ -756,32 +764,42 @@ def _structure_key(model):
     return (model.time_units, model.check_units, tuple(parts))
 
 
-def compile_model(model):
-    """The :class:`CompiledModel` for ``model`` (cached; units checked once)."""
-    compiled = model._cache.get("compiled")
+_UNITS_CHECKED = set()
+
+
+def compile_model(model, scheduled=frozenset()):
+    """The :class:`CompiledModel` for ``model`` (cached; units checked once).
+
+    ``scheduled`` names parameters that change during the run (events); they are
+    read from a per-step schedule instead of being treated as constants.
+    """
+    scheduled = frozenset(scheduled)
+    compiled = model._cache.get(("compiled", scheduled))
     if compiled is not None:
         return compiled
-    key = _structure_key(model)
+    base_key = _structure_key(model)
+    if model.check_units != "off" and base_key not in _UNITS_CHECKED:
+        from .units import check_units
+
+        issues = check_units(model)
+        if issues and model.check_units == "error":
+            raise ModelError(
+                "units do not agree:\n  " + "\n  ".join(str(i) for i in issues),
+                variable=issues[0].variable,
+            )
+        for issue in issues:
+            warnings.warn(str(issue), UnitsWarning, stacklevel=4)
+        _UNITS_CHECKED.add(base_key)
+    key = (base_key, scheduled)
     compiled = _CACHE.get(key)
     if compiled is None:
-        compiled = CompiledModel(model)
-        if model.check_units != "off":
-            from .units import check_units
-
-            issues = check_units(model)
-            if issues and model.check_units == "error":
-                raise ModelError(
-                    "units do not agree:\n  " + "\n  ".join(str(i) for i in issues),
-                    variable=issues[0].variable,
-                )
-            for issue in issues:
-                warnings.warn(str(issue), UnitsWarning, stacklevel=4)
+        compiled = CompiledModel(model, scheduled)
         _CACHE[key] = compiled
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(key)
-    model._cache["compiled"] = compiled
+    model._cache[("compiled", scheduled)] = compiled
     return compiled
 
 

@@ -66,7 +66,51 @@ def _resolve_params(model, params, allow_out_of_bounds):
     return values
 
 
-def simulate(model, params=None, *, method=None, start=None, stop=None, dt=None, allow_out_of_bounds=False):
+def _events(model, events, time, base, allow_out_of_bounds):
+    """Turn an event script into per-step parameter schedules.
+
+    Returns ``(names, schedules)``: the parameters that change, and for each a list
+    with its value at every step of ``time``.
+    """
+    if not events:
+        return frozenset(), ()
+    items = events.items() if hasattr(events, "items") else events
+    decl = {p.name: p for p in model.params}
+    changes = {}
+    tol = 1e-9 * max(1.0, abs(time[-1]))
+    try:
+        items = [(t, change) for t, change in items]
+    except (TypeError, ValueError):
+        raise ModelError(
+            "events must be a mapping {time: {parameter: value}} or a list of (time, {parameter: value}) pairs"
+        ) from None
+    for when, change in items:
+        if isinstance(when, bool) or not isinstance(when, (int, float, np.integer, np.floating)) or not math.isfinite(when):
+            raise ModelError(f"event time {when!r} must be a finite number")
+        if not time[0] - tol <= when <= time[-1] + tol:
+            raise ModelError(
+                f"an event at time {when:g} lies outside the run ({time[0]:g} to {time[-1]:g})", time=float(when)
+            )
+        if not hasattr(change, "items"):
+            raise ModelError(f"the event at time {when:g} must map parameter names to values", time=float(when))
+        for name, value in change.items():
+            if name not in decl:
+                raise _unknown_param(model, name)
+            changes.setdefault(name, []).append((float(when), decl[name].check(value, allow_out_of_bounds)))
+    names = tuple(p for p in decl if p in changes)
+    schedules = []
+    for name in names:
+        steps = [base[name]] * len(time)
+        for when, value in sorted(changes[name], key=lambda tv: tv[0]):
+            first = int(np.searchsorted(time, when - tol))
+            steps[first:] = [value] * (len(time) - first)
+        schedules.append(steps)
+    return frozenset(names), tuple(schedules)
+
+
+def simulate(
+    model, params=None, *, method=None, start=None, stop=None, dt=None, events=None, allow_out_of_bounds=False
+):
     """Run a model once.
 
     Parameters
@@ -78,6 +122,10 @@ def simulate(model, params=None, *, method=None, start=None, stop=None, dt=None,
         Integration method; the model's own by default (normally Euler).
     start, stop, dt : float, optional
         Override the model's time settings for this run.
+    events : mapping or list, optional
+        Parameter changes during the run, e.g. ``{2011: {"coproduction": 1}}`` or
+        ``[(2011, {"coproduction": 1}), (2015, {"budget": 12})]``. From the first
+        step at or after each time, the parameter takes the new value.
     allow_out_of_bounds : bool
         Accept parameter values outside their declared bounds.
 
@@ -100,20 +148,21 @@ def simulate(model, params=None, *, method=None, start=None, stop=None, dt=None,
     """
     _check_model(model)
     method = _method(model, method)
-    compiled = compile_model(model)
     values = _resolve_params(model, params, allow_out_of_bounds)
     start, stop, dt, time = _time_grid(model, start, stop, dt)
+    scheduled, S = _events(model, events, time, values, allow_out_of_bounds)
+    compiled = compile_model(model, scheduled)
     P = tuple(values[n] for n in compiled.param_names)
     kernel = compiled.kernel(method, "scalar")
     rows = []
     try:
-        statics = kernel(P, time.tolist(), dt, start, stop, rows.append, None)
+        statics = kernel(P, time.tolist(), dt, start, stop, rows.append, None, S)
         data = np.array(rows, dtype=float)
         if data.ndim != 2:
             data = data.reshape(len(time), len(kernel.record_dyn))
     except (ArithmeticError, ValueError):
         # Locate the failure precisely with the vectorised kernel (which turns it into nan/inf).
-        out = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, 1, allow_fail=True)
+        out = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, 1, S)
         _raise_non_finite(compiled, out, time, None, fallback=True)
         raise
     names = compiled.recorded
@@ -129,7 +178,7 @@ def simulate(model, params=None, *, method=None, start=None, stop=None, dt=None,
     return Result(model, time, names, data, values, method)
 
 
-def _run_vector(compiled, method, P, time, dt, start, stop, record, n, allow_fail=False):
+def _run_vector(compiled, method, P, time, dt, start, stop, record, n, S=()):
     kernel = compiled.kernel(method, "vector", tuple(record))
     dyn = kernel.record_dyn
     out = np.empty((len(time), len(record), n))
@@ -138,7 +187,7 @@ def _run_vector(compiled, method, P, time, dt, start, stop, record, n, allow_fai
     contiguous = dyn_cols == list(range(len(dyn)))
     target = out if contiguous else np.empty((len(time), len(dyn), n))
     with np.errstate(all="ignore"):
-        statics = kernel(P, time.tolist(), dt, start, stop, None, target)
+        statics = kernel(P, time.tolist(), dt, start, stop, None, target, S)
     if not contiguous:
         out[:, dyn_cols, :] = target[:, : len(dyn), :]
     for name, value in zip(compiled.static_recorded, statics):
@@ -266,6 +315,7 @@ def ensemble(
     start=None,
     stop=None,
     dt=None,
+    events=None,
     record=None,
     allow_out_of_bounds=False,
     max_bytes=MAX_BYTES,
@@ -285,8 +335,9 @@ def ensemble(
         See :func:`sample_params`.
     params : dict, optional
         Values for parameters that are not sampled (held fixed in every run).
-    method, start, stop, dt, allow_out_of_bounds
-        As in :func:`simulate`.
+    method, start, stop, dt, events, allow_out_of_bounds
+        As in :func:`simulate`. Events apply to every run; a sampled parameter that an
+        event changes takes the sampled value until the event.
     record : list of str, optional
         Variables to keep full trajectories of (default: all stocks, flows, auxiliaries).
         Recording fewer saves memory for very large ensembles.
@@ -306,7 +357,6 @@ def ensemble(
     """
     _check_model(model)
     method = _method(model, method)
-    compiled = compile_model(model)
     decl = {p.name: p for p in model.params}
     if samples is None:
         if n is None:
@@ -355,6 +405,10 @@ def ensemble(
     for name in arrays:
         fixed.pop(name)
     start, stop, dt, time = _time_grid(model, start, stop, dt)
+    base = dict(fixed)
+    base.update(arrays)
+    scheduled, S = _events(model, events, time, base, allow_out_of_bounds)
+    compiled = compile_model(model, scheduled)
     if record is None:
         record = compiled.recorded
     else:
@@ -375,11 +429,11 @@ def ensemble(
             "use fewer runs, or a larger dt."
         )
     P = tuple(arrays[n_] if n_ in arrays else fixed[n_] for n_ in compiled.param_names)
-    values = _run_vector(compiled, method, P, time, dt, start, stop, record, size)
+    values = _run_vector(compiled, method, P, time, dt, start, stop, record, size, S)
     if not np.isfinite(np.add.reduce(values, axis=None)):
         sub = values
         if len(record) != len(compiled.recorded):
-            sub = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, size)
+            sub = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, size, S)
 
         def describe(run):
             return ", ".join(f"{k}={v[run]:g}" for k, v in arrays.items())

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dpmkit as dk
-from dpmkit.compiler import _HELPER_NAMES, compile_model
+from dpmkit.compiler import _FIXED_NAMES, _HELPER_NAMES, compile_model
 
 
 def test_auxiliaries_are_computed_after_what_they_need():
@@ -100,19 +100,21 @@ def _source_names(source):
 
 
 def _all_sources(model):
-    c = compile_model(model)
-    return [c.kernel(method, mode).source for method in ("euler", "rk4") for mode in ("scalar", "vector")]
+    plain = compile_model(model)
+    scheduled = compile_model(model, {p.name for p in model.params})
+    return [c.kernel(method, mode).source for c in (plain, scheduled)
+            for method in ("euler", "rk4") for mode in ("scalar", "vector")]
 
 
 def test_generated_source_contains_no_user_text():
     m = dk.models.load("demo")
-    allowed = set(_HELPER_NAMES) | {"P", "T", "O", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
+    allowed = set(_HELPER_NAMES) | _FIXED_NAMES
     user = set(m.names)
     for source in _all_sources(m):
         names = _source_names(source)
         assert not (names & user - allowed)
         for name in names - allowed:
-            assert name[0] in "vk_"  # slot names v0.., RK4 stages k1_0.., lookups _L0..
+            assert name[0] in "vkS_"  # slots v0.., RK4 stages k1_0.., schedules S0.., lookups _L0..
         assert "'" not in source and '"' not in source
 
 
@@ -135,7 +137,7 @@ def test_hostile_text_never_reaches_generated_source(names, ops):
         return
     for source in sources:
         for n in _source_names(source) - set(_HELPER_NAMES):
-            assert n in {"P", "T", "O", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"} or n[0] in "vk_"
+            assert n in _FIXED_NAMES or n[0] in "vkS_"
         assert "'" not in source and '"' not in source and "." not in source.replace("0.", "").replace(".0", "").replace("e-", "")
 
 

@@ -204,3 +204,49 @@ def test_ensemble_blowup_names_the_run():
         dk.ensemble(m, samples={"c": [3.5, 4.0, 5.5]})
     assert info.value.variable == "f" and info.value.time == 4.0
     assert "run 1 (c=4)" in str(info.value)
+
+
+# ------------------------------------------------------------------ events
+
+
+def test_events_change_parameters_during_the_run(demo):
+    r = dk.simulate(demo, events={12: {"staff_target": 12}, 36: {"staff_target": 30}})
+    base = dk.simulate(demo)
+    np.testing.assert_array_equal(r["staff"][:49], base["staff"][:49])  # identical until month 12
+    assert r["staff_target"][0] == 20  # the frame shows the starting value
+    assert r["staff"][48 + 40] < base["staff"][48 + 40]  # fewer staff after the cut
+    assert r["recruitment"][36 * 4 + 4] > base["recruitment"][36 * 4 + 4]  # hiring after the restoration
+
+
+def test_events_list_form_and_static_dependants_are_recomputed():
+    m = dk.Model("ev", [
+        dk.Param("k", 1, bounds=(0, 10)), dk.Aux("double_k", "2 * k"),
+        dk.Stock("s", 0), dk.Flow("f", "double_k", into="s"),
+    ], check_units="off")
+    r = dk.simulate(m, events=[(5, {"k": 3})])
+    assert list(r["double_k"][[0, 4, 5, 10]]) == [2, 2, 6, 6]
+    assert r["s"][-1] == 5 * 2 + 5 * 6
+    rk = dk.simulate(m, events=[(5, {"k": 3})], method="rk4")
+    assert rk["s"][-1] == pytest.approx(40)
+    # the plain model is unaffected by the scheduled variant
+    assert dk.simulate(m)["s"][-1] == 20
+
+
+def test_events_in_ensembles(demo):
+    ens = dk.ensemble(demo, samples={"staff_target": [10, 30]}, events={24: {"staff_target": 20}})
+    for k, start in enumerate([10, 30]):
+        single = dk.simulate(demo, {"staff_target": start}, events={24: {"staff_target": 20}})
+        np.testing.assert_allclose(ens.member(k).values, single.values, rtol=1e-12, atol=1e-12)
+
+
+def test_bad_events(demo):
+    with pytest.raises(dk.ModelError, match="outside the run"):
+        dk.simulate(demo, events={100: {"staff_target": 10}})
+    with pytest.raises(dk.ModelError, match="no parameter 'staf'"):
+        dk.simulate(demo, events={10: {"staf": 10}})
+    with pytest.raises(dk.ModelError, match="outside its bounds"):
+        dk.simulate(demo, events={10: {"staff_target": 1000}})
+    with pytest.raises(dk.ModelError, match="must map parameter names"):
+        dk.simulate(demo, events={10: 5})
+    with pytest.raises(dk.ModelError, match="events must be"):
+        dk.simulate(demo, events=[1, 2, 3])
