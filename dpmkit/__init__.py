@@ -27,9 +27,15 @@ from .expressions import parse
 from .results import EnsembleResult, Result
 from .simulate import ensemble, sample_params, simulate
 from .spec import ROLES, Aux, Flow, Lookup, Model, Param, Stock
-from .units import check_units
 
 __version__ = "0.1.0"
+
+
+def check_units(model):
+    """Check that a model's units agree; returns a list of findings (see :mod:`dpmkit.units`)."""
+    from .units import check_units as _check
+
+    return _check(model)
 
 __all__ = [
     "Aux",

@@ -16,11 +16,8 @@ every token of the generated source against that whitelist before it is compiled
 
 from __future__ import annotations
 
-import io
-import keyword
 import math
 import re
-import tokenize
 import warnings
 from bisect import bisect_right
 from collections import OrderedDict
@@ -645,6 +642,10 @@ _ALLOWED_OPS = {"(", ")", ",", "=", "+", "-", "*", "/", "<", "<=", ">", ">=", "=
 
 def _verify_source(source, lookups):
     """Check every token of generated source against the fixed whitelist."""
+    import io
+    import keyword
+    import tokenize
+
     allowed = set(_HELPER_NAMES) | _FIXED_NAMES | {f"_L{k}" for k in range(lookups)}
     allowed_kw = {"def", "for", "in", "return", "if", "else", "and", "or"}
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):

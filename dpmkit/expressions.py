@@ -20,7 +20,6 @@ The language
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import get_close_matches
 
 from .errors import ModelError
 
@@ -618,6 +617,8 @@ def unparse(node, rename=None):
 
 def suggest(name, candidates):
     """A 'did you mean ...?' hint for a misspelt name, or an empty string."""
+    from difflib import get_close_matches
+
     lowered = {c.lower(): c for c in candidates}
     if name.lower() in lowered:
         return f"; did you mean {lowered[name.lower()]!r}? (names are case-sensitive)"
