@@ -1,0 +1,64 @@
+"""The lesson notebooks keep one skeleton, and learner versions are generated from the
+single source with solutions (tools/notebooks.py)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("nbtools", ROOT / "tools" / "notebooks.py")
+nbtools = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(nbtools)
+
+SOURCES = nbtools.lessons()
+
+
+def test_there_are_lessons():
+    assert SOURCES, "no lesson sources in notebooks/solutions/"
+    assert SOURCES[0].name == "00_start_here.ipynb"
+
+
+def test_generated_notebooks_and_facilitator_views_are_current():
+    stale = [str(p.relative_to(ROOT)) for p in nbtools.stale()]
+    assert not stale, f"regenerate with `python tools/notebooks.py build`: {stale}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_lesson_skeleton(source):
+    assert nbtools.structure_problems(nbtools.load(source), source.name) == []
+
+
+def test_every_lesson_notebook_has_a_source():
+    learner = {p.name for p in nbtools.lessons(nbtools.LEARNER)}
+    assert learner == {p.name for p in SOURCES}
+
+
+def _nb(*cells):
+    return {"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_learner_version_hides_solutions_but_keeps_the_question():
+    solution = {"cell_type": "code", "metadata": {"tags": ["solution"], "dpmkit": {"facilitator": "psst"}},
+                "source": ["# Find the smallest number of posts.\n", "answer = 17\n", "print(answer)"],
+                "outputs": [], "execution_count": None}
+    written = {"cell_type": "markdown", "metadata": {"tags": ["solution"]}, "source": ["Because of the loop."]}
+    other = {"cell_type": "markdown", "metadata": {"dpmkit": {"facilitator": "note"}}, "source": ["Text"]}
+    out = nbtools.learner_version(_nb(solution, written, other))
+    code, text, kept = out["cells"]
+    assert "answer = 17" not in "".join(code["source"])
+    assert "".join(code["source"]).startswith("# Find the smallest number of posts.")
+    assert "..." in "".join(code["source"])
+    assert "Because" not in "".join(text["source"])
+    assert "answer" in code["metadata"]["tags"] and "solution" not in code["metadata"]["tags"]
+    assert "dpmkit" not in kept["metadata"]  # facilitator notes stay in the source only
+
+
+def test_structure_check_catches_a_broken_lesson():
+    nb = nbtools.with_header(nbtools.load(SOURCES[0]))
+    nb["metadata"]["dpmkit"]["objectives"] = ["Understanding things"]
+    nb["cells"] = [c for c in nb["cells"] if "predict" not in c["metadata"].get("tags", [])]
+    problems = nbtools.structure_problems(nb, "x.ipynb")
+    assert any("1 learning objectives" in p for p in problems)
+    assert any("start with a verb" in p for p in problems)
+    assert any("predict" in p for p in problems)

@@ -1,0 +1,268 @@
+"""Build and check the learner notebooks from their single source.
+
+The single source of each lesson is ``notebooks/solutions/NN_name.ipynb``: it holds the
+exercises *with* their solutions, the facilitator notes (in cell metadata) and the
+lesson's front matter (in notebook metadata). From it this script generates:
+
+- ``notebooks/NN_name.ipynb``: the learner version. Solution cells are replaced by a
+  short prompt, and everything else is kept as it is.
+- ``workshops/facilitator-view/NN_name.md``: the facilitator view. It gives the outline,
+  timings, the facilitator notes placed beside the section they belong to, and the
+  solutions.
+
+It also rewrites each source's first cell (the lesson header) from the metadata, so that
+the title, guiding question, objectives, prerequisites and minutes are written only once.
+
+Conventions in a source notebook
+--------------------------------
+notebook ``metadata["dpmkit"]``
+    ``title``, ``guiding_question``, ``objectives`` (3 to 5, each starting with a verb),
+    ``prerequisites`` (list), ``teaching_minutes``, ``exercise_minutes``.
+cell tags (``metadata["tags"]``)
+    ``header``: the generated first cell. ``predict``: a predict-before-you-run prompt.
+    ``exercise``: the markdown that sets an exercise; it must say what a correct answer
+    looks like. ``solution``: the exercise's answer, replaced in the learner version.
+    ``long-cell``: allows a code cell longer than 25 lines.
+cell ``metadata["dpmkit"]["facilitator"]``
+    facilitator notes for that point of the lesson: timing, common confusions, debrief
+    prompts.
+
+Usage::
+
+    python tools/notebooks.py build     # regenerate learner notebooks and facilitator views
+    python tools/notebooks.py check     # exit 1 if anything is stale or breaks the skeleton
+
+Uses only the standard library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "notebooks" / "solutions"
+LEARNER = ROOT / "notebooks"
+FACILITATOR = ROOT / "workshops" / "facilitator-view"
+LESSON = re.compile(r"\d\d_[a-z0-9_]+\.ipynb\Z")
+MAX_CODE_LINES = 25
+CODE_PROMPT = "# Your answer here: replace the ... below with your code, then run the cell.\n..."
+TEXT_PROMPT = "*Write your answer here (double-click to edit).*"
+END_SECTIONS = ("Key points", "Questions for discussion", "Next")
+
+
+def lessons(folder=SOURCES):
+    """Source notebooks of the lesson sequence, in order."""
+    return sorted(p for p in folder.glob("*.ipynb") if LESSON.match(p.name))
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def dump(nb):
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def _source(cell):
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _set_source(cell, text):
+    lines = text.split("\n")
+    cell["source"] = [line + "\n" for line in lines[:-1]] + [lines[-1]]
+
+
+def _tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def _notes(cell):
+    return cell.get("metadata", {}).get("dpmkit", {}).get("facilitator", "")
+
+
+def header_text(meta):
+    """The lesson header, written from the notebook metadata."""
+    objectives = "\n".join(f"- {o}" for o in meta["objectives"])
+    prereq = "\n".join(f"- {p}" for p in meta["prerequisites"]) or "- None."
+    return (
+        f"# {meta['title']}\n\n"
+        f"**Guiding question:** {meta['guiding_question']}\n\n"
+        f"**By the end you will be able to:**\n\n{objectives}\n\n"
+        f"**Before you start:**\n\n{prereq}\n\n"
+        f"**Time:** about {meta['teaching_minutes']} minutes of teaching and "
+        f"{meta['exercise_minutes']} minutes of exercises."
+    )
+
+
+def with_header(nb):
+    """A copy of ``nb`` whose first cell is the generated header."""
+    nb = copy.deepcopy(nb)
+    meta = nb["metadata"]["dpmkit"]
+    cells = nb["cells"]
+    if cells and "header" in _tags(cells[0]):
+        cell = cells[0]
+    else:
+        cell = {"cell_type": "markdown", "id": "header", "metadata": {"tags": ["header"]}, "source": []}
+        cells.insert(0, cell)
+    _set_source(cell, header_text(meta))
+    return nb
+
+
+def learner_version(nb):
+    """The learner notebook: solutions replaced by prompts."""
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        if "solution" not in _tags(cell):
+            continue
+        if cell["cell_type"] == "code":
+            lead = []
+            for line in _source(cell).split("\n"):
+                if line.startswith("#"):
+                    lead.append(line)
+                else:
+                    break
+            _set_source(cell, "\n".join(lead + [CODE_PROMPT]))
+        else:
+            _set_source(cell, TEXT_PROMPT)
+        meta = cell.setdefault("metadata", {})
+        meta["tags"] = [t for t in meta.get("tags", []) if t != "solution"] + ["answer"]
+        meta.get("dpmkit", {}).pop("facilitator", None)
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).get("dpmkit", {}).pop("facilitator", None)
+        if "dpmkit" in cell.get("metadata", {}) and not cell["metadata"]["dpmkit"]:
+            del cell["metadata"]["dpmkit"]
+    return nb
+
+
+def facilitator_view(nb, name):
+    """Markdown for facilitators: outline, timings, notes and solutions."""
+    meta = nb["metadata"]["dpmkit"]
+    out = [
+        f"# Facilitator view: {meta['title']}",
+        "",
+        f"Notebook: `notebooks/{name}` (source with solutions: `notebooks/solutions/{name}`).",
+        "This file is generated by `python tools/notebooks.py build`; edit the source notebook instead.",
+        "",
+        f"**Guiding question:** {meta['guiding_question']}",
+        "",
+        f"**Timing:** {meta['teaching_minutes']} min teaching + {meta['exercise_minutes']} min exercises.",
+        "",
+        "**Objectives:**",
+        "",
+        *[f"- {o}" for o in meta["objectives"]],
+        "",
+    ]
+    section = None
+    for cell in nb["cells"][1:]:
+        text = _source(cell)
+        if cell["cell_type"] == "markdown":
+            heading = next((line for line in text.split("\n") if line.startswith("## ")), None)
+            if heading:
+                section = heading[3:].strip()
+                out += [f"## {section}", ""]
+        tags = _tags(cell)
+        if "predict" in tags:
+            out += ["*Learners predict here.* " + text.strip().split("\n")[0].lstrip("#* "), ""]
+        if "exercise" in tags:
+            out += ["**Exercise.** " + " ".join(text.strip().split("\n")), ""]
+        if "solution" in tags:
+            fence = "python" if cell["cell_type"] == "code" else ""
+            out += ["Solution:", "", f"```{fence}", text.strip(), "```", ""]
+        notes = _notes(cell)
+        if notes:
+            out += ["> **Facilitator:** " + notes.strip().replace("\n", "\n> "), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def structure_problems(nb, name):
+    """What breaks the lesson skeleton (see STYLE.md point 7); empty when it is fine."""
+    problems = []
+    meta = nb.get("metadata", {}).get("dpmkit")
+    if not isinstance(meta, dict):
+        return [f"{name}: notebook metadata has no 'dpmkit' front matter"]
+    for key, kind in (("title", str), ("guiding_question", str), ("objectives", list), ("prerequisites", list),
+                      ("teaching_minutes", int), ("exercise_minutes", int)):
+        if not isinstance(meta.get(key), kind):
+            problems.append(f"{name}: metadata dpmkit.{key} missing or not a {kind.__name__}")
+    if problems:
+        return problems
+    if not 3 <= len(meta["objectives"]) <= 5:
+        problems.append(f"{name}: {len(meta['objectives'])} learning objectives (want 3 to 5)")
+    for o in meta["objectives"]:
+        if not o[:1].isupper() or o.split()[0].lower().endswith("ing"):
+            problems.append(f"{name}: objective should start with a verb: {o!r}")
+    if meta["teaching_minutes"] <= 0:
+        problems.append(f"{name}: teaching_minutes must be positive")
+    cells = nb.get("cells", [])
+    if not cells or "header" not in _tags(cells[0]):
+        problems.append(f"{name}: the first cell is not the generated header")
+    all_tags = [t for c in cells for t in _tags(c)]
+    if "predict" not in all_tags:
+        problems.append(f"{name}: no cell tagged 'predict' (ask learners to predict before they run)")
+    if "exercise" not in all_tags:
+        problems.append(f"{name}: no exercise (a markdown cell tagged 'exercise')")
+    if "solution" not in all_tags:
+        problems.append(f"{name}: no solution cell (tagged 'solution')")
+    for i, cell in enumerate(cells):
+        if "exercise" in _tags(cell) and "correct answer" not in _source(cell).lower():
+            problems.append(f"{name}: exercise in cell {i} does not say what a correct answer looks like")
+        if cell["cell_type"] == "code" and "long-cell" not in _tags(cell):
+            n = len(_source(cell).strip().split("\n"))
+            if n > MAX_CODE_LINES:
+                problems.append(f"{name}: code cell {i} has {n} lines (max {MAX_CODE_LINES}, or tag it 'long-cell')")
+        if cell.get("outputs") or cell.get("execution_count") is not None:
+            problems.append(f"{name}: cell {i} carries outputs; run `make strip`")
+    if not any(_notes(c) for c in cells):
+        problems.append(f"{name}: no facilitator notes (cell metadata dpmkit.facilitator)")
+    headings = [line[3:].strip() for c in cells if c["cell_type"] == "markdown"
+                for line in _source(c).split("\n") if line.startswith("## ")]
+    tail = headings[-len(END_SECTIONS):]
+    if tuple(tail) != END_SECTIONS:
+        problems.append(f"{name}: should end with the sections {', '.join(END_SECTIONS)} (found {tail})")
+    return problems
+
+
+def outputs():
+    """Every generated file: path -> expected text."""
+    files = {}
+    for src in lessons():
+        nb = with_header(load(src))
+        files[src] = dump(nb)
+        files[LEARNER / src.name] = dump(learner_version(nb))
+        files[FACILITATOR / (src.stem + ".md")] = facilitator_view(nb, src.name)
+    return files
+
+
+def stale():
+    """Generated files that are missing or differ from what the sources give."""
+    return [p for p, text in outputs().items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=("build", "check"))
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        FACILITATOR.mkdir(parents=True, exist_ok=True)
+        for path, text in outputs().items():
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+                print(f"wrote {path.relative_to(ROOT)}")
+        return 0
+    problems = [f"stale: {p.relative_to(ROOT)} (run `python tools/notebooks.py build`)" for p in stale()]
+    for src in lessons():
+        problems += structure_problems(with_header(load(src)), src.name)
+    for p in problems:
+        print(p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
