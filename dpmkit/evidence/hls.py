@@ -1,0 +1,76 @@
+"""Evidence on Human Learning Systems, stewardship and learning cycles."""
+
+from . import Source
+
+SOURCES = (
+    Source(
+        key="hls_principles",
+        citation="Centre for Public Impact, Human Learning Systems (web pages); Lowe, T. & Plimmer, D. (2019) Exploring the New World",
+        status="published",
+        url="https://www.centreforpublicimpact.org/partnering-for-learning/human-learning-systems",
+        says=(
+            "Three principles. Human: public service exists to support human freedom and flourishing, bespoke by "
+            "design and built on relationships and trust. Learning: continuous exploration by workers and residents "
+            "together; the primary task of managers is to create effective learning environments. Systems: "
+            "outcomes are created by whole systems, not 'delivered'."
+        ),
+    ),
+    Source(
+        key="hls_pmm_2021",
+        citation=(
+            "Lowe, T., French, M., Hawkins, M., Hesselgreaves, H. & Wilson, R. (2021) New development: Responding "
+            "to complexity in public services - the Human Learning Systems approach. Public Money & Management "
+            "41(7), 573-576"
+        ),
+        status="published",
+        url="https://researchportal.northumbria.ac.uk/en/publications/new-development-responding-to-complexity-in-public-servicesthe-hu",
+        says="HLS was developed with more than 300 organisations as an alternative to New Public Management.",
+    ),
+    Source(
+        key="hls_npm_premise",
+        citation="Lowe, T. et al. (2017) A Whole New World: Funding and Commissioning in Complexity (CECAN blog summary)",
+        status="published",
+        url="https://www.cecan.ac.uk/blog/a-whole-new-world-what-next/",
+        says=(
+            "NPM's premise is that public servants cannot be trusted and must be extrinsically motivated through "
+            "markets and targets; HLS assumes intrinsic motivation plus support to improve judgement."
+        ),
+    ),
+    Source(
+        key="hls_stewardship_davis_1997",
+        citation=(
+            "Davis, J., Schoorman, F. & Donaldson, L. (1997) Toward a stewardship theory of management. Academy of "
+            "Management Review 22(1), 20-47"
+        ),
+        status="published",
+        url="https://www.scribd.com/document/446153550/Teori-Pelayanan-Stewardship-Theory",
+        says=(
+            "Agency theory assumes individualistic, opportunistic agents controlled by monitoring and incentives; "
+            "stewardship theory assumes collectivist, pro-organisational, trustworthy stewards."
+        ),
+    ),
+    Source(
+        key="hls_learning_cycles",
+        citation=(
+            "Lowe & Padmanabhan (Centre for Public Impact), McCart & McNeill (Healthcare Improvement Scotland) "
+            "(c.2022-23) Human Learning Systems: a practical guide for the curious"
+        ),
+        status="published",
+        url="https://scribd.com/document/699055408/hls-practical-guide",
+        says=(
+            "Learning as management strategy: learning cycles at different system scales, connected horizontally "
+            "and vertically; system stewardship; 'planning for emergence'."
+        ),
+    ),
+    Source(
+        key="hls_model_ranges",
+        citation="dpmkit teaching assumption (qualitative bases: Repenning & Sterman 2001; Munro review; HLS guides)",
+        status="assumption",
+        says=(
+            "Teaching ranges for the targets-vs-learning model: a learning cycle lasts 1-3 months; improvement pays "
+            "off after 6-24 months; reporting and compliance take 20-50% of time under a high-rule regime; "
+            "target pressure crowds out intrinsic motivation with an elasticity of 0-0.5."
+        ),
+        notes="Not estimates. The qualitative mechanisms are published; these magnitudes are chosen for teaching.",
+    ),
+)
