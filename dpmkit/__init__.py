@@ -22,6 +22,18 @@ from __future__ import annotations
 
 import importlib
 
+from .analysis import (
+    calibrate,
+    clustering_test,
+    compare,
+    frontier,
+    loop_dominance,
+    loop_knockout,
+    loops,
+    recalibrate,
+    sensitivity,
+    uncertainty,
+)
 from .errors import ModelError, UnitsWarning
 from .expressions import parse
 from .results import EnsembleResult, Result
@@ -49,17 +61,27 @@ __all__ = [
     "Result",
     "Stock",
     "UnitsWarning",
+    "calibrate",
     "check_units",
+    "clustering_test",
+    "compare",
     "ensemble",
+    "frontier",
+    "loop_dominance",
+    "loop_knockout",
+    "loops",
     "models",
     "parse",
+    "recalibrate",
     "sample_params",
+    "sensitivity",
     "simulate",
+    "uncertainty",
 ]
 
 # Submodules loaded on first use, so `import dpmkit` stays fast and needs neither
 # pandas, scipy, altair nor ipywidgets.
-_LAZY = {"models", "evidence", "xmile", "charts", "widgets", "dpm"}
+_LAZY = {"models", "evidence", "xmile", "charts", "widgets", "dpm", "workshop"}
 
 
 def __getattr__(name):

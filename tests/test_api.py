@@ -9,7 +9,9 @@ import dpmkit as dk
 def test_all_is_pinned():
     assert sorted(dk.__all__) == [
         "Aux", "EnsembleResult", "Flow", "Lookup", "Model", "ModelError", "Param", "ROLES", "Result",
-        "Stock", "UnitsWarning", "check_units", "ensemble", "models", "parse", "sample_params", "simulate",
+        "Stock", "UnitsWarning", "calibrate", "check_units", "clustering_test", "compare", "ensemble",
+        "frontier", "loop_dominance", "loop_knockout", "loops", "models", "parse", "recalibrate",
+        "sample_params", "sensitivity", "simulate", "uncertainty",
     ]
     for name in dk.__all__:
         assert getattr(dk, name) is not None
