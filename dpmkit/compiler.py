@@ -490,22 +490,24 @@ class _Gen:
                 return f"_pow({a}, {b})"
             if op == "MOD":
                 return f"_mod({a}, {b})"
+            # numpy gives bool arrays for these, which it adds as OR and will not
+            # subtract or negate: "+ 0.0" makes them 1.0/0.0 as in the scalar kernel
             if op in ("<", "<=", ">", ">="):
-                return f"({a} {op} {b})"
+                return f"(({a} {op} {b}) + 0.0)" if vec else f"({a} {op} {b})"
             if op == "=":
-                return f"({a} == {b})"
+                return f"(({a} == {b}) + 0.0)" if vec else f"({a} == {b})"
             if op == "<>":
-                return f"({a} != {b})"
+                return f"(({a} != {b}) + 0.0)" if vec else f"({a} != {b})"
             if op == "AND":
-                return f"_and({a}, {b})" if vec else f"({a} != 0 and {b} != 0)"
+                return f"(_and({a}, {b}) + 0.0)" if vec else f"({a} != 0 and {b} != 0)"
             if op == "OR":
-                return f"_or({a}, {b})" if vec else f"({a} != 0 or {b} != 0)"
+                return f"(_or({a}, {b}) + 0.0)" if vec else f"({a} != 0 or {b} != 0)"
             raise AssertionError(op)
         if isinstance(n, UnaryOp):
             a = self.expr(n.operand)
             if n.op == "-":
                 return f"(-{a})"
-            return f"_not({a})" if vec else f"({a} == 0)"
+            return f"(_not({a}) + 0.0)" if vec else f"({a} == 0)"
         if isinstance(n, If):
             c, a, b = self.expr(n.cond), self.expr(n.then), self.expr(n.orelse)
             return f"_where({c}, {a}, {b})" if vec else f"({a} if {c} else {b})"
@@ -609,6 +611,8 @@ class _Gen:
     def rk4_rates(self, ind):
         c = self.c
         stocks = [s for s in c.stock_slots if s.rate is not None]
+        if not stocks:  # nothing to integrate; rk4_step writes no step either
+            return []
         args = ", ".join(f"v{s.index}" for s in stocks)
         lines = [f"{ind}def _rates(t, {args}):"]
         lines.extend(self.assign(s, s.expr, ind * 2) for s in c.step_order if not s.static)

@@ -1,0 +1,1649 @@
+"""Read and write XMILE, the OASIS standard file format for system-dynamics models.
+
+XMILE is what Stella and iThink save (``.stmx``, ``.xmile``) and what PySD, Simlin
+and others read. :func:`read` turns a file into a :class:`~dpmkit.Model`, so a
+model from a paper or a colleague can be run, swept and calibrated in the
+notebooks; :func:`write` (or :func:`dumps`) saves any kit model so it can be opened
+in Stella or run with PySD.
+
+>>> import dpmkit as dk
+>>> text = dk.xmile.dumps(dk.models.load("demo"))
+>>> model = dk.xmile.read(text)
+>>> model["waiting_list"].label
+'Waiting list'
+
+What is read
+------------
+- stocks (initial value, inflows, outflows, ``<non_negative/>``), flows
+  (``<non_negative/>``), auxiliaries, graphical functions (standalone ``<gf>`` and
+  ``<gf>`` inside an auxiliary or flow; points as ``<xpts>``/``<ypts>`` or as
+  ``<xscale>`` plus ``<ypts>``), units, documentation, the global ``<behavior>``
+  defaults for non-negative stocks and flows;
+- sim specs: start, stop, dt (also ``<dt reciprocal="true">``), method Euler or RK4,
+  time units;
+- equations in XMILE's syntax and operator precedence, with case-insensitive names,
+  quoted names (``"Staff morale (%)"``), ``{comments}``, ``IF ... THEN ... ELSE``,
+  ``MOD``, and the builtins the kit's equation language has (``PI()`` and the other
+  zero-argument builtins may carry empty parentheses).
+
+Names
+-----
+XMILE names may contain spaces, quotes and any characters, and they ignore case
+and treat spaces and underscores alike. Each becomes a snake_case identifier
+(:func:`identifier`): lower case, runs of other characters replaced by ``_``,
+accents dropped, ``v_`` put before a leading digit, ``_var`` after a reserved word
+of the equation language (``time`` becomes ``time_var``). When two names give the
+same identifier, the first keeps it and the later ones get ``_2``, ``_3``, ... in
+the order of the file, never taking an identifier that another name produces
+itself, so the mapping is deterministic and collision-free. The original name is
+kept in each variable's ``label``, and :func:`write` writes it back.
+
+Parameters and their bounds
+---------------------------
+An auxiliary whose equation is a plain number becomes a :class:`~dpmkit.Param`, so
+it can be overridden, swept and calibrated like any other. XMILE has no bounds, so
+they are inferred: from 0 to twice the value for a positive value, from twice the
+value to 0 for a negative one, and from -1 to 1 for zero (a ``<range min max>``
+that contains the value is used instead when the file has one). Each such
+parameter's description says its bounds were inferred; widen them with
+``model.with_params(..., allow_out_of_bounds=True)`` or ``dataclasses.replace``.
+
+What is refused
+---------------
+Anything the kit cannot represent is refused with a :class:`~dpmkit.ModelError`
+naming the construct and the variable, never dropped silently: arrays
+(dimensions), modules and multiple models, macros, conveyors and queues, data
+import, graphical functions of type ``extrapolate`` or ``discrete``, integration
+methods other than Euler and RK4, and builtins outside the kit's language (for
+example ``DELAY``, the fixed pipeline delay, ``SMTHN``, ``TREND``, ``FORCST``,
+``PREVIOUS`` and the random-number functions). Vendor elements in other XML
+namespaces (``isee:...`` preferences and display settings) and the display-only
+XMILE elements (``<views>``, ``<style>``, ``<format>``, ``<scale>``, ...) carry no
+simulation meaning and are skipped.
+
+Safety
+------
+Files are parsed with :mod:`defusedxml`: a DOCTYPE (and so every entity
+declaration, the vehicle of entity-expansion bombs and external entities) is
+refused, nothing is fetched from the disk or the network, and input over
+:data:`MAX_BYTES` is refused before it is parsed. Equations are parsed by a
+whitelisted parser into the kit's syntax trees; no text from a file is ever
+evaluated.
+
+Writing
+-------
+:func:`write` writes standard XMILE 1.0 in the plainest form that Stella and PySD
+both accept: ``MIN``/``MAX`` with two arguments (nested), ``LOG10(x)`` as
+``LN(x) / LN(10)``, ``ROUND(x)`` as ``INT(x + 0.5)``, ``XIDZ``/``ZIDZ`` as
+``SAFEDIV``, ``LOOKUP(table, x)`` as ``table(x)``, comparisons used as numbers as
+``IF ... THEN 1 ELSE 0``, and ``DT``/``STARTTIME``/``STOPTIME`` through the
+auxiliaries ``TIME STEP``/``INITIAL TIME``/``FINAL TIME`` (which PySD maps to its own
+time settings and :func:`read` maps back to the builtins). What XMILE cannot say
+(parameter bounds, sources, uncertainty ranges, DPM roles, labels, scenarios) goes
+into ``<dpmkit:...>`` elements in the kit's own namespace, which other tools ignore
+and :func:`read` restores, so a kit model survives the round trip unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from .errors import ModelError
+from .expressions import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_LENGTH,
+    RESERVED,
+    SIGNATURES,
+    BinOp,
+    Call,
+    If,
+    Name,
+    Num,
+    UnaryOp,
+    parse,
+    suggest,
+    unparse,
+    walk,
+)
+from .spec import Aux, Flow, Lookup, Model, Param, Stock
+
+__all__ = ["read", "write", "dumps", "identifier", "MAX_BYTES", "NAMESPACE"]
+
+#: Largest file or text accepted by :func:`read`, in bytes (checked before parsing).
+MAX_BYTES = 5 * 1024 * 1024
+#: XML namespace of the kit's own elements in files written by :func:`write`.
+NAMESPACE = "urn:dpmkit:xmile:1"
+
+_XMILE_NAMESPACES = frozenset({
+    "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0",
+    "http://www.systemdynamics.org/XMILE",
+})
+_STANDARD_NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
+_MAX_XML_DEPTH = 64
+
+# Top-level elements without simulation meaning.
+_IGNORED_TOP = {"header", "style", "model_units", "default_format", "prefs", "options", "dimensions"}
+# Display-only children of a variable.
+_IGNORED_IN_VARIABLE = {"format", "scale", "event_poster", "mathml", "range"}
+_REFUSED = {
+    "dimensions": "arrays (dimensions) are not supported",
+    "element": "arrays (array elements) are not supported",
+    "conveyor": "conveyors are not supported",
+    "queue": "queues are not supported",
+    "leak": "conveyor leaks are not supported",
+    "leak_integers": "conveyor leaks are not supported",
+    "overflow": "queue overflows are not supported",
+    "multiplier": "flow multipliers (for conveyors and queues) are not supported",
+}
+
+# XMILE builtins outside the kit's language, with what they are.
+_UNSUPPORTED_BUILTINS = {
+    "DELAY": "DELAY (the fixed, pipeline delay) is not supported; the kit has the material delays DELAY1, "
+             "DELAY3 and DELAYN",
+    "SMTHN": "SMTHN (the n-th order smooth) is not supported; the kit has SMTH1 and SMTH3",
+    "TREND": "TREND",
+    "FORCST": "FORCST",
+    "PREVIOUS": "PREVIOUS",
+    "SELF": "SELF",
+    "HISTORY": "HISTORY",
+    "COUNTER": "COUNTER",
+    "INF": "INF (infinity)",
+    "RANDOM": "RANDOM (random numbers)",
+    "NORMAL": "NORMAL (random numbers)",
+    "LOGNORMAL": "LOGNORMAL (random numbers)",
+    "POISSON": "POISSON (random numbers)",
+    "EXPRND": "EXPRND (random numbers)",
+    "UNIFORM": "UNIFORM (random numbers)",
+    "BETA": "BETA (random numbers)",
+    "BINOMIAL": "BINOMIAL (random numbers)",
+    "GAMMA": "GAMMA (random numbers)",
+    "TRIANGULAR": "TRIANGULAR (random numbers)",
+    "WEIBULL": "WEIBULL (random numbers)",
+    "SUM": "SUM (an array function)",
+    "MEAN": "MEAN (an array function)",
+    "SIZE": "SIZE (an array function)",
+    "STDDEV": "STDDEV (an array function)",
+    "RANK": "RANK (an array function)",
+    "PROD": "PROD (an array function)",
+}
+
+
+def _unsupported(builtin):
+    what = _UNSUPPORTED_BUILTINS[builtin]
+    return f"the builtin {what}" if "not supported" in what else f"the builtin {what} is not supported"
+
+
+_ZERO_ARGUMENT = {"PI", "TIME", "DT", "STARTTIME", "STOPTIME"}
+# Auxiliaries written for DT/STARTTIME/STOPTIME (PySD turns them into its own time
+# settings; Vensim-made XMILE uses the same names), read back as the builtins.
+_ALIASES = {"time_step": "DT", "initial_time": "STARTTIME", "final_time": "STOPTIME"}
+_ALIAS_NAMES = {"DT": "TIME STEP", "STARTTIME": "INITIAL TIME", "STOPTIME": "FINAL TIME"}
+_KIT_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+_PLAIN_REF_RE = re.compile(r"[A-Za-z][A-Za-z0-9_ ]*\Z")
+_SAFE_LABEL_RE = re.compile(r"[^\s\"\\](?:[^\"\\\n\r\t]*[^\s\"\\])?\Z")
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+_LITERAL_RE = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DIGITS = frozenset("0123456789")
+
+
+# ------------------------------------------------------------------ names
+
+
+def _unquote(name):
+    """``"a \\"b\\""`` -> ``a "b"``; unquoted names are returned unchanged."""
+    name = name.strip()
+    if len(name) >= 2 and name[0] == '"' and name[-1] == '"':
+        return _unescape(name[1:-1])
+    return name
+
+
+def _unescape(text):
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append({"n": "\n", '"': '"', "\\": "\\"}.get(nxt, "\\" + nxt))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _key(name):
+    """XMILE's notion of a name's identity: case-insensitive, spaces = underscores."""
+    text = name.replace("\\n", " ").replace("_", " ")
+    return "_".join(text.split()).casefold()
+
+
+def _display(name):
+    """A name as a learner reads it: escapes and underscores shown as spaces."""
+    return " ".join(name.replace("\\n", " ").replace("_", " ").split())
+
+
+def identifier(name):
+    """The kit identifier an XMILE name maps to (before collisions are resolved).
+
+    Parameters
+    ----------
+    name : str
+        An XMILE variable name, quoted or not, e.g. ``"Staff Morale"``.
+
+    Returns
+    -------
+    str
+        A snake_case name valid in the kit, e.g. ``"staff_morale"``.
+
+    Examples
+    --------
+    >>> identifier('Aux with $peC!@| characters')
+    'aux_with_pec_characters'
+    >>> identifier("Time")
+    'time_var'
+    """
+    key = _key(_unquote(name))
+    folded = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode("ascii")
+    ident = re.sub(r"[^a-z0-9]+", "_", folded.lower()).strip("_") or "var"
+    if ident[0].isdigit():
+        ident = "v_" + ident
+    if ident.upper() in RESERVED:
+        ident += "_var"
+    return ident
+
+
+def _valid_kit_name(name):
+    return (
+        isinstance(name, str) and bool(_KIT_NAME_RE.match(name)) and "__" not in name
+        and name.upper() not in RESERVED
+    )
+
+
+class _Allocator:
+    """Hands out identifiers: genuine names first, suffixes never steal one."""
+
+    def __init__(self, bases):
+        self.reserved = set(bases)
+        self.used = set()
+
+    def take(self, base):
+        if base not in self.used:
+            self.used.add(base)
+            return base
+        return self.derived(base)
+
+    def derived(self, base):
+        k = 2
+        while f"{base}_{k}" in self.used or f"{base}_{k}" in self.reserved:
+            k += 1
+        name = f"{base}_{k}" if base in self.used or base in self.reserved else base
+        self.used.add(name)
+        return name
+
+
+# ------------------------------------------------------------ XML handling
+
+
+@dataclass
+class _El:
+    """An XML element with namespaces resolved by hand (see :func:`_parse_xml`)."""
+
+    tag: str
+    ns: object
+    attrs: dict
+    text: str = ""
+    children: list = field(default_factory=list)
+
+    @property
+    def is_xmile(self):
+        return self.ns is None or self.ns in _XMILE_NAMESPACES
+
+    @property
+    def is_dpmkit(self):
+        return self.ns == NAMESPACE
+
+    def find(self, tag):
+        return [c for c in self.children if c.is_xmile and c.tag == tag]
+
+    def first(self, tag):
+        found = self.find(tag)
+        return found[0] if found else None
+
+    def dpmkit(self, tag):
+        for c in self.children:
+            if c.is_dpmkit and c.tag == tag:
+                return c
+        return None
+
+
+def _load(source):
+    """Return (bytes or str of XML, description of where it came from)."""
+    if isinstance(source, (bytes, bytearray)):
+        data = bytes(source)
+        if len(data) > MAX_BYTES:
+            raise _too_big(len(data), "the XMILE text")
+        return data, "the XMILE text"
+    if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("<"):
+        if len(source) > MAX_BYTES or len(source.encode("utf-8")) > MAX_BYTES:
+            raise _too_big(len(source.encode("utf-8")), "the XMILE text")
+        # text pasted into a notebook often starts with a line break, which would put
+        # the <?xml ...?> declaration out of place
+        return source.lstrip("\ufeff \t\r\n"), "the XMILE text"
+    if not isinstance(source, (str, os.PathLike)):
+        raise ModelError(
+            f"read() takes a path or XMILE text, not {type(source).__name__}"
+        )
+    path = Path(source)
+    where = f"the file {str(path)!r}"
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        hint = "" if not isinstance(source, str) else (
+            " (the text does not start with '<', so it was taken as a file name)")
+        raise ModelError(f"cannot read {where}: {err.strerror or err}{hint}") from None
+    if not path.is_file():
+        raise ModelError(f"cannot read {where}: it is not a file")
+    if size > MAX_BYTES:
+        raise _too_big(size, where)
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise ModelError(f"cannot read {where}: {err.strerror or err}") from None
+    if len(data) > MAX_BYTES:  # the file grew after stat()
+        raise _too_big(len(data), where)
+    return data, where
+
+
+def _too_big(size, where):
+    return ModelError(
+        f"{where} is {size:,} bytes; the limit for XMILE input is {MAX_BYTES:,} bytes "
+        "(dk.xmile.MAX_BYTES). It was not parsed."
+    )
+
+
+def _parse_xml(data, where):
+    """Parse with defusedxml and resolve namespaces into a tree of :class:`_El`.
+
+    Namespace processing is done here rather than by expat because files made by
+    xmutil and some Stella versions use the ``isee:`` prefix without declaring it,
+    which a namespace-aware parser rejects; an undeclared prefix is treated as a
+    vendor namespace of its own.
+    """
+    import xml.parsers.expat
+
+    from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, expatbuilder
+
+    try:
+        doc = expatbuilder.parseString(
+            data, namespaces=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+    except DTDForbidden:
+        raise ModelError(
+            f"{where} was refused: it has a DOCTYPE declaration. XMILE does not use DTDs, and a "
+            "DTD can declare entities that expand into huge text (an entity-expansion bomb) or "
+            "that read other files or URLs (external entities)."
+        ) from None
+    except EntitiesForbidden as err:
+        raise ModelError(
+            f"{where} was refused: it declares the entity {err.name!r}; entities can expand into "
+            "huge text or read other files, and XMILE does not need them"
+        ) from None
+    except DefusedXmlException as err:
+        raise ModelError(f"{where} was refused by the hardened XML parser: {err}") from None
+    except xml.parsers.expat.ExpatError as err:
+        raise ModelError(
+            f"{where} is not well-formed XML: {xml.parsers.expat.ErrorString(err.code)} "
+            f"at line {err.lineno}, column {err.offset + 1}"
+        ) from None
+    except (ValueError, TypeError) as err:
+        raise ModelError(f"{where} could not be parsed as XML: {err}") from None
+    return _convert(doc.documentElement, where)
+
+
+def _convert(dom_root, where):
+    from xml.dom import Node
+
+    def make(node, scope):
+        scope = dict(scope)
+        attrs = {}
+        for qname, value in node.attributes.items():
+            if qname == "xmlns":
+                scope[""] = value
+            elif qname.startswith("xmlns:"):
+                scope[qname[6:]] = value
+        for qname, value in node.attributes.items():
+            if qname == "xmlns" or qname.startswith("xmlns:"):
+                continue
+            if ":" in qname:
+                prefix, local = qname.split(":", 1)
+                attrs["{%s}%s" % (scope.get(prefix, "undeclared:" + prefix), local)] = value
+            else:
+                attrs[qname] = value
+        if ":" in node.tagName:
+            prefix, tag = node.tagName.split(":", 1)
+            ns = scope.get(prefix, "undeclared:" + prefix)
+        else:
+            tag, ns = node.tagName, scope.get("") or None
+        return _El(tag, ns, attrs), scope
+
+    root, scope = make(dom_root, {})
+    stack = [(dom_root, root, scope, 1)]
+    while stack:
+        node, el, scope, depth = stack.pop()
+        text = []
+        for child in node.childNodes:
+            if child.nodeType in (Node.TEXT_NODE, Node.CDATA_SECTION_NODE):
+                text.append(child.data)
+            elif child.nodeType == Node.ELEMENT_NODE:
+                if depth >= _MAX_XML_DEPTH:
+                    raise ModelError(f"{where} nests elements more than {_MAX_XML_DEPTH} deep; that is not XMILE")
+                sub, sub_scope = make(child, scope)
+                el.children.append(sub)
+                stack.append((child, sub, sub_scope, depth + 1))
+        el.text = "".join(text)
+    return root
+
+
+# ------------------------------------------------------ equations (XMILE side)
+
+_MAX_TREE_DEPTH = 150  # CPython refuses code nested more than 200 brackets deep
+
+
+def _children(n):
+    if isinstance(n, Call):
+        return n.args
+    if isinstance(n, BinOp):
+        return (n.left, n.right)
+    if isinstance(n, UnaryOp):
+        return (n.operand,)
+    if isinstance(n, If):
+        return (n.cond, n.then, n.orelse)
+    return ()
+
+
+
+class _Tok:
+    __slots__ = ("kind", "value", "pos")
+
+    def __init__(self, kind, value, pos):
+        self.kind, self.value, self.pos = kind, value, pos
+
+
+_KEYWORDS = {"IF", "THEN", "ELSE", "AND", "OR", "NOT", "MOD"}
+
+
+def _is_name_start(ch):
+    return ch.isalpha() or ch == "_"
+
+
+def _is_name_char(ch):
+    return ch.isalnum() or ch in "_$'"
+
+
+class _XmileEquation:
+    """Recursive-descent parser for XMILE equations, producing the kit's syntax tree.
+
+    Operator precedence follows XMILE 1.0 (section 3.3.1), from tightest:
+    ``^`` (right-associative), unary ``+ - NOT``, ``* / MOD``, ``+ -``,
+    ``< <= > >=``, ``= <>``, ``AND``, ``OR``; ``IF ... THEN ... ELSE`` extends as
+    far right as it can. Names are resolved through ``resolve``.
+    """
+
+    def __init__(self, text, owner, resolve):
+        self.text = text
+        self.owner = owner
+        self.resolve = resolve
+        self.tokens = self.tokenize(text)
+        self.i = 0
+        self.depth = 0
+
+    def error(self, pos, message):
+        shown = self.text if len(self.text) <= 160 else self.text[:157] + "..."
+        pointer = f"\n    {shown}\n    {' ' * pos}^" if pos is not None and pos <= len(shown) and "\n" not in shown else ""
+        return ModelError(
+            f"in the XMILE equation of {self.owner!r}, at position {pos}: {message}{pointer}",
+            variable=self.owner, position=pos,
+        )
+
+    def tokenize(self, text):
+        tokens, i, n = [], 0, len(text)
+        while i < n:
+            ch = text[i]
+            if ch.isspace():
+                i += 1
+                continue
+            if ch == "{":  # a comment; nested braces are allowed
+                depth, j = 0, i
+                while j < n:
+                    depth += {"{": 1, "}": -1}.get(text[j], 0)
+                    if depth == 0:
+                        break
+                    j += 1
+                if j >= n:
+                    raise self.error(i, "a comment opened with '{' is never closed")
+                i = j + 1
+                continue
+            if ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
+                m = _LITERAL_RE.match(text, i)
+                j = m.end()
+                if j < n and (_is_name_char(text[j]) or text[j] == "."):
+                    raise self.error(j, f"unexpected {text[j]!r} right after the number {text[i:j]!r}")
+                value = float(text[i:j])
+                if not math.isfinite(value):
+                    raise self.error(i, f"the number {text[i:j]!r} is too large")
+                tokens.append(_Tok("num", value, i))
+                i = j
+                continue
+            if ch == '"':
+                j = i + 1
+                while j < n and text[j] != '"':
+                    j += 2 if text[j] == "\\" else 1
+                if j >= n:
+                    raise self.error(i, "a quoted name is never closed")
+                tokens.append(_Tok("name", _unescape(text[i + 1:j]), i))
+                i = j + 1
+                self._check_after_name(i)
+                continue
+            if _is_name_start(ch):
+                j = i
+                while j < n and _is_name_char(text[j]):
+                    j += 1
+                word = text[i:j]
+                if word.upper() in _KEYWORDS:
+                    tokens.append(_Tok("op", word.upper(), i))
+                else:
+                    tokens.append(_Tok("name", word, i))
+                i = j
+                self._check_after_name(i)
+                continue
+            two = text[i:i + 2]
+            if two in ("<=", ">=", "<>"):
+                tokens.append(_Tok("op", two, i))
+                i += 2
+                continue
+            if ch in "+-*/^(),=<>":
+                tokens.append(_Tok("op", ch, i))
+                i += 1
+                continue
+            if ch == "[":
+                raise self.error(i, "arrays (subscripts in square brackets) are not supported")
+            raise self.error(i, f"unexpected character {ch!r}")
+        tokens.append(_Tok("end", None, n))
+        return tokens
+
+    def _check_after_name(self, i):
+        text = self.text
+        if i < len(text) and text[i] == "." and i + 1 < len(text) and text[i + 1] not in _DIGITS:
+            raise self.error(i, "module references (names with a '.') are not supported: modules are not supported")
+        j = i
+        while j < len(text) and text[j] in " \t\r\n":
+            j += 1
+        if j < len(text) and text[j] == "[":
+            raise self.error(j, "arrays (subscripts in square brackets) are not supported")
+
+    def peek(self, value=None):
+        tok = self.tokens[self.i]
+        if value is None:
+            return tok
+        return tok.kind == "op" and tok.value == value
+
+    def take(self):
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, value, context):
+        tok = self.take()
+        if not (tok.kind == "op" and tok.value == value):
+            found = "the end of the equation" if tok.kind == "end" else repr(self.shown(tok))
+            raise self.error(tok.pos, f"expected {value!r} {context}, found {found}")
+
+    def shown(self, tok):
+        if tok.kind == "num":
+            return f"{tok.value:g}"
+        return tok.value
+
+    def enter(self, pos):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(pos, f"the equation is nested too deeply (more than {MAX_DEPTH} levels)")
+
+    def parse(self):
+        if self.peek().kind == "end":
+            raise self.error(0, "the equation is empty")
+        node = self.expression()
+        tok = self.peek()
+        if tok.kind != "end":
+            raise self.error(tok.pos, f"unexpected {self.shown(tok)!r} (a missing operator?)")
+        return node
+
+    def expression(self):
+        if self.peek("IF"):
+            pos = self.take().pos
+            self.enter(pos)
+            cond = self.expression()
+            self.expect("THEN", "after the IF condition")
+            then = self.expression()
+            self.expect("ELSE", "after IF ... THEN ... (every IF needs an ELSE)")
+            orelse = self.expression()
+            self.depth -= 1
+            return If(cond, then, orelse, pos)
+        return self.binary(0)
+
+    _LEVELS = (("OR",), ("AND",), ("=", "<>"), ("<", "<=", ">", ">="), ("+", "-"), ("*", "/", "MOD"))
+
+    def binary(self, level):
+        if level == len(self._LEVELS):
+            return self.unary()
+        node = self.binary(level + 1)
+        ops = self._LEVELS[level]
+        while self.peek().kind == "op" and self.peek().value in ops:
+            tok = self.take()
+            self.enter(tok.pos)
+            right = self.operand_or_if(level + 1)
+            self.depth -= 1
+            node = BinOp(tok.value, node, right, tok.pos)
+        return node
+
+    def operand_or_if(self, level):
+        # `a + IF c THEN x ELSE y` is legal XMILE: the IF runs to the end.
+        if self.peek("IF"):
+            return self.expression()
+        return self.binary(level)
+
+    def unary(self):
+        tok = self.peek()
+        if tok.kind == "op" and tok.value in ("-", "+", "NOT"):
+            self.take()
+            self.enter(tok.pos)
+            operand = self.expression() if self.peek("IF") else self.unary()
+            self.depth -= 1
+            if tok.value == "+":
+                return operand
+            if tok.value == "-":
+                if isinstance(operand, Num):
+                    return Num(-operand.value, tok.pos)
+                return UnaryOp("-", operand, tok.pos)
+            return UnaryOp("NOT", operand, tok.pos)
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        if self.peek("^"):
+            tok = self.take()
+            self.enter(tok.pos)
+            exponent = self.unary()  # right-associative, and 2^-1 is allowed
+            self.depth -= 1
+            return BinOp("^", base, exponent, tok.pos)
+        return base
+
+    def atom(self):
+        tok = self.take()
+        if tok.kind == "num":
+            return Num(tok.value, tok.pos)
+        if tok.kind == "name":
+            if self.peek("("):
+                return self.call(tok)
+            return self.resolve(self, tok.value, tok.pos, call=False)
+        if tok.kind == "op" and tok.value == "(":
+            self.enter(tok.pos)
+            node = self.expression()
+            self.depth -= 1
+            self.expect(")", f"to close the parenthesis opened at position {tok.pos}")
+            return node
+        if tok.kind == "op" and tok.value == "IF":
+            self.i -= 1
+            return self.expression()
+        if tok.kind == "end":
+            raise self.error(tok.pos, "the equation ends too early (a value is missing)")
+        if tok.kind == "op" and tok.value in ("THEN", "ELSE"):
+            raise self.error(tok.pos, f"{tok.value} without a matching IF")
+        raise self.error(tok.pos, f"expected a number, a name or '(' but found {self.shown(tok)!r}")
+
+    def call(self, tok):
+        self.expect("(", "")
+        self.enter(tok.pos)
+        args = []
+        if not self.peek(")"):
+            while True:
+                args.append(self.expression())
+                if self.peek(","):
+                    self.take()
+                    continue
+                break
+        self.expect(")", f"to close the call of {tok.value}")
+        self.depth -= 1
+        return self.resolve(self, tok.value, tok.pos, call=True, args=tuple(args))
+
+
+# ----------------------------------------------------------------- reading
+
+
+@dataclass
+class _Var:
+    """One XMILE variable on its way to a declaration."""
+
+    kind: str  # "stock", "flow", "aux", "gf"
+    el: object
+    xml_name: str
+    key: str
+    label: str
+    ident: str = ""
+    lookup: str = ""  # identifier of its graphical function (embedded gf)
+    as_flow: bool = False  # an aux named as a stock's inflow or outflow
+    alias: str = ""  # "DT", "STARTTIME", "STOPTIME" for the time-setting auxiliaries
+    meta: dict = field(default_factory=dict)
+
+
+def _flag(el, what):
+    text = (el.text or "").strip().lower()
+    if text in ("", "true"):
+        return True
+    if text == "false":
+        return False
+    raise ModelError(f"{what}: <{el.tag}> must be empty, 'true' or 'false', not {el.text.strip()!r}")
+
+
+def _number(text, what, variable=None):
+    text = (text or "").strip()
+    if not _NUMBER_RE.match(text):
+        raise ModelError(f"{what} must be a number, not {text!r}", variable=variable)
+    value = float(text)
+    if not math.isfinite(value):
+        raise ModelError(f"{what} must be a finite number, not {text!r}", variable=variable)
+    return value
+
+
+def _doc(el):
+    doc = el.first("doc")
+    if doc is None:
+        return ""
+    text = doc.text.strip()
+    if "\n" in text or "\t" in text:
+        text = " ".join(text.split())
+    return text
+
+
+def _units(el):
+    units = el.first("units")
+    return "" if units is None else " ".join(units.text.split())
+
+
+def _inferred_bounds(value):
+    if value > 0:
+        hi = 2 * value
+        return 0.0, hi if math.isfinite(hi) else value
+    if value < 0:
+        lo = 2 * value
+        return lo if math.isfinite(lo) else value, 0.0
+    return -1.0, 1.0
+
+
+class _Reader:
+    def __init__(self, root, where, check_units, stem=""):
+        self.root = root
+        self.where = where
+        self.check_units = check_units
+        self.stem = stem
+
+    def refuse(self, message, variable=None):
+        return ModelError(f"{self.where}: {message}", variable=variable)
+
+    # -------------------------------------------------------------- structure
+    def model(self):
+        root = self.root
+        if root.tag != "xmile":
+            raise self.refuse(f"this is not XMILE: the root element is <{root.tag}>, not <xmile>")
+        if not root.is_xmile:
+            raise self.refuse(f"this is not XMILE: the root element is in the namespace {root.ns!r}")
+        models, sim_specs, behaviors, meta = [], None, [], None
+        for el in root.children:
+            if el.is_dpmkit:
+                if el.tag == "model":
+                    meta = el
+                continue
+            if not el.is_xmile:
+                continue  # vendor preferences and display settings
+            if el.tag == "model":
+                models.append(el)
+            elif el.tag == "sim_specs":
+                sim_specs = el
+            elif el.tag == "behavior":
+                behaviors.append(el)
+            elif el.tag == "macro":
+                raise self.refuse(f"macros are not supported (macro {el.attrs.get('name', '?')!r})")
+            elif el.tag == "data":
+                raise self.refuse("data import and export (<data>) are not supported; it reads other files")
+            elif el.tag not in _IGNORED_TOP:
+                raise self.refuse(f"the element <{el.tag}> is not supported (it is not part of the XMILE the kit reads)")
+        if not models:
+            raise self.refuse("there is no <model> element")
+        if len(models) > 1:
+            names = ", ".join(repr(m.attrs.get("name", "(main)")) for m in models)
+            raise self.refuse(f"modules are not supported: the file has {len(models)} models ({names})")
+        model_el = models[0]
+        if "resource" in model_el.attrs:
+            raise self.refuse(
+                f"the <model> refers to another file ({model_el.attrs['resource']!r}); "
+                "the kit reads only the one file given"
+            )
+        # a model may carry its own sim specs and behaviour (XMILE 1.0, 4.3)
+        start, stop, dt, method, time_units = self.sim_specs(model_el.first("sim_specs") or sim_specs)
+        self.non_negative_stock, self.non_negative_flow = False, False
+        for b in behaviors + model_el.find("behavior"):
+            self.behavior(b)
+        variables_el = None
+        for el in model_el.children:
+            if not el.is_xmile:
+                continue
+            if el.tag == "variables":
+                if variables_el is not None:
+                    raise self.refuse("the model has more than one <variables> element")
+                variables_el = el
+            elif el.tag not in ("behavior", "sim_specs", "views", "style", "doc"):
+                raise self.refuse(f"the element <{el.tag}> inside <model> is not supported")
+        if variables_el is None:
+            raise self.refuse("the model has no <variables>")
+        declarations = self.variables(variables_el)
+        name, label, description, scenarios, check_units = self.model_meta(meta)
+        description = description or _doc(model_el)
+        try:
+            return Model(
+                name, declarations, start=start, stop=stop, dt=dt, time_units=time_units, method=method,
+                label=label, description=description, scenarios=scenarios,
+                check_units=self.check_units or check_units,
+            )
+        except ModelError as err:
+            raise ModelError(f"{self.where}: {err}", variable=err.variable) from None
+
+    def sim_specs(self, el):
+        if el is None:
+            raise self.refuse("there is no <sim_specs> element (start, stop and dt are needed)")
+        method = el.attrs.get("method", "Euler").strip()
+        if method.lower() not in ("euler", "rk4"):
+            raise self.refuse(f"the integration method {method!r} is not supported; use Euler or RK4")
+        values = {}
+        for tag in ("start", "stop", "dt"):
+            sub = el.first(tag)
+            if sub is None:
+                if tag == "dt":
+                    values[tag] = 1.0
+                    continue
+                raise self.refuse(f"<sim_specs> has no <{tag}>")
+            value = _number(sub.text, f"{self.where}: <sim_specs> <{tag}>")
+            if tag == "dt" and sub.attrs.get("reciprocal", "").strip().lower() == "true":
+                if value == 0:
+                    raise self.refuse("<dt reciprocal=\"true\"> must not be 0")
+                value = 1.0 / value
+            values[tag] = value
+        time_units = " ".join(el.attrs.get("time_units", "").split())
+        return values["start"], values["stop"], values["dt"], method.lower(), time_units
+
+    def behavior(self, el):
+        for child in el.children:
+            if not child.is_xmile:
+                continue
+            if child.tag == "non_negative":
+                flag = _flag(child, "<behavior>")
+                self.non_negative_stock = self.non_negative_flow = flag
+            elif child.tag in ("stock", "flow"):
+                for sub in child.find("non_negative"):
+                    flag = _flag(sub, f"<behavior><{child.tag}>")
+                    if child.tag == "stock":
+                        self.non_negative_stock = flag
+                    else:
+                        self.non_negative_flow = flag
+
+    def model_meta(self, meta):
+        name = label = description = ""
+        scenarios = {}
+        check_units = "warn"
+        if meta is not None:
+            name = meta.attrs.get("name", "")
+            label = meta.attrs.get("label", "")
+            if meta.attrs.get("check_units") in ("warn", "error", "off"):
+                check_units = meta.attrs["check_units"]
+            desc = meta.dpmkit("description")
+            description = desc.text.strip() if desc is not None else ""
+            for sc in meta.children:
+                if sc.is_dpmkit and sc.tag == "scenario":
+                    values = {}
+                    for s in sc.children:
+                        if s.is_dpmkit and s.tag == "set":
+                            values[s.attrs.get("parameter", "")] = _number(
+                                s.attrs.get("value"), f"{self.where}: scenario {sc.attrs.get('name')!r}")
+                    scenarios[sc.attrs.get("name", "")] = values
+        if not name:
+            header = self.root.first("header")
+            header_name = header.first("name") if header is not None else None
+            text = " ".join(header_name.text.split()) if header_name is not None else ""
+            if not text and self.stem:
+                text = self.stem
+            name = identifier(text) if text else "xmile_model"
+            label = label or text
+        return name, label, description, scenarios, check_units
+
+    # -------------------------------------------------------------- variables
+    def variables(self, variables_el):
+        items = []
+        for el in variables_el.children:
+            if el.is_dpmkit or not el.is_xmile:
+                continue
+            if el.tag in ("stock", "flow", "aux", "gf"):
+                items.append(el)
+            elif el.tag == "module":
+                raise self.refuse(f"modules are not supported (module {el.attrs.get('name', '?')!r})")
+            elif el.tag == "group":
+                continue  # sectors and groups: a drawing aid
+            else:
+                raise self.refuse(f"the element <{el.tag}> inside <variables> is not supported")
+        specs = []
+        by_key = {}
+        for el in items:
+            raw = el.attrs.get("name")
+            if raw is None or not raw.strip():
+                raise self.refuse(f"a <{el.tag}> has no name")
+            key = _key(_unquote(raw))
+            v = _Var(el.tag, el, raw, key, _display(_unquote(raw)))
+            if key in by_key:
+                raise self.refuse(
+                    f"two variables have the same name: {by_key[key].xml_name!r} and {raw!r} "
+                    "(XMILE names ignore case and treat spaces and underscores alike)",
+                    variable=raw,
+                )
+            self.check_structure(v)
+            by_key[key] = v
+            specs.append(v)
+        self.by_key = by_key
+        self.find_aliases(specs)
+        live = [v for v in specs if not v.alias]
+        self.assign_identifiers(live)
+        self.connect(live)
+        return self.declare(live)
+
+    def check_structure(self, v):
+        el, name = v.el, v.xml_name
+        allowed = {
+            "stock": {"eqn", "inflow", "outflow", "non_negative", "units", "doc"},
+            "flow": {"eqn", "gf", "non_negative", "units", "doc"},
+            "aux": {"eqn", "gf", "units", "doc"},
+            "gf": {"xscale", "yscale", "xpts", "ypts", "units", "doc"},
+        }[v.kind]
+        eqns = 0
+        for child in el.children:
+            if child.is_dpmkit:
+                if child.tag == "meta":
+                    v.meta = dict(child.attrs)
+                continue
+            if not child.is_xmile:
+                continue
+            if child.tag in _REFUSED:
+                raise self.refuse(f"{v.kind} {name!r}: {_REFUSED[child.tag]}", variable=name)
+            if child.tag == "eqn":
+                eqns += 1
+            if child.tag in allowed or child.tag in _IGNORED_IN_VARIABLE:
+                continue
+            raise self.refuse(f"{v.kind} {name!r}: the element <{child.tag}> is not supported", variable=name)
+        if eqns > 1:
+            raise self.refuse(f"{v.kind} {name!r} has {eqns} <eqn> elements (arrays are not supported)", variable=name)
+        if v.kind in ("stock", "flow", "aux") and eqns == 0:
+            raise self.refuse(f"{v.kind} {name!r} has no <eqn>", variable=name)
+        if v.kind == "stock" and el.first("gf") is not None:
+            raise self.refuse(f"stock {name!r} has a graphical function, which stocks cannot have", variable=name)
+
+    def find_aliases(self, specs):
+        for v in specs:
+            builtin = _ALIASES.get(v.key)
+            if builtin and v.kind == "aux" and v.el.first("gf") is None:
+                text = re.sub(r"\s+", "", v.el.first("eqn").text).upper()
+                if text in (builtin, builtin + "()"):
+                    v.alias = builtin
+
+    def assign_identifiers(self, specs):
+        bases = []
+        for v in specs:
+            wanted = v.meta.get("name")
+            if _valid_kit_name(wanted) and _key(wanted) == v.key:
+                bases.append(wanted)  # a name written by the kit itself, case kept
+            else:
+                bases.append(identifier(v.xml_name))
+        self.alloc = _Allocator(bases)
+        for v, base in zip(specs, bases):
+            v.ident = self.alloc.take(base)
+        for v in specs:
+            if v.kind in ("aux", "flow") and v.el.first("gf") is not None:
+                v.lookup = self.alloc.derived(v.ident + "_lookup")
+        self.lookup_idents = {v.ident for v in specs if v.kind == "gf"} | {v.lookup for v in specs if v.lookup}
+
+    def connect(self, specs):
+        """Which stocks each flow fills and drains, in the order of the file."""
+        self.links = {}
+        for s in specs:
+            if s.kind != "stock":
+                continue
+            for tag, word in (("inflow", "into"), ("outflow", "out_of")):
+                for ref in s.el.find(tag):
+                    text = _unquote(ref.text)
+                    target = self.by_key.get(_key(text))
+                    if target is None or target.alias:
+                        raise self.refuse(
+                            f"stock {s.xml_name!r} lists the {tag} {text!r}, but the file has no flow of that name"
+                            + suggest(_key(text), [v.key for v in specs if v.kind in ("flow", "aux")]),
+                            variable=s.xml_name,
+                        )
+                    if target.kind not in ("flow", "aux"):
+                        raise self.refuse(
+                            f"stock {s.xml_name!r} lists the {tag} {text!r}, which is a "
+                            f"{'graphical function' if target.kind == 'gf' else target.kind}, not a flow",
+                            variable=s.xml_name,
+                        )
+                    if target.kind == "aux":
+                        target.as_flow = True
+                    links = self.links.setdefault(target.key, [])
+                    if (word, s) in links:
+                        raise self.refuse(
+                            f"stock {s.xml_name!r} lists the {tag} {text!r} twice", variable=s.xml_name)
+                    links.append((word, s))
+
+    # -------------------------------------------------------------- equations
+    def resolve(self, parser, word, pos, call, args=()):
+        """The syntax-tree node for a name (``call=False``) or a call in an equation."""
+        upper = word.upper()
+        target = self.by_key.get(_key(word))
+        if not call:
+            if upper in ("TIME", "DT", "STARTTIME", "STOPTIME"):
+                return Name(upper, pos)
+            if target is not None and (target.kind == "gf" or target.lookup) and self._lookup_table(parser):
+                return Name(target.ident if target.kind == "gf" else target.lookup, pos)
+            if target is None:
+                if upper == "PI":
+                    return Name("PI", pos)
+                if upper in _UNSUPPORTED_BUILTINS:
+                    raise parser.error(pos, _unsupported(upper))
+                raise parser.error(
+                    pos, f"unknown name {word!r}"
+                    + suggest(_key(word), [v.key for v in self.by_key.values() if not v.alias]))
+            if target.alias:
+                return Name(target.alias, pos)
+            if target.kind == "gf":
+                raise parser.error(pos, f"{word!r} is a graphical function; call it with an input, e.g. {word}(x)")
+            return Name(target.ident, pos)
+        if upper in _ZERO_ARGUMENT and (target is None or upper != "PI"):
+            if args:
+                raise parser.error(pos, f"{upper} takes no arguments")
+            return Name(upper, pos)
+        if target is not None and (target.kind == "gf" or target.lookup):
+            if len(args) != 1:
+                raise parser.error(pos, f"the graphical function {word!r} takes one input, but was given {len(args)}")
+            return Call(target.ident if target.kind == "gf" else target.lookup, args, pos, False)
+        if upper in FUNCTIONS:
+            return self.builtin(parser, upper, args, pos)
+        if upper in _UNSUPPORTED_BUILTINS:
+            raise parser.error(pos, _unsupported(upper))
+        if target is not None:
+            raise parser.error(pos, f"{word!r} is a {target.kind}, not a function or graphical function")
+        raise parser.error(
+            pos, f"unknown function {word!r}: it is neither a builtin the kit supports nor a "
+            "graphical function of this model" + suggest(upper, list(FUNCTIONS)))
+
+    def builtin(self, parser, upper, args, pos):
+        lo, hi = FUNCTIONS[upper]
+        if upper in ("MIN", "MAX") and len(args) == 1:
+            raise parser.error(pos, f"{upper} with one argument (the array form) is not supported: arrays are not supported")
+        if not lo <= len(args) <= hi:
+            want = f"{lo}" if lo == hi else f"{lo} to {hi}"
+            raise parser.error(
+                pos, f"{upper} takes {want} argument{'s' if hi != 1 else ''} but was given {len(args)}; "
+                f"write {SIGNATURES.get(upper, upper + '(x)')}")
+        if upper == "LOOKUP":  # LOOKUP(table, x) is the same as table(x)
+            if not (isinstance(args[0], Name) and args[0].id in self.lookup_idents):
+                raise parser.error(pos, "the first argument of LOOKUP must be the name of a graphical function")
+            return Call(args[0].id, args[1:], pos, False)
+        return Call(upper, args, pos, True)
+
+    def equation(self, v):
+        """The kit syntax tree of ``v``'s equation."""
+        text = v.el.first("eqn").text
+        if len(text) > MAX_LENGTH:
+            raise ModelError(
+                f"the XMILE equation of {v.xml_name!r} is {len(text)} characters long; the limit is "
+                f"{MAX_LENGTH}", variable=v.xml_name)
+        node = _XmileEquation(text, v.xml_name, self.resolve).parse()
+        # A long chain such as a + b + c + ... is as deep as it is long; the kit's
+        # compiler walks trees recursively, so very deep ones are refused here.
+        depth, stack = 0, [(node, 1)]
+        while stack:
+            n, d = stack.pop()
+            depth = max(depth, d)
+            stack.extend((child, d + 1) for child in _children(n))
+        if depth > _MAX_TREE_DEPTH:
+            raise ModelError(
+                f"the XMILE equation of {v.xml_name!r} has more than {_MAX_TREE_DEPTH} operations inside "
+                "one another; split it into several auxiliaries", variable=v.xml_name)
+        return node
+
+    @staticmethod
+    def _lookup_table(parser):
+        """True when the name just read is the first argument of LOOKUP(table, x)."""
+        i, tokens = parser.i, parser.tokens
+        return (i >= 3 and tokens[i].kind == "op" and tokens[i].value == "," and tokens[i - 2].kind == "op"
+                and tokens[i - 2].value == "(" and tokens[i - 3].kind == "name"
+                and tokens[i - 3].value.upper() == "LOOKUP")
+
+    def kit_text(self, v, node):
+        if isinstance(node, Num):
+            return node.value
+        text = unparse(node)
+        parse(text, v.ident)  # the kit's own parser must accept what we produce
+        return text
+
+    # ------------------------------------------------------------ declarations
+    def declare(self, specs):
+        out = []
+        for v in specs:
+            common = dict(units=_units(v.el), label=v.meta.get("label") or v.label, description=_doc(v.el))
+            role = v.meta.get("role")
+            if role:
+                common["role"] = role
+            if v.kind == "gf":
+                x, y = self.points(v, v.el)
+                out.append(Lookup(v.ident, x, y, x_units=v.meta.get("x_units", ""),
+                                  source=v.meta.get("source") or None, **common))
+                continue
+            if v.kind == "stock":
+                node = self.equation(v)
+                non_negative = self.non_negative_stock
+                for nn in v.el.find("non_negative"):
+                    non_negative = _flag(nn, f"stock {v.xml_name!r}")
+                out.append(Stock(v.ident, self.kit_text(v, node), non_negative=non_negative, **common))
+                continue
+            node = self.equation(v)
+            lookup = None
+            gf = v.el.first("gf")
+            if gf is not None:
+                x, y = self.points(v, gf)
+                lookup = Lookup(v.lookup, x, y, units=common["units"], x_units="",
+                                label=f"{common['label']} (graphical function)",
+                                description=f"Graphical function of {common['label']!r} in the XMILE file")
+                node = Call(v.lookup, (node,), 0, False)
+            links = self.links.get(v.key, [])
+            if v.kind == "flow" or v.as_flow:
+                non_negative = self.non_negative_flow if v.kind == "flow" else False
+                for nn in v.el.find("non_negative"):
+                    non_negative = _flag(nn, f"flow {v.xml_name!r}")
+                into = next((s for w, s in links if w == "into"), None)
+                out_of = next((s for w, s in links if w == "out_of"), None)
+                if into is not None and into is out_of:
+                    raise self.refuse(f"flow {v.xml_name!r} is both an inflow and an outflow of stock "
+                                      f"{into.xml_name!r}", variable=v.xml_name)
+                out.append(Flow(v.ident, self.kit_text(v, node), into=into.ident if into else None,
+                                out_of=out_of.ident if out_of else None, non_negative=non_negative, **common))
+                if lookup is not None:
+                    out.append(lookup)
+                out.extend(self.copies(v, links, (into, out_of), common))
+                continue
+            if isinstance(node, Num) and v.meta.get("kind") != "aux":
+                out.append(self.param(v, node.value, common))
+            else:
+                out.append(Aux(v.ident, self.kit_text(v, node), **common))
+            if lookup is not None:
+                out.append(lookup)
+        return out
+
+    def copies(self, v, links, used, common):
+        """Extra flows for an XMILE flow that fills or drains more than one stock.
+
+        A kit flow joins at most one stock at each end, so each further stock gets a
+        flow equal to the original (after its non-negative guard).
+        """
+        out = []
+        for word, stock in links:
+            if stock is (used[0] if word == "into" else used[1]):
+                continue
+            name = self.alloc.derived(f"{v.ident}_{'to' if word == 'into' else 'from'}_{stock.ident}")
+            verb = "fills" if word == "into" else "drains"
+            out.append(Flow(
+                name, v.ident, units=common["units"], label=f"{common['label']} ({stock.label})",
+                description=f"The XMILE flow {v.xml_name!r} also {verb} {stock.xml_name!r}; a kit flow joins "
+                            "one stock at each end, so this copy carries the same value.",
+                **{("into" if word == "into" else "out_of"): stock.ident},
+            ))
+        return out
+
+    def param(self, v, value, common):
+        meta = v.meta
+        bounds = None
+        note = ""
+        if "low" in meta and "high" in meta:
+            lo = _number(meta["low"], f"{v.xml_name!r}: dpmkit bounds")
+            hi = _number(meta["high"], f"{v.xml_name!r}: dpmkit bounds")
+            bounds = (min(lo, value), max(hi, value))
+        else:
+            rng = v.el.first("range")
+            if rng is not None and "min" in rng.attrs and "max" in rng.attrs:
+                try:
+                    lo = _number(rng.attrs["min"], "range")
+                    hi = _number(rng.attrs["max"], "range")
+                except ModelError:
+                    lo = hi = None
+                if lo is not None and lo <= value <= hi and lo < hi:
+                    bounds = (lo, hi)
+                    note = "Bounds from the <range> in the XMILE file."
+            if bounds is None:
+                bounds = _inferred_bounds(value)
+                rule = ("0 to twice the value" if value > 0 else
+                        "twice the value to 0" if value < 0 else "the value is 0")
+                note = (f"Bounds {bounds[0]:g} to {bounds[1]:g} were inferred on import ({rule}); "
+                        "XMILE files do not record bounds.")
+        uncertainty = None
+        if "uncertainty_low" in meta and "uncertainty_high" in meta:
+            uncertainty = (_number(meta["uncertainty_low"], f"{v.xml_name!r}: uncertainty"),
+                           _number(meta["uncertainty_high"], f"{v.xml_name!r}: uncertainty"))
+        description = common.pop("description")
+        if note and "inferred on import" not in description:
+            if description and description[-1] not in ".!?":
+                description += "."
+            description = f"{description} {note}".strip()
+        return Param(v.ident, value, bounds=bounds, uncertainty=uncertainty, source=meta.get("source") or None,
+                     description=description, **common)
+
+    def points(self, v, gf):
+        where = f"graphical function {v.xml_name!r}"
+        kind = gf.attrs.get("type", "continuous").strip().lower()
+        if kind != "continuous":
+            raise self.refuse(f"{where}: the type {kind!r} is not supported; only continuous "
+                              "(linear interpolation, end values held) is", variable=v.xml_name)
+        if gf.attrs.get("discrete", "false").strip().lower() == "true":
+            raise self.refuse(f"{where}: discrete graphical functions are not supported", variable=v.xml_name)
+        for child in gf.children:
+            if child.is_xmile and child.tag not in ("xscale", "yscale", "xpts", "ypts", "units", "doc") \
+                    and child.tag not in _IGNORED_IN_VARIABLE:
+                raise self.refuse(f"{where}: the element <{child.tag}> is not supported", variable=v.xml_name)
+        ypts = gf.first("ypts")
+        if ypts is None:
+            raise self.refuse(f"{where} has no <ypts>", variable=v.xml_name)
+        y = self.series(ypts, where, "ypts", v.xml_name)
+        xpts, xscale = gf.first("xpts"), gf.first("xscale")
+        if xpts is not None:
+            x = self.series(xpts, where, "xpts", v.xml_name)
+        elif xscale is not None:
+            lo = _number(xscale.attrs.get("min"), f"{where}: <xscale min>", v.xml_name)
+            hi = _number(xscale.attrs.get("max"), f"{where}: <xscale max>", v.xml_name)
+            if len(y) < 2:
+                raise self.refuse(f"{where} needs at least 2 points, got {len(y)}", variable=v.xml_name)
+            x = [lo + (hi - lo) * k / (len(y) - 1) for k in range(len(y))]
+        else:
+            raise self.refuse(f"{where} has neither <xpts> nor <xscale>", variable=v.xml_name)
+        if len(x) != len(y):
+            raise self.refuse(f"{where} has {len(x)} x points (xpts) but {len(y)} y points (ypts)",
+                              variable=v.xml_name)
+        return x, y
+
+    def series(self, el, where, tag, variable):
+        sep = el.attrs.get("sep", ",")
+        if not sep:
+            raise self.refuse(f"{where}: <{tag} sep=''> is empty", variable=variable)
+        parts = el.text.split(sep)
+        if parts and not parts[-1].strip():
+            parts = parts[:-1]
+        return [_number(p, f"{where}: <{tag}> point {k}", variable) for k, p in enumerate(parts)]
+
+
+def read(source, *, check_units=None):
+    """Read an XMILE model (a Stella/iThink ``.stmx``/``.xmile`` file, or its text).
+
+    Parameters
+    ----------
+    source : str, os.PathLike or bytes
+        A path to the file, or the XMILE text itself: a ``str`` that starts with
+        ``<`` (after white space) is taken as text, any other ``str`` as a path.
+    check_units : {"warn", "error", "off"}, optional
+        What to do with units mismatches when the model is compiled. By default
+        what the file says (files written by the kit), else ``"warn"``.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ModelError
+        For unreadable or hostile input (malformed XML, a DOCTYPE or entities, more
+        than :data:`MAX_BYTES`), and for anything the kit does not support, naming
+        the construct and the variable.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> model = dk.xmile.read('''<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+    ...   <sim_specs><start>0</start><stop>10</stop><dt>1</dt></sim_specs>
+    ...   <model><variables>
+    ...     <stock name="Staff Morale"><eqn>0.5</eqn><inflow>recovery</inflow></stock>
+    ...     <flow name="recovery"><eqn>(1 - Staff_Morale) / "adjustment time"</eqn></flow>
+    ...     <aux name="adjustment time"><eqn>4</eqn></aux>
+    ...   </variables></model></xmile>''')
+    >>> model["adjustment_time"].bounds
+    (0.0, 8.0)
+    >>> round(dk.simulate(model).final("staff_morale"), 4)
+    0.9718
+    """
+    if check_units is not None and check_units not in ("warn", "error", "off"):
+        raise ModelError("check_units must be 'warn', 'error' or 'off'")
+    data, where = _load(source)
+    root = _parse_xml(data, where)
+    stem = Path(source).stem if isinstance(source, (str, os.PathLike)) and where.startswith("the file") else ""
+    return _Reader(root, where, check_units, stem).model()
+
+
+# ----------------------------------------------------------------- writing
+
+
+def _fmt(value):
+    value = float(value)
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+class _Writer:
+    def __init__(self, model):
+        self.model = model
+        self.xml_names = {}
+        keys = {}
+        for v in model.variables:
+            label = v.label
+            use_label = bool(_SAFE_LABEL_RE.match(label)) and " " * 2 not in label and identifier(label) == v.name
+            xml_name = label if use_label else v.name
+            key = _key(xml_name)
+            if key in keys:
+                raise ModelError(
+                    f"model {model.name!r}: the names {keys[key]!r} and {v.name!r} differ only in case, "
+                    "but XMILE names ignore case; rename one of them",
+                    variable=v.name,
+                )
+            keys[key] = v.name
+            self.xml_names[v.name] = xml_name
+        self.keys = keys
+        self.floats = 0  # > 0 while writing the arguments of a stateful builtin
+        self.trees = {}
+        for v in model.variables:
+            if isinstance(v, (Aux, Flow)):
+                self.trees[v.name] = parse(v.equation, v.name)
+            elif isinstance(v, Stock):
+                self.trees[v.name] = parse(v.initial, v.name)
+        used = set()
+        for tree in self.trees.values():
+            for n in walk(tree):
+                if isinstance(n, Name) and n.id in ("DT", "STARTTIME", "STOPTIME"):
+                    used.add(n.id)
+                elif isinstance(n, Call) and n.builtin and n.func == "PULSE" and len(n.args) == 1:
+                    used.add("STARTTIME")
+        # the alias auxiliaries, unless a variable of the model already has the name
+        self.aliases = {b: _ALIAS_NAMES[b] for b in sorted(used) if _key(_ALIAS_NAMES[b]) not in keys}
+
+    def ref(self, name):
+        xml_name = self.xml_names[name]
+        if _PLAIN_REF_RE.match(xml_name):
+            return xml_name.replace(" ", "_")
+        return '"' + xml_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def constant(self, name):
+        if name == "PI":
+            return "PI()"
+        if name == "TIME":
+            return "TIME"
+        alias = self.aliases.get(name)
+        return alias.replace(" ", "_") if alias else name
+
+    # The equation writer. ``ctx`` says where a piece of text goes: "top" (a whole
+    # equation), "delimited" (between commas or IF/THEN/ELSE) or "operand" (next to an
+    # operator). Forms are chosen so that Stella, PySD and :func:`read` all agree on
+    # the meaning: see the module docstring.
+    def eq(self, node):
+        return self.w(node, "top")
+
+    def w(self, n, ctx="operand", boolean=False):
+        if isinstance(n, Num):
+            text = _fmt(n.value)
+            if self.floats and "." not in text and "e" not in text:
+                text += ".0"
+            return f"({text})" if ctx == "operand" and n.value < 0 else text
+        if isinstance(n, Name):
+            return self.constant(n.id) if n.id in CONSTANTS else self.ref(n.id)
+        if isinstance(n, If):
+            text = (f"IF {self.w(n.cond, 'delimited', boolean=True)} THEN {self.w(n.then, 'delimited')} "
+                    f"ELSE {self.w(n.orelse, 'delimited')}")
+            return text if ctx == "top" else f"({text})"
+        if isinstance(n, UnaryOp):
+            if n.op == "NOT":
+                return self.as_value(f"NOT {self.operand(n.operand, boolean=True)}", ctx, boolean)
+            text = f"-{self.operand(n.operand)}"
+            return f"({text})" if ctx == "operand" else text
+        if isinstance(n, BinOp):
+            return self.binop(n, ctx, boolean)
+        if isinstance(n, Call):
+            return self.call(n, ctx)
+        raise TypeError(f"not an expression node: {n!r}")
+
+    @staticmethod
+    def as_value(text, ctx, boolean):
+        """A comparison or logical result used as a number becomes IF ... THEN 1 ELSE 0."""
+        if boolean:
+            return text
+        text = f"IF {text} THEN 1 ELSE 0"
+        return text if ctx == "top" else f"({text})"
+
+    @staticmethod
+    def atomic(n):
+        if isinstance(n, Call):
+            return not (n.builtin and n.func in ("LOG10", "MODULO"))
+        return isinstance(n, Name) or (isinstance(n, Num) and n.value >= 0)
+
+    def operand(self, n, boolean=False):
+        """An operand that must stand alone: parenthesised unless atomic."""
+        text = self.w(n, "top", boolean)
+        return text if self.atomic(n) else f"({text})"
+
+    _ARITH = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+    def binop(self, n, ctx, boolean):
+        op = n.op
+        if op in self._ARITH:
+            prec = self._ARITH[op]
+            return f"{self.arith_operand(n.left, prec, False)} {op} {self.arith_operand(n.right, prec, True)}"
+        if op == "^":
+            return f"{self.operand(n.left)} ^ {self.operand(n.right)}"
+        if op == "MOD":
+            # lower case: PySD's grammar knows only "mod"; XMILE keywords ignore case
+            text = f"{self.operand(n.left)} mod {self.operand(n.right)}"
+            return text if ctx == "top" else f"({text})"
+        if op in ("AND", "OR"):
+            text = f"{self.operand(n.left, boolean=True)} {op} {self.operand(n.right, boolean=True)}"
+            return self.as_value(text, ctx, boolean)
+        # comparisons: arithmetic binds tighter in every reader; the rest brackets itself
+        return self.as_value(f"{self.w(n.left)} {op} {self.w(n.right)}", ctx, boolean)
+
+    def arith_operand(self, n, prec, right):
+        text = self.w(n)
+        if isinstance(n, BinOp) and n.op in self._ARITH:
+            inner = self._ARITH[n.op]
+            if inner < prec or (right and inner == prec):
+                return f"({text})"
+        return text
+
+    def call(self, n, ctx):
+        if not n.builtin:
+            return f"{self.ref(n.func)}({self.w(n.args[0], 'delimited')})"
+        f, args = n.func, n.args
+        if f in ("MIN", "MAX"):  # PySD reads MIN and MAX with two arguments only
+            text = self.w(args[0], "delimited")
+            for a in args[1:]:
+                text = f"{f}({text}, {self.w(a, 'delimited')})"
+            return text
+        if f == "LOG10":  # not in PySD
+            text = f"LN({self.w(args[0], 'delimited')}) / LN(10)"
+            return text if ctx == "top" else f"({text})"
+        if f == "ROUND":  # the kit's ROUND is INT(x + 0.5); ROUND is not standard XMILE
+            return f"INT({self.w(BinOp('+', args[0], Num(0.5)), 'delimited')})"
+        if f == "MODULO":
+            return self.w(BinOp("MOD", args[0], args[1]), ctx)
+        if f in ("XIDZ", "ZIDZ"):  # Vensim names; XMILE has SAFEDIV
+            return f"SAFEDIV({', '.join(self.w(a, 'delimited') for a in args)})"
+        if f == "LOOKUP":
+            return f"{self.ref(args[0].id)}({self.w(args[1], 'delimited')})"
+        if f == "PULSE" and len(args) == 1:  # PySD needs the first time
+            return f"PULSE({self.w(args[0], 'delimited')}, {self.constant('STARTTIME')})"
+        if f in ("SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN"):
+            # PySD keeps a smooth's state in the type of its initial value, so an
+            # integer literal (SMTH1(x, 2, 0)) truncates the first step: write 0.0.
+            texts = []
+            for k, a in enumerate(args):
+                self.floats += k != 2 or f != "DELAYN"  # DELAYN's order stays whole
+                texts.append(self.w(a, "delimited"))
+                self.floats -= k != 2 or f != "DELAYN"
+            return f"{f}({', '.join(texts)})"
+        return f"{f}({', '.join(self.w(a, 'delimited') for a in args)})"
+
+    # document
+    def document(self):
+        m = self.model
+        from . import __version__
+
+        lines = [
+            '<?xml version="1.0" encoding="utf-8"?>',
+            f'<xmile version="1.0" xmlns="{_STANDARD_NAMESPACE}" xmlns:dpmkit="{NAMESPACE}">',
+            "  <header>",
+            f"    <name>{escape(m.name)}</name>",
+            "    <vendor>dpmkit</vendor>",
+            f'    <product version="{escape(__version__)}" lang="en">dpmkit</product>',
+            "  </header>",
+            f'  <sim_specs method="{"RK4" if m.method == "rk4" else "Euler"}" time_units={quoteattr(m.time_units)}>',
+            f"    <start>{_fmt(m.start)}</start>",
+            f"    <stop>{_fmt(m.stop)}</stop>",
+            f"    {self.dt_element(m.dt)}",
+            "  </sim_specs>",
+            f"  <dpmkit:model name={quoteattr(m.name)} label={quoteattr(m.label)} "
+            f"check_units={quoteattr(m.check_units)}>",
+        ]
+        if m.description:
+            lines.append(f"    <dpmkit:description>{escape(m.description)}</dpmkit:description>")
+        for sname, values in m.scenarios:
+            lines.append(f"    <dpmkit:scenario name={quoteattr(sname)}>")
+            for pname, value in values:
+                lines.append(f"      <dpmkit:set parameter={quoteattr(pname)} value=\"{_fmt(value)}\"/>")
+            lines.append("    </dpmkit:scenario>")
+        lines += ["  </dpmkit:model>", "  <model>", "    <variables>"]
+        for v in m.variables:
+            lines.extend("      " + line for line in self.variable(v))
+        for builtin, name in self.aliases.items():
+            lines.extend("      " + line for line in (
+                f"<aux name={quoteattr(name)}>",
+                f"  <eqn>{builtin}</eqn>",
+                f"  <units>{escape(m.time_units)}</units>",
+                "  <doc>The builtin of the same meaning, named as PySD and Vensim expect</doc>",
+                "</aux>",
+            ))
+        lines += ["    </variables>", "  </model>", "</xmile>", ""]
+        return "\n".join(lines)
+
+    @staticmethod
+    def dt_element(dt):
+        text = _fmt(dt)
+        if len(text) > 8 and dt < 1:
+            steps = round(1 / dt)
+            if steps > 0 and 1.0 / steps == dt:
+                return f'<dt reciprocal="true">{steps}</dt>'
+        return f"<dt>{text}</dt>"
+
+    def variable(self, v):
+        m = self.model
+        tag = {Stock: "stock", Flow: "flow", Aux: "aux", Param: "aux", Lookup: "gf"}[type(v)]
+        out = [f"<{tag} name={quoteattr(self.xml_names[v.name])}>"]
+        if isinstance(v, Stock):
+            out.append(f"  <eqn>{escape(self.eq(self.trees[v.name]))}</eqn>")
+            out += [f"  <inflow>{escape(self.ref(f.name))}</inflow>" for f in m.inflows(v.name)]
+            out += [f"  <outflow>{escape(self.ref(f.name))}</outflow>" for f in m.outflows(v.name)]
+            if v.non_negative:
+                out.append("  <non_negative/>")
+        elif isinstance(v, (Flow, Aux)):
+            out.append(f"  <eqn>{escape(self.eq(self.trees[v.name]))}</eqn>")
+            if isinstance(v, Flow) and v.non_negative:
+                out.append("  <non_negative/>")
+        elif isinstance(v, Param):
+            out.append(f"  <eqn>{_fmt(v.default)}</eqn>")
+        else:
+            out.append(f"  <xpts>{','.join(_fmt(x) for x in v.x)}</xpts>")
+            out.append(f"  <ypts>{','.join(_fmt(y) for y in v.y)}</ypts>")
+        if v.units:
+            out.append(f"  <units>{escape(v.units)}</units>")
+        if v.description:
+            out.append(f"  <doc>{escape(v.description)}</doc>")
+        meta = {"name": v.name, "label": v.label}
+        if isinstance(v, Aux) and isinstance(self.trees[v.name], Num):
+            meta["kind"] = "aux"  # a constant auxiliary, not a parameter
+        if v.role:
+            meta["role"] = v.role
+        if isinstance(v, Param):
+            if v.bounds is not None:
+                meta["low"], meta["high"] = _fmt(v.bounds[0]), _fmt(v.bounds[1])
+            if v.uncertainty is not None:
+                meta["uncertainty_low"], meta["uncertainty_high"] = _fmt(v.uncertainty[0]), _fmt(v.uncertainty[1])
+        if isinstance(v, (Param, Lookup)) and v.source:
+            meta["source"] = v.source
+        if isinstance(v, Lookup) and v.x_units:
+            meta["x_units"] = v.x_units
+        out.append("  <dpmkit:meta " + " ".join(f"{k}={quoteattr(str(val))}" for k, val in meta.items()) + "/>")
+        out.append(f"</{tag}>")
+        return out
+
+
+def dumps(model):
+    """The model as XMILE text (see :func:`write`).
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> text = dk.xmile.dumps(dk.models.load("demo"))
+    >>> text.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    True
+    """
+    if not isinstance(model, Model):
+        raise ModelError(f"dumps() needs a dpmkit Model, got {type(model).__name__}")
+    return _Writer(model).document()
+
+
+def write(model, path):
+    """Save a model as an XMILE file that Stella and PySD can open.
+
+    Parameters
+    ----------
+    model : Model
+    path : str or os.PathLike
+        Where to write (UTF-8); an existing file is replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Examples
+    --------
+    >>> import dpmkit as dk, pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = dk.xmile.write(dk.models.load("demo"), pathlib.Path(folder) / "demo.xmile")
+    ...     dk.xmile.read(path).name
+    'demo'
+    """
+    text = dumps(model)
+    path = Path(path)
+    path.write_text(text, encoding="utf-8")
+    return path
