@@ -41,6 +41,9 @@ __all__ = [
 MAX_LENGTH = 4000
 #: Deepest nesting of parentheses, operators and function calls accepted.
 MAX_DEPTH = 48
+#: Deepest syntax tree accepted. A long chain such as ``a + b + c + ...`` is a deep tree
+#: even without parentheses; the limit keeps compiled code within Python's own nesting limit.
+MAX_TREE_DEPTH = 60
 
 #: Built-in functions: name -> (fewest arguments, most arguments).
 FUNCTIONS = {
@@ -514,7 +517,34 @@ def parse(text, where=None):
             "Split it into several auxiliaries.",
             variable=where,
         )
-    return _Parser(text, where).parse()
+    tree = _Parser(text, where).parse()
+    depth = _tree_depth(tree)
+    if depth > MAX_TREE_DEPTH:
+        raise ModelError(
+            f"the equation of {where!r} is a chain of {depth} operations, more than the {MAX_TREE_DEPTH} "
+            "allowed; split it into several auxiliaries (for example sum the terms in groups)",
+            variable=where,
+        )
+    return tree
+
+
+def _tree_depth(node):
+    """Depth of a syntax tree, computed without recursion."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        n, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(n, Call):
+            stack.extend((a, d + 1) for a in n.args)
+        elif isinstance(n, BinOp):
+            stack.append((n.left, d + 1))
+            stack.append((n.right, d + 1))
+        elif isinstance(n, UnaryOp):
+            stack.append((n.operand, d + 1))
+        elif isinstance(n, If):
+            stack.extend(((n.cond, d + 1), (n.then, d + 1), (n.orelse, d + 1)))
+    return deepest
 
 
 def names_in(node):

@@ -24,6 +24,7 @@ __all__ = ["UnitIssue", "check_units", "parse_units", "format_units"]
 
 _DIMENSIONLESS = ("", "1", "dimensionless", "dmnl", "unitless", "fraction", "ratio", "index", "score",
                   "percent_as_fraction")
+_TIME_WORDS = {"year", "month", "week", "day", "quarter", "hour", "minute", "second"}
 _SYNONYMS = {
     "years": "year", "yr": "year", "yrs": "year", "months": "month", "weeks": "week", "wk": "week",
     "days": "day", "quarters": "quarter", "hours": "hour", "hr": "hour", "persons": "person",
@@ -67,7 +68,10 @@ def parse_units(text):
         try:
             tokens.append(("num", Fraction(part)))
         except ValueError:
-            tokens.append(("name", _SYNONYMS.get(part.lower(), part)))
+            word = _SYNONYMS.get(part.lower(), part)
+            if word.lower() in _TIME_WORDS:  # "Month" and "month" are the same time unit
+                word = word.lower()
+            tokens.append(("name", word))
     tokens.append(("end", None))
     i = 0
 

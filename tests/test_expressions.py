@@ -56,6 +56,8 @@ HOSTILE = [
     ("-" * 200 + "1", "nested too deeply"),
     ("NOT " * 200 + "1", "nested too deeply"),
     ("1" + " + 1" * 2000, "characters long"),
+    ("+".join(["k"] * 300), "chain of"),
+    ("*".join(["k"] * 100), "chain of"),
     ("2 ^ 99999", "exponent 99999 is too large"),
     ("2 ^ -5000", "too large"),
     ("1e999", "too large"),
@@ -93,6 +95,19 @@ def test_hostile_equation_is_a_model_error_naming_the_variable(equation, fragmen
     assert "'f'" in message or "f -> f" in message
     assert fragment in message
     assert info.value.variable == "f"
+
+
+def test_longest_accepted_chain_compiles_and_runs():
+    from dpmkit.expressions import MAX_TREE_DEPTH
+
+    equation = " + ".join(["k"] * MAX_TREE_DEPTH)
+    m = model_with(equation)
+    for method in ("euler", "rk4"):
+        assert dk.simulate(m, method=method)["f"][0] == pytest.approx(0.5 * MAX_TREE_DEPTH)
+        ens = dk.ensemble(m, samples={"k": [0.1, 0.2]}, method=method)
+        assert ens["f"][0].tolist() == pytest.approx([0.1 * MAX_TREE_DEPTH, 0.2 * MAX_TREE_DEPTH])
+    deep = "IF k > 0 THEN " * 20 + "1" + " ELSE 0" * 20
+    assert dk.simulate(model_with(deep))["f"][0] == 1
 
 
 def test_error_points_at_the_position():

@@ -13,6 +13,8 @@ def test_parse_units():
     assert parse_units("people / years") == {"people": 1, "year": -1}
     assert parse_units("young people * year^-1") == {"young people": 1, "year": -1}
     assert parse_units("1/month") == {"month": -1}
+    assert parse_units("people/Months") == parse_units("people/month")
+    assert parse_units("FTE") != parse_units("fte")  # other names keep their case
     assert parse_units("dimensionless") == {} and parse_units("1") == {}
     assert parse_units("£m/(year*FTE)") == {"£m": 1, "year": -1, "FTE": -1}
     assert format_units(parse_units("people/year")) == "people/year"
