@@ -300,3 +300,16 @@ def test_euler_and_rk4_tell_the_same_story(model, base):
     rk4 = dk.simulate(model, method="rk4")
     for time in (2009.25, 2014.2, 2019.5):
         assert rk4.at(time, "neet") == pytest.approx(base.at(time, "neet"), rel=0.03)
+
+
+def test_observed_points_are_the_registry_figures_and_calibrate():
+    data = surrey.observed()
+    for time, key in data.attrs["sources"].items():
+        value = data.loc[time, "neet"]
+        assert f"{value:,.0f}" in dk.evidence.get(key).says
+        assert dk.evidence.get(key).status == "published"
+    table = dk.evidence.table(list(data.attrs["sources"].values()))
+    assert list(table["status"]) == ["published"] * 3
+    fit = dk.calibrate(dk.models.load("surrey"), data, params=["neet_spell"])
+    model_at = dk.simulate(fit.model).to_frame(["neet"]).reindex(data.index, method="nearest")
+    assert (abs(model_at["neet"] / data["neet"] - 1) < 0.15).all()

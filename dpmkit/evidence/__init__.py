@@ -130,11 +130,16 @@ def cite(key):
     return f"{s.citation} [{s.status}]"
 
 
-def table():
-    """All sources as a DataFrame indexed by key."""
+def table(keys=None):
+    """Sources as a DataFrame indexed by key: all of them, or those in ``keys``.
+
+    Notebooks use it to show a figure next to its source and status, e.g.
+    ``dk.evidence.table(["surrey_neet_2009", "surrey_neet_2014"])[["status", "says"]]``.
+    """
     import pandas as pd
 
+    chosen = all_sources() if keys is None else [get(k) for k in keys]
     rows = [{"key": s.key, "status": s.status, "citation": s.citation, "says": s.says, "url": s.url,
              "arithmetic": s.arithmetic, "notes": s.notes, "disagrees_with": ", ".join(s.disagrees_with)}
-            for s in all_sources()]
+            for s in chosen]
     return pd.DataFrame(rows).set_index("key")

@@ -148,7 +148,7 @@ from ..errors import ModelError
 from ..results import Result
 from ..spec import Aux, Flow, Model, Param, Stock
 
-__all__ = ["build", "evaluate", "EVALUATION_YEARS"]
+__all__ = ["build", "evaluate", "observed", "EVALUATION_YEARS"]
 
 #: The two evaluation dates the worse-before-better lesson contrasts (years after the change).
 EVALUATION_YEARS = (1, 4)
@@ -587,3 +587,39 @@ def evaluate(result, years_after=None, threshold=0.02):
     change = (after - before) / before if before else 0.0
     return {"time": when, "years_after": float(years_after), "verdict": verdict, "neet_change": change,
             "indicators": indicators}
+
+
+#: Dated published NEET counts: (TIME, count, evidence key). Autumn 2013 is dated by the
+#: source's context only ("last month" on an undated page), so its time is approximate.
+_NEET_POINTS = (
+    (2009.25, 1080.0, "surrey_neet_2009"),
+    (2013.75, 449.0, "surrey_neet_autumn_2013"),
+    (2014 + 2 / 12, 429.0, "surrey_neet_2014"),
+)
+
+
+def observed():
+    """The published NEET counts, ready for :func:`dpmkit.calibrate`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``time`` (decimal years), one column ``neet``. ``frame.attrs["sources"]``
+        maps each time to its evidence key; read the source, its status and caveats with
+        ``dk.evidence.get(key)``.
+
+    Examples
+    --------
+    >>> from dpmkit.models import surrey
+    >>> data = surrey.observed()
+    >>> list(data["neet"])
+    [1080.0, 449.0, 429.0]
+    """
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"neet": [value for _, value, _ in _NEET_POINTS]},
+        index=pd.Index([t for t, _, _ in _NEET_POINTS], name="time"),
+    )
+    frame.attrs["sources"] = {t: key for t, _, key in _NEET_POINTS}
+    return frame
