@@ -30,7 +30,12 @@ cell ``metadata["dpmkit"]["facilitator"]``
 Usage::
 
     python tools/notebooks.py build     # regenerate learner notebooks and facilitator views
+    python tools/notebooks.py record    # run the sources; store outputs of NBVAL_CHECK_OUTPUT cells
     python tools/notebooks.py check     # exit 1 if anything is stale or breaks the skeleton
+
+Key deterministic numbers: a code cell whose first line is ``# NBVAL_CHECK_OUTPUT`` keeps
+the plain text of its output (``record`` stores it), and nbval checks every run against
+it. All other outputs are stripped. Such a cell must not be a solution cell.
 
 Uses only the standard library.
 """
@@ -66,7 +71,8 @@ def load(path):
 
 
 def dump(nb):
-    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+    # the same layout as tools/strip_notebooks.py and Jupyter itself
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _source(cell):
@@ -217,8 +223,11 @@ def structure_problems(nb, name):
             n = len(_source(cell).strip().split("\n"))
             if n > MAX_CODE_LINES:
                 problems.append(f"{name}: code cell {i} has {n} lines (max {MAX_CODE_LINES}, or tag it 'long-cell')")
-        if cell.get("outputs") or cell.get("execution_count") is not None:
+        checked = "NBVAL_CHECK_OUTPUT" in _source(cell)
+        if not checked and (cell.get("outputs") or cell.get("execution_count") is not None):
             problems.append(f"{name}: cell {i} carries outputs; run `make strip`")
+        if checked and "solution" in _tags(cell):
+            problems.append(f"{name}: cell {i} is both a checked cell and a solution")
     if not any(_notes(c) for c in cells):
         problems.append(f"{name}: no facilitator notes (cell metadata dpmkit.facilitator)")
     headings = [line[3:].strip() for c in cells if c["cell_type"] == "markdown"
@@ -245,10 +254,35 @@ def stale():
     return [p for p, text in outputs().items() if not p.exists() or p.read_text(encoding="utf-8") != text]
 
 
+def record(paths=None):
+    """Run source notebooks and store the text output of their checked cells."""
+    import nbclient
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from strip_notebooks import is_checked, text_outputs
+
+    for src in paths or lessons():
+        nb = nbformat.read(src, as_version=4)
+        nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                resources={"metadata": {"path": str(src.parent)}}).execute()
+        raw = load(src)
+        for cell, ran in zip(raw["cells"], nb.cells):
+            if is_checked(cell):
+                cell["outputs"] = text_outputs([dict(o) for o in ran.get("outputs", [])])
+                cell["execution_count"] = 1 if cell["outputs"] else None
+        src.write_text(dump(raw), encoding="utf-8")
+        print(f"recorded {src.relative_to(ROOT)}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("build", "check"))
+    parser.add_argument("command", choices=("build", "record", "check"))
+    parser.add_argument("notebooks", nargs="*", help="source notebooks for record (default: all)")
     args = parser.parse_args(argv)
+    if args.command == "record":
+        record([Path(p).resolve() for p in args.notebooks] or None)
+        args.command = "build"
     if args.command == "build":
         FACILITATOR.mkdir(parents=True, exist_ok=True)
         for path, text in outputs().items():
