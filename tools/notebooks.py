@@ -33,7 +33,8 @@ Usage::
     python tools/notebooks.py record    # run the sources; store outputs of NBVAL_CHECK_OUTPUT cells
     python tools/notebooks.py check     # exit 1 if anything is stale or breaks the skeleton
 
-Key deterministic numbers: a code cell whose first line is ``# NBVAL_CHECK_OUTPUT`` keeps
+Key deterministic numbers: a code cell with a line that is exactly ``# NBVAL_CHECK_OUTPUT``
+(nbval matches the whole comment, so put any explanation on the next line) keeps
 the plain text of its output (``record`` stores it), and nbval checks every run against
 it. All other outputs are stripped. Such a cell must not be a solution cell.
 
@@ -224,6 +225,8 @@ def structure_problems(nb, name):
             if n > MAX_CODE_LINES:
                 problems.append(f"{name}: code cell {i} has {n} lines (max {MAX_CODE_LINES}, or tag it 'long-cell')")
         checked = "NBVAL_CHECK_OUTPUT" in _source(cell)
+        if checked and "# NBVAL_CHECK_OUTPUT" not in _source(cell).split("\n"):
+            problems.append(f"{name}: cell {i}: the marker line must be exactly '# NBVAL_CHECK_OUTPUT'")
         if not checked and (cell.get("outputs") or cell.get("execution_count") is not None):
             problems.append(f"{name}: cell {i} carries outputs; run `make strip`")
         if checked and "solution" in _tags(cell):
