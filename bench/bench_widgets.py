@@ -1,0 +1,76 @@
+"""Slider release -> redrawn chart in JupyterLab, measured in a real (headless) browser.
+
+Budget (DESIGN §3): 150 ms median. For each way the explorer can draw its chart
+(``render="interactive"``: alt.JupyterChart offline, the kernel swaps the chart's data;
+``render="svg"``: vl-convert draws SVG in the kernel), this opens the explorer notebook
+in JupyterLab + Debian chromium, drags the slider back and forth with the mouse, and
+times in the page from the pointer's release to the first frame whose drawn lines
+differ (a MutationObserver on the chart). It prints the median beside the budget.
+
+Run: ``python bench/bench_widgets.py [--repeats 15]`` (needs /usr/bin/chromium and
+playwright; see tests/browser/lab_session.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from lab_session import (  # noqa: E402
+    WATCH_JS,
+    chromium_page,
+    drag_first_slider,
+    explorer_notebook,
+    jupyter_lab,
+    missing_requirements,
+    open_and_run,
+    redraw_ms,
+)
+
+BUDGET_MS = 150.0
+
+
+def measure(render, repeats):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "lab"
+        root.mkdir()
+        explorer_notebook(root / "explorer.ipynb", render=render)
+        with jupyter_lab(root, hard_limit=120 + 10 * repeats) as url, chromium_page() as page:
+            open_and_run(page, url, "explorer.ipynb")
+            times = []
+            for k in range(repeats + 2):
+                page.evaluate(WATCH_JS)
+                drag_first_slider(page, 0.15 if k % 2 == 0 else 0.75)  # always a new value
+                ms = redraw_ms(page)
+                page.wait_for_timeout(250)  # let the kernel settle before the next drag
+                if k >= 2:  # the first releases warm up caches in kernel and browser
+                    times.append(ms)
+            return times
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args(argv)
+    reason = missing_requirements()
+    if reason:
+        print(f"SKIPPED: {reason}")
+        return 0
+    print(f"slider release -> chart redrawn in JupyterLab (headless chromium), {args.repeats} releases each")
+    for render in ("interactive", "svg"):
+        times = measure(render, args.repeats)
+        median = statistics.median(times)
+        verdict = "within" if median <= BUDGET_MS else "OVER"
+        print(f"  render={render:<12} median {median:6.1f} ms  (min {min(times):.0f}, max {max(times):.0f})"
+              f"   budget {BUDGET_MS:.0f} ms  -> {verdict} budget")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

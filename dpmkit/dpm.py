@@ -1,0 +1,905 @@
+"""Diagrams of structure: the DPM chart and the feedback-loop diagram, drawn from declarations.
+
+The **DPM chart** (Dynamic Performance Management, after Bianchi) reads from left
+to right: **strategic resources** (stocks the organisation builds and uses) drive
+**performance drivers** (usually ratios against a benchmark, the leading indicators
+managers can act on), which drive **end results** (the flows that change the
+resources, and the outcomes that matter). End results feed back into the
+resources, which closes the loop; **policy levers** act from above. Every box and
+arrow comes from the model's declarations: the variables' ``role`` and the
+dependencies in their equations. Variables without a role are not drawn; an arrow
+is drawn between two drawn variables when one influences the other, directly or
+through variables that are not drawn.
+
+The chart has three **views** (after Bianchi; see the research notes, section 2.3):
+
+- ``"objective"`` — *what* is to be achieved: the end results and the strategic
+  resources they change are emphasised, with the feedback from results to resources.
+- ``"instrumental"`` — *how*: the causal chain from strategic resources through
+  performance drivers to end results, and the levers that act on it.
+- ``"subjective"`` — *who*: which decision-maker or organisation is responsible for
+  which lever, driver and result. Pass ``owners`` (the model does not say who owns
+  what); each owner gets a colour *and* a name tag on its boxes.
+
+The **loop diagram** is a causal-loop diagram of the feedback loops found by
+``dk.loops`` (stocks in boxes, flows with a valve mark, links signed + or −), with
+each loop labelled R (reinforcing) or B (balancing) at its centre.
+
+Both are generated SVG (no Graphviz, no JavaScript, no internet): they display in
+JupyterLab, print crisply, and come with a plain-text ``description`` for screen
+readers. Labels are XML-escaped; nothing the model says is executed.
+
+Examples
+--------
+>>> import dpmkit as dk
+>>> d = dk.dpm.chart(dk.models.load("demo"), view="instrumental")
+>>> d.svg.startswith("<svg")
+True
+>>> print(d.description.splitlines()[0])
+DPM chart of Caseworker team (demo), instrumental view (how): 3 strategic resources, 2 performance drivers, 2 end results, 1 policy lever.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from .errors import ModelError
+
+__all__ = ["VIEWS", "VIEW_NOTES", "COLUMNS", "Diagram", "structure", "chart", "loop_diagram"]
+
+VIEWS = ("objective", "instrumental", "subjective")
+#: What each view of the DPM chart shows (the research notes, section 2.3).
+VIEW_NOTES = {
+    "objective": "Objective view (what): the end results and outcomes to be achieved, and the strategic "
+                 "resources they build up or drain.",
+    "instrumental": "Instrumental view (how): the causal means — strategic resources drive performance drivers, "
+                    "which drive end results; end results feed back into the resources; levers act on the chain.",
+    "subjective": "Subjective view (who): which decision-maker or organisation is responsible for which lever, "
+                  "driver and result.",
+}
+#: The three columns of a DPM chart, left to right, and their headings.
+COLUMNS = (("strategic_resource", "Strategic resources"), ("performance_driver", "Performance drivers"),
+           ("end_result", "End results"))
+
+# Okabe–Ito, for owners in the subjective view (with name tags: never colour alone).
+_OWNER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+_FONT = 17          # node labels, px: legible from the back of a room
+_SMALL = 14
+_LINE = 21          # line height, px
+_NODE_W = 210
+_GAP = 150          # between columns (edges and channels run here)
+_PAD = 14
+
+
+# --------------------------------------------------------------------------- the SVG object
+
+@dataclass
+class Diagram:
+    """A generated SVG diagram that displays itself in Jupyter.
+
+    Attributes
+    ----------
+    svg : str
+    description : str
+        Plain-text account of what the diagram shows.
+    nodes : list of dict
+        Each drawn box: ``name, label, role/kind, x, y, w, h`` (and ``owner``, ``emphasis``).
+    edges : list of dict
+        Each drawn arrow: ``source, target, kind`` (and ``sign`` in loop diagrams).
+    loops : list of dict
+        Loop diagrams only: ``id, polarity, members, x, y`` of each label.
+    """
+
+    svg: str
+    description: str
+    nodes: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
+    loops: list = field(default_factory=list)
+
+    def _repr_svg_(self):
+        return self.svg
+
+    def __repr__(self):
+        return f"<Diagram: {len(self.nodes)} boxes, {len(self.edges)} arrows>\n{self.description}"
+
+    def save(self, path, *, scale=2):
+        """Write the diagram as ``.svg``, or ``.png`` (rendered offline by vl-convert)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix == ".svg":
+            path.write_text(self.svg, encoding="utf-8")
+        elif suffix == ".png":
+            try:
+                import vl_convert
+            except ModuleNotFoundError as err:
+                raise ImportError('saving PNG needs vl-convert, which comes with the lab extra: '
+                                  'pip install "dpmkit[lab]"') from err
+            if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 10:
+                raise ModelError(f"scale must be a number between 0 and 10, got {scale!r}")
+            path.write_bytes(vl_convert.svg_to_png(self.svg, scale=float(scale)))
+        else:
+            raise ModelError(f"save diagrams as .svg or .png, not {path.name!r}")
+        return path
+
+
+def _wrap(text, width=19):
+    """Split a label into lines of at most ``width`` characters, at spaces where possible."""
+    words, lines, line = str(text).split(), [], ""
+    for word in words:
+        while len(word) > width:  # a very long word: break it
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[: width - 1] + "-")
+            word = word[width - 1:]
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def _text(x, y, lines, *, size=_FONT, anchor="middle", weight="normal", fill="#111", style="normal", opacity=1.0):
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else _LINE * size / _FONT:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines))
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
+            f'font-style="{style}" fill="{fill}" opacity="{opacity:.2f}">{spans}</text>')
+
+
+def _svg(width, height, body, title, description):
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{escape(title, quote=True)}" '
+            f'font-family="Liberation Sans, Arial, Helvetica, sans-serif">'
+            f'<title>{escape(title)}</title><desc>{escape(description)}</desc>'
+            '<defs>'
+            '<marker id="arrow-green" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+            'orient="auto" markerUnits="userSpaceOnUse"><path d="M0,0 L10,5 L0,10 z" fill="#009E73"/></marker>'
+            '<marker id="arrow-grey" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+            'orient="auto" markerUnits="userSpaceOnUse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
+            '<marker id="arrow-red" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" markerHeight="11" '
+            'orient="auto" markerUnits="userSpaceOnUse"><path d="M0,0 L10,5 L0,10 z" fill="#D55E00"/></marker>'
+            '<marker id="arrow-blue" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+            'orient="auto" markerUnits="userSpaceOnUse"><path d="M0,0 L10,5 L0,10 z" fill="#0072B2"/></marker>'
+            '</defs>'
+            f'<rect width="100%" height="100%" fill="white"/>{body}</svg>')
+
+
+# --------------------------------------------------------------------------- structure
+
+def _influences(model):
+    """``{source: set of targets}`` over stocks, flows, auxiliaries and parameters (no lookups)."""
+    from .spec import Lookup
+
+    deps = model.dependencies()
+    lookups = {v.name for v in model.variables if isinstance(v, Lookup)}
+    succ = {n: set() for n in model.names if n not in lookups}
+    for target, sources in deps.items():
+        if target in lookups:
+            continue
+        for s in sources:
+            if s not in lookups and s != target:
+                succ[s].add(target)
+    return succ
+
+
+def _roles(model, roles):
+    """Role of each variable: declared, with ``roles`` overriding (None removes one)."""
+    from .spec import ROLES
+
+    out = {v.name: v.role for v in model.variables if v.role}
+    for name, role in (roles or {}).items():
+        if name not in model:
+            from .expressions import suggest
+
+            raise ModelError(f"roles names {name!r}, which is not in model {model.name!r}"
+                             + suggest(str(name), model.names), variable=str(name))
+        if role is not None and role not in ROLES:
+            raise ModelError(f"role {role!r} of {name!r} is not one of {', '.join(ROLES)}", variable=name)
+        if role is None:
+            out.pop(name, None)
+        else:
+            out[name] = role
+    return out
+
+
+def structure(model, roles=None):
+    """What the DPM chart draws, as data: the columns and the links between them.
+
+    Parameters
+    ----------
+    model : Model
+    roles : dict, optional
+        ``{variable: role or None}`` to override or remove declared roles (for a
+        model without roles, or to try another reading of it).
+
+    Returns
+    -------
+    dict
+        ``columns``: role -> list of variable names, in declaration order;
+        ``levers``: names of policy levers;
+        ``links``: list of ``(source, target, kind)`` with kind ``"drives"`` (left to
+        right), ``"feedback"`` (an end result that fills or drains a resource, or
+        another link back towards the resources), ``"within"`` (inside one column)
+        or ``"lever"``.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> s = dk.dpm.structure(dk.models.load("demo"))
+    >>> ("served", "waiting_list", "feedback") in s["links"]
+    True
+    """
+    from .spec import Model
+
+    if not isinstance(model, Model):
+        raise ModelError(f"expected a dpmkit Model, got {type(model).__name__}")
+    role_of = _roles(model, roles)
+    if not any(r in ("strategic_resource", "performance_driver", "end_result") for r in role_of.values()):
+        raise ModelError(
+            f"model {model.name!r} declares no DPM roles, so there is no DPM chart to draw. Give variables a role "
+            "(role='strategic_resource', 'performance_driver', 'end_result' or 'policy_lever'), or pass "
+            "roles={'name': 'strategic_resource', ...}"
+        )
+    shown = [n for n in model.names if n in role_of]
+    shown_set = set(shown)
+    succ = _influences(model)
+    links = []
+    col = {r: i for i, (r, _) in enumerate(COLUMNS)}
+    for source in shown:
+        reached, stack, seen = [], list(succ.get(source, ())), set()
+        while stack:
+            node = stack.pop()
+            if node in seen or node == source:
+                continue
+            seen.add(node)
+            if node in shown_set:
+                reached.append(node)
+                continue  # stop at drawn variables: their own links carry on
+            stack.extend(succ.get(node, ()))
+        for target in sorted(reached, key=model.names.index):
+            rs, rt = role_of[source], role_of[target]
+            if rt == "policy_lever":
+                continue
+            if rs == "policy_lever":
+                kind = "lever"
+            elif col[rt] > col[rs]:
+                kind = "drives"
+            elif col[rt] < col[rs]:
+                kind = "feedback"
+            else:
+                kind = "within"
+            links.append((source, target, kind))
+    columns = {r: [n for n in shown if role_of[n] == r] for r, _ in COLUMNS}
+    return {"columns": columns, "levers": [n for n in shown if role_of[n] == "policy_lever"], "links": links,
+            "roles": role_of}
+
+
+def _owners(model, owners):
+    """Normalise owners to ``{variable: owner}``; accepts either direction of mapping."""
+    if not owners:
+        return {}
+    if not hasattr(owners, "items"):
+        raise ModelError("owners must be a dict: {'Council': ['budget', ...]} or {'budget': 'Council', ...}")
+    out = {}
+    for key, value in owners.items():
+        if isinstance(value, str):
+            pairs = [(key, value)]
+        else:
+            try:
+                pairs = [(v, key) for v in value]
+            except TypeError:
+                raise ModelError(f"owners[{key!r}] must be a name or a list of variable names") from None
+        for var, who in pairs:
+            if var not in model:
+                from .expressions import suggest
+
+                raise ModelError(f"owners names {var!r}, which is not in model {model.name!r}"
+                                 + suggest(str(var), model.names), variable=str(var))
+            out[var] = str(who)
+    return out
+
+
+# --------------------------------------------------------------------------- the DPM chart
+
+def _order_column(names, anchors, positions):
+    """Order a column by the mean position of each node's linked nodes (barycentre)."""
+    def key(n):
+        ps = [positions[a] for a in anchors.get(n, ()) if a in positions]
+        return (sum(ps) / len(ps)) if ps else float("inf")
+    indexed = {n: i for i, n in enumerate(names)}
+    return sorted(names, key=lambda n: (key(n), indexed[n]))
+
+
+def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
+    """The DPM chart of a model, in one of three views.
+
+    Parameters
+    ----------
+    model : Model
+    view : {"objective", "instrumental", "subjective"}
+        What to emphasise: see :data:`VIEW_NOTES`. The layout is the same in every
+        view, so switching views keeps each box in its place.
+    owners : dict, optional
+        Who is responsible for what, for the subjective view: ``{"Council":
+        ["cut_fraction", ...], "Police": [...]}`` (or ``{variable: owner}``).
+    roles : dict, optional
+        Override declared roles (see :func:`structure`).
+    title : str, optional
+
+    Returns
+    -------
+    Diagram
+        Displays as SVG; ``.description`` lists what is drawn; ``.save(path)``.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> m = dk.models.load("demo")
+    >>> d = dk.dpm.chart(m, "subjective", owners={"Council": ["staff_target"]})
+    >>> [n["owner"] for n in d.nodes if n["name"] == "staff_target"]
+    ['Council']
+    """
+    if view not in VIEWS:
+        raise ModelError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    s = structure(model, roles)
+    owner_of = _owners(model, owners)
+    links = s["links"]
+    cols = [list(s["columns"][r]) for r, _ in COLUMNS]
+    preds, succs = {}, {}
+    for a, b, kind in links:
+        if kind in ("drives", "within"):
+            preds.setdefault(b, []).append(a)
+            succs.setdefault(a, []).append(b)
+    # Two barycentre sweeps keep arrows short and mostly uncrossed, deterministically.
+    for _ in range(2):
+        pos = {n: i for c in cols for i, n in enumerate(c)}
+        cols[1] = _order_column(cols[1], preds, pos)
+        pos = {n: i for c in cols for i, n in enumerate(c)}
+        cols[2] = _order_column(cols[2], preds, pos)
+        pos = {n: i for c in cols for i, n in enumerate(c)}
+        cols[0] = _order_column(cols[0], succs, pos)
+
+    def label_of(n):
+        return model[n].label
+
+    # Geometry.
+    lever_names = s["levers"]
+    lever_lines = {n: _wrap(label_of(n), 17) for n in lever_names}
+    node_lines = {n: _wrap(label_of(n)) for c in cols for n in c}
+    def node_h(n):
+        extra = _LINE if view == "subjective" and n in owner_of else 0
+        return len(node_lines[n]) * _LINE + 2 * _PAD - 4 + extra
+    n_feedback = sum(1 for _, _, k in links if k == "feedback")
+    role_col = {r: i for i, (r, _) in enumerate(COLUMNS)}
+    n_lever_first = sum(1 for _, b, k in links if k == "lever" and role_col[s["roles"][b]] == 0)
+    # Room on the left for the lanes entering the resources: feedback first, then levers.
+    left_margin = 34 + 8 * n_feedback + 7 * n_lever_first
+    col_x = [left_margin + i * (_NODE_W + _GAP) for i in range(3)]
+    right_margin = 40 + 9 * max(1, n_feedback)
+    width = col_x[2] + _NODE_W + right_margin
+    y = 64
+    title_text = title or f"{model.label}: DPM chart"
+    boxes = {}
+    # Levers along the top, each above the middle of what it acts on.
+    lever_targets = {}
+    for a, b, kind in links:
+        if kind == "lever":
+            lever_targets.setdefault(a, []).append(b)
+    lever_y = y + 30
+    owned_lever = view == "subjective" and any(n in owner_of for n in lever_names)
+    lever_h = max([len(v) for v in lever_lines.values()] or [1]) * _LINE + 2 * _PAD - 4 + (_LINE if owned_lever else 0)
+    if lever_names:
+        y = lever_y + lever_h + 40
+    header_y = y + 10
+    top = header_y + 26
+    heights = [sum(node_h(n) + 22 for n in c) for c in cols]
+    tallest = max(heights + [60])
+    for i, c in enumerate(cols):
+        yy = top + (tallest - heights[i]) / 2
+        for n in c:
+            h = node_h(n)
+            boxes[n] = {"x": col_x[i], "y": yy, "w": _NODE_W, "h": h, "col": i}
+            yy += h + 22
+    bottom = top + tallest
+    # Place levers: sort by the mean x of their targets, then space them out evenly.
+    lever_w = 180
+    def target_x(n):
+        xs = [boxes[t]["x"] + boxes[t]["w"] / 2 for t in lever_targets.get(n, ()) if t in boxes]
+        return sum(xs) / len(xs) if xs else width / 2
+    ordered = sorted(lever_names, key=lambda n: (target_x(n), lever_names.index(n)))
+    if ordered:
+        slots = max(len(ordered), 1)
+        span = width - 2 * 20
+        step = max(lever_w + 16, span / slots)
+        if step * slots > span + 1e-9:
+            width = 40 + step * slots
+        xs = [20 + step * k + (step - lever_w) / 2 for k in range(slots)]
+        # Pull each lever towards its targets while keeping order and spacing.
+        wanted = [target_x(n) - lever_w / 2 for n in ordered]
+        for k in range(slots):
+            lo = 20 if k == 0 else xs[k - 1] + lever_w + 16
+            xs[k] = max(lo, min(wanted[k], width - 20 - lever_w * (slots - k) - 16 * (slots - k - 1)))
+        for n, x in zip(ordered, xs):
+            boxes[n] = {"x": x, "y": lever_y, "w": lever_w, "h": lever_h, "col": -1}
+
+    emphasis = {}
+    roles_of = s["roles"]
+    for n in boxes:
+        r = roles_of[n]
+        if view == "objective":
+            emphasis[n] = 1.0 if r in ("end_result", "strategic_resource") else 0.35
+        elif view == "subjective":
+            emphasis[n] = 1.0 if (n in owner_of or (not owner_of and r == "policy_lever")) else 0.35
+        else:
+            emphasis[n] = 1.0
+
+    def edge_emphasis(a, b, kind):
+        if view == "objective":
+            return 1.0 if kind == "feedback" and roles_of[a] == "end_result" else 0.25
+        if view == "subjective":
+            return 1.0 if kind == "lever" else 0.3
+        return 1.0
+
+    # Ports: spread the arrows entering or leaving a side along that side.
+    def spread(n, side, others):
+        b = boxes[n]
+        others = sorted(others, key=lambda o: boxes[o]["y"] + boxes[o]["h"] / 2)
+        k = len(others)
+        out = {}
+        for i, o in enumerate(others):
+            frac = (i + 1) / (k + 1)
+            if side in ("left", "right"):
+                out[o] = b["y"] + 8 + frac * (b["h"] - 16)
+            else:
+                out[o] = b["x"] + 10 + frac * (b["w"] - 20)
+        return out
+
+    out_right, in_left = {}, {}
+    for a, b, kind in links:
+        if kind == "drives":
+            out_right.setdefault(a, []).append(b)
+            in_left.setdefault(b, []).append(a)
+    feedback = [(a, b) for a, b, k in links if k == "feedback"]
+    lever_links = [(a, b) for a, b, k in links if k == "lever"]
+    for a, b in feedback:
+        out_right.setdefault(a, []).append(b)
+        in_left.setdefault(b, []).append(a)
+    for a, b in lever_links:
+        in_left.setdefault(b, []).append(a)
+    port_out = {n: spread(n, "right", v) for n, v in out_right.items()}
+    port_in = {n: spread(n, "left", v) for n, v in in_left.items()}
+
+    edges_svg, edge_records = [], []
+    # Forward links: smooth curves across the gap between columns.
+    for a, b, kind in links:
+        if kind != "drives":
+            continue
+        ba, bb = boxes[a], boxes[b]
+        x1, y1 = ba["x"] + ba["w"], port_out[a][b]
+        x2, y2 = bb["x"] - 2, port_in[b][a]
+        dx = max(50.0, (x2 - x1) * 0.45)
+        op = edge_emphasis(a, b, kind)
+        edges_svg.append(f'<path d="M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}" '
+                         f'fill="none" stroke="#444" stroke-width="2.2" opacity="{op:.2f}" marker-end="url(#arrow-grey)">'
+                         f'<title>{escape(label_of(a))} → {escape(label_of(b))}</title></path>')
+        edge_records.append({"source": a, "target": b, "kind": kind})
+    # Links within a column: a bracket bulging into the gap on the right.
+    within_count = {}
+    for a, b, kind in links:
+        if kind != "within":
+            continue
+        ba, bb = boxes[a], boxes[b]
+        k = within_count.get(ba["col"], 0)
+        within_count[ba["col"]] = k + 1
+        x = ba["x"] + ba["w"]
+        y1, y2 = ba["y"] + ba["h"] * 0.7, bb["y"] + bb["h"] * 0.3
+        bulge = 26 + 8 * k
+        op = edge_emphasis(a, b, kind)
+        edges_svg.append(f'<path d="M{x:.1f},{y1:.1f} C{x + bulge:.1f},{y1:.1f} {x + bulge:.1f},{y2:.1f} {x + 2:.1f},{y2:.1f}" '
+                         f'fill="none" stroke="#444" stroke-width="2" stroke-dasharray="6 4" opacity="{op:.2f}" '
+                         f'marker-end="url(#arrow-grey)"><title>{escape(label_of(a))} → {escape(label_of(b))}</title></path>')
+        edge_records.append({"source": a, "target": b, "kind": kind})
+    # Feedback: out of the right side, down a lane, along the bottom, up the far left, into the resource.
+    lane = 0
+    for a, b in feedback:
+        ba, bb = boxes[a], boxes[b]
+        x1, y1 = ba["x"] + ba["w"], port_out[a][b]
+        x2, y2 = bb["x"] - 2, port_in[b][a]
+        right = (col_x[ba["col"]] + _NODE_W + 16 + 9 * lane) if ba["col"] == 2 else (ba["x"] + ba["w"] + 18 + 9 * lane)
+        low = bottom + 22 + 10 * lane
+        left = col_x[0] - 14 - 8 * lane if bb["col"] == 0 else bb["x"] - 18 - 9 * lane
+        lane += 1
+        main = roles_of[a] == "end_result"
+        colour, marker, width_ = ("#D55E00", "arrow-red", 2.8) if main else ("#0072B2", "arrow-blue", 2.0)
+        dash = "" if main else ' stroke-dasharray="7 4"'
+        op = edge_emphasis(a, b, "feedback")
+        edges_svg.append(
+            f'<path d="M{x1:.1f},{y1:.1f} L{right:.1f},{y1:.1f} L{right:.1f},{low:.1f} L{left:.1f},{low:.1f} '
+            f'L{left:.1f},{y2:.1f} L{x2:.1f},{y2:.1f}" fill="none" stroke="{colour}" stroke-width="{width_}" '
+            f'stroke-linejoin="round"{dash} opacity="{op:.2f}" marker-end="url(#{marker})">'
+            f'<title>{escape(label_of(a))} changes {escape(label_of(b))} (feedback)</title></path>')
+        edge_records.append({"source": a, "target": b, "kind": "feedback"})
+    bottom_lanes = bottom + 22 + 10 * max(lane, 1)
+    # Levers: down from the lever, then along a lane left of the target's column, into its left side.
+    lever_lane = {}
+    for a, b in lever_links:
+        ba, bb = boxes[a], boxes[b]
+        x1 = ba["x"] + ba["w"] / 2
+        y1 = ba["y"] + ba["h"]
+        k = lever_lane.get(bb["col"], 0)
+        lever_lane[bb["col"]] = k + 1
+        chan = bb["x"] - 40 - 7 * k if bb["col"] > 0 else col_x[0] - 24 - 8 * n_feedback - 7 * k
+        y_mid = header_y - 14 - 5 * (k % 3)
+        y2 = port_in[b][a]
+        op = edge_emphasis(a, b, "lever")
+        edges_svg.append(
+            f'<path d="M{x1:.1f},{y1:.1f} L{x1:.1f},{y_mid:.1f} L{chan:.1f},{y_mid:.1f} L{chan:.1f},{y2:.1f} '
+            f'L{bb["x"] - 2:.1f},{y2:.1f}" fill="none" stroke="#009E73" stroke-width="2" stroke-dasharray="2 4" '
+            f'stroke-linecap="round" stroke-linejoin="round" opacity="{op:.2f}" marker-end="url(#arrow-green)">'
+            f'<title>{escape(label_of(a))} acts on {escape(label_of(b))}</title></path>')
+        edge_records.append({"source": a, "target": b, "kind": "lever"})
+
+    # Owners: colour plus a name tag.
+    owner_names = list(dict.fromkeys(owner_of[n] for n in model.names if n in owner_of))
+    owner_colour = {o: _OWNER_COLOURS[i % len(_OWNER_COLOURS)] for i, o in enumerate(owner_names)}
+    styles = {
+        "strategic_resource": ("#dce9f3", "#0b3d66", 2.5, 0),
+        "performance_driver": ("#fdf1dc", "#8a5a00", 2.0, 14),
+        "end_result": ("#fbe3d8", "#8b2f00", 2.0, 30),
+        "policy_lever": ("#e3f4ec", "#006b4f", 2.0, 4),
+    }
+    node_records = []
+    nodes_svg = []
+    for n, b in boxes.items():
+        role = roles_of[n]
+        fill, stroke, sw, rx = styles[role]
+        op = emphasis[n]
+        owner = owner_of.get(n)
+        if view == "subjective" and owner:
+            stroke, sw = owner_colour[owner], 4
+        desc = model[n].description
+        tip = escape(f"{model[n].label}{' (' + model[n].units + ')' if model[n].units else ''}"
+                     f"{': ' + desc if desc else ''}")
+        nodes_svg.append(f'<g opacity="{op:.2f}"><title>{tip}</title>'
+                         f'<rect x="{b["x"]:.1f}" y="{b["y"]:.1f}" width="{b["w"]:.1f}" height="{b["h"]:.1f}" '
+                         f'rx="{rx}" fill="{fill}" stroke="{stroke}" stroke-width="{sw}"/>')
+        lines = lever_lines[n] if role == "policy_lever" else node_lines[n]
+        ty = b["y"] + _PAD + _FONT - 3
+        nodes_svg.append(_text(b["x"] + b["w"] / 2, ty, lines, weight="bold" if op == 1.0 and view != "instrumental"
+                               else "normal"))
+        if view == "subjective" and owner:
+            nodes_svg.append(_text(b["x"] + b["w"] / 2, b["y"] + b["h"] - 10, [f"● {owner}"], size=_SMALL,
+                                   fill=owner_colour[owner], weight="bold"))
+        nodes_svg.append("</g>")
+        node_records.append({"name": n, "label": model[n].label, "role": role, "x": b["x"], "y": b["y"],
+                             "w": b["w"], "h": b["h"], "owner": owner, "emphasis": op})
+    heads = []
+    for i, (_, heading) in enumerate(COLUMNS):
+        heads.append(_text(col_x[i] + _NODE_W / 2, header_y + 8, [heading], size=19, weight="bold", fill="#222"))
+    if lever_names:
+        heads.append(_text(20, lever_y - 10, ["Policy levers"], size=19, weight="bold", anchor="start", fill="#006b4f"))
+    note_y = bottom_lanes + 30
+    note_lines = _wrap(VIEW_NOTES[view], int((max(width, 820) - 40) / (_SMALL * 0.52)))
+    note_y += (len(note_lines) - 1) * _LINE * _SMALL / _FONT
+    legend = [
+        _text(20, note_y - (len(note_lines) - 1) * _LINE * _SMALL / _FONT, note_lines, size=_SMALL, anchor="start",
+              fill="#333"),
+        f'<line x1="20" y1="{note_y + 22}" x2="60" y2="{note_y + 22}" stroke="#444" stroke-width="2.2"/>',
+        _text(66, note_y + 27, ["influences"], size=_SMALL, anchor="start"),
+        f'<line x1="170" y1="{note_y + 22}" x2="210" y2="{note_y + 22}" stroke="#D55E00" stroke-width="2.8"/>',
+        _text(216, note_y + 27, ["end result fills or drains a resource"], size=_SMALL, anchor="start"),
+        f'<line x1="490" y1="{note_y + 22}" x2="530" y2="{note_y + 22}" stroke="#0072B2" stroke-width="2" '
+        'stroke-dasharray="7 4"/>',
+        _text(536, note_y + 27, ["other feedback"], size=_SMALL, anchor="start"),
+        f'<line x1="660" y1="{note_y + 22}" x2="700" y2="{note_y + 22}" stroke="#009E73" stroke-width="2" '
+        'stroke-dasharray="2 4"/>',
+        _text(706, note_y + 27, ["lever acts on"], size=_SMALL, anchor="start"),
+    ]
+    if view == "subjective":
+        if owner_names:
+            legend.append(_text(20, note_y + 52, ["Responsible: " + "; ".join(owner_names)], size=_SMALL,
+                                anchor="start", fill="#333"))
+        else:
+            legend.append(_text(20, note_y + 52, ["No responsibilities given: pass owners={'Council': [...], ...} "
+                                                  "to show who acts on what."], size=_SMALL, anchor="start",
+                                fill="#8b0000"))
+    height = note_y + (70 if view == "subjective" else 45)
+    width = max(width, 820)
+    title_svg = _text(20, 32, [title_text], size=24, weight="bold", anchor="start")
+
+    counts = [len(c) for c in cols]
+    def plural(k, word):
+        return f"{k} {word}{'' if k == 1 else 's'}"
+    lines = [f"DPM chart of {model.label}, {view} view ({ {'objective': 'what', 'instrumental': 'how', 'subjective': 'who'}[view] }): "
+             f"{plural(counts[0], 'strategic resource')}, {plural(counts[1], 'performance driver')}, "
+             f"{plural(counts[2], 'end result')}, {plural(len(lever_names), 'policy lever')}."]
+    lines.append(VIEW_NOTES[view])
+    for (role, heading), c in zip(COLUMNS, cols):
+        if c:
+            lines.append(f"{heading}: {', '.join(label_of(n) for n in c)}.")
+    if lever_names:
+        lines.append("Policy levers: " + "; ".join(
+            f"{label_of(a)} acts on {', '.join(label_of(b) for b in lever_targets.get(a, [])) or 'nothing drawn'}"
+            for a in lever_names) + ".")
+    drives = [f"{label_of(a)} → {label_of(b)}" for a, b, k in links if k in ("drives", "within")]
+    if drives:
+        lines.append("Influences: " + "; ".join(drives) + ".")
+    if feedback:
+        lines.append("Feedback to resources: " + "; ".join(f"{label_of(a)} → {label_of(b)}" for a, b in feedback) + ".")
+    if view == "subjective":
+        if owner_names:
+            for o in owner_names:
+                lines.append(f"{o} is responsible for: {', '.join(label_of(n) for n in model.names if owner_of.get(n) == o)}.")
+        else:
+            lines.append("No responsibilities were given (owners=...).")
+    description = "\n".join(lines)
+    svg = _svg(width, height, title_svg + "".join(heads) + "".join(edges_svg) + "".join(nodes_svg) + "".join(legend),
+               f"{title_text} ({view} view)", description)
+    return Diagram(svg, description, node_records, edge_records)
+
+
+# --------------------------------------------------------------------------- loop diagram
+
+def _curve(p, q, bend):
+    """Quadratic curve from p to q bending ``bend`` px to the left of the direction of travel."""
+    (x1, y1), (x2, y2) = p, q
+    mx, my = (x1 + x2) / 2, (y1 + y2) / 2
+    dx, dy = x2 - x1, y2 - y1
+    length = math.hypot(dx, dy) or 1.0
+    nx, ny = -dy / length, dx / length
+    return (mx + nx * bend, my + ny * bend)
+
+
+def _trim(p, c, half_w, half_h):
+    """The point where the segment from the control point ``c`` to the centre ``p`` leaves a box."""
+    (px, py), (cx, cy) = p, c
+    dx, dy = cx - px, cy - py
+    if dx == 0 and dy == 0:
+        return p
+    t = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
+    return (px + dx * t, py + dy * t)
+
+
+def _crossings(order, links):
+    """How many pairs of chords cross when ``order`` is placed round a circle, plus a small
+    charge for long chords (so that linked variables end up near each other)."""
+    at = {n: i for i, n in enumerate(order)}
+    n = len(order)
+    chords = [tuple(sorted((at[a], at[b]))) for a, b in links if a != b]
+    count = 0
+    for i in range(len(chords)):
+        a, b = chords[i]
+        for c, d in chords[i + 1:]:
+            if (a < c < b < d) or (c < a < d < b):
+                count += 1
+    length = sum(min(b - a, n - (b - a)) for a, b in chords)
+    return count + 0.01 * length
+
+
+def _circle_order(order, links, passes=4):
+    """Improve the order round the circle by swapping pairs while that removes crossings.
+
+    Deterministic (fixed scan order), and bounded: a few passes of O(n^2) swaps.
+    """
+    best = list(order)
+    score = _crossings(best, links)
+    for _ in range(passes):
+        improved = False
+        for i in range(len(best)):
+            for j in range(i + 1, len(best)):
+                trial = list(best)
+                trial[i], trial[j] = trial[j], trial[i]
+                s = _crossings(trial, links)
+                if s < score - 1e-9:
+                    best, score, improved = trial, s, True
+        if not improved:
+            break
+    return best
+
+
+def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, title=None):
+    """A causal-loop diagram of the model's feedback loops, each labelled R or B.
+
+    Parameters
+    ----------
+    model : Model
+    loops : LoopSet, optional
+        What ``dk.loops(model)`` returns (found here if not given).
+    which : list of str, optional
+        Loop ids or names to draw (default: the first ``max_loops``).
+    minor : bool
+        Include the two-variable loops between a stock and its own flow (a stock
+        adjusting towards a goal, or draining in proportion to itself). Off by
+        default: they are everywhere and hide the loops that tell the story.
+    max_loops : int
+    title : str, optional
+
+    Returns
+    -------
+    Diagram
+        ``.loops`` holds each drawn loop's id, polarity, members and label position.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> d = dk.dpm.loop_diagram(dk.models.load("demo"))
+    >>> sorted(lp["id"] for lp in d.loops)
+    ['R1', 'R2', 'R3']
+    """
+    from .spec import Flow, Model, Stock
+
+    if not isinstance(model, Model):
+        raise ModelError(f"expected a dpmkit Model, got {type(model).__name__}")
+    if loops is None:
+        from .analysis import loops as find_loops
+
+        loops = find_loops(model)
+    all_loops = list(loops)
+    minor_count = sum(1 for lp in all_loops if len(lp.members) <= 2)
+    if which is not None:
+        which = [which] if isinstance(which, str) else list(which)
+        chosen = [loops[w] for w in which]  # LoopSet raises a ModelError naming unknown loops
+    else:
+        chosen = [lp for lp in all_loops if minor or len(lp.members) > 2]
+        if isinstance(max_loops, bool) or not isinstance(max_loops, int) or max_loops < 1:
+            raise ModelError(f"max_loops must be a positive whole number, got {max_loops!r}")
+        chosen = chosen[:max_loops]
+    title_text = title or f"{model.label}: feedback loops"
+    if not chosen:
+        text = (f"No feedback loops to draw in {model.label}"
+                + (f" (it has {minor_count} minor stock-and-flow loops; pass minor=True)" if minor_count else "")
+                + ".")
+        body = _text(20, 32, [title_text], size=24, weight="bold", anchor="start") + _text(20, 70, [text], size=_FONT,
+                                                                                          anchor="start")
+        return Diagram(_svg(760, 100, body, title_text, text), text)
+    # Order the nodes so that each loop's members sit next to each other on the circle.
+    order = []
+    for lp in chosen:
+        for m in lp.members:
+            if m not in order:
+                order.append(m)
+    signs = {}
+    for lp in chosen:
+        for a, b, sgn in lp.links:
+            signs[(a, b)] = sgn
+    order = _circle_order(order, list(signs))
+    n = len(order)
+    radius = max(170.0, 60.0 * n / math.pi)
+    cx, cy = radius + 170, radius + 110
+    pos = {}
+    for i, name in enumerate(order):
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        pos[name] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    lines = {name: _wrap(model[name].label, 16) for name in order}
+    half = {}
+    for name in order:
+        w = max(len(line) for line in lines[name]) * _FONT * 0.56 + 2 * 12
+        h = len(lines[name]) * _LINE + 14
+        half[name] = (w / 2, h / 2)
+    # Links: every dependency between drawn variables (loops' links carry their signs).
+    succ = _influences(model)
+    pairs = [(a, b) for a in order for b in sorted(succ.get(a, ()), key=model.names.index)
+             if b in pos]
+    edges_svg, edge_records = [], []
+    for a, b in pairs:
+        bend = 28 if (b, a) in pairs else 18
+        ctrl = _curve(pos[a], pos[b], bend)
+        start = _trim(pos[a], ctrl, half[a][0] + 4, half[a][1] + 4)
+        end = _trim(pos[b], ctrl, half[b][0] + 6, half[b][1] + 6)
+        sgn = signs.get((a, b))
+        on_loop = sgn is not None
+        colour = "#333" if on_loop else "#aaa"
+        edges_svg.append(f'<path d="M{start[0]:.1f},{start[1]:.1f} Q{ctrl[0]:.1f},{ctrl[1]:.1f} '
+                         f'{end[0]:.1f},{end[1]:.1f}" fill="none" stroke="{colour}" stroke-width="{2.4 if on_loop else 1.5}" '
+                         f'marker-end="url(#{"arrow-grey" if on_loop else "arrow-grey"})">'
+                         f'<title>{escape(model[a].label)} → {escape(model[b].label)}'
+                         f'{" (" + sgn + ")" if sgn else ""}</title></path>')
+        if sgn:
+            # The sign sits near the arrowhead, just off the curve.
+            t = 0.78
+            qx = (1 - t) ** 2 * start[0] + 2 * (1 - t) * t * ctrl[0] + t ** 2 * end[0]
+            qy = (1 - t) ** 2 * start[1] + 2 * (1 - t) * t * ctrl[1] + t ** 2 * end[1]
+            off = _curve((qx, qy), end, 14)
+            glyph = {"+": "+", "-": "−", "?": "?"}[sgn]
+            edges_svg.append(f'<circle cx="{off[0]:.1f}" cy="{off[1]:.1f}" r="11" fill="white" stroke="#333" '
+                             f'stroke-width="1.2"/>' + _text(off[0], off[1] + 6, [glyph], size=18, weight="bold"))
+        edge_records.append({"source": a, "target": b, "sign": sgn, "kind": "loop" if on_loop else "link"})
+    # Nodes: stocks boxed, flows with a valve mark, the rest as plain text.
+    nodes_svg, node_records = [], []
+    for name in order:
+        (x, y), (hw, hh) = pos[name], half[name]
+        v = model[name]
+        kind = "stock" if isinstance(v, Stock) else "flow" if isinstance(v, Flow) else v.kind
+        tip = escape(f"{v.label}{' (' + v.units + ')' if v.units else ''}: {v.kind}"
+                     f"{' — ' + v.description if v.description else ''}")
+        parts = [f"<g><title>{tip}</title>"]
+        if kind == "stock":
+            parts.append(f'<rect x="{x - hw:.1f}" y="{y - hh:.1f}" width="{2 * hw:.1f}" height="{2 * hh:.1f}" '
+                         'fill="#dce9f3" stroke="#0b3d66" stroke-width="2.5"/>')
+        else:
+            parts.append(f'<rect x="{x - hw:.1f}" y="{y - hh:.1f}" width="{2 * hw:.1f}" height="{2 * hh:.1f}" '
+                         'rx="14" fill="white" stroke="white"/>')
+        if kind == "flow":
+            first = len(lines[name][0]) * _FONT * 0.52
+            vx, vy = x - first / 2 - 12, y - hh + 7 + _FONT * 0.62
+            parts.append(f'<path d="M{vx - 7:.1f},{vy - 5:.1f} L{vx + 7:.1f},{vy + 5:.1f} L{vx + 7:.1f},{vy - 5:.1f} '
+                         f'L{vx - 7:.1f},{vy + 5:.1f} z" fill="#666"/>')
+        style = "italic" if kind == "flow" else "normal"
+        parts.append(_text(x, y - hh + 7 + _FONT - 2, lines[name], style=style,
+                           weight="bold" if kind == "stock" else "normal"))
+        parts.append("</g>")
+        nodes_svg.append("".join(parts))
+        node_records.append({"name": name, "label": v.label, "kind": kind, "x": x - hw, "y": y - hh,
+                             "w": 2 * hw, "h": 2 * hh})
+    # Loop labels at the centroid of each loop's members, pushed apart if they collide.
+    marks = []
+    for lp in chosen:
+        xs = [pos[m][0] for m in lp.members]
+        ys = [pos[m][1] for m in lp.members]
+        marks.append([sum(xs) / len(xs), sum(ys) / len(ys)])
+    for _ in range(60):
+        moved = False
+        for i in range(len(marks)):
+            for j in range(i + 1, len(marks)):
+                dx, dy = marks[j][0] - marks[i][0], marks[j][1] - marks[i][1]
+                d = math.hypot(dx, dy)
+                if d < 62:
+                    if d < 1e-6:
+                        dx, dy, d = 1.0, 0.0, 1.0
+                    push = (62 - d) / 2 + 0.5
+                    marks[i][0] -= dx / d * push
+                    marks[i][1] -= dy / d * push
+                    marks[j][0] += dx / d * push
+                    marks[j][1] += dy / d * push
+                    moved = True
+        if not moved:
+            break
+    loop_svg, loop_records = [], []
+    for lp, (mx, my) in zip(chosen, marks):
+        letter = lp.id[0]
+        colour = {"R": "#D55E00", "B": "#0072B2"}.get(letter, "#555")
+        # Direction of travel around the circle gives the arrow's turn (clockwise in SVG's y-down frame).
+        turn = sum((pos[a][0] - cx) * (pos[b][1] - cy) - (pos[a][1] - cy) * (pos[b][0] - cx)
+                   for a, b, _ in lp.links)
+        r = 24
+        if turn >= 0:
+            arc = f"M{mx - r:.1f},{my:.1f} A{r},{r} 0 1 1 {mx:.1f},{my + r:.1f}"
+        else:
+            arc = f"M{mx + r:.1f},{my:.1f} A{r},{r} 0 1 0 {mx:.1f},{my + r:.1f}"
+        name = f": {lp.name}" if lp.name else ""
+        loop_svg.append(f'<g><title>{escape(str(lp))}</title>'
+                        f'<path d="{arc}" fill="none" stroke="{colour}" stroke-width="2.5" '
+                        f'marker-end="url(#{"arrow-red" if letter == "R" else "arrow-blue" if letter == "B" else "arrow-grey"})"/>'
+                        + _text(mx, my + 7, [lp.id], size=19, weight="bold", fill=colour) + "</g>")
+        if name:
+            loop_svg.append(_text(mx, my + r + 22, [lp.name], size=_SMALL, style="italic", fill=colour))
+        loop_records.append({"id": lp.id, "polarity": lp.polarity, "members": tuple(lp.members), "x": mx, "y": my})
+    width = 2 * cx
+    height = 2 * cy + 40
+    legend_y = height - 24
+    legend = _text(20, legend_y, ["Boxes: stocks; valve mark: flows; + same direction, − opposite direction; "
+                                  "R reinforcing, B balancing loop."], size=_SMALL, anchor="start", fill="#333")
+    title_svg = _text(20, 32, [title_text], size=24, weight="bold", anchor="start")
+    text_lines = [f"Causal-loop diagram of {model.label}: {len(chosen)} feedback loop{'s' if len(chosen) != 1 else ''} "
+                  f"over {n} variables."]
+    for lp in chosen:
+        text_lines.append(f"{lp.id} ({lp.polarity}){' ' + repr(lp.name) if lp.name else ''}: "
+                          + " → ".join(model[m].label for m in lp.members + lp.members[:1]) + ".")
+    hidden = len(all_loops) - len(chosen)
+    if hidden:
+        text_lines.append(f"{hidden} more loop{'s' if hidden != 1 else ''} not drawn"
+                          + (f", of which {minor_count} are minor stock-and-flow loops" if not minor and minor_count
+                             else "") + ".")
+    description = "\n".join(text_lines)
+    svg = _svg(width, height, title_svg + "".join(edges_svg) + "".join(nodes_svg) + "".join(loop_svg) + legend,
+               title_text, description)
+    return Diagram(svg, description, node_records, edge_records, loop_records)

@@ -1,0 +1,114 @@
+"""The explorer in a real browser: JupyterLab + headless chromium, offline.
+
+Runs a notebook that builds an explorer, moves a slider with the mouse (and then with
+the keyboard), and checks that the chart redraws with the new run's numbers: the
+drawn line changes, and the chart's summary and readout match what ``dk.simulate``
+gives for the value the slider shows. Screenshots go to ``tests/artifacts/``.
+"""
+
+import re
+import shutil
+import sys
+
+import pytest
+
+import dpmkit as dk
+
+from lab_session import (
+    ARTIFACTS,
+    LINES_JS,
+    WATCH_JS,
+    chromium_page,
+    drag_first_slider,
+    explorer_notebook,
+    jupyter_lab,
+    missing_requirements,
+    open_and_run,
+    redraw_ms,
+)
+
+REASON = missing_requirements()
+if REASON:
+    # Loud on purpose: a skipped browser test must not pass unnoticed.
+    print(f"\n*** BROWSER TEST SKIPPED: {REASON} ***\n", file=sys.stderr)
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"BROWSER TEST SKIPPED: {REASON}")
+
+
+def summary_text(page):
+    """The explorer's plain-text summary under the chart, as the learner reads it."""
+    return page.locator(".dpmkit-explorer p").last.inner_text()
+
+
+def shoot(page, name):
+    """Screenshot the whole explorer (JupyterLab scrolls inside its own panel, not the page)."""
+    explorer = page.locator(".dpmkit-explorer").first
+    explorer.scroll_into_view_if_needed()
+    explorer.screenshot(path=str(ARTIFACTS / name))
+
+
+def y_ticks(page):
+    """The numbers on the chart's y-axis, as drawn."""
+    texts = page.locator(".dpmkit-chart g[aria-label^='Y-axis'] text").all_text_contents()
+    return [float(t.replace(",", "")) for t in texts if re.fullmatch(r"[0-9,.]+", t.strip())]
+
+
+@pytest.mark.parametrize("render", ["interactive", "svg"])
+def test_slider_redraws_the_chart_in_jupyterlab(tmp_path, render):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root = tmp_path / "lab"
+    root.mkdir()
+    explorer_notebook(root / "explorer.ipynb", render=render)
+    demo = dk.models.load("demo")
+    with jupyter_lab(root) as url, chromium_page() as page:
+        requested = []
+        page.on("request", lambda r: requested.append(r.url))
+        open_and_run(page, url, "explorer.ipynb")
+        before_lines = page.evaluate(LINES_JS)
+        before_text = summary_text(page)
+        before_ticks = y_ticks(page)
+        assert before_text == dk.charts.describe(dk.simulate(demo), ["waiting_list"])
+        shoot(page, f"explorer_{render}_1_before.png")
+
+        page.evaluate(WATCH_JS)
+        value = drag_first_slider(page, 0.15)  # fewer funded posts
+        ms = redraw_ms(page)
+        page.wait_for_timeout(300)
+        shoot(page, f"explorer_{render}_2_after_slider.png")
+        after_lines = page.evaluate(LINES_JS)
+        assert value < 20
+        assert after_lines != before_lines, "the chart's lines did not change"
+        expected = dk.simulate(demo, {"staff_target": value})
+        # the numbers on the page are the new run's numbers
+        assert summary_text(page) == dk.charts.describe(expected, ["waiting_list"])
+        assert f"{dk.charts._fmt(expected.final('waiting_list'))}" in page.locator(".dpmkit-explorer table").inner_text()
+        # the chart itself announces the new run to screen readers
+        if render == "interactive":  # vega-embed puts the spec's description on its container
+            announced = page.locator(".dpmkit-chart").first.get_attribute("aria-label")
+        else:  # our SVG carries it as <desc>
+            announced = page.locator(".dpmkit-chart svg desc").first.text_content()
+        assert announced == dk.charts.describe(expected, ["waiting_list"])
+        # the y-axis was redrawn for the new range
+        after_ticks = y_ticks(page)
+        assert max(before_ticks) <= 100 < max(after_ticks)
+        assert max(after_ticks) >= expected["waiting_list"].max() / 2
+
+        # keyboard: focus the handle and press the arrow key; the model runs again
+        handle = page.locator(".dpmkit-explorer .widget-slider .noUi-handle").first
+        handle.focus()
+        shown = summary_text(page)
+        lines = page.evaluate(LINES_JS)
+        page.keyboard.press("ArrowRight")
+        for _ in range(100):  # bounded: at most 10 s
+            if summary_text(page) != shown and page.evaluate(LINES_JS) != lines:
+                break
+            page.wait_for_timeout(100)
+        stepped = float(page.locator(".dpmkit-explorer .widget-slider .widget-readout").first.inner_text())
+        assert stepped == pytest.approx(value + 0.5)
+        assert summary_text(page) == dk.charts.describe(dk.simulate(demo, {"staff_target": stepped}),
+                                                        ["waiting_list"])
+        shoot(page, f"explorer_{render}_3_after_keyboard.png")
+        # offline: nothing was fetched from outside this machine
+        outside = [u for u in requested if not u.startswith((url, "data:", "blob:"))]
+        assert not outside, outside
+        print(f"[{render}] release -> redrawn chart: {ms:.0f} ms")
+    shutil.rmtree(root, ignore_errors=True)

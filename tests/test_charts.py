@@ -1,0 +1,429 @@
+"""Chart builders: valid Vega-Lite, the declared labels and units, the right numbers,
+accessible styling, plain-text summaries, offline display and export."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dpmkit as dk
+
+alt = pytest.importorskip("altair")
+charts = dk.charts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def validator():
+    import jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    return jsonschema.Draft7Validator(load_schema())
+
+
+def valid(validator, spec):
+    """Validate against the Vega-Lite schema itself (not only Altair's own checks)."""
+    errors = sorted(validator.iter_errors(spec), key=lambda e: list(e.path))
+    assert not errors, errors[0].message
+    return spec
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return dk.models.load("demo")
+
+
+@pytest.fixture(scope="module")
+def cut(demo):
+    return dk.simulate(demo, {"staff_target": 14})
+
+
+def walk(spec):
+    """Every dict inside a spec."""
+    if isinstance(spec, dict):
+        yield spec
+        for v in spec.values():
+            yield from walk(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from walk(v)
+
+
+def inline_values(spec):
+    return [d["values"] for d in walk(spec) if isinstance(d.get("values"), list) and d["values"]
+            and isinstance(d["values"][0], dict)]
+
+
+def axis_titles(spec):
+    return [d["axis"]["title"] for d in walk(spec) if isinstance(d.get("axis"), dict) and "title" in d["axis"]]
+
+
+# --------------------------------------------------------------------------- time series
+
+def test_time_series_labels_units_and_numbers(validator, demo, cut):
+    chart = charts.time_series(cut, ["waiting_list", "staff", "served"])
+    spec = valid(validator, chart.to_dict())
+    # three different units -> three panels, each y-axis titled with the declared label and units
+    assert len(spec["vconcat"]) == 3
+    titles = axis_titles(spec)
+    for text in ("Waiting list (people)", "Caseworkers (FTE)", "Young people served (people/month)",
+                 "Time (month)"):
+        assert text in titles
+    rows = [r for values in inline_values(spec) for r in values]
+    last = {r["variable"]: r["value"] for r in rows if r["time"] == cut.time[-1]}
+    assert last["waiting_list"] == pytest.approx(cut.final("waiting_list"))
+    assert last["staff"] == pytest.approx(cut.final("staff"))
+    assert {r["series"] for r in rows} == {"Waiting list", "Caseworkers", "Young people served"}
+
+
+def test_time_series_same_units_share_a_panel(validator, demo):
+    r = dk.simulate(demo)
+    spec = valid(validator, charts.time_series(r, ["referrals", "served"]).to_dict())
+    assert len(spec["vconcat"]) == 1
+    assert "people/month" in axis_titles(spec)
+
+
+def test_time_series_thins_long_runs_but_keeps_the_ends(validator, demo):
+    r = dk.simulate(demo, dt=1 / 64)
+    spec = valid(validator, charts.time_series(r, ["waiting_list"], max_points=100).to_dict())
+    times = sorted(row["time"] for values in inline_values(spec) for row in values)
+    assert len(times) <= 100
+    assert times[0] == r.time[0] and times[-1] == r.time[-1]
+
+
+def test_time_series_base_run_is_drawn_grey(validator, demo, cut):
+    spec = valid(validator, charts.time_series(cut, ["waiting_list"], base=dk.simulate(demo)).to_dict())
+    marks = [d["mark"] for d in walk(spec) if isinstance(d.get("mark"), dict)]
+    assert any(m.get("color") == "#777777" for m in marks)
+    assert "base run" in json.dumps(spec["title"]).lower()
+
+
+def test_series_never_differ_by_colour_alone(demo, cut):
+    spec = charts.time_series(cut, ["referrals", "served"]).to_dict()
+    enc = [d["encoding"] for d in walk(spec) if "encoding" in d and "strokeDash" in d["encoding"]]
+    assert enc, "lines must carry a dash pattern as well as a colour"
+    dash = enc[0]["strokeDash"]["scale"]["range"]
+    colour = enc[0]["color"]["scale"]["range"]
+    assert len({json.dumps(d) for d in dash}) == 2
+    assert set(colour) <= set(charts.PALETTE)
+
+
+def test_projector_font_sizes(demo, cut):
+    spec = charts.time_series(cut, ["waiting_list"]).to_dict()
+    sizes = [v for d in walk(spec) for k, v in d.items() if k.endswith("FontSize")]
+    assert sizes and min(sizes) >= 14
+
+
+def test_time_series_bad_input(demo, cut):
+    with pytest.raises(dk.ModelError, match="did you mean 'waiting_list'"):
+        charts.time_series(cut, ["waiting_lst"])
+    with pytest.raises(dk.ModelError, match="takes a Result"):
+        charts.time_series(cut.to_frame(), ["staff"])
+    with pytest.raises(dk.ModelError, match="width"):
+        charts.time_series(cut, ["staff"], width=0)
+    with pytest.raises(dk.ModelError, match="base must be a Result of the same model"):
+        charts.time_series(cut, ["staff"], base=dk.simulate(dk.models.load("three_objectives")))
+
+
+# --------------------------------------------------------------------------- describe
+
+def test_describe_the_demo_cut(demo, cut):
+    text = charts.describe(cut, ["waiting_list", "staff"])
+    assert text.startswith("Waiting list (people) rises from 60 to 1,256")
+    assert "Caseworkers (FTE) falls from 14 to 12.2" in text
+    # the summary travels with the chart
+    assert charts.time_series(cut, ["waiting_list", "staff"]).description == text
+
+
+def _series(values):
+    time = np.arange(len(values), dtype=float)
+    return pd.DataFrame({"x": values}, index=pd.Index(time, name="time"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(1, 1000), min_size=3, max_size=40, unique=True))
+def test_describe_monotone_series(values):
+    up = sorted(values)
+    down = up[::-1]
+    assert " rises from " in charts.describe(_series(up), labels={"x": "X"}) or "stays level" in charts.describe(
+        _series(up), labels={"x": "X"})
+    text = charts.describe(_series(down), labels={"x": "X"})
+    assert " falls from " in text or "stays level" in text
+    assert "peak" not in text and "low of" not in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 30), st.integers(2, 30), st.floats(10, 1000))
+def test_describe_finds_the_peak_and_when(rise, fall, height):
+    values = list(np.linspace(0, height, rise + 1)) + list(np.linspace(height, 0, fall + 1))[1:]
+    text = charts.describe(_series(values), time_units="month", labels={"x": "Caseload"})
+    assert text.startswith("Caseload rises from 0 to a peak of")
+    assert f"in month {rise}," in text
+
+
+def test_describe_level_and_scenario_frames():
+    frame = pd.DataFrame({"scenario": ["a"] * 3 + ["b"] * 3, "time": [0, 1, 2] * 2, "variable": "v",
+                          "value": [5, 5, 5, 1, 2, 3]})
+    text = charts.describe(frame, labels={"v": "Trust"})
+    assert text == "In scenario 'a', Trust stays level at about 5. In scenario 'b', Trust rises from 1 to 3 (+200%)."
+    with pytest.raises(dk.ModelError, match="takes a Result"):
+        charts.describe([1, 2, 3])
+
+
+# --------------------------------------------------------------------------- scenarios
+
+def test_scenarios_from_compare(validator, demo):
+    frame = dk.compare(demo, {"cut posts": {"staff_target": 14}, "more posts": {"staff_target": 26}},
+                       names=["waiting_list", "morale"])
+    chart = charts.scenarios(frame, model=demo)
+    spec = valid(validator, chart.to_dict())
+    assert len(spec["vconcat"]) == 2
+    enc = [d["encoding"] for d in walk(spec) if "encoding" in d and "strokeDash" in d["encoding"]][0]
+    assert enc["strokeDash"]["scale"]["domain"] == ["base", "cut posts", "more posts"]
+    assert len({json.dumps(d) for d in enc["strokeDash"]["scale"]["range"]}) == 3
+    assert "people" in axis_titles(spec)
+    assert "In scenario 'cut posts', Waiting list (people) rises from 60 to 1,256" in chart.description
+
+
+def test_scenarios_bad_tables(demo):
+    with pytest.raises(dk.ModelError, match="missing scenario"):
+        charts.scenarios(pd.DataFrame({"time": [0], "variable": ["x"], "value": [1]}))
+    frame = dk.compare(demo, {"cut": {"staff_target": 14}}, names=["waiting_list"])
+    with pytest.raises(dk.ModelError, match="no variable 'staf'"):
+        charts.scenarios(frame, ["staf"])
+
+
+# --------------------------------------------------------------------------- fan
+
+def test_fan_from_ensemble_summary_and_uncertainty(validator, demo):
+    ens = dk.ensemble(demo, n=200, seed=3)
+    chart = charts.fan(ens, "waiting_list", base=dk.simulate(demo))
+    spec = valid(validator, chart.to_dict())
+    rows = inline_values(spec)[0]
+    for row in rows:
+        assert row["q05"] <= row["q25"] <= row["median"] <= row["q75"] <= row["q95"]
+    q = np.quantile(ens["waiting_list"][-1], [0.05, 0.95])
+    assert f"between {charts._fmt(q[0])} and {charts._fmt(q[1])}" in chart.description
+    assert "Across 200 runs" in chart.description
+    # the summary table and dk.uncertainty give the same picture
+    summary = ens.summary(["waiting_list", "staff"])
+    valid(validator, charts.fan(summary, "waiting_list", model=demo).to_dict())
+    unc = dk.uncertainty(demo, n=64, seed=1)
+    valid(validator, charts.fan(unc, "staff").to_dict())
+    with pytest.raises(dk.ModelError, match="say which"):
+        charts.fan(summary)
+    with pytest.raises(dk.ModelError, match="say which variable"):
+        charts.fan(ens)
+
+
+# --------------------------------------------------------------------------- tornado
+
+def test_tornado(validator, demo):
+    table = dk.sensitivity(demo, outputs="waiting_list",
+                           params=["referral_rate", "staff_target", "hiring_delay", "base_quit_rate"])
+    chart = charts.tornado(table, model=demo)
+    spec = valid(validator, chart.to_dict())
+    bars = [d for d in walk(spec) if d.get("mark", {}) == {"type": "bar", "size": 26, "opacity": 0.9}]
+    order = bars[0]["encoding"]["y"]["sort"]
+    expected = table.sort_values("swing", ascending=False)["param"].tolist()
+    assert [o.split(" (")[0] for o in order] == [demo[p].label for p in expected]
+    assert order[0] == "Funded caseworker posts (5–40 FTE)"
+    assert chart.description.startswith("Waiting list (people) at the end moves most with funded caseworker posts")
+    top = table.iloc[0]
+    assert charts._fmt(top["output_low"]) in chart.description
+    with pytest.raises(dk.ModelError, match="no output 'waiting'"):
+        charts.tornado(table, "waiting")
+    with pytest.raises(dk.ModelError, match="missing"):
+        charts.tornado(table.drop(columns="swing"))
+
+
+# --------------------------------------------------------------------------- frontier
+
+def test_frontier_three_objectives(validator):
+    m = dk.models.load("three_objectives")
+    found = dk.frontier(m, {"service_quality": "max", "outcomes": "max", "governance": "max"}, n=80, seed=2)
+    chart = charts.frontier(found, model=m)
+    spec = valid(validator, chart.to_dict())
+    rows = inline_values(spec)[0]
+    n_front = int((~found.points["dominated"]).sum())
+    assert sum(r["status"] == "on the frontier" for r in rows) == n_front
+    assert chart.description.startswith(f"{n_front} of {len(found.points)} settings are on the frontier")
+    enc = [d["encoding"] for d in walk(spec) if "encoding" in d and "size" in d["encoding"]]
+    # the third objective is shown by colour and by size
+    assert any(e["color"].get("field") == "o2" and e["size"].get("field") == "o2" for e in enc)
+    assert any("higher is better" in t for t in axis_titles(spec))
+    with pytest.raises(dk.ModelError, match="two or three objectives"):
+        charts.frontier(found, ["service_quality"])
+    with pytest.raises(dk.ModelError, match="no horizon"):
+        charts.frontier(found, at=3.5)
+
+
+# --------------------------------------------------------------------------- calibration
+
+def test_calibration_with_source_notes(validator, demo):
+    obs = dk.simulate(demo, {"referral_rate": 45}).to_frame(["waiting_list"]).iloc[::24]
+    obs["waiting_list"] *= 1 + 0.03 * np.sin(np.arange(len(obs)))
+    fit = dk.calibrate(demo, obs, ["referral_rate"])
+    chart = charts.calibration(fit, sources={"waiting_list": "assumption"})
+    spec = valid(validator, chart.to_dict())
+    points = [v for v in inline_values(spec) if v and "kind" in v[0]][0]
+    assert [p["value"] for p in points] == pytest.approx(obs["waiting_list"].tolist())
+    assert "dpmkit teaching assumption [assumption]" in json.dumps(spec["title"])
+    assert f"RMSE {charts._fmt(fit.fit.loc['waiting_list', 'rmse'])}" in chart.description
+    with pytest.raises(dk.ModelError, match="no evidence registered under 'nope'"):
+        charts.calibration(fit, sources={"waiting_list": "nope"})
+    with pytest.raises(dk.ModelError, match="not observed"):
+        charts.calibration(fit, ["staff"])
+    story = dk.recalibrate(demo, obs, ["referral_rate"], start=24, every=12)
+    chart = charts.calibration(story)
+    valid(validator, chart.to_dict())
+    assert "4 refits" in chart.description
+    with pytest.raises(dk.ModelError, match="takes the result of dk.calibrate"):
+        charts.calibration(obs)
+
+
+# --------------------------------------------------------------------------- regime plane
+
+def test_regime_path_from_a_hand_placed_journey(validator):
+    journey = pd.DataFrame({"time": [2008, 2011, 2013, 2017, 2019],
+                            "imposition": [0.85, 0.35, 0.2, 0.7, 0.9],
+                            "plan_rigidity": [0.8, 0.7, 0.3, 0.3, 0.4],
+                            "label": ["inspection", "consultation", "task groups", "cuts", "Inadequate"]})
+    chart = charts.regime_path(journey, time_units="year")
+    spec = valid(validator, chart.to_dict())
+    text = json.dumps(spec)
+    for name in charts.REGIME_CELLS.values():
+        assert name in text
+    assert "2011: consultation" in text
+    assert chart.description == (
+        "The path starts in the imposed–planned cell (Targets and terror) in 2008, moves into the "
+        "negotiated–planned cell (Agreed outcomes frameworks) in 2011, moves into the negotiated–emergent cell "
+        "(Learning partnerships) in 2013, moves into the imposed–emergent cell (Crisis-driven adaptation) in 2017, "
+        "and ends at imposition 0.9, plan rigidity 0.4 in 2019.")
+
+
+def test_regime_path_of_the_pm_regimes_model_keeps_imposed_on_the_right(validator):
+    from dpmkit.models.pm_regimes import EVENTS
+
+    r = dk.simulate(dk.models.load("pm_regimes"), events=EVENTS["surrey_journey"])
+    chart = charts.regime_path(r)  # negotiation (high = negotiated) and emergence (high = emergent)
+    spec = valid(validator, chart.to_dict())
+    scales = [d["scale"] for d in walk(spec) if isinstance(d.get("scale"), dict) and "reverse" in d["scale"]]
+    assert scales and all(s["reverse"] is True for s in scales)
+    assert "Targets and terror" in chart.description
+
+
+def test_regime_path_bad_input():
+    bad = pd.DataFrame({"time": [0, 1], "imposition": [0.2, 1.4], "plan_rigidity": [0.5, 0.5]})
+    with pytest.raises(dk.ModelError, match=r"'imposition' is 1.4 at time 1, outside the plane's range"):
+        charts.regime_path(bad)
+    with pytest.raises(dk.ModelError, match="say which variables"):
+        charts.regime_path(pd.DataFrame({"time": [0], "a": [0], "b": [0]}))
+    with pytest.raises(dk.ModelError, match="x_high"):
+        charts.regime_path(bad, "imposition", "plan_rigidity", x_high="left")
+
+
+# --------------------------------------------------------------------------- offline display and export
+
+def test_offline_renderer_is_never_the_cdn_or_mimetype():
+    assert alt.renderers.active not in ("default", "html", "mimetype", "jupyterlab")
+
+
+def test_static_svg_carries_the_description(demo, cut):
+    chart = charts.time_series(cut, ["waiting_list"])
+    svg = charts.static(chart).data
+    assert svg.startswith("<svg") and "<desc>Waiting list (people) rises from 60 to 1,256" in svg
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(svg)
+    assert root.get("aria-label").startswith("Waiting list (people) rises")
+
+
+def test_save_png_and_svg(tmp_path, demo, cut):
+    chart = charts.time_series(cut, ["waiting_list"])
+    png = charts.save(chart, tmp_path / "wl.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = charts.save(chart, tmp_path / "wl.svg")
+    assert "<svg" in svg.read_text()
+    with pytest.raises(dk.ModelError, match=r"\.png or \.svg"):
+        charts.save(chart, tmp_path / "wl.jpg")
+
+
+def test_interactive_widget_is_offline(demo, cut):
+    widget = charts.interactive(charts.time_series(cut, ["waiting_list"]))
+    assert alt.JupyterChart._is_offline
+    assert "esm.sh" not in widget._esm and "cdn.jsdelivr" not in widget._esm
+
+
+def test_live_spec_matches_a_fresh_run_and_validates(validator, demo):
+    live = charts._LiveTimeSeries(demo, ["waiting_list", "served"])
+    r = dk.simulate(demo, {"staff_target": 30})
+    spec = valid(validator, live.spec(r, dk.simulate(demo)))
+    current = spec["datasets"]["current"]
+    assert [row["value"] for row in current if row["variable"] == "served"][-1] == pytest.approx(r.final("served"))
+    assert spec["description"] == charts.describe(r, ["waiting_list", "served"])
+
+
+BLOCK = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {blocked!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+sys.meta_path.insert(0, Block())
+import dpmkit as dk
+try:
+    dk.{module}
+except ImportError as err:
+    print("ImportError:", err)
+"""
+
+
+@pytest.mark.parametrize("module,blocked", [("charts", ("altair",)), ("widgets", ("ipywidgets",))])
+def test_missing_lab_extra_names_the_extra(module, blocked):
+    proc = subprocess.run([sys.executable, "-c", BLOCK.format(module=module, blocked=blocked)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert 'ImportError:' in proc.stdout and 'pip install "dpmkit[lab]"' in proc.stdout
+
+
+def test_calendar_years_are_written_as_years(validator):
+    surrey = dk.models.load("surrey")
+    r = dk.simulate(surrey)
+    spec = valid(validator, charts.time_series(r, ["neet"]).to_dict())
+    x_axes = [d["axis"] for d in walk(spec) if isinstance(d.get("axis"), dict)
+              and d["axis"].get("title") == "Time (year)"]
+    assert x_axes and all(a.get("format") == "d" for a in x_axes)
+    # and the summary speaks of years, not "year 2011"
+    text = charts.describe(r, ["neet"])
+    k = int(np.argmax(r["neet"]))
+    assert f"to a peak of {charts._fmt(r['neet'][k])} in {charts._time_text(r.time[k])}," in text
+    assert "year 20" not in text
+    month_axes = [d["axis"] for d in walk(charts.time_series(dk.simulate(dk.models.load("demo")), ["staff"])
+                                           .to_dict()) if isinstance(d.get("axis"), dict)]
+    assert not any(a.get("format") == "d" for a in month_axes)
+
+
+def test_calibration_cites_the_source_of_each_observed_point(validator):
+    from dpmkit.models import surrey
+
+    model = dk.models.load("surrey")
+    observed = surrey.observed()
+    fit = dk.calibrate(model, observed, ["neet_spell"])
+    chart = charts.calibration(fit, sources=observed.attrs["sources"])
+    spec = valid(validator, chart.to_dict())
+    points = [v for v in inline_values(spec) if v and "source" in v[0]][0]
+    for point in points:
+        key = next(k for t, k in observed.attrs["sources"].items() if abs(t - point["time"]) < 1e-6)
+        src = dk.evidence.get(key)
+        assert point["source"] == f"{src.citation} [{src.status}]"
+    assert "[published]" in chart.description
+    with pytest.raises(dk.ModelError, match="nothing was observed then"):
+        charts.calibration(fit, sources={2011.0: "surrey_neet_2009"})
