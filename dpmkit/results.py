@@ -37,7 +37,10 @@ class _Common:
     def label(self, name):
         """Readable label of a variable, with units, for axes and tables."""
         v = self.model[name]
-        return f"{v.label} ({v.units})" if v.units else v.label
+        shown = v.units.strip()
+        if not shown or shown.lower() in ("1", "dimensionless", "dmnl", "unitless"):
+            return v.label
+        return f"{v.label} ({shown})"
 
     def _time_index(self, time):
         t = float(time)

@@ -35,6 +35,7 @@ def test_result_shape_and_frame(demo):
     with pytest.raises(dk.ModelError, match="did you mean 'staff'"):
         r["staf"]
     assert r.label("waiting_list") == "Waiting list (people)"
+    assert r.label("morale") == "Staff morale"  # dimensionless: no "(dimensionless)" on axes
 
 
 def test_euler_matches_the_hand_computation():
