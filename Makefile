@@ -21,6 +21,10 @@ help:
 	@echo "make bench       run the performance scripts in bench/ (figures beside their budgets)"
 	@echo "make strip       strip outputs from the notebooks in $(NOTEBOOK_DIRS) before committing"
 	@echo "make strip-check list notebooks that still carry outputs (exit 1 if any)"
+	@echo "make preflight   check this machine can run the kit offline (BALLOTS=folder checks a ballot folder too)"
+	@echo "make handouts    regenerate the printable handouts in workshops/handouts/ from their single source"
+	@echo "make wheelhouse  download everything the kit needs into $(WHEELHOUSE)/ for an offline (USB stick) install"
+	@echo "make offline-install WHEELHOUSE=path   set up $(VENV) from a wheelhouse, with no network"
 	@echo "make clean       remove caches and build/test artefacts (keeps $(VENV))"
 	@echo "make distclean   clean, and remove $(VENV) as well"
 	@echo "Use another interpreter with e.g. 'make lab PYTHON=python3.12';"
@@ -78,3 +82,65 @@ $(VENV)/.installed-lab: pyproject.toml | $(VENV)/.created
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/.created
 	$(PIP) install -e ".[test]"
 	@touch $@
+
+# Workshop helpers (see workshops/README.md and workshops/setup.md).
+.PHONY: preflight handouts wheelhouse offline-install
+BALLOTS ?=
+WHEELHOUSE ?= wheelhouse
+# Participants' platforms to add to the wheelhouse, e.g.
+#   make wheelhouse WHEELHOUSE_PLATFORMS="win_amd64 macosx_11_0_arm64 macosx_10_13_x86_64"
+WHEELHOUSE_PLATFORMS ?=
+WHEELHOUSE_PYTHONS ?= 3.10 3.11 3.12 3.13
+# The extra the wheelhouse carries and offline-install installs: lab (notebooks), or test
+# (also `make test`, with the heavier test tools).
+WHEELHOUSE_EXTRA ?= lab
+
+# Uses .venv when it exists, otherwise $(PYTHON); never installs anything, so it also
+# works in a room without network. The checkout is put on the path so that it runs
+# even where dpmkit itself is not installed yet.
+preflight:
+	@py="$(VPY)"; [ -x "$$py" ] || py="$(PYTHON)"; \
+	PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" "$$py" -m dpmkit.preflight \
+		$(if $(BALLOTS),--ballots "$(BALLOTS)") $(PREFLIGHT_ARGS)
+
+handouts:
+	@py="$(VPY)"; [ -x "$$py" ] || py="$(PYTHON)"; \
+	PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" "$$py" tools/build_handouts.py
+
+# Run with network, before the day. It builds dpmkit's wheel, then downloads, from that
+# wheel's own requirements (so the list is never written twice), the wheels for this
+# machine and binary wheels for each WHEELHOUSE_PLATFORMS x WHEELHOUSE_PYTHONS.
+wheelhouse:
+	mkdir -p "$(WHEELHOUSE)"
+	$(PYTHON) -m pip --disable-pip-version-check wheel --no-deps --wheel-dir "$(WHEELHOUSE)" .
+	@wheel=$$(ls -t "$(WHEELHOUSE)"/dpmkit-*.whl | head -n 1); \
+	echo "== wheels for this machine"; \
+	$(PYTHON) -m pip --disable-pip-version-check download --dest "$(WHEELHOUSE)" --prefer-binary \
+		pip "$$wheel[$(WHEELHOUSE_EXTRA)]" || exit $$?; \
+	for plat in $(WHEELHOUSE_PLATFORMS); do for py in $(WHEELHOUSE_PYTHONS); do \
+		echo "== wheels for $$plat, Python $$py"; \
+		$(PYTHON) -m pip --disable-pip-version-check download --dest "$(WHEELHOUSE)" --only-binary=:all: \
+			--platform "$$plat" --python-version "$$py" pip "$$wheel[$(WHEELHOUSE_EXTRA)]" || exit $$?; \
+	done; done
+	@echo "Wheelhouse ready: $(WHEELHOUSE)/ ($$(ls "$(WHEELHOUSE)" | wc -l | tr -d ' ') files, $$(du -sh "$(WHEELHOUSE)" | cut -f1))."
+	@echo "Copy it to the USB stick together with this folder; see workshops/setup.md."
+
+# Needs no network: everything comes from the wheelhouse (--no-index). It makes $(VENV)
+# if there is none, installs dpmkit's wheel and its requirements, marks the venv as set
+# up (so `make lab`, and with the test extra `make test`, do not try to reinstall), and
+# runs the pre-flight check.
+offline-install:
+	@[ -d "$(WHEELHOUSE)" ] || { \
+		echo "error: no wheelhouse folder '$(WHEELHOUSE)'. Pass its path, e.g." >&2; \
+		echo "       make offline-install WHEELHOUSE=/media/usb/dpmkit/wheelhouse" >&2; exit 1; }
+	@if [ ! -x "$(VPY)" ]; then \
+		$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || { \
+			echo "error: dpmkit needs Python 3.10 or newer; pass PYTHON=/path/to/python3." >&2; exit 1; }; \
+		echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV) || exit 1; \
+	fi
+	@if ls "$(WHEELHOUSE)"/pip-*.whl >/dev/null 2>&1; then \
+		$(PIP) install --no-index --find-links "$(WHEELHOUSE)" --upgrade pip; fi
+	$(PIP) install --no-index --find-links "$(WHEELHOUSE)" --upgrade "dpmkit[$(WHEELHOUSE_EXTRA)]"
+	@touch $(VENV)/.created $(VENV)/.installed-lab
+	@if [ "$(WHEELHOUSE_EXTRA)" = test ]; then touch $(VENV)/.installed-test; fi
+	$(VPY) -m dpmkit.preflight --quick

@@ -185,17 +185,25 @@ def dpm_canvas_svg():
                 "dashed arrow from end results back to strategic resources closing the loop.", body)
 
 
-REGIME_CELLS = (
-    # row, column, name, examples
-    (0, 0, "Targets and terror", ["NHS star ratings and targets (from 2001)", "pressure on Surrey before 2009",
-                                  "Work Programme payment by results"]),
-    (0, 1, "Crisis-driven adaptation", ["change forced by an inspection failure", "austerity cuts forcing improvisation",
-                                        "(Surrey 2015-2019)"]),
-    (1, 0, "Agreed outcomes frameworks", ["Surrey's 2012 outcome commissions", "Scotland's National Performance",
-                                          "Framework, cascaded by agreement"]),
-    (1, 1, "Learning partnerships", ["youth task groups, local committees", "Human Learning Systems learning cycles",
-                                     "an evolving outcomes framework"]),
-)
+#: Examples for each cell of the 2x2; the cell names come from dk.charts.REGIME_CELLS.
+REGIME_EXAMPLES = {
+    ("imposed", "planned"): ["NHS star ratings and targets (from 2001)", "pressure on Surrey before 2009",
+                             "Work Programme payment by results"],
+    ("imposed", "emergent"): ["change forced by an inspection failure", "austerity cuts forcing improvisation",
+                              "(Surrey 2015-2019)"],
+    ("negotiated", "planned"): ["Surrey's 2012 outcome commissions", "Scotland's National Performance",
+                                "Framework, cascaded by agreement"],
+    ("negotiated", "emergent"): ["youth task groups, local committees", "Human Learning Systems learning cycles",
+                                 "an evolving outcomes framework"],
+}
+
+
+def _regime_cells():
+    """(row, column, name, examples) for each cell, with the names the charts use."""
+    from dpmkit.charts import REGIME_CELLS
+
+    return [(r, c, REGIME_CELLS[(who, how)], REGIME_EXAMPLES[(who, how)])
+            for r, who in enumerate(("imposed", "negotiated")) for c, how in enumerate(("planned", "emergent"))]
 
 
 def two_by_two_svg():
@@ -217,7 +225,7 @@ def two_by_two_svg():
         f'transform="rotate(-90 {left - 62} {top + ch})">set from above or outside  ←→  agreed among stakeholders'
         "</text>",
     ]
-    for row, col, name, examples in REGIME_CELLS:
+    for row, col, name, examples in _regime_cells():
         x, y = left + col * cw, top + row * ch
         body += [f'<rect x="{x}" y="{y}" width="{cw}" height="{ch}" fill="{FILL["plain"] if (row + col) % 2 else "white"}" '
                  f'stroke="{INK}" stroke-width="2"/>',
@@ -345,6 +353,11 @@ def dpm_canvas():
 
 
 def two_by_two():
+    from dpmkit.charts import REGIME_CELLS
+
+    def cell(who, how):
+        return REGIME_CELLS[(who, how)]
+
     return Handout("two-by-two-canvas", "The 2×2 canvas: imposed or negotiated, planned or emergent",
                    "a canvas for placing performance regimes, and a service's journey, on two axes (landscape)",
                    [FIG("two-by-two-canvas.svg", "Two-by-two grid of performance regimes: imposed or negotiated "
@@ -359,10 +372,10 @@ def two_by_two():
                        "Where would you like it to be in three years, and what would have to change to get there?",
                        "Discuss: is any cell always best? What does each cell do well, and what does it miss?"),
                     TABLE(["", "Planned", "Emergent"],
-                          ["**Imposed**", "*Targets and terror*: goals set from above, fixed in advance",
-                           "*Crisis-driven adaptation*: change forced from outside, improvised"],
-                          ["**Negotiated**", "*Agreed outcomes frameworks*: goals agreed, then planned",
-                           "*Learning partnerships*: goals and measures agreed and adapted together"]),
+                          ["**Imposed**", f"*{cell('imposed', 'planned')}*: goals set from above, fixed in advance",
+                           f"*{cell('imposed', 'emergent')}*: change forced from outside, improvised"],
+                          ["**Negotiated**", f"*{cell('negotiated', 'planned')}*: goals agreed, then planned",
+                           f"*{cell('negotiated', 'emergent')}*: goals and measures agreed and adapted together"]),
                     NOTE("The axes come from Bovaird and Smith (2015); the cell names and examples are the kit's "
                          "reconstruction, because we could not retrieve the paper (evidence key "
                          "`regimes_bovaird_smith_2x2`, an assumption). Use them to argue with. The notebook "

@@ -1,0 +1,317 @@
+"""Handouts are current and printable; the glossary is sound; session plans link only
+what exists, name the notebooks consistently and add up to their stated length."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from defusedxml import ElementTree
+
+import dpmkit as dk
+from dpmkit import glossary
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKSHOPS = ROOT / "workshops"
+HANDOUTS = WORKSHOPS / "handouts"
+PLANS = WORKSHOPS / "session-plans"
+
+#: The notebook sequence, as fixed by the issue that defines it ("The notebook sequence").
+NOTEBOOKS = (
+    "00_start_here", "01_wicked_issues", "02_stocks_flows_feedback", "03_dynamic_performance_management",
+    "04_surrey_case", "05_three_objectives", "06_imposed_negotiated_planned_emergent",
+    "07_targets_gaming_learning", "08_human_learning_systems", "09_learning_partnerships_and_cocreation",
+    "10_build_your_own",
+)
+EXPECTED_PLANS = {"taster-90min.md", "half-day.md", "full-day-learning-partnership.md",
+                  "university-seminar-2h.md", "four-week-module.md"}
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location("build_handouts", ROOT / "tools" / "build_handouts.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def built():
+    return _builder().build()
+
+
+# ------------------------------------------------------------------ handouts
+def test_generated_handouts_are_current(built):
+    stale = [name for name, text in built.items()
+             if not (HANDOUTS / name).exists() or (HANDOUTS / name).read_text(encoding="utf-8") != text]
+    assert not stale, f"run `make handouts`: these differ from what tools/build_handouts.py makes: {stale}"
+    extra = sorted(p.name for p in HANDOUTS.iterdir() if p.name not in built)
+    assert not extra, f"files in workshops/handouts/ that the build does not make: {extra}"
+
+
+def test_check_mode_reports_stale_files(tmp_path, capsys):
+    builder = _builder()
+    assert builder.main(["--check", "--out", str(tmp_path)]) == 1
+    assert builder.main(["--out", str(tmp_path)]) == 0
+    assert builder.main(["--check", "--out", str(tmp_path)]) == 0
+    (tmp_path / "glossary.md").write_text("edited by hand", encoding="utf-8")
+    assert builder.main(["--check", "--out", str(tmp_path)]) == 1
+    assert "glossary.md" in capsys.readouterr().out
+
+
+def test_the_required_handouts_exist(built):
+    for name in ("dpm-chart-canvas", "two-by-two-canvas", "predict-then-run", "predict-then-run-surrey",
+                 "glossary", "how-to-open-the-kit", "role-cards", "debrief-card"):
+        assert f"{name}.md" in built and f"{name}.html" in built, name
+
+
+def test_svg_figures_are_valid_and_described(built):
+    svgs = {name: text for name, text in built.items() if name.endswith(".svg")}
+    assert len(svgs) >= 4
+    for name, text in svgs.items():
+        root = ElementTree.fromstring(text)  # hardened parser: no entities, no external references
+        assert root.tag == f"{SVG}svg", name
+        title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+        assert title is not None and title.text.strip(), f"{name}: no <title>"
+        assert desc is not None and len(desc.text) > 60, f"{name}: the <desc> must describe the figure"
+        assert root.get("role") == "img"
+        assert "http" not in text.replace("http://www.w3.org/2000/svg", ""), f"{name} refers to the web"
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.ids, self.labelled, self.links, self.svgs = [], set(), [], [], 0
+        self.void = {"meta", "br", "img", "path", "line", "rect", "circle", "link"}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            assert attrs["id"] not in self.ids, f"duplicate id {attrs['id']}"
+            self.ids.add(attrs["id"])
+        if tag == "svg":
+            self.svgs += 1
+            self.labelled.append(attrs.get("aria-labelledby", ""))
+        if tag == "a":
+            self.links.append(attrs.get("href", ""))
+        if tag not in self.void:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in self.void:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in self.void:
+            return
+        assert self.stack and self.stack[-1] == tag, f"</{tag}> closes <{self.stack[-1] if self.stack else None}>"
+        self.stack.pop()
+
+
+def test_html_pages_are_well_formed_printable_and_offline(built):
+    for name, text in built.items():
+        if not name.endswith(".html"):
+            continue
+        page = _Page()
+        page.feed(text)
+        page.close()
+        assert page.stack == [], f"{name}: unclosed {page.stack}"
+        assert "@page" in text and "A4" in text, f"{name}: no print size"
+        for labels in page.labelled:
+            assert labels and all(part in page.ids for part in labels.split()), f"{name}: figure without a label"
+        assert "<script" not in text and "src=\"http" not in text, f"{name} must work offline"
+        for href in page.links:
+            assert href.startswith(("#", "http")) or href in built, f"{name}: broken link {href}"
+
+
+def test_markdown_handouts_link_only_generated_files(built):
+    for name, text in built.items():
+        if not name.endswith(".md"):
+            continue
+        for target in re.findall(r"\]\(([^)#\s]+)\)", text):
+            assert target.startswith("http") or target in built, f"{name}: broken link {target}"
+
+
+def test_role_cards_follow_the_model(built):
+    model = dk.models.load("surrey")
+    cards = built["role-cards.md"]
+    levers = re.findall(r"\(`([a-z][a-z0-9_]*)`, ", cards)
+    assert len(set(levers)) >= 4
+    for lever in levers:
+        assert lever in model.defaults, f"role card names {lever!r}, which the surrey model does not have"
+        assert model[lever].label in cards
+
+
+# ------------------------------------------------------------------ glossary
+def test_glossary_terms_are_unique_sourced_and_cross_referenced():
+    keys = [t.key for t in glossary.TERMS]
+    assert len(keys) == len(set(keys)), "a term is defined twice"
+    for t in glossary.TERMS:
+        assert t.group in glossary.GROUPS, t.term
+        assert t.definition.endswith((".", ".)", "?\"", "?")), f"{t.term}: end the definition with a full stop"
+        assert 20 < len(t.definition) < 600, t.term
+        if t.source is not None:
+            dk.evidence.get(t.source)  # raises for an unknown key
+        for other in t.see_also:
+            assert glossary.get(other) is not t, f"{t.term} refers to itself"
+    assert len(glossary.terms()) == len(glossary.TERMS)
+    assert sum(1 for t in glossary.TERMS if t.source) >= 25, "definitions from the literature cite their source"
+
+
+def test_glossary_lookup_forgives_case_and_plurals_and_suggests():
+    assert glossary.get("STOCKS").term == "Stock"
+    assert glossary.get("feedback loops").term == "Feedback loop"
+    assert glossary.get("co production").term == "Co-production"
+    with pytest.raises(dk.ModelError, match="did you mean 'stock'"):
+        glossary.get("stokc")
+    with pytest.raises(dk.ModelError, match="no glossary group"):
+        glossary.terms("Recipes")
+
+
+def test_glossary_handout_and_notebook_helpers_show_every_term(built):
+    handout = built["glossary.md"]
+    for t in glossary.TERMS:
+        assert f"**{t.term}**" in handout, t.term
+    text = glossary.markdown(["stock", "three objectives"])
+    assert text.startswith("- **Stock**: Something that accumulates")
+    assert "[published]" in text, "a cited definition shows its evidence status"
+    frame = glossary.table()
+    assert list(frame.columns) == ["term", "group", "definition", "source", "see_also"]
+    assert len(frame) == len(glossary.TERMS)
+
+
+# ------------------------------------------------------------------ session plans and links
+def _markdown_files():
+    generated = {HANDOUTS, WORKSHOPS / "facilitator-view"}
+    return [p for p in WORKSHOPS.rglob("*.md") if p.parent not in generated]
+
+
+def _slug(heading):
+    text = re.sub(r"[^\w\s-]", "", heading.strip().lower())
+    return re.sub(r"\s", "-", text)
+
+
+def test_the_session_plans_are_all_there():
+    assert {p.name for p in PLANS.glob("*.md")} - {"README.md"} == EXPECTED_PLANS
+
+
+def test_every_link_in_the_guide_and_plans_resolves():
+    problems = []
+    for path in _markdown_files():
+        text = path.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            file_part, _, anchor = target.partition("#")
+            resolved = (path.parent / file_part).resolve() if file_part else path.resolve()
+            try:
+                relative = resolved.relative_to(ROOT)
+            except ValueError:
+                problems.append(f"{path.name}: {target} leaves the kit")
+                continue
+            if relative.parts[:1] == ("notebooks",) and resolved.suffix == ".ipynb":
+                if resolved.stem not in NOTEBOOKS:
+                    problems.append(f"{path.name}: {target} is not one of the sequence's notebooks")
+                continue
+            if relative.parts[:2] == ("workshops", "facilitator-view") and resolved.suffix == ".md":
+                if resolved.stem not in NOTEBOOKS:
+                    problems.append(f"{path.name}: {target} is not the facilitator view of a notebook")
+                continue
+            if not resolved.exists():
+                problems.append(f"{path.name}: {target} does not exist")
+                continue
+            if anchor and resolved.suffix == ".md":
+                headings = re.findall(r"^#+\s+(.*)$", resolved.read_text(encoding="utf-8"), re.M)
+                if anchor not in {_slug(h) for h in headings}:
+                    problems.append(f"{path.name}: no heading for #{anchor} in {resolved.name}")
+    assert not problems, "\n".join(problems)
+
+
+def test_notebooks_that_exist_use_the_sequence_names():
+    for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"):
+        assert path.stem in NOTEBOOKS, f"{path.name} is not a name in the notebook sequence"
+
+
+def _timetables(text):
+    """Each timetable as a list of (start, minutes, materials) rows."""
+    tables, current = [], None
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else None
+        if cells and cells[:2] == ["Time", "Min"]:
+            current = []
+            tables.append(current)
+        elif cells and current is not None and re.fullmatch(r"\d{1,2}:\d\d", cells[0]):
+            current.append((cells[0], int(cells[1]), cells[3] if len(cells) > 3 else ""))
+        elif not line.startswith("|"):
+            current = None
+    return tables
+
+
+@pytest.mark.parametrize("plan", sorted(EXPECTED_PLANS))
+def test_timetables_add_up(plan):
+    text = (PLANS / plan).read_text(encoding="utf-8")
+    tables = _timetables(text)
+    assert tables, f"{plan} has no timetable (| Time | Min | Activity | Materials |)"
+    declared = re.search(r"\*\*Duration:\*\*\s*(\d+) minutes", text)
+    for rows in tables:
+        clock = datetime.strptime(rows[0][0], "%H:%M")
+        for start, minutes, _ in rows:
+            assert datetime.strptime(start, "%H:%M") == clock, f"{plan}: {start} should be {clock:%H:%M}"
+            assert 5 <= minutes <= 60, f"{plan}: {start} lasts {minutes} minutes"
+            clock += timedelta(minutes=minutes)
+        total = sum(m for _, m, _ in rows)
+        if declared and len(tables) == 1:
+            assert total == int(declared[1]), f"{plan}: the timetable lasts {total} minutes, not {declared[1]}"
+        else:
+            assert total == 120, f"{plan}: a weekly seminar lasts {total} minutes, not 120"
+    if plan != "four-week-module.md":
+        assert "*Can shrink*" in text or "*can shrink*" in text, f"{plan}: mark what to cut when running late"
+
+
+@pytest.mark.parametrize("plan", sorted(EXPECTED_PLANS))
+def test_plans_link_every_notebook_they_use(plan):
+    text = (PLANS / plan).read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(\.\./\.\./notebooks/(\d\d_[a-z_]+)\.ipynb\)", text))
+    mentioned = set(re.findall(r"(?<![\w/])(\d\d_[a-z_]+[a-z])(?![\w.])", text))
+    for name in mentioned | linked:
+        assert name in NOTEBOOKS, f"{plan} names {name}, which is not in the notebook sequence"
+    assert mentioned <= linked, f"{plan} uses notebooks it does not link: {sorted(mentioned - linked)}"
+    for rows in _timetables(text):
+        used = {n for _, _, materials in rows for n in re.findall(r"\d\d_[a-z_]+[a-z]", materials)}
+        assert used <= linked, f"{plan}: the timetable uses {sorted(used - linked)} without linking it"
+
+
+def test_plans_with_role_play_link_the_role_cards():
+    for plan in ("half-day.md", "full-day-learning-partnership.md"):
+        text = (PLANS / plan).read_text(encoding="utf-8")
+        assert "../handouts/role-cards.html" in text and "role-play" in text.lower()
+        for role in ("commissioner", "provider", "young people's representatives", "inspectorate"):
+            assert role in text, f"{plan} does not name the {role} role"
+    full = (PLANS / "full-day-learning-partnership.md").read_text(encoding="utf-8")
+    assert "next step" in full.lower()
+    module = (PLANS / "four-week-module.md").read_text(encoding="utf-8")
+    assert "Assessment" in module and "10_build_your_own" in module
+
+
+def test_the_guide_covers_what_a_new_facilitator_needs():
+    guide = (WORKSHOPS / "README.md").read_text(encoding="utf-8")
+    for heading in ("What the kit is for", "Prepare", "Room set-up", "Running the notebooks in facilitator view",
+                    "Timing tips", "Common confusions and how to answer them", "Running a debrief",
+                    "Frequently argued decisions"):
+        assert re.search(rf"^## {re.escape(heading)}", guide, re.M), heading
+    assert "python -m dpmkit.preflight" in guide and "make preflight" in guide
+    setup = (WORKSHOPS / "setup.md").read_text(encoding="utf-8")
+    for needed in ("make lab", "make test", "environment.yml", "Binder", "make wheelhouse",
+                   "make offline-install WHEELHOUSE=", "--no-index", "The Littlest JupyterHub", "chmod 2770",
+                   "setgid"):
+        assert needed in setup, needed
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("preflight:", "wheelhouse:", "offline-install:", "handouts:"):
+        assert re.search(rf"^{target}", makefile, re.M), target
