@@ -102,14 +102,3 @@ def test_scores_stay_on_the_0_to_100_scale(runs):
         assert reported.max() <= 100 + 1e-9, name
 
 
-def test_evidence_keys_cited_in_the_card_are_registered():
-    import re
-
-    card = dk.models.card("attractor")
-    known = set(MODEL.names) | set(MODEL.scenario_names)
-    # ``gaming_k`` and the like stand for the per-locality variables gaming_01 ... gaming_11.
-    cited = {w for w in re.findall(r"``([a-z0-9_]+)``", card) if w not in known and not w.endswith("_k")
-             and re.match(r"(objectives|gaming|regimes|hls|attractor|complexity)_", w)}
-    assert cited
-    registered = {s.key for s in dk.evidence.all_sources()}
-    assert cited <= registered, sorted(cited - registered)

@@ -119,13 +119,3 @@ def test_people_stocks_never_go_negative_and_shares_stay_in_range(regime, incent
     assert np.all(r["reported_performance"] >= r["true_performance"] - 1e-12)
 
 
-def test_evidence_keys_cited_in_the_card_are_registered():
-    import re
-
-    card = dk.models.card("targets_vs_learning")
-    known = set(MODEL.names) | set(MODEL.scenario_names)
-    cited = {w for w in re.findall(r"``([a-z0-9_]+)``", card) if w not in known
-             and re.match(r"(objectives|gaming|regimes|hls|attractor|complexity)_", w)}
-    assert cited
-    registered = {s.key for s in dk.evidence.all_sources()}
-    assert cited <= registered, sorted(cited - registered)

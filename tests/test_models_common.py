@@ -181,3 +181,18 @@ def test_golden_trajectory(model):
             f"is deliberate, run `{how}` and commit the new file; otherwise find what changed.",
             pytrace=False,
         )
+
+
+@pytest.mark.parametrize("name", dk.models.available())
+def test_evidence_keys_cited_in_the_card_are_registered(name):
+    """Every ``key`` the model card cites, with a registry topic prefix, is registered."""
+    import re
+
+    model = dk.models.load(name)
+    registered = {s.key for s in dk.evidence.all_sources()}
+    topics = {key.split("_")[0] for key in registered if "_" in key}
+    known = set(model.names) | set(model.scenario_names)
+    words = set(re.findall(r"``([a-z0-9_]+)``", dk.models.card(name)))
+    # ``gaming_k`` and the like stand for generated per-locality names (gaming_01 ... gaming_11)
+    cited = {w for w in words - known if w.split("_")[0] in topics and not w.endswith("_k")}
+    assert cited <= registered, sorted(cited - registered)

@@ -89,6 +89,7 @@ Scottish National Performance Framework (``attractor_npf_scotland``); Oliva & St
 from __future__ import annotations
 
 from ..spec import Aux, Flow, Model, Param, Stock
+from ._common import param as _p
 
 #: Number of local systems (Surrey's local committees).
 LOCALITIES = 11
@@ -166,9 +167,6 @@ def _spread(prefix, mean):
     return f"SQRT(({squares}) / {LOCALITIES})"
 
 
-def _p(name, default, bounds, units, label, description, source="assumption", uncertainty=None, lever=False):
-    return Param(name, default, bounds=bounds, uncertainty=uncertainty, units=units, label=label,
-                 description=description, source=source, role="policy_lever" if lever else None)
 
 
 def build(**overrides):

@@ -103,6 +103,7 @@ Schoorman & Donaldson (1997) (``hls_stewardship_davis_1997``); Bevan & Hood (200
 from __future__ import annotations
 
 from ..spec import Aux, Flow, Model, Param, Stock
+from ._common import param as _p
 
 SCENARIOS = {
     "targets": {"learning_regime": 0},
@@ -112,9 +113,6 @@ SCENARIOS = {
 }
 
 
-def _p(name, default, bounds, units, label, description, source="assumption", uncertainty=None, lever=False):
-    return Param(name, default, bounds=bounds, uncertainty=uncertainty, units=units, label=label,
-                 description=description, source=source, role="policy_lever" if lever else None)
 
 
 def build(**overrides):

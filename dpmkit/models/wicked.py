@@ -95,6 +95,7 @@ Lane, Munro & Husemann (2016) (``complexity_munro_compliance``); Sterman, J. (20
 from __future__ import annotations
 
 from ..spec import Aux, Flow, Model, Param, Stock
+from ._common import param as _p
 
 SWITCHES = ("compositional", "experiential", "dynamic", "governance")
 
@@ -117,9 +118,6 @@ def _switch(name):
                  description=f"Structure switch (0 off, 1 on). {_SWITCH_TEXT[name]}", source="assumption")
 
 
-def _p(name, default, bounds, units, label, description, source="assumption", lever=False, uncertainty=None):
-    return Param(name, default, bounds=bounds, units=units, label=label, description=description,
-                 source=source, role="policy_lever" if lever else None, uncertainty=uncertainty)
 
 
 def build(**overrides):
