@@ -61,7 +61,7 @@ SOURCES = (
         status="published",
         says="429 young people were NEET at the end of March 2014.",
         url=_GOVINT_CASE,
-        notes="Calibration point for the surrey model at TIME = 2014.17 (end of March 2014). Age band and "
+        notes="Calibration point for the surrey model at TIME = 2014.25 (the end of March 2014). Age band and "
               "definition are not stated.",
     ),
     Source(

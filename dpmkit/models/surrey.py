@@ -594,7 +594,7 @@ def evaluate(result, years_after=None, threshold=0.02):
 _NEET_POINTS = (
     (2009.25, 1080.0, "surrey_neet_2009"),
     (2013.75, 449.0, "surrey_neet_autumn_2013"),
-    (2014 + 2 / 12, 429.0, "surrey_neet_2014"),
+    (2014.25, 429.0, "surrey_neet_2014"),  # end of March 2014 = the start of April
 )
 
 
