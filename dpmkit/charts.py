@@ -357,7 +357,7 @@ def _fmt(v):
         return f"{v:.0f}"
     if a >= 10:
         return f"{v:.1f}".rstrip("0").rstrip(".")
-    if a == 0:
+    if a < 1e-12:  # round-off around zero (e.g. 8.3e-20) reads as 0
         return "0"
     text = f"{v:.3g}"
     return text if "e" not in text else f"{v:.2e}"
@@ -1489,7 +1489,7 @@ def calibration(fit, names=None, *, sources=None, title=None, width=WIDTH, heigh
                 tooltip=[alt.Tooltip("series:N", title="Forecast"), alt.Tooltip("time:Q", format=",.4~g"),
                          alt.Tooltip("value:Q", format=",.4~g")])
             cut_rules = alt.Chart(alt.Data(values=[{"time": float(c)} for c in cutoffs])).mark_rule(
-                color="#bbbbbb", strokeDash=[2, 2]).encode(x="time:Q")
+                color="#bbbbbb", strokeDash=[2, 2]).encode(x=x)  # share the time scale (not from zero)
             panels.append(alt.layer(cut_rules, lines, points).properties(
                 **size, title=alt.TitleParams(f"{label}: forecasts as data arrived; points observed",
                                               fontSize=FONT["axis_title"], anchor="start")))
