@@ -29,8 +29,8 @@ cell ``metadata["dpmkit"]["facilitator"]``
 
 Usage::
 
-    python tools/notebooks.py build     # regenerate learner notebooks and facilitator views
-    python tools/notebooks.py record    # run the sources; store outputs of NBVAL_CHECK_OUTPUT cells
+    python tools/notebooks.py build [SOURCE ...]   # regenerate learner notebooks and facilitator views
+    python tools/notebooks.py record [SOURCE ...]  # run sources; store outputs of NBVAL_CHECK_OUTPUT cells
     python tools/notebooks.py check     # exit 1 if anything is stale or breaks the skeleton
 
 Key deterministic numbers: a code cell with a line that is exactly ``# NBVAL_CHECK_OUTPUT``
@@ -241,10 +241,10 @@ def structure_problems(nb, name):
     return problems
 
 
-def outputs():
-    """Every generated file: path -> expected text."""
+def outputs(sources=None):
+    """Generated files of ``sources`` (default: every lesson): path -> expected text."""
     files = {}
-    for src in lessons():
+    for src in sources or lessons():
         nb = with_header(load(src))
         files[src] = dump(nb)
         files[LEARNER / src.name] = dump(learner_version(nb))
@@ -258,7 +258,10 @@ def stale():
 
 
 def record(paths=None):
-    """Run source notebooks and store the text output of their checked cells."""
+    """Run source notebooks and store the text output of their checked cells.
+
+    Returns the sources it recorded, so the caller rebuilds only those lessons.
+    """
     import nbclient
     import nbformat
 
@@ -276,19 +279,22 @@ def record(paths=None):
                 cell["execution_count"] = 1 if cell["outputs"] else None
         src.write_text(dump(raw), encoding="utf-8")
         print(f"recorded {src.relative_to(ROOT)}")
+    return list(paths or lessons())
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("build", "record", "check"))
-    parser.add_argument("notebooks", nargs="*", help="source notebooks for record (default: all)")
+    parser.add_argument("notebooks", nargs="*",
+                        help="source notebooks to record or build (default: all lessons)")
     args = parser.parse_args(argv)
+    chosen = [Path(p).resolve() for p in args.notebooks] or None
     if args.command == "record":
-        record([Path(p).resolve() for p in args.notebooks] or None)
+        chosen = record(chosen)
         args.command = "build"
     if args.command == "build":
         FACILITATOR.mkdir(parents=True, exist_ok=True)
-        for path, text in outputs().items():
+        for path, text in outputs(chosen).items():
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")
                 print(f"wrote {path.relative_to(ROOT)}")
