@@ -50,4 +50,40 @@ SOURCES = (
         ),
         notes="Teaching ranges chosen to show convergence with diversity; not estimated from any network.",
     ),
+    Source(
+        key="attractor_waaeh",
+        citation="Western Australian Alliance to End Homelessness, 'Our approach' and news pages (2018-2020)",
+        status="published",
+        says=(
+            "A ten-year strategy launched in 2018 with the vision of ending homelessness in Western Australia by "
+            "2028: no one sleeping rough or in supported accommodation for more than five nights before a "
+            "permanent home; the homelessness rate halved from its 2016 level. Shelter WA is the backbone "
+            "organisation; the Centre for Social Impact at the University of Western Australia built its outcomes "
+            "measurement framework. It engages explicitly with complex-adaptive-systems thinking."
+        ),
+        url="https://endhomelessnesswa.com/our-approach",
+        notes="Calling the Alliance a 'performance attractor' is the kit's interpretation, not the Alliance's.",
+    ),
+    Source(
+        key="attractor_sdgs",
+        citation="Sustaining Development, 'SDG targets and indicators' (a summary of the UN global indicator framework)",
+        status="published",
+        says=(
+            "17 goals, 169 targets and 231 unique indicators (247 listed, as some repeat); the global indicator "
+            "framework was adopted by the UN General Assembly on 6 July 2017."
+        ),
+        url="https://sustainingdevelopment.com/sdg-targets-and-indicators/",
+        notes="A secondary summary of UN documents; the SDGs bind no country.",
+    ),
+    Source(
+        key="attractor_npf_implementation_gap",
+        citation="Scottish Parliament, Official Report, meeting of Parliament, 17 May 2022",
+        status="published",
+        says=(
+            "Evidence to the Parliament (including from an HLS researcher) responded to the Auditor General's "
+            "finding of 'a major implementation gap' in the National Performance Framework."
+        ),
+        url="https://www.parliament.scot/chamber-and-committees/official-report/what-was-said-in-parliament/"
+            "meeting-of-parliament-17-05-2022?meeting=13754&iob=124797",
+    ),
 )

@@ -73,4 +73,32 @@ SOURCES = (
         ),
         notes="Not estimates. The qualitative mechanisms are published; these magnitudes are chosen for teaching.",
     ),
+    Source(
+        key="hls_critique_collaborative_newcastle",
+        citation="Collaborative Newcastle (2020-24), book chapter, Emerald / now publishers (2025)",
+        status="published",
+        says=(
+            "HLS applied to health inequalities met barriers: leadership churn, a failure of continuous learning, "
+            "perverse incentives, and reversion to New Public Management."
+        ),
+        url="http://ftp.nowpublishers.com/books/chapter-pdf/10075923/s2045-794420250000008004en.pdf",
+    ),
+    Source(
+        key="hls_critique_buurtzorg_england",
+        citation="Evaluation of Buurtzorg-style self-managing nursing teams adapted for England (PMC6009560)",
+        status="published",
+        says=(
+            "The adapted model was feasible and acceptable, but its effectiveness and cost could not be quantified "
+            "against standard services; the self-managing teams clashed with a large bureaucracy."
+        ),
+        url="https://pmc.ncbi.nlm.nih.gov/articles/PMC6009560",
+    ),
+    Source(
+        key="hls_critique_language",
+        citation="The Clock and the Cat (podcast)",
+        status="published",
+        says="Practitioners were advised early on not to 'use the language of complexity'.",
+        url="https://podcast.app/the-clock-and-the-cat-p589936",
+        notes="A podcast, not a peer-reviewed source.",
+    ),
 )
