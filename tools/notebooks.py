@@ -210,6 +210,10 @@ def structure_problems(nb, name):
     cells = nb.get("cells", [])
     if not cells or "header" not in _tags(cells[0]):
         problems.append(f"{name}: the first cell is not the generated header")
+    ids = [c.get("id") for c in cells]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        problems.append(f"{name}: cell ids used twice: {repeated}")
     all_tags = [t for c in cells for t in _tags(c)]
     if "predict" not in all_tags:
         problems.append(f"{name}: no cell tagged 'predict' (ask learners to predict before they run)")
