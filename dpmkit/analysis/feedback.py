@@ -340,9 +340,9 @@ def _link_sign(model, source, target, env, t):
     tol = 1e-9 * max(scale, 1e-300)
     pos = bool(np.any(ok & (d > tol)))
     neg = bool(np.any(ok & (d < -tol)))
-    if pos and not neg:
+    if not neg:  # never falls as the source rises (including a link inactive in every sampled state)
         return "+"
-    if neg and not pos:
+    if not pos:
         return "-"
     return "?"
 

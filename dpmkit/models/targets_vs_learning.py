@@ -74,7 +74,7 @@ Parameters
   parked. ``gaming_parking_ceiling`` (assumption anchored on ``gaming_work_programme_70pct``).
 
 Scenarios: ``targets`` (regime 0), ``learning`` (regime 1), ``hybrid`` (0.5) and
-``learning_under_pressure`` (learning regime with strong incentives kept).
+``learning_under_pressure`` (a mostly learning regime, 0.75, that keeps strong incentives).
 
 Reference behaviour
 -------------------
@@ -109,7 +109,7 @@ SCENARIOS = {
     "targets": {"learning_regime": 0},
     "learning": {"learning_regime": 1},
     "hybrid": {"learning_regime": 0.5},
-    "learning_under_pressure": {"learning_regime": 1, "incentive_strength": 1},
+    "learning_under_pressure": {"learning_regime": 0.75, "incentive_strength": 1},
 }
 
 
