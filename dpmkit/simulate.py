@@ -143,7 +143,7 @@ def simulate(
     --------
     >>> import dpmkit as dk
     >>> model = dk.models.load("demo")
-    >>> result = dk.simulate(model, {"staff": 30})
+    >>> result = dk.simulate(model, {"staff_target": 30})
     >>> frame = result.to_frame()
     """
     _check_model(model)
