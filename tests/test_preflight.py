@@ -198,14 +198,23 @@ def test_offline_install_from_a_wheelhouse_with_no_network(tmp_path):
 
     A full wheelhouse holds every requirement (hundreds of MB). Here a tiny one holds
     only dpmkit, packed from this checkout; the venv borrows the other packages from
-    this Python (--system-site-packages) and its pip, so the test takes seconds.
+    this Python's environment (a .pth file) and its pip, so the test takes seconds.
     """
     wheelhouse = tmp_path / "wheelhouse"
     wheelhouse.mkdir()
     version = "0.1.0.post999"
     _wheel_of_this_checkout(wheelhouse, version)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # Let the new venv see this environment's packages (and pip). --system-site-packages is
+    # not enough: when the tests run inside a venv (as `make test` does) it would expose the
+    # base interpreter's site-packages, which on a fresh machine hold none of them.
+    import sysconfig
+
+    parent = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "_parent_environment.pth").write_text("\n".join(sorted(parent)) + "\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MAKEFLAGS", "MAKELEVEL")}
     env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_CACHE_DIR="1",
                # any attempt to reach an index fails fast instead of waiting for a network
