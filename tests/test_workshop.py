@@ -455,6 +455,7 @@ def _cast_many(folder, worker, count, ready):
                                       hypothesis="h" * (k * 37 % 1500))
         ballot.save(folder)
         ids.append(ballot.id)
+        time.sleep(0.002)  # spread the writes so that collect surely runs in between
     return ids
 
 
@@ -465,6 +466,7 @@ def test_many_processes_submitting_at_once_lose_nothing(folder):
         ready = manager.Event()
         with ctx.Pool(workers) as pool:
             pending = [pool.apply_async(_cast_many, (str(folder), w, each, ready)) for w in range(workers)]
+            workshop.collect(folder, model="demo")  # warm up imports, so collecting starts at once
             time.sleep(0.5)
             ready.set()
             seen_while_writing = []
