@@ -2,6 +2,7 @@
 single source with solutions (tools/notebooks.py)."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,37 @@ def test_structure_check_catches_a_broken_lesson():
     assert any("1 learning objectives" in p for p in problems)
     assert any("start with a verb" in p for p in problems)
     assert any("predict" in p for p in problems)
+
+
+def test_every_checked_cell_has_a_recorded_reference():
+    assert nbtools.checked_problems() == []
+    assert sum(len(cells) for cells in nbtools.load_checked().values()) >= len(SOURCES)
+
+
+def _run_checked(tmp_path, refs):
+    """Run lesson 00 under nbval with the given reference outputs; return the exit code."""
+    import shutil
+    import subprocess
+    import sys
+
+    (tmp_path / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
+    shutil.copy(ROOT / "notebooks" / "00_start_here.ipynb", tmp_path / "notebooks" / "00_start_here.ipynb")
+    (tmp_path / "notebooks" / "checked_outputs.json").write_text(json.dumps(refs))
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval-lax", "--nbval-current-env",
+                           "notebooks/00_start_here.ipynb"], cwd=tmp_path, capture_output=True, text=True)
+    return done.returncode, done.stdout
+
+
+def test_a_changed_key_number_fails_the_notebook_run(tmp_path):
+    refs = {"00_start_here": nbtools.load_checked()["00_start_here"]}
+    code, out = _run_checked(tmp_path / "same", refs)
+    assert code == 0, out
+    changed = json.loads(json.dumps(refs))
+    for outputs in changed["00_start_here"].values():
+        for o in outputs:
+            o["text"] = o["text"].replace("4", "5")  # every recorded number with a 4 in it changes
+    assert changed != refs
+    code, out = _run_checked(tmp_path / "changed", changed)
+    assert code == 1 and "Cell outputs differ" in out, out

@@ -34,9 +34,11 @@ Usage::
     python tools/notebooks.py check     # exit 1 if anything is stale or breaks the skeleton
 
 Key deterministic numbers: a code cell with a line that is exactly ``# NBVAL_CHECK_OUTPUT``
-(nbval matches the whole comment, so put any explanation on the next line) keeps
-the plain text of its output (``record`` stores it), and nbval checks every run against
-it. All other outputs are stripped. Such a cell must not be a solution cell.
+(nbval matches the whole comment, so put any explanation on the next line) is checked
+against a reference output. Notebooks are committed with *all* outputs stripped; the
+references live in ``notebooks/checked_outputs.json`` (lesson -> cell id -> plain-text
+outputs), written by ``record``, and the repository's ``conftest.py`` hands them to nbval
+at collection time. A checked cell must not be a solution cell.
 
 Uses only the standard library.
 """
@@ -55,6 +57,8 @@ SOURCES = ROOT / "notebooks" / "solutions"
 LEARNER = ROOT / "notebooks"
 FACILITATOR = ROOT / "workshops" / "facilitator-view"
 LESSON = re.compile(r"\d\d_[a-z0-9_]+\.ipynb\Z")
+CHECKED = ROOT / "notebooks" / "checked_outputs.json"
+CHECK_LINE = "# NBVAL_CHECK_OUTPUT"
 MAX_CODE_LINES = 25
 CODE_PROMPT = "# Your answer here: replace the ... below with your code, then run the cell.\n..."
 TEXT_PROMPT = "*Write your answer here (double-click to edit).*"
@@ -229,9 +233,9 @@ def structure_problems(nb, name):
             if n > MAX_CODE_LINES:
                 problems.append(f"{name}: code cell {i} has {n} lines (max {MAX_CODE_LINES}, or tag it 'long-cell')")
         checked = "NBVAL_CHECK_OUTPUT" in _source(cell)
-        if checked and "# NBVAL_CHECK_OUTPUT" not in _source(cell).split("\n"):
-            problems.append(f"{name}: cell {i}: the marker line must be exactly '# NBVAL_CHECK_OUTPUT'")
-        if not checked and (cell.get("outputs") or cell.get("execution_count") is not None):
+        if checked and not is_checked(cell):
+            problems.append(f"{name}: cell {i}: the marker line must be exactly '{CHECK_LINE}'")
+        if cell.get("outputs") or cell.get("execution_count") is not None:
             problems.append(f"{name}: cell {i} carries outputs; run `make strip`")
         if checked and "solution" in _tags(cell):
             problems.append(f"{name}: cell {i} is both a checked cell and a solution")
@@ -242,6 +246,50 @@ def structure_problems(nb, name):
     tail = headings[-len(END_SECTIONS):]
     if tuple(tail) != END_SECTIONS:
         problems.append(f"{name}: should end with the sections {', '.join(END_SECTIONS)} (found {tail})")
+    return problems
+
+
+def is_checked(cell):
+    """A code cell whose output nbval compares with its recorded reference."""
+    return cell.get("cell_type") == "code" and CHECK_LINE in _source(cell).split("\n")
+
+
+def text_outputs(outputs):
+    """Only the plain-text part of outputs: stream text and text/plain results."""
+    kept = []
+    for out in outputs:
+        text = out.get("text", "") if out.get("output_type") == "stream" else out.get("data", {}).get("text/plain")
+        if text is None:
+            continue
+        text = "".join(text) if isinstance(text, list) else text
+        if out.get("output_type") == "stream":
+            kept.append({"name": out.get("name", "stdout"), "output_type": "stream", "text": text})
+        else:
+            kept.append({"data": {"text/plain": text}, "metadata": {}, "output_type": out["output_type"],
+                         **({"execution_count": 1} if out["output_type"] == "execute_result" else {})})
+    return kept
+
+
+def load_checked():
+    """The recorded reference outputs: {lesson: {cell id: outputs}}."""
+    return json.loads(CHECKED.read_text(encoding="utf-8")) if CHECKED.exists() else {}
+
+
+def checked_problems():
+    """Checked cells without a reference, and references without a checked cell."""
+    problems, refs = [], load_checked()
+    found = {}
+    for src in lessons():
+        found[src.stem] = {c["id"] for c in load(src)["cells"] if is_checked(c)}
+    for lesson, ids in found.items():
+        for cell_id in sorted(ids - set(refs.get(lesson, {}))):
+            problems.append(f"{lesson}: checked cell {cell_id!r} has no reference; run "
+                            f"`python tools/notebooks.py record notebooks/solutions/{lesson}.ipynb`")
+    for lesson, cells in refs.items():
+        for cell_id in sorted(set(cells) - found.get(lesson, set())):
+            problems.append(f"{lesson}: reference for cell {cell_id!r}, which is not a checked cell")
+        if not all(cells.values()):
+            problems.append(f"{lesson}: a checked cell printed nothing; a check needs output to compare")
     return problems
 
 
@@ -262,27 +310,25 @@ def stale():
 
 
 def record(paths=None):
-    """Run source notebooks and store the text output of their checked cells.
+    """Run source notebooks and store the text output of their checked cells as references.
 
-    Returns the sources it recorded, so the caller rebuilds only those lessons.
+    The notebooks themselves stay stripped. Returns the sources it recorded, so the caller
+    rebuilds only those lessons.
     """
     import nbclient
     import nbformat
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    from strip_notebooks import is_checked, text_outputs
-
+    refs = load_checked()
     for src in paths or lessons():
         nb = nbformat.read(src, as_version=4)
         nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
                                 resources={"metadata": {"path": str(src.parent)}}).execute()
-        raw = load(src)
-        for cell, ran in zip(raw["cells"], nb.cells):
-            if is_checked(cell):
-                cell["outputs"] = text_outputs([dict(o) for o in ran.get("outputs", [])])
-                cell["execution_count"] = 1 if cell["outputs"] else None
-        src.write_text(dump(raw), encoding="utf-8")
+        refs[src.stem] = {cell.id: text_outputs([dict(o) for o in cell.get("outputs", [])])
+                          for cell in nb.cells if is_checked(cell)}
+        if not refs[src.stem]:
+            del refs[src.stem]
         print(f"recorded {src.relative_to(ROOT)}")
+    CHECKED.write_text(json.dumps(refs, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return list(paths or lessons())
 
 
@@ -306,6 +352,7 @@ def main(argv=None):
     problems = [f"stale: {p.relative_to(ROOT)} (run `python tools/notebooks.py build`)" for p in stale()]
     for src in lessons():
         problems += structure_problems(with_header(load(src)), src.name)
+    problems += checked_problems()
     for p in problems:
         print(p)
     return 1 if problems else 0

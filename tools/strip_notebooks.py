@@ -1,7 +1,7 @@
 """Strip outputs from Jupyter notebooks before they are committed.
 
-The one exception: cells marked ``# NBVAL_CHECK_OUTPUT`` keep the plain text of their
-output, which nbval compares a fresh run against (key deterministic numbers).
+(The reference outputs of cells marked ``# NBVAL_CHECK_OUTPUT`` live outside the
+notebooks, in ``notebooks/checked_outputs.json``; see ``tools/notebooks.py``.)
 
 Removes cell outputs, execution counts, the timestamps that nbconvert and
 JupyterLab record in a cell's ``metadata.execution``, and the notebook-level widget
@@ -28,34 +28,6 @@ from pathlib import Path
 DEFAULT_PATHS = ("notebooks", "workshops")
 
 
-CHECK_MARK = "NBVAL_CHECK_OUTPUT"
-
-
-def is_checked(cell: dict) -> bool:
-    """A code cell whose output nbval compares (marked ``# NBVAL_CHECK_OUTPUT``).
-
-    Its small text output is the reference nbval checks a fresh run against, so it is
-    kept; every other output is stripped.
-    """
-    src = cell.get("source", "")
-    src = "".join(src) if isinstance(src, list) else src
-    return cell.get("cell_type") == "code" and CHECK_MARK in src
-
-
-def text_outputs(outputs: list) -> list:
-    """Only the plain-text part of outputs (stream text and text/plain results)."""
-    kept = []
-    for out in outputs:
-        if out.get("output_type") == "stream":
-            kept.append({"name": out.get("name", "stdout"), "output_type": "stream", "text": out.get("text", "")})
-        elif out.get("output_type") in ("execute_result", "display_data") and "text/plain" in out.get("data", {}):
-            item = {"data": {"text/plain": out["data"]["text/plain"]}, "metadata": {}, "output_type": out["output_type"]}
-            if out["output_type"] == "execute_result":
-                item["execution_count"] = 1
-            kept.append(item)
-    return kept
-
-
 def problems(nb: dict) -> list[str]:
     """Say what, in a notebook's JSON, should not be committed.
 
@@ -71,11 +43,9 @@ def problems(nb: dict) -> list[str]:
     """
     found = []
     for index, cell in enumerate(nb.get("cells", [])):
-        if cell.get("outputs") and not is_checked(cell):
+        if cell.get("outputs"):
             found.append(f"cell {index}: outputs")
-        if is_checked(cell) and cell.get("outputs") != text_outputs(cell.get("outputs", [])):
-            found.append(f"cell {index}: checked output that is not plain text")
-        if cell.get("execution_count") is not None and not is_checked(cell):
+        if cell.get("execution_count") is not None:
             found.append(f"cell {index}: execution_count")
         if "execution" in cell.get("metadata", {}):
             found.append(f"cell {index}: metadata.execution")
@@ -99,9 +69,8 @@ def strip(nb: dict) -> dict:
     """
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
-            cell["outputs"] = text_outputs(cell.get("outputs", [])) if is_checked(cell) else []
-            # nbval compares only cells that look run, so a kept output keeps a count of 1
-            cell["execution_count"] = 1 if cell["outputs"] else None
+            cell["outputs"] = []
+            cell["execution_count"] = None
         # Timestamps of the last run: they change on every run and say nothing to a reader.
         cell.get("metadata", {}).pop("execution", None)
     nb.get("metadata", {}).pop("widgets", None)

@@ -1,0 +1,30 @@
+"""Give nbval the reference outputs of the lessons' checked cells.
+
+Lesson notebooks are committed with every output stripped. nbval compares a cell marked
+``# NBVAL_CHECK_OUTPUT`` only with a stored output, so on a stripped notebook that check
+could never fail. The reference outputs live in ``notebooks/checked_outputs.json``
+(written by ``python tools/notebooks.py record``); this hook puts them into the collected
+cells before they run, so a changed number fails the run. See ``tools/notebooks.py``.
+"""
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+CHECKED = ROOT / "notebooks" / "checked_outputs.json"
+
+
+def pytest_collection_modifyitems(items):
+    cells = [item for item in items if hasattr(item, "cell") and getattr(item, "options", {}).get("check")]
+    if not cells:
+        return
+    import nbformat
+
+    refs = json.loads(CHECKED.read_text(encoding="utf-8")) if CHECKED.exists() else {}
+    for item in cells:
+        lesson = Path(str(item.path)).stem
+        outputs = refs.get(lesson, {}).get(item.cell.get("id"))
+        if outputs is None:
+            continue  # not a lesson cell with a reference: tests/test_notebooks_structure.py reports those
+        item.cell.outputs = [nbformat.from_dict(o) for o in outputs]
+        item.cell.execution_count = 1  # nbval compares only cells that look run
