@@ -13,7 +13,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NOTEBOOK_DIRS := notebooks workshops
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test bench strip strip-check clean distclean
+.PHONY: help lab test bench strip strip-check clean distclean fresh-check
 
 help:
 	@echo "make lab         set up $(VENV) and open JupyterLab at $(START_NOTEBOOK)"
@@ -25,13 +25,14 @@ help:
 	@echo "make handouts    regenerate the printable handouts in workshops/handouts/ from their single source"
 	@echo "make wheelhouse  download everything the kit needs into $(WHEELHOUSE)/ for an offline (USB stick) install"
 	@echo "make offline-install WHEELHOUSE=path   set up $(VENV) from a wheelhouse, with no network"
+	@echo "make fresh-check clone HEAD into a scratch folder and run make test and make lab there, in a new venv"
 	@echo "make clean       remove caches and build/test artefacts (keeps $(VENV))"
 	@echo "make distclean   clean, and remove $(VENV) as well"
 	@echo "Use another interpreter with e.g. 'make lab PYTHON=python3.12';"
 	@echo "pass pytest options with e.g. 'make test PYTEST_ARGS=\"-k packaging\"'."
 
 lab: $(VENV)/.installed-lab
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) $(START_NOTEBOOK)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) $(START_NOTEBOOK)
 
 test: $(VENV)/.installed-test
 	$(VPY) -m pytest $(PYTEST_ARGS)
@@ -43,6 +44,10 @@ bench: $(VENV)/.installed-test
 		echo "== $$script"; \
 		$(VPY) "$$script" || exit $$?; \
 	done
+
+# Before every stop: the README's two commands on a fresh clone with a brand-new venv.
+fresh-check:
+	tools/fresh_clone_check.sh $(PYTHON)
 
 # The strip tool uses only the standard library, so it needs no venv.
 strip:

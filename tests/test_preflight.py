@@ -216,6 +216,11 @@ def test_offline_install_from_a_wheelhouse_with_no_network(tmp_path):
                           capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "_parent_environment.pth").write_text("\n".join(sorted(parent)) + "\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MAKEFLAGS", "MAKELEVEL")}
+    # The borrowed packages' console scripts (`jupyter-lab`, which the pre-flight looks for)
+    # live beside this environment's interpreter, not in the new venv: a real wheelhouse
+    # install would put them in the venv's bin/. Without this the test passed only where
+    # `jupyter-lab` happened to be on the machine's PATH (a fresh machine has none).
+    env["PATH"] = os.pathsep.join([sysconfig.get_paths()["scripts"], env.get("PATH", "")])
     env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_CACHE_DIR="1",
                # any attempt to reach an index fails fast instead of waiting for a network
                PIP_INDEX_URL="http://127.0.0.1:9/simple", HTTP_PROXY="http://127.0.0.1:9",
