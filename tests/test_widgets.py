@@ -366,3 +366,17 @@ def test_surrey_game_runs_to_the_end():
     # less co-production early on leaves more young people NEET than the baseline
     assert g.result.at(2014, "neet") > g.baseline.at(2014, "neet")
     np.testing.assert_allclose(g.baseline["neet"], default["neet"])
+
+
+def test_predict_reads_typed_numbers_as_the_ballot_does(demo):
+    p = widgets.predict(demo, "waiting_list", points=5)
+    for field, text in zip(p.fields[1:], ["3,5", "1,080", "1 080", "−2.5"]):
+        field.value = text
+    assert list(p.read().values())[1:] == [3.5, 1080.0, 1080.0, -2.5], "'3,5' was once read as 35"
+    p.fields[1].value = "1.080"
+    p.reveal_button.click()
+    assert p.result is None and "write 1080 or 1.08" in shown(p.message)
+    for text in ("", "nan", "inf", "1e999"):
+        p.fields[1].value = text
+        with pytest.raises(dk.ModelError, match="month 15"):
+            p.read()

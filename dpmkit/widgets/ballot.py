@@ -102,6 +102,8 @@ class BallotWidget(W.VBox):
         levers = [levers] if isinstance(levers, str) else list(levers)
         self.controls, rows = {}, {}
         for name in levers:
+            if not isinstance(name, str):
+                raise ModelError(f"levers must be parameter names (text), got {type(name).__name__}")
             if name not in decl:
                 raise ModelError(f"model {model.name!r} has no parameter {name!r}" + suggest(str(name), decl),
                                  variable=name)

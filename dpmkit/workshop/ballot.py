@@ -46,6 +46,7 @@ _ID_RE = re.compile(r"[0-9a-f]{32}\Z")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _TEXT_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab and newline allowed
 
 
@@ -225,9 +226,18 @@ class Ballot:
         return store.write_file(folder, name, self.to_json())
 
 
+def _unicode(value, name, where):
+    # A lone surrogate (half of a UTF-16 pair, e.g. "\ud800") is a str in Python and
+    # can arrive through JSON escapes, but cannot be written as UTF-8.
+    if _SURROGATE_RE.search(value):
+        raise ModelError(f"{where}{name} contains a broken character (half of a UTF-16 surrogate pair); "
+                         "retype it, or copy it again from where it came", variable=name)
+
+
 def _line(value, name, where):
     if not isinstance(value, str):
         raise ModelError(f"{where}{name} must be text, got {type(value).__name__}", variable=name)
+    _unicode(value, name, where)
     value = value.strip()
     if len(value) > _MAX_LINE:
         raise ModelError(f"{where}{name} is {len(value)} characters long; at most {_MAX_LINE} are allowed", variable=name)
@@ -239,6 +249,7 @@ def _line(value, name, where):
 def _text(value, name, where):
     if not isinstance(value, str):
         raise ModelError(f"{where}{name} must be text, got {type(value).__name__}", variable=name)
+    _unicode(value, name, where)
     value = value.strip().replace("\r\n", "\n").replace("\r", "\n")
     if len(value) > _MAX_TEXT:
         raise ModelError(
@@ -264,8 +275,16 @@ def _finite(value, what, variable=None):
 
 
 def _short(value, limit=40):
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to write out (Python limits int-to-text to 4,300 digits)
+        return f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _suggest(name, candidates):
+    """'did you mean ...?' for a name typed as text; nothing for anything else."""
+    return suggest(name, candidates) if isinstance(name, str) else ""
 
 
 def _check_params(params, model, where):
@@ -280,7 +299,7 @@ def _check_params(params, model, where):
             if isinstance(name, str) and name in model:
                 raise ModelError(f"{where}{name!r} is a {model[name].kind} of {model.name!r}, not a parameter", variable=name)
             raise ModelError(
-                f"{where}model {model.name!r} has no parameter {_short(name)}" + suggest(str(name), decl),
+                f"{where}model {model.name!r} has no parameter {_short(name)}" + _suggest(name, decl),
                 variable=name if isinstance(name, str) else None,
             )
         value = _finite(value, f"{where}parameter {name!r}", name)
@@ -356,7 +375,7 @@ def _check_predictions(predictions, model, where):
                     f"{where}{name!r} is a {model[name].kind}; predict a stock, flow or auxiliary", variable=name
                 )
             raise ModelError(
-                f"{where}model {model.name!r} has no variable {_short(name)} to predict" + suggest(str(name), recorded),
+                f"{where}model {model.name!r} has no variable {_short(name)} to predict" + _suggest(name, recorded),
                 variable=name if isinstance(name, str) else None,
             )
         pts = _points(spec, name, model, where)
@@ -525,7 +544,11 @@ def _check_document(doc, model, source):
         if when.tzinfo is None:
             raise ValueError
     except ValueError:
-        raise _Reject(f"its time stamp {_short(created)} is not an ISO 8601 time with a time zone") from None
+        raise _Reject(f"its time stamp (created) {_short(created)} is not an ISO 8601 time with a time zone") from None
+    try:
+        when = when.astimezone(timezone.utc)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00:00+23:59 is before year 1 in UTC
+        raise _Reject(f"its time stamp (created) {_short(created)} is out of range") from None
     name = doc.get("model")
     if not isinstance(name, str):
         raise _Reject("it does not name its model")
@@ -548,7 +571,7 @@ def _check_document(doc, model, source):
         predictions = _check_predictions(predictions, model, "")
     except ModelError as err:
         raise _Reject(str(err)) from None
-    return Ballot(id=ballot_id, created=when.astimezone(timezone.utc), model=name, fingerprint=doc["fingerprint"],
+    return Ballot(id=ballot_id, created=when, model=name, fingerprint=doc["fingerprint"],
                   params=params, predictions=predictions, source=source, **lines, **texts)
 
 
@@ -634,8 +657,8 @@ def prediction_spec(model, predict):
     spec = []
     for name, times in predict.items():
         if name not in recorded:
-            raise ModelError(f"cannot predict {name!r}: it is not a stock, flow or auxiliary of {model.name!r}"
-                             + suggest(str(name), recorded), variable=name)
+            raise ModelError(f"cannot predict {_short(name)}: it is not a stock, flow or auxiliary of {model.name!r}"
+                             + _suggest(name, recorded), variable=name)
         times = [times] if isinstance(times, (int, float)) else list(times)
         for t in times:
             t = _finite(t, f"a prediction time for {name!r}", name)

@@ -7,9 +7,11 @@ import os
 from typing import NamedTuple
 
 from ..errors import ModelError
-from ..expressions import suggest
-from .ballot import _as_model, _check_document, _headline, _parse, _recorded, _registry_model
-from .store import _CLUTTER, _TEMP_RE, _decode_code, _existing_folder, _find_codes, _read_entry, _Reject, safe_display
+from .ballot import _as_model, _check_document, _headline, _parse, _recorded, _registry_model, _short, _suggest
+from .store import (
+    STALE_SECONDS, _CLUTTER, _TEMP_RE, _decode_code, _existing_folder, _find_codes, _read_entry, _Reject,
+    _temp_age, safe_display,
+)
 
 
 class Rejected(NamedTuple):
@@ -28,7 +30,9 @@ def collect(folder=None, *, model=None, codes=None, round=None):
         The shared ballot folder. Only the files directly inside it are read;
         sub-folders are not searched. Ballots still being written (hidden
         temporary files) are counted in ``.in_progress`` and skipped, as are the
-        files operating systems leave behind (``.DS_Store``, ``Thumbs.db``…).
+        files operating systems leave behind (``.DS_Store``, ``Thumbs.db``…). A
+        temporary file untouched for more than a minute was left by a writer that
+        stopped: it is counted in ``.abandoned``, listed in ``.rejected`` and ignored.
     model : Model or str, optional
         The model the ballots must have been cast on. By default each ballot is
         checked against the ready-made model it names.
@@ -65,7 +69,12 @@ def collect(folder=None, *, model=None, codes=None, round=None):
     model = None if model is None else _as_model(model)
     cache = {}
     accepted, rejected, seen = [], [], {}
-    in_progress = 0
+    in_progress = abandoned = 0
+    if round is not None and not isinstance(round, str):
+        try:
+            round = str(round)
+        except ValueError:  # an int too long to write out
+            raise ModelError(f"round must be text such as '2', got {_short(round)}") from None
 
     def take(source, data):
         try:
@@ -90,7 +99,15 @@ def collect(folder=None, *, model=None, codes=None, round=None):
             raise ModelError(f"cannot list the ballot folder {str(path)!r}: {err.strerror or err}") from None
         for entry in entries:
             if _TEMP_RE.match(entry.name):
-                in_progress += 1
+                age = _temp_age(entry)
+                if age is not None and age > STALE_SECONDS:
+                    abandoned += 1
+                    rejected.append(Rejected(safe_display(entry.name), (
+                        f"abandoned: an unfinished ballot left {age / 60:,.0f} minutes ago by a writer that stopped "
+                        "(a crash or a closed laptop); it is ignored. Whoever was submitting then should submit "
+                        "again; the file may be deleted")))
+                elif age is not None:
+                    in_progress += 1
                 continue
             if entry.name in _CLUTTER or entry.name.startswith(("._", ".~lock.")):
                 continue
@@ -122,10 +139,11 @@ def collect(folder=None, *, model=None, codes=None, round=None):
                     continue
                 take(source, data)
     if round is not None:
-        accepted = [b for b in accepted if b.round == str(round)]
+        accepted = [b for b in accepted if b.round == round]
     accepted.sort(key=lambda b: (b.created, b.id))
     found = Collection(accepted, rejected, model)
     found.in_progress = in_progress
+    found.abandoned = abandoned
     return found
 
 
@@ -150,12 +168,16 @@ class Collection:
     in_progress : int
         Ballots that were still being written when the folder was read; collect
         again in a moment to include them.
+    abandoned : int
+        Unfinished ballot files left by writers that stopped (older than
+        ``STALE_SECONDS``); they are also listed in ``rejected``.
     """
 
     def __init__(self, ballots, rejected, model=None):
         self.ballots = list(ballots)
         self.rejected = list(rejected)
         self.in_progress = 0
+        self.abandoned = 0
         # Legends and rows need one label per ballot: add a short id where two coincide.
         counts = {}
         for b in self.ballots:
@@ -216,7 +238,9 @@ class Collection:
             else:
                 anonymous.append(b)
         chosen = sorted(list(keep.values()) + anonymous, key=lambda b: (b.created, b.id))
-        return Collection(chosen, self.rejected, self.model)
+        latest = Collection(chosen, self.rejected, self.model)
+        latest.in_progress, latest.abandoned = self.in_progress, self.abandoned
+        return latest
 
     def _need_model(self):
         if self.model is None:
@@ -252,10 +276,11 @@ class Collection:
             chosen = {p.name for p in model.policy_levers} | {k for b in self.ballots for k in b.params}
             names = [p for p in decl if p in chosen]
         else:
-            names = [names] if isinstance(names, str) else list(names)
+            names = [names] if isinstance(names, str) or not hasattr(names, "__iter__") else list(names)
             for n in names:
                 if n not in decl:
-                    raise ModelError(f"model {model.name!r} has no parameter {n!r}" + suggest(n, decl), variable=n)
+                    raise ModelError(f"model {model.name!r} has no parameter {_short(n)}" + _suggest(n, decl),
+                                     variable=n if isinstance(n, str) else None)
         rows = []
         for b, values in zip(self.ballots, self._values()):
             for n in names:
@@ -344,12 +369,12 @@ class Collection:
         model = self.model
         if variables is None:
             variables = sorted({v for b in self.ballots for v in b.predictions}) or _headline(model, 3)
-        variables = [variables] if isinstance(variables, str) else list(variables)
+        variables = [variables] if isinstance(variables, str) or not hasattr(variables, "__iter__") else list(variables)
         for v in variables:
             if v not in recorded:
                 raise ModelError(
-                    f"{v!r} is not a stock, flow or auxiliary of model {model.name!r}" + suggest(v, recorded),
-                    variable=v,
+                    f"{_short(v)} is not a stock, flow or auxiliary of model {model.name!r}" + _suggest(v, recorded),
+                    variable=v if isinstance(v, str) else None,
                 )
         return variables
 

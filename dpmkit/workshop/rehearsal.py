@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ..errors import ModelError
-from .ballot import _as_model, prediction_spec, make_ballot
+from .ballot import _as_model, _short, make_ballot, prediction_spec
+
+#: The most example ballots made at once (a large class is a few hundred).
+MAX_EXAMPLES = 10_000
 
 
 _HYPOTHESES = (
@@ -58,8 +61,8 @@ def example_ballots(model, n=12, *, seed=None, tables=4, round="1", predict=None
     from ..simulate import simulate
 
     model = _as_model(model)
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ModelError(f"n must be a positive whole number, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_EXAMPLES:
+        raise ModelError(f"n must be a whole number from 1 to {MAX_EXAMPLES:,}, got {_short(n)}")
     rng = np.random.default_rng(seed)
     levers = [p for p in model.policy_levers if p.bounds] or [p for p in model.params if p.bounds][:3]
     spec = prediction_spec(model, predict)

@@ -168,6 +168,19 @@ def _find_codes(text):
     return [(m.group(1), m.group(2)) for m in _CODE_RE.finditer(squeezed)]
 
 
+_HARD_LINK = ("is a hard link ({n} names for one file): it may point at a file outside the folder, so it is "
+              "never read; a ballot saved by the kit has exactly one name")
+
+
+def _temp_age(entry):
+    """Seconds since a temporary file was last written, or None if it has gone (renamed into place)."""
+    try:
+        st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    return max(0.0, time.time() - st.st_mtime)
+
+
 def _read_entry(entry):
     """Bytes of a directory entry that looks like a ballot file, or _Reject."""
     name = entry.name
@@ -181,6 +194,8 @@ def _read_entry(entry):
         raise _Reject("is a folder, not a ballot")
     if not stat.S_ISREG(st.st_mode):
         raise _Reject("is not a regular file")
+    if st.st_nlink > 1:
+        raise _Reject(_HARD_LINK.format(n=st.st_nlink))
     if not _FILE_RE.match(name):
         raise _Reject(
             "its name is not a ballot file name (letters, digits, '.', '_' and '-' only, ending in .json)"
@@ -199,6 +214,8 @@ def _read_entry(entry):
         # The entry may have been swapped between the check above and the open.
         if not stat.S_ISREG(st.st_mode):
             raise _Reject("is not a regular file")
+        if st.st_nlink > 1:
+            raise _Reject(_HARD_LINK.format(n=st.st_nlink))
         if st.st_size > MAX_BYTES:
             raise _Reject(f"too large ({st.st_size:,} bytes; a ballot is at most {MAX_BYTES:,} bytes)")
         chunks, size = [], 0
