@@ -86,7 +86,8 @@ class BallotWidget(W.VBox):
         reachable = True
         if folder is not None:
             if isinstance(folder, bool) or not isinstance(folder, (str, os.PathLike)):
-                raise ModelError(f"the ballot folder must be a path (text), got {folder!r}")
+                got = "None" if folder is None else type(folder).__name__
+                raise ModelError(f"the ballot folder must be a path (text), got {got}")
             folder = Path(folder).expanduser()
             # Not fatal: a ballot that cannot be saved is handed out as a code instead.
             reachable = folder.is_dir()

@@ -14,6 +14,11 @@ from .store import (
 )
 
 
+def _ago(seconds):
+    minutes = round(seconds / 60)
+    return "a minute ago" if minutes <= 1 else f"{minutes:,} minutes ago"
+
+
 class Rejected(NamedTuple):
     """A file or code that :func:`collect` did not accept, and why."""
 
@@ -103,7 +108,7 @@ def collect(folder=None, *, model=None, codes=None, round=None):
                 if age is not None and age > STALE_SECONDS:
                     abandoned += 1
                     rejected.append(Rejected(safe_display(entry.name), (
-                        f"abandoned: an unfinished ballot left {age / 60:,.0f} minutes ago by a writer that stopped "
+                        f"abandoned: an unfinished ballot last written {_ago(age)} by a writer that stopped "
                         "(a crash or a closed laptop); it is ignored. Whoever was submitting then should submit "
                         "again; the file may be deleted")))
                 elif age is not None:

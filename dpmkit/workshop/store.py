@@ -58,7 +58,8 @@ def _checksum(payload):
 
 def _existing_folder(folder, what):
     if folder is None or isinstance(folder, bool) or not isinstance(folder, (str, os.PathLike)):
-        raise ModelError(f"the ballot folder must be a path (text), got {folder!r}")
+        got = "None" if folder is None else type(folder).__name__
+        raise ModelError(f"the ballot folder must be a path (text), got {got}")
     path = Path(folder).expanduser()
     if not path.exists():
         raise ModelError(
