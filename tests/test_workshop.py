@@ -939,3 +939,23 @@ def test_the_ballot_form_reads_numbers_as_the_predict_widget_does(demo, folder):
         dk.widgets.ballot_widget(demo, levers=[ENORMOUS])
     assert dk.workshop.ballot_widget is not dk.widgets.ballot_widget  # the old name forwards to the new home
     assert isinstance(dk.workshop.ballot_widget(demo), dk.widgets.BallotWidget)
+
+
+def test_the_ballot_form_without_the_lab_extra_names_it():
+    code = ("import importlib.abc, sys\n"
+            "class Block(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] == 'ipywidgets':\n"
+            "            raise ModuleNotFoundError(name, name=name)\n"
+            "sys.meta_path.insert(0, Block())\n"
+            "import dpmkit as dk\n"
+            "print(len(dk.workshop.collect(codes=dk.workshop.submit(None, model='demo'))))\n"
+            "try:\n"
+            "    dk.workshop.ballot_widget('demo')\n"
+            "except ImportError as err:\n"
+            "    print('ImportError:', err)\n")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert out.startswith("1\n"), "ballots work without the lab extra"
+    assert "ImportError:" in out and 'pip install "dpmkit[lab]"' in out
