@@ -210,7 +210,7 @@ def test_fan_from_ensemble_summary_and_uncertainty(validator, demo):
     for row in rows:
         assert row["q05"] <= row["q25"] <= row["median"] <= row["q75"] <= row["q95"]
     q = np.quantile(ens["waiting_list"][-1], [0.05, 0.95])
-    assert f"between {charts._fmt(q[0])} and {charts._fmt(q[1])}" in chart.description
+    assert f"between {dk.words.number(q[0])} and {dk.words.number(q[1])}" in chart.description
     assert "Across 200 runs" in chart.description
     # the summary table and dk.uncertainty give the same picture
     summary = ens.summary(["waiting_list", "staff"])
@@ -237,7 +237,7 @@ def test_tornado(validator, demo):
     assert order[0] == "Funded caseworker posts (5–40 FTE)"
     assert chart.description.startswith("Waiting list (people) at the end moves most with funded caseworker posts")
     top = table.iloc[0]
-    assert charts._fmt(top["output_low"]) in chart.description
+    assert dk.words.number(top["output_low"]) in chart.description
     with pytest.raises(dk.ModelError, match="no output 'waiting'"):
         charts.tornado(table, "waiting")
     with pytest.raises(dk.ModelError, match="missing"):
@@ -276,7 +276,7 @@ def test_calibration_with_source_notes(validator, demo):
     points = [v for v in inline_values(spec) if v and "kind" in v[0]][0]
     assert [p["value"] for p in points] == pytest.approx(obs["waiting_list"].tolist())
     assert "dpmkit teaching assumption [assumption]" in json.dumps(spec["title"])
-    assert f"RMSE {charts._fmt(fit.fit.loc['waiting_list', 'rmse'])}" in chart.description
+    assert f"RMSE {dk.words.number(fit.fit.loc['waiting_list', 'rmse'])}" in chart.description
     with pytest.raises(dk.ModelError, match="no evidence registered under 'nope'"):
         charts.calibration(fit, sources={"waiting_list": "nope"})
     with pytest.raises(dk.ModelError, match="not observed"):
@@ -363,7 +363,7 @@ def test_interactive_widget_is_offline(demo, cut):
 
 
 def test_live_spec_matches_a_fresh_run_and_validates(validator, demo):
-    live = charts._LiveTimeSeries(demo, ["waiting_list", "served"])
+    live = charts.LiveTimeSeries(demo, ["waiting_list", "served"])
     r = dk.simulate(demo, {"staff_target": 30})
     spec = valid(validator, live.spec(r, dk.simulate(demo)))
     current = spec["datasets"]["current"]
@@ -404,7 +404,7 @@ def test_calendar_years_are_written_as_years(validator):
     # and the summary speaks of years, not "year 2011"
     text = charts.describe(r, ["neet"])
     k = int(np.argmax(r["neet"]))
-    assert f"to a peak of {charts._fmt(r['neet'][k])} in {charts._time_text(r.time[k])}," in text
+    assert f"to a peak of {dk.words.number(r['neet'][k])} {dk.words.when(r.time[k], 'year')}," in text
     assert "year 20" not in text
     month_axes = [d["axis"] for d in walk(charts.time_series(dk.simulate(dk.models.load("demo")), ["staff"])
                                            .to_dict()) if isinstance(d.get("axis"), dict)]

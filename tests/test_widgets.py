@@ -174,7 +174,7 @@ def test_base_run_comparison(demo):
     base_rows = ex.pane.spec["datasets"]["base"]
     assert base_rows[-1]["value"] == pytest.approx(default.final("waiting_list"))
     difference = dk.simulate(demo, {"staff_target": 14}).final("waiting_list") - default.final("waiting_list")
-    assert "Base run" in shown(ex.summary) and f"+{dk.charts._fmt(difference)}" in shown(ex.summary)
+    assert "Base run" in shown(ex.summary) and f"+{dk.words.number(difference)}" in shown(ex.summary)
     ex.base_button.click()
     assert ex.base is ex.result
     ex.controls["staff_target"].value = 26
@@ -255,7 +255,7 @@ def test_predict_then_run_gives_the_gap_in_numbers(demo):
     later = np.abs(gaps["gap"].to_numpy()[1:])
     assert p.score["mean_abs_gap"] == pytest.approx(later.mean())
     assert p.score["largest_gap_time"] == 60.0 and p.score["direction_right"] is True
-    assert dk.charts._fmt(later.mean()) in shown(p.message)
+    assert dk.words.number(later.mean()) in shown(p.message)
     assert "You expected it to rise overall, and it does." in shown(p.message)
     assert all(f.disabled for f in p.fields) and p.reveal_button.disabled
     # the chart now shows the run, with the prediction as the grey line
@@ -366,3 +366,17 @@ def test_surrey_game_runs_to_the_end():
     # less co-production early on leaves more young people NEET than the baseline
     assert g.result.at(2014, "neet") > g.baseline.at(2014, "neet")
     np.testing.assert_allclose(g.baseline["neet"], default["neet"])
+
+
+def test_predict_reads_typed_numbers_as_the_ballot_does(demo):
+    p = widgets.predict(demo, "waiting_list", points=5)
+    for field, text in zip(p.fields[1:], ["3,5", "1,080", "1 080", "−2.5"]):
+        field.value = text
+    assert list(p.read().values())[1:] == [3.5, 1080.0, 1080.0, -2.5], "'3,5' was once read as 35"
+    p.fields[1].value = "1.080"
+    p.reveal_button.click()
+    assert p.result is None and "write 1080 or 1.08" in shown(p.message)
+    for text in ("", "nan", "inf", "1e999"):
+        p.fields[1].value = text
+        with pytest.raises(dk.ModelError, match="month 15"):
+            p.read()

@@ -294,7 +294,7 @@ def test_names_links_and_special_files_are_never_followed(demo, folder, tmp_path
         assert "symbolic link" in reasons[name]
     assert "folder" in reasons["subfolder.json"]
     assert "not a regular file" in reasons["pipe.json"]
-    shown_odd = {workshop._safe_display(n) for n in odd}
+    shown_odd = {workshop.store.safe_display(n) for n in odd}
     for name in shown_odd:
         assert "not a ballot file name" in reasons[name], name
     assert "new\\nline.json" in reasons, "control characters in names are shown escaped"
@@ -572,7 +572,7 @@ def test_a_big_class_still_gets_its_charts(folder):
     spec = found.chart_runs("neet").to_dict()  # more rows than Altair's 5,000-row default cap
     rows = len(spec["layer"][0]["data"]["values"])
     assert len(surrey.time) * 60 > 5000 and rows <= 151 * 60
-    assert spec["description"].startswith("Young people NEET: the runs of 60 ballots, from 2006.25 to 2022.")
+    assert spec["description"].startswith("Young people NEET: the runs of 60 ballots, from April 2006 to 2022.")
     levers = found.chart_levers().to_dict()
     values = (levers.get("data") or levers["layer"][0]["data"])["values"]  # Altair may hoist shared data
     assert len(values) == 60 * 5
@@ -662,9 +662,9 @@ def test_widget_explains_mistakes_and_sends_nothing(demo, folder):
     w.prediction_fields[("waiting_list", 60.0)].value = "about forty"
     w.submit_button.click()
     assert w.ok is False and "✗" in w.status.value and "not a number" in w.status.value
-    w.prediction_fields[("waiting_list", 60.0)].value = "3,5"
+    w.prediction_fields[("waiting_list", 60.0)].value = "1.080"
     w.submit_button.click()
-    assert "use a point for decimals" in w.status.value
+    assert w.ok is False and "write 1080 or 1.08" in w.status.value, "1.080 is 1080 to some, 1.08 to others"
     w.prediction_fields[("waiting_list", 60.0)].value = "3.5"
     w.participant_field.value = "x" * 100
     w.submit_button.click()
@@ -801,3 +801,161 @@ def test_a_participant_submits_and_reveals_in_the_ballot_notebook(tmp_path):
     ballot = found.ballots[0]
     assert ballot.params["decommissioning_years"] == 1.0 and ballot.table == "Table 3" and ballot.round == "1"
     assert ballot.predictions == {"neet": ((2014.25, 500.0),)}
+
+
+# ------------------------------------------------------------------ a hostile participant
+def _code_of(doc):
+    return workshop.store.encode_code(json.dumps(doc).encode("utf-8"))
+
+
+@pytest.mark.parametrize("created", ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"])
+def test_a_time_stamp_out_of_range_is_one_rejected_ballot_not_a_crash(demo, folder, created):
+    good = workshop.submit(folder, model=demo, params={"staff_target": 30}, table="Table 2")
+    _write(folder, "odd-time.json", _doc(demo, created=created))
+    found = workshop.collect(folder)
+    assert [b.table for b in found.ballots] == ["Table 2"] and found.ballots[0].source == good.name
+    assert "time stamp (created)" in _reasons(found)["odd-time.json"]
+    assert len(found.table) == 1
+    code = _code_of(_doc(demo, created=created))
+    with pytest.raises(dk.ModelError, match=r"time stamp \(created\).*out of range"):
+        workshop.read_code(code)
+    by_code = workshop.collect(codes=[code, workshop.submit(None, model=demo)])
+    assert len(by_code) == 1 and "created" in by_code.rejected[0].reason
+
+
+def test_an_abandoned_temporary_file_is_reported_not_pending_forever(demo, folder):
+    fresh = folder / ".ballot-fresh.tmp"
+    stale = folder / ".ballot-crashed.tmp"
+    fresh.write_text("{half a ballot")
+    stale.write_text("{half a ballot")
+    old = time.time() - workshop.STALE_SECONDS - 5
+    os.utime(stale, (old, old))
+    workshop.submit(folder, model=demo, table="Table 1")
+    found = workshop.collect(folder)
+    assert len(found) == 1
+    assert found.in_progress == 1, "only the fresh temporary file may still be being written"
+    assert found.abandoned == 1 and "abandoned" in _reasons(found)[".ballot-crashed.tmp"]
+    latest = found.latest()
+    assert (latest.in_progress, latest.abandoned) == (1, 1), "latest() keeps what is pending and abandoned"
+
+
+@pytest.mark.skipif(not POSIX, reason="hard links as POSIX makes them")
+def test_a_hard_link_to_a_file_outside_the_folder_is_refused(demo, folder, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    secret = workshop.submit(outside, model=demo, table="Not in this room")
+    os.link(secret, folder / "linked.json")
+    workshop.submit(folder, model=demo, table="Table 1")
+    found = workshop.collect(folder)
+    assert [b.table for b in found.ballots] == ["Table 1"]
+    assert "hard link" in _reasons(found)["linked.json"]
+
+
+@pytest.mark.parametrize("field", ["participant", "table", "role", "round", "question", "hypothesis", "finding",
+                                   "decision"])
+def test_lone_surrogates_are_refused_naming_the_field(demo, folder, field):
+    with pytest.raises(dk.ModelError, match=f"{field} contains a broken character"):
+        workshop.make_ballot(demo, **{field: "a\ud800b"})
+    for where in (folder, None):
+        with pytest.raises(dk.ModelError, match=field):
+            workshop.submit(where, model=demo, **{field: "\udfff"})
+    assert os.listdir(folder) == [], "nothing half-written"
+    doc = _doc(demo, **{field: "x\ud800"})
+    _write(folder, "broken.json", json.dumps(doc))  # JSON escapes the surrogate: valid JSON, broken text
+    workshop.submit(folder, model=demo, table="Table 9")
+    found = workshop.collect(folder)
+    assert [b.table for b in found.ballots] == ["Table 9"]
+    assert f"{field} contains a broken character" in _reasons(found)["broken.json"]
+    with pytest.raises(dk.ModelError, match=field):
+        workshop.read_code(_code_of(doc))
+    assert f"{field} contains" in workshop.collect(codes=_code_of(doc)).rejected[0].reason
+
+
+HUGE = 10**400
+ENORMOUS = 10**5000  # too many digits for Python to write out as text
+
+
+@pytest.mark.parametrize("changes,match", [
+    ({"params": {"staff_target": HUGE}}, "parameter 'staff_target' is too large"),
+    ({"params": {"staff_target": ENORMOUS}}, "parameter 'staff_target' is too large"),
+    ({"params": {1: 5}}, "no parameter 1"),
+    ({"params": {None: 5}}, "no parameter None"),
+    ({"params": {ENORMOUS: 5}}, "no parameter a whole number of about 5,000 digits"),
+    ({"predictions": {"waiting_list": HUGE}}, "prediction for 'waiting_list' at time 60 is too large"),
+    ({"predictions": {"waiting_list": {HUGE: 5}}}, "prediction time for 'waiting_list' is too large"),
+    ({"predictions": {"waiting_list": [[60, ENORMOUS]]}}, "is too large"),
+    ({"predictions": {2: 5}}, "no variable 2"),
+    ({"predictions": {ENORMOUS: 5}}, "no variable a whole number"),
+])
+def test_odd_numbers_and_keys_are_model_errors_across_the_api(demo, folder, changes, match):
+    for call in (lambda: workshop.make_ballot(demo, **changes), lambda: workshop.submit(folder, model=demo, **changes),
+                 lambda: workshop.submit(None, model=demo, **changes)):
+        with pytest.raises(dk.ModelError, match=match):
+            call()
+    assert os.listdir(folder) == []
+
+
+@pytest.mark.parametrize("changes", [
+    {"params": {"staff_target": HUGE}}, {"predictions": {"waiting_list": [[HUGE, 5]]}},
+    {"predictions": {"waiting_list": [[60, HUGE]]}}, {"params": {"\ud800": 5}},
+])
+def test_odd_numbers_in_a_ballot_file_or_code_are_rejected(demo, folder, changes):
+    doc = _doc(demo, **changes)
+    _write(folder, "odd.json", json.dumps(doc))
+    workshop.submit(folder, model=demo, table="Table 3")
+    found = workshop.collect(folder)
+    assert [b.table for b in found.ballots] == ["Table 3"] and list(_reasons(found)) == ["odd.json"]
+    with pytest.raises(dk.ModelError, match="ballot code rejected"):
+        workshop.read_code(_code_of(doc))
+    assert len(workshop.collect(codes=_code_of(doc)).rejected) == 1
+
+
+def test_odd_names_given_to_a_collection_are_model_errors(demo):
+    found = workshop.collect(codes=[b.code for b in workshop.example_ballots(demo, 3, seed=1)])
+    for bad in (1, ENORMOUS):
+        with pytest.raises(dk.ModelError, match="no parameter"):
+            found.levers([bad])
+        with pytest.raises(dk.ModelError, match="not a stock, flow or auxiliary"):
+            found.runs_frame([bad])
+    with pytest.raises(dk.ModelError, match="round must be text"):
+        workshop.collect(codes=found.ballots[0].code, round=ENORMOUS)
+    assert len(workshop.collect(codes=found.ballots[0].code, round=1)) == 1
+    with pytest.raises(dk.ModelError, match="from 1 to 10,000"):
+        workshop.example_ballots(demo, ENORMOUS)
+
+
+def test_the_ballot_form_reads_numbers_as_the_predict_widget_does(demo, folder):
+    pytest.importorskip("ipywidgets")
+    w = dk.widgets.ballot_widget(demo, folder, predict={"waiting_list": [12, 24, 60]})
+    for (name, t), text in zip(w.prediction_fields, ["3,5", "1,080", "1 080.5"]):
+        w.prediction_fields[(name, t)].value = text
+    w.submit_button.click()
+    assert w.ok, w.status.value
+    assert w.ballot.predictions == {"waiting_list": ((12.0, 3.5), (24.0, 1080.0), (60.0, 1080.5))}
+    w.participant_field.value = "\ud800"
+    w.submit_button.click()
+    assert w.ok is False and "participant contains a broken character" in w.status.value
+    with pytest.raises(dk.ModelError, match="levers must be parameter names"):
+        dk.widgets.ballot_widget(demo, levers=[ENORMOUS])
+    assert dk.workshop.ballot_widget is not dk.widgets.ballot_widget  # the old name forwards to the new home
+    assert isinstance(dk.workshop.ballot_widget(demo), dk.widgets.BallotWidget)
+
+
+def test_the_ballot_form_without_the_lab_extra_names_it():
+    code = ("import importlib.abc, sys\n"
+            "class Block(importlib.abc.MetaPathFinder):\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] == 'ipywidgets':\n"
+            "            raise ModuleNotFoundError(name, name=name)\n"
+            "sys.meta_path.insert(0, Block())\n"
+            "import dpmkit as dk\n"
+            "print(len(dk.workshop.collect(codes=dk.workshop.submit(None, model='demo'))))\n"
+            "try:\n"
+            "    dk.workshop.ballot_widget('demo')\n"
+            "except ImportError as err:\n"
+            "    print('ImportError:', err)\n")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert out.startswith("1\n"), "ballots work without the lab extra"
+    assert "ImportError:" in out and 'pip install "dpmkit[lab]"' in out

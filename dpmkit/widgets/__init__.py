@@ -1,0 +1,40 @@
+"""Widgets for moving levers and watching the system answer, built from the model's declarations.
+
+- :func:`explore` / :class:`Explorer`: sliders for every parameter (label, units,
+  bounds and description come from the :class:`~dpmkit.Param`), grouped into policy
+  levers, uncertainties and the rest in collapsible sections; the model runs when a
+  slider is *released*; the last run stays reachable as ``explorer.result``; a base
+  run is overlaid for comparison; settings can be saved as named scenarios.
+- :func:`predict` / :class:`Predict`: the learner writes down the expected path of
+  one output first, then sees the run and the gap, in numbers.
+- :func:`game` / :class:`Game`: a small "management flight simulator": the learner
+  sets the levers period by period and sees the consequences unfold.
+- :func:`ballot_widget` / :class:`BallotWidget`: the form a workshop participant
+  fills in to cast a ballot (:mod:`dpmkit.workshop`).
+
+Charts render offline, either through ``alt.JupyterChart`` with its JavaScript
+bundled (``render="interactive"``, the default) or as SVG drawn in the kernel
+(``render="svg"``). The interactive one redraws faster in the browser: the kernel
+only swaps the chart's data, where SVG must be drawn by vl-convert on every run
+(see ``bench/bench_widgets.py``).
+
+Every widget can be driven from code as well as by hand, so the next cell can
+analyse what the learner chose::
+
+    import dpmkit as dk
+    explorer = dk.widgets.explore("demo")
+    explorer            # shows the controls and the chart
+    explorer.set(staff_target=14)
+    explorer.result.final("waiting_list")
+"""
+
+from __future__ import annotations
+
+from ._common import LAB_EXTRA, RENDERS, control_for, nice_step  # ImportError naming the extra without ipywidgets
+from .ballot import BallotWidget, ballot_widget
+from .explorer import Explorer, explore
+from .game import Game, game
+from .predict import Predict, predict
+
+__all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "control_for", "nice_step",
+           "ballot_widget", "BallotWidget"]

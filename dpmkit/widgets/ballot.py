@@ -1,0 +1,240 @@
+"""The ballot form: lever sliders, predictions, hypothesis and decision, and a Submit button.
+
+The ballot itself (its format, checks, storage and codes) is :mod:`dpmkit.workshop`;
+this module is only the form a participant fills in.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from .. import words, workshop
+from ..errors import ModelError
+from ..expressions import suggest
+from ._common import W, _model, control_for
+
+__all__ = ["BallotWidget", "ballot_widget"]
+
+
+def ballot_widget(model, folder=None, *, levers=None, predict=None, participant="", table="", role="", round="",
+                  roles=None):
+    """A form for casting a ballot: lever sliders, predictions, hypothesis, decision, submit.
+
+    Sliders are built from each parameter's declaration (label, units, bounds, and
+    the description as a tooltip); they start at the defaults. Predictions are typed
+    as numbers (a blank field means "no prediction"). On *Submit* the ballot is
+    checked; the widget says clearly whether it was saved, or shows a code to copy
+    when there is no shared folder (or the folder cannot be written), or says what
+    to fix.
+
+    Parameters
+    ----------
+    model : Model or str
+    folder : str or Path, optional
+        The shared ballot folder; None to hand out copy-paste codes.
+    levers : list of str, optional
+        Parameters to offer as sliders (default: the model's policy levers).
+    predict : str, list or dict, optional
+        Variables to predict: names (predicted at the end of the run) or
+        ``{name: [times]}``. Default: up to two of the model's end results.
+    participant, table, role, round : str
+        Initial values of the name fields; ``round`` is fixed by the facilitator.
+    roles : list of str, optional
+        If given, the role is chosen from this list (e.g. the role-play roles).
+
+    Returns
+    -------
+    BallotWidget
+        An ipywidgets ``VBox``; ``.submit()`` casts the ballot, ``.last`` holds the
+        path or code of the last ballot cast, ``.ballot`` the Ballot itself.
+
+    Examples
+    --------
+    >>> import dpmkit as dk, tempfile
+    >>> w = dk.widgets.ballot_widget("demo", tempfile.mkdtemp(), table="Table 1")
+    >>> w.controls["staff_target"].value = 26
+    >>> w.submit_button.click()
+    >>> w.ok
+    True
+    """
+    return BallotWidget(model, folder, levers=levers, predict=predict, participant=participant, table=table,
+                        role=role, round=round, roles=roles)
+
+
+class BallotWidget(W.VBox):
+    """A ballot form; see :func:`ballot_widget`.
+
+    Attributes
+    ----------
+    controls : dict
+        The lever sliders, by parameter name.
+    prediction_fields : dict
+        The prediction text fields, by ``(variable, time)``.
+    last : Path or str or None
+        The path or code of the last ballot cast.
+    ballot : Ballot or None
+        The last ballot cast.
+    ok : bool or None
+        Whether the last press of *Submit* cast a ballot.
+    """
+
+    def __init__(self, model, folder=None, *, levers=None, predict=None, participant="", table="", role="",
+                 round="", roles=None):
+        model = _model(model)
+        reachable = True
+        if folder is not None:
+            if isinstance(folder, bool) or not isinstance(folder, (str, os.PathLike)):
+                got = "None" if folder is None else type(folder).__name__
+                raise ModelError(f"the ballot folder must be a path (text), got {got}")
+            folder = Path(folder).expanduser()
+            # Not fatal: a ballot that cannot be saved is handed out as a code instead.
+            reachable = folder.is_dir()
+        self.model = model
+        self.folder = folder
+        self.round = workshop.clean_line(round, "round")
+        self.last = None
+        self.ballot = None
+        self.ok = None
+        decl = {p.name: p for p in model.params}
+        if levers is None:
+            levers = [p.name for p in model.policy_levers] or [p.name for p in model.params if p.bounds][:6]
+        levers = [levers] if isinstance(levers, str) else list(levers)
+        self.controls, rows = {}, {}
+        for name in levers:
+            if not isinstance(name, str):
+                raise ModelError(f"levers must be parameter names (text), got {type(name).__name__}")
+            if name not in decl:
+                raise ModelError(f"model {model.name!r} has no parameter {name!r}" + suggest(str(name), decl),
+                                 variable=name)
+            self.controls[name], rows[name] = self._control(decl[name])
+        self.prediction_fields = {}
+        for name, t in workshop.prediction_spec(model, predict):
+            v = model[name]
+            units = f" ({v.units})" if v.units and v.units != "dimensionless" else ""
+            self.prediction_fields[(name, t)] = W.Text(
+                value="", placeholder="your prediction, e.g. 45",
+                description=f"{v.label}{units} at {t:g} {model.time_units}:",
+                tooltip=v.description or v.label,
+                style={"description_width": "initial"}, layout=W.Layout(width="95%"),
+            )
+        line = {"style": {"description_width": "8em"}, "layout": W.Layout(width="60%")}
+        self.participant_field = W.Text(value=participant, description="Your name:", placeholder="optional",
+                                              **line)
+        self.table_field = W.Text(value=table, description="Table:", placeholder="e.g. Table 2", **line)
+        if roles:
+            options = [""] + [str(r) for r in roles]
+            self.role_field = W.Dropdown(options=options, value=role if role in options else "",
+                                               description="Role:", **line)
+        else:
+            self.role_field = W.Text(value=role, description="Role:", placeholder="optional", **line)
+        area = {"layout": W.Layout(width="95%", height="4.5em")}
+        self.hypothesis_field = W.Textarea(
+            description="Hypothesis:", placeholder="What do you expect to happen, and why?",
+            style={"description_width": "8em"}, **area)
+        self.decision_field = W.Textarea(
+            description="Decision:", placeholder="What would you decide, given what you expect?",
+            style={"description_width": "8em"}, **area)
+        self.submit_button = W.Button(
+            description="Submit ballot", button_style="primary", icon="check",
+            tooltip="Send your levers, predictions, hypothesis and decision to the facilitator")
+        self.status = W.HTML(value="")
+        self.code_box = W.Textarea(value="", description="Your code:", disabled=False,
+                                         layout=W.Layout(width="95%", height="6em", display="none"),
+                                         style={"description_width": "8em"})
+        self.submit_button.on_click(lambda _button: self.submit())
+        if folder is None:
+            where = "There is no shared folder: you will get a code to copy and paste where the facilitator asks."
+        elif reachable:
+            where = "Your ballot will be saved in the shared folder."
+        else:
+            where = (f"<span style='color:#b00020'>⚠ The shared folder {_html(folder)} cannot be reached from "
+                     "here</span>: when you submit you will get a code to copy and paste instead. Tell the "
+                     "facilitator.")
+        sections = [W.HTML(f"<b>Your ballot</b> on <i>{_html(model.label)}</i>. {where}"),
+                    self.participant_field, self.table_field, self.role_field]
+        if self.controls:
+            sections.append(W.HTML("<b>Your lever settings</b> (they start at the base case)"))
+            sections.extend(rows.values())
+        if self.prediction_fields:
+            sections.append(W.HTML("<b>Your predictions</b> (before you run the model; leave blank to skip)"))
+            sections.extend(self.prediction_fields.values())
+        sections += [self.hypothesis_field, self.decision_field, self.submit_button, self.status, self.code_box]
+        super().__init__(children=sections)
+
+    @staticmethod
+    def _control(p):
+        # The explorer's control: label, bounds, step and tooltip from the Param
+        # declaration, reporting only on release; the units are shown beside it.
+        control = control_for(p)
+        units = "" if p.units in ("", "dimensionless") else p.units
+        row = W.HBox([control, W.Label(units, layout=W.Layout(min_width="64px"))],
+                           layout=W.Layout(width="100%", align_items="center"))
+        return control, row
+
+    def values(self):
+        """The ballot fields as they stand in the form (predictions parsed).
+
+        Raises ModelError naming the field whose text is not a number.
+        """
+        predictions = {}
+        for (name, t), box in self.prediction_fields.items():
+            try:
+                value = words.parse_number(box.value, f"your prediction for {box.description.rstrip(':')}",
+                                           blank_ok=True)
+            except ModelError as err:
+                raise ModelError(str(err), variable=name, time=t) from None
+            if value is not None:
+                predictions.setdefault(name, {})[t] = value
+        return {
+            "params": {name: float(control.value) for name, control in self.controls.items()},
+            "predictions": predictions,
+            "participant": self.participant_field.value, "table": self.table_field.value,
+            "role": self.role_field.value or "", "round": self.round,
+            "hypothesis": self.hypothesis_field.value, "decision": self.decision_field.value,
+        }
+
+    def submit(self):
+        """Check and cast the ballot; show the outcome in the widget. Returns the Ballot or None."""
+        self.code_box.layout.display = "none"
+        try:
+            ballot = workshop.make_ballot(self.model, **self.values())
+        except ModelError as err:
+            return self._fail(f"Not sent yet: {err}. Please correct it and press Submit again.")
+        self.ballot = ballot
+        who = f", {_html(ballot.participant)}" if ballot.participant else ""
+        if self.folder is not None:
+            try:
+                path = ballot.save(self.folder)
+            except (OSError, ModelError) as err:
+                reason = getattr(err, "strerror", None) or str(err)
+                self._show_code(ballot, f"Could not save to the shared folder ({_html(reason)}). Nothing is lost: "
+                                        "copy this code and paste it where the facilitator asks.")
+                return ballot
+            self.last = path
+            self.ok = True
+            self.status.value = (
+                f"<span style='color:#1a7f37'>✓ Thank you{who}: your ballot is in "
+                f"(saved at {ballot.created.astimezone().strftime('%H:%M:%S')}, reference {ballot.id[:6]}).</span> "
+                "You may change your choices and submit again; the facilitator sees every ballot you send.")
+            return ballot
+        self._show_code(ballot, f"✓ Thank you{who}. Copy this code (all of it) and paste it where the "
+                                "facilitator asks:")
+        return ballot
+
+    def _show_code(self, ballot, message):
+        self.last = ballot.code
+        self.ok = True
+        self.code_box.value = ballot.code
+        self.code_box.layout.display = None
+        self.status.value = f"<span style='color:#1a7f37'>{message}</span>"
+
+    def _fail(self, message):
+        self.ok = False
+        self.status.value = f"<span style='color:#b00020'>✗ {_html(message)}</span>"
+        return None
+
+
+def _html(text):
+    return html.escape(str(text), quote=True)

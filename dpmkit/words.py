@@ -1,0 +1,301 @@
+"""Plain words: numbers, times and labels as people write them, and numbers as people type them.
+
+One home for the phrases that charts, widgets and workshop ballots put in front of
+people, so that a number or a date reads the same in a chart's summary, a widget's
+table and the facilitator's dashboard:
+
+- :func:`number` — ``1,256``, ``12.5``, ``0.157``; round-off around zero reads ``0``.
+- :func:`signed` — a difference: ``+1,216``, ``−0.25``, ``0``.
+- :func:`time_value`, :func:`time_label`, :func:`when`, :func:`span` — times:
+  ``month 12``, ``2014``, ``April 2014``, ``in week 3``, ``from 2009 to 2019``.
+- :func:`axis_title` — a label with its units: ``Waiting list (people)``.
+- :func:`lower_first` — a label inside a sentence (``waiting list``, but ``NEET``).
+- :func:`parse_number` — the one parser for numbers typed into widgets and ballots.
+
+This module imports nothing from the kit but :mod:`dpmkit.errors`, so any part of the
+presentation wing may use it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .errors import ModelError
+
+__all__ = [
+    "axis_title",
+    "is_calendar",
+    "lower_first",
+    "number",
+    "parse_number",
+    "signed",
+    "span",
+    "time_label",
+    "time_value",
+    "when",
+]
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+_CALENDAR_UNITS = ("year", "years", "yr", "yrs")
+
+
+# --------------------------------------------------------------------- numbers
+def number(value):
+    """A number as a reader would write it: about three significant figures, thousands separated.
+
+    Parameters
+    ----------
+    value : float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> number(1256.4), number(123.4), number(12.25), number(0.15749), number(-3)
+    ('1,256', '123', '12.2', '0.157', '-3')
+    >>> number(8.3e-20)  # round-off around zero reads as 0
+    '0'
+    >>> number(0.000012345)
+    '1.23e-05'
+    """
+    v = float(value)
+    if not math.isfinite(v):
+        return str(v)
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 100:
+        return f"{v:.0f}"
+    if a >= 10:
+        return f"{v:.1f}".rstrip("0").rstrip(".")
+    if a < 1e-12:
+        return "0"
+    text = f"{v:.3g}"
+    return text if "e" not in text else f"{v:.2e}"
+
+
+def signed(value):
+    """A difference as a reader writes it, with a sign (a true minus sign for decreases).
+
+    Examples
+    --------
+    >>> signed(1216.2), signed(-0.25), signed(0)
+    ('+1,216', '−0.25', '0')
+    """
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "−") + number(abs(value))
+
+
+# --------------------------------------------------------------------- times
+def is_calendar(t, time_units):
+    """True when ``t`` is a calendar year: the units are years and 1000 <= t <= 3000.
+
+    Examples
+    --------
+    >>> is_calendar(2014.25, "year"), is_calendar(12, "year"), is_calendar(2014, "month")
+    (True, False, False)
+    """
+    return (str(time_units or "").strip().lower() in _CALENDAR_UNITS
+            and math.isfinite(float(t)) and 1000 <= float(t) <= 3000)
+
+
+def time_value(t):
+    """A time as a bare number: whole numbers plainly, otherwise to at most two decimals.
+
+    Examples
+    --------
+    >>> time_value(12.0), time_value(2012.25), time_value(0.333333)
+    ('12', '2012.25', '0.33')
+    """
+    t = float(t)
+    if abs(t - round(t)) < 1e-9:
+        return f"{round(t)}"
+    return f"{t:.2f}".rstrip("0").rstrip(".")
+
+
+def time_label(t, time_units):
+    """A point in time as people say it.
+
+    The rule: in calendar years (see :func:`is_calendar`) a whole year is written
+    ``2014``, and any other time names the month it falls in, counting ``t = 2014.0``
+    as the start of 1 January 2014 (so ``2014.25``, a quarter of the way through the
+    year, is 1 April: ``April 2014``). Every other unit is written ``week 12``; with no
+    units, ``time 12``.
+
+    Examples
+    --------
+    >>> time_label(2014, "year"), time_label(2014.25, "year"), time_label(2010.58, "years")
+    ('2014', 'April 2014', 'July 2010')
+    >>> time_label(12, "week"), time_label(2.5, "month"), time_label(3, "")
+    ('week 12', 'month 2.5', 'time 3')
+    """
+    t = float(t)
+    if is_calendar(t, time_units):
+        year = math.floor(t + 1e-9)
+        fraction = t - year
+        if fraction < 1e-9:
+            return str(year)
+        return f"{MONTHS[min(int(fraction * 12 + 1e-9), 11)]} {year}"
+    text = time_value(t)
+    return f"{time_units} {text}" if time_units else f"time {text}"
+
+
+def when(t, time_units):
+    """``in`` and :func:`time_label`: the phrase for when something happens in a sentence.
+
+    Examples
+    --------
+    >>> when(30, "month"), when(2011, "year"), when(2010.58, "year")
+    ('in month 30', 'in 2011', 'in July 2010')
+    """
+    return f"in {time_label(t, time_units)}"
+
+
+def span(t0, t1, time_units):
+    """A stretch of time: ``from month 0 to 60``, ``from 2009 to 2019``.
+
+    Examples
+    --------
+    >>> span(0, 60, "month"), span(2009, 2019, "year"), span(2009.5, 2019, "year")
+    ('from month 0 to 60', 'from 2009 to 2019', 'from July 2009 to 2019')
+    """
+    if is_calendar(t0, time_units):
+        return f"from {time_label(t0, time_units)} to {time_label(t1, time_units)}"
+    return f"from {time_label(t0, time_units)} to {time_value(t1)}"
+
+
+# --------------------------------------------------------------------- labels
+def axis_title(label, units=None):
+    """A label with its units in brackets, leaving out ``dimensionless`` and empty units.
+
+    ``label`` may be text, or a declaration with ``.label`` and ``.units`` (a Stock,
+    Flow, Aux or Param), whose own units are used unless ``units`` is given.
+
+    Examples
+    --------
+    >>> axis_title("Waiting list", "people"), axis_title("Trust", "dimensionless")
+    ('Waiting list (people)', 'Trust')
+    >>> import dpmkit as dk
+    >>> axis_title(dk.models.load("demo")["waiting_list"])
+    'Waiting list (people)'
+    """
+    if hasattr(label, "label") and hasattr(label, "units"):
+        units = label.units if units is None else units
+        label = label.label
+    units = "" if units in (None, "dimensionless") else str(units)
+    return f"{label} ({units})" if units else str(label)
+
+
+def lower_first(text):
+    """Lower-case a label's first letter for use inside a sentence, sparing acronyms.
+
+    Examples
+    --------
+    >>> lower_first("Waiting list"), lower_first("NEET young people")
+    ('waiting list', 'NEET young people')
+    """
+    text = str(text)
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+# --------------------------------------------------------------------- parsing
+_SPACES = "\u00a0\u202f\u2009 "
+_PLAIN_RE = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
+_COMMA_THOUSANDS_RE = re.compile(r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?\Z")
+_SPACE_THOUSANDS_RE = re.compile(r"[+-]?[1-9][0-9]{0,2}( [0-9]{3})+(\.[0-9]*)?\Z")
+_DECIMAL_COMMA_RE = re.compile(r"[+-]?[0-9]*,[0-9]+\Z")
+_DOT_THOUSANDS_RE = re.compile(r"[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+\Z")
+
+
+def parse_number(text, what="the number", *, blank_ok=False):
+    """A number typed by a person, or a :class:`~dpmkit.ModelError` that says what to type.
+
+    The rules, the same in every widget and on every ballot:
+
+    - a comma followed by exactly three digits (after a first group of one to three
+      digits, not starting with 0) separates thousands: ``1,080`` is 1080 and
+      ``12,345.5`` is 12345.5; so do spaces: ``1 080``;
+    - any other single comma is a decimal comma: ``3,5`` is 3.5, ``0,080`` is 0.08;
+    - a point is a decimal point, except where it could as well separate thousands:
+      ``1.080`` (a non-zero whole part, then exactly three digits) is 1080 to a
+      European reader and 1.08 to an English one, so it is refused and the message
+      asks for ``1080`` or ``1.08``;
+    - a leading ``+``, ``-`` or ``−`` (minus sign) and an exponent (``2.5e3``) are
+      allowed; ``inf``, ``nan`` and anything too large to hold are refused.
+
+    Parameters
+    ----------
+    text : str
+        What was typed.
+    what : str
+        The field, named at the start of every error message.
+    blank_ok : bool
+        Return None for an empty field instead of refusing it.
+
+    Returns
+    -------
+    float or None
+
+    Raises
+    ------
+    ModelError
+        Naming the field and saying what to type instead.
+
+    Examples
+    --------
+    >>> parse_number("3,5"), parse_number("1,080"), parse_number(" 1 080 "), parse_number("1,080.5")
+    (3.5, 1080.0, 1080.0, 1080.5)
+    >>> parse_number("-2.5"), parse_number("2.5e3"), parse_number("1.08"), parse_number("0.080")
+    (-2.5, 2500.0, 1.08, 0.08)
+    >>> parse_number("1.080", "your prediction")
+    Traceback (most recent call last):
+    ...
+    dpmkit.errors.ModelError: your prediction: '1.080' could mean 1080 or 1.08; write 1080 or 1.08
+    >>> parse_number("", "month 12")
+    Traceback (most recent call last):
+    ...
+    dpmkit.errors.ModelError: month 12: type a number
+    >>> parse_number("  ", blank_ok=True) is None
+    True
+    """
+    if not isinstance(text, str):
+        raise ModelError(f"{what}: expected typed text, got {type(text).__name__}")
+    shown = text.strip()
+    if len(shown) > 60:
+        shown = shown[:59] + "…"
+    cleaned = text.strip().replace("\u2212", "-")
+    for space in _SPACES[:-1]:
+        cleaned = cleaned.replace(space, " ")
+    if not cleaned:
+        if blank_ok:
+            return None
+        raise ModelError(f"{what}: type a number")
+    if _SPACE_THOUSANDS_RE.match(cleaned):
+        cleaned = cleaned.replace(" ", "")
+    if _COMMA_THOUSANDS_RE.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    elif _DECIMAL_COMMA_RE.match(cleaned):
+        cleaned = cleaned.replace(",", ".")
+    elif _DOT_THOUSANDS_RE.match(cleaned):
+        digits = cleaned.replace(".", "")
+        if cleaned.count(".") == 1:
+            english = f"{float(cleaned):g}"
+            raise ModelError(f"{what}: {shown!r} could mean {digits.lstrip('+')} or {english}; "
+                             f"write {digits.lstrip('+')} or {english}")
+        raise ModelError(f"{what}: {shown!r} uses points to separate thousands; write {digits.lstrip('+')}")
+    if "," in cleaned:
+        raise ModelError(f"{what}: {shown!r} is not a number: use at most one comma for decimals (3,5) or "
+                         "commas between groups of three digits (1,080)")
+    if not _PLAIN_RE.match(cleaned):
+        raise ModelError(f"{what}: {shown!r} is not a number; type digits, e.g. 120 or 0.5")
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ModelError(f"{what}: {shown!r} is too large a number")
+    return value
