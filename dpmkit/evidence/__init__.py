@@ -221,7 +221,6 @@ NO_QUOTE = {
     "hls_critique_collaborative_newcastle": "Paraphrase of the chapter's list of barriers.",
     "hls_critique_buurtzorg_england": "Paraphrase of the evaluation's conclusions.",
     "hls_learning_cycles": "Paraphrase of the guide's vocabulary.",
-    "attractor_sdgs": "Counts (17, 169, 231, 247) and a date.",
     "attractor_npf_scotland": "Counts and dates from the article.",
     "attractor_waaeh": "Paraphrase of the Alliance's stated strategy and targets.",
     "complexity_rittel_webber_1973": "Paraphrase of the ten properties from a published list.",

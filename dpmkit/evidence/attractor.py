@@ -136,12 +136,15 @@ SOURCES = (
         citation="Sustaining Development, 'SDG targets and indicators' (a summary of the UN global indicator framework)",
         status="published",
         says=(
-            "17 goals, 169 targets and 231 unique indicators (247 listed, as some repeat); the global indicator "
-            "framework was adopted by the UN General Assembly on 6 July 2017."
+            "17 goals and 169 targets. 'The global indicator framework includes 231 unique indicators. The total "
+            "number of indicators listed in the global indicator framework of SDG indicators is 247.' It 'was "
+            "later adopted by the General Assembly on 6 July 2017' (A/RES/71/313)."
         ),
         url="https://sustainingdevelopment.com/sdg-targets-and-indicators/",
-        notes="A secondary summary of UN documents (the UN's own indicator pages were not retrieved); the SDGs "
-              "bind no country. The third case of French & Mollinger-Sahba (2021).",
+        notes="A secondary summary of UN documents (the UN's own indicator list was not retrieved); the SDGs "
+              "bind no country. Counts change as the framework is refined: a UN Statistics Division e-learning "
+              "page speaks of '169 targets and 242 indicators' adopted in 2017. The third case of French & "
+              "Mollinger-Sahba (2021).",
     ),
     Source(
         key="attractor_npf_implementation_gap",
