@@ -193,3 +193,11 @@ def test_old_keys_still_resolve():
     for key in ("surrey_neet_autumn_2013", "regimes_bovaird_smith_2x2", "gaming_work_programme_70pct",
                 "complexity_four_types", "attractor_learning_partners_cpi", "surrey_neet_annual_average"):
         assert dk.evidence.get(key)
+
+
+def test_the_model_meets_the_449_at_the_date_its_source_implies():
+    """The source dates the 449 to about mid-2013; the surrey model is checked there too, not only in autumn."""
+    model = dk.models.load("surrey")
+    base = dk.simulate(model, model.scenario("as_it_happened"))
+    assert "449" in evidence.get("surrey_neet_autumn_2013").says
+    assert base.at(2013.5, "neet") == pytest.approx(449, rel=0.15)
