@@ -236,6 +236,9 @@ NO_QUOTE = {
     "cocreation_ferlie_2021": "Only single words and short phrases were retrieved; see the quoted ones.",
     "attractor_surrey_local_committees": "Figures from the news release (11 committees, up to £200,000 a year).",
     "gaming_ae_reported_vs_survey": "Figures from the article (139 of 158 trusts; 90%, 69%, 96%, 77%).",
+    "surrey_neet_annual_average_esd": "The research notes' record of the metric definition, not its exact words.",
+    "surrey_young_offenders_pcc": "Figures from the PCC's page as recorded in the research notes (93%, halved, "
+                                  "more than 1,000 a year).",
     "surrey_bbl2017_evaluation": "Paraphrase of the authors' Kudos summary as recorded in the research notes.",
     "surrey_coproduction_channels": "A list compiled from three sources, each cited.",
     "surrey_youth_centres_2012": "Figures from the news release (12 charities, 31 centres, £1.8m, £200,000).",

@@ -36,7 +36,8 @@ SOURCES = (
     ),
     Source(
         key="coproduction_loeffler_bovaird_2020",
-        citation="Loeffler, E. & Bovaird, T. (2020), book chapter on user and community co-production (Palgrave)",
+        citation="Loeffler, E. & Bovaird, T. (2020), book chapter on user and community co-production (title and "
+                 "publisher not confirmed)",
         status="published",
         says=(
             "Definitions of co-production share a core of citizen action and citizen voice. The 'four Co's': "
@@ -49,8 +50,8 @@ SOURCES = (
     Source(
         key="cocreation_ferlie_2021",
         citation=(
-            "Ferlie, E. (2021) Concluding discussion: key themes in the (possible) move to co-production and "
-            "co-creation in public management. Policy & Politics 49(2), 305-317"
+            "Ferlie, E. (2021), article on key themes in the possible move to co-production and co-creation in "
+            "public management, Policy & Politics 49(2), 305-317 (exact title not retrieved)"
         ),
         status="published",
         url="https://bristoluniversitypressdigital.com/abstract/journals/pp/49/2/article-p305.xml",
@@ -60,8 +61,9 @@ SOURCES = (
             "mixed. Public-value strategy is a 'lynchpin'; the strategic-planning and culture schools of strategy "
             "are promising for multi-agency networks; digital 'open platforms' and leadership matter."
         ),
-        notes="From the research notes' reading of the abstract and the journal's blog; the title is as recorded "
-              "there and should be checked.",
+        notes="From the research notes' reading of the abstract and the journal's blog post 'Key themes in the "
+              "possible move to co-production and co-creation in public management' (policyandpoliticsblog.com, "
+              "26 May 2021); the article's exact title was not retrieved.",
     ),
     Source(
         key="cocreation_sorensen_2021",

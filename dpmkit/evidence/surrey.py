@@ -156,11 +156,11 @@ SOURCES = (
         key="surrey_neet_annual_average_esd",
         citation="esd (LG Inform) metric definition 20112",
         status="published",
-        says="The annual local-authority NEET figure is the 'average of December, January and February'.",
+        says="The annual local-authority NEET figure is the average of December, January and February.",
         url="http://id.esd.org.uk/metricType/20112",
         notes="Which years this definition covers was not retrieved; for 2012-2014 DfE describes a November to "
-              "January average (surrey_neet_annual_average). The quoted words are the research notes' record of "
-              "the definition.",
+              "January average (surrey_neet_annual_average). The wording is the research notes' record of "
+              "the definition, not its exact words.",
         disagrees_with=("surrey_neet_annual_average",),
     ),
     Source(
@@ -225,8 +225,8 @@ SOURCES = (
     ),
     Source(
         key="surrey_budget_bbc_2011",
-        citation="BBC News (about January 2011), Surrey youth service facing cuts in outsourcing plan; also NCVYS "
-                 "policy blog (17 January 2011), Surrey, Buckinghamshire and Hounslow",
+        citation="BBC News, Surrey youth service facing cuts in outsourcing plan (date not shown in the retrieved "
+                 "text; reported by the NCVYS policy blog on 17 January 2011)",
         status="published",
         says="'The Conservative-controlled council is also proposing to cut the youth service budget from £16.1m "
              "to £11.1m over the next two years.'",
@@ -412,7 +412,7 @@ SOURCES = (
                  "revolutionise youth justice proving a success",
         status="published",
         says="Young offenders entering the Surrey criminal justice system fell 93% since 2006/07; youth crime "
-             "halved in five years; 'more than 1,000 young people a year' avoid a criminal record.",
+             "halved in five years; more than 1,000 young people a year avoid a criminal record.",
         url=_PCC,
         notes="The model applies 'youth crime halved' to first offences (an assumption) and checks that more "
               "than 1,000 a year are diverted by 2014.",
@@ -475,10 +475,11 @@ SOURCES = (
     ),
     Source(
         key="surrey_context_fte_national",
-        citation="Children and Young People Now (2013), Number of first-time young offenders falls by a fifth "
-                 "(reporting Ministry of Justice, Youth Justice Statistics 2011/12)",
+        citation="Children and Young People Now, Number of first-time young offenders falls by a fifth (date not "
+                 "shown in the retrieved text; reporting Ministry of Justice, Youth Justice Statistics 2011/12)",
         status="published",
-        says="'There were 36,677 first-time offences committed by 10- to 17-year-olds in 2011/12', 'a 67 per cent "
+        says="The statistics 'reveal there were 36,677 first-time offences committed by 10- to 17-year-olds in "
+             "2011/12', 'a 67 per cent "
              "drop on 2006/07 when there were 110,826 first-time entrants to the youth justice system'.",
         url="https://www.cypnow.co.uk/content/news/number-of-first-time-young-offenders-falls-by-a-fifth",
         notes="England and Wales. National context for Surrey's fall of about 90% (surrey_fte_fall_evaluation, "
