@@ -3,8 +3,7 @@
 Where a definition comes from the literature, ``source`` is a key into the evidence
 registry (:mod:`dpmkit.evidence`), so the citation and its status are written once.
 Definitions without a source are the kit's own plain-English explanations of
-standard system-dynamics vocabulary, or (where flagged in the text) the kit's own
-concepts. The printable glossary in ``workshops/handouts/`` is generated from this
+standard system-dynamics vocabulary. The printable glossary in ``workshops/handouts/`` is generated from this
 module (``make handouts``).
 
 >>> from dpmkit import glossary
@@ -200,32 +199,43 @@ TERMS = (
     Term("Wicked issue", "A problem with no definitive formulation, no stopping rule and no right answer, only "
          "better or worse ones; every attempt to solve it counts and changes it (Rittel and Webber's "
          "\"wicked problem\").", _C, source="complexity_rittel_webber_1973", see_also=("Complexity",)),
-    Term("Complexity", "The kit uses four lenses for it: compositional, experiential, dynamic and governance "
-         "complexity. They are complementary ways of looking, not boxes.", _C, source="complexity_four_types",
+    Term("Complexity", "Four forms of it confront public services working for outcomes (French and colleagues): "
+         "compositional, experiential, dynamic and governance complexity. They are complementary lenses, not "
+         "boxes, and together they undermine performance management built on targets and control.", _C,
+         source="complexity_four_types",
          see_also=("Compositional complexity", "Experiential complexity", "Dynamic complexity",
                    "Governance complexity")),
     Term("Compositional complexity", "Many different, interdependent parts that interact often, through "
          "feedback loops; attention moves from single interventions to the systems they sit in.", _C,
-         source="complexity_four_types", see_also=("Complexity",)),
+         source="complexity_four_types_summary", see_also=("Complexity",)),
     Term("Experiential complexity", "People experience the same issue (homelessness, being NEET) in very "
          "different ways, so standard solutions help some and fail or shame others.", _C,
-         source="complexity_four_types", see_also=("Complexity",)),
+         source="complexity_four_types_summary", see_also=("Complexity",)),
     Term("Dynamic complexity", "The factors behind an issue keep changing (the economy, a pandemic, a job "
-         "lost), so an approach that worked soon goes out of date.", _C, source="complexity_four_types",
+         "lost), so an approach that worked soon goes out of date.", _C, source="complexity_four_types_summary",
          see_also=("Complexity",)),
     Term("Governance complexity", "Power, money and accountability are spread across many organisations, and "
          "those with most say over decisions often know least about the person in front of the service.", _C,
-         source="complexity_four_types", see_also=("Complexity",)),
+         source="complexity_four_types_summary", see_also=("Complexity",)),
+    Term("Social management control", "Steering work through shared purpose, relationships, dialogue and "
+         "learning among the people doing it, rather than through technical control (measures, targets and "
+         "incentives set from above). French and colleagues argue that performance management in complexity "
+         "needs a shift from technical to social management control, and from principal-agent to stewardship "
+         "theory. (The plain reading here is the kit's; the chapter's own definition was not retrieved.)", _C,
+         source="complexity_social_management_control", see_also=("Stewardship", "Principal-agent", "Complexity")),
     # Performance regimes, targets and gaming
     Term("Performance regime", "The whole system by which performance is set, measured, judged and rewarded "
          "in a service: who sets the goals, how they change, and what happens when they are missed.", _R,
          see_also=("Imposed and negotiated", "Planned and emergent")),
-    Term("Imposed and negotiated", "One axis of the kit's 2×2: an imposed regime is set top-down or from "
-         "outside; a negotiated one is agreed among stakeholders, including providers and users.", _R,
-         source="regimes_bovaird_smith_2x2", see_also=("Performance regime", "Planned and emergent")),
-    Term("Planned and emergent", "The other axis of the 2×2: a planned regime fixes targets and plans in "
-         "advance; an emergent one lets goals and measures adapt through learning (after Mintzberg and "
-         "Waters' deliberate and emergent strategy).", _R, source="regimes_mintzberg_waters_1985",
+    Term("Imposed and negotiated", "One axis of Bovaird and Smith's (2015) analysis of performance "
+         "management: an imposed regime is set top-down or from outside; a negotiated one is agreed among "
+         "stakeholders, including providers and users. Negotiated is more sustainable, but imposition may be "
+         "needed to trigger improvement, and the two are not a strict dichotomy.", _R,
+         source="regimes_bovaird_smith_2015", see_also=("Performance regime", "Planned and emergent")),
+    Term("Planned and emergent", "The other axis: a planned regime fixes targets and plans in advance; an "
+         "emergent one lets goals and measures adapt through learning (after Mintzberg and Waters' deliberate "
+         "and emergent strategy). Bovaird and Smith find emergent performance management more meaningful, but "
+         "planned needed at times to give direction.", _R, source="regimes_mintzberg_waters_1985",
          see_also=("Performance regime", "Imposed and negotiated")),
     Term("Target", "A level of a measure to be reached by a date. Targets focus effort, and under pressure "
          "they also invite gaming.", _R, see_also=("Gaming",)),
@@ -261,22 +271,43 @@ TERMS = (
     Term("System stewardship", "Looking after the health of a whole system so that the people in it can "
          "collaborate and learn, rather than directing each part.", _H, source="hls_learning_cycles",
          see_also=("Human Learning Systems", "Stewardship")),
-    Term("Performance attractor", "The kit's name for a shared, high-level outcomes framework that draws many "
-         "independent organisations towards common outcomes without dictating their methods (examples: "
-         "Scotland's National Performance Framework, the SDGs). A kit concept, not a term from the sources.", _H,
-         see_also=("Learning partnership",)),
-    Term("Learning partnership", "Managers, consultants and researchers learning together about a real service: "
-         "managers bring local knowledge, researchers method, consultants facilitation. In Surrey: the council, "
-         "Governance International and INLOGOV.", _H, source="attractor_learning_partners_cpi",
-         see_also=("Co-production", "Recalibration")),
+    Term("Performance attractor", "French and Mollinger-Sahba's (2021) term for outcomes and their indicators "
+         "used to attract, rather than direct, the behaviour of many independent organisations: a shared "
+         "outcomes framework that creates shared responsibility for interdependent goals while each "
+         "organisation finds its own way, and that motivates collective learning. Their cases: Scotland's "
+         "National Performance Framework, the Western Australian Alliance to End Homelessness and the SDGs.", _H,
+         source="attractor_french_mollinger_sahba_2021", see_also=("Learning partnership", "Design principles")),
+    Term("Design principles", "Principles for building performance frameworks that attract rather than "
+         "direct, which French and Mollinger-Sahba offer to policymakers and practitioners. (The kit does not "
+         "list them: they are in the paper's body, which it has not read.)", _H,
+         source="attractor_design_principles", see_also=("Performance attractor",)),
+    Term("Learning partnership", "A set of nested learning relationships between public managers, consultants, "
+         "and researchers and academics (Hesselgreaves and colleagues, 2021), each bringing something: local "
+         "knowledge, facilitation, method. It has its own dilemmas and dualisms. In Surrey: the council, "
+         "Governance International and INLOGOV.", _H, source="learning_partnerships_hesselgreaves_2021",
+         see_also=("Action learning", "Co-production", "Recalibration")),
+    Term("Action learning", "Learning by doing real work in small groups, reflecting on it and trying again; "
+         "with action research (ALAR) it is the tradition that learning partnerships build on, adding "
+         "relationships between managers, consultants and researchers.", _H,
+         source="learning_partnerships_hesselgreaves_2021", see_also=("Learning partnership", "Learning cycle")),
     Term("Co-production", "Users, communities and professionals each contributing to a public service, for "
-         "example voluntary groups matching the youth-work hours the council funds. It is not free: it needs "
-         "money, support and trust.", _H, source="surrey_coproduction_channels",
+         "example voluntary groups matching the youth-work hours the council funds. It is not free: it "
+         "\"usually cannot produce value without money\", and needs support and trust.", _H,
+         source="coproduction_bovaird_loeffler_2012",
          see_also=("Co-creation", "Learning partnership")),
     Term("Co-creation", "Going beyond co-producing a service to shaping together what is valuable in the first "
-         "place: the goals and measures themselves.", _H, see_also=("Co-production", "Public value")),
+         "place: the goals and measures themselves. Its leaders mobilise actors with governance assets and align "
+         "their understandings of what is valuable for the public (Sørensen, Bryson and Crosby's cases: Gentofte "
+         "in Denmark and Minneapolis-St Paul).", _H, source="cocreation_sorensen_2021",
+         see_also=("Co-production", "Public value")),
     Term("Public value", "What the public values and what adds to the public sphere: outcomes, fair processes "
-         "and trust, not only efficient services.", _H, see_also=("Three objectives", "Co-creation")),
+         "and trust, not only efficient services. Ferlie calls public-value strategy the lynchpin of a move to "
+         "co-creation, with strategy for multi-agency networks and digital open platforms.", _H,
+         source="cocreation_ferlie_2021", see_also=("Three objectives", "Co-creation")),
+    Term("Resilience", "The capacity of a service and its partners to recover (bounce back) when something "
+         "fails, as in complex systems something will. Bovaird, Bianchi and Loeffler ask that it be built in "
+         "to co-production, because co-production carries risks.", _H, source="resilience_bbl2017",
+         see_also=("Co-production",)),
     # The Surrey case
     Term("NEET", "A young person not in education, employment or training. Local figures depend on how well "
          "young people are tracked, and definitions changed over time, so counts and percentages from "
@@ -293,8 +324,9 @@ TERMS = (
          "it happens matters: too fast can break trust and relationships before new services are ready.", _Y,
          source="surrey_decommissioning_2012", see_also=("Commissioning for outcomes",)),
     Term("First-time entrants", "Young people entering the formal youth justice system for the first time. "
-         "Surrey's figure fell by about 90%, yet in 2019 its youth offending service was rated inadequate: a "
-         "good number is not the same as a good service.", _Y, source="surrey_fte_fall_evaluation",
+         "Surrey's figure fell by about 90% (nationally, by about two-thirds over the same years), yet in 2019 "
+         "its youth offending service was rated inadequate: a good number is not the same as a good service. "
+         "By 2022 inspectors rated it good.", _Y, source="surrey_fte_fall_evaluation",
          see_also=("Youth Restorative Intervention", "Goodhart's law")),
     Term("Youth Restorative Intervention", "Surrey's out-of-court alternative to caution or prosecution for a "
          "young person who admits a first offence: victim-centred, decided by police and youth workers "

@@ -238,8 +238,8 @@ def two_by_two_svg():
                                     "planned (2010-12) → negotiated-emergent (2012-15)", size=12, fill=GREY),
         _text(30, top + 2 * ch + 80, "→ imposed-emergent (2015-19). Contest it: where would you put each year?",
               size=12, fill=GREY),
-        _text(30, h - 14, "Cell names are the kit's reconstruction after Bovaird & Smith (2015), which we could not "
-                          "retrieve: an assumption to argue with, not a finding.   " + LICENCE, size=11, fill=GREY),
+        _text(30, h - 14, "Axes after Bovaird & Smith (2015), who call the dichotomies overdone; cell names are the "
+                          "kit's: an interpretation to argue with.   " + LICENCE, size=11, fill=GREY),
     ]
     return _svg(w, h, "Performance regimes: the 2×2 canvas",
                 "A two-by-two grid. Columns: planned (left) and emergent (right). Rows: imposed (top) and negotiated "
@@ -376,9 +376,12 @@ def two_by_two():
                            f"*{cell('imposed', 'emergent')}*: change forced from outside, improvised"],
                           ["**Negotiated**", f"*{cell('negotiated', 'planned')}*: goals agreed, then planned",
                            f"*{cell('negotiated', 'emergent')}*: goals and measures agreed and adapted together"]),
-                    NOTE("The axes come from Bovaird and Smith (2015); the cell names and examples are the kit's "
-                         "reconstruction, because we could not retrieve the paper (evidence key "
-                         "`regimes_bovaird_smith_2x2`, an assumption). Use them to argue with. The notebook "
+                    NOTE("The axes come from Bovaird and Smith (2015, APPAM; evidence key "
+                         "`regimes_bovaird_smith_2015`). They propose that negotiated performance management is "
+                         "more sustainable, though imposition may be needed to trigger improvement; that emergent "
+                         "is more meaningful, though planned is needed at times to give direction; and that the "
+                         "dichotomies are overdone. The cell names and examples are the kit's interpretation "
+                         "(`regimes_bovaird_smith_2x2`, an assumption): argue with them. The notebook "
                          "`06_imposed_negotiated_planned_emergent` simulates journeys through the plane.")],
                    landscape=True, figures={"two-by-two-canvas.svg": two_by_two_svg()})
 
@@ -489,7 +492,8 @@ def role_cards():
                                                                   "never come to consultations?"]),
         ("The inspectorate", "HM Inspectorate of Probation, looking at youth offending services",
          "You judge services against national standards. In 2019 you rated Surrey's youth offending service "
-         "inadequate, although its figure for first-time entrants to youth justice still looked excellent.",
+         "inadequate, although its figure for first-time entrants to youth justice still looked excellent; in "
+         "2022 you rated it good.",
          [_lever(m, "evaluation_after"), _lever(m, "post2015_cut")],
          "the quality of assessments and supervision, consistent out-of-court decisions, public protection",
          "a good number hiding a weak service; judging too early, or too late",

@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from dataclasses import dataclass, field
+from urllib.parse import urlparse
 
 from ..errors import ModelError
 from ..expressions import suggest
 
-__all__ = ["Source", "STATUSES", "ASSUMPTION", "get", "all_sources", "table", "cite", "status_of"]
+__all__ = ["Source", "STATUSES", "ASSUMPTION", "get", "all_sources", "table", "cite", "status_of",
+           "STABLE_HOSTS", "NO_STABLE_LINK", "NO_QUOTE", "quoted_passages", "link_problem", "quote_problem",
+           "problems"]
 
 STATUSES = ("published", "derived", "assumption")
 #: The key a Param uses for a teaching assumption that has no registry entry of its own.
@@ -143,3 +147,147 @@ def table(keys=None):
              "arithmetic": s.arithmetic, "notes": s.notes, "disagrees_with": ", ".join(s.disagrees_with)}
             for s in chosen]
     return pd.DataFrame(rows).set_index("key")
+
+
+# Rules for published entries ------------------------------------------------------------
+#
+# A published entry must carry (1) a *stable link*: a DOI (``https://doi.org/...``) or a page
+# on the publisher's, the author institution's or the official body's own site, never an
+# unofficial copy (document-sharing and mirror sites); and (2) the source's *exact words*:
+# its ``says`` field quotes at least one passage of two or more words, in quotation marks
+# ('...', "...", ‘...’ or “...”). Entries that cannot meet a rule yet are listed below with
+# the reason, so each exception is visible and deliberate. ``tests/test_evidence.py``
+# enforces the rules.
+
+#: Hosts whose pages count as stable links (a DOI resolver, publishers, official bodies,
+#: university repositories, news organisations and the organisations' own sites).
+STABLE_HOSTS = frozenset({
+    # DOI resolver and publishers
+    "doi.org", "bristoluniversitypressdigital.com", "nowpublishers.com", "growkudos.com",
+    # university and institutional repositories
+    "pureportal.strath.ac.uk", "researchportal.northumbria.ac.uk", "nrl.northumbria.ac.uk",
+    "pmc.ncbi.nlm.nih.gov", "systemdynamics.org", "sfu.ca",
+    # official bodies
+    "gov.uk", "justiceinspectorates.gov.uk", "parliament.scot", "surreycc.gov.uk", "surrey-pcc.gov.uk",
+    "c4eo.org.uk", "esd.org.uk", "mkinsight.org", "sussexcriminaljusticeboard.org.uk",
+    "highsheriffofsurrey.com",
+    # organisations' own sites (authors of the work cited)
+    "govint.org", "centreforpublicimpact.org", "cecan.ac.uk", "endhomelessnesswa.com", "iirp.edu",
+    "sustainingdevelopment.com", "learningplusuk.org", "markfoden.com", "ncvyspolicy.wordpress.com",
+    # news organisations
+    "bbc.com", "bbci.co.uk", "theguardian.com", "cypnow.co.uk", "civilserviceworld.com", "civilsociety.co.uk",
+    "redhillandreigatelife.co.uk", "sharecast.com",
+    # party-political sites (published, flagged as political in each entry's notes)
+    "surreyconservatives.org.uk", "epsomewelllibdems.uk", "surreylibdems.org.uk",
+})
+
+#: Published entries allowed without a stable link, with the reason.
+NO_STABLE_LINK = {
+    "regimes_bovaird_smith_2015": "APPAM conference paper: the abstract was not retrieved in this kit's research, "
+                                  "so no link has been confirmed.",
+    "regimes_spending_review_2010": "A conference paper with no DOI or publisher page found; the previous link "
+                                    "was to an unofficial copy and has been removed.",
+    "hls_learning_cycles": "A practice guide with no DOI or publisher page found; the only copy found is "
+                           "on a document-sharing site.",
+    "objectives_bovaird_loeffler_2003": "The journal DOI was not confirmed; the only copy found is on a "
+                                        "document-sharing site.",
+    "surrey_neet_share_2014_15": "A council performance summary with no council page found; the only copy "
+                                 "found is on a document-sharing site.",
+    "surrey_context_informal_resolutions": "A local briefing with no official page found; the only copy found "
+                                           "is on a document-sharing site.",
+    "coproduction_loeffler_bovaird_2020": "Book chapter: no publisher page or DOI confirmed; the only copy "
+                                          "found is a text-mining mirror.",
+}
+
+#: Published entries whose ``says`` paraphrases because the exact words were not retrieved.
+NO_QUOTE = {
+    "regimes_bovaird_smith_2015": "Abstract not retrieved in this kit's research; wording follows the issue "
+                                  "that reported it.",
+    "resilience_bbl2017": "Paraphrase of the authors' Kudos summary as recorded in the research notes.",
+    "coproduction_loeffler_bovaird_2020": "Paraphrase from the research notes; exact words not retrieved.",
+    "surrey_neet_share_2014_15": "A table of figures: the numbers are the source's words.",
+    "surrey_youth_work_hours": "Paraphrase of the article's figures (35 centres, 15 + 15 hours a week).",
+    "surrey_consultation_2010": "Paraphrase of the article's figures (8,000 young people, 12 months, 6 months).",
+    "surrey_skills_centres_2013": "Paraphrase of the news release's figures (10 centres, 5 in 2012).",
+    "surrey_recommissioning_2015": "Paraphrase of the Cabinet item's figures (nine commissions, 2015-2020).",
+    "surrey_youth_justice_reinvestment": "Paraphrase of the figures (about £2m; half of previous spend).",
+    "surrey_context_informal_resolutions": "A figure quoted second-hand (0.5% to 12%).",
+    "surrey_context_neet_la_range_2012": "A table of figures: the numbers are the source's words.",
+    "surrey_yri_reoffending": "A single figure (18%) from the council's page.",
+    "surrey_hmip_2019_bbc": "Figures from the report as summarised by the BBC (40%, 16 weeks, more than half).",
+    "surrey_neet_definitions": "Paraphrase of the statistical notes accompanying the releases.",
+    "hls_pmm_2021": "A single figure (more than 300 organisations) from the abstract.",
+    "hls_principles": "Paraphrase of the three principles as the CPI pages set them out.",
+    "hls_critique_collaborative_newcastle": "Paraphrase of the chapter's list of barriers.",
+    "hls_critique_buurtzorg_england": "Paraphrase of the evaluation's conclusions.",
+    "hls_learning_cycles": "Paraphrase of the guide's vocabulary.",
+    "attractor_npf_scotland": "Counts and dates from the article.",
+    "attractor_waaeh": "Paraphrase of the Alliance's stated strategy and targets.",
+    "complexity_rittel_webber_1973": "Paraphrase of the ten properties from a published list.",
+    "complexity_four_types_summary": "Paraphrase of the summary page's four lenses.",
+    "complexity_munro_compliance": "Paraphrase of the conference abstract.",
+    "gaming_hood_2006_targets_regime": "Paraphrase of the article's argument; exact words not retrieved.",
+    "objectives_bovaird_loeffler_2003": "Paraphrase; exact words not retrieved.",
+    "regimes_oliva_sterman_2001": "Paraphrase of the abstract.",
+    "regimes_repenning_sterman_2001": "Paraphrase of the article's argument.",
+    "regimes_mintzberg_waters_1985": "Paraphrase of the abstract's first sentence.",
+    "hls_stewardship_davis_1997": "Paraphrase of the article's contrast of the two theories.",
+    "hls_npm_premise": "Paraphrase of the blog's summary.",
+    "cocreation_ferlie_2021": "Only single words and short phrases were retrieved; see the quoted ones.",
+    "attractor_surrey_local_committees": "Figures from the news release (11 committees, up to £200,000 a year).",
+    "gaming_ae_reported_vs_survey": "Figures from the article (139 of 158 trusts; 90%, 69%, 96%, 77%).",
+    "surrey_neet_annual_average_esd": "The research notes' record of the metric definition, not its exact words.",
+    "surrey_young_offenders_pcc": "Figures from the PCC's page as recorded in the research notes (93%, halved, "
+                                  "more than 1,000 a year).",
+    "surrey_bbl2017_evaluation": "Paraphrase of the authors' Kudos summary as recorded in the research notes.",
+    "surrey_coproduction_channels": "A list compiled from three sources, each cited.",
+    "surrey_youth_centres_2012": "Figures from the news release (12 charities, 31 centres, £1.8m, £200,000).",
+}
+
+#: An opening quotation mark not preceded by a letter, the shortest passage, and a closing mark not
+#: followed by a letter (so the apostrophes in "Surrey's" or "Majesty\u2019s" neither open nor close).
+_QUOTE = re.compile("(?<![\\w])['\"\u2018\u201c](?P<q>.+?)['\"\u2019\u201d](?![\\w])")
+
+
+def quoted_passages(text):
+    """Passages of two or more words in quotation marks in ``text``."""
+    return [m.group("q").strip() for m in _QUOTE.finditer(text) if len(m.group("q").split()) >= 2]
+
+
+def _host(url):
+    host = (urlparse(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def link_problem(source):
+    """Why a published ``source`` lacks a stable link, or ``None`` if it has one (or is excused)."""
+    if source.status != "published" or source.key in NO_STABLE_LINK:
+        return None
+    if not source.url:
+        return f"{source.key}: published evidence needs a stable link (a DOI or the publisher's or official page)"
+    host = _host(source.url)
+    if not urlparse(source.url).scheme.startswith("http") or not host:
+        return f"{source.key}: {source.url!r} is not a web address"
+    if any(host == h or host.endswith("." + h) for h in STABLE_HOSTS):
+        return None
+    return (f"{source.key}: {host} is not a listed stable host (a DOI, publisher, official or author's site); "
+            "link the DOI or the official page, or add the host to STABLE_HOSTS with a reason")
+
+
+def quote_problem(source):
+    """Why a published ``source`` does not quote its source, or ``None`` if it does (or is excused)."""
+    if source.status != "published" or source.key in NO_QUOTE:
+        return None
+    if quoted_passages(source.says):
+        return None
+    return (f"{source.key}: published evidence must quote the source's exact words in its says field "
+            "(a passage of two or more words in quotation marks), or be listed in NO_QUOTE with a reason")
+
+
+def problems(sources=None):
+    """Every broken rule among ``sources`` (default: the whole registry), as messages."""
+    chosen = all_sources() if sources is None else sources
+    found = []
+    for s in chosen:
+        found += [p for p in (link_problem(s), quote_problem(s)) if p]
+    return found

@@ -7,7 +7,7 @@ SOURCES = (
         key="complexity_rittel_webber_1973",
         citation="Rittel, H. & Webber, M. (1973) Dilemmas in a general theory of planning. Policy Sciences 4, 155-169",
         status="published",
-        url="http://www.csun.edu/~vasishth/Rittel+Wicked_Problems.htm",
+        url="https://doi.org/10.1007/BF01405730",
         says=(
             "Ten properties of wicked problems, among them: no definitive formulation, no stopping rule, solutions "
             "are good or bad rather than true or false, every attempt counts, each problem is a symptom of another."
@@ -16,8 +16,29 @@ SOURCES = (
     Source(
         key="complexity_four_types",
         citation=(
-            "French, M. et al. (2023) Complexity Theory of Outcome Creation; summarised by the Complex Systems "
-            "Frameworks Collection (Simon Fraser University), 'Four types of human complexity'"
+            "French, M., Lowe, T., Wilson, R., Rhodes, M.-L. & Hawkins, M. (2021) Managing the complexity of "
+            "outcomes: a new approach to performance measurement and management. In D. Blackman et al. (eds) "
+            "Handbook on Performance Management in the Public Sector, Edward Elgar, chapter 8, 111-128"
+        ),
+        status="published",
+        url="https://doi.org/10.4337/9781789901207.00014",
+        says=(
+            "'Societal outcomes challenge public agencies to respond to four specific forms of complexity - "
+            "compositional, experiential, dynamic and governance complexities - which taken together confound the "
+            "conceptual basis of traditional performance management systems.'"
+        ),
+        notes=(
+            "Words from the chapter's abstract (Northumbria research portal and Elgar Online). The kit earlier cited "
+            "'French et al. (2023)' through a summary page; the four complexities are in this 2021 chapter. What "
+            "each lens means, in the kit's words, comes from the summary page (complexity_four_types_summary). The "
+            "DOI was read from a citation index (scite); the portal confirms the chapter, pages and ISBNs."
+        ),
+    ),
+    Source(
+        key="complexity_four_types_summary",
+        citation=(
+            "Complex Systems Frameworks Collection (Simon Fraser University), 'Four types of human complexity', "
+            "summarising French and colleagues' Complexity Theory of Outcome Creation"
         ),
         status="published",
         url="https://www.sfu.ca/complex-systems-frameworks/frameworks/unpacking-complexity/four-types-of-human-complexity.html",
@@ -29,9 +50,25 @@ SOURCES = (
             "funding and accountability are spread across many organisations."
         ),
         notes=(
-            "The retrieved page was cut off at the governance type; the reading that those with most agency sit "
-            "furthest from practice (an information-agency inversion) is an interpretation to verify against "
-            "French et al. (2023, Policy Press)."
+            "A summary page, used only for plain descriptions of each lens; the original is French et al. (2021) "
+            "(complexity_four_types). The retrieved page was cut off at the governance type; the reading that those "
+            "with most agency sit furthest from practice is an interpretation to verify."
+        ),
+    ),
+    Source(
+        key="complexity_social_management_control",
+        citation="French, M., Lowe, T., Wilson, R., Rhodes, M.-L. & Hawkins, M. (2021), as complexity_four_types",
+        status="published",
+        url="https://doi.org/10.4337/9781789901207.00014",
+        says=(
+            "'We conclude that two theoretical transitions are necessary in a complexity-appropriate performance "
+            "management approach: a shift from principal-agent theory to stewardship theory, and from technical to "
+            "social management control theory.'"
+        ),
+        notes=(
+            "From the chapter's abstract. The research notes had not found a source for 'technical to social "
+            "management control' and treated it as the kit's phrase: it is this chapter's. How the chapter defines "
+            "social control is in its body, not retrieved; the kit's glossary gives a plain reading and says so."
         ),
     ),
     Source(
@@ -42,6 +79,8 @@ SOURCES = (
         ),
         status="published",
         url="http://www.systemdynamics.org/conferences/2014/proceed/abstracts/1185.html",
+        notes="The link is the System Dynamics Society's own 2014 conference abstract; the journal DOI was not "
+              "confirmed.",
         says=(
             "Causal loop diagrams in the Munro review showed a 'compliance culture': more rules reduce the scope for "
             "professional expertise and relationship quality, outcomes worsen, and that prompts more rules. Variety "

@@ -23,7 +23,7 @@ SOURCES = (
             "41(7), 573-576"
         ),
         status="published",
-        url="https://researchportal.northumbria.ac.uk/en/publications/new-development-responding-to-complexity-in-public-servicesthe-hu",
+        url="https://doi.org/10.1080/09540962.2020.1832738",
         says="HLS was developed with more than 300 organisations as an alternative to New Public Management.",
     ),
     Source(
@@ -43,7 +43,7 @@ SOURCES = (
             "Management Review 22(1), 20-47"
         ),
         status="published",
-        url="https://www.scribd.com/document/446153550/Teori-Pelayanan-Stewardship-Theory",
+        url="https://doi.org/10.5465/amr.1997.9707180258",
         says=(
             "Agency theory assumes individualistic, opportunistic agents controlled by monitoring and incentives; "
             "stewardship theory assumes collectivist, pro-organisational, trustworthy stewards."
@@ -56,7 +56,9 @@ SOURCES = (
             "(c.2022-23) Human Learning Systems: a practical guide for the curious"
         ),
         status="published",
-        url="https://scribd.com/document/699055408/hls-practical-guide",
+        url="",
+        notes="No publisher page or DOI found; the only copy found (scribd.com/document/699055408) is on a "
+              "document-sharing site, so it is not linked.",
         says=(
             "Learning as management strategy: learning cycles at different system scales, connected horizontally "
             "and vertically; system stewardship; 'planning for emergence'."
@@ -95,10 +97,11 @@ SOURCES = (
     ),
     Source(
         key="hls_critique_language",
-        citation="The Clock and the Cat (podcast)",
+        citation="The Clock and the Cat (podcast, Mark Foden), episode 7: Turning the purpose of management upside-down (October 2019)",
         status="published",
-        says="Practitioners were advised early on not to 'use the language of complexity'.",
-        url="https://podcast.app/the-clock-and-the-cat-p589936",
+        says=("Toby Lowe: 'When we first started out on this path, people explicitly told us not to use the "
+              "language of complexity because it was off-putting' (episode 7, at 10:48)."),
+        url="https://markfoden.com/clockcat/2019/10/episode-7-turning-the-purpose-of-management-upside-down",
         notes="A podcast, not a peer-reviewed source.",
     ),
 )

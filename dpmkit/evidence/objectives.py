@@ -12,7 +12,7 @@ SOURCES = (
             "Surrey County Council, UK. International Journal of Public Administration 40(10), 833-846"
         ),
         status="published",
-        url="https://pureportal.strath.ac.uk/en/publications/applying-a-dynamic-performance-management-framework-to-wicked-iss",
+        url="https://doi.org/10.1080/01900692.2017.1280822",
         says=(
             "Outcome-based approaches to wicked problems must balance three contrasting objectives: service "
             "quality, quality-of-life outcomes and conformity to public-governance principles. Achieving all "
@@ -32,8 +32,29 @@ SOURCES = (
             "and methodologies. International Review of Administrative Sciences 69(3), 313-328"
         ),
         status="published",
-        url="https://ru.scribd.com/document/433276478/Journal-Evaluating-Public-Governance",
+        url="",
         says="The triad of quality of services, quality of life and governance processes as objects of evaluation.",
+        notes="The only copy found is on a document-sharing site (ru.scribd.com/document/433276478), so it is not "
+              "linked; the journal's DOI was not confirmed.",
+    ),
+    Source(
+        key="resilience_bbl2017",
+        citation=(
+            "Bovaird, T., Bianchi, C. & Loeffler, E. (2017), authors' summary on Kudos of: Applying a dynamic "
+            "performance management framework to wicked issues, International Journal of Public Administration "
+            "40(10), 833-846"
+        ),
+        status="published",
+        url="https://growkudos.com/publications/10.1080%252F01900692.2017.1280822/reader",
+        says=(
+            "Co-production innovations carry inherent risks, so resilience should be built in: stakeholders need "
+            "to be able to recover (bounce back) when system failures, which are inevitable, occur."
+        ),
+        notes=(
+            "A paraphrase recorded in the research notes; the exact words were not retrieved. Loeffler & Bovaird "
+            "(2020) also name 'whole-system resilience' among the ways co-production creates public value "
+            "(coproduction_loeffler_bovaird_2020)."
+        ),
     ),
     Source(
         key="objectives_cross_effects",

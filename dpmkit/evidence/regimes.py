@@ -5,10 +5,32 @@ from . import Source
 
 SOURCES = (
     Source(
+        key="regimes_bovaird_smith_2015",
+        citation=(
+            "Bovaird, T. & Smith, S. R. (2015), paper on imposed vs negotiated and planned vs emergent performance "
+            "management, Association for Public Policy Analysis and Management (APPAM) conference; exact title "
+            "not retrieved"
+        ),
+        status="published",
+        says=(
+            "Two propositions. Negotiated performance management is more sustainable than imposed, but imposition "
+            "may be needed to trigger improvement. Emergent performance management is more meaningful than planned, "
+            "but planned performance management is needed at times to give direction. The dichotomies "
+            "(imposed/negotiated, planned/emergent) are overdone."
+        ),
+        notes=(
+            "UNVERIFIED here: the abstract is public, as the issue that corrected the kit reported, but this kit's "
+            "own searches did not retrieve it. The wording above follows that report, not the abstract's exact "
+            "words, and no link is given until one is confirmed. The second author is Steven Rathgeb Smith. The kit "
+            "used to say the paper was 'not retrieved' and that its axes came 'from the project brief'; the axes "
+            "are the paper's."
+        ),
+    ),
+    Source(
         key="regimes_bovaird_smith_2x2",
         citation=(
-            "After Bovaird, T. & Smith (2015), APPAM conference paper (not retrieved); the kit's reconstruction "
-            "of the imposed/negotiated x planned/emergent plane"
+            "dpmkit's 2x2 on the axes of Bovaird & Smith (2015, APPAM): cell names and example placements are the "
+            "kit's own"
         ),
         status="assumption",
         says=(
@@ -18,15 +40,16 @@ SOURCES = (
             "negotiated-planned 'agreed outcomes frameworks'; negotiated-emergent 'learning partnerships'."
         ),
         notes=(
-            "The paper was not found; the axes come from the project brief and the cell names are the kit's "
-            "reconstruction. Learners should contest the placements."
+            "The axes are Bovaird & Smith's (regimes_bovaird_smith_2015); the cell names, the examples and the "
+            "model's dynamics are the kit's interpretation. Bovaird & Smith argue that the dichotomies are "
+            "overdone, so treat the cells as regions of a plane, not boxes. Learners should contest the placements."
         ),
     ),
     Source(
         key="regimes_mintzberg_waters_1985",
         citation="Mintzberg, H. & Waters, J. (1985) Of strategies, deliberate and emergent. Strategic Management Journal 6, 257-272",
         status="published",
-        url="https://fdocuments.in/document/of-strategies-deliberate-and-and-waters-1985pdffor-a-strategy-to-be-perfectly.html",
+        url="https://doi.org/10.1002/smj.4250060306",
         says="Deliberate (planned) and emergent strategy are ends of a continuum, not two boxes.",
     ),
     Source(
@@ -56,7 +79,9 @@ SOURCES = (
             "(full title and author's initial not retrieved)"
         ),
         status="published",
-        url="https://zlibrary.to/dl/managing-performance-within-a",
+        url="",
+        notes="A conference paper; no publisher page or DOI found. The earlier link was to an unofficial copy and "
+              "has been removed.",
         says="The 2010 Spending Review said that micro-managing delivery from the centre was 'both wrong and doomed to fail'.",
     ),
     Source(
@@ -66,7 +91,7 @@ SOURCES = (
             "industry. Management Science 47(7), 894-914"
         ),
         status="published",
-        url="https://econpapers.repec.org/article/inmormnsc/v_3a47_3ay_3a2001_3ai_3a7_3ap_3a894-914.htm",
+        url="https://doi.org/10.1287/mnsc.47.7.894.9807",
         says=(
             "Temporary imbalances between capacity and demand, interacting with decision rules, produce a "
             "permanent erosion of service standards (eroding goals)."
@@ -79,7 +104,7 @@ SOURCES = (
             "California Management Review 43(4), 64-88"
         ),
         status="published",
-        url="https://vdocuments.us/repenningsterman-cmr-su01-r2.html",
+        url="https://doi.org/10.2307/41166101",
         says=(
             "The capability trap: pressure diverts time from improvement to throughput ('working harder'), "
             "capability erodes, and the payoff from improvement comes only after a delay."

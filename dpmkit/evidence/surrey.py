@@ -26,6 +26,11 @@ _PCC = (
     "https://www.surrey-pcc.gov.uk/surreys-pioneering-initiative-to-revolutionise-youth-justice-proving-a-success/"
 )
 _POLITICAL = "Party-political website: use as corroboration only and flag it in teaching material."
+_EVALUATION_2014 = (
+    "Bovaird, T. & Loeffler, E. (2014) The New Commissioning Model of Services for Young People in Surrey: "
+    "Evaluation of Achievements and Implications. Governance International and INLOGOV (University of "
+    "Birmingham), for Surrey County Council"
+)
 
 SOURCES = (
     # NEET: counts, shares and definitions.
@@ -34,32 +39,40 @@ SOURCES = (
         citation="Governance International, case study: The transformation of services for young people in "
                  "Surrey County Council",
         status="published",
-        says="About 1,000 young people were NEET in Surrey 'at any one time' from 2003 to 2012, despite "
-             "considerable investment.",
+        says="'Between 2003 and 2012, at any one time, around 1,000 young people were not in education, "
+             "employment or training (NEET) in Surrey', despite 'considerable investment'.",
         url=_GOVINT_CASE,
     ),
     Source(
         key="surrey_neet_2009",
         citation="Surrey Conservatives, news page (undated)",
         status="published",
-        says="1,080 young people aged 16-19 were NEET in Surrey in April 2009.",
+        says="'Latest figures show there were 449 NEETs aged 16 to 19 last month compared to 1,080 in April 2009.'",
         url="https://surreyconservatives.org.uk/node/118",
         notes=_POLITICAL + " Calibration point for the surrey model at TIME = 2009.25.",
     ),
     Source(
         key="surrey_neet_autumn_2013",
-        citation="Surrey Conservatives, news page (undated)",
+        citation="Surrey Conservatives, news page (undated; written in 2013)",
         status="published",
-        says="449 young people were NEET 'last month', about 1.5% of 16-19-year-olds (national figure about 6%).",
+        says="'The number of NEETs in Surrey has more than halved in just over four years'. 'Latest figures show "
+             "there were 449 NEETs aged 16 to 19 last month compared to 1,080 in April 2009. That means around "
+             "1.5% of 16 to 19-year-olds in Surrey are classed as NEET.' Nationally 'the figure is closer to 6%'.",
         url="https://surreyconservatives.org.uk/node/118",
-        notes=_POLITICAL + " The page is undated; its context implies about autumn 2013.",
+        notes=_POLITICAL + " The page is undated. 'Just over four years' from April 2009 puts the 449 in about "
+              "mid-2013 (May to August 2013, TIME 2013.3-2013.7), and the page looks ahead to apprentices 'by "
+              "April 2014', so it was written before then. The kit used to date it 'autumn 2013'; the key keeps "
+              "that name so that code citing it still works. The surrey model places the point at TIME 2013.75 "
+              "and its test accepts July 2013 to January 2014 within 15%: a window that begins a month or two "
+              "after the date the source implies. At mid-2013 (TIME 2013.5) the base run gives about 494, 10% "
+              "above 449; at 2013.75 about 467, 4% above (tests/test_evidence.py keeps the mid-2013 check).",
     ),
     Source(
         key="surrey_neet_2014",
         citation="Governance International, case study: The transformation of services for young people in "
                  "Surrey County Council",
         status="published",
-        says="429 young people were NEET at the end of March 2014.",
+        says="NEET in Surrey 'has more than halved, standing at 429 at the end of March 2014'.",
         url=_GOVINT_CASE,
         notes="Calibration point for the surrey model at TIME = 2014.25 (the end of March 2014). Age band and "
               "definition are not stated.",
@@ -69,17 +82,22 @@ SOURCES = (
         citation="Governance International, case study: The transformation of services for young people in "
                  "Surrey County Council",
         status="published",
-        says="Surrey had the joint lowest NEET proportion in England from November 2013 to January 2014.",
+        says="'National data showing that Surrey had the joint lowest NEET proportion in England between "
+             "November 2013 and January 2014.'",
+        notes="A November-January window: the months the published annual local-authority figure averaged in "
+              "2012-2014 (surrey_neet_annual_average).",
         url=_GOVINT_CASE,
     ),
     Source(
         key="surrey_neet_share_2013",
         citation="Redhill and Reigate Life, local news article (undated, about 2013)",
         status="published",
-        says="Provisional DfE figures: 1.8% of Surrey 16-19-year-olds NEET (national 5.3%), the lowest rate, "
-             "jointly with Harrow and Rutland.",
+        says="'Provisional figures from the Department of Education (DfE) have shown that only 1.8% of people "
+             "aged 16 to 19 in the county are not studying or working', the fewest 'in the country, alongside "
+             "Harrow and Rutland'; the national average was 5.3%.",
         url="http://www.redhillandreigatelife.co.uk/news/localnews/11114603.print/",
-        notes="An annual figure (an average of December, January and February), not a count in one month.",
+        notes="An annual figure (in 2012-2014 an average of November, December and January: "
+              "surrey_neet_annual_average), not a count in one month.",
     ),
     Source(
         key="surrey_neet_share_2014_15",
@@ -87,19 +105,22 @@ SOURCES = (
         status="published",
         says="Surrey NEET share 1.8% in 2013/14 and 1.7% in 2014/15: second lowest of all local authorities, "
              "lowest of the large ones.",
-        url="https://vdocuments.site/services-for-young-people-in-surrey-heath-performance-responding-well-and-"
-            "growing.html",
-        notes="Academic-year measure (years 12-14), not the 16-19 band of the counts. The roughly flat share "
+        url="",
+        notes="No council page found; the only copy found (vdocuments.site, 'services-for-young-people-in-surrey-"
+              "heath-performance-responding-well-and-growing') is on a document-sharing site, so it is not linked. "
+              "Academic-year measure (years 12-14), not the 16-19 band of the counts. The roughly flat share "
               "from 2013/14 to 2014/15 is why the model's NEET levels off after 2014.",
     ),
     Source(
         key="surrey_neet_fall_evaluation",
-        citation="Governance International and INLOGOV (2014), The new commissioning model of services for "
-                 "young people in Surrey: evaluation of achievements and implications",
+        citation=_EVALUATION_2014,
         status="published",
-        says="NEET reduced by 60%, the lowest in England.",
+        says="'A reduction of 60% in the number of young people who are NEET (Not in Employment, Education or "
+             "Training) in Surrey (so that it became the lowest in England)'.",
         url=_GOVINT_EVALUATION,
-        notes="Baseline date of the 60% not retrieved; 1,080 to 429 is a 60% fall.",
+        notes="Baseline date of the 60% not retrieved; 1,080 to 429 is a 60% fall. The kit used to credit the "
+              "evaluation to 'Governance International and INLOGOV'; its publisher page asks that it be cited as "
+              "Bovaird & Loeffler (2014).",
     ),
     Source(
         key="surrey_neet_definitions",
@@ -118,10 +139,29 @@ SOURCES = (
     ),
     Source(
         key="surrey_neet_annual_average",
+        citation="Department for Education (2013), 16-18 year olds NEET (2012): regions and local authorities "
+                 "(dataset JD113Ed), as described by MK Insight",
+        status="published",
+        says="'This series is a 3 month average (November to January) snapshot estimate of the NEET rate taken "
+             "from the Local Authority CCIS information system.'",
+        url="https://mkinsight.org/16-18-year-olds-not-in-education-employment-or-training-neet-2012-regions-leas-jd113ed/",
+        notes="Corrected. The kit used to say the annual figure averaged December to February; for 2012-2014 the "
+              "published figure averaged November to January, which is also the window of the case study's "
+              "'November 2013 and January 2014' (surrey_neet_rank_2014). The esd metric definition "
+              "(surrey_neet_annual_average_esd) gives December to February, presumably for another period of the "
+              "series; not verified.",
+        disagrees_with=("surrey_neet_annual_average_esd",),
+    ),
+    Source(
+        key="surrey_neet_annual_average_esd",
         citation="esd (LG Inform) metric definition 20112",
         status="published",
         says="The annual local-authority NEET figure is the average of December, January and February.",
         url="http://id.esd.org.uk/metricType/20112",
+        notes="Which years this definition covers was not retrieved; for 2012-2014 DfE describes a November to "
+              "January average (surrey_neet_annual_average). The wording is the research notes' record of "
+              "the definition, not its exact words.",
+        disagrees_with=("surrey_neet_annual_average",),
     ),
     Source(
         key="surrey_cohort",
@@ -147,7 +187,9 @@ SOURCES = (
         citation="Governance International, case study: The transformation of services for young people in "
                  "Surrey County Council",
         status="published",
-        says="The SYP budget was reduced by £4.5m, 25%, over three years (2009-2012).",
+        says="'From 2009-2012, Services for Young People (SYP) underwent a transformation from delivering "
+             "services to young people to commissioning outcomes for young people, whilst reducing its budget by "
+             "£4.5 million or 25%.'",
         url=_GOVINT_CASE,
     ),
     Source(
@@ -158,7 +200,7 @@ SOURCES = (
         arithmetic="£4.5m / 0.25 = £18m; £18m - £4.5m = £13.5m (from surrey_budget_cut).",
         notes="Scopes differ between sources: £18.4m (surrey_budget_libdem) and £15.4m spend in Nov 2010 "
               "(surrey_budget_ncvys_2010). The model's uncertainty range, £15.4m-£18.4m, spans them.",
-        disagrees_with=("surrey_budget_ncvys_2010",),
+        disagrees_with=("surrey_budget_ncvys_2010", "surrey_budget_bbc_2011", "surrey_budget_libdem"),
     ),
     Source(
         key="surrey_budget_libdem",
@@ -168,16 +210,33 @@ SOURCES = (
              "its co-production approach 'somewhat untested, but at the cutting edge of public sector reform'.",
         url="https://epsomewelllibdems.uk/news/article/youth-work-cinderella-services-at-the-cutting-edge-1",
         notes=_POLITICAL,
+        disagrees_with=("surrey_budget_baseline", "surrey_budget_bbc_2011"),
     ),
     Source(
         key="surrey_budget_ncvys_2010",
         citation="NCVYS policy blog (10 November 2010), Surrey, Peterborough and Warwickshire",
         status="published",
-        says="Surrey's young people's services spend was £15.4m, to be cut by £2.1m in-year and expected to "
-             "fall to about £10m over the next couple of years.",
+        says="'Surrey County Council is trying to cut its £15.4m spend for young people\u2019s services by £2.1m "
+             "in year.' The assistant director 'estimates that the budget will reduced to £10m over the next "
+             "couple of years'.",
         url="https://ncvyspolicy.wordpress.com/2010/11/10/surrey-peterborough-and-warwickshire/",
         notes="Trade blog; a different scope from the £18m baseline.",
-        disagrees_with=("surrey_budget_baseline",),
+        disagrees_with=("surrey_budget_baseline", "surrey_budget_bbc_2011"),
+    ),
+    Source(
+        key="surrey_budget_bbc_2011",
+        citation="BBC News, Surrey youth service facing cuts in outsourcing plan (date not shown in the retrieved "
+                 "text; reported by the NCVYS policy blog on 17 January 2011)",
+        status="published",
+        says="'The Conservative-controlled council is also proposing to cut the youth service budget from £16.1m "
+             "to £11.1m over the next two years.'",
+        url="https://feeds.bbci.co.uk/news/uk-england-surrey-12051925",
+        notes="A proposal (£5m, 31%, over two years) for the youth service, a narrower scope than the SYP budget "
+              "of about £18m cut by £4.5m (25%) over three years (surrey_budget_baseline), and different again from "
+              "NCVYS's £15.4m spend in November 2010 and the Liberal Democrats' £18.4m. The BBC page's date was not "
+              "shown in the retrieved text; NCVYS reported the same figures on 17 January 2011 "
+              "(https://ncvyspolicy.wordpress.com/2011/01/17/surrey-buckinghamshire-and-hounslow/). Not modelled.",
+        disagrees_with=("surrey_budget_baseline", "surrey_budget_ncvys_2010", "surrey_budget_libdem"),
     ),
     Source(
         key="surrey_change_2009",
@@ -207,8 +266,8 @@ SOURCES = (
         citation="Governance International, case study: The transformation of services for young people in "
                  "Surrey County Council",
         status="published",
-        says="The new commissioning model went live in April 2012; the four historical services (Connexions, "
-             "Youth Justice, Youth Development, 14-19 Commissioning) were wholly decommissioned.",
+        says="The new commissioning model went live in April 2012: 'a wholesale decommissioning of its four "
+             "historical services (Connexions, Youth Justice, Youth Development and 14-19 Commissioning)'.",
         url=_GOVINT_CASE,
         notes="The model decommissions legacy services at a steady pace from April 2009 to April 2012 (3 "
               "years); the pace in between is not published.",
@@ -293,19 +352,24 @@ SOURCES = (
     ),
     Source(
         key="surrey_other_results_2014",
-        citation="Governance International and INLOGOV (2014), evaluation of the new commissioning model",
+        citation=_EVALUATION_2014,
         status="published",
-        says="90% of young people in the Year 11/12 Transition commission progressed to education, employment "
-             "or training; apprenticeship starts at ages 16-18 since 2011 rose 4% in Surrey against a 14% fall "
-             "in England; youth homelessness at a record low.",
+        says="'A 90% successful progression to education, training or employment from young people at risk of "
+             "becoming NEET who received support from the Year 11/12 Transition commission'; 'a 4% increase in "
+             "young people aged 16-18 starting apprenticeships since 2011 (in contrast to a decrease of 14% in "
+             "England during the same period)'; youth homelessness 'at a record low'.",
         url=_GOVINT_EVALUATION,
     ),
     Source(
         key="surrey_evaluation_2014",
-        citation="Governance International and INLOGOV (2014), The new commissioning model of services for "
-                 "young people in Surrey: evaluation of achievements and implications",
+        citation=_EVALUATION_2014,
         status="published",
-        says="An external evaluation of the new commissioning model was published in 2014.",
+        says="'Governance International and INLOGOV were commissioned by Surrey CC to evaluate this "
+             "decommissioning and recommissioning process, the experience of the new services to date and the "
+             "implications for the next round of commissioning.'",
+        notes="Cited, as its publisher page asks, as Bovaird & Loeffler (2014); the kit used to credit it to "
+              "'Governance International and INLOGOV'. Tony Bovaird (INLOGOV) and Elke Loeffler (Governance "
+              "International) are also two of the three authors of the 2017 DPM paper.",
         url=_GOVINT_EVALUATION,
     ),
     Source(
@@ -332,12 +396,15 @@ SOURCES = (
     # Youth justice.
     Source(
         key="surrey_fte_fall_evaluation",
-        citation="Governance International and INLOGOV (2014), evaluation of the new commissioning model",
+        citation=_EVALUATION_2014,
         status="published",
-        says="First-time entrants to the youth justice system fell by 90%, the lowest rate in England.",
+        says="'A 90% reduction in first time entrants of young people to the criminal justice system (the lowest "
+             "rate of first time entrants in England)'.",
         url=_GOVINT_EVALUATION,
         notes="Calibration target of the surrey model: first-time entrants about 90% below 2006/07 by 2014. "
-              "The evaluation's baseline year was not retrieved; the PCC figure below uses 2006/07.",
+              "The evaluation's baseline year was not retrieved; the PCC figure below uses 2006/07. Nationally "
+              "first-time entrants fell about two-thirds over 2006/07-2011/12 (surrey_context_fte_national), so "
+              "part of Surrey's fall is the national trend, not local causes (surrey_fte_relative_to_national).",
     ),
     Source(
         key="surrey_young_offenders_pcc",
@@ -402,8 +469,46 @@ SOURCES = (
         citation="Criminal Justice Joint Inspection (2012), cited in Youth Restorative Intervention in Surrey",
         status="published",
         says="Nationally, informal resolutions rose from 0.5% to 12% of cases between 2008 and 2011.",
-        url="https://docplayer.net/amp/11809870-Youth-restorative-intervention-in-surrey.html",
-        notes="Context for the model's assumed 10% diversion before the YRI.",
+        url="",
+        notes="Context for the model's assumed 10% diversion before the YRI. No official page found; the only "
+              "copy found (docplayer.net/amp/11809870) is on a document-sharing site, so it is not linked.",
+    ),
+    Source(
+        key="surrey_context_fte_national",
+        citation="Children and Young People Now, Number of first-time young offenders falls by a fifth (date not "
+                 "shown in the retrieved text; reporting Ministry of Justice, Youth Justice Statistics 2011/12)",
+        status="published",
+        says="The statistics 'reveal there were 36,677 first-time offences committed by 10- to 17-year-olds in "
+             "2011/12', 'a 67 per cent "
+             "drop on 2006/07 when there were 110,826 first-time entrants to the youth justice system'.",
+        url="https://www.cypnow.co.uk/content/news/number-of-first-time-young-offenders-falls-by-a-fifth",
+        notes="England and Wales. National context for Surrey's fall of about 90% (surrey_fte_fall_evaluation, "
+              "surrey_young_offenders_pcc): first-time entrants fell by about two-thirds everywhere over the same "
+              "years. The article's wording mixes 'first-time offences' and 'first-time entrants'.",
+    ),
+    Source(
+        key="surrey_context_fte_police_targets",
+        citation="Children and Young People Now (31 May 2013), Number of first-time young offenders fell by a "
+                 "quarter in 2012",
+        status="published",
+        says="Criminologist Tim Bateman 'said the abolition of police targets for crime \u201cdetections\u201d in "
+             "2008 contributed to the fall in first-time entrants to the system'.",
+        url="https://www.cypnow.co.uk/news/article/number-of-first-time-young-offenders-fell-by-a-quarter-in-2012",
+        notes="One national cause of the fall, acting in Surrey as everywhere else: the surrey model attributes "
+              "the whole fall to the Youth Restorative Intervention, which overstates the local effect.",
+    ),
+    Source(
+        key="surrey_fte_relative_to_national",
+        citation="dpmkit, derived from the 2014 evaluation, the Surrey PCC (2014) and national youth justice "
+                 "statistics",
+        status="derived",
+        says="Relative to the national trend, Surrey's first-time entrants fell by about 70%: the national fall "
+             "of about two-thirds explains roughly a third of the way to Surrey's 90%.",
+        arithmetic="National 2011/12 / 2006/07 = 36,677 / 110,826 = 0.33 (surrey_context_fte_national). Surrey "
+                   "about 0.10 of its 2006/07 level (90% fall, surrey_fte_fall_evaluation; 0.07 for the PCC's 93%). "
+                   "0.10 / 0.33 = 0.30 (0.07 / 0.33 = 0.21): about 70-79% below the national trend.",
+        notes="The periods differ slightly (Surrey to about 2013/14, national to 2011/12; the national fall "
+              "continued in 2012, surrey_context_fte_police_targets), so the local share is if anything smaller.",
     ),
     # After 2015.
     Source(
@@ -419,7 +524,8 @@ SOURCES = (
         key="surrey_post2015_cut",
         citation="Surrey Liberal Democrats, budget page",
         status="published",
-        says="Nearly £2m was cut from services for young people in the council's 2015/16 budget.",
+        says="The council's 2015/16 budget 'reveals a large cut of nearly £2 million in services for young "
+             "people'.",
         url="https://surreylibdems.org.uk/page-58",
         notes=_POLITICAL + " The model applies it from April 2015 and keeps it. Later early-help savings "
               "(£250k in 2017/18, £200k in 2018/19, https://www.surreysays.co.uk/csf/changes-to-early-help-"
@@ -438,6 +544,23 @@ SOURCES = (
         notes="Context: a large restructure; youth offending work was taken over by Surrey Targeted Youth "
               "Support in May 2019. The model reproduces the divergence (first-time entrants low, capability "
               "falling) through a funding shortfall only; the restructure is not modelled.",
+    ),
+    Source(
+        key="surrey_hmip_2022",
+        citation="HM Inspectorate of Probation (March 2022), press release: 'Impressive' Surrey Youth Offending "
+                 "Service rated 'Good'",
+        status="published",
+        says="'Surrey Youth Offending Service (YOS) has received an overall rating of \u2018Good\u2019 following "
+             "an inspection by Her Majesty\u2019s Inspectorate of Probation. This follows an inspection in 2019, "
+             "when the service was given an overall rating of \u2018Inadequate\u2019.' The Chief Inspector: 'To go "
+             "from an \u2018Inadequate\u2019 to \u2018Good\u2019 rating, in just a few years, is quite an "
+             "achievement.'",
+        url="https://justiceinspectorates.gov.uk/hmiprobation/media/press-releases/2022/03/surrey-yos",
+        notes="What the surrey model does not represent: it runs to 2022 with youth offending capability still "
+              "falling, because it has no response to the 2019 inspection (no improvement plan, reinvestment or "
+              "new leadership): capability follows funding only. Its path after 2019 is therefore not a forecast "
+              "of what happened, and it contradicts this rating. BBC News reported the same (uk-england-surrey-"
+              "60902368).",
     ),
     Source(
         key="surrey_hmip_2019_bbc",
