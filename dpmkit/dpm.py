@@ -3,13 +3,20 @@
 The **DPM chart** (Dynamic Performance Management, after Bianchi) reads from left
 to right: **strategic resources** (stocks the organisation builds and uses) drive
 **performance drivers** (usually ratios against a benchmark, the leading indicators
-managers can act on), which drive **end results** (the flows that change the
-resources, and the outcomes that matter). End results feed back into the
+managers can act on), which drive **end results** (the flows that fill or drain
+the resources: the rates at which they change). End results feed back into the
 resources, which closes the loop; **policy levers** act from above. Every box and
 arrow comes from the model's declarations: the variables' ``role`` and the
 dependencies in their equations. Variables without a role are not drawn; an arrow
 is drawn between two drawn variables when one influences the other, directly or
 through variables that are not drawn.
+
+:func:`check_roles` (and :func:`role_problems`) hold a model's roles to these
+definitions (:data:`ROLE_RULES`): strategic resources are stocks, end results are the
+flows that change them (every such flow is one), performance drivers are auxiliaries
+that influence an end result, policy levers are parameters. When a model keeps the
+rules, every arrow into a resource comes from an end result that fills or drains it:
+levers → drivers → end-result flows → resource stocks → back to drivers.
 
 The chart has three **views** (after Bianchi; see the research notes, section 2.3):
 
@@ -36,7 +43,9 @@ Examples
 >>> d.svg.startswith("<svg")
 True
 >>> print(d.description.splitlines()[0])
-DPM chart of Caseworker team (demo), instrumental view (how): 3 strategic resources, 2 performance drivers, 2 end results, 1 policy lever.
+DPM chart of Caseworker team (demo), instrumental view (how): 3 strategic resources, 2 performance drivers, 5 end results, 1 policy lever.
+>>> dk.dpm.check_roles(dk.models.load("demo")).name  # roles as Bianchi defines them
+'demo'
 """
 
 from __future__ import annotations
@@ -754,7 +763,11 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     if drives:
         lines.append("Influences: " + "; ".join(drives) + ".")
     if feedback:
-        lines.append("Feedback to resources: " + "; ".join(f"{label_of(a)} → {label_of(b)}" for a, b in feedback) + ".")
+        def changes(a, b):
+            v = model[a]
+            verb = "fills" if getattr(v, "into", None) == b else "drains" if getattr(v, "out_of", None) == b else "→"
+            return f"{label_of(a)} {verb} {label_of(b)}"
+        lines.append("Feedback to resources: " + "; ".join(changes(a, b) for a, b in feedback) + ".")
     if view == "subjective":
         if owner_names:
             for o in owner_names:
