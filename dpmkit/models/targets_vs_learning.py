@@ -43,6 +43,13 @@ clients x help rate x intensity x a capability factor (hard clients depend on
 capability and motivation much more). Gaming moves towards the pressure. Both regimes
 therefore start from the same state and part only as these stocks move.
 
+DPM roles (``dk.dpm.check_roles``): the seven stocks are the strategic resources (gaming
+and parked clients are liabilities); all fourteen flows that change them are the end
+results; ``pressure``, ``target_gap`` (reported performance against the target), the
+time shares, ``intensity`` and ``parked_share`` (against the ceiling) are the
+performance drivers. ``helped``, ``true_performance``, ``reported_performance`` and
+``hard_served_share`` are indicators without a role (they change no resource).
+
 Parameters
 ----------
 - ``learning_regime`` (dimensionless, 0-1): 0 target regime, 1 learning regime. Policy lever. Assumption.
@@ -136,7 +143,8 @@ def build(**overrides):
               description="Clients with complex needs who are actively served", **people),
         Stock("parked", 0, role="strategic_resource", label="Parked clients",
               description="Hard-to-help clients on the books but not actively served", **people),
-        Flow("easy_referrals", "referrals * (1 - hard_share)", into="easy_clients", role="end_result", units="people/year",
+        Flow("easy_referrals", "referrals * (1 - hard_share)", into="easy_clients",
+             role="end_result", units="people/year",
              description="New easy-to-help clients per year"),
         Flow("hard_referrals", "referrals * hard_share", into="hard_clients", role="end_result", units="people/year",
              description="New hard-to-help clients per year"),
@@ -147,22 +155,26 @@ def build(**overrides):
              out_of="hard_clients", units="people/year", role="end_result", label="Hard clients helped",
              description="Hard-to-help clients reaching a good outcome per year (needs capability and motivation)",
              non_negative=True),
-        Flow("easy_leaving", "easy_clients / programme_length", out_of="easy_clients", role="end_result", units="people/year",
+        Flow("easy_leaving", "easy_clients / programme_length", out_of="easy_clients",
+             role="end_result", units="people/year",
              description="Easy-to-help clients leaving without a good outcome"),
-        Flow("hard_leaving", "hard_clients / programme_length", out_of="hard_clients", role="end_result", units="people/year",
+        Flow("hard_leaving", "hard_clients / programme_length", out_of="hard_clients",
+             role="end_result", units="people/year",
              description="Hard-to-help clients leaving without a good outcome"),
         Flow("parking", "hard_clients * parking_rate * gaming * MAX(0, 1 - XIDZ(parked_share, max_parked_share, 1))",
              out_of="hard_clients", into="parked", role="end_result", units="people/year", label="Parking",
              description="Hard-to-help clients moved off active service (a gaming practice)", non_negative=True),
         Flow("unparking", "parked * (1 - gaming) / programme_length", out_of="parked", into="hard_clients",
-             role="end_result", units="people/year", description="Parked clients taken back into active service as gaming fades",
+             role="end_result", units="people/year",
+             description="Parked clients taken back into active service as gaming fades",
              non_negative=True),
         Flow("parked_leaving", "parked / programme_length", out_of="parked", role="end_result", units="people/year",
              description="Parked clients leaving without having been helped"),
         Stock("knowledge", 0.26, units="dimensionless", role="strategic_resource", label="Knowledge",
               description="What the team has learnt about what works for whom (0-1)"),
         Flow("knowledge_gain", "learning_share * motivation * (1 - knowledge) / learning_cycle", into="knowledge",
-             role="end_result", units="1/year", description="Knowledge from learning cycles: reflective time, done with motivation"),
+             role="end_result", units="1/year",
+             description="Knowledge from learning cycles: reflective time, done with motivation"),
         Flow("knowledge_loss", "knowledge / knowledge_life", out_of="knowledge", role="end_result", units="1/year",
              description="Knowledge going out of date as people and circumstances change"),
         Stock("capability", "0.2 + 0.8 * knowledge", units="dimensionless", role="strategic_resource",
@@ -179,12 +191,14 @@ def build(**overrides):
             description="Purpose and trust raise it; pressure and gaming crowd it out"),
         Stock("gaming", 0, units="dimensionless", role="strategic_resource", label="Gaming",
               description="How widespread gaming practices are: reclassifying, creaming, parking (0-1)"),
-        Flow("gaming_change", "(MIN(1, pressure) - gaming) / gaming_time", into="gaming", role="end_result", units="1/year",
+        Flow("gaming_change", "(MIN(1, pressure) - gaming) / gaming_time", into="gaming",
+             role="end_result", units="1/year",
              description="Gaming spreads under pressure and fades without it"),
         Aux("perceived_performance", "SMTH1(reported_performance, 0.25, 0.4)", units="dimensionless",
             label="Reported performance as managers see it", description="Reported performance, a quarter late"),
         Aux("target_gap", "MAX(0, outcome_target - perceived_performance) / outcome_target",
-            role="performance_driver", units="dimensionless", label="Gap to target", description="Shortfall of reported performance, relative"),
+            role="performance_driver", units="dimensionless",
+            label="Gap to target", description="Shortfall of reported performance, relative"),
         Aux("indicated_pressure", "(1 - learning_regime) * incentive_strength * MIN(1, 0.5 + 2 * target_gap)",
             units="dimensionless", label="Indicated target pressure",
             description="Pressure that targets and incentives exert: always some, more while the target is missed"),
@@ -212,7 +226,8 @@ def build(**overrides):
             "MIN(1, ZIDZ(helped, helped + easy_leaving + hard_leaving) + max_gaming_gap * gaming)",
             units="dimensionless", label="Reported performance",
             description="Performance as reported: parked clients are off the books, and gaming adds the rest"),
-        Aux("parked_share", "ZIDZ(parked, parked + hard_clients)", role="performance_driver", units="dimensionless", label="Share parked",
+        Aux("parked_share", "ZIDZ(parked, parked + hard_clients)",
+            role="performance_driver", units="dimensionless", label="Share parked",
             description="Share of hard-to-help clients who are parked"),
         Aux("hard_served_share", "1 - parked_share", units="dimensionless",
             label="Hard-to-help clients served", description="Share of hard-to-help clients actively served"),

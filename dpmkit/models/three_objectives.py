@@ -30,6 +30,12 @@ indicated level is ``100 * (1 - EXP(-productivity * effort share * resources))``
 objective's own effort buys) plus each cross-effect coefficient times the other
 objective's distance from a middling 50, kept within 0-100.
 
+DPM roles (``dk.dpm.check_roles``): the four stocks are the strategic resources; their
+four flows are the end results; the effort shares (``share_quality``, ...) and the
+indicated levels each objective is measured against (``indicated_service_quality``, ...)
+are the performance drivers; the efforts and ``resources`` are the policy levers.
+``weakest_objective`` and ``average_objective`` are indicators without a role.
+
 Parameters
 ----------
 - ``effort_quality``, ``effort_outcomes``, ``effort_governance`` (dimensionless, 0-1):
@@ -165,7 +171,8 @@ def build(**overrides):
         Aux("weakest_objective", "MIN(service_quality, outcomes, governance)", units="index",
             label="Weakest objective",
             description="The lowest of the three objectives: a balance that neglects one shows up here"),
-        Aux("average_objective", "(service_quality + outcomes + governance) / 3", units="index", label="Average of the three objectives",
+        Aux("average_objective", "(service_quality + outcomes + governance) / 3", units="index",
+            label="Average of the three objectives",
             description="Unweighted mean of the three objectives"),
         Param("effort_quality", 1 / 3, bounds=(0, 1), units="dimensionless", role="policy_lever",
               label="Effort on service quality", source="assumption",

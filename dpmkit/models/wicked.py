@@ -44,6 +44,12 @@ Stocks and flows
 moves towards it (through the pipeline if ``dynamic``) over ``capacity_time`` x
 governance factor, where the governance factor is 1 + ``governance`` x (``agencies`` - 1).
 
+DPM roles (``dk.dpm.check_roles``): ``need``, ``hidden_need`` and ``capacity`` are the
+strategic resources; their six flows are the end results; ``perceived_need`` and
+``desired_capacity`` (need against ``need_goal``) are the performance drivers;
+``capacity_limit`` is the policy lever. ``actual_need`` and ``hidden_share`` are
+indicators without a role (they change no resource).
+
 Parameters
 ----------
 - ``compositional``, ``experiential``, ``dynamic``, ``governance`` (dimensionless, 0-1):
@@ -149,7 +155,8 @@ def build(**overrides):
         Flow("false_closures", "closures * (1 - compositional * entanglement) * experiential * misfit_share",
              into="hidden_need", role="end_result", units="people/year", label="Closed but not resolved",
              description="Cases closed as resolved for people the standard service did not fit"),
-        Flow("returning", "hidden_need / relapse_time", out_of="hidden_need", into="need", role="end_result", units="people/year",
+        Flow("returning", "hidden_need / relapse_time", out_of="hidden_need", into="need",
+             role="end_result", units="people/year",
              label="Hidden need returning", description="People whose hidden need brings them back to the service"),
         Flow("capacity_change", "(capacity_target - capacity) / (capacity_time * governance_factor)",
              into="capacity", role="end_result", units="people/year/year", label="Change in capacity",
