@@ -647,7 +647,8 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         low = bottom + 22 + 10 * lane
         left = col_x[0] - 14 - 8 * lane if bb["col"] == 0 else bb["x"] - 18 - 9 * lane
         lane += 1
-        main = roles_of[a] == "end_result"
+        # Orange only where an end result fills or drains the resource itself (as the legend says).
+        main = roles_of[a] == "end_result" and b in (getattr(model[a], "into", None), getattr(model[a], "out_of", None))
         colour, marker, width_ = ("#D55E00", "arrow-red", 2.8) if main else ("#0072B2", "arrow-blue", 2.0)
         dash = "" if main else ' stroke-dasharray="7 4"'
         op = edge_emphasis(a, b, "feedback")
@@ -763,11 +764,15 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     if drives:
         lines.append("Influences: " + "; ".join(drives) + ".")
     if feedback:
-        def changes(a, b):
+        def verb(a, b):
             v = model[a]
-            verb = "fills" if getattr(v, "into", None) == b else "drains" if getattr(v, "out_of", None) == b else "→"
-            return f"{label_of(a)} {verb} {label_of(b)}"
-        lines.append("Feedback to resources: " + "; ".join(changes(a, b) for a, b in feedback) + ".")
+            return "fills" if getattr(v, "into", None) == b else "drains" if getattr(v, "out_of", None) == b else ""
+        own = [f"{label_of(a)} {verb(a, b)} {label_of(b)}" for a, b in feedback if verb(a, b)]
+        other = [f"{label_of(a)} → {label_of(b)}" for a, b in feedback if not verb(a, b)]
+        if own:
+            lines.append("Feedback to resources: " + "; ".join(own) + ".")
+        if other:
+            lines.append("Other feedback: " + "; ".join(other) + ".")
     if view == "subjective":
         if owner_names:
             for o in owner_names:

@@ -305,3 +305,15 @@ def test_save_svg_and_png(tmp_path, demo):
     with pytest.raises(dk.ModelError, match=r"\.svg or \.png"):
         d.save(tmp_path / "dpm.pdf")
     assert d._repr_svg_() == d.svg
+
+
+def test_orange_feedback_only_where_an_end_result_changes_its_own_resource():
+    surrey = dk.models.load("surrey")
+    keep = ["commissioned_services", "coverage", "commissioning", "neet", "becoming_neet", "re_engagement"]
+    d = dk.dpm.chart(surrey, roles={v.name: None for v in surrey.variables if v.role and v.name not in keep})
+    root = ElementTree.fromstring(d.svg)
+    titles = {p.find(f"{SVG}title").text: p.get("stroke") for p in root.iter(f"{SVG}path")
+              if p.find(f"{SVG}title") is not None}
+    assert titles["Net commissioning changes Commissioned services (feedback)"] == "#D55E00"
+    # commissioning reaches coverage through hidden contracts: feedback, but not an end result filling a resource
+    assert titles["Net commissioning changes Coverage of need (feedback)"] == "#0072B2"
