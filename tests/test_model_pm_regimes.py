@@ -101,15 +101,18 @@ def test_each_preset_holds_its_cell(preset, quadrant):
 
 
 @settings(max_examples=40, deadline=None)
-@given(pushes=st.tuples(*[st.floats(0, 1)] * 5), start=st.tuples(st.floats(0, 1), st.floats(0, 1)))
-def test_regime_and_performance_stay_in_range(pushes, start):
+@given(pushes=st.tuples(*[st.floats(0, 1)] * 5), start=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+       context=st.tuples(st.floats(0, 1), st.floats(0, 1)))
+def test_regime_and_performance_stay_in_range(pushes, start, context):
     names = ("external_pressure", "budget_pressure", "engagement", "audit_intensity", "learning_investment")
     params = dict(zip(names, pushes))
-    params.update(initial_negotiation=start[0], initial_emergence=start[1])
+    params.update(initial_negotiation=start[0], initial_emergence=start[1], initial_complacency=context[0],
+                  fragmentation=context[1])
     r = dk.simulate(MODEL, params)
     for axis in ("negotiation_index", "emergence_index"):
         assert -1 - 1e-9 <= r[axis].min() and r[axis].max() <= 1 + 1e-9
-    for name in ("true_performance", "reported_performance", "gaming", "trust", "learning_capability"):
+    for name in ("true_performance", "reported_performance", "gaming", "trust", "learning_capability", "complacency",
+                 "direction"):
         assert -1e-9 <= r[name].min() and r[name].max() <= 1 + 1e-9, name
     assert r["reporting_gap"].min() >= -1e-12
 
