@@ -3,13 +3,20 @@
 The **DPM chart** (Dynamic Performance Management, after Bianchi) reads from left
 to right: **strategic resources** (stocks the organisation builds and uses) drive
 **performance drivers** (usually ratios against a benchmark, the leading indicators
-managers can act on), which drive **end results** (the flows that change the
-resources, and the outcomes that matter). End results feed back into the
+managers can act on), which drive **end results** (the flows that fill or drain
+the resources: the rates at which they change). End results feed back into the
 resources, which closes the loop; **policy levers** act from above. Every box and
 arrow comes from the model's declarations: the variables' ``role`` and the
 dependencies in their equations. Variables without a role are not drawn; an arrow
 is drawn between two drawn variables when one influences the other, directly or
 through variables that are not drawn.
+
+:func:`check_roles` (and :func:`role_problems`) hold a model's roles to these
+definitions (:data:`ROLE_RULES`): strategic resources are stocks, end results are the
+flows that change them (every such flow is one), performance drivers are auxiliaries
+that influence an end result, policy levers are parameters. When a model keeps the
+rules, every arrow into a resource comes from an end result that fills or drains it:
+levers → drivers → end-result flows → resource stocks → back to drivers.
 
 The chart has three **views** (after Bianchi; see the research notes, section 2.3):
 
@@ -36,7 +43,9 @@ Examples
 >>> d.svg.startswith("<svg")
 True
 >>> print(d.description.splitlines()[0])
-DPM chart of Caseworker team (demo), instrumental view (how): 3 strategic resources, 2 performance drivers, 2 end results, 1 policy lever.
+DPM chart of Caseworker team (demo), instrumental view (how): 3 strategic resources, 2 performance drivers, 5 end results, 1 policy lever.
+>>> dk.dpm.check_roles(dk.models.load("demo")).name  # roles as Bianchi defines them
+'demo'
 """
 
 from __future__ import annotations
@@ -48,7 +57,8 @@ from pathlib import Path
 
 from .errors import ModelError
 
-__all__ = ["VIEWS", "VIEW_NOTES", "COLUMNS", "Diagram", "structure", "chart", "loop_diagram"]
+__all__ = ["VIEWS", "VIEW_NOTES", "COLUMNS", "ROLE_RULES", "Diagram", "structure", "role_problems", "check_roles",
+           "chart", "loop_diagram"]
 
 VIEWS = ("objective", "instrumental", "subjective")
 #: What each view of the DPM chart shows (the research notes, section 2.3).
@@ -281,6 +291,125 @@ def structure(model, roles=None):
     columns = {r: [n for n in shown if role_of[n] == r] for r, _ in COLUMNS}
     return {"columns": columns, "levers": [n for n in shown if role_of[n] == "policy_lever"], "links": links,
             "roles": role_of}
+
+
+#: The rules :func:`check_roles` applies: DPM roles as Bianchi defines them.
+ROLE_RULES = (
+    "a strategic resource is a stock",
+    "an end result is a flow",
+    "an end result fills or drains a strategic resource",
+    "every flow that fills or drains a strategic resource is an end result",
+    "a performance driver is an auxiliary (a measure against a benchmark or target)",
+    "a performance driver influences at least one end result",
+    "a policy lever is a parameter",
+)
+
+
+def role_problems(model, roles=None):
+    """Where a model's DPM roles break the rules of a DPM chart, as plain sentences.
+
+    The rules (:data:`ROLE_RULES`), after Bianchi: **strategic resources** are stocks;
+    **end results** are the flows that fill or drain them (every such flow is one);
+    **performance drivers** are auxiliaries, measures against a benchmark or target, that
+    influence at least one end result; **policy levers** are parameters. Variables
+    without a role are not judged.
+
+    Parameters
+    ----------
+    model : Model
+    roles : dict, optional
+        ``{variable: role or None}`` overriding declared roles, as in :func:`structure`.
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, naming the variable and the rule it breaks; empty when
+        the roles follow the rules.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> dk.dpm.role_problems(dk.models.load("demo"))
+    []
+    """
+    from .spec import Aux, Flow, Model, Param, Stock
+
+    if not isinstance(model, Model):
+        raise ModelError(f"expected a dpmkit Model, got {type(model).__name__}")
+    role_of = _roles(model, roles)
+    problems = []
+
+    def say(name, rule, detail):
+        problems.append(f"{name!r} breaks the rule '{rule}': {detail}")
+
+    def a(kind):
+        return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+    for name in model.names:
+        v, role = model[name], role_of.get(name)
+        if role == "strategic_resource" and not isinstance(v, Stock):
+            say(name, ROLE_RULES[0], f"it is {a(v.kind)}, not a stock")
+        elif role == "end_result":
+            if not isinstance(v, Flow):
+                say(name, ROLE_RULES[1], f"it is {a(v.kind)}; a level or indicator is not an end result (tag the "
+                                         "flow that changes a resource instead, or give it no role)")
+            else:
+                ends = [s for s in (v.into, v.out_of) if s is not None]
+                if not any(role_of.get(s) == "strategic_resource" for s in ends):
+                    which = " or ".join(repr(s) for s in ends) or "no stock"
+                    say(name, ROLE_RULES[2], f"it changes {which}, which is not tagged as a strategic resource")
+        elif role == "performance_driver" and not isinstance(v, Aux):
+            say(name, ROLE_RULES[4], f"it is {a(v.kind)}")
+        elif role == "policy_lever" and not isinstance(v, Param):
+            say(name, ROLE_RULES[6], f"it is {a(v.kind)}")
+    for flow in model.flows:
+        if role_of.get(flow.name) == "end_result":
+            continue
+        for stock in (flow.into, flow.out_of):
+            if stock is not None and role_of.get(stock) == "strategic_resource":
+                say(flow.name, ROLE_RULES[3],
+                    f"it {'fills' if stock == flow.into else 'drains'} the strategic resource {stock!r} but is "
+                    + (f"tagged {role_of[flow.name]!r}" if flow.name in role_of else "not tagged end_result"))
+                break
+    succ = _influences(model)
+    results = {n for n, r in role_of.items() if r == "end_result" and isinstance(model[n], Flow)}
+    for name in model.names:
+        if role_of.get(name) != "performance_driver" or not isinstance(model[name], Aux):
+            continue
+        seen, stack = set(), list(succ.get(name, ()))
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend(succ.get(node, ()))
+        if not seen & results:
+            say(name, ROLE_RULES[5], "no chain of equations leads from it to an end-result flow, so it drives "
+                                     "nothing in the DPM chart (give it no role, or tag the flow it drives)")
+    return problems
+
+
+def check_roles(model, roles=None):
+    """Raise :class:`~dpmkit.ModelError` if the model's DPM roles break a rule of :data:`ROLE_RULES`.
+
+    The message lists every problem :func:`role_problems` finds; ``err.variable`` names
+    the first variable at fault. Returns the model, so calls can be chained.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> m = dk.Model("m", [dk.Stock("s", 1, units="people", role="end_result")])
+    >>> dk.dpm.check_roles(m)
+    Traceback (most recent call last):
+    ...
+    dpmkit.errors.ModelError: model 'm': 1 DPM role problem: 's' breaks the rule 'an end result is a flow': it is a stock; a level or indicator is not an end result (tag the flow that changes a resource instead, or give it no role)
+    """
+    problems = role_problems(model, roles)
+    if problems:
+        first = problems[0].split("'")[1]
+        raise ModelError(f"model {model.name!r}: {len(problems)} DPM role problem{'s' if len(problems) != 1 else ''}: "
+                         + "; ".join(problems), variable=first)
+    return model
 
 
 def _owners(model, owners):
@@ -518,7 +647,8 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         low = bottom + 22 + 10 * lane
         left = col_x[0] - 14 - 8 * lane if bb["col"] == 0 else bb["x"] - 18 - 9 * lane
         lane += 1
-        main = roles_of[a] == "end_result"
+        # Orange only where an end result fills or drains the resource itself (as the legend says).
+        main = roles_of[a] == "end_result" and b in (getattr(model[a], "into", None), getattr(model[a], "out_of", None))
         colour, marker, width_ = ("#D55E00", "arrow-red", 2.8) if main else ("#0072B2", "arrow-blue", 2.0)
         dash = "" if main else ' stroke-dasharray="7 4"'
         op = edge_emphasis(a, b, "feedback")
@@ -634,7 +764,15 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     if drives:
         lines.append("Influences: " + "; ".join(drives) + ".")
     if feedback:
-        lines.append("Feedback to resources: " + "; ".join(f"{label_of(a)} → {label_of(b)}" for a, b in feedback) + ".")
+        def verb(a, b):
+            v = model[a]
+            return "fills" if getattr(v, "into", None) == b else "drains" if getattr(v, "out_of", None) == b else ""
+        own = [f"{label_of(a)} {verb(a, b)} {label_of(b)}" for a, b in feedback if verb(a, b)]
+        other = [f"{label_of(a)} → {label_of(b)}" for a, b in feedback if not verb(a, b)]
+        if own:
+            lines.append("Feedback to resources: " + "; ".join(own) + ".")
+        if other:
+            lines.append("Other feedback: " + "; ".join(other) + ".")
     if view == "subjective":
         if owner_names:
             for o in owner_names:

@@ -143,4 +143,6 @@ def test_sensitivity_bad_input():
 def test_default_outputs_are_the_end_results():
     demo = dk.models.load("demo")
     table = dk.sensitivity(demo, params=["referral_rate"])
-    assert list(table["output"]) == ["served", "waiting_time"]
+    # since issue 11, end results are the flows that change the strategic resources
+    assert list(table["output"]) == [v.name for v in demo.with_role("end_result")]
+    assert "served" in list(table["output"])

@@ -30,20 +30,121 @@ def test_structure_follows_roles_and_equations(demo):
     assert s["columns"] == {
         "strategic_resource": ["waiting_list", "staff", "morale"],
         "performance_driver": ["capacity", "workload"],
-        "end_result": ["served", "waiting_time"],
+        "end_result": ["referrals", "served", "recruitment", "leavers", "morale_change"],
     }
     assert s["levers"] == ["staff_target"]
     links = set(s["links"])
     # direct equation links, left to right
     assert ("staff", "capacity", "drives") in links and ("capacity", "served", "drives") in links
+    assert ("workload", "morale_change", "drives") in links
     # an end result that drains a resource closes the DPM loop
     assert ("served", "waiting_list", "feedback") in links
-    # through variables that are not drawn: workload -> morale_change (no role) -> morale
-    assert ("workload", "morale", "feedback") in links
-    # staff_target -> recruitment (no role) -> staff
-    assert ("staff_target", "staff", "lever") in links
+    assert ("morale_change", "morale", "feedback") in links
+    assert ("staff_target", "recruitment", "lever") in links
     assert all(a != b for a, b, _ in links)
     assert not any(b == "staff_target" for _, b, _ in links)
+
+
+def test_hidden_flows_are_followed_through():
+    # Remove the role of the flow and the chart follows the chain through it:
+    # workload -> morale_change (no role) -> morale, staff_target -> recruitment (no role) -> staff
+    demo = dk.models.load("demo")
+    links = set(dk.dpm.structure(demo, roles={"morale_change": None, "recruitment": None})["links"])
+    assert ("workload", "morale", "feedback") in links
+    assert ("staff_target", "staff", "lever") in links
+
+
+@pytest.mark.parametrize("name", dk.models.available())
+def test_every_arrow_into_a_resource_comes_from_an_end_result_that_changes_it(name):
+    # levers -> performance drivers -> end-result flows -> strategic-resource stocks -> back to drivers
+    model = dk.models.load(name)
+    s = dk.dpm.structure(model)
+    roles = s["roles"]
+    for a, b, kind in s["links"]:
+        if roles[b] == "strategic_resource":
+            assert roles[a] == "end_result", (a, b, kind)
+            assert b in (model[a].into, model[a].out_of), (a, b)
+            assert kind == "feedback"
+        if roles[a] == "performance_driver" and kind != "within":
+            assert roles[b] == "end_result", (a, b, kind)
+    # the drawn feedback arrows are exactly the end results' stocks
+    feedback = {(a, b) for a, b, kind in s["links"] if kind == "feedback" and roles[b] == "strategic_resource"}
+    expected = {(f.name, stock) for f in model.flows if roles.get(f.name) == "end_result"
+                for stock in (f.into, f.out_of) if stock is not None and roles.get(stock) == "strategic_resource"}
+    assert feedback == expected
+
+
+def test_chart_says_which_resource_each_end_result_fills_or_drains():
+    d = dk.dpm.chart(dk.models.load("demo"))
+    assert "Young people served drains Waiting list" in d.description
+    assert "Referrals fills Waiting list" in d.description
+
+
+# Role rules -------------------------------------------------------------------------
+
+
+def _roles_model(**roles):
+    """A small model: a resource with an inflow and an outflow, a driver, a lever."""
+    return dk.Model("rules", [
+        dk.Stock("staff", 10, units="FTE", role=roles.get("staff", "strategic_resource")),
+        dk.Flow("hiring", "gap / delay", into="staff", units="FTE/year", role=roles.get("hiring", "end_result")),
+        dk.Flow("leaving", "staff / tenure", out_of="staff", units="FTE/year",
+                role=roles.get("leaving", "end_result")),
+        dk.Aux("gap", "MAX(0, target - staff)", units="FTE", role=roles.get("gap", "performance_driver")),
+        dk.Aux("ratio", "staff / target", units="dimensionless", role=roles.get("ratio")),
+        dk.Param("target", 12, units="FTE", role=roles.get("target", "policy_lever")),
+        dk.Param("delay", 1, units="year"),
+        dk.Param("tenure", 5, units="year"),
+    ])
+
+
+def test_role_rules_pass_on_a_model_that_keeps_them():
+    model = _roles_model()
+    assert dk.dpm.role_problems(model) == []
+    assert dk.dpm.check_roles(model) is model
+
+
+@pytest.mark.parametrize("roles, variable, rule", [
+    ({"staff": "end_result"}, "staff", "an end result is a flow"),
+    ({"ratio": "end_result"}, "ratio", "an end result is a flow"),
+    ({"hiring": "strategic_resource"}, "hiring", "a strategic resource is a stock"),
+    ({"gap": "strategic_resource"}, "gap", "a strategic resource is a stock"),
+    ({"leaving": None}, "leaving", "every flow that fills or drains a strategic resource is an end result"),
+    ({"leaving": "performance_driver"}, "leaving", "a performance driver is an auxiliary"),
+    ({"staff": None}, "hiring", "an end result fills or drains a strategic resource"),
+    ({"ratio": "performance_driver"}, "ratio", "a performance driver influences at least one end result"),
+    ({"staff": "performance_driver"}, "staff", "a performance driver is an auxiliary"),
+    ({"target": "strategic_resource"}, "target", "a strategic resource is a stock"),
+    ({"gap": "policy_lever"}, "gap", "a policy lever is a parameter"),
+])
+def test_role_rules_name_the_variable_and_the_rule(roles, variable, rule):
+    model = _roles_model(**roles)
+    problems = dk.dpm.role_problems(model)
+    assert any(p.startswith(f"{variable!r} breaks the rule '{rule}") for p in problems), problems
+    with pytest.raises(dk.ModelError, match=re.escape(f"{variable!r} breaks the rule '{rule}")) as err:
+        dk.dpm.check_roles(model)
+    assert err.value.variable == problems[0].split("'")[1]
+
+
+def test_role_rules_follow_overridden_roles_and_list_every_problem():
+    model = _roles_model()
+    problems = dk.dpm.role_problems(model, roles={"staff": "end_result", "ratio": "performance_driver"})
+    assert len(problems) == 4  # staff is no flow; hiring and leaving change no resource; ratio drives nothing
+    with pytest.raises(dk.ModelError, match="4 DPM role problems"):
+        dk.dpm.check_roles(model, roles={"staff": "end_result", "ratio": "performance_driver"})
+    with pytest.raises(dk.ModelError, match="expected a dpmkit Model"):
+        dk.dpm.role_problems("demo")
+
+
+def test_a_driver_reaches_an_end_result_through_other_variables():
+    # gap2 -> gap (untagged) -> hiring: the chain counts, whatever lies between
+    model = dk.Model("chain", [
+        dk.Stock("staff", 10, units="FTE", role="strategic_resource"),
+        dk.Flow("hiring", "gap / 1", into="staff", units="FTE/year", role="end_result"),
+        dk.Aux("gap", "gap2 * 1", units="FTE"),
+        dk.Aux("gap2", "MAX(0, 12 - staff)", units="FTE", role="performance_driver"),
+    ])
+    assert dk.dpm.role_problems(model) == []
 
 
 def test_hidden_chains_are_followed_but_stop_at_drawn_variables():
@@ -80,7 +181,7 @@ def test_every_view_is_valid_svg_with_every_label(demo, view):
     assert root.tag == f"{SVG}svg"
     assert root.find(f"{SVG}desc").text == d.description
     words = " ".join(texts(d.svg))
-    for name in ("waiting_list", "staff", "morale", "capacity", "workload", "served", "waiting_time",
+    for name in ("waiting_list", "staff", "morale", "capacity", "workload", "served", "referrals", "leavers",
                  "staff_target"):
         for part in demo[name].label.split():
             assert part in words
@@ -204,3 +305,15 @@ def test_save_svg_and_png(tmp_path, demo):
     with pytest.raises(dk.ModelError, match=r"\.svg or \.png"):
         d.save(tmp_path / "dpm.pdf")
     assert d._repr_svg_() == d.svg
+
+
+def test_orange_feedback_only_where_an_end_result_changes_its_own_resource():
+    surrey = dk.models.load("surrey")
+    keep = ["commissioned_services", "coverage", "commissioning", "neet", "becoming_neet", "re_engagement"]
+    d = dk.dpm.chart(surrey, roles={v.name: None for v in surrey.variables if v.role and v.name not in keep})
+    root = ElementTree.fromstring(d.svg)
+    titles = {p.find(f"{SVG}title").text: p.get("stroke") for p in root.iter(f"{SVG}path")
+              if p.find(f"{SVG}title") is not None}
+    assert titles["Net commissioning changes Commissioned services (feedback)"] == "#D55E00"
+    # commissioning reaches coverage through hidden contracts: feedback, but not an end result filling a resource
+    assert titles["Net commissioning changes Coverage of need (feedback)"] == "#0072B2"

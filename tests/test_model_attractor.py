@@ -102,3 +102,18 @@ def test_scores_stay_on_the_0_to_100_scale(runs):
         assert reported.max() <= 100 + 1e-9, name
 
 
+
+
+def test_the_attractor_drives_collective_learning(runs):
+    # French & Mollinger-Sahba (2021): a performance attractor motivates collective learning and
+    # adaptation (``mechanisms_attractor_learning``). With the attractor on, network learning rises
+    # above the same run with it off, with or without a learning partnership.
+    for on, off in (("attractor_only", "no_framework"), ("attractor_and_partnership", "partnership_only")):
+        assert runs[on].final("learning_mean") > runs[off].final("learning_mean") + 0.03, (on, off)
+        assert np.all(runs[on]["learning_mean"][1:] > runs[off]["learning_mean"][1:]), (on, off)
+    # ... and it is the mechanism, not the pull on goals, that does it
+    quiet = dk.simulate(MODEL.with_params(attractor_learning=0), MODEL.scenario("attractor_only"))
+    assert quiet.final("learning_mean") == pytest.approx(runs["no_framework"].final("learning_mean"))
+    # knowledge flows between localities that compare notes against the shared framework
+    assert runs["attractor_only"].final("knowledge_sharing") > 0
+    assert runs["no_framework"].final("knowledge_sharing") == 0

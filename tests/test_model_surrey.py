@@ -220,8 +220,15 @@ def test_levers_and_roles(model):
     levers = {p.name for p in model.policy_levers}
     assert {"cut_fraction", "decommissioning_years", "coproduction_effort", "post2015_cut"} <= levers
     assert model["neet"].units == "people" and model["neet"].non_negative
-    for name in ("service_quality", "quality_of_life", "governance_conformity"):
+    # Bianchi's end results are the flows that change the strategic resources; the three objectives
+    # are level indicators an evaluator reads, not end results.
+    for name in ("becoming_neet", "re_engagement", "commissioning", "trust_change", "capability_change"):
         assert model[name].role == "end_result"
+    for name in ("service_quality", "quality_of_life", "governance_conformity", "fte", "neet_share", "budget"):
+        assert model[name].role is None
+    assert {v.name for v in model.with_role("end_result")} == {
+        f.name for f in model.flows if model[f.into or f.out_of].role == "strategic_resource"}
+    dk.dpm.check_roles(model)
 
 
 def test_overrides_are_checked(model):

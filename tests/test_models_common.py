@@ -116,6 +116,25 @@ def test_roles_cover_the_dpm_chart(model):
         assert role in roles, f"{model.name}: no variable has the DPM role {role!r}"
 
 
+def test_roles_follow_bianchis_definitions(model):
+    # End results are the flows that change strategic-resource stocks; performance drivers are
+    # auxiliaries that drive them; policy levers are parameters (dk.dpm.ROLE_RULES).
+    problems = dk.dpm.role_problems(model)
+    assert not problems, f"{model.name}: " + "; ".join(problems)
+    dk.dpm.check_roles(model)
+    # ... and they survive a round trip through XMILE, where the same check applies
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{model.name}.xmile"
+        dk.xmile.write(model, path)
+        reread = dk.xmile.read(path)
+    assert {v.name: v.role for v in reread.variables if v.role} == {v.name: v.role for v in model.variables
+                                                                     if v.role}
+    dk.dpm.check_roles(reread)
+
+
 def test_scenarios_exist_and_run(model):
     assert model.scenario_names, f"{model.name}: declare at least one named scenario"
     for name in model.scenario_names:

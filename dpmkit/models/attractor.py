@@ -8,7 +8,11 @@ Three ways of steering them can be combined:
 
 - a **shared outcomes framework** that *attracts rather than directs*: it pulls each
   locality's own goal towards a common ambition (weight ``attractor_weight``) but says
-  nothing about methods and puts no pressure on the reported numbers;
+  nothing about methods and puts no pressure on the reported numbers. Because localities
+  now work towards, and compare themselves against, the same ambition, it also
+  **motivates collective learning and adaptation** (French & Mollinger-Sahba 2021): it
+  speeds each locality's learning and lets some knowledge flow between localities even
+  without a formal partnership (``attractor_learning``);
 - a **learning partnership** (managers, academics, consultants) that lets knowledge
   flow between localities: each locality's learning moves towards the network average
   (``learning_partnership``), and sensemaking speeds up local learning;
@@ -30,9 +34,11 @@ For each locality ``k`` (``01``-``11``):
   (``learning_k`` x gap to the goal / ``improvement_time``), ``erosion_k`` out
   (``erosion_rate`` x outcome: dynamic complexity wears results down).
 - ``learning_k`` (0-1, local learning capability): ``learning_gain_k`` in (local rate x
-  headroom x sensemaking boost x what pressure leaves), ``learning_loss_k`` out
-  (knowledge going out of date), ``diffusion_k`` in or out (``learning_partnership`` x
-  ``diffusion_rate`` x (network average - own learning)).
+  headroom x (1 + 0.5 x ``learning_partnership`` + ``attractor_learning`` x
+  ``attractor_weight``) x what pressure leaves), ``learning_loss_k`` out (knowledge going
+  out of date), ``diffusion_k`` in or out (``knowledge_sharing`` x ``diffusion_rate`` x
+  (network average - own learning)), where ``knowledge_sharing`` = MIN(1,
+  ``learning_partnership`` + 0.25 x ``attractor_learning`` x ``attractor_weight``).
 - ``gaming_k`` (0-1): ``gaming_change_k`` (towards the gaming needed to close the gap
   to the target, times the pressure).
 - ``local_goal_k`` (auxiliary with a first-order smooth): a locality's own goal, eroding
@@ -41,9 +47,20 @@ For each locality ``k`` (``01``-``11``):
 Summaries: ``outcome_mean``, ``outcome_spread`` (standard deviation across localities),
 ``reported_mean``, ``reported_spread``, ``learning_mean``, ``gaming_mean``.
 
+DPM roles (``dk.dpm.check_roles``): the outcome, learning and gaming stocks of each
+locality are strategic resources (gaming a liability); their flows are the end results;
+the performance drivers are ``gap_k`` (true outcome against the goal), ``pressure_k``
+(the reported figure against the imposed target) and ``learning_mean`` (the network
+benchmark each locality's learning moves towards). ``goal_k``, ``reported_k`` and the
+summaries are indicators without a role.
+
 Parameters
 ----------
 - ``attractor_weight`` (dimensionless, 0-1): pull of the shared framework on local goals. Policy lever. Assumption.
+- ``attractor_learning`` (dimensionless, 0-1; uncertain 0.25-0.75): how far the shared
+  framework motivates collective learning: extra learning-rate multiplier per unit of
+  pull, and a quarter of that as knowledge sharing between localities.
+  ``mechanisms_attractor_learning`` (assumption, after French & Mollinger-Sahba 2021).
 - ``framework_level`` (index, 0-100): the common ambition of the framework. Assumption.
 - ``learning_partnership`` (dimensionless, 0-1): strength of the learning partnership. Policy lever. Assumption.
 - ``diffusion_rate`` (1/year, 0-2.4; uncertain 0.6-1.8): speed of knowledge flow in a
@@ -74,6 +91,9 @@ Reference behaviour
   than a third of its starting value within ten years.
 - The attractor alone raises outcomes, but the spread narrows less: slow learners stay
   behind without the partnership.
+- The attractor drives collective learning: network learning (``learning_mean``) ends
+  higher with the attractor on than off, with or without the partnership (about 0.64
+  against 0.56 without a partnership).
 - Under uniform imposed targets, reported outcomes converge on the target while true
   outcomes do not: gaming appears everywhere and the true spread stays wide (hidden
   divergence).
@@ -118,42 +138,47 @@ def _locality(k, start, speed):
     o, lrn, g = f"outcome_{k}", f"learning_{k}", f"gaming_{k}"
     where = f"locality {k}"
     return [
-        Stock(o, f"initial_outcome_mean + {start!r} * starting_spread", units="index", role="end_result",
+        Stock(o, f"initial_outcome_mean + {start!r} * starting_spread", units="index", role="strategic_resource",
               label=f"Outcome, {where}", description=f"True outcome in {where} (0-100)"),
-        Flow(f"improvement_{k}", f"{lrn} * MAX(0, goal_{k} - {o}) / improvement_time", into=o, units="1/year",
+        Flow(f"improvement_{k}", f"{lrn} * gap_{k} / improvement_time", into=o, role="end_result", units="1/year",
              label=f"Improvement, {where}", description="Closing the gap to the goal, as fast as learning allows"),
-        Flow(f"erosion_{k}", f"{o} * erosion_rate", out_of=o, units="1/year", label=f"Erosion, {where}",
+        Flow(f"erosion_{k}", f"{o} * erosion_rate", out_of=o,
+             role="end_result", units="1/year", label=f"Erosion, {where}",
              description="Results wearing down as needs and circumstances change"),
         Stock(lrn, f"0.3 + {0.2 * start!r}", units="dimensionless", role="strategic_resource",
               label=f"Learning, {where}", description=f"Learning capability in {where} (0-1)"),
         Flow(f"learning_gain_{k}",
              f"(learning_rate_low + {(speed + 1) / 2!r} * (learning_rate_high - learning_rate_low))"
-             f" * (1 - {lrn}) * (1 + 0.5 * learning_partnership) * (1 - capability_trap * pressure_{k})",
-             into=lrn, units="1/year", label=f"Learning gain, {where}",
-             description="Local learning, sped up by sensemaking, slowed by target pressure"),
-        Flow(f"learning_loss_{k}", f"{lrn} / knowledge_life", out_of=lrn, units="1/year",
+             f" * (1 - {lrn}) * (1 + 0.5 * learning_partnership + attractor_learning * attractor_weight)"
+             f" * (1 - capability_trap * pressure_{k})",
+             into=lrn, role="end_result", units="1/year", label=f"Learning gain, {where}",
+             description="Local learning, sped up by sensemaking and by a shared ambition, slowed by target pressure"),
+        Flow(f"learning_loss_{k}", f"{lrn} / knowledge_life", out_of=lrn, role="end_result", units="1/year",
              label=f"Learning loss, {where}", description="Knowledge going out of date"),
-        Flow(f"diffusion_{k}", f"learning_partnership * diffusion_rate * (learning_mean - {lrn})", into=lrn,
-             units="1/year", label=f"Diffusion, {where}",
+        Flow(f"diffusion_{k}", f"knowledge_sharing * diffusion_rate * (learning_mean - {lrn})", into=lrn,
+             role="end_result", units="1/year", label=f"Diffusion, {where}",
              description="Knowledge flowing in from (or out to) the other localities"),
-        Stock(g, 0, units="dimensionless", role="performance_driver", label=f"Gaming, {where}",
+        Stock(g, 0, units="dimensionless", role="strategic_resource", label=f"Gaming, {where}",
               description=f"Gaming practices in {where} (0-1)"),
         Flow(f"gaming_change_{k}",
              f"(MIN(1, pressure_{k} * ZIDZ(MAX(0, target_level - {o}), 100 * max_gaming_gap)) - {g}) / gaming_time",
-             into=g, units="1/year", label=f"Change in gaming, {where}",
+             into=g, role="end_result", units="1/year", label=f"Change in gaming, {where}",
              description="Gaming moves towards what it takes to close the gap to the target, times the pressure"),
         Aux(f"local_goal_{k}", f"SMTH1({o}, goal_erosion_time, {o} + 10)", units="index",
             label=f"Own goal, {where}", description="The locality's own goal, eroding towards what it achieves"),
         Aux(f"goal_{k}",
             f"imposed_targets * target_level + (1 - imposed_targets) * (attractor_weight * framework_level"
             f" + (1 - attractor_weight) * local_goal_{k})",
-            units="index", role="performance_driver", label=f"Goal, {where}",
+            units="index", label=f"Goal, {where}",
             description="The goal the locality works to: the imposed target, or its own goal pulled by the framework"),
-        Aux(f"reported_{k}", f"MIN(100, {o} + 100 * max_gaming_gap * {g})", units="index", role="end_result",
+        Aux(f"gap_{k}", f"MAX(0, goal_{k} - {o})", units="index", role="performance_driver",
+            label=f"Gap to goal, {where}",
+            description="How far the true outcome falls short of the goal (the benchmark)"),
+        Aux(f"reported_{k}", f"MIN(100, {o} + 100 * max_gaming_gap * {g})", units="index",
             label=f"Reported outcome, {where}", description="Outcome as reported: true outcome plus gaming"),
         Aux(f"pressure_{k}",
             f"imposed_targets * MIN(1, 0.5 + 3 * ZIDZ(MAX(0, target_level - reported_{k}), target_level))",
-            units="dimensionless", label=f"Target pressure, {where}",
+            units="dimensionless", role="performance_driver", label=f"Target pressure, {where}",
             description="Pressure of the imposed target: some always, more while the reported figure falls short"),
     ]
 
@@ -184,9 +209,9 @@ def build(**overrides):
     for k, start, speed in zip(_ids(), _START, _SPEED):
         variables += _locality(k, start, speed)
     variables += [
-        Aux("outcome_mean", _mean("outcome"), units="index", role="end_result", label="Mean outcome",
+        Aux("outcome_mean", _mean("outcome"), units="index", label="Mean outcome",
             description="Average true outcome across the localities"),
-        Aux("outcome_spread", _spread("outcome", "outcome_mean"), units="index", role="end_result",
+        Aux("outcome_spread", _spread("outcome", "outcome_mean"), units="index",
             label="Spread of outcomes", description="Standard deviation of true outcomes across the localities"),
         Aux("reported_mean", _mean("reported"), units="index", label="Mean reported outcome",
             description="Average reported outcome across the localities"),
@@ -194,10 +219,18 @@ def build(**overrides):
             description="Standard deviation of reported outcomes across the localities"),
         Aux("learning_mean", _mean("learning"), units="dimensionless", role="performance_driver",
             label="Network learning", description="Average learning capability across the localities"),
+        Aux("knowledge_sharing", "MIN(1, learning_partnership + 0.25 * attractor_learning * attractor_weight)",
+            units="dimensionless", label="Knowledge sharing",
+            description="How freely knowledge flows between localities: the partnership, plus what comparing "
+                        "notes against a shared framework adds"),
         Aux("gaming_mean", _mean("gaming"), units="dimensionless", label="Mean gaming",
             description="Average gaming across the localities"),
         _p("attractor_weight", 0, (0, 1), "dimensionless", "Pull of the shared framework",
            "How strongly the shared outcomes framework pulls local goals towards its ambition", lever=True),
+        _p("attractor_learning", 0.5, (0, 1), "dimensionless", "Learning the framework motivates",
+           "How far a shared framework motivates collective learning: extra local learning per unit of pull, "
+           "and a quarter of that as knowledge sharing between localities",
+           source="mechanisms_attractor_learning", uncertainty=(0.25, 0.75)),
         _p("framework_level", 80, (0, 100), "index", "Framework ambition",
            "The common outcome level the shared framework points to"),
         _p("learning_partnership", 0, (0, 1), "dimensionless", "Learning partnership",

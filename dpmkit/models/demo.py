@@ -16,6 +16,12 @@ Stocks and flows
 - ``staff`` (FTE): ``recruitment`` in, ``leavers`` out.
 - ``morale`` (dimensionless, 0-1): ``morale_change`` in (positive or negative).
 
+DPM roles (Bianchi): the three stocks are strategic resources; the five flows that change
+them are the end results; ``capacity`` and ``workload`` (months of work per caseworker
+at normal pace) are the performance drivers; ``staff_target`` is the policy lever.
+``waiting_time`` is an indicator learners watch, not an end result (it changes no stock),
+so it has no role.
+
 Parameters
 ----------
 - ``staff_target`` (FTE, 5-40): funded posts; policy lever. Assumption.
@@ -55,24 +61,25 @@ def build(**overrides):
                   label="Caseworkers", description="Caseworkers in post (full-time equivalents)"),
             Stock("morale", 0.7, units="dimensionless", role="strategic_resource",
                   label="Staff morale", description="Morale of caseworkers, 0 (none) to 1 (high)"),
-            Flow("referrals", "referral_rate", into="waiting_list", units="people/month",
+            Flow("referrals", "referral_rate", into="waiting_list", units="people/month", role="end_result",
                  description="New referrals per month"),
             Flow("served", "MIN(waiting_list / assessment_time, capacity)", out_of="waiting_list", units="people/month",
                  role="end_result", label="Young people served", description="Cases closed per month",
                  non_negative=True),
             Flow("recruitment", "MAX(staff_target - staff, 0) / hiring_delay", into="staff", units="FTE/month",
-                 description="Vacancies filled per month"),
+                 role="end_result", description="Vacancies filled per month"),
             Flow("leavers", "staff * base_quit_rate * quit_multiplier(morale)", out_of="staff",
-                 units="FTE/month", description="Caseworkers leaving per month"),
+                 units="FTE/month", role="end_result", description="Caseworkers leaving per month"),
             Flow("morale_change", "(morale_from_workload(workload) - morale) / morale_time", into="morale",
-                 units="1/month", description="How fast morale moves towards what the workload implies"),
+                 units="1/month", role="end_result",
+                 description="How fast morale moves towards what the workload implies"),
             Aux("capacity", "staff * cases_per_worker * productivity(morale)", units="people/month",
                 role="performance_driver", label="Service capacity",
                 description="Cases the team can close per month"),
             Aux("workload", "ZIDZ(waiting_list, staff * cases_per_worker)", units="month",
                 role="performance_driver", label="Workload",
                 description="Months of work waiting per caseworker at normal pace"),
-            Aux("waiting_time", "ZIDZ(waiting_list, served)", units="month", role="end_result",
+            Aux("waiting_time", "ZIDZ(waiting_list, served)", units="month",
                 label="Waiting time", description="Months a new referral can expect to wait"),
             Param("staff_target", 20, bounds=(5, 40), units="FTE", role="policy_lever",
                   label="Funded caseworker posts", description="Posts the budget pays for",

@@ -52,15 +52,26 @@ Youth justice (a parallel chain):
 - ``yos_capability`` (0-1): the youth offending service's capability for sound assessment,
   supervision and consistent out-of-court decisions; ``capability_change``.
 
-Performance drivers: ``coverage`` (well-targeted support relative to the cost of supporting
-every young person at risk), ``relevance`` (what a contract let today would achieve),
-``contract_relevance``, ``support_relevance``, ``service_gap`` (budget not yet turned into
-running services during the transition), ``funding_shortfall``. End results:
-``becoming_neet``, ``re_engagement``, ``neet_share``, ``fte`` (first-time entrants),
-``fte_index`` (2006/07 = 100), ``reoffending``, and one indicator (0-1) for each of the
-paper's three objectives: ``service_quality``, ``quality_of_life`` and
-``governance_conformity``. How each indicator is composed is our illustrative reading of
-the paper (evidence key ``surrey_assumption_objectives``), not its definition.
+DPM roles (after Bianchi; ``dk.dpm.check_roles`` enforces them). The nine stocks above are
+the **strategic resources**. The **end results** are the eleven flows that change them:
+``decommissioning``, ``commissioning``, ``targeted_commissioning``, ``retargeting``,
+``coproduction_growth``, ``learning_about_needs``, ``trust_change``, ``becoming_neet`` and
+``re_engagement`` (the final, community outcome), ``diversion_change`` and
+``capability_change``. The **performance drivers** are measures against a benchmark that
+drive those flows: ``coverage`` (well-targeted support relative to the cost of supporting
+every young person at risk), ``relevance`` (what a contract let today would achieve
+relative to full relevance), ``contract_relevance``, ``service_gap`` (budget not yet turned
+into running services during the transition), ``visible_results`` (the fall in NEET
+against its starting level) and ``funding_shortfall`` (budget against what the redesign
+was built to run on). The policy levers are the parameters marked below.
+
+Indicators without a DPM role (levels an evaluator reads; they change no resource):
+``budget`` (set from outside, not accumulated), ``neet_share``, ``fte`` (first-time
+entrants, a yearly rate with no stock modelled behind it), ``fte_index`` (2006/07 = 100),
+``reoffending``, ``support_relevance``, and one indicator (0-1) for each of the paper's
+three objectives: ``service_quality``, ``quality_of_life`` and ``governance_conformity``.
+How each indicator is composed is our illustrative reading of the paper (evidence key
+``surrey_assumption_objectives``), not its definition.
 
 Loops: R1, results -> trust -> insight and co-produced hours -> coverage -> fewer NEET ->
 results; B1, re-engagement drains the NEET stock; R2, disruption (the service gap) -> lower
@@ -172,7 +183,7 @@ def _variables():
               non_negative=True),
         Flow("decommissioning",
              "IF TIME >= change_start THEN MIN(budget_2009 / decommissioning_years, legacy_services / DT) ELSE 0",
-             out_of="legacy_services", units="£m/year/year", label="Decommissioning",
+             out_of="legacy_services", role="end_result", units="£m/year/year", label="Decommissioning",
              description="Legacy services closed, at a steady pace from the change start", non_negative=True),
         Stock("commissioned_services", 0, units=_GBP, role="strategic_resource",
               label="Commissioned services",
@@ -180,11 +191,11 @@ def _variables():
               non_negative=True),
         Flow("commissioning",
              "MIN(max_commissioning_rate, (available_for_commissioning - commissioned_services) / commissioning_delay)",
-             into="commissioned_services", units="£m/year/year", label="Net commissioning",
+             into="commissioned_services", role="end_result", units="£m/year/year", label="Net commissioning",
              description="New contracts let (no faster than the commissioning team can), minus contracts "
                          "reduced when money is short"),
         Aux("budget", f"MAX(0, budget_2009 * (1 - cut_fraction * {_progress('change_start', 'cut_years')})"
-            " - STEP(post2015_cut, post2015_start))", units=_GBP, role="strategic_resource",
+            " - STEP(post2015_cut, post2015_start))", units=_GBP,
             label="Budget for services for young people", description="Money available each year"),
         Aux("coproduction_spend", "STEP(coproduction_effort * coproduction_cost, design_start)", units=_GBP,
             label="Spend on co-production",
@@ -205,7 +216,7 @@ def _variables():
               description="Weekly hours of youth work given by voluntary groups and communities on top of funded hours",
               non_negative=True),
         Flow("coproduction_growth", "(coproduction_potential - coproduction_hours) / coproduction_build_time",
-             into="coproduction_hours", units="hour/week/year", label="Growth of co-produced hours",
+             into="coproduction_hours", role="end_result", units="hour/week/year", label="Growth of co-produced hours",
              description="Volunteers and groups joining (or leaving) the youth-work offer"),
         Aux("coproduction_potential",
             "STEP(coproduction_effort * funded_hours * matching_ratio * trust, go_live)", units="hour/week",
@@ -218,7 +229,7 @@ def _variables():
               description="Shared understanding of what young people need, 0 (none) to 1 (full)",
               non_negative=True),
         Flow("learning_about_needs", "(indicated_insight - needs_insight) / insight_time", into="needs_insight",
-             units="1/year", label="Learning about needs",
+             role="end_result", units="1/year", label="Learning about needs",
              description="Insight gained from data and young people's voice, or lost when they stop"),
         Aux("indicated_insight",
             "MIN(1, insight_2006 + STEP(data_insight + coproduction_effort * voice_insight * trust, design_start))",
@@ -233,10 +244,10 @@ def _variables():
               non_negative=True),
         Flow("targeted_commissioning",
              "IF commissioning > 0 THEN commissioning * relevance ELSE commissioning * contract_relevance",
-             into="targeted_contracts", units="£m/year/year", label="Targeting of new contracts",
+             into="targeted_contracts", role="end_result", units="£m/year/year", label="Targeting of new contracts",
              description="New contracts bring the relevance of the day they are let; cuts remove a fair share"),
         Flow("retargeting", "(commissioned_services * relevance - targeted_contracts) / contract_adaptation_time",
-             into="targeted_contracts", units="£m/year/year", label="Retargeting",
+             into="targeted_contracts", role="end_result", units="£m/year/year", label="Retargeting",
              description="Providers and commissioners adapting running contracts to what is now understood"),
         Aux("contract_relevance", "ZIDZ(targeted_contracts, commissioned_services)", units=_FRACTION,
             role="performance_driver", label="Relevance of commissioned support",
@@ -244,9 +255,10 @@ def _variables():
         Stock("trust", "trust_2006", units=_FRACTION, role="strategic_resource", label="Trust",
               description="Young people's and partners' trust in the council and its providers, 0 to 1",
               non_negative=True),
-        Flow("trust_change", "(indicated_trust - trust) / trust_time", into="trust", units="1/year",
+        Flow("trust_change", "(indicated_trust - trust) / trust_time", into="trust", role="end_result", units="1/year",
              label="Change in trust", description="Trust moving towards what results, disruption and voice warrant"),
-        Aux("visible_results", "ZIDZ(INIT(neet) - neet, INIT(neet))", units=_FRACTION, label="Visible results",
+        Aux("visible_results", "ZIDZ(INIT(neet) - neet, INIT(neet))", units=_FRACTION, role="performance_driver",
+            label="Visible results",
             description="Fall in NEET since the start, as a share: what partners can see has improved"),
         Aux("indicated_trust",
             "MIN(1, MAX(0, trust_2006 + trust_from_results * visible_results - trust_from_disruption * service_gap"
@@ -256,13 +268,13 @@ def _variables():
         # Support and NEET.
         Aux("effective_support",
             "legacy_services * legacy_targeting + targeted_contracts + coproduction_support",
-            units=_GBP, role="performance_driver", label="Well-targeted support",
+            units=_GBP, label="Well-targeted support",
             description="Spend (and co-produced value) that reaches young people at risk with what they need"),
         Aux("coverage", "MIN(1, effective_support / spend_needed)", units=_FRACTION, role="performance_driver",
             label="Coverage of need", description="Well-targeted support relative to what full support would cost"),
         Aux("support_relevance",
             "ZIDZ(effective_support, legacy_services + commissioned_services + coproduction_support)",
-            units=_FRACTION, role="performance_driver", label="Relevance of all support",
+            units=_FRACTION, label="Relevance of all support",
             description="Share of all support (paid and co-produced) that is well targeted"),
         Stock("neet", "at_risk * neet_hazard * (1 - max_prevention * coverage) * neet_spell"
               " / (1 + max_reengagement * coverage)", units="people", role="strategic_resource",
@@ -277,7 +289,7 @@ def _variables():
              units="people/year", role="end_result", label="Re-engagement",
              description="NEET young people moving into education, employment or training (or ageing out)",
              non_negative=True),
-        Aux("neet_share", "neet / cohort", units=_FRACTION, role="end_result", label="NEET share of 16-19s",
+        Aux("neet_share", "neet / cohort", units=_FRACTION, label="NEET share of 16-19s",
             description="NEET as a share of the tracked 16-19 cohort"),
         # Youth justice.
         Aux("first_offenders", f"first_offenders_2006 * (1 - youth_crime_fall * "
@@ -290,11 +302,12 @@ def _variables():
               non_negative=True),
         Flow("diversion_change",
              "(diversion_2006 + STEP(yri_diversion - diversion_2006, yri_start) - restorative_diversion)"
-             " / yri_adoption_time", into="restorative_diversion", units="1/year", label="Spread of the YRI",
+             " / yri_adoption_time", into="restorative_diversion", role="end_result", units="1/year",
+             label="Spread of the YRI",
              description="Restorative practice spreading through police and youth-support decisions"),
-        Aux("fte", "first_offenders * (1 - restorative_diversion)", units="people/year", role="end_result",
+        Aux("fte", "first_offenders * (1 - restorative_diversion)", units="people/year",
             label="First-time entrants", description="Young people entering the formal youth justice system each year"),
-        Aux("fte_index", "100 * XIDZ(fte, INIT(fte), 1)", units="index", role="end_result",
+        Aux("fte_index", "100 * XIDZ(fte, INIT(fte), 1)", units="index",
             label="First-time entrants (2006/07 = 100)",
             description="The national indicator: first-time entrants relative to 2006/07"),
         Aux("diverted", "first_offenders * restorative_diversion", units="people/year",
@@ -304,7 +317,7 @@ def _variables():
               description="Capability for sound assessment, supervision and consistent out-of-court decisions, 0-1",
               non_negative=True),
         Flow("capability_change", "(indicated_capability - yos_capability) / capability_time",
-             into="yos_capability", units="1/year", label="Change in capability",
+             into="yos_capability", role="end_result", units="1/year", label="Change in capability",
              description="Skills, staff and practice built up or worn down"),
         Aux("funding_shortfall", "MAX(0, 1 - budget / (sustainable_share * budget_2009))", units=_FRACTION,
             role="performance_driver", label="Funding shortfall",
@@ -319,20 +332,20 @@ def _variables():
         Aux("reoffending",
             "MAX(0, MIN(1, base_reoffending * (1 - yri_reoffending_effect * yri_progress)"
             " * (1 + capability_reoffending_effect * (yri_capability - yos_capability))))",
-            units=_FRACTION, role="end_result", label="Reoffending",
+            units=_FRACTION, label="Reoffending",
             description="Share of young people dealt with who offend again within a year"),
         # The three objectives of Bovaird, Bianchi & Loeffler (2017), as 0-1 indicators [I].
-        Aux("service_quality", "(support_relevance + yos_capability) / 2", units=_FRACTION, role="end_result",
+        Aux("service_quality", "(support_relevance + yos_capability) / 2", units=_FRACTION,
             label="Service quality",
             description="Objective 1: relevance of support to needs and quality of youth-justice practice, 0-1"),
         Aux("quality_of_life",
             "1 - MIN(1, neet_share / neet_share_worst) / 2 - reoffending / 2", units=_FRACTION,
-            role="end_result", label="Quality-of-life outcomes",
+            label="Quality-of-life outcomes",
             description="Objective 2: participation (NEET against the worst English rate) and reoffending, 0-1"),
         Aux("youth_voice", "trust * STEP(coproduction_effort, design_start)", units=_FRACTION,
             label="Youth voice",
             description="Young people's real say in commissioning: co-production discounted by trust"),
-        Aux("governance_conformity", "(youth_voice + yos_capability) / 2", units=_FRACTION, role="end_result",
+        Aux("governance_conformity", "(youth_voice + yos_capability) / 2", units=_FRACTION,
             label="Conformity to governance principles",
             description="Objective 3: youth voice in decisions, and due process and consistency in diversion, 0-1"),
         Aux("evaluation_time", "change_start + evaluation_after", units=_YEAR, label="Evaluation date",

@@ -30,6 +30,12 @@ indicated level is ``100 * (1 - EXP(-productivity * effort share * resources))``
 objective's own effort buys) plus each cross-effect coefficient times the other
 objective's distance from a middling 50, kept within 0-100.
 
+DPM roles (``dk.dpm.check_roles``): the four stocks are the strategic resources; their
+four flows are the end results; the effort shares (``share_quality``, ...) and the
+indicated levels each objective is measured against (``indicated_service_quality``, ...)
+are the performance drivers; the efforts and ``resources`` are the policy levers.
+``weakest_objective`` and ``average_objective`` are indicators without a role.
+
 Parameters
 ----------
 - ``effort_quality``, ``effort_outcomes``, ``effort_governance`` (dimensionless, 0-1):
@@ -100,9 +106,9 @@ SCENARIOS = {
 def _objective(name, flow, initial, label, description, time_param, indicated):
     """The stock of one objective, the flow that moves it and the level it moves towards."""
     return [
-        Stock(name, initial, units="index", role="end_result", label=label, description=description),
+        Stock(name, initial, units="index", role="strategic_resource", label=label, description=description),
         Flow(flow, f"(indicated_{name} - {name}) / {time_param}", into=name,
-             units="1/year", label=f"Change in {label.lower()}",
+             units="1/year", role="end_result", label=f"Change in {label.lower()}",
              description=f"Index points per year by which {label.lower()} moves towards its indicated level"),
         Aux(f"indicated_{name}", indicated, units="index", role="performance_driver",
             label=f"Indicated {label.lower()}",
@@ -114,8 +120,10 @@ def _share(effort):
     return f"ZIDZ({effort}, effort_quality + effort_outcomes + effort_governance)"
 
 
-def _own(objective, effort):
-    return f"100 * (1 - EXP(-productivity_{objective} * {_share(effort)} * resources))"
+def _own(objective):
+    # The share enters through its auxiliary (share_quality, ...), so the DPM chart shows the
+    # effort shares driving the objectives.
+    return f"100 * (1 - EXP(-productivity_{objective} * share_{objective} * resources))"
 
 
 def build(**overrides):
@@ -133,25 +141,25 @@ def build(**overrides):
         *_objective(
             "service_quality", "quality_change", 50, "Service quality",
             "Quality of the services as users and inspectors see it (0-100)", "quality_time",
-            f"MIN(100, MAX(0, {_own('quality', 'effort_quality')} + governance_to_quality * (governance - 50)))",
+            f"MIN(100, MAX(0, {_own('quality')} + governance_to_quality * (governance - 50)))",
         ),
         *_objective(
             "outcomes", "outcomes_change", 40, "Quality-of-life outcomes",
             "Quality-of-life outcomes of the people served, e.g. young people in education or work (0-100)",
             "outcomes_time",
-            f"MIN(100, MAX(0, {_own('outcomes', 'effort_outcomes')} + quality_to_outcomes * (service_quality - 50)"
+            f"MIN(100, MAX(0, {_own('outcomes')} + quality_to_outcomes * (service_quality - 50)"
             " + governance_to_outcomes * (coproduction - 50)))",
         ),
         *_objective(
             "governance", "governance_change", 45, "Governance conformity",
             "Conformity to public-governance principles: participation, transparency, equity, due process (0-100)",
             "governance_time",
-            f"MIN(100, MAX(0, {_own('governance', 'effort_governance')} + outcomes_to_governance * (outcomes - 50)))",
+            f"MIN(100, MAX(0, {_own('governance')} + outcomes_to_governance * (outcomes - 50)))",
         ),
         Stock("coproduction", 45, units="index", role="strategic_resource", label="Co-production",
               description="Engagement of citizens, young people and partners in producing outcomes (0-100)"),
         Flow("coproduction_change", "(governance - coproduction) / coproduction_delay", into="coproduction",
-             units="1/year", label="Change in co-production",
+             role="end_result", units="1/year", label="Change in co-production",
              description="Co-production follows governance conformity with a delay (trust and habits take time)"),
         Aux("share_quality", _share("effort_quality"), units="dimensionless", role="performance_driver",
             label="Share of effort on quality", description="Fraction of managers' effort spent on service quality"),
@@ -160,11 +168,11 @@ def build(**overrides):
         Aux("share_governance", _share("effort_governance"), units="dimensionless", role="performance_driver",
             label="Share of effort on governance",
             description="Fraction of effort spent on participation, transparency, equity and due process"),
-        Aux("weakest_objective", "MIN(service_quality, outcomes, governance)", units="index", role="end_result",
+        Aux("weakest_objective", "MIN(service_quality, outcomes, governance)", units="index",
             label="Weakest objective",
             description="The lowest of the three objectives: a balance that neglects one shows up here"),
         Aux("average_objective", "(service_quality + outcomes + governance) / 3", units="index",
-            role="end_result", label="Average of the three objectives",
+            label="Average of the three objectives",
             description="Unweighted mean of the three objectives"),
         Param("effort_quality", 1 / 3, bounds=(0, 1), units="dimensionless", role="policy_lever",
               label="Effort on service quality", source="assumption",

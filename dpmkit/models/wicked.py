@@ -44,6 +44,12 @@ Stocks and flows
 moves towards it (through the pipeline if ``dynamic``) over ``capacity_time`` x
 governance factor, where the governance factor is 1 + ``governance`` x (``agencies`` - 1).
 
+DPM roles (``dk.dpm.check_roles``): ``need``, ``hidden_need`` and ``capacity`` are the
+strategic resources; their six flows are the end results; ``perceived_need`` and
+``desired_capacity`` (need against ``need_goal``) are the performance drivers;
+``capacity_limit`` is the policy lever. ``actual_need`` and ``hidden_share`` are
+indicators without a role (they change no resource).
+
 Parameters
 ----------
 - ``compositional``, ``experiential``, ``dynamic``, ``governance`` (dimensionless, 0-1):
@@ -139,20 +145,21 @@ def build(**overrides):
         Stock("capacity", 500, units="people/year", role="strategic_resource", label="Service capacity",
               description="Cases the service can close per year"),
         Flow("new_cases", "demand * (1 + dynamic * shock_size * STEP(1, shock_time))", into="need",
-             units="people/year", description="People newly in need, per year"),
+             role="end_result", units="people/year", description="People newly in need, per year"),
         Flow("closures", "MIN(capacity, need / min_service_time)", out_of="need", units="people/year",
              role="end_result", label="Cases closed", description="Cases the service closes per year",
              non_negative=True),
         Flow("revolving_door", "DELAY1(closures * compositional * entanglement, revolving_time, 0)", into="need",
-             units="people/year", label="Revolving door",
+             role="end_result", units="people/year", label="Revolving door",
              description="Closed cases back on the list because the person's other needs were not met"),
         Flow("false_closures", "closures * (1 - compositional * entanglement) * experiential * misfit_share",
-             into="hidden_need", units="people/year", label="Closed but not resolved",
+             into="hidden_need", role="end_result", units="people/year", label="Closed but not resolved",
              description="Cases closed as resolved for people the standard service did not fit"),
-        Flow("returning", "hidden_need / relapse_time", out_of="hidden_need", into="need", units="people/year",
+        Flow("returning", "hidden_need / relapse_time", out_of="hidden_need", into="need",
+             role="end_result", units="people/year",
              label="Hidden need returning", description="People whose hidden need brings them back to the service"),
         Flow("capacity_change", "(capacity_target - capacity) / (capacity_time * governance_factor)",
-             into="capacity", units="people/year/year", label="Change in capacity",
+             into="capacity", role="end_result", units="people/year/year", label="Change in capacity",
              description="Capacity moving towards its target (slower when several agencies must agree)"),
         Aux("governance_factor", "1 + governance * (agencies - 1)", units="dimensionless",
             label="Governance slow-down", description="How many times longer shared decisions take"),
@@ -170,9 +177,9 @@ def build(**overrides):
             "dynamic * DELAY3(desired_capacity, acquisition_delay, 500) + (1 - dynamic) * desired_capacity",
             units="people/year", label="Capacity in reach",
             description="Desired capacity, or what the hiring pipeline delivers of it when dynamic complexity is on"),
-        Aux("actual_need", "need + hidden_need", units="people", role="end_result", label="Actual need",
+        Aux("actual_need", "need + hidden_need", units="people", label="Actual need",
             description="Everyone whose need is unresolved, seen or not"),
-        Aux("hidden_share", "ZIDZ(hidden_need, actual_need)", units="dimensionless", role="end_result",
+        Aux("hidden_share", "ZIDZ(hidden_need, actual_need)", units="dimensionless",
             label="Share of need hidden", description="Share of actual need the service cannot see"),
         *(_switch(s) for s in SWITCHES),
         _p("demand", 500, (50, 3000), "people/year", "Demand", "People newly in need per year"),
