@@ -10,7 +10,7 @@ from .compiler import compile_model
 from .errors import ModelError
 from .expressions import suggest
 from .results import EnsembleResult, Result
-from .spec import Model, _check_time, _steps
+from .spec import Model, _check_time, _steps, _time_setting
 
 __all__ = ["simulate", "ensemble", "sample_params"]
 
@@ -25,12 +25,9 @@ def _check_model(model):
 
 
 def _time_grid(model, start, stop, dt):
-    start = model.start if start is None else float(start)
-    stop = model.stop if stop is None else float(stop)
-    dt = model.dt if dt is None else float(dt)
-    for name, val in (("start", start), ("stop", stop), ("dt", dt)):
-        if not math.isfinite(val):
-            raise ModelError(f"{name} must be a finite number, got {val!r}")
+    start = model.start if start is None else _time_setting(model.name, "start", start)
+    stop = model.stop if stop is None else _time_setting(model.name, "stop", stop)
+    dt = model.dt if dt is None else _time_setting(model.name, "dt", dt)
     _check_time(model.name, start, stop, dt)
     n = _steps(start, stop, dt)
     return start, stop, dt, start + dt * np.arange(n + 1)
@@ -163,7 +160,7 @@ def simulate(
     except (ArithmeticError, ValueError):
         # Locate the failure precisely with the vectorised kernel (which turns it into nan/inf).
         out = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, 1, S)
-        _raise_non_finite(compiled, out, time, None, fallback=True)
+        _raise_non_finite(model, compiled, out, time, None, fallback=True)
         raise
     names = compiled.recorded
     if compiled.static_recorded:
@@ -174,7 +171,7 @@ def simulate(
             full[:, pos[n]] = v
         data = full
     if not np.isfinite(data).all():
-        _raise_non_finite(compiled, data[:, :, None], time, None)
+        _raise_non_finite(model, compiled, data[:, :, None], time, None)
     return Result(model, time, names, data, values, method)
 
 
@@ -196,8 +193,11 @@ def _run_vector(compiled, method, P, time, dt, start, stop, record, n, S=()):
     return out
 
 
-def _raise_non_finite(compiled, values, time, runs, fallback=False):
+def _raise_non_finite(model, compiled, values, time, runs, fallback=False):
     """Raise a ModelError naming the first variable that stopped being finite, and when.
+
+    ``model`` is the model that was run: ``compiled`` is shared by every model of the
+    same structure, so names and equations are taken from ``model``.
 
     ``values`` has shape (time, variable, run) with the columns of ``compiled.recorded``.
     """
@@ -205,7 +205,7 @@ def _raise_non_finite(compiled, values, time, runs, fallback=False):
     if not bad.any():
         if fallback:
             raise ModelError(
-                f"model {compiled.model.name!r}: a calculation failed (division by zero, a number too large, "
+                f"model {model.name!r}: a calculation failed (division by zero, a number too large, "
                 "or LN/SQRT of a negative number) but the vectorised rerun could not locate it"
             )
         return
@@ -220,13 +220,13 @@ def _raise_non_finite(compiled, values, time, runs, fallback=False):
     k = record.index(name)
     run = int(np.argmax(bad[t_idx, k]))
     value = values[t_idx, k, run]
-    decl = compiled.model[name]
+    decl = model[name]
     eq = getattr(decl, "equation", getattr(decl, "initial", None))
     what = "infinite" if np.isinf(value) else "not a number (NaN)"
     t = float(time[t_idx])
     run_text = "" if runs is None else f" in run {run} ({runs(run)})"
     raise ModelError(
-        f"{name!r} became {what} at TIME = {t:g}{run_text}. Its equation is: {eq}. "
+        f"{name!r} became {what} at TIME = {t:g}{run_text} of model {model.name!r}. Its equation is: {eq}. "
         "Look for a division by zero (SAFEDIV, XIDZ or ZIDZ divide safely), LN or SQRT of a "
         "negative number, or growth without limit (try a smaller dt or check the loop's strength).",
         variable=name,
@@ -438,5 +438,5 @@ def ensemble(
         def describe(run):
             return ", ".join(f"{k}={v[run]:g}" for k, v in arrays.items())
 
-        _raise_non_finite(compiled, sub, time, describe)
+        _raise_non_finite(model, compiled, sub, time, describe)
     return EnsembleResult(model, time, tuple(record), values, arrays, fixed, method)
