@@ -304,7 +304,9 @@ class Model:
     name : str
     variables : sequence of Stock, Flow, Aux, Param, Lookup
     start, stop, dt : float
-        Simulated time span and step. ``(stop - start) / dt`` must be a whole number.
+        Simulated time span and step: finite real numbers (not text, not True/False),
+        ``dt > 0``. ``(stop - start) / dt`` must be a whole number (within 1e-9 of a
+        step) of at most 10,000,000 steps.
     time_units : str
         E.g. ``"year"``, ``"month"``.
     method : {"euler", "rk4"}
@@ -422,7 +424,8 @@ class Model:
             return self._index()[0][name]
         except (KeyError, TypeError):
             pass
-        raise KeyError(f"model {self.name!r} has no variable {name!r}" + _hint(name, self.names))
+        raise KeyError(f"model {self.name!r} has no variable {name!r}"
+                       + (_hint(name, self.names) if isinstance(name, str) else ""))
 
     def __contains__(self, name):
         try:

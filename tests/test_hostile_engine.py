@@ -205,6 +205,8 @@ def test_model_lookups_use_an_index():
     assert model.inflows("missing") == ()
     with pytest.raises(KeyError, match="did you mean"):
         model["s00"]
+    with pytest.raises(KeyError, match="no variable"):
+        model[["s0"]]
     assert model.without("f0", "f1").names == ("s0", "s1", "s2", "f2")
 
 
