@@ -54,7 +54,7 @@ MAX_DEPTH = 20
 _MAX_DIGITS = 30
 # What fractions.Fraction would read as a number (its grammar, loosely): checked
 # before Fraction sees it, which would build 10**999999999 for "1e999999999".
-_NUMBER_RE = re.compile(r"\s*[-+]?(?P<mant>(?=\d|\.\d)[\d_]*(\.[\d_]*)?)(e(?P<exp>[-+]?[\d_]+))?\s*\Z", re.I)
+_NUMBER_RE = re.compile(r"\s*[-+]?(?P<mant>(?=\d|\.\d)[\d_]*(\.[\d_]*)?)(e(?P<exp>[-+]?[\d_]+))?\s*\Z", re.IGNORECASE)
 
 
 class _UnitsSyntax(ValueError):
