@@ -72,11 +72,7 @@ def _number(part, text):
         return None
     mant, exp = m.group("mant"), m.group("exp")
     digits = sum(ch.isdigit() for ch in mant)
-    try:
-        exponent = int(exp) if exp is not None else 0
-    except ValueError:
-        return None
-    if digits > _MAX_DIGITS or abs(exponent) > _MAX_DIGITS or len(exp or "") > 6:
+    if digits > _MAX_DIGITS or len(exp or "") > 6 or abs(int(exp or 0)) > _MAX_DIGITS:
         raise _UnitsRefused(f"the number {part.strip()[:40]!r} in units {_shown(text)} is absurdly large or long")
     try:
         return Fraction(part)
