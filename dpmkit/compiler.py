@@ -46,6 +46,9 @@ __all__ = ["compile_model", "dependency_map", "CompiledModel"]
 _TIME_FUNCS = {"STEP", "PULSE", "RAMP"}
 _STATEFUL = {"SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN", "INIT"}
 _MAX_DELAY_ORDER = 100
+#: Longest sum of flows written as one expression; longer net rates (a stock with
+#: hundreds of flows) are accumulated in statements of this many terms, left to right.
+_SUM_CHUNK = 32
 
 
 class _Slot:
@@ -64,6 +67,30 @@ class _Slot:
         self.index = -1
         self.decl = decl
         self.static = kind in ("param", "init")
+
+
+class _Sum:
+    """The net rate of a declared stock: its inflows minus its outflows, in order.
+
+    Kept flat (not as a tree of ``+`` and ``-``) so that a stock with thousands of
+    flows neither recurses deeply while compiling nor nests parentheses in the
+    generated source.
+    """
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms):
+        self.terms = tuple(terms)  # (sign, flow name), sign +1 or -1
+
+    def tree(self):
+        """The same sum as a tree of ``+`` and ``-`` (for short sums)."""
+        out = None
+        for sign, name in self.terms:
+            if out is None:
+                out = Name(name) if sign > 0 else UnaryOp("-", Name(name))
+            else:
+                out = BinOp("+" if sign > 0 else "-", out, Name(name))
+        return out
 
 
 # ---------------------------------------------------------------- resolution
@@ -103,12 +130,8 @@ class _Builder:
             elif isinstance(v, (Aux, Flow)):
                 self.slots[v.name].expr = self.resolve(parse(v.equation, v.name), v.name)
         for s in model.stocks:
-            terms = None
-            for f in model.inflows(s.name):
-                terms = Name(f.name) if terms is None else BinOp("+", terms, Name(f.name))
-            for f in model.outflows(s.name):
-                terms = UnaryOp("-", Name(f.name)) if terms is None else BinOp("-", terms, Name(f.name))
-            self.slots[s.name].rate = terms
+            terms = [(1, f.name) for f in model.inflows(s.name)] + [(-1, f.name) for f in model.outflows(s.name)]
+            self.slots[s.name].rate = _Sum(terms) if terms else None
         return self.slots
 
     def resolve(self, node, owner):
@@ -292,7 +315,7 @@ _FUNC_HELPER = {
     "ARCSIN": "_asin", "ARCCOS": "_acos", "ARCTAN": "_atan", "MODULO": "_mod",
 }
 _FIXED_NAMES = {"P", "T", "O", "S", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
-_SLOT_RE = re.compile(r"(v|S|k[1-4]_)\d+\Z|_L\d+\Z")
+_SLOT_RE = re.compile(r"(v|S|r|k[1-4]_)\d+\Z|_L\d+\Z")
 
 
 def _scalar_lookup(xs, ys):
@@ -544,6 +567,32 @@ class _Gen:
             code = f"_nn({code})"
         return f"{indent}{target} = {code}"
 
+    def rate(self, s, indent, lines):
+        """Source text of stock ``s``'s net rate.
+
+        A long sum of flows is accumulated into ``r<index>`` by statements appended to
+        ``lines`` (each a flat sum of at most :data:`_SUM_CHUNK` terms, evaluated left to
+        right as the short form is), so neither Python's parser nor this generator
+        nests deeper for a stock with thousands of flows.
+        """
+        rate = s.rate
+        if not isinstance(rate, _Sum):
+            return self.expr(rate)
+        terms = rate.terms
+        if len(terms) <= _SUM_CHUNK:
+            return self.expr(rate.tree())
+        acc = f"r{s.index}"
+        for lo in range(0, len(terms), _SUM_CHUNK):
+            text = "" if lo == 0 else acc
+            for sign, name in terms[lo:lo + _SUM_CHUNK]:
+                ref = self.ref(name)
+                if not text:
+                    text = ref if sign > 0 else f"(-{ref})"
+                else:
+                    text += f" + {ref}" if sign > 0 else f" - {ref}"
+            lines.append(f"{indent}{acc} = {text}")
+        return acc
+
     def stock_updates(self, indent, rate_names=None):
         c = self.c
         lines = []
@@ -554,7 +603,7 @@ class _Gen:
         for k, s in enumerate(stocks):
             if s.rate is None:
                 continue
-            rate = rate_names[k] if rate_names else self.expr(s.rate)
+            rate = rate_names[k] if rate_names else self.rate(s, indent, lines)
             targets.append(f"v{s.index}")
             values.append(f"v{s.index} + dt * {rate}")
         if targets:
@@ -616,7 +665,8 @@ class _Gen:
         args = ", ".join(f"v{s.index}" for s in stocks)
         lines = [f"{ind}def _rates(t, {args}):"]
         lines.extend(self.assign(s, s.expr, ind * 2) for s in c.step_order if not s.static)
-        lines.append(f"{ind * 2}return ({', '.join(self.expr(s.rate) for s in stocks)},)")
+        rates = [self.rate(s, ind * 2, lines) for s in stocks]
+        lines.append(f"{ind * 2}return ({', '.join(rates)},)")
         return lines
 
     def rk4_step(self, ind):
@@ -625,7 +675,9 @@ class _Gen:
         if not stocks:
             return []
         ks = range(len(stocks))
-        lines = [f"{ind}{', '.join(f'k1_{j}' for j in ks)}, = {', '.join(self.expr(s.rate) for s in stocks)},"]
+        lines = []
+        rates = [self.rate(s, ind, lines) for s in stocks]
+        lines.append(f"{ind}{', '.join(f'k1_{j}' for j in ks)}, = {', '.join(rates)},")
         for stage, (frac, prev) in enumerate(((0.5, 1), (0.5, 2), (1.0, 3)), start=2):
             h = "dt * 0.5" if frac == 0.5 else "dt"
             args = ", ".join(f"v{s.index} + {h} * k{prev}_{j}" for j, s in enumerate(stocks))
@@ -672,7 +724,9 @@ class CompiledModel:
     """A model turned into kernels; built once per model structure and cached."""
 
     def __init__(self, model, scheduled=frozenset()):
-        self.model = model
+        # No reference to ``model`` is kept: this object is shared (cached) by every
+        # model of the same structure, so errors must name the model being run, which
+        # callers pass in (see simulate._raise_non_finite).
         self.scheduled = tuple(p.name for p in model.params if p.name in scheduled)
         slots = _Builder(model).build()
         self.slots = slots
@@ -739,7 +793,8 @@ class CompiledModel:
             make = _scalar_lookup if mode == "scalar" else _vector_lookup
             for k, lk in enumerate(self.lookups):
                 namespace[f"_L{k}"] = make(lk.x, lk.y)
-            code = compile(source, f"<dpmkit model {self.model.name}>", "exec")  # noqa: S102 - verified above
+            # a fixed file name: no user text (not even the model's name) reaches compile()
+            code = compile(source, "<dpmkit-kernel>", "exec")  # noqa: S102 - verified above
             exec(code, namespace)  # noqa: S102 - source built from the whitelist only, see _verify_source
             fn = namespace["_run"]
             fn.record_dyn = self.record_dyn if mode == "vector" else self.dynamic_recorded
@@ -815,11 +870,12 @@ def dependency_map(model):
     builtins (SMTH, DELAY, INIT) count as direct links to their arguments' variables.
     """
     out = {}
+    names = set(model.names)
     for v in model.variables:
         if isinstance(v, Stock):
             out[v.name] = {f.name for f in model.inflows(v.name)} | {f.name for f in model.outflows(v.name)}
         elif isinstance(v, (Aux, Flow)):
-            out[v.name] = names_in(parse(v.equation, v.name)) & set(model.names)
+            out[v.name] = names_in(parse(v.equation, v.name)) & names
         else:
             out[v.name] = set()
     return out

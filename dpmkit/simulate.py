@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from array import array
 
 import numpy as np
 
@@ -10,13 +11,38 @@ from .compiler import compile_model
 from .errors import ModelError
 from .expressions import suggest
 from .results import EnsembleResult, Result
-from .spec import Model, _check_time, _steps
+from .spec import Aux, Flow, Model, Stock, _check_time, _steps, _time_setting
 
 __all__ = ["simulate", "ensemble", "sample_params"]
 
 _METHODS = ("euler", "rk4")
-#: Largest ensemble output accepted by default, in bytes (see ``max_bytes``).
-MAX_BYTES = 4 * 1024**3
+#: Largest result accepted by default, in bytes: times x recorded variables x runs x 8
+#: (see ``max_bytes`` of :func:`simulate` and :func:`ensemble`). 2 GiB.
+MAX_BYTES = 2 * 1024**3
+# Above this many bytes of results a single run records into a compact buffer
+# (8 bytes a value) instead of a list of tuples of Python floats (about 40).
+_COMPACT_BYTES = 32 * 1024**2
+
+
+def _gib(nbytes):
+    return f"{nbytes / 1024**3:,.1f} GiB" if nbytes >= 0.05 * 1024**3 else f"{nbytes / 1024**2:,.1f} MiB"
+
+
+def _check_size(model, n_times, n_vars, runs, max_bytes, smaller):
+    """Refuse, before anything is allocated, a result larger than ``max_bytes``."""
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, float, np.integer, np.floating)) or not (
+        max_bytes > 0
+    ):
+        raise ModelError(f"max_bytes must be a positive number of bytes, got {max_bytes!r}")
+    nbytes = n_times * n_vars * runs * 8
+    if nbytes > max_bytes:
+        runs_text = f"{runs:,} runs x " if runs != 1 else ""
+        raise ModelError(
+            f"model {model.name!r}: this {'ensemble' if runs != 1 else 'run'} would need {_gib(nbytes)} of results "
+            f"for {runs_text}{n_vars:,} variables x {n_times:,} times (limit {_gib(max_bytes)}, max_bytes). "
+            f"To make it smaller: {smaller}; or raise max_bytes if the machine has the memory."
+        )
+    return nbytes
 
 
 def _check_model(model):
@@ -25,12 +51,9 @@ def _check_model(model):
 
 
 def _time_grid(model, start, stop, dt):
-    start = model.start if start is None else float(start)
-    stop = model.stop if stop is None else float(stop)
-    dt = model.dt if dt is None else float(dt)
-    for name, val in (("start", start), ("stop", stop), ("dt", dt)):
-        if not math.isfinite(val):
-            raise ModelError(f"{name} must be a finite number, got {val!r}")
+    start = model.start if start is None else _time_setting(model.name, "start", start)
+    stop = model.stop if stop is None else _time_setting(model.name, "stop", stop)
+    dt = model.dt if dt is None else _time_setting(model.name, "dt", dt)
     _check_time(model.name, start, stop, dt)
     n = _steps(start, stop, dt)
     return start, stop, dt, start + dt * np.arange(n + 1)
@@ -109,7 +132,8 @@ def _events(model, events, time, base, allow_out_of_bounds):
 
 
 def simulate(
-    model, params=None, *, method=None, start=None, stop=None, dt=None, events=None, allow_out_of_bounds=False
+    model, params=None, *, method=None, start=None, stop=None, dt=None, events=None, allow_out_of_bounds=False,
+    max_bytes=MAX_BYTES,
 ):
     """Run a model once.
 
@@ -128,6 +152,10 @@ def simulate(
         step at or after each time, the parameter takes the new value.
     allow_out_of_bounds : bool
         Accept parameter values outside their declared bounds.
+    max_bytes : int
+        Refuse (ModelError, before anything is allocated) a run whose results would be
+        larger than this: times x stocks, flows and auxiliaries x 8 bytes. The default,
+        :data:`MAX_BYTES`, is 2 GiB. A run also has at most 10,000,000 steps.
 
     Returns
     -------
@@ -136,8 +164,10 @@ def simulate(
     Raises
     ------
     ModelError
-        For unknown parameters, values outside bounds, invalid equations, and runs
-        in which a variable stops being a finite number (named, with the time).
+        For unknown parameters, values outside bounds, invalid equations, time settings
+        that are not finite numbers making a whole number of steps, runs too large for
+        ``max_bytes``, and runs in which a variable stops being a finite number (named,
+        with the time).
 
     Examples
     --------
@@ -150,20 +180,26 @@ def simulate(
     method = _method(model, method)
     values = _resolve_params(model, params, allow_out_of_bounds)
     start, stop, dt, time = _time_grid(model, start, stop, dt)
+    nbytes = _check_size(model, len(time), len(_recordable(model)), 1, max_bytes,
+                         "fewer steps (a larger dt or a shorter span from start to stop)")
     scheduled, S = _events(model, events, time, values, allow_out_of_bounds)
     compiled = compile_model(model, scheduled)
     P = tuple(values[n] for n in compiled.param_names)
     kernel = compiled.kernel(method, "scalar")
-    rows = []
+    compact = nbytes > _COMPACT_BYTES
+    rows = array("d") if compact else []
     try:
-        statics = kernel(P, time.tolist(), dt, start, stop, rows.append, None, S)
-        data = np.array(rows, dtype=float)
+        statics = kernel(P, time.tolist(), dt, start, stop, rows.extend if compact else rows.append, None, S)
+        if compact:
+            data = np.frombuffer(rows, dtype=float).reshape(len(time), len(kernel.record_dyn))
+        else:
+            data = np.array(rows, dtype=float)
         if data.ndim != 2:
             data = data.reshape(len(time), len(kernel.record_dyn))
     except (ArithmeticError, ValueError):
         # Locate the failure precisely with the vectorised kernel (which turns it into nan/inf).
         out = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, 1, S)
-        _raise_non_finite(compiled, out, time, None, fallback=True)
+        _raise_non_finite(model, compiled, out, time, None, fallback=True)
         raise
     names = compiled.recorded
     if compiled.static_recorded:
@@ -174,8 +210,36 @@ def simulate(
             full[:, pos[n]] = v
         data = full
     if not np.isfinite(data).all():
-        _raise_non_finite(compiled, data[:, :, None], time, None)
+        _raise_non_finite(model, compiled, data[:, :, None], time, None)
     return Result(model, time, names, data, values, method)
+
+
+def _check_runs(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ModelError(f"n (the number of runs) must be a positive whole number, got {n!r}")
+    return int(n)
+
+
+def _record_list(model, record):
+    """The variables an ensemble keeps: all it can record, or those named (checked)."""
+    recordable = _recordable(model)
+    if record is None:
+        return recordable
+    record = [record] if isinstance(record, str) else list(record)
+    allowed = set(recordable)
+    for name in record:
+        if not isinstance(name, str) or name not in allowed:
+            raise ModelError(
+                f"cannot record {name!r}: it is not a stock, flow or auxiliary of {model.name!r}"
+                + (suggest(name, recordable) if isinstance(name, str) else ""),
+                variable=name if isinstance(name, str) else None,
+            )
+    return tuple(dict.fromkeys(record))
+
+
+def _recordable(model):
+    """Names a run records (stocks, flows, auxiliaries), from the declarations alone."""
+    return tuple(v.name for v in model.variables if isinstance(v, (Stock, Flow, Aux)))
 
 
 def _run_vector(compiled, method, P, time, dt, start, stop, record, n, S=()):
@@ -196,8 +260,11 @@ def _run_vector(compiled, method, P, time, dt, start, stop, record, n, S=()):
     return out
 
 
-def _raise_non_finite(compiled, values, time, runs, fallback=False):
+def _raise_non_finite(model, compiled, values, time, runs, fallback=False):
     """Raise a ModelError naming the first variable that stopped being finite, and when.
+
+    ``model`` is the model that was run: ``compiled`` is shared by every model of the
+    same structure, so names and equations are taken from ``model``.
 
     ``values`` has shape (time, variable, run) with the columns of ``compiled.recorded``.
     """
@@ -205,7 +272,7 @@ def _raise_non_finite(compiled, values, time, runs, fallback=False):
     if not bad.any():
         if fallback:
             raise ModelError(
-                f"model {compiled.model.name!r}: a calculation failed (division by zero, a number too large, "
+                f"model {model.name!r}: a calculation failed (division by zero, a number too large, "
                 "or LN/SQRT of a negative number) but the vectorised rerun could not locate it"
             )
         return
@@ -220,13 +287,13 @@ def _raise_non_finite(compiled, values, time, runs, fallback=False):
     k = record.index(name)
     run = int(np.argmax(bad[t_idx, k]))
     value = values[t_idx, k, run]
-    decl = compiled.model[name]
+    decl = model[name]
     eq = getattr(decl, "equation", getattr(decl, "initial", None))
     what = "infinite" if np.isinf(value) else "not a number (NaN)"
     t = float(time[t_idx])
-    run_text = "" if runs is None else f" in run {run} ({runs(run)})"
+    run_text = "" if runs is None else f" in {runs(run)}"
     raise ModelError(
-        f"{name!r} became {what} at TIME = {t:g}{run_text}. Its equation is: {eq}. "
+        f"{name!r} became {what} at TIME = {t:g}{run_text} of model {model.name!r}. Its equation is: {eq}. "
         "Look for a division by zero (SAFEDIV, XIDZ or ZIDZ divide safely), LN or SQRT of a "
         "negative number, or growth without limit (try a smaller dt or check the loop's strength).",
         variable=name,
@@ -256,9 +323,7 @@ def sample_params(model, n, vary=None, sampling="lhs", seed=None):
     dict of name -> ndarray of length n
     """
     _check_model(model)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ModelError(f"n (the number of runs) must be a positive whole number, got {n!r}")
-    n = int(n)
+    n = _check_runs(n)
     decl = {p.name: p for p in model.params}
     if vary is None:
         vary = [p.name for p in model.uncertainties]
@@ -268,6 +333,11 @@ def sample_params(model, n, vary=None, sampling="lhs", seed=None):
                 f"e.g. vary=[{', '.join(repr(p) for p in list(decl)[:2])}]"
             )
     vary = [vary] if isinstance(vary, str) else list(vary)
+    if n * max(1, len(vary)) * 8 > MAX_BYTES:
+        raise ModelError(
+            f"{n:,} samples of {len(vary)} parameters would need {_gib(n * len(vary) * 8)} "
+            f"(limit {_gib(MAX_BYTES)}); draw fewer runs"
+        )
     ranges = []
     for name in vary:
         if name not in decl:
@@ -342,7 +412,10 @@ def ensemble(
         Variables to keep full trajectories of (default: all stocks, flows, auxiliaries).
         Recording fewer saves memory for very large ensembles.
     max_bytes : int
-        Refuse (ModelError) ensembles whose output would be larger than this.
+        Refuse (ModelError, before sampling or allocating anything) ensembles whose
+        results would be larger than this: times x recorded variables x runs x 8
+        bytes. The default, :data:`MAX_BYTES`, is 2 GiB; record fewer variables, run
+        fewer runs or use a larger dt to stay below it.
 
     Returns
     -------
@@ -358,9 +431,15 @@ def ensemble(
     _check_model(model)
     method = _method(model, method)
     decl = {p.name: p for p in model.params}
+    start, stop, dt, time = _time_grid(model, start, stop, dt)
+    record = _record_list(model, record)
+    smaller = ("fewer runs, fewer recorded variables (record=[...]), or fewer steps "
+               "(a larger dt or a shorter span from start to stop)")
     if samples is None:
         if n is None:
             raise ModelError("give either samples={'param': array, ...} or n=number of runs")
+        if vary is not None or model.uncertainties:  # otherwise sample_params explains what is missing
+            _check_size(model, len(time), len(record), _check_runs(n), max_bytes, smaller)
         samples = sample_params(model, n, vary=vary, sampling=sampling, seed=seed)
     elif n is not None or vary is not None:
         raise ModelError("give either samples or n/vary, not both")
@@ -404,39 +483,26 @@ def ensemble(
         raise ModelError(f"{sorted(overlap)[0]!r} is both sampled and fixed in params; choose one")
     for name in arrays:
         fixed.pop(name)
-    start, stop, dt, time = _time_grid(model, start, stop, dt)
+    _check_size(model, len(time), len(record), size, max_bytes, smaller)
     base = dict(fixed)
     base.update(arrays)
     scheduled, S = _events(model, events, time, base, allow_out_of_bounds)
     compiled = compile_model(model, scheduled)
-    if record is None:
-        record = compiled.recorded
-    else:
-        record = [record] if isinstance(record, str) else list(record)
-        for name in record:
-            if name not in compiled.recorded:
-                raise ModelError(
-                    f"cannot record {name!r}: it is not a stock, flow or auxiliary of {model.name!r}"
-                    + suggest(name, compiled.recorded),
-                    variable=name,
-                )
-        record = tuple(dict.fromkeys(record))
-    nbytes = len(time) * len(record) * size * 8
-    if nbytes > max_bytes:
-        raise ModelError(
-            f"this ensemble would need {nbytes / 1024**3:.1f} GiB for {size:,} runs x {len(record)} variables x "
-            f"{len(time):,} times (limit {max_bytes / 1024**3:.1f} GiB). Record fewer variables (record=[...]), "
-            "use fewer runs, or a larger dt."
-        )
     P = tuple(arrays[n_] if n_ in arrays else fixed[n_] for n_ in compiled.param_names)
     values = _run_vector(compiled, method, P, time, dt, start, stop, record, size, S)
     if not np.isfinite(np.add.reduce(values, axis=None)):
-        sub = values
+        sub, runs = values, np.arange(size)
         if len(record) != len(compiled.recorded):
-            sub = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, size, S)
+            # Rerun recording everything, but only the runs that went wrong (as many of
+            # them as fit in max_bytes), to name the first variable that did.
+            runs = np.flatnonzero(~np.isfinite(values).all(axis=(0, 1)))
+            runs = runs[: max(1, int(max_bytes // (len(time) * len(compiled.recorded) * 8)))]
+            P_bad = tuple(v[runs] if np.ndim(v) else v for v in P)
+            S_bad = tuple([v[runs] if np.ndim(v) else v for v in sched] for sched in S)
+            sub = _run_vector(compiled, method, P_bad, time, dt, start, stop, compiled.recorded, len(runs), S_bad)
 
         def describe(run):
-            return ", ".join(f"{k}={v[run]:g}" for k, v in arrays.items())
+            return f"run {runs[run]} (" + ", ".join(f"{k}={v[runs[run]]:g}" for k, v in arrays.items()) + ")"
 
-        _raise_non_finite(compiled, sub, time, describe)
+        _raise_non_finite(model, compiled, sub, time, describe)
     return EnsembleResult(model, time, tuple(record), values, arrays, fixed, method)

@@ -11,7 +11,9 @@ once. Declarations are frozen: to change one, make a new one (``model.with_param
 from __future__ import annotations
 
 import math
+import numbers
 import re
+import sys
 from dataclasses import dataclass, field, fields, replace
 from typing import Optional, Tuple, Union
 
@@ -184,7 +186,7 @@ class Param(_Variable):
     def __post_init__(self):
         super().__post_init__()
         name = self.name
-        if isinstance(self.default, bool) or not isinstance(self.default, (int, float)) or not math.isfinite(self.default):
+        if isinstance(self.default, bool) or not isinstance(self.default, (int, float)) or not _finite(self.default):
             raise ModelError(f"parameter {name!r}: default must be a finite number, got {self.default!r}", variable=name)
         object.__setattr__(self, "default", float(self.default))
         for attr in ("bounds", "uncertainty"):
@@ -193,7 +195,7 @@ class Param(_Variable):
                 continue
             try:
                 lo, hi = (float(v) for v in rng)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ModelError(f"parameter {name!r}: {attr} must be a pair (low, high), got {rng!r}", variable=name) from None
             if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
                 raise ModelError(f"parameter {name!r}: {attr} {rng!r} must be finite with low <= high", variable=name)
@@ -223,6 +225,8 @@ class Param(_Variable):
             raise ModelError(f"parameter {self.name!r}: value must be a number, got {value!r}", variable=self.name)
         try:
             v = float(value)
+        except OverflowError:
+            raise ModelError(f"parameter {self.name!r}: value must be finite, got {value!r}", variable=self.name) from None
         except (TypeError, ValueError):
             raise ModelError(f"parameter {self.name!r}: value must be a number, got {value!r}", variable=self.name) from None
         if not math.isfinite(v):
@@ -268,8 +272,8 @@ class Lookup(_Variable):
         try:
             xs = tuple(float(v) for v in self.x)
             ys = tuple(float(v) for v in self.y)
-        except (TypeError, ValueError):
-            raise ModelError(f"lookup {name!r}: x and y must be sequences of numbers", variable=name) from None
+        except (TypeError, ValueError, OverflowError):
+            raise ModelError(f"lookup {name!r}: x and y must be sequences of finite numbers", variable=name) from None
         if len(xs) != len(ys):
             raise ModelError(f"lookup {name!r}: x has {len(xs)} points but y has {len(ys)}", variable=name)
         if len(xs) < 2:
@@ -300,7 +304,9 @@ class Model:
     name : str
     variables : sequence of Stock, Flow, Aux, Param, Lookup
     start, stop, dt : float
-        Simulated time span and step. ``(stop - start) / dt`` must be a whole number.
+        Simulated time span and step: finite real numbers (not text, not True/False),
+        ``dt > 0``. ``(stop - start) / dt`` must be a whole number (within 1e-9 of a
+        step) of at most 10,000,000 steps.
     time_units : str
         E.g. ``"year"``, ``"month"``.
     method : {"euler", "rk4"}
@@ -373,10 +379,7 @@ class Model:
                 if f.into is not None and f.into == f.out_of:
                     raise ModelError(f"flow {f.name!r} goes out of and into the same stock {f.into!r}", variable=f.name)
         for attr in ("start", "stop", "dt"):
-            val = getattr(self, attr)
-            if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
-                raise ModelError(f"model {self.name!r}: {attr} must be a finite number, got {val!r}")
-            object.__setattr__(self, attr, float(val))
+            object.__setattr__(self, attr, _time_setting(self.name, attr, getattr(self, attr)))
         _check_time(self.name, self.start, self.stop, self.dt)
         if self.method not in _METHODS:
             raise ModelError(f"model {self.name!r}: method must be 'euler' or 'rk4', got {self.method!r}")
@@ -390,14 +393,45 @@ class Model:
             object.__setattr__(self, "label", _default_label(self.name))
 
     # ------------------------------------------------------------ lookups
+    def _index(self):
+        """Lookup tables built once per model: by name, by kind, flows per stock.
+
+        Every question below is answered from them, so no step of reading or
+        compiling a model walks all its variables once per variable.
+        """
+        index = self._cache.get("index")
+        if index is None:
+            by_kind = {kind: [] for kind in _KINDS}
+            inflows, outflows = {}, {}
+            for v in self.variables:
+                by_kind[next(k for k in _KINDS if isinstance(v, k))].append(v)
+                if isinstance(v, Flow):
+                    if v.into is not None:
+                        inflows.setdefault(v.into, []).append(v)
+                    if v.out_of is not None:
+                        outflows.setdefault(v.out_of, []).append(v)
+            index = (
+                {v.name: v for v in self.variables},
+                {kind: tuple(vs) for kind, vs in by_kind.items()},
+                {k: tuple(vs) for k, vs in inflows.items()},
+                {k: tuple(vs) for k, vs in outflows.items()},
+            )
+            self._cache["index"] = index
+        return index
+
     def __getitem__(self, name):
-        for v in self.variables:
-            if v.name == name:
-                return v
-        raise KeyError(f"model {self.name!r} has no variable {name!r}" + _hint(name, self.names))
+        try:
+            return self._index()[0][name]
+        except (KeyError, TypeError):
+            pass
+        raise KeyError(f"model {self.name!r} has no variable {name!r}"
+                       + (_hint(name, self.names) if isinstance(name, str) else ""))
 
     def __contains__(self, name):
-        return any(v.name == name for v in self.variables)
+        try:
+            return name in self._index()[0]
+        except TypeError:  # an unhashable name is not a variable's name
+            return False
 
     @property
     def names(self):
@@ -405,7 +439,7 @@ class Model:
         return tuple(v.name for v in self.variables)
 
     def _of(self, kind):
-        return tuple(v for v in self.variables if isinstance(v, kind))
+        return self._index()[1][kind]
 
     @property
     def stocks(self):
@@ -429,11 +463,11 @@ class Model:
 
     def inflows(self, stock):
         """Flows that fill ``stock``."""
-        return tuple(f for f in self.flows if f.into == stock)
+        return self._index()[2].get(stock, ())
 
     def outflows(self, stock):
         """Flows that drain ``stock``."""
-        return tuple(f for f in self.flows if f.out_of == stock)
+        return self._index()[3].get(stock, ())
 
     def with_role(self, role):
         """Variables that carry DPM role ``role``."""
@@ -498,7 +532,8 @@ class Model:
         missing = [n for n in names if n not in self]
         if missing:
             raise ModelError(f"model {self.name!r} has no variable {missing[0]!r}" + _hint(missing[0], self.names))
-        return replace(self, variables=tuple(v for v in self.variables if v.name not in names))
+        drop = set(names)
+        return replace(self, variables=tuple(v for v in self.variables if v.name not in drop))
 
     def replace(self, **changes):
         """A new model with fields changed, e.g. ``model.replace(stop=2030)``."""
@@ -567,22 +602,83 @@ def _hint(name, candidates):
     return suggest(name, candidates)
 
 
+#: Most time steps a run may have (a larger dt, or a shorter span, makes fewer).
+MAX_STEPS = 10_000_000
+#: How far ``(stop - start) / dt`` may be from a whole number, as a fraction of one step
+#: (plus the rounding of the numbers themselves, see :func:`_check_time`).
+STEP_TOLERANCE = 1e-9
+
+
+def _time_setting(where, attr, val):
+    """``start``, ``stop`` or ``dt`` as a float, or a ModelError naming the setting.
+
+    A real number (int, float, numpy number, Fraction), finite; not a bool, not text.
+    """
+    if isinstance(val, bool) or not isinstance(val, numbers.Real):
+        raise ModelError(
+            f"model {where!r}: {attr} must be a finite number, not {type(val).__name__}: got {val!r}"
+        )
+    try:
+        out = float(val)
+    except (OverflowError, TypeError, ValueError):
+        out = math.inf
+    if not math.isfinite(out):
+        raise ModelError(f"model {where!r}: {attr} must be a finite number, got {val!r}")
+    return out
+
+
+def _finite(value):
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def _steps(start, stop, dt):
     return int(round((stop - start) / dt))
 
 
 def _check_time(where, start, stop, dt):
+    """Check finite floats ``start``, ``stop``, ``dt`` make a grid of whole steps.
+
+    ``(stop - start) / dt`` must be within :data:`STEP_TOLERANCE` of a step of a whole
+    number (plus what rounding the three numbers to floats can explain, which matters
+    only when the times are large beside dt); the tolerance does not grow with the
+    number of steps, which is at most :data:`MAX_STEPS`.
+    """
     if not dt > 0:
         raise ModelError(f"model {where!r}: dt must be positive, got {dt:g}")
     if not stop > start:
         raise ModelError(f"model {where!r}: stop ({stop:g}) must be after start ({start:g})")
-    n = (stop - start) / dt
-    if abs(n - round(n)) > 1e-6 * max(1.0, n):
+    span = stop - start
+    if not math.isfinite(span):
         raise ModelError(
-            f"model {where!r}: the span {start:g} to {stop:g} is not a whole number of steps of dt={dt:g}"
+            f"model {where!r}: the span {start:.12g} to {stop:.12g} is too large to compute with; "
+            "use a shorter span (start and stop closer together)"
         )
-    if n > 10_000_000:
-        raise ModelError(f"model {where!r}: {n:.0f} steps is too many; use a larger dt")
+    n = span / dt
+    if not n <= MAX_STEPS:  # also catches n = inf from a tiny dt
+        raise ModelError(
+            f"model {where!r}: dt={dt:.12g} over {start:.12g} to {stop:.12g} makes "
+            f"{'more than 10^308' if not math.isfinite(n) else format(n, '.3g')} steps; the most a run may have "
+            f"is {MAX_STEPS:,}. Use a larger dt or a shorter span."
+        )
+    # the times must stay distinguishable: a step must be much larger than the
+    # rounding of the times themselves
+    grain = math.ulp(max(abs(start), abs(stop)))
+    if dt < 1024 * grain:
+        raise ModelError(
+            f"model {where!r}: dt={dt:.12g} is too small beside times around {max(abs(start), abs(stop)):g} "
+            "(successive times would round to the same number); use a larger dt or times nearer zero"
+        )
+    rounding = 4 * (grain / dt + n * sys.float_info.epsilon)
+    if abs(n - round(n)) > STEP_TOLERANCE + rounding:
+        raise ModelError(
+            f"model {where!r}: the span {start:.12g} to {stop:.12g} is not a whole number of steps of dt={dt:.12g} "
+            f"({n:.10g} steps); choose stop = start + a whole number of dt"
+        )
+    if round(n) < 1:
+        raise ModelError(f"model {where!r}: the span {start:.12g} to {stop:.12g} is shorter than one step of dt={dt:.12g}")
 
 
 def field_names(cls):

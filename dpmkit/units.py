@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .errors import ModelError
 from .expressions import BinOp, Call, If, Name, Num, UnaryOp, parse
 from .spec import Aux, Flow, Lookup, Param, Stock
 
@@ -45,14 +46,51 @@ class UnitIssue:
         return f"units of {self.variable!r}: {self.message}"
 
 
+#: Largest power a unit may carry (``x^12`` is fine, ``x^1e99`` is refused).
+MAX_POWER = 100
+#: Deepest nesting of parentheses in units text.
+MAX_DEPTH = 20
+#: Most digits in a number written in units text (before and after the point).
+_MAX_DIGITS = 30
+# What fractions.Fraction would read as a number (its grammar, loosely): checked
+# before Fraction sees it, which would build 10**999999999 for "1e999999999".
+_NUMBER_RE = re.compile(r"\s*[-+]?(?P<mant>(?=\d|\.\d)[\d_]*(\.[\d_]*)?)(e(?P<exp>[-+]?[\d_]+))?\s*\Z", re.IGNORECASE)
+
+
 class _UnitsSyntax(ValueError):
     pass
+
+
+class _UnitsRefused(ModelError):
+    """Units text that is not merely unreadable but absurd (a huge power, deep nesting)."""
+
+
+def _number(part, text):
+    """``part`` as a Fraction, None if it is not a number; refuses absurd numbers."""
+    m = _NUMBER_RE.match(part)
+    if m is None:
+        return None
+    mant, exp = m.group("mant"), m.group("exp")
+    digits = sum(ch.isdigit() for ch in mant)
+    if digits > _MAX_DIGITS or len(exp or "") > 6 or abs(int(exp or 0)) > _MAX_DIGITS:
+        raise _UnitsRefused(f"the number {part.strip()[:40]!r} in units {_shown(text)} is absurdly large or long")
+    try:
+        return Fraction(part)
+    except ValueError:
+        return None
+
+
+def _shown(text):
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def parse_units(text):
     """Units text -> dict {base unit: power}; ``{}`` means dimensionless.
 
-    Raises ValueError if the text cannot be read.
+    Raises ValueError if the text cannot be read, and :class:`~dpmkit.ModelError` (a
+    ValueError) for absurd text: a number longer than 30 digits or beyond 1e30, a power
+    beyond :data:`MAX_POWER`, or parentheses nested deeper than :data:`MAX_DEPTH`.
+    Reading takes time in proportion to the length of the text.
     """
     text = text.strip()
     if text.lower() in _DIMENSIONLESS:
@@ -65,9 +103,10 @@ def parse_units(text):
         if part in "*/^()":
             tokens.append(("op", part))
             continue
-        try:
-            tokens.append(("num", Fraction(part)))
-        except ValueError:
+        number = _number(part, text)
+        if number is not None:
+            tokens.append(("num", number))
+        else:
             word = _SYNONYMS.get(part.lower(), part)
             if word.lower() in _TIME_WORDS:  # "Month" and "month" are the same time unit
                 word = word.lower()
@@ -82,6 +121,8 @@ def parse_units(text):
         nonlocal i
         i += 1
         return tokens[i - 1]
+
+    depth = 0
 
     def product():
         out = factor()
@@ -98,7 +139,14 @@ def parse_units(text):
         elif kind == "num" and val == 1:
             base = {}
         elif (kind, val) == ("op", "("):
+            nonlocal depth
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _UnitsRefused(
+                    f"units {_shown(text)} nest parentheses more than {MAX_DEPTH} deep; write them more simply"
+                )
             base = product()
+            depth -= 1
             if take() != ("op", ")"):
                 raise _UnitsSyntax(f"unbalanced parentheses in units {text!r}")
         else:
@@ -109,11 +157,17 @@ def parse_units(text):
             if kind != "num":
                 raise _UnitsSyntax(f"the power in units {text!r} must be a number")
             base = {k: v * power for k, v in base.items()}
+            if any(abs(v) > MAX_POWER for v in base.values()):
+                raise _UnitsRefused(
+                    f"units {_shown(text)} raise a unit to a power beyond {MAX_POWER} (or below -{MAX_POWER})"
+                )
         return base
 
     result = product()
     if peek()[0] != "end":
         raise _UnitsSyntax(f"cannot read units {text!r}")
+    if any(abs(v) > MAX_POWER for v in result.values()):
+        raise _UnitsRefused(f"units {_shown(text)} raise a unit to a power beyond {MAX_POWER} (or below -{MAX_POWER})")
     return {k: v for k, v in result.items() if v != 0}
 
 
@@ -148,6 +202,8 @@ class _Checker:
         self.time = None
         try:
             self.time = parse_units(model.time_units) if model.time_units else UNKNOWN
+        except _UnitsRefused as err:
+            raise ModelError(f"time units of model {model.name!r}: {err}") from None
         except ValueError:
             self.time = UNKNOWN
         for v in model.variables:
@@ -156,6 +212,8 @@ class _Checker:
                 continue
             try:
                 self.declared[v.name] = parse_units(v.units)
+            except _UnitsRefused as err:
+                raise ModelError(f"units of {v.name!r}: {err}", variable=v.name) from None
             except ValueError as err:
                 self.issues.append(UnitIssue(v.name, str(err)))
                 self.declared[v.name] = UNKNOWN
@@ -163,6 +221,8 @@ class _Checker:
         for lk in model.lookups:
             try:
                 self.lookup_x[lk.name] = parse_units(lk.x_units) if lk.x_units.strip() else UNKNOWN
+            except _UnitsRefused as err:
+                raise ModelError(f"input units (x_units) of lookup {lk.name!r}: {err}", variable=lk.name) from None
             except ValueError as err:
                 self.issues.append(UnitIssue(lk.name, str(err)))
                 self.lookup_x[lk.name] = UNKNOWN
