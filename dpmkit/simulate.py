@@ -157,14 +157,15 @@ def simulate(
     rows = []
     try:
         statics = kernel(P, time.tolist(), dt, start, stop, rows.append, None, S)
-        data = np.array(rows, dtype=float)
-        if data.ndim != 2:
-            data = data.reshape(len(time), len(kernel.record_dyn))
-    except (ArithmeticError, ValueError):
-        # Locate the failure precisely with the vectorised kernel (which turns it into nan/inf).
-        out = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, 1, S)
-        _raise_non_finite(compiled, out, time, None, fallback=True)
-        raise
+    except ZeroDivisionError:
+        # Python's "/" raises where numpy gives inf/NaN: rerun with IEEE division (the
+        # builtins already follow numpy), so a single run gives what an ensemble gives.
+        rows.clear()
+        kernel = compiled.kernel(method, "ieee")
+        statics = kernel(P, time.tolist(), dt, start, stop, rows.append, None, S)
+    data = np.array(rows, dtype=float)
+    if data.ndim != 2:
+        data = data.reshape(len(time), len(kernel.record_dyn))
     names = compiled.recorded
     if compiled.static_recorded:
         full = np.empty((len(time), len(names)))

@@ -94,20 +94,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from .builtins import BUILTINS, SIGNATURES, XMILE_NAMES
 from .errors import ModelError
 from .expressions import (
     CONSTANTS,
-    FUNCTIONS,
-    MAX_DEPTH,
+    KEYWORDS,
     MAX_LENGTH,
     RESERVED,
-    SIGNATURES,
     BinOp,
     Call,
     If,
     Name,
     Num,
     UnaryOp,
+    _Parser,
     parse,
     suggest,
     unparse,
@@ -471,14 +471,7 @@ def _children(n):
 
 
 
-class _Tok:
-    __slots__ = ("kind", "value", "pos")
-
-    def __init__(self, kind, value, pos):
-        self.kind, self.value, self.pos = kind, value, pos
-
-
-_KEYWORDS = {"IF", "THEN", "ELSE", "AND", "OR", "NOT", "MOD"}
+_KEYWORDS = frozenset(KEYWORDS)
 
 
 def _is_name_start(ch):
@@ -489,22 +482,21 @@ def _is_name_char(ch):
     return ch.isalnum() or ch in "_$'"
 
 
-class _XmileEquation:
-    """Recursive-descent parser for XMILE equations, producing the kit's syntax tree.
+class _XmileParser(_Parser):
+    """The kit's own equation parser reading XMILE's spelling of equations.
 
-    Operator precedence follows XMILE 1.0 (section 3.3.1), from tightest:
-    ``^`` (right-associative), unary ``+ - NOT``, ``* / MOD``, ``+ -``,
-    ``< <= > >=``, ``= <>``, ``AND``, ``OR``; ``IF ... THEN ... ELSE`` extends as
-    far right as it can. Names are resolved through ``resolve``.
+    There is one grammar: operator precedence and the constructs are those of
+    :class:`dpmkit.expressions._Parser` (XMILE 1.0, section 3.3.1). Only the words
+    differ: XMILE has ``{comments}``, quoted names (``"Staff morale (%)"``), names with
+    spaces written with underscores and compared ignoring case, zero-argument builtins
+    with empty parentheses (``PI()``), and builtins the kit does not have, which are
+    refused by name. Names are turned into the kit's identifiers by ``resolve``.
     """
 
     def __init__(self, text, owner, resolve):
-        self.text = text
         self.owner = owner
         self.resolve = resolve
-        self.tokens = self.tokenize(text)
-        self.i = 0
-        self.depth = 0
+        super().__init__(text, owner)
 
     def error(self, pos, message):
         shown = self.text if len(self.text) <= 160 else self.text[:157] + "..."
@@ -540,7 +532,7 @@ class _XmileEquation:
                 value = float(text[i:j])
                 if not math.isfinite(value):
                     raise self.error(i, f"the number {text[i:j]!r} is too large")
-                tokens.append(_Tok("num", value, i))
+                tokens.append(("num", value, i))
                 i = j
                 continue
             if ch == '"':
@@ -549,7 +541,7 @@ class _XmileEquation:
                     j += 2 if text[j] == "\\" else 1
                 if j >= n:
                     raise self.error(i, "a quoted name is never closed")
-                tokens.append(_Tok("name", _unescape(text[i + 1:j]), i))
+                tokens.append(("name", _unescape(text[i + 1:j]), i))
                 i = j + 1
                 self._check_after_name(i)
                 continue
@@ -559,25 +551,25 @@ class _XmileEquation:
                     j += 1
                 word = text[i:j]
                 if word.upper() in _KEYWORDS:
-                    tokens.append(_Tok("op", word.upper(), i))
+                    tokens.append(("op", word.upper(), i))
                 else:
-                    tokens.append(_Tok("name", word, i))
+                    tokens.append(("name", word, i))
                 i = j
                 self._check_after_name(i)
                 continue
             two = text[i:i + 2]
             if two in ("<=", ">=", "<>"):
-                tokens.append(_Tok("op", two, i))
+                tokens.append(("op", two, i))
                 i += 2
                 continue
             if ch in "+-*/^(),=<>":
-                tokens.append(_Tok("op", ch, i))
+                tokens.append(("op", ch, i))
                 i += 1
                 continue
             if ch == "[":
                 raise self.error(i, "arrays (subscripts in square brackets) are not supported")
             raise self.error(i, f"unexpected character {ch!r}")
-        tokens.append(_Tok("end", None, n))
+        tokens.append(("end", None, n))
         return tokens
 
     def _check_after_name(self, i):
@@ -590,139 +582,11 @@ class _XmileEquation:
         if j < len(text) and text[j] == "[":
             raise self.error(j, "arrays (subscripts in square brackets) are not supported")
 
-    def peek(self, value=None):
-        tok = self.tokens[self.i]
-        if value is None:
-            return tok
-        return tok.kind == "op" and tok.value == value
+    def name_node(self, word, pos):
+        return self.resolve(self, word, pos, call=False)
 
-    def take(self):
-        tok = self.tokens[self.i]
-        self.i += 1
-        return tok
-
-    def expect(self, value, context):
-        tok = self.take()
-        if not (tok.kind == "op" and tok.value == value):
-            found = "the end of the equation" if tok.kind == "end" else repr(self.shown(tok))
-            raise self.error(tok.pos, f"expected {value!r} {context}, found {found}")
-
-    def shown(self, tok):
-        if tok.kind == "num":
-            return f"{tok.value:g}"
-        return tok.value
-
-    def enter(self, pos):
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.error(pos, f"the equation is nested too deeply (more than {MAX_DEPTH} levels)")
-
-    def parse(self):
-        if self.peek().kind == "end":
-            raise self.error(0, "the equation is empty")
-        node = self.expression()
-        tok = self.peek()
-        if tok.kind != "end":
-            raise self.error(tok.pos, f"unexpected {self.shown(tok)!r} (a missing operator?)")
-        return node
-
-    def expression(self):
-        if self.peek("IF"):
-            pos = self.take().pos
-            self.enter(pos)
-            cond = self.expression()
-            self.expect("THEN", "after the IF condition")
-            then = self.expression()
-            self.expect("ELSE", "after IF ... THEN ... (every IF needs an ELSE)")
-            orelse = self.expression()
-            self.depth -= 1
-            return If(cond, then, orelse, pos)
-        return self.binary(0)
-
-    _LEVELS = (("OR",), ("AND",), ("=", "<>"), ("<", "<=", ">", ">="), ("+", "-"), ("*", "/", "MOD"))
-
-    def binary(self, level):
-        if level == len(self._LEVELS):
-            return self.unary()
-        node = self.binary(level + 1)
-        ops = self._LEVELS[level]
-        while self.peek().kind == "op" and self.peek().value in ops:
-            tok = self.take()
-            self.enter(tok.pos)
-            right = self.operand_or_if(level + 1)
-            self.depth -= 1
-            node = BinOp(tok.value, node, right, tok.pos)
-        return node
-
-    def operand_or_if(self, level):
-        # `a + IF c THEN x ELSE y` is legal XMILE: the IF runs to the end.
-        if self.peek("IF"):
-            return self.expression()
-        return self.binary(level)
-
-    def unary(self):
-        tok = self.peek()
-        if tok.kind == "op" and tok.value in ("-", "+", "NOT"):
-            self.take()
-            self.enter(tok.pos)
-            operand = self.expression() if self.peek("IF") else self.unary()
-            self.depth -= 1
-            if tok.value == "+":
-                return operand
-            if tok.value == "-":
-                if isinstance(operand, Num):
-                    return Num(-operand.value, tok.pos)
-                return UnaryOp("-", operand, tok.pos)
-            return UnaryOp("NOT", operand, tok.pos)
-        return self.power()
-
-    def power(self):
-        base = self.atom()
-        if self.peek("^"):
-            tok = self.take()
-            self.enter(tok.pos)
-            exponent = self.unary()  # right-associative, and 2^-1 is allowed
-            self.depth -= 1
-            return BinOp("^", base, exponent, tok.pos)
-        return base
-
-    def atom(self):
-        tok = self.take()
-        if tok.kind == "num":
-            return Num(tok.value, tok.pos)
-        if tok.kind == "name":
-            if self.peek("("):
-                return self.call(tok)
-            return self.resolve(self, tok.value, tok.pos, call=False)
-        if tok.kind == "op" and tok.value == "(":
-            self.enter(tok.pos)
-            node = self.expression()
-            self.depth -= 1
-            self.expect(")", f"to close the parenthesis opened at position {tok.pos}")
-            return node
-        if tok.kind == "op" and tok.value == "IF":
-            self.i -= 1
-            return self.expression()
-        if tok.kind == "end":
-            raise self.error(tok.pos, "the equation ends too early (a value is missing)")
-        if tok.kind == "op" and tok.value in ("THEN", "ELSE"):
-            raise self.error(tok.pos, f"{tok.value} without a matching IF")
-        raise self.error(tok.pos, f"expected a number, a name or '(' but found {self.shown(tok)!r}")
-
-    def call(self, tok):
-        self.expect("(", "")
-        self.enter(tok.pos)
-        args = []
-        if not self.peek(")"):
-            while True:
-                args.append(self.expression())
-                if self.peek(","):
-                    self.take()
-                    continue
-                break
-        self.expect(")", f"to close the call of {tok.value}")
-        self.depth -= 1
-        return self.resolve(self, tok.value, tok.pos, call=True, args=tuple(args))
+    def call_node(self, word, pos, args):
+        return self.resolve(self, word, pos, call=True, args=tuple(args))
 
 
 # ----------------------------------------------------------------- reading
@@ -1085,18 +949,18 @@ class _Reader:
             if len(args) != 1:
                 raise parser.error(pos, f"the graphical function {word!r} takes one input, but was given {len(args)}")
             return Call(target.ident if target.kind == "gf" else target.lookup, args, pos, False)
-        if upper in FUNCTIONS:
-            return self.builtin(parser, upper, args, pos)
+        if upper in XMILE_NAMES:
+            return self.builtin(parser, XMILE_NAMES[upper].name, args, pos)
         if upper in _UNSUPPORTED_BUILTINS:
             raise parser.error(pos, _unsupported(upper))
         if target is not None:
             raise parser.error(pos, f"{word!r} is a {target.kind}, not a function or graphical function")
         raise parser.error(
             pos, f"unknown function {word!r}: it is neither a builtin the kit supports nor a "
-            "graphical function of this model" + suggest(upper, list(FUNCTIONS)))
+            "graphical function of this model" + suggest(upper, list(XMILE_NAMES)))
 
     def builtin(self, parser, upper, args, pos):
-        lo, hi = FUNCTIONS[upper]
+        lo, hi = BUILTINS[upper].arity
         if upper in ("MIN", "MAX") and len(args) == 1:
             raise parser.error(pos, f"{upper} with one argument (the array form) is not supported: arrays are not supported")
         if not lo <= len(args) <= hi:
@@ -1117,7 +981,7 @@ class _Reader:
             raise ModelError(
                 f"the XMILE equation of {v.xml_name!r} is {len(text)} characters long; the limit is "
                 f"{MAX_LENGTH}", variable=v.xml_name)
-        node = _XmileEquation(text, v.xml_name, self.resolve).parse()
+        node = _XmileParser(text, v.xml_name, self.resolve).parse()
         # A long chain such as a + b + c + ... is as deep as it is long; the kit's
         # compiler walks trees recursively, so very deep ones are refused here.
         depth, stack = 0, [(node, 1)]
@@ -1135,9 +999,8 @@ class _Reader:
     def _lookup_table(parser):
         """True when the name just read is the first argument of LOOKUP(table, x)."""
         i, tokens = parser.i, parser.tokens
-        return (i >= 3 and tokens[i].kind == "op" and tokens[i].value == "," and tokens[i - 2].kind == "op"
-                and tokens[i - 2].value == "(" and tokens[i - 3].kind == "name"
-                and tokens[i - 3].value.upper() == "LOOKUP")
+        return (i >= 3 and tokens[i][:2] == ("op", ",") and tokens[i - 2][:2] == ("op", "(")
+                and tokens[i - 3][0] == "name" and tokens[i - 3][1].upper() == "LOOKUP")
 
     def kit_text(self, v, node):
         if isinstance(node, Num):
@@ -1483,35 +1346,8 @@ class _Writer:
     def call(self, n, ctx):
         if not n.builtin:
             return f"{self.ref(n.func)}({self.w(n.args[0], 'delimited')})"
-        f, args = n.func, n.args
-        if f in ("MIN", "MAX"):  # PySD reads MIN and MAX with two arguments only
-            text = self.w(args[0], "delimited")
-            for a in args[1:]:
-                text = f"{f}({text}, {self.w(a, 'delimited')})"
-            return text
-        if f == "LOG10":  # not in PySD
-            text = f"LN({self.w(args[0], 'delimited')}) / LN(10)"
-            return text if ctx == "top" else f"({text})"
-        if f == "ROUND":  # the kit's ROUND is INT(x + 0.5); ROUND is not standard XMILE
-            return f"INT({self.w(BinOp('+', args[0], Num(0.5)), 'delimited')})"
-        if f == "MODULO":
-            return self.w(BinOp("MOD", args[0], args[1]), ctx)
-        if f in ("XIDZ", "ZIDZ"):  # Vensim names; XMILE has SAFEDIV
-            return f"SAFEDIV({', '.join(self.w(a, 'delimited') for a in args)})"
-        if f == "LOOKUP":
-            return f"{self.ref(args[0].id)}({self.w(args[1], 'delimited')})"
-        if f == "PULSE" and len(args) == 1:  # PySD needs the first time
-            return f"PULSE({self.w(args[0], 'delimited')}, {self.constant('STARTTIME')})"
-        if f in ("SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN"):
-            # PySD keeps a smooth's state in the type of its initial value, so an
-            # integer literal (SMTH1(x, 2, 0)) truncates the first step: write 0.0.
-            texts = []
-            for k, a in enumerate(args):
-                self.floats += k != 2 or f != "DELAYN"  # DELAYN's order stays whole
-                texts.append(self.w(a, "delimited"))
-                self.floats -= k != 2 or f != "DELAYN"
-            return f"{f}({', '.join(texts)})"
-        return f"{f}({', '.join(self.w(a, 'delimited') for a in args)})"
+        # each builtin's XMILE form is in the one table (dpmkit.builtins)
+        return BUILTINS[n.func].xmile_write(self, n.func, n.args, ctx)
 
     # document
     def document(self):

@@ -344,7 +344,7 @@ def awkward_model():
         Lookup("effect", [0, 5, 10], [1, 2, 1.5]),
         Aux("logs", "LOG10(level + 1) + ROUND(level / 3) + INT(level / 7) + level MOD 4 + MODULO(level, 3)"),
         Aux("safe", "XIDZ(level, level - 10, -1) + ZIDZ(1, level - 10) + SAFEDIV(2, 0, 7)"),
-        Aux("flags", "(level > 12) + (level >= 12 AND level < 20) * 2 + (NOT level = 10) + (level <> 10 OR 0)"),
+        Aux("flags", "(level > 12) + (level >= 12 AND level < 20) * 2 + (NOT (level = 10)) + (level <> 10 OR 0)"),
         Aux("nested", "IF level > 15 THEN (IF level > 20 THEN 3 ELSE 2) ELSE -1 * (1 - level / 100) ^ 2"),
         Aux("smooth", "SMTH1(level, 2, 0) + SMTH3(level, 3) + DELAY1(inflow, 2, 0) + DELAY3(inflow, 3) "
                       "+ DELAYN(inflow, 2, 2, 0) + INIT(level) + -level ^ 2 / 100 + 2 ^ -1"),
