@@ -99,12 +99,14 @@ def s_div(a, b):
 
 
 def s_pow(x, y):
+    """``x ^ y`` as C's pow: np.float_power, which (unlike np.power's fast paths,
+    where (-inf) ^ 0.5 is NaN) gives the same answer for arrays and single numbers."""
     if x > 0.0:
         try:
             return math.pow(x, y)
         except OverflowError:
             return _INF
-    return _np(np.power, float(x), float(y))
+    return _np(np.float_power, float(x), float(y))
 
 
 def s_mod(a, b):
@@ -489,4 +491,4 @@ XMILE_NAMES = {x: b for b in _TABLE for x in b.xmile_names}
 
 #: Operators with an implementation of their own (the rest are plain Python/numpy
 #: operators): symbol -> (scalar, vector).
-OPERATORS = {"/": (s_div, np.divide), "^": (s_pow, np.power), "MOD": (s_mod, np.mod)}
+OPERATORS = {"/": (s_div, np.divide), "^": (s_pow, np.float_power), "MOD": (s_mod, np.mod)}
