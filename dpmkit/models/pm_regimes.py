@@ -103,6 +103,7 @@ reconstructed, ``regimes_bovaird_smith_2x2``).
 from __future__ import annotations
 
 from ..spec import Aux, Flow, Model, Param, Stock
+from ._common import param as _param
 
 #: Event scripts: ``{time: {parameter: value}}`` for ``dk.simulate(model, events=...)``.
 EVENTS = {
@@ -150,8 +151,7 @@ def _adjusting(name, flow, label, description, initial, indicated, time_param, r
 
 
 def _push(name, default, label, description, lever=True):
-    return Param(name, default, bounds=(0, 1), units="dimensionless", role="policy_lever" if lever else None,
-                 label=label, description=description, source="assumption")
+    return _param(name, default, (0, 1), "dimensionless", label, description, source="assumption", lever=lever)
 
 
 def build(**overrides):
