@@ -102,7 +102,7 @@ reconstructed, ``regimes_bovaird_smith_2x2``).
 
 from __future__ import annotations
 
-from ..spec import Aux, Flow, Model, Param, Stock
+from ..spec import Aux, Flow, Model, Stock
 from ._common import param as _param
 
 #: Event scripts: ``{time: {parameter: value}}`` for ``dk.simulate(model, events=...)``.
@@ -243,29 +243,29 @@ def build(**overrides):
         _push("audit_intensity", 0.5, "Audit intensity", "Blueprint plans, fixed targets and audit against them"),
         _push("learning_investment", 0.3, "Learning investment",
               "Evaluation, learning cycles and learning partners that let goals and measures adapt"),
-        Param("performance_target", 0.7, bounds=(0.3, 1), units="dimensionless", role="policy_lever",
+        _param("performance_target", 0.7, bounds=(0.3, 1), units="dimensionless", role="policy_lever",
               label="Performance target", source="assumption",
               description="The level of performance the service is asked to report"),
-        Param("max_gaming_gap", 0.2, bounds=(0, 0.4), uncertainty=(0.15, 0.25), units="dimensionless",
+        _param("max_gaming_gap", 0.2, bounds=(0, 0.4), uncertainty=(0.15, 0.25), units="dimensionless",
               label="Largest gaming gap", source="gaming_ae_gap",
               description="Largest gap gaming can open between reported and true performance"),
-        Param("regime_time", 1, bounds=(0.5, 6), uncertainty=(0.75, 2), units="year",
+        _param("regime_time", 1, bounds=(0.5, 6), uncertainty=(0.75, 2), units="year",
               label="Regime adjustment time", source="regimes_adjustment_times",
               description="Years for the regime to follow the pushes on it"),
-        Param("trust_time", 1.5, bounds=(0.25, 5), uncertainty=(1, 2.5), units="year",
+        _param("trust_time", 1.5, bounds=(0.25, 5), uncertainty=(1, 2.5), units="year",
               label="Trust adjustment time", source="regimes_adjustment_times",
               description="Years for trust to follow how the regime treats people"),
-        Param("learning_time", 2, bounds=(0.5, 6), uncertainty=(1.5, 3), units="year",
+        _param("learning_time", 2, bounds=(0.5, 6), uncertainty=(1.5, 3), units="year",
               label="Learning adjustment time", source="regimes_adjustment_times",
               description="Years to build (or lose) learning capability"),
-        Param("gaming_time", 0.75, bounds=(0.1, 3), uncertainty=(0.5, 1), units="year",
+        _param("gaming_time", 0.75, bounds=(0.1, 3), uncertainty=(0.5, 1), units="year",
               label="Gaming adjustment time", source="regimes_adjustment_times",
               description="Years for gaming practices to spread or fade"),
-        Param("performance_time", 1, bounds=(0.25, 4), units="year", label="Performance adjustment time",
+        _param("performance_time", 1, bounds=(0.25, 4), units="year", label="Performance adjustment time",
               source="assumption", description="Years for true performance to follow capability and resources"),
-        Param("initial_negotiation", 0.5, bounds=(0, 1), units="dimensionless", label="Initial negotiation",
+        _param("initial_negotiation", 0.5, bounds=(0, 1), units="dimensionless", label="Initial negotiation",
               source="assumption", description="Where the regime starts on the imposed (0) to negotiated (1) axis"),
-        Param("initial_emergence", 0.5, bounds=(0, 1), units="dimensionless", label="Initial emergence",
+        _param("initial_emergence", 0.5, bounds=(0, 1), units="dimensionless", label="Initial emergence",
               source="assumption", description="Where the regime starts on the planned (0) to emergent (1) axis"),
     ]
     model = Model(

@@ -114,8 +114,8 @@ _SWITCH_TEXT = {
 
 
 def _switch(name):
-    return Param(name, 0, bounds=(0, 1), units="dimensionless", label=f"{name.capitalize()} complexity",
-                 description=f"Structure switch (0 off, 1 on). {_SWITCH_TEXT[name]}", source="assumption")
+    return _p(name, 0, (0, 1), "dimensionless", f"{name.capitalize()} complexity",
+              f"Structure switch (0 off, 1 on). {_SWITCH_TEXT[name]}", source="assumption")
 
 
 
