@@ -94,7 +94,7 @@ Lane, Munro & Husemann (2016) (``complexity_munro_compliance``); Sterman, J. (20
 
 from __future__ import annotations
 
-from ..spec import Aux, Flow, Model, Param, Stock
+from ..spec import Aux, Flow, Model, Stock
 from ._common import param as _p
 
 SWITCHES = ("compositional", "experiential", "dynamic", "governance")
