@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Builtin", "BUILTINS", "FUNCTIONS", "SIGNATURES", "STATEFUL", "TIME_DEPENDENT", "OPERATORS"]
+__all__ = ["Builtin", "BUILTINS", "FUNCTIONS", "SIGNATURES", "STATEFUL", "TIME_DEPENDENT", "OPERATORS", "reference"]
 
 _INF = math.inf
 _NAN = math.nan
@@ -492,3 +492,16 @@ XMILE_NAMES = {x: b for b in _TABLE for x in b.xmile_names}
 #: Operators with an implementation of their own (the rest are plain Python/numpy
 #: operators): symbol -> (scalar, vector).
 OPERATORS = {"/": (s_div, np.divide), "^": (s_pow, np.float_power), "MOD": (s_mod, np.mod)}
+
+
+def reference():
+    """The builtins as a Markdown table (signature and description), for documentation.
+
+    Examples
+    --------
+    >>> print(reference().splitlines()[2])
+    | `MIN(a, b, ...)` | The smallest of its arguments (NaN if any is NaN). |
+    """
+    lines = ["| builtin | what it gives |", "|---|---|"]
+    lines += [f"| `{b.signature}` | {b.description} |" for b in _TABLE]
+    return "\n".join(lines)

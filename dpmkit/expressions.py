@@ -57,6 +57,14 @@ FUNCTIONS = _FUNCTIONS
 #: What each function's arguments are, for error messages.
 SIGNATURES = _SIGNATURES
 
+def _usage(name):
+    """How to call a builtin, and what it does (from the table), for error messages."""
+    from .builtins import BUILTINS
+
+    b = BUILTINS.get(name)
+    return f"{b.signature}: {b.description[0].lower()}{b.description[1:]}" if b else f"{name}(x)"
+
+
 #: Names with a fixed meaning in equations.
 CONSTANTS = ("TIME", "DT", "STARTTIME", "STOPTIME", "PI")
 KEYWORDS = ("IF", "THEN", "ELSE", "AND", "OR", "NOT", "MOD")
@@ -413,7 +421,7 @@ class _Parser:
         """The node for a name that is not called (overridden by the XMILE reader)."""
         upper = word.upper()
         if upper in FUNCTIONS:
-            raise self.error(pos, f"{upper} is a function: write {SIGNATURES.get(upper, upper + '(x)')}")
+            raise self.error(pos, f"{upper} is a function: write {_usage(upper)}")
         if upper in CONSTANTS:
             return Name(upper, pos)
         if "__" in word or word.startswith("_"):
@@ -445,7 +453,7 @@ class _Parser:
                 raise self.error(
                     pos,
                     f"{upper} takes {want} argument{'s' if hi != 1 else ''} but was given {len(args)}"
-                    f"; write {SIGNATURES.get(upper, upper + '(x)')}",
+                    f"; write {_usage(upper)}",
                 )
             if upper == "LOOKUP" and not isinstance(args[0], Name):
                 raise self.error(pos, "the first argument of LOOKUP must be the name of a lookup")
