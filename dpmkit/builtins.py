@@ -99,8 +99,7 @@ def s_div(a, b):
 
 
 def s_pow(x, y):
-    """``x ^ y`` as C's pow: np.float_power, which (unlike np.power's fast paths,
-    where (-inf) ^ 0.5 is NaN) gives the same answer for arrays and single numbers."""
+    """``x ^ y`` as C's pow (IEEE 754's pow), like :func:`v_pow`."""
     if x > 0.0:
         try:
             return math.pow(x, y)
@@ -200,6 +199,20 @@ def v_ramp(t, dt, slope, start, end):
 
 def v_nn(x):
     return np.maximum(x, 0.0)
+
+
+def v_pow(x, y):
+    """``x ^ y`` as C's pow. np.power computes ``x ^ 0.5`` as a square root, which
+    makes (-inf) ^ 0.5 NaN instead of inf; that one case is put right here (the
+    always-correct np.float_power is 25 times slower for ``x ^ 2``)."""
+    out = np.power(x, y)
+    if np.ndim(y) == 0:
+        if y != 0.5:
+            return out
+        wrong = np.isneginf(x)
+    else:
+        wrong = np.isneginf(x) & (y == 0.5)
+    return np.where(wrong, np.inf, out)
 
 
 # ------------------------------------------------------------------ units rules
@@ -491,7 +504,7 @@ XMILE_NAMES = {x: b for b in _TABLE for x in b.xmile_names}
 
 #: Operators with an implementation of their own (the rest are plain Python/numpy
 #: operators): symbol -> (scalar, vector).
-OPERATORS = {"/": (s_div, np.divide), "^": (s_pow, np.float_power), "MOD": (s_mod, np.mod)}
+OPERATORS = {"/": (s_div, np.divide), "^": (s_pow, v_pow), "MOD": (s_mod, np.mod)}
 
 
 def reference():

@@ -117,7 +117,8 @@ def test_every_interpreter_agrees_on_every_builtin(name, nargs):
 
 
 @pytest.mark.parametrize("equation", [
-    "p0 / p1", "p0 ^ p1", "p0 MOD p1", "p0 * p1", "p0 - p1", "-p0", "p0 < p1", "p0 = p1", "p0 <> p1",
+    "p0 / p1", "p0 ^ p1", "p0 ^ 0.5", "p0 ^ 2", "p0 ^ -1", "(-p0) ^ 0.5",  # numpy's fast paths too
+    "p0 MOD p1", "p0 * p1", "p0 - p1", "-p0", "p0 < p1", "p0 = p1", "p0 <> p1",
     "NOT p0", "p0 AND p1", "p0 OR p1", "IF p0 THEN p1 ELSE 7", "tbl(p0)",
 ])
 def test_every_interpreter_agrees_on_every_operator(equation):
