@@ -17,13 +17,15 @@ The language
 - operator precedence as in XMILE 1.0 (section 3.3.1): ``^``, then the unary ``+ - NOT``,
   then ``* / MOD``, ``+ -``, ``< <= > >=``, ``= <>``, ``AND``, ``OR``. ``NOT`` binds
   tighter than a comparison: write ``NOT (a = b)``, since ``NOT a = b`` is ``(NOT a) = b``
-- the functions in :data:`FUNCTIONS` (the table :data:`dpmkit.builtins.BUILTINS`), and lookups (graphical functions) called by name
+- the functions in :data:`FUNCTIONS` (from the one table :data:`dpmkit.builtins.BUILTINS`),
+  and lookups (graphical functions) called by name
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .builtins import BUILTINS as _BUILTINS
 from .builtins import FUNCTIONS as _FUNCTIONS
 from .builtins import SIGNATURES as _SIGNATURES
 from .errors import ModelError
@@ -57,11 +59,10 @@ FUNCTIONS = _FUNCTIONS
 #: What each function's arguments are, for error messages.
 SIGNATURES = _SIGNATURES
 
+
 def _usage(name):
     """How to call a builtin, and what it does (from the table), for error messages."""
-    from .builtins import BUILTINS
-
-    b = BUILTINS.get(name)
+    b = _BUILTINS.get(name)
     return f"{b.signature}: {b.description[0].lower()}{b.description[1:]}" if b else f"{name}(x)"
 
 
@@ -238,7 +239,6 @@ def _error(where, text, pos, message):
 
 
 # ------------------------------------------------------------------- parser
-
 
 
 class _Parser:
