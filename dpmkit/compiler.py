@@ -24,6 +24,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .builtins import BUILTINS, OPERATORS, STATEFUL, TIME_DEPENDENT, s_nn, v_nn
 from .errors import ModelError, UnitsWarning
 from .expressions import (
     CONSTANTS,
@@ -43,8 +44,8 @@ from .spec import Aux, Flow, Lookup, Param, Stock
 
 __all__ = ["compile_model", "dependency_map", "CompiledModel"]
 
-_TIME_FUNCS = {"STEP", "PULSE", "RAMP"}
-_STATEFUL = {"SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN", "INIT"}
+_TIME_FUNCS = TIME_DEPENDENT
+_STATEFUL = STATEFUL
 _MAX_DELAY_ORDER = 100
 #: Longest sum of flows written as one expression; longer net rates (a stock with
 #: hundreds of flows) are accumulated in statements of this many terms, left to right.
@@ -303,19 +304,14 @@ def _cycle_error(cycle, what):
 
 # -------------------------------------------------------------- generation
 
+_FUNC_HELPER = {name: b.helper for name, b in BUILTINS.items() if b.scalar is not None}
 _HELPER_NAMES = (
-    "_min", "_max", "_abs", "_exp", "_ln", "_log10", "_sqrt", "_int", "_round",
-    "_sin", "_cos", "_tan", "_asin", "_acos", "_atan", "_mod", "_pow", "_div",
-    "_step", "_pulse", "_ramp", "_safediv", "_where", "_and", "_or", "_not", "_nn",
-    "_rates", "rec", "range", "len",
-)
-_FUNC_HELPER = {
-    "MIN": "_min", "MAX": "_max", "ABS": "_abs", "EXP": "_exp", "LN": "_ln", "LOG10": "_log10",
-    "SQRT": "_sqrt", "INT": "_int", "ROUND": "_round", "SIN": "_sin", "COS": "_cos", "TAN": "_tan",
-    "ARCSIN": "_asin", "ARCCOS": "_acos", "ARCTAN": "_atan", "MODULO": "_mod",
-}
+    "_pow", "_div", "_mod", "_where", "_and", "_or", "_not", "_nn", "_rates", "rec", "range", "len",
+) + tuple(sorted(_FUNC_HELPER.values()))
 _FIXED_NAMES = {"P", "T", "O", "S", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
 _SLOT_RE = re.compile(r"(v|S|r|k[1-4]_)\d+\Z|_L\d+\Z")
+#: How the generated code writes the value of an omitted optional argument.
+_DEFAULT_ARG = {"STARTTIME": "t0_", "INF": "_inf"}
 
 
 def _scalar_lookup(xs, ys):
@@ -347,83 +343,6 @@ def _vector_lookup(xs, ys):
     return lookup
 
 
-def _eps(dt):
-    return 1e-6 * dt
-
-
-def _s_step(t, dt, height, start):
-    return height if t > start - _eps(dt) else 0.0
-
-
-def _s_pulse(t, dt, magnitude, first, interval):
-    e = _eps(dt)
-    if t < first - e:
-        return 0.0
-    if interval > 0:
-        since = (t - first + e) % interval
-    else:
-        since = t - first + e
-    return magnitude / dt if since < dt else 0.0
-
-
-def _s_ramp(t, slope, start, end):
-    if t <= start:
-        return 0.0
-    return slope * ((t if t < end else end) - start)
-
-
-def _s_safediv(a, b, default):
-    return a / b if b != 0 else default
-
-
-def _s_int(x):
-    return float(math.floor(x))
-
-
-def _s_round(x):
-    return float(math.floor(x + 0.5))
-
-
-def _s_mod(a, b):
-    return a % b
-
-
-def _v_step(t, dt, height, start):
-    return np.where(t > start - _eps(dt), height, 0.0)
-
-
-def _v_pulse(t, dt, magnitude, first, interval):
-    e = _eps(dt)
-    interval = np.asarray(interval, dtype=float)
-    with np.errstate(all="ignore"):
-        since = np.where(interval > 0, np.mod(t - first + e, np.where(interval > 0, interval, 1.0)), t - first + e)
-    return np.where((t >= first - e) & (since < dt), magnitude / dt, 0.0)
-
-
-def _v_ramp(t, slope, start, end):
-    return slope * (np.clip(t, start, end) - start) if np.ndim(start) or np.ndim(end) else slope * (
-        min(max(t, start), end) - start)
-
-
-def _v_safediv(a, b, default):
-    nz = b != 0
-    return np.where(nz, np.divide(a, np.where(nz, b, 1.0)), default)
-
-
-def _v_min(*args):
-    out = args[0]
-    for a in args[1:]:
-        out = np.minimum(out, a)
-    return out
-
-
-def _v_max(*args):
-    out = args[0]
-    for a in args[1:]:
-        out = np.maximum(out, a)
-    return out
-
-
 def _v_and(a, b):
     return np.logical_and(np.not_equal(a, 0), np.not_equal(b, 0))
 
@@ -436,37 +355,19 @@ def _v_not(a):
     return np.equal(a, 0)
 
 
-def _v_int(x):
-    return np.floor(x)
-
-
-def _v_round(x):
-    return np.floor(np.add(x, 0.5))
-
-
-def _s_nn(x):
-    return x if x > 0.0 else 0.0
-
-
-def _v_nn(x):
-    return np.maximum(x, 0.0)
-
-
+# The builtins' implementations come from the one table (dpmkit.builtins); the scalar
+# ones give numpy's IEEE answers (inf, NaN) where Python's math would raise.
 _SCALAR_HELPERS = {
-    "_min": min, "_max": max, "_abs": abs, "_exp": math.exp, "_ln": math.log, "_log10": math.log10,
-    "_sqrt": math.sqrt, "_int": _s_int, "_round": _s_round, "_sin": math.sin, "_cos": math.cos,
-    "_tan": math.tan, "_asin": math.asin, "_acos": math.acos, "_atan": math.atan, "_mod": _s_mod,
-    "_pow": math.pow, "_step": _s_step, "_pulse": _s_pulse, "_ramp": _s_ramp, "_safediv": _s_safediv,
-    "_nn": _s_nn, "range": range, "len": len, "_inf": math.inf,
+    "_pow": OPERATORS["^"][0], "_div": OPERATORS["/"][0], "_mod": OPERATORS["MOD"][0], "_nn": s_nn,
+    "range": range, "len": len, "_inf": math.inf,
 }
+_SCALAR_HELPERS.update({b.helper: b.scalar for b in BUILTINS.values() if b.scalar is not None})
 _VECTOR_HELPERS = {
-    "_min": _v_min, "_max": _v_max, "_abs": np.abs, "_exp": np.exp, "_ln": np.log, "_log10": np.log10,
-    "_sqrt": np.sqrt, "_int": _v_int, "_round": _v_round, "_sin": np.sin, "_cos": np.cos,
-    "_tan": np.tan, "_asin": np.arcsin, "_acos": np.arccos, "_atan": np.arctan, "_mod": np.mod,
-    "_pow": np.power, "_div": np.divide, "_step": _v_step, "_pulse": _v_pulse, "_ramp": _v_ramp,
-    "_safediv": _v_safediv, "_where": np.where, "_and": _v_and, "_or": _v_or, "_not": _v_not,
-    "_nn": _v_nn, "range": range, "len": len, "_inf": math.inf,
+    "_pow": OPERATORS["^"][1], "_div": OPERATORS["/"][1], "_mod": OPERATORS["MOD"][1],
+    "_where": np.where, "_and": _v_and, "_or": _v_or, "_not": _v_not, "_nn": v_nn,
+    "range": range, "len": len, "_inf": math.inf,
 }
+_VECTOR_HELPERS.update({b.helper: b.vector for b in BUILTINS.values() if b.vector is not None})
 
 
 def _num(value):
@@ -507,8 +408,8 @@ class _Gen:
             op = n.op
             if op in ("+", "-", "*"):
                 return f"({a} {op} {b})"
-            if op == "/":
-                return f"_div({a}, {b})" if vec else f"({a} / {b})"
+            if op == "/":  # "ieee": a division that may meet 0 (see CompiledModel.kernel)
+                return f"({a} / {b})" if self.mode == "scalar" else f"_div({a}, {b})"
             if op == "^":
                 return f"_pow({a}, {b})"
             if op == "MOD":
@@ -538,26 +439,11 @@ class _Gen:
             args = [self.expr(a) for a in n.args]
             if not n.builtin:
                 return f"_L{self.c.lookup_index[n.func]}({args[0]})"
-            f = n.func
-            if f in _FUNC_HELPER:
-                return f"{_FUNC_HELPER[f]}({', '.join(args)})"
-            if f == "STEP":
-                return f"_step(t, dt, {args[0]}, {args[1]})"
-            if f == "PULSE":
-                first = args[1] if len(args) > 1 else "t0_"
-                interval = args[2] if len(args) > 2 else "0.0"
-                return f"_pulse(t, dt, {args[0]}, {first}, {interval})"
-            if f == "RAMP":
-                end = args[2] if len(args) > 2 else "_inf"
-                return f"_ramp(t, {args[0]}, {args[1]}, {end})"
-            if f == "SAFEDIV":
-                default = args[2] if len(args) > 2 else "0.0"
-                return f"_safediv({args[0]}, {args[1]}, {default})"
-            if f == "XIDZ":
-                return f"_safediv({args[0]}, {args[1]}, {args[2]})"
-            if f == "ZIDZ":
-                return f"_safediv({args[0]}, {args[1]}, 0.0)"
-            raise AssertionError(f)
+            b = BUILTINS[n.func]
+            args += [_DEFAULT_ARG[d] if isinstance(d, str) else _num(d) for d in b.defaults[len(args) - b.min_args:]]
+            if b.time:
+                args[:0] = ["t", "dt"]
+            return f"{b.helper}({', '.join(args)})"
         raise AssertionError(n)
 
     def assign(self, slot, expr_node, indent):
@@ -615,7 +501,7 @@ class _Gen:
 
     def record(self, indent):
         c = self.c
-        if self.mode == "scalar":
+        if self.mode != "vector":
             items = ", ".join(f"v{c.slots[name].index}" for name in c.dynamic_recorded)
             return [f"{indent}rec(({items},))"] if items else [f"{indent}rec(())"]
         return [f"{indent}O[i, {j}] = v{c.slots[name].index}" for j, name in enumerate(c.record_dyn)]
@@ -778,7 +664,14 @@ class CompiledModel:
 
     # -------------------------------------------------------------- kernels
     def kernel(self, method, mode, record=None):
-        """The generated function for ``method`` and ``mode``; built on first use."""
+        """The generated function for ``method`` and ``mode``; built on first use.
+
+        Modes: ``"vector"`` (numpy arrays, an ensemble), ``"scalar"`` (Python floats, a
+        single run) and ``"ieee"``, the scalar kernel with every division through a
+        helper that gives numpy's ±inf/NaN for a zero divisor. ``"scalar"`` divides with
+        Python's ``/``, which raises ZeroDivisionError instead; :func:`dpmkit.simulate`
+        runs it first (it is faster) and reruns with ``"ieee"`` when it raises.
+        """
         key = (method, mode, record)
         fn = self._kernels.get(key)
         if fn is None:
@@ -787,10 +680,10 @@ class CompiledModel:
             gen = _Gen(self, mode)
             source = gen.source(method)
             _verify_source(source, len(self.lookups))
-            helpers = _SCALAR_HELPERS if mode == "scalar" else _VECTOR_HELPERS
+            helpers = _VECTOR_HELPERS if mode == "vector" else _SCALAR_HELPERS
             namespace = {"__builtins__": {}}
             namespace.update(helpers)
-            make = _scalar_lookup if mode == "scalar" else _vector_lookup
+            make = _vector_lookup if mode == "vector" else _scalar_lookup
             for k, lk in enumerate(self.lookups):
                 namespace[f"_L{k}"] = make(lk.x, lk.y)
             # a fixed file name: no user text (not even the model's name) reaches compile()

@@ -14,13 +14,20 @@ The language
 - arithmetic ``+ - * /``, power ``^``, remainder ``MOD``
 - comparisons ``= <> < <= > >=`` (``==`` and ``!=`` are accepted too)
 - logic ``AND OR NOT`` and ``IF condition THEN value ELSE value``
-- the functions in :data:`FUNCTIONS`, and lookups (graphical functions) called by name
+- operator precedence as in XMILE 1.0 (section 3.3.1): ``^``, then the unary ``+ - NOT``,
+  then ``* / MOD``, ``+ -``, ``< <= > >=``, ``= <>``, ``AND``, ``OR``. ``NOT`` binds
+  tighter than a comparison: write ``NOT (a = b)``, since ``NOT a = b`` is ``(NOT a) = b``
+- the functions in :data:`FUNCTIONS` (from the one table :data:`dpmkit.builtins.BUILTINS`),
+  and lookups (graphical functions) called by name
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .builtins import BUILTINS as _BUILTINS
+from .builtins import FUNCTIONS as _FUNCTIONS
+from .builtins import SIGNATURES as _SIGNATURES
 from .errors import ModelError
 
 __all__ = [
@@ -45,58 +52,19 @@ MAX_DEPTH = 48
 #: even without parentheses; the limit keeps compiled code within Python's own nesting limit.
 MAX_TREE_DEPTH = 60
 
-#: Built-in functions: name -> (fewest arguments, most arguments).
-FUNCTIONS = {
-    "MIN": (2, 32),
-    "MAX": (2, 32),
-    "ABS": (1, 1),
-    "EXP": (1, 1),
-    "LN": (1, 1),
-    "LOG10": (1, 1),
-    "SQRT": (1, 1),
-    "INT": (1, 1),
-    "ROUND": (1, 1),
-    "SIN": (1, 1),
-    "COS": (1, 1),
-    "TAN": (1, 1),
-    "ARCSIN": (1, 1),
-    "ARCCOS": (1, 1),
-    "ARCTAN": (1, 1),
-    "MODULO": (2, 2),
-    "STEP": (2, 2),
-    "PULSE": (1, 3),
-    "RAMP": (2, 3),
-    "SMTH1": (2, 3),
-    "SMTH3": (2, 3),
-    "DELAY1": (2, 3),
-    "DELAY3": (2, 3),
-    "DELAYN": (3, 4),
-    "INIT": (1, 1),
-    "SAFEDIV": (2, 3),
-    "XIDZ": (3, 3),
-    "ZIDZ": (2, 2),
-    "LOOKUP": (2, 2),
-}
+#: Built-in functions: name -> (fewest arguments, most arguments); from the one table
+#: of builtins, :data:`dpmkit.builtins.BUILTINS`.
+FUNCTIONS = _FUNCTIONS
 
 #: What each function's arguments are, for error messages.
-SIGNATURES = {
-    "MIN": "MIN(a, b, ...)",
-    "MAX": "MAX(a, b, ...)",
-    "MODULO": "MODULO(a, b)",
-    "STEP": "STEP(height, start_time)",
-    "PULSE": "PULSE(magnitude[, first_time[, interval]])",
-    "RAMP": "RAMP(slope, start_time[, end_time])",
-    "SMTH1": "SMTH1(input, averaging_time[, initial])",
-    "SMTH3": "SMTH3(input, averaging_time[, initial])",
-    "DELAY1": "DELAY1(input, delay_time[, initial])",
-    "DELAY3": "DELAY3(input, delay_time[, initial])",
-    "DELAYN": "DELAYN(input, delay_time, order[, initial])",
-    "INIT": "INIT(variable)",
-    "SAFEDIV": "SAFEDIV(numerator, denominator[, value_if_zero])",
-    "XIDZ": "XIDZ(numerator, denominator, value_if_zero)",
-    "ZIDZ": "ZIDZ(numerator, denominator)",
-    "LOOKUP": "LOOKUP(table_name, input)",
-}
+SIGNATURES = _SIGNATURES
+
+
+def _usage(name):
+    """How to call a builtin, and what it does (from the table), for error messages."""
+    b = _BUILTINS.get(name)
+    return f"{b.signature}: {b.description[0].lower()}{b.description[1:]}" if b else f"{name}(x)"
+
 
 #: Names with a fixed meaning in equations.
 CONSTANTS = ("TIME", "DT", "STARTTIME", "STOPTIME", "PI")
@@ -277,9 +245,12 @@ class _Parser:
     def __init__(self, text, where):
         self.text = text
         self.where = where
-        self.tokens = _tokenize(text, where)
+        self.tokens = self.tokenize(text)
         self.i = 0
         self.depth = 0
+
+    def tokenize(self, text):
+        return _tokenize(text, self.where)
 
     def peek(self):
         return self.tokens[self.i]
@@ -325,6 +296,15 @@ class _Parser:
             raise self.error(pos, f"unexpected {shown!r}{hint}")
         return node
 
+    # Operator precedence is XMILE 1.0's (OASIS XMILE v1.0, section 3.3.1, "Operator
+    # precedence"), from the loosest: OR; AND; = <>; < <= > >=; + -; * / MOD; the unary
+    # operators + - NOT; ^ (right-associative); parentheses. So NOT binds tighter than
+    # any comparison: "NOT a = b" is "(NOT a) = b", as in Stella and in XMILE files;
+    # write "NOT (a = b)" for the other. IF ... THEN ... ELSE extends as far right as it
+    # can. dk.xmile.read parses with this same parser (see dpmkit.xmile._XmileParser).
+    # One restriction on XMILE: a comparison cannot be chained with one of its own level
+    # ("0 < x < 1" is almost always a mistake); "a < b = c" is "(a < b) = c".
+
     def expression(self):
         return self.or_expr()
 
@@ -336,29 +316,26 @@ class _Parser:
         return node
 
     def and_expr(self):
-        node = self.not_expr()
+        node = self.equality()
         while self.peek()[:2] == ("op", "AND"):
             pos = self.take()[2]
-            node = BinOp("AND", node, self.not_expr(), pos)
+            node = BinOp("AND", node, self.equality(), pos)
         return node
 
-    def not_expr(self):
-        if self.peek()[:2] == ("op", "NOT"):
-            pos = self.take()[2]
-            self.enter(pos)
-            node = UnaryOp("NOT", self.not_expr(), pos)
-            self.depth -= 1
-            return node
-        return self.comparison()
+    def equality(self):
+        return self.comparison(self.relational, ("=", "<>"))
 
-    def comparison(self):
-        node = self.additive()
+    def relational(self):
+        return self.comparison(self.additive, ("<", "<=", ">", ">="))
+
+    def comparison(self, operand, ops):
+        node = operand()
         kind, val, pos = self.peek()
-        if kind == "op" and val in ("=", "<>", "<", "<=", ">", ">="):
+        if kind == "op" and val in ops:
             self.take()
-            node = BinOp(val, node, self.additive(), pos)
+            node = BinOp(val, node, operand(), pos)
             kind2, val2, pos2 = self.peek()
-            if kind2 == "op" and val2 in ("=", "<>", "<", "<=", ">", ">="):
+            if kind2 == "op" and val2 in ops:
                 raise self.error(pos2, "comparisons cannot be chained; combine them with AND")
         return node
 
@@ -384,13 +361,15 @@ class _Parser:
 
     def unary(self):
         kind, val, pos = self.peek()
-        if kind == "op" and val in ("-", "+"):
+        if kind == "op" and val in ("-", "+", "NOT"):
             self.take()
             self.enter(pos)
             operand = self.unary()
             self.depth -= 1
             if val == "+":
                 return operand
+            if val == "NOT":
+                return UnaryOp("NOT", operand, pos)
             if isinstance(operand, Num):
                 return Num(-operand.value, pos)
             return UnaryOp("-", operand, pos)
@@ -414,16 +393,9 @@ class _Parser:
         if kind == "num":
             return Num(val, pos)
         if kind == "name":
-            upper = val.upper()
             if self.peek()[:2] == ("op", "("):
                 return self.call(val, pos)
-            if upper in FUNCTIONS:
-                raise self.error(pos, f"{upper} is a function: write {SIGNATURES.get(upper, upper + '(x)')}")
-            if upper in CONSTANTS:
-                return Name(upper, pos)
-            if "__" in val or val.startswith("_"):
-                raise self.error(pos, f"names may not start with '_' or contain '__' ({val!r})")
-            return Name(val, pos)
+            return self.name_node(val, pos)
         if kind == "op" and val == "(":
             self.enter(pos)
             node = self.expression()
@@ -445,8 +417,18 @@ class _Parser:
             raise self.error(pos, f"{val} without a matching IF")
         raise self.error(pos, f"expected a number, a name or '(' but found {self._shown(kind, val)!r}")
 
-    def call(self, word, pos):
+    def name_node(self, word, pos):
+        """The node for a name that is not called (overridden by the XMILE reader)."""
         upper = word.upper()
+        if upper in FUNCTIONS:
+            raise self.error(pos, f"{upper} is a function: write {_usage(upper)}")
+        if upper in CONSTANTS:
+            return Name(upper, pos)
+        if "__" in word or word.startswith("_"):
+            raise self.error(pos, f"names may not start with '_' or contain '__' ({word!r})")
+        return Name(word, pos)
+
+    def call(self, word, pos):
         self.expect("(", "")
         self.enter(pos)
         args = []
@@ -459,6 +441,11 @@ class _Parser:
                 break
         self.expect(")", f"to close the call of {word}")
         self.depth -= 1
+        return self.call_node(word, pos, args)
+
+    def call_node(self, word, pos, args):
+        """The node for a call (overridden by the XMILE reader)."""
+        upper = word.upper()
         if upper in FUNCTIONS:
             lo, hi = FUNCTIONS[upper]
             if not lo <= len(args) <= hi:
@@ -466,7 +453,7 @@ class _Parser:
                 raise self.error(
                     pos,
                     f"{upper} takes {want} argument{'s' if hi != 1 else ''} but was given {len(args)}"
-                    f"; write {SIGNATURES.get(upper, upper + '(x)')}",
+                    f"; write {_usage(upper)}",
                 )
             if upper == "LOOKUP" and not isinstance(args[0], Name):
                 raise self.error(pos, "the first argument of LOOKUP must be the name of a lookup")
@@ -586,8 +573,10 @@ def walk(node):
             stack.extend((n.orelse, n.then, n.cond))
 
 
-_PRECEDENCE = {"OR": 1, "AND": 2, "NOT": 3, "=": 4, "<>": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
-               "+": 5, "-": 5, "*": 6, "/": 6, "MOD": 6, "neg": 7, "^": 8}
+# Writing back: XMILE's precedence (see _Parser). A comparison inside a comparison is
+# always put in parentheses, since the parser refuses chained comparisons.
+_PRECEDENCE = {"OR": 1, "AND": 2, "=": 4, "<>": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+               "+": 5, "-": 5, "*": 6, "/": 6, "MOD": 6, "neg": 7, "NOT": 7, "^": 8}
 
 
 def _format_number(value):

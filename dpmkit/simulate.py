@@ -189,7 +189,14 @@ def simulate(
     compact = nbytes > _COMPACT_BYTES
     rows = array("d") if compact else []
     try:
-        statics = kernel(P, time.tolist(), dt, start, stop, rows.extend if compact else rows.append, None, S)
+        try:
+            statics = kernel(P, time.tolist(), dt, start, stop, rows.extend if compact else rows.append, None, S)
+        except ZeroDivisionError:
+            # Python's "/" raises where numpy gives inf/NaN: rerun with IEEE division (the
+            # builtins already follow numpy), so a single run gives what an ensemble gives.
+            del rows[:]
+            kernel = compiled.kernel(method, "ieee")
+            statics = kernel(P, time.tolist(), dt, start, stop, rows.extend if compact else rows.append, None, S)
         if compact:
             data = np.frombuffer(rows, dtype=float).reshape(len(time), len(kernel.record_dyn))
         else:
@@ -197,7 +204,8 @@ def simulate(
         if data.ndim != 2:
             data = data.reshape(len(time), len(kernel.record_dyn))
     except (ArithmeticError, ValueError):
-        # Locate the failure precisely with the vectorised kernel (which turns it into nan/inf).
+        # A safety net: anything else Python's floats raise is located precisely with the
+        # vectorised kernel (which turns it into nan/inf) and reported by variable and time.
         out = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, 1, S)
         _raise_non_finite(model, compiled, out, time, None, fallback=True)
         raise

@@ -500,6 +500,52 @@ class Model:
         """Default values of all parameters, as a dict."""
         return {p.name: p.default for p in self.params}
 
+    # The lookups every part of the kit needs, built once per model (models are frozen).
+    @property
+    def recorded(self):
+        """Names of the variables a run records (stocks, flows, auxiliaries), in declaration order."""
+        found = self._cache.get("recorded")
+        if found is None:
+            found = self._cache["recorded"] = tuple(
+                v.name for v in self.variables if isinstance(v, (Stock, Flow, Aux)))
+        return found
+
+    @property
+    def params_by_name(self):
+        """The parameters by name, in declaration order (a read-only mapping)."""
+        found = self._cache.get("params_by_name")
+        if found is None:
+            from types import MappingProxyType
+
+            found = self._cache["params_by_name"] = MappingProxyType({p.name: p for p in self.params})
+        return found
+
+    def param(self, name):
+        """The :class:`Param` called ``name``.
+
+        Raises
+        ------
+        ModelError
+            If ``name`` is another kind of variable, or no variable at all (with a
+            did-you-mean hint among the parameters).
+
+        Examples
+        --------
+        >>> import dpmkit as dk
+        >>> dk.models.load("demo").param("staff_target").bounds
+        (5.0, 40.0)
+        """
+        found = self.params_by_name.get(name) if isinstance(name, str) else None
+        if found is not None:
+            return found
+        if not isinstance(name, str):
+            raise ModelError(f"a parameter name must be text, got {name!r}")
+        if name in self:
+            raise ModelError(
+                f"{name!r} is a {self[name].kind} of model {self.name!r}, not a parameter", variable=name)
+        raise ModelError(
+            f"model {self.name!r} has no parameter {name!r}" + _hint(name, self.params_by_name), variable=name)
+
     # ------------------------------------------------------------ variants
     def with_params(self, allow_out_of_bounds=False, **values):
         """A new model whose parameters default to ``values``.

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from .builtins import BUILTINS
 from .errors import ModelError
 from .expressions import BinOp, Call, If, Name, Num, UnaryOp, parse
 from .spec import Aux, Flow, Lookup, Param, Stock
@@ -195,6 +196,9 @@ def format_units(units):
 
 
 class _Checker:
+    WILD = WILD  # read by the units rules in dpmkit.builtins
+    UNKNOWN = UNKNOWN
+
     def __init__(self, model):
         self.model = model
         self.issues = []
@@ -312,47 +316,9 @@ class _Checker:
                 return UNKNOWN
             if f == "LOOKUP":
                 return self.infer(Call(node.args[0].id, node.args[1:], node.pos, False), owner)
-            if f in ("MIN", "MAX"):
-                out = args[0]
-                for a in args[1:]:
-                    out = self.match(owner, out, a, f"the arguments of {f} have different units")
-                return out
-            if f in ("ABS", "INT", "ROUND"):
-                return args[0]
-            if f in ("EXP", "LN", "LOG10", "SIN", "COS", "TAN", "ARCSIN", "ARCCOS", "ARCTAN"):
-                self.dimensionless(owner, args[0], f)
-                return {}
-            if f == "SQRT":
-                a = args[0]
-                if a in (UNKNOWN, WILD):
-                    return a
-                return {k: v / 2 for k, v in a.items()}
-            if f == "MODULO":
-                return self.match(owner, args[0], args[1], "MODULO needs equal units")
-            if f == "STEP":
-                self.is_time(owner, args[1], "the start time of STEP is not in time units")
-                return args[0]
-            if f == "PULSE":
-                for a in args[1:]:
-                    self.is_time(owner, a, "the times of PULSE are not in time units")
-                return self.times(args[0], self.time, -1) if self.time is not UNKNOWN else UNKNOWN
-            if f == "RAMP":
-                for a in args[1:]:
-                    self.is_time(owner, a, "the times of RAMP are not in time units")
-                return self.times(args[0], self.time) if self.time is not UNKNOWN else UNKNOWN
-            if f in ("SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN"):
-                self.is_time(owner, args[1], f"the delay time of {f} is not in time units")
-                init = args[3] if f == "DELAYN" and len(args) > 3 else (args[2] if f != "DELAYN" and len(args) > 2 else None)
-                if init is not None:
-                    self.match(owner, args[0], init, f"the initial value of {f} has other units than its input")
-                return args[0]
-            if f == "INIT":
-                return args[0]
-            if f in ("SAFEDIV", "XIDZ", "ZIDZ"):
-                ratio = self.times(args[0], args[1], -1)
-                if len(args) > 2:
-                    return self.match(owner, ratio, args[2], f"the value-if-zero of {f} has other units than the ratio")
-                return ratio
+            builtin = BUILTINS.get(f)
+            if builtin is not None:  # each builtin's units rule is in the one table
+                return builtin.units(self, owner, f, args)
             return UNKNOWN
         return UNKNOWN
 

@@ -59,14 +59,20 @@ example ``DELAY``, the fixed pipeline delay, ``SMTHN``, ``TREND``, ``FORCST``,
 ``PREVIOUS`` and the random-number functions). Vendor elements in other XML
 namespaces (``isee:...`` preferences and display settings) and the display-only
 XMILE elements (``<views>``, ``<style>``, ``<format>``, ``<scale>``, ...) carry no
-simulation meaning and are skipped.
+simulation meaning and are skipped, and so are Stella's ``<ai_information>`` and a
+disabled ``<data><export>`` (listed in ``read(..., ignored=[])``). A file that includes
+other files (``<header><includes>``) is refused: the kit cannot reproduce them.
 
 Safety
 ------
 Files are parsed with :mod:`defusedxml`: a DOCTYPE (and so every entity
 declaration, the vehicle of entity-expansion bombs and external entities) is
-refused, nothing is fetched from the disk or the network, and input over
-:data:`MAX_BYTES` is refused before it is parsed. Equations are parsed by a
+refused, nothing is fetched from the disk or the network, input over
+:data:`MAX_BYTES` is refused before it is parsed, and a file of more than
+:data:`MAX_ELEMENTS` elements as soon as the parser passes that many (it reads a
+stream of events, so time and memory stay proportional to what it keeps). Text
+that cannot be in an XML file (control characters, lone surrogates) is left out by
+:func:`write`, so the kit always reads back what it writes. Equations are parsed by a
 whitelisted parser into the kit's syntax trees; no text from a file is ever
 evaluated.
 
@@ -94,20 +100,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from .builtins import BUILTINS, SIGNATURES, XMILE_NAMES
 from .errors import ModelError
 from .expressions import (
     CONSTANTS,
-    FUNCTIONS,
-    MAX_DEPTH,
+    KEYWORDS,
     MAX_LENGTH,
     RESERVED,
-    SIGNATURES,
     BinOp,
     Call,
     If,
     Name,
     Num,
     UnaryOp,
+    _Parser,
     parse,
     suggest,
     unparse,
@@ -115,7 +121,7 @@ from .expressions import (
 )
 from .spec import Aux, Flow, Lookup, Model, Param, Stock
 
-__all__ = ["read", "write", "dumps", "identifier", "MAX_BYTES", "NAMESPACE"]
+__all__ = ["read", "write", "dumps", "identifier", "MAX_BYTES", "MAX_ELEMENTS", "NAMESPACE"]
 
 #: Largest file or text accepted by :func:`read`, in bytes (checked before parsing).
 MAX_BYTES = 5 * 1024 * 1024
@@ -292,7 +298,7 @@ class _Allocator:
 # ------------------------------------------------------------ XML handling
 
 
-@dataclass
+@dataclass(slots=True)
 class _El:
     """An XML element with namespaces resolved by hand (see :func:`_parse_xml`)."""
 
@@ -332,8 +338,17 @@ def _load(source):
             raise _too_big(len(data), "the XMILE text")
         return data, "the XMILE text"
     if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith("<"):
-        if len(source) > MAX_BYTES or len(source.encode("utf-8")) > MAX_BYTES:
-            raise _too_big(len(source.encode("utf-8")), "the XMILE text")
+        if len(source) > MAX_BYTES:
+            raise _too_big(len(source), "the XMILE text")
+        try:
+            size = len(source.encode("utf-8"))
+        except UnicodeEncodeError as err:
+            raise ModelError(
+                f"the XMILE text is not valid Unicode: it has a lone surrogate character "
+                f"(U+{ord(source[err.start]):04X}) at position {err.start}, which no XML file can contain"
+            ) from None
+        if size > MAX_BYTES:
+            raise _too_big(size, "the XMILE text")
         # text pasted into a notebook often starts with a line break, which would put
         # the <?xml ...?> declaration out of place
         return source.lstrip("\ufeff \t\r\n"), "the XMILE text"
@@ -349,6 +364,9 @@ def _load(source):
         hint = "" if not isinstance(source, str) else (
             " (the text does not start with '<', so it was taken as a file name)")
         raise ModelError(f"cannot read {where}: {err.strerror or err}{hint}") from None
+    except ValueError as err:  # a NUL character, or a lone surrogate the file system cannot encode
+        what = "a NUL character" if "\x00" in str(path) else "characters the file system cannot encode"
+        raise ModelError(f"cannot read {where}: the path contains {what} ({err})") from None
     if not path.is_file():
         raise ModelError(f"cannot read {where}: it is not a file")
     if size > MAX_BYTES:
@@ -356,7 +374,7 @@ def _load(source):
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_BYTES + 1)
-    except OSError as err:
+    except (OSError, ValueError) as err:
         raise ModelError(f"cannot read {where}: {err.strerror or err}") from None
     if len(data) > MAX_BYTES:  # the file grew after stat()
         raise _too_big(len(data), where)
@@ -373,19 +391,32 @@ def _too_big(size, where):
 def _parse_xml(data, where):
     """Parse with defusedxml and resolve namespaces into a tree of :class:`_El`.
 
+    The file is read as a stream of SAX events (defusedxml's hardened expat reader), so
+    time and memory grow with the file and no faster: elements in vendor namespaces are
+    counted but not kept, and a file with more than :data:`MAX_ELEMENTS` elements is
+    refused as soon as it passes the limit.
+
     Namespace processing is done here rather than by expat because files made by
     xmutil and some Stella versions use the ``isee:`` prefix without declaring it,
     which a namespace-aware parser rejects; an undeclared prefix is treated as a
     vendor namespace of its own.
     """
-    import xml.parsers.expat
+    import io
+    import xml.sax
 
-    from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, expatbuilder
+    from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+    from defusedxml.expatreader import DefusedExpatParser
 
+    builder = _TreeBuilder(where)
+    reader = DefusedExpatParser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    reader.setContentHandler(builder)
+    source = xml.sax.xmlreader.InputSource()
+    if isinstance(data, str):
+        source.setCharacterStream(io.StringIO(data))
+    else:
+        source.setByteStream(io.BytesIO(data))
     try:
-        doc = expatbuilder.parseString(
-            data, namespaces=False, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        reader.parse(source)
     except DTDForbidden:
         raise ModelError(
             f"{where} was refused: it has a DOCTYPE declaration. XMILE does not use DTDs, and a "
@@ -399,58 +430,127 @@ def _parse_xml(data, where):
         ) from None
     except DefusedXmlException as err:
         raise ModelError(f"{where} was refused by the hardened XML parser: {err}") from None
-    except xml.parsers.expat.ExpatError as err:
+    except xml.sax.SAXParseException as err:
         raise ModelError(
-            f"{where} is not well-formed XML: {xml.parsers.expat.ErrorString(err.code)} "
-            f"at line {err.lineno}, column {err.offset + 1}"
+            f"{where} is not well-formed XML: {err.getMessage()} "
+            f"at line {err.getLineNumber()}, column {err.getColumnNumber() + 1}"
+        ) from None
+    except ModelError:  # raised by _TreeBuilder (too many elements, too deep)
+        raise
+    except LookupError as err:  # an unknown encoding in the <?xml ... encoding="..."?> declaration
+        raise ModelError(
+            f"{where} could not be parsed as XML: its XML declaration names an encoding Python does not "
+            f"know ({err}); XMILE files are UTF-8"
         ) from None
     except (ValueError, TypeError) as err:
         raise ModelError(f"{where} could not be parsed as XML: {err}") from None
-    return _convert(doc.documentElement, where)
+    if builder.root is None:
+        raise ModelError(f"{where} is not well-formed XML: no element found")
+    return builder.root
 
 
-def _convert(dom_root, where):
-    from xml.dom import Node
+#: Most XML elements accepted in one file (vendor elements included). A large real
+#: model with its diagrams has tens of thousands.
+MAX_ELEMENTS = 200_000
 
-    def make(node, scope):
-        scope = dict(scope)
+
+class _TreeBuilder:
+    """SAX content handler building the tree of :class:`_El`, namespaces resolved by hand."""
+
+    def __init__(self, where):
+        self.where = where
+        self.root = None
+        self.stack = []  # (element, namespace scope, list of text pieces)
+        self.count = 0
+        self.skipping = 0  # depth inside an element that is not kept
+
+    # the ContentHandler interface
+    def setDocumentLocator(self, locator):
+        self.locator = locator
+
+    def startDocument(self):
+        pass
+
+    def endDocument(self):
+        pass
+
+    def startPrefixMapping(self, prefix, uri):
+        pass
+
+    def endPrefixMapping(self, prefix):
+        pass
+
+    def ignorableWhitespace(self, whitespace):
+        pass
+
+    def processingInstruction(self, target, data):
+        pass
+
+    def skippedEntity(self, name):
+        pass
+
+    def startElementNS(self, name, qname, attrs):  # pragma: no cover - namespaces are off
+        raise AssertionError("namespace processing is done by hand")
+
+    def startElement(self, qname, attributes):
+        self.count += 1
+        if self.count > MAX_ELEMENTS:
+            raise ModelError(
+                f"{self.where} has more than {MAX_ELEMENTS:,} XML elements (dk.xmile.MAX_ELEMENTS); a model "
+                f"file is far smaller. It was refused at line {self._line()}."
+            )
+        if self.skipping:
+            self.skipping += 1
+            return
+        if len(self.stack) >= _MAX_XML_DEPTH:
+            raise ModelError(f"{self.where} nests elements more than {_MAX_XML_DEPTH} deep; that is not XMILE")
+        scope = self.stack[-1][1] if self.stack else {}
+        items = attributes.items()
+        if any(q == "xmlns" or q.startswith("xmlns:") for q, _ in items):
+            scope = dict(scope)
+            for q, value in items:
+                if q == "xmlns":
+                    scope[""] = value
+                elif q.startswith("xmlns:"):
+                    scope[q[6:]] = value
         attrs = {}
-        for qname, value in node.attributes.items():
-            if qname == "xmlns":
-                scope[""] = value
-            elif qname.startswith("xmlns:"):
-                scope[qname[6:]] = value
-        for qname, value in node.attributes.items():
-            if qname == "xmlns" or qname.startswith("xmlns:"):
+        for q, value in items:
+            if q == "xmlns" or q.startswith("xmlns:"):
                 continue
-            if ":" in qname:
-                prefix, local = qname.split(":", 1)
+            if ":" in q:
+                prefix, local = q.split(":", 1)
                 attrs["{%s}%s" % (scope.get(prefix, "undeclared:" + prefix), local)] = value
             else:
-                attrs[qname] = value
-        if ":" in node.tagName:
-            prefix, tag = node.tagName.split(":", 1)
+                attrs[q] = value
+        if ":" in qname:
+            prefix, tag = qname.split(":", 1)
             ns = scope.get(prefix, "undeclared:" + prefix)
         else:
-            tag, ns = node.tagName, scope.get("") or None
-        return _El(tag, ns, attrs), scope
+            tag, ns = qname, scope.get("") or None
+        el = _El(tag, ns, attrs)
+        if self.stack:
+            if not (el.is_xmile or el.is_dpmkit):
+                self.skipping = 1  # a vendor element: no simulation meaning, not kept
+                return
+            self.stack[-1][0].children.append(el)
+        else:
+            self.root = el
+        self.stack.append((el, scope, []))
 
-    root, scope = make(dom_root, {})
-    stack = [(dom_root, root, scope, 1)]
-    while stack:
-        node, el, scope, depth = stack.pop()
-        text = []
-        for child in node.childNodes:
-            if child.nodeType in (Node.TEXT_NODE, Node.CDATA_SECTION_NODE):
-                text.append(child.data)
-            elif child.nodeType == Node.ELEMENT_NODE:
-                if depth >= _MAX_XML_DEPTH:
-                    raise ModelError(f"{where} nests elements more than {_MAX_XML_DEPTH} deep; that is not XMILE")
-                sub, sub_scope = make(child, scope)
-                el.children.append(sub)
-                stack.append((child, sub, sub_scope, depth + 1))
+    def endElement(self, qname):
+        if self.skipping:
+            self.skipping -= 1
+            return
+        el, _, text = self.stack.pop()
         el.text = "".join(text)
-    return root
+
+    def characters(self, content):
+        if not self.skipping and self.stack:
+            self.stack[-1][2].append(content)
+
+    def _line(self):
+        locator = getattr(self, "locator", None)
+        return locator.getLineNumber() if locator is not None else "?"
 
 
 # ------------------------------------------------------ equations (XMILE side)
@@ -471,14 +571,7 @@ def _children(n):
 
 
 
-class _Tok:
-    __slots__ = ("kind", "value", "pos")
-
-    def __init__(self, kind, value, pos):
-        self.kind, self.value, self.pos = kind, value, pos
-
-
-_KEYWORDS = {"IF", "THEN", "ELSE", "AND", "OR", "NOT", "MOD"}
+_KEYWORDS = frozenset(KEYWORDS)
 
 
 def _is_name_start(ch):
@@ -489,22 +582,21 @@ def _is_name_char(ch):
     return ch.isalnum() or ch in "_$'"
 
 
-class _XmileEquation:
-    """Recursive-descent parser for XMILE equations, producing the kit's syntax tree.
+class _XmileParser(_Parser):
+    """The kit's own equation parser reading XMILE's spelling of equations.
 
-    Operator precedence follows XMILE 1.0 (section 3.3.1), from tightest:
-    ``^`` (right-associative), unary ``+ - NOT``, ``* / MOD``, ``+ -``,
-    ``< <= > >=``, ``= <>``, ``AND``, ``OR``; ``IF ... THEN ... ELSE`` extends as
-    far right as it can. Names are resolved through ``resolve``.
+    There is one grammar: operator precedence and the constructs are those of
+    :class:`dpmkit.expressions._Parser` (XMILE 1.0, section 3.3.1). Only the words
+    differ: XMILE has ``{comments}``, quoted names (``"Staff morale (%)"``), names with
+    spaces written with underscores and compared ignoring case, zero-argument builtins
+    with empty parentheses (``PI()``), and builtins the kit does not have, which are
+    refused by name. Names are turned into the kit's identifiers by ``resolve``.
     """
 
     def __init__(self, text, owner, resolve):
-        self.text = text
         self.owner = owner
         self.resolve = resolve
-        self.tokens = self.tokenize(text)
-        self.i = 0
-        self.depth = 0
+        super().__init__(text, owner)
 
     def error(self, pos, message):
         shown = self.text if len(self.text) <= 160 else self.text[:157] + "..."
@@ -540,7 +632,7 @@ class _XmileEquation:
                 value = float(text[i:j])
                 if not math.isfinite(value):
                     raise self.error(i, f"the number {text[i:j]!r} is too large")
-                tokens.append(_Tok("num", value, i))
+                tokens.append(("num", value, i))
                 i = j
                 continue
             if ch == '"':
@@ -549,7 +641,7 @@ class _XmileEquation:
                     j += 2 if text[j] == "\\" else 1
                 if j >= n:
                     raise self.error(i, "a quoted name is never closed")
-                tokens.append(_Tok("name", _unescape(text[i + 1:j]), i))
+                tokens.append(("name", _unescape(text[i + 1:j]), i))
                 i = j + 1
                 self._check_after_name(i)
                 continue
@@ -559,25 +651,25 @@ class _XmileEquation:
                     j += 1
                 word = text[i:j]
                 if word.upper() in _KEYWORDS:
-                    tokens.append(_Tok("op", word.upper(), i))
+                    tokens.append(("op", word.upper(), i))
                 else:
-                    tokens.append(_Tok("name", word, i))
+                    tokens.append(("name", word, i))
                 i = j
                 self._check_after_name(i)
                 continue
             two = text[i:i + 2]
             if two in ("<=", ">=", "<>"):
-                tokens.append(_Tok("op", two, i))
+                tokens.append(("op", two, i))
                 i += 2
                 continue
             if ch in "+-*/^(),=<>":
-                tokens.append(_Tok("op", ch, i))
+                tokens.append(("op", ch, i))
                 i += 1
                 continue
             if ch == "[":
                 raise self.error(i, "arrays (subscripts in square brackets) are not supported")
             raise self.error(i, f"unexpected character {ch!r}")
-        tokens.append(_Tok("end", None, n))
+        tokens.append(("end", None, n))
         return tokens
 
     def _check_after_name(self, i):
@@ -590,139 +682,11 @@ class _XmileEquation:
         if j < len(text) and text[j] == "[":
             raise self.error(j, "arrays (subscripts in square brackets) are not supported")
 
-    def peek(self, value=None):
-        tok = self.tokens[self.i]
-        if value is None:
-            return tok
-        return tok.kind == "op" and tok.value == value
+    def name_node(self, word, pos):
+        return self.resolve(self, word, pos, call=False)
 
-    def take(self):
-        tok = self.tokens[self.i]
-        self.i += 1
-        return tok
-
-    def expect(self, value, context):
-        tok = self.take()
-        if not (tok.kind == "op" and tok.value == value):
-            found = "the end of the equation" if tok.kind == "end" else repr(self.shown(tok))
-            raise self.error(tok.pos, f"expected {value!r} {context}, found {found}")
-
-    def shown(self, tok):
-        if tok.kind == "num":
-            return f"{tok.value:g}"
-        return tok.value
-
-    def enter(self, pos):
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.error(pos, f"the equation is nested too deeply (more than {MAX_DEPTH} levels)")
-
-    def parse(self):
-        if self.peek().kind == "end":
-            raise self.error(0, "the equation is empty")
-        node = self.expression()
-        tok = self.peek()
-        if tok.kind != "end":
-            raise self.error(tok.pos, f"unexpected {self.shown(tok)!r} (a missing operator?)")
-        return node
-
-    def expression(self):
-        if self.peek("IF"):
-            pos = self.take().pos
-            self.enter(pos)
-            cond = self.expression()
-            self.expect("THEN", "after the IF condition")
-            then = self.expression()
-            self.expect("ELSE", "after IF ... THEN ... (every IF needs an ELSE)")
-            orelse = self.expression()
-            self.depth -= 1
-            return If(cond, then, orelse, pos)
-        return self.binary(0)
-
-    _LEVELS = (("OR",), ("AND",), ("=", "<>"), ("<", "<=", ">", ">="), ("+", "-"), ("*", "/", "MOD"))
-
-    def binary(self, level):
-        if level == len(self._LEVELS):
-            return self.unary()
-        node = self.binary(level + 1)
-        ops = self._LEVELS[level]
-        while self.peek().kind == "op" and self.peek().value in ops:
-            tok = self.take()
-            self.enter(tok.pos)
-            right = self.operand_or_if(level + 1)
-            self.depth -= 1
-            node = BinOp(tok.value, node, right, tok.pos)
-        return node
-
-    def operand_or_if(self, level):
-        # `a + IF c THEN x ELSE y` is legal XMILE: the IF runs to the end.
-        if self.peek("IF"):
-            return self.expression()
-        return self.binary(level)
-
-    def unary(self):
-        tok = self.peek()
-        if tok.kind == "op" and tok.value in ("-", "+", "NOT"):
-            self.take()
-            self.enter(tok.pos)
-            operand = self.expression() if self.peek("IF") else self.unary()
-            self.depth -= 1
-            if tok.value == "+":
-                return operand
-            if tok.value == "-":
-                if isinstance(operand, Num):
-                    return Num(-operand.value, tok.pos)
-                return UnaryOp("-", operand, tok.pos)
-            return UnaryOp("NOT", operand, tok.pos)
-        return self.power()
-
-    def power(self):
-        base = self.atom()
-        if self.peek("^"):
-            tok = self.take()
-            self.enter(tok.pos)
-            exponent = self.unary()  # right-associative, and 2^-1 is allowed
-            self.depth -= 1
-            return BinOp("^", base, exponent, tok.pos)
-        return base
-
-    def atom(self):
-        tok = self.take()
-        if tok.kind == "num":
-            return Num(tok.value, tok.pos)
-        if tok.kind == "name":
-            if self.peek("("):
-                return self.call(tok)
-            return self.resolve(self, tok.value, tok.pos, call=False)
-        if tok.kind == "op" and tok.value == "(":
-            self.enter(tok.pos)
-            node = self.expression()
-            self.depth -= 1
-            self.expect(")", f"to close the parenthesis opened at position {tok.pos}")
-            return node
-        if tok.kind == "op" and tok.value == "IF":
-            self.i -= 1
-            return self.expression()
-        if tok.kind == "end":
-            raise self.error(tok.pos, "the equation ends too early (a value is missing)")
-        if tok.kind == "op" and tok.value in ("THEN", "ELSE"):
-            raise self.error(tok.pos, f"{tok.value} without a matching IF")
-        raise self.error(tok.pos, f"expected a number, a name or '(' but found {self.shown(tok)!r}")
-
-    def call(self, tok):
-        self.expect("(", "")
-        self.enter(tok.pos)
-        args = []
-        if not self.peek(")"):
-            while True:
-                args.append(self.expression())
-                if self.peek(","):
-                    self.take()
-                    continue
-                break
-        self.expect(")", f"to close the call of {tok.value}")
-        self.depth -= 1
-        return self.resolve(self, tok.value, tok.pos, call=True, args=tuple(args))
+    def call_node(self, word, pos, args):
+        return self.resolve(self, word, pos, call=True, args=tuple(args))
 
 
 # ----------------------------------------------------------------- reading
@@ -789,11 +753,12 @@ def _inferred_bounds(value):
 
 
 class _Reader:
-    def __init__(self, root, where, check_units, stem=""):
+    def __init__(self, root, where, check_units, stem="", ignored=None):
         self.root = root
         self.where = where
         self.check_units = check_units
         self.stem = stem
+        self.ignored = [] if ignored is None else ignored
 
     def refuse(self, message, variable=None):
         return ModelError(f"{self.where}: {message}", variable=variable)
@@ -822,7 +787,12 @@ class _Reader:
             elif el.tag == "macro":
                 raise self.refuse(f"macros are not supported (macro {el.attrs.get('name', '?')!r})")
             elif el.tag == "data":
-                raise self.refuse("data import and export (<data>) are not supported; it reads other files")
+                self.data(el)
+            elif el.tag == "header":
+                self.header(el)
+            elif el.tag == "ai_information":
+                self.note("<ai_information>: Stella's signed record of how AI tools were used on the model "
+                          "(no simulation meaning)")
             elif el.tag not in _IGNORED_TOP:
                 raise self.refuse(f"the element <{el.tag}> is not supported (it is not part of the XMILE the kit reads)")
         if not models:
@@ -864,6 +834,36 @@ class _Reader:
             )
         except ModelError as err:
             raise ModelError(f"{self.where}: {err}", variable=err.variable) from None
+
+    def note(self, what):
+        """Record something skipped on purpose (see ``read(..., ignored=[])``)."""
+        self.ignored.append(what)
+
+    def header(self, el):
+        for child in el.children:
+            if child.is_xmile and child.tag == "includes":
+                names = [c.attrs.get("resource", "?") for c in child.children if c.is_xmile and c.tag == "include"]
+                shown = f" ({', '.join(repr(n) for n in names)})" if names else ""
+                raise self.refuse(
+                    f"the file includes other files{shown} through <header><includes>; the kit reads only the "
+                    "one file given and cannot reproduce what included files add. Merge the model into one "
+                    "file (in Stella: save without includes) and read that."
+                )
+
+    def data(self, el):
+        """``<data>``: a disabled export is ignored; imports and live exports are refused."""
+        parts = [c for c in el.children if c.is_xmile]
+        for c in parts:
+            enabled = next((v for k, v in c.attrs.items() if k == "enabled" or k.endswith("}enabled")), "true")
+            if c.tag != "export" or enabled.strip().lower() != "false":
+                why = {"import": "the <import> reads other files",
+                       "export": "the <export> is enabled and writes other files (a disabled one is ignored)"}
+                raise self.refuse(
+                    "data import and export (<data>) are not supported: "
+                    + why.get(c.tag, f"<{c.tag}> is not part of the XMILE the kit reads"))
+        for c in parts:
+            self.note(f"<data><export> of {c.attrs.get('resource', 'an unnamed file')!r}: disabled, so it writes "
+                      "nothing")
 
     def sim_specs(self, el):
         if el is None:
@@ -1085,18 +1085,18 @@ class _Reader:
             if len(args) != 1:
                 raise parser.error(pos, f"the graphical function {word!r} takes one input, but was given {len(args)}")
             return Call(target.ident if target.kind == "gf" else target.lookup, args, pos, False)
-        if upper in FUNCTIONS:
-            return self.builtin(parser, upper, args, pos)
+        if upper in XMILE_NAMES:
+            return self.builtin(parser, XMILE_NAMES[upper].name, args, pos)
         if upper in _UNSUPPORTED_BUILTINS:
             raise parser.error(pos, _unsupported(upper))
         if target is not None:
             raise parser.error(pos, f"{word!r} is a {target.kind}, not a function or graphical function")
         raise parser.error(
             pos, f"unknown function {word!r}: it is neither a builtin the kit supports nor a "
-            "graphical function of this model" + suggest(upper, list(FUNCTIONS)))
+            "graphical function of this model" + suggest(upper, list(XMILE_NAMES)))
 
     def builtin(self, parser, upper, args, pos):
-        lo, hi = FUNCTIONS[upper]
+        lo, hi = BUILTINS[upper].arity
         if upper in ("MIN", "MAX") and len(args) == 1:
             raise parser.error(pos, f"{upper} with one argument (the array form) is not supported: arrays are not supported")
         if not lo <= len(args) <= hi:
@@ -1117,7 +1117,7 @@ class _Reader:
             raise ModelError(
                 f"the XMILE equation of {v.xml_name!r} is {len(text)} characters long; the limit is "
                 f"{MAX_LENGTH}", variable=v.xml_name)
-        node = _XmileEquation(text, v.xml_name, self.resolve).parse()
+        node = _XmileParser(text, v.xml_name, self.resolve).parse()
         # A long chain such as a + b + c + ... is as deep as it is long; the kit's
         # compiler walks trees recursively, so very deep ones are refused here.
         depth, stack = 0, [(node, 1)]
@@ -1135,9 +1135,8 @@ class _Reader:
     def _lookup_table(parser):
         """True when the name just read is the first argument of LOOKUP(table, x)."""
         i, tokens = parser.i, parser.tokens
-        return (i >= 3 and tokens[i].kind == "op" and tokens[i].value == "," and tokens[i - 2].kind == "op"
-                and tokens[i - 2].value == "(" and tokens[i - 3].kind == "name"
-                and tokens[i - 3].value.upper() == "LOOKUP")
+        return (i >= 3 and tokens[i][:2] == ("op", ",") and tokens[i - 2][:2] == ("op", "(")
+                and tokens[i - 3][0] == "name" and tokens[i - 3][1].upper() == "LOOKUP")
 
     def kit_text(self, v, node):
         if isinstance(node, Num):
@@ -1298,7 +1297,7 @@ class _Reader:
         return [_number(p, f"{where}: <{tag}> point {k}", variable) for k, p in enumerate(parts)]
 
 
-def read(source, *, check_units=None):
+def read(source, *, check_units=None, ignored=None):
     """Read an XMILE model (a Stella/iThink ``.stmx``/``.xmile`` file, or its text).
 
     Parameters
@@ -1309,6 +1308,10 @@ def read(source, *, check_units=None):
     check_units : {"warn", "error", "off"}, optional
         What to do with units mismatches when the model is compiled. By default
         what the file says (files written by the kit), else ``"warn"``.
+    ignored : list, optional
+        If given, one line is appended to it for each element with no simulation
+        meaning that was skipped on purpose although a reader might look for it
+        (Stella's ``<ai_information>``, a disabled ``<data><export>``), without a warning.
 
     Returns
     -------
@@ -1341,7 +1344,9 @@ def read(source, *, check_units=None):
     data, where = _load(source)
     root = _parse_xml(data, where)
     stem = Path(source).stem if isinstance(source, (str, os.PathLike)) and where.startswith("the file") else ""
-    return _Reader(root, where, check_units, stem).model()
+    if ignored is not None and not isinstance(ignored, list):
+        raise ModelError(f"ignored must be a list to append to, not {type(ignored).__name__}")
+    return _Reader(root, where, check_units, stem, ignored).model()
 
 
 # ----------------------------------------------------------------- writing
@@ -1354,14 +1359,39 @@ def _fmt(value):
     return repr(value)
 
 
+#: Characters XML 1.0 does not allow in a document (C0 controls but tab and line breaks,
+#: lone surrogates, U+FFFE and U+FFFF): left out of what :func:`write` writes.
+_XML_INVALID_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_texts(model):
+    """Every text field that goes into the file must be text (str), or a ModelError names it."""
+    fields = [(model.name, "label", model.label), (model.name, "description", model.description),
+              (model.name, "time_units", model.time_units)]
+    fields += [(model.name, "scenario name", name) for name, _ in model.scenarios]
+    for v in model.variables:
+        fields += [(v.name, "label", v.label), (v.name, "description", v.description), (v.name, "units", v.units)]
+        if getattr(v, "source", None) is not None:
+            fields.append((v.name, "source", v.source))
+        if isinstance(v, Lookup):
+            fields.append((v.name, "x_units", v.x_units))
+    for owner, what, value in fields:
+        if not isinstance(value, str):
+            raise ModelError(
+                f"the {what} of {owner!r} is {value!r} ({type(value).__name__}), not text; an XMILE file "
+                "stores text only", variable=owner)
+
+
 class _Writer:
     def __init__(self, model):
         self.model = model
+        _check_texts(model)
         self.xml_names = {}
         keys = {}
         for v in model.variables:
             label = v.label
-            use_label = bool(_SAFE_LABEL_RE.match(label)) and " " * 2 not in label and identifier(label) == v.name
+            use_label = (bool(_SAFE_LABEL_RE.match(label)) and " " * 2 not in label and identifier(label) == v.name
+                         and not _XML_INVALID_RE.search(label))
             xml_name = label if use_label else v.name
             key = _key(xml_name)
             if key in keys:
@@ -1483,35 +1513,8 @@ class _Writer:
     def call(self, n, ctx):
         if not n.builtin:
             return f"{self.ref(n.func)}({self.w(n.args[0], 'delimited')})"
-        f, args = n.func, n.args
-        if f in ("MIN", "MAX"):  # PySD reads MIN and MAX with two arguments only
-            text = self.w(args[0], "delimited")
-            for a in args[1:]:
-                text = f"{f}({text}, {self.w(a, 'delimited')})"
-            return text
-        if f == "LOG10":  # not in PySD
-            text = f"LN({self.w(args[0], 'delimited')}) / LN(10)"
-            return text if ctx == "top" else f"({text})"
-        if f == "ROUND":  # the kit's ROUND is INT(x + 0.5); ROUND is not standard XMILE
-            return f"INT({self.w(BinOp('+', args[0], Num(0.5)), 'delimited')})"
-        if f == "MODULO":
-            return self.w(BinOp("MOD", args[0], args[1]), ctx)
-        if f in ("XIDZ", "ZIDZ"):  # Vensim names; XMILE has SAFEDIV
-            return f"SAFEDIV({', '.join(self.w(a, 'delimited') for a in args)})"
-        if f == "LOOKUP":
-            return f"{self.ref(args[0].id)}({self.w(args[1], 'delimited')})"
-        if f == "PULSE" and len(args) == 1:  # PySD needs the first time
-            return f"PULSE({self.w(args[0], 'delimited')}, {self.constant('STARTTIME')})"
-        if f in ("SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN"):
-            # PySD keeps a smooth's state in the type of its initial value, so an
-            # integer literal (SMTH1(x, 2, 0)) truncates the first step: write 0.0.
-            texts = []
-            for k, a in enumerate(args):
-                self.floats += k != 2 or f != "DELAYN"  # DELAYN's order stays whole
-                texts.append(self.w(a, "delimited"))
-                self.floats -= k != 2 or f != "DELAYN"
-            return f"{f}({', '.join(texts)})"
-        return f"{f}({', '.join(self.w(a, 'delimited') for a in args)})"
+        # each builtin's XMILE form is in the one table (dpmkit.builtins)
+        return BUILTINS[n.func].xmile_write(self, n.func, n.args, ctx)
 
     # document
     def document(self):
@@ -1553,7 +1556,8 @@ class _Writer:
                 "</aux>",
             ))
         lines += ["    </variables>", "  </model>", "</xmile>", ""]
-        return "\n".join(lines)
+        # characters no XML file may contain would make the file unreadable, by the kit too
+        return _XML_INVALID_RE.sub("", "\n".join(lines))
 
     @staticmethod
     def dt_element(dt):

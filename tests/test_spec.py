@@ -120,3 +120,36 @@ def test_model_views():
     assert set(table.index) == {p.name for p in m.params}
     assert m.describe().loc["served", "kind"] == "flow"
     assert m == dk.models.load("demo")
+
+
+def test_model_lookups_everyone_needs_are_built_once():
+    import dpmkit as dk
+
+    model = dk.models.load("demo")
+    assert model.recorded == tuple(v.name for v in model.variables
+                                   if isinstance(v, (dk.Stock, dk.Flow, dk.Aux)))
+    assert model.recorded is model.recorded  # cached on the frozen model
+    assert list(model.params_by_name) == [p.name for p in model.params]
+    assert model.param("staff_target") is model.params_by_name["staff_target"]
+    with pytest.raises(TypeError):
+        model.params_by_name["x"] = 1  # read-only
+    with pytest.raises(dk.ModelError, match="has no parameter 'staff_targt'; did you mean 'staff_target'") as err:
+        model.param("staff_targt")
+    assert err.value.variable == "staff_targt"
+    with pytest.raises(dk.ModelError, match="'waiting_list' is a stock of model 'demo', not a parameter"):
+        model.param("waiting_list")
+    changed = model.with_params(staff_target=30)
+    assert changed.param("staff_target").default == 30 and model.param("staff_target").default == 20
+
+
+def test_the_ready_made_models_share_one_param_helper():
+    import importlib
+    import inspect
+
+    import dpmkit.models as models
+    from dpmkit.models import _common
+
+    for name in models.available():
+        source = inspect.getsource(importlib.import_module(f"dpmkit.models.{name}"))
+        assert "Param(" not in source.replace("_param(", ""), name  # every Param through _common.param
+    assert _common.param("x", 1, (0, 2), "", "X", "An x.", role="end_result").role == "end_result"

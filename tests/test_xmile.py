@@ -344,7 +344,7 @@ def awkward_model():
         Lookup("effect", [0, 5, 10], [1, 2, 1.5]),
         Aux("logs", "LOG10(level + 1) + ROUND(level / 3) + INT(level / 7) + level MOD 4 + MODULO(level, 3)"),
         Aux("safe", "XIDZ(level, level - 10, -1) + ZIDZ(1, level - 10) + SAFEDIV(2, 0, 7)"),
-        Aux("flags", "(level > 12) + (level >= 12 AND level < 20) * 2 + (NOT level = 10) + (level <> 10 OR 0)"),
+        Aux("flags", "(level > 12) + (level >= 12 AND level < 20) * 2 + (NOT (level = 10)) + (level <> 10 OR 0)"),
         Aux("nested", "IF level > 15 THEN (IF level > 20 THEN 3 ELSE 2) ELSE -1 * (1 - level / 100) ^ 2"),
         Aux("smooth", "SMTH1(level, 2, 0) + SMTH3(level, 3) + DELAY1(inflow, 2, 0) + DELAY3(inflow, 3) "
                       "+ DELAYN(inflow, 2, 2, 0) + INIT(level) + -level ^ 2 / 100 + 2 ^ -1"),
@@ -657,3 +657,90 @@ def test_vendor_elements_and_undeclared_prefixes_are_skipped():
     text = xmile(aux("a", 1, '<isee:delay_aux/><foo:bar xmlns:foo="urn:x"/>'),
                  extra='<isee:prefs show_module_prefix="true"/><vendor:thing/>')
     assert dk.xmile.read(text).names == ("a",)
+
+
+# ------------------------------------------------------- hostile input (each reproduced)
+
+
+@pytest.mark.parametrize("source, message", [
+    (xmile(aux("a", 1, "<doc>\ud800</doc>")), r"not valid Unicode: it has a lone surrogate character \(U\+D800\) at position \d+"),
+    ("model\ud800.xmile", r"cannot read the file .*: the path contains characters the file system cannot encode"),
+    ("mo\x00del.xmile", r"cannot read the file .*: the path contains a NUL character"),
+    (('<?xml version="1.0" encoding="klingon"?>' + xmile(aux("a", 1))).encode(),
+     r"names an encoding Python does not know \(unknown encoding: klingon\)"),
+    (xmile(aux("a", 1), extra='<header><includes><include resource="other.stmx"/></includes></header>'),
+     r"includes other files \('other.stmx'\) through <header><includes>; the kit reads only the one file"),
+    (xmile(aux("a", 1), extra='<data><export enabled="true" resource="out.xlsx"/></data>'),
+     r"the <export> is enabled and writes other files"),
+])
+def test_hostile_input_is_a_model_error_naming_what_and_where(source, message):
+    with pytest.raises(ModelError, match=message):
+        dk.xmile.read(source)
+
+
+def test_harmless_stella_metadata_is_ignored_and_listed():
+    text = xmile(aux("a", 1), extra=(
+        '<ai_information><status level="B"/><signature>abc</signature></ai_information>'
+        '<data><export enabled="false" resource="out.xlsx" type="Excel"><all/></export></data>'))
+    ignored = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # warning-free
+        model = dk.xmile.read(text, ignored=ignored)
+    assert model["a"].default == 1
+    assert len(ignored) == 2 and "<ai_information>" in ignored[0] and "'out.xlsx'" in ignored[1]
+    assert dk.xmile.read(text).names == model.names  # the list is optional
+
+
+def test_a_file_of_many_vendor_elements_is_refused_quickly_and_in_little_memory(tmp_path):
+    import subprocess
+    import sys
+
+    head, tail = xmile(aux("a", 1)).split("<sim_specs", 1)
+    head = head.replace("<xmile ", '<xmile xmlns:isee="http://iseesystems.com/XMILE" ')
+    filler = "<isee:e/>" * ((dk.xmile.MAX_BYTES - 2000) // 9)  # 5 MB of empty vendor elements
+    path = tmp_path / "vendor.xmile"
+    path.write_text(head + filler + "<sim_specs" + tail)
+    if not Path("/proc/self/status").exists():
+        pytest.skip("peak memory is read from /proc/self/status (Linux)")
+    # a fresh interpreter, so its peak memory (VmHWM: unlike ru_maxrss it does not carry
+    # over the parent's through fork and exec) is this file's alone
+    code = (
+        "import re, sys, time, dpmkit as dk\n"
+        "t0 = time.perf_counter()\n"
+        "try:\n    dk.xmile.read(sys.argv[1])\nexcept dk.ModelError as e:\n    print(e)\n"
+        "peak = re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1)\n"
+        "print(time.perf_counter() - t0, peak)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True,
+                         cwd=Path(dk.__file__).parents[1]).stdout.splitlines()
+    assert "more than 200,000 XML elements (dk.xmile.MAX_ELEMENTS)" in out[0]
+    elapsed, peak_kb = map(float, out[1].split())
+    assert peak_kb < 400 * 1024  # it was 1.1 GB with a DOM of every element (interpreter and numpy included)
+    assert elapsed < 20  # it was ~25 s; a generous bound for a loaded machine (a measurement, not a budget)
+    # below the limit vendor elements are not kept, so the tree stays small
+    ok = head + "<isee:e/>" * 1000 + "<sim_specs" + tail
+    assert dk.xmile.read(ok)["a"].default == 1
+
+
+def test_writing_leaves_out_what_no_xml_file_may_contain_and_reads_back():
+    model = Model("ctrl", [
+        Param("a", 1.0, bounds=(0, 2), description="bell\x07 escape\x1b[31m nul\x00 surrogate\ud800 ok",
+              label="Rate\x0b of work"),
+        Aux("b", "a * 2", units="people\x01"),
+    ], description="model\x02 text", check_units="off")
+    text = dk.xmile.dumps(model)
+    back = dk.xmile.read(text)
+    assert back["a"].description == "bell escape[31m nul surrogate ok"
+    assert back["b"].units == "people" and back.description == "model text"
+    assert back["a"].label == "Rate of work"
+    assert dk.simulate(back).final("b") == 2.0
+    assert dk.xmile.dumps(back) == dk.xmile.dumps(dk.xmile.read(dk.xmile.dumps(back)))
+
+
+@pytest.mark.parametrize("model, where", [
+    (lambda: Model("m", [Param("a", 1.0)], description=5), "the description of 'm' is 5 \\(int\\)"),
+    (lambda: Model("m", [Param("a", 1.0, description=["x"])]), "the description of 'a' is \\['x'\\] \\(list\\)"),
+])
+def test_writing_non_text_is_a_model_error_naming_the_variable(model, where):
+    with pytest.raises(ModelError, match=where + ", not text"):
+        dk.xmile.dumps(model())

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..expressions import suggest
-from ..spec import Aux, Flow, Model, Param, Stock
+from ..spec import Model, Param
 
 #: Keep the memory that one analysis may hold for trajectories below this.
 MAX_BYTES = 2 * 1024**3
@@ -27,7 +27,7 @@ def check_model(model):
 
 def recorded_names(model):
     """Variables a run records: stocks, flows and auxiliaries, in declaration order."""
-    return tuple(v.name for v in model.variables if isinstance(v, (Stock, Flow, Aux)))
+    return model.recorded
 
 
 def check_variable(model, name, what="variable", allow_params=False):
@@ -53,14 +53,7 @@ def check_param(model, name, what="parameter"):
     """Return the :class:`Param` called ``name``, or raise a ModelError that names it."""
     if not isinstance(name, str):
         raise ModelError(f"{what} must be a parameter name (text), got {name!r}")
-    decl = {p.name: p for p in model.params}
-    if name in decl:
-        return decl[name]
-    if name in model:
-        raise ModelError(
-            f"{name!r} is a {model[name].kind} of model {model.name!r}, not a parameter", variable=name
-        )
-    raise ModelError(f"model {model.name!r} has no parameter {name!r}" + suggest(name, decl), variable=name)
+    return model.param(name)
 
 
 def name_list(names, what):

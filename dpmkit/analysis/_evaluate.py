@@ -13,14 +13,11 @@ import math
 
 import numpy as np
 
+from ..builtins import BUILTINS, OPERATORS
 from ..errors import ModelError
 from ..expressions import BinOp, Call, If, Name, Num, UnaryOp
 
-_PASS_THROUGH = {"SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN"}
-_UNARY = {
-    "ABS": np.abs, "EXP": np.exp, "LN": np.log, "LOG10": np.log10, "SQRT": np.sqrt, "SIN": np.sin,
-    "COS": np.cos, "TAN": np.tan, "ARCSIN": np.arcsin, "ARCCOS": np.arccos, "ARCTAN": np.arctan,
-}
+_PASS_THROUGH = frozenset(name for name, b in BUILTINS.items() if b.state in ("smooth", "delay"))
 
 
 def uses_state_builtin(node):
@@ -88,12 +85,8 @@ class Evaluator:
                 return np.subtract(a, b)
             if op == "*":
                 return np.multiply(a, b)
-            if op == "/":
-                return np.divide(a, b)
-            if op == "^":
-                return np.power(np.asarray(a, dtype=float), b)
-            if op == "MOD":
-                return np.mod(a, b)
+            if op in OPERATORS:  # / ^ MOD: the kernels' vector implementations
+                return OPERATORS[op][1](np.asarray(a, dtype=float), b)
             cmp = {"=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
                    ">=": np.greater_equal}
             if op in cmp:
@@ -127,41 +120,12 @@ class Evaluator:
             return self._ev(n.args[0], env)
         if f == "INIT":
             return self._ev(n.args[0], self.base)
+        b = BUILTINS.get(f)
+        if b is None or b.vector is None:
+            raise ModelError(f"function {f} is not supported here")
         args = [self._ev(a, env) for a in n.args]
-        if f in _UNARY:
-            return _UNARY[f](args[0])
-        if f == "MIN":
-            out = args[0]
-            for a in args[1:]:
-                out = np.minimum(out, a)
-            return out
-        if f == "MAX":
-            out = args[0]
-            for a in args[1:]:
-                out = np.maximum(out, a)
-            return out
-        if f == "INT":
-            return np.floor(args[0])
-        if f == "ROUND":
-            return np.floor(np.add(args[0], 0.5))
-        if f == "MODULO":
-            return np.mod(args[0], args[1])
-        if f in ("SAFEDIV", "XIDZ", "ZIDZ"):
-            default = args[2] if len(args) > 2 else 0.0
-            b = np.asarray(args[1], dtype=float)
-            nz = b != 0
-            return np.where(nz, np.divide(args[0], np.where(nz, b, 1.0)), default)
-        t = self.time
-        eps = 1e-6 * self.dt
-        if f == "STEP":
-            return np.where(t > args[1] - eps, args[0], 0.0)
-        if f == "PULSE":
-            first = args[1] if len(args) > 1 else self.consts["STARTTIME"]
-            interval = np.asarray(args[2] if len(args) > 2 else 0.0, dtype=float)
-            since = np.where(interval > 0, np.mod(t - first + eps, np.where(interval > 0, interval, 1.0)),
-                             t - first + eps)
-            return np.where((t >= first - eps) & (since < self.dt), np.divide(args[0], self.dt), 0.0)
-        if f == "RAMP":
-            end = args[2] if len(args) > 2 else np.inf
-            return np.multiply(args[0], np.clip(t, args[1], end) - args[1])
-        raise ModelError(f"function {f} is not supported here")
+        for d in b.defaults[len(args) - b.min_args:]:
+            args.append(self.consts["STARTTIME"] if d == "STARTTIME" else np.inf if d == "INF" else d)
+        if b.time:
+            return b.vector(self.time, self.dt, *args)
+        return b.vector(*args)

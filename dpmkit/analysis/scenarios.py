@@ -30,7 +30,7 @@ def _scenario_specs(model, scenarios):
                 "scenarios must be a dict {name: {parameter: value}}, or names of the model's own scenarios "
                 f"({', '.join(model.scenario_names) or 'it has none'})"
             ) from None
-    param_names = {p.name for p in model.params}
+    param_names = model.params_by_name.keys()
     specs = []
     for name, spec in items:
         if not isinstance(name, str) or not name:

@@ -46,7 +46,8 @@ Bianchi, C. (2016) *Dynamic Performance Management*, Springer.
 
 from __future__ import annotations
 
-from ..spec import Aux, Flow, Lookup, Model, Param, Stock
+from ..spec import Aux, Flow, Lookup, Model, Stock
+from ._common import param as _param
 
 
 def build(**overrides):
@@ -81,23 +82,23 @@ def build(**overrides):
                 description="Months of work waiting per caseworker at normal pace"),
             Aux("waiting_time", "ZIDZ(waiting_list, served)", units="month",
                 label="Waiting time", description="Months a new referral can expect to wait"),
-            Param("staff_target", 20, bounds=(5, 40), units="FTE", role="policy_lever",
+            _param("staff_target", 20, bounds=(5, 40), units="FTE", role="policy_lever",
                   label="Funded caseworker posts", description="Posts the budget pays for",
                   source="assumption"),
-            Param("referral_rate", 40, bounds=(10, 100), uncertainty=(30, 50), units="people/month",
+            _param("referral_rate", 40, bounds=(10, 100), uncertainty=(30, 50), units="people/month",
                   label="Referrals per month", description="New young people referred each month",
                   source="assumption"),
-            Param("cases_per_worker", 2.2, bounds=(1, 6), units="people/FTE/month",
+            _param("cases_per_worker", 2.2, bounds=(1, 6), units="people/FTE/month",
                   label="Cases per caseworker", description="Cases a caseworker closes per month at normal morale",
                   source="assumption"),
-            Param("base_quit_rate", 0.015, bounds=(0.005, 0.05), uncertainty=(0.01, 0.025), units="1/month",
+            _param("base_quit_rate", 0.015, bounds=(0.005, 0.05), uncertainty=(0.01, 0.025), units="1/month",
                   label="Staff turnover", description="Share of staff leaving each month at normal morale",
                   source="assumption"),
-            Param("assessment_time", 1, bounds=(0.25, 3), units="month", label="Time to assess",
+            _param("assessment_time", 1, bounds=(0.25, 3), units="month", label="Time to assess",
                   description="Shortest time from referral to a closed case", source="assumption"),
-            Param("hiring_delay", 4, bounds=(1, 12), units="month", label="Time to fill a vacancy",
+            _param("hiring_delay", 4, bounds=(1, 12), units="month", label="Time to fill a vacancy",
                   description="Average months from a vacancy to a new starter", source="assumption"),
-            Param("morale_time", 3, bounds=(1, 12), units="month", label="Morale adjustment time",
+            _param("morale_time", 3, bounds=(1, 12), units="month", label="Morale adjustment time",
                   description="Months for morale to follow a change in workload", source="assumption"),
             Lookup("productivity", [0, 0.5, 0.7, 1], [0.6, 0.85, 1.0, 1.1], units="dimensionless",
                    x_units="dimensionless", description="Effect of morale on productivity"),

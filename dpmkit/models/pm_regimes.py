@@ -177,7 +177,8 @@ import numpy as np
 
 from ..errors import ModelError
 from ..expressions import suggest
-from ..spec import Aux, Flow, Model, Param, Stock
+from ..spec import Aux, Flow, Model, Stock
+from ._common import param as _param
 
 __all__ = ["build", "journey_score", "contest", "wins_by_context", "EVENTS", "JOURNEY_PAIRS", "SCENARIOS"]
 
@@ -258,8 +259,7 @@ def _adjusting(name, flow, label, description, initial, indicated, time_param, i
 
 
 def _push(name, default, label, description, lever=True):
-    return Param(name, default, bounds=(0, 1), units="dimensionless", role="policy_lever" if lever else None,
-                 label=label, description=description, source="assumption")
+    return _param(name, default, (0, 1), "dimensionless", label, description, source="assumption", lever=lever)
 
 
 def build(**overrides):
@@ -382,42 +382,42 @@ def build(**overrides):
         _push("audit_intensity", 0.5, "Audit intensity", "Blueprint plans, fixed targets and audit against them"),
         _push("learning_investment", 0.3, "Learning investment",
               "Evaluation, learning cycles and learning partners that let goals and measures adapt"),
-        Param("performance_target", 0.7, bounds=(0.3, 1), units="dimensionless", role="policy_lever",
+        _param("performance_target", 0.7, bounds=(0.3, 1), units="dimensionless", role="policy_lever",
               label="Performance target", source="assumption",
               description="The level of performance the service is asked to report"),
-        Param("initial_complacency", 0, bounds=(0, 1), uncertainty=(0, 1), units="dimensionless",
+        _param("initial_complacency", 0, bounds=(0, 1), uncertainty=(0, 1), units="dimensionless",
               label="Initial complacency", source="mechanisms_regimes_context",
               description="Context: how stuck the system is at the start (0 ready to improve, 1 settled in its ways)"),
-        Param("fragmentation", 0, bounds=(0, 1), uncertainty=(0, 1), units="dimensionless",
+        _param("fragmentation", 0, bounds=(0, 1), uncertainty=(0, 1), units="dimensionless",
               label="Fragmentation of the field", source="mechanisms_regimes_context",
               description="Context: how far local efforts drift apart without a plan or shared learning "
                           "(0 a coherent field, 1 many agencies pulling their own ways)"),
-        Param("unfreezing_time", 1, bounds=(0.25, 5), uncertainty=(0.5, 2), units="year",
+        _param("unfreezing_time", 1, bounds=(0.25, 5), uncertainty=(0.5, 2), units="year",
               label="Unfreezing time", source="mechanisms_regimes_two_halves",
               description="Years of full external pressure to shake off most complacency"),
-        Param("direction_time", 2, bounds=(0.5, 8), uncertainty=(1, 3), units="year",
+        _param("direction_time", 2, bounds=(0.5, 8), uncertainty=(1, 3), units="year",
               label="Direction adjustment time", source="mechanisms_regimes_two_halves",
               description="Years for a shared direction to form under a plan, or to drift away without one"),
-        Param("max_gaming_gap", 0.2, bounds=(0, 0.4), uncertainty=(0.15, 0.25), units="dimensionless",
+        _param("max_gaming_gap", 0.2, bounds=(0, 0.4), uncertainty=(0.15, 0.25), units="dimensionless",
               label="Largest gaming gap", source="gaming_ae_gap",
               description="Largest gap gaming can open between reported and true performance"),
-        Param("regime_time", 1, bounds=(0.5, 6), uncertainty=(0.75, 2), units="year",
+        _param("regime_time", 1, bounds=(0.5, 6), uncertainty=(0.75, 2), units="year",
               label="Regime adjustment time", source="regimes_adjustment_times",
               description="Years for the regime to follow the pushes on it"),
-        Param("trust_time", 1.5, bounds=(0.25, 5), uncertainty=(1, 2.5), units="year",
+        _param("trust_time", 1.5, bounds=(0.25, 5), uncertainty=(1, 2.5), units="year",
               label="Trust adjustment time", source="regimes_adjustment_times",
               description="Years for trust to follow how the regime treats people"),
-        Param("learning_time", 2, bounds=(0.5, 6), uncertainty=(1.5, 3), units="year",
+        _param("learning_time", 2, bounds=(0.5, 6), uncertainty=(1.5, 3), units="year",
               label="Learning adjustment time", source="regimes_adjustment_times",
               description="Years to build (or lose) learning capability"),
-        Param("gaming_time", 0.75, bounds=(0.1, 3), uncertainty=(0.5, 1), units="year",
+        _param("gaming_time", 0.75, bounds=(0.1, 3), uncertainty=(0.5, 1), units="year",
               label="Gaming adjustment time", source="regimes_adjustment_times",
               description="Years for gaming practices to spread or fade"),
-        Param("performance_time", 1, bounds=(0.25, 4), units="year", label="Performance adjustment time",
+        _param("performance_time", 1, bounds=(0.25, 4), units="year", label="Performance adjustment time",
               source="assumption", description="Years for true performance to follow capability and resources"),
-        Param("initial_negotiation", 0.5, bounds=(0, 1), units="dimensionless", label="Initial negotiation",
+        _param("initial_negotiation", 0.5, bounds=(0, 1), units="dimensionless", label="Initial negotiation",
               source="assumption", description="Where the regime starts on the imposed (0) to negotiated (1) axis"),
-        Param("initial_emergence", 0.5, bounds=(0, 1), units="dimensionless", label="Initial emergence",
+        _param("initial_emergence", 0.5, bounds=(0, 1), units="dimensionless", label="Initial emergence",
               source="assumption", description="Where the regime starts on the planned (0) to emergent (1) axis"),
     ]
     model = Model(

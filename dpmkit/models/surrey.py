@@ -157,7 +157,8 @@ import math
 
 from ..errors import ModelError
 from ..results import Result
-from ..spec import Aux, Flow, Model, Param, Stock
+from ..spec import Aux, Flow, Model, Stock
+from ._common import param as _param
 
 __all__ = ["build", "evaluate", "observed", "EVALUATION_YEARS"]
 
@@ -355,8 +356,9 @@ def _variables():
 
 
 def _p(name, default, units, bounds, source, description, label="", uncertainty=None, role=None):
-    return Param(name, default, bounds=bounds, units=units, source=source, description=description,
-                 label=label, uncertainty=uncertainty, role=role)
+    # the models' shared helper, with the argument order of this file's long table
+    return _param(name, default, bounds, units, label, description, source=source, uncertainty=uncertainty,
+                  role=role)
 
 
 def _parameters():

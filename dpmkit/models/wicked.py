@@ -100,7 +100,7 @@ Lane, Munro & Husemann (2016) (``complexity_munro_compliance``); Sterman, J. (20
 
 from __future__ import annotations
 
-from ..spec import Aux, Flow, Model, Param, Stock
+from ..spec import Aux, Flow, Model, Stock
 from ._common import param as _p
 
 SWITCHES = ("compositional", "experiential", "dynamic", "governance")
@@ -120,8 +120,8 @@ _SWITCH_TEXT = {
 
 
 def _switch(name):
-    return Param(name, 0, bounds=(0, 1), units="dimensionless", label=f"{name.capitalize()} complexity",
-                 description=f"Structure switch (0 off, 1 on). {_SWITCH_TEXT[name]}", source="assumption")
+    return _p(name, 0, (0, 1), "dimensionless", f"{name.capitalize()} complexity",
+              f"Structure switch (0 off, 1 on). {_SWITCH_TEXT[name]}", source="assumption")
 
 
 
