@@ -279,6 +279,10 @@ class _Allocator:
     def __init__(self, bases):
         self.reserved = set(bases)
         self.used = set()
+        # base -> the first suffix not yet known to be taken. Names are only ever added, so
+        # it never goes down: 9,000 names that share one identifier cost linear time, not
+        # quadratic (14 s before).
+        self.next = {}
 
     def take(self, base):
         if base not in self.used:
@@ -287,9 +291,10 @@ class _Allocator:
         return self.derived(base)
 
     def derived(self, base):
-        k = 2
+        k = self.next.get(base, 2)
         while f"{base}_{k}" in self.used or f"{base}_{k}" in self.reserved:
             k += 1
+        self.next[base] = k
         name = f"{base}_{k}" if base in self.used or base in self.reserved else base
         self.used.add(name)
         return name

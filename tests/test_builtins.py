@@ -228,7 +228,7 @@ def test_nan_propagates_through_min_and_is_reported_with_variable_and_time():
 def test_a_recorded_infinity_is_still_reported_by_name_and_time():
     model = dk.Model("m", [dk.Param("k", 1.0, bounds=(0, 2)), dk.Aux("x", "k / (TIME - 2)")],
                      stop=4, check_units="off")
-    with pytest.raises(dk.ModelError, match=r"'x' became infinite at TIME = 2\. Its equation is: k / \(TIME - 2\)"):
+    with pytest.raises(dk.ModelError, match=r"'x' became infinite at TIME = 2 of model 'm'\. Its equation is: k / \(TIME - 2\)"):
         dk.simulate(model)
 
 
