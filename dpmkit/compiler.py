@@ -654,7 +654,7 @@ class CompiledModel:
                 s.static = True
         self.static = static
 
-        user_recorded = [v.name for v in model.variables if isinstance(v, (Stock, Flow, Aux))]
+        user_recorded = list(model.recorded)
         self.recorded = tuple(user_recorded)
         self.dynamic_recorded = tuple(n for n in user_recorded if n not in static)
         self.static_recorded = tuple(n for n in user_recorded if n in static)

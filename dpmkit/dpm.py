@@ -56,6 +56,7 @@ from html import escape
 from pathlib import Path
 
 from .errors import ModelError
+from .roles import ROLE_RULES, check_roles, influences, role_problems, roles_of
 
 __all__ = ["VIEWS", "VIEW_NOTES", "COLUMNS", "ROLE_RULES", "Diagram", "structure", "role_problems", "check_roles",
            "chart", "loop_diagram"]
@@ -185,42 +186,6 @@ def _svg(width, height, body, title, description):
 
 # --------------------------------------------------------------------------- structure
 
-def _influences(model):
-    """``{source: set of targets}`` over stocks, flows, auxiliaries and parameters (no lookups)."""
-    from .spec import Lookup
-
-    deps = model.dependencies()
-    lookups = {v.name for v in model.variables if isinstance(v, Lookup)}
-    succ = {n: set() for n in model.names if n not in lookups}
-    for target, sources in deps.items():
-        if target in lookups:
-            continue
-        for s in sources:
-            if s not in lookups and s != target:
-                succ[s].add(target)
-    return succ
-
-
-def _roles(model, roles):
-    """Role of each variable: declared, with ``roles`` overriding (None removes one)."""
-    from .spec import ROLES
-
-    out = {v.name: v.role for v in model.variables if v.role}
-    for name, role in (roles or {}).items():
-        if name not in model:
-            from .expressions import suggest
-
-            raise ModelError(f"roles names {name!r}, which is not in model {model.name!r}"
-                             + suggest(str(name), model.names), variable=str(name))
-        if role is not None and role not in ROLES:
-            raise ModelError(f"role {role!r} of {name!r} is not one of {', '.join(ROLES)}", variable=name)
-        if role is None:
-            out.pop(name, None)
-        else:
-            out[name] = role
-    return out
-
-
 def structure(model, roles=None):
     """What the DPM chart draws, as data: the columns and the links between them.
 
@@ -252,7 +217,7 @@ def structure(model, roles=None):
 
     if not isinstance(model, Model):
         raise ModelError(f"expected a dpmkit Model, got {type(model).__name__}")
-    role_of = _roles(model, roles)
+    role_of = roles_of(model, roles)
     if not any(r in ("strategic_resource", "performance_driver", "end_result") for r in role_of.values()):
         raise ModelError(
             f"model {model.name!r} declares no DPM roles, so there is no DPM chart to draw. Give variables a role "
@@ -261,7 +226,7 @@ def structure(model, roles=None):
         )
     shown = [n for n in model.names if n in role_of]
     shown_set = set(shown)
-    succ = _influences(model)
+    succ = influences(model)
     links = []
     col = {r: i for i, (r, _) in enumerate(COLUMNS)}
     for source in shown:
@@ -291,125 +256,6 @@ def structure(model, roles=None):
     columns = {r: [n for n in shown if role_of[n] == r] for r, _ in COLUMNS}
     return {"columns": columns, "levers": [n for n in shown if role_of[n] == "policy_lever"], "links": links,
             "roles": role_of}
-
-
-#: The rules :func:`check_roles` applies: DPM roles as Bianchi defines them.
-ROLE_RULES = (
-    "a strategic resource is a stock",
-    "an end result is a flow",
-    "an end result fills or drains a strategic resource",
-    "every flow that fills or drains a strategic resource is an end result",
-    "a performance driver is an auxiliary (a measure against a benchmark or target)",
-    "a performance driver influences at least one end result",
-    "a policy lever is a parameter",
-)
-
-
-def role_problems(model, roles=None):
-    """Where a model's DPM roles break the rules of a DPM chart, as plain sentences.
-
-    The rules (:data:`ROLE_RULES`), after Bianchi: **strategic resources** are stocks;
-    **end results** are the flows that fill or drain them (every such flow is one);
-    **performance drivers** are auxiliaries, measures against a benchmark or target, that
-    influence at least one end result; **policy levers** are parameters. Variables
-    without a role are not judged.
-
-    Parameters
-    ----------
-    model : Model
-    roles : dict, optional
-        ``{variable: role or None}`` overriding declared roles, as in :func:`structure`.
-
-    Returns
-    -------
-    list of str
-        One sentence per problem, naming the variable and the rule it breaks; empty when
-        the roles follow the rules.
-
-    Examples
-    --------
-    >>> import dpmkit as dk
-    >>> dk.dpm.role_problems(dk.models.load("demo"))
-    []
-    """
-    from .spec import Aux, Flow, Model, Param, Stock
-
-    if not isinstance(model, Model):
-        raise ModelError(f"expected a dpmkit Model, got {type(model).__name__}")
-    role_of = _roles(model, roles)
-    problems = []
-
-    def say(name, rule, detail):
-        problems.append(f"{name!r} breaks the rule '{rule}': {detail}")
-
-    def a(kind):
-        return ("an " if kind[0] in "aeiou" else "a ") + kind
-
-    for name in model.names:
-        v, role = model[name], role_of.get(name)
-        if role == "strategic_resource" and not isinstance(v, Stock):
-            say(name, ROLE_RULES[0], f"it is {a(v.kind)}, not a stock")
-        elif role == "end_result":
-            if not isinstance(v, Flow):
-                say(name, ROLE_RULES[1], f"it is {a(v.kind)}; a level or indicator is not an end result (tag the "
-                                         "flow that changes a resource instead, or give it no role)")
-            else:
-                ends = [s for s in (v.into, v.out_of) if s is not None]
-                if not any(role_of.get(s) == "strategic_resource" for s in ends):
-                    which = " or ".join(repr(s) for s in ends) or "no stock"
-                    say(name, ROLE_RULES[2], f"it changes {which}, which is not tagged as a strategic resource")
-        elif role == "performance_driver" and not isinstance(v, Aux):
-            say(name, ROLE_RULES[4], f"it is {a(v.kind)}")
-        elif role == "policy_lever" and not isinstance(v, Param):
-            say(name, ROLE_RULES[6], f"it is {a(v.kind)}")
-    for flow in model.flows:
-        if role_of.get(flow.name) == "end_result":
-            continue
-        for stock in (flow.into, flow.out_of):
-            if stock is not None and role_of.get(stock) == "strategic_resource":
-                say(flow.name, ROLE_RULES[3],
-                    f"it {'fills' if stock == flow.into else 'drains'} the strategic resource {stock!r} but is "
-                    + (f"tagged {role_of[flow.name]!r}" if flow.name in role_of else "not tagged end_result"))
-                break
-    succ = _influences(model)
-    results = {n for n, r in role_of.items() if r == "end_result" and isinstance(model[n], Flow)}
-    for name in model.names:
-        if role_of.get(name) != "performance_driver" or not isinstance(model[name], Aux):
-            continue
-        seen, stack = set(), list(succ.get(name, ()))
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            stack.extend(succ.get(node, ()))
-        if not seen & results:
-            say(name, ROLE_RULES[5], "no chain of equations leads from it to an end-result flow, so it drives "
-                                     "nothing in the DPM chart (give it no role, or tag the flow it drives)")
-    return problems
-
-
-def check_roles(model, roles=None):
-    """Raise :class:`~dpmkit.ModelError` if the model's DPM roles break a rule of :data:`ROLE_RULES`.
-
-    The message lists every problem :func:`role_problems` finds; ``err.variable`` names
-    the first variable at fault. Returns the model, so calls can be chained.
-
-    Examples
-    --------
-    >>> import dpmkit as dk
-    >>> m = dk.Model("m", [dk.Stock("s", 1, units="people", role="end_result")])
-    >>> dk.dpm.check_roles(m)
-    Traceback (most recent call last):
-    ...
-    dpmkit.errors.ModelError: model 'm': 1 DPM role problem: 's' breaks the rule 'an end result is a flow': it is a stock; a level or indicator is not an end result (tag the flow that changes a resource instead, or give it no role)
-    """
-    problems = role_problems(model, roles)
-    if problems:
-        first = problems[0].split("'")[1]
-        raise ModelError(f"model {model.name!r}: {len(problems)} DPM role problem{'s' if len(problems) != 1 else ''}: "
-                         + "; ".join(problems), variable=first)
-    return model
 
 
 def _owners(model, owners):
@@ -924,7 +770,7 @@ def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, tit
         h = len(lines[name]) * _LINE + 14
         half[name] = (w / 2, h / 2)
     # Links: every dependency between drawn variables (loops' links carry their signs).
-    succ = _influences(model)
+    succ = influences(model)
     pairs = [(a, b) for a in order for b in sorted(succ.get(a, ()), key=model.names.index)
              if b in pos]
     edges_svg, edge_records = [], []

@@ -11,7 +11,7 @@ from .compiler import compile_model
 from .errors import ModelError
 from .expressions import suggest
 from .results import EnsembleResult, Result
-from .spec import Aux, Flow, Model, Stock, _check_time, _steps, _time_setting
+from .spec import Model, _check_time, _steps, _time_setting
 
 __all__ = ["simulate", "ensemble", "sample_params"]
 
@@ -66,29 +66,6 @@ def _method(model, method):
     return method
 
 
-def _unknown_param(model, name):
-    params = [p.name for p in model.params]
-    if name in model:
-        return ModelError(
-            f"{name!r} is a {model[name].kind} of model {model.name!r}, not a parameter; only parameters can be set",
-            variable=name,
-        )
-    return ModelError(f"model {model.name!r} has no parameter {name!r}" + suggest(name, params), variable=name)
-
-
-def _resolve_params(model, params, allow_out_of_bounds):
-    values = model.defaults
-    if params:
-        if not hasattr(params, "items"):
-            raise ModelError("params must be a mapping of parameter names to numbers, e.g. {'budget': 10}")
-        decl = {p.name: p for p in model.params}
-        for k, v in params.items():
-            if k not in decl:
-                raise _unknown_param(model, k)
-            values[k] = decl[k].check(v, allow_out_of_bounds)
-    return values
-
-
 def _events(model, events, time, base, allow_out_of_bounds):
     """Turn an event script into per-step parameter schedules.
 
@@ -98,7 +75,7 @@ def _events(model, events, time, base, allow_out_of_bounds):
     if not events:
         return frozenset(), ()
     items = events.items() if hasattr(events, "items") else events
-    decl = {p.name: p for p in model.params}
+    decl = model.params_by_name
     changes = {}
     tol = 1e-9 * max(1.0, abs(time[-1]))
     try:
@@ -117,9 +94,7 @@ def _events(model, events, time, base, allow_out_of_bounds):
         if not hasattr(change, "items"):
             raise ModelError(f"the event at time {when:g} must map parameter names to values", time=float(when))
         for name, value in change.items():
-            if name not in decl:
-                raise _unknown_param(model, name)
-            changes.setdefault(name, []).append((float(when), decl[name].check(value, allow_out_of_bounds)))
+            changes.setdefault(name, []).append((float(when), model.param(name).check(value, allow_out_of_bounds)))
     names = tuple(p for p in decl if p in changes)
     schedules = []
     for name in names:
@@ -178,9 +153,9 @@ def simulate(
     """
     _check_model(model)
     method = _method(model, method)
-    values = _resolve_params(model, params, allow_out_of_bounds)
+    values = model.values(params, allow_out_of_bounds)
     start, stop, dt, time = _time_grid(model, start, stop, dt)
-    nbytes = _check_size(model, len(time), len(_recordable(model)), 1, max_bytes,
+    nbytes = _check_size(model, len(time), len(model.recorded), 1, max_bytes,
                          "fewer steps (a larger dt or a shorter span from start to stop)")
     scheduled, S = _events(model, events, time, values, allow_out_of_bounds)
     compiled = compile_model(model, scheduled)
@@ -230,7 +205,7 @@ def _check_runs(n):
 
 def _record_list(model, record):
     """The variables an ensemble keeps: all it can record, or those named (checked)."""
-    recordable = _recordable(model)
+    recordable = model.recorded
     if record is None:
         return recordable
     record = [record] if isinstance(record, str) else list(record)
@@ -243,11 +218,6 @@ def _record_list(model, record):
                 variable=name if isinstance(name, str) else None,
             )
     return tuple(dict.fromkeys(record))
-
-
-def _recordable(model):
-    """Names a run records (stocks, flows, auxiliaries), from the declarations alone."""
-    return tuple(v.name for v in model.variables if isinstance(v, (Stock, Flow, Aux)))
 
 
 def _run_vector(compiled, method, P, time, dt, start, stop, record, n, S=()):
@@ -332,7 +302,7 @@ def sample_params(model, n, vary=None, sampling="lhs", seed=None):
     """
     _check_model(model)
     n = _check_runs(n)
-    decl = {p.name: p for p in model.params}
+    decl = model.params_by_name
     if vary is None:
         vary = [p.name for p in model.uncertainties]
         if not vary:
@@ -348,9 +318,7 @@ def sample_params(model, n, vary=None, sampling="lhs", seed=None):
         )
     ranges = []
     for name in vary:
-        if name not in decl:
-            raise _unknown_param(model, name)
-        p = decl[name]
+        p = model.param(name)  # raises, naming the variable, for anything else
         rng_ = p.uncertainty or p.bounds
         if rng_ is None:
             raise ModelError(
@@ -438,7 +406,7 @@ def ensemble(
     """
     _check_model(model)
     method = _method(model, method)
-    decl = {p.name: p for p in model.params}
+    decl = model.params_by_name
     start, stop, dt, time = _time_grid(model, start, stop, dt)
     record = _record_list(model, record)
     smaller = ("fewer runs, fewer recorded variables (record=[...]), or fewer steps "
@@ -456,8 +424,7 @@ def ensemble(
     arrays = {}
     size = None
     for name, arr in samples.items():
-        if name not in decl:
-            raise _unknown_param(model, name)
+        model.param(name)  # raises, naming the variable, for anything but a parameter
         try:
             a = np.asarray(arr, dtype=float)
         except (TypeError, ValueError):
@@ -485,7 +452,7 @@ def ensemble(
                     variable=name,
                 )
         arrays[name] = a
-    fixed = _resolve_params(model, params, allow_out_of_bounds)
+    fixed = model.values(params, allow_out_of_bounds)
     overlap = set(arrays) & set(params or {})
     if overlap:
         raise ModelError(f"{sorted(overlap)[0]!r} is both sampled and fixed in params; choose one")

@@ -542,9 +542,33 @@ class Model:
             raise ModelError(f"a parameter name must be text, got {name!r}")
         if name in self:
             raise ModelError(
-                f"{name!r} is a {self[name].kind} of model {self.name!r}, not a parameter", variable=name)
+                f"{name!r} is a {self[name].kind} of model {self.name!r}, not a parameter; only parameters can be set",
+                variable=name)
         raise ModelError(
             f"model {self.name!r} has no parameter {name!r}" + _hint(name, self.params_by_name), variable=name)
+
+    def values(self, params=None, allow_out_of_bounds=False):
+        """Every parameter's value for a run: the defaults, with ``params`` checked and applied.
+
+        Raises
+        ------
+        ModelError
+            If ``params`` is not a mapping, names something that is not a parameter, or
+            gives a value that is not a number or lies outside its bounds.
+
+        Examples
+        --------
+        >>> import dpmkit as dk
+        >>> dk.models.load("demo").values({"staff_target": 30})["staff_target"]
+        30.0
+        """
+        values = self.defaults
+        if params:
+            if not hasattr(params, "items"):
+                raise ModelError("params must be a mapping of parameter names to numbers, e.g. {'budget': 10}")
+            for k, v in params.items():
+                values[k] = self.param(k).check(v, allow_out_of_bounds)
+        return values
 
     # ------------------------------------------------------------ variants
     def with_params(self, allow_out_of_bounds=False, **values):

@@ -1326,8 +1326,9 @@ def read(source, *, check_units=None, ignored=None):
     ------
     ModelError
         For unreadable or hostile input (malformed XML, a DOCTYPE or entities, more
-        than :data:`MAX_BYTES`), and for anything the kit does not support, naming
-        the construct and the variable.
+        than :data:`MAX_BYTES`), for anything the kit does not support, naming
+        the construct and the variable, and for DPM roles that break the rules of
+        :func:`dpmkit.roles.check_roles` (files written by the kit carry roles).
 
     Examples
     --------
@@ -1351,7 +1352,14 @@ def read(source, *, check_units=None, ignored=None):
     stem = Path(source).stem if isinstance(source, (str, os.PathLike)) and where.startswith("the file") else ""
     if ignored is not None and not isinstance(ignored, list):
         raise ModelError(f"ignored must be a list to append to, not {type(ignored).__name__}")
-    return _Reader(root, where, check_units, stem, ignored).model()
+    model = _Reader(root, where, check_units, stem, ignored).model()
+    # A file that carries DPM roles (the kit writes them) is held to the same rules as
+    # every ready-made model: DPM roles as Bianchi defines them.
+    if any(v.role for v in model.variables):
+        from .roles import check_roles
+
+        check_roles(model)
+    return model
 
 
 # ----------------------------------------------------------------- writing

@@ -315,6 +315,17 @@ def test_reading_honours_check_units():
 def every_model():
     return dk.models.available()
 
+def test_a_file_whose_roles_break_the_dpm_rules_is_refused_naming_the_variable():
+    good = dk.Model("m", [
+        dk.Stock("staff", 10, units="people", role="strategic_resource"),
+        dk.Flow("hiring", "1", into="staff", units="people/month", role="end_result"),
+    ], check_units="off")
+    assert dk.xmile.read(dk.xmile.dumps(good)).names == ("staff", "hiring")
+    text = dk.xmile.dumps(good).replace("end_result", "strategic_resource")
+    with pytest.raises(dk.ModelError, match=r"'hiring' breaks the rule 'a strategic resource is a stock'") as err:
+        dk.xmile.read(text)
+    assert err.value.variable == "hiring"
+
 
 @pytest.mark.parametrize("name", every_model())
 def test_every_ready_made_model_survives_a_round_trip(name):

@@ -14,7 +14,7 @@ import pkgutil
 from ..errors import ModelError
 from ..expressions import suggest
 
-__all__ = ["available", "load", "card"]
+__all__ = ["available", "load", "card", "as_model"]
 
 
 def _discover():
@@ -51,3 +51,20 @@ def load(name, **overrides):
 def card(name):
     """The model card (the module's documentation) of a ready-made model."""
     return _module(name).__doc__
+
+
+def as_model(model):
+    """``model`` itself if it is a :class:`~dpmkit.Model`, or the ready-made model of that name.
+
+    Every function of the kit that takes "a model or the name of a ready-made model" uses this.
+
+    >>> as_model("demo").name
+    'demo'
+    """
+    from ..spec import Model
+
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, str):
+        return load(model)
+    raise ModelError(f"expected a dpmkit Model or the name of a ready-made model, got {type(model).__name__}")

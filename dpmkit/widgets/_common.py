@@ -24,15 +24,9 @@ _PANEL_WIDTH, _PANEL_HEIGHT = 400, 200
 
 
 def _model(model):
-    from ..spec import Model
+    from ..models import as_model
 
-    if isinstance(model, str):
-        from .. import models
-
-        return models.load(model)
-    if not isinstance(model, Model):
-        raise ModelError(f"expected a dpmkit Model or the name of a ready-made model, got {type(model).__name__}")
-    return model
+    return as_model(model)
 
 
 def _check_render(render):
@@ -42,9 +36,7 @@ def _check_render(render):
 
 
 def _recorded(model):
-    from ..spec import Aux, Flow, Stock
-
-    return [v.name for v in model.variables if isinstance(v, (Stock, Flow, Aux))]
+    return list(model.recorded)
 
 
 def _outputs(model, outputs, limit=3):

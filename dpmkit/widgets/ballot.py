@@ -97,7 +97,7 @@ class BallotWidget(W.VBox):
         self.last = None
         self.ballot = None
         self.ok = None
-        decl = {p.name: p for p in model.params}
+        decl = model.params_by_name
         if levers is None:
             levers = [p.name for p in model.policy_levers] or [p.name for p in model.params if p.bounds][:6]
         levers = [levers] if isinstance(levers, str) else list(levers)

@@ -47,22 +47,13 @@ class Explorer(W.VBox):
     def __init__(self, model, outputs=None, *, params=None, show=None, base=True, render="interactive",
                  title=None):
         model = _model(model)
-        from ..simulate import _resolve_params
-
         self.model = model
         self.outputs = _outputs(model, outputs)
-        self._start = _resolve_params(model, params, False)
-        decl = {p.name: p for p in model.params}
+        self._start = model.values(params)
         if show is None:
             shown = list(model.params)
         else:
-            shown = []
-            for name in ([show] if isinstance(show, str) else list(show)):
-                if name not in decl:
-                    from ..simulate import _unknown_param
-
-                    raise _unknown_param(model, name)
-                shown.append(decl[name])
+            shown = [model.param(name) for name in ([show] if isinstance(show, str) else list(show))]
         self.controls = {p.name: control_for(p, self._start[p.name]) for p in shown}
         self.result = None
         self.base = None

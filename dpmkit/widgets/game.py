@@ -33,7 +33,7 @@ class Game(W.VBox):
     def __init__(self, model, levers=None, *, interval=None, outputs=None, start=None, stop=None,
                  render="interactive", title=None):
         model = _model(model)
-        decl = {p.name: p for p in model.params}
+        decl = model.params_by_name
         if levers is None:
             levers = [p.name for p in model.policy_levers]
             if not levers:
@@ -41,10 +41,7 @@ class Game(W.VBox):
                                  "player steers, e.g. levers=['budget']")
         levers = [levers] if isinstance(levers, str) else list(levers)
         for name in levers:
-            if name not in decl:
-                from ..simulate import _unknown_param
-
-                raise _unknown_param(model, name)
+            model.param(name)  # raises, naming the variable, if it is not a parameter
             if decl[name].bounds is None:
                 raise ModelError(f"lever {name!r} needs bounds so the player's choices stay sensible", variable=name)
         self.levers = levers

@@ -34,12 +34,10 @@ class Predict(W.VBox):
 
     def __init__(self, model, output, *, params=None, times=None, points=5, limits=None, render="interactive",
                  question=None):
-        from ..simulate import _resolve_params
-
         model = _model(model)
         self.model = model
         self.output = _outputs(model, [output])[0]
-        self.params = _resolve_params(model, params, False)
+        self.params = model.values(params)
         grid = model.time
         if times is None:
             if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or not 2 <= points <= 25:

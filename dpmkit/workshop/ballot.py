@@ -113,17 +113,13 @@ def fingerprint(model):
 
 
 def _as_model(model):
-    if isinstance(model, Model):
-        return model
-    if isinstance(model, str):
-        from .. import models
+    from ..models import as_model
 
-        return models.load(model)
-    raise ModelError(f"expected a dpmkit Model or the name of a ready-made model, got {type(model).__name__}")
+    return as_model(model)
 
 
 def _recorded(model):
-    return {v.name: v for v in model.variables if isinstance(v, (Stock, Flow, Aux))}
+    return {name: model[name] for name in model.recorded}
 
 
 def _headline(model, n=2):
@@ -292,7 +288,7 @@ def _check_params(params, model, where):
         return {}
     if not isinstance(params, dict) and not hasattr(params, "items"):
         raise ModelError(f"{where}params must map parameter names to numbers, e.g. {{'budget': 12}}")
-    decl = {p.name: p for p in model.params}
+    decl = model.params_by_name
     out = {}
     for name, value in params.items():
         if not isinstance(name, str) or name not in decl:

@@ -276,7 +276,7 @@ class Collection:
         import pandas as pd
 
         model = self._need_model()
-        decl = {p.name: p for p in model.params}
+        decl = model.params_by_name
         if names is None:
             chosen = {p.name for p in model.policy_levers} | {k for b in self.ballots for k in b.params}
             names = [p for p in decl if p in chosen]
