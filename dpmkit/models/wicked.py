@@ -6,8 +6,8 @@ Start from the simplest service there is: people with a need arrive, a service c
 cases, and managers adjust capacity to bring the list of people waiting down to a goal.
 With every switch off this is a **goal-seeking** system: need falls smoothly to the goal
 and stays there. Then switch on, one at a time or together, the four kinds of human
-complexity of French et al. (2023). Each switch is a **structure switch**, not a policy
-lever: it changes how the system is wired (a delay, a feedback, who decides), not how
+complexity of French, Lowe, Wilson, Rhodes & Hawkins (2021). Each switch is a
+**structure switch**, not a policy lever: it changes how the system is wired (a delay, a feedback, who decides), not how
 hard anyone tries.
 
 - ``compositional`` (interacting needs): many people's need is entangled with other
@@ -92,8 +92,9 @@ Reference behaviour
 
 Further reading
 ---------------
-French, M. et al. (2023), the Complexity Theory of Outcome Creation
-(``complexity_four_types``); Rittel & Webber (1973) (``complexity_rittel_webber_1973``);
+French, M., Lowe, T., Wilson, R., Rhodes, M.-L. & Hawkins, M. (2021), Managing the
+complexity of outcomes, in the *Handbook on Performance Management in the Public Sector*
+(Edward Elgar) (``complexity_four_types``); Rittel & Webber (1973) (``complexity_rittel_webber_1973``);
 Lane, Munro & Husemann (2016) (``complexity_munro_compliance``); Sterman, J. (2000)
 *Business Dynamics*, chapters 8 and 17 on goal seeking and supply-line oscillation.
 """
