@@ -7,8 +7,8 @@ cases, and managers adjust capacity to bring the list of people waiting down to 
 With every switch off this is a **goal-seeking** system: need falls smoothly to the goal
 and stays there. Then switch on, one at a time or together, the four kinds of human
 complexity of French, Lowe, Wilson, Rhodes & Hawkins (2021). Each switch is a
-**structure switch**, not a policy lever: it changes how the system is wired (a delay, a feedback, who decides), not how
-hard anyone tries.
+**structure switch**, not a policy lever: it changes how the system is wired (a delay,
+a feedback, who decides), not how hard anyone tries.
 
 - ``compositional`` (interacting needs): many people's need is entangled with other
   needs (housing, mental health, money) that this service does not touch; a share of
