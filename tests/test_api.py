@@ -59,3 +59,81 @@ def test_import_is_light():
     code = "import sys, dpmkit; print(sorted(m for m in ('pandas', 'scipy', 'altair', 'ipywidgets') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+#: Each public submodule's ``__all__``: a change to what a submodule offers must change this.
+SUBMODULES = {
+    "analysis": [
+        "Calibration", "ClusteringTest", "FrontierResult", "Loop", "LoopSet", "Recalibration",
+        "UncertaintyResult", "calibrate", "clustering_test", "compare", "elementary_cycles",
+        "frontier", "loop_dominance", "loop_knockout", "loops", "nondominated", "recalibrate",
+        "sensitivity", "uncertainty",
+    ],
+    "builtins": [
+        "BUILTINS", "Builtin", "FUNCTIONS", "OPERATORS", "SIGNATURES", "STATEFUL", "TIME_DEPENDENT",
+        "reference",
+    ],
+    "charts": [
+        "DASHES", "FAN_COLUMNS", "FONT", "HEIGHT", "LAB_EXTRA", "LiveTimeSeries", "MAX_POINTS",
+        "PALETTE", "REGIME_CELLS", "SCENARIO_COLUMNS", "SHAPES", "TORNADO_COLUMNS", "WIDTH",
+        "ballot_levers", "ballot_predictions", "ballot_runs", "calibration", "describe", "fan",
+        "frontier", "inline_data", "interactive", "offline", "projector", "regime_path", "save",
+        "scenarios", "show", "spec_to_svg", "static", "time_series", "to_svg", "tornado",
+        "vl_convert_svg",
+    ],
+    "dpm": [
+        "COLUMNS", "Diagram", "ROLE_RULES", "VIEWS", "VIEW_NOTES", "chart", "check_roles",
+        "loop_diagram", "role_problems", "structure",
+    ],
+    "evidence": [
+        "ASSUMPTION", "NO_QUOTE", "NO_STABLE_LINK", "STABLE_HOSTS", "STATUSES", "Source",
+        "all_sources", "cite", "get", "link_problem", "problems", "quote_problem",
+        "quoted_passages", "status_of", "table",
+    ],
+    "glossary": [
+        "GROUPS", "TERMS", "Term", "get", "markdown", "table", "terms",
+    ],
+    "models": [
+        "as_model", "available", "card", "load",
+    ],
+    "roles": [
+        "ROLE_RULES", "check_roles", "influences", "role_problems", "roles_of",
+    ],
+    "widgets": [
+        "BallotWidget", "Explorer", "Game", "LAB_EXTRA", "Predict", "RENDERS", "ballot_widget",
+        "control_for", "explore", "game", "nice_step", "predict",
+    ],
+    "words": [
+        "axis_title", "is_calendar", "lower_first", "number", "parse_number", "signed", "span",
+        "time_label", "time_value", "when",
+    ],
+    "workshop": [
+        "Ballot", "CODE_PREFIX", "Collection", "FILE_MODE", "MAX_BYTES", "Rejected", "SCHEMA",
+        "STALE_SECONDS", "VERSION", "ballot_widget", "clean_line", "collect", "example_ballots",
+        "fingerprint", "make_ballot", "prediction_spec", "read_code", "submit",
+    ],
+    "xmile": [
+        "MAX_BYTES", "MAX_ELEMENTS", "NAMESPACE", "dumps", "identifier", "read", "write",
+    ],
+}
+
+
+def test_every_public_submodule_pins_its_names():
+    import importlib
+
+    for name, expected in SUBMODULES.items():
+        module = importlib.import_module(f"dpmkit.{name}")
+        assert sorted(module.__all__) == expected, name
+        for attr in module.__all__:
+            assert getattr(module, attr, None) is not None, f"dpmkit.{name}.{attr}"
+
+
+def test_every_submodule_of_the_package_is_pinned_or_private():
+    from pathlib import Path
+
+    root = Path(dk.__file__).parent
+    public = {p.stem for p in root.glob("*.py") if not p.stem.startswith("_")}
+    public |= {p.name for p in root.iterdir() if (p / "__init__.py").exists() and not p.name.startswith("_")}
+    # the engine's inner modules, reached through dk.* and the pinned submodules above
+    inner = {"compiler", "errors", "expressions", "preflight", "results", "simulate", "spec", "units"}
+    assert public - inner == set(SUBMODULES)

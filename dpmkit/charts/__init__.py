@@ -74,4 +74,6 @@ __all__ = [
     "ballot_levers",
     "LiveTimeSeries",
     "spec_to_svg",
+    # seams the other packages of the wing use
+    "FONT", "HEIGHT", "WIDTH", "MAX_POINTS", "LAB_EXTRA", "FAN_COLUMNS", "TORNADO_COLUMNS", "SCENARIO_COLUMNS", "inline_data", "projector", "vl_convert_svg",
 ]

@@ -37,4 +37,7 @@ from .game import Game, game
 from .predict import Predict, predict
 
 __all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "control_for", "nice_step",
-           "ballot_widget", "BallotWidget"]
+           "ballot_widget", "BallotWidget",
+    # seams the other packages of the wing use
+    "LAB_EXTRA", "RENDERS",
+]

@@ -74,6 +74,8 @@ __all__ = [
     "make_ballot",
     "read_code",
     "submit",
+    # seams the other packages of the wing use
+    "SCHEMA", "VERSION", "CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "clean_line", "prediction_spec",
 ]
 
 
