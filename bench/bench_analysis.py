@@ -67,7 +67,7 @@ def main():
     truth = {}
     for p in params:
         decl = model[p]
-        lo, hi = decl.uncertainty or decl.bounds
+        _lo, hi = decl.uncertainty or decl.bounds
         truth[p] = decl.default + 0.4 * (hi - decl.default)
     data = synthetic_data(model, truth, [output, second], every=4, seed=1)
     fit = dk.calibrate(model, data, params)

@@ -62,7 +62,8 @@ def main():
     compiler._UNITS_CHECKED.clear()
     t0 = time.perf_counter()
     dk.simulate(model)
-    print(f"{'first simulate of the 10k-variable model (compile + run)':<52} {(time.perf_counter() - t0) * 1e3:9.1f} ms")
+    print(f"{'first simulate of the 10k-variable model (compile + run)':<52} "
+          f"{(time.perf_counter() - t0) * 1e3:9.1f} ms")
 
 
 if __name__ == "__main__":

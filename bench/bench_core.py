@@ -14,9 +14,9 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]  # run from a checkout without installing
 
 import numpy as np  # noqa: E402
+from reference_model import build  # noqa: E402
 
 import dpmkit as dk  # noqa: E402
-from reference_model import build  # noqa: E402
 
 
 def median_seconds(fn, repeat, number=1):

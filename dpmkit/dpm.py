@@ -46,7 +46,7 @@ True
 DPM chart of Caseworker team (demo), instrumental view (how): 3 strategic resources, 2 performance drivers, 5 end results, 1 policy lever.
 >>> dk.dpm.check_roles(dk.models.load("demo")).name  # roles as Bianchi defines them
 'demo'
-"""
+"""  # noqa: E501 - a doctest's expected output cannot be wrapped
 
 from __future__ import annotations
 
@@ -463,8 +463,10 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         x2, y2 = bb["x"] - 2, port_in[b][a]
         dx = max(50.0, (x2 - x1) * 0.45)
         op = edge_emphasis(a, b, kind)
-        edges_svg.append(f'<path d="M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}" '
-                         f'fill="none" stroke="#444" stroke-width="2.2" opacity="{op:.2f}" marker-end="url(#arrow-grey)">'
+        edges_svg.append(f'<path d="M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} '
+                         f'{x2:.1f},{y2:.1f}" '
+                         f'fill="none" stroke="#444" stroke-width="2.2" opacity="{op:.2f}" '
+                         f'marker-end="url(#arrow-grey)">'
                          f'<title>{escape(label_of(a))} → {escape(label_of(b))}</title></path>')
         edge_records.append({"source": a, "target": b, "kind": kind})
     # Links within a column: a bracket bulging into the gap on the right.
@@ -479,9 +481,11 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         y1, y2 = ba["y"] + ba["h"] * 0.7, bb["y"] + bb["h"] * 0.3
         bulge = 26 + 8 * k
         op = edge_emphasis(a, b, kind)
-        edges_svg.append(f'<path d="M{x:.1f},{y1:.1f} C{x + bulge:.1f},{y1:.1f} {x + bulge:.1f},{y2:.1f} {x + 2:.1f},{y2:.1f}" '
+        edges_svg.append(f'<path d="M{x:.1f},{y1:.1f} C{x + bulge:.1f},{y1:.1f} {x + bulge:.1f},{y2:.1f} '
+                         f'{x + 2:.1f},{y2:.1f}" '
                          f'fill="none" stroke="#444" stroke-width="2" stroke-dasharray="6 4" opacity="{op:.2f}" '
-                         f'marker-end="url(#arrow-grey)"><title>{escape(label_of(a))} → {escape(label_of(b))}</title></path>')
+                         f'marker-end="url(#arrow-grey)">'
+                         f'<title>{escape(label_of(a))} → {escape(label_of(b))}</title></path>')
         edge_records.append({"source": a, "target": b, "kind": kind})
     # Feedback: out of the right side, down a lane, along the bottom, up the far left, into the resource.
     lane = 0
@@ -595,11 +599,12 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     counts = [len(c) for c in cols]
     def plural(k, word):
         return f"{k} {word}{'' if k == 1 else 's'}"
-    lines = [f"DPM chart of {model.label}, {view} view ({ {'objective': 'what', 'instrumental': 'how', 'subjective': 'who'}[view] }): "
+    lines = [f"DPM chart of {model.label}, {view} view "
+             f"({ {'objective': 'what', 'instrumental': 'how', 'subjective': 'who'}[view] }): "
              f"{plural(counts[0], 'strategic resource')}, {plural(counts[1], 'performance driver')}, "
              f"{plural(counts[2], 'end result')}, {plural(len(lever_names), 'policy lever')}."]
     lines.append(VIEW_NOTES[view])
-    for (role, heading), c in zip(COLUMNS, cols):
+    for (_role, heading), c in zip(COLUMNS, cols):
         if c:
             lines.append(f"{heading}: {', '.join(label_of(n) for n in c)}.")
     if lever_names:
@@ -622,7 +627,8 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     if view == "subjective":
         if owner_names:
             for o in owner_names:
-                lines.append(f"{o} is responsible for: {', '.join(label_of(n) for n in model.names if owner_of.get(n) == o)}.")
+                lines.append(f"{o} is responsible for: "
+                             f"{', '.join(label_of(n) for n in model.names if owner_of.get(n) == o)}.")
         else:
             lines.append("No responsibilities were given (owners=...).")
     description = "\n".join(lines)
@@ -783,8 +789,9 @@ def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, tit
         on_loop = sgn is not None
         colour = "#333" if on_loop else "#aaa"
         edges_svg.append(f'<path d="M{start[0]:.1f},{start[1]:.1f} Q{ctrl[0]:.1f},{ctrl[1]:.1f} '
-                         f'{end[0]:.1f},{end[1]:.1f}" fill="none" stroke="{colour}" stroke-width="{2.4 if on_loop else 1.5}" '
-                         f'marker-end="url(#{"arrow-grey" if on_loop else "arrow-grey"})">'
+                         f'{end[0]:.1f},{end[1]:.1f}" fill="none" stroke="{colour}" '
+                         f'stroke-width="{2.4 if on_loop else 1.5}" '
+                         f'marker-end="url(#arrow-grey)">'
                          f'<title>{escape(model[a].label)} → {escape(model[b].label)}'
                          f'{" (" + sgn + ")" if sgn else ""}</title></path>')
         if sgn:
@@ -862,7 +869,8 @@ def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, tit
         name = f": {lp.name}" if lp.name else ""
         loop_svg.append(f'<g><title>{escape(str(lp))}</title>'
                         f'<path d="{arc}" fill="none" stroke="{colour}" stroke-width="2.5" '
-                        f'marker-end="url(#{"arrow-red" if letter == "R" else "arrow-blue" if letter == "B" else "arrow-grey"})"/>'
+                        f'marker-end="url(#'
+                        f'{"arrow-red" if letter == "R" else "arrow-blue" if letter == "B" else "arrow-grey"})"/>'
                         + _text(mx, my + 7, [lp.id], size=19, weight="bold", fill=colour) + "</g>")
         if name:
             loop_svg.append(_text(mx, my + r + 22, [lp.name], size=_SMALL, style="italic", fill=colour))

@@ -165,7 +165,7 @@ def _tokenize(text, where):
         if ch in " \t\r\n":
             i += 1
             continue
-        if ch.isascii() and ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        if (ch.isascii() and ch.isdigit()) or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
             j = i
             while j < n and text[j].isascii() and text[j].isdigit():
                 j += 1
@@ -400,7 +400,7 @@ class _Parser:
             self.enter(pos)
             node = self.expression()
             self.depth -= 1
-            self.expect(")", "to close the parenthesis opened at position %d" % pos)
+            self.expect(")", f"to close the parenthesis opened at position {pos}")
             return node
         if kind == "op" and val == "IF":
             self.enter(pos)
@@ -463,7 +463,8 @@ class _Parser:
         if "__" in word or word.startswith("_"):
             raise self.error(pos, f"names may not start with '_' or contain '__' ({word!r})")
         if len(args) != 1:
-            raise self.error(pos, f"{word}(...) is read as a lookup, which takes exactly one input, but was given {len(args)}")
+            raise self.error(pos, f"{word}(...) is read as a lookup, which takes exactly one input, "
+                                  f"but was given {len(args)}")
         return Call(word, tuple(args), pos, False)
 
 

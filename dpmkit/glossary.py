@@ -11,7 +11,7 @@ module (``make handouts``).
 'Something that accumulates over time, like a waiting list, the staff in post or the trust young people have in a service'
 >>> glossary.get("Stocks").term          # plural and case are forgiven
 'Stock'
-"""
+"""  # noqa: E501 - a doctest's expected output cannot be wrapped
 
 from __future__ import annotations
 

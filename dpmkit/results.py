@@ -176,7 +176,8 @@ class EnsembleResult(_Common):
             raise ModelError(f"run {k} does not exist; this ensemble has {self.n_runs} runs")
         params = dict(self.params)
         params.update({n: float(a[k]) for n, a in self.samples.items()})
-        return Result(self.model, self.time, self.names, np.ascontiguousarray(self.values[:, :, k]), params, self.method)
+        return Result(self.model, self.time, self.names, np.ascontiguousarray(self.values[:, :, k]), params,
+                      self.method)
 
     def final(self, name):
         """Values of ``name`` at the last time, one per run."""

@@ -161,7 +161,7 @@ def check_roles(model, roles=None):
     Traceback (most recent call last):
     ...
     dpmkit.errors.ModelError: model 'm': 1 DPM role problem: 's' breaks the rule 'an end result is a flow': it is a stock; a level or indicator is not an end result (tag the flow that changes a resource instead, or give it no role)
-    """
+    """  # noqa: E501 - a doctest's expected output cannot be wrapped
     problems = role_problems(model, roles)
     if problems:
         first = problems[0].split("'")[1]

@@ -85,7 +85,8 @@ def _events(model, events, time, base, allow_out_of_bounds):
             "events must be a mapping {time: {parameter: value}} or a list of (time, {parameter: value}) pairs"
         ) from None
     for when, change in items:
-        if isinstance(when, bool) or not isinstance(when, (int, float, np.integer, np.floating)) or not math.isfinite(when):
+        if (isinstance(when, bool) or not isinstance(when, (int, float, np.integer, np.floating))
+                or not math.isfinite(when)):
             raise ModelError(f"event time {when!r} must be a finite number")
         if not time[0] - tol <= when <= time[-1] + tol:
             raise ModelError(
@@ -337,7 +338,7 @@ def sample_params(model, n, vary=None, sampling="lhs", seed=None):
     elif sampling == "sobol":
         from scipy.stats import qmc
 
-        m = int(round(math.log2(n)))
+        m = round(math.log2(n))
         if 2**m != n:
             raise ModelError(f"Sobol sampling needs n to be a power of two (e.g. {2**m} or {2**(m + 1)}), got {n}")
         unit = qmc.Sobol(d=d, scramble=True, rng=rng).random_base2(m)

@@ -15,7 +15,6 @@ import numbers
 import re
 import sys
 from dataclasses import dataclass, field, fields, replace
-from typing import Optional, Tuple, Union
 
 from .errors import ModelError
 from .expressions import RESERVED
@@ -28,7 +27,7 @@ ROLES = ("strategic_resource", "performance_driver", "end_result", "policy_lever
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _METHODS = ("euler", "rk4")
 
-Number = Union[int, float]
+Number = int | float
 
 
 def _check_name(name, kind):
@@ -74,7 +73,7 @@ class _Variable:
     units: str = field(default="", kw_only=True)
     label: str = field(default="", kw_only=True)
     description: str = field(default="", kw_only=True)
-    role: Optional[str] = field(default=None, kw_only=True)
+    role: str | None = field(default=None, kw_only=True)
 
     kind = "variable"
 
@@ -104,7 +103,7 @@ class Stock(_Variable):
         non-negative stocks): after each step a negative value is set to 0.
     """
 
-    initial: Union[str, Number]
+    initial: str | Number
     non_negative: bool = field(default=False, kw_only=True)
 
     kind = "stock"
@@ -130,9 +129,9 @@ class Flow(_Variable):
         If True the flow never runs backwards (negative values become 0).
     """
 
-    equation: Union[str, Number]
-    into: Optional[str] = field(default=None, kw_only=True)
-    out_of: Optional[str] = field(default=None, kw_only=True)
+    equation: str | Number
+    into: str | None = field(default=None, kw_only=True)
+    out_of: str | None = field(default=None, kw_only=True)
     non_negative: bool = field(default=False, kw_only=True)
 
     kind = "flow"
@@ -149,7 +148,7 @@ class Flow(_Variable):
 class Aux(_Variable):
     """An auxiliary: a value computed from others at each moment (a ratio, an effect)."""
 
-    equation: Union[str, Number]
+    equation: str | Number
 
     kind = "auxiliary"
 
@@ -177,9 +176,9 @@ class Param(_Variable):
     """
 
     default: Number
-    bounds: Optional[Tuple[Number, Number]] = field(default=None, kw_only=True)
-    source: Optional[str] = field(default=None, kw_only=True)
-    uncertainty: Optional[Tuple[Number, Number]] = field(default=None, kw_only=True)
+    bounds: tuple[Number, Number] | None = field(default=None, kw_only=True)
+    source: str | None = field(default=None, kw_only=True)
+    uncertainty: tuple[Number, Number] | None = field(default=None, kw_only=True)
 
     kind = "parameter"
 
@@ -187,7 +186,8 @@ class Param(_Variable):
         super().__post_init__()
         name = self.name
         if isinstance(self.default, bool) or not isinstance(self.default, (int, float)) or not _finite(self.default):
-            raise ModelError(f"parameter {name!r}: default must be a finite number, got {self.default!r}", variable=name)
+            raise ModelError(f"parameter {name!r}: default must be a finite number, got {self.default!r}",
+                             variable=name)
         object.__setattr__(self, "default", float(self.default))
         for attr in ("bounds", "uncertainty"):
             rng = getattr(self, attr)
@@ -196,7 +196,8 @@ class Param(_Variable):
             try:
                 lo, hi = (float(v) for v in rng)
             except (TypeError, ValueError, OverflowError):
-                raise ModelError(f"parameter {name!r}: {attr} must be a pair (low, high), got {rng!r}", variable=name) from None
+                raise ModelError(f"parameter {name!r}: {attr} must be a pair (low, high), got {rng!r}",
+                                 variable=name) from None
             if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
                 raise ModelError(f"parameter {name!r}: {attr} {rng!r} must be finite with low <= high", variable=name)
             object.__setattr__(self, attr, (lo, hi))
@@ -210,7 +211,8 @@ class Param(_Variable):
             (ulo, uhi), (blo, bhi) = self.uncertainty, self.bounds
             if ulo < blo or uhi > bhi:
                 raise ModelError(
-                    f"parameter {name!r}: uncertainty range {ulo:g} to {uhi:g} must lie within bounds {blo:g} to {bhi:g}",
+                    f"parameter {name!r}: uncertainty range {ulo:g} to {uhi:g} "
+                    f"must lie within bounds {blo:g} to {bhi:g}",
                     variable=name,
                 )
 
@@ -226,9 +228,11 @@ class Param(_Variable):
         try:
             v = float(value)
         except OverflowError:
-            raise ModelError(f"parameter {self.name!r}: value must be finite, got {value!r}", variable=self.name) from None
+            raise ModelError(f"parameter {self.name!r}: value must be finite, got {value!r}",
+                             variable=self.name) from None
         except (TypeError, ValueError):
-            raise ModelError(f"parameter {self.name!r}: value must be a number, got {value!r}", variable=self.name) from None
+            raise ModelError(f"parameter {self.name!r}: value must be a number, got {value!r}",
+                             variable=self.name) from None
         if not math.isfinite(v):
             raise ModelError(f"parameter {self.name!r}: value must be finite, got {value!r}", variable=self.name)
         if self.bounds is not None and not allow_out_of_bounds and not self.bounds[0] <= v <= self.bounds[1]:
@@ -259,10 +263,10 @@ class Lookup(_Variable):
         Units of the input.
     """
 
-    x: Tuple[float, ...]
-    y: Tuple[float, ...]
+    x: tuple[float, ...]
+    y: tuple[float, ...]
     x_units: str = field(default="", kw_only=True)
-    source: Optional[str] = field(default=None, kw_only=True)
+    source: str | None = field(default=None, kw_only=True)
 
     kind = "lookup"
 
@@ -329,7 +333,7 @@ class Model:
     """
 
     name: str
-    variables: Tuple = ()
+    variables: tuple = ()
     start: Number = field(default=0.0, kw_only=True)
     stop: Number = field(default=10.0, kw_only=True)
     dt: Number = field(default=1.0, kw_only=True)
@@ -338,7 +342,7 @@ class Model:
     label: str = field(default="", kw_only=True)
     description: str = field(default="", kw_only=True)
     check_units: str = field(default="warn", kw_only=True)
-    scenarios: Tuple = field(default=(), kw_only=True)
+    scenarios: tuple = field(default=(), kw_only=True)
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self):
@@ -705,7 +709,7 @@ def _finite(value):
 
 
 def _steps(start, stop, dt):
-    return int(round((stop - start) / dt))
+    return round((stop - start) / dt)
 
 
 def _check_time(where, start, stop, dt):
@@ -748,7 +752,8 @@ def _check_time(where, start, stop, dt):
             f"({n:.10g} steps); choose stop = start + a whole number of dt"
         )
     if round(n) < 1:
-        raise ModelError(f"model {where!r}: the span {start:.12g} to {stop:.12g} is shorter than one step of dt={dt:.12g}")
+        raise ModelError(f"model {where!r}: the span {start:.12g} to {stop:.12g} "
+                         f"is shorter than one step of dt={dt:.12g}")
 
 
 def field_names(cls):

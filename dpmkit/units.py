@@ -20,7 +20,7 @@ from fractions import Fraction
 from .builtins import BUILTINS
 from .errors import ModelError
 from .expressions import BinOp, Call, If, Name, Num, UnaryOp, parse
-from .spec import Aux, Flow, Lookup, Param, Stock
+from .spec import Aux, Flow, Lookup, Stock
 
 __all__ = ["UnitIssue", "check_units", "parse_units", "format_units"]
 
@@ -307,7 +307,7 @@ class _Checker:
             args = [self.infer(a, owner) for a in node.args]
             f = node.func
             if not node.builtin:
-                decl = self.model[f] if f in self.model else None
+                decl = self.model[f] if f in self.model else None  # noqa: SIM401 - a Model has no .get()
                 if isinstance(decl, Lookup):
                     xu = self.lookup_x.get(f, UNKNOWN)
                     if xu is not UNKNOWN:

@@ -98,6 +98,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 from xml.sax.saxutils import escape, quoteattr
 
 from .builtins import BUILTINS, SIGNATURES, XMILE_NAMES
@@ -524,7 +525,7 @@ class _TreeBuilder:
                 continue
             if ":" in q:
                 prefix, local = q.split(":", 1)
-                attrs["{%s}%s" % (scope.get(prefix, "undeclared:" + prefix), local)] = value
+                attrs[f"{{{scope.get(prefix, 'undeclared:' + prefix)}}}{local}"] = value
             else:
                 attrs[q] = value
         if ":" in qname:
@@ -605,7 +606,8 @@ class _XmileParser(_Parser):
 
     def error(self, pos, message):
         shown = self.text if len(self.text) <= 160 else self.text[:157] + "..."
-        pointer = f"\n    {shown}\n    {' ' * pos}^" if pos is not None and pos <= len(shown) and "\n" not in shown else ""
+        pointer = (f"\n    {shown}\n    {' ' * pos}^" if pos is not None and pos <= len(shown) and "\n" not in shown
+                   else "")
         return ModelError(
             f"in the XMILE equation of {self.owner!r}, at position {pos}: {message}{pointer}",
             variable=self.owner, position=pos,
@@ -799,7 +801,8 @@ class _Reader:
                 self.note("<ai_information>: Stella's signed record of how AI tools were used on the model "
                           "(no simulation meaning)")
             elif el.tag not in _IGNORED_TOP:
-                raise self.refuse(f"the element <{el.tag}> is not supported (it is not part of the XMILE the kit reads)")
+                raise self.refuse(f"the element <{el.tag}> is not supported "
+                                  "(it is not part of the XMILE the kit reads)")
         if not models:
             raise self.refuse("there is no <model> element")
         if len(models) > 1:
@@ -1103,7 +1106,8 @@ class _Reader:
     def builtin(self, parser, upper, args, pos):
         lo, hi = BUILTINS[upper].arity
         if upper in ("MIN", "MAX") and len(args) == 1:
-            raise parser.error(pos, f"{upper} with one argument (the array form) is not supported: arrays are not supported")
+            raise parser.error(pos, f"{upper} with one argument (the array form) is not supported: "
+                                    "arrays are not supported")
         if not lo <= len(args) <= hi:
             want = f"{lo}" if lo == hi else f"{lo} to {hi}"
             raise parser.error(
@@ -1496,7 +1500,7 @@ class _Writer:
         text = self.w(n, "top", boolean)
         return text if self.atomic(n) else f"({text})"
 
-    _ARITH = {"+": 1, "-": 1, "*": 2, "/": 2}
+    _ARITH: ClassVar[dict[str, int]] = {"+": 1, "-": 1, "*": 2, "/": 2}
 
     def binop(self, n, ctx, boolean):
         op = n.op

@@ -38,7 +38,7 @@ def sample_indices(model):
     n = len(model.time)
     per_year = _PER_YEAR.get(model.time_units.strip().lower().rstrip("s"))
     if per_year is not None:
-        stride = max(1, int(round(per_year / model.dt)))
+        stride = max(1, round(per_year / model.dt))
     else:
         stride = max(1, n // 20)
     while (n - 1) // stride + 1 > _MAX_ROWS:

@@ -162,7 +162,7 @@ def test_bad_data_and_bad_settings_are_clear_model_errors():
         dk.calibrate(model, pd.DataFrame(), params=["rate"])
     with pytest.raises(dk.ModelError, match="every value is missing"):
         dk.calibrate(model, pd.DataFrame({"users": [np.nan, np.nan]}, index=[2001, 2002]), params=["rate"])
-    with pytest.raises(dk.ModelError, match="no column of data 'user'.*did you mean 'users'"):
+    with pytest.raises(dk.ModelError, match=r"no column of data 'user'.*did you mean 'users'"):
         dk.calibrate(model, data.rename(columns={"users": "user"}), params=["rate"])
     late = pd.DataFrame({"users": [100.0, 200.0]}, index=[2010, 2040])
     with pytest.raises(dk.ModelError, match="time 2040, outside the simulated span 2000 to 2030") as err:
@@ -170,7 +170,7 @@ def test_bad_data_and_bad_settings_are_clear_model_errors():
     assert err.value.time == 2040
     with pytest.raises(dk.ModelError, match="starting value 3 of 'rate' lies outside its search range"):
         dk.calibrate(model, data, params=["rate"], initial={"rate": 3})
-    with pytest.raises(dk.ModelError, match="starting value 0.4 of 'rate' lies outside its search range 1 to 2"):
+    with pytest.raises(dk.ModelError, match=r"starting value 0\.4 of 'rate' lies outside its search range 1 to 2"):
         dk.calibrate(model, data, params=["rate"], bounds={"rate": (1, 2)})
     with pytest.raises(dk.ModelError, match="beyond its declared bounds"):
         dk.calibrate(model, data, params=["rate"], bounds={"rate": (0, 2)})

@@ -89,7 +89,7 @@ def test_reinforcing_growth_loop():
 def test_balancing_goal_seeking_loop():
     (loop,) = dk.loops(goal_model())
     assert loop.id == "B1" and loop.polarity == "balancing"
-    assert dict(((a, b), s) for a, b, s in loop.links) == {("staff", "hiring"): "-", ("hiring", "staff"): "+"}
+    assert {(a, b): s for a, b, s in loop.links} == {("staff", "hiring"): "-", ("hiring", "staff"): "+"}
 
 
 def test_two_loops_sharing_a_stock_and_an_outflow_is_a_negative_link():

@@ -39,7 +39,7 @@ def test_compare_matches_single_runs(name):
     scenarios = list(model.scenario_names) or None
     if scenarios is None:
         p = varied(model, 1)[0]
-        lo, hi = model[p].bounds
+        _lo, hi = model[p].bounds
         scenarios = {"tweak": {p: (model[p].default + hi) / 2}}
     table = dk.compare(model, scenarios, names=[stock])
     names = list(dict.fromkeys(table["scenario"]))
@@ -84,7 +84,7 @@ def test_calibration_recovers_a_parameter_from_the_models_own_trajectory(name):
     model = dk.models.load(name)
     stock, param = responsive_stock(model)
     decl = model[param]
-    lo, hi = decl.uncertainty or decl.bounds
+    _lo, hi = decl.uncertainty or decl.bounds
     truth = decl.default + 0.3 * (hi - decl.default)
     data = dk.simulate(model, {param: truth}).to_frame([stock]).iloc[::5]
     fit = dk.calibrate(model, data, [param])

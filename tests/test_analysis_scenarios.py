@@ -92,9 +92,9 @@ def test_compare_wide_form(demo):
 def test_compare_bad_input_is_a_clear_model_error(demo):
     with pytest.raises(dk.ModelError, match="no scenario 'cut'"):
         dk.compare(demo, ["cut"])
-    with pytest.raises(dk.ModelError, match="scenario 'x'.*no parameter 'staf_target'.*did you mean 'staff_target'"):
+    with pytest.raises(dk.ModelError, match=r"scenario 'x'.*no parameter 'staf_target'.*did you mean 'staff_target'"):
         dk.compare(demo, {"x": {"staf_target": 3}})
-    with pytest.raises(dk.ModelError, match="scenario 'x'.*outside its bounds"):
+    with pytest.raises(dk.ModelError, match=r"scenario 'x'.*outside its bounds"):
         dk.compare(demo, {"x": {"staff_target": 1000}})
     with pytest.raises(dk.ModelError, match="'base' is the name of the base case"):
         dk.compare(demo, {"base": {"staff_target": 3}})

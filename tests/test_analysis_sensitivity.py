@@ -116,7 +116,7 @@ def test_sensitivity_is_reproducible_with_a_seed():
 
 def test_sensitivity_bad_input():
     demo = dk.models.load("demo")
-    with pytest.raises(dk.ModelError, match="no output 'waitinglist'.*did you mean 'waiting_list'"):
+    with pytest.raises(dk.ModelError, match=r"no output 'waitinglist'.*did you mean 'waiting_list'"):
         dk.sensitivity(demo, "waitinglist")
     with pytest.raises(dk.ModelError, match="no parameter 'referal_rate'"):
         dk.sensitivity(demo, "waiting_list", ["referal_rate"])

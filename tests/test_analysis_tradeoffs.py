@@ -94,7 +94,7 @@ def test_clustering_bad_input():
     model = outcomes_model("driver")
     with pytest.raises(dk.ModelError, match="at least two families"):
         dk.clustering_test(model, {"qol": ["wellbeing"]})
-    with pytest.raises(dk.ModelError, match="no indicator of family 'governance' 'trus'.*did you mean 'trust'"):
+    with pytest.raises(dk.ModelError, match=r"no indicator of family 'governance' 'trus'.*did you mean 'trust'"):
         dk.clustering_test(model, {"qol": ["wellbeing"], "governance": ["trus"]})
     with pytest.raises(dk.ModelError, match="'max' or 'min'"):
         dk.clustering_test(model, {"qol": ["wellbeing"], "governance": {"trust": "up"}})

@@ -56,7 +56,8 @@ def test_no_eval_or_exec_outside_the_verified_kernel_builder():
 
 
 def test_import_is_light():
-    code = "import sys, dpmkit; print(sorted(m for m in ('pandas', 'scipy', 'altair', 'ipywidgets') if m in sys.modules))"
+    code = ("import sys, dpmkit; "
+            "print(sorted(m for m in ('pandas', 'scipy', 'altair', 'ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

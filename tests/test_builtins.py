@@ -134,7 +134,7 @@ def test_the_table_is_what_every_part_reads():
     assert set(FUNCTIONS) == set(BUILTINS) and set(OPERATORS) == {"/", "^", "MOD"}
     assert compiler._STATEFUL == STATEFUL == {"SMTH1", "SMTH3", "DELAY1", "DELAY3", "DELAYN", "INIT"}
     assert compiler._TIME_FUNCS == TIME_DEPENDENT == {"STEP", "PULSE", "RAMP"}
-    assert _evaluate._PASS_THROUGH == STATEFUL - {"INIT"}
+    assert STATEFUL - {"INIT"} == _evaluate._PASS_THROUGH
     for name, b in BUILTINS.items():
         assert b.signature.startswith(name + "(") and b.description
         assert b.min_args <= b.max_args and len(b.domain) >= b.max_args
@@ -228,7 +228,8 @@ def test_nan_propagates_through_min_and_is_reported_with_variable_and_time():
 def test_a_recorded_infinity_is_still_reported_by_name_and_time():
     model = dk.Model("m", [dk.Param("k", 1.0, bounds=(0, 2)), dk.Aux("x", "k / (TIME - 2)")],
                      stop=4, check_units="off")
-    with pytest.raises(dk.ModelError, match=r"'x' became infinite at TIME = 2 of model 'm'\. Its equation is: k / \(TIME - 2\)"):
+    with pytest.raises(dk.ModelError,
+                       match=r"'x' became infinite at TIME = 2 of model 'm'\. Its equation is: k / \(TIME - 2\)"):
         dk.simulate(model)
 
 

@@ -185,7 +185,7 @@ def test_scenarios_from_compare(validator, demo):
     chart = charts.scenarios(frame, model=demo)
     spec = valid(validator, chart.to_dict())
     assert len(spec["vconcat"]) == 2
-    enc = [d["encoding"] for d in walk(spec) if "encoding" in d and "strokeDash" in d["encoding"]][0]
+    enc = next(d["encoding"] for d in walk(spec) if "encoding" in d and "strokeDash" in d["encoding"])
     assert enc["strokeDash"]["scale"]["domain"] == ["base", "cut posts", "more posts"]
     assert len({json.dumps(d) for d in enc["strokeDash"]["scale"]["range"]}) == 3
     assert "people" in axis_titles(spec)
@@ -273,7 +273,7 @@ def test_calibration_with_source_notes(validator, demo):
     fit = dk.calibrate(demo, obs, ["referral_rate"])
     chart = charts.calibration(fit, sources={"waiting_list": "assumption"})
     spec = valid(validator, chart.to_dict())
-    points = [v for v in inline_values(spec) if v and "kind" in v[0]][0]
+    points = next(v for v in inline_values(spec) if v and "kind" in v[0])
     assert [p["value"] for p in points] == pytest.approx(obs["waiting_list"].tolist())
     assert "dpmkit teaching assumption [assumption]" in json.dumps(spec["title"])
     assert f"RMSE {dk.words.number(fit.fit.loc['waiting_list', 'rmse'])}" in chart.description
@@ -285,7 +285,7 @@ def test_calibration_with_source_notes(validator, demo):
     chart = charts.calibration(story)
     valid(validator, chart.to_dict())
     assert "4 refits" in chart.description
-    with pytest.raises(dk.ModelError, match="takes the result of dk.calibrate"):
+    with pytest.raises(dk.ModelError, match=r"takes the result of dk\.calibrate"):
         charts.calibration(obs)
 
 
@@ -419,7 +419,7 @@ def test_calibration_cites_the_source_of_each_observed_point(validator):
     fit = dk.calibrate(model, observed, ["neet_spell"])
     chart = charts.calibration(fit, sources=observed.attrs["sources"])
     spec = valid(validator, chart.to_dict())
-    points = [v for v in inline_values(spec) if v and "source" in v[0]][0]
+    points = next(v for v in inline_values(spec) if v and "source" in v[0])
     for point in points:
         key = next(k for t, k in observed.attrs["sources"].items() if abs(t - point["time"]) < 1e-6)
         src = dk.evidence.get(key)

@@ -118,13 +118,15 @@ def test_generated_source_contains_no_user_text():
         assert "'" not in source and '"' not in source
 
 
-NASTY_NAMES = ["os", "system", "open", "builtins", "globals", "getattr", "self", "rec", "T", "P", "O", "t", "dt", "n", "i"]
+NASTY_NAMES = ["os", "system", "open", "builtins", "globals", "getattr", "self", "rec", "T", "P", "O", "t", "dt", "n",
+               "i"]
 
 
 @settings(max_examples=150, deadline=None)
 @given(
     names=st.lists(st.sampled_from(NASTY_NAMES), min_size=2, max_size=5, unique=True),
-    ops=st.lists(st.sampled_from(["+", "*", "-", "/", "^", ".", "(", ")", ",", "'", "__", "[", ";", "=", ":"]), min_size=1, max_size=6),
+    ops=st.lists(st.sampled_from(["+", "*", "-", "/", "^", ".", "(", ")", ",", "'", "__", "[", ";", "=", ":"]),
+                 min_size=1, max_size=6),
 )
 def test_hostile_text_never_reaches_generated_source(names, ops):
     equation = " ".join(x for pair in zip(names, ops) for x in pair) + " " + names[-1]
@@ -138,7 +140,8 @@ def test_hostile_text_never_reaches_generated_source(names, ops):
     for source in sources:
         for n in _source_names(source) - set(_HELPER_NAMES):
             assert n in _FIXED_NAMES or n[0] in "vkS_"
-        assert "'" not in source and '"' not in source and "." not in source.replace("0.", "").replace(".0", "").replace("e-", "")
+        assert ("'" not in source and '"' not in source
+                and "." not in source.replace("0.", "").replace(".0", "").replace("e-", ""))
 
 
 def test_dependency_map_follows_equations_and_flows():

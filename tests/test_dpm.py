@@ -217,7 +217,7 @@ def test_views_emphasise_what_they_are_about(demo):
 def test_bad_views_and_owners(demo):
     with pytest.raises(dk.ModelError, match="view must be one of objective, instrumental, subjective"):
         dk.dpm.chart(demo, "strategic")
-    with pytest.raises(dk.ModelError, match="owners names 'staf_target'.*did you mean 'staff_target'"):
+    with pytest.raises(dk.ModelError, match=r"owners names 'staf_target'.*did you mean 'staff_target'"):
         dk.dpm.chart(demo, "subjective", owners={"Council": ["staf_target"]})
     with pytest.raises(dk.ModelError, match="expected a dpmkit Model"):
         dk.dpm.chart("demo")
@@ -234,7 +234,7 @@ def test_layout_boxes_do_not_overlap_and_read_left_to_right(name):
     root = ElementTree.fromstring(d.svg)
     width, height = float(root.get("width")), float(root.get("height"))
     for b in boxes:
-        assert 0 <= b["x"] and b["x"] + b["w"] <= width and 0 <= b["y"] and b["y"] + b["h"] <= height
+        assert b["x"] >= 0 and b["x"] + b["w"] <= width and b["y"] >= 0 and b["y"] + b["h"] <= height
     x = {role: min(b["x"] for b in boxes if b["role"] == role) for role in
          ("strategic_resource", "performance_driver", "end_result") if any(b["role"] == role for b in boxes)}
     assert sorted(x, key=x.get) == [r for r in ("strategic_resource", "performance_driver", "end_result") if r in x]

@@ -120,7 +120,8 @@ def in_bins(samples, lo, hi):
 
 
 @settings(max_examples=40, deadline=None)
-@given(structure=structures, params=param_values, x0=initials, dt=st.sampled_from(DTS), stop=st.sampled_from([5.0, 10.0, 20.0]))
+@given(structure=structures, params=param_values, x0=initials, dt=st.sampled_from(DTS),
+       stop=st.sampled_from([5.0, 10.0, 20.0]))
 def test_euler_stock_change_equals_net_flow_times_dt(structure, params, x0, dt, stop):
     model = network_model(structure, x0, stop=stop, dt=dt, method="euler")
     res = dk.simulate(model, params=params)

@@ -129,7 +129,9 @@ def test_non_text_equations_are_refused():
 
 def test_precedence_and_associativity():
     tree = parse("a + b * c ^ d ^ e")
-    assert tree == BinOp("+", Name("a", 0), BinOp("*", Name("b", 4), BinOp("^", Name("c", 8), BinOp("^", Name("d", 12), Name("e", 16), 14), 10), 6), 2)
+    assert tree == BinOp("+", Name("a", 0),
+                         BinOp("*", Name("b", 4),
+                               BinOp("^", Name("c", 8), BinOp("^", Name("d", 12), Name("e", 16), 14), 10), 6), 2)
     assert parse("-2 ^ 2") == UnaryOp("-", BinOp("^", Num(2.0, 1), Num(2.0, 5), 3), 0)
     assert isinstance(parse("IF a > 1 AND NOT b THEN 1 ELSE 2"), If)
     assert parse("a - b - c").left == BinOp("-", Name("a", 0), Name("b", 4), 2)
@@ -199,7 +201,7 @@ def expressions(draw, depth=0):
     if depth > 3 or draw(st.booleans()):
         return draw(_atoms)
     kind = draw(st.sampled_from(["bin", "neg", "call", "if", "paren"]))
-    sub = lambda: draw(expressions(depth + 1))  # noqa: E731
+    sub = lambda: draw(expressions(depth + 1))
     if kind == "bin":
         return f"({sub()} {draw(st.sampled_from(['+', '-', '*', '/', '^', '<', '=', 'AND', 'OR']))} {sub()})"
     if kind == "neg":

@@ -11,6 +11,7 @@ import re
 import signal
 from contextlib import contextmanager
 from fractions import Fraction
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -51,7 +52,8 @@ def one_stock(units, check_units="warn", time_units="year"):
 # ------------------------------------------------------------------ 1. units
 
 
-@pytest.mark.parametrize("units", ["1e999999999", "x^1e99999999", "x^-1e99999999", "x^1_0000000000000000000000000000000000000"])
+@pytest.mark.parametrize("units", ["1e999999999", "x^1e99999999", "x^-1e99999999",
+                                   "x^1_0000000000000000000000000000000000000"])
 @pytest.mark.parametrize("check", ["warn", "error"])
 def test_absurd_numbers_in_units_are_refused_naming_variable_and_text(units, check):
     with watchdog(), pytest.raises(dk.ModelError) as err:
@@ -158,7 +160,7 @@ def test_short_sums_of_flows_keep_their_order_of_addition():
 class CountingFlow(dk.Flow):
     """A flow that counts how often the engine asks which stocks it connects."""
 
-    reads = [0]
+    reads: ClassVar[list[int]] = [0]
 
     def __getattribute__(self, name):
         if name in ("into", "out_of"):

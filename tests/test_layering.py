@@ -190,7 +190,8 @@ def test_the_checker_passes_a_tidy_tree(tmp_path):
     root = _tree(tmp_path, {
         "errors.py": "", "spec.py": "from .errors import ModelError\n",
         "words.py": "from .errors import ModelError\n",
-        "charts/__init__.py": "from .ts import plot\n", "charts/ts.py": "from ._style import _axis\nfrom .. import words\n",
+        "charts/__init__.py": "from .ts import plot\n",
+        "charts/ts.py": "from ._style import _axis\nfrom .. import words\n",
         "charts/_style.py": "", "workshop/__init__.py": "def f():\n    from ..charts import plot\n",
         "widgets/__init__.py": "from .. import charts, workshop, words\n",
     })

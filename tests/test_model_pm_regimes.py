@@ -110,10 +110,10 @@ def test_regime_and_performance_stay_in_range(pushes, start, context):
                   fragmentation=context[1])
     r = dk.simulate(MODEL, params)
     for axis in ("negotiation_index", "emergence_index"):
-        assert -1 - 1e-9 <= r[axis].min() and r[axis].max() <= 1 + 1e-9
+        assert r[axis].min() >= -1 - 1e-9 and r[axis].max() <= 1 + 1e-9
     for name in ("true_performance", "reported_performance", "gaming", "trust", "learning_capability", "complacency",
                  "direction"):
-        assert -1e-9 <= r[name].min() and r[name].max() <= 1 + 1e-9, name
+        assert r[name].min() >= -1e-9 and r[name].max() <= 1 + 1e-9, name
     assert r["reporting_gap"].min() >= -1e-12
 
 
@@ -223,7 +223,7 @@ def test_early_judgement_favours_negotiating_from_the_start(contests):
 
 
 def test_contest_and_scores_explain_bad_input():
-    with pytest.raises(dk.ModelError, match="no journey called 'impose_then_negociate'.*did you mean"):
+    with pytest.raises(dk.ModelError, match=r"no journey called 'impose_then_negociate'.*did you mean"):
         contest("impose_then_negociate", NEGOTIATE, n=5)
     with pytest.raises(dk.ModelError, match="two different journeys"):
         contest(PLAN, PLAN, n=5)

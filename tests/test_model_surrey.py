@@ -270,7 +270,7 @@ def test_sound_anywhere_within_the_bounds(model):
     for stock in model.stocks:
         assert wide[stock.name].min() >= 0, stock.name
     for name in ("reoffending", "service_quality", "quality_of_life", "governance_conformity", "service_gap"):
-        assert 0 <= wide[name].min() and wide[name].max() <= 1, name
+        assert wide[name].min() >= 0 and wide[name].max() <= 1, name
 
 
 def test_stories_hold_across_the_ensemble(model, ensemble):

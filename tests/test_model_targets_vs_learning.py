@@ -115,7 +115,7 @@ def test_people_stocks_never_go_negative_and_shares_stay_in_range(regime, incent
     for name in PEOPLE:
         assert r[name].min() >= 0, name
     for name in ("hard_served_share", "gaming", "motivation", "capability", "knowledge", "client_share"):
-        assert -1e-9 <= r[name].min() and r[name].max() <= 1 + 1e-9, name
+        assert r[name].min() >= -1e-9 and r[name].max() <= 1 + 1e-9, name
     assert np.all(r["reported_performance"] >= r["true_performance"] - 1e-12)
 
 

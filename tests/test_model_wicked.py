@@ -35,7 +35,7 @@ def test_switches_are_structure_switches_not_policy_levers():
         p = MODEL[name]
         assert p.default == 0 and p.bounds == (0, 1) and p.role is None
         assert "Structure switch" in p.description
-    assert MODEL.scenario("all_off") == {s: 0 for s in SWITCHES}
+    assert MODEL.scenario("all_off") == dict.fromkeys(SWITCHES, 0)
 
 
 def test_all_off_is_a_simple_goal_seeking_service():

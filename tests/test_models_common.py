@@ -13,11 +13,10 @@ import warnings
 
 import numpy as np
 import pytest
+from regenerate_golden import ATOL_SCALE, RTOL, golden_table, read
 
 import dpmkit as dk
 from dpmkit.units import parse_units
-
-from regenerate_golden import ATOL_SCALE, RTOL, golden_table, read
 
 MODELS = dk.models.available()
 CARD_SECTIONS = ("Summary", "Stocks and flows", "Parameters", "Reference behaviour", "Further reading")

@@ -85,7 +85,7 @@ def _environment_requirements():
 def test_environment_yml_matches_pyproject():
     expected = _pyproject_requirements()
     listed = _environment_requirements()
-    assert CONDA_ONLY <= listed.keys(), "environment.yml must list python and pip"
+    assert listed.keys() >= CONDA_ONLY, "environment.yml must list python and pip"
     assert listed["python"] == ">=3.10"
     listed = {name: _specifiers(spec) for name, spec in listed.items() if name not in CONDA_ONLY}
     missing = sorted(expected.keys() - listed.keys())

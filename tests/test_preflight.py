@@ -167,7 +167,7 @@ def _wheel_of_this_checkout(folder, version):
     """Pack dpmkit from this checkout into a wheel by hand (no build backend, no network)."""
     project = _pyproject()
     name = f"dpmkit-{version}"
-    meta = [f"Metadata-Version: 2.1", f"Name: dpmkit", f"Version: {version}",
+    meta = ["Metadata-Version: 2.1", "Name: dpmkit", f"Version: {version}",
             f"Requires-Python: {project['requires-python']}"]
     meta += [f"Requires-Dist: {r}" for r in project["dependencies"]]
     for extra, reqs in project["optional-dependencies"].items():
@@ -212,7 +212,8 @@ def test_offline_install_from_a_wheelhouse_with_no_network(tmp_path):
     import sysconfig
 
     parent = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    site = subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+    site = subprocess.run([str(venv / "bin" / "python"), "-c",
+                           "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "_parent_environment.pth").write_text("\n".join(sorted(parent)) + "\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MAKEFLAGS", "MAKELEVEL")}

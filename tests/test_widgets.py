@@ -69,7 +69,7 @@ def test_controls_come_from_param_metadata(demo):
     assert slider.description == "Funded caseworker posts"
     assert p.description in slider.tooltip and "FTE" in slider.tooltip and "assumption" in slider.tooltip
     # units beside the slider
-    row = [c for c in ex.sections.children[0].children if slider in c.children][0]
+    row = next(c for c in ex.sections.children[0].children if slider in c.children)
     assert row.children[1].value == "FTE"
     assert ex.controls["base_quit_rate"].readout_format == ".4f"
 
@@ -361,7 +361,7 @@ def test_surrey_game_runs_to_the_end():
     assert steps == 13 and g.time == 2022
     # the history before the player took control ran on the defaults
     default = dk.simulate(surrey)
-    k = int(round((2009.25 - surrey.start) / surrey.dt))
+    k = round((2009.25 - surrey.start) / surrey.dt)
     np.testing.assert_allclose(g.result["neet"][: k + 1], default["neet"][: k + 1])
     # less co-production early on leaves more young people NEET than the baseline
     assert g.result.at(2014, "neet") > g.baseline.at(2014, "neet")

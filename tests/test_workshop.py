@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import hashlib
 import json
 import multiprocessing
 import os
@@ -10,9 +13,6 @@ import stat
 import sys
 import time
 import zlib
-import base64
-import dataclasses
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -736,7 +736,7 @@ def _run_notebook(path, tmp_path, replace=None):
 
 def test_the_dashboard_notebook_runs_in_rehearsal_mode(tmp_path):
     root = Path(__file__).resolve().parents[1]
-    nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path)
+    _nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path)
     svgs = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
     assert len(svgs) == 3, "who pulled which lever, everyone's runs, predictions of neet: drawn offline as SVG"
     text = "".join(o.get("text", "") for o in outputs)
@@ -752,7 +752,7 @@ def test_the_dashboard_notebook_reads_a_real_folder_and_codes(tmp_path):
     (folder / "junk.json").write_text("{broken")
     code = workshop.make_ballot("surrey", params={"decommissioning_years": 1}, table="Remote",
                                 predictions={"neet": {2014.25: 500}}).code
-    nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path, replace={
+    _nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path, replace={
         'BALLOTS = "ballots"': f"BALLOTS = {str(folder)!r}",
         'CODES = """\n"""': f'CODES = """\nRemote table: {code}\n"""',
         "REHEARSAL = True": "REHEARSAL = False",
@@ -765,7 +765,7 @@ def test_the_dashboard_notebook_reads_a_real_folder_and_codes(tmp_path):
 
 def test_the_ballot_notebook_builds_the_form(tmp_path):
     root = Path(__file__).resolve().parents[1]
-    nb, outputs = _run_notebook(root / "workshops" / "ballot.ipynb", tmp_path)
+    _nb, outputs = _run_notebook(root / "workshops" / "ballot.ipynb", tmp_path)
     widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widgets, "the ballot form is displayed"
     text = "".join(o.get("text", "") for o in outputs)
@@ -791,7 +791,7 @@ def test_a_participant_submits_and_reveals_in_the_ballot_notebook(tmp_path):
            "ballot.table_field.value = 'Table 3'\n"
            "ballot.submit_button.click()\n"
            "ballot")
-    nb, outputs = _run_notebook(root / "workshops" / "ballot.ipynb", tmp_path, replace={
+    _nb, outputs = _run_notebook(root / "workshops" / "ballot.ipynb", tmp_path, replace={
         "BALLOTS = None": f"BALLOTS = {str(folder)!r}",
         "\nballot": act,
     })

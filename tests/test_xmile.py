@@ -86,7 +86,7 @@ def test_a_stella_file_runs_like_the_same_model_written_with_the_kit():
     reference = caseload_in_kit_syntax()
     assert set(model.names) == set(reference.names)
     assert (model.start, model.stop, model.dt, model.method) == (0, 36, 0.25, "rk4")  # dt reciprocal="true" 4
-    ra, rb = assert_same_run(reference, model)
+    ra, _rb = assert_same_run(reference, model)
     # the run is not trivial: the waiting list first falls, then rises after the STEP
     assert ra["waiting_list"].min() < 120 < ra["waiting_list"][-1]
     assert ra["morale_is_high"].max() == 0  # (NOT pressure) > 2 is never true
@@ -216,7 +216,7 @@ def test_thousands_of_names_that_share_one_identifier_get_the_next_free_suffix_e
     # 3,000 spellings of one identifier (the reader used to rescan every suffix for each
     # one: quadratic, 14 s for 9,000), with "m_5" taken by a name in its own right.
     marks = "!?#%*+~"
-    spell = lambda k: marks[k % 7] + (spell(k // 7 - 1) if k >= 7 else "")  # noqa: E731 - distinct mark strings
+    spell = lambda k: marks[k % 7] + (spell(k // 7 - 1) if k >= 7 else "")
     names = ["m_5"] + ["m" + spell(k) for k in range(3000)]
     model = dk.xmile.read(xmile("".join(aux(n, 1) for n in names)))
     expected = ["m_5", "m"] + [f"m_{k}" for k in range(2, 3001) if k != 5] + ["m_3001"]
@@ -629,7 +629,8 @@ def test_input_over_the_size_limit_is_refused_before_parsing(tmp_path, monkeypat
     (aux("x", "(" * 60 + "1" + ")" * 60), r"nested too deeply \(more than 48 levels\)", "x"),
     (aux("x", "+".join(["1"] * 151)), r"more than 150 operations inside one another", "x"),
     (aux("x", "1" + " " * 4000), r"4001 characters long; the limit is 4000", "x"),
-    ('<gf name="g"><xpts>0,1,2</xpts><ypts>1,2</ypts></gf>', r"graphical function 'g' has 3 x points .* 2 y points", "g"),
+    ('<gf name="g"><xpts>0,1,2</xpts><ypts>1,2</ypts></gf>', r"graphical function 'g' has 3 x points .* 2 y points",
+     "g"),
     ('<gf name="g"><ypts>1,2</ypts></gf>', r"neither <xpts> nor <xscale>", "g"),
     ('<gf name="g" type="discrete"><xpts>0,1</xpts><ypts>1,2</ypts></gf>', r"type 'discrete' is not supported", "g"),
     ('<gf name="g"><xpts>0,a</xpts><ypts>1,2</ypts></gf>', r"<xpts> point 1 must be a number", "g"),
@@ -685,7 +686,8 @@ def test_vendor_elements_and_undeclared_prefixes_are_skipped():
 
 
 @pytest.mark.parametrize("source, message", [
-    (xmile(aux("a", 1, "<doc>\ud800</doc>")), r"not valid Unicode: it has a lone surrogate character \(U\+D800\) at position \d+"),
+    (xmile(aux("a", 1, "<doc>\ud800</doc>")),
+     r"not valid Unicode: it has a lone surrogate character \(U\+D800\) at position \d+"),
     ("model\ud800.xmile", r"cannot read the file .*: the path contains characters the file system cannot encode"),
     ("mo\x00del.xmile", r"cannot read the file .*: the path contains a NUL character"),
     (('<?xml version="1.0" encoding="klingon"?>' + xmile(aux("a", 1))).encode(),

@@ -120,7 +120,8 @@ def _text(x, y, text, size=14, weight="normal", anchor="start", fill=INK, style=
 
 def _lines(x, y, lines, size=12, fill=GREY, anchor="start", gap=None, style="normal"):
     gap = gap or round(size * 1.35)
-    return [_text(x, y + k * gap, line, size=size, fill=fill, anchor=anchor, style=style) for k, line in enumerate(lines)]
+    return [_text(x, y + k * gap, line, size=size, fill=fill, anchor=anchor, style=style)
+            for k, line in enumerate(lines)]
 
 
 def _box(x, y, w, h, kind="plain", dash=False, radius=10, width=2):
@@ -227,7 +228,8 @@ def two_by_two_svg():
     ]
     for row, col, name, examples in _regime_cells():
         x, y = left + col * cw, top + row * ch
-        body += [f'<rect x="{x}" y="{y}" width="{cw}" height="{ch}" fill="{FILL["plain"] if (row + col) % 2 else "white"}" '
+        body += [f'<rect x="{x}" y="{y}" width="{cw}" height="{ch}" '
+                 f'fill="{FILL["plain"] if (row + col) % 2 else "white"}" '
                  f'stroke="{INK}" stroke-width="2"/>',
                  _text(x + 16, y + 30, name, size=17, weight="bold", style="italic"),
                  *_lines(x + 16, y + 54, ["e.g. " + examples[0]] + examples[1:], size=12)]
@@ -328,7 +330,8 @@ def how_to_open():
 
 def dpm_canvas():
     return Handout("dpm-chart-canvas", "DPM chart canvas",
-                   "a blank Dynamic Performance Management chart to map a service with sticky notes (A4 or A3, landscape)",
+                   "a blank Dynamic Performance Management chart to map a service with sticky notes "
+                   "(A4 or A3, landscape)",
                    [FIG("dpm-chart-canvas.svg", "Blank DPM chart: policy levers; strategic resources, performance "
                                                 "drivers and end results; the loop back from end results to resources"),
                     BREAK,

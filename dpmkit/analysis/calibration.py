@@ -294,7 +294,7 @@ def _uncertainty(J, r, dof, names, estimate, confidence):
     s2 = float(r @ r) / dof
     _, S, Vt = np.linalg.svd(J, full_matrices=False)
     tol = np.finfo(float).eps * max(J.shape) * (S[0] if S.size and S[0] > 0 else 1.0)
-    good = S > tol
+    good = tol < S
     cov = (Vt[good].T / S[good] ** 2) @ Vt[good] * s2
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     if not good.all():

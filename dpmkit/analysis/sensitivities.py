@@ -150,7 +150,7 @@ def sensitivity(
     ranges = _ranges(model, params, fixed)
     names = [r[0] for r in ranges]
     base = {**model.defaults, **fixed}
-    held = {k: v for k, v in fixed.items()}
+    held = dict(fixed.items())
 
     if method == "oat":
         if n is not None:
@@ -182,7 +182,7 @@ def sensitivity(
         from SALib.sample import sobol as sobol_sample
 
         n = 512 if n is None else check_count(n, "n (the Sobol base sample size)", 2)
-        m = int(round(math.log2(n)))
+        m = round(math.log2(n))
         if 2**m != n:
             raise ModelError(
                 f"Sobol analysis needs n to be a power of two (e.g. {2**m} or {2**(m + 1)}), got {n}"

@@ -75,5 +75,6 @@ __all__ = [
     "LiveTimeSeries",
     "spec_to_svg",
     # seams the other packages of the wing use
-    "FONT", "HEIGHT", "WIDTH", "MAX_POINTS", "LAB_EXTRA", "FAN_COLUMNS", "TORNADO_COLUMNS", "SCENARIO_COLUMNS", "inline_data", "projector", "vl_convert_svg",
+    "FONT", "HEIGHT", "WIDTH", "MAX_POINTS", "LAB_EXTRA", "FAN_COLUMNS", "TORNADO_COLUMNS", "SCENARIO_COLUMNS",
+    "inline_data", "projector", "vl_convert_svg",
 ]

@@ -7,8 +7,25 @@ import numpy as np
 from .. import words
 from ..errors import ModelError
 from ._style import (
-    DASHES, FONT, HEIGHT, MAX_POINTS, PALETTE, WIDTH, _as_list, _axis, _data, _legend, _pandas, _size, _thin_frame,
-    _thin_index, _time_axis, _time_title, _title, _var_meta, alt,
+    DASHES,
+    FONT,
+    HEIGHT,
+    MAX_POINTS,
+    PALETTE,
+    WIDTH,
+    _as_list,
+    _axis,
+    _data,
+    _legend,
+    _pandas,
+    _size,
+    _thin_frame,
+    _thin_index,
+    _time_axis,
+    _time_title,
+    _title,
+    _var_meta,
+    alt,
 )
 
 
@@ -160,7 +177,8 @@ def calibration(fit, names=None, *, sources=None, title=None, width=WIDTH, heigh
             last = fc[fc["fitted_until"] == cutoffs[-1]]
             first = fc[fc["fitted_until"] == cutoffs[0]]
             sentences.append(
-                f"{y_title}: {len(cutoffs)} refits; the forecast for {words.when(first['time'].iloc[-1], time_units)[3:] if time_units else 'the end'} "
+                f"{y_title}: {len(cutoffs)} refits; the forecast for "
+                f"{words.when(first['time'].iloc[-1], time_units)[3:] if time_units else 'the end'} "
                 f"moved from {words.number(first['value'].iloc[-1])} (data to {words.time_value(cutoffs[0])}) to "
                 f"{words.number(last['value'].iloc[-1])} (data to {words.time_value(cutoffs[-1])})."
             )

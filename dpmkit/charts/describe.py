@@ -36,12 +36,14 @@ def _describe_series(label, time, values, time_units):
         )
     if peak:
         return (
-            f"{label} rises from {words.number(start)} to a peak of {words.number(hi)} {words.when(t[imax], time_units)}, "
+            f"{label} rises from {words.number(start)} to a peak of {words.number(hi)} "
+            f"{words.when(t[imax], time_units)}, "
             f"then falls to {words.number(end)}."
         )
     if trough:
         return (
-            f"{label} falls from {words.number(start)} to a low of {words.number(lo)} {words.when(t[imin], time_units)}, "
+            f"{label} falls from {words.number(start)} to a low of {words.number(lo)} "
+            f"{words.when(t[imin], time_units)}, "
             f"then recovers to {words.number(end)}."
         )
     verb = "rises" if end > start else "falls"
@@ -92,7 +94,8 @@ def describe(data, names=None, *, time_units=None, labels=None):
         names = _names(data, names)
         tu = time_units if time_units is not None else data.model.time_units
         return " ".join(
-            _describe_series(f"The median of {words.axis_title(data.model[n])}", data.time, np.median(data[n], axis=1), tu)
+            _describe_series(f"The median of {words.axis_title(data.model[n])}", data.time,
+                             np.median(data[n], axis=1), tu)
             for n in names
         )
     pd = _pandas()

@@ -5,12 +5,25 @@ from __future__ import annotations
 from .. import words
 from ..errors import ModelError
 from ._style import (
-    HEIGHT, MAX_POINTS, WIDTH, _axis, _check_columns, _data, _filter_variables, _legend, _size, _thin_frame,
-    _thin_index, _time_axis, _time_title, _title, _var_meta, alt,
+    HEIGHT,
+    MAX_POINTS,
+    WIDTH,
+    _axis,
+    _check_columns,
+    _data,
+    _filter_variables,
+    _legend,
+    _size,
+    _thin_frame,
+    _thin_index,
+    _time_axis,
+    _time_title,
+    _title,
+    _var_meta,
+    alt,
 )
 from .describe import _describe_series
 from .timeseries import _series_records
-
 
 FAN_COLUMNS = ("time", "variable", "q05", "q25", "median", "q75", "q95")
 

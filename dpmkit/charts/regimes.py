@@ -7,10 +7,20 @@ import numpy as np
 from .. import words
 from ..errors import ModelError
 from ._style import (
-    FONT, MAX_POINTS, PALETTE, _axis, _check_columns, _data, _legend, _pandas, _series_scales, _size, _thin_index,
-    _title, alt,
+    FONT,
+    MAX_POINTS,
+    PALETTE,
+    _axis,
+    _check_columns,
+    _data,
+    _legend,
+    _pandas,
+    _series_scales,
+    _size,
+    _thin_index,
+    _title,
+    alt,
 )
-
 
 #: The four cells of the imposed/negotiated x planned/emergent plane. The cell
 #: names are the kit's reconstruction (see the research notes, section 4), not a
@@ -232,14 +242,17 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
                 visits.append((cell, t))
         who = f"In {scen!r}, the" if scen else "The"
         cell, t = visits[0]
-        parts = [f"{who} path starts in the {cell[0]}–{cell[1]} cell ({REGIME_CELLS[cell]}) {words.when(t, time_units)}"]
+        parts = [f"{who} path starts in the {cell[0]}–{cell[1]} cell ({REGIME_CELLS[cell]}) "
+                 f"{words.when(t, time_units)}"]
         for cell, t in visits[1:]:
             parts.append(f"moves into the {cell[0]}–{cell[1]} cell ({REGIME_CELLS[cell]}) {words.when(t, time_units)}")
         if len(visits) == 1:
             parts.append("stays there")
         end = part.iloc[-1]
-        sentences.append(", ".join(parts) + f", and ends at {words.lower_first(axis_names[0])} {words.number(end['x'])}, "
-                         f"{words.lower_first(axis_names[1])} {words.number(end['y'])} {words.when(end['time'], time_units)}.")
+        sentences.append(", ".join(parts) + f", and ends at {words.lower_first(axis_names[0])} "
+                         f"{words.number(end['x'])}, "
+                         f"{words.lower_first(axis_names[1])} {words.number(end['y'])} "
+                         f"{words.when(end['time'], time_units)}.")
     chart = alt.layer(*layers).properties(**size)
     return chart.properties(title=_title(title or "Performance-management regime over time"),
                             description=" ".join(sentences))

@@ -8,7 +8,6 @@ from .. import words
 from ..errors import ModelError
 from ._style import FONT, PALETTE, WIDTH, _axis, _check_columns, _legend, _size, _title, _var_meta, alt
 
-
 TORNADO_COLUMNS = ("output", "param", "param_low", "param_high", "output_low", "output_base", "output_high", "swing")
 
 
@@ -65,7 +64,8 @@ def tornado(table, output=None, *, model=None, top=12, title=None, width=WIDTH, 
     rows, order = [], []
     for _, r in sub.iterrows():
         p_label, p_unit = _var_meta(r["param"], model)
-        name = f"{p_label} ({words.number(r['param_low'])}–{words.number(r['param_high'])}{' ' + p_unit if p_unit else ''})"
+        name = (f"{p_label} ({words.number(r['param_low'])}–{words.number(r['param_high'])}"
+                f"{' ' + p_unit if p_unit else ''})")
         order.append(name)
         # The end with the smaller output is labelled on the left, the other on the
         # right, so the two labels never sit on top of each other.

@@ -9,8 +9,24 @@ import numpy as np
 from .. import words
 from ..errors import ModelError
 from ._style import (
-    FONT, HEIGHT, MAX_POINTS, WIDTH, _axis, _check_columns, _data, _filter_variables, _names, _series_scales,
-    _size, _thin_frame, _thin_index, _time_axis, _time_title, _title, _var_meta, alt,
+    FONT,
+    HEIGHT,
+    MAX_POINTS,
+    WIDTH,
+    _axis,
+    _check_columns,
+    _data,
+    _filter_variables,
+    _names,
+    _series_scales,
+    _size,
+    _thin_frame,
+    _thin_index,
+    _time_axis,
+    _time_title,
+    _title,
+    _var_meta,
+    alt,
 )
 from .describe import describe
 

@@ -6,7 +6,20 @@ import numpy as np
 
 from .. import words
 from ..errors import ModelError
-from ._style import FONT, PALETTE, _as_list, _axis, _check_columns, _data, _legend, _pandas, _size, _title, _var_meta, alt
+from ._style import (
+    FONT,
+    PALETTE,
+    _as_list,
+    _axis,
+    _check_columns,
+    _data,
+    _legend,
+    _pandas,
+    _size,
+    _title,
+    _var_meta,
+    alt,
+)
 
 
 def frontier(result, objectives=None, *, model=None, at=None, title=None, width=560, height=420):
@@ -63,7 +76,8 @@ def frontier(result, objectives=None, *, model=None, at=None, title=None, width=
         if at is None:
             at = horizons[-1]
         if not any(abs(h - float(at)) < 1e-9 * max(1.0, abs(h)) for h in horizons):
-            raise ModelError(f"no horizon at={at!r} in the result; it has {', '.join(words.number(h) for h in horizons)}",
+            raise ModelError(f"no horizon at={at!r} in the result; it has "
+                             f"{', '.join(words.number(h) for h in horizons)}",
                              time=float(at))
         frame = frame[np.isclose(frame["at"].astype(float), float(at))]
     size = _size(width, height)
@@ -122,7 +136,8 @@ def frontier(result, objectives=None, *, model=None, at=None, title=None, width=
             text += (f" Along the frontier, {words.lower_first(meta[objectives[0]][0])} and "
                      f"{words.lower_first(meta[objectives[1]][0])} rise together.")
     if len(front_pts):
-        ranges = [f"{words.lower_first(meta[o][0])} from {words.number(front_pts[f'o{i}'].min())} to {words.number(front_pts[f'o{i}'].max())}"
+        ranges = [f"{words.lower_first(meta[o][0])} from {words.number(front_pts[f'o{i}'].min())} "
+                  f"to {words.number(front_pts[f'o{i}'].max())}"
                   for i, o in enumerate(objectives)]
         text += " On the frontier, " + ", ".join(ranges) + "."
     subtitle = "Filled: on the frontier; hollow grey: beaten on every objective by another setting"

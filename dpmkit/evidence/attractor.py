@@ -27,7 +27,8 @@ SOURCES = (
             "accountability.'"
         ),
         notes=(
-            "Words from the abstract (Northumbria Research Link record, https://nrl.northumbria.ac.uk/id/eprint/45341/, "
+            "Words from the abstract (Northumbria Research Link record, "
+            "https://nrl.northumbria.ac.uk/id/eprint/45341/, "
             "which gives this DOI as the official URL). The kit earlier presented 'performance attractor' as its "
             "own term: it is this paper's. The attractor model is the kit's simulation of the idea, not the authors'."
         ),
@@ -71,10 +72,16 @@ SOURCES = (
     ),
     Source(
         key="attractor_surrey_local_committees",
-        citation="Surrey County Council news (18 January 2012) Community groups welcome opportunity to run youth activities",
+        citation=(
+            "Surrey County Council news (18 January 2012) Community groups welcome opportunity to run "
+            "youth activities"
+        ),
         status="published",
         url="https://news.surreycc.gov.uk/2012/01/18/community-groups-welcome-opportunity-to-run-youth-activities/",
-        says="Each of Surrey's 11 local committees was to get up to GBP 200,000 a year for projects agreed with young people.",
+        says=(
+            "Each of Surrey's 11 local committees was to get up to GBP 200,000 a year "
+            "for projects agreed with young people."
+        ),
         notes="Used only for the number of local systems (11) in the attractor model.",
     ),
     Source(
@@ -98,7 +105,10 @@ SOURCES = (
     ),
     Source(
         key="attractor_learning_partners_cpi",
-        citation="Centre for Public Impact, 'What we're learning about being a learning partner in Australia and New Zealand'",
+        citation=(
+            "Centre for Public Impact, 'What we're learning about being a learning partner "
+            "in Australia and New Zealand'"
+        ),
         status="published",
         url="https://centreforpublicimpact.org/resource-hub/what-were-learning-about-being-a-learning-partner-in-australia-and-new-zealand/",
         says=(
@@ -133,7 +143,10 @@ SOURCES = (
     ),
     Source(
         key="attractor_sdgs",
-        citation="Sustaining Development, 'SDG targets and indicators' (a summary of the UN global indicator framework)",
+        citation=(
+            "Sustaining Development, 'SDG targets and indicators' "
+            "(a summary of the UN global indicator framework)"
+        ),
         status="published",
         says=(
             "17 goals and 169 targets. 'The global indicator framework includes 231 unique indicators. The total "

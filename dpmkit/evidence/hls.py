@@ -5,7 +5,10 @@ from . import Source
 SOURCES = (
     Source(
         key="hls_principles",
-        citation="Centre for Public Impact, Human Learning Systems (web pages); Lowe, T. & Plimmer, D. (2019) Exploring the New World",
+        citation=(
+            "Centre for Public Impact, Human Learning Systems (web pages); Lowe, T. & Plimmer, D. (2019) "
+            "Exploring the New World"
+        ),
         status="published",
         url="https://www.centreforpublicimpact.org/partnering-for-learning/human-learning-systems",
         says=(
@@ -28,7 +31,10 @@ SOURCES = (
     ),
     Source(
         key="hls_npm_premise",
-        citation="Lowe, T. et al. (2017) A Whole New World: Funding and Commissioning in Complexity (CECAN blog summary)",
+        citation=(
+            "Lowe, T. et al. (2017) A Whole New World: Funding and Commissioning in Complexity "
+            "(CECAN blog summary)"
+        ),
         status="published",
         url="https://www.cecan.ac.uk/blog/a-whole-new-world-what-next/",
         says=(
@@ -97,7 +103,10 @@ SOURCES = (
     ),
     Source(
         key="hls_critique_language",
-        citation="The Clock and the Cat (podcast, Mark Foden), episode 7: Turning the purpose of management upside-down (October 2019)",
+        citation=(
+            "The Clock and the Cat (podcast, Mark Foden), episode 7: Turning the purpose of management "
+            "upside-down (October 2019)"
+        ),
         status="published",
         says=("Toby Lowe: 'When we first started out on this path, people explicitly told us not to use the "
               "language of complexity because it was off-putting' (episode 7, at 10:48)."),

@@ -47,7 +47,10 @@ SOURCES = (
     ),
     Source(
         key="regimes_mintzberg_waters_1985",
-        citation="Mintzberg, H. & Waters, J. (1985) Of strategies, deliberate and emergent. Strategic Management Journal 6, 257-272",
+        citation=(
+            "Mintzberg, H. & Waters, J. (1985) Of strategies, deliberate and emergent. "
+            "Strategic Management Journal 6, 257-272"
+        ),
         status="published",
         url="https://doi.org/10.1002/smj.4250060306",
         says="Deliberate (planned) and emergent strategy are ends of a continuum, not two boxes.",
@@ -82,7 +85,10 @@ SOURCES = (
         url="",
         notes="A conference paper; no publisher page or DOI found. The earlier link was to an unofficial copy and "
               "has been removed.",
-        says="The 2010 Spending Review said that micro-managing delivery from the centre was 'both wrong and doomed to fail'.",
+        says=(
+            "The 2010 Spending Review said that micro-managing delivery from the centre was "
+            "'both wrong and doomed to fail'."
+        ),
     ),
     Source(
         key="regimes_oliva_sterman_2001",

@@ -108,7 +108,7 @@ Scottish National Performance Framework (``attractor_npf_scotland``); Oliva & St
 
 from __future__ import annotations
 
-from ..spec import Aux, Flow, Model, Param, Stock
+from ..spec import Aux, Flow, Model, Stock
 from ._common import param as _p
 
 #: Number of local systems (Surrey's local committees).

@@ -173,6 +173,8 @@ reconstructed, ``regimes_bovaird_smith_2x2``; the two halves of its propositions
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..errors import ModelError
@@ -528,6 +530,6 @@ def wins_by_context(table, context, bins=(0, 1 / 3, 2 / 3, 1)):
         raise ModelError(f"{context!r} was not sampled in this contest" + suggest(str(context), list(table)))
     first = table.attrs.get("journeys", (table.columns[-3],))[0]
     bins = list(bins)
-    labels = [f"{lo:.2f} to {hi:.2f}" for lo, hi in zip(bins[:-1], bins[1:])]
+    labels = [f"{lo:.2f} to {hi:.2f}" for lo, hi in itertools.pairwise(bins)]
     bands = pd.cut(table[context], bins=bins, labels=labels, include_lowest=True)
     return (table["winner"] == first).groupby(bands, observed=False).mean().rename(f"share {first} wins")

@@ -126,7 +126,8 @@ Reference behaviour
   live, to about 470 in autumn 2013 and 430 in March 2014 (published 429). The published
   449 is undated; its source ("more than halved in just over four years" from April 2009)
   puts it in about mid-2013, where the model gives about 494 (10% above); the model's
-  point stays in autumn 2013 (about 4% above), see ``surrey_neet_autumn_2013``; first-time entrants about 90% below 2006/07 by 2014 with more than 1,000 young
+  point stays in autumn 2013 (about 4% above), see ``surrey_neet_autumn_2013``; first-time
+  entrants about 90% below 2006/07 by 2014 with more than 1,000 young
   people a year diverted. After the 2015 cut the youth offending service's capability
   erodes over about four years while first-time entrants stay about 92% down: in 2019 the
   indicator the national dashboard watches still looks excellent while reoffending rises

@@ -109,7 +109,7 @@ Schoorman & Donaldson (1997) (``hls_stewardship_davis_1997``); Bevan & Hood (200
 
 from __future__ import annotations
 
-from ..spec import Aux, Flow, Model, Param, Stock
+from ..spec import Aux, Flow, Model, Stock
 from ._common import param as _p
 
 SCENARIOS = {

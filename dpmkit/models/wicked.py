@@ -107,9 +107,9 @@ from ._common import param as _p
 SWITCHES = ("compositional", "experiential", "dynamic", "governance")
 
 SCENARIOS = {
-    "all_off": {s: 0 for s in SWITCHES},
+    "all_off": dict.fromkeys(SWITCHES, 0),
     **{s: {t: float(t == s) for t in SWITCHES} for s in SWITCHES},
-    "all_on": {s: 1 for s in SWITCHES},
+    "all_on": dict.fromkeys(SWITCHES, 1),
 }
 
 _SWITCH_TEXT = {

@@ -8,7 +8,15 @@ import math
 from .. import charts, words
 from ..errors import ModelError
 from ._common import (
-    _CSS, _PANEL_HEIGHT, _PANEL_WIDTH, W, _ChartPane, _message, _model, _outputs, _with_units,
+    _CSS,
+    _PANEL_HEIGHT,
+    _PANEL_WIDTH,
+    W,
+    _ChartPane,
+    _message,
+    _model,
+    _outputs,
+    _with_units,
     control_for,
 )
 
@@ -70,7 +78,7 @@ class Explorer(W.VBox):
                 titles.append(f"{heading} ({len(members)})")
         self.sections = W.Accordion(children=sections, titles=tuple(titles), selected_index=0 if sections else None,
                                     layout=W.Layout(width="100%"))
-        for name, control in self.controls.items():
+        for _name, control in self.controls.items():
             control.observe(self._changed, names="value")
 
         self.reset_button = W.Button(description="Reset", icon="undo", tooltip="Put every slider back where it started")
@@ -213,7 +221,8 @@ class Explorer(W.VBox):
         for name in self.outputs:
             v = self.model[name]
             now = self.result.final(name)
-            cells = [html.escape(v.label), f"{words.number(now)} {html.escape(v.units if v.units != 'dimensionless' else '')}"]
+            cells = [html.escape(v.label),
+                     f"{words.number(now)} {html.escape(v.units if v.units != 'dimensionless' else '')}"]
             if base is not None:
                 b = base.final(name)
                 cells += [words.number(b), words.signed(now - b)]

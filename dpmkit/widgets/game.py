@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 
 from .. import charts, words
 from ..errors import ModelError
 from ._common import (
-    _CSS, _PANEL_HEIGHT, _PANEL_WIDTH, W, _ChartPane, _freeze_initial, _message, _model, _outputs,
-    _with_units, control_for,
+    _CSS,
+    _PANEL_HEIGHT,
+    _PANEL_WIDTH,
+    W,
+    _ChartPane,
+    _freeze_initial,
+    _message,
+    _model,
+    _outputs,
+    _with_units,
+    control_for,
 )
 
 
@@ -199,10 +209,8 @@ class Game(W.VBox):
         return pd.DataFrame(rows, columns=["decided_at", *self.levers, "period_end", *self.outputs])
 
     def _step_clicked(self):
-        try:
+        with contextlib.suppress(ModelError):  # the message is already in the widget
             self.step()
-        except ModelError:
-            pass  # the message is already in the widget
 
     def _refresh(self):
         tu = self.model.time_units
@@ -220,8 +228,9 @@ class Game(W.VBox):
         for t, choice in self.decisions:
             what = ", ".join(f"{self.model[k].label} {v:g}" for k, v in choice.items())
             lines.append(f"<li>{words.time_label(t, tu)}: {html.escape(what)}</li>")
-        self.decision_log.value = ("<b>Your decisions</b><ol style='font-size:14px;margin:2px 0'>" + "".join(lines) + "</ol>"
-                          if lines else "")
+        self.decision_log.value = ("<b>Your decisions</b><ol style='font-size:14px;margin:2px 0'>"
+                                   + "".join(lines) + "</ol>"
+                                   if lines else "")
         rows = []
         for name in self.outputs:
             v = self.model[name]

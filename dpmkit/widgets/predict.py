@@ -78,7 +78,8 @@ class Predict(W.VBox):
         self.fields = []
         for k, t in enumerate(times):
             field = W.Text(description=f"{words.time_label(t, tu)}", placeholder="your guess",
-                           tooltip=f"What do you expect {words.lower_first(v.label)} to be in {words.time_label(t, tu)}?",
+                           tooltip=f"What do you expect {words.lower_first(v.label)} to be in "
+                                   f"{words.time_label(t, tu)}?",
                            style={"description_width": "110px"}, layout=W.Layout(width="260px"))
             if k == 0:
                 field.value = words.number(self.start_value).replace(",", "")
@@ -125,7 +126,8 @@ class Predict(W.VBox):
         ts = sorted(points)
         grid = self.model.time
         mask = (grid >= ts[0] - 1e-12) & (grid <= ts[-1] + 1e-12)
-        values = np.interp(grid[mask], ts, [points[t] for t in ts]) if len(ts) > 1 else np.full(mask.sum(), points[ts[0]])
+        values = (np.interp(grid[mask], ts, [points[t] for t in ts]) if len(ts) > 1
+                  else np.full(mask.sum(), points[ts[0]]))
         return Result(self.model, grid[mask], (self.output,), values[:, None], dict(self.params), "prediction")
 
     def read(self, strict=True):

@@ -14,10 +14,9 @@ from datetime import datetime, timezone
 
 from ..errors import ModelError
 from ..expressions import suggest
-from ..spec import Aux, Flow, Lookup, Model, Param, Stock
+from ..spec import Aux, Flow, Lookup, Param, Stock
 from . import store
 from .store import MAX_BYTES, _decode_code, _existing_folder, _find_codes, _Reject
-
 
 SCHEMA = "dpmkit-ballot"
 
@@ -236,7 +235,8 @@ def _line(value, name, where):
     _unicode(value, name, where)
     value = value.strip()
     if len(value) > _MAX_LINE:
-        raise ModelError(f"{where}{name} is {len(value)} characters long; at most {_MAX_LINE} are allowed", variable=name)
+        raise ModelError(f"{where}{name} is {len(value)} characters long; at most {_MAX_LINE} are allowed",
+                         variable=name)
     if _CONTROL_RE.search(value):
         raise ModelError(f"{where}{name} contains control characters", variable=name)
     return value
@@ -293,7 +293,8 @@ def _check_params(params, model, where):
     for name, value in params.items():
         if not isinstance(name, str) or name not in decl:
             if isinstance(name, str) and name in model:
-                raise ModelError(f"{where}{name!r} is a {model[name].kind} of {model.name!r}, not a parameter", variable=name)
+                raise ModelError(f"{where}{name!r} is a {model[name].kind} of {model.name!r}, not a parameter",
+                                 variable=name)
             raise ModelError(
                 f"{where}model {model.name!r} has no parameter {_short(name)}" + _suggest(name, decl),
                 variable=name if isinstance(name, str) else None,
@@ -337,7 +338,8 @@ def _points(spec, name, model, where):
             try:
                 t = float(t)
             except ValueError:
-                raise ModelError(f"{where}prediction time {_short(t)} for {name!r} is not a number", variable=name) from None
+                raise ModelError(f"{where}prediction time {_short(t)} for {name!r} is not a number",
+                                 variable=name) from None
         t = _finite(t, f"{where}a prediction time for {name!r}", name)
         v = _finite(v, f"{where}the prediction for {name!r} at time {t:g}", name)
         if not model.start - tol <= t <= model.stop + tol:

@@ -9,8 +9,16 @@ from typing import NamedTuple
 from ..errors import ModelError
 from .ballot import _as_model, _check_document, _headline, _parse, _recorded, _registry_model, _short, _suggest
 from .store import (
-    STALE_SECONDS, _CLUTTER, _TEMP_RE, _decode_code, _existing_folder, _find_codes, _read_entry, _Reject,
-    _temp_age, safe_display,
+    _CLUTTER,
+    _TEMP_RE,
+    STALE_SECONDS,
+    _decode_code,
+    _existing_folder,
+    _find_codes,
+    _read_entry,
+    _Reject,
+    _temp_age,
+    safe_display,
 )
 
 
@@ -90,7 +98,8 @@ def collect(folder=None, *, model=None, codes=None, round=None):
             rejected.append(Rejected(source, str(err)))
             return
         if ballot.id in seen:
-            rejected.append(Rejected(source, f"duplicate of ballot {ballot.id[:8]}… already collected from {seen[ballot.id]}"))
+            rejected.append(Rejected(source, f"duplicate of ballot {ballot.id[:8]}… "
+                                             f"already collected from {seen[ballot.id]}"))
             return
         seen[ballot.id] = source
         accepted.append(ballot)
@@ -294,7 +303,8 @@ class Collection:
                 span = (p.bounds[1] - p.bounds[0]) if p.bounds else max(abs(p.default), 1.0)
                 pulled = abs(change) > 1e-9 * max(span, 1e-12)
                 rows.append({
-                    "id": b.id, "label": self._labels[b.id], "table": b.table, "participant": b.participant, "role": b.role,
+                    "id": b.id, "label": self._labels[b.id], "table": b.table, "participant": b.participant,
+                    "role": b.role,
                     "lever": n, "lever_label": p.label, "units": p.units, "value": values[n], "default": p.default,
                     "change": change, "pulled": pulled,
                     "direction": ("up" if change > 0 else "down") if pulled else "unchanged",
@@ -408,7 +418,8 @@ class Collection:
                 for t, predicted in pts:
                     i = int(np.argmin(np.abs(ens.time - t)))
                     simulated = float(ens[v][i, k])
-                    rows.append({"id": b.id, "label": self._labels[b.id], "table": b.table, "participant": b.participant,
+                    rows.append({"id": b.id, "label": self._labels[b.id], "table": b.table,
+                                 "participant": b.participant,
                                  "variable": v, "time": float(ens.time[i]), "predicted": predicted,
                                  "simulated": simulated, "base": float(base[v][i]), "gap": predicted - simulated})
         return pd.DataFrame(rows, columns=columns)

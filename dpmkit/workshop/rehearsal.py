@@ -30,7 +30,8 @@ def example_ballots(model, n=12, *, seed=None, tables=4, round="1", predict=None
     """Plausible ballots for rehearsing a session or trying the dashboard.
 
     Each ballot moves some policy levers away from their defaults and predicts some
-    variables (near, but not exactly at, what its settings produce). Randomness only from ``numpy.random.default_rng(seed)``.
+    variables (near, but not exactly at, what its settings produce). Randomness only from
+    ``numpy.random.default_rng(seed)``.
 
     Parameters
     ----------

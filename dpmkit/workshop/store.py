@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import re
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from ..errors import ModelError
 
-__all__ = ["CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "decode_code", "encode_code", "safe_display", "write_file"]
+__all__ = ["CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "decode_code", "encode_code", "safe_display",
+           "write_file"]
 
 
 #: Largest ballot accepted, in bytes (files and decoded codes alike).
@@ -88,10 +90,8 @@ def _atomic_write(folder, name, data):
             os.close(fd)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     _fsync_folder(folder)
     return target

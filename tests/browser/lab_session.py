@@ -10,6 +10,7 @@ download browsers here). Every wait is bounded, and the server's whole process g
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -85,10 +86,8 @@ def _kill_group(proc):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
     except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         proc.wait(timeout=10)
 
 
@@ -123,7 +122,7 @@ def jupyter_lab(root_dir, *, startup_timeout=60, hard_limit=300):
            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
-    log = open(private / "server.log", "wb")
+    log = open(private / "server.log", "wb")  # noqa: SIM115 - handed to the server subprocess, must stay open
     proc = subprocess.Popen(cmd, cwd=root_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     watchdog = threading.Timer(hard_limit, _kill_group, args=(proc,))
     watchdog.daemon = True

@@ -11,9 +11,6 @@ import shutil
 import sys
 
 import pytest
-
-import dpmkit as dk
-
 from lab_session import (
     ARTIFACTS,
     LINES_JS,
@@ -26,6 +23,8 @@ from lab_session import (
     open_and_run,
     redraw_ms,
 )
+
+import dpmkit as dk
 
 REASON = missing_requirements()
 if REASON:
@@ -80,7 +79,8 @@ def test_slider_redraws_the_chart_in_jupyterlab(tmp_path, render):
         expected = dk.simulate(demo, {"staff_target": value})
         # the numbers on the page are the new run's numbers
         assert summary_text(page) == dk.charts.describe(expected, ["waiting_list"])
-        assert f"{dk.words.number(expected.final('waiting_list'))}" in page.locator(".dpmkit-explorer table").inner_text()
+        assert (f"{dk.words.number(expected.final('waiting_list'))}"
+                in page.locator(".dpmkit-explorer table").inner_text())
         # the chart itself announces the new run to screen readers
         if render == "interactive":  # vega-embed puts the spec's description on its container
             announced = page.locator(".dpmkit-chart").first.get_attribute("aria-label")
