@@ -31,6 +31,8 @@ if [ -n "$(git -C "$top" status --porcelain)" ]; then
     echo "note: the working copy has uncommitted changes; they are NOT part of this check."
 fi
 git clone --quiet --no-hardlinks "$top" "$scratch/dpmkit"
+# CI lays shared/ (the SDXorg test models among it) beside its clone; do the same.
+if [ -d "$top/../shared" ]; then ln -s "$(cd "$top/../shared" && pwd)" "$scratch/shared"; fi
 cd "$scratch/dpmkit"
 echo "== fresh clone of $(git rev-parse --short HEAD) in $scratch/dpmkit"
 
