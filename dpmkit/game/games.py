@@ -1,0 +1,146 @@
+"""The games shipped with the kit. Numbers in briefings carry their evidence key and status
+(``[published key]``, ``[derived key]``) or say they are a teaching assumption."""
+
+from __future__ import annotations
+
+from .spec import Event, GameSpec, Outcome, Role, Round
+
+__all__ = ["GAMES"]
+
+_OBJECTIVES = ("service_quality", "quality_of_life", "governance_conformity")
+
+SURREY = GameSpec(
+    name="surrey",
+    label="Surrey 2009-2014 (epilogue to 2019): commissioning outcomes with young people",
+    model="surrey",
+    description=(
+        "April 2009: Surrey merges Connexions, the Youth Offending Team and the Youth Service into Services "
+        "for Young People and must cut the budget while moving from delivering services to commissioning "
+        "outcomes. Tables steer one shared system round by round; everyone is scored on the three objectives "
+        "of Bovaird, Bianchi & Loeffler (2017): service quality, quality of life and governance conformity."
+    ),
+    roles=(
+        Role(
+            "council_leadership", "Council leadership (cabinet and finance)",
+            ("cut_fraction", "post2015_cut"),
+            briefing=(
+                "The council must save money: the plan is a cut of 25% over three years "
+                "[published surrey_budget_cut] from a budget of about £18m a year [derived surrey_budget_baseline]. "
+                "After 2015 a further cut of about £2m a year was made [published surrey_post2015_cut]. "
+                "You decide how much of the cut falls on services for young people."
+            ),
+            goals="Balance the budget without losing the three objectives; keep trust with partners.",
+            sees=("budget", "trust", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+        Role(
+            "commissioners", "Commissioners (Services for Young People)",
+            ("decommissioning_years", "contract_adaptation_time", "coproduction_effort"),
+            briefing=(
+                "The old in-house services were wholly decommissioned by April 2012 [published "
+                "surrey_decommissioning_2012]; about 8,000 young people were consulted in 2010-11 [published "
+                "surrey_consultation_2010]. You set the pace of decommissioning, how quickly outcome contracts "
+                "are retargeted, and how much of the engagement programme (consultation, youth task groups, "
+                "local panels) is funded; its full cost is a teaching assumption [assumption "
+                "surrey_assumption_coproduction]."
+            ),
+            goals="Fewer young people NEET, services that fit needs, no collapse during the transition.",
+            sees=("neet", "trust", "coproduction_hours", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+        Role(
+            "voluntary_sector", "Providers and the voluntary sector",
+            ("matching_ratio",),
+            briefing=(
+                "The council funds about 465 youth-work hours a week in its centres [derived surrey_funded_hours] "
+                "and asks voluntary groups to match them. You decide how many extra hours your groups give per "
+                "funded hour; how many they give also depends on trust, in the model's teaching assumptions "
+                "[assumption surrey_assumption_trust]."
+            ),
+            goals="Sustain community youth work; be a partner, not a supplier.",
+            sees=("coproduction_hours", "trust", "neet", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+        Role(
+            "young_people", "Young people's representatives",
+            ("voice_insight",),
+            briefing=(
+                "In 2012 the highest NEET share of any English local authority was 10.6% [published "
+                "surrey_context_neet_la_range_2012]; in Surrey about 1,080 young people were NEET in April 2009 "
+                "[published surrey_neet_2009]. You decide how much young people put into consultation, youth task "
+                "groups and commissioning panels: the insight their voice can add is a teaching assumption "
+                "[assumption surrey_assumption_insight]."
+            ),
+            goals="Services young people actually use; a real say in what is commissioned.",
+            sees=("neet", "trust", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+        Role(
+            "youth_justice", "Youth justice and police",
+            ("yri_diversion",),
+            briefing=(
+                "The Youth Restorative Intervention diverts young people who offend for the first time away from "
+                "the courts; an evaluation found reoffending 18% lower with it [published surrey_yri_reoffending], "
+                "and first-time entrants fell by about 90% [published surrey_fte_fall_evaluation]. In 2019 the "
+                "youth offending service was rated inadequate [published surrey_hmip_2019]. You decide how far "
+                "diversion is pushed."
+            ),
+            goals="Fewer first-time entrants without losing sound assessment and supervision.",
+            sees=("fte_index", "reoffending", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+    ),
+    ranges={
+        "cut_fraction": (0.1, 0.4),
+        "post2015_cut": (0.0, 4.0),
+        "decommissioning_years": (1.0, 5.0),
+        "contract_adaptation_time": (0.5, 3.0),
+        "coproduction_effort": (0.0, 1.0),
+        "matching_ratio": (0.0, 1.0),
+        "voice_insight": (0.0, 0.6),
+        "yri_diversion": (0.3, 0.95),
+    },
+    # the spending review sets a new cut date at the time it is injected
+    widen={"post2015_start": (2006.25, 2022.0)},
+    rounds=(
+        Round("April 2009 - March 2010: the merger and the first cut", 2009.25, 2010.25,
+              "NEET in April 2009: about 1,080 [published surrey_neet_2009]."),
+        Round("2010/11: consulting young people", 2010.25, 2011.25,
+              "About 8,000 young people were consulted in 12 months [published surrey_consultation_2010]."),
+        Round("2011/12: the last legacy services close", 2011.25, 2012.25,
+              "The new commissioning model went live in April 2012 [published surrey_decommissioning_2012]."),
+        Round("2012-2014: the new model runs; the 2014 evaluation", 2012.25, 2014.25,
+              "NEET stood at 429 at the end of March 2014 [published surrey_neet_2014]."),
+        Round("Epilogue 2014-2019: the post-2015 cut and the 2019 inspection", 2014.25, 2019.25,
+              "In 2019 the youth offending service was rated inadequate [published surrey_hmip_2019]."),
+    ),
+    outcomes=(
+        Outcome("service_quality", 0.0, 1.0),
+        Outcome("quality_of_life", 0.0, 1.0),
+        Outcome("governance_conformity", 0.0, 1.0),
+        Outcome("neet", 0.0, 1500.0, higher_is_better=False),
+        Outcome("fte_index", 0.0, 100.0, higher_is_better=False),
+        Outcome("reoffending", 0.0, 1.0, higher_is_better=False),
+        Outcome("trust", 0.0, 1.0),
+        Outcome("coproduction_hours", 0.0, 600.0),
+        Outcome("budget", 0.0, 20.0),
+    ),
+    events=(
+        Event("spending_review", "Spending review: a further cut of £2m a year from now",
+              {"post2015_cut": 2.0, "post2015_start": "now"},
+              "The size follows the post-2015 cut [published surrey_post2015_cut]; its timing is the facilitator's."),
+        Event("inspection", "Inspection: an improvement plan for the youth offending service",
+              {"yri_capability": 0.95, "capability_time": 1.0},
+              "Its effect is a teaching assumption [assumption surrey_assumption_youth_justice]."),
+        Event("scandal", "Scandal: a safeguarding failure in the news dents trust",
+              {"trust_2006": 0.2},
+              "Its effect is a teaching assumption [assumption surrey_assumption_trust]."),
+    ),
+    contexts={
+        "as_it_happened": {},
+        "fragile": {"trust_2006": 0.15, "trust_from_disruption": 2.5, "commissioning_delay": 1.5},
+    },
+)
+
+#: Every shipped game by name.
+GAMES = {g.name: g for g in (SURREY,)}
