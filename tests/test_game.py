@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -290,3 +291,80 @@ def test_game_model_bounds_are_the_levers_ranges(game):
     for role, levers in game.roles.items():
         for lever in levers:
             assert game.model.param(lever).bounds == tuple(map(float, game.spec.ranges[lever])), (role, lever)
+
+
+def _table_keeps_deciding(args):
+    """A table sending decisions while the facilitator closes rounds: report what was accepted."""
+    folder, table, lever, count = args
+    game = dk.game.load(folder)
+    accepted, refused = [], 0
+    low, high = game.model.param(lever).bounds
+    for i in range(count):
+        try:
+            accepted.append(game.decide(table, {lever: low + (i % 5) / 4 * (high - low)}))
+        except dk.ModelError as err:
+            assert "closed before the decision arrived" in str(err) or "game is over" in str(err), err
+            refused += 1
+    return accepted, refused
+
+
+def test_decisions_racing_the_close_are_either_counted_or_refused(tmp_path):
+    folder = tmp_path / "race"
+    game = dk.game.new(folder, "surrey", tables=TABLES)
+    levers = {"Table 1": ("commissioners", "coproduction_effort"), "Table 2": ("voluntary_sector", "matching_ratio"),
+              "Table 3": ("young_people", "voice_insight"), "Table 4": ("council_leadership", "cut_fraction")}
+    for table, (role, _) in levers.items():
+        game.assign(table, role)
+    jobs = [(str(folder), t, lever, 25) for t, (_, lever) in levers.items()]
+    with _context().Pool(4) as pool:
+        pending = pool.map_async(_table_keeps_deciding, jobs)
+        while not pending.ready() and game.round <= 2:
+            time.sleep(0.05)
+            game.advance()
+        results = pending.get(timeout=120)
+    assert sum(refused for _, refused in results) < 100  # some decisions landed in closed rounds' wake
+    while not game.over:
+        game.advance()
+    accepted = [i for ids, _ in results for i in ids]
+    log_ids = set(game.log()["id"])
+    assert set(accepted) == log_ids and len(accepted) == len(log_ids)
+    on_disk = {p.name.split("-")[-1][:-5] for p in folder.glob("ballot-*.json")}
+    assert on_disk == log_ids  # nothing refused was left behind
+
+
+def test_a_decision_overtaken_by_the_close_is_withdrawn(game, monkeypatch):
+    from dpmkit.game import session
+
+    facilitator = dk.game.load(game.folder)
+    real = session.make_ballot
+
+    def close_first(*args, **kwargs):
+        ballot = real(*args, **kwargs)
+        facilitator.advance()  # the round closes after the checks, before the file lands
+        return ballot
+
+    monkeypatch.setattr(session, "make_ballot", close_first)
+    with pytest.raises(dk.ModelError, match=r"Table 1.*round 1 closed before the decision arrived"):
+        game.decide("Table 1", {"coproduction_effort": 0.3})
+    assert not list(game.folder.glob("ballot-*.json"))
+    assert game.log().empty and game.round == 2
+
+
+def test_a_decision_the_close_has_seen_counts(game, monkeypatch):
+    from dpmkit.game import session
+
+    facilitator = dk.game.load(game.folder)
+    real = session.make_ballot
+
+    class SavedThenClosed:
+        def __init__(self, ballot):
+            self.ballot, self.id = ballot, ballot.id
+
+        def save(self, folder):
+            path = self.ballot.save(folder)
+            facilitator.advance()  # the file is on disk before the close: the close must count it
+            return path
+
+    monkeypatch.setattr(session, "make_ballot", lambda *a, **k: SavedThenClosed(real(*a, **k)))
+    ident = game.decide("Table 1", {"coproduction_effort": 0.3})
+    assert list(game.log()["id"]) == [ident] and game.round == 2
