@@ -142,5 +142,110 @@ SURREY = GameSpec(
     },
 )
 
+TARGETS_OR_LEARNING = GameSpec(
+    name="targets_vs_learning",
+    label="Targets or learning: steering a service for easy- and hard-to-help clients",
+    model="targets_vs_learning",
+    description=(
+        "A service helps easy- and hard-to-help clients. The funder can manage it by targets and incentives, "
+        "the provider can turn to learning cycles (Human Learning Systems), the frontline decides how to respond "
+        "to pressure, and the inspectorate decides how much is reported. Every table is scored on the share of "
+        "clients who leave truly helped; what each table sees differs. All the model's numbers are teaching "
+        "assumptions except the gaming gap and the parking ceiling."
+    ),
+    roles=(
+        Role(
+            "funder", "Funder (commissioner paying by results)",
+            ("incentive_strength", "outcome_target"),
+            briefing=(
+                "You pay by results. Under the English A&E four-hour target, 139 of 158 trusts reported that at "
+                "least 90% of patients were seen within four hours, while only 69% of patients said so in a survey "
+                "[published gaming_ae_reported_vs_survey]. You set how hard the incentives bite and the target "
+                "share of clients helped."
+            ),
+            goals="Results you can show, at a price you can defend.",
+            sees=("reported_performance", "true_performance", "gaming"),
+            scores=("true_performance",),
+        ),
+        Role(
+            "inspectorate", "Inspectorate and auditors",
+            ("reporting_burden",),
+            briefing=(
+                "You decide how much reporting and compliance the regime demands. Reporting and compliance take "
+                "20-50% of time under a high-rule regime, a teaching range [assumption hls_model_ranges]; "
+                "the gap between reported and experienced performance under a high-stakes target was about "
+                "0.19-0.21 [derived gaming_ae_gap]."
+            ),
+            goals="Reported figures that tell the truth; no hidden parking of clients.",
+            sees=("reported_performance", "true_performance", "gaming", "hard_served_share"),
+            scores=("true_performance",),
+        ),
+        Role(
+            "service_manager", "Provider's service manager",
+            ("learning_regime", "learning_time"),
+            briefing=(
+                "Human Learning Systems was developed with more than 300 organisations as an alternative to New "
+                "Public Management [published hls_pmm_2021]. You decide how far the service runs on learning cycles "
+                "rather than targets, and how much time they take; a learning cycle lasts 1-3 months and "
+                "improvement pays off after 6-24 months, teaching ranges [assumption hls_model_ranges]."
+            ),
+            goals="A capable, motivated team that helps clients, including the hardest to help.",
+            sees=("true_performance", "capability", "motivation", "hard_served_share"),
+            scores=("true_performance",),
+        ),
+        Role(
+            "frontline", "Frontline caseworkers",
+            ("work_harder", "parking_rate"),
+            briefing=(
+                "Under payment by results providers saw creaming and parking as a rational response [published "
+                "gaming_creaming_parking_tsrc]; at most 70% of hard-to-help clients end up parked, a teaching "
+                "ceiling [assumption gaming_parking_ceiling]. You decide how much extra effort you put in under "
+                "pressure and how readily hard cases are set aside."
+            ),
+            goals="Help the people in front of you without burning out.",
+            sees=("true_performance", "motivation", "hard_served_share"),
+            scores=("true_performance",),
+        ),
+    ),
+    ranges={
+        "incentive_strength": (0.0, 1.0),
+        "outcome_target": (0.3, 0.9),
+        "reporting_burden": (0.0, 0.5),
+        "learning_regime": (0.0, 1.0),
+        "learning_time": (0.05, 0.5),
+        "work_harder": (0.0, 1.0),
+        "parking_rate": (0.0, 4.0),
+    },
+    rounds=(
+        Round("Year 1: the new contract starts", 0.0, 1.0, "Reported and true performance can part: watch both."),
+        Round("Years 2-3: routines settle", 1.0, 3.0,
+              "Learning pays off after 6-24 months, a teaching range [assumption hls_model_ranges]."),
+        Round("Years 4-6: the mid-contract review", 3.0, 6.0,
+              "Nearly 70% of those on the Work Programme for two years failed to find long-term employment "
+              "[published gaming_work_programme_70pct]."),
+        Round("Years 7-10: renewal", 6.0, 10.0, "The contract ends: who was truly helped?"),
+    ),
+    outcomes=(
+        Outcome("true_performance", 0.0, 1.0),
+        Outcome("reported_performance", 0.0, 1.0),
+        Outcome("hard_served_share", 0.0, 1.0),
+        Outcome("motivation", 0.0, 1.0),
+        Outcome("capability", 0.0, 1.0),
+        Outcome("gaming", 0.0, 1.0, higher_is_better=False),
+    ),
+    events=(
+        Event("demand_surge", "Demand surge: more referrals arrive", {"referrals": 550.0},
+              "Its size is a teaching assumption."),
+        Event("budget_cut", "Budget cut: the team shrinks", {"team_capacity": 180.0},
+              "Its size is a teaching assumption."),
+        Event("audit_exposes_gaming", "An audit exposes gaming: less room to game", {"max_gaming_gap": 0.05},
+              "Its effect is a teaching assumption."),
+    ),
+    contexts={
+        "learning_pays": {},
+        "routine_work": {"improvement_delay": 3.0, "knowledge_life": 0.5, "crowding_out": 0.0},
+    },
+)
+
 #: Every shipped game by name.
-GAMES = {g.name: g for g in (SURREY,)}
+GAMES = {g.name: g for g in (SURREY, TARGETS_OR_LEARNING)}

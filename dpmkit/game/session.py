@@ -284,10 +284,11 @@ class Game:
                     or not math.isfinite(float(value))):
                 raise ModelError(f"table {table!r}, role {role!r}, lever {lever!r}: the value must be a finite "
                                  f"number, got {type(value).__name__}")
-            if not low <= float(value) <= high:
+            slack = 1e-9 * max(1.0, abs(low), abs(high))  # a slider's arithmetic may land a hair outside
+            if not low - slack <= float(value) <= high + slack:
                 raise ModelError(f"table {table!r}, role {role!r}, lever {lever!r}: {float(value):g} is out of "
                                  f"range ({low:g} to {high:g})")
-            clean[lever] = float(value)
+            clean[lever] = min(high, max(low, float(value)))
         closed = self._closed()
         current = len(closed) + 1
         if current > len(self.spec.rounds):
