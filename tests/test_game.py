@@ -382,3 +382,26 @@ def test_a_hair_outside_the_range_is_the_bound(game):
     game.decide("Table 1", {"coproduction_effort": 1.0000000000000002})
     game.advance()
     assert list(game.log()["value"]) == [1.0]
+
+
+@pytest.mark.parametrize("decision", [None, [], "coproduction_effort", {}, [("coproduction_effort", 1)], 3])
+def test_a_decision_must_be_a_mapping_of_levers(game, decision):
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match="Table 1"):
+        game.decide("Table 1", decision)
+    assert _files(game.folder) == before
+
+
+def test_decisions_are_ordinary_ballots_on_the_games_model(game):
+    game.decide("Table 1", {"coproduction_effort": 0.7})
+    found = dk.workshop.collect(game.folder, model=game.model)
+    assert [(b.table, b.role, b.round, b.params) for b in found.ballots] == [
+        ("Table 1", "commissioners", "1", {"coproduction_effort": 0.7})]
+
+
+def test_a_hostile_state_file_is_an_error_not_a_crash(game, tmp_path):
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"id": "x", "status": "closed", "decisions": []}')
+    os.symlink(outside, game.folder / "game-round-01.json")
+    with pytest.raises(dk.ModelError, match=r"game-round-01\.json"):
+        game.results()
