@@ -3,8 +3,8 @@
 Budget (DESIGN §3): 1 s median. A Surrey game with 6 tables (every role held, several
 decisions per table per round, an injected event) is played to the end; in each round
 the time is taken from the facilitator's ``advance()`` until each of the 6 tables, as a
-fresh ``dk.game.load(folder)`` (as a table's own process would), has its results and the
-scoreboard. Tables are served one after another, so the figure is an upper bound for tables
+fresh ``dk.game.load(folder)`` (as a table's own process would), has its view of the results
+(``view(table)``) and the scoreboard. Tables are served one after another, so the figure is an upper bound for tables
 reading in parallel. It prints the median and the worst round beside the budget.
 
 Run: ``python bench/bench_game.py [--repeats 5]``.
@@ -46,9 +46,9 @@ def play(folder):
             game.inject("scandal")
         start = time.perf_counter()
         game.advance()
-        for _ in TABLES:
+        for table in TABLES:
             table_view = dk.game.load(folder)
-            table_view.results()
+            table_view.view(table)
             table_view.scoreboard()
         times.append(time.perf_counter() - start)
     return times

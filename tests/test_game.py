@@ -405,3 +405,14 @@ def test_a_hostile_state_file_is_an_error_not_a_crash(game, tmp_path):
     os.symlink(outside, game.folder / "game-round-01.json")
     with pytest.raises(dk.ModelError, match=r"game-round-01\.json"):
         game.results()
+
+
+def test_each_table_sees_what_its_roles_see_and_who_has_decided(game):
+    assert game.waiting() == dict.fromkeys(TABLES, 0)
+    game.decide("Table 1", {"coproduction_effort": 0.7})
+    game.decide("Table 1", {"decommissioning_years": 2})
+    assert game.waiting() == {"Table 1": 2, "Table 2": 0, "Table 3": 0, "Table 4": 0}
+    game.advance()
+    assert game.waiting() == dict.fromkeys(TABLES, 0)
+    assert "coproduction_hours" in game.view("Table 1") and "coproduction_hours" not in game.view("Table 2")
+    assert "budget" in game.view("Table 2") and game.view("Table 3").columns.empty

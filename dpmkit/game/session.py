@@ -397,6 +397,25 @@ class Game:
         frame = self._simulate(stop).to_frame()
         return frame[[o.name for o in self.spec.outcomes]]
 
+    def view(self, table):
+        """What ``table`` sees: the results so far, limited to the outcomes its roles see."""
+        table = self._table(table)
+        held = [r for r in self.spec.roles if self.assignments().get(r.name) == table]
+        seen = {name for r in held for name in r.sees}
+        frame = self.results()
+        return frame[[o.name for o in self.spec.outcomes if o.name in seen]]
+
+    def waiting(self):
+        """``{table: number of decisions it has sent}`` for the open round (the facilitator's
+        "who are we waiting for?")."""
+        current = self.round
+        voided = self._voided()
+        counts = dict.fromkeys(self.tables, 0)
+        for b in self._ballots():
+            if b.round == str(current) and b.id not in voided and b.table in counts:
+                counts[b.table] += 1
+        return counts
+
     def scoreboard(self):
         """Per table and role: each scored outcome at the end of the last closed round, its score
         (0 worst to 1 best over the outcome's range) and the role's mean score."""
