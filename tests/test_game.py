@@ -116,6 +116,25 @@ def test_every_role_has_a_lever_that_moves_what_it_sees(name):
         assert effects[best] >= 0.05, (role.name, best, effects[best])
 
 
+@pytest.mark.parametrize("name", dk.game.available())
+def test_every_lever_moves_something_its_role_sees_within_the_game(name):
+    # a lever whose effect only starts after the last round (or needs another role's lever
+    # first) would be a dead control: set from the first round, each moves an outcome its
+    # role sees by at least 5% of that outcome's range at the end of some round
+    spec = dk.game.GAMES[name]
+    model = spec.build_model()
+    start, stop = spec.rounds[0].start, spec.rounds[-1].end
+    context = spec.contexts[spec.default_context]
+    for role in spec.roles:
+        for lever in role.levers:
+            low, high = model.param(lever).bounds
+            a = simulate(model, context, events={start: {lever: low}}, stop=stop)
+            b = simulate(model, context, events={start: {lever: high}}, stop=stop)
+            moved = max(abs(b.at(r.end, o) - a.at(r.end, o)) / (spec.outcome(o).high - spec.outcome(o).low)
+                        for r in spec.rounds for o in role.sees)
+            assert moved >= 0.05, (role.name, lever, moved)
+
+
 def _strategy_score(spec, model, context, settings):
     start, stop = spec.rounds[0].start, spec.rounds[-1].end
     result = simulate(model, spec.contexts[context], events={start: settings}, stop=stop)

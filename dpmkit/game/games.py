@@ -182,12 +182,12 @@ TARGETS_OR_LEARNING = GameSpec(
         ),
         Role(
             "service_manager", "Provider's service manager",
-            ("learning_regime", "learning_time"),
+            ("learning_regime",),
             briefing=(
                 "Human Learning Systems was developed with more than 300 organisations as an alternative to New "
                 "Public Management [published hls_pmm_2021]. You decide how far the service runs on learning cycles "
-                "rather than targets, and how much time they take; a learning cycle lasts 1-3 months and "
-                "improvement pays off after 6-24 months, teaching ranges [assumption hls_model_ranges]."
+                "rather than targets; a learning cycle lasts 1-3 months and improvement pays off after 6-24 "
+                "months, teaching ranges [assumption hls_model_ranges]."
             ),
             goals="A capable, motivated team that helps clients, including the hardest to help.",
             sees=("true_performance", "capability", "motivation", "hard_served_share"),
@@ -212,7 +212,6 @@ TARGETS_OR_LEARNING = GameSpec(
         "outcome_target": (0.3, 0.9),
         "reporting_burden": (0.0, 0.5),
         "learning_regime": (0.0, 1.0),
-        "learning_time": (0.05, 0.5),
         "work_harder": (0.0, 1.0),
         "parking_rate": (0.0, 4.0),
     },
