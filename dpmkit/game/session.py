@@ -40,6 +40,8 @@ __all__ = ["Game", "available", "load", "new"]
 SCHEMA = "dpmkit-game"
 VERSION = 1
 _MAX_TABLES = 40
+#: A round still "closing" after this many seconds was left by a facilitator who stopped half-way.
+_CLOSING_SECONDS = 10.0
 
 
 def available():
@@ -207,12 +209,16 @@ class Game:
         return closed
 
     def _round_doc(self, number, undone, wait):
-        deadline = _time.monotonic() + 10
+        """Round ``number``'s file, or None if absent or undone. A round being closed is waited
+        for (closing takes milliseconds); a "closing" left by a facilitator who stopped half-way
+        (older than ``_CLOSING_SECONDS``) is not waited for: the next ``advance`` closes it."""
         while True:
             doc = _read_json(self.folder / f"game-round-{number:02d}.json")
             if not isinstance(doc, dict) or doc.get("id") in undone:
                 return None
-            if doc.get("status") != "closing" or not wait or _time.monotonic() > deadline:
+            started = doc.get("started")
+            fresh = isinstance(started, (int, float)) and _time.time() - started < _CLOSING_SECONDS
+            if doc.get("status") != "closing" or not wait or not fresh:
                 return doc
             _time.sleep(0.01)
 
@@ -303,8 +309,9 @@ class Game:
         doc = self._round_doc(current, self._undone(), wait=True)
         if doc is not None and (doc.get("status") != "closed" or ballot.id not in doc.get("decisions", ())):
             path.unlink(missing_ok=True)
-            raise ModelError(f"table {table!r}, roles {', '.join(roles)}: round {current} closed before the "
-                             "decision arrived; nothing was recorded")
+            how = "closed before the decision arrived" if doc.get("status") == "closed" else "is being closed"
+            raise ModelError(f"table {table!r}, roles {', '.join(roles)}: round {current} {how}; nothing was "
+                             "recorded")
         return ballot.id
 
     def inject(self, event_name):
@@ -326,7 +333,7 @@ class Game:
             raise ModelError("the game is over; there is no round to close")
         name = f"game-round-{current:02d}.json"
         ident = uuid.uuid4().hex
-        _write_json(self.folder, name, {"id": ident, "round": current, "status": "closing"})
+        _write_json(self.folder, name, {"id": ident, "round": current, "status": "closing", "started": _time.time()})
         voided = self._voided()
         decisions = sorted(b.id for b in self._ballots() if b.round == str(current) and b.id not in voided)
         events = sorted(d["id"] for d in self._injections() if d.get("round") == current and d["id"] not in voided)
