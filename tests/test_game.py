@@ -138,13 +138,16 @@ def test_every_lever_moves_something_its_role_sees_within_the_game(name):
 def _strategy_score(spec, model, context, settings):
     start, stop = spec.rounds[0].start, spec.rounds[-1].end
     result = simulate(model, spec.contexts[context], events={start: settings}, stop=stop)
-    scored = spec.roles[0].scores
-    return sum(spec.outcome(o).score(result.at(r.end, o)) for r in spec.rounds for o in scored)
+    scored = {o for role in spec.roles for o in role.scores}
+    return sum(spec.outcome(o).score(result.at(r.end, o)) for r in spec.rounds for o in sorted(scored))
 
 
 STRATEGIES = {
     "surrey": [{"decommissioning_years": d, "coproduction_effort": e} for d in (1.0, 3.0, 5.0) for e in (0.5, 1.0)],
     "targets_vs_learning": [{"learning_regime": r, "incentive_strength": i} for r in (0, 0.5, 1) for i in (0, 0.5, 1)],
+    "attractor": [{**{f"local_learning_{k:02d}": e for k in range(1, 7)},
+                   "attractor_weight": a, "learning_partnership": p}
+                  for e in (0, 0.5, 1) for a in (0, 1) for p in (0, 1)],
 }
 
 

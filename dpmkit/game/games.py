@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from ..spec import Param
 from .spec import Event, GameSpec, Outcome, Role, Round
 
 __all__ = ["GAMES"]
@@ -246,5 +249,117 @@ TARGETS_OR_LEARNING = GameSpec(
     },
 )
 
+#: Localities that tables can hold in the attractor game (the model has eleven; the rest run on their own).
+_LOCALITIES = tuple(f"{k:02d}" for k in range(1, 7))
+#: Share of improvement work given up, at full effort, for local learning cycles (teaching assumption).
+_LEARNING_COST = 0.3
+
+
+def _local_learning(model):
+    """The attractor model with one lever per playable locality: ``local_learning_k``, the effort
+    it puts into learning cycles. Effort speeds the locality's learning (up to twice as fast) and
+    takes time from improvement now (up to 30%): both are teaching assumptions."""
+    variables = []
+    for v in model.variables:
+        prefix, _, k = v.name.rpartition("_")
+        if k in _LOCALITIES and prefix == "learning_gain":
+            v = replace(v, equation=f"({v.equation}) * (1 + local_learning_{k})")
+        elif k in _LOCALITIES and prefix == "improvement":
+            v = replace(v, equation=f"({v.equation}) * (1 - {_LEARNING_COST!r} * local_learning_{k})")
+        variables.append(v)
+    for k in _LOCALITIES:
+        variables.append(Param(
+            f"local_learning_{k}", 0.0, bounds=(0.0, 1.0), units="dimensionless", role="policy_lever",
+            label=f"Local learning effort, locality {k}",
+            description="Effort the locality puts into learning cycles: faster learning, less improvement work now",
+            source="assumption"))
+    return model.replace(variables=tuple(variables))
+
+
+def _locality_role(k):
+    return Role(
+        f"locality_{k}", f"Locality {int(k)} (a local committee)",
+        (f"local_learning_{k}",),
+        briefing=(
+            "Each of Surrey's 11 local committees was to get up to £200,000 a year for projects agreed with young "
+            "people [published attractor_surrey_local_committees]. You run one locality: you decide how much "
+            "effort goes into learning cycles rather than improvement work now. Local learning rates of 1-5% a "
+            "month are a teaching range [assumption attractor_model_ranges]."
+        ),
+        goals="Raise your locality's true outcome; do not just report a better number.",
+        sees=(f"outcome_{k}", f"reported_{k}", f"learning_{k}", "outcome_mean"),
+        scores=(f"outcome_{k}",),
+    )
+
+
+PERFORMANCE_ATTRACTOR = GameSpec(
+    name="attractor",
+    label="Performance attractor: localities, a shared framework and a learning partnership",
+    model="attractor",
+    adapt=_local_learning,
+    description=(
+        "Eleven localities work on the same kind of outcome from different starting points. Six are played by "
+        "tables, each deciding its own learning effort; the centre chooses between a shared outcomes framework "
+        "that attracts and uniform imposed targets; the learning partner decides how much knowledge flows "
+        "between localities. Everyone wants better true outcomes; localities are scored on their own."
+    ),
+    roles=(
+        Role(
+            "centre", "The centre (national and county government)",
+            ("attractor_weight", "imposed_targets"),
+            briefing=(
+                "Scotland's National Performance Framework launched in 2007 with 15 national outcomes and 45 "
+                "indicators [published attractor_npf_scotland]. You decide how strongly a shared framework pulls "
+                "local goals and how hard uniform targets are imposed."
+            ),
+            goals="Better outcomes everywhere, and fewer localities left behind.",
+            sees=("outcome_mean", "outcome_spread", "reported_mean", "gaming_mean"),
+            scores=("outcome_mean", "outcome_spread"),
+        ),
+        Role(
+            "learning_partner", "Learning partner (academics and consultants)",
+            ("learning_partnership",),
+            briefing=(
+                "A learning partner helps others listen, learn and adapt through sensemaking and action learning "
+                "[published attractor_learning_partners_cpi]. Knowledge flow between localities in a full "
+                "partnership of 0-0.2 a month is a teaching range [assumption attractor_model_ranges]."
+            ),
+            goals="Knowledge that travels: the slowest localities learning from the fastest.",
+            sees=("learning_mean", "outcome_mean", "outcome_spread"),
+            scores=("outcome_mean", "outcome_spread"),
+        ),
+        *(_locality_role(k) for k in _LOCALITIES),
+    ),
+    ranges={"attractor_weight": (0.0, 1.0), "imposed_targets": (0.0, 1.0), "learning_partnership": (0.0, 1.0),
+            **{f"local_learning_{k}": (0.0, 1.0) for k in _LOCALITIES}},
+    rounds=(
+        Round("Years 1-2: the localities set out", 0.0, 2.0, "Compare reported and true outcomes."),
+        Round("Years 3-4: comparing notes", 2.0, 4.0, "Who is learning fastest, and who is being left behind?"),
+        Round("Years 5-7: the framework is refreshed", 4.0, 7.0, "Is the spread between localities closing?"),
+        Round("Years 8-10: the long run", 7.0, 10.0, "Which outcomes were real, and which were reported?"),
+    ),
+    outcomes=(
+        Outcome("outcome_mean", 0.0, 100.0),
+        Outcome("outcome_spread", 0.0, 30.0, higher_is_better=False),
+        Outcome("reported_mean", 0.0, 100.0),
+        Outcome("gaming_mean", 0.0, 1.0, higher_is_better=False),
+        Outcome("learning_mean", 0.0, 1.0),
+        *(o for k in _LOCALITIES for o in (Outcome(f"outcome_{k}", 0.0, 100.0), Outcome(f"reported_{k}", 0.0, 100.0),
+                                           Outcome(f"learning_{k}", 0.0, 1.0))),
+    ),
+    events=(
+        Event("new_minister", "A new minister imposes uniform targets", {"imposed_targets": 1.0},
+              "Its timing is the facilitator's; the centre can soften it in the next round."),
+        Event("framework_refresh", "The framework is refreshed with a higher ambition", {"framework_level": 90.0},
+              "The new level is a teaching assumption."),
+        Event("turbulence", "Turbulence: needs change faster and knowledge dates sooner",
+              {"knowledge_life": 1.5, "erosion_rate": 0.1}, "Its size is a teaching assumption."),
+    ),
+    contexts={
+        "settled": {},
+        "turbulent": {"knowledge_life": 1.0, "erosion_rate": 0.1},
+    },
+)
+
 #: Every shipped game by name.
-GAMES = {g.name: g for g in (SURREY, TARGETS_OR_LEARNING)}
+GAMES = {g.name: g for g in (SURREY, TARGETS_OR_LEARNING, PERFORMANCE_ATTRACTOR)}

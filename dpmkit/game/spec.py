@@ -85,6 +85,7 @@ class GameSpec:
     contexts: dict = field(default_factory=lambda: {"default": {}})
     widen: dict = field(default_factory=dict)
     description: str = ""
+    adapt: object = None  # model -> model: adds what the game needs (e.g. one lever per locality)
 
     @property
     def default_context(self):
@@ -120,6 +121,8 @@ class GameSpec:
         from .. import models
 
         base = models.load(self.model)
+        if self.adapt is not None:
+            base = self.adapt(base)
         bounds = {**self.widen, **self.ranges}
         variables = []
         for v in base.variables:
