@@ -81,7 +81,8 @@ __all__ = [
 
 # Submodules loaded on first use, so `import dpmkit` stays fast and needs neither
 # pandas, scipy, altair nor ipywidgets.
-_LAZY = {"models", "evidence", "xmile", "charts", "widgets", "dpm", "roles", "workshop", "glossary", "words"}
+_LAZY = {"models", "evidence", "xmile", "charts", "widgets", "dpm", "roles", "workshop", "glossary", "words",
+         "game"}
 
 
 def __getattr__(name):

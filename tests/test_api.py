@@ -97,6 +97,9 @@ SUBMODULES = {
     "models": [
         "as_model", "available", "card", "load",
     ],
+    "game": [
+        "Event", "GAMES", "Game", "GameSpec", "Outcome", "Role", "Round", "available", "load", "new",
+    ],
     "roles": [
         "ROLE_RULES", "check_roles", "influences", "role_problems", "roles_of",
     ],

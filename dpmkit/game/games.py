@@ -1,0 +1,365 @@
+"""The games shipped with the kit. Numbers in briefings carry their evidence key and status
+(``[published key]``, ``[derived key]``) or say they are a teaching assumption."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..spec import Param
+from .spec import Event, GameSpec, Outcome, Role, Round
+
+__all__ = ["GAMES"]
+
+_OBJECTIVES = ("service_quality", "quality_of_life", "governance_conformity")
+
+SURREY = GameSpec(
+    name="surrey",
+    label="Surrey 2009-2014 (epilogue to 2019): commissioning outcomes with young people",
+    model="surrey",
+    description=(
+        "April 2009: Surrey merges Connexions, the Youth Offending Team and the Youth Service into Services "
+        "for Young People and must cut the budget while moving from delivering services to commissioning "
+        "outcomes. Tables steer one shared system round by round; everyone is scored on the three objectives "
+        "of Bovaird, Bianchi & Loeffler (2017): service quality, quality of life and governance conformity."
+    ),
+    roles=(
+        Role(
+            "council_leadership", "Council leadership (cabinet and finance)",
+            ("cut_fraction", "post2015_cut"),
+            briefing=(
+                "The council must save money: the plan is a cut of 25% over three years "
+                "[published surrey_budget_cut] from a budget of about £18m a year [derived surrey_budget_baseline]. "
+                "After 2015 a further cut of about £2m a year was made [published surrey_post2015_cut]. "
+                "You decide how much of the cut falls on services for young people."
+            ),
+            goals="Balance the budget without losing the three objectives; keep trust with partners.",
+            sees=("budget", "trust", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+        Role(
+            "commissioners", "Commissioners (Services for Young People)",
+            ("decommissioning_years", "contract_adaptation_time", "coproduction_effort"),
+            briefing=(
+                "The old in-house services were wholly decommissioned by April 2012 [published "
+                "surrey_decommissioning_2012]; about 8,000 young people were consulted in 2010-11 [published "
+                "surrey_consultation_2010]. You set the pace of decommissioning, how quickly outcome contracts "
+                "are retargeted, and how much of the engagement programme (consultation, youth task groups, "
+                "local panels) is funded; its full cost is a teaching assumption [assumption "
+                "surrey_assumption_coproduction]."
+            ),
+            goals="Fewer young people NEET, services that fit needs, no collapse during the transition.",
+            sees=("neet", "trust", "coproduction_hours", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+        Role(
+            "voluntary_sector", "Providers and the voluntary sector",
+            ("matching_ratio",),
+            briefing=(
+                "The council funds about 465 youth-work hours a week in its centres [derived surrey_funded_hours] "
+                "and asks voluntary groups to match them. You decide how many extra hours your groups give per "
+                "funded hour; how many they give also depends on trust, in the model's teaching assumptions "
+                "[assumption surrey_assumption_trust]."
+            ),
+            goals="Sustain community youth work; be a partner, not a supplier.",
+            sees=("coproduction_hours", "trust", "neet", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+        Role(
+            "young_people", "Young people's representatives",
+            ("voice_insight",),
+            briefing=(
+                "In 2012 the highest NEET share of any English local authority was 10.6% [published "
+                "surrey_context_neet_la_range_2012]; in Surrey about 1,080 young people were NEET in April 2009 "
+                "[published surrey_neet_2009]. You decide how much young people put into consultation, youth task "
+                "groups and commissioning panels: the insight their voice can add is a teaching assumption "
+                "[assumption surrey_assumption_insight]."
+            ),
+            goals="Services young people actually use; a real say in what is commissioned.",
+            sees=("neet", "trust", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+        Role(
+            "youth_justice", "Youth justice and police",
+            ("yri_diversion",),
+            briefing=(
+                "The Youth Restorative Intervention diverts young people who offend for the first time away from "
+                "the courts; an evaluation found reoffending 18% lower with it [published surrey_yri_reoffending], "
+                "and first-time entrants fell by about 90% [published surrey_fte_fall_evaluation]. In 2019 the "
+                "youth offending service was rated inadequate [published surrey_hmip_2019]. You decide how far "
+                "diversion is pushed."
+            ),
+            goals="Fewer first-time entrants without losing sound assessment and supervision.",
+            sees=("fte_index", "reoffending", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
+    ),
+    ranges={
+        "cut_fraction": (0.1, 0.4),
+        "post2015_cut": (0.0, 4.0),
+        "decommissioning_years": (1.0, 5.0),
+        "contract_adaptation_time": (0.5, 3.0),
+        "coproduction_effort": (0.0, 1.0),
+        "matching_ratio": (0.0, 1.0),
+        "voice_insight": (0.0, 0.6),
+        "yri_diversion": (0.3, 0.95),
+    },
+    # the spending review sets a new cut date at the time it is injected
+    widen={"post2015_start": (2006.25, 2022.0)},
+    rounds=(
+        Round("April 2009 - March 2010: the merger and the first cut", 2009.25, 2010.25,
+              "NEET in April 2009: about 1,080 [published surrey_neet_2009]."),
+        Round("2010/11: consulting young people", 2010.25, 2011.25,
+              "About 8,000 young people were consulted in 12 months [published surrey_consultation_2010]."),
+        Round("2011/12: the last legacy services close", 2011.25, 2012.25,
+              "The new commissioning model went live in April 2012 [published surrey_decommissioning_2012]."),
+        Round("2012-2014: the new model runs; the 2014 evaluation", 2012.25, 2014.25,
+              "NEET stood at 429 at the end of March 2014 [published surrey_neet_2014]."),
+        Round("Epilogue 2014-2019: the post-2015 cut and the 2019 inspection", 2014.25, 2019.25,
+              "In 2019 the youth offending service was rated inadequate [published surrey_hmip_2019]."),
+    ),
+    outcomes=(
+        Outcome("service_quality", 0.0, 1.0),
+        Outcome("quality_of_life", 0.0, 1.0),
+        Outcome("governance_conformity", 0.0, 1.0),
+        Outcome("neet", 0.0, 1500.0, higher_is_better=False),
+        Outcome("fte_index", 0.0, 100.0, higher_is_better=False),
+        Outcome("reoffending", 0.0, 1.0, higher_is_better=False),
+        Outcome("trust", 0.0, 1.0),
+        Outcome("coproduction_hours", 0.0, 600.0),
+        Outcome("budget", 0.0, 20.0),
+    ),
+    events=(
+        Event("spending_review", "Spending review: a further cut of £2m a year from now",
+              {"post2015_cut": 2.0, "post2015_start": "now"},
+              "The size follows the post-2015 cut [published surrey_post2015_cut]; its timing is the facilitator's."),
+        Event("inspection", "Inspection: an improvement plan for the youth offending service",
+              {"yri_capability": 0.95, "capability_time": 1.0},
+              "Its effect is a teaching assumption [assumption surrey_assumption_youth_justice]."),
+        Event("scandal", "Scandal: a safeguarding failure in the news dents trust",
+              {"trust_2006": 0.2},
+              "Its effect is a teaching assumption [assumption surrey_assumption_trust]."),
+    ),
+    contexts={
+        "as_it_happened": {},
+        "fragile": {"trust_2006": 0.15, "trust_from_disruption": 2.5, "commissioning_delay": 1.5},
+    },
+)
+
+TARGETS_OR_LEARNING = GameSpec(
+    name="targets_vs_learning",
+    label="Targets or learning: steering a service for easy- and hard-to-help clients",
+    model="targets_vs_learning",
+    description=(
+        "A service helps easy- and hard-to-help clients. The funder can manage it by targets and incentives, "
+        "the provider can turn to learning cycles (Human Learning Systems), the frontline decides how to respond "
+        "to pressure, and the inspectorate decides how much is reported. Every table is scored on the share of "
+        "clients who leave truly helped; what each table sees differs. All the model's numbers are teaching "
+        "assumptions except the gaming gap and the parking ceiling."
+    ),
+    roles=(
+        Role(
+            "funder", "Funder (commissioner paying by results)",
+            ("incentive_strength", "outcome_target"),
+            briefing=(
+                "You pay by results. Under the English A&E four-hour target, 139 of 158 trusts reported that at "
+                "least 90% of patients were seen within four hours, while only 69% of patients said so in a survey "
+                "[published gaming_ae_reported_vs_survey]. You set how hard the incentives bite and the target "
+                "share of clients helped."
+            ),
+            goals="Results you can show, at a price you can defend.",
+            sees=("reported_performance", "true_performance", "gaming"),
+            scores=("true_performance",),
+        ),
+        Role(
+            "inspectorate", "Inspectorate and auditors",
+            ("reporting_burden",),
+            briefing=(
+                "You decide how much reporting and compliance the regime demands. Reporting and compliance take "
+                "20-50% of time under a high-rule regime, a teaching range [assumption hls_model_ranges]; "
+                "the gap between reported and experienced performance under a high-stakes target was about "
+                "0.19-0.21 [derived gaming_ae_gap]."
+            ),
+            goals="Reported figures that tell the truth; no hidden parking of clients.",
+            sees=("reported_performance", "true_performance", "gaming", "hard_served_share"),
+            scores=("true_performance",),
+        ),
+        Role(
+            "service_manager", "Provider's service manager",
+            ("learning_regime",),
+            briefing=(
+                "Human Learning Systems was developed with more than 300 organisations as an alternative to New "
+                "Public Management [published hls_pmm_2021]. You decide how far the service runs on learning cycles "
+                "rather than targets; a learning cycle lasts 1-3 months and improvement pays off after 6-24 "
+                "months, teaching ranges [assumption hls_model_ranges]."
+            ),
+            goals="A capable, motivated team that helps clients, including the hardest to help.",
+            sees=("true_performance", "capability", "motivation", "hard_served_share"),
+            scores=("true_performance",),
+        ),
+        Role(
+            "frontline", "Frontline caseworkers",
+            ("work_harder", "parking_rate"),
+            briefing=(
+                "Under payment by results providers saw creaming and parking as a rational response [published "
+                "gaming_creaming_parking_tsrc]; at most 70% of hard-to-help clients end up parked, a teaching "
+                "ceiling [assumption gaming_parking_ceiling]. You decide how much extra effort you put in under "
+                "pressure and how readily hard cases are set aside."
+            ),
+            goals="Help the people in front of you without burning out.",
+            sees=("true_performance", "motivation", "hard_served_share"),
+            scores=("true_performance",),
+        ),
+    ),
+    ranges={
+        "incentive_strength": (0.0, 1.0),
+        "outcome_target": (0.3, 0.9),
+        "reporting_burden": (0.0, 0.5),
+        "learning_regime": (0.0, 1.0),
+        "work_harder": (0.0, 1.0),
+        "parking_rate": (0.0, 4.0),
+    },
+    rounds=(
+        Round("Year 1: the new contract starts", 0.0, 1.0, "Reported and true performance can part: watch both."),
+        Round("Years 2-3: routines settle", 1.0, 3.0,
+              "Learning pays off after 6-24 months, a teaching range [assumption hls_model_ranges]."),
+        Round("Years 4-6: the mid-contract review", 3.0, 6.0,
+              "Nearly 70% of those on the Work Programme for two years failed to find long-term employment "
+              "[published gaming_work_programme_70pct]."),
+        Round("Years 7-10: renewal", 6.0, 10.0, "The contract ends: who was truly helped?"),
+    ),
+    outcomes=(
+        Outcome("true_performance", 0.0, 1.0),
+        Outcome("reported_performance", 0.0, 1.0),
+        Outcome("hard_served_share", 0.0, 1.0),
+        Outcome("motivation", 0.0, 1.0),
+        Outcome("capability", 0.0, 1.0),
+        Outcome("gaming", 0.0, 1.0, higher_is_better=False),
+    ),
+    events=(
+        Event("demand_surge", "Demand surge: more referrals arrive", {"referrals": 550.0},
+              "Its size is a teaching assumption."),
+        Event("budget_cut", "Budget cut: the team shrinks", {"team_capacity": 180.0},
+              "Its size is a teaching assumption."),
+        Event("audit_exposes_gaming", "An audit exposes gaming: less room to game", {"max_gaming_gap": 0.05},
+              "Its effect is a teaching assumption."),
+    ),
+    contexts={
+        "learning_pays": {},
+        "routine_work": {"improvement_delay": 3.0, "knowledge_life": 0.5, "crowding_out": 0.0},
+    },
+)
+
+#: Localities that tables can hold in the attractor game (the model has eleven; the rest run on their own).
+_LOCALITIES = tuple(f"{k:02d}" for k in range(1, 7))
+#: Share of improvement work given up, at full effort, for local learning cycles (teaching assumption).
+_LEARNING_COST = 0.3
+
+
+def _local_learning(model):
+    """The attractor model with one lever per playable locality: ``local_learning_k``, the effort
+    it puts into learning cycles. Effort speeds the locality's learning (up to twice as fast) and
+    takes time from improvement now (up to 30%): both are teaching assumptions."""
+    variables = []
+    for v in model.variables:
+        prefix, _, k = v.name.rpartition("_")
+        if k in _LOCALITIES and prefix == "learning_gain":
+            v = replace(v, equation=f"({v.equation}) * (1 + local_learning_{k})")
+        elif k in _LOCALITIES and prefix == "improvement":
+            v = replace(v, equation=f"({v.equation}) * (1 - {_LEARNING_COST!r} * local_learning_{k})")
+        variables.append(v)
+    for k in _LOCALITIES:
+        variables.append(Param(
+            f"local_learning_{k}", 0.0, bounds=(0.0, 1.0), units="dimensionless", role="policy_lever",
+            label=f"Local learning effort, locality {k}",
+            description="Effort the locality puts into learning cycles: faster learning, less improvement work now",
+            source="assumption"))
+    return model.replace(variables=tuple(variables))
+
+
+def _locality_role(k):
+    return Role(
+        f"locality_{k}", f"Locality {int(k)} (a local committee)",
+        (f"local_learning_{k}",),
+        briefing=(
+            "Each of Surrey's 11 local committees was to get up to £200,000 a year for projects agreed with young "
+            "people [published attractor_surrey_local_committees]. You run one locality: you decide how much "
+            "effort goes into learning cycles rather than improvement work now. Local learning rates of 1-5% a "
+            "month are a teaching range [assumption attractor_model_ranges]."
+        ),
+        goals="Raise your locality's true outcome; do not just report a better number.",
+        sees=(f"outcome_{k}", f"reported_{k}", f"learning_{k}", "outcome_mean"),
+        scores=(f"outcome_{k}",),
+    )
+
+
+PERFORMANCE_ATTRACTOR = GameSpec(
+    name="attractor",
+    label="Performance attractor: localities, a shared framework and a learning partnership",
+    model="attractor",
+    adapt=_local_learning,
+    description=(
+        "Eleven localities work on the same kind of outcome from different starting points. Six are played by "
+        "tables, each deciding its own learning effort; the centre chooses between a shared outcomes framework "
+        "that attracts and uniform imposed targets; the learning partner decides how much knowledge flows "
+        "between localities. Everyone wants better true outcomes; localities are scored on their own."
+    ),
+    roles=(
+        Role(
+            "centre", "The centre (national and county government)",
+            ("attractor_weight", "imposed_targets"),
+            briefing=(
+                "Scotland's National Performance Framework launched in 2007 with 15 national outcomes and 45 "
+                "indicators [published attractor_npf_scotland]. You decide how strongly a shared framework pulls "
+                "local goals and how hard uniform targets are imposed."
+            ),
+            goals="Better outcomes everywhere, and fewer localities left behind.",
+            sees=("outcome_mean", "outcome_spread", "reported_mean", "gaming_mean"),
+            scores=("outcome_mean", "outcome_spread"),
+        ),
+        Role(
+            "learning_partner", "Learning partner (academics and consultants)",
+            ("learning_partnership",),
+            briefing=(
+                "A learning partner helps others listen, learn and adapt through sensemaking and action learning "
+                "[published attractor_learning_partners_cpi]. Knowledge flow between localities in a full "
+                "partnership of 0-0.2 a month is a teaching range [assumption attractor_model_ranges]."
+            ),
+            goals="Knowledge that travels: the slowest localities learning from the fastest.",
+            sees=("learning_mean", "outcome_mean", "outcome_spread"),
+            scores=("outcome_mean", "outcome_spread"),
+        ),
+        *(_locality_role(k) for k in _LOCALITIES),
+    ),
+    ranges={"attractor_weight": (0.0, 1.0), "imposed_targets": (0.0, 1.0), "learning_partnership": (0.0, 1.0),
+            **{f"local_learning_{k}": (0.0, 1.0) for k in _LOCALITIES}},
+    rounds=(
+        Round("Years 1-2: the localities set out", 0.0, 2.0, "Compare reported and true outcomes."),
+        Round("Years 3-4: comparing notes", 2.0, 4.0, "Who is learning fastest, and who is being left behind?"),
+        Round("Years 5-7: the framework is refreshed", 4.0, 7.0, "Is the spread between localities closing?"),
+        Round("Years 8-10: the long run", 7.0, 10.0, "Which outcomes were real, and which were reported?"),
+    ),
+    outcomes=(
+        Outcome("outcome_mean", 0.0, 100.0),
+        Outcome("outcome_spread", 0.0, 30.0, higher_is_better=False),
+        Outcome("reported_mean", 0.0, 100.0),
+        Outcome("gaming_mean", 0.0, 1.0, higher_is_better=False),
+        Outcome("learning_mean", 0.0, 1.0),
+        *(o for k in _LOCALITIES for o in (Outcome(f"outcome_{k}", 0.0, 100.0), Outcome(f"reported_{k}", 0.0, 100.0),
+                                           Outcome(f"learning_{k}", 0.0, 1.0))),
+    ),
+    events=(
+        Event("new_minister", "A new minister imposes uniform targets", {"imposed_targets": 1.0},
+              "Its timing is the facilitator's; the centre can soften it in the next round."),
+        Event("framework_refresh", "The framework is refreshed with a higher ambition", {"framework_level": 90.0},
+              "The new level is a teaching assumption."),
+        Event("turbulence", "Turbulence: needs change faster and knowledge dates sooner",
+              {"knowledge_life": 1.5, "erosion_rate": 0.1}, "Its size is a teaching assumption."),
+    ),
+    contexts={
+        "settled": {},
+        "turbulent": {"knowledge_life": 1.0, "erosion_rate": 0.1},
+    },
+)
+
+#: Every shipped game by name.
+GAMES = {g.name: g for g in (SURREY, TARGETS_OR_LEARNING, PERFORMANCE_ATTRACTOR)}

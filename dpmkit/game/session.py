@@ -1,0 +1,445 @@
+"""A game being played: its state kept as atomic files in one folder.
+
+Files in the game folder (all written with :func:`dpmkit.workshop.store.write_file`, i.e.
+a hidden temporary file, fsync, rename):
+
+- ``game.json``: the game's name, the tables, the context; written once by :func:`new`.
+- ``game-assign-<role>.json``: which table holds a role (the latest assignment wins).
+- ``ballot-<time>-<id>.json``: one per decision, an ordinary workshop ballot (table, role,
+  round, ``params``) on the game's model, so ``dk.workshop.collect(folder, model=g.model)``
+  reads them too.
+- ``game-inject-<id>.json``: an event the facilitator injected in a round.
+- ``game-round-NN.json``: round NN closed; it lists exactly which decisions and events
+  count for it (a snapshot), so the results never depend on when the folder is read.
+  While it is being closed it says ``"closing"``.
+- ``game-undo-NN-<id>.json``: the facilitator withdrew the closing of round NN.
+
+Decisions from many processes cannot be lost or doubled: each is its own file with a
+unique name, and a round is closed in two steps (``closing``, then the snapshot). A
+``decide`` that lands after the closing started is withdrawn (its file removed) and refused.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+import time as _time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import ModelError
+from ..workshop import collect, make_ballot
+from ..workshop.store import MAX_BYTES, write_file
+from .games import GAMES
+
+__all__ = ["Game", "available", "load", "new"]
+
+SCHEMA = "dpmkit-game"
+VERSION = 1
+_MAX_TABLES = 40
+#: A round still "closing" after this many seconds was left by a facilitator who stopped half-way.
+_CLOSING_SECONDS = 10.0
+
+
+def available():
+    """Names of the games shipped with the kit."""
+    return sorted(GAMES)
+
+
+def _spec(name):
+    if not isinstance(name, str) or name not in GAMES:
+        raise ModelError(f"no game called {name!r}; the games are {', '.join(available())}")
+    return GAMES[name]
+
+
+def _text(value, what):
+    from ..workshop import clean_line
+
+    if not isinstance(value, str):
+        raise ModelError(f"the {what} must be text, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ModelError(f"the {what} {value!r} is not valid text (it holds a lone surrogate)") from None
+    cleaned = clean_line(value, what)
+    if not cleaned:
+        raise ModelError(f"the {what} must not be empty")
+    return cleaned
+
+
+def _folder(folder):
+    if folder is None or isinstance(folder, bool) or not isinstance(folder, (str, os.PathLike)):
+        raise ModelError(f"the game folder must be a path, got {type(folder).__name__}")
+    return Path(folder).expanduser()
+
+
+def _read_json(path):
+    """A game file's JSON, or None if absent; never follows links, never reads a huge file."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BYTES:
+        raise ModelError(f"{path.name} in the game folder is not a game file (a link, a folder or too large)")
+    try:
+        with open(path, "rb") as handle:
+            return json.loads(handle.read(MAX_BYTES + 1))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{path.name} in the game folder cannot be read: {err}") from None
+
+
+def _write_json(folder, name, doc):
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
+    return write_file(folder, name, data.encode("utf-8"))
+
+
+def new(folder, name, tables, *, context=None):
+    """Start a game in ``folder`` (created if missing; it must hold no game yet).
+
+    Parameters
+    ----------
+    folder : str or Path
+        The shared game folder.
+    name : str
+        One of :func:`available`.
+    tables : list of str
+        The tables' names (one line of text each, all different).
+    context : str, optional
+        One of the game's contexts (``GAMES[name].contexts``); the first by default.
+    """
+    spec = _spec(name)
+    path = _folder(folder)
+    if isinstance(tables, (str, bytes)) or not hasattr(tables, "__iter__"):
+        raise ModelError("tables must be a list of table names")
+    tables = [_text(t, "table name") for t in tables]
+    if not tables or len(tables) > _MAX_TABLES:
+        raise ModelError(f"a game needs between 1 and {_MAX_TABLES} tables, got {len(tables)}")
+    if len(set(tables)) != len(tables):
+        raise ModelError("two tables have the same name")
+    context = spec.default_context if context is None else context
+    if not isinstance(context, str) or context not in spec.contexts:
+        raise ModelError(f"the game {name!r} has no context {context!r}; its contexts are "
+                         f"{', '.join(spec.contexts)}")
+    path.mkdir(parents=True, exist_ok=True)
+    if (path / "game.json").exists():
+        raise ModelError(f"{str(path)!r} already holds a game; use dk.game.load to resume it")
+    _write_json(path, "game.json", {"schema": SCHEMA, "version": VERSION, "game": name, "tables": tables,
+                                    "context": context, "id": uuid.uuid4().hex})
+    return Game(path)
+
+
+def load(folder):
+    """Resume the game kept in ``folder`` (in this or any other process)."""
+    return Game(_folder(folder))
+
+
+class Game:
+    """A game kept in a folder. Every method reads the folder afresh, so several processes
+    (the tables, the facilitator) can share one game."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        doc = _read_json(self.folder / "game.json") if self.folder.is_dir() else None
+        if not isinstance(doc, dict) or doc.get("schema") != SCHEMA or doc.get("version") != VERSION:
+            raise ModelError(f"{str(self.folder)!r} holds no dpmkit game (no readable game.json)")
+        self.spec = _spec(doc.get("game"))
+        self.tables = tuple(doc["tables"])
+        self.context = doc["context"]
+        self.model = self.spec.build_model()
+
+    def __repr__(self):
+        return f"<dpmkit game {self.spec.name!r}: {len(self.tables)} tables, round {self.round} in {self.folder}>"
+
+    # ---- what the game offers
+    @property
+    def roles(self):
+        """``{role: [lever, ...]}``."""
+        return {r.name: list(r.levers) for r in self.spec.roles}
+
+    @property
+    def rounds(self):
+        return self.spec.rounds
+
+    def briefing(self, role):
+        """A role's private briefing and goals, as text."""
+        r = self.spec.role(role)
+        return f"{r.label}\n\n{r.briefing}\n\nGoals: {r.goals}"
+
+    # ---- state read from the folder
+    def _table(self, table):
+        if not isinstance(table, str):
+            raise ModelError(f"unknown table {table!r}: a table is named by text; the tables are "
+                             f"{', '.join(self.tables)}")
+        if table not in self.tables:
+            raise ModelError(f"unknown table {table!r}; the tables are {', '.join(self.tables)}")
+        return table
+
+    def assignments(self):
+        """``{role: table}`` for the roles assigned so far."""
+        out = {}
+        for r in self.spec.roles:
+            doc = _read_json(self.folder / f"game-assign-{r.name}.json")
+            if isinstance(doc, dict) and doc.get("table") in self.tables:
+                out[r.name] = doc["table"]
+        return out
+
+    def _undone(self):
+        ids = set()
+        for entry in os.scandir(self.folder):
+            if entry.name.startswith("game-undo-") and entry.name.endswith(".json"):
+                doc = _read_json(Path(entry.path))
+                if isinstance(doc, dict):
+                    ids.add(doc.get("undoes"))
+        return ids
+
+    def _closed(self, undone=None, wait=True):
+        """``[round document, ...]`` of the closed rounds, in order (round 1 first)."""
+        undone = self._undone() if undone is None else undone
+        closed = []
+        for number in range(1, len(self.spec.rounds) + 1):
+            doc = self._round_doc(number, undone, wait)
+            if doc is None or doc.get("status") != "closed":
+                break
+            closed.append(doc)
+        return closed
+
+    def _round_doc(self, number, undone, wait):
+        """Round ``number``'s file, or None if absent or undone. A round being closed is waited
+        for (closing takes milliseconds); a "closing" left by a facilitator who stopped half-way
+        (older than ``_CLOSING_SECONDS``) is not waited for: the next ``advance`` closes it."""
+        while True:
+            doc = _read_json(self.folder / f"game-round-{number:02d}.json")
+            if not isinstance(doc, dict) or doc.get("id") in undone:
+                return None
+            started = doc.get("started")
+            fresh = isinstance(started, (int, float)) and _time.time() - started < _CLOSING_SECONDS
+            if doc.get("status") != "closing" or not wait or not fresh:
+                return doc
+            _time.sleep(0.01)
+
+    @property
+    def round(self):
+        """The open round's number (1 first); ``len(rounds) + 1`` once the game is over."""
+        return len(self._closed()) + 1
+
+    @property
+    def over(self):
+        return self.round > len(self.spec.rounds)
+
+    def _voided(self):
+        voided = set()
+        for entry in os.scandir(self.folder):
+            if entry.name.startswith("game-undo-") and entry.name.endswith(".json"):
+                doc = _read_json(Path(entry.path))
+                if isinstance(doc, dict):
+                    voided.update(doc.get("voided", ()))
+        return voided
+
+    def _ballots(self):
+        found = collect(self.folder, model=self.model)
+        return [b for b in found.ballots if b.source.startswith("ballot-")]
+
+    def _injections(self):
+        out = []
+        for entry in os.scandir(self.folder):
+            if entry.name.startswith("game-inject-") and entry.name.endswith(".json"):
+                doc = _read_json(Path(entry.path))
+                if isinstance(doc, dict):
+                    out.append(doc)
+        return out
+
+    # ---- the tables' and facilitator's actions
+    def assign(self, table, role):
+        """Give ``role`` to ``table`` (a table may hold several roles; a role has one table)."""
+        table = self._table(table)
+        if not isinstance(role, str) or role not in self.roles:
+            raise ModelError(f"unknown role {role!r}; the roles are {', '.join(self.roles)}")
+        _write_json(self.folder, f"game-assign-{role}.json", {"role": role, "table": table})
+
+    def decide(self, table, decisions, *, round=None):
+        """Record a table's lever settings for the open round.
+
+        Refused (ModelError naming table, role, lever and reason), with nothing recorded, for
+        an unknown table, a lever the table's roles do not hold, an unknown lever, a value
+        that is not a finite number within the lever's range, or a round that is not open.
+        Returns the decision's id.
+        """
+        table = self._table(table)
+        held = [r for r, t in self.assignments().items() if t == table]
+        owner = self.spec.owner
+        if not hasattr(decisions, "items") or not decisions:
+            raise ModelError(f"table {table!r}: a decision is a mapping {{lever: value}} with at least one lever")
+        clean = {}
+        for lever, value in decisions.items():
+            if not isinstance(lever, str) or lever not in owner:
+                shown = lever if isinstance(lever, str) and len(lever) < 60 else type(lever).__name__
+                raise ModelError(f"table {table!r} (roles {', '.join(held) or 'none'}), lever {shown!r}: "
+                                 f"unknown lever; the game's levers are {', '.join(owner)}")
+            role = owner[lever]
+            if role not in held:
+                raise ModelError(f"table {table!r}, role {role!r}, lever {lever!r}: the lever belongs to the "
+                                 f"role {role!r}, which this table does not hold "
+                                 f"(it holds {', '.join(held) or 'no role'})")
+            low, high = self.model.param(lever).bounds
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not math.isfinite(float(value))):
+                raise ModelError(f"table {table!r}, role {role!r}, lever {lever!r}: the value must be a finite "
+                                 f"number, got {type(value).__name__}")
+            slack = 1e-9 * max(1.0, abs(low), abs(high))  # a slider's arithmetic may land a hair outside
+            if not low - slack <= float(value) <= high + slack:
+                raise ModelError(f"table {table!r}, role {role!r}, lever {lever!r}: {float(value):g} is out of "
+                                 f"range ({low:g} to {high:g})")
+            clean[lever] = min(high, max(low, float(value)))
+        closed = self._closed()
+        current = len(closed) + 1
+        if current > len(self.spec.rounds):
+            raise ModelError(f"table {table!r}: the game is over; no round is open")
+        if round is not None and round != current:
+            raise ModelError(f"table {table!r}: round {round!r} is closed or not yet open "
+                             f"(round {current} is open)")
+        roles = sorted({owner[lever] for lever in clean})
+        ballot = make_ballot(self.model, params=clean, table=table, role=",".join(roles), round=str(current))
+        path = ballot.save(self.folder)
+        # Did the round close while we wrote? Then the decision does not count: withdraw it.
+        doc = self._round_doc(current, self._undone(), wait=True)
+        if doc is not None and (doc.get("status") != "closed" or ballot.id not in doc.get("decisions", ())):
+            path.unlink(missing_ok=True)
+            how = "closed before the decision arrived" if doc.get("status") == "closed" else "is being closed"
+            raise ModelError(f"table {table!r}, roles {', '.join(roles)}: round {current} {how}; nothing was "
+                             "recorded")
+        return ballot.id
+
+    def inject(self, event_name):
+        """Inject one of the game's events into the open round (it acts from the round's start)."""
+        event = self.spec.event(event_name)
+        current = self.round
+        if current > len(self.spec.rounds):
+            raise ModelError("the game is over; no round is open to inject an event into")
+        ident = uuid.uuid4().hex
+        _write_json(self.folder, f"game-inject-{ident}.json",
+                    {"id": ident, "event": event.name, "round": current,
+                     "created": datetime.now(timezone.utc).isoformat()})
+        return ident
+
+    def advance(self):
+        """Close the open round: snapshot its decisions and events; the results now reach its end."""
+        current = self.round
+        if current > len(self.spec.rounds):
+            raise ModelError("the game is over; there is no round to close")
+        name = f"game-round-{current:02d}.json"
+        ident = uuid.uuid4().hex
+        _write_json(self.folder, name, {"id": ident, "round": current, "status": "closing", "started": _time.time()})
+        voided = self._voided()
+        decisions = sorted(b.id for b in self._ballots() if b.round == str(current) and b.id not in voided)
+        events = sorted(d["id"] for d in self._injections() if d.get("round") == current and d["id"] not in voided)
+        _write_json(self.folder, name, {"id": ident, "round": current, "status": "closed",
+                                        "decisions": decisions, "events": events,
+                                        "closed": datetime.now(timezone.utc).isoformat()})
+        return self.results()
+
+    def undo(self):
+        """Withdraw the last closing: that round is open again (its decisions stand and can be
+        revised); decisions and events already sent for the round after it are voided."""
+        closed = self._closed()
+        if not closed:
+            raise ModelError("no round has been closed yet; nothing to undo")
+        last = closed[-1]
+        nxt = str(last["round"] + 1)
+        voided = sorted({b.id for b in self._ballots() if b.round == nxt}
+                        | {d["id"] for d in self._injections() if d.get("round") == last["round"] + 1})
+        _write_json(self.folder, f"game-undo-{last['round']:02d}-{uuid.uuid4().hex}.json",
+                    {"undoes": last["id"], "round": last["round"], "voided": voided})
+
+    # ---- what everyone sees
+    def _counted(self):
+        """``(closed rounds, [(round, ballot)], [(round, injection)])`` that count, in order."""
+        closed = self._closed()
+        ids = {i: doc["round"] for doc in closed for i in doc.get("decisions", ())}
+        eids = {i: doc["round"] for doc in closed for i in doc.get("events", ())}
+        ballots = sorted(((ids[b.id], b) for b in self._ballots() if b.id in ids),
+                         key=lambda rb: (rb[0], rb[1].created, rb[1].id))
+        injected = sorted(((eids[d["id"]], d) for d in self._injections() if d.get("id") in eids),
+                          key=lambda rd: (rd[0], rd[1].get("created", ""), rd[1]["id"]))
+        return closed, ballots, injected
+
+    def log(self):
+        """Every decision that counts: round, table, role, lever, value, time sent."""
+        import pandas as pd
+
+        _, ballots, _ = self._counted()
+        owner = self.spec.owner
+        rows = [{"round": r, "table": b.table, "role": owner[lever], "lever": lever, "value": value,
+                 "sent": b.created, "id": b.id}
+                for r, b in ballots for lever, value in sorted(b.params.items())]
+        return pd.DataFrame(rows, columns=["round", "table", "role", "lever", "value", "sent", "id"])
+
+    def events(self):
+        """``{time: {parameter: value}}``: the context's, everyone's decisions' and the events'."""
+        _, ballots, injected = self._counted()
+        script = {}
+        for r, doc in injected:
+            when = self.spec.rounds[r - 1].start
+            event = self.spec.event(doc["event"])
+            script.setdefault(when, {}).update(
+                {p: (when if v == "now" else v) for p, v in event.changes.items()})
+        for r, b in ballots:
+            script.setdefault(self.spec.rounds[r - 1].start, {}).update(b.params)
+        return script
+
+    def _simulate(self, stop):
+        from ..simulate import simulate
+
+        params = dict(self.spec.contexts[self.context])
+        return simulate(self.model, params, events=self.events() or None, stop=stop)
+
+    def results(self):
+        """Time x visible outcomes, from the model's start to the end of the last closed round."""
+        closed = self._closed()
+        stop = self.spec.rounds[len(closed) - 1].end if closed else self.spec.rounds[0].start
+        frame = self._simulate(stop).to_frame()
+        return frame[[o.name for o in self.spec.outcomes]]
+
+    def view(self, table):
+        """What ``table`` sees: the results so far, limited to the outcomes its roles see."""
+        table = self._table(table)
+        held = [r for r in self.spec.roles if self.assignments().get(r.name) == table]
+        seen = {name for r in held for name in r.sees}
+        frame = self.results()
+        return frame[[o.name for o in self.spec.outcomes if o.name in seen]]
+
+    def waiting(self):
+        """``{table: number of decisions it has sent}`` for the open round (the facilitator's
+        "who are we waiting for?")."""
+        current = self.round
+        voided = self._voided()
+        counts = dict.fromkeys(self.tables, 0)
+        for b in self._ballots():
+            if b.round == str(current) and b.id not in voided and b.table in counts:
+                counts[b.table] += 1
+        return counts
+
+    def scoreboard(self):
+        """Per table and role: each scored outcome at the end of the last closed round, its score
+        (0 worst to 1 best over the outcome's range) and the role's mean score."""
+        import pandas as pd
+
+        frame = self.results()
+        last = frame.iloc[-1]
+        rows = []
+        for role, table in sorted(self.assignments().items(), key=lambda rt: (rt[1], rt[0])):
+            r = self.spec.role(role)
+            for name in r.scores:
+                outcome = self.spec.outcome(name)
+                rows.append({"table": table, "role": role, "outcome": name, "value": float(last[name]),
+                             "score": outcome.score(float(last[name]))})
+        board = pd.DataFrame(rows, columns=["table", "role", "outcome", "value", "score"])
+        return board
+
+    def revealed(self):
+        """What has been revealed to every table so far (one text per closed round)."""
+        return [self.spec.rounds[doc["round"] - 1].reveal for doc in self._closed()]

@@ -1,0 +1,455 @@
+"""The game: played headlessly from several processes at once, resumed in a fresh process,
+levers that matter, no single best strategy, and refusals that record nothing."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import dpmkit as dk
+from dpmkit import evidence
+from dpmkit.simulate import simulate
+
+TABLES = ["Table 1", "Table 2", "Table 3", "Table 4"]
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _table_decides(args):
+    """One table's process: load the game and send several decisions for the open round."""
+    folder, table, settings = args
+    game = dk.game.load(folder)
+    sent = []
+    for decision in settings:
+        sent.append(game.decide(table, decision))
+    return sent
+
+
+def _plan(game, table, round_number):
+    """Two decisions per lever the table holds: the second (the one that counts) differs by round."""
+    held = [role for role, t in game.assignments().items() if t == table]
+    out = []
+    for step in (0, 1):
+        decision = {}
+        for role in held:
+            for lever in game.roles[role]:
+                low, high = game.model.param(lever).bounds
+                share = ((round_number + step + len(lever)) % 5) / 4
+                decision[lever] = low + share * (high - low)
+        out.append(decision)
+    return out
+
+
+def _state(folder):
+    game = dk.game.load(folder)
+    return {"round": game.round, "log": game.log().drop(columns="sent").to_json(),
+            "results": game.results().to_json(double_precision=15), "board": game.scoreboard().to_json()}
+
+
+@pytest.mark.parametrize("name", dk.game.available())
+def test_four_tables_from_four_processes_play_to_the_end_and_resume(tmp_path, name):
+    folder = tmp_path / "game"
+    game = dk.game.new(folder, name, tables=TABLES)
+    for i, role in enumerate(game.roles):
+        game.assign(TABLES[i % len(TABLES)], role)
+    sent_ids = []
+    with _context().Pool(4) as pool:
+        for number in range(1, len(game.rounds) + 1):
+            assert game.round == number
+            jobs = [(str(folder), table, _plan(game, table, number)) for table in TABLES]
+            for ids in pool.map(_table_decides, jobs):
+                sent_ids.extend(ids)
+            game.advance()
+    assert game.over
+    log = game.log()
+    # every decision once: each lever of each decision is one row, no id lost or doubled
+    expected_rows = sum(len(d) for table in TABLES for n in range(1, len(game.rounds) + 1)
+                        for d in _plan(game, table, n))
+    assert len(log) == expected_rows
+    assert sorted(set(log["id"])) == sorted(set(sent_ids))
+    assert len(sent_ids) == len(set(sent_ids))
+    assert not log.duplicated(["id", "lever"]).any()
+    # the results reach the end of the last round and carry the last decisions
+    results = game.results()
+    assert results.index[-1] == pytest.approx(game.rounds[-1].end)
+    # a fresh process resumes the identical state
+    code = ("import json, sys; sys.path.insert(0, sys.argv[2]); from tests.test_game import _state; "
+            "print(json.dumps(_state(sys.argv[1])))")
+    root = str(Path(__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-c", code, str(folder), root], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": root}).stdout
+    assert json.loads(out) == _state(folder)
+
+
+def _end_value(spec, model, lever, value, outcome):
+    start, stop = spec.rounds[0].start, spec.rounds[-1].end
+    context = spec.contexts[spec.default_context]
+    result = simulate(model, context, events={start: {lever: value}}, stop=stop)
+    return result.at(stop, outcome)
+
+
+@pytest.mark.parametrize("name", dk.game.available())
+def test_every_role_has_a_lever_that_moves_what_it_sees(name):
+    spec = dk.game.GAMES[name]
+    model = spec.build_model()
+    for role in spec.roles:
+        effects = {}
+        for lever in role.levers:
+            low, high = model.param(lever).bounds
+            for outcome in role.sees:
+                o = spec.outcome(outcome)
+                moved = abs(_end_value(spec, model, lever, high, outcome)
+                            - _end_value(spec, model, lever, low, outcome))
+                effects[(lever, outcome)] = moved / (o.high - o.low)
+        best = max(effects, key=effects.get)
+        assert effects[best] >= 0.05, (role.name, best, effects[best])
+
+
+@pytest.mark.parametrize("name", dk.game.available())
+def test_every_lever_moves_something_its_role_sees_within_the_game(name):
+    # a lever whose effect only starts after the last round (or needs another role's lever
+    # first) would be a dead control: set from the first round, each moves an outcome its
+    # role sees by at least 5% of that outcome's range at the end of some round
+    spec = dk.game.GAMES[name]
+    model = spec.build_model()
+    start, stop = spec.rounds[0].start, spec.rounds[-1].end
+    context = spec.contexts[spec.default_context]
+    for role in spec.roles:
+        for lever in role.levers:
+            low, high = model.param(lever).bounds
+            a = simulate(model, context, events={start: {lever: low}}, stop=stop)
+            b = simulate(model, context, events={start: {lever: high}}, stop=stop)
+            moved = max(abs(b.at(r.end, o) - a.at(r.end, o)) / (spec.outcome(o).high - spec.outcome(o).low)
+                        for r in spec.rounds for o in role.sees)
+            assert moved >= 0.05, (role.name, lever, moved)
+
+
+def _strategy_score(spec, model, context, settings):
+    start, stop = spec.rounds[0].start, spec.rounds[-1].end
+    result = simulate(model, spec.contexts[context], events={start: settings}, stop=stop)
+    scored = {o for role in spec.roles for o in role.scores}
+    return sum(spec.outcome(o).score(result.at(r.end, o)) for r in spec.rounds for o in sorted(scored))
+
+
+STRATEGIES = {
+    "surrey": [{"decommissioning_years": d, "coproduction_effort": e} for d in (1.0, 3.0, 5.0) for e in (0.5, 1.0)],
+    "targets_vs_learning": [{"learning_regime": r, "incentive_strength": i} for r in (0, 0.5, 1) for i in (0, 0.5, 1)],
+    "attractor": [{**{f"local_learning_{k:02d}": e for k in range(1, 7)},
+                   "attractor_weight": a, "learning_partnership": p}
+                  for e in (0, 0.5, 1) for a in (0, 1) for p in (0, 1)],
+}
+
+
+@pytest.mark.parametrize("name", dk.game.available())
+def test_no_fixed_strategy_is_best_in_every_context(name):
+    spec = dk.game.GAMES[name]
+    model = spec.build_model()
+    strategies = STRATEGIES[name]
+    best = {}
+    assert len(spec.contexts) >= 2
+    for context in spec.contexts:
+        scores = [_strategy_score(spec, model, context, s) for s in strategies]
+        best[context] = strategies[scores.index(max(scores))]
+    assert len({tuple(sorted(b.items())) for b in best.values()}) > 1, best
+
+
+def test_briefings_cite_the_evidence_for_every_number():
+    tag = re.compile(r"\[(published|derived|assumption) ([a-z0-9_]+)\]")
+    for spec in dk.game.GAMES.values():
+        texts = [r.briefing for r in spec.roles] + [r.reveal for r in spec.rounds] + [e.note for e in spec.events]
+        for text in texts:
+            for status, key in tag.findall(text):
+                assert evidence.status_of(key) == status, (key, status)
+            for sentence in re.split(r"(?<=[.;])\s+", text):
+                if re.search(r"\d", tag.sub("", sentence)):
+                    assert tag.search(sentence) or "teaching assumption" in sentence, sentence
+
+
+@pytest.fixture
+def game(tmp_path):
+    g = dk.game.new(tmp_path / "g", "surrey", tables=TABLES)
+    g.assign("Table 1", "commissioners")
+    g.assign("Table 2", "council_leadership")
+    return g
+
+
+def _files(folder):
+    return sorted(os.listdir(folder))
+
+
+@pytest.mark.parametrize("table, decision, words", [
+    ("Table 1", {"cut_fraction": 0.2}, ["Table 1", "council_leadership", "cut_fraction", "does not hold"]),
+    ("Table 1", {"no_such_lever": 1}, ["Table 1", "no_such_lever", "unknown lever"]),
+    ("Table 1", {"budget_2009": 12}, ["Table 1", "budget_2009", "unknown lever"]),
+    ("Table 1", {"decommissioning_years": 9}, ["Table 1", "commissioners", "decommissioning_years", "out of range"]),
+    ("Table 9", {"decommissioning_years": 2}, ["Table 9", "unknown table"]),
+    # one bad lever in a decision refuses the whole decision
+    ("Table 1", {"coproduction_effort": 1, "cut_fraction": 0.2}, ["cut_fraction", "does not hold"]),
+])
+def test_decide_refuses_and_records_nothing(game, table, decision, words):
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError) as err:
+        game.decide(table, decision)
+    for word in words:
+        assert word in str(err.value)
+    assert _files(game.folder) == before
+    assert game.log().empty
+
+
+def test_decide_refuses_a_closed_round_and_a_finished_game(game):
+    game.decide("Table 1", {"coproduction_effort": 0.8})
+    game.advance()
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match=r"Table 1.*round 1 is closed"):
+        game.decide("Table 1", {"coproduction_effort": 0.2}, round=1)
+    assert _files(game.folder) == before
+    for _ in range(len(game.rounds) - 1):
+        game.advance()
+    with pytest.raises(dk.ModelError, match="game is over"):
+        game.decide("Table 1", {"coproduction_effort": 0.2})
+    assert len(game.log()) == 1
+
+
+@pytest.mark.parametrize("table", [123, None, b"Table 1", "\ud800", "../escape", "/etc/passwd", "Table 1/..",
+                                   "Table\x00 1", ["Table 1"]])
+def test_hostile_table_names_are_refused(game, tmp_path, table):
+    before, outside = _files(game.folder), _files(tmp_path)
+    with pytest.raises(dk.ModelError):
+        game.decide(table, {"coproduction_effort": 0.5})
+    with pytest.raises(dk.ModelError):
+        game.assign(table, "young_people")
+    assert _files(game.folder) == before and _files(tmp_path) == outside
+
+
+@pytest.mark.parametrize("value", ["0.5", None, float("nan"), float("inf"), -float("inf"), 1e308, True,
+                                   [0.5], {"v": 1}, complex(1, 0), "\ud800"])
+def test_hostile_values_are_refused(game, value):
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match="coproduction_effort"):
+        game.decide("Table 1", {"coproduction_effort": value})
+    assert _files(game.folder) == before
+
+
+@pytest.mark.parametrize("lever", [None, 3, "\ud800", "../x", "x" * 10_000, ("coproduction_effort",)])
+def test_hostile_lever_names_are_refused(game, lever):
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match="unknown lever"):
+        game.decide("Table 1", {lever: 0.5})
+    assert _files(game.folder) == before
+
+
+@pytest.mark.parametrize("tables", [["a", "a"], [], "Table 1", [1, 2], ["\ud800"], ["../../x"] * 1 + ["ok"]])
+def test_new_refuses_bad_tables_or_keeps_them_as_plain_names(tmp_path, tables):
+    folder = tmp_path / "g"
+    try:
+        g = dk.game.new(folder, "surrey", tables=tables)
+    except dk.ModelError:
+        assert not (folder / "game.json").exists()
+    else:
+        # a path-like table name is only a name: nothing is written outside the folder
+        g.assign(g.tables[0], "commissioners")
+        g.decide(g.tables[0], {"coproduction_effort": 0.5})
+        assert sorted(os.listdir(tmp_path)) == ["g"]
+
+
+def test_unknown_game_context_and_existing_game(tmp_path):
+    with pytest.raises(dk.ModelError, match="no game"):
+        dk.game.new(tmp_path / "a", "nope", tables=TABLES)
+    with pytest.raises(dk.ModelError, match="no context"):
+        dk.game.new(tmp_path / "b", "surrey", tables=TABLES, context="nope")
+    dk.game.new(tmp_path / "c", "surrey", tables=TABLES)
+    with pytest.raises(dk.ModelError, match="already holds a game"):
+        dk.game.new(tmp_path / "c", "surrey", tables=TABLES)
+    with pytest.raises(dk.ModelError, match="holds no dpmkit game"):
+        dk.game.load(tmp_path / "nothing")
+
+
+def test_latest_decision_counts_and_levers_persist(game):
+    game.decide("Table 1", {"coproduction_effort": 0.2})
+    game.decide("Table 1", {"coproduction_effort": 0.9})
+    game.advance()
+    game.advance()
+    start = game.rounds[0].start
+    assert game.events() == {start: {"coproduction_effort": 0.9}}
+    expected = simulate(game.model, events={start: {"coproduction_effort": 0.9}}, stop=game.rounds[1].end)
+    assert game.results()["neet"].iloc[-1] == pytest.approx(expected.at(game.rounds[1].end, "neet"))
+
+
+def test_inject_and_undo(game):
+    game.inject("spending_review")
+    with pytest.raises(dk.ModelError, match="no event"):
+        game.inject("earthquake")
+    game.decide("Table 2", {"cut_fraction": 0.1})
+    game.advance()
+    start = game.rounds[0].start
+    assert game.events()[start] == {"post2015_cut": 2.0, "post2015_start": start, "cut_fraction": 0.1}
+    first = game.results()
+    game.decide("Table 1", {"coproduction_effort": 0.0})  # for round 2
+    game.undo()
+    assert game.round == 1
+    game.decide("Table 2", {"cut_fraction": 0.4})  # revise round 1
+    game.advance()
+    assert game.round == 2
+    assert game.events()[start]["cut_fraction"] == 0.4
+    assert list(game.log()["value"]) == [0.1, 0.4]  # the round-2 decision sent before the undo is void
+    assert game.results()["budget"].iloc[-1] < first["budget"].iloc[-1]
+    game.advance()
+    assert game.events().keys() == {start}
+
+
+def test_scoreboard_and_briefings(game):
+    game.advance()
+    board = game.scoreboard()
+    assert set(board["table"]) == {"Table 1", "Table 2"}
+    assert board["score"].between(0, 1).all()
+    assert "Goals:" in game.briefing("commissioners")
+    assert game.revealed() == [game.rounds[0].reveal]
+
+
+def test_game_model_bounds_are_the_levers_ranges(game):
+    for role, levers in game.roles.items():
+        for lever in levers:
+            assert game.model.param(lever).bounds == tuple(map(float, game.spec.ranges[lever])), (role, lever)
+
+
+def _table_keeps_deciding(args):
+    """A table sending decisions while the facilitator closes rounds: report what was accepted."""
+    folder, table, lever, count = args
+    game = dk.game.load(folder)
+    accepted, refused = [], 0
+    low, high = game.model.param(lever).bounds
+    for i in range(count):
+        try:
+            accepted.append(game.decide(table, {lever: low + (i % 5) / 4 * (high - low)}))
+        except dk.ModelError as err:
+            assert any(why in str(err) for why in ("closed before", "being closed", "game is over")), err
+            refused += 1
+    return accepted, refused
+
+
+def test_decisions_racing_the_close_are_either_counted_or_refused(tmp_path):
+    folder = tmp_path / "race"
+    game = dk.game.new(folder, "surrey", tables=TABLES)
+    levers = {"Table 1": ("commissioners", "coproduction_effort"), "Table 2": ("voluntary_sector", "matching_ratio"),
+              "Table 3": ("young_people", "voice_insight"), "Table 4": ("council_leadership", "cut_fraction")}
+    for table, (role, _) in levers.items():
+        game.assign(table, role)
+    jobs = [(str(folder), t, lever, 25) for t, (_, lever) in levers.items()]
+    with _context().Pool(4) as pool:
+        pending = pool.map_async(_table_keeps_deciding, jobs)
+        while not pending.ready() and game.round <= 2:
+            time.sleep(0.05)
+            game.advance()
+        results = pending.get(timeout=120)
+    assert sum(refused for _, refused in results) < 100  # some decisions landed in closed rounds' wake
+    while not game.over:
+        game.advance()
+    accepted = [i for ids, _ in results for i in ids]
+    log_ids = set(game.log()["id"])
+    assert set(accepted) == log_ids and len(accepted) == len(log_ids)
+    on_disk = {p.name.split("-")[-1][:-5] for p in folder.glob("ballot-*.json")}
+    assert on_disk == log_ids  # nothing refused was left behind
+
+
+def test_a_decision_overtaken_by_the_close_is_withdrawn(game, monkeypatch):
+    from dpmkit.game import session
+
+    facilitator = dk.game.load(game.folder)
+    real = session.make_ballot
+
+    def close_first(*args, **kwargs):
+        ballot = real(*args, **kwargs)
+        facilitator.advance()  # the round closes after the checks, before the file lands
+        return ballot
+
+    monkeypatch.setattr(session, "make_ballot", close_first)
+    with pytest.raises(dk.ModelError, match=r"Table 1.*round 1 closed before the decision arrived"):
+        game.decide("Table 1", {"coproduction_effort": 0.3})
+    assert not list(game.folder.glob("ballot-*.json"))
+    assert game.log().empty and game.round == 2
+
+
+def test_a_decision_the_close_has_seen_counts(game, monkeypatch):
+    from dpmkit.game import session
+
+    facilitator = dk.game.load(game.folder)
+    real = session.make_ballot
+
+    class SavedThenClosed:
+        def __init__(self, ballot):
+            self.ballot, self.id = ballot, ballot.id
+
+        def save(self, folder):
+            path = self.ballot.save(folder)
+            facilitator.advance()  # the file is on disk before the close: the close must count it
+            return path
+
+    monkeypatch.setattr(session, "make_ballot", lambda *a, **k: SavedThenClosed(real(*a, **k)))
+    ident = game.decide("Table 1", {"coproduction_effort": 0.3})
+    assert list(game.log()["id"]) == [ident] and game.round == 2
+
+
+def test_a_hair_outside_the_range_is_the_bound(game):
+    game.decide("Table 1", {"coproduction_effort": 1.0000000000000002})
+    game.advance()
+    assert list(game.log()["value"]) == [1.0]
+
+
+@pytest.mark.parametrize("decision", [None, [], "coproduction_effort", {}, [("coproduction_effort", 1)], 3])
+def test_a_decision_must_be_a_mapping_of_levers(game, decision):
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match="Table 1"):
+        game.decide("Table 1", decision)
+    assert _files(game.folder) == before
+
+
+def test_decisions_are_ordinary_ballots_on_the_games_model(game):
+    game.decide("Table 1", {"coproduction_effort": 0.7})
+    found = dk.workshop.collect(game.folder, model=game.model)
+    assert [(b.table, b.role, b.round, b.params) for b in found.ballots] == [
+        ("Table 1", "commissioners", "1", {"coproduction_effort": 0.7})]
+
+
+def test_a_hostile_state_file_is_an_error_not_a_crash(game, tmp_path):
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"id": "x", "status": "closed", "decisions": []}')
+    os.symlink(outside, game.folder / "game-round-01.json")
+    with pytest.raises(dk.ModelError, match=r"game-round-01\.json"):
+        game.results()
+
+
+def test_each_table_sees_what_its_roles_see_and_who_has_decided(game):
+    assert game.waiting() == dict.fromkeys(TABLES, 0)
+    game.decide("Table 1", {"coproduction_effort": 0.7})
+    game.decide("Table 1", {"decommissioning_years": 2})
+    assert game.waiting() == {"Table 1": 2, "Table 2": 0, "Table 3": 0, "Table 4": 0}
+    game.advance()
+    assert game.waiting() == dict.fromkeys(TABLES, 0)
+    assert "coproduction_hours" in game.view("Table 1") and "coproduction_hours" not in game.view("Table 2")
+    assert "budget" in game.view("Table 2") and game.view("Table 3").columns.empty
+
+
+def test_a_close_left_half_way_is_finished_by_the_next_advance(game):
+    from dpmkit.game import session
+    from dpmkit.workshop.store import write_file
+
+    game.decide("Table 1", {"coproduction_effort": 0.4})
+    stale = {"id": "stale", "round": 1, "status": "closing", "started": 0}
+    write_file(game.folder, "game-round-01.json", json.dumps(stale).encode())
+    assert game.round == 1  # not waited for, not closed
+    with pytest.raises(dk.ModelError, match="round 1 is being closed; nothing was recorded"):
+        game.decide("Table 1", {"coproduction_effort": 0.5})
+    game.advance()
+    assert game.round == 2 and list(game.log()["value"]) == [0.4]
+    assert session._CLOSING_SECONDS <= 10
