@@ -16,7 +16,10 @@ from __future__ import annotations
 import html
 from urllib.parse import parse_qs
 
-import solara
+from .server import configure_solara
+
+configure_solara()  # before Solara is imported: production mode, no telemetry, even when imported alone
+import solara  # noqa: E402
 
 from .. import words, workshop
 from ..errors import ModelError
@@ -93,6 +96,10 @@ def Join(wrong=False):
             solara.HTML(tag="div", unsafe_innerHTML=_note(message, "error"))
 
 
+def _levers(model):
+    return [p.name for p in model.policy_levers] or None
+
+
 def _prediction_fields(model):
     fields = {}
     for name, t in workshop.prediction_spec(model, None):
@@ -106,7 +113,9 @@ def _prediction_fields(model):
 def Participant():
     room = ROOM
     model = room.model
-    explorer = solara.use_memo(lambda: explore(model), [])
+    # Only the policy levers: what the ballot sends, fewer controls on a phone, and a lighter page
+    # to build for each of thirty participants.
+    explorer = solara.use_memo(lambda: explore(model, show=_levers(model)), [])
     fingerprint = solara.use_memo(lambda: room.fingerprint, [])
     spec = solara.use_memo(lambda: _prediction_fields(model), [])
     table, set_table = solara.use_state("")
@@ -127,8 +136,7 @@ def Participant():
                                            blank_ok=True)
                 if value is not None:
                     predictions.setdefault(var, {})[t] = value
-            levers = {p.name for p in model.policy_levers} or set(explorer.controls)
-            params = {k: v for k, v in explorer.changed().items() if k in levers}
+            params = {k: v for k, v in explorer.changed().items() if k in explorer.controls}
             ballot = room.accept(table=table, params=params, predictions=predictions, participant=name,
                                  hypothesis=hypothesis, decision=decision, fingerprint=fingerprint)
         except ModelError as err:
