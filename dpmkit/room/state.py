@@ -28,7 +28,7 @@ from .. import words, workshop
 from ..errors import ModelError
 from ..workshop import store
 
-__all__ = ["STATE_FILE", "RoomError", "RoomState", "Room", "table_list"]
+__all__ = ["STATE_FILE", "RoomError", "RoomState", "Room", "describe_levers", "new_code", "table_list"]
 
 #: The room's own settings file inside the ballot folder.
 STATE_FILE = "dpmkit-room.json"
