@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -132,21 +133,25 @@ def open_all(browsers, url, n, outside, timeout=900):
     return pages, ready
 
 
-def burst(pages, fraction):
-    """Drag every page's first slider in turn; return each page's release -> redraw (ms)."""
+def burst(pages, fraction, missed):
+    """Drag every page's first slider in turn; return each page's release -> redraw (ms).
+
+    A page whose chart has not redrawn 60 s after the burst counts in ``missed``.
+    """
     for page in pages:
         page.evaluate(WATCH_JS)
         drag_first_slider(page, fraction)
     times = []
+    deadline = time.monotonic() + 60
     for page in pages:
-        deadline = time.monotonic() + 60
         while True:
             t = page.evaluate("() => window.__dpmkit")
             if t and t["redrawn"] is not None:
                 times.append(t["redrawn"] - t["release"])
                 break
             if time.monotonic() > deadline:
-                raise TimeoutError("a chart did not redraw within 60 s")
+                missed.append(1)
+                break
             time.sleep(0.02)
     return times
 
@@ -176,13 +181,15 @@ def run_pages(url, pid, n, *, ballots=None):
             cpu = tree_cpu(pid) - cpu0
             time.sleep(2)
             after = tree_rss(pid)
-            redraw = burst(pages, 0.2) + burst(pages, 0.7)
+            missed = []
+            redraw = burst(pages, 0.2, missed) + burst(pages, 0.7, missed)
             if ballots is not None:
                 send_ballots(pages, ballots)
         finally:
             for browser in browsers:
                 browser.close()
-    return {"before": before, "after": after, "first": first, "redraw": redraw, "outside": sorted(set(outside)),
+    return {"before": before, "after": after, "first": first, "redraw": redraw or [float("nan")],
+            "no_redraw": len(missed), "outside": sorted(set(outside)),
             "server_cpu_per_page": cpu / n}
 
 
@@ -211,9 +218,11 @@ def measure_voila(n, tmp):
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 120
         while True:
-            try:
+            try:  # any answer means it is up (GET / would start a kernel, so ask for something else)
                 with urllib.request.urlopen(url + "api/status", timeout=2):
                     break
+            except urllib.error.HTTPError:
+                break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("voila did not start:\n" + (root / "voila.log").read_text()[-2000:])
@@ -241,7 +250,7 @@ def report(name, f, n):
     print(f"  first page, {n} at once, browsers on this machine: median {first:5.1f} s (max {max(f['first']):.1f})    "
           f"(budget {BUDGET_FIRST_S:.0f} s)  {'ok' if first <= BUDGET_FIRST_S else 'OVER'}")
     print(f"  slider release -> redraw  median {redraw:5.0f} ms (max {max(f['redraw']):.0f}, "
-          f"{len(f['redraw'])} releases)  (budget {BUDGET_REDRAW_MS:.0f} ms)  "
+          f"{len(f['redraw'])} releases, {f['no_redraw']} not redrawn within 60 s)  (budget {BUDGET_REDRAW_MS:.0f} ms)  "
           f"{'ok' if redraw <= BUDGET_REDRAW_MS else 'OVER'}")
     # The browsers above ran on this machine's two cores beside the server; in a room each runs on
     # its participant's own device. What the server itself needs: its CPU per page, one core at a time
