@@ -13,10 +13,11 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 NOTEBOOK_DIRS := notebooks workshops
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test bench strip strip-check clean distclean fresh-check
+.PHONY: help lab room test bench strip strip-check clean distclean fresh-check
 
 help:
 	@echo "make lab         set up $(VENV) and open JupyterLab at $(START_NOTEBOOK)"
+	@echo "make room        set up $(VENV) and serve the apps to participants' browsers (ballots in $(ROOM_FOLDER)/)"
 	@echo "make test        set up $(VENV) and run the whole test suite (tests/ and notebooks/)"
 	@echo "make bench       run the performance scripts in bench/ (figures beside their budgets)"
 	@echo "make strip       strip outputs from the notebooks in $(NOTEBOOK_DIRS) before committing"
@@ -33,6 +34,18 @@ help:
 
 lab: $(VENV)/.installed-lab
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) $(START_NOTEBOOK)
+
+# The room: this laptop serves the apps to every browser on its network (see workshops/room.md).
+# Ballots and the room's settings are kept in $(ROOM_FOLDER); run it again with the same folder
+# after a stop and nothing is lost. E.g. make room ROOM_TABLES="Red,Blue,Green" ROOM_CODE=TEAL
+ROOM_FOLDER ?= room
+ROOM_PORT ?= 8866
+ROOM_TABLES ?=
+ROOM_CODE ?=
+ROOM_ARGS ?=
+room: $(VENV)/.installed-room
+	$(VPY) -m dpmkit.room --folder "$(ROOM_FOLDER)" --port $(ROOM_PORT) \
+		$(if $(ROOM_TABLES),--tables "$(ROOM_TABLES)") $(if $(ROOM_CODE),--code "$(ROOM_CODE)") $(ROOM_ARGS)
 
 test: $(VENV)/.installed-test
 	$(VPY) -m pytest $(PYTEST_ARGS)
@@ -82,6 +95,10 @@ $(VENV)/.created:
 
 $(VENV)/.installed-lab: pyproject.toml | $(VENV)/.created
 	$(PIP) install -e ".[lab]"
+	@touch $@
+
+$(VENV)/.installed-room: pyproject.toml | $(VENV)/.created
+	$(PIP) install -e ".[room]"
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/.created

@@ -47,7 +47,7 @@ def _pyproject_requirements():
     project = _load_toml(ROOT / "pyproject.toml")["project"]
     lines = list(project["dependencies"])
     extras = project["optional-dependencies"]
-    lines += extras["lab"] + extras["test"]
+    lines += extras["lab"] + extras["room"] + extras["test"]
     found = {}
     for line in lines:
         req = Requirement(line)
@@ -109,6 +109,13 @@ def test_test_extra_includes_lab_extra():
     # `make test` runs the notebooks, so the test environment must hold the lab one.
     project = _load_toml(ROOT / "pyproject.toml")["project"]
     assert "dpmkit[lab]" in project["optional-dependencies"]["test"]
+
+
+def test_test_extra_includes_room_extra():
+    # `make test` runs the room's tests (tests/test_room*.py), so it needs the room's server.
+    project = _load_toml(ROOT / "pyproject.toml")["project"]
+    assert "dpmkit[room]" in project["optional-dependencies"]["test"]
+    assert "dpmkit[lab]" in project["optional-dependencies"]["room"]
 
 
 # Lab-only packages: the engine must never import them (DESIGN §2).

@@ -1,0 +1,302 @@
+"""The room with 30 participants: memory, time to the first page, slider release -> redraw,
+ballots lost. The room's server (Solara: one process, one virtual kernel per page)
+beside Voila (one Python kernel per page), on this machine.
+
+Budgets (DESIGN §3): 30 participants in at most 4 GB, first page within 5 s (median),
+slider release -> chart redrawn within 250 ms (median), no ballot lost.
+
+How it is measured, all on 127.0.0.1 with headless Debian chromium (any request to
+another address is blocked and counted):
+
+- **first page**: 30 browser contexts (30 participants, own cookies) open the app at
+  once; for each, the seconds from its request to its chart being drawn. For the room
+  the page is the participant link (the QR code's, with the room code); for Voila, a
+  notebook showing the same explorer.
+- **memory**: resident memory of the server and every process it started (Voila's
+  kernels), once all 30 pages are up, minus what it held before the first page; per
+  participant is that difference over 30.
+- **redraw**: in a burst, the first slider of every one of the 30 pages is dragged and
+  released one after the other (as when a facilitator says "now try fewer posts"); each
+  page times from its own pointer release to the first frame in which its chart's lines
+  differ. Two bursts; the median over all releases.
+- **ballots lost** (the room only): every participant then sends a ballot; the number
+  that the folder does not hold afterwards.
+
+Browsers and server share this machine's two cores (and other work on it): a real room
+has one device per participant, so the time figures here are pessimistic and noisy.
+
+Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from lab_session import CHROMIUM, CHROMIUM_ARGS, WATCH_JS, drag_first_slider, explorer_notebook, missing_requirements  # noqa: E402,I001
+from room_session import free_port, missing_room_requirements, room  # noqa: E402
+
+BUDGET_GB = 4.0
+BUDGET_FIRST_S = 5.0
+BUDGET_REDRAW_MS = 250.0
+# One participant page on its own, browser and server idle otherwise (measured here: 2.2-3.6 s).
+SINGLE_PAGE_S = 3.0
+PAGES_PER_BROWSER = 5
+# Many pages in one headless browser: without these, chromium slows the pages it treats as hidden.
+BROWSER_ARGS = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                                "--disable-backgrounding-occluded-windows"]
+CHART_JS = "() => document.querySelectorAll('.dpmkit-chart g.mark-line path').length > 0"
+
+
+def tree_cpu(pid):
+    """CPU seconds (user + system) used so far by a process and all its descendants."""
+    import psutil
+
+    total = 0.0
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def tree_rss(pid):
+    """Resident memory (bytes) of a process and all its descendants."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def offline(context, outside):
+    def route(r):
+        url = r.request.url
+        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+
+
+def open_all(browsers, url, n, outside, timeout=900):
+    """Open ``n`` pages at once; return them and each one's seconds to a drawn chart."""
+    pages, started = [], []
+    for k in range(n):
+        context = browsers[k % len(browsers)].new_context(viewport={"width": 1200, "height": 900})
+        offline(context, outside)
+        page = context.new_page()
+        page.set_default_timeout(timeout * 1000)
+        started.append(time.monotonic())
+        page.goto(url, wait_until="commit")
+        pages.append(page)
+    ready = [None] * n
+    deadline = time.monotonic() + timeout
+    while any(r is None for r in ready):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{sum(r is None for r in ready)} of {n} pages had no chart after {timeout} s")
+        for k, page in enumerate(pages):
+            if ready[k] is None and page.evaluate(CHART_JS):
+                ready[k] = time.monotonic() - started[k]
+        time.sleep(0.05)
+    return pages, ready
+
+
+def burst(pages, fraction, missed):
+    """Drag every page's first slider in turn; return each page's release -> redraw (ms).
+
+    A page whose chart has not redrawn 60 s after the burst counts in ``missed``.
+    """
+    for page in pages:
+        page.evaluate(WATCH_JS)
+        drag_first_slider(page, fraction)
+    times = []
+    deadline = time.monotonic() + 60
+    for page in pages:
+        while True:
+            t = page.evaluate("() => window.__dpmkit")
+            if t and t["redrawn"] is not None:
+                times.append(t["redrawn"] - t["release"])
+                break
+            if time.monotonic() > deadline:
+                missed.append(1)
+                break
+            time.sleep(0.02)
+    return times
+
+
+def send_ballots(pages, tables):
+    for k, page in enumerate(pages):
+        page.locator(".room-table").click()
+        page.locator(".v-menu__content .v-list-item", has_text=tables[k % len(tables)]).first.click()
+        page.locator(".room-name input").fill(f"P{k}")
+        page.locator(".room-send").click()
+    for page in pages:
+        page.wait_for_selector(".room-ok, .room-error", timeout=120_000)
+
+
+def run_pages(url, pid, n, *, ballots=None):
+    from playwright.sync_api import sync_playwright
+
+    outside = []
+    with sync_playwright() as p:
+        # One browser for every few participants, as in a room every device has its own. Known problem,
+        # not yet understood: with 30 pages opened in the same second, 12-14 of them never drew their
+        # chart here (one browser, or one per five pages alike) while the room answered HTTP at once
+        # and used little CPU; 10 at once always complete.
+        browsers = [p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+                    for _ in range(-(-n // PAGES_PER_BROWSER))]
+        try:
+            before, cpu0 = tree_rss(pid), tree_cpu(pid)
+            pages, first = open_all(browsers, url, n, outside)
+            cpu = tree_cpu(pid) - cpu0
+            time.sleep(2)
+            after = tree_rss(pid)
+            missed = []
+            redraw = burst(pages, 0.2, missed) + burst(pages, 0.7, missed)
+            if ballots is not None:
+                send_ballots(pages, ballots)
+        finally:
+            for browser in browsers:
+                browser.close()
+    return {"before": before, "after": after, "first": first, "redraw": redraw or [float("nan")],
+            "no_redraw": len(missed), "outside": sorted(set(outside)),
+            "server_cpu_per_page": cpu / n}
+
+
+def measure_room(n, tmp):
+    folder = Path(tmp) / "room"
+    tables = [f"Table {k}" for k in range(1, 7)]
+    with room(folder, "--tables", "6", startup_timeout=120, hard_limit=1200) as running:
+        figures = run_pages(running.participants, running.proc.pid, n, ballots=tables)
+    import dpmkit as dk
+
+    figures["lost"] = n - len(dk.workshop.collect(folder, model="demo").ballots)
+    return figures
+
+
+def measure_voila(n, tmp):
+    root = Path(tmp) / "voila"
+    root.mkdir()
+    explorer_notebook(root / "explorer.ipynb")
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    cmd = [sys.executable, "-m", "voila", "explorer.ipynb", "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1", "--ServerApp.port_retries=0"]
+    log = open(root / "voila.log", "wb")
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 120
+        while True:
+            try:  # any answer means it is up (GET / would start a kernel, so ask for something else)
+                with urllib.request.urlopen(url + "api/status", timeout=2):
+                    break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("voila did not start:\n" + (root / "voila.log").read_text()[-2000:])
+                time.sleep(0.3)
+        return run_pages(url, proc.pid, n)
+    finally:
+        import signal
+
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+        log.close()
+
+
+def report(name, f, n):
+    gb = f["after"] / 2**30
+    per = (f["after"] - f["before"]) / n / 2**20
+    first, redraw = statistics.median(f["first"]), statistics.median(f["redraw"])
+    print(f"{name}:")
+    print(f"  memory, {n} participants   {gb:6.2f} GB total, {per:5.0f} MB per participant   (budget {BUDGET_GB:.0f} GB)"
+          f"  {'ok' if gb <= BUDGET_GB else 'OVER'}")
+    print(f"  first page, {n} at once, browsers on this machine: median {first:5.1f} s (max {max(f['first']):.1f})    "
+          f"(budget {BUDGET_FIRST_S:.0f} s)  {'ok' if first <= BUDGET_FIRST_S else 'OVER'}")
+    print(f"  slider release -> redraw  median {redraw:5.0f} ms (max {max(f['redraw']):.0f}, "
+          f"{len(f['redraw'])} releases, {f['no_redraw']} not redrawn within 60 s)  (budget {BUDGET_REDRAW_MS:.0f} ms)  "
+          f"{'ok' if redraw <= BUDGET_REDRAW_MS else 'OVER'}")
+    # The browsers above ran on this machine's two cores beside the server; in a room each runs on
+    # its participant's own device. What the server itself needs: its CPU per page, one core at a time
+    # (one Python process for Solara; Voila's kernels can use both cores).
+    per_page = f["server_cpu_per_page"]
+    cores = 1 if "Solara" in name else 2
+    projected = n * per_page / cores / 2 + SINGLE_PAGE_S
+    print(f"  server CPU per page        {per_page:5.2f} s; all {n} joining in the same second, each on its own "
+          f"device: median ~{projected:.1f} s projected (half the server queue + {SINGLE_PAGE_S:.0f} s for one page "
+          f"alone)  {'ok' if projected <= BUDGET_FIRST_S else 'OVER'}")
+    if "lost" in f:
+        print(f"  ballots lost              {f['lost']} of {n}   (budget 0)  {'ok' if f['lost'] == 0 else 'OVER'}")
+    if f["outside"]:
+        print(f"  blocked requests to the internet: {', '.join(f['outside'][:3])}")
+    return {"server_cpu_per_page_s": per_page, "projected_first_page_s": projected, "memory_gb": gb, "per_participant_mb": per, "first_page_s": f["first"], "redraw_ms": f["redraw"],
+            "lost": f.get("lost"), "outside": f["outside"]}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=30)
+    parser.add_argument("--servers", default="room,voila", help="comma-separated: room (Solara), voila")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    reason = missing_requirements() or missing_room_requirements()
+    if reason:
+        print(f"SKIPPED: {reason}")
+        return 0
+    n = args.participants
+    print(f"the room with {n} participants (headless chromium on this 2-core machine; browsers share the "
+          "cores with the server, so times are pessimistic and noisy)")
+    out = {}
+    for name in args.servers.split(","):
+        with tempfile.TemporaryDirectory() as tmp:
+            if name == "room":
+                out["room (Solara)"] = report("room (Solara, chosen)", measure_room(n, tmp), n)
+            elif name == "voila":
+                out["voila"] = report("Voila (one kernel per participant)", measure_voila(n, tmp), n)
+            else:
+                parser.error(f"unknown server {name!r}")
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

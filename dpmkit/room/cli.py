@@ -1,0 +1,109 @@
+"""``python -m dpmkit.room``: start the room from the command line (``make room`` runs it)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+
+from .state import Room, RoomError, table_list
+
+__all__ = ["main", "parser", "lan_addresses", "urls"]
+
+QR_FILE = "join-qr.png"
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="python -m dpmkit.room",
+        description="Serve the kit's apps to every participant's browser from this laptop, offline. "
+                    "Participants open the Participants link (or scan the QR code); the facilitator's "
+                    "dashboard is at the Facilitator link. Stop with Ctrl+C; start again with the same "
+                    "--folder and nothing is lost.")
+    p.add_argument("--folder", required=True, type=Path,
+                   help="folder for the ballots and the room's settings (created if missing)")
+    p.add_argument("--port", type=int, default=8866, help="port to serve on (default 8866)")
+    p.add_argument("--host", default="0.0.0.0",
+                   help="address to listen on (default 0.0.0.0: every network of this laptop, so "
+                        "participants on the same wifi or hotspot can join; 127.0.0.1 for this laptop only)")
+    p.add_argument("--code", default=None,
+                   help="the room code participants type to join (default: the folder's code, else a new "
+                        "five-character one)")
+    p.add_argument("--tables", default=None,
+                   help="the tables participants choose from: a number (6) or names "
+                        "(\"Red,Blue,Green\"); default: the folder's list, else 6")
+    p.add_argument("--model", default="demo", help="the ready-made model the room explores (default demo)")
+    p.add_argument("--no-browser", action="store_true", help="do not open the dashboard in this laptop's browser")
+    return p
+
+
+def lan_addresses():
+    """This laptop's IPv4 addresses other than loopback, found without sending anything."""
+    found = []
+    try:
+        for addr in socket.gethostbyname_ex(socket.gethostname())[2]:
+            if not addr.startswith("127.") and addr not in found:
+                found.append(addr)
+    except OSError:
+        pass
+    return found
+
+
+def urls(room, host, port):
+    """``(participant URL, facilitator URL)`` as printed."""
+    if host in ("0.0.0.0", "", "::"):
+        shown = (lan_addresses() or [socket.gethostname()])[0]
+    else:
+        shown = host
+    base = f"http://{shown}:{port}"
+    return f"{base}/?code={room.state.code}", f"{base}/facilitator?secret={room.state.secret}"
+
+
+def write_qr(url, path):
+    import segno
+
+    segno.make(url, error="m").save(str(path), scale=10, border=3)
+    return path
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        tables = table_list(args.tables) if args.tables else None
+        room = Room(args.folder, model=args.model, code=args.code, tables=tables)
+    except RoomError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        from .server import configure_solara
+
+        configure_solara()
+        from .server import missing_assets, serve
+
+        problem = missing_assets()
+    except ModuleNotFoundError as err:
+        problem = f"{err.name} is not installed. Install the room extra: pip install \"dpmkit[room]\""
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    participants, facilitator = urls(room, args.host, args.port)
+    qr = write_qr(participants, room.folder / QR_FILE)
+
+    def ready():
+        print(f"Participants: {participants}", flush=True)
+        print(f"  (room code {room.state.code}; QR code for the projector: {qr})", flush=True)
+        print(f"Facilitator: {facilitator}", flush=True)
+        print(f"  Ballots are kept in {room.folder}. Stop with Ctrl+C; start again with the same "
+              "--folder and nothing is lost.", flush=True)
+        if not args.no_browser:
+            local = facilitator.replace(facilitator.split("/")[2], f"127.0.0.1:{args.port}")
+            threading.Thread(target=webbrowser.open, args=(local,), daemon=True).start()
+
+    try:
+        serve(room, host=args.host, port=args.port, ready=ready)
+    except KeyboardInterrupt:
+        pass
+    return 0

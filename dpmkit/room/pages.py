@@ -1,0 +1,296 @@
+"""The room's pages, as Solara components: the join page, the participant's app and the
+facilitator's dashboard. Imported only by :func:`dpmkit.room.server.serve`, after
+Solara is configured; :data:`ROOM` is set there.
+
+A page's URL decides what it shows, checked here inside the page's kernel (the guard
+in :mod:`dpmkit.room.server` checks the facilitator's secret at the door as well):
+
+- ``/`` without the room's code: the join page (a box for the code) and nothing else;
+- ``/?code=CODE``: the participant's app: the explorer (levers and chart) and the
+  ballot (table chosen from the room's list, predictions, hypothesis, decision);
+- ``/facilitator?secret=SECRET``: the live dashboard.
+"""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import parse_qs
+
+from .server import configure_solara
+
+configure_solara()  # before Solara is imported: production mode, no telemetry, even when imported alone
+import solara  # noqa: E402
+
+from .. import words, workshop
+from ..errors import ModelError
+from ..widgets import explore
+from .state import describe_levers
+
+#: The :class:`~dpmkit.room.state.Room` being served (set by ``serve``).
+ROOM = None
+
+_BIG = "font-size:18px;line-height:1.45"
+_POLL_SECONDS = 1.0
+
+
+def _param(search, name):
+    return (parse_qs(search or "").get(name) or [""])[0]
+
+
+def _esc(text):
+    return html.escape(str(text), quote=True)
+
+
+def _note(text, kind="info"):
+    colours = {"error": ("#8b0000", "#fdecea"), "ok": ("#1b5e20", "#e8f5e9"), "info": ("#0b3d66", "#e8f1f8")}
+    fg, bg = colours[kind]
+    role = ' role="alert"' if kind == "error" else ' role="status"'
+    return (f'<div{role} class="room-{kind}" style="color:{fg};background:{bg};border-left:5px solid {fg};'
+            f'padding:8px 12px;{_BIG}">{_esc(text)}</div>')
+
+
+@solara.component
+def Layout(children=[]):
+    """No navigation and no app bar: nobody should find the other pages by clicking around."""
+    solara.Column(children=children, style="padding:0")
+
+
+@solara.component
+def Home():
+    router = solara.use_router()
+    if ROOM.code_ok(_param(router.search, "code")):
+        Participant()
+    else:
+        Join(wrong=bool(_param(router.search, "code")))
+
+
+@solara.component
+def Facilitator():
+    router = solara.use_router()
+    if ROOM.secret_ok(_param(router.search, "secret")):
+        Dashboard()
+    else:
+        solara.HTML(tag="div", unsafe_innerHTML=_note("This page is for the facilitator.", "error"))
+
+
+@solara.component
+def Join(wrong=False):
+    """The only thing a visitor without the room's code sees."""
+    router = solara.use_router()
+    typed, set_typed = solara.use_state("")
+    message, set_message = solara.use_state("That is not this room's code." if wrong else "")
+
+    def join():
+        if ROOM.code_ok(typed):
+            router.push("/?code=" + typed.strip().upper())
+        else:
+            set_message("That is not this room's code: check the code on the screen and try again.")
+
+    with solara.Column(classes=["room-join"], style="max-width:520px;margin:40px auto"):
+        solara.HTML(tag="h2", unsafe_innerHTML="Join the workshop room")
+        solara.HTML(tag="p", unsafe_innerHTML="Type the room code shown on the screen.", style=_BIG)
+        solara.InputText("Room code", value=typed, on_value=set_typed, continuous_update=True,
+                         classes=["room-code"])
+        solara.Button("Join", on_click=join, color="primary", classes=["room-join-button"])
+        if message:
+            solara.HTML(tag="div", unsafe_innerHTML=_note(message, "error"))
+
+
+def _levers(model):
+    return [p.name for p in model.policy_levers] or None
+
+
+def _prediction_fields(model):
+    fields = {}
+    for name, t in workshop.prediction_spec(model, None):
+        v = model[name]
+        units = f" ({v.units})" if v.units and v.units != "dimensionless" else ""
+        fields[(name, t)] = f"{v.label}{units} at {words.time_label(t, model.time_units)}"
+    return fields
+
+
+@solara.component
+def Participant():
+    room = ROOM
+    model = room.model
+    # Only the policy levers: what the ballot sends, fewer controls on a phone, and a lighter page
+    # to build for each of thirty participants.
+    explorer = solara.use_memo(lambda: explore(model, show=_levers(model)), [])
+    fingerprint = solara.use_memo(lambda: room.fingerprint, [])
+    spec = solara.use_memo(lambda: _prediction_fields(model), [])
+    table, set_table = solara.use_state("")
+    name, set_name = solara.use_state("")
+    typed, set_typed = solara.use_state({})
+    hypothesis, set_hypothesis = solara.use_state("")
+    decision, set_decision = solara.use_state("")
+    status, set_status = solara.use_state(("", "info"))
+    sending, set_sending = solara.use_state(False)
+
+    def send():
+        set_sending(True)
+        set_status(("Sending…", "info"))
+        try:
+            predictions = {}
+            for (var, t), label in spec.items():
+                value = words.parse_number(typed.get(f"{var}@{t}", ""), f"your prediction for {label}",
+                                           blank_ok=True)
+                if value is not None:
+                    predictions.setdefault(var, {})[t] = value
+            params = {k: v for k, v in explorer.changed().items() if k in explorer.controls}
+            ballot = room.accept(table=table, params=params, predictions=predictions, participant=name,
+                                 hypothesis=hypothesis, decision=decision, fingerprint=fingerprint)
+        except ModelError as err:
+            set_status((f"Not sent: {err}", "error"))
+        else:
+            when = ballot.created.astimezone().strftime("%H:%M:%S")
+            set_status((f"✓ Your ballot is in (round {ballot.round}, {when}, reference {ballot.id[:6]}). "
+                        "You may change your choices and send again.", "ok"))
+        finally:
+            set_sending(False)
+
+    with solara.Column(classes=["room-participant"], style="max-width:1100px;margin:0 auto"):
+        solara.HTML(tag="h2", unsafe_innerHTML=f"{_esc(model.label)} · round {_esc(room.state.round)}")
+        if room.version_changed:
+            solara.HTML(tag="div", unsafe_innerHTML=_note(
+                "The model changed since this room's first ballots: tell the facilitator.", "error"))
+        solara.display(explorer)
+        with solara.Card("Your ballot", classes=["room-ballot"]):
+            solara.HTML(tag="p", style=_BIG, unsafe_innerHTML=(
+                "Your ballot sends the policy levers as you set them above, with what you predict "
+                "and why."))
+            solara.Select("Your table", value=table or None, values=room.tables,
+                          on_value=lambda v: set_table(v or ""), classes=["room-table"])
+            solara.InputText("Your name (optional)", value=name, on_value=set_name, continuous_update=True,
+                             classes=["room-name"])
+            for (var, t), label in spec.items():
+                key = f"{var}@{t}"
+                solara.InputText(f"Your prediction: {label}", value=typed.get(key, ""),
+                                 on_value=lambda v, key=key: set_typed(lambda old: {**old, key: v}),
+                                 continuous_update=True, classes=["room-prediction"])
+            with solara.Column(classes=["room-hypothesis"]):
+                solara.InputTextArea("Hypothesis: what do you expect, and why?", value=hypothesis,
+                                     on_value=set_hypothesis, continuous_update=True, rows=3)
+            with solara.Column(classes=["room-decision"]):
+                solara.InputTextArea("Decision: what would you decide?", value=decision, on_value=set_decision,
+                                     continuous_update=True, rows=3)
+            solara.Button("Send my ballot", on_click=send, color="primary", disabled=sending,
+                          classes=["room-send"])
+            if status[0]:
+                solara.HTML(tag="div", unsafe_innerHTML=_note(*status))
+
+
+def _ballot_html(ballot, model):
+    who = _esc(ballot.participant or "(no name)")
+    when = ballot.created.astimezone().strftime("%H:%M")
+    preds = "; ".join(f"{_esc(model[v].label)} {words.number(x)} at {words.time_label(t, model.time_units)}"
+                      for v, pts in ballot.predictions.items() for t, x in pts)
+    rows = [f"<div style='{_BIG};font-weight:600'>{who} · {when}</div>",
+            f"<div style='{_BIG}'><b>Levers:</b> {_esc(describe_levers(model, ballot.params))}</div>"]
+    if preds:
+        rows.append(f"<div style='{_BIG}'><b>Predicts:</b> {preds}</div>")
+    for key, title in (("hypothesis", "Hypothesis"), ("decision", "Decision")):
+        text = getattr(ballot, key)
+        if text:
+            rows.append(f"<div style='{_BIG};white-space:pre-wrap'><b>{title}:</b> {_esc(text)}</div>")
+    return f"<div class='room-ballot-card' style='border-top:1px solid #ccc;padding:6px 0'>{''.join(rows)}</div>"
+
+
+@solara.component
+def Dashboard():
+    room = ROOM
+    model = room.model
+    revision, set_revision = solara.use_state(room.revision)
+    listing, set_listing = solara.use_state(())
+    message, set_message = solara.use_state(("", "info"))
+    chosen, set_chosen = solara.use_state("")
+    other, set_other = solara.use_state("")
+    new_name, set_new_name = solara.use_state("")
+
+    def watch(cancel):
+        # Redraw when the room accepts a ballot or changes state, and when files appear in
+        # the folder some other way (a ballot copied in from a USB stick).
+        last = (room.revision, _listing(room))
+        while not cancel.wait(_POLL_SECONDS):
+            now = (room.revision, _listing(room))
+            if now != last:
+                last = now
+                set_revision(now[0])
+                set_listing(now[1])
+
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
+    board = solara.use_memo(lambda: room.board(), [revision, listing])
+
+    def act(fn, done):
+        try:
+            fn()
+        except ModelError as err:
+            set_message((str(err), "error"))
+        else:
+            set_message((done, "ok"))
+            set_revision(room.revision)
+
+    state = room.state
+    with solara.Column(classes=["room-dashboard"], style="padding:12px"):
+        if state.rehearsal:
+            solara.HTML(tag="div", classes=["room-rehearsal-banner"], unsafe_innerHTML=(
+                "<div role='alert' style='background:#b00020;color:white;font-size:28px;font-weight:700;"
+                "padding:14px;text-align:center'>REHEARSAL: these ballots are invented, not your "
+                "participants'.</div>"))
+        solara.HTML(tag="h1", unsafe_innerHTML=f"{_esc(model.label)} · round {_esc(state.round)}")
+        if room.version_changed:
+            solara.HTML(tag="div", unsafe_innerHTML=_note(
+                "This kit's model differs from the one the folder's earlier ballots were cast on; "
+                "those ballots are listed as rejected.", "error"))
+        sent = {t: bs for t, bs in board.items() if bs}
+        solara.HTML(tag="p", style=_BIG, classes=["room-count"], unsafe_innerHTML=(
+            f"{sum(len(b) for b in board.values())} ballots from {len(sent)} of {len(state.tables)} "
+            f"tables this round."))
+        rows = "".join(
+            f"<tr><td style='padding:4px 12px'>{_esc(t)}</td><td style='padding:4px 12px'>"
+            + (f"✓ {len(bs)} ballot{'s' if len(bs) != 1 else ''}: "
+               + _esc(", ".join(b.participant or '(no name)' for b in bs)) if bs else "— waiting")
+            + "</td></tr>" for t, bs in board.items())
+        solara.HTML(tag="table", classes=["room-status"], style=_BIG, unsafe_innerHTML=rows)
+        with solara.Row():
+            solara.Button(f"Open round {int(state.round) + 1 if state.round.isdigit() else 'next'}",
+                          on_click=lambda: act(room.open_round, "New round open."), classes=["room-open-round"])
+            if state.rehearsal:
+                solara.Button("Stop rehearsal", color="error",
+                              on_click=lambda: act(lambda: room.set_rehearsal(False), "Rehearsal stopped."))
+            else:
+                solara.Button("Start rehearsal (invented ballots)",
+                              on_click=lambda: act(lambda: room.set_rehearsal(True), "Rehearsal started."),
+                              classes=["room-rehearsal"])
+        with solara.Details("Tables: rename, merge a duplicate, drop, add"):
+            solara.Select("Table", value=chosen or None, values=list(state.tables),
+                          on_value=lambda v: set_chosen(v or ""))
+            with solara.Row():
+                solara.InputText("New name", value=new_name, on_value=set_new_name)
+                solara.Button("Rename", on_click=lambda: act(lambda: room.rename_table(chosen, new_name),
+                                                             f"Renamed {chosen!r} to {new_name!r}."))
+                solara.Button("Add as new table", on_click=lambda: act(lambda: room.add_table(new_name),
+                                                                       f"Added {new_name!r}."))
+            with solara.Row():
+                solara.Select("Merge it into", value=other or None,
+                              values=[t for t in state.tables if t != chosen], on_value=lambda v: set_other(v or ""))
+                solara.Button("Merge", on_click=lambda: act(lambda: room.merge_tables(chosen, other),
+                                                            f"{chosen!r} now counts as {other!r}."))
+                solara.Button("Drop table", color="error", on_click=lambda: act(
+                    lambda: room.drop_table(chosen), f"Dropped {chosen!r}; its ballots stay in the folder."))
+        if message[0]:
+            solara.HTML(tag="div", unsafe_innerHTML=_note(*message))
+        for t, bs in sent.items():
+            solara.HTML(tag="div", classes=["room-table-card"], unsafe_innerHTML=(
+                f"<h2 style='margin:16px 0 4px'>{_esc(t)}</h2>" + "".join(_ballot_html(b, model) for b in bs)))
+
+
+def _listing(room):
+    try:
+        return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in room.folder.iterdir()
+                            if e.name.endswith(".json")))
+    except OSError:
+        return ()
+
+
+routes = [solara.Route(path="/", component=Home, label="Room", layout=Layout),
+          solara.Route(path="facilitator", component=Facilitator, label="Facilitator", layout=Layout)]

@@ -1,0 +1,302 @@
+"""The room's state, kept in the ballot folder so that a restart loses nothing.
+
+Two kinds of file live in the folder ``DIR``:
+
+- the ballots, one file each, written by :mod:`dpmkit.workshop` (atomically: a hidden
+  temporary file, fsync, rename). The room never edits or deletes one;
+- ``dpmkit-room.json``, the room's own settings, also written atomically: the room
+  code, the facilitator's secret, the model and its fingerprint, the list of tables,
+  the open round, the renames, merges and drops the facilitator made, and whether a
+  rehearsal is running. It is readable only by its owner (mode 0600 where the system
+  allows), because it holds the secret.
+
+Everything the dashboard shows is derived from those two: start the room again on
+the same folder and it shows the same dashboard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import words, workshop
+from ..errors import ModelError
+from ..workshop import store
+
+__all__ = ["STATE_FILE", "RoomError", "RoomState", "Room", "describe_levers", "new_code", "table_list"]
+
+#: The room's own settings file inside the ballot folder.
+STATE_FILE = "dpmkit-room.json"
+_STATE_SCHEMA = "dpmkit-room"
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
+
+
+class RoomError(ModelError):
+    """Something the room refuses, with a message a participant or facilitator can act on."""
+
+
+def table_list(spec):
+    """The room's tables from ``--tables``: a count (``"6"``) or names (``"Red,Blue,Green"``).
+
+    Examples
+    --------
+    >>> table_list("3")
+    ['Table 1', 'Table 2', 'Table 3']
+    >>> table_list(" Red , Blue ")
+    ['Red', 'Blue']
+    """
+    text = str(spec).strip()
+    if text.isdigit():
+        n = int(text)
+        if not 1 <= n <= 60:
+            raise RoomError(f"--tables {text}: give between 1 and 60 tables")
+        return [f"Table {k}" for k in range(1, n + 1)]
+    names = [workshop.clean_line(name, "table") for name in text.split(",")]
+    names = [n for n in names if n]
+    if not names:
+        raise RoomError("--tables: give a number of tables (e.g. 6) or their names separated by commas")
+    if len(set(names)) != len(names):
+        raise RoomError(f"--tables: a table is named twice in {text!r}")
+    return names
+
+
+def new_code(length=5):
+    """A room code that is easy to read aloud and type on a phone."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class RoomState:
+    """What ``dpmkit-room.json`` holds. Frozen: every change makes a new one, saved at once."""
+
+    code: str
+    secret: str
+    model: str
+    fingerprint: str
+    tables: tuple
+    round: str = "1"
+    aliases: dict = field(default_factory=dict)  # recorded table name -> the table it now counts as
+    dropped: tuple = ()  # recorded table names whose ballots are hidden (never deleted)
+    rehearsal: bool = False
+    created: str = ""
+
+    def to_json(self):
+        doc = {"schema": _STATE_SCHEMA, "version": 1, "code": self.code, "secret": self.secret,
+               "model": self.model, "fingerprint": self.fingerprint, "tables": list(self.tables),
+               "round": self.round, "aliases": dict(self.aliases), "dropped": list(self.dropped),
+               "rehearsal": self.rehearsal, "created": self.created}
+        return json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data):
+        doc = json.loads(data)
+        if not isinstance(doc, dict) or doc.get("schema") != _STATE_SCHEMA or doc.get("version") != 1:
+            raise RoomError(f"{STATE_FILE} is not a dpmkit room file this kit can read")
+        try:
+            return cls(code=str(doc["code"]), secret=str(doc["secret"]), model=str(doc["model"]),
+                       fingerprint=str(doc["fingerprint"]), tables=tuple(str(t) for t in doc["tables"]),
+                       round=str(doc.get("round", "1")),
+                       aliases={str(k): str(v) for k, v in dict(doc.get("aliases", {})).items()},
+                       dropped=tuple(str(t) for t in doc.get("dropped", ())),
+                       rehearsal=bool(doc.get("rehearsal", False)), created=str(doc.get("created", "")))
+        except (KeyError, TypeError, ValueError) as err:
+            raise RoomError(f"{STATE_FILE} is damaged ({err}); move it away to start a new room") from None
+
+
+class Room:
+    """One workshop room: its folder, its model and its state.
+
+    Every participant page and the dashboard share this object (they run in one
+    process); a lock keeps changes to the state file in order.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The ballot folder; created if missing.
+    model : str
+        A ready-made model (``dk.models.available()``).
+    code : str, optional
+        The room code; by default the one saved in the folder, else a new one.
+    tables : list of str, optional
+        The tables participants choose from; by default the saved list, else six.
+    """
+
+    def __init__(self, folder, *, model="demo", code=None, tables=None):
+        from .. import models
+
+        self.folder = Path(folder).expanduser().resolve()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if model not in models.available():
+            raise RoomError(f"no ready-made model {model!r}; choose one of {', '.join(models.available())}")
+        self.model = models.load(model)
+        self.fingerprint = workshop.fingerprint(self.model)
+        self._lock = threading.Lock()
+        #: Bumped on every accepted ballot and every change of state: the dashboard redraws on it.
+        self.revision = 0
+        path = self.folder / STATE_FILE
+        saved = RoomState.from_json(path.read_bytes()) if path.exists() else None
+        if saved is not None and saved.model != model:
+            raise RoomError(f"the folder {str(self.folder)!r} holds a room for model {saved.model!r}, not "
+                            f"{model!r}: pass --model {saved.model} or choose another folder")
+        #: Set when the kit's model changed since the folder's ballots were cast.
+        self.version_changed = saved is not None and saved.fingerprint != self.fingerprint
+        if code is not None:
+            code = str(code).strip()
+            if not (3 <= len(code) <= 32) or not all(c.isalnum() or c in "-_" for c in code):
+                raise RoomError("--code: use 3 to 32 letters, digits, '-' or '_'")
+        if saved is None:
+            state = RoomState(code=code or new_code(), secret=secrets.token_urlsafe(18), model=model,
+                              fingerprint=self.fingerprint, tables=tuple(tables or table_list("6")),
+                              created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        else:
+            state = replace(saved, code=code or saved.code, fingerprint=self.fingerprint,
+                            tables=tuple(tables) if tables else saved.tables)
+        self.state = state
+        self._save(state)
+
+    # -- state
+    def _save(self, state):
+        store.write_file(self.folder, STATE_FILE, state.to_json())
+        try:
+            os.chmod(self.folder / STATE_FILE, 0o600)
+        except OSError:  # pragma: no cover - e.g. some network shares
+            pass
+        self.state = state
+        self.revision += 1
+
+    def _change(self, **changes):
+        with self._lock:
+            self._save(replace(self.state, **changes))
+
+    def code_ok(self, code):
+        return isinstance(code, str) and secrets.compare_digest(code.strip().upper().encode(),
+                                                                self.state.code.upper().encode())
+
+    def secret_ok(self, secret):
+        return isinstance(secret, str) and secrets.compare_digest(secret.encode(), self.state.secret.encode())
+
+    @property
+    def tables(self):
+        """The tables participants choose from, in order."""
+        return list(self.state.tables)
+
+    def open_round(self, name=None):
+        """Open the next round (or the round ``name``); ballots sent from now on carry it."""
+        if name is None:
+            current = self.state.round
+            name = str(int(current) + 1) if current.isdigit() else f"{current} (2)"
+        self._change(round=workshop.clean_line(str(name), "round") or "1")
+
+    def rename_table(self, old, new):
+        """Show table ``old`` as ``new`` everywhere (its ballots keep what they recorded)."""
+        new = workshop.clean_line(new, "table")
+        if old not in self.state.tables:
+            raise RoomError(f"there is no table {old!r}")
+        if not new or new in self.state.tables:
+            raise RoomError(f"choose a new name that is not already a table: {new!r}")
+        tables = tuple(new if t == old else t for t in self.state.tables)
+        aliases = {k: (new if v == old else v) for k, v in self.state.aliases.items()}
+        aliases[old] = new
+        self._change(tables=tables, aliases=aliases)
+
+    def merge_tables(self, duplicate, into):
+        """Count table ``duplicate``'s ballots as ``into``'s and take it off the list."""
+        if duplicate == into or duplicate not in self.state.tables or into not in self.state.tables:
+            raise RoomError(f"cannot merge {duplicate!r} into {into!r}: choose two different tables of the room")
+        aliases = {k: (into if v == duplicate else v) for k, v in self.state.aliases.items()}
+        aliases[duplicate] = into
+        self._change(tables=tuple(t for t in self.state.tables if t != duplicate), aliases=aliases)
+
+    def drop_table(self, name):
+        """Hide table ``name`` and its ballots from the dashboard; the files stay in the folder."""
+        if name not in self.state.tables:
+            raise RoomError(f"there is no table {name!r}")
+        recorded = {name} | {k for k, v in self.state.aliases.items() if v == name}
+        self._change(tables=tuple(t for t in self.state.tables if t != name),
+                     dropped=tuple(sorted(set(self.state.dropped) | recorded)))
+
+    def add_table(self, name):
+        name = workshop.clean_line(name, "table")
+        if not name or name in self.state.tables:
+            raise RoomError(f"choose a table name that is not already on the list: {name!r}")
+        self._change(tables=self.state.tables + (name,), dropped=tuple(t for t in self.state.dropped if t != name))
+
+    def set_rehearsal(self, on):
+        """Start or stop a rehearsal: invented ballots shown under a banner, never written to the folder."""
+        self._change(rehearsal=bool(on))
+
+    # -- ballots
+    def table_of(self, recorded):
+        """The table a ballot counts for now, after renames and merges."""
+        seen = set()
+        while recorded in self.state.aliases and recorded not in seen:
+            seen.add(recorded)
+            recorded = self.state.aliases[recorded]
+        return recorded
+
+    def accept(self, *, table, params, predictions=None, participant="", hypothesis="", decision="",
+               fingerprint=None):
+        """Check and store one participant's ballot; return it once it is safely on disk.
+
+        Raises RoomError (a ModelError) saying what to fix: a table not on the room's
+        list, a page built on another version of the model, or any check the ballot
+        format makes. The round is the room's, never the participant's.
+        """
+        if fingerprint is not None and fingerprint != self.fingerprint:
+            raise RoomError("this page was built for another version of the model than the room now runs: "
+                            "reload the page (your ballot was not sent)")
+        if table not in self.state.tables:
+            raise RoomError("choose your table from the list" if not table else
+                            f"{table!r} is no longer one of the room's tables: choose your table again")
+        ballot = workshop.make_ballot(self.model, params=params, predictions=predictions or {},
+                                      participant=participant, table=table, round=self.state.round,
+                                      hypothesis=hypothesis, decision=decision)
+        path = ballot.save(self.folder)
+        if path.read_bytes() != ballot.to_json():  # pragma: no cover - a disk that lies
+            raise RoomError("the ballot could not be stored safely; please send it again")
+        with self._lock:
+            self.revision += 1
+        return ballot
+
+    def collect(self):
+        """Every ballot in the folder (``dk.workshop.collect``), without the room's own file."""
+        found = workshop.collect(self.folder, model=self.model)
+        found.rejected = [r for r in found.rejected if r.source != STATE_FILE]
+        return found
+
+    def board(self, round=None):
+        """What the dashboard shows for a round: ``{table: [Ballot, ...]}`` in the room's table order.
+
+        Ballots of dropped tables are left out; renamed and merged tables are counted
+        under their current name; tables not on the list (from an older list) come last.
+        During a rehearsal the invented ballots are shown instead, never mixed with real ones.
+        """
+        round = self.state.round if round is None else str(round)
+        if self.state.rehearsal:
+            ballots = workshop.example_ballots(self.model, max(2 * len(self.state.tables), 2), seed=7,
+                                               tables=len(self.state.tables), round=round)
+            ballots = [replace(b, table=self.state.tables[(int(b.table.split()[-1]) - 1) % len(self.state.tables)])
+                       for b in ballots]
+        else:
+            ballots = [b for b in self.collect().ballots if b.round == round]
+        board = {t: [] for t in self.state.tables}
+        for b in ballots:
+            if b.table in self.state.dropped:
+                continue
+            board.setdefault(self.table_of(b.table), []).append(b)
+        return board
+
+
+def describe_levers(model, params):
+    """"Funded caseworker posts 26 FTE; …" for a ballot's lever settings, in plain words."""
+    parts = []
+    for name, value in params.items():
+        p = model[name]
+        units = "" if p.units in ("", "dimensionless") else f" {p.units}"
+        parts.append(f"{p.label} {words.number(value)}{units}")
+    return "; ".join(parts) or "all levers at the base case"

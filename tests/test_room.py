@@ -1,0 +1,167 @@
+"""The room (python -m dpmkit.room): its state in the ballot folder, the ballots it accepts,
+its command line and what it prints. The security checks are in test_room_security.py,
+the real-browser test with eight participants in test_room_browser.py."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import dpmkit as dk
+from dpmkit.room import STATE_FILE, Room, RoomError, table_list
+from dpmkit.room.cli import parser
+
+from room_session import ROOT, missing_room_requirements, room
+
+REASON = missing_room_requirements()
+needs_server = pytest.mark.skipif(REASON is not None, reason=f"ROOM SERVER MISSING: {REASON}")
+
+
+def test_tables_from_a_count_or_names():
+    assert table_list("2") == ["Table 1", "Table 2"]
+    assert table_list("Red, Blue") == ["Red", "Blue"]
+    for bad in ("0", "Red,Red", " , "):
+        with pytest.raises(RoomError):
+            table_list(bad)
+
+
+def test_state_survives_a_new_room_object(tmp_path):
+    first = Room(tmp_path, code="teal7", tables=["Red", "Blue"])
+    first.open_round()
+    again = Room(tmp_path)
+    assert (again.state.code, again.state.secret, again.state.round, again.tables) == \
+           ("teal7", first.state.secret, "2", ["Red", "Blue"])
+    assert again.code_ok("TEAL7") and not again.code_ok("teal8") and not again.code_ok("")
+    assert again.secret_ok(first.state.secret) and not again.secret_ok(first.state.code)
+    if sys.platform != "win32":
+        assert (tmp_path / STATE_FILE).stat().st_mode & 0o077 == 0  # the secret is not readable by others
+
+
+def test_a_folder_of_another_model_is_refused(tmp_path):
+    Room(tmp_path, model="demo")
+    other = next(m for m in dk.models.available() if m != "demo")
+    with pytest.raises(RoomError, match="--model demo"):
+        Room(tmp_path, model=other)
+
+
+def test_accepted_ballots_carry_the_room_round_and_land_as_workshop_ballots(tmp_path):
+    r = Room(tmp_path, tables=["Red", "Blue"])
+    r.open_round("3")
+    ballot = r.accept(table="Red", params={"staff_target": 26}, predictions={"waiting_list": {60: 40}},
+                      participant="Asha", hypothesis="More staff, shorter list")
+    assert ballot.round == "3"
+    found = dk.workshop.collect(tmp_path, model="demo")
+    assert [b.id for b in found.ballots] == [ballot.id]
+    assert [rej.source for rej in found.rejected] == [STATE_FILE]  # the room's own file, not a ballot
+    assert r.collect().rejected == []
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_participant_mistakes_are_refused_with_what_to_do(tmp_path):
+    r = Room(tmp_path, tables=["Red", "Blue"])
+    with pytest.raises(RoomError, match="choose your table"):
+        r.accept(table="", params={})
+    with pytest.raises(RoomError, match="no longer one of the room's tables"):
+        r.accept(table="Green", params={})
+    with pytest.raises(RoomError, match="another version of the model"):
+        r.accept(table="Red", params={}, fingerprint="0" * 16)
+    with pytest.raises(dk.ModelError, match="outside its bounds"):
+        r.accept(table="Red", params={"staff_target": 1e6})
+    assert dk.workshop.collect(tmp_path, model="demo").ballots == []
+
+
+def test_rename_merge_and_drop_change_the_board_never_the_files(tmp_path):
+    r = Room(tmp_path, tables=["Red", "Blue", "Red 2", "Spare"])
+    for table in ("Red", "Blue", "Red 2", "Spare"):
+        r.accept(table=table, params={}, participant=table)
+    files = sorted(p.name for p in tmp_path.iterdir())
+    r.merge_tables("Red 2", "Red")
+    r.rename_table("Red", "Crimson")
+    r.drop_table("Spare")
+    board = r.board()
+    assert list(board) == ["Crimson", "Blue"]
+    assert sorted(b.participant for b in board["Crimson"]) == ["Red", "Red 2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == files
+    assert Room(tmp_path).board().keys() == board.keys()  # and a restart shows the same
+    with pytest.raises(RoomError):
+        r.merge_tables("Blue", "Blue")
+
+
+def test_a_rehearsal_shows_invented_ballots_but_writes_none(tmp_path):
+    r = Room(tmp_path, tables=["Red", "Blue"])
+    r.accept(table="Red", params={}, participant="real")
+    r.set_rehearsal(True)
+    shown = [b for bs in r.board().values() for b in bs]
+    assert shown and "real" not in {b.participant for b in shown}
+    assert len(dk.workshop.collect(tmp_path, model="demo").ballots) == 1
+    r.set_rehearsal(False)
+    assert [b.participant for bs in r.board().values() for b in bs] == ["real"]
+
+
+def test_thirty_participants_sending_at_once_lose_nothing(tmp_path):
+    r = Room(tmp_path, tables=table_list("6"))
+    errors = []
+
+    def send(k):
+        try:
+            for _ in range(3):
+                r.accept(table=f"Table {k % 6 + 1}", params={"staff_target": 10 + k / 2}, participant=f"P{k}")
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=send, args=(k,)) for k in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert len(r.collect().ballots) == 90
+    assert sum(len(bs) for bs in r.board().values()) == 90
+
+
+def test_help_lists_every_option():
+    out = subprocess.run([sys.executable, "-m", "dpmkit.room", "--help"], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 0
+    for action in parser()._actions:
+        for flag in action.option_strings:
+            assert flag in out.stdout
+
+
+@needs_server
+def test_the_room_prints_its_links_and_writes_the_qr_code(tmp_path):
+    import segno
+
+    folder = tmp_path / "ballots"
+    with room(folder, "--code", "TEAL7", "--tables", "3") as running:
+        assert running.participants.startswith("http://127.0.0.1:") and running.participants.endswith("/?code=TEAL7")
+        secret = json.loads((folder / STATE_FILE).read_text())["secret"]
+        assert running.facilitator == f"{running.base}/facilitator?secret={secret}"
+        qr = folder / "join-qr.png"
+        expected = tmp_path / "expected.png"
+        segno.make(running.participants, error="m").save(str(expected), scale=10, border=3)
+        assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert qr.read_bytes() == expected.read_bytes()
+
+
+@needs_server
+def test_a_room_killed_mid_round_comes_back_with_everything(tmp_path):
+    folder = tmp_path / "ballots"
+    r = Room(folder, code="TEAL7", tables=["Red", "Blue"])
+    r.open_round()
+    sent = [r.accept(table=t, params={"staff_target": 20 + k}, participant=f"P{k}").id
+            for k, t in enumerate(["Red", "Blue", "Red"])]
+    r.rename_table("Blue", "Navy")
+    with room(folder) as running:
+        before = (running.participants, running.facilitator)
+        running.kill(signal.SIGKILL)
+    with room(folder, port=int(before[0].split(":")[2].split("/")[0])) as running:
+        assert (running.participants, running.facilitator) == before
+    again = Room(folder)
+    assert again.state.round == "2" and again.tables == ["Red", "Navy"]
+    assert sorted(b.id for bs in again.board().values() for b in bs) == sorted(sent)

@@ -1,0 +1,110 @@
+"""What a participant cannot do in the room: reach the facilitator's pages without the secret,
+use the server's contents, kernels, sessions or terminals APIs, or run code of their own
+over their page's kernel connection. Every request goes to 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from room_session import missing_room_requirements, room
+
+REASON = missing_room_requirements()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"ROOM SERVER MISSING: {REASON}")
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("room") / "ballots"
+    with room(folder, "--code", "TEAL7") as r:
+        r.folder = folder
+        yield r
+
+
+def status(url, method="GET", data=None):
+    assert url.startswith("http://127.0.0.1:")
+    request = urllib.request.Request(url, method=method, data=data)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+def test_the_pages_answer_and_the_facilitator_page_needs_the_secret(running):
+    assert status(f"{running.base}/")[0] == 200
+    assert status(running.participants)[0] == 200
+    assert status(running.facilitator)[0] == 200
+    secret = running.facilitator.split("secret=")[1]
+    for url in (f"{running.base}/facilitator", f"{running.base}/facilitator?secret=",
+                f"{running.base}/facilitator?secret={secret[:-1]}", f"{running.base}/facilitator?code=TEAL7"):
+        code, body = status(url)
+        assert code == 403 and secret not in body
+
+
+@pytest.mark.parametrize("path", [
+    "/api/contents", "/api/contents/dpmkit-room.json", "/api/kernels", "/api/sessions", "/api/terminals",
+    "/api/kernelspecs", "/jupyter/api/kernels/abc", "/jupyter/api/contents", "/files/dpmkit-room.json",
+    "/dpmkit-room.json", "/tree", "/lab", "/terminals/1", "/static/../dpmkit-room.json", "/resourcez",
+    "/_solara/api/evict/abc", "/voila/render/x.ipynb",
+])
+def test_the_server_apis_are_refused(running, path):
+    code, body = status(running.base + path)
+    assert code in (403, 404), (path, code, body[:200])
+    assert running.facilitator.split("secret=")[1] not in body
+
+
+@pytest.mark.parametrize("path", ["/api/kernels", "/api/sessions", "/api/terminals", "/api/contents/x.py"])
+def test_starting_kernels_terminals_or_writing_files_is_refused(running, path):
+    assert status(running.base + path, method="POST", data=b"{}")[0] in (403, 404, 405)
+
+
+def _message(msg_type, content, session):
+    return json.dumps({
+        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": session, "username": "x",
+                   "date": datetime.now(timezone.utc).isoformat(), "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "content": content, "channel": "shell", "buffers": [],
+    })
+
+
+def test_a_handcrafted_execute_request_is_not_run(running, tmp_path):
+    from websockets.sync.client import connect
+
+    marker = tmp_path / "ran.txt"
+    code = f"open({str(marker)!r}, 'w').write('participant code ran')"
+    session = uuid.uuid4().hex
+    url = (f"ws://127.0.0.1:{running.port}/jupyter/api/kernels/{uuid.uuid4()}/channels"
+           f"?session_id={uuid.uuid4()}")
+    replies = []
+    with connect(url, open_timeout=20, close_timeout=5) as ws:
+        # First show that messages on this connection do reach a kernel, so the refusal below means something.
+        ws.send(_message("kernel_info_request", {}, session))
+        deadline = time.monotonic() + 20
+        while not any(r.get("msg_type") == "kernel_info_reply" for r in replies):
+            assert time.monotonic() < deadline, f"no kernel_info_reply; got {replies}"
+            replies.append(_header(ws.recv(timeout=20)))
+        ws.send(_message("execute_request", {"code": code, "silent": False, "store_history": False,
+                                             "user_expressions": {}, "allow_stdin": False}, session))
+        try:
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                replies.append(_header(ws.recv(timeout=max(0.1, deadline - time.monotonic()))))
+        except Exception:  # the room may close the connection: also a refusal
+            pass
+    time.sleep(0.5)
+    assert not marker.exists(), "a participant's code ran on the room's laptop"
+    kinds = {r.get("msg_type") for r in replies}
+    assert not kinds & {"execute_reply", "execute_result", "stream", "error"}, kinds
+    assert status(f"{running.base}/")[0] == 200  # and the room is still up for everyone else
+
+
+def _header(frame):
+    if isinstance(frame, bytes):
+        return {"msg_type": "binary"}
+    return json.loads(frame).get("header", {})
