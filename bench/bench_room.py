@@ -31,6 +31,7 @@ Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -46,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
-from lab_session import CHROMIUM, CHROMIUM_ARGS, WATCH_JS, drag_first_slider, explorer_notebook, missing_requirements  # noqa: E402,I001
+from lab_session import CHROMIUM, CHROMIUM_ARGS, WATCH_JS, drag_first_slider, explorer_notebook, missing_requirements  # noqa: E402
 from room_session import free_port, missing_room_requirements, room  # noqa: E402
 
 BUDGET_GB = 4.0
@@ -91,10 +92,8 @@ def tree_rss(pid):
         return 0
     total = 0
     for p in procs:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
@@ -214,7 +213,7 @@ def measure_voila(n, tmp):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     cmd = [sys.executable, "-m", "voila", "explorer.ipynb", "--no-browser", f"--port={port}",
            "--Voila.ip=127.0.0.1", "--ServerApp.port_retries=0"]
-    log = open(root / "voila.log", "wb")
+    log = open(root / "voila.log", "wb")  # noqa: SIM115 - handed to the server process, closed when it stops
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -227,7 +226,7 @@ def measure_voila(n, tmp):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("voila did not start:\n" + (root / "voila.log").read_text()[-2000:])
+                    raise RuntimeError("voila did not start:\n" + (root / "voila.log").read_text()[-2000:]) from None
                 time.sleep(0.3)
         return run_pages(url, proc.pid, n)
     finally:
@@ -247,13 +246,14 @@ def report(name, f, n):
     per = (f["after"] - f["before"]) / n / 2**20
     first, redraw = statistics.median(f["first"]), statistics.median(f["redraw"])
     print(f"{name}:")
-    print(f"  memory, {n} participants   {gb:6.2f} GB total, {per:5.0f} MB per participant   (budget {BUDGET_GB:.0f} GB)"
-          f"  {'ok' if gb <= BUDGET_GB else 'OVER'}")
-    print(f"  first page, {n} at once, browsers on this machine: median {first:5.1f} s (max {max(f['first']):.1f})    "
-          f"(budget {BUDGET_FIRST_S:.0f} s)  {'ok' if first <= BUDGET_FIRST_S else 'OVER'}")
+    print(f"  memory, {n} participants   {gb:6.2f} GB total, {per:5.0f} MB per participant   "
+          f"(budget {BUDGET_GB:.0f} GB)  {'ok' if gb <= BUDGET_GB else 'OVER'}")
+    print(f"  first page, {n} at once, browsers on this machine: median {first:5.1f} s "
+          f"(max {max(f['first']):.1f})    (budget {BUDGET_FIRST_S:.0f} s)  "
+          f"{'ok' if first <= BUDGET_FIRST_S else 'OVER'}")
     print(f"  slider release -> redraw  median {redraw:5.0f} ms (max {max(f['redraw']):.0f}, "
-          f"{len(f['redraw'])} releases, {f['no_redraw']} not redrawn within 60 s)  (budget {BUDGET_REDRAW_MS:.0f} ms)  "
-          f"{'ok' if redraw <= BUDGET_REDRAW_MS else 'OVER'}")
+          f"{len(f['redraw'])} releases, {f['no_redraw']} not redrawn within 60 s)  "
+          f"(budget {BUDGET_REDRAW_MS:.0f} ms)  {'ok' if redraw <= BUDGET_REDRAW_MS else 'OVER'}")
     # The browsers above ran on this machine's two cores beside the server; in a room each runs on
     # its participant's own device. What the server itself needs: its CPU per page, one core at a time
     # (one Python process for Solara; Voila's kernels can use both cores).
@@ -267,8 +267,9 @@ def report(name, f, n):
         print(f"  ballots lost              {f['lost']} of {n}   (budget 0)  {'ok' if f['lost'] == 0 else 'OVER'}")
     if f["outside"]:
         print(f"  blocked requests to the internet: {', '.join(f['outside'][:3])}")
-    return {"server_cpu_per_page_s": per_page, "projected_first_page_s": projected, "memory_gb": gb, "per_participant_mb": per, "first_page_s": f["first"], "redraw_ms": f["redraw"],
-            "lost": f.get("lost"), "outside": f["outside"]}
+    return {"server_cpu_per_page_s": per_page, "projected_first_page_s": projected, "memory_gb": gb,
+            "per_participant_mb": per, "first_page_s": f["first"], "redraw_ms": f["redraw"], "lost": f.get("lost"),
+            "outside": f["outside"]}
 
 
 def main(argv=None):

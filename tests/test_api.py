@@ -100,6 +100,9 @@ SUBMODULES = {
     "game": [
         "Event", "GAMES", "Game", "GameSpec", "Outcome", "Role", "Round", "available", "load", "new",
     ],
+    "room": [
+        "Room", "RoomError", "STATE_FILE", "table_list",
+    ],
     "roles": [
         "ROLE_RULES", "check_roles", "influences", "role_problems", "roles_of",
     ],

@@ -11,12 +11,11 @@ import sys
 import threading
 
 import pytest
+from room_session import ROOT, missing_room_requirements, room
 
 import dpmkit as dk
 from dpmkit.room import STATE_FILE, Room, RoomError, table_list
 from dpmkit.room.cli import parser
-
-from room_session import ROOT, missing_room_requirements, room
 
 REASON = missing_room_requirements()
 needs_server = pytest.mark.skipif(REASON is not None, reason=f"ROOM SERVER MISSING: {REASON}")

@@ -14,11 +14,10 @@ import sys
 import time
 
 import pytest
-
-import dpmkit as dk
-
 from browser.lab_session import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, drag_first_slider, missing_requirements
 from room_session import missing_room_requirements, room
+
+import dpmkit as dk
 
 REASON = missing_requirements() or missing_room_requirements()
 if REASON:
@@ -90,7 +89,7 @@ def test_eight_participants_send_ballots_and_the_dashboard_shows_them(tmp_path):
             assert page.goto(running.base + "/facilitator").status == 403
 
             pages = []
-            for k in range(PARTICIPANTS):  # every participant in their own browser context (own cookies)
+            for _ in range(PARTICIPANTS):  # every participant in their own browser context (own cookies)
                 context = browser.new_context(viewport={"width": 1200, "height": 900})
                 offline(context, outside)
                 page = context.new_page()

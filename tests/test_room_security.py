@@ -12,7 +12,6 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-
 from room_session import missing_room_requirements, room
 
 REASON = missing_room_requirements()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import socket
 import sys
 import threading
@@ -102,8 +103,6 @@ def main(argv=None):
             local = facilitator.replace(facilitator.split("/")[2], f"127.0.0.1:{args.port}")
             threading.Thread(target=webbrowser.open, args=(local,), daemon=True).start()
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
         serve(room, host=args.host, port=args.port, ready=ready)
-    except KeyboardInterrupt:
-        pass
     return 0

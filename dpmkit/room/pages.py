@@ -21,10 +21,10 @@ from .server import configure_solara
 configure_solara()  # before Solara is imported: production mode, no telemetry, even when imported alone
 import solara  # noqa: E402
 
-from .. import words, workshop
-from ..errors import ModelError
-from ..widgets import explore
-from .state import describe_levers
+from .. import words, workshop  # noqa: E402 - after configure_solara, see above
+from ..errors import ModelError  # noqa: E402
+from ..widgets import explore  # noqa: E402
+from .state import describe_levers  # noqa: E402
 
 #: The :class:`~dpmkit.room.state.Room` being served (set by ``serve``).
 ROOM = None
@@ -50,7 +50,7 @@ def _note(text, kind="info"):
 
 
 @solara.component
-def Layout(children=[]):
+def Layout(children=[]):  # noqa: B006 - Solara's signature for a layout component
     """No navigation and no app bar: nobody should find the other pages by clicking around."""
     solara.Column(children=children, style="padding:0")
 

@@ -16,6 +16,7 @@ the same folder and it shows the same dashboard.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -162,10 +163,8 @@ class Room:
     # -- state
     def _save(self, state):
         store.write_file(self.folder, STATE_FILE, state.to_json())
-        try:
+        with contextlib.suppress(OSError):  # e.g. some network shares have no modes
             os.chmod(self.folder / STATE_FILE, 0o600)
-        except OSError:  # pragma: no cover - e.g. some network shares
-            pass
         self.state = state
         self.revision += 1
 
