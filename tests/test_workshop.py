@@ -960,3 +960,14 @@ def test_the_ballot_form_without_the_lab_extra_names_it():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
     assert out.startswith("1\n"), "ballots work without the lab extra"
     assert "ImportError:" in out and 'pip install "dpmkit[lab]"' in out
+
+
+def test_collect_skips_the_rooms_and_games_own_files_but_rejects_other_strays(demo, folder):
+    workshop.submit(folder, model=demo, params={"staff_target": 26}, table="Table 1")
+    for name in ("dpmkit-room.json", "game.json", "game-round-01.json", "game-assign-council.json"):
+        _write(folder, name, {"schema": "not a ballot"})
+    _write(folder, "gamey.json", {"schema": "not a ballot"})  # not the kit's: read, and rejected
+    _write(folder, "dpmkit-room.json.bak", b"{}")
+    found = workshop.collect(folder, model=demo)
+    assert len(found.ballots) == 1
+    assert sorted(r.source for r in found.rejected) == ["dpmkit-room.json.bak", "gamey.json"]

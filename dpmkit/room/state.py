@@ -263,10 +263,8 @@ class Room:
         return ballot
 
     def collect(self):
-        """Every ballot in the folder (``dk.workshop.collect``), without the room's own file."""
-        found = workshop.collect(self.folder, model=self.model)
-        found.rejected = [r for r in found.rejected if r.source != STATE_FILE]
-        return found
+        """Every ballot in the folder (``dk.workshop.collect``, which skips the room's own file)."""
+        return workshop.collect(self.folder, model=self.model)
 
     def board(self, round=None):
         """What the dashboard shows for a round: ``{table: [Ballot, ...]}`` in the room's table order.

@@ -12,6 +12,7 @@ from .store import (
     _CLUTTER,
     _TEMP_RE,
     STALE_SECONDS,
+    STATE_FILE_RE,
     _decode_code,
     _existing_folder,
     _find_codes,
@@ -123,7 +124,7 @@ def collect(folder=None, *, model=None, codes=None, round=None):
                 elif age is not None:
                     in_progress += 1
                 continue
-            if entry.name in _CLUTTER or entry.name.startswith(("._", ".~lock.")):
+            if entry.name in _CLUTTER or entry.name.startswith(("._", ".~lock.")) or STATE_FILE_RE.match(entry.name):
                 continue
             shown = safe_display(entry.name)
             try:

@@ -46,6 +46,11 @@ _CODE_RE = re.compile(r"DPMK1\.([A-Za-z0-9_-]+)\.([0-9a-f]{8})")
 _TEMP_RE = re.compile(r"\.(ballot|preflight)-[A-Za-z0-9_-]+\.tmp\Z")
 
 
+#: Files the kit itself keeps beside the ballots (the room's settings ``dpmkit-room.json``, a
+#: game's ``game.json`` and ``game-*.json``): never ballots, so collecting skips them without
+#: comment. Every other name in the folder is read as a ballot or rejected with a reason.
+STATE_FILE_RE = re.compile(r"(dpmkit-[A-Za-z0-9_.-]+|game(-[A-Za-z0-9_.-]+)?)\.json\Z")
+
 #: Files that operating systems and Jupyter leave in folders; skipped without comment.
 _CLUTTER = frozenset({".DS_Store", ".ipynb_checkpoints", "Thumbs.db", "desktop.ini", ".directory"})
 
