@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .errors import ModelError
 
-__all__ = ["ROLE_RULES", "role_problems", "check_roles", "roles_of", "influences"]
+__all__ = ["ROLE_RULES", "role_problems", "check_roles", "roles_of", "influences", "headline"]
 
 
 def influences(model):
@@ -168,3 +168,23 @@ def check_roles(model, roles=None):
         raise ModelError(f"model {model.name!r}: {len(problems)} DPM role problem{'s' if len(problems) != 1 else ''}: "
                          + "; ".join(problems), variable=first)
     return model
+
+
+def headline(model, n=3):
+    """Up to ``n`` variables worth watching (or predicting) first, when nobody says which.
+
+    The strategic resources come first (levels people can picture: a waiting list, staff,
+    trust), then the end results (the flows that change them), then any stock, then
+    anything recorded. Charts, explorers and ballots use it for their defaults.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> dk.roles.headline(dk.models.load("demo"), 2)
+    ['waiting_list', 'staff']
+    """
+    role_of = roles_of(model)
+    chosen = [s.name for s in model.stocks if role_of.get(s.name) == "strategic_resource"]
+    chosen += [f.name for f in model.flows if role_of.get(f.name) == "end_result"]
+    chosen = chosen or [s.name for s in model.stocks] or list(model.recorded)
+    return chosen[:n]

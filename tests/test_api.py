@@ -104,7 +104,7 @@ SUBMODULES = {
         "Room", "RoomError", "STATE_FILE", "table_list",
     ],
     "roles": [
-        "ROLE_RULES", "check_roles", "influences", "role_problems", "roles_of",
+        "ROLE_RULES", "check_roles", "headline", "influences", "role_problems", "roles_of",
     ],
     "widgets": [
         "BallotWidget", "Explorer", "Game", "LAB_EXTRA", "Predict", "RENDERS", "ballot_widget",

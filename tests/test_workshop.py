@@ -633,8 +633,8 @@ def test_widget_sliders_come_from_param_declarations(demo, folder):
     assert slider.continuous_update is False, "runs on release, not on every pixel of a drag"
     rows = [c for c in w.children if slider in getattr(c, "children", ())]
     assert len(rows) == 1 and rows[0].children[1].value == "FTE", "the units are shown beside the slider"
-    # the first two end results (since issue 11, end results are the flows that change the resources)
-    assert set(w.prediction_fields) == {("referrals", 60.0), ("served", 60.0)}
+    # the first two strategic resources (dk.roles.headline): levels a participant can picture
+    assert set(w.prediction_fields) == {("waiting_list", 60.0), ("staff", 60.0)}
 
 
 def test_widget_submits_to_a_folder_and_confirms(demo, folder):

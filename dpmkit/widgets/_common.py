@@ -42,8 +42,9 @@ def _recorded(model):
 def _outputs(model, outputs, limit=3):
     recorded = _recorded(model)
     if outputs is None:
-        chosen = [v.name for v in model.with_role("end_result") if v.name in recorded][:limit]
-        return chosen or [s.name for s in model.stocks][:limit] or recorded[:limit]
+        from ..roles import headline
+
+        return headline(model, limit)
     outputs = [outputs] if isinstance(outputs, str) else list(outputs)
     if not outputs:
         raise ModelError("outputs is empty: name at least one variable to chart")

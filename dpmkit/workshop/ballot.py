@@ -122,12 +122,10 @@ def _recorded(model):
 
 
 def _headline(model, n=2):
-    """Up to ``n`` variables worth predicting: end results that are levels or
-    indicators first (flows are harder to picture), then flows."""
-    recorded = _recorded(model)
-    ends = [v for v in model.with_role("end_result") if v.name in recorded]
-    ranked = [v.name for v in ends if not isinstance(v, Flow)] + [v.name for v in ends if isinstance(v, Flow)]
-    return ranked[:n] or [v.name for v in model.stocks][:1] or list(recorded)[:1]
+    """Up to ``n`` variables worth predicting (:func:`dpmkit.roles.headline`)."""
+    from ..roles import headline
+
+    return headline(model, n)
 
 
 @dataclass(frozen=True)
