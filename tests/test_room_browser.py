@@ -136,7 +136,7 @@ def test_eight_participants_send_ballots_and_the_dashboard_shows_them(tmp_path):
         for k, value in enumerate(levers):
             ballot = first[f"P{k}"]
             assert ballot.params.get("staff_target", 20.0) == pytest.approx(value)
-            assert ballot.predictions["waiting_time"] == ((60.0, 1080.0),)
+            assert ballot.predictions["waiting_list"] == ((60.0, 1080.0),)  # the first headline variable
             assert ballot.round == "1" and ballot.table == TABLES[k % len(TABLES)]
         port, facilitator = running.port, running.facilitator
         running.kill(signal.SIGKILL)
