@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 from lab_session import CHROMIUM, CHROMIUM_ARGS, WATCH_JS, drag_first_slider, explorer_notebook, missing_requirements  # noqa: E402
-from room_session import free_port, missing_room_requirements, room  # noqa: E402
+from room_session import free_port, missing_room_requirements, offline, room  # noqa: E402
 
 BUDGET_GB = 4.0
 BUDGET_FIRST_S = 5.0
@@ -95,18 +95,6 @@ def tree_rss(pid):
         with contextlib.suppress(psutil.NoSuchProcess):
             total += p.memory_info().rss
     return total
-
-
-def offline(context, outside):
-    def route(r):
-        url = r.request.url
-        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
-            r.continue_()
-        else:
-            outside.append(url)
-            r.abort()
-
-    context.route("**/*", route)
 
 
 def open_all(browsers, url, n, outside, timeout=900):

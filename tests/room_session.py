@@ -71,6 +71,19 @@ class RoomProcess:
             self.proc.wait(timeout=15)
 
 
+def offline(context, outside):
+    """Let a browser context reach only this machine; every other request is aborted and noted."""
+    def route(r):
+        url = r.request.url
+        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+
+
 @contextmanager
 def room(folder, *args, port=None, startup_timeout=90, hard_limit=600):
     """Run the room on ``folder``; yield a :class:`RoomProcess` once it printed its links."""

@@ -15,7 +15,7 @@ import time
 
 import pytest
 from browser.lab_session import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, drag_first_slider, missing_requirements
-from room_session import missing_room_requirements, room
+from room_session import missing_room_requirements, offline, room
 
 import dpmkit as dk
 
@@ -26,18 +26,6 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=f"ROOM BROWSER TEST S
 
 PARTICIPANTS = 8
 TABLES = ["Red", "Blue", "Green", "Yellow"]
-
-
-def offline(context, outside):
-    def route(r):
-        url = r.request.url
-        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
-            r.continue_()
-        else:
-            outside.append(url)
-            r.abort()
-
-    context.route("**/*", route)
 
 
 def join(page, code):
