@@ -1,12 +1,11 @@
-"""Handouts are current and printable; the glossary is sound; session plans link only
-what exists, name the notebooks consistently and add up to their stated length."""
+"""Handouts are current and printable; the glossary is sound; session plans name the notebooks
+consistently. (Plan timetables, games, levers, sections and links: tests/test_session_plans.py.)"""
 
 from __future__ import annotations
 
 import importlib.util
 import re
 import sys
-from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -187,53 +186,7 @@ def test_glossary_handout_and_notebook_helpers_show_every_term(built):
     assert len(frame) == len(glossary.TERMS)
 
 
-# ------------------------------------------------------------------ session plans and links
-def _markdown_files():
-    generated = {HANDOUTS, WORKSHOPS / "facilitator-view"}
-    return [p for p in WORKSHOPS.rglob("*.md") if p.parent not in generated]
-
-
-def _slug(heading):
-    text = re.sub(r"[^\w\s-]", "", heading.strip().lower())
-    return re.sub(r"\s", "-", text)
-
-
-def test_the_session_plans_are_all_there():
-    assert {p.name for p in PLANS.glob("*.md")} - {"README.md"} == EXPECTED_PLANS
-
-
-def test_every_link_in_the_guide_and_plans_resolves():
-    problems = []
-    for path in _markdown_files():
-        text = path.read_text(encoding="utf-8")
-        for target in re.findall(r"\]\(([^)\s]+)\)", text):
-            if target.startswith(("http://", "https://", "mailto:")):
-                continue
-            file_part, _, anchor = target.partition("#")
-            resolved = (path.parent / file_part).resolve() if file_part else path.resolve()
-            try:
-                relative = resolved.relative_to(ROOT)
-            except ValueError:
-                problems.append(f"{path.name}: {target} leaves the kit")
-                continue
-            if relative.parts[:1] == ("notebooks",) and resolved.suffix == ".ipynb":
-                if resolved.stem not in NOTEBOOKS:
-                    problems.append(f"{path.name}: {target} is not one of the sequence's notebooks")
-                continue
-            if relative.parts[:2] == ("workshops", "facilitator-view") and resolved.suffix == ".md":
-                if resolved.stem not in NOTEBOOKS:
-                    problems.append(f"{path.name}: {target} is not the facilitator view of a notebook")
-                continue
-            if not resolved.exists():
-                problems.append(f"{path.name}: {target} does not exist")
-                continue
-            if anchor and resolved.suffix == ".md":
-                headings = re.findall(r"^#+\s+(.*)$", resolved.read_text(encoding="utf-8"), re.M)
-                if anchor not in {_slug(h) for h in headings}:
-                    problems.append(f"{path.name}: no heading for #{anchor} in {resolved.name}")
-    assert not problems, "\n".join(problems)
-
-
+# ------------------------------------------------------------------ session plans
 def test_notebooks_that_exist_use_the_sequence_names():
     for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"):
         assert path.stem in NOTEBOOKS, f"{path.name} is not a name in the notebook sequence"
@@ -255,27 +208,6 @@ def _timetables(text):
 
 
 @pytest.mark.parametrize("plan", sorted(EXPECTED_PLANS))
-def test_timetables_add_up(plan):
-    text = (PLANS / plan).read_text(encoding="utf-8")
-    tables = _timetables(text)
-    assert tables, f"{plan} has no timetable (| Time | Min | Activity | Materials |)"
-    declared = re.search(r"\*\*Duration:\*\*\s*(\d+) minutes", text)
-    for rows in tables:
-        clock = datetime.strptime(rows[0][0], "%H:%M")
-        for start, minutes, _ in rows:
-            assert datetime.strptime(start, "%H:%M") == clock, f"{plan}: {start} should be {clock:%H:%M}"
-            assert 5 <= minutes <= 60, f"{plan}: {start} lasts {minutes} minutes"
-            clock += timedelta(minutes=minutes)
-        total = sum(m for _, m, _ in rows)
-        if declared and len(tables) == 1:
-            assert total == int(declared[1]), f"{plan}: the timetable lasts {total} minutes, not {declared[1]}"
-        else:
-            assert total == 120, f"{plan}: a weekly seminar lasts {total} minutes, not 120"
-    if plan != "four-week-module.md":
-        assert "*Can shrink*" in text or "*can shrink*" in text, f"{plan}: mark what to cut when running late"
-
-
-@pytest.mark.parametrize("plan", sorted(EXPECTED_PLANS))
 def test_plans_link_every_notebook_they_use(plan):
     text = (PLANS / plan).read_text(encoding="utf-8")
     linked = set(re.findall(r"\]\(\.\./\.\./notebooks/(\d\d_[a-z_]+)\.ipynb\)", text))
@@ -286,18 +218,6 @@ def test_plans_link_every_notebook_they_use(plan):
     for rows in _timetables(text):
         used = {n for _, _, materials in rows for n in re.findall(r"\d\d_[a-z_]+[a-z]", materials)}
         assert used <= linked, f"{plan}: the timetable uses {sorted(used - linked)} without linking it"
-
-
-def test_plans_with_role_play_link_the_role_cards():
-    for plan in ("half-day.md", "full-day-learning-partnership.md"):
-        text = (PLANS / plan).read_text(encoding="utf-8")
-        assert "../handouts/role-cards.html" in text and "role-play" in text.lower()
-        for role in ("commissioner", "provider", "young people's representatives", "inspectorate"):
-            assert role in text, f"{plan} does not name the {role} role"
-    full = (PLANS / "full-day-learning-partnership.md").read_text(encoding="utf-8")
-    assert "next step" in full.lower()
-    module = (PLANS / "four-week-module.md").read_text(encoding="utf-8")
-    assert "Assessment" in module and "10_build_your_own" in module
 
 
 def test_the_guide_covers_what_a_new_facilitator_needs():
