@@ -66,7 +66,7 @@ def test_check_mode_reports_stale_files(tmp_path, capsys):
 
 def test_the_required_handouts_exist(built):
     for name in ("dpm-chart-canvas", "two-by-two-canvas", "predict-then-run", "predict-then-run-surrey",
-                 "glossary", "how-to-open-the-kit", "role-cards", "debrief-card"):
+                 "glossary", "how-to-open-the-kit", "role-cards", "ballot-slip", "debrief-card"):
         assert f"{name}.md" in built and f"{name}.html" in built, name
 
 
@@ -138,14 +138,31 @@ def test_markdown_handouts_link_only_generated_files(built):
             assert target.startswith("http") or target in built, f"{name}: broken link {target}"
 
 
-def test_role_cards_follow_the_model(built):
-    model = dk.models.load("surrey")
+def test_role_cards_follow_the_games(built):
     cards = built["role-cards.md"]
-    levers = re.findall(r"\(`([a-z][a-z0-9_]*)`, ", cards)
-    assert len(set(levers)) >= 4
-    for lever in levers:
-        assert lever in model.defaults, f"role card names {lever!r}, which the surrey model does not have"
-        assert model[lever].label in cards
+    for name, spec in dk.game.GAMES.items():
+        model = spec.build_model()
+        assert spec.label in cards, name
+        for role in spec.roles:
+            assert f"role: `{role.name}`" in cards and role.goals in cards, (name, role.name)
+            for lever in role.levers:
+                low, high = model.param(lever).bounds
+                shown = re.search(rf"\*\*{re.escape(model[lever].label)}\*\* \(`{lever}`, ([\d.]+) to ([\d.]+)", cards)
+                assert shown, f"the card for {role.name} does not show {lever} with its range"
+                assert (float(shown[1]), float(shown[2])) == (low, high), (lever, shown.groups(), (low, high))
+    # every lever on a card is a lever of a game (no lever that changes nothing, as before)
+    levers = set(re.findall(r"\(`([a-z][a-z0-9_]*)`, [\d.]+ to ", cards))
+    assert levers == {lever for spec in dk.game.GAMES.values() for lever in spec.owner}
+    assert cards.count("**Decision slip**") == sum(len(spec.roles) for spec in dk.game.GAMES.values())
+
+
+def test_the_participant_handout_puts_the_room_first_for_windows_and_macos(built):
+    page = built["how-to-open-the-kit.md"]
+    first = page.index("## ")
+    assert "room" in page[first:first + 80].lower(), "the first route is joining the room"
+    for needed in ("Windows", "macOS", "QR code", "room code", "does not load", "paper", "hotspot", "8866"):
+        assert needed in page, needed
+    assert page.index("room") < page.index("make lab"), "installing the kit comes after the room"
 
 
 # ------------------------------------------------------------------ glossary
@@ -228,6 +245,12 @@ def test_the_guide_covers_what_a_new_facilitator_needs():
         assert re.search(rf"^## {re.escape(heading)}", guide, re.M), heading
     assert "python -m dpmkit.preflight" in guide and "make preflight" in guide
     setup = (WORKSHOPS / "setup.md").read_text(encoding="utf-8")
+    # the room is the first route; the wheelhouse is for the facilitator laptop only
+    routes = re.findall(r"^## ([A-D])\. (.*)$", setup, re.M)
+    assert routes[0] == ("A", "The room (first choice)"), routes
+    assert setup.index("make room") < setup.index("make wheelhouse") < setup.index("## C. Participants")
+    assert "the one facilitator laptop only" in setup and "room.md" in setup
+    assert "handouts/how-to-open-the-kit.html" in setup
     for needed in ("make lab", "make test", "environment.yml", "Binder", "make wheelhouse",
                    "make offline-install WHEELHOUSE=", "--no-index", "The Littlest JupyterHub", "chmod 2770",
                    "setgid"):
@@ -235,3 +258,15 @@ def test_the_guide_covers_what_a_new_facilitator_needs():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in ("preflight:", "wheelhouse:", "offline-install:", "handouts:"):
         assert re.search(rf"^{target}", makefile, re.M), target
+
+
+def test_a_ballot_slip_typed_in_as_the_handout_says_counts_as_a_ballot(built, tmp_path):
+    slips = built["ballot-slip.md"]
+    assert slips.count("### Ballot slip") == 3
+    assert 'dk.workshop.submit("room", model="surrey", table="Red", round="1",' in slips
+    dk.workshop.submit(tmp_path, model="surrey", table="Red", round="1", params={"decommissioning_years": 2},
+                       predictions={"neet": {2014.25: 500}}, hypothesis="...", decision="...")
+    found = dk.workshop.collect(tmp_path)
+    assert len(found.ballots) == 1 and not found.rejected
+    ballot = found.ballots[0]
+    assert (ballot.table, ballot.round, ballot.params) == ("Red", "1", {"decommissioning_years": 2.0})

@@ -293,38 +293,56 @@ def axes_svg(name, title, desc, x_label, y_label, x_ticks=None, y_ticks=None, po
 
 # ----------------------------------------------------------------------------- the handouts
 def how_to_open():
-    return Handout("how-to-open-the-kit", "How to open the kit",
-                   "one page for participants: the ways in, the first notebook, what to do when stuck", [
-        P("Your facilitator will tell you which way in your workshop uses. You need a laptop with a web browser; "
-          "everything runs on your own machine or on the workshop's hub, and nothing needs the internet once it "
-          "is set up."),
-        H("A. On the workshop's hub (nothing to install)"),
-        OL("Open the link your facilitator gives you and log in.",
-           "In the file list on the left, open **notebooks**, then **00_start_here.ipynb**."),
-        H("B. On your laptop, from the kit's folder"),
-        P("Open a terminal in the kit's folder (on a Mac: Terminal; on Windows, use route C) and type:"),
+    return Handout("how-to-open-the-kit", "How to join the room (and open the kit)",
+                   "one page for participants: join the room from a Windows laptop, a Mac, a tablet or a phone; "
+                   "what to do if the page does not load; the paper slip; the kit on your own laptop", [
+        P("In the workshop you need **only a web browser**: the facilitator's laptop runs the kit and serves it "
+          "to everyone in the room, with no internet. You install nothing and see no code."),
+        H("Join the room"),
+        OL("**Join the network the facilitator names**: the room's wifi, or the facilitator's laptop or phone "
+           "*hotspot*. On **Windows**: click the network icon at the right of the taskbar, choose the network, "
+           "*Connect*, type its password; if Windows asks, answer that this is a *private* network. On "
+           "**macOS**: click the Wi-Fi icon in the menu bar (top right), choose the network, type its password. "
+           "On a tablet or phone: Settings → Wi-Fi.",
+           "**Open the room**: scan the **QR code** on the screen with a phone or tablet camera, or type the "
+           "Participants link from the board into the browser's address bar (Edge, Chrome, Firefox or "
+           "Safari), exactly as written, for example `http://192.168.1.23:8866/?code=TEAL`.",
+           "If the page asks for the **room code**, type the code shown on the screen.",
+           "**Choose your table** from the list (do not type it). Move a lever and let go: the chart redraws. "
+           "When your table has agreed, send your ballot or your decision: \"✓ Your ballot is in\" means "
+           "the room has it."),
+        H("If the page does not load"),
+        UL("Check that you are on **the same network as the facilitator's laptop**, not the venue's guest wifi "
+           "or your phone's mobile data: guest networks often stop devices reaching each other.",
+           "Check the address: it starts with `http://` (not https), has the numbers and `:8866` exactly as "
+           "on the board, and ends with the code.",
+           "Turn off a **VPN** or a work \"secure browsing\" setting for a moment: on a locked-down work "
+           "laptop, use your phone or tablet instead.",
+           "Reload the page (F5 on Windows, Cmd+R on a Mac). Your table's decisions are kept by the room: "
+           "nothing is lost when you reload or rejoin.",
+           "Still nothing? Share a neighbour's screen, and tell the facilitator: the room can also take your "
+           "table's choices on **paper**."),
+        H("The paper slip"),
+        P("Every role card has a **decision slip**: write your table's name, the round and your settings, and "
+          "hand it to the facilitator, who types it in. Predictions, a hypothesis and a decision go on a "
+          "**ballot slip** (the facilitator has them). Paper counts exactly like a page."),
+        H("After the workshop: the kit on your own laptop"),
+        P("To explore the notebooks yourself, you need Python 3.10 or newer and the kit's folder. On **macOS** "
+          "(Terminal) or Linux, in the kit's folder:"),
         CODE("make lab"),
-        P("The first time takes about half a minute and needs the internet; then JupyterLab opens in your "
-          "browser at the first notebook. **No internet in the room?** Your facilitator has a USB stick: "
-          "copy the kit's folder from it, then run `make offline-install WHEELHOUSE=wheelhouse` "
-          "in that folder, then `make lab`."),
-        H("C. With conda (also on Windows)"),
-        CODE("conda env create -f environment.yml\nconda activate dpmkit\npip install --no-deps -e .\n"
-             "jupyter lab notebooks/00_start_here.ipynb"),
-        H("Check that everything works"),
-        P("Run `make preflight` (or `python -m dpmkit.preflight`). Every line should show ✓. If one shows ✗, it "
-          "says what to do; if that does not help, show it to your facilitator."),
-        H("In JupyterLab"),
-        TABLE(["To…", "do this"],
+        P("On **Windows**, in PowerShell in the kit's folder:"),
+        CODE("py -m venv .venv\n.venv\\Scripts\\python -m pip install -e \".[lab]\"\n"
+             ".venv\\Scripts\\jupyter lab notebooks\\00_start_here.ipynb"),
+        P("Or, with conda on either: `conda env create -f environment.yml`, `conda activate dpmkit`, "
+          "`pip install --no-deps -e .`, `jupyter lab notebooks/00_start_here.ipynb`. The first install needs "
+          "the internet; then everything runs offline. Check it with `python -m dpmkit.preflight`: every line "
+          "should show ✓, and a ✗ says what to do."),
+        TABLE(["In JupyterLab, to…", "do this"],
               ["run a cell", "click in it, press **Shift+Enter**"],
-              ["run the whole notebook", "menu **Run → Run All Cells**"],
               ["start again when stuck", "menu **Kernel → Restart Kernel and Run All Cells**"],
               ["move a slider", "drag it and let go: the model runs when you release it"],
-              ["send your ballot", "fill it in, press **Submit ballot**; if a code appears, copy all of it "
-                                   "and paste it where your facilitator asks"],
               ["stop", "close the browser tab, then press Ctrl+C in the terminal"]),
-        NOTE("Your work is saved in the notebook (Ctrl+S). The notebooks in the kit are yours to change: the "
-             "facilitator has clean copies."),
+        NOTE("Start with notebooks/00_start_here.ipynb: the same first lever as in the workshop."),
     ])
 
 
@@ -459,63 +477,90 @@ def _amount(value, units):
     return f"{value:g} {units}"
 
 
-def _lever(model, name):
+#: The one-line question each role asks the other tables (the game's data has the rest).
+ROLE_ASKS = {
+    "council_leadership": "What would you do with a smaller cut, and what would you show for it?",
+    "commissioners": "What would make you trust the new contracts before they start?",
+    "voluntary_sector": "What support would let you match the hours, and when?",
+    "young_people": "How will you know if what we said made a difference?",
+    "youth_justice": "What does the first-time-entrants figure hide?",
+    "funder": "What would you accept as evidence of results, other than the target?",
+    "inspectorate": "What do you need to report that nobody reads?",
+    "service_manager": "Can the contract survive a worse first year?",
+    "frontline": "Who decides which clients are too hard?",
+    "centre": "Do you want to direct the localities, or attract them?",
+    "learning_partner": "Who learns fastest, and how would the others find out?",
+    "locality": "What have you learnt that another locality could use?",
+}
+
+
+def _tagged(text):
+    """A briefing's evidence tags, "[published key]", shown as "[published: `key`]"."""
+    return re.sub(r"\[(published|derived|assumption) ([a-z0-9_]+)\]", r"[\1: `\2`]", text)
+
+
+def _game_lever(model, name):
     p = model[name]
     lo, hi = p.bounds
     return (f"**{p.label}** (`{name}`, {_amount(lo, '')} to {_amount(hi, p.units)}; "
-            f"as it happened: {_amount(p.default, p.units)})")
+            f"at the start: {_amount(p.default, p.units)})")
+
+
+def _seen(model, names):
+    return ", ".join(getattr(model[n], "label", None) or n for n in names)
 
 
 def role_cards():
+    """One card per role of every game, from the game's own data (dk.game.GAMES), each with a
+    decision slip: the paper route when a table has no working page, or no network."""
     import dpmkit as dk
 
-    m = dk.models.load("surrey")
-    cards = [
-        ("The commissioner", "Surrey County Council, Services for Young People, 2009",
-         "Your budget will fall by a quarter over three years. You must move from running services to "
-         "commissioning outcomes, and councillors want results they can show.",
-         [_lever(m, "decommissioning_years"), _lever(m, "evaluation_after")],
-         "young people NEET, the budget, how long the gap between old and new services lasts",
-         "a gap in services during the change; being judged before the new model has had time to work",
-         ["What would make you trust the council's new contracts?", "How soon can you show results, honestly?"]),
-        ("A provider", "A voluntary youth organisation running a youth centre under the new contracts",
-         "You are asked to match every hour of youth work the council funds with an hour of your own, from "
-         "volunteers and other funding. Your reputation with young people is your main asset.",
-         [_lever(m, "coproduction_effort")],
-         "your volunteers and staff, trust with young people, whether the contract lasts",
-         "doing more for less; contracts that count what is easy to count rather than what matters",
-         ["What support would let you match the hours?", "Which measures would show what you really do?"]),
-        ("Young people's representatives", "A youth task group that helps decide which bids are funded",
-         "About 8,000 young people were consulted on what they need. You now sit on panels that score bids, and "
-         "you know which services young people actually use.",
-         [_lever(m, "coproduction_effort"), _lever(m, "decommissioning_years")],
-         "whether support fits young people's lives, being listened to, not being labelled",
-         "consultation that changes nothing; losing a youth worker you trust when services are re-let",
-         ["How will you know if what we said made a difference?", "Who speaks for the young people who "
-                                                                  "never come to consultations?"]),
-        ("The inspectorate", "HM Inspectorate of Probation, looking at youth offending services",
-         "You judge services against national standards. In 2019 you rated Surrey's youth offending service "
-         "inadequate, although its figure for first-time entrants to youth justice still looked excellent; in "
-         "2022 you rated it good.",
-         [_lever(m, "evaluation_after"), _lever(m, "post2015_cut")],
-         "the quality of assessments and supervision, consistent out-of-court decisions, public protection",
-         "a good number hiding a weak service; judging too early, or too late",
-         ["What does your headline figure hide?", "What would you want us to look at, and when?"]),
-    ]
-    blocks = [P("Each table plays one role for the negotiation round. Read your card together (3 minutes), "
-                "agree the lever settings your role would argue for, predict the result, and submit **one ballot "
-                "for the table** with your role chosen. Then argue your case to the other tables."),
-              NOTE("The roles are simplified for the game; the facts on them come from the Surrey case in the "
-                   "notebook `04_surrey_case`, with their sources.")]
-    for k, (role, who, situation, levers, watch, fear, ask) in enumerate(cards):
-        if k and k % 2 == 0:
-            blocks.append(BREAK)
-        blocks += [H(role), P(f"*{who}*"), P(situation),
-                   P("**Levers you argue about:**"), UL(*levers),
-                   P(f"**You watch:** {watch}."), P(f"**You fear:** {fear}."),
-                   P("**Ask the other tables:**"), UL(*ask)]
-    return Handout("role-cards", "Role cards: the Surrey negotiation",
-                   "four roles for the role-play round: commissioner, provider, young people, inspectorate", blocks)
+    blocks = [P("One card per table. Read your card together (3 minutes): who you are, what you know, what "
+                "you want, the levers you hold. In each round, agree your settings and send them on your "
+                "table's page, or write them on the slip and hand it to the facilitator. Everything on these "
+                "cards comes from the game itself; numbers carry their evidence key and status."),
+              NOTE("The games guide (workshops/games-guide.md) says what each lever does in the model and "
+                   "when it shows.")]
+    for spec in dk.game.GAMES.values():
+        model = spec.build_model()
+        blocks += [BREAK, H(spec.label), P(spec.description)]
+        for k, role in enumerate(spec.roles):
+            if k and k % 2 == 0:
+                blocks.append(BREAK)
+            levers = [_game_lever(model, lever) for lever in role.levers]
+            slip = TABLE(["Lever", "Range", f"Our setting, round ___ ({len(spec.rounds)} rounds)"],
+                         *[[f"{model[lever].label} (`{lever}`)",
+                            f"{_amount(model[lever].bounds[0], '')} to "
+                            f"{_amount(model[lever].bounds[1], model[lever].units)}", ""]
+                           for lever in role.levers])
+            blocks += [H(f"{role.label}", 3), P(f"*Game: {spec.name} · role: `{role.name}`*"),
+                       P(_tagged(role.briefing)), P(f"**Your goals:** {role.goals}"),
+                       P("**Levers you hold:**"), UL(*levers),
+                       P(f"**You see:** {_seen(model, role.sees)}."),
+                       P(f"**You are scored on:** {_seen(model, role.scores)}."),
+                       P(f"**Ask the other tables:** {ROLE_ASKS[role.name.rstrip('0123456789').rstrip('_')]}"),
+                       P("**Decision slip** (cut off and hand in; table: ______________)"), slip]
+    return Handout("role-cards", "Role cards and decision slips: the games",
+                   "one card per role of each game (Surrey, Targets or learning, Performance attractor), each "
+                   "with a paper decision slip", blocks)
+
+
+def ballot_slips():
+    slip = [WRITE("Table (as on the room's list) ______________    Round ____    Model or game ______________", 1),
+            WRITE("Lever settings (lever: value)", 1),
+            WRITE("Our prediction: at time ______ the variable ______________ will be ______", 1),
+            WRITE("Our hypothesis: what will happen, and why", 2),
+            WRITE("Our decision", 1)]
+    blocks = [P("The paper route for a table whose page does not work, or for a room without a network. One slip "
+                "per table per round; the facilitator types each in on the facilitator laptop, into the room's "
+                "folder, where it counts exactly like a ballot sent from a page:"),
+              CODE('dk.workshop.submit("room", model="surrey", table="Red", round="1",\n'
+                   '                   params={"decommissioning_years": 2}, predictions={"neet": {2014.25: 500}},\n'
+                   '                   hypothesis="...", decision="...")')]
+    for k in range(3):
+        blocks += [H(f"Ballot slip {k + 1}", 3), *slip]
+    return Handout("ballot-slip", "Ballot slips", "paper ballots for the room: three slips to a page, and how the "
+                   "facilitator types them in", blocks)
 
 
 def debrief_card():
@@ -577,7 +622,7 @@ def glossary_handout():
 
 def handouts():
     return [how_to_open(), dpm_canvas(), two_by_two(), predict_then_run(), predict_surrey(), role_cards(),
-            debrief_card(), glossary_handout()]
+            ballot_slips(), debrief_card(), glossary_handout()]
 
 
 # ----------------------------------------------------------------------------- renderers
