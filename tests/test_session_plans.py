@@ -539,3 +539,30 @@ def test_the_link_check_catches_a_broken_link(tmp_path):
     assert len(problems) == 3, problems
     assert "no-such-file.md does not exist" in problems[0] and "#no-such-heading" in problems[1]
     assert "leaves the kit" in problems[2]
+
+
+def test_the_guides_what_if_recipe_replays_a_game_exactly(tmp_path):
+    # the same steps as the recipe in the games guide's debrief section
+    text = _read(GUIDE)
+    for line in ('what_if = dk.game.new("game-day1-what-if", g.spec.name, tables=list(g.tables), context=g.context)',
+                 "for number in range(1, g.round):", 'decision = dict(zip(rows["lever"], rows["value"]))'):
+        assert line in text, line
+    g = dk.game.new(tmp_path / "played", "surrey", tables=["Red", "Blue"], context="fragile")
+    g.assign("Red", "commissioners")
+    g.assign("Blue", "young_people")
+    g.decide("Red", {"decommissioning_years": 1.0})
+    g.decide("Red", {"decommissioning_years": 2.0, "coproduction_effort": 0.5})  # the latest counts
+    g.advance()
+    g.decide("Blue", {"voice_insight": 0.6})
+    g.advance()
+    g.advance()  # a round in which nobody decided
+    what_if = dk.game.new(tmp_path / "what-if", g.spec.name, tables=list(g.tables), context=g.context)
+    for role, table in g.assignments().items():
+        what_if.assign(table, role)
+    log = g.log()
+    for number in range(1, g.round):
+        for table, rows in log[log["round"] == number].groupby("table"):
+            what_if.decide(table, dict(zip(rows["lever"], rows["value"])))
+        what_if.advance()
+    assert what_if.round == g.round
+    assert what_if.results().equals(g.results())
