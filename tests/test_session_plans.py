@@ -241,14 +241,21 @@ def lever_problems(text, *, plan):
                 moved = abs(_number(at_high) - _number(at_low)) / (o.high - o.low)
                 if moved < 0.05:
                     problems.append(f"{where}: moves {outcome} by only {moved:.1%} of its range by round {rnd}")
-    # every lever of a plan's game named anywhere in the plan must have its row
+    # every lever of a plan's game named anywhere in the plan must have its row, and a model's
+    # policy lever that the game does not offer (e.g. one that changes nothing in the rounds) is no lever
     if plan:
         shown = {lever for _, lever in used}
         for game, *_ in sections:
-            for lever in dk.game.GAMES.get(game, dk.game.GAMES["surrey"]).owner:
+            if game not in dk.game.GAMES:
+                continue
+            spec = dk.game.GAMES[game]
+            for lever in spec.owner:
                 if f"`{lever}`" in text and lever not in shown:
                     problems.append(f"{game}: the plan names `{lever}` but does not show what it changes within "
                                     "the rounds played")
+            for p in _game_models()[game].policy_levers:
+                if f"`{p.name}`" in text and p.name not in spec.owner:
+                    problems.append(f"{game}: `{p.name}` is a lever of the model but not of the game")
     return problems
 
 
@@ -363,11 +370,12 @@ def test_the_games_and_levers_a_plan_names_exist_and_act_within_the_rounds_playe
     assert not problems, "\n".join(problems)
 
 
-def test_every_plan_names_only_what_the_kit_has():
-    for plan in sorted(EXPECTED_PLANS) + ["README.md"]:
-        text = _read(PLANS / plan)
-        problems = name_problems(text) + range_problems(text)
-        assert not problems, f"{plan}:\n" + "\n".join(problems)
+@pytest.mark.parametrize("page", [f"session-plans/{p}" for p in sorted(EXPECTED_PLANS) + ["README.md"]]
+                         + ["README.md", "setup.md", "games-guide.md"])
+def test_every_workshop_page_names_only_what_the_kit_has(page):
+    text = _read(WORKSHOPS / page)
+    problems = name_problems(text) + range_problems(text)
+    assert not problems, f"{page}:\n" + "\n".join(problems)
 
 
 def test_the_games_guide_figures_are_what_the_games_give():
@@ -506,6 +514,9 @@ def test_the_lever_check_catches_levers_that_do_not_exist_or_do_not_act(row, rou
 def test_the_lever_check_catches_a_lever_named_without_its_effect():
     text = _game_plan([GOOD_ROW]) + "\nThe council table moves `post2015_cut` in round 2.\n"
     assert any("names `post2015_cut`" in p for p in lever_problems(text, plan=True))
+    text = _game_plan([GOOD_ROW]) + "\nThe commissioners also choose `evaluation_after`.\n"
+    assert any("`evaluation_after` is a lever of the model but not of the game" in p
+               for p in lever_problems(text, plan=True))
 
 
 def test_the_name_and_range_checks_catch_unknown_names_and_wrong_ranges():
