@@ -154,6 +154,10 @@ def test_role_cards_follow_the_games(built):
     levers = set(re.findall(r"\(`([a-z][a-z0-9_]*)`, [\d.]+ to ", cards))
     assert levers == {lever for spec in dk.game.GAMES.values() for lever in spec.owner}
     assert cards.count("**Decision slip**") == sum(len(spec.roles) for spec in dk.game.GAMES.values())
+    # each lever says when it first shows; the late ones are the ones the games guide warns about
+    shows = dict(re.findall(r"\(`([a-z][a-z0-9_]*)`, [^)]*; shows from round (\d)\)", cards))
+    assert set(shows) == levers
+    assert (shows["matching_ratio"], shows["post2015_cut"], shows["decommissioning_years"]) == ("4", "5", "1")
 
 
 def test_the_participant_handout_puts_the_room_first_for_windows_and_macos(built):

@@ -499,11 +499,30 @@ def _tagged(text):
     return re.sub(r"\[(published|derived|assumption) ([a-z0-9_]+)\]", r"[\1: `\2`]", text)
 
 
-def _game_lever(model, name):
+def _shows_from(spec, model, role, lever):
+    """The first round at whose end the lever, set to the bottom or the top of its range from round 1,
+    moves an outcome the role sees by at least 5% of that outcome's range (the game's first context)."""
+    from dpmkit.simulate import simulate
+
+    start, stop = spec.rounds[0].start, spec.rounds[-1].end
+    context = spec.contexts[spec.default_context]
+    low, high = (simulate(model, context, events={start: {lever: v}}, stop=stop) for v in model[lever].bounds)
+    for number, r in enumerate(spec.rounds, 1):
+        for name in role.sees:
+            o = spec.outcome(name)
+            if abs(high.at(r.end, name) - low.at(r.end, name)) >= 0.05 * (o.high - o.low):
+                return number
+    return None
+
+
+def _game_lever(spec, model, role, name):
     p = model[name]
     lo, hi = p.bounds
-    return (f"**{p.label}** (`{name}`, {_amount(lo, '')} to {_amount(hi, p.units)}; "
-            f"at the start: {_amount(p.default, p.units)})")
+    shows = _shows_from(spec, model, role, name)
+    when = f"shows from round {shows}" if shows else "changes little that you see"
+    units = "a year" if p.units == "1/year" else p.units
+    return (f"**{p.label}** (`{name}`, {_amount(lo, '')} to {_amount(hi, units)}; "
+            f"at the start: {_amount(p.default, units)}; {when})")
 
 
 def _seen(model, names):
@@ -527,7 +546,7 @@ def role_cards():
         for k, role in enumerate(spec.roles):
             if k and k % 2 == 0:
                 blocks.append(BREAK)
-            levers = [_game_lever(model, lever) for lever in role.levers]
+            levers = [_game_lever(spec, model, role, lever) for lever in role.levers]
             slip = TABLE(["Lever", "Range", f"Our setting, round ___ ({len(spec.rounds)} rounds)"],
                          *[[f"{model[lever].label} (`{lever}`)",
                             f"{_amount(model[lever].bounds[0], '')} to "
