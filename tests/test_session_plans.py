@@ -125,6 +125,17 @@ def name_problems(text):
     return problems
 
 
+def status_problems(text):
+    """"`key`, published" (or derived, assumption): the key must be in the evidence registry with that status."""
+    problems = []
+    for key, status in set(re.findall(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`, (published|derived|assumption)", text)):
+        if not _evidence_key(key):
+            problems.append(f"`{key}` is cited as {status} but is not in the evidence registry")
+        elif dk.evidence.get(key).status != status:
+            problems.append(f"`{key}` is cited as {status} but the registry says {dk.evidence.get(key).status}")
+    return problems
+
+
 def _number(text):
     return float(text.replace(",", "").replace("−", "-"))
 
@@ -374,7 +385,7 @@ def test_the_games_and_levers_a_plan_names_exist_and_act_within_the_rounds_playe
                          + ["README.md", "setup.md", "games-guide.md"])
 def test_every_workshop_page_names_only_what_the_kit_has(page):
     text = _read(WORKSHOPS / page)
-    problems = name_problems(text) + range_problems(text)
+    problems = name_problems(text) + range_problems(text) + status_problems(text)
     assert not problems, f"{page}:\n" + "\n".join(problems)
 
 
@@ -517,6 +528,12 @@ def test_the_lever_check_catches_a_lever_named_without_its_effect():
     text = _game_plan([GOOD_ROW]) + "\nThe commissioners also choose `evaluation_after`.\n"
     assert any("`evaluation_after` is a lever of the model but not of the game" in p
                for p in lever_problems(text, plan=True))
+
+
+def test_the_status_check_catches_a_wrong_status_or_an_unknown_key():
+    assert status_problems("NEET fell to 429 (`surrey_neet_2014`, published)") == []
+    assert status_problems("NEET fell to 429 (`surrey_neet_2014`, assumption)") != []
+    assert status_problems("(`surrey_neet_2015`, published)") != []
 
 
 def test_the_name_and_range_checks_catch_unknown_names_and_wrong_ranges():
