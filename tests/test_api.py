@@ -83,8 +83,8 @@ SUBMODULES = {
         "vl_convert_svg",
     ],
     "dpm": [
-        "COLUMNS", "Diagram", "ROLE_RULES", "VIEWS", "VIEW_NOTES", "chart", "check_roles",
-        "loop_diagram", "role_problems", "structure",
+        "COLUMNS", "Diagram", "ROLE_RULES", "STAGES", "VIEWS", "VIEW_NOTES", "chart", "check_roles",
+        "crossings", "focus_set", "loop_diagram", "role_problems", "structure",
     ],
     "evidence": [
         "ASSUMPTION", "NO_QUOTE", "NO_STABLE_LINK", "STABLE_HOSTS", "STATUSES", "Source",
