@@ -702,7 +702,10 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     def edge_shown(a, b, kind, main=False):
         if not (node_shown(a) and node_shown(b)):
             return False
-        return stages is None or kind != "feedback" or main or "feedback" in stages
+        if stages is None or main or kind == "lever":
+            return True
+        # Influences arrive with the drivers; other feedback with the loops.
+        return "feedback" in stages if kind == "feedback" else "performance_driver" in stages
 
     edges_svg, edge_records = [], []
     # Forward links: smooth curves across the gap between columns.
