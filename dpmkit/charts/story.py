@@ -128,8 +128,8 @@ def _listing(names, label_of, limit=6):
     return text + (f" and {more} more" if more > 0 else "")
 
 
-def story(model, *, params=None, focus=None, steps=None, levers="bar", view="instrumental", dominance=True,
-          title=None):
+def story(model, *, params=None, focus=None, steps=None, levers="bar", view="instrumental", roles=None,
+          dominance=True, title=None):
     """Reveal a model's DPM chart step by step, with a caption per step.
 
     Parameters
@@ -143,6 +143,8 @@ def story(model, *, params=None, focus=None, steps=None, levers="bar", view="ins
         (``focus="becoming_neet"``), and collapse the levers into one bar (the default).
     view : str
         The chart's view (:data:`dpmkit.dpm.VIEWS`).
+    roles : dict, optional
+        Role overrides, as in :func:`dpmkit.dpm.chart` (``None`` leaves a variable out).
     dominance : bool
         Add the steps on loop dominance (a run of the model).
     title : str, optional
@@ -158,10 +160,10 @@ def story(model, *, params=None, focus=None, steps=None, levers="bar", view="ins
     model = as_model(model)
     if not isinstance(dominance, bool):
         raise ModelError(f"dominance must be True or False, got {dominance!r}")
-    kw = {"focus": focus, "steps": steps, "levers": levers, "view": view, "title": title}
+    kw = {"focus": focus, "steps": steps, "levers": levers, "view": view, "title": title, "roles": roles}
     full = dpm.chart(model, **kw)
     shown = {n["name"] for n in full.nodes}
-    s = dpm.structure(model)
+    s = dpm.structure(model, roles)
     role_of = s["roles"]
     members = [n for n in model.names if n in shown or any(n in b.get("members", ()) for b in full.nodes)]
 
@@ -283,7 +285,7 @@ def add_dominance(out, model, dom, kw):
            + "the chart shows it alone.")
     if where:
         try:
-            diagram = dpm.chart(model, focus=lp.id, levers=kw["levers"], view=kw["view"])
+            diagram = dpm.chart(model, focus=lp.id, levers=kw["levers"], view=kw["view"], roles=kw["roles"])
         except ModelError:
             diagram = dpm.loop_diagram(model, which=[lp.id])
     else:
