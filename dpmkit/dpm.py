@@ -472,6 +472,56 @@ def _order_column(names, anchors, positions):
     return sorted(names, key=lambda n: (key(n), indexed[n]))
 
 
+def _straight_crossings(cols, links, only=None):
+    """Crossings of straight lines between column slots (columns centred on one another): a quick
+    stand-in for the drawn arrows while ordering the columns. ``only``: count pairs touching these."""
+    at = {}
+    for ci, c in enumerate(cols):
+        for i, n in enumerate(c):
+            at[n] = (ci, i - (len(c) - 1) / 2)
+    segs = [(at[a], at[b], a, b) for a, b in links if a in at and b in at]
+    count = 0
+    for i in range(len(segs)):
+        p, q, a, b = segs[i]
+        for r, t, c, d in segs[i + 1:]:
+            if only is not None and not ({a, b, c, d} & only):
+                continue
+            if {a, b} & {c, d}:
+                continue
+            if max(p[0], q[0]) <= min(r[0], t[0]) or max(r[0], t[0]) <= min(p[0], q[0]):
+                continue  # no shared stretch between columns
+            d1 = (t[0] - r[0]) * (p[1] - r[1]) - (t[1] - r[1]) * (p[0] - r[0])
+            d2 = (t[0] - r[0]) * (q[1] - r[1]) - (t[1] - r[1]) * (q[0] - r[0])
+            d3 = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+            d4 = (q[0] - p[0]) * (t[1] - p[1]) - (q[1] - p[1]) * (t[0] - p[0])
+            if d1 * d2 < 0 and d3 * d4 < 0:
+                count += 1
+    return count
+
+
+def _refine_order(cols, links, passes=4):
+    """Swap neighbours within a column while that removes crossings (after the barycentre sweeps).
+
+    Deterministic, and bounded: a few passes, each trying every adjacent swap once."""
+    cols = [list(c) for c in cols]
+    if len(links) > 90:
+        return cols
+    for _ in range(passes):
+        improved = False
+        for c in cols:
+            for i in range(len(c) - 1):
+                pair = {c[i], c[i + 1]}
+                before = _straight_crossings(cols, links, pair)
+                c[i], c[i + 1] = c[i + 1], c[i]
+                if _straight_crossings(cols, links, pair) < before:
+                    improved = True
+                else:
+                    c[i], c[i + 1] = c[i + 1], c[i]
+        if not improved:
+            break
+    return cols
+
+
 def chart(model, view="instrumental", *, owners=None, roles=None, title=None, focus=None, steps=None, levers=None,
           max_boxes=12, stages=None):
     """The DPM chart of a model, in one of three views.
@@ -570,6 +620,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         cols[2] = _order_column(cols[2], preds, pos)
         pos = {n: i for c in cols for i, n in enumerate(c)}
         cols[0] = _order_column(cols[0], succs, pos)
+    cols = _refine_order(cols, [(a, b) for a, b, k in links if k == "drives"])
 
     def label_of(n):
         return model[n].label

@@ -155,6 +155,6 @@ def test_roles_leave_variables_out_of_every_step():
     core = ["trust", "neet", "visible_results", "becoming_neet", "trust_change", "coproduction_effort"]
     left_out = {v.name: None for v in model.variables if v.role and v.name not in core}
     story = dk.charts.story(model, roles=left_out, dominance=False)
-    names = {n["name"] for n in story[4].diagram.nodes} | set(
-        m for n in story[4].diagram.nodes for m in n.get("members", ()))
+    names = {n["name"] for n in story[4].diagram.nodes} | {
+        m for n in story[4].diagram.nodes for m in n.get("members", ())}
     assert names - {"policy_levers"} == set(core)
