@@ -1038,7 +1038,7 @@ def _circle_order(order, links, passes=4):
     return best
 
 
-def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, title=None):
+def loop_diagram(model, loops=None, *, which=None, focus=None, minor=False, max_loops=8, title=None):
     """A causal-loop diagram of the model's feedback loops, each labelled R or B.
 
     Parameters
@@ -1048,6 +1048,9 @@ def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, tit
         What ``dk.loops(model)`` returns (found here if not given).
     which : list of str, optional
         Loop ids or names to draw (default: the first ``max_loops``).
+    focus : str, optional
+        Draw only the loops through this variable, shortest first (at most ``max_loops``),
+        so that a large model's diagram stays legible.
     minor : bool
         Include the two-variable loops between a stock and its own flow (a stock
         adjusting towards a goal, or draining in proportion to itself). Off by
@@ -1077,15 +1080,26 @@ def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, tit
         loops = find_loops(model)
     all_loops = list(loops)
     minor_count = sum(1 for lp in all_loops if len(lp.members) <= 2)
+    if focus is not None:
+        if not isinstance(focus, str) or focus not in model.names:
+            from .expressions import suggest
+
+            raise ModelError(f"focus {focus!r} is not a variable of model {model.name!r}"
+                             + suggest(str(focus), model.names), variable=str(focus))
+        all_loops = sorted((lp for lp in all_loops if focus in lp.members), key=lambda lp: len(lp.members))
+        minor_count = sum(1 for lp in all_loops if len(lp.members) <= 2)
     if which is not None:
         which = [which] if isinstance(which, str) else list(which)
         chosen = [loops[w] for w in which]  # LoopSet raises a ModelError naming unknown loops
+        if focus is not None:
+            chosen = [lp for lp in chosen if focus in lp.members]
     else:
         chosen = [lp for lp in all_loops if minor or len(lp.members) > 2]
         if isinstance(max_loops, bool) or not isinstance(max_loops, int) or max_loops < 1:
             raise ModelError(f"max_loops must be a positive whole number, got {max_loops!r}")
         chosen = chosen[:max_loops]
-    title_text = title or f"{model.label}: feedback loops"
+    title_text = title or (f"{model.label}: feedback loops"
+                           + (f" through {model[focus].label}" if focus is not None else ""))
     if not chosen:
         text = (f"No feedback loops to draw in {model.label}"
                 + (f" (it has {minor_count} minor stock-and-flow loops; pass minor=True)" if minor_count else "")

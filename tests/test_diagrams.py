@@ -174,3 +174,30 @@ def test_a_variable_without_a_role_cannot_be_focused():
     with pytest.raises(ModelError, match="no DPM role") as err:
         dk.dpm.chart(m, focus=no_role)
     assert err.value.variable == no_role
+
+
+def test_loop_diagram_focus_draws_only_loops_through_the_variable_shortest_first():
+    m = dk.models.load("targets_vs_learning")
+    found = [lp for lp in dk.loops(m) if "capability" in lp.members and len(lp.members) > 2]
+    d = dk.dpm.loop_diagram(m, focus="capability", max_loops=3)
+    assert len(d.loops) == 3
+    assert all("capability" in lp["members"] for lp in d.loops)
+    lengths = sorted(len(lp.members) for lp in found)[:3]
+    assert [len(lp["members"]) for lp in d.loops] == lengths
+    assert {n["name"] for n in d.nodes} == {v for lp in d.loops for v in lp["members"]}
+    assert len(d.nodes) < len(dk.dpm.loop_diagram(m).nodes)
+    through = [lp for lp in dk.loops(m) if "capability" in lp.members]  # minor loops too
+    assert f"{len(through) - 3} more loops not drawn" in d.description
+    with pytest.raises(ModelError, match="did you mean 'capability'"):
+        dk.dpm.loop_diagram(m, focus="capabilty")
+
+
+def test_story_mode_is_used_in_notebooks_03_04_07():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
+    for name in ("03_dynamic_performance_management", "04_surrey_case", "07_targets_gaming_learning"):
+        nb = json.loads((root / f"{name}.ipynb").read_text(encoding="utf-8"))
+        code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+        assert any("dk.widgets.story(" in c for c in code), name
