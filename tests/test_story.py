@@ -158,3 +158,29 @@ def test_roles_leave_variables_out_of_every_step():
     names = {n["name"] for n in story[4].diagram.nodes} | {
         m for n in story[4].diagram.nodes for m in n.get("members", ())}
     assert names - {"policy_levers"} == set(core)
+
+
+def test_a_notebook_run_headless_keeps_the_whole_story_in_its_outputs_and_html_export(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nbconvert = pytest.importorskip("nbconvert")
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"import sys; sys.path.insert(0, {str(root)!r})\nimport dpmkit as dk"),
+                nbformat.v4.new_code_cell('dk.widgets.story("demo")')]
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = nb.cells[1].outputs
+    assert not [o for c in nb.cells for o in c.outputs if o["output_type"] == "error"]
+    data = outputs[0]["data"]
+    steps = len(dk.charts.story("demo"))
+    assert data["text/html"].count("<svg") == steps
+    assert data["image/svg+xml"].startswith("<svg")
+    # Saved as JupyterLab saves by default (without widget state) and exported to HTML: every step's picture
+    # and caption is there, with no kernel and no JavaScript.
+    nb.metadata.pop("widgets", None)
+    html, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+    assert html.count('class="dpmkit-story-step"') == steps
+    assert "Which loop dominates when" in html
