@@ -28,6 +28,14 @@ The chart has three **views** (after Bianchi; see the research notes, section 2.
   which lever, driver and result. Pass ``owners`` (the model does not say who owns
   what); each owner gets a colour *and* a name tag on its boxes.
 
+**Focus mode** keeps the chart of a large model legible: ``chart(model, focus=...)`` draws
+only what connects to one variable, lever or feedback loop within ``steps`` links (at most
+``max_boxes`` boxes, 12 by default), and ``levers="bar"`` collapses the policy levers into
+one numbered bar whose numbers are written on the boxes they act on. Every drawn arrow
+records its path (``Diagram.edges[i]["points"]``), so :func:`crossings` can count crossings
+on the drawing itself. Story mode (:func:`dpmkit.charts.story`) draws the chart step by
+step with ``stages``.
+
 The **loop diagram** is a causal-loop diagram of the feedback loops found by
 ``dk.loops`` (stocks in boxes, flows with a valve mark, links signed + or −), with
 each loop labelled R (reinforcing) or B (balancing) at its centre.
