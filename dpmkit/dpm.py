@@ -375,6 +375,7 @@ def focus_set(model, focus, steps=None, *, roles=None, max_boxes=12, lever_bar=T
         near.setdefault(b, set()).add(a)
     order = list(seeds)
     dist = dict.fromkeys(seeds, 0)
+    parent = {}
     frontier = list(seeds)
     for d in range(1, steps + 1):
         nxt = []
@@ -382,6 +383,7 @@ def focus_set(model, focus, steps=None, *, roles=None, max_boxes=12, lever_bar=T
             for m in sorted(near.get(n, ()), key=model.names.index):
                 if m not in dist:
                     dist[m] = d
+                    parent[m] = n
                     nxt.append(m)
         nxt.sort(key=lambda m: (role_of[m] == "policy_lever", model.names.index(m)))
         order += nxt
@@ -403,6 +405,7 @@ def focus_set(model, focus, steps=None, *, roles=None, max_boxes=12, lever_bar=T
                          "mode has nothing to show", variable=focus)
     if _distances is not None:
         _distances.update({n: dist[n] for n in kept})
+        _distances["\0parent"] = parent
         if focus not in model.names:
             _distances["\0chain"] = chain
     return kept
@@ -603,14 +606,21 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         # Links run outwards from the focus, one step at a time; links between variables at the same
         # distance (other than the focus itself, or a loop's own members) are left out, and counted.
         chain = dist.pop("\0chain", None)
+        parent = dist.pop("\0parent")
+
+        def outward(a, b):
+            near, far = (a, b) if dist[a] < dist[b] else (b, a)
+            if dist[far] - dist[near] != 1:
+                return False
+            return dist[near] == 0 or parent.get(far) == near  # beyond one step: the path it was reached by
+
         kept_links = [(a, b, k) for a, b, k in s["links"]
-                      if abs(dist[a] - dist[b]) == 1
-                      or (dist[a] == dist[b] == 0 and (chain is None or (a, b) in chain))]
+                      if outward(a, b) or (dist[a] == dist[b] == 0 and (chain is None or (a, b) in chain))]
         dropped = len(s["links"]) - len(kept_links)
         if dropped:
-            focus_note += (f" Only links outwards from the focus are drawn: {dropped} link{'s' if dropped != 1 else ''}"
-                           " between variables equally far from it "
-                           + ("(the loop's members included) " if chain is not None else "") + "are left out.")
+            focus_note += (f" Only links outwards from the focus are drawn (beyond one step, only the link each "
+                           f"variable was reached by): {dropped} other link{'s' if dropped != 1 else ''} "
+                           + ("(between the loop's members too) " if chain is not None else "") + "are left out.")
         s = dict(s, links=kept_links)
     owner_of = _owners(model, owners)
     links = s["links"]
@@ -743,9 +753,10 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         if kind == "drives":
             out_right.setdefault(a, []).append(b)
             in_left.setdefault(b, []).append(a)
-    # Feedback lanes nest without crossing when the lowest-leaving, lowest-entering links take the inner lanes.
+    # Feedback lanes nest without crossing when links into the middle column take the inner lanes (their
+    # climb to the target then stays clear of the lanes below), then the lowest-leaving, lowest-entering links.
     feedback = sorted(((a, b) for a, b, k in links if k == "feedback"),
-                      key=lambda ab: -(boxes[ab[0]]["y"] + boxes[ab[1]]["y"]))
+                      key=lambda ab: (-boxes[ab[1]]["col"], -(boxes[ab[0]]["y"] + boxes[ab[1]]["y"])))
     lever_links = [(a, b) for a, b, k in links if k == "lever"]
     for a, b in feedback:
         out_right.setdefault(a, []).append(b)
