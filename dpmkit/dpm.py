@@ -61,6 +61,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from html import escape
+from itertools import pairwise
 from pathlib import Path
 
 from .errors import ModelError
@@ -483,6 +484,19 @@ def _order_column(names, anchors, positions):
     return sorted(names, key=lambda n: (key(n), indexed[n]))
 
 
+def _middle_gap(col_a, col_b, want, middle):
+    """For an arrow from the first column to the last: the height of the gap between the middle
+    column's boxes (or above or below them) nearest ``want``; None when no box is in the way."""
+    if not (col_a == 0 and col_b == 2) or not middle:
+        return None
+    middle = sorted(middle, key=lambda b: b["y"])
+    if not any(b["y"] - 6 <= want <= b["y"] + b["h"] + 6 for b in middle):
+        return None
+    gaps = [middle[0]["y"] - 11] + [(p["y"] + p["h"] + q["y"]) / 2 for p, q in pairwise(middle)]
+    gaps.append(middle[-1]["y"] + middle[-1]["h"] + 11)
+    return min(gaps, key=lambda g: (abs(g - want), g))
+
+
 def _straight_crossings(cols, links, only=None):
     """Crossings of straight lines between column slots (columns centred on one another): a quick
     stand-in for the drawn arrows while ordering the columns. ``only``: count pairs touching these."""
@@ -789,13 +803,22 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         op = edge_emphasis(a, b, kind)
         if not edge_shown(a, b, kind):
             continue
-        edges_svg.append(f'<path d="M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} '
-                         f'{x2:.1f},{y2:.1f}" '
-                         f'fill="none" stroke="#444" stroke-width="2.2" opacity="{op:.2f}" '
+        gap = _middle_gap(ba["col"], bb["col"], (y1 + y2) / 2, [boxes[n] for n in cols[1] if node_shown(n)])
+        if gap is None:
+            d = (f"M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
+            points = _bezier((x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2))
+        else:
+            # From a resource straight to an end result: through a gap between the drivers, not behind them.
+            xa, xb = col_x[1] - 10, col_x[1] + _NODE_W + 10
+            da, db = max(30.0, (xa - x1) * 0.45), max(30.0, (x2 - xb) * 0.45)
+            d = (f"M{x1:.1f},{y1:.1f} C{x1 + da:.1f},{y1:.1f} {xa - da:.1f},{gap:.1f} {xa:.1f},{gap:.1f} "
+                 f"L{xb:.1f},{gap:.1f} C{xb + db:.1f},{gap:.1f} {x2 - db:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
+            points = (_bezier((x1, y1), (x1 + da, y1), (xa - da, gap), (xa, gap))
+                      + _bezier((xb, gap), (xb + db, gap), (x2 - db, y2), (x2, y2)))
+        edges_svg.append(f'<path d="{d}" fill="none" stroke="#444" stroke-width="2.2" opacity="{op:.2f}" '
                          f'marker-end="url(#arrow-grey)">'
                          f'<title>{escape(label_of(a))} → {escape(label_of(b))}</title></path>')
-        edge_records.append({"source": a, "target": b, "kind": kind,
-                             "points": _bezier((x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2))})
+        edge_records.append({"source": a, "target": b, "kind": kind, "points": points})
     # Links within a column: a bracket bulging into the gap on the right.
     within_count = {}
     for a, b, kind in links:
