@@ -484,14 +484,18 @@ def _order_column(names, anchors, positions):
     return sorted(names, key=lambda n: (key(n), indexed[n]))
 
 
-def _middle_gap(col_a, col_b, want, middle):
-    """For an arrow from the first column to the last: the height of the gap between the middle
-    column's boxes (or above or below them) nearest ``want``; None when no box is in the way."""
+def _middle_gap(col_a, col_b, curve, middle):
+    """For an arrow from the first column to the last, drawn as ``curve`` (points): when it would
+    pass behind a box of the middle column, the height of the gap between those boxes (or above or
+    below them) nearest to where it crosses the column; else None."""
     if not (col_a == 0 and col_b == 2) or not middle:
         return None
     middle = sorted(middle, key=lambda b: b["y"])
-    if not any(b["y"] - 6 <= want <= b["y"] + b["h"] + 6 for b in middle):
+    left, right = middle[0]["x"] - 4, middle[0]["x"] + middle[0]["w"] + 4
+    inside = [(x, y) for x, y in curve if left <= x <= right]
+    if not any(b["y"] - 6 <= y <= b["y"] + b["h"] + 6 for _, y in inside for b in middle):
         return None
+    want = sum(y for _, y in inside) / len(inside)
     gaps = [middle[0]["y"] - 11] + [(p["y"] + p["h"] + q["y"]) / 2 for p, q in pairwise(middle)]
     gaps.append(middle[-1]["y"] + middle[-1]["h"] + 11)
     return min(gaps, key=lambda g: (abs(g - want), g))
@@ -803,7 +807,8 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         op = edge_emphasis(a, b, kind)
         if not edge_shown(a, b, kind):
             continue
-        gap = _middle_gap(ba["col"], bb["col"], (y1 + y2) / 2, [boxes[n] for n in cols[1] if node_shown(n)])
+        gap = _middle_gap(ba["col"], bb["col"], _bezier((x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2), 48),
+                          [boxes[n] for n in cols[1] if node_shown(n)])
         if gap is None:
             d = (f"M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
             points = _bezier((x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2))

@@ -215,3 +215,32 @@ def test_story_mode_is_used_in_notebooks_03_04_07():
         nb = json.loads((root / f"{name}.ipynb").read_text(encoding="utf-8"))
         code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
         assert any("dk.widgets.story(" in c for c in code), name
+
+
+def passes_behind(diagram):
+    """(arrow, box) pairs where a drawn arrow runs through a box that is neither of its ends."""
+    hits = []
+    for e in diagram.edges:
+        for n in diagram.nodes:
+            if n["name"] in (e["source"], e["target"]) or n["name"] == "policy_levers":
+                continue
+            x0, y0, x1, y1 = n["x"] + 3, n["y"] + 3, n["x"] + n["w"] - 3, n["y"] + n["h"] - 3
+            pts = e["points"]
+            for (ax, ay), (bx, by) in itertools.pairwise(pts):
+                if any(x0 < ax + (bx - ax) * k / 10 < x1 and y0 < ay + (by - ay) * k / 10 < y1 for k in range(11)):
+                    hits.append((e["source"], e["target"], n["name"]))
+                    break
+    return hits
+
+
+def test_no_arrow_runs_behind_a_box(big):
+    assert passes_behind(dk.dpm.chart(big)) == []
+    for name in _focuses(big):
+        for steps in (1, 2):
+            assert passes_behind(dk.dpm.chart(big, focus=name, steps=steps)) == [], (name, steps)
+
+
+def test_the_behind_check_sees_an_arrow_through_a_box():
+    d = dk.dpm.Diagram("<svg/>", "", [{"name": "m", "x": 40, "y": 0, "w": 20, "h": 20}],
+                       [{"source": "a", "target": "b", "points": [(0, 10), (100, 10)]}])
+    assert passes_behind(d) == [("a", "b", "m")]
