@@ -28,6 +28,14 @@ The chart has three **views** (after Bianchi; see the research notes, section 2.
   which lever, driver and result. Pass ``owners`` (the model does not say who owns
   what); each owner gets a colour *and* a name tag on its boxes.
 
+**Focus mode** keeps the chart of a large model legible: ``chart(model, focus=...)`` draws
+only what connects to one variable, lever or feedback loop within ``steps`` links (at most
+``max_boxes`` boxes, 12 by default), and ``levers="bar"`` collapses the policy levers into
+one numbered bar whose numbers are written on the boxes they act on. Every drawn arrow
+records its path (``Diagram.edges[i]["points"]``), so :func:`crossings` can count crossings
+on the drawing itself. Story mode (:func:`dpmkit.charts.story`) draws the chart step by
+step with ``stages``.
+
 The **loop diagram** is a causal-loop diagram of the feedback loops found by
 ``dk.loops`` (stocks in boxes, flows with a valve mark, links signed + or −), with
 each loop labelled R (reinforcing) or B (balancing) at its centre.
@@ -53,13 +61,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from html import escape
+from itertools import pairwise
 from pathlib import Path
 
 from .errors import ModelError
 from .roles import ROLE_RULES, check_roles, influences, role_problems, roles_of
 
-__all__ = ["VIEWS", "VIEW_NOTES", "COLUMNS", "ROLE_RULES", "Diagram", "structure", "role_problems", "check_roles",
-           "chart", "loop_diagram"]
+__all__ = ["VIEWS", "VIEW_NOTES", "COLUMNS", "ROLE_RULES", "STAGES", "Diagram", "structure", "role_problems",
+           "check_roles", "chart", "loop_diagram", "focus_set", "crossings"]
 
 VIEWS = ("objective", "instrumental", "subjective")
 #: What each view of the DPM chart shows (the research notes, section 2.3).
@@ -74,6 +83,10 @@ VIEW_NOTES = {
 #: The three columns of a DPM chart, left to right, and their headings.
 COLUMNS = (("strategic_resource", "Strategic resources"), ("performance_driver", "Performance drivers"),
            ("end_result", "End results"))
+
+#: The parts of a DPM chart, in the order story mode reveals them: boxes of each role, then the
+#: feedback links other than an end result filling or draining its own resource.
+STAGES = ("strategic_resource", "end_result", "performance_driver", "policy_lever", "feedback")
 
 # Okabe–Ito, for owners in the subjective view (with name tags: never colour alone).
 _OWNER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -283,6 +296,183 @@ def _owners(model, owners):
     return out
 
 
+# --------------------------------------------------------------------------- focus mode and geometry
+
+def _bezier(p0, p1, p2, p3, k=16):
+    """Points along a cubic Bézier curve (for measuring crossings)."""
+    out = []
+    for i in range(k + 1):
+        t = i / k
+        u = 1 - t
+        out.append((u ** 3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t ** 3 * p3[0],
+                    u ** 3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t ** 3 * p3[1]))
+    return out
+
+
+def focus_set(model, focus, steps=None, *, roles=None, max_boxes=12, lever_bar=True, _distances=None):
+    """What focus mode draws: the variables within ``steps`` links of ``focus`` in the DPM chart.
+
+    Parameters
+    ----------
+    model : Model
+    focus : str
+        A variable with a DPM role, or a loop's id or name (``dk.loops(model)``).
+    steps : int, optional
+        How many links of the full chart to follow, in either direction (default: 1 from
+        a variable, 0 from a loop: the loop alone).
+    roles : dict, optional
+        Role overrides, as in :func:`structure`.
+    max_boxes : int
+        Most boxes: the nearest are kept (then those declared first); with
+        ``lever_bar`` all levers kept count as one box.
+
+    Returns
+    -------
+    list of str
+        The variables kept, nearest first (the focus, or the loop's members with a role,
+        first).
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> dk.dpm.focus_set(dk.models.load("demo"), "staff_target")
+    ['staff_target', 'recruitment']
+    """
+    if steps is None:
+        steps = 1 if focus in model.names else 0
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        raise ModelError(f"steps must be a whole number of 0 or more, got {steps!r}")
+    if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1:
+        raise ModelError(f"max_boxes must be a positive whole number, got {max_boxes!r}")
+    s = structure(model, roles)
+    role_of = s["roles"]
+    if not isinstance(focus, str):
+        raise ModelError(f"focus must be the name of a variable or a loop, got {focus!r}")
+    if focus in model.names:
+        if focus not in role_of:
+            raise ModelError(f"focus {focus!r} has no DPM role, so it is not in the DPM chart; focus on a variable "
+                             f"with a role, or give it one (roles={{{focus!r}: ...}})", variable=focus)
+        seeds = [focus]
+    else:
+        from .analysis import loops as find_loops
+
+        found = find_loops(model)
+        try:
+            lp = found[focus]
+        except ModelError as err:
+            from .expressions import suggest
+
+            raise ModelError(f"focus {focus!r} is neither a variable of model {model.name!r}"
+                             + suggest(focus, model.names) + f" nor one of its feedback loops ({err})",
+                             variable=focus) from None
+        seeds = [m for m in lp.members if m in role_of]
+        chain = set(zip(seeds, seeds[1:] + seeds[:1]))
+        if not seeds:
+            raise ModelError(f"loop {lp.id} passes through no variable with a DPM role, so the DPM chart cannot "
+                             "show it; use dk.dpm.loop_diagram(model, which=[...]) instead", variable=focus)
+    near = {}
+    for a, b, _ in s["links"]:
+        near.setdefault(a, set()).add(b)
+        near.setdefault(b, set()).add(a)
+    order = list(seeds)
+    dist = dict.fromkeys(seeds, 0)
+    parent = {}
+    frontier = list(seeds)
+    for d in range(1, steps + 1):
+        nxt = []
+        for n in frontier:
+            for m in sorted(near.get(n, ()), key=model.names.index):
+                if m not in dist:
+                    dist[m] = d
+                    parent[m] = n
+                    nxt.append(m)
+        nxt.sort(key=lambda m: (role_of[m] == "policy_lever", model.names.index(m)))
+        order += nxt
+        frontier = nxt
+    kept, levers = [], 0
+    for n in order:
+        is_lever = role_of[n] == "policy_lever"
+        boxes = len(kept) - levers + (min(levers, 1) if lever_bar else levers)
+        cost = (0 if levers else 1) if (is_lever and lever_bar) else 1
+        if boxes + cost > max_boxes:
+            if n in seeds:
+                raise ModelError(f"focus {focus!r} alone needs more than max_boxes={max_boxes} boxes; raise max_boxes",
+                                 variable=focus)
+            continue
+        kept.append(n)
+        levers += is_lever
+    if all(role_of[n] == "policy_lever" for n in kept):
+        raise ModelError(f"focus {focus!r} is a policy lever that acts on nothing drawn in the DPM chart, so focus "
+                         "mode has nothing to show", variable=focus)
+    if _distances is not None:
+        _distances.update({n: dist[n] for n in kept})
+        _distances["\0parent"] = parent
+        if focus not in model.names:
+            _distances["\0chain"] = chain
+    return kept
+
+
+def _focus_roles(model, focus, steps, roles, max_boxes, lever_bar):
+    """Role overrides that leave only the focus set drawn, and a sentence saying so."""
+    dist = {}
+    kept = focus_set(model, focus, steps, roles=roles, max_boxes=max_boxes, lever_bar=lever_bar, _distances=dist)
+    role_of = roles_of(model, roles)
+    out = dict(roles or {})
+    for n in role_of:
+        if n not in kept:
+            out[n] = None
+    left = len(role_of) - len(kept)
+    if steps is None:
+        steps = 1 if focus in model.names else 0
+    what = repr(model[focus].label) if focus in model.names else f"the feedback loop {focus}"
+    around = (f"what connects to it within {steps} link{'s' if steps != 1 else ''} of the full chart" if steps
+              else "its own variables with a role, linked in the loop's order")
+    note = f"Focus on {what}: {around} ({len(kept)} of {len(role_of)} variables with a role; {left} left out)."
+    return out, note, dist
+
+
+def crossings(diagram):
+    """How many pairs of drawn arrows cross, measured on the diagram's geometry.
+
+    Each edge record's ``points`` (the polyline of its path) is tested against every
+    other edge that shares no end with it; a pair counts once however often it
+    crosses. Touching ends and arrows that run along one another are not counted.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> dk.dpm.crossings(dk.dpm.chart(dk.models.load("demo"), focus="staff_target"))
+    0
+    """
+    def cross(p, q, r, t):
+        def orient(a, b, c):
+            return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        d1, d2, d3, d4 = orient(r, t, p), orient(r, t, q), orient(p, q, r), orient(p, q, t)
+        return ((d1 > 1e-9 and d2 < -1e-9) or (d1 < -1e-9 and d2 > 1e-9)) and \
+               ((d3 > 1e-9 and d4 < -1e-9) or (d3 < -1e-9 and d4 > 1e-9))
+
+    edges = [e for e in diagram.edges if len(e.get("points") or ()) >= 2]
+    boxes = []
+    for e in edges:
+        xs = [p[0] for p in e["points"]]
+        ys = [p[1] for p in e["points"]]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    count = 0
+    for i in range(len(edges)):
+        for j in range(i + 1, len(edges)):
+            a, b = edges[i], edges[j]
+            if {a["source"], a["target"]} & {b["source"], b["target"]}:
+                continue
+            bi, bj = boxes[i], boxes[j]
+            if bi[2] < bj[0] or bj[2] < bi[0] or bi[3] < bj[1] or bj[3] < bi[1]:
+                continue
+            pa, pb = a["points"], b["points"]
+            if any(cross(pa[k], pa[k + 1], pb[m], pb[m + 1])
+                   for k in range(len(pa) - 1) for m in range(len(pb) - 1)):
+                count += 1
+    return count
+
+
 # --------------------------------------------------------------------------- the DPM chart
 
 def _order_column(names, anchors, positions):
@@ -294,7 +484,75 @@ def _order_column(names, anchors, positions):
     return sorted(names, key=lambda n: (key(n), indexed[n]))
 
 
-def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
+def _middle_gap(col_a, col_b, curve, middle):
+    """For an arrow from the first column to the last, drawn as ``curve`` (points): when it would
+    pass behind a box of the middle column, the height of the gap between those boxes (or above or
+    below them) nearest to where it crosses the column; else None."""
+    if not (col_a == 0 and col_b == 2) or not middle:
+        return None
+    middle = sorted(middle, key=lambda b: b["y"])
+    left, right = middle[0]["x"] - 4, middle[0]["x"] + middle[0]["w"] + 4
+    inside = [(x, y) for x, y in curve if left <= x <= right]
+    if not any(b["y"] - 6 <= y <= b["y"] + b["h"] + 6 for _, y in inside for b in middle):
+        return None
+    want = sum(y for _, y in inside) / len(inside)
+    gaps = [middle[0]["y"] - 11] + [(p["y"] + p["h"] + q["y"]) / 2 for p, q in pairwise(middle)]
+    gaps.append(middle[-1]["y"] + middle[-1]["h"] + 11)
+    return min(gaps, key=lambda g: (abs(g - want), g))
+
+
+def _straight_crossings(cols, links, only=None):
+    """Crossings of straight lines between column slots (columns centred on one another): a quick
+    stand-in for the drawn arrows while ordering the columns. ``only``: count pairs touching these."""
+    at = {}
+    for ci, c in enumerate(cols):
+        for i, n in enumerate(c):
+            at[n] = (ci, i - (len(c) - 1) / 2)
+    segs = [(at[a], at[b], a, b) for a, b in links if a in at and b in at]
+    count = 0
+    for i in range(len(segs)):
+        p, q, a, b = segs[i]
+        for r, t, c, d in segs[i + 1:]:
+            if only is not None and not ({a, b, c, d} & only):
+                continue
+            if {a, b} & {c, d}:
+                continue
+            if max(p[0], q[0]) <= min(r[0], t[0]) or max(r[0], t[0]) <= min(p[0], q[0]):
+                continue  # no shared stretch between columns
+            d1 = (t[0] - r[0]) * (p[1] - r[1]) - (t[1] - r[1]) * (p[0] - r[0])
+            d2 = (t[0] - r[0]) * (q[1] - r[1]) - (t[1] - r[1]) * (q[0] - r[0])
+            d3 = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+            d4 = (q[0] - p[0]) * (t[1] - p[1]) - (q[1] - p[1]) * (t[0] - p[0])
+            if d1 * d2 < 0 and d3 * d4 < 0:
+                count += 1
+    return count
+
+
+def _refine_order(cols, links, passes=4):
+    """Swap neighbours within a column while that removes crossings (after the barycentre sweeps).
+
+    Deterministic, and bounded: a few passes, each trying every adjacent swap once."""
+    cols = [list(c) for c in cols]
+    if len(links) > 90:
+        return cols
+    for _ in range(passes):
+        improved = False
+        for c in cols:
+            for i in range(len(c) - 1):
+                pair = {c[i], c[i + 1]}
+                before = _straight_crossings(cols, links, pair)
+                c[i], c[i + 1] = c[i + 1], c[i]
+                if _straight_crossings(cols, links, pair) < before:
+                    improved = True
+                else:
+                    c[i], c[i + 1] = c[i + 1], c[i]
+        if not improved:
+            break
+    return cols
+
+
+def chart(model, view="instrumental", *, owners=None, roles=None, title=None, focus=None, steps=None, levers=None,
+          max_boxes=12, stages=None):
     """The DPM chart of a model, in one of three views.
 
     Parameters
@@ -309,11 +567,32 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     roles : dict, optional
         Override declared roles (see :func:`structure`).
     title : str, optional
+    focus : str, optional
+        **Focus mode**, for models too large to read whole: a variable with a role (a
+        lever, a driver, an end result or a resource) or a feedback loop's id or name
+        from ``dk.loops(model)``. Only what connects to it within ``steps`` links of the
+        chart is drawn, nearest first, at most ``max_boxes`` boxes (the levers' bar
+        counts as one). Links through variables left out are followed, as always.
+    steps : int, optional
+        How far from the focus to look (default 1 from a variable: its direct neighbours in
+        the chart; 0 from a loop: the loop's own members, linked in the loop's order).
+    levers : {"boxes", "bar"}, optional
+        ``"bar"`` collapses the policy levers into one bar across the top, numbered
+        L1, L2, ...; each box a lever acts on carries the lever's number instead of an
+        arrow, so lever arrows no longer cross the chart. Default: ``"bar"`` in focus
+        mode, else ``"boxes"``.
+    max_boxes : int
+        Most boxes drawn in focus mode.
+    stages : collection of str, optional
+        Draw only some parts, keeping every box where the whole chart puts it (story
+        mode, :func:`dpmkit.charts.story`): any of :data:`STAGES`.
 
     Returns
     -------
     Diagram
         Displays as SVG; ``.description`` lists what is drawn; ``.save(path)``.
+        Each edge record carries ``points``, the polyline of its drawn path (see
+        :func:`crossings`).
 
     Examples
     --------
@@ -322,10 +601,45 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     >>> d = dk.dpm.chart(m, "subjective", owners={"Council": ["staff_target"]})
     >>> [n["owner"] for n in d.nodes if n["name"] == "staff_target"]
     ['Council']
+    >>> small = dk.dpm.chart(dk.models.load("surrey"), focus="becoming_neet")
+    >>> len(small.nodes) <= 12
+    True
     """
     if view not in VIEWS:
         raise ModelError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+    if levers is None:
+        levers = "bar" if focus is not None else "boxes"
+    if levers not in ("boxes", "bar"):
+        raise ModelError(f"levers must be 'boxes' or 'bar', got {levers!r}")
+    if stages is not None:
+        stages = set([stages] if isinstance(stages, str) else stages)
+        unknown = stages - set(STAGES)
+        if unknown:
+            raise ModelError(f"stages must be among {', '.join(STAGES)}; got {', '.join(sorted(unknown))}")
+    focus_note = None
+    if focus is not None:
+        roles, focus_note, dist = _focus_roles(model, focus, steps, roles, max_boxes, levers == "bar")
     s = structure(model, roles)
+    if focus is not None:
+        # Links run outwards from the focus, one step at a time; links between variables at the same
+        # distance (other than the focus itself, or a loop's own members) are left out, and counted.
+        chain = dist.pop("\0chain", None)
+        parent = dist.pop("\0parent")
+
+        def outward(a, b):
+            near, far = (a, b) if dist[a] < dist[b] else (b, a)
+            if dist[far] - dist[near] != 1:
+                return False
+            return dist[near] == 0 or parent.get(far) == near  # beyond one step: the path it was reached by
+
+        kept_links = [(a, b, k) for a, b, k in s["links"]
+                      if outward(a, b) or (dist[a] == dist[b] == 0 and (chain is None or (a, b) in chain))]
+        dropped = len(s["links"]) - len(kept_links)
+        if dropped:
+            focus_note += (f" Only links outwards from the focus are drawn (beyond one step, only the link each "
+                           f"variable was reached by): {dropped} other link{'s' if dropped != 1 else ''} "
+                           + ("(between the loop's members too) " if chain is not None else "") + "are left out.")
+        s = dict(s, links=kept_links)
     owner_of = _owners(model, owners)
     links = s["links"]
     cols = [list(s["columns"][r]) for r, _ in COLUMNS]
@@ -342,12 +656,14 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         cols[2] = _order_column(cols[2], preds, pos)
         pos = {n: i for c in cols for i, n in enumerate(c)}
         cols[0] = _order_column(cols[0], succs, pos)
+    cols = _refine_order(cols, [(a, b) for a, b, k in links if k == "drives"])
 
     def label_of(n):
         return model[n].label
 
     # Geometry.
     lever_names = s["levers"]
+    bar = levers == "bar" and bool(lever_names)
     lever_lines = {n: _wrap(label_of(n), 17) for n in lever_names}
     node_lines = {n: _wrap(label_of(n)) for c in cols for n in c}
     def node_h(n):
@@ -355,14 +671,15 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         return len(node_lines[n]) * _LINE + 2 * _PAD - 4 + extra
     n_feedback = sum(1 for _, _, k in links if k == "feedback")
     role_col = {r: i for i, (r, _) in enumerate(COLUMNS)}
-    n_lever_first = sum(1 for _, b, k in links if k == "lever" and role_col[s["roles"][b]] == 0)
+    n_lever_first = 0 if bar else sum(1 for _, b, k in links if k == "lever" and role_col[s["roles"][b]] == 0)
     # Room on the left for the lanes entering the resources: feedback first, then levers.
     left_margin = 34 + 8 * n_feedback + 7 * n_lever_first
     col_x = [left_margin + i * (_NODE_W + _GAP) for i in range(3)]
     right_margin = 40 + 9 * max(1, n_feedback)
     width = col_x[2] + _NODE_W + right_margin
     y = 64
-    title_text = title or f"{model.label}: DPM chart"
+    title_text = title or (f"{model.label}: DPM chart" + (
+        "" if focus is None else f", focus on {model[focus].label if focus in model.names else 'loop ' + focus}"))
     boxes = {}
     # Levers along the top, each above the middle of what it acts on.
     lever_targets = {}
@@ -372,6 +689,17 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     lever_y = y + 30
     owned_lever = view == "subjective" and any(n in owner_of for n in lever_names)
     lever_h = max([len(v) for v in lever_lines.values()] or [1]) * _LINE + 2 * _PAD - 4 + (_LINE if owned_lever else 0)
+    if bar:
+        # One bar for all levers, numbered in the order of what they act on (left to right, top to bottom).
+        def first_target(n):
+            ts = list(lever_targets.get(n, ()))
+            return min(((role_col[s["roles"][t]], cols[role_col[s["roles"][t]]].index(t)) for t in ts),
+                       default=(9, 0))
+        lever_names = sorted(lever_names, key=lambda n: (first_target(n), lever_names.index(n)))
+        lever_tag = {n: f"L{i + 1}" for i, n in enumerate(lever_names)}
+        bar_text = "   ".join(f"{lever_tag[n]} {label_of(n)}" for n in lever_names)
+        bar_lines = _wrap(bar_text, max(30, int((max(width, 820) - 80) / (_FONT * 0.55))))
+        lever_h = len(bar_lines) * _LINE + 2 * _PAD - 4
     if lever_names:
         y = lever_y + lever_h + 40
     header_y = y + 10
@@ -390,7 +718,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     def target_x(n):
         xs = [boxes[t]["x"] + boxes[t]["w"] / 2 for t in lever_targets.get(n, ()) if t in boxes]
         return sum(xs) / len(xs) if xs else width / 2
-    ordered = sorted(lever_names, key=lambda n: (target_x(n), lever_names.index(n)))
+    ordered = [] if bar else sorted(lever_names, key=lambda n: (target_x(n), lever_names.index(n)))
     if ordered:
         slots = max(len(ordered), 1)
         span = width - 2 * 20
@@ -443,15 +771,29 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         if kind == "drives":
             out_right.setdefault(a, []).append(b)
             in_left.setdefault(b, []).append(a)
-    feedback = [(a, b) for a, b, k in links if k == "feedback"]
+    # Feedback lanes nest without crossing when links into the middle column take the inner lanes (their
+    # climb to the target then stays clear of the lanes below), then the lowest-leaving, lowest-entering links.
+    feedback = sorted(((a, b) for a, b, k in links if k == "feedback"),
+                      key=lambda ab: (-boxes[ab[1]]["col"], -(boxes[ab[0]]["y"] + boxes[ab[1]]["y"])))
     lever_links = [(a, b) for a, b, k in links if k == "lever"]
     for a, b in feedback:
         out_right.setdefault(a, []).append(b)
         in_left.setdefault(b, []).append(a)
-    for a, b in lever_links:
+    for a, b in ([] if bar else lever_links):
         in_left.setdefault(b, []).append(a)
     port_out = {n: spread(n, "right", v) for n, v in out_right.items()}
     port_in = {n: spread(n, "left", v) for n, v in in_left.items()}
+
+    def node_shown(n):
+        return stages is None or roles_of[n] in stages
+
+    def edge_shown(a, b, kind, main=False):
+        if not (node_shown(a) and node_shown(b)):
+            return False
+        if stages is None or main or kind == "lever":
+            return True
+        # Influences arrive with the drivers; other feedback with the loops.
+        return "feedback" in stages if kind == "feedback" else "performance_driver" in stages
 
     edges_svg, edge_records = [], []
     # Forward links: smooth curves across the gap between columns.
@@ -463,12 +805,25 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         x2, y2 = bb["x"] - 2, port_in[b][a]
         dx = max(50.0, (x2 - x1) * 0.45)
         op = edge_emphasis(a, b, kind)
-        edges_svg.append(f'<path d="M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} '
-                         f'{x2:.1f},{y2:.1f}" '
-                         f'fill="none" stroke="#444" stroke-width="2.2" opacity="{op:.2f}" '
+        if not edge_shown(a, b, kind):
+            continue
+        gap = _middle_gap(ba["col"], bb["col"], _bezier((x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2), 48),
+                          [boxes[n] for n in cols[1] if node_shown(n)])
+        if gap is None:
+            d = (f"M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
+            points = _bezier((x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2))
+        else:
+            # From a resource straight to an end result: through a gap between the drivers, not behind them.
+            xa, xb = col_x[1] - 10, col_x[1] + _NODE_W + 10
+            da, db = max(30.0, (xa - x1) * 0.45), max(30.0, (x2 - xb) * 0.45)
+            d = (f"M{x1:.1f},{y1:.1f} C{x1 + da:.1f},{y1:.1f} {xa - da:.1f},{gap:.1f} {xa:.1f},{gap:.1f} "
+                 f"L{xb:.1f},{gap:.1f} C{xb + db:.1f},{gap:.1f} {x2 - db:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
+            points = (_bezier((x1, y1), (x1 + da, y1), (xa - da, gap), (xa, gap))
+                      + _bezier((xb, gap), (xb + db, gap), (x2 - db, y2), (x2, y2)))
+        edges_svg.append(f'<path d="{d}" fill="none" stroke="#444" stroke-width="2.2" opacity="{op:.2f}" '
                          f'marker-end="url(#arrow-grey)">'
                          f'<title>{escape(label_of(a))} → {escape(label_of(b))}</title></path>')
-        edge_records.append({"source": a, "target": b, "kind": kind})
+        edge_records.append({"source": a, "target": b, "kind": kind, "points": points})
     # Links within a column: a bracket bulging into the gap on the right.
     within_count = {}
     for a, b, kind in links:
@@ -481,12 +836,15 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         y1, y2 = ba["y"] + ba["h"] * 0.7, bb["y"] + bb["h"] * 0.3
         bulge = 26 + 8 * k
         op = edge_emphasis(a, b, kind)
+        if not edge_shown(a, b, kind):
+            continue
         edges_svg.append(f'<path d="M{x:.1f},{y1:.1f} C{x + bulge:.1f},{y1:.1f} {x + bulge:.1f},{y2:.1f} '
                          f'{x + 2:.1f},{y2:.1f}" '
                          f'fill="none" stroke="#444" stroke-width="2" stroke-dasharray="6 4" opacity="{op:.2f}" '
                          f'marker-end="url(#arrow-grey)">'
                          f'<title>{escape(label_of(a))} → {escape(label_of(b))}</title></path>')
-        edge_records.append({"source": a, "target": b, "kind": kind})
+        edge_records.append({"source": a, "target": b, "kind": kind,
+                             "points": _bezier((x, y1), (x + bulge, y1), (x + bulge, y2), (x + 2, y2))})
     # Feedback: out of the right side, down a lane, along the bottom, up the far left, into the resource.
     lane = 0
     for a, b in feedback:
@@ -502,16 +860,21 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         colour, marker, width_ = ("#D55E00", "arrow-red", 2.8) if main else ("#0072B2", "arrow-blue", 2.0)
         dash = "" if main else ' stroke-dasharray="7 4"'
         op = edge_emphasis(a, b, "feedback")
+        if not edge_shown(a, b, "feedback", main):
+            continue
         edges_svg.append(
             f'<path d="M{x1:.1f},{y1:.1f} L{right:.1f},{y1:.1f} L{right:.1f},{low:.1f} L{left:.1f},{low:.1f} '
             f'L{left:.1f},{y2:.1f} L{x2:.1f},{y2:.1f}" fill="none" stroke="{colour}" stroke-width="{width_}" '
             f'stroke-linejoin="round"{dash} opacity="{op:.2f}" marker-end="url(#{marker})">'
             f'<title>{escape(label_of(a))} changes {escape(label_of(b))} (feedback)</title></path>')
-        edge_records.append({"source": a, "target": b, "kind": "feedback"})
+        edge_records.append({"source": a, "target": b, "kind": "feedback",
+                             "points": [(x1, y1), (right, y1), (right, low), (left, low), (left, y2), (x2, y2)]})
     bottom_lanes = bottom + 22 + 10 * max(lane, 1)
     # Levers: down from the lever, then along a lane left of the target's column, into its left side.
     lever_lane = {}
-    for a, b in lever_links:
+    for a, b in ([] if bar else lever_links):
+        if not edge_shown(a, b, "lever"):
+            continue
         ba, bb = boxes[a], boxes[b]
         x1 = ba["x"] + ba["w"] / 2
         y1 = ba["y"] + ba["h"]
@@ -526,7 +889,8 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
             f'L{bb["x"] - 2:.1f},{y2:.1f}" fill="none" stroke="#009E73" stroke-width="2" stroke-dasharray="2 4" '
             f'stroke-linecap="round" stroke-linejoin="round" opacity="{op:.2f}" marker-end="url(#arrow-green)">'
             f'<title>{escape(label_of(a))} acts on {escape(label_of(b))}</title></path>')
-        edge_records.append({"source": a, "target": b, "kind": "lever"})
+        edge_records.append({"source": a, "target": b, "kind": "lever",
+                             "points": [(x1, y1), (x1, y_mid), (chan, y_mid), (chan, y2), (bb["x"] - 2, y2)]})
 
     # Owners: colour plus a name tag.
     owner_names = list(dict.fromkeys(owner_of[n] for n in model.names if n in owner_of))
@@ -540,6 +904,8 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
     node_records = []
     nodes_svg = []
     for n, b in boxes.items():
+        if not node_shown(n):
+            continue
         role = roles_of[n]
         fill, stroke, sw, rx = styles[role]
         op = emphasis[n]
@@ -559,9 +925,28 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
         if view == "subjective" and owner:
             nodes_svg.append(_text(b["x"] + b["w"] / 2, b["y"] + b["h"] - 10, [f"● {owner}"], size=_SMALL,
                                    fill=owner_colour[owner], weight="bold"))
+        tags = []
+        if bar and node_shown(lever_names[0]):
+            tags = [lever_tag[a] for a in lever_names if n in lever_targets.get(a, ())]
+        if tags:
+            tw = 10 + 9.5 * len(" ".join(tags))
+            tx, ty2 = b["x"] + b["w"] - tw + 6, b["y"] - 11
+            nodes_svg.append(f'<rect x="{tx:.1f}" y="{ty2:.1f}" width="{tw:.1f}" height="22" rx="11" '
+                             f'fill="#e3f4ec" stroke="#006b4f" stroke-width="1.5"/>'
+                             + _text(tx + tw / 2, ty2 + 16, [" ".join(tags)], size=_SMALL, weight="bold",
+                                     fill="#006b4f"))
         nodes_svg.append("</g>")
         node_records.append({"name": n, "label": model[n].label, "role": role, "x": b["x"], "y": b["y"],
-                             "w": b["w"], "h": b["h"], "owner": owner, "emphasis": op})
+                             "w": b["w"], "h": b["h"], "owner": owner, "emphasis": op, "levers": tags})
+    if bar and node_shown(lever_names[0]):
+        bw = max(width, 820) - 40
+        nodes_svg.append(f'<g><title>{escape("Policy levers: " + ", ".join(label_of(n) for n in lever_names))}</title>'
+                         f'<rect x="20" y="{lever_y:.1f}" width="{bw:.1f}" height="{lever_h:.1f}" rx="4" '
+                         f'fill="#e3f4ec" stroke="#006b4f" stroke-width="2"/>'
+                         + _text(34, lever_y + _PAD + _FONT - 3, bar_lines, anchor="start") + "</g>")
+        node_records.append({"name": "policy_levers", "label": "Policy levers", "role": "policy_lever", "x": 20.0,
+                             "y": lever_y, "w": bw, "h": lever_h, "owner": None, "emphasis": 1.0, "levers": [],
+                             "members": list(lever_names)})
     heads = []
     for i, (_, heading) in enumerate(COLUMNS):
         heads.append(_text(col_x[i] + _NODE_W / 2, header_y + 8, [heading], size=19, weight="bold", fill="#222"))
@@ -604,12 +989,16 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None):
              f"{plural(counts[0], 'strategic resource')}, {plural(counts[1], 'performance driver')}, "
              f"{plural(counts[2], 'end result')}, {plural(len(lever_names), 'policy lever')}."]
     lines.append(VIEW_NOTES[view])
+    if focus_note:
+        lines.append(focus_note)
     for (_role, heading), c in zip(COLUMNS, cols):
         if c:
             lines.append(f"{heading}: {', '.join(label_of(n) for n in c)}.")
     if lever_names:
-        lines.append("Policy levers: " + "; ".join(
-            f"{label_of(a)} acts on {', '.join(label_of(b) for b in lever_targets.get(a, [])) or 'nothing drawn'}"
+        lines.append("Policy levers" + (" (one bar; each box they act on carries their number)" if bar else "")
+                     + ": " + "; ".join(
+            f"{lever_tag[a] + ' ' if bar else ''}{label_of(a)} acts on "
+            f"{', '.join(label_of(b) for b in lever_targets.get(a, [])) or 'nothing drawn'}"
             for a in lever_names) + ".")
     drives = [f"{label_of(a)} → {label_of(b)}" for a, b, k in links if k in ("drives", "within")]
     if drives:
@@ -696,7 +1085,7 @@ def _circle_order(order, links, passes=4):
     return best
 
 
-def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, title=None):
+def loop_diagram(model, loops=None, *, which=None, focus=None, minor=False, max_loops=8, title=None):
     """A causal-loop diagram of the model's feedback loops, each labelled R or B.
 
     Parameters
@@ -706,6 +1095,9 @@ def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, tit
         What ``dk.loops(model)`` returns (found here if not given).
     which : list of str, optional
         Loop ids or names to draw (default: the first ``max_loops``).
+    focus : str, optional
+        Draw only the loops through this variable, shortest first (at most ``max_loops``),
+        so that a large model's diagram stays legible.
     minor : bool
         Include the two-variable loops between a stock and its own flow (a stock
         adjusting towards a goal, or draining in proportion to itself). Off by
@@ -735,15 +1127,26 @@ def loop_diagram(model, loops=None, *, which=None, minor=False, max_loops=8, tit
         loops = find_loops(model)
     all_loops = list(loops)
     minor_count = sum(1 for lp in all_loops if len(lp.members) <= 2)
+    if focus is not None:
+        if not isinstance(focus, str) or focus not in model.names:
+            from .expressions import suggest
+
+            raise ModelError(f"focus {focus!r} is not a variable of model {model.name!r}"
+                             + suggest(str(focus), model.names), variable=str(focus))
+        all_loops = sorted((lp for lp in all_loops if focus in lp.members), key=lambda lp: len(lp.members))
+        minor_count = sum(1 for lp in all_loops if len(lp.members) <= 2)
     if which is not None:
         which = [which] if isinstance(which, str) else list(which)
         chosen = [loops[w] for w in which]  # LoopSet raises a ModelError naming unknown loops
+        if focus is not None:
+            chosen = [lp for lp in chosen if focus in lp.members]
     else:
         chosen = [lp for lp in all_loops if minor or len(lp.members) > 2]
         if isinstance(max_loops, bool) or not isinstance(max_loops, int) or max_loops < 1:
             raise ModelError(f"max_loops must be a positive whole number, got {max_loops!r}")
         chosen = chosen[:max_loops]
-    title_text = title or f"{model.label}: feedback loops"
+    title_text = title or (f"{model.label}: feedback loops"
+                           + (f" through {model[focus].label}" if focus is not None else ""))
     if not chosen:
         text = (f"No feedback loops to draw in {model.label}"
                 + (f" (it has {minor_count} minor stock-and-flow loops; pass minor=True)" if minor_count else "")

@@ -180,3 +180,101 @@ def test_frontier_bad_input():
         dk.frontier(model, {"outcome": "max"}, at=[1, 50])
     with pytest.raises(dk.ModelError, match="neither bounds nor an uncertainty range"):
         dk.frontier(model.with_variables(dk.Param("delay", 4, units="year")), {"outcome": "max"}, levers=["delay"])
+
+
+# --------------------------------------------------------------------------- sequential clustering test
+
+def true_correlation(share):
+    """The family scores' correlation for governance = share * driver + other, from a million draws
+    made here with numpy (the families' scores as the test defines them)."""
+    rng = np.random.default_rng(99)
+    driver, na, nb, other = rng.random((4, 1_000_000))
+
+    def z(x):
+        return (x - x.mean()) / x.std()
+    qol = (z(driver + 0.3 * na) + z(driver + 0.3 * nb)) / 2
+    return float(np.corrcoef(qol, share * driver + other)[0, 1])
+
+
+def test_sequential_test_adds_runs_until_decided_and_says_how_many():
+    truth = true_correlation(0.8)
+    assert truth > 0.5  # a clear case: clustering holds
+    fixed = dk.clustering_test(outcomes_model("0.8 * driver + other"), FAMILIES, n=10, seed=4)
+    assert fixed.holds is None and fixed.runs_to_decide > 10
+    seq = dk.clustering_test(outcomes_model("0.8 * driver + other"), FAMILIES, n=10, max_runs=5120, seed=4)
+    assert seq.holds is True and seq.decided and seq.runs_to_decide is None
+    assert seq.n_runs in [10 * 2 ** k for k in range(10)] and seq.n_runs > 10
+    assert len(seq.scores) == seq.n_runs
+    assert f"Decided after {seq.n_runs:,} runs" in seq.verdict
+    # Each look is recorded; only the last is decided.
+    assert list(seq.looks["runs"]) == [10 * 2 ** k for k in range(len(seq.looks))]
+    assert seq.looks["holds"].iloc[-1] is True and all(h is None for h in seq.looks["holds"].iloc[:-1])
+    # Ten possible looks (10 ... 5120): each uses a 99.5% interval, Fisher's at the runs used.
+    assert seq.look_confidence == pytest.approx(1 - 0.05 / 10)
+    z, half = math.atanh(seq.correlation), 2.807033768343811 / math.sqrt(seq.n_runs - 3)
+    assert seq.low == pytest.approx(math.tanh(z - half)) and seq.high == pytest.approx(math.tanh(z + half))
+    assert abs(seq.correlation - truth) < 0.15
+
+
+def test_the_verdict_is_stable_when_the_runs_double():
+    model = dk.models.load("three_objectives")
+    families = {"quality of life": ["outcomes"], "governance": ["governance"]}
+    # Notebook 05's default context after two years: 300 runs alone are inconclusive.
+    assert dk.clustering_test(model, families, n=300, seed=1, at=2).holds is None
+    first = dk.clustering_test(model, families, n=300, max_runs=4800, seed=1, at=2)
+    doubled = dk.clustering_test(model, families, n=600, max_runs=9600, seed=1, at=2)
+    assert first.decided and doubled.decided
+    assert first.holds is doubled.holds is False
+    # And a fixed test with twice the runs the sequential test needed, at the same level, agrees.
+    twice = dk.clustering_test(model, families, n=2 * first.n_runs, seed=2, at=2,
+                               confidence=first.look_confidence)
+    assert twice.holds is first.holds
+
+
+def test_undecided_at_the_cap_says_how_many_runs_would_decide_it():
+    share = 0.45
+    test = dk.clustering_test(outcomes_model(f"{share} * driver + other"), FAMILIES, n=20, max_runs=40, seed=4)
+    assert test.holds is None and not test.decided and test.n_runs == 40
+    need = test.runs_to_decide
+    assert need % 100 == 0 and need > 40
+    assert f"about {need:,} runs would decide it" in test.verdict
+    # At that many runs a Fisher interval around the same correlation clears the threshold; 100 fewer would not
+    # (the estimate is rounded up to a hundred).
+    from scipy.stats import norm
+
+    zc = norm.ppf(0.5 + test.look_confidence / 2)
+
+    def clears(n):
+        z = math.atanh(test.correlation)
+        lo, hi = math.tanh(z - zc / math.sqrt(n - 3)), math.tanh(z + zc / math.sqrt(n - 3))
+        return lo > 0.3 or hi < 0.3
+    assert clears(need) and not clears(need - 100)
+    fixed = dk.clustering_test(outcomes_model(f"{share} * driver + other"), FAMILIES, n=20, seed=4)
+    assert fixed.holds is None and "runs would decide it" in fixed.verdict
+
+
+def test_ranges_replace_the_sampled_uncertainty():
+    model = outcomes_model("driver + 0.2 * other")
+    test = dk.clustering_test(model, FAMILIES, n=200, seed=1, ranges={"driver": (0.4, 0.5)})
+    assert test.scores["driver"].between(0.4, 0.5).all()
+    assert test.scores["other"].between(0, 1).all() and test.scores["other"].max() > 0.9
+    # Narrowing the shared driver leaves mostly noise: the verdict changes.
+    assert dk.clustering_test(model, FAMILIES, n=200, seed=1).holds is True
+    assert test.holds is not True
+    import pandas as pd
+
+    table = pd.DataFrame({"low": [0.4], "high": [0.5]}, index=["driver"])
+    same = dk.clustering_test(model, FAMILIES, n=200, seed=1, ranges=table)
+    assert same.correlation == pytest.approx(test.correlation)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"n": 100, "max_runs": 50}, "max_runs"),
+    ({"ranges": {"drivr": (0, 1)}}, "did you mean 'driver'"),
+    ({"ranges": {"driver": (0.5, 0.4)}}, "low < high"),
+    ({"ranges": {"driver": "wide"}}, "pair of numbers"),
+    ({"ranges": [("driver", 0, 1)]}, "ranges must be"),
+])
+def test_sequential_bad_input(kwargs, words):
+    with pytest.raises(dk.ModelError, match=words):
+        dk.clustering_test(outcomes_model("driver"), FAMILIES, **kwargs)

@@ -76,15 +76,16 @@ SUBMODULES = {
     ],
     "charts": [
         "DASHES", "FAN_COLUMNS", "FONT", "HEIGHT", "LAB_EXTRA", "LiveTimeSeries", "MAX_POINTS",
-        "PALETTE", "REGIME_CELLS", "SCENARIO_COLUMNS", "SHAPES", "TORNADO_COLUMNS", "WIDTH",
-        "ballot_levers", "ballot_predictions", "ballot_runs", "calibration", "describe", "fan",
+        "PALETTE", "REGIME_CELLS", "SCENARIO_COLUMNS", "SHAPES", "STORY_STEPS", "Story",
+        "StoryStep", "TORNADO_COLUMNS", "WIDTH", "ballot_levers", "ballot_predictions", "ballot_runs",
+        "calibration", "describe", "fan",
         "frontier", "inline_data", "interactive", "offline", "projector", "regime_path", "save",
-        "scenarios", "show", "spec_to_svg", "static", "time_series", "to_svg", "tornado",
+        "scenarios", "show", "spec_to_svg", "static", "story", "time_series", "to_svg", "tornado",
         "vl_convert_svg",
     ],
     "dpm": [
-        "COLUMNS", "Diagram", "ROLE_RULES", "VIEWS", "VIEW_NOTES", "chart", "check_roles",
-        "loop_diagram", "role_problems", "structure",
+        "COLUMNS", "Diagram", "ROLE_RULES", "STAGES", "VIEWS", "VIEW_NOTES", "chart", "check_roles",
+        "crossings", "focus_set", "loop_diagram", "role_problems", "structure",
     ],
     "evidence": [
         "ASSUMPTION", "NO_QUOTE", "NO_STABLE_LINK", "STABLE_HOSTS", "STATUSES", "Source",
@@ -107,8 +108,8 @@ SUBMODULES = {
         "ROLE_RULES", "check_roles", "headline", "influences", "role_problems", "roles_of",
     ],
     "widgets": [
-        "BallotWidget", "Explorer", "Game", "LAB_EXTRA", "Predict", "RENDERS", "ballot_widget",
-        "control_for", "explore", "game", "nice_step", "predict",
+        "BallotWidget", "Explorer", "Game", "LAB_EXTRA", "Predict", "RENDERS", "StoryWidget",
+        "ballot_widget", "control_for", "explore", "game", "nice_step", "predict", "story",
     ],
     "words": [
         "axis_title", "is_calendar", "lower_first", "number", "parse_number", "signed", "span",

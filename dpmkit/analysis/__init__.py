@@ -9,7 +9,8 @@ vectorised kernel. pandas, scipy and SALib are imported only when a function run
 - :func:`uncertainty` — Monte-Carlo bands from the declared uncertainty ranges.
 - :func:`sensitivity` — one-at-a-time (tornado), Sobol and Morris indices (SALib).
 - :func:`calibrate`, :func:`recalibrate` — fit parameters to data; refit as data arrive.
-- :func:`clustering_test` — do families of outcomes move together in this context?
+- :func:`clustering_test` — do families of outcomes move together in this context? With
+  ``max_runs`` it adds runs until the verdict is decided, and says how many it needed.
 - :func:`frontier` — lever settings not beaten on every objective at once.
 - :func:`loops`, :func:`loop_knockout`, :func:`loop_dominance` — feedback loops.
 """

@@ -47,6 +47,7 @@ from .ensemble import FAN_COLUMNS, fan
 from .regimes import REGIME_CELLS, regime_path
 from .render import interactive, offline, save, show, spec_to_svg, static, to_svg, vl_convert_svg
 from .sensitivity import TORNADO_COLUMNS, tornado
+from .story import STORY_STEPS, Story, StoryStep, story
 from .timeseries import SCENARIO_COLUMNS, LiveTimeSeries, scenarios, time_series
 from .tradeoffs import frontier
 
@@ -63,6 +64,10 @@ __all__ = [
     "calibration",
     "regime_path",
     "describe",
+    "story",
+    "Story",
+    "StoryStep",
+    "STORY_STEPS",
     "show",
     "interactive",
     "static",

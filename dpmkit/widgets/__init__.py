@@ -35,9 +35,10 @@ from .ballot import BallotWidget, ballot_widget
 from .explorer import Explorer, explore
 from .game import Game, game
 from .predict import Predict, predict
+from .story import StoryWidget, story
 
 __all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "control_for", "nice_step",
-           "ballot_widget", "BallotWidget",
+           "ballot_widget", "BallotWidget", "story", "StoryWidget",
     # seams the other packages of the wing use
     "LAB_EXTRA", "RENDERS",
 ]

@@ -1,0 +1,186 @@
+"""Story mode: the DPM chart revealed step by step, with captions and loop dominance (issue 14, item 4)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import dpmkit as dk
+from dpmkit.errors import ModelError
+from dpmkit.words import number
+
+SVG = "{http://www.w3.org/2000/svg}"
+ORDER = ["strategic_resource", "end_result", "performance_driver", "policy_lever"]
+
+
+def box_titles(svg):
+    """The tooltip of every titled box group drawn in an SVG."""
+    root = ET.fromstring(svg)
+    return [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g")
+            if g.find(f"{SVG}title") is not None and g.find(f"{SVG}rect") is not None]
+
+
+@pytest.fixture(scope="module", params=["demo", "surrey", "targets_vs_learning"])
+def told(request):
+    return dk.models.load(request.param), dk.charts.story(request.param)
+
+
+def test_steps_follow_the_roles_then_the_loops(told):
+    model, story = told
+    assert [s.title for s in story] == [t for _, t in dk.charts.STORY_STEPS]
+    roles = dk.dpm.structure(model)["roles"]
+    for k, step in enumerate(story.steps[:5]):
+        shown = set(ORDER[: k + 1])
+        want = sorted(n for n, r in roles.items() if r in shown and r != "policy_lever")
+        got = sorted(n["name"] for n in step.diagram.nodes if n["name"] != "policy_levers")
+        assert got == want, step.title
+        # What the SVG itself draws: one titled box per variable (the levers' bar is one box).
+        bar = any(r == "policy_lever" for r in roles.values()) and "policy_lever" in shown
+        assert len(box_titles(step.svg)) == len(want) + bar
+
+
+def test_boxes_keep_their_place_from_step_to_step(told):
+    _, story = told
+    final = {n["name"]: (n["x"], n["y"]) for n in story[4].diagram.nodes}
+    for step in story.steps[:4]:
+        for n in step.diagram.nodes:
+            assert (n["x"], n["y"]) == final[n["name"]]
+
+
+def test_arrows_appear_with_their_step(told):
+    model, story = told
+    kinds = [{e["kind"] for e in s.diagram.edges} for s in story.steps[:5]]
+    assert kinds[0] == set()
+    # Step 2: only an end result filling or draining its own resource.
+    for e in story[1].diagram.edges:
+        v = model[e["source"]]
+        assert e["kind"] == "feedback" and e["target"] in (v.into, v.out_of)
+    assert "drives" in kinds[2] and "drives" not in kinds[1]
+    assert len(story[4].diagram.edges) >= len(story[3].diagram.edges) >= len(story[2].diagram.edges)
+    # Lever numbers appear on the boxes only once the levers are revealed.
+    assert ">L1" not in story[2].svg
+    if dk.dpm.structure(model)["levers"]:
+        assert ">L1" in story[3].svg
+
+
+def test_captions_carry_the_run_and_the_levers(told):
+    model, story = told
+    run = dk.simulate(model)
+    roles = dk.dpm.structure(model)["roles"]
+    resources = [n for n in model.names if roles.get(n) == "strategic_resource"][:6]
+    for name in resources:
+        assert f"{model[name].label} {number(run[name][0])} → {number(run[name][-1])}" in story[0].caption
+    for lever in dk.dpm.structure(model)["levers"][:6]:
+        assert f"{model[lever].label} = {number(run.params[lever])}" in story[3].caption
+    for f in [n for n in model.names if roles.get(n) == "end_result"][:8]:
+        assert model[f].label in story[1].caption
+
+
+def test_dominance_steps_tell_what_loop_dominance_finds(told):
+    model, story = told
+    dom = dk.loop_dominance(model)
+    assert story.dominance is not None
+    periods = list(dom.periods.itertuples())
+    caption = story[5].caption
+    # The loops appear in the caption in the order they dominate.
+    at = 0
+    for p in periods:
+        at = caption.index(f": {p.loop} (", at) + 1
+    root = ET.fromstring(story[5].svg)
+    bands = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert [b.find(f"{SVG}title").text.split(":")[0] for b in bands] == [p.loop for p in periods]
+    widths = [float(b.get("width")) for b in bands]
+    lengths = [p.end - p.start for p in periods]
+    # Band widths are proportional to the periods' lengths.
+    for w, d in zip(widths, lengths):
+        assert w == pytest.approx(d / (model.stop - model.start) * (900 - 120), abs=1.01)
+    total = dom.periods.assign(d=dom.periods.end - dom.periods.start).groupby("loop")["d"].sum()
+    longest = total.idxmax()
+    assert story[6].caption.startswith(f"{longest}, a ")
+    assert f"{total[longest] / (model.stop - model.start):.0%} of the run" in story[6].caption
+
+
+def test_a_focused_story_stays_small():
+    story = dk.charts.story("surrey", focus="becoming_neet", steps=2)
+    for step in story.steps[:5]:
+        assert len(box_titles(step.svg)) <= 12
+    assert "in the whole model" in story[5].caption
+    assert "No policy lever acts on this part" in story[3].caption or "=" in story[3].caption
+
+
+def test_static_sequence_displays_and_saves_every_step(tmp_path):
+    story = dk.charts.story("demo")
+    page = story._repr_html_()
+    assert page.count("<svg") == len(story) and page.count("Step ") >= len(story)
+    paths = story.save(tmp_path / "story")
+    assert [p.name for p in paths] == [f"step_{k:02d}.svg" for k in range(1, len(story) + 1)] + ["story.txt"]
+    assert paths[0].read_text(encoding="utf-8") == story[0].svg
+    assert paths[-1].read_text(encoding="utf-8").count("Step ") == len(story)
+
+
+def test_the_widget_steps_back_and_forth_and_leaves_a_static_picture():
+    w = dk.widgets.story("demo")
+    n = len(w.story)
+    assert w.step == 0 and w._back.disabled and not w._next.disabled
+    assert "Step 1 of" in w._where.value and w._picture.value == w.story[0].svg
+    w._next.click()
+    assert w.step == 1 and w.caption == w.story[1].caption and not w._back.disabled
+    w.go(-1)
+    assert w.step == n - 1 and w._next.disabled
+    w.next()
+    assert w.step == n - 1
+    w._back.click()
+    assert w.step == n - 2
+    bundle = w._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/html"].count("<svg") == n
+    assert data["image/svg+xml"] == w.story[n - 2].svg
+    with pytest.raises(ModelError, match="step must be"):
+        w.go(n)
+
+
+def test_story_errors():
+    bare = dk.Model("bare", [dk.Stock("s", 1)])
+    with pytest.raises(ModelError, match="declares no DPM roles"):
+        dk.charts.story(bare)
+    with pytest.raises(ModelError, match="dominance must be"):
+        dk.charts.story("demo", dominance="yes")
+    assert len(dk.charts.story("demo", dominance=False)) == 5
+
+
+def test_roles_leave_variables_out_of_every_step():
+    model = dk.models.load("surrey")
+    core = ["trust", "neet", "visible_results", "becoming_neet", "trust_change", "coproduction_effort"]
+    left_out = {v.name: None for v in model.variables if v.role and v.name not in core}
+    story = dk.charts.story(model, roles=left_out, dominance=False)
+    names = {n["name"] for n in story[4].diagram.nodes} | {
+        m for n in story[4].diagram.nodes for m in n.get("members", ())}
+    assert names - {"policy_levers"} == set(core)
+
+
+def test_a_notebook_run_headless_keeps_the_whole_story_in_its_outputs_and_html_export(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nbconvert = pytest.importorskip("nbconvert")
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"import sys; sys.path.insert(0, {str(root)!r})\nimport dpmkit as dk"),
+                nbformat.v4.new_code_cell('dk.widgets.story("demo")')]
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = nb.cells[1].outputs
+    assert not [o for c in nb.cells for o in c.outputs if o["output_type"] == "error"]
+    data = outputs[0]["data"]
+    steps = len(dk.charts.story("demo"))
+    assert data["text/html"].count("<svg") == steps
+    assert data["image/svg+xml"].startswith("<svg")
+    # Saved as JupyterLab saves by default (without widget state) and exported to HTML: every step's picture
+    # and caption is there, with no kernel and no JavaScript.
+    nb.metadata.pop("widgets", None)
+    html, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+    assert html.count('class="dpmkit-story-step"') == steps
+    assert "Which loop dominates when" in html
