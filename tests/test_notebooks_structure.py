@@ -163,3 +163,35 @@ def test_the_primer_covers_the_python_the_code_track_uses():
     for idea in ("break", "{**", "argmin", "argmax", " & "):
         if idea in starters:
             assert idea in primer, f"the code track uses {idea!r}, which the primer does not teach"
+
+
+#: Words a learner meets without being told: (text that uses it, glossary term).
+FIRST_USES = [("dk.Aux", "Auxiliary"), ("ZIDZ", "ZIDZ"), ("RMSE", "RMSE"), ("MAPE", "MAPE"),
+              ("standard error", "Standard error")]
+
+
+@pytest.mark.parametrize("used, term", FIRST_USES, ids=[t for _, t in FIRST_USES])
+def test_a_term_is_explained_from_the_glossary_at_its_first_use(used, term):
+    from dpmkit import glossary
+
+    glossary.get(term)  # the term is in the glossary
+    for notebook in LEARNER_NOTEBOOKS:
+        cells = nbtools.load(notebook)["cells"]
+        for i, cell in enumerate(cells):
+            if used.lower() in "".join(cell["source"]).lower():
+                # the definitions, from the glossary, in this cell or the next (text, then definitions)
+                shown = ["".join(c["source"]) for c in cells[i:i + 2]]
+                assert any("glossary.markdown([" in t and f'"{term}"' in t for t in shown), (
+                    f"{notebook.name} uses {used!r} (cell {cell.get('id')}) without showing the glossary's {term!r}")
+                return
+    pytest.fail(f"no notebook uses {used!r}")
+
+
+def test_the_headline_number_of_notebook_00_is_flagged_as_political():
+    from dpmkit import evidence
+
+    assert "Party-political" in evidence.get("surrey_neet_2009").notes
+    text = "".join("".join(c["source"]) for c in nbtools.load(nbtools.LEARNER / "00_start_here.ipynb")["cells"]
+                   if c["cell_type"] == "markdown")
+    first = text.index("1,080")
+    assert "party-political" in text[first:first + 400] and "surrey_neet_2009" in text[first:first + 400]
