@@ -129,8 +129,19 @@ def header_text(meta):
         f"**By the end you will be able to:**\n\n{objectives}\n\n"
         f"**Before you start:**\n\n{prereq}\n\n"
         f"**Time:** about {meta['teaching_minutes']} minutes of teaching and "
-        f"{meta['exercise_minutes']} minutes of exercises."
+        f"{meta['exercise_minutes']} minutes of exercises{_no_code(meta)}.{_timed(meta)}"
     )
+
+
+def _no_code(meta):
+    n = meta.get("exercise_minutes_no_code")
+    return f" ({n} on the no-code track)" if n and n != meta["exercise_minutes"] else ""
+
+
+def _timed(meta):
+    t = meta.get("timing")
+    return (f" *(Timed on {t['measured']}: {t['how']}; the code cells ran in {t['run_seconds']} s.)*"
+            if t else "")
 
 
 def with_header(nb):
@@ -296,7 +307,8 @@ def facilitator_view(nb, name):
         "",
         f"**Guiding question:** {meta['guiding_question']}",
         "",
-        f"**Timing:** {meta['teaching_minutes']} min teaching + {meta['exercise_minutes']} min exercises.",
+        f"**Timing:** {meta['teaching_minutes']} min teaching + {meta['exercise_minutes']} min exercises"
+        f"{_no_code(meta)}.{_timed(meta)}",
         "",
         "**Objectives:**",
         "",
