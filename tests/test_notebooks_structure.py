@@ -124,6 +124,8 @@ def test_every_exercise_has_a_no_code_path_and_a_check(notebook):
         assert checks, f"{notebook.name}: exercise in cell {index} has no check"
         for c in checks:
             assert "dk.widgets.check(" in "".join(c["source"]) and c["metadata"]["jupyter"]["source_hidden"]
+            # folded, JupyterLab still shows the first line: it must not give the answer away
+            assert c["source"][0].startswith("# Check your answer: run this cell.")
         coded = any("answer" in t for t, c in zip(tags, scope) if c["cell_type"] == "code")
         if coded:  # a code answer: the no-code track runs a ready-made cell instead
             assert any("nocode" in t for t in tags), f"{notebook.name}: exercise in cell {index} has no no-code path"

@@ -164,6 +164,7 @@ TRACKS_NOTE = ("**Two ways to answer.** *No code:* run the ready-made cells belo
                "away; click the bar on the left to see it), read the numbers, and answer in the *Check your "
                "answer* boxes. *With code:* fill in each `___` in the starter cell, run it, then use the same "
                "boxes.")
+CHECK_NOTE = "# Check your answer: run this cell. (The answer is in the code below: try the question first.)"
 WRITE_NOTE = ("**To answer:** write in the cell below (double-click it), then compare with the points in "
               "the *Check your answer* box.")
 
@@ -208,6 +209,9 @@ def learner_version(nb):
     for cell in nb["cells"]:
         if _tags(cell) & {"nocode", "check"}:
             cell.setdefault("metadata", {}).setdefault("jupyter", {})["source_hidden"] = True
+        if "check" in _tags(cell) and not _source(cell).startswith(CHECK_NOTE):
+            # JupyterLab shows a folded cell's first line: let it be this, not the answer
+            _set_source(cell, CHECK_NOTE + "\n" + _source(cell))
     for cell in nb["cells"]:
         cell.get("metadata", {}).get("dpmkit", {}).pop("facilitator", None)
         if "dpmkit" in cell.get("metadata", {}) and not cell["metadata"]["dpmkit"]:
