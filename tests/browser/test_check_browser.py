@@ -42,7 +42,7 @@ def test_a_learner_checks_a_number_and_a_choice(tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     root = tmp_path / "lab"
     root.mkdir()
-    number_cell, choice_cell = _learner_checks(root / "checks.ipynb")
+    number_cell, _ = _learner_checks(root / "checks.ipynb")
     assert number_cell["metadata"]["jupyter"]["source_hidden"]
     with jupyter_lab(root) as url, chromium_page() as page:
         page.goto(f"{url}/lab/tree/checks.ipynb")
@@ -79,7 +79,7 @@ def test_a_learner_checks_a_number_and_a_choice(tmp_path):
         wait_until(page, "() => document.querySelectorAll('.dpmkit-check')[1].innerText.includes('Not 5 years')",
                    timeout=20, what="feedback on a wrong choice")
         choice.get_by_role("button", name="Show the answer").click()
-        wait_until(page, "() => document.querySelectorAll('.dpmkit-check')[1].innerText.includes('The answer: 3 years')",
-                   timeout=20, what="the answer shown")
+        shown = "() => document.querySelectorAll('.dpmkit-check')[1].innerText.includes('The answer: 3 years')"
+        wait_until(page, shown, timeout=20, what="the answer shown")
         choice.screenshot(path=str(ARTIFACTS / "check_choice_shown.png"))
     shutil.rmtree(root, ignore_errors=True)
