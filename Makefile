@@ -32,7 +32,16 @@ help:
 	@echo "Use another interpreter with e.g. 'make lab PYTHON=python3.12';"
 	@echo "pass pytest options with e.g. 'make test PYTEST_ARGS=\"-k packaging\"'."
 
-lab: $(VENV)/.installed-lab
+# JupyterLab as the kit opens it: no pop-up asking a learner about Jupyter news, and no update
+# checks (offline rooms). The setting ships in jupyter/lab/settings/ and is copied into the venv,
+# where JupyterLab reads overrides.d/*.json as the defaults (a learner can still change them).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d/dpmkit.json
+.PHONY: lab-settings
+lab-settings: $(LAB_SETTINGS)
+$(LAB_SETTINGS): jupyter/lab/settings/overrides.d/dpmkit.json | $(VENV)/.created
+	mkdir -p "$(dir $@)" && cp $< "$@"
+
+lab: $(VENV)/.installed-lab $(LAB_SETTINGS)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) $(LAB_ARGS) $(START_NOTEBOOK)
 
 # The room: this laptop serves the apps to every browser on its network (see workshops/room.md).

@@ -108,6 +108,9 @@ TERMS = (
     Term("Delay", "Time between a cause and its effect: recruiting takes months, trust takes years. Delays make "
          "well-meant action overshoot and make early evaluations misleading.", _S,
          see_also=("Worse before better",)),
+    Term("ZIDZ", "\"Zero if division by zero\": ZIDZ(a, b) is a ÷ b, or 0 when b is 0. Models use it so "
+         "that a ratio such as families per worker does not break a run when there are no workers.", _S,
+         see_also=("Auxiliary",)),
     Term("Lookup", "A graph that turns one value into another when the relationship is not a straight line (a "
          "graphical function), such as how productivity depends on morale.", _S),
     Term("Nonlinearity", "When doubling a cause does not double its effect: small changes can do little, then "
@@ -147,6 +150,16 @@ TERMS = (
     Term("Calibration", "Adjusting uncertain parameters until the model reproduces observed data, such as the "
          "published NEET counts. A model that fits the past is not thereby proven right about the future.", _S,
          see_also=("Recalibration",)),
+    Term("Standard error", "How far an estimate would typically move if the data were collected again: the "
+         "smaller it is, the more precisely the data pin the estimate down. A 95% interval is about two standard "
+         "errors either side of the estimate. Both assume the model itself is right.", _S,
+         see_also=("Calibration",)),
+    Term("RMSE", "Root mean square error: the typical size of the gap between a model and the data, in the "
+         "data's own units (square each gap, average them, take the square root). Big gaps count more than "
+         "small ones.", _S, see_also=("Calibration", "MAPE")),
+    Term("MAPE", "Mean absolute percentage error: the average gap between a model and the data, as a "
+         "percentage of the data. A MAPE of 5% means the model is typically 5% away from what was observed.", _S,
+         see_also=("Calibration", "RMSE")),
     Term("Recalibration", "Calibrating the model again as new experience and data arrive, so that the model "
          "learns alongside the people using it.", _S, source="objectives_bbl2017_abstract",
          see_also=("Calibration", "Learning partnership")),

@@ -108,8 +108,8 @@ SUBMODULES = {
         "ROLE_RULES", "check_roles", "headline", "influences", "role_problems", "roles_of",
     ],
     "widgets": [
-        "BallotWidget", "Explorer", "Game", "LAB_EXTRA", "Predict", "RENDERS", "StoryWidget",
-        "ballot_widget", "control_for", "explore", "game", "nice_step", "predict", "story",
+        "BallotWidget", "Check", "Explorer", "Game", "LAB_EXTRA", "Predict", "RENDERS", "StoryWidget",
+        "ballot_widget", "check", "control_for", "explore", "game", "judge", "nice_step", "predict", "story",
     ],
     "words": [
         "axis_title", "is_calendar", "lower_first", "number", "parse_number", "signed", "span",

@@ -41,15 +41,15 @@ def _nb(*cells):
 
 def test_learner_version_hides_solutions_but_keeps_the_question():
     solution = {"cell_type": "code", "metadata": {"tags": ["solution"], "dpmkit": {"facilitator": "psst"}},
-                "source": ["# Find the smallest number of posts.\n", "answer = 17\n", "print(answer)"],
+                "source": ["# Find the smallest number of posts.\n", "answer = 17  # blank: 17\n", "print(answer)"],
                 "outputs": [], "execution_count": None}
     written = {"cell_type": "markdown", "metadata": {"tags": ["solution"]}, "source": ["Because of the loop."]}
     other = {"cell_type": "markdown", "metadata": {"dpmkit": {"facilitator": "note"}}, "source": ["Text"]}
     out = nbtools.learner_version(_nb(solution, written, other))
     code, text, kept = out["cells"]
     assert "answer = 17" not in "".join(code["source"])
-    assert "".join(code["source"]).startswith("# Find the smallest number of posts.")
-    assert "..." in "".join(code["source"])
+    assert "\n# Find the smallest number of posts.\nanswer = ___\n" in "".join(code["source"])
+    assert "___" in "".join(code["source"]) and "..." not in "".join(code["source"])
     assert "Because" not in "".join(text["source"])
     assert "answer" in code["metadata"]["tags"] and "solution" not in code["metadata"]["tags"]
     assert "dpmkit" not in kept["metadata"]  # facilitator notes stay in the source only
@@ -97,3 +97,103 @@ def test_a_changed_key_number_fails_the_notebook_run(tmp_path):
     assert changed != refs
     code, out = _run_checked(tmp_path / "changed", changed)
     assert code == 1 and "Cell outputs differ" in out, out
+
+
+LEARNER_NOTEBOOKS = [nbtools.LEARNER / p.name for p in SOURCES]
+
+
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_no_answer_cell_is_a_bare_ellipsis(notebook):
+    nb = nbtools.load(notebook)
+    assert nbtools.bare_answers(nb) == [], f"{notebook.name}: cells that are only '...'"
+    for cell in nb["cells"]:
+        if "answer" in nbtools._tags(cell) and cell["cell_type"] == "code":
+            code = "".join(cell["source"])
+            compile(code, notebook.name, "exec")  # the starter is Python, blanks and all
+            assert nbtools.BLANK in code and "nbval-skip" in nbtools._tags(cell)
+
+
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_has_a_no_code_path_and_a_check(notebook):
+    cells = nbtools.load(notebook)["cells"]
+    found = nbtools.exercises(cells)
+    assert found, notebook.name
+    for index, scope in found:
+        tags = [nbtools._tags(c) for c in scope]
+        checks = [c for c in scope if "check" in nbtools._tags(c)]
+        assert checks, f"{notebook.name}: exercise in cell {index} has no check"
+        for c in checks:
+            assert "dk.widgets.check(" in "".join(c["source"]) and c["metadata"]["jupyter"]["source_hidden"]
+            # folded, JupyterLab still shows the first line: it must not give the answer away
+            assert c["source"][0].startswith("# Check your answer: run this cell.")
+        coded = any("answer" in t for t, c in zip(tags, scope) if c["cell_type"] == "code")
+        if coded:  # a code answer: the no-code track runs a ready-made cell instead
+            assert any("nocode" in t for t in tags), f"{notebook.name}: exercise in cell {index} has no no-code path"
+        assert any("tracks" in t for t in tags), f"{notebook.name}: exercise in cell {index} says not how to answer"
+
+
+def test_a_missing_check_or_blank_is_reported():
+    exercise = {"cell_type": "markdown", "id": "e", "metadata": {"tags": ["exercise"]},
+                "source": ["A correct answer looks like 3."]}
+    solution = {"cell_type": "code", "id": "s", "metadata": {"tags": ["solution"]}, "source": ["x = 3"],
+                "outputs": [], "execution_count": None}
+    problems = nbtools.track_problems([exercise, solution], "x.ipynb")
+    assert any("no 'check' cell" in p for p in problems)
+    assert any("no 'nocode' cell" in p for p in problems)
+    assert any("marks no blank" in p for p in problems)
+    solution["source"] = ["x = 3  # blank: 4"]
+    assert any("blank '4' is not on the line" in p for p in nbtools.track_problems([exercise, solution], "x"))
+    solution["source"] = ["x = 3  # blank: 3"]
+    solution["metadata"]["tags"].append("ready")
+    check = {"cell_type": "code", "id": "c", "metadata": {"tags": ["check"]}, "outputs": [], "execution_count": None,
+             "source": ["dk.widgets.check('x?', 3)"]}
+    assert nbtools.track_problems([exercise, solution, check], "x") == []
+    learner = nbtools.learner_version(_nb(exercise, solution, check))["cells"]
+    assert [c["id"] for c in learner] == ["e", "e-tracks", "s", "s-ready", "c"]
+    assert "".join(learner[2]["source"]).endswith("x = ___")
+    assert "".join(learner[3]["source"]).endswith("x = 3")
+    assert nbtools.bare_answers(_nb({"cell_type": "code", "metadata": {}, "source": ["# hi\n", "..."]})) == [0]
+
+
+def test_the_primer_covers_the_python_the_code_track_uses():
+    primer = "".join("".join(c["source"]) for c in nbtools.load(SOURCES[1])["cells"])
+    assert SOURCES[1].name == "00a_python_you_need_here.ipynb"
+    starters = "".join("".join(c["source"]) for nb in LEARNER_NOTEBOOKS for c in nbtools.load(nb)["cells"]
+                       if "answer" in nbtools._tags(c) and c["cell_type"] == "code")
+    for idea in ("break", "{**", ".argmin()", "=", "def "):
+        assert idea in primer, idea
+    for idea in ("break", "{**", "argmin", "argmax", " & "):
+        if idea in starters:
+            assert idea in primer, f"the code track uses {idea!r}, which the primer does not teach"
+
+
+#: Words a learner meets without being told: (text that uses it, glossary term).
+FIRST_USES = [("dk.Aux", "Auxiliary"), ("ZIDZ", "ZIDZ"), ("RMSE", "RMSE"), ("MAPE", "MAPE"),
+              ("standard error", "Standard error")]
+
+
+@pytest.mark.parametrize("used, term", FIRST_USES, ids=[t for _, t in FIRST_USES])
+def test_a_term_is_explained_from_the_glossary_at_its_first_use(used, term):
+    from dpmkit import glossary
+
+    glossary.get(term)  # the term is in the glossary
+    for notebook in LEARNER_NOTEBOOKS:
+        cells = nbtools.load(notebook)["cells"]
+        for i, cell in enumerate(cells):
+            if used.lower() in "".join(cell["source"]).lower():
+                # the definitions, from the glossary, in this cell or the next (text, then definitions)
+                shown = ["".join(c["source"]) for c in cells[i:i + 2]]
+                assert any("glossary.markdown([" in t and f'"{term}"' in t for t in shown), (
+                    f"{notebook.name} uses {used!r} (cell {cell.get('id')}) without showing the glossary's {term!r}")
+                return
+    pytest.fail(f"no notebook uses {used!r}")
+
+
+def test_the_headline_number_of_notebook_00_is_flagged_as_political():
+    from dpmkit import evidence
+
+    assert "Party-political" in evidence.get("surrey_neet_2009").notes
+    text = "".join("".join(c["source"]) for c in nbtools.load(nbtools.LEARNER / "00_start_here.ipynb")["cells"]
+                   if c["cell_type"] == "markdown")
+    first = text.index("1,080")
+    assert "party-political" in text[first:first + 400] and "surrey_neet_2009" in text[first:first + 400]

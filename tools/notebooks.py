@@ -23,6 +23,24 @@ cell tags (``metadata["tags"]``)
     ``exercise``: the markdown that sets an exercise; it must say what a correct answer
     looks like. ``solution``: the exercise's answer, replaced in the learner version.
     ``long-cell``: allows a code cell longer than 25 lines.
+    ``nocode``: the exercise's no-code track: ready-made code the learner only runs
+    (an explorer to move levers, or a table to read); kept, its source folded away.
+    ``check``: a ``dk.widgets.check(...)`` cell where either track checks its answer;
+    kept, its source (which holds the answer) folded away.
+    ``ready`` (on a code ``solution``): the learner version also gets the whole solution as
+    a ready-made ``nocode`` cell, folded away, for the no-code track to run and read.
+
+Two tracks through every exercise, from one source
+---------------------------------------------------
+Every exercise (from its ``exercise`` cell to the next exercise or ``## `` section) has at
+least one ``check`` cell, and a ``nocode`` cell unless all its solutions are written
+ones (then the check is a sentence to write). A code solution is the code track: in the
+learner version it becomes **starter code with blanks**. Mark a blank by ending the line
+with ``# blank: TEXT`` (several: ``# blank: TEXT1 | TEXT2``): TEXT, which must occur on
+that line, becomes ``___`` and the marker comment goes. Lines ending ``# hide`` are left
+out of the starter. Comment lines at the top of a solution are kept: explain there each
+Python idea the first time the lessons need it. The starter never is a bare ``...``; it
+is tagged ``nbval-skip``, since its blanks do not run until filled.
 cell ``metadata["dpmkit"]["facilitator"]``
     facilitator notes for that point of the lesson: timing, common confusions, debrief
     prompts.
@@ -56,11 +74,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ROOT / "notebooks" / "solutions"
 LEARNER = ROOT / "notebooks"
 FACILITATOR = ROOT / "workshops" / "facilitator-view"
-LESSON = re.compile(r"\d\d_[a-z0-9_]+\.ipynb\Z")
+LESSON = re.compile(r"\d\d[a-z]?_[a-z0-9_]+\.ipynb\Z")
 CHECKED = ROOT / "notebooks" / "checked_outputs.json"
 CHECK_LINE = "# NBVAL_CHECK_OUTPUT"
 MAX_CODE_LINES = 25
-CODE_PROMPT = "# Your answer here: replace the ... below with your code, then run the cell.\n..."
+BLANK = "___"
+BLANK_MARK = re.compile(r"\s*# blank: (.+)$")
+HIDE_MARK = re.compile(r"\s*# hide$")
+STARTER_NOTE = "# Code track: replace each ___ with your code, then run the cell. (No-code track: skip this cell.)"
 TEXT_PROMPT = "*Write your answer here (double-click to edit).*"
 END_SECTIONS = ("Key points", "Questions for discussion", "Next")
 
@@ -108,8 +129,19 @@ def header_text(meta):
         f"**By the end you will be able to:**\n\n{objectives}\n\n"
         f"**Before you start:**\n\n{prereq}\n\n"
         f"**Time:** about {meta['teaching_minutes']} minutes of teaching and "
-        f"{meta['exercise_minutes']} minutes of exercises."
+        f"{meta['exercise_minutes']} minutes of exercises{_no_code(meta)}.{_timed(meta)}"
     )
+
+
+def _no_code(meta):
+    n = meta.get("exercise_minutes_no_code")
+    return f" ({n} on the no-code track)" if n and n != meta["exercise_minutes"] else ""
+
+
+def _timed(meta):
+    t = meta.get("timing")
+    return (f" *(Timed on {t['measured']}: {t['how']}; the code cells ran in {t['run_seconds']} s.)*"
+            if t else "")
 
 
 def with_header(nb):
@@ -126,30 +158,146 @@ def with_header(nb):
     return nb
 
 
+READY_NOTE = ("# No-code track: run this ready-made cell and read what it prints."
+              " (Code track: try the starter cell above first.)")
+TRACKS_NOTE = ("**Two ways to answer.** *No code:* run the ready-made cells below (their code is folded "
+               "away; click the bar on the left to see it), read the numbers, and answer in the *Check your "
+               "answer* boxes. *With code:* fill in each `___` in the starter cell, run it, then use the same "
+               "boxes.")
+CHECK_NOTE = "# Check your answer: run this cell. (The answer is in the code below: try the question first.)"
+WRITE_NOTE = ("**To answer:** write in the cell below (double-click it), then compare with the points in "
+              "the *Check your answer* box.")
+
+
+def _ready_copy(cell):
+    meta = {"tags": ["nocode"], "jupyter": {"source_hidden": True}}
+    out = {"cell_type": "code", "execution_count": None, "id": cell["id"] + "-ready", "metadata": meta,
+           "outputs": []}
+    _set_source(out, READY_NOTE + "\n" + solution_text(_source(cell)))
+    return out
+
+
+def _note(cell_id, text):
+    return {"cell_type": "markdown", "id": cell_id, "metadata": {"tags": ["tracks"]}, "source": [text]}
+
+
 def learner_version(nb):
-    """The learner notebook: solutions replaced by prompts."""
+    """The learner notebook: solutions replaced by prompts, with the two tracks."""
     nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb["cells"]:
+        cells.append(cell)
+        if "exercise" in _tags(cell):
+            scope = dict(exercises(nb["cells"])).get(nb["cells"].index(cell), [])
+            coded = any(c["cell_type"] == "code" and "solution" in _tags(c) for c in scope)
+            cells.append(_note(cell["id"] + "-tracks", TRACKS_NOTE if coded else WRITE_NOTE))
+        if "ready" in _tags(cell) and "solution" in _tags(cell):
+            cells.append(_ready_copy(cell))
+    nb["cells"] = cells
     for cell in nb["cells"]:
         if "solution" not in _tags(cell):
             continue
         if cell["cell_type"] == "code":
-            lead = []
-            for line in _source(cell).split("\n"):
-                if line.startswith("#"):
-                    lead.append(line)
-                else:
-                    break
-            _set_source(cell, "\n".join(lead + [CODE_PROMPT]))
+            _set_source(cell, starter(_source(cell)))
         else:
             _set_source(cell, TEXT_PROMPT)
         meta = cell.setdefault("metadata", {})
-        meta["tags"] = [t for t in meta.get("tags", []) if t != "solution"] + ["answer"]
+        meta["tags"] = [t for t in meta.get("tags", []) if t not in ("solution", "ready")] + ["answer"]
+        if cell["cell_type"] == "code":
+            meta["tags"].append("nbval-skip")
         meta.get("dpmkit", {}).pop("facilitator", None)
+    for cell in nb["cells"]:
+        if _tags(cell) & {"nocode", "check"}:
+            cell.setdefault("metadata", {}).setdefault("jupyter", {})["source_hidden"] = True
+        if "check" in _tags(cell) and not _source(cell).startswith(CHECK_NOTE):
+            # JupyterLab shows a folded cell's first line: let it be this, not the answer
+            _set_source(cell, CHECK_NOTE + "\n" + _source(cell))
     for cell in nb["cells"]:
         cell.get("metadata", {}).get("dpmkit", {}).pop("facilitator", None)
         if "dpmkit" in cell.get("metadata", {}) and not cell["metadata"]["dpmkit"]:
             del cell["metadata"]["dpmkit"]
     return nb
+
+
+def blanks(line):
+    """The texts a solution line marks as blanks, and the line without its marker."""
+    found = BLANK_MARK.search(line)
+    if not found:
+        return [], line
+    return [t.strip() for t in found.group(1).split(" | ") if t.strip()], line[:found.start()]
+
+
+def starter(code):
+    """The code track's starter code for a solution: blanks as ``___``, marked lines left out."""
+    out = [STARTER_NOTE]
+    for line in code.split("\n"):
+        if HIDE_MARK.search(line):
+            continue
+        texts, line = blanks(line)
+        for text in texts:
+            line = line.replace(text, BLANK, 1)
+        out.append(line)
+    return "\n".join(out)
+
+
+def solution_text(code):
+    """A solution's code as the facilitator reads it: without the blank markers."""
+    return "\n".join(blanks(line)[1] if not HIDE_MARK.search(line) else HIDE_MARK.sub("", line)
+                     for line in code.split("\n"))
+
+
+def exercises(cells):
+    """Each exercise's cells: ``[(index of the exercise cell, [cells up to the next one])]``."""
+    found = []
+    for i, cell in enumerate(cells):
+        tags = _tags(cell)
+        if "exercise" in tags:
+            found.append((i, []))
+        elif found and found[-1][0] is not None:
+            if cell["cell_type"] == "markdown" and any(line.startswith("## ") for line in _source(cell).split("\n")):
+                found.append((None, []))
+            else:
+                found[-1][1].append(cell)
+    return [(i, scope) for i, scope in found if i is not None]
+
+
+def track_problems(cells, name):
+    """What breaks the two tracks: an exercise without a check or no-code path, a bad blank."""
+    problems = []
+    for i, scope in exercises(cells):
+        kinds = [(_tags(c), c["cell_type"]) for c in scope]
+        if not any("check" in t for t, _ in kinds):
+            problems.append(f"{name}: exercise in cell {i} has no 'check' cell (dk.widgets.check)")
+        written_only = all(kind == "markdown" for t, kind in kinds if "solution" in t)
+        if not written_only and not any("nocode" in t or "ready" in t for t, _ in kinds):
+            problems.append(f"{name}: exercise in cell {i} has no 'nocode' cell (the no-code track)")
+    for i, cell in enumerate(cells):
+        tags, text = _tags(cell), _source(cell)
+        if "check" in tags and (cell["cell_type"] != "code" or "dk.widgets.check(" not in text):
+            problems.append(f"{name}: cell {i} is tagged 'check' but does not call dk.widgets.check(...)")
+        if "nocode" in tags and cell["cell_type"] != "code":
+            problems.append(f"{name}: cell {i} is tagged 'nocode' but is not a code cell")
+        if "solution" in tags and cell["cell_type"] == "code":
+            marked = 0
+            for n, line in enumerate(text.split("\n")):
+                texts, rest = blanks(line)
+                marked += len(texts)
+                for t in texts:
+                    if t not in rest:
+                        problems.append(f"{name}: cell {i} line {n + 1}: blank {t!r} is not on the line")
+            if not marked:
+                problems.append(f"{name}: code solution in cell {i} marks no blank (end a line with '# blank: TEXT')")
+    return problems
+
+
+def bare_answers(nb):
+    """Code cells of a learner notebook whose code (comments aside) is only ``...``."""
+    found = []
+    for i, cell in enumerate(nb["cells"]):
+        code = [line.strip() for line in _source(cell).split("\n") if line.strip() and not line.strip().startswith("#")]
+        if cell["cell_type"] == "code" and (code == ["..."] or (not code and "answer" in _tags(cell))):
+            found.append(i)
+    return found
 
 
 def facilitator_view(nb, name):
@@ -163,7 +311,8 @@ def facilitator_view(nb, name):
         "",
         f"**Guiding question:** {meta['guiding_question']}",
         "",
-        f"**Timing:** {meta['teaching_minutes']} min teaching + {meta['exercise_minutes']} min exercises.",
+        f"**Timing:** {meta['teaching_minutes']} min teaching + {meta['exercise_minutes']} min exercises"
+        f"{_no_code(meta)}.{_timed(meta)}",
         "",
         "**Objectives:**",
         "",
@@ -185,7 +334,13 @@ def facilitator_view(nb, name):
             out += ["**Exercise.** " + " ".join(text.strip().split("\n")), ""]
         if "solution" in tags:
             fence = "python" if cell["cell_type"] == "code" else ""
-            out += ["Solution:", "", f"```{fence}", text.strip(), "```", ""]
+            shown = solution_text(text) if cell["cell_type"] == "code" else text
+            out += ["Solution:", "", f"```{fence}", shown.strip(), "```", ""]
+        if "nocode" in tags or "ready" in tags:
+            out += ["*No-code track: " + ("learners run this solution as a ready-made cell."
+                                          if "ready" in tags else "a ready-made cell the learner runs.") + "*", ""]
+        if "check" in tags:
+            out += ["*Check-my-answer:* `" + " ".join(text.strip().split()) + "`", ""]
         notes = _notes(cell)
         if notes:
             out += ["> **Facilitator:** " + notes.strip().replace("\n", "\n> "), ""]
@@ -239,6 +394,7 @@ def structure_problems(nb, name):
             problems.append(f"{name}: cell {i} carries outputs; run `make strip`")
         if checked and "solution" in _tags(cell):
             problems.append(f"{name}: cell {i} is both a checked cell and a solution")
+    problems += track_problems(cells, name)
     if not any(_notes(c) for c in cells):
         problems.append(f"{name}: no facilitator notes (cell metadata dpmkit.facilitator)")
     headings = [line[3:].strip() for c in cells if c["cell_type"] == "markdown"

@@ -9,6 +9,8 @@
   one output first, then sees the run and the gap, in numbers.
 - :func:`game` / :class:`Game`: a small "management flight simulator": the learner
   sets the levers period by period and sees the consequences unfold.
+- :func:`check` / :class:`Check`: *check my answer* for an exercise: a number (with a
+  tolerance), a choice or a sentence, so a learner can answer without writing code.
 - :func:`ballot_widget` / :class:`BallotWidget`: the form a workshop participant
   fills in to cast a ballot (:mod:`dpmkit.workshop`).
 
@@ -32,13 +34,14 @@ from __future__ import annotations
 
 from ._common import LAB_EXTRA, RENDERS, control_for, nice_step  # ImportError naming the extra without ipywidgets
 from .ballot import BallotWidget, ballot_widget
+from .check import Check, check, judge
 from .explorer import Explorer, explore
 from .game import Game, game
 from .predict import Predict, predict
 from .story import StoryWidget, story
 
 __all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "control_for", "nice_step",
-           "ballot_widget", "BallotWidget", "story", "StoryWidget",
+           "ballot_widget", "BallotWidget", "check", "Check", "judge", "story", "StoryWidget",
     # seams the other packages of the wing use
     "LAB_EXTRA", "RENDERS",
 ]

@@ -1,0 +1,243 @@
+"""Check my answer: feedback on a number, a choice or a sentence, for learners who do not code.
+
+Every exercise of the lessons ends with one or more of these. The learner types a
+number (read with the same rules as every other field of the kit,
+:func:`dpmkit.words.parse_number`: ``1,080``, ``1 080`` and ``0,15`` all work), picks
+one of a few answers, or writes a sentence, and presses *Check*:
+
+- a **number** is right when it is within the tolerance of the answer; otherwise the
+  feedback says whether it is too high or too low, never the answer itself, until
+  the learner asks for it (*Show the answer*);
+- a **choice** is right or not, with the explanation once it is right (or shown);
+- a **sentence** cannot be marked by a machine: once something is written, the
+  widget lists the points a full answer makes, for the learner to compare.
+
+An unanswered check does nothing and raises nothing, so a notebook runs headless.
+The judgement itself is :func:`judge`, a plain function; the widget only shows it::
+
+    import dpmkit as dk
+    dk.widgets.check("How many young people were NEET in April 2014?", 430, tolerance=0.05)
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+
+from .. import words
+from ..errors import ModelError
+from ._common import W, _message
+
+KINDS = ("number", "choice", "sentence")
+
+
+def _kind(answer, choices, points):
+    if choices is not None:
+        return "choice"
+    if answer is None:
+        return "sentence"
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(float(answer)):
+        raise ModelError(f"the answer to a number question must be a finite number, got {answer!r}; "
+                         "give choices=[...] for a question with named answers")
+    return "number"
+
+
+def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, points=None):
+    """Judge one answer; return ``(verdict, message)``.
+
+    ``verdict`` is ``"right"``, ``"wrong"``, ``"blank"`` (nothing given yet) or
+    ``"compare"`` (a sentence: compare with ``points``). ``message`` is what the
+    learner reads.
+
+    Parameters
+    ----------
+    given : str, number or None
+        What the learner typed or picked.
+    answer : number, str or None
+        The correct number, the correct choice, or None for a sentence.
+    tolerance : float
+        For numbers: the largest relative difference still counted right (0.05 is 5%).
+    absolute : float, optional
+        For numbers: the largest absolute difference still counted right; used
+        instead of ``tolerance`` when given (for answers near zero).
+    choices : list of str, optional
+        The answers to pick from; ``answer`` must be one of them.
+    points : list of str, optional
+        For a sentence: what a full answer says.
+
+    Examples
+    --------
+    >>> judge("1,080", 1057, tolerance=0.05)[0]
+    'right'
+    >>> judge("1500", 1057)[1]
+    'Not yet: 1,500 is too high. Look again, or press Show the answer.'
+    >>> judge("worse", "worse", choices=["better", "worse"])[0]
+    'right'
+    """
+    kind = _kind(answer, choices, points)
+    if kind == "choice":
+        choices = [str(c) for c in choices]
+        if str(answer) not in choices:
+            raise ModelError(f"the answer {answer!r} is not one of the choices {choices}")
+        if given is None or str(given) == "":
+            return "blank", "Pick an answer, then press Check."
+        if str(given) not in choices:
+            raise ModelError(f"{given!r} is not one of the choices {choices}")
+        if str(given) == str(answer):
+            return "right", f"Right: {given}."
+        return "wrong", f"Not {given}. Think again, or press Show the answer."
+    if kind == "sentence":
+        if given is None or not str(given).strip():
+            return "blank", "Write your answer first, then press Check."
+        listed = "\n".join(f"- {p}" for p in (points or []))
+        return "compare", ("Compare your answer with what a full answer says:\n" + listed if listed else
+                           "Compare your answer with 'What a correct answer looks like' above.")
+    if absolute is None and not 0 <= float(tolerance) < 1:
+        raise ModelError(f"tolerance must be a fraction from 0 to 1 (0.05 is 5%), got {tolerance!r}")
+    if given is None or (isinstance(given, str) and not given.strip()):
+        return "blank", "Type a number, then press Check."
+    if isinstance(given, str):
+        try:
+            value = words.parse_number(given, "your answer")
+        except ModelError as err:
+            return "wrong", str(err)
+    else:
+        value = float(given)
+    answer = float(answer)
+    if absolute is not None:
+        close = abs(value - answer) <= float(absolute)
+    else:
+        close = abs(value - answer) <= float(tolerance) * abs(answer) + 1e-12
+    shown = words.number(value)
+    if close:
+        return "right", f"Right: {shown}."
+    side = "too high" if value > answer else "too low"
+    return "wrong", f"Not yet: {shown} is {side}. Look again, or press Show the answer."
+
+
+class Check(W.VBox):
+    """One question with a field, a *Check* button and a *Show the answer* button.
+
+    Build it with :func:`check`. Drive it from code with :meth:`answer_with`.
+
+    Attributes
+    ----------
+    kind : str
+        ``"number"``, ``"choice"`` or ``"sentence"``.
+    verdict : str or None
+        The last verdict of :func:`judge` (None before the first check).
+    """
+
+    def __init__(self, question, answer=None, *, tolerance=0.05, absolute=None, choices=None, units="",
+                 explain="", points=None):
+        if not isinstance(question, str) or not question.strip():
+            raise ModelError("a check needs its question as text")
+        self.kind = _kind(answer, choices, points)
+        self.question = question
+        self.answer = answer
+        self.rules = dict(tolerance=tolerance, absolute=absolute, choices=choices, points=points)
+        judge(None, answer, **self.rules)  # refuses bad set-ups (answer not a choice, bad tolerance) now
+        self.units = units
+        self.explain = explain
+        self.verdict = None
+        if self.kind == "choice":
+            self.field = W.RadioButtons(options=[str(c) for c in choices], value=None,
+                                        layout=W.Layout(width="auto"))
+        elif self.kind == "sentence":
+            self.field = W.Textarea(placeholder="Write your answer here", layout=W.Layout(width="100%", height="70px"))
+        else:
+            self.field = W.Text(placeholder="a number", layout=W.Layout(width="160px"))
+        self.check_button = W.Button(description="Check", button_style="primary",
+                                     tooltip="Check my answer")
+        self.show_button = W.Button(description="Show the answer", tooltip="Show the answer and why")
+        self.feedback = W.HTML()
+        self.check_button.on_click(lambda _: self._check())
+        self.show_button.on_click(lambda _: self._show())
+        buttons = [self.check_button] + ([self.show_button] if self.kind != "sentence" else [])
+        unit_label = [W.Label(units)] if units and self.kind == "number" else []
+        row = W.HBox([self.field, *unit_label, *buttons], layout=W.Layout(align_items="center",
+                                                                         flex_flow="row wrap"))
+        title = W.HTML(f"<b>Check your answer.</b> {html.escape(question)}")
+        super().__init__([title, row, self.feedback], layout=W.Layout(border="1px solid #ccc", padding="6px"))
+        self.add_class("dpmkit-check")
+
+    def answer_with(self, value):
+        """Put ``value`` in the field and check it, as if typed or picked; return the verdict."""
+        if self.kind == "number" and not isinstance(value, str):
+            value = str(value)
+        self.field.value = value
+        return self._check()
+
+    def _check(self):
+        self.verdict, message = judge(self.field.value, self.answer, **self.rules)
+        if self.verdict == "right" and self.explain:
+            message += " " + self.explain
+        kind = {"right": "ok", "wrong": "error"}.get(self.verdict, "info")
+        self.feedback.value = _message(message, kind)
+        return self.verdict
+
+    def answer_text(self):
+        """The answer as the learner would read it."""
+        if self.kind == "number":
+            unit = f" {self.units}" if self.units else ""
+            margin = (f" (anything within {words.number(self.rules['absolute'])} counts)"
+                      if self.rules["absolute"] is not None else
+                      f" (anything within {self.rules['tolerance']:.0%} counts)" if self.rules["tolerance"] else "")
+            return f"{words.number(float(self.answer))}{unit}{margin}"
+        return str(self.answer)
+
+    def _show(self):
+        text = f"The answer: {self.answer_text()}." + (f" {self.explain}" if self.explain else "")
+        self.feedback.value = _message(text, "info")
+
+    def _repr_mimebundle_(self, **kwargs):
+        # Without a live kernel (exported HTML, a notebook viewer, print) the question still shows.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle or {})
+        bundle["text/plain"] = f"Check your answer: {self.question} (open the notebook in Jupyter to answer)"
+        bundle["text/html"] = (f"<div class='dpmkit-check'><b>Check your answer.</b> {html.escape(self.question)}"
+                               f"<br><i>(open the notebook in Jupyter to answer)</i></div>")
+        return bundle
+
+
+def check(question, answer=None, *, tolerance=0.05, absolute=None, choices=None, units="", explain="",
+          points=None):
+    """A *check my answer* widget for one question.
+
+    Parameters
+    ----------
+    question : str
+        What the learner answers.
+    answer : number, str or None
+        A number (the learner types one), one of ``choices`` (the learner picks one),
+        or None for a sentence (the learner writes one and compares it with ``points``).
+    tolerance : float
+        Numbers: the relative margin counted right, 0.05 (5%) by default.
+    absolute : float, optional
+        Numbers: an absolute margin instead, e.g. ``absolute=0.25`` for a date in years.
+    choices : list of str, optional
+        The answers to pick from.
+    units : str
+        Shown beside a number field and with the answer.
+    explain : str
+        Why the answer is right: shown once the learner gets it right or asks for it.
+    points : list of str, optional
+        Sentences only: what a full answer says.
+
+    Returns
+    -------
+    Check
+
+    Examples
+    --------
+    >>> c = check("After one year, is NEET better or worse?", "worse", choices=["better", "worse"])
+    >>> c.answer_with("better")
+    'wrong'
+    >>> c.answer_with("worse")
+    'right'
+    """
+    return Check(question, answer, tolerance=tolerance, absolute=absolute, choices=choices, units=units,
+                 explain=explain, points=points)
