@@ -545,15 +545,16 @@ def test_the_name_and_range_checks_catch_unknown_names_and_wrong_ranges():
 
 
 def test_the_section_check_catches_missing_sections_and_unexplained_cuts():
+    teach, exercise = view_minutes("00_start_here")
     table = ("| Notebook | Facilitator view | Use | Skip | Minutes |\n|---|---|---|---|---|\n"
-             "| `00_start_here` | 10 + 10 min | {use} | {skip} | 15 |\n\n"
+             f"| `00_start_here` | {teach} + {exercise} min | {{use}} | {{skip}} | 15 |\n\n"
              "| Time | Min | Activity | Materials |\n|---|---|---|---|\n| 14:00 | 15 | Lever | 00_start_here |\n")
     ok = table.format(use='"Predict before you run"', skip='"Your turn: move the levers"')
     assert section_problems(ok)[0] == []
     assert any("no section" in p for p in section_problems(table.format(use='"Predict first"', skip='"Key points"'))[0])
     assert any("skips no section" in p
                for p in section_problems(table.format(use='"Predict before you run"', skip="nothing"))[0])
-    wrong_view = ok.replace("10 + 10 min", "5 + 5 min")
+    wrong_view = ok.replace(f"{teach} + {exercise} min", f"{teach + 5} + {exercise} min")
     assert any("facilitator view says" in p for p in section_problems(wrong_view)[0])
 
 
