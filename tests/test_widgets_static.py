@@ -24,6 +24,7 @@ CELLS = {
     "predict": "p = dk.widgets.predict('demo', 'waiting_list', params={'staff_target': 14}, points=3)\np",
     "ballot": "b = dk.widgets.ballot_widget('surrey')\nb",
     "game": "g = dk.widgets.game('surrey', ['coproduction_effort'], interval=1)\ng",
+    "show": "dk.charts.show(dk.charts.time_series(dk.simulate(dk.models.load('demo')), ['waiting_list']))",
     "later": ("explorer.set(decommissioning_years=5)\n"
               "p.set_prediction([200, 400]); _ = p.reveal()\n"
               "b.controls['cut_fraction'].value = 0.1\n"
@@ -58,7 +59,7 @@ def executed(tmp_path_factory):
 
 
 def test_every_widget_cell_holds_the_live_widget_and_a_static_picture(executed):
-    for cell in executed.cells[:4]:
+    for cell in executed.cells[:5]:
         live, static = live_outputs(cell), static_outputs(cell)
         assert len(live) == 1, (cell.id, [o.get("data", {}).keys() for o in cell.outputs])
         assert len(static) == 1, cell.id
@@ -66,8 +67,11 @@ def test_every_widget_cell_holds_the_live_widget_and_a_static_picture(executed):
         assert data["image/svg+xml"].lstrip().startswith("<svg")
         assert "<svg" in data["text/html"] and "<figcaption>" in data["text/html"]
         assert data["text/plain"].strip()
-        # the picture is linked to a display id, so later cells can bring it up to date
-        assert live[0]["data"]["text/plain"].endswith("(a live widget: run the notebook to use it)")
+        if cell.id != "show":  # dk.charts.show's widget is Altair's JupyterChart
+            assert live[0]["data"]["text/plain"].endswith("(a live widget: run the notebook to use it)")
+    show = static_outputs(executed.cells[4])[0]["data"]
+    demo = dk.models.load("demo")
+    assert show["text/plain"] == dk.charts.describe(dk.simulate(demo), ["waiting_list"])
 
 
 def test_later_cells_bring_the_static_pictures_up_to_date(executed):
@@ -100,7 +104,7 @@ def test_exported_html_shows_a_picture_for_every_widget_cell(tmp_path, store_wid
     body, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
     # one picture per widget cell, inside the cell's output area (not only in the page's icons)
     figures = re.findall(r"<figure class=[\"']dpmkit-static[\"'].*?</figure>", body, flags=re.S)
-    assert len(figures) == 4
+    assert len(figures) == 5
     assert all("<svg" in f and re.search(r"<figcaption><p[^>]*>[^<]+</p>", f) for f in figures)
     # the explorer's caption (summary of the moments) is printed under its picture
     assert "March 2014: 426 (base run 426, difference 0)" in figures[0]

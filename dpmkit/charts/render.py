@@ -36,6 +36,40 @@ def offline(mode="svg"):
         raise ModelError(f"offline mode must be 'svg' or 'interactive', got {mode!r}")
 
 
+def in_jupyter_kernel():
+    """True in a Jupyter kernel (JupyterLab, nbclient, Voila), False in Solara's virtual kernels
+    (the room builds pages from widgets directly) and in plain Python."""
+    if "ipykernel" not in sys.modules:  # a kernel has imported it long before any cell runs
+        return False
+    from ipykernel.zmqshell import ZMQInteractiveShell
+    from IPython import get_ipython
+
+    return isinstance(get_ipython(), ZMQInteractiveShell)
+
+
+def _warm_up_in_background():
+    """In a Jupyter kernel, start vl-convert's JavaScript engine (0.5 s, 2-3 s on a loaded
+    machine) on another thread as soon as the charts are imported, so that the notebook's
+    first chart or widget picture does not wait for it (vl-convert releases the GIL while
+    it works). Once per process; not in the room (Solara) or plain Python."""
+    if _warm_up_in_background.started or not in_jupyter_kernel():
+        return
+    _warm_up_in_background.started = True
+    import threading
+
+    def warm():
+        try:
+            vl_convert_svg({"mark": "point", "data": {"values": [{"x": 0}]},
+                            "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+        except Exception:  # a warm-up that fails changes nothing; the real call reports
+            return
+
+    threading.Thread(target=warm, name="dpmkit-warm-vl-convert", daemon=True).start()
+
+
+_warm_up_in_background.started = False
+
+
 # The default renderer fetches vega from a CDN and fails in a room without wifi.
 # Respect a renderer the user chose; replace only the default.
 if alt.renderers.active == "default":
@@ -67,8 +101,8 @@ def progress(text):
         if handle is not None:
             # An empty widget view is ipywidgets' mark for "nothing to show": JupyterLab
             # hides the finished note instead of leaving an empty line.
-            handle.update({"text/plain": "", "application/vnd.jupyter.widget-view+json":
-                           {"version_major": 2, "version_minor": 0, "model_id": ""}}, raw=True)
+            handle.update({"text/plain": "", WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": ""}},
+                          raw=True)
 
 
 def cache_dir():
@@ -164,7 +198,38 @@ def show(chart):
     """
     from IPython.display import display
 
-    display(interactive(chart))
+    widget = interactive(chart)
+    display(widget)
+    if in_jupyter_kernel():
+        # The interactive chart is a widget: without a kernel (exported HTML, a website,
+        # print) it shows nothing, so the cell also keeps the chart as a picture,
+        # which a live JupyterLab hides (see static_beside_widget).
+        display(static_beside_widget(to_svg(chart), _description_of(chart)), raw=True)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def static_beside_widget(svg, text="", title=""):
+    """The mime bundle of a static picture shown beside a live widget.
+
+    ``text/html`` (the SVG with the text as its caption), ``image/svg+xml`` and
+    ``text/plain``, plus the widget view mime type with an empty ``model_id``:
+    ipywidgets' own mark of "nothing to show here". A live JupyterLab ranks the
+    widget view first and hides this output (the widget beside it is the live view);
+    nbconvert skips widget views without saved state and GitHub-style renderers do not
+    know them, so they show the picture; printouts too.
+    """
+    heading = f"<div style='font-weight:bold;font-size:14px'>{html.escape(title)}</div>" if title else ""
+    caption = "".join(f"<p style='font-size:14px;max-width:640px;margin:4px 0'>{html.escape(line)}</p>"
+                      for line in str(text or "").split("\n") if line.strip())
+    data = {"text/html": f"<figure class='dpmkit-static' style='margin:4px 0'>{heading}{svg or ''}"
+                         f"<figcaption>{caption}</figcaption></figure>",
+            "text/plain": "\n".join(part for part in (title, text) if part) or "(a chart)"}
+    if svg:
+        data["image/svg+xml"] = svg
+    data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": ""}
+    return data
 
 
 def _vl_version():
@@ -264,3 +329,6 @@ def save(chart, path, *, scale=2):
 def _description_of(chart):
     value = getattr(chart, "description", alt.Undefined)
     return "" if value is alt.Undefined or value is None else str(value)
+
+
+_warm_up_in_background()

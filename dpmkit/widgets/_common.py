@@ -7,6 +7,7 @@ import html
 import math
 
 from .. import charts, words
+from ..charts.render import in_jupyter_kernel
 from ..errors import ModelError
 
 LAB_EXTRA = 'pip install "dpmkit[lab]"'
@@ -227,7 +228,6 @@ def _moments(model, moments):
 
 
 # ----------------------------------------------------------------------------- static pictures
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def _svg_of(spec):
@@ -244,6 +244,8 @@ def _svg_of(spec):
 
 
 _svg_of.warm = False
+
+
 
 
 class Snapshot:
@@ -269,14 +271,11 @@ class Snapshot:
 
     def bundle(self):
         """The mime bundle: ``text/html``, ``image/svg+xml`` (when there is a chart) and ``text/plain``."""
-        heading = f"<div style='font-weight:bold;font-size:14px'>{html.escape(self.title)}</div>" if self.title else ""
-        caption = "".join(f"<p style='font-size:14px;max-width:640px;margin:4px 0'>{html.escape(line)}</p>"
-                          for line in self.text.split("\n") if line.strip())
-        data = {"text/html": f"<figure class='dpmkit-static' style='margin:4px 0'>{heading}{self.svg}"
-                             f"<figcaption>{caption}</figcaption></figure>",
-                "text/plain": "\n".join(part for part in (self.title, self.text) if part)}
-        if self.svg:
-            data["image/svg+xml"] = self.svg
+        from ..charts.render import WIDGET_VIEW as view
+        from ..charts.render import static_beside_widget
+
+        data = static_beside_widget(self.svg, self.text, self.title)
+        del data[view]
         return data
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -284,17 +283,6 @@ class Snapshot:
 
     def __repr__(self):
         return self.bundle()["text/plain"]
-
-
-def _in_ipykernel():
-    """True in a Jupyter kernel (JupyterLab, nbclient, Voila), False in Solara's virtual kernels
-    (the room builds pages from widgets directly) and in plain Python."""
-    try:
-        from ipykernel.zmqshell import ZMQInteractiveShell
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - ipykernel comes with ipywidgets
-        return False
-    return isinstance(get_ipython(), ZMQInteractiveShell)
 
 
 def _parent_is_a_cell():
@@ -334,7 +322,10 @@ class _StaticPicture:
         return ""
 
     def _static_svg(self):
-        spec = getattr(getattr(self, "pane", None), "spec", None)
+        pane = getattr(self, "pane", None)
+        if pane is not None and pane.render == "svg" and pane.svg:
+            return pane.svg  # already drawn for the widget itself
+        spec = getattr(pane, "spec", None)
         return _svg_of(spec) if spec else ""
 
     def _static_text(self):  # pragma: no cover - every widget overrides it
@@ -361,15 +352,16 @@ class _StaticPicture:
         self._static_stale = False
 
     def _static_bundle(self):
-        bundle = self.snapshot().bundle()
-        bundle[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": ""}
-        return bundle
+        from ..charts.render import static_beside_widget
+
+        snap = self.snapshot()
+        return static_beside_widget(snap.svg, snap.text, snap.title)
 
     def _ipython_display_(self, **kwargs):
         from IPython.display import display
 
         data = W.DOMWidget._repr_mimebundle_(self)
-        if not _in_ipykernel():  # e.g. Solara: the live widget only, as ipywidgets would
+        if not in_jupyter_kernel():  # e.g. Solara: the live widget only, as ipywidgets would
             display(data, raw=True)
             return
         title = self._static_title()
