@@ -124,3 +124,55 @@ def test_static_picture_without_a_kernel_is_a_snapshot():
     assert snap.text.splitlines()[-1].endswith("End of the run (2022): 392 (base run 390, difference +1.81).")
     # a plain Python session (no kernel) displays nothing extra: the widget is just a widget
     assert repr(snap) == bundle["text/plain"]
+
+
+def test_a_slider_moved_in_the_browser_marks_the_picture_stale_and_snapshot_records_it(tmp_path):
+    # A learner's slider release arrives as a comm message, not a cell: JupyterLab would
+    # drop a display update sent then, so none is sent (no wasted SVG); snapshot() records it.
+    from jupyter_client.manager import start_new_kernel
+
+    env = {**os.environ, "DPMKIT_CACHE_DIR": str(tmp_path / "cache")}
+    manager, client = start_new_kernel(kernel_name="python3", env=env, startup_timeout=120)
+
+    def run(code):
+        msg_id = client.execute(code)
+        messages = []
+        while True:
+            msg = client.get_iopub_msg(timeout=300)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            messages.append(msg)
+            if msg["header"]["msg_type"] == "error":
+                raise AssertionError("\n".join(msg["content"]["traceback"]))
+            if msg["header"]["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                return messages
+
+    try:
+        run("import dpmkit as dk\nexplorer = dk.widgets.explore('surrey', outputs=['neet'])\nexplorer")
+        out = run("print(explorer.controls['decommissioning_years'].comm.comm_id)")
+        comm_id = next(m["content"]["text"] for m in out if m["header"]["msg_type"] == "stream").strip()
+        # what the browser's widget manager sends when the learner releases the slider
+        msg = client.session.msg("comm_msg", {"comm_id": comm_id, "data": {
+            "method": "update", "state": {"value": 5.0}, "buffer_paths": []}})
+        client.shell_channel.send(msg)
+        updates = []
+        deadline = 120
+        while deadline > 0:
+            reply = client.get_iopub_msg(timeout=60)
+            if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                continue
+            updates.append(reply["header"]["msg_type"])
+            if reply["header"]["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+                break
+            deadline -= 1
+        assert "update_display_data" not in updates
+        out = run("print(explorer.runs, explorer._static_stale, round(explorer.result.at(2014.25, 'neet')))")
+        assert next(m["content"]["text"] for m in out if m["header"]["msg_type"] == "stream").split() == [
+            "1", "True", "587"]
+        out = run("explorer.snapshot()")
+        result = next(m for m in out if m["header"]["msg_type"] == "execute_result")["content"]["data"]
+        assert result["image/svg+xml"].startswith("<svg")
+        assert "March 2014: 587 (base run 426, difference +161)" in result["text/plain"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
