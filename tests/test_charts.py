@@ -558,3 +558,17 @@ def test_offline_chart_bundle_is_made_once_per_machine(tmp_path):
     third = subprocess.run([sys.executable, "-c", BUNDLE, "first"], capture_output=True, text=True, timeout=600,
                            env=env, cwd=ROOT)
     assert third.returncode == 0, third.stderr[-2000:]
+
+
+def test_live_template_cache_is_bounded_and_thread_safe(demo):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dpmkit.charts import timeseries
+
+    def build(i):
+        return charts.LiveTimeSeries(demo, ["waiting_list"], width=300 + i % 80, height=200).template
+
+    with ThreadPoolExecutor(4) as pool:
+        templates = list(pool.map(build, range(160)))
+    assert len(timeseries._TEMPLATES) <= timeseries._TEMPLATE_LIMIT
+    assert all(t["vconcat"][0]["width"] == 300 + i % 80 for i, t in enumerate(templates))

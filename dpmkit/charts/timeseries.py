@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -169,6 +170,7 @@ def time_series(result, names=None, *, title=None, base=None, width=WIDTH, heigh
 #: others reuse it). Bounded: the oldest is dropped beyond _TEMPLATE_LIMIT.
 _TEMPLATES = {}
 _TEMPLATE_LIMIT = 64
+_TEMPLATE_LOCK = threading.Lock()
 
 
 def _template_key(model, names, with_base, title, width, height, x_domain, base_note):
@@ -199,9 +201,10 @@ class LiveTimeSeries:
                                        alt.Data(name="base") if with_base else None, title, width, height,
                                        x_domain=x_domain, base_note=base_note)
             template = chart.to_dict()
-            if len(_TEMPLATES) >= _TEMPLATE_LIMIT:
-                _TEMPLATES.pop(next(iter(_TEMPLATES)))
-            _TEMPLATES[key] = template
+            with _TEMPLATE_LOCK:  # the room's pages build widgets on several threads
+                while len(_TEMPLATES) >= _TEMPLATE_LIMIT:
+                    _TEMPLATES.pop(next(iter(_TEMPLATES)))
+                template = _TEMPLATES.setdefault(key, template)
         self.template = template
 
     def spec(self, result, base=None):
