@@ -7,8 +7,14 @@ in JupyterLab + Debian chromium, drags the slider back and forth with the mouse,
 times in the page from the pointer's release to the first frame whose drawn lines
 differ (a MutationObserver on the chart). It prints the median beside the budget.
 
-Run: ``python bench/bench_widgets.py [--repeats 15]`` (needs /usr/bin/chromium and
-playwright; see tests/browser/lab_session.py).
+It also times building an explorer in one process, as the room builds one per
+participant page (Solara, many virtual kernels in one process): the first explorer
+builds the chart template, later ones reuse it (``dk.charts.LiveTimeSeries`` keeps
+templates by model, outputs, title and size); the same builds with the template cache
+emptied each time show what the reuse saves. ``--build-only`` runs just this part.
+
+Run: ``python bench/bench_widgets.py [--repeats 15] [--build-only]`` (the browser part
+needs /usr/bin/chromium and playwright; see tests/browser/lab_session.py).
 """
 
 from __future__ import annotations
@@ -54,10 +60,55 @@ def measure(render, repeats):
             return times
 
 
+def explorer_builds(repeats):
+    """Seconds per explorer built in one process: reusing the chart template, and not."""
+    import time
+
+    import dpmkit as dk
+    from dpmkit.charts import timeseries
+
+    model = dk.models.load("surrey")
+
+    def build():
+        start = time.perf_counter()
+        dk.widgets.explore(model, outputs=["neet", "trust"])
+        return time.perf_counter() - start
+
+    first = build()
+    explorer = dk.widgets.explore(model, outputs=["neet", "trust"])
+    start = time.perf_counter()
+    explorer.snapshot()
+    cold_picture = time.perf_counter() - start
+    pictures = []
+    for k in range(repeats):
+        explorer.set(decommissioning_years=1 + k % 5)
+        start = time.perf_counter()
+        explorer.snapshot()
+        pictures.append(time.perf_counter() - start)
+    print(f"static picture (vl-convert SVG of the explorer's chart): "
+          f"first in the process {cold_picture * 1000:.0f} ms, "
+          f"then median {statistics.median(pictures) * 1000:.0f} ms")
+    reused = [build() for _ in range(repeats)]
+    fresh = []
+    for _ in range(repeats):
+        timeseries._TEMPLATES.clear()
+        fresh.append(build())
+    return first, reused, fresh
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--build-only", action="store_true", help="only time building explorers in one process")
     args = parser.parse_args(argv)
+    first, reused, fresh = explorer_builds(args.repeats)
+    r, f = statistics.median(reused), statistics.median(fresh)
+    print(f"explorer built in one process (as the room does per page), {args.repeats} each: "
+          f"first {first * 1000:.0f} ms; "
+          f"then median {r * 1000:.0f} ms reusing the chart template, {f * 1000:.0f} ms building it each time "
+          f"(reuse saves {f - r:+.3f} s a page, {100 * (f - r) / f:.0f}%)")
+    if args.build_only:
+        return 0
     reason = missing_requirements()
     if reason:
         print(f"SKIPPED: {reason}")

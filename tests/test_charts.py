@@ -427,3 +427,148 @@ def test_calibration_cites_the_source_of_each_observed_point(validator):
     assert "[published]" in chart.description
     with pytest.raises(dk.ModelError, match="nothing was observed then"):
         charts.calibration(fit, sources={2011.0: "surrey_neet_2009"})
+
+
+# --------------------------------------------------------------------------- dates as people say them, speed
+
+def test_calendar_tooltips_say_the_month_not_a_decimal(validator):
+    surrey = dk.models.load("surrey")
+    run = dk.simulate(surrey)
+    live = charts.LiveTimeSeries(surrey, ["neet"])
+    spec = valid(validator, live.spec(run, run))
+    rows = spec["datasets"]["current"]
+    # 2010.5 is 1 July 2010 (the model counts t = 2010.0 as 1 January)
+    july = next(r for r in rows if abs(r["time"] - 2010.5) < 1e-6)
+    assert july["when"] == "July 2010"
+    assert all(r["when"] == dk.words.time_label(r["time"], "year") for r in rows)
+    text = json.dumps(spec)
+    assert '"field": "when"' in text and '"title": "When"' in text
+    assert '"field": "time", "format"' not in text  # no tooltip shows 2,010.5
+    # a model in months keeps numbers (week 12 is clear as it is) and has no 'when'
+    demo = dk.models.load("demo")
+    rows = charts.LiveTimeSeries(demo, ["waiting_list"]).spec(dk.simulate(demo))["datasets"]["current"]
+    assert "when" not in rows[0]
+
+
+def test_scenario_tooltips_say_the_month():
+    surrey = dk.models.load("surrey")
+    frame = dk.compare(surrey, {"slow": {"decommissioning_years": 5}}, names=["neet"])
+    spec = charts.scenarios(frame, model=surrey).to_dict()
+    values = []
+
+    def collect(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("values"), list):
+                values.extend(r for r in node["values"] if isinstance(r, dict))
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(spec)
+    assert values and all("when" in r for r in values)
+    assert {r["when"] for r in values if abs(r["time"] - 2014.25) < 1e-6} == {"April 2014"}
+    assert '"field": "when"' in json.dumps(spec)
+
+
+def test_live_templates_are_built_once_per_model_outputs_and_size(demo):
+    first = charts.LiveTimeSeries(demo, ["waiting_list"], width=400, height=200)
+    again = charts.LiveTimeSeries(demo, ["waiting_list"], width=400, height=200)
+    assert again.template is first.template  # the room's 30 pages share one template
+    other = charts.LiveTimeSeries(demo, ["waiting_list"], width=400, height=200, title="Another title")
+    assert other.template is not first.template and "Another title" in json.dumps(other.template)
+    # a model that differs in a label gets its own template (keys follow what the chart shows)
+    relabelled = demo.with_variables(dk.Stock("waiting_list", 60, units="people", label="Queue"))
+    mine = charts.LiveTimeSeries(relabelled, ["waiting_list"], width=400, height=200)
+    assert mine.template is not first.template and "Queue" in json.dumps(mine.template)
+    # sharing is safe: a spec never changes the template it came from
+    before = json.dumps(first.template, sort_keys=True)
+    spec = first.spec(dk.simulate(demo))
+    spec["description"] = "changed"
+    assert json.dumps(first.template, sort_keys=True) == before
+
+
+def test_the_vega_lite_schema_uses_no_iri_format():
+    # dpmkit imports Altair with rfc3987-syntax hidden (it only checks the "iri" formats);
+    # this stays right only while Altair's schema asks for no iri format.
+    from altair.vegalite.v6.schema.core import load_schema
+
+    formats = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("format"), str):
+                formats.add(node["format"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(load_schema())
+    assert formats and not {f for f in formats if "iri" in f}, formats
+
+
+def test_importing_the_charts_leaves_rfc3987_importable():
+    code = ("import sys, importlib.util\n"
+            "assert importlib.util.find_spec('rfc3987_syntax') is not None, 'not installed'\n"
+            "import dpmkit.charts, jsonschema\n"
+            "assert 'rfc3987_syntax' not in sys.modules\n"
+            "import rfc3987_syntax\n"
+            "print(rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/a'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    if "not installed" in done.stderr:
+        pytest.skip("rfc3987-syntax is not installed here")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True"
+
+
+BUNDLE = """
+import sys, vl_convert
+from dpmkit.charts import render
+if sys.argv[1] == "second":
+    def refuse(*args, **kwargs):
+        raise AssertionError("bundled again")
+    vl_convert.javascript_bundle = refuse
+render._enable_offline_widgets()
+import altair as alt
+assert alt.JupyterChart._is_offline and "esm.sh" not in alt.JupyterChart._esm
+print(render._bundle_path())
+"""
+
+
+def test_offline_chart_bundle_is_made_once_per_machine(tmp_path):
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DPMKIT_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", BUNDLE, "first"], capture_output=True, text=True, timeout=600,
+                           env=env, cwd=ROOT)
+    assert first.returncode == 0, first.stderr[-2000:]
+    path = Path(first.stdout.strip())
+    assert path.parent == tmp_path / "cache" and path.stat().st_size > 100_000
+    second = subprocess.run([sys.executable, "-c", BUNDLE, "second"], capture_output=True, text=True, timeout=600,
+                            env=env, cwd=ROOT)
+    assert second.returncode == 0, second.stderr[-2000:]  # read from the cache, not bundled again
+    # an unwritable cache folder still gives offline charts (bundled in memory)
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    env["DPMKIT_CACHE_DIR"] = str(blocked / "sub")
+    third = subprocess.run([sys.executable, "-c", BUNDLE, "first"], capture_output=True, text=True, timeout=600,
+                           env=env, cwd=ROOT)
+    assert third.returncode == 0, third.stderr[-2000:]
+
+
+def test_live_template_cache_is_bounded_and_thread_safe(demo):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dpmkit.charts import timeseries
+
+    def build(i):
+        return charts.LiveTimeSeries(demo, ["waiting_list"], width=300 + i % 80, height=200).template
+
+    with ThreadPoolExecutor(4) as pool:
+        templates = list(pool.map(build, range(160)))
+    assert len(timeseries._TEMPLATES) <= timeseries._TEMPLATE_LIMIT
+    assert all(t["vconcat"][0]["width"] == 300 + i % 80 for i, t in enumerate(templates))

@@ -380,3 +380,120 @@ def test_predict_reads_typed_numbers_as_the_ballot_does(demo):
         p.fields[1].value = text
         with pytest.raises(dk.ModelError, match="month 15"):
             p.read()
+
+
+# --------------------------------------------------------------------------- moments the lesson asks about
+
+@pytest.fixture(scope="module")
+def surrey():
+    return dk.models.load("surrey")
+
+
+def test_explorer_compares_the_models_declared_moments_not_only_the_end(surrey):
+    explorer = widgets.explore(surrey, outputs=["neet"])
+    assert explorer.moments == [("April 2009", 2009.25), ("March 2014", 2014.25)]
+    explorer.set(decommissioning_years=5)
+    base, five = dk.simulate(surrey), dk.simulate(surrey, {"decommissioning_years": 5})
+    rows = {r["when"]: r for r in explorer.comparison()}
+    assert list(rows) == ["April 2009", "March 2014", "End of the run (2022)"]
+    march = rows["March 2014"]
+    assert march["value"] == pytest.approx(five.at(2014.25, "neet"))
+    assert march["base"] == pytest.approx(base.at(2014.25, "neet"))
+    # the example: the end hides what March 2014 shows
+    assert round(march["value"]) == 587 and round(march["base"]) == 426
+    assert rows["End of the run (2022)"]["difference"] == pytest.approx(five.final("neet") - base.final("neet"))
+    assert f"{dk.words.signed(rows['End of the run (2022)']['difference'])}" == "+1.81"
+    text = explorer.summary_text()
+    assert "March 2014: 587 (base run 426, difference +161)" in text
+    assert "Settings: Years to decommission 5." in text
+    table = explorer.summary.value
+    assert "March 2014" in table and "587" in table and "426" in table and "+161" in table
+
+
+def test_explorer_moments_given_as_times_or_labels(surrey):
+    explorer = widgets.explore(surrey, outputs=["neet"], moments=[2010.5, 2014.25])
+    assert explorer.moments == [("July 2010", 2010.5), ("April 2014", 2014.25)]
+    labelled = widgets.explore(surrey, outputs=["neet"], moments={"the worst point": 2010.75})
+    assert labelled.moments == [("the worst point", 2010.75)]
+    assert "the worst point: " in labelled.summary_text()
+    end_only = widgets.explore(surrey, outputs=["neet"], moments=[])
+    assert [r["when"] for r in end_only.comparison()] == ["End of the run (2022)"]
+    # a model that declares nothing compares the end only
+    assert [r["when"] for r in widgets.explore("demo", outputs=["waiting_list"]).comparison()] == [
+        "End of the run (month 60)"]
+
+
+@pytest.mark.parametrize("bad, match", [
+    ([2030], r"moment 2030 \(time 2030\) is outside the run \(from April 2006 to 2022\)"),
+    (["March 2014"], r"moments must be times \(numbers\)"),
+    ([float("nan")], r"moments must be times"),
+    ([True], r"moments must be times"),
+])
+def test_explorer_refuses_moments_outside_the_run(surrey, bad, match):
+    with pytest.raises(dk.ModelError, match=match):
+        widgets.explore(surrey, outputs=["neet"], moments=bad)
+
+
+def test_summaries_and_messages_say_dates_as_people_do(surrey):
+    game = widgets.game(surrey, ["coproduction_effort"], interval=1)
+    game.step(coproduction_effort=0.5)
+    assert "Now: April 2007." in game.snapshot().text
+    assert "2006.25" not in game.snapshot().text and "2007.25" not in game.snapshot().text
+    with pytest.raises(dk.ModelError, match=r"start 2030 \(2030\) is outside the model's run \(from April 2006"):
+        widgets.game(surrey, ["coproduction_effort"], start=2030)
+    p = widgets.predict(surrey, "neet", times=[2006.25, 2010.5, 2014.25])
+    assert p.snapshot().text.startswith("Your prediction so far: April 2006: ")
+    with pytest.raises(dk.ModelError, match=r"the times are 2010\.5 \(July 2010\), 2014\.25 \(April 2014\)"):
+        p.set_prediction({2012: 500})
+    ballot = widgets.ballot_widget(surrey, predict={"neet": [2014.25]})
+    assert any(f.description.endswith("in April 2014:") for f in ballot.prediction_fields.values())
+
+
+# --------------------------------------------------------------------------- static pictures
+
+def test_every_widget_gives_a_snapshot_with_a_picture_and_a_summary(surrey):
+    explorer = widgets.explore(surrey, outputs=["neet"])
+    predict = widgets.predict("demo", "waiting_list", points=3)
+    game = widgets.game(surrey, ["coproduction_effort"], interval=1)
+    ballot = widgets.ballot_widget(surrey)
+    for widget in (explorer, predict, game, ballot):
+        snap = widget.snapshot()
+        assert snap.svg.startswith("<svg") and "</svg>" in snap.svg, type(widget).__name__
+        assert snap.text.strip() and snap.title
+        bundle = snap.bundle()
+        assert bundle["image/svg+xml"] == snap.svg and snap.svg in bundle["text/html"]
+        assert bundle["text/plain"].startswith(snap.title)
+    # the ballot's picture shows the chosen lever against the base case, and says so in words
+    ballot.controls["cut_fraction"].value = 0.1
+    snap = ballot.snapshot()
+    assert "Budget cut 0.1 (base case 0.25)" in snap.text
+    assert ">0.1<" in snap.svg  # the label beside the chosen point
+
+
+def test_an_svg_explorer_shows_the_same_picture_it_saves(surrey):
+    explorer = widgets.explore(surrey, outputs=["neet"], render="svg")
+    explorer.set(cut_fraction=0.4)
+    assert explorer.pane.svg.startswith("<svg")
+    assert explorer.snapshot().svg == explorer.pane.svg
+
+
+def test_outside_a_kernel_a_widget_displays_as_a_plain_widget(surrey, capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from dpmkit.widgets._common import in_jupyter_kernel
+
+    shell = InteractiveShell.instance()
+    assert not in_jupyter_kernel()
+    explorer = widgets.explore("demo", outputs=["waiting_list"])
+    published = []
+    original = shell.display_pub.publish
+    shell.display_pub.publish = lambda data, metadata=None, **kw: published.append(data)
+    try:
+        from IPython.display import display
+
+        display(explorer)
+    finally:
+        shell.display_pub.publish = original
+    assert len(published) == 1 and "image/svg+xml" not in published[0]
+    assert published[0]["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.model_id
+    assert not explorer._static_handles

@@ -795,7 +795,13 @@ def test_a_participant_submits_and_reveals_in_the_ballot_notebook(tmp_path):
         "BALLOTS = None": f"BALLOTS = {str(folder)!r}",
         "\nballot": act,
     })
-    svgs = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+    pictures = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+    # the ballot widget's own static picture (for exported HTML and print), up to date
+    mine = [o for o in pictures if o["data"]["text/plain"].startswith("Ballot: ")]
+    assert len(mine) == 1
+    assert "Years to decommission 1 (base case 3)" in mine[0]["data"]["text/plain"]
+    assert "Sent (reference " in mine[0]["data"]["text/plain"]
+    svgs = [o for o in pictures if o not in mine]
     assert len(svgs) == 2, "the participant's run and prediction against the base case"
     found = workshop.collect(folder)
     assert len(found) == 1 and found.rejected == []

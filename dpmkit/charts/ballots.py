@@ -64,12 +64,13 @@ def ballot_runs(frame, model, variable, *, width=560, height=300):
     colour = alt.Color("label:N", title="Ballot",
                        scale=alt.Scale(range=[c for c in PALETTE if c not in ("#000000", "#F0E442")]),
                        legend=alt.Legend(symbolLimit=40) if n_ballots <= 40 else None)
-    tooltip = [alt.Tooltip("label:N", title="Ballot"), alt.Tooltip("time:Q", title=f"Time ({model.time_units})"),
+    tooltip = [alt.Tooltip("label:N", title="Ballot"), alt.Tooltip("when:N", title="When"),
                alt.Tooltip("value:Q", title=title, format=",.3~f")]
     # A smooth line needs no more than ~150 points; thinning keeps the chart quick for a big class.
     times = np.unique(frame["time"].to_numpy())
     keep = times[:: max(1, math.ceil(len(times) / 150))]
     shown = frame[frame["time"].isin(np.append(keep, times[-1]))]
+    shown = shown.assign(when=[words.time_label(t, model.time_units) for t in shown["time"]])
     lines = alt.Chart(inline_data(shown[shown["run"] == "ballot"]))
     ballots = lines.mark_line(strokeWidth=1.5, opacity=0.8).encode(
         x=alt.X("time:Q", title=f"Time ({model.time_units})", scale=alt.Scale(zero=False),
@@ -118,9 +119,12 @@ def ballot_predictions(frame, model, variable, *, width=560, height=220):
     long = frame.melt(id_vars=["label", "time"], value_vars=["predicted", "simulated"], var_name="kind",
                       value_name="value")
     long["kind"] = long["kind"].map({"predicted": kinds[0], "simulated": kinds[1]})
+    long["when"] = [words.time_label(t, model.time_units) for t in long["time"]]
     base = frame.groupby("time", as_index=False)["base"].first()
+    base["when"] = [words.time_label(t, model.time_units) for t in base["time"]]
     title = words.axis_title(model[variable])
-    row = alt.Y("time:O", title=f"At time ({model.time_units})", axis=alt.Axis(format="~g"))
+    order = [words.time_label(t, model.time_units) for t in sorted(base["time"])]
+    row = alt.Y("when:O", title="When", sort=order)
     points = alt.Chart(inline_data(long)).mark_point(size=90, filled=False, strokeWidth=2).encode(
         x=alt.X("value:Q", title=title, scale=alt.Scale(zero=False)), y=row,
         shape=alt.Shape("kind:N", title="", scale=alt.Scale(domain=kinds, range=["circle", "square"])),

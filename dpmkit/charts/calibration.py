@@ -158,8 +158,8 @@ def calibration(fit, names=None, *, sources=None, title=None, width=WIDTH, heigh
             fc = forecasts[forecasts["variable"] == var][["fitted_until", "time", "value"]].astype(float)
             fc = _thin_frame(fc, max_points)
             cutoffs = sorted(fc["fitted_until"].unique())
-            fc = fc.assign(series=fc["fitted_until"].map(lambda c: f"data to {words.time_value(c)}"))
-            domain = [f"data to {words.time_value(c)}" for c in cutoffs]
+            fc = fc.assign(series=fc["fitted_until"].map(lambda c: f"data to {words.time_label(c, time_units)}"))
+            domain = [f"data to {words.time_label(c, time_units)}" for c in cutoffs]
             colour = alt.Color("series:N", scale=alt.Scale(scheme="viridis", domain=domain),
                                legend=_legend("Forecast using"), sort=domain)
             dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=domain,

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
+import os
+import sys
 from pathlib import Path
 
 from ..errors import ModelError
@@ -26,16 +30,145 @@ def offline(mode="svg"):
     if mode == "svg":
         alt.renderers.enable("svg")
     elif mode == "interactive":
-        alt.JupyterChart.enable_offline()
+        _enable_offline_widgets()
         alt.renderers.enable("jupyter", offline=True)
     else:
         raise ModelError(f"offline mode must be 'svg' or 'interactive', got {mode!r}")
+
+
+def in_jupyter_kernel():
+    """True in a Jupyter kernel (JupyterLab, nbclient, Voila), False in Solara's virtual kernels
+    (the room builds pages from widgets directly) and in plain Python."""
+    if "ipykernel" not in sys.modules:  # a kernel has imported it long before any cell runs
+        return False
+    from ipykernel.zmqshell import ZMQInteractiveShell
+    from IPython import get_ipython
+
+    return isinstance(get_ipython(), ZMQInteractiveShell)
+
+
+def _warm_up_in_background():
+    """In a Jupyter kernel, start vl-convert's JavaScript engine (0.5 s, 2-3 s on a loaded
+    machine) on another thread as soon as the charts are imported, so that the notebook's
+    first chart or widget picture does not wait for it (vl-convert releases the GIL while
+    it works). Once per process; not in the room (Solara) or plain Python."""
+    if _warm_up_in_background.started or not in_jupyter_kernel():
+        return
+    _warm_up_in_background.started = True
+    import threading
+
+    def warm():
+        try:
+            vl_convert_svg({"mark": "point", "data": {"values": [{"x": 0}]},
+                            "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+        except Exception:  # a warm-up that fails changes nothing; the real call reports
+            return
+
+    threading.Thread(target=warm, name="dpmkit-warm-vl-convert", daemon=True).start()
+
+
+_warm_up_in_background.started = False
 
 
 # The default renderer fetches vega from a CDN and fails in a room without wifi.
 # Respect a renderer the user chose; replace only the default.
 if alt.renderers.active == "default":
     offline("svg")
+
+
+@contextlib.contextmanager
+def progress(text):
+    """Show ``text`` in the running notebook cell while something slow happens, then clear it.
+
+    Outside a Jupyter kernel (scripts, tests) nothing is shown.
+    """
+    handle = None
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is not None and getattr(shell, "kernel", None) is not None:
+            from IPython.display import display
+
+            bundle = {"text/plain": text, "text/html": f"<div style='font-size:14px;color:#0b3d66'>"
+                                                       f"{html.escape(text)}</div>"}
+            handle = display(bundle, raw=True, display_id=True)
+    except Exception:
+        handle = None
+    try:
+        yield
+    finally:
+        if handle is not None:
+            # An empty widget view is ipywidgets' mark for "nothing to show": JupyterLab
+            # hides the finished note instead of leaving an empty line.
+            handle.update({"text/plain": "", WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": ""}},
+                          raw=True)
+
+
+def cache_dir():
+    """Where the kit keeps files it can rebuild (the offline chart bundle): ``DPMKIT_CACHE_DIR``,
+    else the platform's user cache folder (``%LOCALAPPDATA%\\dpmkit``, ``~/Library/Caches/dpmkit``,
+    ``$XDG_CACHE_HOME/dpmkit`` or ``~/.cache/dpmkit``)."""
+    if os.environ.get("DPMKIT_CACHE_DIR"):
+        return Path(os.environ["DPMKIT_CACHE_DIR"])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "dpmkit" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "dpmkit"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dpmkit"
+
+
+def _bundle_path():
+    """The cache file for vl-convert's offline JavaScript bundle of ``alt.JupyterChart``,
+    named by a hash of the Altair and vl-convert versions and the widget's source."""
+    import vl_convert
+    from altair.jupyter.jupyter_chart import load_js_src
+
+    key = f"{alt.__version__}|{vl_convert.__version__}|{_vl_version()}|{load_js_src()}"
+    return cache_dir() / f"jupyterchart-{hashlib.sha256(key.encode()).hexdigest()[:20]}.js"
+
+
+def _enable_offline_widgets():
+    """``alt.JupyterChart.enable_offline()``, with its bundle kept on disk.
+
+    vl-convert bundles Vega for the chart widget in about 1.4 s (4 s on a loaded
+    machine) in every new kernel; the bundle depends only on the versions installed,
+    so the first kernel writes it to :func:`cache_dir` and later kernels read it.
+    """
+    cls = alt.JupyterChart
+    if cls._is_offline:
+        return
+    try:
+        path = _bundle_path()
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except (OSError, UnicodeDecodeError):
+        path, text = None, ""
+    if text:
+        cls._esm = text
+        cls._is_offline = True
+        return
+    with progress("Preparing interactive charts to work offline (once per computer, a few seconds)…"):
+        cls.enable_offline()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(cls._esm, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:  # a read-only home: bundle again in the next kernel
+            pass
+
+
+def interactive_spec(spec, *, embed_options=None):
+    """An interactive chart widget (``alt.JupyterChart``) for a ready Vega-Lite dict.
+
+    Skips building and validating an Altair chart (the widgets' specs come from
+    templates validated once); set the widget's ``.spec`` to redraw.
+    """
+    _enable_offline_widgets()
+    widget = alt.JupyterChart(None, embed_options=embed_options)
+    widget.spec = spec
+    return widget
 
 
 def interactive(chart, *, embed_options=None):
@@ -50,7 +183,7 @@ def interactive(chart, *, embed_options=None):
     >>> r = dk.simulate(dk.models.load("demo"))
     >>> widget = dk.charts.interactive(dk.charts.time_series(r, ["staff"]))
     """
-    alt.JupyterChart.enable_offline()
+    _enable_offline_widgets()
     return alt.JupyterChart(chart, embed_options=embed_options)
 
 
@@ -65,7 +198,38 @@ def show(chart):
     """
     from IPython.display import display
 
-    display(interactive(chart))
+    widget = interactive(chart)
+    display(widget)
+    if in_jupyter_kernel():
+        # The interactive chart is a widget: without a kernel (exported HTML, a website,
+        # print) it shows nothing, so the cell also keeps the chart as a picture,
+        # which a live JupyterLab hides (see static_beside_widget).
+        display(static_beside_widget(to_svg(chart), _description_of(chart)), raw=True)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def static_beside_widget(svg, text="", title=""):
+    """The mime bundle of a static picture shown beside a live widget.
+
+    ``text/html`` (the SVG with the text as its caption), ``image/svg+xml`` and
+    ``text/plain``, plus the widget view mime type with an empty ``model_id``:
+    ipywidgets' own mark of "nothing to show here". A live JupyterLab ranks the
+    widget view first and hides this output (the widget beside it is the live view);
+    nbconvert skips widget views without saved state and GitHub-style renderers do not
+    know them, so they show the picture; printouts too.
+    """
+    heading = f"<div style='font-weight:bold;font-size:14px'>{html.escape(title)}</div>" if title else ""
+    caption = "".join(f"<p style='font-size:14px;max-width:640px;margin:4px 0'>{html.escape(line)}</p>"
+                      for line in str(text or "").split("\n") if line.strip())
+    data = {"text/html": f"<figure class='dpmkit-static' style='margin:4px 0'>{heading}{svg or ''}"
+                         f"<figcaption>{caption}</figcaption></figure>",
+            "text/plain": "\n".join(part for part in (title, text) if part) or "(a chart)"}
+    if svg:
+        data["image/svg+xml"] = svg
+    data[WIDGET_VIEW] = {"version_major": 2, "version_minor": 0, "model_id": ""}
+    return data
 
 
 def _vl_version():
@@ -165,3 +329,6 @@ def save(chart, path, *, scale=2):
 def _description_of(chart):
     value = getattr(chart, "description", alt.Undefined)
     return "" if value is alt.Undefined or value is None else str(value)
+
+
+_warm_up_in_background()

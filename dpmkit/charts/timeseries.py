@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
@@ -31,22 +32,39 @@ from ._style import (
 from .describe import describe
 
 
+def _calendar_years(model):
+    return words.is_calendar(model.start, model.time_units) and words.is_calendar(model.stop, model.time_units)
+
+
 def _series_records(result, names, idx):
     """Rows ``{time, value, variable, series}`` built straight from arrays (no pandas: this
-    runs on every slider release)."""
+    runs on every slider release). In calendar years each row also says ``when`` as people
+    say it ("July 2010"), which the tooltips show instead of 2010.58."""
     time = result.time[idx].tolist()
+    model = result.model
+    when = [words.time_label(t, model.time_units) for t in time] if _calendar_years(model) else None
     rows = []
     for n in names:
-        label = result.model[n].label
+        label = model[n].label
         values = np.asarray(result[n], dtype=float)[idx]
-        for t, v in zip(time, values.tolist()):
+        for i, (t, v) in enumerate(zip(time, values.tolist())):
             if math.isfinite(v):
-                rows.append({"time": t, "value": v, "variable": n, "series": label})
+                row = {"time": t, "value": v, "variable": n, "series": label}
+                if when is not None:
+                    row["when"] = when[i]
+                rows.append(row)
     return rows
 
 
+def _time_tooltip(calendar, title="Time"):
+    """Calendar times read as "July 2010" (the rows' ``when``); other times as numbers."""
+    if calendar:
+        return alt.Tooltip("when:N", title="When" if title == "Time" else title)
+    return alt.Tooltip("time:Q", title=title, format=",.4~g")
+
+
 def _line_panel(data, series_domain, y_title, x_title, legend_title, width, height, legend=True, members=None,
-                x_domain=None, times=()):
+                x_domain=None, times=(), calendar=False):
     colour, dash = _series_scales(series_domain, legend_title, legend)
     chart = alt.Chart(data)
     if members is not None:
@@ -59,7 +77,7 @@ def _line_panel(data, series_domain, y_title, x_title, legend_title, width, heig
         strokeDash=dash,
         tooltip=[
             alt.Tooltip("series:N", title="Series"),
-            alt.Tooltip("time:Q", title="Time", format=",.4~g"),
+            _time_tooltip(calendar),
             alt.Tooltip("value:Q", title="Value", format=",.4~g"),
         ],
     ).properties(width=width, height=height)
@@ -68,6 +86,7 @@ def _line_panel(data, series_domain, y_title, x_title, legend_title, width, heig
 def _time_series_chart(model, names, current, base, title, width, height, x_domain=None, base_note=None):
     """Panels by units; ``current``/``base`` are Altair data (inline values or named)."""
     size = _size(width, height)
+    calendar = _calendar_years(model)
     x_title = _time_title(model.time_units)
     domain = [model[n].label for n in names]
     groups = {}
@@ -82,12 +101,12 @@ def _time_series_chart(model, names, current, base, title, width, height, x_doma
                 alt.Chart(base).transform_filter(alt.FieldOneOfPredicate(field="variable", oneOf=members))
                 .mark_line(strokeWidth=2, color="#777777", opacity=0.8).encode(
                     x=alt.X("time:Q"), y=alt.Y("value:Q"), detail="series:N",
-                    tooltip=[alt.Tooltip("series:N", title="Base run"), alt.Tooltip("time:Q", format=",.4~g"),
-                             alt.Tooltip("value:Q", format=",.4~g")],
+                    tooltip=[alt.Tooltip("series:N", title="Base run"), _time_tooltip(calendar),
+                             alt.Tooltip("value:Q", title="Value", format=",.4~g")],
                 )
             )
         layers.append(_line_panel(current, domain, y_title, x_title, "Variable", members=members,
-                                  x_domain=x_domain, times=(model.start, model.stop), **size))
+                                  x_domain=x_domain, times=(model.start, model.stop), calendar=calendar, **size))
         panels.append(alt.layer(*layers).properties(**size))
     subtitle = (base_note or "Grey lines: base run") if base is not None else None
     chart = alt.vconcat(*panels, spacing=24).resolve_scale(color="shared", strokeDash="shared")
@@ -146,11 +165,27 @@ def time_series(result, names=None, *, title=None, base=None, width=WIDTH, heigh
     return chart.properties(description=describe(result, names))
 
 
+#: Templates of live charts already built in this process, by everything they depend on
+#: (a room serves the same explorer to 30 participants: the first page builds it, the
+#: others reuse it). Bounded: the oldest is dropped beyond _TEMPLATE_LIMIT.
+_TEMPLATES = {}
+_TEMPLATE_LIMIT = 64
+_TEMPLATE_LOCK = threading.Lock()
+
+
+def _template_key(model, names, with_base, title, width, height, x_domain, base_note):
+    return (title or model.label, tuple((n, model[n].label, model[n].units) for n in names), model.time_units,
+            float(model.start), float(model.stop), bool(with_base), width, height,
+            None if x_domain is None else tuple(float(x) for x in x_domain), base_note)
+
+
 class LiveTimeSeries:
     """A time-series spec made (and validated) once, whose data is swapped on each run.
 
-    Building and validating an Altair chart costs ~100 ms; swapping two named
-    datasets in a ready dict costs ~1 ms, which is what keeps widgets responsive.
+    Building and validating an Altair chart costs ~100 ms (~300 ms on a loaded
+    machine); swapping two named datasets in a ready dict costs ~1 ms, which is what
+    keeps widgets responsive. The template is built once per process for the same
+    model variables, title and size, and shared (read-only) by every later widget.
     """
 
     def __init__(self, model, names, *, with_base=True, title=None, width=WIDTH, height=HEIGHT, max_points=200,
@@ -159,10 +194,18 @@ class LiveTimeSeries:
         self.names = list(names)
         self.max_points = max_points
         self.with_base = with_base
-        chart = _time_series_chart(model, self.names, alt.Data(name="current"),
-                                   alt.Data(name="base") if with_base else None, title, width, height,
-                                   x_domain=x_domain, base_note=base_note)
-        self.template = chart.to_dict()
+        key = _template_key(model, self.names, with_base, title, width, height, x_domain, base_note)
+        template = _TEMPLATES.get(key)
+        if template is None:
+            chart = _time_series_chart(model, self.names, alt.Data(name="current"),
+                                       alt.Data(name="base") if with_base else None, title, width, height,
+                                       x_domain=x_domain, base_note=base_note)
+            template = chart.to_dict()
+            with _TEMPLATE_LOCK:  # the room's pages build widgets on several threads
+                while len(_TEMPLATES) >= _TEMPLATE_LIMIT:
+                    _TEMPLATES.pop(next(iter(_TEMPLATES)))
+                template = _TEMPLATES.setdefault(key, template)
+        self.template = template
 
     def spec(self, result, base=None):
         """The Vega-Lite dict for ``result`` (and the base run), with its description."""
@@ -228,6 +271,10 @@ def scenarios(frame, names=None, *, model=None, labels=None, units=None, title=N
     variables = list(dict.fromkeys(frame["variable"]))
     frame = _thin_frame(frame, max_points)
     frame = frame.rename(columns={"scenario": "series"})
+    calendar = bool(len(frame)) and words.is_calendar(frame["time"].min(), time_units) and words.is_calendar(
+        frame["time"].max(), time_units)
+    if calendar:
+        frame["when"] = [words.time_label(t, time_units) for t in frame["time"]]
     panels = []
     label_map = {}
     for var in variables:
@@ -235,7 +282,7 @@ def scenarios(frame, names=None, *, model=None, labels=None, units=None, title=N
         label_map[var] = words.axis_title(label, unit)
         sub = frame[frame["variable"] == var]
         panel = _line_panel(_data(sub), domain, unit or label, _time_title(time_units), "Scenario",
-                            times=(frame["time"].min(), frame["time"].max()), **size)
+                            times=(frame["time"].min(), frame["time"].max()), calendar=calendar, **size)
         panels.append(panel.properties(title=alt.TitleParams(label, fontSize=FONT["axis_title"], anchor="start")))
     text = describe(frame.rename(columns={"series": "scenario"}), time_units=time_units, labels=label_map)
     chart = alt.vconcat(*panels, spacing=24).resolve_scale(color="shared", strokeDash="shared")

@@ -642,3 +642,9 @@ def observed():
     )
     frame.attrs["sources"] = {t: key for t, _, key in _NEET_POINTS}
     return frame
+
+
+#: The moments the lessons compare runs at (the explorer's summary reports each run at
+#: them, then at the end): the published NEET counts of April 2009 (surrey_neet_2009) and
+#: end of March 2014 (surrey_neet_2014, TIME 2014.25, the start of April).
+MOMENTS = {"April 2009": 2009.25, "March 2014": 2014.25}

@@ -20,6 +20,16 @@ bundled (``render="interactive"``, the default) or as SVG drawn in the kernel
 only swaps the chart's data, where SVG must be drawn by vl-convert on every run
 (see ``bench/bench_widgets.py``).
 
+Every widget also leaves a static picture in its cell (an SVG of its chart and a
+summary in words, as ``text/html``, ``image/svg+xml`` and ``text/plain``), so a notebook
+exported to HTML, rendered on a website without a kernel, or printed shows the chart.
+A live JupyterLab shows the widget and hides the picture. Cells that change a widget
+from code bring its picture up to date; after moving sliders by hand, end a cell with
+``explorer.snapshot()`` to keep a picture of your settings. Dates read as people say
+them ("April 2014"), and the explorer's summary compares the runs at the moments the
+lesson asks about (``moments=``, by default those the model declares), not only at the
+end.
+
 Every widget can be driven from code as well as by hand, so the next cell can
 analyse what the learner chose::
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 import math
 
-from .. import charts
+from .. import charts, words
+from ..charts.render import in_jupyter_kernel
 from ..errors import ModelError
 
 LAB_EXTRA = 'pip install "dpmkit[lab]"'
@@ -145,18 +146,25 @@ _CSS = ("<style>.dpmkit-explorer .widget-label, .dpmkit-game .widget-label, .dpm
 
 
 class _ChartPane:
-    """The chart area of a widget: the Vega-Lite spec drawn offline, either way."""
+    """The chart area of a widget: the Vega-Lite spec drawn offline, either way.
 
-    def __init__(self, render, first_chart):
+    ``first_spec`` is a ready Vega-Lite dict (from a :class:`~dpmkit.charts.LiveTimeSeries`
+    template): no Altair chart is built or validated on the way to the first picture.
+    """
+
+    def __init__(self, render, first_spec):
+        from ..charts.render import interactive_spec
+
         self.render = _check_render(render)
-        self.spec = None
+        self.spec = first_spec
         self.svg = None
         if render == "interactive":
             # SVG rendering in the browser keeps lines crisp on a projector and puts
             # the drawn paths in the page, where the browser test can read them.
-            self.widget = charts.interactive(first_chart, embed_options={"renderer": "svg", "actions": False})
+            self.widget = interactive_spec(first_spec, embed_options={"renderer": "svg", "actions": False})
         else:
             self.widget = W.HTML(layout=W.Layout(min_height="120px"))
+            self.update(first_spec)
         self.widget.add_class("dpmkit-chart")
 
     def update(self, spec):
@@ -182,3 +190,182 @@ def _freeze_initial(model):
 
     first = simulate(model, stop=model.start + model.dt)
     return model.with_variables(*[replace(s, initial=float(first[s.name][0])) for s in model.stocks])
+
+
+# ----------------------------------------------------------------------------- moments
+def declared_moments(model):
+    """The moments a ready-made model declares worth comparing (its module's ``MOMENTS``):
+    a dict label -> time, or ``{}``."""
+    from .. import models
+
+    if getattr(model, "name", None) not in models._REGISTRY:
+        return {}
+    declared = getattr(models._module(model.name), "MOMENTS", None) or {}
+    if not hasattr(declared, "items"):
+        declared = {words.time_label(t, model.time_units): t for t in declared}
+    return dict(declared)
+
+
+def _moments(model, moments):
+    """``moments`` as a list of ``(label, time)``: None means the model's declared moments;
+    a list of times is labelled as people say them; a dict gives the lesson's own labels.
+    Every time must lie within the run."""
+    if moments is None:
+        moments = declared_moments(model)
+    if isinstance(moments, (int, float)) and not isinstance(moments, bool):
+        moments = [moments]
+    items = list(moments.items()) if hasattr(moments, "items") else [(None, t) for t in moments]
+    out = []
+    tol = 1e-9 * max(1.0, abs(model.stop))
+    for label, t in items:
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
+            raise ModelError(f"moments must be times (numbers) within the run, got {t!r}")
+        if not model.start - tol <= t <= model.stop + tol:
+            raise ModelError(f"moment {words.time_label(t, model.time_units)} (time {t:g}) is outside the run "
+                             f"({words.span(model.start, model.stop, model.time_units)})", time=float(t))
+        out.append((str(label) if label is not None else words.time_label(t, model.time_units), float(t)))
+    return out
+
+
+# ----------------------------------------------------------------------------- static pictures
+
+
+def _svg_of(spec):
+    """SVG text for a Vega-Lite dict; the first one in a process starts vl-convert's
+    JavaScript engine (about 0.5 s, 2 s on a loaded machine), so say so."""
+    from ..charts.render import progress
+
+    if _svg_of.warm:
+        return charts.spec_to_svg(spec)
+    with progress("Drawing the static picture of this widget…"):
+        svg = charts.spec_to_svg(spec)
+    _svg_of.warm = True
+    return svg
+
+
+_svg_of.warm = False
+
+
+
+
+class Snapshot:
+    """A static picture of a widget: its chart as SVG and a plain-text summary.
+
+    Displayed in a notebook it offers ``text/html`` (the picture with the summary as
+    its caption), ``image/svg+xml`` and ``text/plain``, so exported HTML, notebooks
+    rendered on a website without a kernel, and printouts all show it.
+
+    Attributes
+    ----------
+    svg : str
+        The chart (empty when the widget has no chart, e.g. a ballot before sending).
+    text : str
+        The summary in plain words.
+    title : str
+    """
+
+    def __init__(self, svg, text, title=""):
+        self.svg = svg or ""
+        self.text = text or ""
+        self.title = title or ""
+
+    def bundle(self):
+        """The mime bundle: ``text/html``, ``image/svg+xml`` (when there is a chart) and ``text/plain``."""
+        from ..charts.render import WIDGET_VIEW as view
+        from ..charts.render import static_beside_widget
+
+        data = static_beside_widget(self.svg, self.text, self.title)
+        del data[view]
+        return data
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self.bundle()
+
+    def __repr__(self):
+        return self.bundle()["text/plain"]
+
+
+def _parent_is_a_cell():
+    """True while a notebook cell runs (an ``execute_request``); False while the kernel
+    handles a widget message from the browser (a learner moved a slider)."""
+    try:
+        from IPython import get_ipython
+
+        kernel = get_ipython().kernel
+        parent = kernel.get_parent("shell") if hasattr(kernel, "get_parent") else kernel._parent_header
+        return (parent or {}).get("header", {}).get("msg_type", "execute_request") == "execute_request"
+    except Exception:
+        return True
+
+
+class _StaticPicture:
+    """What the widgets add to a cell's output: beside the live widget, a static picture.
+
+    JupyterLab shows the live widget: its view mime type ranks first there. The picture
+    goes into a second output whose bundle also carries the widget view mime type with
+    an empty ``model_id``, ipywidgets' own mark of "nothing to show here", so a live
+    JupyterLab hides it; nbconvert (which skips widget views without saved state),
+    GitHub-style renderers and printouts show its ``text/html``, ``image/svg+xml`` or
+    ``text/plain`` instead.
+
+    When code in a later cell changes the widget (``explorer.set(...)``), the picture is
+    updated through its display handle (a headless run keeps the last state). JupyterLab
+    only applies display updates within the cell that made the output, so after a
+    learner moved sliders by hand, ``widget.snapshot()`` in a new cell records the
+    current picture.
+    """
+
+    _static_handles = ()
+    _static_stale = False
+
+    def _static_title(self):
+        return ""
+
+    def _static_svg(self):
+        pane = getattr(self, "pane", None)
+        if pane is not None and pane.render == "svg" and pane.svg:
+            return pane.svg  # already drawn for the widget itself
+        spec = getattr(pane, "spec", None)
+        return _svg_of(spec) if spec else ""
+
+    def _static_text(self):  # pragma: no cover - every widget overrides it
+        return ""
+
+    def snapshot(self):
+        """A static picture of the widget as it is now (:class:`Snapshot`): SVG chart and summary.
+
+        A cell ending in ``explorer.snapshot()`` leaves the picture in the notebook, for
+        exported HTML, websites and print.
+        """
+        return Snapshot(self._static_svg(), self._static_text(), self._static_title())
+
+    def _static_changed(self):
+        """Called after every redraw: refresh the picture when a cell made the change."""
+        if not self._static_handles:
+            return
+        if not _parent_is_a_cell():
+            self._static_stale = True  # JupyterLab would drop the update; see the class notes
+            return
+        bundle = self._static_bundle()
+        for handle in self._static_handles:
+            handle.update(bundle, raw=True)
+        self._static_stale = False
+
+    def _static_bundle(self):
+        from ..charts.render import static_beside_widget
+
+        snap = self.snapshot()
+        return static_beside_widget(snap.svg, snap.text, snap.title)
+
+    def _ipython_display_(self, **kwargs):
+        from IPython.display import display
+
+        data = W.DOMWidget._repr_mimebundle_(self)
+        if not in_jupyter_kernel():  # e.g. Solara: the live widget only, as ipywidgets would
+            display(data, raw=True)
+            return
+        title = self._static_title()
+        data["text/plain"] = f"{title or type(self).__name__} (a live widget: run the notebook to use it)"
+        display(data, raw=True)
+        handle = display(self._static_bundle(), raw=True, display_id=True)
+        self._static_handles = (*self._static_handles, handle)

@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import words, workshop
 from ..errors import ModelError
 from ..expressions import suggest
-from ._common import W, _model, control_for
+from ._common import W, _model, _StaticPicture, control_for
 
 __all__ = ["BallotWidget", "ballot_widget"]
 
@@ -63,7 +63,7 @@ def ballot_widget(model, folder=None, *, levers=None, predict=None, participant=
                         role=role, round=round, roles=roles)
 
 
-class BallotWidget(W.VBox):
+class BallotWidget(_StaticPicture, W.VBox):
     """A ballot form; see :func:`ballot_widget`.
 
     Attributes
@@ -115,7 +115,7 @@ class BallotWidget(W.VBox):
             units = f" ({v.units})" if v.units and v.units != "dimensionless" else ""
             self.prediction_fields[(name, t)] = W.Text(
                 value="", placeholder="your prediction, e.g. 45",
-                description=f"{v.label}{units} at {t:g} {model.time_units}:",
+                description=f"{v.label}{units} {words.when(t, model.time_units)}:",
                 tooltip=v.description or v.label,
                 style={"description_width": "initial"}, layout=W.Layout(width="95%"),
             )
@@ -162,6 +162,9 @@ class BallotWidget(W.VBox):
             sections.extend(self.prediction_fields.values())
         sections += [self.hypothesis_field, self.decision_field, self.submit_button, self.status, self.code_box]
         super().__init__(children=sections)
+        for field in [*self.controls.values(), *self.prediction_fields.values(), self.hypothesis_field,
+                      self.decision_field]:
+            field.observe(lambda _change: self._static_changed(), names="value")
 
     @staticmethod
     def _control(p):
@@ -218,10 +221,92 @@ class BallotWidget(W.VBox):
                 f"<span style='color:#1a7f37'>✓ Thank you{who}: your ballot is in "
                 f"(saved at {ballot.created.astimezone().strftime('%H:%M:%S')}, reference {ballot.id[:6]}).</span> "
                 "You may change your choices and submit again; the facilitator sees every ballot you send.")
+            self._static_changed()
             return ballot
         self._show_code(ballot, f"✓ Thank you{who}. Copy this code (all of it) and paste it where the "
                                 "facilitator asks:")
+        self._static_changed()
         return ballot
+
+    # -- the static picture: the levers as chosen against the base case
+    def _lever_rows(self):
+        rows = []
+        for name, control in self.controls.items():
+            p = self.model.params_by_name[name]
+            chosen = float(control.value)
+            lo, hi = p.bounds if p.bounds is not None else (min(p.default, chosen), max(p.default, chosen))
+            span = (hi - lo) or 1.0
+            for series, value in (("Base case", p.default), ("Your ballot", float(control.value))):
+                rows.append({"lever": p.label, "series": series, "position": 100 * (value - lo) / span,
+                             "value": words.number(value), "range": f"{words.number(lo)} to {words.number(hi)}"
+                             + ("" if p.units in ("", "dimensionless") else f" {p.units}")})
+        return rows
+
+    def _static_spec(self):
+        """A plain Vega-Lite dict (no Altair on this path): one row per lever, its position
+        within its range, the base case grey and the ballot's choice blue, with the value."""
+        rows = self._lever_rows()
+        if not rows:
+            return None
+        levers = list(dict.fromkeys(r["lever"] for r in rows))
+        y = {"field": "lever", "type": "nominal", "sort": levers, "title": None,
+             "axis": {"labelFontSize": 15, "labelLimit": 260}}
+        x = {"field": "position", "type": "quantitative", "scale": {"domain": [0, 100]},
+             "title": "Position within the lever's range (%)", "axis": {"titleFontSize": 15, "labelFontSize": 14}}
+        colour = {"field": "series", "type": "nominal", "title": None,
+                  "scale": {"domain": ["Base case", "Your ballot"], "range": ["#777777", "#0072B2"]},
+                  "legend": {"orient": "bottom", "labelFontSize": 15}}
+        shape = dict(colour, scale={"domain": ["Base case", "Your ballot"], "range": ["circle", "diamond"]})
+        return {
+            "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "title": {"text": f"Your ballot: {self.model.label}", "fontSize": 18, "anchor": "start"},
+            "width": 360, "height": {"step": 34},
+            "data": {"values": rows},
+            "layer": [
+                {"mark": {"type": "rule", "color": "#DDDDDD", "strokeWidth": 2},
+                 "encoding": {"y": y, "x": {"datum": 0, "type": "quantitative"},
+                              "x2": {"datum": 100}}},
+                {"mark": {"type": "point", "size": 160, "filled": True, "opacity": 0.9},
+                 "encoding": {"y": y, "x": x, "color": colour, "shape": shape,
+                              "tooltip": [{"field": "series"}, {"field": "value", "title": "Value"},
+                                          {"field": "range", "title": "Range"}]}},
+                {"transform": [{"filter": {"field": "series", "equal": "Your ballot"}}],
+                 "mark": {"type": "text", "dy": -14, "fontSize": 13, "color": "#0072B2"},
+                 "encoding": {"y": y, "x": x, "text": {"field": "value"}}},
+            ],
+            "description": self._static_text(),
+        }
+
+    def _static_svg(self):
+        from ._common import _svg_of
+
+        spec = self._static_spec()
+        return _svg_of(spec) if spec else ""
+
+    def _static_title(self):
+        return f"Ballot: {self.model.label}"
+
+    def _static_text(self):
+        tu = self.model.time_units
+        lines = []
+        decl = self.model.params_by_name
+        if self.controls:
+            lines.append("Levers: " + "; ".join(
+                f"{decl[n].label} {words.number(float(c.value))} (base case {words.number(decl[n].default)})"
+                for n, c in self.controls.items()) + ".")
+        typed = [(self.model[n].label, t, box.value.strip()) for (n, t), box in self.prediction_fields.items()
+                 if box.value.strip()]
+        if typed:
+            lines.append("Predictions: " + "; ".join(f"{label} {words.when(t, tu)}: {text}" for label, t, text in typed)
+                         + ".")
+        for what, field in (("Hypothesis", self.hypothesis_field), ("Decision", self.decision_field)):
+            if field.value.strip():
+                lines.append(f"{what}: {field.value.strip()}")
+        if self.ok and self.ballot is not None:
+            lines.append(f"Sent (reference {self.ballot.id[:6]}).")
+        else:
+            lines.append("Not sent yet.")
+        return "\n".join(lines)
 
     def _show_code(self, ballot, message):
         self.last = ballot.code

@@ -15,7 +15,9 @@ from ._common import (
     _ChartPane,
     _message,
     _model,
+    _moments,
     _outputs,
+    _StaticPicture,
     _with_units,
     control_for,
 )
@@ -28,7 +30,7 @@ def _groups(params):
     return [("Policy levers", levers), ("Uncertainties", uncertain), ("Other parameters", other)]
 
 
-class Explorer(W.VBox):
+class Explorer(_StaticPicture, W.VBox):
     """Sliders for a model's parameters beside a chart of its outputs.
 
     Build it with :func:`explore`. Attributes worth knowing:
@@ -50,13 +52,18 @@ class Explorer(W.VBox):
         model's defaults): pass it to ``dk.compare(model, explorer.scenarios)``.
     runs : int
         How many times the model has run (one per slider release).
+    moments : list of (str, float)
+        The moments the summary compares, as (label, time); the end of the run is
+        always added.
     """
 
     def __init__(self, model, outputs=None, *, params=None, show=None, base=True, render="interactive",
-                 title=None):
+                 title=None, moments=None):
         model = _model(model)
         self.model = model
         self.outputs = _outputs(model, outputs)
+        self.moments = _moments(model, moments)
+        self.title = title or model.label
         self._start = model.values(params)
         if show is None:
             shown = list(model.params)
@@ -114,9 +121,7 @@ class Explorer(W.VBox):
             self.base = first
         self._live = charts.LiveTimeSeries(model, self.outputs, with_base=True, title=title or model.label,
                                              width=_PANEL_WIDTH, height=_PANEL_HEIGHT)
-        first_chart = charts.time_series(first, self.outputs, width=_PANEL_WIDTH, height=_PANEL_HEIGHT,
-                                          max_points=self._live.max_points)
-        self.pane = _ChartPane(render, first_chart)
+        self.pane = _ChartPane(render, self._live.spec(first, self.base))
         self._redraw()
 
         heading = W.HTML(f"{_CSS}<h3 style='margin:4px 0'>{html.escape(title or model.label)}</h3>"
@@ -210,24 +215,49 @@ class Explorer(W.VBox):
     def _redraw(self):
         if self.result is None:
             return
-        show_base = self.show_base.value if hasattr(self, "show_base") else True
-        base = self.base if show_base else None
+        base = self._shown_base()
         self.pane.update(self._live.spec(self.result, base))
         self.summary.value = self._summary_html(base)
+        self._static_changed()
+
+    def _shown_base(self):
+        show_base = self.show_base.value if hasattr(self, "show_base") else True
+        return self.base if show_base else None
+
+    def _compared_moments(self):
+        """The moments compared, then the end of the run: (label, time)."""
+        end = float(self.result.time[-1])
+        tu = self.model.time_units
+        moments = [(label, t) for label, t in self.moments if abs(t - end) > 1e-9 * max(1.0, abs(end))]
+        return moments + [(f"End of the run ({words.time_label(end, tu)})", end)]
+
+    def comparison(self):
+        """The summary's numbers: one row per output and moment (the declared or given
+        moments, then the end of the run), as a list of dicts with ``variable``, ``when``
+        (as people say it), ``time``, ``value`` and, when a base run is shown, ``base``
+        and ``difference``."""
+        base = self._shown_base()
+        rows = []
+        for name in self.outputs:
+            for label, t in self._compared_moments():
+                row = {"variable": name, "when": label, "time": t, "value": self.result.at(t, name)}
+                if base is not None:
+                    row["base"] = base.at(t, name)
+                    row["difference"] = row["value"] - row["base"]
+                rows.append(row)
+        return rows
 
     def _summary_html(self, base):
         rows = []
-        tu = self.model.time_units
-        for name in self.outputs:
-            v = self.model[name]
-            now = self.result.final(name)
-            cells = [html.escape(v.label),
-                     f"{words.number(now)} {html.escape(v.units if v.units != 'dimensionless' else '')}"]
-            if base is not None:
-                b = base.final(name)
-                cells += [words.number(b), words.signed(now - b)]
+        for row in self.comparison():
+            v = self.model[row["variable"]]
+            units = v.units if v.units != "dimensionless" else ""
+            cells = [html.escape(v.label), html.escape(row["when"]),
+                     f"{words.number(row['value'])} {html.escape(units)}"]
+            if "base" in row:
+                cells += [words.number(row["base"]), words.signed(row["difference"])]
             rows.append("<tr>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells) + "</tr>")
-        head = ["Output", f"At the end ({words.time_label(self.result.time[-1], tu)})"]
+        head = ["Output", "When", "This run"]
         if base is not None:
             head += ["Base run", "Difference"]
         table = ("<table style='font-size:14px;border-collapse:collapse'><thead><tr>"
@@ -235,6 +265,29 @@ class Explorer(W.VBox):
                  + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
         text = html.escape(charts.describe(self.result, self.outputs))
         return f"{table}<p style='font-size:14px;max-width:640px'>{text}</p>"
+
+    def summary_text(self):
+        """The summary in plain words: what the chart shows, then this run against the base
+        run at each moment compared."""
+        lines = [charts.describe(self.result, self.outputs)]
+        changed = self.changed()
+        lines.append("Settings: " + (", ".join(f"{self.model[k].label} {words.number(v)}" for k, v in changed.items())
+                                     or "the model's defaults") + ".")
+        for name in self.outputs:
+            parts = []
+            for row in (r for r in self.comparison() if r["variable"] == name):
+                text = f"{row['when']}: {words.number(row['value'])}"
+                if "base" in row:
+                    text += f" (base run {words.number(row['base'])}, difference {words.signed(row['difference'])})"
+                parts.append(text)
+            lines.append(f"{self.model[name].label} — " + "; ".join(parts) + ".")
+        return "\n".join(lines)
+
+    def _static_title(self):
+        return self.title
+
+    def _static_text(self):
+        return self.summary_text()
 
     # -- scenarios
     def save_scenario(self, name):
@@ -301,7 +354,8 @@ class Explorer(W.VBox):
         self.scenario_message.value = _message(f"Deleted {name!r}.", "info")
 
 
-def explore(model, outputs=None, *, params=None, show=None, base=True, render="interactive", title=None):
+def explore(model, outputs=None, *, params=None, show=None, base=True, render="interactive", title=None,
+            moments=None):
     """An explorer: sliders for the model's parameters and a chart of its outputs.
 
     Parameters
@@ -320,6 +374,12 @@ def explore(model, outputs=None, *, params=None, show=None, base=True, render="i
     render : {"interactive", "svg"}
         How the chart is drawn; both work offline.
     title : str, optional
+    moments : list of float, or dict label -> time, optional
+        The moments the lesson asks about: the summary (and the static picture's
+        caption) compares this run with the base run at each of them, then at the
+        end. Default: the moments the model declares (``MOMENTS`` of a ready-made
+        model's module), else the end only. Times are labelled as people say them
+        ("April 2014"); a dict gives your own labels (``{"March 2014": 2014.25}``).
 
     Returns
     -------
@@ -333,4 +393,5 @@ def explore(model, outputs=None, *, params=None, show=None, base=True, render="i
     >>> round(explorer.result.final("waiting_list"))
     1256
     """
-    return Explorer(model, outputs, params=params, show=show, base=base, render=render, title=title)
+    return Explorer(model, outputs, params=params, show=show, base=base, render=render, title=title,
+                    moments=moments)

@@ -17,12 +17,13 @@ from ._common import (
     _message,
     _model,
     _outputs,
+    _StaticPicture,
     _with_units,
     control_for,
 )
 
 
-class Game(W.VBox):
+class Game(_StaticPicture, W.VBox):
     """A management flight simulator: set the levers, run one period, see, decide again.
 
     Build it with :func:`game`. Each period re-runs the model from the beginning
@@ -70,7 +71,8 @@ class Game(W.VBox):
         tol = 1e-9 * max(1.0, abs(grid[-1]))
         for what, t in (("start", self.start), ("stop", self.stop)):
             if not grid[0] - tol <= t <= grid[-1] + tol:
-                raise ModelError(f"{what} {t:g} is outside the model's run ({grid[0]:g} to {grid[-1]:g})", time=t)
+                raise ModelError(f"{what} {t:g} ({words.time_label(t, model.time_units)}) is outside the model's "
+                                 f"run ({words.span(grid[0], grid[-1], model.time_units)})", time=t)
             k = (t - model.start) / dt
             if abs(k - round(k)) > 1e-6 * max(1.0, k):
                 raise ModelError(f"{what} {t:g} does not fall on the model's time grid (dt = {dt:g})", time=t)
@@ -88,8 +90,9 @@ class Game(W.VBox):
                                              width=_PANEL_WIDTH, height=_PANEL_HEIGHT,
                                              x_domain=(model.start, self.stop),
                                              base_note="Grey lines: had the levers stayed where they started")
-        self.pane = _ChartPane(render, charts.time_series(self.result, self.outputs, width=_PANEL_WIDTH,
-                                                           height=_PANEL_HEIGHT))
+        self.title = title or "Management flight simulator"
+        self._summary = ""
+        self.pane = _ChartPane(render, self._live.spec(self.result, self.baseline))
         period = f"{words.time_value(interval)} {tu}" if interval != 1 else f"{tu}"
         self.step_button = W.Button(description=f"Run the next {period}", icon="play", button_style="primary",
                                     tooltip="Apply these lever settings and run one period",
@@ -105,7 +108,7 @@ class Game(W.VBox):
         self.status = W.HTML()
         rows = [_with_units(self.controls[n], decl[n].units) for n in levers]
         intro = (f"You steer {html.escape(model.label)} from {words.time_label(self.start, tu)} to "
-                 f"{words.time_value(self.stop)}. Set the levers, run one {html.escape(period)}, look at what "
+                 f"{words.time_label(self.stop, tu)}. Set the levers, run one {html.escape(period)}, look at what "
                  "happened, and decide again. You cannot see the future: only what has happened so far.")
         super().__init__([
             W.HTML(f"{_CSS}<h3 style='margin:4px 0'>{html.escape(title or 'Management flight simulator')}</h3>"
@@ -226,7 +229,7 @@ class Game(W.VBox):
                             "<div style='font-size:18px;font-weight:bold'>The end</div>")
         lines = []
         for t, choice in self.decisions:
-            what = ", ".join(f"{self.model[k].label} {v:g}" for k, v in choice.items())
+            what = ", ".join(f"{self.model[k].label} {words.number(v)}" for k, v in choice.items())
             lines.append(f"<li>{words.time_label(t, tu)}: {html.escape(what)}</li>")
         self.decision_log.value = ("<b>Your decisions</b><ol style='font-size:14px;margin:2px 0'>"
                                    + "".join(lines) + "</ol>"
@@ -251,6 +254,34 @@ class Game(W.VBox):
                    "where they started. Which of your decisions mattered most, and when did their effects show?</p>"
                    if done else "")
         self.status.value = table + closing
+        self._summary = self._summary_text()
+        self._static_changed()
+
+    def _summary_text(self):
+        tu = self.model.time_units
+        lines = [("The game is over" if self.finished else f"Now: {words.time_label(self.time, tu)}") + "."]
+        if self.decisions:
+            lines.append("Your decisions: " + "; ".join(
+                f"{words.time_label(t, tu)}: " + ", ".join(f"{self.model[k].label} {words.number(v)}"
+                                                           for k, v in choice.items())
+                for t, choice in self.decisions) + ".")
+        else:
+            lines.append("No decisions yet.")
+        for name in self.outputs:
+            now = self.result.at(self.time, name)
+            text = (f"{self.model[name].label}: {words.number(now)} {words.when(self.time, tu)} "
+                    f"({words.signed(now - self.result.at(self.start, name))} since "
+                    f"{words.time_label(self.start, tu)})")
+            if self.finished and self.baseline is not None:
+                text += f"; had you changed nothing, {words.number(self.baseline.final(name))}"
+            lines.append(text + ".")
+        return "\n".join(lines)
+
+    def _static_title(self):
+        return self.title
+
+    def _static_text(self):
+        return self._summary
 
 
 def game(model="surrey", levers=None, *, interval=None, outputs=None, start=None, stop=None, render="interactive",

@@ -9,10 +9,10 @@ import numpy as np
 
 from .. import charts, words
 from ..errors import ModelError
-from ._common import _CSS, _PANEL_HEIGHT, _PANEL_WIDTH, W, _ChartPane, _message, _model, _outputs
+from ._common import _CSS, _PANEL_HEIGHT, _PANEL_WIDTH, W, _ChartPane, _message, _model, _outputs, _StaticPicture
 
 
-class Predict(W.VBox):
+class Predict(_StaticPicture, W.VBox):
     """Write down what you expect, then run the model and see the gap.
 
     Build it with :func:`predict`.
@@ -51,7 +51,8 @@ class Predict(W.VBox):
             tol = 1e-9 * max(1.0, abs(grid[-1]))
             for t in times:
                 if not grid[0] - tol <= t <= grid[-1] + tol:
-                    raise ModelError(f"time {t:g} is outside the run ({grid[0]:g} to {grid[-1]:g})", time=t)
+                    raise ModelError(f"time {t:g} ({words.time_label(t, model.time_units)}) is outside the run "
+                                     f"({words.span(grid[0], grid[-1], model.time_units)})", time=t)
             if abs(times[0] - grid[0]) > tol:
                 times = [float(grid[0])] + times
         self.times = times
@@ -104,8 +105,8 @@ class Predict(W.VBox):
             width=_PANEL_WIDTH, height=_PANEL_HEIGHT, x_domain=(times[0], times[-1]),
             base_note="Grey line: your prediction")
         sketch = self._prediction_result({times[0]: self.start_value})
-        self.pane = _ChartPane(render, charts.time_series(sketch, [self.output], width=_PANEL_WIDTH,
-                                                           height=_PANEL_HEIGHT))
+        self._gap_text = ""
+        self.pane = _ChartPane(render, self._live.spec(sketch, sketch))
         self._sketch()
         unit = f" ({html.escape(self.unit_text)})" if self.unit_text else ""
         super().__init__([
@@ -163,15 +164,25 @@ class Predict(W.VBox):
                 matches = [k for k, tt in enumerate(self.times) if math.isclose(tt, float(t), abs_tol=1e-9)]
                 if not matches or matches[0] == 0:
                     raise ModelError(f"no prediction field at time {t!r}; the times are "
-                                     f"{', '.join(words.time_value(x) for x in later)}")
+                                     f"{self._times_text(later)}")
                 self.fields[matches[0]].value = str(value)
         else:
             values = list(values)
             if len(values) != len(later):
                 raise ModelError(f"give {len(later)} values, one for each time: "
-                                 f"{', '.join(words.time_value(x) for x in later)}")
+                                 f"{self._times_text(later)}")
             for field, value in zip(self.fields[1:], values):
                 field.value = str(value)
+
+    def _times_text(self, times):
+        tu = self.model.time_units
+        return ", ".join(f"{words.time_value(x)} ({words.time_label(x, tu)})" if words.is_calendar(x, tu)
+                         else words.time_value(x) for x in times)
+
+    def _prediction_text(self, points):
+        tu = self.model.time_units
+        return "Your prediction so far: " + ", ".join(
+            f"{words.time_label(t, tu)}: {words.number(v)}" for t, v in sorted(points.items())) + "."
 
     def _sketch(self, change=None):
         if self.result is not None:
@@ -179,9 +190,17 @@ class Predict(W.VBox):
         points = self.read(strict=False)
         sketch = self._prediction_result(points)
         spec = self._live.spec(sketch, sketch)
-        spec["description"] = "Your prediction so far: " + ", ".join(
-            f"{words.time_value(t)}: {words.number(v)}" for t, v in sorted(points.items()))
+        spec["description"] = self._prediction_text(points)
         self.pane.update(spec)
+        self._static_changed()
+
+    def _static_title(self):
+        return f"Predict, then run: {self.model[self.output].label}"
+
+    def _static_text(self):
+        if self.result is None:
+            return self._prediction_text(self.read(strict=False)) + " The model has not been run yet."
+        return self._gap_text
 
     def reveal(self):
         """Lock the prediction, run the model and compute the gaps. Returns the gaps table."""
@@ -216,6 +235,7 @@ class Predict(W.VBox):
         spec = self._live.spec(result, self._prediction_result(points))
         self.pane.update(spec)
         self._show_gaps()
+        self._static_changed()
         return self.gaps
 
     def _show_gaps(self):
@@ -235,6 +255,9 @@ class Predict(W.VBox):
                 f"the model gives {words.number(g['simulated'].iloc[k])}. {direction} "
                 "What in the structure of the model explains the difference?")
         self.message.value = _message(text, "info")
+        self._gap_text = text + "\n" + "; ".join(
+            f"{words.time_label(r.time, tu)}: you expected {words.number(r.predicted)}, the model gives "
+            f"{words.number(r.simulated)}" for r in g.itertuples()) + "."
         rows = "".join(
             f"<tr><td style='padding:2px 8px'>{words.time_label(r.time, tu)}</td>"
             f"<td style='padding:2px 8px'>{words.number(r.predicted)}</td>"

@@ -33,6 +33,23 @@ if REASON:
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"BROWSER TEST SKIPPED: {REASON}")
 
 
+STATIC_PICTURES_JS = """() => {
+    // Outputs of the notebook model holding the static picture, and those drawn visibly.
+    const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+    let inModel = 0;
+    for (const cell of cells) {
+        if (cell.model.type !== 'code') continue;
+        const outputs = cell.model.outputs;
+        for (let i = 0; i < outputs.length; i++) {
+            if ('image/svg+xml' in outputs.get(i).data) inModel++;
+        }
+    }
+    const shown = [...document.querySelectorAll('.dpmkit-static')]
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height > 0).length;
+    return {in_model: inModel, shown: shown};
+}"""
+
+
 def summary_text(page):
     """The explorer's plain-text summary under the chart, as the learner reads it."""
     return page.locator(".dpmkit-explorer p").last.inner_text()
@@ -62,6 +79,12 @@ def test_slider_redraws_the_chart_in_jupyterlab(tmp_path, render):
         requested = []
         page.on("request", lambda r: requested.append(r.url))
         open_and_run(page, url, "explorer.ipynb")
+        # the live widget wins in JupyterLab: the cell's static picture (kept for exported
+        # HTML, websites and print) is in the notebook's outputs but hidden, so the learner
+        # sees one chart, the live one
+        page.wait_for_timeout(500)
+        assert page.evaluate(STATIC_PICTURES_JS) == {"in_model": 1, "shown": 0}
+        assert page.locator(".dpmkit-chart").count() == 1
         before_lines = page.evaluate(LINES_JS)
         before_text = summary_text(page)
         before_ticks = y_ticks(page)

@@ -1,0 +1,131 @@
+"""A notebook's first chart and first explorer: seconds from running the first cell in a warm kernel.
+
+Budget (issue 14): both appear within 2 s of a warm kernel start on this machine.
+Each measurement starts a fresh Jupyter kernel (jupyter_client, as JupyterLab does),
+waits until it is ready, sends the notebook's first cell and times, as a front end
+sees the messages, from the request to
+
+- first chart: the ``image/svg+xml`` output of a cell ending in a chart of the Surrey
+  run (the lessons show charts through Altair's SVG renderer, drawn in the kernel);
+- first explorer: the live widget's output (the explorer appears in JupyterLab), and
+  then its static picture (the SVG the cell keeps for exported HTML and print), for
+  ``dk.widgets.explore(model, outputs=["neet"], show=levers)`` as in notebook 00.
+
+A "first ever" run uses an empty cache folder (the first kernel on a machine bundles
+the offline chart JavaScript once, then keeps it); the others use the warm cache.
+Each kernel also times a fixed pure-Python loop (the anchor) before the cell: on a
+loaded machine the anchor is slow too, and the ratio to it compares between runs.
+
+Run: ``python bench/bench_first_chart.py [--repeats 5] [--compare /work/main]`` (``--compare``
+also times another checkout of the kit in the same run, e.g. before a change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET_S = 2.0
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+ANCHOR = """
+import time as _t
+_a = _t.perf_counter()
+_s = 0
+for _i in range(2_000_000):
+    _s += _i * _i
+print(_t.perf_counter() - _a)
+"""
+
+FIRST_CHART = """import dpmkit as dk
+model = dk.models.load("surrey")
+dk.charts.time_series(dk.simulate(model), ["neet"])
+"""
+
+FIRST_EXPLORER = """import dpmkit as dk
+model = dk.models.load("surrey")
+levers = ["coproduction_effort", "decommissioning_years", "cut_fraction", "post2015_cut"]
+explorer = dk.widgets.explore(model, outputs=["neet"], show=levers)
+explorer
+"""
+
+
+def _run_cell(client, code, timeout=600):
+    """Send ``code``; return (seconds to each output kind, stdout text)."""
+    t0 = time.perf_counter()
+    msg_id = client.execute(code)
+    seen, out = {}, ""
+    deadline = t0 + timeout
+    while time.perf_counter() < deadline:
+        msg = client.get_iopub_msg(timeout=deadline - time.perf_counter())
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["header"]["msg_type"], msg["content"]
+        now = time.perf_counter() - t0
+        if kind == "error":
+            raise SystemExit("\n".join(content["traceback"])[-3000:])
+        if kind == "stream":
+            out += content["text"]
+        if kind in ("display_data", "execute_result", "update_display_data"):
+            data = content["data"]
+            if data.get(WIDGET_VIEW, {}).get("model_id"):
+                seen.setdefault("live widget", now)
+            if "<svg" in data.get("image/svg+xml", ""):
+                seen.setdefault("picture", now)
+        if kind == "status" and content["execution_state"] == "idle":
+            return seen, out
+    raise SystemExit(f"the cell did not finish within {timeout} s")
+
+
+def measure(code, cache, root=ROOT):
+    from jupyter_client.manager import start_new_kernel
+
+    env = {**os.environ, "DPMKIT_CACHE_DIR": str(cache), "PYTHONPATH": str(root)}
+    manager, client = start_new_kernel(kernel_name="python3", env=env, cwd=str(root), startup_timeout=120)
+    try:
+        _, out = _run_cell(client, ANCHOR)
+        seen, _ = _run_cell(client, code)
+        seen["anchor"] = float(out.strip())
+        return seen
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--compare", type=Path, default=None, help="another checkout to time in the same run")
+    args = parser.parse_args(argv)
+    roots = [("", ROOT)] + ([(f"[{args.compare}] ", args.compare.resolve())] if args.compare else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache"
+        cold = measure(FIRST_EXPLORER, cache)  # fills the cache, as the first kernel on a machine does
+        print(f"first kernel ever on this machine (empty cache): explorer appears {cold['live widget']:.2f} s, "
+              f"its static picture {cold.get('picture', float('nan')):.2f} s")
+        samples = {}
+        for _ in range(args.repeats):
+            for label, root in roots:
+                for name, code in (("first chart", FIRST_CHART), ("first explorer", FIRST_EXPLORER)):
+                    seen = measure(code, cache, root)
+                    samples.setdefault("anchor", []).append(seen.pop("anchor"))
+                    for kind, value in seen.items():
+                        samples.setdefault(f"{label}{name}: {kind}", []).append(value)
+    anchor = statistics.median(samples.pop("anchor"))
+    print(f"warm kernel, median of {args.repeats} fresh kernels each (anchor loop {anchor:.3f} s):")
+    for key, values in samples.items():
+        median = statistics.median(values)
+        verdict = "within" if median <= BUDGET_S else "OVER"
+        print(f"  {key:<44} median {median:5.2f} s  (min {min(values):.2f}, max {max(values):.2f})  "
+              f"= {median / anchor:5.1f} anchors   budget {BUDGET_S:.0f} s -> {verdict} budget")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
