@@ -46,6 +46,9 @@ def test_every_widget_cell_of_every_notebook_leaves_a_picture(tmp_path):
     found, problems, took = {}, {}, {}
     for path in sorted(work.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
+        # starter cells of the code track hold ``___`` blanks and do not run until a learner
+        # fills them; nbval skips them by their tag, and so does this run
+        nb.cells = [c for c in nb.cells if "nbval-skip" not in c.get("metadata", {}).get("tags", [])]
         start = time.perf_counter()
         nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                 resources={"metadata": {"path": str(work)}}).execute(env=env)
