@@ -149,3 +149,60 @@ def test_dependency_map_follows_equations_and_flows():
     assert deps["waiting_list"] == {"referrals", "served"}
     assert deps["capacity"] == {"staff", "cases_per_worker", "productivity", "morale"}
     assert deps["staff_target"] == set()
+
+
+@pytest.mark.parametrize("source, why", [
+    ("v1 = 1 # a comment\n", "#"),
+    ("v1 = 'text'\n", "'"),
+    ('v1 = "text"\n', '"'),
+    ("v1 = v2.real\n", "."),
+    ("v1 = 1if v2 else v3\n", "1"),
+    ("v1 = 1j\n", "1"),
+    ("v1 = 0x10\n", "0"),
+    ("v1 = 1_000\n", "1"),
+    ("v1 = 1.\n", "1."),
+    ("v1 = v2 @ v3\n", "@"),
+    ("v1 = v2 ** v3\n", "*"),
+    ("v1 = v2 // v3\n", "/"),
+    ("v1 += v2\n", "+"),
+    ("v1 = v2 << v3\n", "<"),
+    ("v1 = (v2 := v3)\n", ":"),
+    ("def _run(P) -> v1:\n    return P\n", "-"),
+    ("v1 = v2; v3 = v1\n", ";"),
+    ("v1 = \\\n 2\n", "\\"),
+    ("\tv1 = 2\n", "\\t"),
+    ("v1 = {v2}\n", "{"),
+    ("v1 = os\n", "os"),
+    ("v1 = __import__\n", "__import__"),
+    ("v1 = _L2\n", "_L2"),
+    ("v1 = vv1\n", "vv1"),
+    ("import v1\n", "import"),
+    ("v1 = lambda: 2\n", "lambda"),
+    ("v1 = match\n", "match"),
+    ("while v1:\n    v1 = 0\n", "while"),
+])
+def test_the_verifier_refuses_anything_the_generator_does_not_write(source, why):
+    from dpmkit.compiler import _verify_source
+
+    with pytest.raises(AssertionError) as info:
+        _verify_source(source, 2)
+    if why is not None:
+        assert why in str(info.value)
+
+
+def test_the_verifier_accepts_every_number_the_generator_writes():
+    from dpmkit.compiler import _num, _verify_source
+
+    values = [0.0, 1.0, 0.1, 1e-05, 1e16, 1.5e300, 5e-324, 123456789.0, 2.5e-7, -3.0, -1e-300]
+    _verify_source("".join(f"v{k} = {_num(x)}\n" for k, x in enumerate(values)) + "v0 = _L1(v1)\n", 2)
+
+
+def test_the_garbage_collector_runs_again_after_compiling_even_after_an_error():
+    import gc
+
+    assert gc.isenabled()
+    compile_model(dk.models.load("demo")).kernel("rk4", "vector", ("waiting_list",))
+    assert gc.isenabled()
+    with pytest.raises(dk.ModelError):
+        compile_model(dk.Model("bad", [dk.Aux("a", "b + 1"), dk.Aux("b", "a")], check_units="off"))
+    assert gc.isenabled()
