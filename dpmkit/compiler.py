@@ -312,7 +312,12 @@ _HELPER_NAMES = (
     "_pow", "_div", "_mod", "_where", "_and", "_or", "_not", "_nn", "_rates", "rec", "range", "len",
 ) + tuple(sorted(_FUNC_HELPER.values()))
 _FIXED_NAMES = {"P", "T", "O", "S", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
-_SLOT_RE = re.compile(r"(v|S|r|k[1-4]_)\d+\Z|_L\d+\Z")
+_SLOT_RE = re.compile(r"(v|S|r|x|k[1-4]_)\d+\Z|_L\d+\Z")
+#: An operand the scalar generator may read more than once: a slot, a temporary, the
+#: time, or a number as :func:`_num` writes it.
+_SIMPLE_RE = re.compile(r"(?:[vx]\d+|t|dt|t0_|t1_|\(?-?\d[\d.e+-]*\)?)\Z")
+#: Largest lookup table written out in place in the scalar kernels (larger ones are called).
+_INLINE_POINTS = 16
 #: How the generated code writes the value of an omitted optional argument.
 _DEFAULT_ARG = {"STARTTIME": "t0_", "INF": "_inf"}
 
@@ -381,11 +386,70 @@ def _num(value):
 
 
 class _Gen:
-    """Writes Python source for one mode ("scalar" or "vector") from resolved trees."""
+    """Writes Python source for one mode ("scalar", "ieee" or "vector") from resolved trees.
+
+    In the scalar modes (one run, Python floats) the common builtins are written out in
+    place instead of called: a lookup table of up to :data:`_INLINE_POINTS` points
+    becomes a chain of conditional expressions (the same arithmetic as
+    :func:`_scalar_lookup`, constant by constant), two-argument MIN and MAX, ZIDZ/XIDZ,
+    the non-negative guard and MOD by a constant become expressions. An argument such
+    an expression reads more than once is first computed into a temporary ``x<k>`` by
+    a statement of its own, so nothing is computed twice. That is done only where the
+    argument is evaluated anyway (not inside a branch of IF THEN ELSE or the right of
+    AND/OR); there the helper is called as before.
+    """
 
     def __init__(self, compiled, mode):
         self.c = compiled
         self.mode = mode
+        self.pre = None  # statements computing temporaries, while writing one assignment
+        self.lazy = 0  # >0 inside an operand Python may not evaluate
+        self.temps = 0
+
+    def simple(self, text):
+        """``text`` itself if it is a name or a number, else a temporary computed from it
+        (or None where no temporary may be written)."""
+        if _SIMPLE_RE.match(text):
+            return text
+        if self.pre is None or self.lazy:
+            return None
+        name = f"x{self.temps}"
+        self.temps += 1
+        self.pre.append(f"{name} = {text}")
+        return name
+
+    def inline_lookup(self, k, arg):
+        lk = self.c.lookups[k]
+        xs, ys = list(lk.x), list(lk.y)
+        if len(xs) > _INLINE_POINTS:
+            return None
+        a = self.simple(arg)
+        if a is None:
+            return None
+        parts = [f"{_num(ys[0])} if {a} <= {_num(xs[0])} else {_num(ys[-1])} if {a} >= {_num(xs[-1])} else"]
+        for j in range(len(xs) - 1):
+            slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+            parts.append(f"{_num(ys[j])} + {_num(slope)} * ({a} - {_num(xs[j])}) if {a} < {_num(xs[j + 1])} else")
+        parts.append(a)  # only NaN gets here: NaN in, NaN out
+        return f"({' '.join(parts)})"
+
+    def inline_call(self, func, args):
+        """A scalar builtin written out in place, or None."""
+        if func in ("MIN", "MAX") and len(args) == 2:
+            a, b = self.simple(args[0]), None
+            if a is not None:
+                b = self.simple(args[1])
+            if b is None:
+                return None
+            lt, le = ("<", "<=") if func == "MIN" else (">", ">=")
+            # as dpmkit.builtins.s_min / s_max: NaN in either gives NaN
+            return f"({a} if {a} {lt} {b} else {b} if {b} {le} {a} else {a} + {b})"
+        if func in ("ZIDZ", "XIDZ"):
+            b = self.simple(args[1])
+            if b is None:
+                return None
+            return f"({args[0]} / {b} if {b} != 0 else {args[2]})"  # as s_safediv
+        return None
 
     def ref(self, name):
         return f"v{self.c.slots[name].index}"
@@ -407,8 +471,12 @@ class _Gen:
                 return _num(math.pi)
             return self.ref(n.id)
         if isinstance(n, BinOp):
-            a, b = self.expr(n.left), self.expr(n.right)
             op = n.op
+            a = self.expr(n.left)
+            short = not vec and op in ("AND", "OR")  # Python may skip the right operand
+            self.lazy += short
+            b = self.expr(n.right)
+            self.lazy -= short
             if op in ("+", "-", "*"):
                 return f"({a} {op} {b})"
             if op == "/":  # "ieee": a division that may meet 0 (see CompiledModel.kernel)
@@ -416,6 +484,8 @@ class _Gen:
             if op == "^":
                 return f"_pow({a}, {b})"
             if op == "MOD":
+                if not vec and isinstance(n.right, Num) and n.right.value != 0:
+                    return f"({a} % {b})"  # as s_mod, which only guards a zero divisor
                 return f"_mod({a}, {b})"
             # numpy gives bool arrays for these, which it adds as OR and will not
             # subtract or negate: "+ 0.0" makes them 1.0/0.0 as in the scalar kernel
@@ -436,25 +506,49 @@ class _Gen:
                 return f"(-{a})"
             return f"(_not({a}) + 0.0)" if vec else f"({a} == 0)"
         if isinstance(n, If):
-            c, a, b = self.expr(n.cond), self.expr(n.then), self.expr(n.orelse)
+            c = self.expr(n.cond)
+            self.lazy += not vec
+            a, b = self.expr(n.then), self.expr(n.orelse)
+            self.lazy -= not vec
             return f"_where({c}, {a}, {b})" if vec else f"({a} if {c} else {b})"
         if isinstance(n, Call):
             args = [self.expr(a) for a in n.args]
             if not n.builtin:
-                return f"_L{self.c.lookup_index[n.func]}({args[0]})"
+                k = self.c.lookup_index[n.func]
+                return (not vec and self.inline_lookup(k, args[0])) or f"_L{k}({args[0]})"
             b = BUILTINS[n.func]
             args += [_DEFAULT_ARG[d] if isinstance(d, str) else _num(d) for d in b.defaults[len(args) - b.min_args:]]
+            if not vec:
+                inline = self.inline_call(n.func, args)
+                if inline is not None:
+                    return inline
             if b.time:
                 args[:0] = ["t", "dt"]
             return f"{b.helper}({', '.join(args)})"
         raise AssertionError(n)
 
     def assign(self, slot, expr_node, indent):
+        """The statement(s) computing ``slot``: temporaries first (scalar modes), then the slot."""
         target = f"v{slot.index}"
-        code = self.expr(expr_node)
+        self.pre = []
+        self.temps = 0
+        try:
+            code = self.expr(expr_node)
+            lines = self.pre
+        finally:
+            self.pre = None
         if slot.non_negative:
-            code = f"_nn({code})"
-        return f"{indent}{target} = {code}"
+            if self.mode == "vector":
+                code = f"_nn({code})"
+            else:
+                lines.append(f"{target} = {code}")
+                code = self.nn(target)
+        lines.append(f"{target} = {code}")
+        return "\n".join(indent + line for line in lines)
+
+    def nn(self, name):
+        """The non-negative guard of a name: as s_nn, NaN stays NaN."""
+        return f"_nn({name})" if self.mode == "vector" else f"(0.0 if {name} < 0.0 else {name})"
 
     def rate(self, s, indent, lines):
         """Source text of stock ``s``'s net rate.
@@ -499,7 +593,7 @@ class _Gen:
             lines.append(f"{indent}{', '.join(targets)}, = {', '.join(values)},")
         for s in stocks:
             if s.non_negative and s.rate is not None:
-                lines.append(f"{indent}v{s.index} = _nn(v{s.index})")
+                lines.append(f"{indent}v{s.index} = {self.nn(f'v{s.index}')}")
         return lines
 
     def record(self, indent):
@@ -578,7 +672,7 @@ class _Gen:
         lines.append(f"{ind}{targets}, = {values},")
         for s in stocks:
             if s.non_negative:
-                lines.append(f"{ind}v{s.index} = _nn(v{s.index})")
+                lines.append(f"{ind}v{s.index} = {self.nn(f'v{s.index}')}")
         return lines
 
 
@@ -590,7 +684,7 @@ _ALLOWED_KEYWORDS = frozenset({"def", "for", "in", "return", "if", "else", "and"
 _NUMBER = r"\d+\.\d+(?:e[+-]\d+)?(?![\w.])|\d+e[+-]\d+(?![\w.])|\d+(?![\w.])"
 # An operator may not run into another operator character, as "**", "//", "->", "<<",
 # ":=" or "+=" would: Python reads those as one token the generator never writes.
-_OPERATOR = r"(?:<=|>=|==|!=|[-+*/<>=:])(?![-+*/<>=:!])|[(),\[\]]"
+_OPERATOR = r"(?:<=|>=|==|!=|[-+*/%<>=:])(?![-+*/%<>=:!])|[(),\[\]]"
 _TOKEN_RE = re.compile(rf"[ \n]+|{_NUMBER}|[A-Za-z_][A-Za-z0-9_]*|{_OPERATOR}")
 # the same tokens, capturing only the names
 _NAMES_RE = re.compile(rf"[ \n]+|{_NUMBER}|([A-Za-z_][A-Za-z0-9_]*)|{_OPERATOR}")

@@ -114,7 +114,7 @@ def test_generated_source_contains_no_user_text():
         names = _source_names(source)
         assert not (names & user - allowed)
         for name in names - allowed:
-            assert name[0] in "vkS_"  # slots v0.., RK4 stages k1_0.., schedules S0.., lookups _L0..
+            assert name[0] in "vkSx_"  # slots v0.., RK4 stages k1_0.., schedules S0.., temporaries x0.., lookups _L0..
         assert "'" not in source and '"' not in source
 
 
@@ -139,7 +139,7 @@ def test_hostile_text_never_reaches_generated_source(names, ops):
         return
     for source in sources:
         for n in _source_names(source) - set(_HELPER_NAMES):
-            assert n in _FIXED_NAMES or n[0] in "vkS_"
+            assert n in _FIXED_NAMES or n[0] in "vkSx_"
         assert ("'" not in source and '"' not in source
                 and "." not in source.replace("0.", "").replace(".0", "").replace("e-", ""))
 
@@ -206,3 +206,56 @@ def test_the_garbage_collector_runs_again_after_compiling_even_after_an_error():
     with pytest.raises(dk.ModelError):
         compile_model(dk.Model("bad", [dk.Aux("a", "b + 1"), dk.Aux("b", "a")], check_units="off"))
     assert gc.isenabled()
+
+
+def test_the_scalar_kernel_writes_common_builtins_in_place_with_the_helpers_numbers():
+    """Lookups, MIN, MAX, ZIDZ, MOD by a number and the non-negative guard are written out
+    in the single-run kernel; the numbers are those of the helpers they replace."""
+    from dpmkit.builtins import s_max, s_min, s_mod, s_safediv
+    from dpmkit.compiler import _scalar_lookup
+
+    xs, ys = [0.0, 1.0, 2.5, 4.0], [3.0, 1.0, 2.0, -1.0]
+    m = dk.Model("inline", [
+        dk.Lookup("tbl", xs, ys),
+        dk.Aux("x", "TIME - 1.5"),
+        dk.Aux("look", "tbl(x * 1.5)"),
+        dk.Aux("low", "MIN(x, 1.25)"),
+        dk.Aux("high", "MAX(x * x, x + 2)"),
+        dk.Aux("ratio", "ZIDZ(3, INT(x))"),
+        dk.Aux("wrap", "TIME MOD 2.5"),
+        dk.Flow("drain", "x - 1", non_negative=True, out_of="s"),
+        dk.Stock("s", 10, non_negative=True),
+    ], start=0, stop=7, dt=0.25, check_units="off")
+    source = compile_model(m).kernel("euler", "scalar").source
+    for call in ("_L0(", "_b_min(", "_b_max(", "_b_zidz(", "_mod(", "_nn("):
+        assert call not in source
+    assert "x0 = " in source  # tbl(x * 1.5): its input computed once, into a temporary
+    r = dk.simulate(m)
+    lookup = _scalar_lookup(xs, ys)
+    stock = 10.0
+    for k, t in enumerate(r.time):
+        x = t - 1.5
+        assert r["look"][k] == lookup(x * 1.5)
+        assert r["low"][k] == s_min(x, 1.25) and r["high"][k] == s_max(x * x, x + 2)
+        assert r["ratio"][k] == s_safediv(3.0, float(np.floor(x)), 0.0)
+        assert r["wrap"][k] == s_mod(t, 2.5)
+        assert r["drain"][k] == max(x - 1, 0.0) and r["s"][k] == stock
+        stock = max(stock - 0.25 * max(x - 1, 0.0), 0.0)
+    assert r["look"].min() == -1.0 and r["look"].max() == 3.0  # both flat ends were met
+
+
+def test_builtins_inside_a_branch_are_called_not_hoisted():
+    """A temporary would compute an argument Python skips (the other branch of IF, the
+    right of AND/OR); there the helper is called as before."""
+    m = dk.Model("branch", [
+        dk.Lookup("tbl", [0, 1], [0, 10]),
+        dk.Param("p", 1.0, bounds=(0, 2)),
+        dk.Aux("y", "IF p > 0 THEN tbl(p * 0.5) ELSE MIN(p * 2, 1 / p)"),
+        dk.Aux("z", "p > 0 AND tbl(p / 2) > 1"),
+    ], stop=1, check_units="off")
+    source = compile_model(m).kernel("euler", "scalar").source
+    assert "_L0((v0 * 0.5))" in source and "_b_min(" in source and "x0" not in source
+    r = dk.simulate(m, {"p": 1.0})
+    assert r["y"][0] == 5.0 and r["z"][0] == 1.0
+    r = dk.simulate(m, {"p": 0.0})  # 1 / p in the untaken branch is never computed
+    assert r["y"][0] == 0.0 and r["z"][0] == 0.0
