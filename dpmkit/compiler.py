@@ -309,7 +309,7 @@ def _cycle_error(cycle, what):
 
 _FUNC_HELPER = {name: b.helper for name, b in BUILTINS.items() if b.scalar is not None}
 _HELPER_NAMES = (
-    "_pow", "_div", "_mod", "_where", "_and", "_or", "_not", "_nn", "_rates", "rec", "range", "len",
+    "_pow", "_div", "_mod", "_add", "_sub", "_mul", "_where", "_and", "_or", "_not", "_nn", "_rates", "rec", "range", "len",
 ) + tuple(sorted(_FUNC_HELPER.values()))
 _FIXED_NAMES = {"P", "T", "O", "S", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
 _SLOT_RE = re.compile(r"(v|S|r|x|k[1-4]_)\d+\Z|_L\d+\Z")
@@ -318,6 +318,9 @@ _SLOT_RE = re.compile(r"(v|S|r|x|k[1-4]_)\d+\Z|_L\d+\Z")
 _SIMPLE_RE = re.compile(r"(?:[vx]\d+|t|dt|t0_|t1_|\(?-?\d[\d.e+-]*\)?)\Z")
 #: Largest lookup table written out in place in the scalar kernels (larger ones are called).
 _INLINE_POINTS = 16
+#: The numpy functions the vector kernel calls to compute an equation's last operation
+#: straight into its row of the output (see _Gen.assign).
+_INTO_UFUNC = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
 #: How the generated code writes the value of an omitted optional argument.
 _DEFAULT_ARG = {"STARTTIME": "t0_", "INF": "_inf"}
 
@@ -373,6 +376,7 @@ _SCALAR_HELPERS.update({b.helper: b.scalar for b in BUILTINS.values() if b.scala
 _VECTOR_HELPERS = {
     "_pow": OPERATORS["^"][1], "_div": OPERATORS["/"][1], "_mod": OPERATORS["MOD"][1],
     "_where": np.where, "_and": _v_and, "_or": _v_or, "_not": _v_not, "_nn": v_nn,
+    "_add": np.add, "_sub": np.subtract, "_mul": np.multiply,
     "range": range, "len": len, "_inf": math.inf,
 }
 _VECTOR_HELPERS.update({b.helper: b.vector for b in BUILTINS.values() if b.vector is not None})
@@ -405,6 +409,7 @@ class _Gen:
         self.pre = None  # statements computing temporaries, while writing one assignment
         self.lazy = 0  # >0 inside an operand Python may not evaluate
         self.temps = 0
+        self.written = set()  # recorded slots computed straight into O (vector mode)
 
     def simple(self, text):
         """``text`` itself if it is a name or a number, else a temporary computed from it
@@ -527,9 +532,20 @@ class _Gen:
             return f"{b.helper}({', '.join(args)})"
         raise AssertionError(n)
 
-    def assign(self, slot, expr_node, indent):
-        """The statement(s) computing ``slot``: temporaries first (scalar modes), then the slot."""
+    def assign(self, slot, expr_node, indent, into=None):
+        """The statement(s) computing ``slot``: temporaries first (scalar modes), then the slot.
+
+        ``into`` (vector mode, the main step only) is the column of the output array
+        ``O`` that records this slot: an equation whose last operation is + - * or /
+        then computes straight into that row of ``O`` (numpy's ``out``), instead of into
+        a new array copied there afterwards; :meth:`record` skips it.
+        """
         target = f"v{slot.index}"
+        if (into is not None and self.mode == "vector" and not slot.non_negative and isinstance(expr_node, BinOp)
+                and expr_node.op in _INTO_UFUNC):
+            a, b = self.expr(expr_node.left), self.expr(expr_node.right)
+            self.written.add(slot.name)
+            return f"{indent}{target} = {_INTO_UFUNC[expr_node.op]}({a}, {b}, O[i, {into}])"
         self.pre = []
         self.temps = 0
         try:
@@ -601,7 +617,8 @@ class _Gen:
         if self.mode != "vector":
             items = ", ".join(f"v{c.slots[name].index}" for name in c.dynamic_recorded)
             return [f"{indent}rec(({items},))"] if items else [f"{indent}rec(())"]
-        return [f"{indent}O[i, {j}] = v{c.slots[name].index}" for j, name in enumerate(c.record_dyn)]
+        return [f"{indent}O[i, {j}] = v{c.slots[name].index}" for j, name in enumerate(c.record_dyn)
+                if name not in self.written]
 
     def source(self, method):
         c = self.c
@@ -619,7 +636,8 @@ class _Gen:
         lines.extend(ind + line for line in set_scheduled)
         for s in c.init_order:
             lines.append(self.assign(s, s.expr, ind))
-        dyn = [self.assign(s, s.expr, ind * 2) for s in c.step_order if not s.static]
+        column = {name: j for j, name in enumerate(c.record_dyn)} if self.mode == "vector" else {}
+        dyn = [self.assign(s, s.expr, ind * 2, column.get(s.name)) for s in c.step_order if not s.static]
         lines.append(f"{ind}for i in range(n - 1):")
         lines.append(f"{ind * 2}t = T[i]")
         lines.extend(ind * 2 + line for line in set_scheduled)
@@ -632,7 +650,7 @@ class _Gen:
         lines.append(f"{ind}i = n - 1")
         lines.append(f"{ind}t = T[i]")
         lines.extend(ind + line for line in set_scheduled)
-        lines.extend(self.assign(s, s.expr, ind) for s in c.step_order if not s.static)
+        lines.extend(self.assign(s, s.expr, ind, column.get(s.name)) for s in c.step_order if not s.static)
         lines.extend(self.record(ind))
         statics = ", ".join(f"v{c.slots[name].index}" for name in c.static_recorded)
         lines.append(f"{ind}return ({statics},)" if statics else f"{ind}return ()")
