@@ -638,20 +638,20 @@ class _Gen:
             lines.append(self.assign(s, s.expr, ind))
         column = {name: j for j, name in enumerate(c.record_dyn)} if self.mode == "vector" else {}
         dyn = [self.assign(s, s.expr, ind * 2, column.get(s.name)) for s in c.step_order if not s.static]
-        lines.append(f"{ind}for i in range(n - 1):")
+        # One loop over every time, the last one included: the step's equations are
+        # written once (the source, and so compile time, is a third smaller than with
+        # the last time written out after the loop).
+        lines.append(f"{ind}for i in range(n):")
         lines.append(f"{ind * 2}t = T[i]")
         lines.extend(ind * 2 + line for line in set_scheduled)
         lines.extend(dyn)
         lines.extend(self.record(ind * 2))
+        lines.append(f"{ind * 2}if i == n - 1:")
+        lines.append(f"{ind * 3}break")
         if method == "euler":
             lines.extend(self.stock_updates(ind * 2))
         else:
             lines.extend(self.rk4_step(ind * 2))
-        lines.append(f"{ind}i = n - 1")
-        lines.append(f"{ind}t = T[i]")
-        lines.extend(ind + line for line in set_scheduled)
-        lines.extend(self.assign(s, s.expr, ind, column.get(s.name)) for s in c.step_order if not s.static)
-        lines.extend(self.record(ind))
         statics = ", ".join(f"v{c.slots[name].index}" for name in c.static_recorded)
         lines.append(f"{ind}return ({statics},)" if statics else f"{ind}return ()")
         if method == "rk4":
@@ -694,7 +694,7 @@ class _Gen:
         return lines
 
 
-_ALLOWED_KEYWORDS = frozenset({"def", "for", "in", "return", "if", "else", "and", "or"})
+_ALLOWED_KEYWORDS = frozenset({"def", "for", "in", "return", "if", "else", "and", "or", "break"})
 # The generated source's whole alphabet, as tokens: spaces and newlines (no tabs, no
 # comments, no line continuations), numbers as repr(float) and whole numbers write
 # them, names, and the operators the generator uses. No quote can appear, so there are
@@ -771,21 +771,18 @@ class CompiledModel:
         self.param_slots = [s for s in slots.values() if s.kind == "param"]
         self.stock_slots = [s for s in slots.values() if s.kind == "stock"]
         self.param_names = tuple(s.name for s in self.param_slots)
-        names = set(slots)
-
-        def deps(slot, expr):
-            return {d for d in names_in(expr) if d in names}
+        names = slots.keys()
+        # the slots each equation reads, found once (one walk of each tree)
+        used = {s.name: names_in(s.expr) & names for s in slots.values() if s.kind != "param"}
 
         # evaluation order within a step: auxiliaries and flows (stocks and params are known)
         step_nodes = [s.name for s in slots.values() if s.kind == "aux"]
-        step_deps = {}
-        for n in step_nodes:
-            step_deps[n] = {d for d in deps(slots[n], slots[n].expr) if slots[d].kind == "aux"}
+        step_deps = {n: {d for d in used[n] if slots[d].kind == "aux"} for n in step_nodes}
         self.step_order = [slots[n] for n in _toposort(step_nodes, step_deps, "step", self.describe_slot)]
 
         # initial values: everything but parameters, stocks from their initial value
         init_nodes = [s.name for s in slots.values() if s.kind != "param"]
-        init_deps = {n: {d for d in deps(slots[n], slots[n].expr) if slots[d].kind != "param"} for n in init_nodes}
+        init_deps = {n: {d for d in used[n] if slots[d].kind != "param"} for n in init_nodes}
         self.init_order = [slots[n] for n in _toposort(init_nodes, init_deps, "init", self.describe_slot)]
 
         # what never changes during a run
@@ -797,7 +794,7 @@ class CompiledModel:
                 (isinstance(n, Name) and n.id == "TIME") or (isinstance(n, Call) and n.func in _TIME_FUNCS)
                 for n in walk(s.expr)
             )
-            if not uses_time and deps(s, s.expr) <= static:
+            if not uses_time and used[s.name] <= static:
                 static.add(s.name)
                 s.static = True
         self.static = static
