@@ -107,7 +107,7 @@ class _Builder:
         self.model = model
         self.decls = {v.name: v for v in model.variables}
         self.lookups = {v.name: v for v in model.variables if isinstance(v, Lookup)}
-        self.slots = OrderedDict()
+        self.slots = {}
         self.counter = 0
 
     def add(self, slot):
@@ -159,13 +159,20 @@ class _Builder:
                     variable=owner, position=node.pos,
                 )
             return node
+        # a tree that needs no change is kept, not copied (fewer objects for a large model)
         if isinstance(node, BinOp):
-            return BinOp(node.op, self.resolve(node.left, owner), self.resolve(node.right, owner), node.pos)
+            left, right = self.resolve(node.left, owner), self.resolve(node.right, owner)
+            if left is node.left and right is node.right:
+                return node
+            return BinOp(node.op, left, right, node.pos)
         if isinstance(node, UnaryOp):
-            return UnaryOp(node.op, self.resolve(node.operand, owner), node.pos)
+            operand = self.resolve(node.operand, owner)
+            return node if operand is node.operand else UnaryOp(node.op, operand, node.pos)
         if isinstance(node, If):
-            return If(self.resolve(node.cond, owner), self.resolve(node.then, owner),
-                      self.resolve(node.orelse, owner), node.pos)
+            parts = (self.resolve(node.cond, owner), self.resolve(node.then, owner), self.resolve(node.orelse, owner))
+            if parts[0] is node.cond and parts[1] is node.then and parts[2] is node.orelse:
+                return node
+            return If(*parts, node.pos)
         if isinstance(node, Call):
             if not node.builtin or node.func == "LOOKUP":
                 if node.builtin:  # LOOKUP(table, x)
@@ -184,6 +191,8 @@ class _Builder:
             args = tuple(self.resolve(a, owner) for a in node.args)
             if node.func in _STATEFUL:
                 return self.expand(node.func, args, owner, node.pos)
+            if all(a is b for a, b in zip(args, node.args)):
+                return node
             return Call(node.func, args, node.pos, True)
         raise ModelError(f"in the equation of {owner!r}: unsupported syntax", variable=owner)
 
