@@ -318,8 +318,8 @@ def _cycle_error(cycle, what):
 
 _FUNC_HELPER = {name: b.helper for name, b in BUILTINS.items() if b.scalar is not None}
 _HELPER_NAMES = (
-    "_pow", "_div", "_mod", "_add", "_sub", "_mul", "_where", "_and", "_or", "_not", "_nn", "_rates", "rec",
-    "range", "len",
+    "_pow", "_div", "_mod", "_add", "_sub", "_mul", "_where", "_and", "_or", "_not", "_nn", "_nn_in", "_rates",
+    "rec", "range", "len",
 ) + tuple(sorted(_FUNC_HELPER.values()))
 _FIXED_NAMES = {"P", "T", "O", "S", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
 _SLOT_RE = re.compile(r"(v|S|r|x|k[1-4]_)\d+\Z|_L\d+\Z")
@@ -376,6 +376,11 @@ def _v_not(a):
     return np.equal(a, 0)
 
 
+def _v_nn_in(x):
+    """The non-negative guard in place (x is a row of the output); NaN stays NaN."""
+    np.maximum(x, 0.0, out=x)
+
+
 # The builtins' implementations come from the one table (dpmkit.builtins); the scalar
 # ones give numpy's IEEE answers (inf, NaN) where Python's math would raise.
 _SCALAR_HELPERS = {
@@ -386,7 +391,7 @@ _SCALAR_HELPERS.update({b.helper: b.scalar for b in BUILTINS.values() if b.scala
 _VECTOR_HELPERS = {
     "_pow": OPERATORS["^"][1], "_div": OPERATORS["/"][1], "_mod": OPERATORS["MOD"][1],
     "_where": np.where, "_and": _v_and, "_or": _v_or, "_not": _v_not, "_nn": v_nn,
-    "_add": np.add, "_sub": np.subtract, "_mul": np.multiply,
+    "_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_nn_in": _v_nn_in,
     "range": range, "len": len, "_inf": math.inf,
 }
 _VECTOR_HELPERS.update({b.helper: b.vector for b in BUILTINS.values() if b.vector is not None})
@@ -602,23 +607,38 @@ class _Gen:
             lines.append(f"{indent}{acc} = {text}")
         return acc
 
-    def stock_updates(self, indent, rate_names=None):
+    def stock_updates(self, indent, rate_names=None, into=None):
+        """The Euler update of every stock, all from the values before the update.
+
+        ``into`` (vector mode) maps recorded stocks to their column of ``O``: their new
+        values are computed straight into the next time's row (then named), so they
+        need no copy when that time is recorded.
+        """
         c = self.c
         lines = []
         stocks = c.stock_slots
         if not stocks:
             return lines
-        targets, values = [], []
+        into = into or {}
+        targets, values, direct = [], [], []
         for k, s in enumerate(stocks):
             if s.rate is None:
                 continue
             rate = rate_names[k] if rate_names else self.rate(s, indent, lines)
-            targets.append(f"v{s.index}")
-            values.append(f"v{s.index} + dt * {rate}")
+            if s.name in into:
+                direct.append(s)
+                lines.append(f"{indent}_add(v{s.index}, dt * {rate}, O[i + 1, {into[s.name]}])")
+            else:
+                targets.append(f"v{s.index}")
+                values.append(f"v{s.index} + dt * {rate}")
         if targets:
             lines.append(f"{indent}{', '.join(targets)}, = {', '.join(values)},")
+        for s in direct:
+            lines.append(f"{indent}v{s.index} = O[i + 1, {into[s.name]}]")
+            if s.non_negative:
+                lines.append(f"{indent}_nn_in(v{s.index})")
         for s in stocks:
-            if s.non_negative and s.rate is not None:
+            if s.non_negative and s.rate is not None and s.name not in into:
                 lines.append(f"{indent}v{s.index} = {self.nn(f'v{s.index}')}")
         return lines
 
@@ -648,6 +668,14 @@ class _Gen:
             lines.append(self.assign(s, s.expr, ind))
         column = {name: j for j, name in enumerate(c.record_dyn)} if self.mode == "vector" else {}
         dyn = [self.assign(s, s.expr, ind * 2, column.get(s.name)) for s in c.step_order if not s.static]
+        # vector Euler: recorded stocks are updated straight into the next row of O
+        # (the first row written here, before the loop)
+        into = {}
+        if method == "euler":
+            into = {s.name: column[s.name] for s in c.stock_slots if s.rate is not None and s.name in column}
+        for name, j in into.items():
+            lines.append(f"{ind}O[0, {j}] = v{c.slots[name].index}")
+        self.written.update(into)
         # One loop over every time, the last one included: the step's equations are
         # written once (the source, and so compile time, is a third smaller than with
         # the last time written out after the loop).
@@ -659,7 +687,7 @@ class _Gen:
         lines.append(f"{ind * 2}if i == n - 1:")
         lines.append(f"{ind * 3}break")
         if method == "euler":
-            lines.extend(self.stock_updates(ind * 2))
+            lines.extend(self.stock_updates(ind * 2, into=into))
         else:
             lines.extend(self.rk4_step(ind * 2))
         statics = ", ".join(f"v{c.slots[name].index}" for name in c.static_recorded)
