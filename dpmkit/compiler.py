@@ -260,6 +260,8 @@ def _toposort(nodes, deps, what, describe=str):
     order is kept wherever the dependencies allow it.
     """
     position = {n: i for i, n in enumerate(nodes)}
+    if all(position[d] < position[n] for n in nodes for d in deps[n]):
+        return list(nodes)  # declaration order already works: what the heap below would give, in linear time
     remaining = {n: set(deps[n]) for n in nodes}
     users = {n: [] for n in nodes}
     for n in nodes:
