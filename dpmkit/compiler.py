@@ -427,6 +427,7 @@ class _Gen:
         self.lazy = 0  # >0 inside an operand Python may not evaluate
         self.temps = 0
         self.written = set()  # recorded slots computed straight into O (vector mode)
+        self.memo = None  # vector mode: lookup calls already computed in this part -> temporary
 
     def simple(self, text):
         """``text`` itself if it is a name or a number, else a temporary computed from it
@@ -438,6 +439,21 @@ class _Gen:
         name = f"x{self.temps}"
         self.temps += 1
         self.pre.append(f"{name} = {text}")
+        return name
+
+    def shared(self, text):
+        """Vector mode: a lookup call met again in the same part of the kernel (the
+        initial values, one step's equations, RK4's rates) is computed once, into a
+        temporary; each slot is assigned once per part, so the same text has the same
+        value there. (A model often reads one lookup of one input in several equations.)"""
+        if self.memo is None or self.pre is None:
+            return text
+        name = self.memo.get(text)
+        if name is None:
+            name = f"x{self.temps}"
+            self.temps += 1
+            self.pre.append(f"{name} = {text}")
+            self.memo[text] = name
         return name
 
     def inline_lookup(self, k, arg):
@@ -537,7 +553,9 @@ class _Gen:
             args = [self.expr(a) for a in n.args]
             if not n.builtin:
                 k = self.c.lookup_index[n.func]
-                return (not vec and self.inline_lookup(k, args[0])) or f"_L{k}({args[0]})"
+                if not vec:
+                    return self.inline_lookup(k, args[0]) or f"_L{k}({args[0]})"
+                return self.shared(f"_L{k}({args[0]})")
             b = BUILTINS[n.func]
             args += [_DEFAULT_ARG[d] if isinstance(d, str) else _num(d) for d in b.defaults[len(args) - b.min_args:]]
             if not vec:
@@ -558,18 +576,24 @@ class _Gen:
         a new array copied there afterwards; :meth:`record` skips it.
         """
         target = f"v{slot.index}"
-        if (into is not None and self.mode == "vector" and not slot.non_negative and isinstance(expr_node, BinOp)
-                and expr_node.op in _INTO_UFUNC):
-            a, b = self.expr(expr_node.left), self.expr(expr_node.right)
-            self.written.add(slot.name)
-            return f"{indent}{target} = {_INTO_UFUNC[expr_node.op]}({a}, {b}, O[i, {into}])"
         self.pre = []
-        self.temps = 0
+        if self.mode != "vector":
+            self.temps = 0  # scalar temporaries live for one statement; vector ones (see expr) for the step
+        direct = (into is not None and self.mode == "vector" and not slot.non_negative
+                  and isinstance(expr_node, BinOp) and expr_node.op in _INTO_UFUNC)
         try:
-            code = self.expr(expr_node)
+            if direct:
+                a, b = self.expr(expr_node.left), self.expr(expr_node.right)
+                code = f"{_INTO_UFUNC[expr_node.op]}({a}, {b}, O[i, {into}])"
+            else:
+                code = self.expr(expr_node)
             lines = self.pre
         finally:
             self.pre = None
+        if direct:
+            self.written.add(slot.name)
+            lines.append(f"{target} = {code}")
+            return "\n".join(indent + line for line in lines)
         if slot.non_negative:
             if self.mode == "vector":
                 code = f"_nn({code})"
@@ -666,10 +690,13 @@ class _Gen:
         lines.append(f"{ind}i = 0")
         lines.append(f"{ind}t = T[0]")
         lines.extend(ind + line for line in set_scheduled)
+        self.memo = {} if self.mode == "vector" else None
         for s in c.init_order:
             lines.append(self.assign(s, s.expr, ind))
+        self.memo = {} if self.mode == "vector" else None
         column = {name: j for j, name in enumerate(c.record_dyn)} if self.mode == "vector" else {}
         dyn = [self.assign(s, s.expr, ind * 2, column.get(s.name)) for s in c.step_order if not s.static]
+        self.memo = None
         # vector Euler: recorded stocks are updated straight into the next row of O
         # (the first row written here, before the loop)
         into = {}
@@ -705,7 +732,9 @@ class _Gen:
             return []
         args = ", ".join(f"v{s.index}" for s in stocks)
         lines = [f"{ind}def _rates(t, {args}):"]
+        self.memo = {} if self.mode == "vector" else None
         lines.extend(self.assign(s, s.expr, ind * 2) for s in c.step_order if not s.static)
+        self.memo = None
         rates = [self.rate(s, ind * 2, lines) for s in stocks]
         lines.append(f"{ind * 2}return ({', '.join(rates)},)")
         return lines

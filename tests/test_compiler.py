@@ -259,3 +259,20 @@ def test_builtins_inside_a_branch_are_called_not_hoisted():
     assert r["y"][0] == 5.0 and r["z"][0] == 1.0
     r = dk.simulate(m, {"p": 0.0})  # 1 / p in the untaken branch is never computed
     assert r["y"][0] == 0.0 and r["z"][0] == 0.0
+
+
+def test_the_vector_kernel_computes_a_repeated_lookup_once_per_step():
+    m = dk.Model("shared", [
+        dk.Lookup("effect", [0, 10], [1, 3]),
+        dk.Param("p", 2.0, bounds=(0, 10)),
+        dk.Stock("s", 1.0), dk.Flow("f", "s * effect(s / p)", into="s"),
+        dk.Aux("a", "effect(s / p) * 2"), dk.Aux("b", "effect(a)"),
+    ], stop=3, check_units="off")
+    source = compile_model(m).kernel("euler", "vector", m.recorded).source
+    step = source[source.index("for i in range(n)"):]
+    assert step.count("_L0(") == 2  # effect(s / p) once, effect(a) once
+    e = dk.ensemble(m, samples={"p": [1.0, 2.0, 8.0]})
+    for run, p in enumerate([1.0, 2.0, 8.0]):
+        r = dk.simulate(m, {"p": p})
+        for name in ("s", "f", "a", "b"):
+            np.testing.assert_array_equal(e[name][:, run], r[name])
