@@ -21,23 +21,11 @@ Ready-made models: ``dk.models.available()`` and ``dk.models.load(name)``.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
-from .analysis import (
-    calibrate,
-    clustering_test,
-    compare,
-    frontier,
-    loop_dominance,
-    loop_knockout,
-    loops,
-    recalibrate,
-    sensitivity,
-    uncertainty,
-)
 from .errors import ModelError, UnitsWarning
 from .expressions import parse
-from .results import EnsembleResult, Result
-from .simulate import ensemble, sample_params, simulate
 from .spec import ROLES, Aux, Flow, Lookup, Model, Param, Stock
 
 __version__ = "0.1.0"
@@ -79,13 +67,25 @@ __all__ = [
     "uncertainty",
 ]
 
-# Submodules loaded on first use, so `import dpmkit` stays fast and needs neither
-# pandas, scipy, altair nor ipywidgets.
+# Submodules loaded on first use, so `import dpmkit` stays fast (close to `import numpy`
+# alone) and needs neither pandas, scipy, altair nor ipywidgets.
 _LAZY = {"models", "evidence", "xmile", "charts", "widgets", "dpm", "roles", "workshop", "glossary", "words",
-         "game"}
+         "game", "analysis"}
+#: Public names loaded from their module on first use: name -> submodule.
+_LAZY_NAMES = {
+    "simulate": "simulate", "ensemble": "simulate", "sample_params": "simulate",
+    "Result": "results", "EnsembleResult": "results",
+    **dict.fromkeys((
+        "calibrate", "clustering_test", "compare", "frontier", "loop_dominance", "loop_knockout", "loops",
+        "recalibrate", "sensitivity", "uncertainty"), "analysis"),
+}
 
 
 def __getattr__(name):
+    if name in _LAZY_NAMES:
+        value = getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+        globals()[name] = value
+        return value
     if name in _LAZY:
         try:
             module = importlib.import_module(f".{name}", __name__)
@@ -99,4 +99,21 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | _LAZY)
+    return sorted(set(globals()) | _LAZY | set(_LAZY_NAMES))
+
+
+class _Package(types.ModuleType):
+    """The dpmkit package: ``dk.simulate`` stays the function.
+
+    Importing the submodule :mod:`dpmkit.simulate` (done lazily, by whichever code
+    needs it first) makes Python set the package's attribute ``simulate`` to that
+    module; here it is set to the module's function of the same name instead.
+    """
+
+    def __setattr__(self, name, value):
+        if name == "simulate" and isinstance(value, types.ModuleType):
+            value = value.simulate
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -114,7 +114,7 @@ def test_generated_source_contains_no_user_text():
         names = _source_names(source)
         assert not (names & user - allowed)
         for name in names - allowed:
-            assert name[0] in "vkS_"  # slots v0.., RK4 stages k1_0.., schedules S0.., lookups _L0..
+            assert name[0] in "vkSx_"  # slots v0.., RK4 stages k1_0.., schedules S0.., temporaries x0.., lookups _L0..
         assert "'" not in source and '"' not in source
 
 
@@ -139,7 +139,7 @@ def test_hostile_text_never_reaches_generated_source(names, ops):
         return
     for source in sources:
         for n in _source_names(source) - set(_HELPER_NAMES):
-            assert n in _FIXED_NAMES or n[0] in "vkS_"
+            assert n in _FIXED_NAMES or n[0] in "vkSx_"
         assert ("'" not in source and '"' not in source
                 and "." not in source.replace("0.", "").replace(".0", "").replace("e-", ""))
 
@@ -149,3 +149,130 @@ def test_dependency_map_follows_equations_and_flows():
     assert deps["waiting_list"] == {"referrals", "served"}
     assert deps["capacity"] == {"staff", "cases_per_worker", "productivity", "morale"}
     assert deps["staff_target"] == set()
+
+
+@pytest.mark.parametrize("source, why", [
+    ("v1 = 1 # a comment\n", "#"),
+    ("v1 = 'text'\n", "'"),
+    ('v1 = "text"\n', '"'),
+    ("v1 = v2.real\n", "."),
+    ("v1 = 1if v2 else v3\n", "1"),
+    ("v1 = 1j\n", "1"),
+    ("v1 = 0x10\n", "0"),
+    ("v1 = 1_000\n", "1"),
+    ("v1 = 1.\n", "1."),
+    ("v1 = v2 @ v3\n", "@"),
+    ("v1 = v2 ** v3\n", "*"),
+    ("v1 = v2 // v3\n", "/"),
+    ("v1 += v2\n", "+"),
+    ("v1 = v2 << v3\n", "<"),
+    ("v1 = (v2 := v3)\n", ":"),
+    ("def _run(P) -> v1:\n    return P\n", "-"),
+    ("v1 = v2; v3 = v1\n", ";"),
+    ("v1 = \\\n 2\n", "\\"),
+    ("\tv1 = 2\n", "\\t"),
+    ("v1 = {v2}\n", "{"),
+    ("v1 = os\n", "os"),
+    ("v1 = __import__\n", "__import__"),
+    ("v1 = _L2\n", "_L2"),
+    ("v1 = vv1\n", "vv1"),
+    ("import v1\n", "import"),
+    ("v1 = lambda: 2\n", "lambda"),
+    ("v1 = match\n", "match"),
+    ("while v1:\n    v1 = 0\n", "while"),
+])
+def test_the_verifier_refuses_anything_the_generator_does_not_write(source, why):
+    from dpmkit.compiler import _verify_source
+
+    with pytest.raises(AssertionError) as info:
+        _verify_source(source, 2)
+    if why is not None:
+        assert why in str(info.value)
+
+
+def test_the_verifier_accepts_every_number_the_generator_writes():
+    from dpmkit.compiler import _num, _verify_source
+
+    values = [0.0, 1.0, 0.1, 1e-05, 1e16, 1.5e300, 5e-324, 123456789.0, 2.5e-7, -3.0, -1e-300]
+    _verify_source("".join(f"v{k} = {_num(x)}\n" for k, x in enumerate(values)) + "v0 = _L1(v1)\n", 2)
+
+
+def test_the_garbage_collector_runs_again_after_compiling_even_after_an_error():
+    import gc
+
+    assert gc.isenabled()
+    compile_model(dk.models.load("demo")).kernel("rk4", "vector", ("waiting_list",))
+    assert gc.isenabled()
+    with pytest.raises(dk.ModelError):
+        compile_model(dk.Model("bad", [dk.Aux("a", "b + 1"), dk.Aux("b", "a")], check_units="off"))
+    assert gc.isenabled()
+
+
+def test_the_scalar_kernel_writes_common_builtins_in_place_with_the_helpers_numbers():
+    """Lookups, MIN, MAX, ZIDZ, MOD by a number and the non-negative guard are written out
+    in the single-run kernel; the numbers are those of the helpers they replace."""
+    from dpmkit.builtins import s_max, s_min, s_mod, s_safediv
+    from dpmkit.compiler import _scalar_lookup
+
+    xs, ys = [0.0, 1.0, 2.5, 4.0], [3.0, 1.0, 2.0, -1.0]
+    m = dk.Model("inline", [
+        dk.Lookup("tbl", xs, ys),
+        dk.Aux("x", "TIME - 1.5"),
+        dk.Aux("look", "tbl(x * 1.5)"),
+        dk.Aux("low", "MIN(x, 1.25)"),
+        dk.Aux("high", "MAX(x * x, x + 2)"),
+        dk.Aux("ratio", "ZIDZ(3, INT(x))"),
+        dk.Aux("wrap", "TIME MOD 2.5"),
+        dk.Flow("drain", "x - 1", non_negative=True, out_of="s"),
+        dk.Stock("s", 10, non_negative=True),
+    ], start=0, stop=7, dt=0.25, check_units="off")
+    source = compile_model(m).kernel("euler", "scalar").source
+    for call in ("_L0(", "_b_min(", "_b_max(", "_b_zidz(", "_mod(", "_nn("):
+        assert call not in source
+    assert "x0 = " in source  # tbl(x * 1.5): its input computed once, into a temporary
+    r = dk.simulate(m)
+    lookup = _scalar_lookup(xs, ys)
+    stock = 10.0
+    for k, t in enumerate(r.time):
+        x = t - 1.5
+        assert r["look"][k] == lookup(x * 1.5)
+        assert r["low"][k] == s_min(x, 1.25) and r["high"][k] == s_max(x * x, x + 2)
+        assert r["ratio"][k] == s_safediv(3.0, float(np.floor(x)), 0.0)
+        assert r["wrap"][k] == s_mod(t, 2.5)
+        assert r["drain"][k] == max(x - 1, 0.0) and r["s"][k] == stock
+        stock = max(stock - 0.25 * max(x - 1, 0.0), 0.0)
+    assert r["look"].min() == -1.0 and r["look"].max() == 3.0  # both flat ends were met
+
+
+def test_builtins_inside_a_branch_are_called_not_hoisted():
+    """A temporary would compute an argument Python skips (the other branch of IF, the
+    right of AND/OR); there the helper is called as before."""
+    m = dk.Model("branch", [
+        dk.Lookup("tbl", [0, 1], [0, 10]),
+        dk.Param("p", 1.0, bounds=(0, 2)),
+        dk.Aux("y", "IF p > 0 THEN tbl(p * 0.5) ELSE MIN(p * 2, 1 / p)"),
+        dk.Aux("z", "p > 0 AND tbl(p / 2) > 1"),
+    ], stop=1, check_units="off")
+    source = compile_model(m).kernel("euler", "scalar").source
+    assert "_L0((v0 * 0.5))" in source and "_b_min(" in source and "x0" not in source
+    r = dk.simulate(m, {"p": 1.0})
+    assert r["y"][0] == 5.0 and r["z"][0] == 1.0
+    r = dk.simulate(m, {"p": 0.0})  # 1 / p in the untaken branch is never computed
+    assert r["y"][0] == 0.0 and r["z"][0] == 0.0
+
+
+def test_the_vector_kernel_computes_a_repeated_lookup_once_per_step():
+    m = dk.Model("shared", [
+        dk.Lookup("effect", [0, 10], [1, 3]),
+        dk.Param("p", 2.0, bounds=(0, 10)),
+        dk.Stock("s", 1.0), dk.Flow("f", "s * effect(s / p)", into="s"),
+        dk.Aux("a", "effect(s / p) * 2"), dk.Aux("b", "effect(a)"),
+    ], stop=3, check_units="off")
+    source = compile_model(m).kernel("euler", "vector", m.recorded).source
+    step = source[source.index("for i in range(n)"):]
+    assert step.count("_L0(") == 2  # effect(s / p) once, effect(a) once
+    e = dk.ensemble(m, samples={"p": [1.0, 2.0, 8.0]})
+    for run, p in enumerate([1.0, 2.0, 8.0]):
+        r = dk.simulate(m, {"p": p})
+        for name in ("s", "f", "a", "b"):
+            np.testing.assert_array_equal(e[name][:, run], r[name])
