@@ -137,12 +137,10 @@ _STANDARD_NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 _MAX_XML_DEPTH = 64
 
 # Top-level elements without simulation meaning.
-_IGNORED_TOP = {"header", "style", "model_units", "default_format", "prefs", "options", "dimensions"}
+_IGNORED_TOP = {"header", "style", "model_units", "default_format", "prefs", "options"}
 # Display-only children of a variable.
 _IGNORED_IN_VARIABLE = {"format", "scale", "event_poster", "mathml", "range"}
 _REFUSED = {
-    "dimensions": "arrays (dimensions) are not supported",
-    "element": "arrays (array elements) are not supported",
     "conveyor": "conveyors are not supported",
     "queue": "queues are not supported",
     "leak": "conveyor leaks are not supported",
@@ -174,13 +172,12 @@ _UNSUPPORTED_BUILTINS = {
     "GAMMA": "GAMMA (random numbers)",
     "TRIANGULAR": "TRIANGULAR (random numbers)",
     "WEIBULL": "WEIBULL (random numbers)",
-    "SUM": "SUM (an array function)",
-    "MEAN": "MEAN (an array function)",
-    "SIZE": "SIZE (an array function)",
     "STDDEV": "STDDEV (an array function)",
     "RANK": "RANK (an array function)",
-    "PROD": "PROD (an array function)",
 }
+
+# Array functions, each over all the elements its one argument names (``SUM(x[*])``).
+_ARRAY_FUNCTIONS = {"SUM", "MEAN", "MIN", "MAX", "SIZE", "PROD"}
 
 
 def _unsupported(builtin):
@@ -562,6 +559,25 @@ class _TreeBuilder:
 # ------------------------------------------------------ equations (XMILE side)
 
 _MAX_TREE_DEPTH = 150  # CPython refuses code nested more than 200 brackets deep
+_MAX_ELEMENTS_PER_DIM = 10_000
+_MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arrays together
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """Several elements of an array, as one argument of an array function (never in a kit equation)."""
+
+    word: str
+    nodes: tuple
+    pos: int = 0
+
+
+def _balanced(op, nodes, pos):
+    """a op b op c ... as a balanced tree (shallow, so long sums stay well inside the depth limit)."""
+    if len(nodes) == 1:
+        return nodes[0]
+    half = len(nodes) // 2
+    return BinOp(op, _balanced(op, nodes[:half], pos), _balanced(op, nodes[half:], pos), pos)
 
 
 def _children(n):
@@ -599,9 +615,10 @@ class _XmileParser(_Parser):
     refused by name. Names are turned into the kit's identifiers by ``resolve``.
     """
 
-    def __init__(self, text, owner, resolve):
+    def __init__(self, text, owner, resolve, var=None):
         self.owner = owner
         self.resolve = resolve
+        self.var = var
         super().__init__(text, owner)
 
     def error(self, pos, message):
@@ -669,12 +686,10 @@ class _XmileParser(_Parser):
                 tokens.append(("op", two, i))
                 i += 2
                 continue
-            if ch in "+-*/^(),=<>":
+            if ch in "+-*/^(),=<>[]":
                 tokens.append(("op", ch, i))
                 i += 1
                 continue
-            if ch == "[":
-                raise self.error(i, "arrays (subscripts in square brackets) are not supported")
             raise self.error(i, f"unexpected character {ch!r}")
         tokens.append(("end", None, n))
         return tokens
@@ -683,13 +698,33 @@ class _XmileParser(_Parser):
         text = self.text
         if i < len(text) and text[i] == "." and i + 1 < len(text) and text[i + 1] not in _DIGITS:
             raise self.error(i, "module references (names with a '.') are not supported: modules are not supported")
-        j = i
-        while j < len(text) and text[j] in " \t\r\n":
-            j += 1
-        if j < len(text) and text[j] == "[":
-            raise self.error(j, "arrays (subscripts in square brackets) are not supported")
+
+    def subscripts(self, word):
+        """The subscripts of ``word[a, b, *]``: ("name", text, pos), ("index", n, pos) or ("*", None, pos)."""
+        self.expect("[", "")
+        subs = []
+        while True:
+            kind, val, pos = self.take()
+            if kind == "name":
+                subs.append(("name", val, pos))
+            elif kind == "num" and val == int(val) and val >= 1:
+                subs.append(("index", int(val), pos))
+            elif kind == "op" and val == "*":
+                subs.append(("*", None, pos))
+            else:
+                found = "the end of the equation" if kind == "end" else repr(self._shown(kind, val))
+                raise self.error(pos, f"a subscript of {word!r} must be a dimension, an element, a whole number "
+                                      f"from 1 or '*', not {found} (expressions as subscripts are not supported)")
+            kind, val, pos = self.take()
+            if (kind, val) == ("op", ","):
+                continue
+            if (kind, val) == ("op", "]"):
+                return subs
+            raise self.error(pos, f"expected ',' or ']' in the subscripts of {word!r}")
 
     def name_node(self, word, pos):
+        if self.peek()[:2] == ("op", "["):
+            return self.resolve(self, word, pos, call=False, subs=self.subscripts(word))
         return self.resolve(self, word, pos, call=False)
 
     def call_node(self, word, pos, args):
@@ -713,6 +748,24 @@ class _Var:
     as_flow: bool = False  # an aux named as a stock's inflow or outflow
     alias: str = ""  # "DT", "STARTTIME", "STOPTIME" for the time-setting auxiliaries
     meta: dict = field(default_factory=dict)
+    eqn: str = ""  # the equation text (of this element, for an element of an array)
+    gf: object = None  # its <gf> element, if any
+    array: object = None  # the _Array this is an element of
+    ctx: dict = field(default_factory=dict)  # dimension key -> element key, for an element
+    subs: tuple = ()  # element keys, one per dimension of its array
+
+
+@dataclass
+class _Array:
+    """An arrayed XMILE variable: one kit variable per element (see :meth:`_Reader.variables`)."""
+
+    kind: str
+    xml_name: str
+    key: str
+    dims: tuple  # dimension keys
+    elements: dict  # tuple of element keys -> _Var
+    alias: str = ""
+    lookup: str = ""
 
 
 def _flag(el, what):
@@ -766,6 +819,7 @@ class _Reader:
         self.check_units = check_units
         self.stem = stem
         self.ignored = [] if ignored is None else ignored
+        self.dims = {}  # dimension key -> (name, [element names], [element keys])
 
     def refuse(self, message, variable=None):
         return ModelError(f"{self.where}: {message}", variable=variable)
@@ -797,6 +851,8 @@ class _Reader:
                 self.data(el)
             elif el.tag == "header":
                 self.header(el)
+            elif el.tag == "dimensions":
+                self.dimensions(el)
             elif el.tag == "ai_information":
                 self.note("<ai_information>: Stella's signed record of how AI tools were used on the model "
                           "(no simulation meaning)")
@@ -842,6 +898,32 @@ class _Reader:
             )
         except ModelError as err:
             raise ModelError(f"{self.where}: {err}", variable=err.variable) from None
+
+    def dimensions(self, el):
+        """``<dimensions>``: each ``<dim>`` with its ``<elem>``s, or ``size="n"`` (elements 1 to n)."""
+        for d in el.find("dim"):
+            name = _unquote(d.attrs.get("name", ""))
+            if not name.strip():
+                raise self.refuse("a <dim> has no name")
+            key = _key(name)
+            if key in self.dims:
+                raise self.refuse(f"the dimension {name!r} is defined twice")
+            elems = [_unquote(e.attrs.get("name", "")) for e in d.find("elem")]
+            if not elems and "size" in d.attrs:
+                size = _number(d.attrs["size"], f"{self.where}: the size of dimension {name!r}")
+                if size != int(size) or not 1 <= size <= _MAX_ELEMENTS_PER_DIM:
+                    raise self.refuse(f"the size of dimension {name!r} must be a whole number from 1 to "
+                                      f"{_MAX_ELEMENTS_PER_DIM}, not {d.attrs['size']!r}")
+                elems = [str(k) for k in range(1, int(size) + 1)]
+            if not elems or any(not e.strip() for e in elems):
+                raise self.refuse(f"the dimension {name!r} has no elements, or an element without a name")
+            keys = [_key(e) for e in elems]
+            if len(set(keys)) != len(keys):
+                raise self.refuse(f"the dimension {name!r} names an element twice")
+            for c in d.children:
+                if c.is_xmile and c.tag != "elem":
+                    raise self.refuse(f"dimension {name!r}: the element <{c.tag}> is not supported")
+            self.dims[key] = (_display(name), [_display(e) for e in elems], keys)
 
     def note(self, what):
         """Record something skipped on purpose (see ``read(..., ignored=[])``)."""
@@ -956,6 +1038,7 @@ class _Reader:
                 raise self.refuse(f"the element <{el.tag}> inside <variables> is not supported")
         specs = []
         by_key = {}
+        self.array_elements = 0
         for el in items:
             raw = el.attrs.get("name")
             if raw is None or not raw.strip():
@@ -968,9 +1051,15 @@ class _Reader:
                     "(XMILE names ignore case and treat spaces and underscores alike)",
                     variable=raw,
                 )
-            self.check_structure(v)
-            by_key[key] = v
-            specs.append(v)
+            dims = self.check_structure(v)
+            if dims:
+                by_key[key] = self.expand(v, dims)
+                specs.extend(by_key[key].elements.values())
+            else:
+                v.eqn = v.el.first("eqn").text if v.kind != "gf" else ""
+                v.gf = v.el.first("gf")
+                by_key[key] = v
+                specs.append(v)
         self.by_key = by_key
         self.find_aliases(specs)
         live = [v for v in specs if not v.alias]
@@ -979,6 +1068,7 @@ class _Reader:
         return self.declare(live)
 
     def check_structure(self, v):
+        """Check a variable's elements; return the keys of its dimensions (empty for a scalar)."""
         el, name = v.el, v.xml_name
         allowed = {
             "stock": {"eqn", "inflow", "outflow", "non_negative", "units", "doc"},
@@ -986,6 +1076,12 @@ class _Reader:
             "aux": {"eqn", "gf", "units", "doc"},
             "gf": {"xscale", "yscale", "xpts", "ypts", "units", "doc"},
         }[v.kind]
+        dims_el = el.first("dimensions")
+        if dims_el is not None:
+            if v.kind == "gf":
+                raise self.refuse(f"graphical function {name!r}: arrayed standalone graphical functions are not "
+                                  "supported (give each arrayed variable its own <gf>)", variable=name)
+            return self.check_array(v, dims_el, allowed)
         eqns = 0
         for child in el.children:
             if child.is_dpmkit:
@@ -1000,19 +1096,120 @@ class _Reader:
                 eqns += 1
             if child.tag in allowed or child.tag in _IGNORED_IN_VARIABLE:
                 continue
+            if child.tag == "element":
+                raise self.refuse(f"{v.kind} {name!r} has an <element> but no <dimensions>", variable=name)
             raise self.refuse(f"{v.kind} {name!r}: the element <{child.tag}> is not supported", variable=name)
         if eqns > 1:
-            raise self.refuse(f"{v.kind} {name!r} has {eqns} <eqn> elements (arrays are not supported)", variable=name)
+            raise self.refuse(f"{v.kind} {name!r} has {eqns} <eqn> elements, but no <dimensions>", variable=name)
         if v.kind in ("stock", "flow", "aux") and eqns == 0:
             raise self.refuse(f"{v.kind} {name!r} has no <eqn>", variable=name)
         if v.kind == "stock" and el.first("gf") is not None:
             raise self.refuse(f"stock {name!r} has a graphical function, which stocks cannot have", variable=name)
+        return ()
+
+    def check_array(self, v, dims_el, allowed):
+        name = v.xml_name
+        dims = []
+        for d in dims_el.children:
+            if not d.is_xmile:
+                continue
+            dname = _unquote(d.attrs.get("name", "")) if d.tag == "dim" else ""
+            if d.tag != "dim" or _key(dname) not in self.dims:
+                raise self.refuse(
+                    f"{v.kind} {name!r}: the dimension {dname or d.tag!r} is not defined in the file's <dimensions>"
+                    + suggest(_key(dname), list(self.dims)), variable=name)
+            if _key(dname) in dims:
+                raise self.refuse(f"{v.kind} {name!r} names the dimension {dname!r} twice", variable=name)
+            dims.append(_key(dname))
+        if not dims:
+            raise self.refuse(f"{v.kind} {name!r} has an empty <dimensions>", variable=name)
+        for child in v.el.children:
+            if child.is_dpmkit and child.tag == "meta":
+                v.meta = dict(child.attrs)
+            if not child.is_xmile or child.tag in ("dimensions", "element") or child.tag in _IGNORED_IN_VARIABLE:
+                continue
+            if child.tag in _REFUSED:
+                raise self.refuse(f"{v.kind} {name!r}: {_REFUSED[child.tag]}", variable=name)
+            if child.tag not in allowed:
+                raise self.refuse(f"{v.kind} {name!r}: the element <{child.tag}> is not supported", variable=name)
+        if v.kind == "stock" and v.el.first("gf") is not None:
+            raise self.refuse(f"stock {name!r} has a graphical function, which stocks cannot have", variable=name)
+        return tuple(dims)
+
+    def expand(self, v, dims):
+        """An arrayed variable as one _Var per element (row-major: the last dimension varies fastest).
+
+        Each element takes its equation from its own ``<element subscript="...">``, else the
+        apply-to-all ``<eqn>``. Two forms that PySD's XMILE test files use are read as well:
+        several ``<eqn>``s (one per element, in element order) and an ``<eqn>`` that is a list
+        of numbers (``1, 2, 3``).
+        """
+        name = v.xml_name
+        combos = [()]
+        for d in dims:
+            combos = [c + (k,) for c in combos for k in range(len(self.dims[d][2]))]
+        self.array_elements += len(combos)
+        if self.array_elements > _MAX_ARRAY_ELEMENTS:
+            raise self.refuse(f"{v.kind} {name!r}: the arrays of the file have more than {_MAX_ARRAY_ELEMENTS} "
+                              "elements together", variable=name)
+        keys = [tuple(self.dims[d][2][k] for d, k in zip(dims, c)) for c in combos]
+        shown = [",".join(self.dims[d][1][k] for d, k in zip(dims, c)) for c in combos]
+        per_element = {}
+        for child in v.el.find("element"):
+            sub = child.attrs.get("subscript", "")
+            parts = tuple(_key(_unquote(p)) for p in sub.split(","))
+            if parts not in keys:
+                raise self.refuse(f"{v.kind} {name!r}: <element subscript={sub!r}> is not an element of its "
+                                  f"dimensions ({', '.join(self.dims[d][0] for d in dims)})", variable=name)
+            if parts in per_element:
+                raise self.refuse(f"{v.kind} {name!r}: the element [{sub}] is defined twice", variable=name)
+            for c in child.children:
+                if c.is_xmile and c.tag not in ("eqn", "gf") and c.tag not in _IGNORED_IN_VARIABLE:
+                    raise self.refuse(f"{v.kind} {name!r}[{sub}]: the element <{c.tag}> is not supported",
+                                      variable=name)
+            if child.first("eqn") is None:
+                raise self.refuse(f"{v.kind} {name!r}[{sub}] has no <eqn>", variable=name)
+            per_element[parts] = child
+        eqns = [e.text for e in v.el.find("eqn")]
+        texts = {}
+        if per_element:
+            missing = [s for k, s in zip(keys, shown) if k not in per_element]
+            if missing and not eqns:
+                raise self.refuse(f"{v.kind} {name!r} has no equation for the element [{missing[0]}]", variable=name)
+        if len(eqns) > 1:
+            if len(eqns) != len(keys):
+                raise self.refuse(f"{v.kind} {name!r} has {len(eqns)} <eqn> elements for {len(keys)} array "
+                                  "elements", variable=name)
+            texts = dict(zip(keys, eqns))
+        elif len(eqns) == 1:
+            numbers = eqns[0].split(",")
+            if len(numbers) > 1 and all(_NUMBER_RE.match(x.strip()) for x in numbers):
+                if len(numbers) != len(keys):
+                    raise self.refuse(f"{v.kind} {name!r}: the list of {len(numbers)} numbers does not match its "
+                                      f"{len(keys)} elements", variable=name)
+                texts = dict(zip(keys, (x.strip() for x in numbers)))
+            else:
+                texts = dict.fromkeys(keys, eqns[0])
+        elif not per_element:
+            raise self.refuse(f"{v.kind} {name!r} has no <eqn>", variable=name)
+        array = _Array(v.kind, name, v.key, dims, {})
+        for k, text in zip(keys, shown):
+            child = per_element.get(k)
+            label = f"{v.label}[{text}]"
+            e = _Var(v.kind, v.el, f"{_unquote(name)}[{text}]", _key(label), label, meta=dict(v.meta))
+            e.meta.pop("name", None)
+            e.meta.pop("label", None)
+            e.eqn = child.first("eqn").text if child is not None else texts[k]
+            e.gf = (child.first("gf") if child is not None else None) or v.el.first("gf")
+            e.array, e.ctx, e.subs = array, dict(zip(dims, k)), k
+            array.elements[k] = e
+        return array
 
     def find_aliases(self, specs):
         for v in specs:
             builtin = _ALIASES.get(v.key)
-            if builtin and v.kind == "aux" and v.el.first("gf") is None:
-                text = re.sub(r"\s+", "", v.el.first("eqn").text).upper()
+            if builtin and v.kind == "aux" and v.gf is None and v.array is None:
+                text = re.sub(r"\s+", "", v.eqn).upper()
                 if text in (builtin, builtin + "()"):
                     v.alias = builtin
 
@@ -1028,9 +1225,10 @@ class _Reader:
         for v, base in zip(specs, bases):
             v.ident = self.alloc.take(base)
         for v in specs:
-            if v.kind in ("aux", "flow") and v.el.first("gf") is not None:
+            if v.kind in ("aux", "flow") and v.gf is not None:
                 v.lookup = self.alloc.derived(v.ident + "_lookup")
         self.lookup_idents = {v.ident for v in specs if v.kind == "gf"} | {v.lookup for v in specs if v.lookup}
+        self.element_idents = {v.ident for v in specs if v.array is not None}
 
     def connect(self, specs):
         """Which stocks each flow fills and drains, in the order of the file."""
@@ -1042,6 +1240,13 @@ class _Reader:
                 for ref in s.el.find(tag):
                     text = _unquote(ref.text)
                     target = self.by_key.get(_key(text))
+                    if isinstance(target, _Array) or s.array is not None:
+                        if not (isinstance(target, _Array) and s.array is not None and target.dims == s.array.dims):
+                            raise self.refuse(
+                                f"stock {s.array.xml_name if s.array else s.xml_name!r} lists the {tag} {text!r}, "
+                                "but the two do not have the same dimensions (an arrayed stock needs flows with "
+                                "its dimensions, in the same order)", variable=s.xml_name)
+                        target = target.elements[s.subs]
                     if target is None or target.alias:
                         raise self.refuse(
                             f"stock {s.xml_name!r} lists the {tag} {text!r}, but the file has no flow of that name"
@@ -1063,10 +1268,20 @@ class _Reader:
                     links.append((word, s))
 
     # -------------------------------------------------------------- equations
-    def resolve(self, parser, word, pos, call, args=()):
+    def resolve(self, parser, word, pos, call, args=(), subs=None):
         """The syntax-tree node for a name (``call=False``) or a call in an equation."""
         upper = word.upper()
         target = self.by_key.get(_key(word))
+        if subs is not None or isinstance(target, _Array):
+            if isinstance(target, _Array) and not call:
+                return self.element_ref(parser, word, pos, target, subs)
+            if target is None:
+                raise parser.error(pos, f"unknown name {word!r}" + suggest(_key(word), list(self.by_key)))
+            if subs is not None:
+                raise parser.error(pos, f"{word!r} is not an array, so it takes no subscripts")
+            raise parser.error(pos, f"{word!r} is an array, not a function or graphical function")
+        if call and upper in _ARRAY_FUNCTIONS and (upper not in ("MIN", "MAX") or len(args) == 1):
+            return self.array_function(parser, upper, args, pos)
         if not call:
             if upper in ("TIME", "DT", "STARTTIME", "STOPTIME"):
                 return Name(upper, pos)
@@ -1103,11 +1318,74 @@ class _Reader:
             pos, f"unknown function {word!r}: it is neither a builtin the kit supports nor a "
             "graphical function of this model" + suggest(upper, list(XMILE_NAMES)))
 
+    def element_ref(self, parser, word, pos, array, subs):
+        """``x[a, b]`` (or ``x`` alone, meaning ``x[its dimensions]``) inside ``parser.var``'s equation.
+
+        A subscript is an element of that dimension, a number from 1, a dimension (the
+        element being computed when the variable itself has that dimension, else all of
+        them) or ``*`` (all of them). The result is a Name, or a _Slice of several.
+        """
+        ctx = parser.var.ctx if parser.var is not None else {}
+        if subs is None:
+            subs = [("name", self.dims[d][0], pos) for d in array.dims]
+        if len(subs) != len(array.dims):
+            raise parser.error(pos, f"{word!r} has {len(array.dims)} dimension{'s' if len(array.dims) > 1 else ''} "
+                                    f"({', '.join(self.dims[d][0] for d in array.dims)}) but is given {len(subs)} "
+                                    "subscripts")
+        choices = []
+        for d, (kind, val, spos) in zip(array.dims, subs):
+            keys = self.dims[d][2]
+            if kind == "*":
+                choices.append(keys)
+            elif kind == "index":
+                if val > len(keys):
+                    raise parser.error(spos, f"the subscript {val} of {word!r} is past the {len(keys)} elements of "
+                                             f"{self.dims[d][0]!r}")
+                choices.append([keys[val - 1]])
+            else:
+                k = _key(_unquote(val))
+                if k in ctx and k in self.dims:
+                    if ctx[k] not in keys:
+                        raise parser.error(spos, f"{val!r} does not map onto {self.dims[d][0]!r}, the dimension of "
+                                                 f"{word!r} at this place (dimension mappings are not supported)")
+                    choices.append([ctx[k]])
+                elif k in keys:
+                    choices.append([k])
+                elif k == d:
+                    choices.append(keys)  # the whole dimension, in an equation that does not have it
+                elif k in self.dims:
+                    raise parser.error(spos, f"{val!r} is not the dimension of {word!r} at this place "
+                                             f"({self.dims[d][0]!r}; dimension mappings are not supported)")
+                else:
+                    raise parser.error(spos, f"{val!r} is neither an element of {self.dims[d][0]!r} nor a dimension"
+                                       + suggest(k, keys + list(self.dims)))
+        combos = [()]
+        for c in choices:
+            combos = [a + (b,) for a in combos for b in c]
+        nodes = [Name(array.elements[c].ident, pos) for c in combos]
+        if len(nodes) == 1 and all(len(c) == 1 for c in choices):
+            return nodes[0]
+        return _Slice(word, tuple(nodes), pos)
+
+    def array_function(self, parser, upper, args, pos):
+        element = isinstance(args[0], Name) and args[0].id in self.element_idents if len(args) == 1 else False
+        if len(args) != 1 or not (isinstance(args[0], _Slice) or element):
+            raise parser.error(pos, f"{upper} of an array takes one argument, an array such as x[*] (an expression "
+                                    "over arrays is not supported: compute it in an arrayed auxiliary first)")
+        nodes = list(args[0].nodes) if isinstance(args[0], _Slice) else [args[0]]
+        if upper == "SIZE":
+            return Num(float(len(nodes)), pos)
+        if upper in ("MIN", "MAX"):
+            while len(nodes) > 1:  # the kit's MIN and MAX take up to 32 arguments
+                nodes = [nodes[k] if len(nodes[k:k + 32]) == 1 else Call(upper, tuple(nodes[k:k + 32]), pos, True)
+                         for k in range(0, len(nodes), 32)]
+            return nodes[0]
+        op = "*" if upper == "PROD" else "+"
+        total = _balanced(op, nodes, pos)
+        return BinOp("/", total, Num(float(len(nodes)), pos), pos) if upper == "MEAN" else total
+
     def builtin(self, parser, upper, args, pos):
         lo, hi = BUILTINS[upper].arity
-        if upper in ("MIN", "MAX") and len(args) == 1:
-            raise parser.error(pos, f"{upper} with one argument (the array form) is not supported: "
-                                    "arrays are not supported")
         if not lo <= len(args) <= hi:
             want = f"{lo}" if lo == hi else f"{lo} to {hi}"
             raise parser.error(
@@ -1121,17 +1399,26 @@ class _Reader:
 
     def equation(self, v):
         """The kit syntax tree of ``v``'s equation."""
-        text = v.el.first("eqn").text
+        text = v.eqn
         if len(text) > MAX_LENGTH:
             raise ModelError(
                 f"the XMILE equation of {v.xml_name!r} is {len(text)} characters long; the limit is "
                 f"{MAX_LENGTH}", variable=v.xml_name)
-        node = _XmileParser(text, v.xml_name, self.resolve).parse()
+        if text.strip() == "???":
+            raise ModelError(
+                f"the XMILE equation of {v.xml_name!r} is '???': the converter that wrote the file (xmutil, "
+                "from Vensim) could not translate it, so the file does not say what it is", variable=v.xml_name)
+        parser = _XmileParser(text, v.xml_name, self.resolve, v)
+        node = parser.parse()
         # A long chain such as a + b + c + ... is as deep as it is long; the kit's
         # compiler walks trees recursively, so very deep ones are refused here.
         depth, stack = 0, [(node, 1)]
         while stack:
             n, d = stack.pop()
+            if isinstance(n, _Slice):
+                raise parser.error(n.pos, f"{n.word!r} stands for {len(n.nodes)} array elements here; use it "
+                                          "inside SUM, MEAN, MIN, MAX, SIZE or PROD, or give it the subscripts of "
+                                          "one element")
             depth = max(depth, d)
             stack.extend((child, d + 1) for child in _children(n))
         if depth > _MAX_TREE_DEPTH:
@@ -1176,7 +1463,7 @@ class _Reader:
                 continue
             node = self.equation(v)
             lookup = None
-            gf = v.el.first("gf")
+            gf = v.gf
             if gf is not None:
                 x, y = self.points(v, gf)
                 lookup = Lookup(v.lookup, x, y, units=common["units"], x_units="",
@@ -1408,7 +1695,7 @@ class _Writer:
         for v in model.variables:
             label = v.label
             use_label = (bool(_SAFE_LABEL_RE.match(label)) and " " * 2 not in label and identifier(label) == v.name
-                         and not _XML_INVALID_RE.search(label))
+                         and not _XML_INVALID_RE.search(label) and "[" not in label and "]" not in label)
             xml_name = label if use_label else v.name
             key = _key(xml_name)
             if key in keys:
