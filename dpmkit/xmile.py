@@ -151,12 +151,9 @@ _REFUSED = {
 
 # XMILE builtins outside the kit's language, with what they are.
 _UNSUPPORTED_BUILTINS = {
-    "DELAY": "DELAY (the fixed, pipeline delay) is not supported; the kit has the material delays DELAY1, "
-             "DELAY3 and DELAYN",
     "SMTHN": "SMTHN (the n-th order smooth) is not supported; the kit has SMTH1 and SMTH3",
     "TREND": "TREND",
     "FORCST": "FORCST",
-    "PREVIOUS": "PREVIOUS",
     "SELF": "SELF",
     "HISTORY": "HISTORY",
     "COUNTER": "COUNTER",
@@ -561,6 +558,7 @@ class _TreeBuilder:
 _MAX_TREE_DEPTH = 150  # CPython refuses code nested more than 200 brackets deep
 _MAX_ELEMENTS_PER_DIM = 10_000
 _MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arrays together
+_MAX_PIPELINE_STEPS = 10_000  # stages of one DELAY (pipeline) chain
 
 
 @dataclass(frozen=True)
@@ -872,6 +870,7 @@ class _Reader:
             )
         # a model may carry its own sim specs and behaviour (XMILE 1.0, 4.3)
         start, stop, dt, method, time_units = self.sim_specs(model_el.first("sim_specs") or sim_specs)
+        self.method, self.dt = method, dt
         self.non_negative_stock, self.non_negative_flow = False, False
         for b in behaviors + model_el.find("behavior"):
             self.behavior(b)
@@ -1282,6 +1281,11 @@ class _Reader:
             raise parser.error(pos, f"{word!r} is an array, not a function or graphical function")
         if call and upper in _ARRAY_FUNCTIONS and (upper not in ("MIN", "MAX") or len(args) == 1):
             return self.array_function(parser, upper, args, pos)
+        if call and upper in ("DELAY", "PREVIOUS") and (target is None or target.kind != "gf"):
+            return self.pipeline(parser, upper, args, pos)
+        if call and upper == "RAMP" and len(args) == 1 and target is None:
+            # Stella's RAMP(slope) starts at the start of the run
+            return Call("RAMP", (args[0], Name("STARTTIME", pos)), pos, True)
         if not call:
             if upper in ("TIME", "DT", "STARTTIME", "STOPTIME"):
                 return Name(upper, pos)
@@ -1384,6 +1388,58 @@ class _Reader:
         total = _balanced(op, nodes, pos)
         return BinOp("/", total, Num(float(len(nodes)), pos), pos) if upper == "MEAN" else total
 
+    def pipeline(self, parser, upper, args, pos):
+        """``DELAY(input, delay_time[, initial])`` and ``PREVIOUS(input, initial)`` as a shift register.
+
+        The output is the input ``delay_time`` ago (``initial`` before that; by default
+        the input's own value at the start). With Euler steps and a delay of n whole
+        steps this is exactly a chain of n stocks, each set at every step to the value
+        of the one before it: stock k changes by ``(stock k-1 - stock k) / DT``. Other
+        delays, a delay that is not a number, and RK4 (whose stages would turn the
+        chain into smooths) are refused.
+        """
+        v = parser.var
+        if upper == "PREVIOUS":
+            if len(args) != 2:
+                raise parser.error(pos, "PREVIOUS takes 2 arguments here, PREVIOUS(input, initial value): the "
+                                        "initial value of its one-argument form is not reproduced")
+            args = (args[0], Name("DT", pos), args[1])
+        if not 2 <= len(args) <= 3:
+            raise parser.error(pos, f"DELAY takes 2 or 3 arguments but was given {len(args)}; write "
+                                    "DELAY(input, delay_time[, initial])")
+        if self.method != "euler":
+            raise parser.error(pos, f"{upper} (the fixed, pipeline delay) is reproduced with Euler steps only; "
+                                    f"the file asks for {self.method.upper()}")
+        delay = args[1]
+        steps = 1.0 if isinstance(delay, Name) and delay.id == "DT" else (
+            delay.value / self.dt if isinstance(delay, Num) else None)
+        if steps is None:
+            raise parser.error(pos, f"{upper}: the delay time must be a number (a delay time that is a variable "
+                                    "or an expression is not supported)")
+        n = round(steps)
+        if abs(steps - n) > 1e-9 * max(1.0, steps) or n < 0 or n > _MAX_PIPELINE_STEPS:
+            raise parser.error(pos, f"{upper}: the delay time {delay.value:g} is not a whole number of time steps "
+                                    f"(dt = {self.dt:g}) from 0 to {_MAX_PIPELINE_STEPS} steps")
+        if n == 0:
+            return args[0]
+        source = unparse(args[0])
+        initial = unparse(args[2]) if len(args) == 3 else source
+        what = f"{upper}({source}, ...) in {v.label!r}"
+        previous = None
+        for k in range(1, n + 1):
+            stock = self.alloc.derived(f"{v.ident}_{upper.lower()}_{k}")
+            flow = self.alloc.derived(f"{stock}_step")
+            self.pending.append(Stock(
+                stock, initial, label=f"{v.label} ({upper.lower()} stage {k} of {n})",
+                description=f"Stage {k} of the {n}-step shift register that computes {what}: it holds the input "
+                            f"of {k} step{'s' if k > 1 else ''} before (read from the XMILE file)."))
+            self.pending.append(Flow(
+                flow, f"({previous or source} - {stock}) / DT", into=stock,
+                label=f"{v.label} ({upper.lower()} stage {k} of {n}, change)",
+                description=f"Sets stage {k} of {what} to the value of the stage before it at every (Euler) step."))
+            previous = stock
+        return Name(previous, pos)
+
     def builtin(self, parser, upper, args, pos):
         lo, hi = BUILTINS[upper].arity
         if not lo <= len(args) <= hi:
@@ -1444,7 +1500,10 @@ class _Reader:
     # ------------------------------------------------------------ declarations
     def declare(self, specs):
         out = []
+        self.pending = []  # stocks and flows made by DELAY and PREVIOUS, declared after their variable
         for v in specs:
+            out.extend(self.pending)
+            self.pending = []
             common = dict(units=_units(v.el), label=v.meta.get("label") or v.label, description=_doc(v.el))
             role = v.meta.get("role")
             if role:
@@ -1492,6 +1551,7 @@ class _Reader:
                 out.append(Aux(v.ident, self.kit_text(v, node), **common))
             if lookup is not None:
                 out.append(lookup)
+        out.extend(self.pending)
         return out
 
     def copies(self, v, links, used, common):

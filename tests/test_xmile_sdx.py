@@ -35,9 +35,6 @@ CASES = sorted(p.relative_to(SDX).as_posix() for p in SDX.rglob("*.xmile")) if S
 #: Cases the kit refuses: (what the error must say, the variable it must name, why).
 UNTRANSLATED = "is '\\?\\?\\?': the converter that wrote the file \\(xmutil, from Vensim\\) could not translate it"
 REFUSED = {
-    "delay_xmile/test_delay_xmile.xmile":
-        (r"DELAY \(the fixed, pipeline delay\) is not supported", "Converter 2",
-         "DELAY, the fixed (pipeline) delay; the kit has material delays only"),
     # xmutil wrote '???' for the arrayed constants it could not translate from Vensim: the
     # files do not say what they are. With the constants restored, they pass (test below).
     "subscript_1d_arrays/test_subscript_1d_arrays.xmile":
@@ -189,7 +186,7 @@ def test_sdx_expectations_name_real_cases_and_most_cases_pass():
         for case in table:
             assert case in CASES, f"{case} is listed but not in the suite"
     supported = [c for c in CASES if c not in REFUSED]
-    assert len(CASES) == 52 and len(supported) == 45  # the counts in docs/xmile-support.md
+    assert len(CASES) == 52 and len(supported) == 46  # the counts in docs/xmile-support.md
 
 
 @pytest.mark.skipif(not CASES, reason=MISSING)

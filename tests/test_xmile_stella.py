@@ -1,0 +1,91 @@
+"""Stella builtins read by translation into kit stocks and flows: the pipeline DELAY,
+PREVIOUS and one-argument RAMP; checked against runs computed by hand, in PySD, and
+for the forms that are refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_xmile import compare_with_pysd, pysd  # noqa: F401  (pysd is a fixture)
+
+import dpmkit as dk
+from dpmkit import ModelError
+
+NS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
+
+
+def xmile(variables, start=0, stop=6, dt=0.5, method="Euler"):
+    return (
+        f'<xmile version="1.0" xmlns="{NS}"><sim_specs method="{method}" time_units="month">'
+        f"<start>{start}</start><stop>{stop}</stop><dt>{dt}</dt></sim_specs>"
+        f"<model><variables>{variables}</variables></model></xmile>"
+    )
+
+
+def aux(name, eqn):
+    return f'<aux name="{name}"><eqn>{eqn}</eqn></aux>'
+
+
+# an input that changes at every step, a stock fed by a delayed flow
+PIPELINE = xmile(
+    aux("input", "TIME ^ 2 + 1")
+    + aux("late", "DELAY(input, 1.5)")
+    + aux("late from zero", "DELAY(input * 2, 1, -3)")
+    + aux("last step", "PREVIOUS(input, 7)")
+    + aux("same", "DELAY(input, 0)")
+    + '<stock name="store"><eqn>0</eqn><inflow>arrivals</inflow></stock>'
+    + '<flow name="arrivals"><eqn>DELAY(input, 2)</eqn></flow>',
+    start=1,
+)
+
+
+def test_the_pipeline_delay_is_the_input_delay_time_ago():
+    model = dk.xmile.read(PIPELINE)
+    result = dk.simulate(model)
+    t = result.time
+    x = t ** 2 + 1
+    x0 = 2.0  # the input at the start (t = 1)
+
+    def shifted(values, steps, initial):
+        return np.concatenate([np.full(steps, initial), values[:-steps]])
+
+    np.testing.assert_allclose(result["late"], shifted(x, 3, x0), rtol=1e-12)
+    np.testing.assert_allclose(result["late_from_zero"], shifted(2 * x, 2, -3.0), rtol=1e-12)
+    np.testing.assert_allclose(result["last_step"], shifted(x, 1, 7.0), rtol=1e-12)
+    np.testing.assert_array_equal(result["same"], x)
+    arrivals = shifted(x, 4, x0)
+    np.testing.assert_allclose(result["arrivals"], arrivals, rtol=1e-12)
+    np.testing.assert_allclose(result["store"], np.concatenate([[0], np.cumsum(arrivals[:-1] * 0.5)]), rtol=1e-12)
+
+
+def test_the_pipeline_delay_is_made_of_named_stocks_that_say_what_they_are():
+    model = dk.xmile.read(PIPELINE)
+    stages = [s for s in model.stocks if s.name.startswith("late_delay")]
+    assert [s.name for s in stages] == ["late_delay_1", "late_delay_2", "late_delay_3"]
+    assert "shift register that computes DELAY(input, ...)" in stages[0].description
+    assert model["late"].equation == "late_delay_3"
+
+
+def test_a_model_with_pipeline_delays_runs_the_same_in_pysd(pysd, tmp_path):  # noqa: F811
+    compare_with_pysd(pysd, dk.xmile.read(PIPELINE), tmp_path)
+
+
+def test_one_argument_ramp_starts_at_the_start_of_the_run():
+    model = dk.xmile.read(xmile(aux("r", "RAMP(2)") + aux("r2", "RAMP(2, 3)"), start=1))
+    result = dk.simulate(model)
+    np.testing.assert_allclose(result["r"], 2 * (result.time - 1))
+    np.testing.assert_allclose(result["r2"], 2 * np.maximum(result.time - 3, 0))
+
+
+@pytest.mark.parametrize(("equation", "method", "message"), [
+    ("DELAY(TIME, 1)", "RK4", r"reproduced with Euler steps only; the file asks for RK4"),
+    ("DELAY(TIME, y)", "Euler", r"the delay time must be a number"),
+    ("DELAY(TIME, 0.7)", "Euler", r"the delay time 0.7 is not a whole number of time steps \(dt = 0.5\)"),
+    ("DELAY(TIME, -1)", "Euler", r"the delay time -1 is not a whole number of time steps"),
+    ("DELAY(TIME)", "Euler", r"DELAY takes 2 or 3 arguments but was given 1"),
+    ("PREVIOUS(TIME)", "Euler", r"PREVIOUS takes 2 arguments here, PREVIOUS\(input, initial value\)"),
+])
+def test_pipeline_delays_the_kit_cannot_reproduce_exactly_are_refused(equation, method, message):
+    with pytest.raises(ModelError, match=message) as err:
+        dk.xmile.read(xmile(aux("x", equation) + aux("y", 2), method=method))
+    assert err.value.variable == "x"
