@@ -559,6 +559,7 @@ _MAX_TREE_DEPTH = 150  # CPython refuses code nested more than 200 brackets deep
 _MAX_ELEMENTS_PER_DIM = 10_000
 _MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arrays together
 _MAX_PIPELINE_STEPS = 10_000  # stages of one DELAY (pipeline) chain
+_MAX_MODULE_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -751,6 +752,8 @@ class _Var:
     array: object = None  # the _Array this is an element of
     ctx: dict = field(default_factory=dict)  # dimension key -> element key, for an element
     subs: tuple = ()  # element keys, one per dimension of its array
+    scope: str = ""  # "module." (the key of the module it is in, with a dot), "" in the main model
+    connected: object = None  # the _Var a module input is connected from
 
 
 @dataclass
@@ -859,15 +862,24 @@ class _Reader:
                                   "(it is not part of the XMILE the kit reads)")
         if not models:
             raise self.refuse("there is no <model> element")
-        if len(models) > 1:
+        mains = [m for m in models if not m.attrs.get("name", "").strip()]
+        if len(mains) > 1 or (not mains and len(models) > 1):
             names = ", ".join(repr(m.attrs.get("name", "(main)")) for m in models)
-            raise self.refuse(f"modules are not supported: the file has {len(models)} models ({names})")
-        model_el = models[0]
-        if "resource" in model_el.attrs:
-            raise self.refuse(
-                f"the <model> refers to another file ({model_el.attrs['resource']!r}); "
-                "the kit reads only the one file given"
-            )
+            raise self.refuse(f"the file has {len(models)} models ({names}) but not exactly one main model "
+                              "(a <model> without a name)")
+        model_el = mains[0] if mains else models[0]
+        self.models = {}
+        for m in models:
+            if "resource" in m.attrs:
+                raise self.refuse(
+                    f"the <model> refers to another file ({m.attrs['resource']!r}); "
+                    "the kit reads only the one file given"
+                )
+            if m is not model_el:
+                key = _key(_unquote(m.attrs["name"]))
+                if key in self.models:
+                    raise self.refuse(f"two models are named {m.attrs['name']!r}")
+                self.models[key] = m
         # a model may carry its own sim specs and behaviour (XMILE 1.0, 4.3)
         start, stop, dt, method, time_units = self.sim_specs(model_el.first("sim_specs") or sim_specs)
         self.method, self.dt = method, dt
@@ -882,6 +894,10 @@ class _Reader:
                 if variables_el is not None:
                     raise self.refuse("the model has more than one <variables> element")
                 variables_el = el
+            elif el.tag in ("stock", "flow", "aux", "gf", "module"):
+                raise self.refuse(f"the <{el.tag}> {el.attrs.get('name', '')!r} is directly inside <model>, without "
+                                  "<variables>: that is a draft of XMILE from before the 1.0 standard, which the kit "
+                                  "does not read (open and save the file in a current Stella)")
             elif el.tag not in ("behavior", "sim_specs", "views", "style", "doc"):
                 raise self.refuse(f"the element <{el.tag}> inside <model> is not supported")
         if variables_el is None:
@@ -1022,28 +1038,110 @@ class _Reader:
         return name, label, description, scenarios, check_units
 
     # -------------------------------------------------------------- variables
-    def variables(self, variables_el):
-        items = []
+    def collect(self, variables_el, scope, path, items, connections):
+        """The variable elements of a model and, recursively, of its modules, with their scope.
+
+        A module (XMILE 1.0, section 3.7.4) is an instance of the ``<model>`` of its name:
+        its variables are named ``module.variable`` (nested: ``a.b.variable``), and each
+        ``<connect to="module.input" from=".variable"/>`` makes the input equal to the
+        variable it is connected from (a leading ``.`` names a variable of the model that
+        holds the module, ``other.variable`` one of a sibling module).
+        """
         for el in variables_el.children:
             if el.is_dpmkit or not el.is_xmile:
                 continue
             if el.tag in ("stock", "flow", "aux", "gf"):
-                items.append(el)
+                items.append((el, scope))
             elif el.tag == "module":
-                raise self.refuse(f"modules are not supported (module {el.attrs.get('name', '?')!r})")
+                self.module(el, scope, path, items, connections)
             elif el.tag == "group":
                 continue  # sectors and groups: a drawing aid
             else:
                 raise self.refuse(f"the element <{el.tag}> inside <variables> is not supported")
+
+    def module(self, el, scope, path, items, connections):
+        name = _unquote(el.attrs.get("name", ""))
+        if not name.strip():
+            raise self.refuse("a <module> has no name")
+        shown = scope + _display(name)
+        if "resource" in el.attrs:
+            raise self.refuse(f"module {shown!r} refers to another file ({el.attrs['resource']!r}); the kit reads "
+                              "only the one file given")
+        model_name = _key(_unquote(el.attrs.get("model", name)))
+        model_el = self.models.get(model_name)
+        if model_el is None:
+            raise self.refuse(f"module {shown!r}: the file has no <model name={name!r}>" +
+                              suggest(model_name, list(self.models)), variable=shown)
+        if model_name in path or len(path) >= _MAX_MODULE_DEPTH:
+            raise self.refuse(f"module {shown!r}: modules nested more than {_MAX_MODULE_DEPTH} deep, or a model "
+                              "that contains itself", variable=shown)
+        self.used_models.add(model_name)
+        inner = scope + _display(name) + "."
+        for c in el.children:
+            if not c.is_xmile:
+                continue
+            if c.tag != "connect":
+                raise self.refuse(f"module {shown!r}: the element <{c.tag}> is not supported", variable=shown)
+            to, frm = c.attrs.get("to", "").strip(), c.attrs.get("from", "").strip()
+            if not to or not frm:
+                raise self.refuse(f"module {shown!r}: a <connect> needs both to= and from=", variable=shown)
+            connections.append((shown, scope, inner, _unquote(to), _unquote(frm)))
+        for c in model_el.children:
+            if c.is_xmile and c.tag not in ("variables", "views", "style", "doc", "sim_specs", "behavior"):
+                raise self.refuse(f"the element <{c.tag}> inside <model name={name!r}> is not supported")
+        variables_el = model_el.first("variables")
+        if variables_el is not None:
+            self.collect(variables_el, inner, path | {model_name}, items, connections)
+
+    def connect_modules(self, connections, by_key):
+        """Each connected input becomes an auxiliary equal to the variable it is connected from."""
+        for shown, scope, inner, to, frm in connections:
+            module_key = _key(inner[len(scope):-1])
+            to_key = _key(to)
+            # "module.input" (Stella), or "input" (older files): both name the module's input
+            if to_key.startswith(module_key + "."):
+                target_key = _key(scope) + to_key
+            else:
+                target_key = _key(inner) + to_key
+            source_key = _key(scope) + _key(frm[1:]) if frm.startswith(".") else _key(scope) + _key(frm)
+            target, source = by_key.get(target_key), by_key.get(source_key)
+            for what, key, var in (("to", target_key, target), ("from", source_key, source)):
+                if var is None:
+                    raise self.refuse(f"module {shown!r}: <connect {what}={(to if what == 'to' else frm)!r}> names "
+                                      f"no variable of the file (looked for {key!r})", variable=shown)
+                if isinstance(var, _Array):
+                    raise self.refuse(f"module {shown!r}: connecting arrays between modules is not supported",
+                                      variable=shown)
+            if target.connected:
+                raise self.refuse(f"module {shown!r}: {target.xml_name!r} is connected twice", variable=shown)
+            if target.kind == "gf" or source.kind == "gf":
+                raise self.refuse(f"module {shown!r}: connecting graphical functions is not supported",
+                                  variable=shown)
+            target.connected = source
+            if target.kind == "stock":
+                if target.el.find("inflow") or target.el.find("outflow"):
+                    raise self.refuse(f"module {shown!r}: the connected input {target.xml_name!r} is a stock with "
+                                      "flows", variable=target.xml_name)
+                target.kind = "aux"
+            target.gf = None
+
+    def variables(self, variables_el):
+        items, connections = [], []
+        self.used_models = set()
+        self.collect(variables_el, "", frozenset(), items, connections)
+        unused = sorted(set(self.models) - self.used_models)
+        for name in unused:
+            self.note(f"<model name={name!r}>: no module uses it, so it is not part of the simulation")
         specs = []
         by_key = {}
         self.array_elements = 0
-        for el in items:
+        for el, scope in items:
             raw = el.attrs.get("name")
             if raw is None or not raw.strip():
                 raise self.refuse(f"a <{el.tag}> has no name")
-            key = _key(_unquote(raw))
-            v = _Var(el.tag, el, raw, key, _display(_unquote(raw)))
+            key = _key(scope) + _key(_unquote(raw))
+            shown = scope + _display(_unquote(raw))
+            v = _Var(el.tag, el, scope + raw if scope else raw, key, shown, scope=_key(scope))
             if key in by_key:
                 raise self.refuse(
                     f"two variables have the same name: {by_key[key].xml_name!r} and {raw!r} "
@@ -1060,6 +1158,7 @@ class _Reader:
                 by_key[key] = v
                 specs.append(v)
         self.by_key = by_key
+        self.connect_modules(connections, by_key)
         self.find_aliases(specs)
         live = [v for v in specs if not v.alias]
         self.assign_identifiers(live)
@@ -1166,7 +1265,7 @@ class _Reader:
                 if c.is_xmile and c.tag not in ("eqn", "gf") and c.tag not in _IGNORED_IN_VARIABLE:
                     raise self.refuse(f"{v.kind} {name!r}[{sub}]: the element <{c.tag}> is not supported",
                                       variable=name)
-            if child.first("eqn") is None:
+            if child.first("eqn") is None and (child.first("gf") is None or not v.el.find("eqn")):
                 raise self.refuse(f"{v.kind} {name!r}[{sub}] has no <eqn>", variable=name)
             per_element[parts] = child
         eqns = [e.text for e in v.el.find("eqn")]
@@ -1198,7 +1297,7 @@ class _Reader:
             e = _Var(v.kind, v.el, f"{_unquote(name)}[{text}]", _key(label), label, meta=dict(v.meta))
             e.meta.pop("name", None)
             e.meta.pop("label", None)
-            e.eqn = child.first("eqn").text if child is not None else texts[k]
+            e.eqn = child.first("eqn").text if child is not None and child.first("eqn") is not None else texts[k]
             e.gf = (child.first("gf") if child is not None else None) or v.el.first("gf")
             e.array, e.ctx, e.subs = array, dict(zip(dims, k)), k
             array.elements[k] = e
@@ -1238,7 +1337,7 @@ class _Reader:
             for tag, word in (("inflow", "into"), ("outflow", "out_of")):
                 for ref in s.el.find(tag):
                     text = _unquote(ref.text)
-                    target = self.by_key.get(_key(text))
+                    target = self.by_key.get(s.scope + _key(text))
                     if isinstance(target, _Array) or s.array is not None:
                         if not (isinstance(target, _Array) and s.array is not None and target.dims == s.array.dims):
                             raise self.refuse(
@@ -1270,7 +1369,8 @@ class _Reader:
     def resolve(self, parser, word, pos, call, args=(), subs=None):
         """The syntax-tree node for a name (``call=False``) or a call in an equation."""
         upper = word.upper()
-        target = self.by_key.get(_key(word))
+        scope = parser.var.scope if parser.var is not None else ""
+        target = self.by_key.get(scope + _key(word))
         if subs is not None or isinstance(target, _Array):
             if isinstance(target, _Array) and not call:
                 return self.element_ref(parser, word, pos, target, subs)
@@ -1455,11 +1555,20 @@ class _Reader:
 
     def equation(self, v):
         """The kit syntax tree of ``v``'s equation."""
+        if v.connected is not None:
+            source = v.connected
+            if source.alias:
+                return Name(source.alias, 0)
+            return Name(source.ident, 0)
         text = v.eqn
         if len(text) > MAX_LENGTH:
             raise ModelError(
                 f"the XMILE equation of {v.xml_name!r} is {len(text)} characters long; the limit is "
                 f"{MAX_LENGTH}", variable=v.xml_name)
+        if v.el.attrs.get("access", "").strip() == "input" and not re.sub(r"\{[^}]*\}", "", text).strip():
+            raise ModelError(
+                f"{v.xml_name!r} is an input of its module (access=\"input\"), but no <connect> of the module feeds "
+                "it and its own equation is empty", variable=v.xml_name)
         if text.strip() == "???":
             raise ModelError(
                 f"the XMILE equation of {v.xml_name!r} is '???': the converter that wrote the file (xmutil, "

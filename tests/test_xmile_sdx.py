@@ -316,3 +316,51 @@ def test_printed_precision():
     assert printed_half_unit("45") == 0.5
     assert printed_half_unit("1.05E-15") == pytest.approx(5e-18)
     assert math.isclose(printed_half_unit("2.0000000000000018"), 5e-17)
+
+
+SAMPLES = SDX.parent / "samples"
+
+
+@pytest.mark.skipif(not CASES, reason=MISSING)
+@pytest.mark.parametrize("name", ["model.stmx", "model.xmile"])
+def test_sdx_sample_with_modules_matches_its_output(name):
+    """Hares and lynxes as two modules connected to each other and to the main model
+    (Stella's file, and an earlier one that names connected inputs without the module)."""
+    folder = SAMPLES / "bpowers-hares_and_lynxes_modules"
+    model = dk.xmile.read(folder / name)
+    compared = compare(name, model, dk.simulate(model), canonical(folder))
+    assert {"hares_hares", "lynxes_lynxes", "lynxes_harvest", "hares_hare_density"} <= set(compared)
+    assert model["hares_hares"].label == "hares.hares"
+    # a connected input is the variable it is connected from
+    assert model["hares_lynxes"].equation == "lynxes_lynxes" and model["lynxes_hare_density"].equation == \
+        "hares_hare_density"
+    assert isinstance(model["hares_lynxes"], dk.Aux)  # a stock in the module, an input once connected
+
+
+@pytest.mark.skipif(not CASES, reason=MISSING)
+def test_sdx_sample_in_the_draft_layout_before_xmile_1_0_is_refused_by_name():
+    with pytest.raises(dk.ModelError, match=r"directly inside <model>, without <variables>: that is a draft of XMILE"):
+        dk.xmile.read(SAMPLES / "bpowers-hares_and_lynxes_modules" / "model_legacy.stmx")
+
+
+@pytest.mark.skipif(not CASES, reason=MISSING)
+def test_sdx_array_samples_from_stella():
+    model = dk.xmile.read(SAMPLES / "arrays" / "a2a" / "a2a.stmx")
+    result = dk.simulate(model)
+    for product in ("pizza", "salad"):
+        np.testing.assert_array_equal(result[f"sales_{product}"],
+                                      result[f"price_{product}"] * result[f"revenue_{product}"])
+    model = dk.xmile.read(SAMPLES / "arrays" / "non-a2a" / "non-a2a.stmx")
+    result = dk.simulate(model)
+    assert result["price_pizza"][0] != result["price_salad"][0]  # an equation per element
+    for product in ("pizza", "salad"):
+        np.testing.assert_array_equal(result[f"sales_{product}"],
+                                      result[f"price_{product}"] * result[f"revenue_{product}"])
+    # a graphical function per element, applied to the one equation of the array (TIME)
+    model = dk.xmile.read(SAMPLES / "arrays" / "non-a2a" / "non-a2a-gf.stmx")
+    result = dk.simulate(model)
+    pizza = [97.3, 91.4, 86.5, 78.4, 71.9, 65.9, 57.8, 50.3, 43.8, 33, 20, 2.7, 0]
+    salad = [2.2, 5.9, 10.3, 14.9, 19.5, 30.8, 45.4, 53.5, 62.2, 68.6, 80, 92.4, 100]
+    x = np.arange(1, 14)
+    np.testing.assert_allclose(result["converter_1_pizza"], np.interp(result.time, x, pizza), rtol=1e-12)
+    np.testing.assert_allclose(result["converter_1_salad"], np.interp(result.time, x, salad), rtol=1e-12)
