@@ -558,8 +558,9 @@ class _TreeBuilder:
 _MAX_TREE_DEPTH = 150  # CPython refuses code nested more than 200 brackets deep
 _MAX_ELEMENTS_PER_DIM = 10_000
 _MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arrays together
-_MAX_PIPELINE_STEPS = 10_000  # stages of one DELAY (pipeline) chain
+_MAX_PIPELINE_STEPS = 10_000  # stages of all DELAY (pipeline) and PREVIOUS chains together
 _MAX_MODULE_DEPTH = 16
+_MAX_MODULE_VARIABLES = 100_000  # variables of all module instances together
 
 
 @dataclass(frozen=True)
@@ -1052,6 +1053,9 @@ class _Reader:
                 continue
             if el.tag in ("stock", "flow", "aux", "gf"):
                 items.append((el, scope))
+                if len(items) > _MAX_MODULE_VARIABLES:
+                    raise self.refuse(f"the modules of the file make more than {_MAX_MODULE_VARIABLES} variables "
+                                      "together (a model used by many modules, nested)")
             elif el.tag == "module":
                 self.module(el, scope, path, items, connections)
             elif el.tag == "group":
@@ -1517,11 +1521,15 @@ class _Reader:
             raise parser.error(pos, f"{upper}: the delay time must be a number (a delay time that is a variable "
                                     "or an expression is not supported)")
         n = round(steps)
-        if abs(steps - n) > 1e-9 * max(1.0, steps) or n < 0 or n > _MAX_PIPELINE_STEPS:
+        if abs(steps - n) > 1e-9 * max(1.0, abs(steps)) or n < 0 or n > _MAX_PIPELINE_STEPS:
             raise parser.error(pos, f"{upper}: the delay time {delay.value:g} is not a whole number of time steps "
                                     f"(dt = {self.dt:g}) from 0 to {_MAX_PIPELINE_STEPS} steps")
         if n == 0:
             return args[0]
+        self.pipeline_steps += n
+        if self.pipeline_steps > _MAX_PIPELINE_STEPS:
+            raise parser.error(pos, f"the DELAY and PREVIOUS functions of the file need more than "
+                                    f"{_MAX_PIPELINE_STEPS} steps of delay together")
         source = unparse(args[0])
         initial = unparse(args[2]) if len(args) == 3 else source
         what = f"{upper}({source}, ...) in {v.label!r}"
@@ -1610,6 +1618,7 @@ class _Reader:
     def declare(self, specs):
         out = []
         self.pending = []  # stocks and flows made by DELAY and PREVIOUS, declared after their variable
+        self.pipeline_steps = 0
         for v in specs:
             out.extend(self.pending)
             self.pending = []

@@ -161,3 +161,17 @@ def test_module_mistakes_are_refused_by_name(text, message):
 
 def test_a_model_with_modules_runs_the_same_in_pysd(pysd, tmp_path):  # noqa: F811
     compare_with_pysd(pysd, dk.xmile.read(NESTED), tmp_path)
+
+
+def test_modules_that_multiply_into_too_many_variables_are_refused():
+    # ten instances of a model of ten instances ... six deep would be a million variables
+    levels = [(f"m{k}", "".join(f'<module name="i{j}" model="m{k + 1}"/>' for j in range(10))) for k in range(6)]
+    levels.append(("m6", '<aux name="x"><eqn>1</eqn></aux>'))
+    with pytest.raises(ModelError, match=r"the modules of the file make more than 100000 variables together"):
+        dk.xmile.read(with_models('<module name="top" model="m0"/>', *levels))
+
+
+def test_pipeline_delays_that_need_too_many_stocks_are_refused():
+    delays = "".join(aux(f"d{k}", "DELAY(TIME, 3000)") for k in range(4))
+    with pytest.raises(ModelError, match=r"need more than 10000 steps of delay together"):
+        dk.xmile.read(xmile(delays, stop=10, dt=1))
