@@ -226,6 +226,21 @@ def _key(name):
     return "_".join(text.split()).casefold()
 
 
+def _dotted(text):
+    """``a."b.c".d`` -> ``["a", "b.c", "d"]`` as keys: a qualified name split at the dots outside quotes."""
+    parts, current, quoted = [], "", False
+    for ch in text.strip():
+        if ch == '"':
+            quoted = not quoted
+        if ch == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return [_key(_unquote(p)) if p.strip() else "" for p in parts]
+
+
 def _display(name):
     """A name as a learner reads it: escapes and underscores shown as spaces."""
     return " ".join(name.replace("\\n", " ").replace("_", " ").split())
@@ -822,6 +837,7 @@ class _Reader:
         self.stem = stem
         self.ignored = [] if ignored is None else ignored
         self.dims = {}  # dimension key -> (name, [element names], [element keys])
+        self.macros = {}  # macro key -> name
 
     def refuse(self, message, variable=None):
         return ModelError(f"{self.where}: {message}", variable=variable)
@@ -848,7 +864,10 @@ class _Reader:
             elif el.tag == "behavior":
                 behaviors.append(el)
             elif el.tag == "macro":
-                raise self.refuse(f"macros are not supported (macro {el.attrs.get('name', '?')!r})")
+                # a macro is refused where an equation uses it; one that nothing uses is only noted
+                name = _unquote(el.attrs.get("name", "?"))
+                self.macros[_key(name)] = name
+                self.note(f"<macro name={name!r}>: macros are not supported; no equation may use it")
             elif el.tag == "data":
                 self.data(el)
             elif el.tag == "header":
@@ -1081,9 +1100,10 @@ class _Reader:
                               "that contains itself", variable=shown)
         self.used_models.add(model_name)
         inner = scope + _display(name) + "."
+        self.module_keys.add(_key(inner[:-1]))
         for c in el.children:
-            if not c.is_xmile:
-                continue
+            if not c.is_xmile or c.tag == "connect2":
+                continue  # newer Stella writes each connection twice, as <connect> and <connect2>
             if c.tag != "connect":
                 raise self.refuse(f"module {shown!r}: the element <{c.tag}> is not supported", variable=shown)
             to, frm = c.attrs.get("to", "").strip(), c.attrs.get("from", "").strip()
@@ -1099,15 +1119,19 @@ class _Reader:
 
     def connect_modules(self, connections, by_key):
         """Each connected input becomes an auxiliary equal to the variable it is connected from."""
+        def where(text, scope, inner):
+            # ".variable": a variable of the model that holds the module; "module.variable": one of
+            # that module or of a sibling module; "variable" alone (older files): one of the module
+            parts = _dotted(text)
+            if parts[0] == "":
+                return _key(scope) + ".".join(parts[1:])
+            if len(parts) > 1 and _key(scope) + parts[0] in self.module_keys:
+                return _key(scope) + ".".join(parts)
+            return _key(inner) + ".".join(parts)
+
         for shown, scope, inner, to, frm in connections:
-            module_key = _key(inner[len(scope):-1])
-            to_key = _key(to)
-            # "module.input" (Stella), or "input" (older files): both name the module's input
-            if to_key.startswith(module_key + "."):
-                target_key = _key(scope) + to_key
-            else:
-                target_key = _key(inner) + to_key
-            source_key = _key(scope) + _key(frm[1:]) if frm.startswith(".") else _key(scope) + _key(frm)
+            target_key = where(to, scope, inner)
+            source_key = where(frm, scope, scope)  # a source is named from the model that holds the module
             target, source = by_key.get(target_key), by_key.get(source_key)
             for what, key, var in (("to", target_key, target), ("from", source_key, source)):
                 if var is None:
@@ -1116,6 +1140,8 @@ class _Reader:
                 if isinstance(var, _Array):
                     raise self.refuse(f"module {shown!r}: connecting arrays between modules is not supported",
                                       variable=shown)
+            if target.connected is source:
+                continue  # the same connection, listed on both modules it joins
             if target.connected:
                 raise self.refuse(f"module {shown!r}: {target.xml_name!r} is connected twice", variable=shown)
             if target.kind == "gf" or source.kind == "gf":
@@ -1132,6 +1158,7 @@ class _Reader:
     def variables(self, variables_el):
         items, connections = [], []
         self.used_models = set()
+        self.module_keys = set()
         self.collect(variables_el, "", frozenset(), items, connections)
         unused = sorted(set(self.models) - self.used_models)
         for name in unused:
@@ -1383,6 +1410,8 @@ class _Reader:
             if subs is not None:
                 raise parser.error(pos, f"{word!r} is not an array, so it takes no subscripts")
             raise parser.error(pos, f"{word!r} is an array, not a function or graphical function")
+        if call and _key(word) in self.macros and target is None:
+            raise parser.error(pos, f"macros are not supported (the macro {self.macros[_key(word)]!r} is used here)")
         if call and upper in _ARRAY_FUNCTIONS and (upper not in ("MIN", "MAX") or len(args) == 1):
             return self.array_function(parser, upper, args, pos)
         if call and upper in ("DELAY", "PREVIOUS") and (target is None or target.kind != "gf"):

@@ -665,7 +665,7 @@ def test_unsupported_or_broken_constructs_are_refused_by_name(variables, message
     (xmile(aux("a", 1), sim="<start>0</start><stop>x</stop>"), r"<stop> must be a number"),
     (xmile(aux("a", 1), sim='<start>0</start><stop>1</stop><dt reciprocal="true">0</dt>'), "must not be 0"),
     (xmile(aux("a", 1), sim="<start>0</start><stop>1</stop><dt>0.3</dt>"), r"not a whole number of steps"),
-    (xmile(aux("a", 1), extra='<macro name="m"/>'), r"macros are not supported \(macro 'm'\)"),
+    (xmile(aux("a", "m(2)"), extra='<macro name="m"/>'), r"macros are not supported \(the macro 'm' is used here\)"),
     (xmile(aux("a", 1), extra='<data><import resource="x.csv"/></data>'), r"data import and export"),
     (xmile(aux("a", 1)).replace("</model>", '</model><model><variables/></model>'),
      r"the file has 2 models \('\(main\)', '\(main\)'\) but not exactly one main model"),

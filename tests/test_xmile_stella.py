@@ -175,3 +175,30 @@ def test_pipeline_delays_that_need_too_many_stocks_are_refused():
     delays = "".join(aux(f"d{k}", "DELAY(TIME, 3000)") for k in range(4))
     with pytest.raises(ModelError, match=r"need more than 10000 steps of delay together"):
         dk.xmile.read(xmile(delays, stop=10, dt=1))
+
+
+def test_a_macro_nothing_uses_is_noted_and_one_that_is_used_is_refused():
+    macro = '<macro name="Double"><eqn>2 * x</eqn><parm>x</parm></macro>'
+    text = xmile(aux("a", "1")).replace("<model>", macro + "<model>")
+    ignored = []
+    assert dk.xmile.read(text, ignored=ignored).names == ("a",)
+    assert ignored == ["<macro name='Double'>: macros are not supported; no equation may use it"]
+    with pytest.raises(ModelError, match=r"macros are not supported \(the macro 'Double' is used here\)"):
+        dk.xmile.read(text.replace("<eqn>1</eqn>", "<eqn>DOUBLE(1)</eqn>"))
+
+
+def test_connections_as_newer_stella_writes_them():
+    # <connect2> repeats each <connect>; a connection between two modules is listed on
+    # both; ".total" brings a module's output out into the main model; names may be quoted
+    text = with_models(
+        '<module name="a"><connect to="b.input" from="a.&quot;out/put&quot;"/>'
+        '<connect2 to="b.input" from="a.&quot;out/put&quot;"/>'
+        '<connect to=".total" from="b.doubled"/></module>'
+        '<module name="b"><connect to="b.input" from="a.&quot;out/put&quot;"/></module>'
+        '<aux name="total" access="input"><eqn>0</eqn></aux>',
+        ("a", '<aux name="out/put" access="output"><eqn>TIME + 1</eqn></aux>'),
+        ("b", '<aux name="input" access="input"><eqn>0</eqn></aux><aux name="doubled"><eqn>2 * input</eqn></aux>'),
+    )
+    model = dk.xmile.read(text)
+    assert model["b_input"].equation == "a_out_put" and model["total"].equation == "b_doubled"
+    np.testing.assert_allclose(dk.simulate(model)["total"], 2 * (np.arange(5) + 1))
