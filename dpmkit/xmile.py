@@ -578,13 +578,23 @@ _MAX_MODULE_DEPTH = 16
 _MAX_MODULE_VARIABLES = 100_000  # variables of all module instances together
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Slice:
     """Several elements of an array, as one argument of an array function (never in a kit equation)."""
 
     word: str
     nodes: tuple
     pos: int = 0
+    dims: tuple = ()  # the dimensions it runs over
+    keys: tuple = ()  # for each node, its elements of those dimensions
+
+
+def _walk_nodes(n):
+    stack = [n]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(_children(n))
 
 
 def _balanced(op, nodes, pos):
@@ -1412,7 +1422,8 @@ class _Reader:
             raise parser.error(pos, f"{word!r} is an array, not a function or graphical function")
         if call and _key(word) in self.macros and target is None:
             raise parser.error(pos, f"macros are not supported (the macro {self.macros[_key(word)]!r} is used here)")
-        if call and upper in _ARRAY_FUNCTIONS and (upper not in ("MIN", "MAX") or len(args) == 1):
+        if call and upper in _ARRAY_FUNCTIONS and (upper not in ("MIN", "MAX") or len(args) == 1) \
+                and (upper != "MEAN" or len(args) == 1 or target is None):
             return self.array_function(parser, upper, args, pos)
         if call and upper in ("DELAY", "PREVIOUS") and (target is None or target.kind != "gf"):
             return self.pipeline(parser, upper, args, pos)
@@ -1469,11 +1480,12 @@ class _Reader:
             raise parser.error(pos, f"{word!r} has {len(array.dims)} dimension{'s' if len(array.dims) > 1 else ''} "
                                     f"({', '.join(self.dims[d][0] for d in array.dims)}) but is given {len(subs)} "
                                     "subscripts")
-        choices = []
+        choices, wild = [], []
         for d, (kind, val, spos) in zip(array.dims, subs):
             keys = self.dims[d][2]
             if kind == "*":
                 choices.append(keys)
+                wild.append(d)
             elif kind == "index":
                 if val > len(keys):
                     raise parser.error(spos, f"the subscript {val} of {word!r} is past the {len(keys)} elements of "
@@ -1490,6 +1502,7 @@ class _Reader:
                     choices.append([k])
                 elif k == d:
                     choices.append(keys)  # the whole dimension, in an equation that does not have it
+                    wild.append(d)
                 elif k in self.dims:
                     raise parser.error(spos, f"{val!r} is not the dimension of {word!r} at this place "
                                              f"({self.dims[d][0]!r}; dimension mappings are not supported)")
@@ -1500,16 +1513,68 @@ class _Reader:
         for c in choices:
             combos = [a + (b,) for a in combos for b in c]
         nodes = [Name(array.elements[c].ident, pos) for c in combos]
-        if len(nodes) == 1 and all(len(c) == 1 for c in choices):
+        if not wild:
             return nodes[0]
-        return _Slice(word, tuple(nodes), pos)
+        at = [i for i, d in enumerate(array.dims) if d in wild]
+        keys = tuple(tuple(c[i] for i in at) for c in combos)
+        return _Slice(word, tuple(nodes), pos, tuple(array.dims[i] for i in at), keys)
+
+    def broadcast(self, parser, tree, pos):
+        """The element-by-element values of an expression over arrays (``a[*] * b[*] + 1``).
+
+        Arrays are matched by dimension: ``sales[*, *] * price[*]`` multiplies each sale by
+        the price of its product. The result lists one tree per combination of elements,
+        the first dimension varying slowest.
+        """
+        slices = []
+        stack = [tree]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, _Slice):
+                slices.append(n)
+            else:
+                stack.extend(_children(n))
+        if not slices:
+            return [tree]
+        dims = []
+        for sl in slices:
+            dims += [d for d in sl.dims if d not in dims]
+        combos = [()]
+        for d in dims:
+            combos = [c + (k,) for c in combos for k in self.dims[d][2]]
+        lookup = {sl: dict(zip(sl.keys, sl.nodes)) for sl in slices}
+
+        def element(n, combo):
+            if isinstance(n, _Slice):
+                return lookup[n][tuple(combo[dims.index(d)] for d in n.dims)]
+            if isinstance(n, Call):
+                return Call(n.func, tuple(element(a, combo) for a in n.args), n.pos, n.builtin)
+            if isinstance(n, BinOp):
+                return BinOp(n.op, element(n.left, combo), element(n.right, combo), n.pos)
+            if isinstance(n, UnaryOp):
+                return UnaryOp(n.op, element(n.operand, combo), n.pos)
+            if isinstance(n, If):
+                return If(element(n.cond, combo), element(n.then, combo), element(n.orelse, combo), n.pos)
+            return n
+
+        if len(combos) * max(1, len(slices)) > _MAX_ARRAY_ELEMENTS:
+            raise parser.error(pos, "the expression over arrays has too many elements")
+        return [element(tree, c) for c in combos]
 
     def array_function(self, parser, upper, args, pos):
-        element = isinstance(args[0], Name) and args[0].id in self.element_idents if len(args) == 1 else False
-        if len(args) != 1 or not (isinstance(args[0], _Slice) or element):
-            raise parser.error(pos, f"{upper} of an array takes one argument, an array such as x[*] (an expression "
-                                    "over arrays is not supported: compute it in an arrayed auxiliary first)")
-        nodes = list(args[0].nodes) if isinstance(args[0], _Slice) else [args[0]]
+        if not args:
+            raise parser.error(pos, f"{upper} needs an argument, an array such as x[*]")
+        if upper != "MEAN" and len(args) != 1:
+            raise parser.error(pos, f"{upper} of an array takes one argument, an array such as x[*] or an expression "
+                                    "over arrays such as a[*] * b[*]")
+        element = len(args) == 1 and isinstance(args[0], Name) and args[0].id in self.element_idents
+        nodes = []
+        for a in args:
+            nodes += self.broadcast(parser, a, pos)
+        if len(args) == 1 and len(nodes) == 1 and not element and not isinstance(args[0], _Slice) \
+                and not any(isinstance(n, _Slice) for n in _walk_nodes(args[0])):
+            raise parser.error(pos, f"{upper} of an array takes an array such as x[*] (or an expression over "
+                                    "arrays), not a single value")
         if upper == "SIZE":
             return Num(float(len(nodes)), pos)
         if upper in ("MIN", "MAX"):

@@ -143,6 +143,29 @@ def test_an_arrayed_model_written_by_the_kit_runs_the_same_in_pysd(pysd, tmp_pat
     compare_with_pysd(pysd, model, tmp_path)
 
 
+def test_array_functions_of_expressions_over_arrays_match_by_dimension():
+    text = xmile(DIMS, f"""
+        <aux name="sales">{dims_of("Region", "Age")}<eqn>Weight * (TIME + 1)</eqn></aux>
+        <aux name="Weight">{dims_of("Age")}<eqn>1, 2, 4</eqn></aux>
+        <aux name="price">{dims_of("Age")}<eqn>10, 20, 30</eqn></aux>
+        <aux name="bonus">{dims_of("Region")}<eqn>5, 7</eqn></aux>
+        <aux name="revenue"><eqn>SUM(sales[*, *] * price[*])</eqn></aux>
+        <aux name="mean gap"><eqn>MEAN(price[*] - Weight[*] + 1)</eqn></aux>
+        <aux name="spread"><eqn>MAX(sales[*, *] + bonus[*]) - MIN(sales[*, *] + bonus[*])</eqn></aux>
+        <aux name="listed mean"><eqn>MEAN(1, 2, TIME)</eqn></aux>
+        <aux name="north revenue">{dims_of("Region")}<eqn>SUM(sales[Region, *] * price[*])</eqn></aux>""")
+    _, result = run(text)
+    weight, price, bonus = np.array([1.0, 2, 4]), np.array([10.0, 20, 30]), np.array([5.0, 7])
+    for k, t in enumerate(result.time):
+        sales = np.outer([1.0, 1.0], weight) * (t + 1)
+        assert result["revenue"][k] == pytest.approx((sales * price).sum(), rel=1e-12)
+        assert result["mean_gap"][k] == pytest.approx((price - weight + 1).mean(), rel=1e-12)
+        both = sales + bonus[:, None]
+        assert result["spread"][k] == pytest.approx(both.max() - both.min(), rel=1e-12)
+        assert result["listed_mean"][k] == pytest.approx((1 + 2 + t) / 3, rel=1e-12)
+        assert result["north_revenue_south"][k] == pytest.approx((sales[1] * price).sum(), rel=1e-12)
+
+
 def test_dimensions_given_by_size_are_numbered_from_1():
     text = xmile('<dimensions><dim name="d" size="3"/></dimensions>', f"""
         <aux name="x">{dims_of("d")}<eqn>10, 20, 30</eqn></aux>
@@ -167,8 +190,10 @@ def test_dimensions_given_by_size_are_numbered_from_1():
     (f'<aux name="x">{dims_of("Region")}<eqn>1</eqn></aux><aux name="y">{dims_of("Age")}<eqn>x[Age]</eqn></aux>',
      r"'Age' does not map onto 'Region', the dimension of 'x' at this place \(dimension mappings are not supported",
      "y[Young]"),
-    (f'<aux name="x">{dims_of("Region")}<eqn>1</eqn></aux><aux name="y"><eqn>SUM(x[*] * 2)</eqn></aux>',
-     r"SUM of an array takes one argument, an array such as x\[\*\]", "y"),
+    (f'<aux name="x">{dims_of("Region")}<eqn>1</eqn></aux><aux name="y"><eqn>SUM(x[*], 2)</eqn></aux>',
+     r"SUM of an array takes one argument, an array such as x\[\*\] or an expression over arrays", "y"),
+    (f'<aux name="x">{dims_of("Region")}<eqn>1</eqn></aux><aux name="y"><eqn>SUM(3)</eqn></aux>',
+     r"SUM of an array takes an array such as x\[\*\] \(or an expression over arrays\), not a single value", "y"),
     (f'<aux name="x">{dims_of("Region")}<eqn>1</eqn></aux><aux name="y"><eqn>x(1)</eqn></aux>',
      r"'x' is an array, not a function", "y"),
     (f'<aux name="x">{dims_of("Planet")}<eqn>1</eqn></aux>',
