@@ -152,7 +152,6 @@ _REFUSED = {
 # XMILE builtins outside the kit's language, with what they are.
 _UNSUPPORTED_BUILTINS = {
     "SMTHN": "SMTHN (the n-th order smooth) is not supported; the kit has SMTH1 and SMTH3",
-    "TREND": "TREND",
     "FORCST": "FORCST",
     "SELF": "SELF",
     "HISTORY": "HISTORY",
@@ -1427,6 +1426,8 @@ class _Reader:
             return self.array_function(parser, upper, args, pos)
         if call and upper in ("DELAY", "PREVIOUS") and (target is None or target.kind != "gf"):
             return self.pipeline(parser, upper, args, pos)
+        if call and upper == "TREND" and target is None:
+            return self.trend(parser, args, pos)
         if call and upper == "RAMP" and len(args) == 1 and target is None:
             # Stella's RAMP(slope) starts at the start of the run
             return Call("RAMP", (args[0], Name("STARTTIME", pos)), pos, True)
@@ -1585,6 +1586,31 @@ class _Reader:
         op = "*" if upper == "PROD" else "+"
         total = _balanced(op, nodes, pos)
         return BinOp("/", total, Num(float(len(nodes)), pos), pos) if upper == "MEAN" else total
+
+    def trend(self, parser, args, pos):
+        """``TREND(input, averaging_time[, initial_trend])``: the fractional change of the input.
+
+        As Stella computes it: an average of the input, a stock that starts at
+        ``input / (1 + initial_trend * averaging_time)`` (the input itself when the initial
+        trend is 0, the default) and moves by ``(input - average) / averaging_time``; the
+        trend is ``(input - average) / (average * averaging_time)``.
+        """
+        v = parser.var
+        if not 2 <= len(args) <= 3:
+            raise parser.error(pos, f"TREND takes 2 or 3 arguments but was given {len(args)}; write "
+                                    "TREND(input, averaging_time[, initial_trend])")
+        source, time = unparse(args[0]), unparse(args[1])
+        initial = source if len(args) == 2 else f"({source}) / (1 + ({unparse(args[2])}) * ({time}))"
+        stock = self.alloc.derived(f"{v.ident}_trend_average")
+        flow = self.alloc.derived(f"{stock}_change")
+        what = f"TREND({source}, {time}) in {v.label!r}"
+        self.pending.append(Stock(stock, initial, label=f"{v.label} (trend: average input)",
+                                  description=f"The average of the input that {what} compares it with."))
+        self.pending.append(Flow(flow, f"(({source}) - {stock}) / ({time})", into=stock,
+                                 label=f"{v.label} (trend: change in the average)",
+                                 description=f"Moves the average of {what} towards the input."))
+        average = Name(stock, pos)
+        return BinOp("/", BinOp("-", args[0], average, pos), BinOp("*", average, args[1], pos), pos)
 
     def pipeline(self, parser, upper, args, pos):
         """``DELAY(input, delay_time[, initial])`` and ``PREVIOUS(input, initial)`` as a shift register.

@@ -202,3 +202,23 @@ def test_connections_as_newer_stella_writes_them():
     model = dk.xmile.read(text)
     assert model["b_input"].equation == "a_out_put" and model["total"].equation == "b_doubled"
     np.testing.assert_allclose(dk.simulate(model)["total"], 2 * (np.arange(5) + 1))
+
+
+def test_trend_equals_the_structure_stella_documents_for_it():
+    # the explicit structure beside TREND, as in a Stella model that shows both
+    text = xmile(
+        aux("input", "IF TIME > 3 THEN 10 ELSE 5 + TIME")
+        + aux("delay time", "5")
+        + '<stock name="Average Input"><eqn>input / (1 + 0.1 * delay_time)</eqn><inflow>change</inflow></stock>'
+        + '<flow name="change"><eqn>(input - Average_Input) / delay_time</eqn></flow>'
+        + aux("by hand", "(input - Average_Input) / (Average_Input * delay_time)")
+        + aux("trend output", "TREND(input, delay_time, 0.1)")
+        + aux("trend from zero", "TREND(input, delay_time)"),
+        start=1, stop=13, dt=0.25)
+    model = dk.xmile.read(text)
+    result = dk.simulate(model)
+    np.testing.assert_allclose(result["trend_output"], result["by_hand"], rtol=1e-12, atol=1e-15)
+    assert result["trend_from_zero"][0] == 0  # the average starts at the input: no trend
+    assert result["trend_output"][0] == pytest.approx((6 - 6 / 1.5) / (6 / 1.5 * 5))
+    rk4 = dk.simulate(model, method="rk4")  # a smooth, not a shift: RK4 keeps its meaning
+    np.testing.assert_allclose(rk4["trend_output"], rk4["by_hand"], rtol=1e-12, atol=1e-15)
