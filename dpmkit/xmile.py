@@ -1203,7 +1203,17 @@ class _Reader:
         live = [v for v in specs if not v.alias]
         self.assign_identifiers(live)
         self.connect(live)
-        return self.declare(live)
+        out = self.declare(live)
+        drained = {s.out_of for s in out if isinstance(s, Flow) and s.out_of}
+        rationed = [d.label for d in out if isinstance(d, Stock) and d.non_negative and d.name in drained]
+        if rationed:
+            shown = ", ".join(repr(n) for n in rationed[:5]) + (f" and {len(rationed) - 5} more" if len(rationed) > 5
+                                                                 else "")
+            self.note(f"non-negative stocks with outflows ({shown}): when the outflows ask for more than a stock "
+                      "holds, the kit keeps the stock at zero, as Stella does, but its outflows keep the values "
+                      "asked for (and a stock they fill receives them), where Stella cuts them back in the order "
+                      "of the stock's outflows; the two agree while no such stock runs dry within a step")
+        return out
 
     def check_structure(self, v):
         """Check a variable's elements; return the keys of its dimensions (empty for a scalar)."""

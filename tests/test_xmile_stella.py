@@ -222,3 +222,16 @@ def test_trend_equals_the_structure_stella_documents_for_it():
     assert result["trend_output"][0] == pytest.approx((6 - 6 / 1.5) / (6 / 1.5 * 5))
     rk4 = dk.simulate(model, method="rk4")  # a smooth, not a shift: RK4 keeps its meaning
     np.testing.assert_allclose(rk4["trend_output"], rk4["by_hand"], rtol=1e-12, atol=1e-15)
+
+
+def test_non_negative_stocks_with_outflows_are_noted_with_how_the_kit_differs_from_stella():
+    text = xmile('<stock name="tank"><eqn>3</eqn><outflow>drain</outflow><non_negative/></stock>'
+                 '<flow name="drain"><eqn>2</eqn></flow>'
+                 '<stock name="free"><eqn>3</eqn><outflow>leak</outflow></stock><flow name="leak"><eqn>2</eqn></flow>',
+                 stop=4, dt=1)
+    ignored = []
+    result = dk.simulate(dk.xmile.read(text, ignored=ignored))
+    assert len(ignored) == 1 and ignored[0].startswith("non-negative stocks with outflows ('tank'): ")
+    assert "Stella cuts them back in the order of the stock's outflows" in ignored[0]
+    np.testing.assert_array_equal(result["tank"], [3, 1, 0, 0, 0])  # the level Stella shows too
+    np.testing.assert_array_equal(result["drain"], [2, 2, 2, 2, 2])  # Stella: 2, 2, 1, 0, 0
