@@ -24,7 +24,17 @@ What is read
 - equations in XMILE's syntax and operator precedence, with case-insensitive names,
   quoted names (``"Staff morale (%)"``), ``{comments}``, ``IF ... THEN ... ELSE``,
   ``MOD``, and the builtins the kit's equation language has (``PI()`` and the other
-  zero-argument builtins may carry empty parentheses).
+  zero-argument builtins may carry empty parentheses);
+- arrays: each element of an arrayed variable becomes a kit variable of its own
+  (``Stock A[Entry 1]`` becomes ``stock_a_entry_1``, labelled ``Stock A[Entry 1]``), with
+  apply-to-all and per-element equations, subscripts (elements, dimensions, numbers
+  from 1, ``*``) and ``SUM``/``MEAN``/``MIN``/``MAX``/``SIZE``/``PROD`` over arrays and
+  expressions over arrays;
+- modules: each module instance's variables, named ``module.variable``
+  (``hares.hares`` becomes ``hares_hares``), with the inputs a ``<connect>`` feeds made equal to
+  their sources;
+- Stella builtins by translation into kit stocks and flows: the pipeline ``DELAY`` and
+  ``PREVIOUS`` (Euler, a delay of whole steps), ``TREND``, one-argument ``RAMP``.
 
 Names
 -----
@@ -51,16 +61,18 @@ parameter's description says its bounds were inferred; widen them with
 What is refused
 ---------------
 Anything the kit cannot represent is refused with a :class:`~dpmkit.ModelError`
-naming the construct and the variable, never dropped silently: arrays
-(dimensions), modules and multiple models, macros, conveyors and queues, data
-import, graphical functions of type ``extrapolate`` or ``discrete``, integration
-methods other than Euler and RK4, and builtins outside the kit's language (for
-example ``DELAY``, the fixed pipeline delay, ``SMTHN``, ``TREND``, ``FORCST``,
-``PREVIOUS`` and the random-number functions). Vendor elements in other XML
+naming the construct and the variable, never dropped silently: dimension mappings,
+arrays connected between modules, modules of other files, macros that are used,
+conveyors and queues, data import, graphical functions of type ``extrapolate`` or
+``discrete``, integration methods other than Euler and RK4, ``DELAY`` with a variable
+delay time or RK4, and builtins outside the kit's language (for example ``SMTHN``,
+``FORCST`` and the random-number functions). Vendor elements in other XML
 namespaces (``isee:...`` preferences and display settings) and the display-only
 XMILE elements (``<views>``, ``<style>``, ``<format>``, ``<scale>``, ...) carry no
 simulation meaning and are skipped, and so are Stella's ``<ai_information>`` and a
-disabled ``<data><export>`` (listed in ``read(..., ignored=[])``). A file that includes
+disabled ``<data><export>``, unused macros and models (listed in ``read(..., ignored=[])``,
+with a note on non-negative stocks with outflows, whose outflows the kit does not ration
+as Stella does). A file that includes
 other files (``<header><includes>``) is refused: the kit cannot reproduce them.
 
 Safety

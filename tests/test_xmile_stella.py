@@ -234,4 +234,4 @@ def test_non_negative_stocks_with_outflows_are_noted_with_how_the_kit_differs_fr
     assert len(ignored) == 1 and ignored[0].startswith("non-negative stocks with outflows ('tank'): ")
     assert "Stella cuts them back in the order of the stock's outflows" in ignored[0]
     np.testing.assert_array_equal(result["tank"], [3, 1, 0, 0, 0])  # the level Stella shows too
-    np.testing.assert_array_equal(result["drain"], [2, 2, 2, 2, 2])  # Stella: 2, 2, 1, 0, 0
+    np.testing.assert_array_equal(result["drain"], [2, 2, 2, 2, 2])  # rationed, it would be 2, 2, 1, 0, 0
