@@ -584,6 +584,7 @@ class _TreeBuilder:
 _MAX_TREE_DEPTH = 150  # CPython refuses code nested more than 200 brackets deep
 _MAX_ELEMENTS_PER_DIM = 10_000
 _MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arrays together
+_MAX_ARRAY_REFERENCES = 250_000  # array elements named by all equations together
 _MAX_PIPELINE_STEPS = 10_000  # stages of all DELAY (pipeline) and PREVIOUS chains together
 _MAX_MODULE_DEPTH = 16
 _MAX_MODULE_VARIABLES = 100_000  # variables of all module instances together
@@ -1532,6 +1533,11 @@ class _Reader:
                 else:
                     raise parser.error(spos, f"{val!r} is neither an element of {self.dims[d][0]!r} nor a dimension"
                                        + suggest(k, keys + list(self.dims)))
+        self.slice_nodes += math.prod(len(c) for c in choices)
+        if self.slice_nodes > _MAX_ARRAY_REFERENCES:
+            raise parser.error(pos, f"the equations of the file refer to more than {_MAX_ARRAY_REFERENCES} array "
+                                    "elements in all (whole arrays used in the equation of each element of another "
+                                    "large array)")
         combos = [()]
         for c in choices:
             combos = [a + (b,) for a in combos for b in c]
@@ -1600,14 +1606,40 @@ class _Reader:
                                     "arrays), not a single value")
         if upper == "SIZE":
             return Num(float(len(nodes)), pos)
-        if upper in ("MIN", "MAX"):
-            while len(nodes) > 1:  # the kit's MIN and MAX take up to 32 arguments
-                nodes = [nodes[k] if len(nodes[k:k + 32]) == 1 else Call(upper, tuple(nodes[k:k + 32]), pos, True)
-                         for k in range(0, len(nodes), 32)]
-            return nodes[0]
-        op = "*" if upper == "PROD" else "+"
-        total = _balanced(op, nodes, pos)
-        return BinOp("/", total, Num(float(len(nodes)), pos), pos) if upper == "MEAN" else total
+        count = len(nodes)
+        if upper in ("MIN", "MAX"):  # the kit's MIN and MAX take up to 32 arguments
+            combine = lambda group: group[0] if len(group) == 1 else Call(upper, tuple(group), pos, True)
+            most = 32
+        else:
+            op = "*" if upper == "PROD" else "+"
+            combine = lambda group: _balanced(op, group, pos)
+            most = 256
+        # A kit equation is at most MAX_LENGTH characters: long reductions are computed in
+        # parts, each an auxiliary of its own (x_sum_1, ...), then reduced again.
+        part = 0
+        while True:
+            groups, group, size = [], [], 0
+            for n in nodes:
+                length = len(unparse(n)) + 3
+                if group and (len(group) >= most or size + length > MAX_LENGTH // 2):
+                    groups.append(group)
+                    group, size = [], 0
+                group.append(n)
+                size += length
+            groups.append(group)
+            if len(groups) == 1:
+                break
+            v = parser.var
+            nodes = []
+            for g in groups:
+                part += 1
+                name = self.alloc.derived(f"{v.ident}_{upper.lower()}_{part}")
+                self.pending.append(Aux(name, unparse(combine(g)), label=f"{v.label} ({upper} part {part})",
+                                        description=f"Part of the {upper} of {count} array elements in "
+                                                    f"{v.label!r}, computed apart to keep each equation short."))
+                nodes.append(Name(name, pos))
+        total = combine(groups[0])
+        return BinOp("/", total, Num(float(count), pos), pos) if upper == "MEAN" else total
 
     def trend(self, parser, args, pos):
         """``TREND(input, averaging_time[, initial_trend])``: the fractional change of the input.
@@ -1761,6 +1793,7 @@ class _Reader:
         out = []
         self.pending = []  # stocks and flows made by DELAY and PREVIOUS, declared after their variable
         self.pipeline_steps = 0
+        self.slice_nodes = 0
         for v in specs:
             out.extend(self.pending)
             self.pending = []

@@ -286,3 +286,23 @@ def test_an_arrayed_model_equals_the_same_model_written_out_element_by_element(t
     for name in a.names:
         # sums are added in another order (a balanced tree): equal to rounding
         np.testing.assert_allclose(a[name], b[name], rtol=1e-12, atol=1e-12, err_msg=name)
+
+
+def test_functions_of_large_arrays_are_computed_in_parts():
+    big = '<dimensions><dim name="a" size="3000"/></dimensions>'
+    model, result = run(xmile(big, f'<aux name="x">{dims_of("a")}<eqn>TIME + 1</eqn></aux>'
+                                   '<aux name="total"><eqn>SUM(x[*])</eqn></aux>'
+                                   '<aux name="most"><eqn>MAX(x[*] * 2)</eqn></aux>'
+                                   '<aux name="average"><eqn>MEAN(x[*])</eqn></aux>'))
+    assert "total_sum_1" in model.names and "Part of the SUM of 3000 array elements" in model["total_sum_1"].description
+    np.testing.assert_allclose(result["total"], 3000 * (result.time + 1), rtol=1e-12)
+    np.testing.assert_allclose(result["most"], 2 * (result.time + 1), rtol=1e-12)
+    np.testing.assert_allclose(result["average"], result.time + 1, rtol=1e-12)
+
+
+def test_whole_arrays_summed_in_every_element_of_a_large_array_are_refused_not_expanded():
+    # 1,000 elements each summing 1,000 others would be a million references
+    big = '<dimensions><dim name="a" size="1000"/></dimensions>'
+    with pytest.raises(ModelError, match=r"refer to more than 250000 array elements in all"):
+        dk.xmile.read(xmile(big, f'<aux name="x">{dims_of("a")}<eqn>1</eqn></aux>'
+                                 f'<aux name="y">{dims_of("a")}<eqn>SUM(x[*]) - x</eqn></aux>'))
