@@ -1689,11 +1689,18 @@ class _Reader:
             raise parser.error(pos, f"{upper} (the fixed, pipeline delay) is reproduced with Euler steps only; "
                                     f"the file asks for {self.method.upper()}")
         delay = args[1]
+        constant = self.by_ident.get(delay.id) if isinstance(delay, Name) else None
+        if constant is not None and constant.kind == "aux" and constant.gf is None and constant.connected is None \
+                and _NUMBER_RE.match(constant.eqn.strip()):
+            # a delay time that is a constant of the file: the chain is built for its value, so
+            # the constant is kept fixed (an auxiliary, not a parameter to sweep)
+            self.fixed[constant.ident] = f"{upper} in {v.label!r}"
+            delay = Num(float(constant.eqn.strip()), pos)
         steps = 1.0 if isinstance(delay, Name) and delay.id == "DT" else (
             delay.value / self.dt if isinstance(delay, Num) else None)
         if steps is None:
-            raise parser.error(pos, f"{upper}: the delay time must be a number (a delay time that is a variable "
-                                    "or an expression is not supported)")
+            raise parser.error(pos, f"{upper}: the delay time must be a number or a constant (a delay time that "
+                                    "changes, or an expression, is not supported)")
         n = round(steps)
         if abs(steps - n) > 1e-9 * max(1.0, abs(steps)) or n < 0 or n > _MAX_PIPELINE_STEPS:
             raise parser.error(pos, f"{upper}: the delay time {delay.value:g} is not a whole number of time steps "
@@ -1729,6 +1736,14 @@ class _Reader:
             raise parser.error(
                 pos, f"{upper} takes {want} argument{'s' if hi != 1 else ''} but was given {len(args)}; "
                 f"write {SIGNATURES.get(upper, upper + '(x)')}")
+        if upper == "DELAYN" and isinstance(args[2], Name):
+            # the kit's DELAYN needs its order written as a number: a constant of the file is
+            # inlined, and kept fixed (an auxiliary, not a parameter to sweep)
+            constant = self.by_ident.get(args[2].id)
+            if constant is not None and constant.kind == "aux" and constant.gf is None \
+                    and constant.connected is None and _NUMBER_RE.match(constant.eqn.strip()):
+                self.fixed[constant.ident] = f"DELAYN (its order) in {parser.var.label!r}"
+                args = (*args[:2], Num(float(constant.eqn.strip()), pos), *args[3:])
         if upper == "LOOKUP":  # LOOKUP(table, x) is the same as table(x)
             if not (isinstance(args[0], Name) and args[0].id in self.lookup_idents):
                 raise parser.error(pos, "the first argument of LOOKUP must be the name of a graphical function")
@@ -1792,6 +1807,8 @@ class _Reader:
     def declare(self, specs):
         out = []
         self.pending = []  # stocks and flows made by DELAY and PREVIOUS, declared after their variable
+        self.by_ident = {v.ident: v for v in specs}
+        self.fixed = {}  # constants that set the length of a DELAY chain -> where
         self.pipeline_steps = 0
         self.slice_nodes = 0
         for v in specs:
@@ -1845,6 +1862,12 @@ class _Reader:
             if lookup is not None:
                 out.append(lookup)
         out.extend(self.pending)
+        for k, d in enumerate(out):
+            if d.name in self.fixed and isinstance(d, Param):
+                note = (f"Kept fixed: it sets the structure of {self.fixed[d.name]} (read from XMILE), so it is not "
+                        "a parameter to change.")
+                out[k] = Aux(d.name, _fmt(d.default), units=d.units, label=d.label, role=d.role,
+                             description=f"{d.description} {note}".strip())
         return out
 
     def copies(self, v, links, used, common):

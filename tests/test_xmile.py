@@ -613,7 +613,7 @@ def test_input_over_the_size_limit_is_refused_before_parsing(tmp_path, monkeypat
 
 @pytest.mark.parametrize("variables, message, variable", [
     (aux("x", "FOO(1)"), r"unknown function 'FOO'", "x"),
-    (aux("x", "DELAY(TIME, y)") + aux("y", 2), r"DELAY: the delay time must be a number", "x"),
+    (aux("x", "DELAY(TIME, y)") + aux("y", "TIME"), r"DELAY: the delay time must be a number or a constant", "x"),
     (aux("x", "DELAY(TIME, 1.5)"), r"the delay time 1.5 is not a whole number of time steps", "x"),
     (aux("x", "PREVIOUS(TIME)"), r"PREVIOUS takes 2 arguments here", "x"),
     (aux("x", "NORMAL(0, 1)"), r"NORMAL \(random numbers\) is not supported", "x"),

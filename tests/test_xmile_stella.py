@@ -79,7 +79,7 @@ def test_one_argument_ramp_starts_at_the_start_of_the_run():
 
 @pytest.mark.parametrize(("equation", "method", "message"), [
     ("DELAY(TIME, 1)", "RK4", r"reproduced with Euler steps only; the file asks for RK4"),
-    ("DELAY(TIME, y)", "Euler", r"the delay time must be a number"),
+    ("DELAY(TIME, y)", "Euler", r"the delay time must be a number or a constant \(a delay time that changes"),
     ("DELAY(TIME, 0.7)", "Euler", r"the delay time 0.7 is not a whole number of time steps \(dt = 0.5\)"),
     ("DELAY(TIME, -1)", "Euler", r"the delay time -1 is not a whole number of time steps"),
     ("DELAY(TIME)", "Euler", r"DELAY takes 2 or 3 arguments but was given 1"),
@@ -87,7 +87,7 @@ def test_one_argument_ramp_starts_at_the_start_of_the_run():
 ])
 def test_pipeline_delays_the_kit_cannot_reproduce_exactly_are_refused(equation, method, message):
     with pytest.raises(ModelError, match=message) as err:
-        dk.xmile.read(xmile(aux("x", equation) + aux("y", 2), method=method))
+        dk.xmile.read(xmile(aux("x", equation) + aux("y", "2 + STEP(1, 3)"), method=method))
     assert err.value.variable == "x"
 
 
@@ -235,3 +235,29 @@ def test_non_negative_stocks_with_outflows_are_noted_with_how_the_kit_differs_fr
     assert "Stella cuts them back in the order of the stock's outflows" in ignored[0]
     np.testing.assert_array_equal(result["tank"], [3, 1, 0, 0, 0])  # the level Stella shows too
     np.testing.assert_array_equal(result["drain"], [2, 2, 2, 2, 2])  # rationed, it would be 2, 2, 1, 0, 0
+
+
+def test_a_delay_time_or_delayn_order_that_is_a_constant_of_the_file_is_used_and_kept_fixed():
+    text = xmile(aux("input", "TIME") + aux("shipping time", "1.5") + aux("late", "DELAY(input, shipping_time, -1)")
+                 + aux("order", "3") + aux("smooth late", "DELAYN(input, 2, order, 0)")
+                 + aux("same by number", "DELAYN(input, 2, 3, 0)"))
+    model = dk.xmile.read(text)
+    assert isinstance(model["shipping_time"], dk.Aux) and isinstance(model["order"], dk.Aux)
+    assert "Kept fixed: it sets the structure of DELAY in 'late'" in model["shipping_time"].description
+    assert model.params == ()
+    result = dk.simulate(model)
+    t = result.time
+    np.testing.assert_allclose(result["late"], np.where(t >= 1.5, t - 1.5, -1.0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(result["smooth_late"], result["same_by_number"])
+
+
+def test_init_of_expressions_stocks_and_flows_and_in_initial_values():
+    text = xmile(aux("a", "TIME * 2 + 1")
+                 + '<stock name="s"><eqn>INIT(a) + 1</eqn><inflow>f</inflow></stock><flow name="f"><eqn>a</eqn></flow>'
+                 + aux("of expression", "INIT(a + TIME)") + aux("of stock", "INIT(s) + s") + aux("of flow", "INIT(f)"),
+                 start=1)
+    result = dk.simulate(dk.xmile.read(text))
+    np.testing.assert_array_equal(result["of_expression"], 4.0)  # a + TIME at the start, t = 1
+    np.testing.assert_array_equal(result["of_flow"], 3.0)
+    assert result["s"][0] == 4.0
+    np.testing.assert_array_equal(result["of_stock"], 4.0 + result["s"])
