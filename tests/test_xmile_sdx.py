@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_xmile import compare_with_pysd, pysd  # noqa: F401  (pysd is a fixture)
 
 import dpmkit as dk
 from dpmkit.xmile import _key, identifier
@@ -364,3 +365,10 @@ def test_sdx_array_samples_from_stella():
     x = np.arange(1, 14)
     np.testing.assert_allclose(result["converter_1_pizza"], np.interp(result.time, x, pizza), rtol=1e-12)
     np.testing.assert_allclose(result["converter_1_salad"], np.interp(result.time, x, salad), rtol=1e-12)
+
+
+@pytest.mark.skipif(not CASES, reason=MISSING)
+def test_sdx_arrayed_case_written_by_the_kit_runs_the_same_in_pysd(pysd, tmp_path):  # noqa: F811
+    # (arithmetics_exp divides by 2 * TIME at time 0, which PySD's Python raises on)
+    model, _ = run("min_max_1arg/test_min_max_1arg.xmile")
+    compare_with_pysd(pysd, model.replace(method="euler"), tmp_path)

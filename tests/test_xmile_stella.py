@@ -261,3 +261,8 @@ def test_init_of_expressions_stocks_and_flows_and_in_initial_values():
     np.testing.assert_array_equal(result["of_flow"], 3.0)
     assert result["s"][0] == 4.0
     np.testing.assert_array_equal(result["of_stock"], 4.0 + result["s"])
+
+
+def test_a_model_with_trend_runs_the_same_in_pysd(pysd, tmp_path):  # noqa: F811
+    text = xmile(aux("input", "5 + TIME ^ 2") + aux("trend output", "TREND(input, 4, 0.1)"), start=0, stop=8, dt=0.25)
+    compare_with_pysd(pysd, dk.xmile.read(text), tmp_path)
