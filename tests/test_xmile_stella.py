@@ -266,3 +266,13 @@ def test_init_of_expressions_stocks_and_flows_and_in_initial_values():
 def test_a_model_with_trend_runs_the_same_in_pysd(pysd, tmp_path):  # noqa: F811
     text = xmile(aux("input", "5 + TIME ^ 2") + aux("trend output", "TREND(input, 4, 0.1)"), start=0, stop=8, dt=0.25)
     compare_with_pysd(pysd, dk.xmile.read(text), tmp_path)
+
+
+def test_a_model_of_modules_runs_in_an_ensemble_as_in_single_runs():
+    model = dk.xmile.read(NESTED)
+    assert "region_waiting_wait" in [p.name for p in model.params]  # a module's constant is a parameter
+    waits = np.array([1.5, 2.0, 4.0])
+    ens = dk.ensemble(model, samples={"region_waiting_wait": waits})
+    for k, wait in enumerate(waits):
+        single = dk.simulate(model, params={"region_waiting_wait": wait})
+        np.testing.assert_allclose(ens["region_waiting_queue"][:, k], single["region_waiting_queue"], rtol=1e-12)
