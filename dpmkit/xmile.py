@@ -1357,7 +1357,7 @@ class _Reader:
         for k, text in zip(keys, shown):
             child = per_element.get(k)
             label = f"{v.label}[{text}]"
-            e = _Var(v.kind, v.el, f"{_unquote(name)}[{text}]", _key(label), label, meta=dict(v.meta))
+            e = _Var(v.kind, v.el, f"{_unquote(name)}[{text}]", _key(label), label, meta=dict(v.meta), scope=v.scope)
             e.meta.pop("name", None)
             e.meta.pop("label", None)
             e.eqn = child.first("eqn").text if child is not None and child.first("eqn") is not None else texts[k]

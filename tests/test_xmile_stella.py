@@ -276,3 +276,17 @@ def test_a_model_of_modules_runs_in_an_ensemble_as_in_single_runs():
     for k, wait in enumerate(waits):
         single = dk.simulate(model, params={"region_waiting_wait": wait})
         np.testing.assert_allclose(ens["region_waiting_queue"][:, k], single["region_waiting_queue"], rtol=1e-12)
+
+
+def test_arrays_inside_a_module_refer_to_the_modules_own_variables():
+    dims = '<dimensions><dim name="d"><elem name="x"/><elem name="y"/></dim></dimensions>'
+    text = with_models(
+        '<module name="m"/><aux name="k"><eqn>100</eqn></aux>',
+        ("m", '<aux name="k"><dimensions><dim name="d"/></dimensions><eqn>1, 2</eqn></aux>'
+              '<aux name="twice"><dimensions><dim name="d"/></dimensions><eqn>2 * k</eqn></aux>'
+              '<aux name="total"><eqn>SUM(twice[*])</eqn></aux>'),
+    ).replace("<model>", dims + "<model>", 1)
+    result = dk.simulate(dk.xmile.read(text))
+    np.testing.assert_array_equal(result["m_twice_y"], 4.0)
+    np.testing.assert_array_equal(result["m_total"], 6.0)
+    np.testing.assert_array_equal(result["k"], 100.0)
