@@ -1306,13 +1306,13 @@ class _Reader:
         of numbers (``1, 2, 3``).
         """
         name = v.xml_name
-        combos = [()]
-        for d in dims:
-            combos = [c + (k,) for c in combos for k in range(len(self.dims[d][2]))]
-        self.array_elements += len(combos)
+        self.array_elements += math.prod(len(self.dims[d][2]) for d in dims)
         if self.array_elements > _MAX_ARRAY_ELEMENTS:
             raise self.refuse(f"{v.kind} {name!r}: the arrays of the file have more than {_MAX_ARRAY_ELEMENTS} "
                               "elements together", variable=name)
+        combos = [()]
+        for d in dims:
+            combos = [c + (k,) for c in combos for k in range(len(self.dims[d][2]))]
         keys = [tuple(self.dims[d][2][k] for d, k in zip(dims, c)) for c in combos]
         shown = [",".join(self.dims[d][1][k] for d, k in zip(dims, c)) for c in combos]
         per_element = {}
@@ -1568,6 +1568,8 @@ class _Reader:
         dims = []
         for sl in slices:
             dims += [d for d in sl.dims if d not in dims]
+        if math.prod(len(self.dims[d][2]) for d in dims) * len(slices) > _MAX_ARRAY_REFERENCES:
+            raise parser.error(pos, "the expression over arrays has too many elements")
         combos = [()]
         for d in dims:
             combos = [c + (k,) for c in combos for k in self.dims[d][2]]
@@ -1586,8 +1588,6 @@ class _Reader:
                 return If(element(n.cond, combo), element(n.then, combo), element(n.orelse, combo), n.pos)
             return n
 
-        if len(combos) * max(1, len(slices)) > _MAX_ARRAY_ELEMENTS:
-            raise parser.error(pos, "the expression over arrays has too many elements")
         return [element(tree, c) for c in combos]
 
     def array_function(self, parser, upper, args, pos):

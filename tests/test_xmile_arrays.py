@@ -216,6 +216,14 @@ def test_array_mistakes_are_refused_by_name(variables, message, variable):
     assert err.value.variable == variable
 
 
+def test_an_array_of_many_large_dimensions_is_refused_before_its_elements_are_listed():
+    dims = "".join(f'<dim name="d{k}" size="10000"/>' for k in range(6))  # 10^24 elements
+    text = xmile(f"<dimensions>{dims}</dimensions>",
+                 f'<aux name="x">{dims_of(*(f"d{k}" for k in range(6)))}<eqn>1</eqn></aux>')
+    with pytest.raises(ModelError, match=r"more than 50000 elements together"):
+        dk.xmile.read(text)
+
+
 def test_too_many_array_elements_are_refused_before_anything_is_built():
     big = '<dimensions><dim name="a" size="10000"/><dim name="b" size="10"/></dimensions>'
     with pytest.raises(ModelError, match=r"more than 50000 elements together"):
@@ -306,3 +314,11 @@ def test_whole_arrays_summed_in_every_element_of_a_large_array_are_refused_not_e
     with pytest.raises(ModelError, match=r"refer to more than 250000 array elements in all"):
         dk.xmile.read(xmile(big, f'<aux name="x">{dims_of("a")}<eqn>1</eqn></aux>'
                                  f'<aux name="y">{dims_of("a")}<eqn>SUM(x[*]) - x</eqn></aux>'))
+
+
+def test_an_expression_over_arrays_of_unrelated_large_dimensions_is_refused_before_it_is_expanded():
+    dims = '<dimensions><dim name="a" size="1000"/><dim name="b" size="1000"/></dimensions>'
+    text = xmile(dims, f'<aux name="x">{dims_of("a")}<eqn>1</eqn></aux><aux name="y">{dims_of("b")}<eqn>1</eqn></aux>'
+                       '<aux name="z"><eqn>SUM(x[*] * y[*])</eqn></aux>')  # a million products
+    with pytest.raises(ModelError, match=r"the expression over arrays has too many elements"):
+        dk.xmile.read(text)
