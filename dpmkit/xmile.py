@@ -587,7 +587,8 @@ _MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arra
 _MAX_ARRAY_REFERENCES = 250_000  # array elements named by all equations together
 _MAX_PIPELINE_STEPS = 10_000  # stages of all DELAY (pipeline) and PREVIOUS chains together
 _MAX_MODULE_DEPTH = 16
-_MAX_MODULE_VARIABLES = 100_000  # variables of all module instances together
+_MAX_MODULE_VARIABLES = 100_000  # variables (and connections) of all module instances together
+_MAX_MODULE_INSTANCES = 10_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -1121,6 +1122,10 @@ class _Reader:
             raise self.refuse(f"module {shown!r}: modules nested more than {_MAX_MODULE_DEPTH} deep, or a model "
                               "that contains itself", variable=shown)
         self.used_models.add(model_name)
+        self.module_count += 1
+        if self.module_count > _MAX_MODULE_INSTANCES:
+            raise self.refuse(f"the file has more than {_MAX_MODULE_INSTANCES} module instances (modules inside "
+                              "modules, many times over)")
         inner = scope + _display(name) + "."
         self.module_keys.add(_key(inner[:-1]))
         for c in el.children:
@@ -1132,6 +1137,8 @@ class _Reader:
             if not to or not frm:
                 raise self.refuse(f"module {shown!r}: a <connect> needs both to= and from=", variable=shown)
             connections.append((shown, scope, inner, _unquote(to), _unquote(frm)))
+            if len(connections) > _MAX_MODULE_VARIABLES:
+                raise self.refuse(f"the modules of the file have more than {_MAX_MODULE_VARIABLES} connections")
         for c in model_el.children:
             if c.is_xmile and c.tag not in ("variables", "views", "style", "doc", "sim_specs", "behavior"):
                 raise self.refuse(f"the element <{c.tag}> inside <model name={name!r}> is not supported")
@@ -1181,6 +1188,7 @@ class _Reader:
         items, connections = [], []
         self.used_models = set()
         self.module_keys = set()
+        self.module_count = 0
         self.collect(variables_el, "", frozenset(), items, connections)
         unused = sorted(set(self.models) - self.used_models)
         for name in unused:

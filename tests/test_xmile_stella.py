@@ -164,9 +164,9 @@ def test_a_model_with_modules_runs_the_same_in_pysd(pysd, tmp_path):  # noqa: F8
 
 
 def test_modules_that_multiply_into_too_many_variables_are_refused():
-    # ten instances of a model of ten instances ... six deep would be a million variables
-    levels = [(f"m{k}", "".join(f'<module name="i{j}" model="m{k + 1}"/>' for j in range(10))) for k in range(6)]
-    levels.append(("m6", '<aux name="x"><eqn>1</eqn></aux>'))
+    # ten instances of a model of ten instances of ten of a model of 200 variables: 200,000
+    levels = [(f"m{k}", "".join(f'<module name="i{j}" model="m{k + 1}"/>' for j in range(10))) for k in range(3)]
+    levels.append(("m3", "".join(f'<aux name="x{j}"><eqn>1</eqn></aux>' for j in range(200))))
     with pytest.raises(ModelError, match=r"the modules of the file make more than 100000 variables together"):
         dk.xmile.read(with_models('<module name="top" model="m0"/>', *levels))
 
@@ -290,3 +290,10 @@ def test_arrays_inside_a_module_refer_to_the_modules_own_variables():
     np.testing.assert_array_equal(result["m_twice_y"], 4.0)
     np.testing.assert_array_equal(result["m_total"], 6.0)
     np.testing.assert_array_equal(result["k"], 100.0)
+
+
+def test_modules_that_multiply_into_too_many_empty_instances_are_refused():
+    levels = [(f"m{k}", "".join(f'<module name="i{j}" model="m{k + 1}"/>' for j in range(10))) for k in range(15)]
+    levels.append(("m15", ""))  # 10^15 instances of nothing
+    with pytest.raises(ModelError, match=r"more than 10000 module instances"):
+        dk.xmile.read(with_models('<module name="top" model="m0"/>', *levels))
