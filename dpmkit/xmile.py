@@ -34,7 +34,7 @@ What is read
   (``hares.hares`` becomes ``hares_hares``), with the inputs a ``<connect>`` feeds made equal to
   their sources;
 - Stella builtins by translation into kit stocks and flows: the pipeline ``DELAY`` and
-  ``PREVIOUS`` (Euler, a delay of whole steps), ``TREND``, one-argument ``RAMP``.
+  ``PREVIOUS`` (Euler, a delay of whole steps), ``TREND``, ``SMTHN``, one-argument ``RAMP``.
 
 Names
 -----
@@ -65,8 +65,8 @@ naming the construct and the variable, never dropped silently: dimension mapping
 arrays connected between modules, modules of other files, macros that are used,
 conveyors and queues, data import, graphical functions of type ``extrapolate`` or
 ``discrete``, integration methods other than Euler and RK4, ``DELAY`` with a variable
-delay time or RK4, and builtins outside the kit's language (for example ``SMTHN``,
-``FORCST`` and the random-number functions). Vendor elements in other XML
+delay time or RK4, and builtins outside the kit's language (for example ``FORCST``
+and the random-number functions). Vendor elements in other XML
 namespaces (``isee:...`` preferences and display settings) and the display-only
 XMILE elements (``<views>``, ``<style>``, ``<format>``, ``<scale>``, ...) carry no
 simulation meaning and are skipped, and so are Stella's ``<ai_information>`` and a
@@ -163,7 +163,6 @@ _REFUSED = {
 
 # XMILE builtins outside the kit's language, with what they are.
 _UNSUPPORTED_BUILTINS = {
-    "SMTHN": "SMTHN (the n-th order smooth) is not supported; the kit has SMTH1 and SMTH3",
     "FORCST": "FORCST",
     "SELF": "SELF",
     "HISTORY": "HISTORY",
@@ -1457,6 +1456,8 @@ class _Reader:
             return self.array_function(parser, upper, args, pos)
         if call and upper in ("DELAY", "PREVIOUS") and (target is None or target.kind != "gf"):
             return self.pipeline(parser, upper, args, pos)
+        if call and upper == "SMTHN" and target is None:
+            return self.smthn(parser, args, pos)
         if call and upper == "TREND" and target is None:
             return self.trend(parser, args, pos)
         if call and upper == "RAMP" and len(args) == 1 and target is None:
@@ -1648,6 +1649,33 @@ class _Reader:
                 nodes.append(Name(name, pos))
         total = combine(groups[0])
         return BinOp("/", total, Num(float(count), pos), pos) if upper == "MEAN" else total
+
+    def smthn(self, parser, args, pos):
+        """``SMTHN(input, averaging_time, n[, initial])``: n first-order smooths in a row, each
+        over ``averaging_time / n``, every one starting at ``initial`` (by default the input)."""
+        if not 3 <= len(args) <= 4:
+            raise parser.error(pos, f"SMTHN takes 3 or 4 arguments but was given {len(args)}; write "
+                                    "SMTHN(input, averaging_time, n[, initial])")
+        order = args[2]
+        constant = self.by_ident.get(order.id) if isinstance(order, Name) else None
+        if constant is not None and constant.kind == "aux" and constant.gf is None and constant.connected is None \
+                and _NUMBER_RE.match(constant.eqn.strip()):
+            self.fixed[constant.ident] = f"SMTHN (its order) in {parser.var.label!r}"
+            order = Num(float(constant.eqn.strip()), pos)
+        if not isinstance(order, Num) or order.value != int(order.value) or not 1 <= order.value <= 100:
+            raise parser.error(pos, "SMTHN: the order n must be a whole number from 1 to 100, written as a number "
+                                    "or a constant")
+        n = int(order.value)
+        if n == 1:
+            time = args[1]
+        elif isinstance(args[1], Num):  # a number stays a number (so it keeps taking the time units)
+            time = Num(args[1].value / n, pos)
+        else:
+            time = BinOp("/", args[1], Num(float(n), pos), pos)
+        node = args[0]
+        for _ in range(n):
+            node = Call("SMTH1", (node, time, *args[3:]), pos, True)
+        return node
 
     def trend(self, parser, args, pos):
         """``TREND(input, averaging_time[, initial_trend])``: the fractional change of the input.

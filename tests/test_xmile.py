@@ -617,7 +617,7 @@ def test_input_over_the_size_limit_is_refused_before_parsing(tmp_path, monkeypat
     (aux("x", "DELAY(TIME, 1.5)"), r"the delay time 1.5 is not a whole number of time steps", "x"),
     (aux("x", "PREVIOUS(TIME)"), r"PREVIOUS takes 2 arguments here", "x"),
     (aux("x", "NORMAL(0, 1)"), r"NORMAL \(random numbers\) is not supported", "x"),
-    (aux("x", "SMTHN(TIME, 2, 3)"), r"SMTHN", "x"),
+    (aux("x", "SMTHN(TIME, 2, y)") + aux("y", "TIME"), r"SMTHN: the order n must be a whole number", "x"),
     (aux("x", "MIN(y)") + aux("y", 1),
      r"MIN of an array takes an array such as x\[\*\] \(or an expression over arrays\), not a single", "x"),
     (aux("x", "y[1]") + aux("y", 1), r"'y' is not an array, so it takes no subscripts", "x"),

@@ -297,3 +297,17 @@ def test_modules_that_multiply_into_too_many_empty_instances_are_refused():
     levels.append(("m15", ""))  # 10^15 instances of nothing
     with pytest.raises(ModelError, match=r"more than 10000 module instances"):
         dk.xmile.read(with_models('<module name="top" model="m0"/>', *levels))
+
+
+def test_smthn_is_n_first_order_smooths_in_a_row_and_smth3_for_n_3():
+    text = xmile(aux("input", "STEP(10, 2) + TIME") + aux("n", "3")
+                 + aux("third", "SMTHN(input, 6, n)") + aux("smth3", "SMTH3(input, 6)")
+                 + aux("second", "SMTHN(input, 4, 2, 1)") + aux("by hand", "SMTH1(SMTH1(input, 2, 1), 2, 1)"),
+                 stop=20, dt=0.25)
+    model = dk.xmile.read(text)
+    result = dk.simulate(model)
+    np.testing.assert_allclose(result["third"], result["smth3_var"], rtol=1e-12)
+    np.testing.assert_allclose(result["second"], result["by_hand"], rtol=1e-12)
+    assert isinstance(model["n"], dk.Aux)  # it sets the structure, so it is kept fixed
+    with pytest.raises(ModelError, match=r"SMTHN: the order n must be a whole number from 1 to 100"):
+        dk.xmile.read(xmile(aux("x", "SMTHN(TIME, 2, 2.5)")))
