@@ -24,7 +24,17 @@ What is read
 - equations in XMILE's syntax and operator precedence, with case-insensitive names,
   quoted names (``"Staff morale (%)"``), ``{comments}``, ``IF ... THEN ... ELSE``,
   ``MOD``, and the builtins the kit's equation language has (``PI()`` and the other
-  zero-argument builtins may carry empty parentheses).
+  zero-argument builtins may carry empty parentheses);
+- arrays: each element of an arrayed variable becomes a kit variable of its own
+  (``Stock A[Entry 1]`` becomes ``stock_a_entry_1``, labelled ``Stock A[Entry 1]``), with
+  apply-to-all and per-element equations, subscripts (elements, dimensions, numbers
+  from 1, ``*``) and ``SUM``/``MEAN``/``MIN``/``MAX``/``SIZE``/``PROD`` over arrays and
+  expressions over arrays;
+- modules: each module instance's variables, named ``module.variable``
+  (``hares.hares`` becomes ``hares_hares``), with the inputs a ``<connect>`` feeds made equal to
+  their sources;
+- Stella builtins by translation into kit stocks and flows: the pipeline ``DELAY`` and
+  ``PREVIOUS`` (Euler, a delay of whole steps), ``TREND``, ``SMTHN``, one-argument ``RAMP``.
 
 Names
 -----
@@ -51,16 +61,18 @@ parameter's description says its bounds were inferred; widen them with
 What is refused
 ---------------
 Anything the kit cannot represent is refused with a :class:`~dpmkit.ModelError`
-naming the construct and the variable, never dropped silently: arrays
-(dimensions), modules and multiple models, macros, conveyors and queues, data
-import, graphical functions of type ``extrapolate`` or ``discrete``, integration
-methods other than Euler and RK4, and builtins outside the kit's language (for
-example ``DELAY``, the fixed pipeline delay, ``SMTHN``, ``TREND``, ``FORCST``,
-``PREVIOUS`` and the random-number functions). Vendor elements in other XML
+naming the construct and the variable, never dropped silently: dimension mappings,
+arrays connected between modules, modules of other files, macros that are used,
+conveyors and queues, data import, graphical functions of type ``extrapolate`` or
+``discrete``, integration methods other than Euler and RK4, ``DELAY`` with a variable
+delay time or RK4, and builtins outside the kit's language (for example ``FORCST``
+and the random-number functions). Vendor elements in other XML
 namespaces (``isee:...`` preferences and display settings) and the display-only
 XMILE elements (``<views>``, ``<style>``, ``<format>``, ``<scale>``, ...) carry no
 simulation meaning and are skipped, and so are Stella's ``<ai_information>`` and a
-disabled ``<data><export>`` (listed in ``read(..., ignored=[])``). A file that includes
+disabled ``<data><export>``, unused macros and models (listed in ``read(..., ignored=[])``,
+with a note on non-negative stocks with outflows, whose outflows the kit does not ration
+as Stella does). A file that includes
 other files (``<header><includes>``) is refused: the kit cannot reproduce them.
 
 Safety
@@ -137,12 +149,10 @@ _STANDARD_NAMESPACE = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 _MAX_XML_DEPTH = 64
 
 # Top-level elements without simulation meaning.
-_IGNORED_TOP = {"header", "style", "model_units", "default_format", "prefs", "options", "dimensions"}
+_IGNORED_TOP = {"header", "style", "model_units", "default_format", "prefs", "options"}
 # Display-only children of a variable.
 _IGNORED_IN_VARIABLE = {"format", "scale", "event_poster", "mathml", "range"}
 _REFUSED = {
-    "dimensions": "arrays (dimensions) are not supported",
-    "element": "arrays (array elements) are not supported",
     "conveyor": "conveyors are not supported",
     "queue": "queues are not supported",
     "leak": "conveyor leaks are not supported",
@@ -153,12 +163,7 @@ _REFUSED = {
 
 # XMILE builtins outside the kit's language, with what they are.
 _UNSUPPORTED_BUILTINS = {
-    "DELAY": "DELAY (the fixed, pipeline delay) is not supported; the kit has the material delays DELAY1, "
-             "DELAY3 and DELAYN",
-    "SMTHN": "SMTHN (the n-th order smooth) is not supported; the kit has SMTH1 and SMTH3",
-    "TREND": "TREND",
     "FORCST": "FORCST",
-    "PREVIOUS": "PREVIOUS",
     "SELF": "SELF",
     "HISTORY": "HISTORY",
     "COUNTER": "COUNTER",
@@ -174,13 +179,12 @@ _UNSUPPORTED_BUILTINS = {
     "GAMMA": "GAMMA (random numbers)",
     "TRIANGULAR": "TRIANGULAR (random numbers)",
     "WEIBULL": "WEIBULL (random numbers)",
-    "SUM": "SUM (an array function)",
-    "MEAN": "MEAN (an array function)",
-    "SIZE": "SIZE (an array function)",
     "STDDEV": "STDDEV (an array function)",
     "RANK": "RANK (an array function)",
-    "PROD": "PROD (an array function)",
 }
+
+# Array functions, each over all the elements its one argument names (``SUM(x[*])``).
+_ARRAY_FUNCTIONS = {"SUM", "MEAN", "MIN", "MAX", "SIZE", "PROD"}
 
 
 def _unsupported(builtin):
@@ -230,6 +234,21 @@ def _key(name):
     """XMILE's notion of a name's identity: case-insensitive, spaces = underscores."""
     text = name.replace("\\n", " ").replace("_", " ")
     return "_".join(text.split()).casefold()
+
+
+def _dotted(text):
+    """``a."b.c".d`` -> ``["a", "b.c", "d"]`` as keys: a qualified name split at the dots outside quotes."""
+    parts, current, quoted = [], "", False
+    for ch in text.strip():
+        if ch == '"':
+            quoted = not quoted
+        if ch == "." and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return [_key(_unquote(p)) if p.strip() else "" for p in parts]
 
 
 def _display(name):
@@ -562,6 +581,40 @@ class _TreeBuilder:
 # ------------------------------------------------------ equations (XMILE side)
 
 _MAX_TREE_DEPTH = 150  # CPython refuses code nested more than 200 brackets deep
+_MAX_ELEMENTS_PER_DIM = 10_000
+_MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arrays together
+_MAX_ARRAY_REFERENCES = 250_000  # array elements named by all equations together
+_MAX_PIPELINE_STEPS = 10_000  # stages of all DELAY (pipeline) and PREVIOUS chains together
+_MAX_MODULE_DEPTH = 16
+_MAX_MODULE_VARIABLES = 100_000  # variables (and connections) of all module instances together
+_MAX_MODULE_INSTANCES = 10_000
+
+
+@dataclass(frozen=True, eq=False)
+class _Slice:
+    """Several elements of an array, as one argument of an array function (never in a kit equation)."""
+
+    word: str
+    nodes: tuple
+    pos: int = 0
+    dims: tuple = ()  # the dimensions it runs over
+    keys: tuple = ()  # for each node, its elements of those dimensions
+
+
+def _walk_nodes(n):
+    stack = [n]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(_children(n))
+
+
+def _balanced(op, nodes, pos):
+    """a op b op c ... as a balanced tree (shallow, so long sums stay well inside the depth limit)."""
+    if len(nodes) == 1:
+        return nodes[0]
+    half = len(nodes) // 2
+    return BinOp(op, _balanced(op, nodes[:half], pos), _balanced(op, nodes[half:], pos), pos)
 
 
 def _children(n):
@@ -599,9 +652,10 @@ class _XmileParser(_Parser):
     refused by name. Names are turned into the kit's identifiers by ``resolve``.
     """
 
-    def __init__(self, text, owner, resolve):
+    def __init__(self, text, owner, resolve, var=None):
         self.owner = owner
         self.resolve = resolve
+        self.var = var
         super().__init__(text, owner)
 
     def error(self, pos, message):
@@ -669,12 +723,10 @@ class _XmileParser(_Parser):
                 tokens.append(("op", two, i))
                 i += 2
                 continue
-            if ch in "+-*/^(),=<>":
+            if ch in "+-*/^(),=<>[]":
                 tokens.append(("op", ch, i))
                 i += 1
                 continue
-            if ch == "[":
-                raise self.error(i, "arrays (subscripts in square brackets) are not supported")
             raise self.error(i, f"unexpected character {ch!r}")
         tokens.append(("end", None, n))
         return tokens
@@ -683,13 +735,33 @@ class _XmileParser(_Parser):
         text = self.text
         if i < len(text) and text[i] == "." and i + 1 < len(text) and text[i + 1] not in _DIGITS:
             raise self.error(i, "module references (names with a '.') are not supported: modules are not supported")
-        j = i
-        while j < len(text) and text[j] in " \t\r\n":
-            j += 1
-        if j < len(text) and text[j] == "[":
-            raise self.error(j, "arrays (subscripts in square brackets) are not supported")
+
+    def subscripts(self, word):
+        """The subscripts of ``word[a, b, *]``: ("name", text, pos), ("index", n, pos) or ("*", None, pos)."""
+        self.expect("[", "")
+        subs = []
+        while True:
+            kind, val, pos = self.take()
+            if kind == "name":
+                subs.append(("name", val, pos))
+            elif kind == "num" and val == int(val) and val >= 1:
+                subs.append(("index", int(val), pos))
+            elif kind == "op" and val == "*":
+                subs.append(("*", None, pos))
+            else:
+                found = "the end of the equation" if kind == "end" else repr(self._shown(kind, val))
+                raise self.error(pos, f"a subscript of {word!r} must be a dimension, an element, a whole number "
+                                      f"from 1 or '*', not {found} (expressions as subscripts are not supported)")
+            kind, val, pos = self.take()
+            if (kind, val) == ("op", ","):
+                continue
+            if (kind, val) == ("op", "]"):
+                return subs
+            raise self.error(pos, f"expected ',' or ']' in the subscripts of {word!r}")
 
     def name_node(self, word, pos):
+        if self.peek()[:2] == ("op", "["):
+            return self.resolve(self, word, pos, call=False, subs=self.subscripts(word))
         return self.resolve(self, word, pos, call=False)
 
     def call_node(self, word, pos, args):
@@ -713,6 +785,26 @@ class _Var:
     as_flow: bool = False  # an aux named as a stock's inflow or outflow
     alias: str = ""  # "DT", "STARTTIME", "STOPTIME" for the time-setting auxiliaries
     meta: dict = field(default_factory=dict)
+    eqn: str = ""  # the equation text (of this element, for an element of an array)
+    gf: object = None  # its <gf> element, if any
+    array: object = None  # the _Array this is an element of
+    ctx: dict = field(default_factory=dict)  # dimension key -> element key, for an element
+    subs: tuple = ()  # element keys, one per dimension of its array
+    scope: str = ""  # "module." (the key of the module it is in, with a dot), "" in the main model
+    connected: object = None  # the _Var a module input is connected from
+
+
+@dataclass
+class _Array:
+    """An arrayed XMILE variable: one kit variable per element (see :meth:`_Reader.variables`)."""
+
+    kind: str
+    xml_name: str
+    key: str
+    dims: tuple  # dimension keys
+    elements: dict  # tuple of element keys -> _Var
+    alias: str = ""
+    lookup: str = ""
 
 
 def _flag(el, what):
@@ -766,6 +858,8 @@ class _Reader:
         self.check_units = check_units
         self.stem = stem
         self.ignored = [] if ignored is None else ignored
+        self.dims = {}  # dimension key -> (name, [element names], [element keys])
+        self.macros = {}  # macro key -> name
 
     def refuse(self, message, variable=None):
         return ModelError(f"{self.where}: {message}", variable=variable)
@@ -792,11 +886,16 @@ class _Reader:
             elif el.tag == "behavior":
                 behaviors.append(el)
             elif el.tag == "macro":
-                raise self.refuse(f"macros are not supported (macro {el.attrs.get('name', '?')!r})")
+                # a macro is refused where an equation uses it; one that nothing uses is only noted
+                name = _unquote(el.attrs.get("name", "?"))
+                self.macros[_key(name)] = name
+                self.note(f"<macro name={name!r}>: macros are not supported; no equation may use it")
             elif el.tag == "data":
                 self.data(el)
             elif el.tag == "header":
                 self.header(el)
+            elif el.tag == "dimensions":
+                self.dimensions(el)
             elif el.tag == "ai_information":
                 self.note("<ai_information>: Stella's signed record of how AI tools were used on the model "
                           "(no simulation meaning)")
@@ -805,17 +904,27 @@ class _Reader:
                                   "(it is not part of the XMILE the kit reads)")
         if not models:
             raise self.refuse("there is no <model> element")
-        if len(models) > 1:
+        mains = [m for m in models if not m.attrs.get("name", "").strip()]
+        if len(mains) > 1 or (not mains and len(models) > 1):
             names = ", ".join(repr(m.attrs.get("name", "(main)")) for m in models)
-            raise self.refuse(f"modules are not supported: the file has {len(models)} models ({names})")
-        model_el = models[0]
-        if "resource" in model_el.attrs:
-            raise self.refuse(
-                f"the <model> refers to another file ({model_el.attrs['resource']!r}); "
-                "the kit reads only the one file given"
-            )
+            raise self.refuse(f"the file has {len(models)} models ({names}) but not exactly one main model "
+                              "(a <model> without a name)")
+        model_el = mains[0] if mains else models[0]
+        self.models = {}
+        for m in models:
+            if "resource" in m.attrs:
+                raise self.refuse(
+                    f"the <model> refers to another file ({m.attrs['resource']!r}); "
+                    "the kit reads only the one file given"
+                )
+            if m is not model_el:
+                key = _key(_unquote(m.attrs["name"]))
+                if key in self.models:
+                    raise self.refuse(f"two models are named {m.attrs['name']!r}")
+                self.models[key] = m
         # a model may carry its own sim specs and behaviour (XMILE 1.0, 4.3)
         start, stop, dt, method, time_units = self.sim_specs(model_el.first("sim_specs") or sim_specs)
+        self.method, self.dt = method, dt
         self.non_negative_stock, self.non_negative_flow = False, False
         for b in behaviors + model_el.find("behavior"):
             self.behavior(b)
@@ -827,6 +936,10 @@ class _Reader:
                 if variables_el is not None:
                     raise self.refuse("the model has more than one <variables> element")
                 variables_el = el
+            elif el.tag in ("stock", "flow", "aux", "gf", "module"):
+                raise self.refuse(f"the <{el.tag}> {el.attrs.get('name', '')!r} is directly inside <model>, without "
+                                  "<variables>: that is a draft of XMILE from before the 1.0 standard, which the kit "
+                                  "does not read (open and save the file in a current Stella)")
             elif el.tag not in ("behavior", "sim_specs", "views", "style", "doc"):
                 raise self.refuse(f"the element <{el.tag}> inside <model> is not supported")
         if variables_el is None:
@@ -842,6 +955,32 @@ class _Reader:
             )
         except ModelError as err:
             raise ModelError(f"{self.where}: {err}", variable=err.variable) from None
+
+    def dimensions(self, el):
+        """``<dimensions>``: each ``<dim>`` with its ``<elem>``s, or ``size="n"`` (elements 1 to n)."""
+        for d in el.find("dim"):
+            name = _unquote(d.attrs.get("name", ""))
+            if not name.strip():
+                raise self.refuse("a <dim> has no name")
+            key = _key(name)
+            if key in self.dims:
+                raise self.refuse(f"the dimension {name!r} is defined twice")
+            elems = [_unquote(e.attrs.get("name", "")) for e in d.find("elem")]
+            if not elems and "size" in d.attrs:
+                size = _number(d.attrs["size"], f"{self.where}: the size of dimension {name!r}")
+                if size != int(size) or not 1 <= size <= _MAX_ELEMENTS_PER_DIM:
+                    raise self.refuse(f"the size of dimension {name!r} must be a whole number from 1 to "
+                                      f"{_MAX_ELEMENTS_PER_DIM}, not {d.attrs['size']!r}")
+                elems = [str(k) for k in range(1, int(size) + 1)]
+            if not elems or any(not e.strip() for e in elems):
+                raise self.refuse(f"the dimension {name!r} has no elements, or an element without a name")
+            keys = [_key(e) for e in elems]
+            if len(set(keys)) != len(keys):
+                raise self.refuse(f"the dimension {name!r} names an element twice")
+            for c in d.children:
+                if c.is_xmile and c.tag != "elem":
+                    raise self.refuse(f"dimension {name!r}: the element <{c.tag}> is not supported")
+            self.dims[key] = (_display(name), [_display(e) for e in elems], keys)
 
     def note(self, what):
         """Record something skipped on purpose (see ``read(..., ignored=[])``)."""
@@ -941,44 +1080,163 @@ class _Reader:
         return name, label, description, scenarios, check_units
 
     # -------------------------------------------------------------- variables
-    def variables(self, variables_el):
-        items = []
+    def collect(self, variables_el, scope, path, items, connections):
+        """The variable elements of a model and, recursively, of its modules, with their scope.
+
+        A module (XMILE 1.0, section 3.7.4) is an instance of the ``<model>`` of its name:
+        its variables are named ``module.variable`` (nested: ``a.b.variable``), and each
+        ``<connect to="module.input" from=".variable"/>`` makes the input equal to the
+        variable it is connected from (a leading ``.`` names a variable of the model that
+        holds the module, ``other.variable`` one of a sibling module).
+        """
         for el in variables_el.children:
             if el.is_dpmkit or not el.is_xmile:
                 continue
             if el.tag in ("stock", "flow", "aux", "gf"):
-                items.append(el)
+                items.append((el, scope))
+                if len(items) > _MAX_MODULE_VARIABLES:
+                    raise self.refuse(f"the modules of the file make more than {_MAX_MODULE_VARIABLES} variables "
+                                      "together (a model used by many modules, nested)")
             elif el.tag == "module":
-                raise self.refuse(f"modules are not supported (module {el.attrs.get('name', '?')!r})")
+                self.module(el, scope, path, items, connections)
             elif el.tag == "group":
                 continue  # sectors and groups: a drawing aid
             else:
                 raise self.refuse(f"the element <{el.tag}> inside <variables> is not supported")
+
+    def module(self, el, scope, path, items, connections):
+        name = _unquote(el.attrs.get("name", ""))
+        if not name.strip():
+            raise self.refuse("a <module> has no name")
+        shown = scope + _display(name)
+        if "resource" in el.attrs:
+            raise self.refuse(f"module {shown!r} refers to another file ({el.attrs['resource']!r}); the kit reads "
+                              "only the one file given")
+        model_name = _key(_unquote(el.attrs.get("model", name)))
+        model_el = self.models.get(model_name)
+        if model_el is None:
+            raise self.refuse(f"module {shown!r}: the file has no <model name={name!r}>" +
+                              suggest(model_name, list(self.models)), variable=shown)
+        if model_name in path or len(path) >= _MAX_MODULE_DEPTH:
+            raise self.refuse(f"module {shown!r}: modules nested more than {_MAX_MODULE_DEPTH} deep, or a model "
+                              "that contains itself", variable=shown)
+        self.used_models.add(model_name)
+        self.module_count += 1
+        if self.module_count > _MAX_MODULE_INSTANCES:
+            raise self.refuse(f"the file has more than {_MAX_MODULE_INSTANCES} module instances (modules inside "
+                              "modules, many times over)")
+        inner = scope + _display(name) + "."
+        self.module_keys.add(_key(inner[:-1]))
+        for c in el.children:
+            if not c.is_xmile or c.tag == "connect2":
+                continue  # newer Stella writes each connection twice, as <connect> and <connect2>
+            if c.tag != "connect":
+                raise self.refuse(f"module {shown!r}: the element <{c.tag}> is not supported", variable=shown)
+            to, frm = c.attrs.get("to", "").strip(), c.attrs.get("from", "").strip()
+            if not to or not frm:
+                raise self.refuse(f"module {shown!r}: a <connect> needs both to= and from=", variable=shown)
+            connections.append((shown, scope, inner, _unquote(to), _unquote(frm)))
+            if len(connections) > _MAX_MODULE_VARIABLES:
+                raise self.refuse(f"the modules of the file have more than {_MAX_MODULE_VARIABLES} connections")
+        for c in model_el.children:
+            if c.is_xmile and c.tag not in ("variables", "views", "style", "doc", "sim_specs", "behavior"):
+                raise self.refuse(f"the element <{c.tag}> inside <model name={name!r}> is not supported")
+        variables_el = model_el.first("variables")
+        if variables_el is not None:
+            self.collect(variables_el, inner, path | {model_name}, items, connections)
+
+    def connect_modules(self, connections, by_key):
+        """Each connected input becomes an auxiliary equal to the variable it is connected from."""
+        def where(text, scope, inner):
+            # ".variable": a variable of the model that holds the module; "module.variable": one of
+            # that module or of a sibling module; "variable" alone (older files): one of the module
+            parts = _dotted(text)
+            if parts[0] == "":
+                return _key(scope) + ".".join(parts[1:])
+            if len(parts) > 1 and _key(scope) + parts[0] in self.module_keys:
+                return _key(scope) + ".".join(parts)
+            return _key(inner) + ".".join(parts)
+
+        for shown, scope, inner, to, frm in connections:
+            target_key = where(to, scope, inner)
+            source_key = where(frm, scope, scope)  # a source is named from the model that holds the module
+            target, source = by_key.get(target_key), by_key.get(source_key)
+            for what, key, var in (("to", target_key, target), ("from", source_key, source)):
+                if var is None:
+                    raise self.refuse(f"module {shown!r}: <connect {what}={(to if what == 'to' else frm)!r}> names "
+                                      f"no variable of the file (looked for {key!r})", variable=shown)
+                if isinstance(var, _Array):
+                    raise self.refuse(f"module {shown!r}: connecting arrays between modules is not supported",
+                                      variable=shown)
+            if target.connected is source:
+                continue  # the same connection, listed on both modules it joins
+            if target.connected:
+                raise self.refuse(f"module {shown!r}: {target.xml_name!r} is connected twice", variable=shown)
+            if target.kind == "gf" or source.kind == "gf":
+                raise self.refuse(f"module {shown!r}: connecting graphical functions is not supported",
+                                  variable=shown)
+            target.connected = source
+            if target.kind == "stock":
+                if target.el.find("inflow") or target.el.find("outflow"):
+                    raise self.refuse(f"module {shown!r}: the connected input {target.xml_name!r} is a stock with "
+                                      "flows", variable=target.xml_name)
+                target.kind = "aux"
+            target.gf = None
+
+    def variables(self, variables_el):
+        items, connections = [], []
+        self.used_models = set()
+        self.module_keys = set()
+        self.module_count = 0
+        self.collect(variables_el, "", frozenset(), items, connections)
+        unused = sorted(set(self.models) - self.used_models)
+        for name in unused:
+            self.note(f"<model name={name!r}>: no module uses it, so it is not part of the simulation")
         specs = []
         by_key = {}
-        for el in items:
+        self.array_elements = 0
+        for el, scope in items:
             raw = el.attrs.get("name")
             if raw is None or not raw.strip():
                 raise self.refuse(f"a <{el.tag}> has no name")
-            key = _key(_unquote(raw))
-            v = _Var(el.tag, el, raw, key, _display(_unquote(raw)))
+            key = _key(scope) + _key(_unquote(raw))
+            shown = scope + _display(_unquote(raw))
+            v = _Var(el.tag, el, scope + raw if scope else raw, key, shown, scope=_key(scope))
             if key in by_key:
                 raise self.refuse(
                     f"two variables have the same name: {by_key[key].xml_name!r} and {raw!r} "
                     "(XMILE names ignore case and treat spaces and underscores alike)",
                     variable=raw,
                 )
-            self.check_structure(v)
-            by_key[key] = v
-            specs.append(v)
+            dims = self.check_structure(v)
+            if dims:
+                by_key[key] = self.expand(v, dims)
+                specs.extend(by_key[key].elements.values())
+            else:
+                v.eqn = v.el.first("eqn").text if v.kind != "gf" else ""
+                v.gf = v.el.first("gf")
+                by_key[key] = v
+                specs.append(v)
         self.by_key = by_key
+        self.connect_modules(connections, by_key)
         self.find_aliases(specs)
         live = [v for v in specs if not v.alias]
         self.assign_identifiers(live)
         self.connect(live)
-        return self.declare(live)
+        out = self.declare(live)
+        drained = {s.out_of for s in out if isinstance(s, Flow) and s.out_of}
+        rationed = [d.label for d in out if isinstance(d, Stock) and d.non_negative and d.name in drained]
+        if rationed:
+            shown = ", ".join(repr(n) for n in rationed[:5]) + (f" and {len(rationed) - 5} more" if len(rationed) > 5
+                                                                 else "")
+            self.note(f"non-negative stocks with outflows ({shown}): when the outflows ask for more than a stock "
+                      "holds, the kit keeps the stock at zero, as Stella does, but its outflows keep the values "
+                      "asked for (and a stock they fill receives them), where Stella cuts them back in the order "
+                      "of the stock's outflows; the two agree while no such stock runs dry within a step")
+        return out
 
     def check_structure(self, v):
+        """Check a variable's elements; return the keys of its dimensions (empty for a scalar)."""
         el, name = v.el, v.xml_name
         allowed = {
             "stock": {"eqn", "inflow", "outflow", "non_negative", "units", "doc"},
@@ -986,6 +1244,12 @@ class _Reader:
             "aux": {"eqn", "gf", "units", "doc"},
             "gf": {"xscale", "yscale", "xpts", "ypts", "units", "doc"},
         }[v.kind]
+        dims_el = el.first("dimensions")
+        if dims_el is not None:
+            if v.kind == "gf":
+                raise self.refuse(f"graphical function {name!r}: arrayed standalone graphical functions are not "
+                                  "supported (give each arrayed variable its own <gf>)", variable=name)
+            return self.check_array(v, dims_el, allowed)
         eqns = 0
         for child in el.children:
             if child.is_dpmkit:
@@ -1000,19 +1264,120 @@ class _Reader:
                 eqns += 1
             if child.tag in allowed or child.tag in _IGNORED_IN_VARIABLE:
                 continue
+            if child.tag == "element":
+                raise self.refuse(f"{v.kind} {name!r} has an <element> but no <dimensions>", variable=name)
             raise self.refuse(f"{v.kind} {name!r}: the element <{child.tag}> is not supported", variable=name)
         if eqns > 1:
-            raise self.refuse(f"{v.kind} {name!r} has {eqns} <eqn> elements (arrays are not supported)", variable=name)
+            raise self.refuse(f"{v.kind} {name!r} has {eqns} <eqn> elements, but no <dimensions>", variable=name)
         if v.kind in ("stock", "flow", "aux") and eqns == 0:
             raise self.refuse(f"{v.kind} {name!r} has no <eqn>", variable=name)
         if v.kind == "stock" and el.first("gf") is not None:
             raise self.refuse(f"stock {name!r} has a graphical function, which stocks cannot have", variable=name)
+        return ()
+
+    def check_array(self, v, dims_el, allowed):
+        name = v.xml_name
+        dims = []
+        for d in dims_el.children:
+            if not d.is_xmile:
+                continue
+            dname = _unquote(d.attrs.get("name", "")) if d.tag == "dim" else ""
+            if d.tag != "dim" or _key(dname) not in self.dims:
+                raise self.refuse(
+                    f"{v.kind} {name!r}: the dimension {dname or d.tag!r} is not defined in the file's <dimensions>"
+                    + suggest(_key(dname), list(self.dims)), variable=name)
+            if _key(dname) in dims:
+                raise self.refuse(f"{v.kind} {name!r} names the dimension {dname!r} twice", variable=name)
+            dims.append(_key(dname))
+        if not dims:
+            raise self.refuse(f"{v.kind} {name!r} has an empty <dimensions>", variable=name)
+        for child in v.el.children:
+            if child.is_dpmkit and child.tag == "meta":
+                v.meta = dict(child.attrs)
+            if not child.is_xmile or child.tag in ("dimensions", "element") or child.tag in _IGNORED_IN_VARIABLE:
+                continue
+            if child.tag in _REFUSED:
+                raise self.refuse(f"{v.kind} {name!r}: {_REFUSED[child.tag]}", variable=name)
+            if child.tag not in allowed:
+                raise self.refuse(f"{v.kind} {name!r}: the element <{child.tag}> is not supported", variable=name)
+        if v.kind == "stock" and v.el.first("gf") is not None:
+            raise self.refuse(f"stock {name!r} has a graphical function, which stocks cannot have", variable=name)
+        return tuple(dims)
+
+    def expand(self, v, dims):
+        """An arrayed variable as one _Var per element (row-major: the last dimension varies fastest).
+
+        Each element takes its equation from its own ``<element subscript="...">``, else the
+        apply-to-all ``<eqn>``. Two forms that PySD's XMILE test files use are read as well:
+        several ``<eqn>``s (one per element, in element order) and an ``<eqn>`` that is a list
+        of numbers (``1, 2, 3``).
+        """
+        name = v.xml_name
+        self.array_elements += math.prod(len(self.dims[d][2]) for d in dims)
+        if self.array_elements > _MAX_ARRAY_ELEMENTS:
+            raise self.refuse(f"{v.kind} {name!r}: the arrays of the file have more than {_MAX_ARRAY_ELEMENTS} "
+                              "elements together", variable=name)
+        combos = [()]
+        for d in dims:
+            combos = [c + (k,) for c in combos for k in range(len(self.dims[d][2]))]
+        keys = [tuple(self.dims[d][2][k] for d, k in zip(dims, c)) for c in combos]
+        shown = [",".join(self.dims[d][1][k] for d, k in zip(dims, c)) for c in combos]
+        per_element = {}
+        for child in v.el.find("element"):
+            sub = child.attrs.get("subscript", "")
+            parts = tuple(_key(_unquote(p)) for p in sub.split(","))
+            if parts not in keys:
+                raise self.refuse(f"{v.kind} {name!r}: <element subscript={sub!r}> is not an element of its "
+                                  f"dimensions ({', '.join(self.dims[d][0] for d in dims)})", variable=name)
+            if parts in per_element:
+                raise self.refuse(f"{v.kind} {name!r}: the element [{sub}] is defined twice", variable=name)
+            for c in child.children:
+                if c.is_xmile and c.tag not in ("eqn", "gf") and c.tag not in _IGNORED_IN_VARIABLE:
+                    raise self.refuse(f"{v.kind} {name!r}[{sub}]: the element <{c.tag}> is not supported",
+                                      variable=name)
+            if child.first("eqn") is None and (child.first("gf") is None or not v.el.find("eqn")):
+                raise self.refuse(f"{v.kind} {name!r}[{sub}] has no <eqn>", variable=name)
+            per_element[parts] = child
+        eqns = [e.text for e in v.el.find("eqn")]
+        texts = {}
+        if per_element:
+            missing = [s for k, s in zip(keys, shown) if k not in per_element]
+            if missing and not eqns:
+                raise self.refuse(f"{v.kind} {name!r} has no equation for the element [{missing[0]}]", variable=name)
+        if len(eqns) > 1:
+            if len(eqns) != len(keys):
+                raise self.refuse(f"{v.kind} {name!r} has {len(eqns)} <eqn> elements for {len(keys)} array "
+                                  "elements", variable=name)
+            texts = dict(zip(keys, eqns))
+        elif len(eqns) == 1:
+            numbers = eqns[0].split(",")
+            if len(numbers) > 1 and all(_NUMBER_RE.match(x.strip()) for x in numbers):
+                if len(numbers) != len(keys):
+                    raise self.refuse(f"{v.kind} {name!r}: the list of {len(numbers)} numbers does not match its "
+                                      f"{len(keys)} elements", variable=name)
+                texts = dict(zip(keys, (x.strip() for x in numbers)))
+            else:
+                texts = dict.fromkeys(keys, eqns[0])
+        elif not per_element:
+            raise self.refuse(f"{v.kind} {name!r} has no <eqn>", variable=name)
+        array = _Array(v.kind, name, v.key, dims, {})
+        for k, text in zip(keys, shown):
+            child = per_element.get(k)
+            label = f"{v.label}[{text}]"
+            e = _Var(v.kind, v.el, f"{_unquote(name)}[{text}]", _key(label), label, meta=dict(v.meta), scope=v.scope)
+            e.meta.pop("name", None)
+            e.meta.pop("label", None)
+            e.eqn = child.first("eqn").text if child is not None and child.first("eqn") is not None else texts[k]
+            e.gf = (child.first("gf") if child is not None else None) or v.el.first("gf")
+            e.array, e.ctx, e.subs = array, dict(zip(dims, k)), k
+            array.elements[k] = e
+        return array
 
     def find_aliases(self, specs):
         for v in specs:
             builtin = _ALIASES.get(v.key)
-            if builtin and v.kind == "aux" and v.el.first("gf") is None:
-                text = re.sub(r"\s+", "", v.el.first("eqn").text).upper()
+            if builtin and v.kind == "aux" and v.gf is None and v.array is None:
+                text = re.sub(r"\s+", "", v.eqn).upper()
                 if text in (builtin, builtin + "()"):
                     v.alias = builtin
 
@@ -1028,9 +1393,10 @@ class _Reader:
         for v, base in zip(specs, bases):
             v.ident = self.alloc.take(base)
         for v in specs:
-            if v.kind in ("aux", "flow") and v.el.first("gf") is not None:
+            if v.kind in ("aux", "flow") and v.gf is not None:
                 v.lookup = self.alloc.derived(v.ident + "_lookup")
         self.lookup_idents = {v.ident for v in specs if v.kind == "gf"} | {v.lookup for v in specs if v.lookup}
+        self.element_idents = {v.ident for v in specs if v.array is not None}
 
     def connect(self, specs):
         """Which stocks each flow fills and drains, in the order of the file."""
@@ -1041,7 +1407,14 @@ class _Reader:
             for tag, word in (("inflow", "into"), ("outflow", "out_of")):
                 for ref in s.el.find(tag):
                     text = _unquote(ref.text)
-                    target = self.by_key.get(_key(text))
+                    target = self.by_key.get(s.scope + _key(text))
+                    if isinstance(target, _Array) or s.array is not None:
+                        if not (isinstance(target, _Array) and s.array is not None and target.dims == s.array.dims):
+                            raise self.refuse(
+                                f"stock {s.array.xml_name if s.array else s.xml_name!r} lists the {tag} {text!r}, "
+                                "but the two do not have the same dimensions (an arrayed stock needs flows with "
+                                "its dimensions, in the same order)", variable=s.xml_name)
+                        target = target.elements[s.subs]
                     if target is None or target.alias:
                         raise self.refuse(
                             f"stock {s.xml_name!r} lists the {tag} {text!r}, but the file has no flow of that name"
@@ -1063,10 +1436,33 @@ class _Reader:
                     links.append((word, s))
 
     # -------------------------------------------------------------- equations
-    def resolve(self, parser, word, pos, call, args=()):
+    def resolve(self, parser, word, pos, call, args=(), subs=None):
         """The syntax-tree node for a name (``call=False``) or a call in an equation."""
         upper = word.upper()
-        target = self.by_key.get(_key(word))
+        scope = parser.var.scope if parser.var is not None else ""
+        target = self.by_key.get(scope + _key(word))
+        if subs is not None or isinstance(target, _Array):
+            if isinstance(target, _Array) and not call:
+                return self.element_ref(parser, word, pos, target, subs)
+            if target is None:
+                raise parser.error(pos, f"unknown name {word!r}" + suggest(_key(word), list(self.by_key)))
+            if subs is not None:
+                raise parser.error(pos, f"{word!r} is not an array, so it takes no subscripts")
+            raise parser.error(pos, f"{word!r} is an array, not a function or graphical function")
+        if call and _key(word) in self.macros and target is None:
+            raise parser.error(pos, f"macros are not supported (the macro {self.macros[_key(word)]!r} is used here)")
+        if call and upper in _ARRAY_FUNCTIONS and (upper not in ("MIN", "MAX") or len(args) == 1) \
+                and (upper != "MEAN" or len(args) == 1 or target is None):
+            return self.array_function(parser, upper, args, pos)
+        if call and upper in ("DELAY", "PREVIOUS") and (target is None or target.kind != "gf"):
+            return self.pipeline(parser, upper, args, pos)
+        if call and upper == "SMTHN" and target is None:
+            return self.smthn(parser, args, pos)
+        if call and upper == "TREND" and target is None:
+            return self.trend(parser, args, pos)
+        if call and upper == "RAMP" and len(args) == 1 and target is None:
+            # Stella's RAMP(slope) starts at the start of the run
+            return Call("RAMP", (args[0], Name("STARTTIME", pos)), pos, True)
         if not call:
             if upper in ("TIME", "DT", "STARTTIME", "STOPTIME"):
                 return Name(upper, pos)
@@ -1103,16 +1499,287 @@ class _Reader:
             pos, f"unknown function {word!r}: it is neither a builtin the kit supports nor a "
             "graphical function of this model" + suggest(upper, list(XMILE_NAMES)))
 
+    def element_ref(self, parser, word, pos, array, subs):
+        """``x[a, b]`` (or ``x`` alone, meaning ``x[its dimensions]``) inside ``parser.var``'s equation.
+
+        A subscript is an element of that dimension, a number from 1, a dimension (the
+        element being computed when the variable itself has that dimension, else all of
+        them) or ``*`` (all of them). The result is a Name, or a _Slice of several.
+        """
+        ctx = parser.var.ctx if parser.var is not None else {}
+        if subs is None:
+            subs = [("name", self.dims[d][0], pos) for d in array.dims]
+        if len(subs) != len(array.dims):
+            raise parser.error(pos, f"{word!r} has {len(array.dims)} dimension{'s' if len(array.dims) > 1 else ''} "
+                                    f"({', '.join(self.dims[d][0] for d in array.dims)}) but is given {len(subs)} "
+                                    "subscripts")
+        choices, wild = [], []
+        for d, (kind, val, spos) in zip(array.dims, subs):
+            keys = self.dims[d][2]
+            if kind == "*":
+                choices.append(keys)
+                wild.append(d)
+            elif kind == "index":
+                if val > len(keys):
+                    raise parser.error(spos, f"the subscript {val} of {word!r} is past the {len(keys)} elements of "
+                                             f"{self.dims[d][0]!r}")
+                choices.append([keys[val - 1]])
+            else:
+                k = _key(_unquote(val))
+                if k in ctx and k in self.dims:
+                    if ctx[k] not in keys:
+                        raise parser.error(spos, f"{val!r} does not map onto {self.dims[d][0]!r}, the dimension of "
+                                                 f"{word!r} at this place (dimension mappings are not supported)")
+                    choices.append([ctx[k]])
+                elif k in keys:
+                    choices.append([k])
+                elif k == d:
+                    choices.append(keys)  # the whole dimension, in an equation that does not have it
+                    wild.append(d)
+                elif k in self.dims:
+                    raise parser.error(spos, f"{val!r} is not the dimension of {word!r} at this place "
+                                             f"({self.dims[d][0]!r}; dimension mappings are not supported)")
+                else:
+                    raise parser.error(spos, f"{val!r} is neither an element of {self.dims[d][0]!r} nor a dimension"
+                                       + suggest(k, keys + list(self.dims)))
+        self.slice_nodes += math.prod(len(c) for c in choices)
+        if self.slice_nodes > _MAX_ARRAY_REFERENCES:
+            raise parser.error(pos, f"the equations of the file refer to more than {_MAX_ARRAY_REFERENCES} array "
+                                    "elements in all (whole arrays used in the equation of each element of another "
+                                    "large array)")
+        combos = [()]
+        for c in choices:
+            combos = [a + (b,) for a in combos for b in c]
+        nodes = [Name(array.elements[c].ident, pos) for c in combos]
+        if not wild:
+            return nodes[0]
+        at = [i for i, d in enumerate(array.dims) if d in wild]
+        keys = tuple(tuple(c[i] for i in at) for c in combos)
+        return _Slice(word, tuple(nodes), pos, tuple(array.dims[i] for i in at), keys)
+
+    def broadcast(self, parser, tree, pos):
+        """The element-by-element values of an expression over arrays (``a[*] * b[*] + 1``).
+
+        Arrays are matched by dimension: ``sales[*, *] * price[*]`` multiplies each sale by
+        the price of its product. The result lists one tree per combination of elements,
+        the first dimension varying slowest.
+        """
+        slices = []
+        stack = [tree]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, _Slice):
+                slices.append(n)
+            else:
+                stack.extend(_children(n))
+        if not slices:
+            return [tree]
+        dims = []
+        for sl in slices:
+            dims += [d for d in sl.dims if d not in dims]
+        if math.prod(len(self.dims[d][2]) for d in dims) * len(slices) > _MAX_ARRAY_REFERENCES:
+            raise parser.error(pos, "the expression over arrays has too many elements")
+        combos = [()]
+        for d in dims:
+            combos = [c + (k,) for c in combos for k in self.dims[d][2]]
+        lookup = {sl: dict(zip(sl.keys, sl.nodes)) for sl in slices}
+
+        def element(n, combo):
+            if isinstance(n, _Slice):
+                return lookup[n][tuple(combo[dims.index(d)] for d in n.dims)]
+            if isinstance(n, Call):
+                return Call(n.func, tuple(element(a, combo) for a in n.args), n.pos, n.builtin)
+            if isinstance(n, BinOp):
+                return BinOp(n.op, element(n.left, combo), element(n.right, combo), n.pos)
+            if isinstance(n, UnaryOp):
+                return UnaryOp(n.op, element(n.operand, combo), n.pos)
+            if isinstance(n, If):
+                return If(element(n.cond, combo), element(n.then, combo), element(n.orelse, combo), n.pos)
+            return n
+
+        return [element(tree, c) for c in combos]
+
+    def array_function(self, parser, upper, args, pos):
+        if not args:
+            raise parser.error(pos, f"{upper} needs an argument, an array such as x[*]")
+        if upper != "MEAN" and len(args) != 1:
+            raise parser.error(pos, f"{upper} of an array takes one argument, an array such as x[*] or an expression "
+                                    "over arrays such as a[*] * b[*]")
+        element = len(args) == 1 and isinstance(args[0], Name) and args[0].id in self.element_idents
+        nodes = []
+        for a in args:
+            nodes += self.broadcast(parser, a, pos)
+        if len(args) == 1 and len(nodes) == 1 and not element and not isinstance(args[0], _Slice) \
+                and not any(isinstance(n, _Slice) for n in _walk_nodes(args[0])):
+            raise parser.error(pos, f"{upper} of an array takes an array such as x[*] (or an expression over "
+                                    "arrays), not a single value")
+        if upper == "SIZE":
+            return Num(float(len(nodes)), pos)
+        count = len(nodes)
+        if upper in ("MIN", "MAX"):  # the kit's MIN and MAX take up to 32 arguments
+            combine = lambda group: group[0] if len(group) == 1 else Call(upper, tuple(group), pos, True)
+            most = 32
+        else:
+            op = "*" if upper == "PROD" else "+"
+            combine = lambda group: _balanced(op, group, pos)
+            most = 256
+        # A kit equation is at most MAX_LENGTH characters: long reductions are computed in
+        # parts, each an auxiliary of its own (x_sum_1, ...), then reduced again.
+        part = 0
+        while True:
+            groups, group, size = [], [], 0
+            for n in nodes:
+                length = len(unparse(n)) + 3
+                if group and (len(group) >= most or size + length > MAX_LENGTH // 2):
+                    groups.append(group)
+                    group, size = [], 0
+                group.append(n)
+                size += length
+            groups.append(group)
+            if len(groups) == 1:
+                break
+            v = parser.var
+            nodes = []
+            for g in groups:
+                part += 1
+                name = self.alloc.derived(f"{v.ident}_{upper.lower()}_{part}")
+                self.pending.append(Aux(name, unparse(combine(g)), label=f"{v.label} ({upper} part {part})",
+                                        description=f"Part of the {upper} of {count} array elements in "
+                                                    f"{v.label!r}, computed apart to keep each equation short."))
+                nodes.append(Name(name, pos))
+        total = combine(groups[0])
+        return BinOp("/", total, Num(float(count), pos), pos) if upper == "MEAN" else total
+
+    def smthn(self, parser, args, pos):
+        """``SMTHN(input, averaging_time, n[, initial])``: n first-order smooths in a row, each
+        over ``averaging_time / n``, every one starting at ``initial`` (by default the input)."""
+        if not 3 <= len(args) <= 4:
+            raise parser.error(pos, f"SMTHN takes 3 or 4 arguments but was given {len(args)}; write "
+                                    "SMTHN(input, averaging_time, n[, initial])")
+        order = args[2]
+        constant = self.by_ident.get(order.id) if isinstance(order, Name) else None
+        if constant is not None and constant.kind == "aux" and constant.gf is None and constant.connected is None \
+                and _NUMBER_RE.match(constant.eqn.strip()):
+            self.fixed[constant.ident] = f"SMTHN (its order) in {parser.var.label!r}"
+            order = Num(float(constant.eqn.strip()), pos)
+        if not isinstance(order, Num) or order.value != int(order.value) or not 1 <= order.value <= 100:
+            raise parser.error(pos, "SMTHN: the order n must be a whole number from 1 to 100, written as a number "
+                                    "or a constant")
+        n = int(order.value)
+        if n == 1:
+            time = args[1]
+        elif isinstance(args[1], Num):  # a number stays a number (so it keeps taking the time units)
+            time = Num(args[1].value / n, pos)
+        else:
+            time = BinOp("/", args[1], Num(float(n), pos), pos)
+        node = args[0]
+        for _ in range(n):
+            node = Call("SMTH1", (node, time, *args[3:]), pos, True)
+        return node
+
+    def trend(self, parser, args, pos):
+        """``TREND(input, averaging_time[, initial_trend])``: the fractional change of the input.
+
+        As Stella computes it: an average of the input, a stock that starts at
+        ``input / (1 + initial_trend * averaging_time)`` (the input itself when the initial
+        trend is 0, the default) and moves by ``(input - average) / averaging_time``; the
+        trend is ``(input - average) / (average * averaging_time)``.
+        """
+        v = parser.var
+        if not 2 <= len(args) <= 3:
+            raise parser.error(pos, f"TREND takes 2 or 3 arguments but was given {len(args)}; write "
+                                    "TREND(input, averaging_time[, initial_trend])")
+        source, time = unparse(args[0]), unparse(args[1])
+        initial = source if len(args) == 2 else f"({source}) / (1 + ({unparse(args[2])}) * ({time}))"
+        stock = self.alloc.derived(f"{v.ident}_trend_average")
+        flow = self.alloc.derived(f"{stock}_change")
+        what = f"TREND({source}, {time}) in {v.label!r}"
+        self.pending.append(Stock(stock, initial, label=f"{v.label} (trend: average input)",
+                                  description=f"The average of the input that {what} compares it with."))
+        self.pending.append(Flow(flow, f"(({source}) - {stock}) / ({time})", into=stock,
+                                 label=f"{v.label} (trend: change in the average)",
+                                 description=f"Moves the average of {what} towards the input."))
+        average = Name(stock, pos)
+        return BinOp("/", BinOp("-", args[0], average, pos), BinOp("*", average, args[1], pos), pos)
+
+    def pipeline(self, parser, upper, args, pos):
+        """``DELAY(input, delay_time[, initial])`` and ``PREVIOUS(input, initial)`` as a shift register.
+
+        The output is the input ``delay_time`` ago (``initial`` before that; by default
+        the input's own value at the start). With Euler steps and a delay of n whole
+        steps this is exactly a chain of n stocks, each set at every step to the value
+        of the one before it: stock k changes by ``(stock k-1 - stock k) / DT``. Other
+        delays, a delay that is not a number, and RK4 (whose stages would turn the
+        chain into smooths) are refused.
+        """
+        v = parser.var
+        if upper == "PREVIOUS":
+            if len(args) != 2:
+                raise parser.error(pos, "PREVIOUS takes 2 arguments here, PREVIOUS(input, initial value): the "
+                                        "initial value of its one-argument form is not reproduced")
+            args = (args[0], Name("DT", pos), args[1])
+        if not 2 <= len(args) <= 3:
+            raise parser.error(pos, f"DELAY takes 2 or 3 arguments but was given {len(args)}; write "
+                                    "DELAY(input, delay_time[, initial])")
+        if self.method != "euler":
+            raise parser.error(pos, f"{upper} (the fixed, pipeline delay) is reproduced with Euler steps only; "
+                                    f"the file asks for {self.method.upper()}")
+        delay = args[1]
+        constant = self.by_ident.get(delay.id) if isinstance(delay, Name) else None
+        if constant is not None and constant.kind == "aux" and constant.gf is None and constant.connected is None \
+                and _NUMBER_RE.match(constant.eqn.strip()):
+            # a delay time that is a constant of the file: the chain is built for its value, so
+            # the constant is kept fixed (an auxiliary, not a parameter to sweep)
+            self.fixed[constant.ident] = f"{upper} in {v.label!r}"
+            delay = Num(float(constant.eqn.strip()), pos)
+        steps = 1.0 if isinstance(delay, Name) and delay.id == "DT" else (
+            delay.value / self.dt if isinstance(delay, Num) else None)
+        if steps is None:
+            raise parser.error(pos, f"{upper}: the delay time must be a number or a constant (a delay time that "
+                                    "changes, or an expression, is not supported)")
+        n = round(steps)
+        if abs(steps - n) > 1e-9 * max(1.0, abs(steps)) or n < 0 or n > _MAX_PIPELINE_STEPS:
+            raise parser.error(pos, f"{upper}: the delay time {delay.value:g} is not a whole number of time steps "
+                                    f"(dt = {self.dt:g}) from 0 to {_MAX_PIPELINE_STEPS} steps")
+        if n == 0:
+            return args[0]
+        self.pipeline_steps += n
+        if self.pipeline_steps > _MAX_PIPELINE_STEPS:
+            raise parser.error(pos, f"the DELAY and PREVIOUS functions of the file need more than "
+                                    f"{_MAX_PIPELINE_STEPS} steps of delay together")
+        source = unparse(args[0])
+        initial = unparse(args[2]) if len(args) == 3 else source
+        what = f"{upper}({source}, ...) in {v.label!r}"
+        previous = None
+        for k in range(1, n + 1):
+            stock = self.alloc.derived(f"{v.ident}_{upper.lower()}_{k}")
+            flow = self.alloc.derived(f"{stock}_step")
+            self.pending.append(Stock(
+                stock, initial, label=f"{v.label} ({upper.lower()} stage {k} of {n})",
+                description=f"Stage {k} of the {n}-step shift register that computes {what}: it holds the input "
+                            f"of {k} step{'s' if k > 1 else ''} before (read from the XMILE file)."))
+            self.pending.append(Flow(
+                flow, f"({previous or source} - {stock}) / DT", into=stock,
+                label=f"{v.label} ({upper.lower()} stage {k} of {n}, change)",
+                description=f"Sets stage {k} of {what} to the value of the stage before it at every (Euler) step."))
+            previous = stock
+        return Name(previous, pos)
+
     def builtin(self, parser, upper, args, pos):
         lo, hi = BUILTINS[upper].arity
-        if upper in ("MIN", "MAX") and len(args) == 1:
-            raise parser.error(pos, f"{upper} with one argument (the array form) is not supported: "
-                                    "arrays are not supported")
         if not lo <= len(args) <= hi:
             want = f"{lo}" if lo == hi else f"{lo} to {hi}"
             raise parser.error(
                 pos, f"{upper} takes {want} argument{'s' if hi != 1 else ''} but was given {len(args)}; "
                 f"write {SIGNATURES.get(upper, upper + '(x)')}")
+        if upper == "DELAYN" and isinstance(args[2], Name):
+            # the kit's DELAYN needs its order written as a number: a constant of the file is
+            # inlined, and kept fixed (an auxiliary, not a parameter to sweep)
+            constant = self.by_ident.get(args[2].id)
+            if constant is not None and constant.kind == "aux" and constant.gf is None \
+                    and constant.connected is None and _NUMBER_RE.match(constant.eqn.strip()):
+                self.fixed[constant.ident] = f"DELAYN (its order) in {parser.var.label!r}"
+                args = (*args[:2], Num(float(constant.eqn.strip()), pos), *args[3:])
         if upper == "LOOKUP":  # LOOKUP(table, x) is the same as table(x)
             if not (isinstance(args[0], Name) and args[0].id in self.lookup_idents):
                 raise parser.error(pos, "the first argument of LOOKUP must be the name of a graphical function")
@@ -1121,17 +1788,35 @@ class _Reader:
 
     def equation(self, v):
         """The kit syntax tree of ``v``'s equation."""
-        text = v.el.first("eqn").text
+        if v.connected is not None:
+            source = v.connected
+            if source.alias:
+                return Name(source.alias, 0)
+            return Name(source.ident, 0)
+        text = v.eqn
         if len(text) > MAX_LENGTH:
             raise ModelError(
                 f"the XMILE equation of {v.xml_name!r} is {len(text)} characters long; the limit is "
                 f"{MAX_LENGTH}", variable=v.xml_name)
-        node = _XmileParser(text, v.xml_name, self.resolve).parse()
+        if v.el.attrs.get("access", "").strip() == "input" and not re.sub(r"\{[^}]*\}", "", text).strip():
+            raise ModelError(
+                f"{v.xml_name!r} is an input of its module (access=\"input\"), but no <connect> of the module feeds "
+                "it and its own equation is empty", variable=v.xml_name)
+        if text.strip() == "???":
+            raise ModelError(
+                f"the XMILE equation of {v.xml_name!r} is '???': the converter that wrote the file (xmutil, "
+                "from Vensim) could not translate it, so the file does not say what it is", variable=v.xml_name)
+        parser = _XmileParser(text, v.xml_name, self.resolve, v)
+        node = parser.parse()
         # A long chain such as a + b + c + ... is as deep as it is long; the kit's
         # compiler walks trees recursively, so very deep ones are refused here.
         depth, stack = 0, [(node, 1)]
         while stack:
             n, d = stack.pop()
+            if isinstance(n, _Slice):
+                raise parser.error(n.pos, f"{n.word!r} stands for {len(n.nodes)} array elements here; use it "
+                                          "inside SUM, MEAN, MIN, MAX, SIZE or PROD, or give it the subscripts of "
+                                          "one element")
             depth = max(depth, d)
             stack.extend((child, d + 1) for child in _children(n))
         if depth > _MAX_TREE_DEPTH:
@@ -1157,7 +1842,14 @@ class _Reader:
     # ------------------------------------------------------------ declarations
     def declare(self, specs):
         out = []
+        self.pending = []  # stocks and flows made by DELAY and PREVIOUS, declared after their variable
+        self.by_ident = {v.ident: v for v in specs}
+        self.fixed = {}  # constants that set the length of a DELAY chain -> where
+        self.pipeline_steps = 0
+        self.slice_nodes = 0
         for v in specs:
+            out.extend(self.pending)
+            self.pending = []
             common = dict(units=_units(v.el), label=v.meta.get("label") or v.label, description=_doc(v.el))
             role = v.meta.get("role")
             if role:
@@ -1176,7 +1868,7 @@ class _Reader:
                 continue
             node = self.equation(v)
             lookup = None
-            gf = v.el.first("gf")
+            gf = v.gf
             if gf is not None:
                 x, y = self.points(v, gf)
                 lookup = Lookup(v.lookup, x, y, units=common["units"], x_units="",
@@ -1205,6 +1897,13 @@ class _Reader:
                 out.append(Aux(v.ident, self.kit_text(v, node), **common))
             if lookup is not None:
                 out.append(lookup)
+        out.extend(self.pending)
+        for k, d in enumerate(out):
+            if d.name in self.fixed and isinstance(d, Param):
+                note = (f"Kept fixed: it sets the structure of {self.fixed[d.name]} (read from XMILE), so it is not "
+                        "a parameter to change.")
+                out[k] = Aux(d.name, _fmt(d.default), units=d.units, label=d.label, role=d.role,
+                             description=f"{d.description} {note}".strip())
         return out
 
     def copies(self, v, links, used, common):
@@ -1408,7 +2107,7 @@ class _Writer:
         for v in model.variables:
             label = v.label
             use_label = (bool(_SAFE_LABEL_RE.match(label)) and " " * 2 not in label and identifier(label) == v.name
-                         and not _XML_INVALID_RE.search(label))
+                         and not _XML_INVALID_RE.search(label) and "[" not in label and "]" not in label)
             xml_name = label if use_label else v.name
             key = _key(xml_name)
             if key in keys:
