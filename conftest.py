@@ -11,6 +11,14 @@ import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+
+try:  # property tests check results, never speed: a loaded CI machine must not fail them on time
+    from hypothesis import settings
+
+    settings.register_profile("dpmkit", deadline=None)
+    settings.load_profile("dpmkit")
+except ImportError:  # hypothesis comes with the test extra; without it, the property tests skip
+    pass
 CHECKED = ROOT / "notebooks" / "checked_outputs.json"
 
 
