@@ -18,6 +18,7 @@ it changes: a table sees its results as soon as the facilitator closes a round.
 from __future__ import annotations
 
 import math
+import threading
 from urllib.parse import quote
 
 from .server import configure_solara
@@ -39,11 +40,35 @@ POLL_SECONDS = 0.25
 
 
 def warm_up():
-    """Pay the one-off costs (imports, a first read and chart) before the first table arrives."""
+    """Pay the one-off costs (imports, a first read, the chart renderer's start of about 4 s)
+    before the first table arrives."""
+    from .. import charts
+    from ..simulate import simulate
+
     game = ROOM.game
     snap = present.snapshot(game)
     present.briefing_html(snap, game.tables[0])
     debrief.journey(game)
+    first = game.spec.outcomes[0].name
+    charts.to_svg(charts.time_series(simulate(game.model, stop=game.model.start + 2 * game.model.dt), [first]))
+
+
+_SNAPSHOTS = {}
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+def shared_snapshot(game, listing):
+    """One read of the game folder per change of the folder, shared by every page (what the
+    tables see is the same game; only what each shows of it differs)."""
+    key = (str(game.folder), listing)
+    with _SNAPSHOT_LOCK:
+        found = _SNAPSHOTS.get(key)
+        if found is None:
+            found = present.snapshot(game)
+            if len(_SNAPSHOTS) > 16:
+                _SNAPSHOTS.clear()
+            _SNAPSHOTS[key] = found
+    return found
 
 
 def _listing(folder):
@@ -54,16 +79,18 @@ def _listing(folder):
 
 
 def use_game_revision(game):
-    """A number that changes whenever the game folder changes (a decision, a closed round…)."""
-    revision, set_revision = solara.use_state(0)
+    """The game folder's listing (names and modification times), which changes whenever the
+    game does (a decision, a closed round…): the page redraws on it."""
+    revision, set_revision = solara.use_state(lambda: _listing(game.folder))
 
     def watch(cancel):
         last = _listing(game.folder)
+        set_revision(last)
         while not cancel.wait(POLL_SECONDS):
             now = _listing(game.folder)
             if now != last:
                 last = now
-                set_revision(lambda r: r + 1)
+                set_revision(now)
 
     solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
     return revision
@@ -139,13 +166,16 @@ def Lever(name, value, on_value, disabled):
 def TablePage(table):
     game = ROOM.game
     revision = use_game_revision(game)
-    snap = solara.use_memo(lambda: present.snapshot(game), [revision])
+    snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
     held = [lv for r in snap.roles_of(table) for lv in r.levers]
     start = solara.use_memo(lambda: present.in_force(game, table), [snap.round, tuple(held)])
     chosen, set_chosen = solara.use_state(start)
     solara.use_effect(lambda: set_chosen(start), [start])
     status, set_status = solara.use_state(("", "info"))
     sending, set_sending = solara.use_state(False)
+    # The numbers first, the chart when drawn (drawing one takes about a third of a second).
+    chart = solara.use_thread(lambda: present.results_chart_svg(snap, table), dependencies=[revision, table],
+                             intrusive_cancel=False)
     solara.use_effect(lambda: set_status(("", "info")), [snap.round])  # a new round: last round's note goes
 
     def send():
@@ -182,9 +212,10 @@ def TablePage(table):
                     solara.HTML(tag="div", unsafe_innerHTML=present.briefing_html(snap, table))
             with solara.Column():
                 solara.HTML(tag="div", unsafe_innerHTML=present.results_html(snap, table))
-                svg = present.results_chart_svg(snap, table)
-                if svg:
-                    solara.HTML(tag="div", classes=["game-chart"], unsafe_innerHTML=svg)
+                if chart.state == solara.ResultState.FINISHED and chart.value:
+                    solara.HTML(tag="div", classes=["game-chart"], unsafe_innerHTML=chart.value)
+                elif snap.results is not None:
+                    solara.HTML(tag="div", style="color:#555", unsafe_innerHTML="Drawing the chart…")
                 solara.HTML(tag="div", unsafe_innerHTML=present.revealed_html(snap))
 
 
@@ -201,7 +232,7 @@ def Facilitator():
 def GameDashboard():
     game = ROOM.game
     revision = use_game_revision(game)
-    snap = solara.use_memo(lambda: present.snapshot(game), [revision])
+    snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
     message, set_message = solara.use_state(("", "info"))
     event, set_event = solara.use_state("")
     role_choice, set_role_choice = solara.use_state("")
