@@ -254,3 +254,52 @@ def test_non_finite_values_never_reach_the_json(played):
     text = json.dumps(doc, allow_nan=False)
     assert "NaN" not in text
     assert all(r["value"] is None or math.isfinite(r["value"]) for r in doc["log"])
+
+
+def test_jupyterlab_pages_send_refuse_and_follow_the_game(played):
+    from dpmkit.game import lab
+
+    g = played
+    red = lab.table_widget(g, "Red", watch=False)
+    fac = lab.facilitator_widget(g, watch=False)
+    assert set(red.controls) == {"cut_fraction", "post2015_cut", "yri_diversion"}
+    assert (red.controls["cut_fraction"].min, red.controls["cut_fraction"].max) == (0.1, 0.4)  # the game's range
+    assert red.controls["yri_diversion"].value == 0.4  # what is in force after round 2
+    red.controls["cut_fraction"].value = 0.2
+    red.send_button.click()
+    assert "Sent for round 3" in red.status.value
+    fac.refresh()
+    assert "1 of 4 tables have decided" in fac.waiting.value
+    g.assign("Blue", "council_leadership")  # Red loses the council's levers: its next send is refused
+    before = sorted(p.name for p in g.folder.glob("ballot-*.json"))
+    red.send_button.click()
+    assert "Not sent" in red.status.value and "cut_fraction" in red.status.value
+    assert sorted(p.name for p in g.folder.glob("ballot-*.json")) == before  # nothing half-recorded
+    fac.advance_button.click()
+    assert "Round 3 closed" in fac.message.value
+    red.refresh()
+    assert "April 2012" in red.results.value and "<svg" in red.chart.value
+    assert "Round 4 of 5" in red.header.value
+    fac.debrief_button.click()
+    assert fac.debrief.value.count("<svg") == 2 and "What if?" in fac.debrief.value
+    paths = fac.export()
+    assert paths["debrief_html"].exists()
+    with pytest.raises(dk.ModelError, match="unknown table"):
+        lab.table_widget(g, "Purple", watch=False)
+
+
+def test_jupyterlab_page_redraws_when_the_folder_changes(played):
+    import time
+
+    from dpmkit.game import lab
+
+    page = lab.table_widget(played, "Green", watch=True, poll=0.05)
+    try:
+        assert "Round 3 of 5" in page.header.value
+        played.advance()  # the facilitator, elsewhere
+        deadline = time.monotonic() + 10
+        while "Round 4 of 5" not in page.header.value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "Round 4 of 5" in page.header.value
+    finally:
+        page.stop()
