@@ -37,6 +37,9 @@ configure_solara("dpmkit.room.game_pages")  # importing pages set it back to the
 #: The :class:`~dpmkit.room.state.Room` being served (set by ``serve``); its ``game`` is the game.
 ROOM = None
 POLL_SECONDS = 0.25
+#: Seconds a page waits before drawing its chart, so that the results' numbers reach every
+#: table before six charts compete for the processor.
+CHART_DELAY = 0.4
 
 
 def warm_up():
@@ -174,8 +177,12 @@ def TablePage(table):
     status, set_status = solara.use_state(("", "info"))
     sending, set_sending = solara.use_state(False)
     # The numbers first, the chart when drawn (drawing one takes about a third of a second).
-    chart = solara.use_thread(lambda: present.results_chart_svg(snap, table), dependencies=[revision, table],
-                             intrusive_cancel=False)
+    def draw(cancel):
+        if snap.results is None or cancel.wait(CHART_DELAY):  # let the numbers reach every table first
+            return ""
+        return present.results_chart_svg(snap, table)
+
+    chart = solara.use_thread(draw, dependencies=[revision, table], intrusive_cancel=False)
     solara.use_effect(lambda: set_status(("", "info")), [snap.round])  # a new round: last round's note goes
 
     def send():
