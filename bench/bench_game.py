@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 import dpmkit as dk  # noqa: E402
 
 BUDGET_S = 1.0
+lost_clicks = []  # rounds in which a table's "Send" click had to be repeated (reported, not timed)
 TABLES = [f"Table {i}" for i in range(1, 7)]
 
 
@@ -72,12 +73,15 @@ def play_in_room(cycles):
     results, per round (the 5 rounds, then ``cycles`` undo-and-close-again of the last)."""
     sys.path.insert(0, str(ROOT / "tests"))
     from browser.lab_session import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
     from room_session import offline, room
 
     from dpmkit import words
 
     outside, times = [], []
+    global lost_clicks
+    lost_clicks = []
     with tempfile.TemporaryDirectory() as tmp, \
             room(Path(tmp) / "room", "--code", "BENCH", "--tables", "6", "--game", "surrey") as running, \
             sync_playwright() as p:
@@ -114,7 +118,13 @@ def play_in_room(cycles):
                         page.locator(".game-send").click()
                 for page in pages:
                     if page.locator(".game-send").count():
-                        page.wait_for_selector(".room-ok, .room-error")
+                        for _ in range(3):  # a click on a form rebuilt a moment ago can be lost (not timed)
+                            try:
+                                page.wait_for_selector(".room-ok, .room-error", timeout=10_000)
+                                break
+                            except PlaywrightTimeout:
+                                lost_clicks.append(number)
+                                page.locator(".game-send").click()
                         if page.locator(".room-error").count():
                             raise RuntimeError(f"round {number}: {_text(page, '.room-error')}")
                 end = words.time_label(game.spec.rounds[number - 1].end, game.model.time_units)
@@ -153,7 +163,7 @@ def main(argv=None):
         verdict = "within" if median <= BUDGET_S else "OVER"
         print(f"game advance -> 6 table pages show their results (room, real pages in Chromium): median "
               f"{median:.3f} s (worst {max(times):.3f} s over {len(times)} closes)   budget {BUDGET_S:.1f} s  -> "
-              f"{verdict} budget", flush=True)
+              f"{verdict} budget; sends clicked again: {len(lost_clicks)} (rounds {sorted(set(lost_clicks))})", flush=True)
     times = []
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as tmp:
