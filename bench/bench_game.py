@@ -163,7 +163,8 @@ def main(argv=None):
         verdict = "within" if median <= BUDGET_S else "OVER"
         print(f"game advance -> 6 table pages show their results (room, real pages in Chromium): median "
               f"{median:.3f} s (worst {max(times):.3f} s over {len(times)} closes)   budget {BUDGET_S:.1f} s  -> "
-              f"{verdict} budget; sends clicked again: {len(lost_clicks)} (rounds {sorted(set(lost_clicks))})", flush=True)
+              f"{verdict} budget; sends clicked again: {len(lost_clicks)} (rounds {sorted(set(lost_clicks))})",
+              flush=True)
     times = []
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as tmp:
