@@ -115,7 +115,7 @@ def play_in_room(cycles):
                     time.sleep(0.5)  # the decision form has just been rebuilt: people do not click within ms
                 for page in pages:
                     if page.locator(".game-send").count():
-                        page.locator(".game-send").click()
+                        page.locator(".game-send:not([disabled])").click()
                 for page in pages:
                     if page.locator(".game-send").count():
                         for _ in range(3):  # a click on a form rebuilt a moment ago can be lost (not timed)

@@ -206,13 +206,15 @@ def TablePage(table):
         solara.HTML(tag="div", unsafe_innerHTML=present.status_html(snap, table))
         with solara.Columns([1, 1]):
             with solara.Column():
-                if held and not snap.over:
+                if held:  # kept on the page when the game ends (disabled), so an undo does not rebuild it
                     with solara.Card("Your decision this round", classes=["game-decision"]):
                         for lv in held:
                             Lever(lv, float(chosen.get(lv, start.get(lv, 0.0))),
-                                  lambda v, lv=lv: set_chosen(lambda old: {**old, lv: float(v)}), sending)
-                        solara.Button(f"Send our decision for round {snap.round}", on_click=send, color="primary",
-                                      disabled=sending, classes=["game-send"])
+                                  lambda v, lv=lv: set_chosen(lambda old: {**old, lv: float(v)}),
+                                  sending or snap.over)
+                        solara.Button(f"Send our decision for round {snap.round}" if not snap.over else "Game over",
+                                      on_click=send, color="primary", disabled=sending or snap.over,
+                                      classes=["game-send"])
                         if status[0]:
                             solara.HTML(tag="div", unsafe_innerHTML=_note(*status))
                 with solara.Details("Your briefing and goals", expand=snap.round == 1):
