@@ -36,7 +36,7 @@ configure_solara("dpmkit.room.game_pages")  # importing pages set it back to the
 
 #: The :class:`~dpmkit.room.state.Room` being served (set by ``serve``); its ``game`` is the game.
 ROOM = None
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.1
 #: Seconds a page waits before drawing its chart, so that the results' numbers reach every
 #: table before six charts compete for the processor.
 CHART_DELAY = 0.4
