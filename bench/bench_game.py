@@ -1,18 +1,26 @@
 """Game: "advance" -> every table sees its results, with 6 tables.
 
-Budget (DESIGN §3): 1 s median. A Surrey game with 6 tables (every role held, several
-decisions per table per round, an injected event) is played to the end; in each round
-the time is taken from the facilitator's ``advance()`` until each of the 6 tables, as a
-fresh ``dk.game.load(folder)`` (as a table's own process would), has its view of the results
-(``view(table)``) and the scoreboard. Tables are served one after another, so the figure is an upper bound for tables
-reading in parallel. It prints the median and the worst round beside the budget.
+Budget (DESIGN §3): 1 s median. Two measurements, both printed beside the budget:
 
-Run: ``python bench/bench_game.py [--repeats 5]``.
+- **in the room, with real pages** (the one that counts): the room is started with the
+  Surrey game and 6 tables (``python -m dpmkit.room --game surrey``, on 127.0.0.1); six
+  table pages and the facilitator's page are open in headless Chromium (offline). In each
+  round every table sends a decision from its page, then the facilitator's "Close round"
+  button is clicked and the time is taken until all six table pages show the results of
+  that round (their results table shows the round's end date). After the last round the
+  facilitator undoes and closes it again, ``--cycles`` times, for more samples.
+- **headless, from the folder** (an anchor without the browser and the server): in each
+  round the time from ``advance()`` until each of the 6 tables, as a fresh
+  ``dk.game.load(folder)`` (as a table's own process would), has its view of the results and
+  the scoreboard, served one after another.
+
+Run: ``python bench/bench_game.py [--repeats 5] [--cycles 6] [--no-room]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -25,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 import dpmkit as dk  # noqa: E402
 
 BUDGET_S = 1.0
+lost_clicks = []  # rounds in which a table's "Send" click had to be repeated (reported, not timed)
 TABLES = [f"Table {i}" for i in range(1, 7)]
 
 
@@ -54,19 +63,119 @@ def play(folder):
     return times
 
 
+def _text(page, selector):
+    loc = page.locator(selector)
+    return loc.first.inner_text() if loc.count() else ""
+
+
+def play_in_room(cycles):
+    """Seconds from the facilitator's click on "Close round" to all six table pages showing the
+    results, per round (the 5 rounds, then ``cycles`` undo-and-close-again of the last)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser.lab_session import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+    from room_session import offline, room
+
+    from dpmkit import words
+
+    outside, times = [], []
+    global lost_clicks
+    lost_clicks = []
+    with tempfile.TemporaryDirectory() as tmp, \
+            room(Path(tmp) / "room", "--code", "BENCH", "--tables", "6", "--game", "surrey") as running, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            pages = []
+            for table in TABLES:
+                context = browser.new_context(viewport={"width": 1200, "height": 900})
+                offline(context, outside)
+                page = context.new_page()
+                page.set_default_timeout(60_000)
+                page.goto(running.base + "/?code=BENCH&table=" + table.replace(" ", "%20"))
+                pages.append(page)
+            context = browser.new_context(viewport={"width": 1300, "height": 900})
+            offline(context, outside)
+            fac = context.new_page()
+            fac.set_default_timeout(60_000)
+            fac.goto(running.facilitator)
+            fac.wait_for_selector(".game-facilitator")
+            for page in pages:
+                page.wait_for_selector(".game-table")
+            game = dk.game.load(Path(tmp) / "room" / "game")
+            plan = list(range(1, len(game.rounds) + 1)) + [len(game.rounds)] * cycles
+            for k, number in enumerate(plan):
+                if k >= len(game.rounds):  # undo the last round, wait until every page shows it open again
+                    fac.locator(".game-undo").click()
+                    for page in pages:
+                        page.wait_for_function(
+                            "n => (document.querySelector('.game-status')||{}).innerText?.includes('Round ' + n)",
+                            arg=number)
+                    time.sleep(0.5)  # the decision form has just been rebuilt: people do not click within ms
+                for page in pages:
+                    if page.locator(".game-send").count():
+                        page.locator(".game-send:not([disabled])").click()
+                for page in pages:
+                    if page.locator(".game-send").count():
+                        for _ in range(3):  # a click on a form rebuilt a moment ago can be lost (not timed)
+                            try:
+                                page.wait_for_selector(".room-ok, .room-error", timeout=10_000)
+                                break
+                            except PlaywrightTimeout:
+                                lost_clicks.append(number)
+                                page.locator(".game-send").click()
+                        if page.locator(".room-error").count():
+                            raise RuntimeError(f"round {number}: {_text(page, '.room-error')}")
+                end = words.time_label(game.spec.rounds[number - 1].end, game.model.time_units)
+                start = time.perf_counter()
+                fac.locator(".game-advance").click()
+                for page in pages:
+                    page.wait_for_function(
+                        "end => (document.querySelector('.game-results')||{}).innerText?.includes(end)", arg=end,
+                        polling=20)
+                times.append(time.perf_counter() - start)
+        finally:
+            browser.close()
+    if outside:
+        raise RuntimeError(f"the pages asked the internet for {sorted(set(outside))[:3]}")
+    return times
+
+
+def load_average():
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float("nan")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5, help="headless games played (5 rounds each)")
+    parser.add_argument("--cycles", type=int, default=6, help="extra undo-and-close cycles in the room")
+    parser.add_argument("--no-room", action="store_true", help="skip the measurement in the room")
     args = parser.parse_args(argv)
+    worst_median = 0.0
+    if not args.no_room:
+        times = play_in_room(args.cycles)
+        median = statistics.median(times)
+        worst_median = max(worst_median, median)
+        verdict = "within" if median <= BUDGET_S else "OVER"
+        print(f"game advance -> 6 table pages show their results (room, real pages in Chromium): median "
+              f"{median:.3f} s (worst {max(times):.3f} s over {len(times)} closes)   budget {BUDGET_S:.1f} s  -> "
+              f"{verdict} budget; sends clicked again: {len(lost_clicks)} (rounds {sorted(set(lost_clicks))})",
+              flush=True)
     times = []
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as tmp:
             times.extend(play(Path(tmp) / "game"))
     median = statistics.median(times)
     verdict = "within" if median <= BUDGET_S else "OVER"
-    print(f"game advance -> 6 tables' results: median {median:.3f} s (worst {max(times):.3f} s over "
-          f"{len(times)} rounds)   budget {BUDGET_S:.1f} s  -> {verdict} budget")
-    return 0 if median <= BUDGET_S else 1
+    print(f"game advance -> 6 tables' results (headless, read from the folder): median {median:.3f} s (worst "
+          f"{max(times):.3f} s over {len(times)} rounds)   budget {BUDGET_S:.1f} s  -> {verdict} budget")
+    worst_median = max(worst_median, median)
+    print(f"(machine load average {load_average():.1f} on {os.cpu_count()} cores: other work shares the CPU)")
+    return 0 if worst_median <= BUDGET_S else 1
 
 
 if __name__ == "__main__":

@@ -99,7 +99,8 @@ SUBMODULES = {
         "as_model", "available", "card", "load",
     ],
     "game": [
-        "Event", "GAMES", "Game", "GameSpec", "Outcome", "Role", "Round", "available", "load", "new",
+        "Event", "GAMES", "Game", "GameSpec", "Outcome", "Role", "Round", "available", "debrief", "export", "load",
+        "new",
     ],
     "room": [
         "Room", "RoomError", "STATE_FILE", "table_list",

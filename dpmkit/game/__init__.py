@@ -7,6 +7,10 @@ re-run from the start with every decision so far as ``events=`` (fast and exact)
 lives in a shared folder as atomic files (:mod:`dpmkit.game.session`), so any process can
 resume it with :func:`load`.
 
+Pages: :mod:`dpmkit.room.game_pages` (the room) and :mod:`dpmkit.game.lab` (JupyterLab) show
+what :mod:`dpmkit.game.present` reads from the folder; :mod:`dpmkit.game.debrief` replays the
+journey and the "what ifs"; :func:`export` writes the log (CSV, JSON) and a printable sheet.
+
 >>> import dpmkit as dk, tempfile
 >>> g = dk.game.new(tempfile.mkdtemp(), "surrey", tables=["Table 1", "Table 2"])
 >>> g.assign("Table 1", "commissioners")
@@ -18,8 +22,11 @@ resume it with :func:`load`.
 
 from __future__ import annotations
 
+from . import debrief
 from .games import GAMES
+from .records import export
 from .session import Game, available, load, new
 from .spec import Event, GameSpec, Outcome, Role, Round
 
-__all__ = ["GAMES", "Event", "Game", "GameSpec", "Outcome", "Role", "Round", "available", "load", "new"]
+__all__ = ["GAMES", "Event", "Game", "GameSpec", "Outcome", "Role", "Round", "available", "debrief", "export", "load",
+           "new"]

@@ -261,12 +261,14 @@ class Game:
             raise ModelError(f"unknown role {role!r}; the roles are {', '.join(self.roles)}")
         _write_json(self.folder, f"game-assign-{role}.json", {"role": role, "table": table})
 
-    def decide(self, table, decisions, *, round=None):
+    def decide(self, table, decisions, *, round=None, predictions=None):
         """Record a table's lever settings for the open round.
 
         Refused (ModelError naming table, role, lever and reason), with nothing recorded, for
         an unknown table, a lever the table's roles do not hold, an unknown lever, a value
         that is not a finite number within the lever's range, or a round that is not open.
+        ``predictions`` (optional, ``{outcome: {time: value}}``) is kept with the decision, as a
+        ballot keeps it, for the debrief's predictions against outcomes.
         Returns the decision's id.
         """
         table = self._table(table)
@@ -303,7 +305,8 @@ class Game:
             raise ModelError(f"table {table!r}: round {round!r} is closed or not yet open "
                              f"(round {current} is open)")
         roles = sorted({owner[lever] for lever in clean})
-        ballot = make_ballot(self.model, params=clean, table=table, role=",".join(roles), round=str(current))
+        ballot = make_ballot(self.model, params=clean, predictions=predictions or {}, table=table,
+                             role=",".join(roles), round=str(current))
         path = ballot.save(self.folder)
         # Did the round close while we wrote? Then the decision does not count: withdraw it.
         doc = self._round_doc(current, self._undone(), wait=True)

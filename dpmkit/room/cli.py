@@ -10,9 +10,10 @@ import threading
 import webbrowser
 from pathlib import Path
 
+from ..errors import ModelError
 from .state import Room, RoomError, table_list
 
-__all__ = ["main", "parser", "lan_addresses", "urls"]
+__all__ = ["main", "parser", "lan_addresses", "start_game", "urls"]
 
 QR_FILE = "join-qr.png"
 
@@ -37,6 +38,13 @@ def parser():
                    help="the tables participants choose from: a number (6) or names "
                         "(\"Red,Blue,Green\"); default: the folder's list, else 6")
     p.add_argument("--model", default="demo", help="the ready-made model the room explores (default demo)")
+    # -- the game (issue 13)
+    p.add_argument("--game", default=None,
+                   help="play a game instead of the explorer: one of the kit's games (surrey, targets_vs_learning, "
+                        "attractor); it is kept in FOLDER/game and resumed when the room starts again")
+    p.add_argument("--context", default=None,
+                   help="the game's context, e.g. fragile for the surrey game (default: the game's first)")
+    # -- end of the game's part
     p.add_argument("--no-browser", action="store_true", help="do not open the dashboard in this laptop's browser")
     return p
 
@@ -70,12 +78,44 @@ def write_qr(url, path):
     return path
 
 
+GAME_FOLDER = "game"
+
+
+def start_game(room, name, context=None):
+    """The room's game in ``FOLDER/game``: resumed if it is there, else started with the room's
+    tables, the roles handed out in turn (the facilitator can change them on the game page)."""
+    from .. import game as games
+
+    folder = room.folder / GAME_FOLDER
+    if (folder / "game.json").exists():
+        found = games.load(folder)
+        if found.spec.name != name:
+            raise RoomError(f"{str(folder)!r} holds the game {found.spec.name!r}, not {name!r}: pass --game "
+                            f"{found.spec.name} or choose another folder")
+        return found
+    found = games.new(folder, name, tables=room.tables, context=context)
+    for k, role in enumerate(found.roles):
+        found.assign(room.tables[k % len(room.tables)], role)
+    return found
+
+
 def main(argv=None):
     args = parser().parse_args(argv)
     try:
         tables = table_list(args.tables) if args.tables else None
+        game = None
+        if args.game is not None:  # -- the game (issue 13)
+            from ..game import GAMES
+
+            if args.game not in GAMES:
+                raise RoomError(f"--game {args.game}: no such game; the games are {', '.join(sorted(GAMES))}")
+            if args.model == "demo":
+                args.model = GAMES[args.game].model
         room = Room(args.folder, model=args.model, code=args.code, tables=tables)
-    except RoomError as err:
+        if args.game is not None:
+            game = start_game(room, args.game, args.context)
+        room.game = game
+    except ModelError as err:  # RoomError is one
         print(f"error: {err}", file=sys.stderr)
         return 2
     try:

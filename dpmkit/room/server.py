@@ -108,6 +108,14 @@ def serve(room, *, host, port, ready=None):
     warm_up(room.model)
 
     pages.ROOM = room
+    # -- the game (issue 13): a room started with --game serves the game's pages instead
+    if getattr(room, "game", None) is not None:
+        from . import game_pages
+
+        game_pages.ROOM = room
+        game_pages.warm_up()
+        configure_solara("dpmkit.room.game_pages")
+    # -- end of the game's part
     import uvicorn
     from solara.server.starlette import app
 

@@ -139,6 +139,8 @@ class Room:
         self._lock = threading.Lock()
         #: Bumped on every accepted ballot and every change of state: the dashboard redraws on it.
         self.revision = 0
+        #: The game played in the room (``--game``; see :func:`dpmkit.room.cli.start_game`), or None.
+        self.game = None
         path = self.folder / STATE_FILE
         saved = RoomState.from_json(path.read_bytes()) if path.exists() else None
         if saved is not None and saved.model != model:

@@ -4,6 +4,7 @@ tables of levers, runs and predictions, and charts for the projector."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import ModelError
@@ -26,6 +27,10 @@ from .store import (
 def _ago(seconds):
     minutes = round(seconds / 60)
     return "a minute ago" if minutes <= 1 else f"{minutes:,} minutes ago"
+
+
+#: Sub-folders the kit itself makes beside ballots (a room's game, a game's exports): skipped quietly.
+_KIT_FOLDERS = frozenset({"game", "export"})
 
 
 class Rejected(NamedTuple):
@@ -124,7 +129,8 @@ def collect(folder=None, *, model=None, codes=None, round=None):
                 elif age is not None:
                     in_progress += 1
                 continue
-            if entry.name in _CLUTTER or entry.name.startswith(("._", ".~lock.")) or STATE_FILE_RE.match(entry.name):
+            if (entry.name in _CLUTTER or entry.name.startswith(("._", ".~lock.")) or STATE_FILE_RE.match(entry.name)
+                    or (entry.name in _KIT_FOLDERS and entry.is_dir(follow_symlinks=False))):
                 continue
             shown = safe_display(entry.name)
             try:
@@ -153,6 +159,12 @@ def collect(folder=None, *, model=None, codes=None, round=None):
                     rejected.append(Rejected(source, str(err)))
                     continue
                 take(source, data)
+    if model is None and folder is not None and rejected and (Path(folder).expanduser() / "game.json").is_file():
+        # A game's decisions are ballots on the game's own model (its levers' ranges narrowed).
+        hint = ("; this folder holds a dpmkit game: collect its decisions with "
+                "model=dk.game.load(folder).model")
+        rejected = [Rejected(r.source, r.reason + hint) if "another version or setting" in r.reason else r
+                    for r in rejected]
     if round is not None:
         accepted = [b for b in accepted if b.round == round]
     accepted.sort(key=lambda b: (b.created, b.id))

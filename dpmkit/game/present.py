@@ -1,0 +1,238 @@
+"""What a table's page and the facilitator's page show, as HTML pieces.
+
+Shared by the room's pages (:mod:`dpmkit.room.game_pages`, Solara) and the JupyterLab
+widgets (:mod:`dpmkit.game.lab`), so both show the same thing. Everything is read from
+the game folder: a page that is reloaded, or a laptop that comes back, finds the state as
+it was. Dates are written as people say them (:mod:`dpmkit.words`).
+"""
+
+from __future__ import annotations
+
+import html
+
+from .. import words
+
+__all__ = ["Snapshot", "briefing_html", "facilitator_status_html", "lever_info", "results_html",
+           "revealed_html", "scoreboard_html", "snapshot", "status_html", "waiting_html", "pending", "in_force",
+           "results_chart_svg"]
+
+_BIG = "font-size:17px;line-height:1.45"
+
+
+def _esc(text):
+    return html.escape(str(text), quote=True)
+
+
+class Snapshot:
+    """One read of the game folder, for one page: the open round, who holds what, the results
+    so far, and the log. Build it with :func:`snapshot`."""
+
+    def __init__(self, game):
+        self.game = game
+        self.round = game.round
+        self.over = game.over
+        self.assignments = game.assignments()
+        self.log = game.log()
+        self.results = game.results() if self.round > 1 else None
+        self.waiting = game.waiting() if not self.over else {}
+
+    def roles_of(self, table):
+        return [self.game.spec.role(r) for r, t in self.assignments.items() if t == table]
+
+
+def snapshot(game):
+    """Read the game folder once (see :class:`Snapshot`)."""
+    return Snapshot(game)
+
+
+def lever_info(game, lever):
+    """``(label, low, high, units)`` of a lever, from the game model's ``Param``."""
+    p = game.model[lever]
+    low, high = p.bounds
+    units = "" if p.units in ("", "dimensionless") else p.units
+    return p.label, float(low), float(high), units
+
+
+def _round_words(game, number):
+    r = game.spec.rounds[number - 1]
+    return f"Round {number} of {len(game.spec.rounds)}: {r.label} ({words.span(r.start, r.end, game.model.time_units)})"
+
+
+def status_html(snap, table):
+    """The table's headline: which round is open, and whether it has sent a decision."""
+    game = snap.game
+    if snap.over:
+        return f"<div class='game-status' style='{_BIG};font-weight:600'>The game is over: see the results below.</div>"
+    sent = snap.waiting.get(table, 0)
+    note = ("✓ Your table has sent a decision this round; you may change it until the round closes."
+            if sent else "Waiting for your table's decision this round (levers you do not send stay as they were).")
+    return (f"<div class='game-status' style='{_BIG}'><b>{_esc(_round_words(game, snap.round))}</b><br>"
+            f"<span class='game-sent-state'>{_esc(note)}</span></div>")
+
+
+def briefing_html(snap, table):
+    """The table's roles: their private briefing, goals and levers with their ranges."""
+    game = snap.game
+    roles = snap.roles_of(table)
+    if not roles:
+        return (f"<div class='game-briefing' style='{_BIG}'>Your table has no role yet: the facilitator "
+                "will give you one. This page updates by itself.</div>")
+    parts = []
+    for r in roles:
+        levers = "".join(
+            f"<li>{_esc(label)}: from {words.number(low)} to {words.number(high)}"
+            f"{_esc(' ' + units if units else '')}</li>"
+            for label, low, high, units in (lever_info(game, lv) for lv in r.levers))
+        sees = ", ".join(_esc(game.model[o].label) for o in r.sees)
+        parts.append(f"<h3 style='margin:8px 0 2px'>{_esc(r.label)}</h3>"
+                     f"<p style='white-space:pre-wrap'>{_esc(r.briefing)}</p>"
+                     f"<p><b>Your goals:</b> {_esc(r.goals)}</p>"
+                     f"<p><b>Your levers:</b></p><ul>{levers}</ul><p><b>You see:</b> {sees}</p>")
+    return f"<div class='game-briefing' style='{_BIG}'>{''.join(parts)}</div>"
+
+
+def results_html(snap, table):
+    """The outcomes the table's roles see, at the start and at the end of each closed round."""
+    game = snap.game
+    if snap.results is None:
+        return ("<div class='game-results' style='font-size:16px'>No results yet: they appear here when the "
+                "facilitator closes the first round.</div>")
+    seen = [o.name for o in game.spec.outcomes
+            if any(o.name in r.sees for r in snap.roles_of(table))] or [o.name for o in game.spec.outcomes]
+    frame = snap.results
+    tu = game.model.time_units
+    times = [game.spec.rounds[0].start] + [game.spec.rounds[k].end for k in range(min(snap.round - 1,
+                                                                                       len(game.spec.rounds)))]
+    head = "".join(f"<th style='padding:3px 8px;text-align:left'>{_esc(words.time_label(t, tu))}</th>" for t in times)
+    rows = []
+    index = frame.index.to_numpy()
+    for name in seen:
+        cells = []
+        for t in times:
+            k = int(abs(index - t).argmin())
+            cells.append(f"<td style='padding:3px 8px;text-align:right'>{words.number(frame[name].iloc[k])}</td>")
+        v = game.model[name]
+        units = "" if v.units in ("", "dimensionless") else f" ({_esc(v.units)})"
+        rows.append(f"<tr><td style='padding:3px 8px'>{_esc(v.label)}{units}</td>{''.join(cells)}</tr>")
+    return (f"<div class='game-results' style='font-size:16px'><b>Your results so far</b>"
+            f"<table style='border-collapse:collapse'><thead><tr><th></th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _decision_words(game, row):
+    label, _, _, units = lever_info(game, row.lever)
+    return f"{label} {words.number(row.value)}{' ' + units if units else ''}"
+
+
+def revealed_html(snap):
+    """After each closed round: what was revealed and what every table decided."""
+    game = snap.game
+    closed = min(snap.round - 1, len(game.spec.rounds))
+    if not closed:
+        return ""
+    parts = []
+    for number in range(closed, 0, -1):
+        r = game.spec.rounds[number - 1]
+        mine = snap.log[snap.log["round"] == number]
+        last = mine.groupby(["table", "lever"], sort=False).tail(1) if not mine.empty else mine
+        by_table = {}
+        for row in last.itertuples():
+            by_table.setdefault(row.table, []).append(_decision_words(game, row))
+        items = "".join(f"<li><b>{_esc(t)}</b>: {_esc('; '.join(d))}</li>" for t, d in by_table.items())
+        parts.append(f"<div style='margin:6px 0'><b>{_esc(_round_words(game, number))}</b>"
+                     + (f"<div style='font-style:italic'>{_esc(r.reveal)}</div>" if r.reveal else "")
+                     + f"<ul style='margin:2px 0'>{items or '<li>No table changed a lever.</li>'}</ul></div>")
+    return f"<div class='game-revealed' style='font-size:16px'><b>What the tables decided</b>{''.join(parts)}</div>"
+
+
+def waiting_html(snap):
+    """Who has decided this round (the facilitator's view)."""
+    if snap.over:
+        return "<div class='game-waiting' style='font-size:18px'>The game is over.</div>"
+    holders = {}
+    for role, table in snap.assignments.items():
+        holders.setdefault(table, []).append(snap.game.spec.role(role).label)
+    rows = "".join(
+        f"<tr><td style='padding:4px 12px'>{_esc(t)}</td><td style='padding:4px 12px'>"
+        f"{_esc(', '.join(holders.get(t, [])) or 'no role')}</td><td style='padding:4px 12px'>"
+        + (f"✓ decided ({n})" if n else "— waiting") + "</td></tr>"
+        for t, n in snap.waiting.items())
+    done = sum(1 for n in snap.waiting.values() if n)
+    return (f"<div class='game-waiting' style='font-size:18px'><b>{done} of {len(snap.waiting)} tables have "
+            f"decided this round.</b><table>{rows}</table></div>")
+
+
+def scoreboard_html(snap):
+    """The live scoreboard: each table's score (0 worst to 1 best), and its scored outcomes."""
+    game = snap.game
+    if snap.results is None:
+        return "<div class='game-scoreboard' style='font-size:18px'>The scoreboard fills in when round 1 closes.</div>"
+    board = game.scoreboard()
+    if board.empty:
+        return "<div class='game-scoreboard' style='font-size:18px'>No role has been given to a table yet.</div>"
+    rows = []
+    for table, part in board.groupby("table", sort=False):
+        detail = "; ".join(f"{game.model[o].label} {words.number(v)}" for o, v in
+                           part.drop_duplicates("outcome")[["outcome", "value"]].itertuples(index=False))
+        rows.append((float(part["score"].mean()), table, detail))
+    rows.sort(key=lambda r: -r[0])
+    body = "".join(f"<tr><td style='padding:4px 12px'>{_esc(t)}</td><td style='padding:4px 12px;text-align:right'>"
+                   f"{s:.2f}</td><td style='padding:4px 12px'>{_esc(d)}</td></tr>" for s, t, d in rows)
+    return (f"<div class='game-scoreboard' style='font-size:18px'><b>Scoreboard</b> (0 worst, 1 best over each "
+            f"scored outcome's range)<table><thead><tr><th>Table</th><th>Score</th><th>Scored outcomes</th></tr>"
+            f"</thead><tbody>{body}</tbody></table></div>")
+
+
+def facilitator_status_html(snap):
+    game = snap.game
+    if snap.over:
+        return f"<h2 class='game-round'>{_esc(game.spec.label)}: all {len(game.spec.rounds)} rounds played</h2>"
+    return (f"<h2 class='game-round'>{_esc(game.spec.label)}</h2>"
+            f"<div style='{_BIG}'>{_esc(_round_words(game, snap.round))} is open.</div>")
+
+
+def pending(game, table):
+    """``{lever: value}`` the table has sent for the open round (its latest value of each lever)."""
+    current = str(game.round)
+    voided = game._voided()
+    sent = {}
+    for b in game._ballots():  # in the order they were sent
+        if b.table == table and b.round == current and b.id not in voided:
+            sent.update(b.params)
+    return sent
+
+
+def in_force(game, table):
+    """``{lever: value}`` for the table's levers: what it sent this round, else what is in force."""
+    from .debrief import _in_force
+
+    current = min(game.round, len(game.spec.rounds))
+    values = _in_force(game, game.events(), game.spec.rounds[current - 1].start)
+    held = [lv for r, t in game.assignments().items() if t == table for lv in game.roles[r]]
+    mine = {lv: values[lv] for lv in held}
+    mine.update({k: v for k, v in pending(game, table).items() if k in mine})
+    return mine
+
+
+_CHARTS = {}
+
+
+def results_chart_svg(snap, table, *, width=520, height=200):
+    """The outcomes the table sees, as an SVG chart (cached: every table seeing the same
+    outcomes after the same round gets the same picture)."""
+    from .. import charts
+
+    game = snap.game
+    if snap.results is None:
+        return ""
+    seen = tuple(o.name for o in game.spec.outcomes if any(o.name in r.sees for r in snap.roles_of(table)))
+    seen = seen[:4] or tuple(o.name for o in game.spec.outcomes[:3])
+    key = (str(game.folder), snap.round, tuple(snap.log["id"]), repr(sorted(game.events().items())), seen)
+    if key not in _CHARTS:
+        if len(_CHARTS) > 64:
+            _CHARTS.clear()
+        closed = min(snap.round - 1, len(game.spec.rounds))
+        result = game._simulate(game.spec.rounds[closed - 1].end)
+        chart = charts.time_series(result, list(seen), title="Your outcomes so far", width=width, height=height)
+        _CHARTS[key] = charts.to_svg(chart)
+    return _CHARTS[key]

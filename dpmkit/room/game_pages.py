@@ -1,0 +1,368 @@
+"""The game's pages in the room (Solara): a table's page and the facilitator's game page.
+
+Served instead of :mod:`dpmkit.room.pages` when the room was started with ``--game NAME``
+(:func:`dpmkit.room.server.serve` picks this module). The same two paths as the room's
+other pages, so the guard in :mod:`dpmkit.room.server` needs nothing new:
+
+- ``/?code=CODE``: the join page without the code; with it, the table chooses its table from
+  the game's list, and the page's address becomes ``/?code=CODE&table=NAME``, so a reload or
+  a laptop that comes back finds the table again. Everything shown is read from the game
+  folder (:mod:`dpmkit.game.present`); nothing lives in the page.
+- ``/facilitator?secret=SECRET``: roles, closing rounds (advance), undo, events, the live
+  scoreboard, who has decided, the debrief and the exports.
+
+Each page watches the game folder (a listing every :data:`POLL_SECONDS`) and redraws when
+it changes: a table sees its results as soon as the facilitator closes a round.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from urllib.parse import quote
+
+from .server import configure_solara
+
+configure_solara("dpmkit.room.game_pages")
+import pandas  # noqa: E402, F401 - imported once here: pages importing it at once in threads race
+import solara  # noqa: E402
+
+from .. import words  # noqa: E402
+from ..errors import ModelError  # noqa: E402
+from ..game import debrief, present, records  # noqa: E402
+from .pages import Join, Layout, _esc, _note, _param  # noqa: E402
+
+configure_solara("dpmkit.room.game_pages")  # importing pages set it back to the room's other pages
+
+#: The :class:`~dpmkit.room.state.Room` being served (set by ``serve``); its ``game`` is the game.
+ROOM = None
+POLL_SECONDS = 0.1
+#: Seconds a page waits before drawing its chart, so that the results' numbers reach every
+#: table before six charts compete for the processor.
+CHART_DELAY = 0.4
+
+
+def warm_up():
+    """Pay the one-off costs (imports, a first read, the chart renderer's start of about 4 s)
+    before the first table arrives."""
+    from .. import charts
+    from ..simulate import simulate
+
+    game = ROOM.game
+    snap = present.snapshot(game)
+    present.briefing_html(snap, game.tables[0])
+    debrief.journey(game)
+    first = game.spec.outcomes[0].name
+    charts.to_svg(charts.time_series(simulate(game.model, stop=game.model.start + 2 * game.model.dt), [first]))
+
+
+_SNAPSHOTS = {}
+_SNAPSHOT_LOCK = threading.Lock()
+
+
+def shared_snapshot(game, listing):
+    """One read of the game folder per change of the folder, shared by every page (what the
+    tables see is the same game; only what each shows of it differs)."""
+    key = (str(game.folder), listing)
+    with _SNAPSHOT_LOCK:
+        found = _SNAPSHOTS.get(key)
+        if found is None:
+            found = present.snapshot(game)
+            if len(_SNAPSHOTS) > 16:
+                _SNAPSHOTS.clear()
+            _SNAPSHOTS[key] = found
+    return found
+
+
+def _listing(folder):
+    try:
+        return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in folder.iterdir() if e.name.endswith(".json")))
+    except OSError:
+        return ()
+
+
+def use_game_revision(game):
+    """The game folder's listing (names and modification times), which changes whenever the
+    game does (a decision, a closed round…): the page redraws on it."""
+    revision, set_revision = solara.use_state(lambda: _listing(game.folder))
+
+    def watch(cancel):
+        last = _listing(game.folder)
+        set_revision(last)
+        while not cancel.wait(POLL_SECONDS):
+            now = _listing(game.folder)
+            if now != last:
+                last = now
+                set_revision(now)
+
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
+    return revision
+
+
+@solara.component
+def Home():
+    router = solara.use_router()
+    code = _param(router.search, "code")
+    if not ROOM.code_ok(code):
+        Join(wrong=bool(code))
+        return
+    table = _param(router.search, "table")
+    if table in ROOM.game.tables:
+        TablePage(table)
+    else:
+        ChooseTable(code)
+
+
+@solara.component
+def ChooseTable(code):
+    router = solara.use_router()
+    game = ROOM.game
+    with solara.Column(classes=["game-choose"], style="max-width:640px;margin:30px auto"):
+        solara.HTML(tag="h2", unsafe_innerHTML=_esc(game.spec.label))
+        solara.HTML(tag="p", style="font-size:18px", unsafe_innerHTML="Which table are you? Choose it once; "
+                    "this page remembers it (bookmark it, or reload it at any time).")
+        for table in game.tables:
+            solara.Button(table, classes=["game-table-choice"], color="primary", outlined=True,
+                          on_click=lambda table=table: router.push(f"/?code={quote(code.strip().upper())}"
+                                                                  f"&table={quote(table)}"))
+
+
+@solara.component
+def Lever(name, value, on_value, disabled):
+    game = ROOM.game
+    label, low, high, units = present.lever_info(game, name)
+    typed, set_typed = solara.use_state("")
+    problem, set_problem = solara.use_state("")
+
+    def take_typed(text):
+        set_typed(text)
+        if not text.strip():
+            set_problem("")
+            return
+        try:
+            number = words.parse_number(text, label)
+        except ModelError as err:
+            set_problem(str(err))
+            return
+        if not low <= number <= high:
+            set_problem(f"{label}: {words.number(number)} is outside its range, {words.number(low)} to "
+                        f"{words.number(high)}")
+            return
+        set_problem("")
+        on_value(number)
+
+    step = 10.0 ** math.floor(math.log10((high - low) / 100))  # a round step, so typed values stay on the grid
+    with solara.Column(classes=["game-lever", f"game-lever-{name}"], style="margin:4px 0"):
+        solara.HTML(tag="div", style="font-size:17px", unsafe_innerHTML=(
+            f"<b>{_esc(label)}</b>: <span class='game-lever-value'>{words.number(value)}</span>"
+            f"{_esc(' ' + units if units else '')} <span style='color:#555'>(from {words.number(low)} to "
+            f"{words.number(high)})</span>"))
+        solara.SliderFloat("", value=value, min=low, max=high, step=step, on_value=on_value, disabled=disabled,
+                           thumb_label=False)
+        solara.InputText("or type a value", value=typed, on_value=take_typed, continuous_update=True,
+                         disabled=disabled, classes=["game-lever-input"])
+        if problem:
+            solara.HTML(tag="div", unsafe_innerHTML=_note(problem, "error"))
+
+
+@solara.component
+def TablePage(table):
+    game = ROOM.game
+    revision = use_game_revision(game)
+    snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
+    held = [lv for r in snap.roles_of(table) for lv in r.levers]
+    start = solara.use_memo(lambda: present.in_force(game, table), [snap.round, tuple(held)])
+    chosen, set_chosen = solara.use_state(start)
+    solara.use_effect(lambda: set_chosen(start), [start])
+    status, set_status = solara.use_state(("", "info"))
+    sending, set_sending = solara.use_state(False)
+    # The numbers first, the chart when drawn (drawing one takes about a third of a second).
+    def draw(cancel):
+        if snap.results is None or cancel.wait(CHART_DELAY):  # let the numbers reach every table first
+            return ""
+        return present.results_chart_svg(snap, table)
+
+    chart = solara.use_thread(draw, dependencies=[revision, table], intrusive_cancel=False)
+    solara.use_effect(lambda: set_status(("", "info")), [snap.round])  # a new round: last round's note goes
+
+    def send():
+        set_sending(True)
+        set_status(("Sending…", "info"))
+        try:
+            decision = {lv: float(chosen.get(lv, start[lv])) for lv in held}
+            number = game.round
+            ident = game.decide(table, decision, round=number)
+        except ModelError as err:
+            set_status((f"Not sent: {err}", "error"))
+        else:
+            described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
+            set_status((f"✓ Sent for round {number}: {described} (reference {ident[:6]}). You may change it and "
+                        "send again until the facilitator closes the round.", "ok"))
+        finally:
+            set_sending(False)
+
+    with solara.Column(classes=["game-table"], style="max-width:1100px;margin:0 auto;padding:8px"):
+        solara.HTML(tag="h2", unsafe_innerHTML=f"{_esc(table)} · {_esc(game.spec.label)}")
+        solara.HTML(tag="div", unsafe_innerHTML=present.status_html(snap, table))
+        with solara.Columns([1, 1]):
+            with solara.Column():
+                if held:  # kept on the page when the game ends (disabled), so an undo does not rebuild it
+                    with solara.Card("Your decision this round", classes=["game-decision"]):
+                        for lv in held:
+                            Lever(lv, float(chosen.get(lv, start.get(lv, 0.0))),
+                                  lambda v, lv=lv: set_chosen(lambda old: {**old, lv: float(v)}),
+                                  sending or snap.over)
+                        solara.Button(f"Send our decision for round {snap.round}" if not snap.over else "Game over",
+                                      on_click=send, color="primary", disabled=sending or snap.over,
+                                      classes=["game-send"])
+                        if status[0]:
+                            solara.HTML(tag="div", unsafe_innerHTML=_note(*status))
+                with solara.Details("Your briefing and goals", expand=snap.round == 1):
+                    solara.HTML(tag="div", unsafe_innerHTML=present.briefing_html(snap, table))
+            with solara.Column():
+                solara.HTML(tag="div", unsafe_innerHTML=present.results_html(snap, table))
+                if chart.state == solara.ResultState.FINISHED and chart.value:
+                    solara.HTML(tag="div", classes=["game-chart"], unsafe_innerHTML=chart.value)
+                elif snap.results is not None:
+                    solara.HTML(tag="div", style="color:#555", unsafe_innerHTML="Drawing the chart…")
+                solara.HTML(tag="div", unsafe_innerHTML=present.revealed_html(snap))
+
+
+@solara.component
+def Facilitator():
+    router = solara.use_router()
+    if ROOM.secret_ok(_param(router.search, "secret")):
+        GameDashboard()
+    else:
+        solara.HTML(tag="div", unsafe_innerHTML=_note("This page is for the facilitator.", "error"))
+
+
+@solara.component
+def GameDashboard():
+    game = ROOM.game
+    revision = use_game_revision(game)
+    snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
+    message, set_message = solara.use_state(("", "info"))
+    event, set_event = solara.use_state("")
+    role_choice, set_role_choice = solara.use_state("")
+    table_choice, set_table_choice = solara.use_state("")
+    shown, set_shown = solara.use_state(None)  # the debrief, computed on demand
+    files, set_files = solara.use_state({})
+
+    def act(fn, done):
+        try:
+            fn()
+        except ModelError as err:
+            set_message((str(err), "error"))
+        else:
+            set_message((done() if callable(done) else done, "ok"))
+
+    def advance():
+        number = game.round
+        act(game.advance, lambda: f"Round {number} closed: every table now sees its results."
+            + ("" if game.over else f" Round {number + 1} is open."))
+
+    def show_debrief():
+        from .. import charts
+
+        try:
+            regime = debrief.regime_chart(game)
+            set_shown({"regime": charts.to_svg(regime), "regime_text": regime.description,
+                       "dpm": debrief.dpm_chart(game).svg,
+                       "what_if": _what_if_html(game), "predictions": _predictions_html(game)})
+        except ModelError as err:
+            set_message((str(err), "error"))
+
+    def do_export():
+        try:
+            paths = records.export(game)
+        except ModelError as err:
+            set_message((str(err), "error"))
+            return
+        set_files({p.name: p.read_bytes() for p in paths.values()})
+        set_message((f"Written into {paths['log_csv'].parent}: " + ", ".join(p.name for p in paths.values()), "ok"))
+
+    with solara.Column(classes=["game-facilitator"], style="padding:12px"):
+        solara.HTML(tag="div", unsafe_innerHTML=present.facilitator_status_html(snap))
+        with solara.Row():
+            solara.Button(f"Close round {snap.round} and show the results" if not snap.over else "All rounds played",
+                          on_click=advance, color="primary", disabled=snap.over, classes=["game-advance"])
+            solara.Button("Undo the last round", on_click=lambda: act(game.undo, "The last round is open again."),
+                          disabled=snap.round == 1, classes=["game-undo"])
+        with solara.Row():
+            solara.Select("Inject an event into this round", value=event or None,
+                          values=[e.name for e in game.spec.events], on_value=lambda v: set_event(v or ""))
+            solara.Button("Inject", disabled=not event or snap.over, classes=["game-inject"], on_click=lambda: act(
+                lambda: game.inject(event), f"Injected: {game.spec.event(event).label}" if event else ""))
+        if event:
+            solara.HTML(tag="div", style="font-size:15px", unsafe_innerHTML=_esc(
+                f"{game.spec.event(event).label}. {game.spec.event(event).note}"))
+        if message[0]:
+            solara.HTML(tag="div", unsafe_innerHTML=_note(*message))
+        with solara.Columns([1, 1]):
+            solara.HTML(tag="div", unsafe_innerHTML=present.waiting_html(snap))
+            solara.HTML(tag="div", unsafe_innerHTML=present.scoreboard_html(snap))
+        with solara.Details("Roles: who holds what"):
+            rows = "".join(f"<li>{_esc(game.spec.role(r).label)}: <b>{_esc(snap.assignments.get(r, 'nobody'))}"
+                           "</b></li>" for r in game.roles)
+            solara.HTML(tag="ul", style="font-size:16px", unsafe_innerHTML=rows)
+            with solara.Row():
+                solara.Select("Role", value=role_choice or None, values=list(game.roles),
+                              on_value=lambda v: set_role_choice(v or ""))
+                solara.Select("Table", value=table_choice or None, values=list(game.tables),
+                              on_value=lambda v: set_table_choice(v or ""))
+                solara.Button("Give the role to the table", on_click=lambda: act(
+                    lambda: game.assign(table_choice, role_choice), f"{role_choice} → {table_choice}"))
+        solara.HTML(tag="div", unsafe_innerHTML=present.revealed_html(snap))
+        with solara.Card("Debrief and export", classes=["game-debrief-card"]):
+            with solara.Row():
+                solara.Button("Show the debrief", on_click=show_debrief, disabled=snap.round == 1,
+                              classes=["game-show-debrief"])
+                solara.Button("Export the log (CSV, JSON) and the printable sheet", on_click=do_export,
+                              classes=["game-export"])
+            for name, data in files.items():
+                solara.FileDownload(data, filename=name, label=f"Download {name}")
+            if shown:
+                with solara.Column(classes=["game-debrief"]):
+                    solara.HTML(tag="h3", unsafe_innerHTML="The journey on the 2×2")
+                    solara.HTML(tag="div", unsafe_innerHTML=shown["regime"])
+                    solara.HTML(tag="p", unsafe_innerHTML=_esc(shown["regime_text"]))
+                    solara.HTML(tag="h3", unsafe_innerHTML="What if? Each table's key decision, the other way")
+                    solara.HTML(tag="div", unsafe_innerHTML=shown["what_if"])
+                    if shown["predictions"]:
+                        solara.HTML(tag="h3", unsafe_innerHTML="Predictions against outcomes")
+                        solara.HTML(tag="div", unsafe_innerHTML=shown["predictions"])
+                    solara.HTML(tag="h3", unsafe_innerHTML="The journey on the DPM chart")
+                    solara.HTML(tag="div", unsafe_innerHTML=shown["dpm"])
+
+
+def _what_if_html(game):
+    frame = debrief.counterfactuals(game)
+    if frame.empty:
+        return "<p>No decisions yet.</p>"
+    items = []
+    for r in frame.itertuples():
+        label = game.model[r.lever].label
+        items.append(
+            f"<li class='game-what-if'><b>{_esc(r.table)}</b>, round {r.round}: {_esc(label)} "
+            f"{words.number(r.chosen)}. Had it been {words.number(r.alternative)}, the table's score would be "
+            f"{r.what_if_score:.2f} instead of {r.score:.2f}; {_esc(game.model[r.outcome].label)} "
+            f"{words.number(r.what_if_value)} instead of {words.number(r.value)}.</li>")
+    return f"<ul style='font-size:16px'>{''.join(items)}</ul>"
+
+
+def _predictions_html(game):
+    frame = debrief.predictions(game)
+    if frame.empty:
+        return ""
+    tu = game.model.time_units
+    items = "".join(f"<li>{_esc(r.table)} predicted {_esc(game.model[r.variable].label)} "
+                    f"{words.number(r.predicted)} {words.when(r.time, tu)}; the game shows "
+                    f"{words.number(r.outcome)}.</li>" for r in frame.itertuples())
+    return f"<ul style='font-size:16px'>{items}</ul>"
+
+
+routes = [solara.Route(path="/", component=Home, label="Game", layout=Layout),
+          solara.Route(path="facilitator", component=Facilitator, label="Facilitator", layout=Layout)]
+
+__all__ = ["Facilitator", "GameDashboard", "Home", "ROOM", "TablePage", "routes"]

@@ -1,0 +1,305 @@
+"""The game's debrief, exports and what its pages show, without a browser.
+
+Numbers are checked against independent runs of the game's model (``dk.simulate`` with the
+events written out here), not against the functions under test.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import dpmkit as dk
+from dpmkit import words
+from dpmkit.game import debrief, present, records
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = ["Red", "Blue", "Green", "Yellow"]
+
+
+@pytest.fixture
+def played(tmp_path):
+    """Two rounds of the Surrey game: four tables, an injected scandal, a prediction."""
+    g = dk.game.new(tmp_path / "game", "surrey", tables=TABLES)
+    for k, role in enumerate(g.roles):
+        g.assign(TABLES[k % 4], role)
+    g.decide("Red", {"cut_fraction": 0.4})
+    g.decide("Blue", {"coproduction_effort": 1.0, "decommissioning_years": 2.0},
+             predictions={"neet": {2010.25: 900.0}})
+    g.decide("Blue", {"coproduction_effort": 0.8})  # a change of mind: the later value counts
+    g.decide("Yellow", {"voice_insight": 0.5})
+    g.advance()
+    g.decide("Green", {"matching_ratio": 0.9})
+    g.decide("Red", {"yri_diversion": 0.4})
+    g.inject("scandal")
+    g.advance()
+    return g
+
+
+def _script(decisions, scandal_at=None):
+    script = {}
+    for when, changes in decisions:
+        script.setdefault(when, {}).update(changes)
+    if scandal_at is not None:
+        script.setdefault(scandal_at, {}).update({"trust_2006": 0.2})
+    return script
+
+
+AS_PLAYED = [(2009.25, {"cut_fraction": 0.4, "coproduction_effort": 0.8, "decommissioning_years": 2.0,
+                        "voice_insight": 0.5}),
+             (2010.25, {"matching_ratio": 0.9, "yri_diversion": 0.4})]
+
+
+def _run(g, script, stop=2011.25):
+    return dk.simulate(g.model, events=script, stop=stop).to_frame()
+
+
+def test_counterfactuals_rerun_the_game_with_one_decision_swapped(played):
+    g = played
+    every = debrief.counterfactuals(g, key_only=False)
+    # One row per (round, table, lever): Blue's two coproduction_effort ballots make one decision.
+    assert len(every) == 6
+    blue = every[(every["table"] == "Blue") & (every["lever"] == "coproduction_effort")].iloc[0]
+    assert blue["chosen"] == 0.8 and blue["alternative"] == 0.0  # the far end of its range (0 to 1)
+    as_played = _run(g, _script(AS_PLAYED, 2010.25))
+    swapped = [(2009.25, {**AS_PLAYED[0][1], "coproduction_effort": 0.0}), AS_PLAYED[1]]
+    what_if = _run(g, _script(swapped, 2010.25))
+    assert blue["value"] == pytest.approx(as_played[blue["outcome"]].iloc[-1])
+    assert blue["what_if_value"] == pytest.approx(what_if[blue["outcome"]].iloc[-1])
+    objectives = ["service_quality", "quality_of_life", "governance_conformity"]
+    score = sum(g.spec.outcome(o).score(as_played[o].iloc[-1]) for o in objectives) / 3
+    other = sum(g.spec.outcome(o).score(what_if[o].iloc[-1]) for o in objectives) / 3
+    assert blue["score"] == pytest.approx(score)
+    assert blue["what_if_score"] == pytest.approx(other)
+    assert abs(other - score) > 0.01  # engagement matters in the Surrey model by April 2011
+    # The outcome reported is the one Blue's role sees that the swap moves most (relative to its range).
+    sees = g.spec.role("commissioners").sees
+    moved = {o: abs(what_if[o].iloc[-1] - as_played[o].iloc[-1]) / (g.spec.outcome(o).high - g.spec.outcome(o).low)
+             for o in sees}
+    assert blue["outcome"] == max(moved, key=moved.get)
+    key = debrief.counterfactuals(g)
+    assert sorted(key["table"]) == sorted({"Red", "Blue", "Green", "Yellow"})
+    for table, row in key.set_index("table").iterrows():
+        mine = every[every["table"] == table]
+        assert abs(row["change"]) == pytest.approx(mine["change"].abs().max())
+
+
+def test_journey_positions_follow_the_levers_in_force(played):
+    g = played
+    path = debrief.journey(g)
+    assert list(path["round"]) == [1, 2]
+    assert path.loc[0, "cut_fraction"] == 0.4 and path.loc[1, "cut_fraction"] == 0.4  # levers persist
+    assert path.loc[0, "matching_ratio"] == g.model.param("matching_ratio").default
+    assert path.loc[1, "matching_ratio"] == 0.9
+    # By hand for round 2: each lever's place in its range (-1 bottom, +1 top) times its lean.
+    leans = debrief.REGIME_LEANS["surrey"]
+    row = path.loc[1]
+    for axis, column in ((0, "imposition"), (1, "plan_rigidity")):
+        num = den = 0.0
+        for lever, weights in leans.items():
+            low, high = g.model.param(lever).bounds
+            num += weights[axis] * (2 * (row[lever] - low) / (high - low) - 1)
+            den += abs(weights[axis])
+        assert row[column] == pytest.approx(0.5 + 0.5 * num / den)
+        assert 0 <= row[column] <= 1
+    # Green matching less than the default 1 (a less negotiated relationship) moved the regime
+    # towards imposed; nothing else that leans on that axis changed in round 2.
+    assert g.model.param("matching_ratio").default == 1.0
+    assert path.loc[1, "imposition"] > path.loc[0, "imposition"]
+    chart = debrief.regime_chart(g)
+    assert "negotiated" in chart.description and "April 2009" in chart.description
+    diagram = debrief.dpm_chart(g)
+    assert "R1 0.4 · R2 0.4" in diagram.svg  # the budget cut, round by round, on its lever box
+    owners = {n["name"]: n["owner"] for n in diagram.nodes}
+    assert owners["cut_fraction"] == "Red" and owners["coproduction_effort"] == "Blue"
+
+
+def test_every_lean_names_a_lever_of_its_game():
+    for name, leans in debrief.REGIME_LEANS.items():
+        owner = dk.game.GAMES[name].owner
+        assert set(leans) <= set(owner), name
+        assert all(-1 <= w <= 1 for pair in leans.values() for w in pair)
+
+
+def test_predictions_against_outcomes(played):
+    g = played
+    frame = debrief.predictions(g)
+    assert len(frame) == 1
+    row = frame.iloc[0]
+    truth = _run(g, _script(AS_PLAYED, 2010.25))
+    k = int(abs(truth.index.to_numpy() - 2010.25).argmin())
+    assert row["table"] == "Blue" and row["predicted"] == 900.0
+    assert row["outcome"] == pytest.approx(truth["neet"].iloc[k])
+    assert row["error"] == pytest.approx(900.0 - truth["neet"].iloc[k])
+
+
+def test_a_new_game_has_no_debrief_yet(tmp_path):
+    g = dk.game.new(tmp_path / "g", "attractor", tables=["A"])
+    assert debrief.journey(g).empty and debrief.counterfactuals(g).empty and debrief.predictions(g).empty
+    with pytest.raises(dk.ModelError, match="no round has been closed yet"):
+        debrief.regime_chart(g)
+    paths = dk.game.export(g)
+    assert "debrief_html" not in paths
+    assert pd.read_csv(paths["log_csv"]).empty
+    assert pd.read_csv(paths["results_csv"]).empty
+
+
+def test_export_holds_the_log_and_results(played):
+    g = played
+    paths = dk.game.export(g)
+    assert {p.parent for p in paths.values()} == {g.folder / "export"}
+    log = pd.read_csv(paths["log_csv"])
+    decisions = log[log["kind"] == "decision"]
+    expected = g.log()
+    assert len(decisions) == len(expected) == 7
+    assert list(decisions["lever"]) == list(expected["lever"])
+    assert list(decisions["value"]) == pytest.approx(list(expected["value"]))
+    events = log[log["kind"] == "event"]
+    assert list(events["event"]) == ["scandal"] and list(events["round"]) == [2]
+    results = pd.read_csv(paths["results_csv"], index_col="time")
+    truth = _run(g, _script(AS_PLAYED, 2010.25))
+    for o in ("neet", "trust", "service_quality"):
+        assert results[o].iloc[-1] == pytest.approx(truth[o].iloc[-1])
+    assert results.index[-1] == pytest.approx(2011.25)
+    doc = json.loads(paths["log_json"].read_text(encoding="utf-8"))
+    assert doc["game"] == "surrey" and doc["tables"] == TABLES
+    assert [r["closed"] for r in doc["rounds"]] == [True, True, False, False, False]
+    assert len(doc["log"]) == 8
+    assert doc["results"]["neet"][-1] == pytest.approx(truth["neet"].iloc[-1])
+    assert len(doc["counterfactuals"]) == 4 and len(doc["predictions"]) == 1
+    assert {r["table"] for r in doc["scoreboard"]} == set(TABLES)
+    # The exports are not ballots: collecting the game folder is unaffected.
+    assert not dk.workshop.collect(g.folder, model=g.model).rejected
+
+
+def test_debrief_sheet_is_self_contained_and_printable(played):
+    sheet = records.debrief_html(played)
+    assert sheet.startswith("<!DOCTYPE html>")
+    assert "@media print" in sheet and "@page" in sheet
+    assert sheet.count("<svg") >= 3  # results, the 2x2, the DPM chart
+    assert "<script" not in sheet.lower()
+    assert "src=" not in sheet and "href=" not in sheet and "@import" not in sheet  # nothing to fetch
+    assert "Round 2: 2010/11: consulting young people" in sheet
+    assert "Event:</b> Scandal" in sheet
+    assert "from April 2009 to April 2011" in sheet  # dates as people say them
+
+
+def test_pages_show_what_the_game_computes(played):
+    g = played
+    snap = present.snapshot(g)
+    shown = present.results_html(snap, "Blue")
+    view = g.view("Blue")
+    for o in view.columns:
+        assert g.model[o].label in shown and words.number(view[o].iloc[-1]) in shown
+    assert "April 2011" in shown and "April 2009" in shown
+    assert g.model["budget"].label not in shown  # the council's budget is not the commissioners' to see
+    revealed = present.revealed_html(snap)
+    assert "Co-production effort 0.8" in revealed and "Co-production effort 1<" not in revealed
+    assert "Matched hours per funded hour 0.9" in revealed
+    assert "Round 3 of 5" in present.status_html(snap, "Red")
+    assert "0 of 4 tables have decided" in present.waiting_html(snap)
+    board = present.scoreboard_html(snap)
+    score = g.scoreboard().groupby("table")["score"].mean()
+    for table in TABLES:
+        assert f"{score[table]:.2f}" in board
+    assert "Budget cut: from 0.1 to 0.4" in present.briefing_html(snap, "Red")
+
+
+def test_a_table_that_comes_back_finds_its_levers_as_it_left_them(played):
+    g = played
+    g.decide("Red", {"cut_fraction": 0.15})
+    # Another process (a reloaded page in a restarted room) reads the same folder.
+    code = ("import dpmkit as dk, json, sys; from dpmkit.game import present; "
+            "g = dk.game.load(sys.argv[1]); print(json.dumps(present.in_force(g, 'Red')))")
+    done = subprocess.run([sys.executable, "-c", code, str(g.folder)], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    levers = json.loads(done.stdout)
+    assert levers == {"cut_fraction": 0.15, "post2015_cut": g.model.param("post2015_cut").default,
+                      "yri_diversion": 0.4}
+    assert present.pending(g, "Red") == {"cut_fraction": 0.15}
+    assert present.pending(g, "Blue") == {}
+
+
+def test_collect_without_the_game_model_says_how(played):
+    found = dk.workshop.collect(played.folder)
+    assert len(found.ballots) == 0 and found.rejected
+    assert all("dk.game.load" in r.reason for r in found.rejected)
+    assert len(dk.workshop.collect(played.folder, model=played.model).ballots) == 6  # seven levers set
+
+
+def test_cli_starts_and_resumes_the_game(tmp_path):
+    from dpmkit.room import Room
+    from dpmkit.room.cli import start_game
+
+    room = Room(tmp_path / "room", model="surrey", tables=["A", "B"])
+    g = start_game(room, "surrey")
+    assert g.assignments() == {"council_leadership": "A", "commissioners": "B", "voluntary_sector": "A",
+                               "young_people": "B", "youth_justice": "A"}
+    g.assign("B", "youth_justice")
+    again = start_game(room, "surrey")
+    assert again.assignments()["youth_justice"] == "B"  # resumed, not started afresh
+    with pytest.raises(dk.ModelError, match="holds the game 'surrey'"):
+        start_game(room, "attractor")
+
+
+def test_non_finite_values_never_reach_the_json(played):
+    doc = records.log_json(played)
+    text = json.dumps(doc, allow_nan=False)
+    assert "NaN" not in text
+    assert all(r["value"] is None or math.isfinite(r["value"]) for r in doc["log"])
+
+
+def test_jupyterlab_pages_send_refuse_and_follow_the_game(played):
+    from dpmkit.game import lab
+
+    g = played
+    red = lab.table_widget(g, "Red", watch=False)
+    fac = lab.facilitator_widget(g, watch=False)
+    assert set(red.controls) == {"cut_fraction", "post2015_cut", "yri_diversion"}
+    assert (red.controls["cut_fraction"].min, red.controls["cut_fraction"].max) == (0.1, 0.4)  # the game's range
+    assert red.controls["yri_diversion"].value == 0.4  # what is in force after round 2
+    red.controls["cut_fraction"].value = 0.2
+    red.send_button.click()
+    assert "Sent for round 3" in red.status.value
+    fac.refresh()
+    assert "1 of 4 tables have decided" in fac.waiting.value
+    g.assign("Blue", "council_leadership")  # Red loses the council's levers: its next send is refused
+    before = sorted(p.name for p in g.folder.glob("ballot-*.json"))
+    red.send_button.click()
+    assert "Not sent" in red.status.value and "cut_fraction" in red.status.value
+    assert sorted(p.name for p in g.folder.glob("ballot-*.json")) == before  # nothing half-recorded
+    fac.advance_button.click()
+    assert "Round 3 closed" in fac.message.value
+    red.refresh()
+    assert "April 2012" in red.results.value and "<svg" in red.chart.value
+    assert "Round 4 of 5" in red.header.value
+    fac.debrief_button.click()
+    assert fac.debrief.value.count("<svg") == 2 and "What if?" in fac.debrief.value
+    paths = fac.export()
+    assert paths["debrief_html"].exists()
+    with pytest.raises(dk.ModelError, match="unknown table"):
+        lab.table_widget(g, "Purple", watch=False)
+
+
+def test_jupyterlab_page_redraws_when_the_folder_changes(played):
+    import time
+
+    from dpmkit.game import lab
+
+    page = lab.table_widget(played, "Green", watch=True, poll=0.05)
+    try:
+        assert "Round 3 of 5" in page.header.value
+        played.advance()  # the facilitator, elsewhere
+        deadline = time.monotonic() + 10
+        while "Round 4 of 5" not in page.header.value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "Round 4 of 5" in page.header.value
+    finally:
+        page.stop()
