@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
+import signal
 import socket
 import sys
 import threading
@@ -152,6 +154,8 @@ def main(argv=None):
                 local = facilitator
             threading.Thread(target=webbrowser.open, args=(local,), daemon=True).start()
 
+    if hasattr(signal, "SIGUSR1"):  # kill -USR1 <pid> prints every thread's stack: to see where a room hangs
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
         serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url)
     return 0
