@@ -207,6 +207,10 @@ def Participant():
             solara.HTML(tag="div", unsafe_innerHTML=_note(
                 "The model changed since this room's first ballots: tell the facilitator.", "error"))
         solara.display(explorer)
+        # Measured with 30 browsers joining at once on one overloaded machine: a few pages showed the
+        # form but never drew the chart although the room had sent everything; a reload drew it.
+        solara.HTML(tag="p", classes=["room-chart-hint"], style="font-size:14px;color:#555", unsafe_innerHTML=(
+            "No chart above after half a minute? Reload this page: nothing you sent is lost."))
         with solara.Card("Your ballot", classes=["room-ballot"]):
             solara.HTML(tag="p", style=_BIG, unsafe_innerHTML=(
                 "Your ballot sends the policy levers as you set them above, with what you predict "
