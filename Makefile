@@ -138,23 +138,14 @@ handouts:
 	@py="$(VPY)"; [ -x "$$py" ] || py="$(PYTHON)"; \
 	PYTHONPATH="$(CURDIR)$${PYTHONPATH:+:$$PYTHONPATH}" "$$py" tools/build_handouts.py
 
-# Run with network, before the day. It builds dpmkit's wheel, then downloads, from that
-# wheel's own requirements (so the list is never written twice), the wheels for this
-# machine and binary wheels for each WHEELHOUSE_PLATFORMS x WHEELHOUSE_PYTHONS.
+# Run with network, before the day. tools/wheelhouse.py builds dpmkit's wheel, then downloads,
+# from that wheel's own requirements (so the list is never written twice), the wheels for this
+# machine and binary wheels for each WHEELHOUSE_PLATFORMS x WHEELHOUSE_PYTHONS, one pair at a
+# time; it ends with a table of the pairs it could not serve and why (also in
+# $(WHEELHOUSE)/wheelhouse-report.txt), and fails only if this machine's own wheels are incomplete.
 wheelhouse:
-	mkdir -p "$(WHEELHOUSE)"
-	$(PYTHON) -m pip --disable-pip-version-check wheel --no-deps --wheel-dir "$(WHEELHOUSE)" .
-	@wheel=$$(ls -t "$(WHEELHOUSE)"/dpmkit-*.whl | head -n 1); \
-	echo "== wheels for this machine"; \
-	$(PYTHON) -m pip --disable-pip-version-check download --dest "$(WHEELHOUSE)" --prefer-binary \
-		pip "$$wheel[$(WHEELHOUSE_EXTRA)]" || exit $$?; \
-	for plat in $(WHEELHOUSE_PLATFORMS); do for py in $(WHEELHOUSE_PYTHONS); do \
-		echo "== wheels for $$plat, Python $$py"; \
-		$(PYTHON) -m pip --disable-pip-version-check download --dest "$(WHEELHOUSE)" --only-binary=:all: \
-			--platform "$$plat" --python-version "$$py" pip "$$wheel[$(WHEELHOUSE_EXTRA)]" || exit $$?; \
-	done; done
-	@echo "Wheelhouse ready: $(WHEELHOUSE)/ ($$(ls "$(WHEELHOUSE)" | wc -l | tr -d ' ') files, $$(du -sh "$(WHEELHOUSE)" | cut -f1))."
-	@echo "Copy it to the USB stick together with this folder; see workshops/setup.md."
+	$(PYTHON) tools/wheelhouse.py --dest "$(WHEELHOUSE)" --extra "$(WHEELHOUSE_EXTRA)" \
+		--platforms "$(WHEELHOUSE_PLATFORMS)" --pythons "$(WHEELHOUSE_PYTHONS)"
 
 # Needs no network: everything comes from the wheelhouse (--no-index). It makes $(VENV)
 # if there is none, installs dpmkit's wheel and its requirements, marks the venv as set

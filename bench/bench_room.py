@@ -50,6 +50,8 @@ sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from lab_session import CHROMIUM, CHROMIUM_ARGS, WATCH_JS, drag_first_slider, explorer_notebook, missing_requirements  # noqa: E402
 from room_session import free_port, missing_room_requirements, offline, room  # noqa: E402
 
+#: Where the room's thread stacks go when some pages never drew their chart.
+STACKS = Path(tempfile.gettempdir()) / "bench_room_stacks.txt"
 BUDGET_GB = 4.0
 BUDGET_FIRST_S = 5.0
 BUDGET_REDRAW_MS = 250.0
@@ -97,27 +99,64 @@ def tree_rss(pid):
     return total
 
 
-def open_all(browsers, url, n, outside, timeout=900):
-    """Open ``n`` pages at once; return them and each one's seconds to a drawn chart."""
-    pages, started = [], []
+def watch_sockets(page, note):
+    """Count, for one page, its kernel websockets and the frames each way (to tell a stalled
+    page that never connected from one whose messages stopped)."""
+    def opened(ws):
+        note["sockets"] += 1
+        ws.on("framesent", lambda _: note.__setitem__("sent", note["sent"] + 1))
+        ws.on("framereceived", lambda _: note.__setitem__("received", note["received"] + 1))
+        ws.on("close", lambda _: note.__setitem__("closed", note["closed"] + 1))
+
+    page.on("websocket", opened)
+    page.on("pageerror", lambda err: note["errors"].append(str(err)[:160]))
+    page.on("console", lambda m: note["errors"].append(m.text[:160]) if m.type == "error" else None)
+
+
+def open_all(browsers, url, n, outside, timeout=180, contexts="own", stagger=0.0):
+    """Open ``n`` pages at once (or ``stagger`` seconds apart); return them, each one's seconds
+    to a drawn chart (None: none within ``timeout``) and what each page's websocket did.
+
+    ``contexts``: "own" gives every page its own browser context (own cookies, as on separate
+    devices); "shared" opens all of a browser's pages in one context (one cookie jar, so one
+    Solara session for all of them).
+    """
+    pages, started, notes, shared = [], [], [], {}
     for k in range(n):
-        context = browsers[k % len(browsers)].new_context(viewport={"width": 1200, "height": 900})
-        offline(context, outside)
+        browser = browsers[k % len(browsers)]
+        if contexts == "shared":
+            if id(browser) not in shared:
+                shared[id(browser)] = browser.new_context(viewport={"width": 1200, "height": 900})
+                offline(shared[id(browser)], outside)
+            context = shared[id(browser)]
+        else:
+            context = browser.new_context(viewport={"width": 1200, "height": 900})
+            offline(context, outside)
         page = context.new_page()
         page.set_default_timeout(timeout * 1000)
+        note = {"sockets": 0, "sent": 0, "received": 0, "closed": 0, "errors": []}
+        watch_sockets(page, note)
+        notes.append(note)
         started.append(time.monotonic())
         page.goto(url, wait_until="commit")
         pages.append(page)
+        if stagger:
+            time.sleep(stagger)
     ready = [None] * n
     deadline = time.monotonic() + timeout
-    while any(r is None for r in ready):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{sum(r is None for r in ready)} of {n} pages had no chart after {timeout} s")
+    while any(r is None for r in ready) and time.monotonic() < deadline:
         for k, page in enumerate(pages):
             if ready[k] is None and page.evaluate(CHART_JS):
                 ready[k] = time.monotonic() - started[k]
         time.sleep(0.05)
-    return pages, ready
+    for k, page in enumerate(pages):
+        notes[k]["charts"] = page.evaluate(
+            "() => [document.querySelectorAll('.dpmkit-chart').length, "
+            "document.querySelectorAll('.dpmkit-chart svg, .dpmkit-chart canvas').length]")
+        notes[k]["shows"] = page.evaluate(
+            "() => ['room-participant','room-join','room-stale'].filter(c => document.querySelector('.' + c))"
+            ".join(',') || (document.body.innerText.slice(0, 60))")
+    return pages, ready, notes
 
 
 def burst(pages, fraction, missed):
@@ -144,56 +183,92 @@ def burst(pages, fraction, missed):
 
 
 def send_ballots(pages, tables):
+    """Every page sends a ballot; return how many pages were told "your ballot is in"."""
     for k, page in enumerate(pages):
         page.locator(".room-table").click()
-        page.locator(".v-menu__content .v-list-item", has_text=tables[k % len(tables)]).first.click()
+        page.locator(".v-menu__content.menuable__content__active .v-list-item",
+                     has_text=tables[k % len(tables)]).first.click()
         page.locator(".room-name input").fill(f"P{k}")
         page.locator(".room-send").click()
+    told = 0
     for page in pages:
         page.wait_for_selector(".room-ok, .room-error", timeout=120_000)
+        told += page.locator(".room-ok").count()
+    return told
 
 
-def run_pages(url, pid, n, *, ballots=None):
+def server_threads(pid):
+    import psutil
+
+    with contextlib.suppress(psutil.NoSuchProcess):
+        return psutil.Process(pid).num_threads()
+    return 0
+
+
+def run_pages(url, pid, n, *, ballots=None, pages_per_browser=PAGES_PER_BROWSER, contexts="own", stagger=0.0,
+              on_stall=None):
     from playwright.sync_api import sync_playwright
 
     outside = []
     with sync_playwright() as p:
-        # One browser for every few participants, as in a room every device has its own. Known problem,
-        # not yet understood: with 30 pages opened in the same second, 12-14 of them never drew their
-        # chart here (one browser, or one per five pages alike) while the room answered HTTP at once
-        # and used little CPU; 10 at once always complete.
+        # One browser for every few participants, as in a room every device has its own.
         browsers = [p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-                    for _ in range(-(-n // PAGES_PER_BROWSER))]
+                    for _ in range(-(-n // pages_per_browser))]
         try:
-            before, cpu0 = tree_rss(pid), tree_cpu(pid)
-            pages, first = open_all(browsers, url, n, outside)
+            before, cpu0, threads0 = tree_rss(pid), tree_cpu(pid), server_threads(pid)
+            all_pages, first, notes = open_all(browsers, url, n, outside, contexts=contexts, stagger=stagger)
             cpu = tree_cpu(pid) - cpu0
+            threads = server_threads(pid)
+            if on_stall is not None and any(t is None for t in first):
+                on_stall()
+            # A stalled page, reloaded once the others are up (what a participant would do): does it draw?
+            recovered = 0
+            for page, t in zip(all_pages, first):
+                if t is None:
+                    page.reload(wait_until="commit")
+                    with contextlib.suppress(Exception):
+                        page.wait_for_function(CHART_JS, timeout=60_000)
+                        recovered += 1
+            pages = [page for page, t in zip(all_pages, first) if t is not None]
             time.sleep(2)
             after = tree_rss(pid)
             missed = []
             redraw = burst(pages, 0.2, missed) + burst(pages, 0.7, missed)
+            sent = 0
             if ballots is not None:
-                send_ballots(pages, ballots)
+                sent = send_ballots(pages, ballots)
         finally:
             for browser in browsers:
                 browser.close()
-    return {"before": before, "after": after, "first": first, "redraw": redraw or [float("nan")],
-            "no_redraw": len(missed), "outside": sorted(set(outside)),
-            "server_cpu_per_page": cpu / n}
+    stalled = [notes[k] for k, t in enumerate(first) if t is None]
+    return {"recovered": recovered, "before": before, "after": after,
+            "first": [t for t in first if t is not None] or [float("nan")],
+            "stalled": stalled, "notes": notes, "redraw": redraw or [float("nan")], "no_redraw": len(missed),
+            "outside": sorted(set(outside)), "server_cpu_per_page": cpu / n, "sent": sent,
+            "threads": (threads0, threads), "browsers": len(browsers), "contexts": contexts}
 
 
-def measure_room(n, tmp):
+def measure_room(n, tmp, **options):
     folder = Path(tmp) / "room"
     tables = [f"Table {k}" for k in range(1, 7)]
     with room(folder, "--tables", "6", startup_timeout=120, hard_limit=1200) as running:
-        figures = run_pages(running.participants, running.proc.pid, n, ballots=tables)
+        def dump_stacks():  # where the room's threads are while some pages have no chart (the room's SIGUSR1)
+            import signal
+
+            os.kill(running.proc.pid, signal.SIGUSR1)
+            time.sleep(3)
+            STACKS.write_text("".join(running.log), encoding="utf-8")
+
+        figures = run_pages(running.participants, running.proc.pid, n, ballots=tables, on_stall=dump_stacks,
+                            **options)
     import dpmkit as dk
 
-    figures["lost"] = n - len(dk.workshop.collect(folder, model="demo").ballots)
+    # lost: a participant told "your ballot is in" whose ballot the folder does not hold
+    figures["lost"] = figures["sent"] - len(dk.workshop.collect(folder, model="demo").ballots)
     return figures
 
 
-def measure_voila(n, tmp):
+def measure_voila(n, tmp, **options):
     root = Path(tmp) / "voila"
     root.mkdir()
     explorer_notebook(root / "explorer.ipynb")
@@ -216,7 +291,7 @@ def measure_voila(n, tmp):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("voila did not start:\n" + (root / "voila.log").read_text()[-2000:]) from None
                 time.sleep(0.3)
-        return run_pages(url, proc.pid, n)
+        return run_pages(url, proc.pid, n, **options)
     finally:
         import signal
 
@@ -251,13 +326,27 @@ def report(name, f, n):
     print(f"  server CPU per page        {per_page:5.2f} s; all {n} joining in the same second, each on its own "
           f"device: median ~{projected:.1f} s projected (half the server queue + {SINGLE_PAGE_S:.0f} s for one page "
           f"alone)  {'ok' if projected <= BUDGET_FIRST_S else 'OVER'}")
+    stalled = f["stalled"]
+    print(f"  pages with no chart after 180 s: {len(stalled)} of {n}  ({f['browsers']} browsers, contexts "
+          f"{f['contexts']}; server threads {f['threads'][0]} before, {f['threads'][1]} with every page open)")
+    if stalled:
+        print(f"    reloaded once the others were up, {f['recovered']} of {len(stalled)} stalled pages drew "
+              f"within 60 s; the room's thread stacks at the stall: {STACKS}")
+    for note in stalled[:5]:
+        print(f"    stalled page: {note['sockets']} websocket(s), {note['sent']} frames sent, "
+              f"{note['received']} received, {note['closed']} closed; shows {note['shows']!r}; chart boxes/drawings "
+              f"{note['charts']}; errors {note['errors'][:3]}")
+    drawn = [note for note in f["notes"] if note not in stalled]
+    if stalled and drawn:
+        print(f"    a page that drew: {drawn[0]['sent']} frames sent, {drawn[0]['received']} received")
     if "lost" in f:
-        print(f"  ballots lost              {f['lost']} of {n}   (budget 0)  {'ok' if f['lost'] == 0 else 'OVER'}")
+        print(f"  ballots lost              {f['lost']} of {f['sent']} told \"your ballot is in\"   (budget 0)  "
+              f"{'ok' if f['lost'] == 0 else 'OVER'}")
     if f["outside"]:
         print(f"  blocked requests to the internet: {', '.join(f['outside'][:3])}")
     return {"server_cpu_per_page_s": per_page, "projected_first_page_s": projected, "memory_gb": gb,
             "per_participant_mb": per, "first_page_s": f["first"], "redraw_ms": f["redraw"], "lost": f.get("lost"),
-            "outside": f["outside"]}
+            "stalled": f["stalled"], "threads": f["threads"], "outside": f["outside"]}
 
 
 def main(argv=None):
@@ -265,6 +354,12 @@ def main(argv=None):
     parser.add_argument("--participants", type=int, default=30)
     parser.add_argument("--servers", default="room,voila", help="comma-separated: room (Solara), voila")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--pages-per-browser", type=int, default=PAGES_PER_BROWSER,
+                        help=f"participants' pages per headless browser process (default {PAGES_PER_BROWSER})")
+    parser.add_argument("--contexts", choices=["own", "shared"], default="own",
+                        help="own: a browser context per page (own cookies, as on separate devices); shared: one "
+                             "context per browser")
+    parser.add_argument("--stagger", type=float, default=0.0, help="seconds between two participants joining")
     args = parser.parse_args(argv)
     reason = missing_requirements() or missing_room_requirements()
     if reason:
@@ -273,13 +368,14 @@ def main(argv=None):
     n = args.participants
     print(f"the room with {n} participants (headless chromium on this 2-core machine; browsers share the "
           "cores with the server, so times are pessimistic and noisy)")
+    options = {"pages_per_browser": args.pages_per_browser, "contexts": args.contexts, "stagger": args.stagger}
     out = {}
     for name in args.servers.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             if name == "room":
-                out["room (Solara)"] = report("room (Solara, chosen)", measure_room(n, tmp), n)
+                out["room (Solara)"] = report("room (Solara, chosen)", measure_room(n, tmp, **options), n)
             elif name == "voila":
-                out["voila"] = report("Voila (one kernel per participant)", measure_voila(n, tmp), n)
+                out["voila"] = report("Voila (one kernel per participant)", measure_voila(n, tmp, **options), n)
             else:
                 parser.error(f"unknown server {name!r}")
     if args.json:

@@ -119,7 +119,7 @@ SUBMODULES = {
     "workshop": [
         "Ballot", "CODE_PREFIX", "Collection", "FILE_MODE", "MAX_BYTES", "Rejected", "SCHEMA",
         "STALE_SECONDS", "VERSION", "ballot_widget", "clean_line", "collect", "example_ballots",
-        "fingerprint", "make_ballot", "prediction_spec", "read_code", "submit",
+        "fingerprint", "make_ballot", "prediction_spec", "read_ballot", "read_code", "submit",
     ],
     "xmile": [
         "MAX_BYTES", "MAX_ELEMENTS", "NAMESPACE", "dumps", "identifier", "read", "write",

@@ -91,6 +91,57 @@ def test_rename_merge_and_drop_change_the_board_never_the_files(tmp_path):
         r.merge_tables("Blue", "Blue")
 
 
+def test_a_participant_follows_their_table_through_renames_merges_and_drops(tmp_path):
+    r = Room(tmp_path, tables=["Red", "Blue", "Red 2", "Spare"])
+    assert r.follow("Blue") == ("Blue", "") and r.follow("") == ("", "")
+    r.rename_table("Blue", "Navy")
+    assert r.follow("Blue") == ("Navy", "Your table 'Blue' is now 'Navy'.")
+    r.merge_tables("Red 2", "Red")
+    assert r.follow("Red 2")[0] == "Red"
+    r.drop_table("Spare")
+    where, note = r.follow("Spare")
+    assert where == "" and "choose your table again" in note
+
+
+def test_pages_wake_when_the_room_changes_not_before(tmp_path):
+    r = Room(tmp_path, tables=["Red"])
+    seen = r.revision
+    assert r.wait_for_change(seen, timeout=0.05) == seen  # nothing happened: back after the timeout
+    woke = []
+    waiter = threading.Thread(target=lambda: woke.append(r.wait_for_change(seen, timeout=30)))
+    waiter.start()
+    r.add_table("Blue")
+    waiter.join(timeout=10)
+    assert woke == [r.revision] and r.revision > seen
+    before = r.revision
+    r.accept(table="Blue", params={})
+    assert r.wait_for_change(before, timeout=0) > before  # an accepted ballot wakes the pages too
+
+
+def test_the_build_a_page_carries_names_the_kit_and_the_model(tmp_path):
+    r = Room(tmp_path)
+    assert r.build == f"{dk.__version__}-{dk.workshop.fingerprint(r.model)[:8]}"
+
+
+def test_your_ballot_is_in_means_the_dashboard_will_count_it(tmp_path):
+    # accept() returns only after the file reads back through the same checks collect() makes,
+    # so a participant is never told "your ballot is in" for a ballot the dashboard rejects.
+    r = Room(tmp_path, tables=["Red"])
+    ballot = r.accept(table="Red", params={"staff_target": 24}, predictions={"waiting_list": {60: 1080}})
+    found = dk.workshop.collect(tmp_path, model="demo")
+    assert [b.id for b in found.ballots] == [ballot.id] and found.rejected == []
+    assert found.ballots[0].predictions["waiting_list"] == ((60.0, 1080.0),)
+    # and a ballot from a page built on another version is refused before anything is written
+    with pytest.raises(RoomError, match="your ballot was not sent"):
+        r.accept(table="Red", params={}, fingerprint="f" * 16)
+    assert len(dk.workshop.collect(tmp_path, model="demo").ballots) == 1
+    # the read-back the room does is collect's own check: a file collect rejects is refused by it too
+    tampered = (tmp_path / next(p.name for p in tmp_path.iterdir() if p.name != STATE_FILE)).read_bytes()
+    tampered = tampered.replace(ballot.fingerprint.encode(), b"0" * len(ballot.fingerprint))
+    with pytest.raises(dk.ModelError, match="would be rejected: it was cast on another version"):
+        dk.workshop.read_ballot(tampered, model=r.model)
+
+
 def test_a_rehearsal_shows_invented_ballots_but_writes_none(tmp_path):
     r = Room(tmp_path, tables=["Red", "Blue"])
     r.accept(table="Red", params={}, participant="real")

@@ -9,6 +9,7 @@ Screenshots go to tests/artifacts/.
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import time
@@ -143,3 +144,132 @@ def test_eight_participants_send_ballots_and_the_dashboard_shows_them(tmp_path):
             wait_for(lambda: dashboard_count(board) == PARTICIPANTS + 1, 20, "the same ballots after a restart")
         finally:
             browser.close()
+
+
+def table_choices(page):
+    page.locator(".room-table").click()
+    items = page.locator(".v-menu__content.menuable__content__active .v-list-item")
+    items.first.wait_for()
+    names = [t.strip() for t in items.all_inner_texts()]
+    page.keyboard.press("Escape")
+    return names
+
+
+def test_the_table_list_follows_the_facilitator_and_a_stale_page_says_so_at_once(tmp_path):
+    """No reload: the facilitator adds and renames tables on the dashboard, and an open
+    participant page's list (and the table it had chosen) follow within seconds. A page
+    opened on another kit version than the room runs says so before anything is typed."""
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path / "ballots"
+    outside = []
+    with room(folder, "--code", "TEAL7", "--tables", "Red,Blue") as running, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+            offline(ctx, outside)
+            page = ctx.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(running.participants)  # the printed link: the page records its build in the address
+            page.wait_for_selector(".room-ballot")
+            wait_for(lambda: "&v=" in page.url, 10, "the page to record its kit version")
+            build = page.url.split("&v=")[1]
+            assert build.startswith(dk.__version__ + "-")
+            assert table_choices(page) == ["Red", "Blue"]
+            page.locator(".room-table").click()
+            page.locator(".v-menu__content .v-list-item", has_text="Blue").first.click()
+
+            board = ctx.new_page()
+            board.set_default_timeout(60_000)
+            board.goto(running.facilitator)
+            board.wait_for_selector(".room-dashboard")
+            board.get_by_text("Tables: rename, merge a duplicate, drop, add").click()
+            board.locator(".room-new-name input").fill("Green")
+            board.locator(".room-add-table").click()
+            board.get_by_text("Added 'Green'.").wait_for()
+            board.locator(".room-manage-table").click()
+            board.locator(".v-menu__content .v-list-item", has_text="Blue").first.click()
+            board.locator(".room-new-name input").fill("Navy")
+            board.locator(".room-rename").click()
+            board.get_by_text("Renamed 'Blue' to 'Navy'.").wait_for()
+
+            page.locator(".room-moved", has_text="Your table 'Blue' is now 'Navy'.").wait_for(timeout=10_000)
+            assert table_choices(page) == ["Red", "Navy", "Green"]
+            assert "Navy" in page.locator(".room-table").inner_text()
+            page.locator(".room-send").click()
+            page.wait_for_selector(".room-ok")
+            page.screenshot(path=str(ARTIFACTS / "room_tables_follow.png"), full_page=True)
+
+            # A page from before the room was restarted on another kit: told at once, no ballot form.
+            stale = ctx.new_page()
+            stale.set_default_timeout(60_000)
+            stale.goto(f"{running.base}/?code=TEAL7&v=0.0.1-deadbeef")
+            stale.wait_for_selector(".room-stale")
+            text = stale.locator(".room-stale").inner_text()
+            assert "0.0.1-deadbeef" in text and build in text and "Nothing from this page was sent" in text
+            assert stale.locator(".room-ballot, .room-send").count() == 0
+            stale.locator(".room-reload").click()
+            stale.wait_for_selector(".room-ballot")
+            assert stale.url.endswith("&v=" + build)
+        finally:
+            browser.close()
+    assert outside == [], f"the pages asked the internet for {sorted(set(outside))[:5]}"
+    found = dk.workshop.collect(folder, model="demo")
+    assert [b.table for b in found.ballots] == ["Navy"]
+
+
+def test_the_facilitator_types_in_paper_slips_and_prints_the_slip(tmp_path):
+    """The paper fallback in a real browser: the slip downloads from the dashboard and prints
+    (to PDF) in Chromium; a typed slip with "26,5" and "1,080" lands as a ballot and shows on
+    the board; a slip with "1.080" is refused on the page and writes nothing."""
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path / "ballots"
+    outside = []
+    with room(folder, "--code", "TEAL7", "--tables", "Red,Blue") as running, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(viewport={"width": 1300, "height": 1000}, accept_downloads=True)
+            offline(ctx, outside)
+            board = ctx.new_page()
+            board.set_default_timeout(60_000)
+            board.goto(running.facilitator)
+            board.wait_for_selector(".room-dashboard")
+            board.get_by_text("Paper slips: print, type in, charts to reveal").click()
+            with board.expect_download() as info:
+                board.locator(".room-slip-download button, .room-slip-download .v-btn").first.click()
+            slip = tmp_path / "slip.html"
+            info.value.save_as(slip)
+            assert info.value.suggested_filename == "slip-round-1.html"
+            printed = ctx.new_page()
+            printed.set_content(slip.read_text(encoding="utf-8"))  # offline: any fetch it made would be caught
+            assert printed.locator("section.slip").count() == 2
+            assert printed.locator(".tables").first.inner_text().split() == ["Red", "Blue"]
+            pdf = printed.pdf(format="A4")
+            (ARTIFACTS / "room_slip.pdf").write_bytes(pdf)
+            assert pdf[:5] == b"%PDF-" and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 1
+
+            def fill_slip(table, lever, prediction):
+                board.locator(".room-slip-table").click()
+                board.locator(".v-menu__content.menuable__content__active .v-list-item", has_text=table).first.click()
+                board.locator(".room-slip-name input").fill("Slip " + table)
+                board.locator(".room-slip-lever input").first.fill(lever)
+                board.locator(".room-slip-prediction input").first.fill(prediction)
+                board.locator(".room-slip-add").click()
+
+            fill_slip("Blue", "26,5", "1,080")
+            board.locator(".room-slip-status .room-ok").wait_for()
+            wait_for(lambda: dashboard_count(board) == 1, 10, "the typed slip on the board")
+            assert "Slip Blue" in board.locator(".room-status").inner_text()
+            fill_slip("Red", "26,5", "1.080")
+            board.locator(".room-slip-status .room-error", has_text="1080 or 1.08").wait_for()
+            board.screenshot(path=str(ARTIFACTS / "room_paper_slips.png"), full_page=True)
+            assert dashboard_count(board) == 1
+        finally:
+            browser.close()
+    assert outside == [], f"the pages asked the internet for {sorted(set(outside))[:5]}"
+    found = dk.workshop.collect(folder, model="demo")
+    assert len(found.ballots) == 1
+    b = found.ballots[0]
+    assert (b.table, b.role, b.params, b.predictions["waiting_list"]) == \
+           ("Blue", "paper slip", {"staff_target": 26.5}, ((60.0, 1080.0),))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
+import signal
 import socket
 import sys
 import threading
@@ -13,7 +15,7 @@ from pathlib import Path
 from ..errors import ModelError
 from .state import Room, RoomError, table_list
 
-__all__ = ["main", "parser", "lan_addresses", "start_game", "urls"]
+__all__ = ["main", "parser", "lan_addresses", "slips_parser", "start_game", "urls"]
 
 QR_FILE = "join-qr.png"
 
@@ -46,7 +48,49 @@ def parser():
                    help="the game's context, e.g. fragile for the surrey game (default: the game's first)")
     # -- end of the game's part
     p.add_argument("--no-browser", action="store_true", help="do not open the dashboard in this laptop's browser")
+    p.add_argument("--base-url", default="",
+                   help="serve the room under this path, e.g. /services/dpmkit-room/ as a JupyterHub service "
+                        "(see workshops/jupyterhub_config.py); default: the server's root")
+    p.add_argument("--public-url", default=None,
+                   help="the address participants reach the room at, when it is not this laptop's own "
+                        "(e.g. https://hub.example.ac.uk behind JupyterHub); used in the printed links and QR code")
+    p.epilog = ("Paper fallback: python -m dpmkit.room slips --folder DIR writes printable ballot slips and "
+                "result charts into DIR/paper/ (see python -m dpmkit.room slips --help).")
     return p
+
+
+def slips_parser():
+    p = argparse.ArgumentParser(
+        prog="python -m dpmkit.room slips",
+        description="The paper fallback: write a printable ballot slip per round and the result charts "
+                    "(SVG and PNG) into DIR/paper/, to print and to reveal if no laptop works. Filled "
+                    "slips are typed in on the facilitator's dashboard (Paper slips).")
+    p.add_argument("--folder", required=True, type=Path, help="the room's folder (created if missing)")
+    p.add_argument("--rounds", default=None, help="rounds to print, e.g. \"1,2,3\" (default: 1 to 3 and the open one)")
+    p.add_argument("--copies", type=int, default=2, help="slips per printed page (default 2)")
+    p.add_argument("--tables", default=None, help="as for the room: a number or names; default the folder's list")
+    p.add_argument("--model", default="demo", help="the ready-made model (default demo)")
+    p.add_argument("--no-charts", action="store_true", help="write the slips only (the charts take a few seconds)")
+    return p
+
+
+def slips(argv):
+    from . import paper
+
+    args = slips_parser().parse_args(argv)
+    try:
+        tables = table_list(args.tables) if args.tables else None
+        room = Room(args.folder, model=args.model, tables=tables)
+        rounds = [r for r in args.rounds.split(",") if r.strip()] if args.rounds else None
+        written = paper.write_slips(room, rounds, copies=args.copies)
+        if not args.no_charts:
+            written += paper.write_result_charts(room, rounds)
+    except RoomError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"Wrote {path}")
+    return 0
 
 
 def lan_addresses():
@@ -61,13 +105,15 @@ def lan_addresses():
     return found
 
 
-def urls(room, host, port):
+def urls(room, host, port, base_url="", public_url=None):
     """``(participant URL, facilitator URL)`` as printed."""
-    if host in ("0.0.0.0", "", "::"):
-        shown = (lan_addresses() or [socket.gethostname()])[0]
+    if public_url:
+        base = public_url.rstrip("/")
     else:
-        shown = host
-    base = f"http://{shown}:{port}"
+        shown = (lan_addresses() or [socket.gethostname()])[0] if host in ("0.0.0.0", "", "::") else host
+        base = f"http://{shown}:{port}"
+    if base_url.strip("/"):
+        base += "/" + base_url.strip("/")
     return f"{base}/?code={room.state.code}", f"{base}/facilitator?secret={room.state.secret}"
 
 
@@ -100,6 +146,9 @@ def start_game(room, name, context=None):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["slips"]:
+        return slips(argv[1:])
     args = parser().parse_args(argv)
     try:
         tables = table_list(args.tables) if args.tables else None
@@ -130,7 +179,7 @@ def main(argv=None):
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    participants, facilitator = urls(room, args.host, args.port)
+    participants, facilitator = urls(room, args.host, args.port, args.base_url, args.public_url)
     qr = write_qr(participants, room.folder / QR_FILE)
 
     def ready():
@@ -140,9 +189,13 @@ def main(argv=None):
         print(f"  Ballots are kept in {room.folder}. Stop with Ctrl+C; start again with the same "
               "--folder and nothing is lost.", flush=True)
         if not args.no_browser:
-            local = facilitator.replace(facilitator.split("/")[2], f"127.0.0.1:{args.port}")
+            local = facilitator.replace(facilitator.split("/")[2], f"127.0.0.1:{args.port}", 1)
+            if args.public_url:
+                local = facilitator
             threading.Thread(target=webbrowser.open, args=(local,), daemon=True).start()
 
+    if hasattr(signal, "SIGUSR1"):  # kill -USR1 <pid> prints every thread's stack: to see where a room hangs
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
-        serve(room, host=args.host, port=args.port, ready=ready)
+        serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url)
     return 0

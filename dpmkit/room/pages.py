@@ -24,6 +24,7 @@ import solara  # noqa: E402
 from .. import words, workshop  # noqa: E402 - after configure_solara, see above
 from ..errors import ModelError  # noqa: E402
 from ..widgets import explore  # noqa: E402
+from . import paper  # noqa: E402
 from .state import describe_levers  # noqa: E402
 
 #: The :class:`~dpmkit.room.state.Room` being served (set by ``serve``).
@@ -55,13 +56,42 @@ def Layout(children=[]):  # noqa: B006 - Solara's signature for a layout compone
     solara.Column(children=children, style="padding:0")
 
 
+def _participant_url(code, build):
+    # Relative (no leading "/"): Solara's navigator resolves it against the page's root path, so it
+    # also works under a prefix such as JupyterHub's /services/dpmkit-room/.
+    return f"?code={code.strip().upper()}&v={build}"
+
+
 @solara.component
 def Home():
     router = solara.use_router()
-    if ROOM.code_ok(_param(router.search, "code")):
-        Participant()
+    code, build = _param(router.search, "code"), _param(router.search, "v")
+
+    def record_build():  # the printed link has no version yet: record the one this page is built on
+        if ROOM.code_ok(code) and not build:
+            router.push(_participant_url(code, ROOM.build))
+
+    solara.use_effect(record_build, [code, build])
+    if not ROOM.code_ok(code):
+        Join(wrong=bool(code))
+    elif build and build != ROOM.build:
+        Stale(code, build)
     else:
-        Join(wrong=bool(_param(router.search, "code")))
+        Participant()
+
+
+@solara.component
+def Stale(code, build):
+    """A page opened on another kit than the room now runs (the room was restarted on an
+    upgraded kit, or an old tab): said at once, before anything is typed or sent."""
+    router = solara.use_router()
+    with solara.Column(classes=["room-stale"], style="max-width:720px;margin:40px auto"):
+        solara.HTML(tag="div", unsafe_innerHTML=_note(
+            f"This page was opened on kit version {build}; the room now runs {ROOM.build}. "
+            "Nothing from this page was sent. Open the room's current page to continue "
+            "(your table and predictions have to be chosen again).", "error"))
+        solara.Button("Open the current page", on_click=lambda: router.push(_participant_url(code, ROOM.build)),
+                      color="primary", classes=["room-reload"])
 
 
 @solara.component
@@ -82,7 +112,7 @@ def Join(wrong=False):
 
     def join():
         if ROOM.code_ok(typed):
-            router.push("/?code=" + typed.strip().upper())
+            router.push(_participant_url(typed, ROOM.build))
         else:
             set_message("That is not this room's code: check the code on the screen and try again.")
 
@@ -125,6 +155,29 @@ def Participant():
     decision, set_decision = solara.use_state("")
     status, set_status = solara.use_state(("", "info"))
     sending, set_sending = solara.use_state(False)
+    tables, set_tables = solara.use_state(tuple(room.tables))
+    moved, set_moved = solara.use_state("")
+    chosen = solara.use_ref("")
+    chosen.current = table
+
+    def watch(cancel):
+        # The table list follows the facilitator's adds, renames, merges and drops by itself.
+        revision = room.revision
+        while not cancel.is_set():
+            revision = room.wait_for_change(revision, _POLL_SECONDS)
+            now = tuple(room.tables)
+            set_tables(now)
+            where, note = room.follow(chosen.current)
+            if note:
+                chosen.current = where
+                set_table(where)
+                set_moved(note)
+
+    solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
+
+    def choose(value):
+        set_table(value or "")
+        set_moved("")
 
     def send():
         set_sending(True)
@@ -154,12 +207,18 @@ def Participant():
             solara.HTML(tag="div", unsafe_innerHTML=_note(
                 "The model changed since this room's first ballots: tell the facilitator.", "error"))
         solara.display(explorer)
+        # Measured with 30 browsers joining at once on one overloaded machine: a few pages showed the
+        # form but never drew the chart although the room had sent everything; a reload drew it.
+        solara.HTML(tag="p", classes=["room-chart-hint"], style="font-size:14px;color:#555", unsafe_innerHTML=(
+            "No chart above after half a minute? Reload this page: nothing you sent is lost."))
         with solara.Card("Your ballot", classes=["room-ballot"]):
             solara.HTML(tag="p", style=_BIG, unsafe_innerHTML=(
                 "Your ballot sends the policy levers as you set them above, with what you predict "
                 "and why."))
-            solara.Select("Your table", value=table or None, values=room.tables,
-                          on_value=lambda v: set_table(v or ""), classes=["room-table"])
+            solara.Select("Your table", value=table or None, values=list(tables), on_value=choose,
+                          classes=["room-table"])
+            if moved:
+                solara.HTML(tag="div", classes=["room-moved"], unsafe_innerHTML=_note(moved, "info"))
             solara.InputText("Your name (optional)", value=name, on_value=set_name, continuous_update=True,
                              classes=["room-name"])
             for (var, t), label in spec.items():
@@ -263,13 +322,16 @@ def Dashboard():
                               classes=["room-rehearsal"])
         with solara.Details("Tables: rename, merge a duplicate, drop, add"):
             solara.Select("Table", value=chosen or None, values=list(state.tables),
-                          on_value=lambda v: set_chosen(v or ""))
+                          on_value=lambda v: set_chosen(v or ""), classes=["room-manage-table"])
             with solara.Row():
-                solara.InputText("New name", value=new_name, on_value=set_new_name)
+                solara.InputText("New name", value=new_name, on_value=set_new_name, continuous_update=True,
+                                 classes=["room-new-name"])
                 solara.Button("Rename", on_click=lambda: act(lambda: room.rename_table(chosen, new_name),
-                                                             f"Renamed {chosen!r} to {new_name!r}."))
+                                                             f"Renamed {chosen!r} to {new_name!r}."),
+                              classes=["room-rename"])
                 solara.Button("Add as new table", on_click=lambda: act(lambda: room.add_table(new_name),
-                                                                       f"Added {new_name!r}."))
+                                                                       f"Added {new_name!r}."),
+                              classes=["room-add-table"])
             with solara.Row():
                 solara.Select("Merge it into", value=other or None,
                               values=[t for t in state.tables if t != chosen], on_value=lambda v: set_other(v or ""))
@@ -277,11 +339,81 @@ def Dashboard():
                                                             f"{chosen!r} now counts as {other!r}."))
                 solara.Button("Drop table", color="error", on_click=lambda: act(
                     lambda: room.drop_table(chosen), f"Dropped {chosen!r}; its ballots stay in the folder."))
+        with solara.Details("Paper slips: print, type in, charts to reveal"):
+            PaperSlips(on_added=lambda: set_revision(room.revision))
         if message[0]:
             solara.HTML(tag="div", unsafe_innerHTML=_note(*message))
         for t, bs in sent.items():
             solara.HTML(tag="div", classes=["room-table-card"], unsafe_innerHTML=(
                 f"<h2 style='margin:16px 0 4px'>{_esc(t)}</h2>" + "".join(_ballot_html(b, model) for b in bs)))
+
+
+@solara.component
+def PaperSlips(on_added):
+    """The paper fallback on the dashboard: the printable slip for this round, and a form to
+    type a filled slip in (read and checked as an online ballot; it lands as a ballot file)."""
+    room = ROOM
+    model = room.model
+    spec = solara.use_memo(lambda: _prediction_fields(model), [])
+    levers = list(model.policy_levers)
+    blank = {"table": "", "name": "", "round": "", "hypothesis": "", "decision": ""}
+    form, set_form = solara.use_state(blank)
+    typed, set_typed = solara.use_state({})
+    status, set_status = solara.use_state(("", "info"))
+
+    def field(key):
+        return lambda v: set_form(lambda old: {**old, key: v or ""})
+
+    def add():
+        try:
+            ballot = paper.enter_slip(
+                room, table=form["table"], participant=form["name"], hypothesis=form["hypothesis"],
+                decision=form["decision"], round=form["round"].strip() or None,
+                levers={p.name: typed.get(p.name, "") for p in levers},
+                predictions={key: typed.get(f"{key[0]}@{key[1]}", "") for key in spec})
+        except ModelError as err:
+            set_status((f"Not added: {err}", "error"))
+        else:
+            set_status((f"✓ Slip added: {ballot.table}, round {ballot.round}, reference {ballot.id[:6]}.", "ok"))
+            set_form(blank)
+            set_typed({})
+            on_added()
+
+    def put(key):
+        return lambda v: set_typed(lambda old: {**old, key: v})
+
+    current = room.state.round
+    with solara.Column(classes=["room-paper"]):
+        with solara.Column(classes=["room-slip-download"]):
+            solara.FileDownload(lambda: paper.slip_html(model, round=current, tables=room.tables,
+                                                        code=room.state.code).encode("utf-8"),
+                                filename=f"slip-round-{current}.html", label=f"Printable slip for round {current}",
+                                mime_type="text/html")
+        solara.HTML(tag="p", style=_BIG, unsafe_innerHTML=(
+            "Type a filled slip in: numbers as written (3,5 and 1,080 are fine). Result charts to reveal "
+            "without a laptop: <code>python -m dpmkit.room slips --folder …</code> writes them into "
+            "the folder's <code>paper</code> subfolder."))
+        solara.Select("Table ticked on the slip", value=form["table"] or None, values=room.tables,
+                      on_value=field("table"), classes=["room-slip-table"])
+        solara.InputText("Round on the slip (blank: the open round)", value=form["round"], on_value=field("round"),
+                         continuous_update=True, classes=["room-slip-round"])
+        solara.InputText("Name (optional)", value=form["name"], on_value=field("name"), continuous_update=True,
+                         classes=["room-slip-name"])
+        for p in levers:
+            units = f" ({p.units})" if p.units and p.units != "dimensionless" else ""
+            solara.InputText(f"{p.label}{units} (blank: base case)", value=typed.get(p.name, ""),
+                             on_value=put(p.name), continuous_update=True, classes=["room-slip-lever"])
+        for (var, t), label in spec.items():
+            key = f"{var}@{t}"
+            solara.InputText(f"Prediction: {label}", value=typed.get(key, ""), on_value=put(key),
+                             continuous_update=True, classes=["room-slip-prediction"])
+        solara.InputTextArea("Hypothesis", value=form["hypothesis"], on_value=field("hypothesis"),
+                             continuous_update=True, rows=2)
+        solara.InputTextArea("Decision", value=form["decision"], on_value=field("decision"),
+                             continuous_update=True, rows=2)
+        solara.Button("Add this slip", on_click=add, color="primary", classes=["room-slip-add"])
+        if status[0]:
+            solara.HTML(tag="div", classes=["room-slip-status"], unsafe_innerHTML=_note(*status))
 
 
 def _listing(room):

@@ -57,8 +57,14 @@ def _query(scope):
     return parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
 
-def guarded_app(app, room):
-    """Wrap Solara's ASGI ``app`` so only the room's routes answer (see the module's docstring)."""
+def guarded_app(app, room, base_url=""):
+    """Wrap Solara's ASGI ``app`` so only the room's routes answer (see the module's docstring).
+
+    ``base_url`` (e.g. ``/services/dpmkit-room/``) serves the room under that path, as behind
+    JupyterHub's proxy, which passes the full path on: it is taken off before the checks and
+    handed to Solara as the root path, so its pages link to their files under it.
+    """
+    prefix = "/" + base_url.strip("/") if base_url.strip("/") else ""
 
     async def send_plain(send, status, text):
         body = text.encode("utf-8")
@@ -73,6 +79,17 @@ def guarded_app(app, room):
         if kind == "lifespan":
             return await app(scope, receive, send)
         path = scope.get("path", "")
+        # -- room behind a prefix (issue 12, JupyterHub route) --
+        if prefix:
+            if path != prefix and not path.startswith(prefix + "/"):
+                if kind == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                    return None
+                return await send_plain(send, 404, "<h1>Not found</h1>")
+            # Starlette wants the full path and the prefix as root_path; the checks below see the rest.
+            scope = dict(scope, root_path=prefix)
+            path = path[len(prefix):] or "/"
+        # -- end: room behind a prefix --
         if kind == "websocket":
             if _KERNEL_WS.match(path):
                 return await app(scope, receive, send)
@@ -100,8 +117,8 @@ def warm_up(model):
     charts.time_series(simulate(model)).to_dict()
 
 
-def serve(room, *, host, port, ready=None):
-    """Run the room until interrupted (Ctrl+C)."""
+def serve(room, *, host, port, ready=None, base_url=""):
+    """Run the room until interrupted (Ctrl+C); ``base_url`` as in :func:`guarded_app`."""
     configure_solara()
     from . import pages
 
@@ -119,7 +136,7 @@ def serve(room, *, host, port, ready=None):
     import uvicorn
     from solara.server.starlette import app
 
-    config = uvicorn.Config(guarded_app(app, room), host=host, port=port, log_level="warning",
+    config = uvicorn.Config(guarded_app(app, room, base_url), host=host, port=port, log_level="warning",
                             ws_max_size=4 * 1024 * 1024, lifespan="on")
     server = uvicorn.Server(config)
     if ready is not None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import words, workshop
+from .. import __version__, words, workshop
 from ..errors import ModelError
 from ..workshop import store
 
@@ -137,10 +137,15 @@ class Room:
         self.model = models.load(model)
         self.fingerprint = workshop.fingerprint(self.model)
         self._lock = threading.Lock()
-        #: Bumped on every accepted ballot and every change of state: the dashboard redraws on it.
+        self._changed = threading.Condition()
+        #: Bumped on every accepted ballot and every change of state: the pages redraw on it.
         self.revision = 0
         #: The game played in the room (``--game``; see :func:`dpmkit.room.cli.start_game`), or None.
         self.game = None
+        #: What a participant's page was built on: the kit's version and the model's fingerprint.
+        #: A page carries it in its address (``v=``), so a page opened before the room was
+        #: restarted on another kit says so at once instead of sending a ballot the room refuses.
+        self.build = f"{__version__}-{self.fingerprint[:8]}"
         path = self.folder / STATE_FILE
         saved = RoomState.from_json(path.read_bytes()) if path.exists() else None
         if saved is not None and saved.model != model:
@@ -168,7 +173,22 @@ class Room:
         with contextlib.suppress(OSError):  # e.g. some network shares have no modes
             os.chmod(self.folder / STATE_FILE, 0o600)
         self.state = state
-        self.revision += 1
+        self._bump()
+
+    def _bump(self):
+        with self._changed:
+            self.revision += 1
+            self._changed.notify_all()
+
+    def wait_for_change(self, revision, timeout):
+        """Block until the room's revision differs from ``revision`` (or ``timeout`` seconds); return it.
+
+        Every open page waits here in its own thread, so 30 pages cost 30 sleeping threads,
+        not 30 polls a second.
+        """
+        with self._changed:
+            self._changed.wait_for(lambda: self.revision != revision, timeout=timeout)
+            return self.revision
 
     def _change(self, **changes):
         with self._lock:
@@ -241,12 +261,13 @@ class Room:
         return recorded
 
     def accept(self, *, table, params, predictions=None, participant="", hypothesis="", decision="",
-               fingerprint=None):
+               fingerprint=None, role="", round=None):
         """Check and store one participant's ballot; return it once it is safely on disk.
 
         Raises RoomError (a ModelError) saying what to fix: a table not on the room's
         list, a page built on another version of the model, or any check the ballot
-        format makes. The round is the room's, never the participant's.
+        format makes. The round is the room's, never the participant's: only the
+        facilitator, typing in a paper slip, passes the ``round`` printed on it.
         """
         if fingerprint is not None and fingerprint != self.fingerprint:
             raise RoomError("this page was built for another version of the model than the room now runs: "
@@ -255,14 +276,38 @@ class Room:
             raise RoomError("choose your table from the list" if not table else
                             f"{table!r} is no longer one of the room's tables: choose your table again")
         ballot = workshop.make_ballot(self.model, params=params, predictions=predictions or {},
-                                      participant=participant, table=table, round=self.state.round,
+                                      participant=participant, table=table, role=role,
+                                      round=self.state.round if round is None else str(round),
                                       hypothesis=hypothesis, decision=decision)
         path = ballot.save(self.folder)
-        if path.read_bytes() != ballot.to_json():  # pragma: no cover - a disk that lies
-            raise RoomError("the ballot could not be stored safely; please send it again")
-        with self._lock:
-            self.revision += 1
+        self._check_stored(path, ballot)
+        self._bump()
         return ballot
+
+    def _check_stored(self, path, ballot):
+        """Read the file back exactly as the dashboard's collection will, before anyone is told
+        their ballot is in: the same bytes, and accepted by the same checks (format, model,
+        fingerprint, bounds)."""
+        data = path.read_bytes()
+        if data != ballot.to_json():  # pragma: no cover - a disk that lies
+            raise RoomError("the ballot could not be stored safely; please send it again")
+        try:
+            workshop.read_ballot(data, model=self.model, source=path.name)
+        except ModelError as err:  # pragma: no cover - make_ballot and collect disagree
+            raise RoomError(f"the room could not accept this ballot ({err}); tell the facilitator") from None
+
+    def follow(self, table):
+        """Where a participant who chose ``table`` now belongs: ``(table, note)``.
+
+        After a rename or a merge the table they chose has another name (the note says
+        which); after a drop it is gone (``""``, and the note asks them to choose again).
+        """
+        if not table or table in self.state.tables:
+            return table, ""
+        now = self.table_of(table)
+        if now in self.state.tables:
+            return now, f"Your table {table!r} is now {now!r}."
+        return "", f"The table {table!r} was taken off the list: choose your table again."
 
     def collect(self):
         """Every ballot in the folder (``dk.workshop.collect``, which skips the room's own file)."""

@@ -58,7 +58,18 @@ and ``rehearsal`` (:func:`example_ballots`). The form participants fill in is
 
 from __future__ import annotations
 
-from .ballot import SCHEMA, VERSION, Ballot, clean_line, fingerprint, make_ballot, prediction_spec, read_code, submit
+from .ballot import (
+    SCHEMA,
+    VERSION,
+    Ballot,
+    clean_line,
+    fingerprint,
+    make_ballot,
+    prediction_spec,
+    read_ballot,
+    read_code,
+    submit,
+)
 from .collect import Collection, Rejected, collect
 from .rehearsal import example_ballots
 from .store import CODE_PREFIX, FILE_MODE, MAX_BYTES, STALE_SECONDS
@@ -72,6 +83,7 @@ __all__ = [
     "example_ballots",
     "fingerprint",
     "make_ballot",
+    "read_ballot",
     "read_code",
     "submit",
     # seams the other packages of the wing use

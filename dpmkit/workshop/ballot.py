@@ -571,6 +571,27 @@ def _check_document(doc, model, source):
                   params=params, predictions=predictions, source=source, **lines, **texts)
 
 
+def read_ballot(data, *, model, source="the ballot"):
+    """Read one ballot file's bytes back exactly as :func:`~dpmkit.workshop.collect` reads it.
+
+    Returns the :class:`Ballot`, or raises ModelError with the reason ``collect`` would
+    list it as rejected. The room reads each ballot it stores back through this before
+    telling a participant their ballot is in.
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> m = dk.models.load("demo")
+    >>> b = dk.workshop.make_ballot(m, params={"staff_target": 24})
+    >>> dk.workshop.read_ballot(b.to_json(), model=m).id == b.id
+    True
+    """
+    try:
+        return _check_document(_parse(data), _as_model(model), source)
+    except _Reject as err:
+        raise ModelError(f"{source} would be rejected: {err}") from None
+
+
 def read_code(code, *, model=None):
     """Read one copy-paste code back into a :class:`Ballot`.
 

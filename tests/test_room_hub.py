@@ -1,0 +1,153 @@
+"""The JupyterHub route (workshops/jupyterhub_config.py): the config loads with JupyterHub's
+own loader and starts the room as a hub service; where configurable-http-proxy is available
+(node), a real hub is started on 127.0.0.1 and a participant joins the room through the hub's
+proxy in Chromium and sends a ballot that lands in the shared folder.
+
+jupyterhub is in the ``hub`` extra, not in ``test``: without it, or without
+configurable-http-proxy, these tests skip and say so loudly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from room_session import ROOT, free_port, missing_room_requirements, offline
+
+import dpmkit as dk
+
+CONFIG = ROOT / "workshops" / "jupyterhub_config.py"
+try:
+    import jupyterhub  # noqa: F401
+
+    NO_HUB = None
+except ModuleNotFoundError:
+    NO_HUB = 'jupyterhub is not installed (pip install "dpmkit[hub]")'
+NO_HUB = NO_HUB or missing_room_requirements()
+if NO_HUB:
+    print(f"\n*** JUPYTERHUB ROUTE NOT CHECKED: {NO_HUB} ***\n", file=sys.stderr)
+needs_hub = pytest.mark.skipif(NO_HUB is not None, reason=f"JUPYTERHUB ROUTE NOT CHECKED: {NO_HUB}")
+
+
+def proxy_command():
+    """configurable-http-proxy (node): on PATH, or where DPMKIT_TEST_CHP points."""
+    found = os.environ.get("DPMKIT_TEST_CHP") or shutil.which("configurable-http-proxy")
+    return found if found and Path(found).exists() else None
+
+
+def hub_env(tmp_path, **extra):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env.update({"DPMKIT_HUB_BALLOTS": str(tmp_path / "ballots"), "DPMKIT_HUB_ROOM_CODE": "TEAL7", **extra})
+    return env
+
+
+@needs_hub
+def test_the_config_loads_with_jupyterhubs_loader_and_runs_the_room_as_a_service(tmp_path, monkeypatch):
+    from jupyterhub.app import JupyterHub
+
+    for key, value in hub_env(tmp_path, DPMKIT_HUB_ROOM_PORT="8871",
+                              DPMKIT_HUB_PUBLIC_URL="https://hub.example.ac.uk").items():
+        monkeypatch.setenv(key, value)
+    app = JupyterHub()
+    app.load_config_file(str(CONFIG))
+    (service,) = app.services
+    assert service["name"] == "dpmkit-room" and service["url"] == "http://127.0.0.1:8871"
+    command = service["command"]
+    assert command[:3] == [sys.executable, "-m", "dpmkit.room"]
+    assert command[command.index("--folder") + 1] == str(tmp_path / "ballots")
+    assert command[command.index("--base-url") + 1] == "/services/dpmkit-room/"
+    assert app.config.Spawner.environment == {"DPMKIT_BALLOTS": str(tmp_path / "ballots")}
+    # the service's command is a command line the room accepts
+    out = subprocess.run([*command, "--help"], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env=hub_env(tmp_path))
+    assert out.returncode == 0 and "--base-url" in out.stdout
+
+
+@needs_hub
+@pytest.mark.skipif(proxy_command() is None, reason="JUPYTERHUB NOT STARTED: configurable-http-proxy (node) not "
+                    "found; npm install configurable-http-proxy and put it on PATH or in DPMKIT_TEST_CHP")
+def test_a_real_hub_serves_the_room_and_the_ballot_lands_in_the_shared_folder(tmp_path):
+    from browser.lab_session import CHROMIUM, CHROMIUM_ARGS, missing_requirements
+    from playwright.sync_api import sync_playwright
+
+    if missing_requirements():
+        pytest.skip(f"JUPYTERHUB BROWSER CHECK SKIPPED: {missing_requirements()}")
+    hub_port, room_port, api_port, hub_api = free_port(), free_port(), free_port(), free_port()
+    base = f"http://127.0.0.1:{hub_port}"
+    env = hub_env(tmp_path, DPMKIT_HUB_PORT=str(hub_port), DPMKIT_HUB_ROOM_PORT=str(room_port),
+                  DPMKIT_HUB_PUBLIC_URL=base)
+    run = tmp_path / "hub"
+    run.mkdir()
+    cmd = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG), "--ip=127.0.0.1",
+           f"--JupyterHub.hub_port={hub_api}", f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api_port}",
+           f"--ConfigurableHTTPProxy.command={proxy_command()}", "--JupyterHub.db_url=sqlite:///hub.sqlite",
+           "--JupyterHub.cookie_secret_file=cookie_secret"]
+    log = open(run / "hub.log", "wb")  # noqa: SIM115 - closed below
+    hub = subprocess.Popen(cmd, cwd=run, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        participant = f"{base}/services/dpmkit-room/?code=TEAL7"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(participant, timeout=5) as answer:
+                    if answer.status == 200:
+                        break
+            except (OSError, urllib.error.HTTPError):
+                pass
+            if hub.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("the hub did not serve the room:\n" + (run / "hub.log").read_text()[-4000:])
+            time.sleep(1)
+        text = (run / "hub.log").read_text()
+        assert f"Participants: {participant}" in text  # the room printed the hub's address
+        facilitator = next(line.split("Facilitator: ", 1)[1].strip() for line in text.splitlines()
+                           if "Facilitator: " in line)
+        assert facilitator.startswith(f"{base}/services/dpmkit-room/facilitator?secret=")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/services/dpmkit-room/facilitator", timeout=10)
+        assert refused.value.code == 403
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/services/dpmkit-room/jupyter/api/contents", timeout=10)
+        assert missing.value.code == 404
+
+        outside = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+                offline(ctx, outside)
+                page = ctx.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(f"{base}/services/dpmkit-room/")
+                page.locator(".room-code input").fill("teal7")
+                page.locator(".room-join-button").click()
+                page.wait_for_selector(".dpmkit-chart g.mark-line path")
+                assert page.url.startswith(f"{base}/services/dpmkit-room?code=TEAL7&v=")  # still under the hub
+                page.locator(".room-table").click()
+                page.locator(".v-menu__content .v-list-item", has_text="Table 2").first.click()
+                page.locator(".room-name input").fill("Hub student")
+                page.locator(".room-send").click()
+                page.wait_for_selector(".room-ok")
+                page.reload()  # the address the page shows is one the hub serves
+                page.wait_for_selector(".room-ballot")
+            finally:
+                browser.close()
+        assert outside == []
+    finally:
+        import signal
+
+        try:
+            os.killpg(hub.pid, signal.SIGTERM)
+            hub.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(hub.pid, signal.SIGKILL)
+            hub.wait(timeout=30)
+        log.close()
+    found = dk.workshop.collect(tmp_path / "ballots", model="demo")
+    assert [(b.participant, b.table) for b in found.ballots] == [("Hub student", "Table 2")]
