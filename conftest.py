@@ -21,6 +21,10 @@ except ImportError:  # hypothesis comes with the test extra; without it, the pro
     pass
 CHECKED = ROOT / "notebooks" / "checked_outputs.json"
 
+# A JupyterHub config file is run by the hub (it calls the hub's get_config()); importing it for
+# doctests would fail. tests/test_room_hub.py loads it with JupyterHub's own config loader.
+collect_ignore = ["workshops/jupyterhub_config.py"]
+
 
 def pytest_collection_modifyitems(items):
     cells = [item for item in items if hasattr(item, "cell") and getattr(item, "options", {}).get("check")]
