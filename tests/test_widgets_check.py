@@ -89,3 +89,19 @@ def test_without_a_live_kernel_the_question_still_shows():
     assert "NEET in April 2014?" in bundle["text/plain"] and "NEET in April 2014?" in bundle["text/html"]
     assert "430" not in bundle["text/html"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_the_static_picture_is_a_worksheet_that_never_gives_the_answer_away():
+    number = check("How many young people were NEET in March 2014?", 426, units="people")._static_bundle()
+    svg = number["image/svg+xml"]
+    assert svg.startswith("<svg") and "March 2014" in svg and "people" in svg and "<line" in svg
+    assert "426" not in svg and "426" not in number["text/html"] and "426" not in number["text/plain"]
+    # a live JupyterLab hides this output: it carries the widget view mime with no model
+    assert number["application/vnd.jupyter.widget-view+json"]["model_id"] == ""
+    choice = check("Which regime sustains improvement?", "negotiated", choices=["imposed", "negotiated"])
+    svg = choice._static_bundle()["image/svg+xml"]
+    assert svg.count("<rect") == 3 and "imposed" in svg and "negotiated" in svg  # frame + one box a choice
+    sentence = check("Why?", points=["the product acts"])._static_bundle()["image/svg+xml"]
+    assert sentence.count("<line") == 3 and "the product acts" not in sentence
+    escaped = check("Is a < b & c?", 1)._static_bundle()["image/svg+xml"]
+    assert "a &lt; b &amp; c?" in escaped

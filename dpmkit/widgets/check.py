@@ -24,10 +24,11 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import textwrap
 
 from .. import words
 from ..errors import ModelError
-from ._common import W, _message
+from ._common import W, _message, _StaticPicture
 
 KINDS = ("number", "choice", "sentence")
 
@@ -116,7 +117,7 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
     return "wrong", f"Not yet: {shown} is {side}. Look again, or press Show the answer."
 
 
-class Check(W.VBox):
+class Check(_StaticPicture, W.VBox):
     """One question with a field, a *Check* button and a *Show the answer* button.
 
     Build it with :func:`check`. Drive it from code with :meth:`answer_with`.
@@ -190,6 +191,39 @@ class Check(W.VBox):
     def _show(self):
         text = f"The answer: {self.answer_text()}." + (f" {self.explain}" if self.explain else "")
         self.feedback.value = _message(text, "info")
+
+    # -- the static picture (exported HTML, a notebook viewer, print): the question and a place
+    #    to write the answer, so a printed lesson is a worksheet; the answer itself never shows
+    def _static_title(self):
+        return "Check your answer"
+
+    def _static_text(self):
+        return f"Check your answer: {self.question} (open the notebook in Jupyter to check it)"
+
+    def _static_svg(self):
+        width, line = 640, 20
+        lines = textwrap.wrap(self.question, 86) or [""]
+        rows = [f"<text x='12' y='{26 + k * line}' font-weight='{'bold' if k == 0 else 'normal'}'>"
+                f"{html.escape(text)}</text>" for k, text in enumerate(lines)]
+        y = 26 + len(lines) * line + 8
+        if self.kind == "choice":
+            for choice in self.rules["choices"]:
+                rows.append(f"<rect x='14' y='{y - 12}' width='13' height='13' fill='none' stroke='#444'/>"
+                            f"<text x='36' y='{y}'>{html.escape(str(choice))}</text>")
+                y += line
+        else:
+            blanks = 3 if self.kind == "sentence" else 1
+            for _ in range(blanks):
+                end = width - 24 if self.kind == "sentence" else 220
+                rows.append(f"<line x1='14' y1='{y + 4}' x2='{end}' y2='{y + 4}' stroke='#444'/>")
+                y += line + 6
+            if self.kind == "number" and self.units:
+                rows.append(f"<text x='228' y='{y - line - 2}'>{html.escape(self.units)}</text>")
+        height = y + 6
+        return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+                f"viewBox='0 0 {width} {height}' font-family='sans-serif' font-size='14'>"
+                f"<rect x='1' y='1' width='{width - 2}' height='{height - 2}' fill='white' stroke='#ccc'/>"
+                + "".join(rows) + "</svg>")
 
     def _repr_mimebundle_(self, **kwargs):
         # Without a live kernel (exported HTML, a notebook viewer, print) the question still shows.
