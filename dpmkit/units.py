@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from .builtins import BUILTINS
 from .errors import ModelError
-from .expressions import BinOp, Call, If, Name, Num, UnaryOp, parse
+from .expressions import BinOp, Call, If, Name, Num, UnaryOp
 from .spec import Aux, Flow, Lookup, Stock
 
 __all__ = ["UnitIssue", "check_units", "parse_units", "format_units"]
@@ -327,10 +327,10 @@ class _Checker:
         for v in m.variables:
             declared = self.declared.get(v.name, UNKNOWN)
             if isinstance(v, (Aux, Flow)):
-                got = self.infer(parse(v.equation, v.name), v.name)
+                got = self.infer(m._tree(v), v.name)
                 self.compare(v.name, declared, got, "its equation gives")
             elif isinstance(v, Stock):
-                got = self.infer(parse(v.initial, v.name), v.name)
+                got = self.infer(m._tree(v), v.name)
                 self.compare(v.name, declared, got, "its initial value has")
                 if declared is not UNKNOWN and self.time is not UNKNOWN:
                     rate = _mul(declared, self.time, -1)
