@@ -39,7 +39,6 @@ from .expressions import (
     Num,
     UnaryOp,
     names_in,
-    parse,
     suggest,
     walk,
 )
@@ -129,10 +128,8 @@ class _Builder:
                 self.add(_Slot(v.name, "aux", None, non_negative=getattr(v, "non_negative", False), decl=v))
         # resolve equations (may add hidden slots)
         for v in model.variables:
-            if isinstance(v, Stock):
-                self.slots[v.name].expr = self.resolve(parse(v.initial, v.name), v.name)
-            elif isinstance(v, (Aux, Flow)):
-                self.slots[v.name].expr = self.resolve(parse(v.equation, v.name), v.name)
+            if isinstance(v, (Stock, Aux, Flow)):  # a stock's tree is its initial value
+                self.slots[v.name].expr = self.resolve(model._tree(v), v.name)
         for s in model.stocks:
             terms = [(1, f.name) for f in model.inflows(s.name)] + [(-1, f.name) for f in model.outflows(s.name)]
             self.slots[s.name].rate = _Sum(terms) if terms else None
@@ -993,7 +990,7 @@ def dependency_map(model):
         if isinstance(v, Stock):
             out[v.name] = {f.name for f in model.inflows(v.name)} | {f.name for f in model.outflows(v.name)}
         elif isinstance(v, (Aux, Flow)):
-            out[v.name] = names_in(parse(v.equation, v.name)) & names
+            out[v.name] = names_in(model._tree(v)) & names
         else:
             out[v.name] = set()
     return out

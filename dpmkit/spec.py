@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass, field, fields, replace
 
 from .errors import ModelError
-from .expressions import RESERVED
+from .expressions import RESERVED, parse
 
 __all__ = ["ROLES", "Stock", "Flow", "Aux", "Param", "Lookup", "Model"]
 
@@ -422,6 +422,20 @@ class Model:
             )
             self._cache["index"] = index
         return index
+
+    def _tree(self, v):
+        """The syntax tree of declared variable ``v``'s equation (a stock's initial value).
+
+        Parsed once per model and shared by the units check, the compiler and the
+        dependency map. Parse errors are not stored: asking again raises them again.
+        """
+        trees = self._cache.get("trees")
+        if trees is None:
+            trees = self._cache["trees"] = {}
+        tree = trees.get(v.name)
+        if tree is None:
+            tree = trees[v.name] = parse(v.initial if isinstance(v, Stock) else v.equation, v.name)
+        return tree
 
     def __getitem__(self, name):
         try:

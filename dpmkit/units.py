@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from .builtins import BUILTINS
 from .errors import ModelError
-from .expressions import BinOp, Call, If, Name, Num, UnaryOp, parse
+from .expressions import BinOp, Call, If, Name, Num, UnaryOp
 from .spec import Aux, Flow, Lookup, Stock
 
 __all__ = ["UnitIssue", "check_units", "parse_units", "format_units"]
@@ -32,6 +32,7 @@ _SYNONYMS = {
     "days": "day", "quarters": "quarter", "hours": "hour", "hr": "hour", "persons": "person",
 }
 
+_NO_UNITS = {}  # dimensionless, shared: never changed
 WILD = "wild"  # a bare number: adapts to any units
 UNKNOWN = None  # undeclared units somewhere: no check
 
@@ -203,6 +204,8 @@ class _Checker:
         self.model = model
         self.issues = []
         self.declared = {}
+        self._read = {}  # units text -> its powers (or why it cannot be read): each text read once
+        self._products = {}  # (id(a), id(b), sign) -> (a, b, a * b^sign): each product computed once
         self.time = None
         try:
             self.time = parse_units(model.time_units) if model.time_units else UNKNOWN
@@ -215,7 +218,7 @@ class _Checker:
                 self.declared[v.name] = UNKNOWN
                 continue
             try:
-                self.declared[v.name] = parse_units(v.units)
+                self.declared[v.name] = self.read(v.units)
             except _UnitsRefused as err:
                 raise ModelError(f"units of {v.name!r}: {err}", variable=v.name) from None
             except ValueError as err:
@@ -230,6 +233,24 @@ class _Checker:
             except ValueError as err:
                 self.issues.append(UnitIssue(lk.name, str(err)))
                 self.lookup_x[lk.name] = UNKNOWN
+
+    def read(self, text):
+        """``parse_units(text)``, remembered: a large model repeats a few units many times.
+
+        The powers are shared between variables; nothing in the check changes them.
+        """
+        found = self._read.get(text)
+        if found is None:
+            try:
+                found = parse_units(text)
+            except _UnitsRefused:
+                raise
+            except ValueError as err:
+                found = str(err)
+            self._read[text] = found
+        if isinstance(found, str):
+            raise _UnitsSyntax(found)
+        return found
 
     def report(self, owner, message):
         self.issues.append(UnitIssue(owner, message))
@@ -250,9 +271,16 @@ class _Checker:
     def times(self, a, b, sign=1):
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN
-        a = {} if a is WILD else a
-        b = {} if b is WILD else b
-        return _mul(a, b, sign)
+        a = _NO_UNITS if a is WILD else a
+        b = _NO_UNITS if b is WILD else b
+        # Units met once are met again (people * 1/year in every flow): the same two
+        # objects give the same (shared, never changed) product. The entry keeps a and
+        # b alive, so their ids are not reused while the check runs.
+        key = (id(a), id(b), sign)
+        found = self._products.get(key)
+        if found is None:
+            found = self._products[key] = (a, b, _mul(a, b, sign))
+        return found[2]
 
     def dimensionless(self, owner, a, func):
         if a not in (UNKNOWN, WILD) and a != {}:
@@ -327,13 +355,13 @@ class _Checker:
         for v in m.variables:
             declared = self.declared.get(v.name, UNKNOWN)
             if isinstance(v, (Aux, Flow)):
-                got = self.infer(parse(v.equation, v.name), v.name)
+                got = self.infer(m._tree(v), v.name)
                 self.compare(v.name, declared, got, "its equation gives")
             elif isinstance(v, Stock):
-                got = self.infer(parse(v.initial, v.name), v.name)
+                got = self.infer(m._tree(v), v.name)
                 self.compare(v.name, declared, got, "its initial value has")
                 if declared is not UNKNOWN and self.time is not UNKNOWN:
-                    rate = _mul(declared, self.time, -1)
+                    rate = self.times(declared, self.time, -1)
                     for f in m.inflows(v.name) + m.outflows(v.name):
                         fu = self.declared.get(f.name, UNKNOWN)
                         if fu is not UNKNOWN and fu != rate:

@@ -276,3 +276,36 @@ def test_the_vector_kernel_computes_a_repeated_lookup_once_per_step():
         r = dk.simulate(m, {"p": p})
         for name in ("s", "f", "a", "b"):
             np.testing.assert_array_equal(e[name][:, run], r[name])
+
+
+def test_each_equation_is_parsed_once_for_units_check_compiler_and_dependencies(monkeypatch):
+    import dpmkit.spec
+    from dpmkit.compiler import _CACHE, _UNITS_CHECKED, dependency_map
+
+    parsed = []
+    real = dpmkit.spec.parse
+
+    def counting(text, where=None):
+        parsed.append(where)
+        return real(text, where)
+
+    monkeypatch.setattr(dpmkit.spec, "parse", counting)
+    _CACHE.clear()
+    _UNITS_CHECKED.clear()
+    m = dk.Model("once", [dk.Stock("s", "2 * k", units="people"), dk.Param("k", 3, units="people"),
+                          dk.Flow("f", "s / k", out_of="s", units="people/year"), dk.Aux("a", "f + 1")])
+    with pytest.warns(dk.UnitsWarning):  # "f + 1" is fine; "s / k" is dimensionless, declared people/year
+        r = dk.simulate(m)
+    dependency_map(m)
+    assert sorted(parsed) == ["a", "f", "s"]
+    assert r["s"][0] == 6 and r["f"][0] == 2
+
+
+def test_a_parse_error_is_raised_again_on_every_compile_not_remembered():
+    m = dk.Model("bad", [dk.Aux("a", "1 +* 2")])
+    messages = []
+    for _ in range(2):
+        with pytest.raises(dk.ModelError) as info:
+            dk.simulate(m)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] and "'a'" in messages[0]

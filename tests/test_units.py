@@ -74,3 +74,42 @@ def test_default_is_a_warning_and_error_mode_raises():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         dk.simulate(m.replace(check_units="off"))
+
+
+def test_each_units_text_is_read_once_and_repeated_findings_are_all_reported(monkeypatch):
+    import dpmkit.units
+
+    read = []
+    real = dpmkit.units.parse_units
+
+    def counting(text):
+        read.append(text)
+        return real(text)
+
+    monkeypatch.setattr(dpmkit.units, "parse_units", counting)
+    m = dk.Model("ring", [
+        dk.Param("rate", 0.1, units="1/year"),
+        dk.Stock("a", 1, units="people"), dk.Stock("b", 1, units="people"),
+        dk.Flow("ab", "a * rate", out_of="a", into="b", units="people/year"),
+        dk.Flow("ba", "b * rate", out_of="b", into="a", units="people/year"),
+        dk.Aux("x", "a", units="people ^"), dk.Aux("y", "b", units="people ^"),
+    ], check_units="off")
+    issues = [str(i) for i in dk.check_units(m)]
+    assert sorted(read) == ["1/year", "people", "people ^", "people/year", "year"]
+    assert issues == ["units of 'x': the power in units 'people ^' must be a number",
+                      "units of 'y': the power in units 'people ^' must be a number"]
+
+
+def test_a_flow_whose_units_disagree_is_named_at_every_stock_it_touches():
+    m = dk.Model("m", [
+        dk.Param("rate", 0.1, units="1/year"),
+        dk.Stock("a", 1, units="people"), dk.Stock("b", 1, units="people"),
+        dk.Flow("ab", "a * rate", out_of="a", into="b", units="people"),
+        dk.Flow("ba", "b * rate", out_of="b", into="a", units="people/year"),
+    ], check_units="off")
+    issues = [str(i) for i in dk.check_units(m)]
+    assert issues == [
+        "units of 'ab': flow of stock 'a' (people) should be in people/year but is declared people",
+        "units of 'ab': flow of stock 'b' (people) should be in people/year but is declared people",
+        "units of 'ab': declared people but its equation gives people/year",
+    ]
