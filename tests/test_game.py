@@ -135,6 +135,37 @@ def test_every_lever_moves_something_its_role_sees_within_the_game(name):
             assert moved >= 0.05, (role.name, lever, moved)
 
 
+
+def _role_score(spec, role, result, time):
+    return sum(spec.outcome(o).score(result.at(time, o)) for o in role.scores) / len(role.scores)
+
+
+@pytest.mark.parametrize("name", dk.game.available())
+def test_every_roles_score_can_move_with_its_own_levers(name):
+    # a table whose levers can only move outcomes it is not scored on has a score it cannot
+    # play for: in some context the game offers, with the other levers where they start or one
+    # of them at the top of its range (a locality's learning pays where a framework gives it
+    # something to learn towards), one of the role's own levers moves its score (0-1) by at least
+    # 0.03 at the end of some round
+    spec = dk.game.GAMES[name]
+    model = spec.build_model()
+    start, stop = spec.rounds[0].start, spec.rounds[-1].end
+    owner = spec.owner
+    for role in spec.roles:
+        moved = 0.0
+        for context in spec.contexts:
+            for other in [None, *(lv for lv in owner if lv not in role.levers)]:
+                base = {} if other is None else {other: model.param(other).bounds[1]}
+                for lever in role.levers:
+                    low, high = model.param(lever).bounds
+                    a = simulate(model, spec.contexts[context], events={start: {**base, lever: low}}, stop=stop)
+                    b = simulate(model, spec.contexts[context], events={start: {**base, lever: high}}, stop=stop)
+                    moved = max(moved, *(abs(_role_score(spec, role, b, r.end) - _role_score(spec, role, a, r.end))
+                                         for r in spec.rounds))
+            if moved >= 0.03:
+                break
+        assert moved >= 0.03, (role.name, moved)
+
 def _strategy_score(spec, model, context, settings):
     start, stop = spec.rounds[0].start, spec.rounds[-1].end
     result = simulate(model, spec.contexts[context], events={start: settings}, stop=stop)
