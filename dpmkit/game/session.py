@@ -363,22 +363,24 @@ class Game:
                     {"undoes": last["id"], "round": last["round"], "voided": voided})
 
     # ---- what everyone sees
-    def _counted(self):
-        """``(closed rounds, [(round, ballot)], [(round, injection)])`` that count, in order."""
-        closed = self._closed()
+    def _counted(self, closed=None, found=None):
+        """``(closed rounds, [(round, ballot)], [(round, injection)])`` that count, in order
+        (``closed`` and ``found``, the folder's ballots, may be passed when already read)."""
+        closed = self._closed() if closed is None else closed
+        found = self._ballots() if found is None else found
         ids = {i: doc["round"] for doc in closed for i in doc.get("decisions", ())}
         eids = {i: doc["round"] for doc in closed for i in doc.get("events", ())}
-        ballots = sorted(((ids[b.id], b) for b in self._ballots() if b.id in ids),
+        ballots = sorted(((ids[b.id], b) for b in found if b.id in ids),
                          key=lambda rb: (rb[0], rb[1].created, rb[1].id))
         injected = sorted(((eids[d["id"]], d) for d in self._injections() if d.get("id") in eids),
                           key=lambda rd: (rd[0], rd[1].get("created", ""), rd[1]["id"]))
         return closed, ballots, injected
 
-    def log(self):
+    def log(self, counted=None):
         """Every decision that counts: round, table, role, lever, value, time sent."""
         import pandas as pd
 
-        _, ballots, _ = self._counted()
+        _, ballots, _ = self._counted() if counted is None else counted
         owner = self.spec.owner
         rows = [{"round": r, "table": b.table, "role": owner[lever], "lever": lever, "value": value,
                  "sent": b.created, "id": b.id}
@@ -456,12 +458,12 @@ class Game:
         values = full.values if values is None else values
         return Result(full.model, full.time[:keep], full.names, values[:keep], full.params, full.method)
 
-    def results(self):
+    def results(self, counted=None):
         """Time x visible outcomes, from the model's start to the end of the last closed round.
 
         What a table was shown at the close of a round never changes afterwards: the values at a
         round's start are those of the run that closed the round before it (see :meth:`_simulate`)."""
-        frame = self._simulate().to_frame()
+        frame = self._simulate(counted=counted).to_frame()
         return frame[[o.name for o in self.spec.outcomes]]
 
     def view(self, table):
@@ -472,26 +474,27 @@ class Game:
         frame = self.results()
         return frame[[o.name for o in self.spec.outcomes if o.name in seen]]
 
-    def waiting(self):
+    def waiting(self, *, current=None, found=None, voided=None):
         """``{table: number of decisions it has sent}`` for the open round (the facilitator's
         "who are we waiting for?")."""
-        current = self.round
-        voided = self._voided()
+        current = self.round if current is None else current
+        voided = self._voided() if voided is None else voided
         counts = dict.fromkeys(self.tables, 0)
-        for b in self._ballots():
+        for b in (self._ballots() if found is None else found):
             if b.round == str(current) and b.id not in voided and b.table in counts:
                 counts[b.table] += 1
         return counts
 
-    def scoreboard(self):
+    def scoreboard(self, *, results=None, assignments=None):
         """Per table and role: each scored outcome at the end of the last closed round, its score
         (0 worst to 1 best over the outcome's range) and the role's mean score."""
         import pandas as pd
 
-        frame = self.results()
+        frame = self.results() if results is None else results
         last = frame.iloc[-1]
         rows = []
-        for role, table in sorted(self.assignments().items(), key=lambda rt: (rt[1], rt[0])):
+        assignments = self.assignments() if assignments is None else assignments
+        for role, table in sorted(assignments.items(), key=lambda rt: (rt[1], rt[0])):
             r = self.spec.role(role)
             for name in r.scores:
                 outcome = self.spec.outcome(name)

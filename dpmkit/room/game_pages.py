@@ -18,7 +18,9 @@ it changes: a table sees its results as soon as the facilitator closes a round.
 from __future__ import annotations
 
 import math
+import os
 import threading
+import time
 from urllib.parse import quote
 
 from .server import configure_solara
@@ -76,22 +78,63 @@ def shared_snapshot(game, listing):
 
 def _listing(folder):
     try:
-        return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in folder.iterdir() if e.name.endswith(".json")))
+        with os.scandir(folder) as entries:
+            return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in entries if e.name.endswith(".json")))
     except OSError:
         return ()
+
+
+class _Watch:
+    """One listing of a game folder every :data:`POLL_SECONDS`, shared by every page watching
+    it (seven pages listing the folder ten times a second each cost the server a sixth of a
+    core); the pages wake together when it changes."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.listing = _listing(folder)
+        self._changed = threading.Condition()
+        threading.Thread(target=self._run, name="dpmkit-game-watch", daemon=True).start()
+
+    def _run(self):
+        while True:
+            time.sleep(POLL_SECONDS)
+            now = _listing(self.folder)
+            if now != self.listing:
+                with self._changed:
+                    self.listing = now
+                    self._changed.notify_all()
+
+    def wait(self, last, timeout):
+        """The listing once it differs from ``last``, or after ``timeout`` seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.listing != last, timeout)
+            return self.listing
+
+
+_WATCHES = {}
+_WATCHES_LOCK = threading.Lock()
+
+
+def _watch_of(folder):
+    with _WATCHES_LOCK:
+        found = _WATCHES.get(str(folder))
+        if found is None:
+            found = _WATCHES[str(folder)] = _Watch(folder)
+        return found
 
 
 def use_game_revision(game):
     """The game folder's listing (names and modification times), which changes whenever the
     game does (a decision, a closed round…): the page redraws on it."""
-    revision, set_revision = solara.use_state(lambda: _listing(game.folder))
+    watch_ = _watch_of(game.folder)
+    revision, set_revision = solara.use_state(lambda: watch_.listing)
 
     def watch(cancel):
-        last = _listing(game.folder)
+        last = watch_.listing
         set_revision(last)
-        while not cancel.wait(POLL_SECONDS):
-            now = _listing(game.folder)
-            if now != last:
+        while not cancel.is_set():
+            now = watch_.wait(last, 0.5)
+            if now != last and not cancel.is_set():
                 last = now
                 set_revision(now)
 
@@ -171,7 +214,7 @@ def TablePage(table):
     revision = use_game_revision(game)
     snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
     held = [lv for r in snap.roles_of(table) for lv in r.levers]
-    start = solara.use_memo(lambda: present.in_force(game, table), [snap.round, tuple(held)])
+    start = solara.use_memo(lambda: snap.in_force(table), [snap.round, tuple(held)])
     chosen, set_chosen = solara.use_state(start)
     solara.use_effect(lambda: set_chosen(start), [start])
     status, set_status = solara.use_state(("", "info"))
