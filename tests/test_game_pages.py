@@ -303,3 +303,21 @@ def test_jupyterlab_page_redraws_when_the_folder_changes(played):
         assert "Round 4 of 5" in page.header.value
     finally:
         page.stop()
+
+
+def test_a_typed_prediction_becomes_the_decisions_predictions(tmp_path):
+    g = dk.game.new(tmp_path, "surrey", tables=["Red", "Blue"])
+    g.assign("Red", "youth_justice")
+    snap = present.snapshot(g)
+    end = g.spec.rounds[0].end
+    assert present.predicted(snap, "Red") == ("service_quality", end)
+    assert present.predicted(snap, "Blue") is None  # no role, nothing to predict
+    assert present.prediction(snap, "Red", "  ") == {}
+    assert present.prediction(snap, "Red", "0,55") == {"service_quality": {end: 0.55}}
+    with pytest.raises(dk.ModelError, match=r"table 'Red', prediction of 'service_quality'"):
+        present.prediction(snap, "Red", "about half")
+    g.decide("Red", {"yri_diversion": 0.9}, predictions=present.prediction(snap, "Red", "0,55"))
+    g.advance()
+    said = debrief.predictions(g)
+    assert list(said["table"]) == ["Red"] and said["predicted"].iloc[0] == 0.55
+    assert said["outcome"].iloc[0] == g.results()["service_quality"].iloc[-1]

@@ -12,7 +12,8 @@ import html
 
 from .. import words
 
-__all__ = ["Snapshot", "briefing_html", "facilitator_status_html", "lever_info", "results_html",
+__all__ = ["Snapshot", "briefing_html", "predicted", "prediction", "facilitator_status_html", "lever_info",
+           "results_html",
            "revealed_html", "scoreboard_html", "snapshot", "status_html", "waiting_html", "pending", "in_force",
            "results_chart_svg"]
 
@@ -271,3 +272,31 @@ def results_chart_svg(snap, table, *, width=520, height=200):
         chart = charts.time_series(result, list(seen), title="Your outcomes so far", width=width, height=height)
         _CHARTS[key] = charts.to_svg(chart)
     return _CHARTS[key]
+
+
+def predicted(snap, table):
+    """``(outcome, time)`` a table may predict this round: the first outcome its roles are scored
+    on, at the end of the open round; None when it holds no role or the game is over."""
+    roles = snap.roles_of(table)
+    if snap.over or not roles:
+        return None
+    return roles[0].scores[0], float(snap.game.spec.rounds[snap.round - 1].end)
+
+
+def prediction(snap, table, text):
+    """The ``predictions=`` of :meth:`dpmkit.game.Game.decide` for a value a table typed (its
+    :func:`predicted` outcome at the end of the open round); ``{}`` for nothing typed.
+
+    Raises ModelError naming the table and the outcome for text that is not a number."""
+    from ..errors import ModelError
+
+    target = predicted(snap, table)
+    if target is None or not str(text or "").strip():
+        return {}
+    outcome, when = target
+    label = snap.game.model[outcome].label
+    try:
+        value = words.parse_number(text, f"the prediction of {label}")
+    except ModelError as err:
+        raise ModelError(f"table {table!r}, prediction of {outcome!r}: {err}") from None
+    return {outcome: {when: value}}

@@ -220,6 +220,8 @@ def TablePage(table):
     solara.use_effect(lambda: set_chosen(start), [start])
     status, set_status = solara.use_state(("", "info"))
     sending, set_sending = solara.use_state(False)
+    guess, set_guess = solara.use_state("")  # the table's prediction, as typed (optional)
+    target = present.predicted(snap, table)
     # The numbers first, the chart when drawn (drawing one takes about a third of a second).
     def draw(cancel):
         if snap.results is None or cancel.wait(CHART_DELAY):  # let the numbers reach every table first
@@ -228,6 +230,7 @@ def TablePage(table):
 
     chart = solara.use_thread(draw, dependencies=[revision, table], intrusive_cancel=False)
     solara.use_effect(lambda: set_status(("", "info")), [snap.round])  # a new round: last round's note goes
+    solara.use_effect(lambda: set_guess(""), [snap.round])  # and last round's prediction
 
     def send():
         set_sending(True)
@@ -235,11 +238,15 @@ def TablePage(table):
         try:
             decision = {lv: float(chosen.get(lv, start[lv])) for lv in held}
             number = game.round
-            ident = game.decide(table, decision, round=number)
+            predictions = present.prediction(snap, table, guess)
+            ident = game.decide(table, decision, round=number, predictions=predictions)
         except ModelError as err:
             set_status((f"Not sent: {err}", "error"))
         else:
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
+            if predictions:
+                (outcome, points), = predictions.items()
+                described += f"; your prediction: {game.model[outcome].label} {words.number(points[target[1]])}"
             set_status((f"✓ Sent for round {number}: {described} (reference {ident[:6]}). You may change it and "
                         "send again until the facilitator closes the round.", "ok"))
         finally:
@@ -256,6 +263,12 @@ def TablePage(table):
                             Lever(lv, float(chosen.get(lv, start.get(lv, 0.0))),
                                   lambda v, lv=lv: set_chosen(lambda old: {**old, lv: float(v)}),
                                   sending or snap.over)
+                        if target is not None:
+                            solara.InputText(
+                                f"Your prediction (optional): {game.model[target[0]].label} at "
+                                f"{words.time_label(target[1], game.model.time_units)}",
+                                value=guess, on_value=set_guess, continuous_update=True, disabled=sending,
+                                classes=["game-prediction"])
                         solara.Button(f"Send our decision for round {snap.round}" if not snap.over else "Game over",
                                       on_click=send, color="primary", disabled=sending or snap.over,
                                       classes=["game-send"])
