@@ -42,7 +42,7 @@ __all__ = ["Game", "available", "load", "new"]
 SCHEMA = "dpmkit-game"
 VERSION = 1
 _MAX_TABLES = 40
-#: Recent runs of the games' models, by game, context, script and stop (they are deterministic).
+#: Recent runs of the games' models, by game spec, context, script and stop (they are deterministic).
 _RUNS = {}
 #: A round still "closing" after this many seconds was left by a facilitator who stopped half-way.
 _CLOSING_SECONDS = 10.0
@@ -411,15 +411,15 @@ class Game:
         return self._script(ballots, injected)
 
     def _run(self, script, stop):
-        key = (self.spec.name, self.context, repr(sorted(script.items())), float(stop))
-        hit = _RUNS.get(key)
-        if hit is None:
+        key = (id(self.spec), self.context, repr(sorted(script.items())), float(stop))
+        spec, hit = _RUNS.get(key, (None, None))
+        if spec is not self.spec:  # the spec is kept with the run, so its id cannot be reused meanwhile
             from ..simulate import simulate
 
             hit = simulate(self.model, dict(self.spec.contexts[self.context]), events=script or None, stop=stop)
             if len(_RUNS) >= 64:
                 _RUNS.pop(next(iter(_RUNS)))
-            _RUNS[key] = hit
+            _RUNS[key] = (self.spec, hit)
         return hit
 
     def _simulate(self, stop=None, counted=None):
