@@ -266,8 +266,13 @@ def test_jupyterlab_pages_send_refuse_and_follow_the_game(played):
     assert (red.controls["cut_fraction"].min, red.controls["cut_fraction"].max) == (0.1, 0.4)  # the game's range
     assert red.controls["yri_diversion"].value == 0.4  # what is in force after round 2
     red.controls["cut_fraction"].value = 0.2
+    red.prediction.value = "0.6 or so"  # not a number: refused, nothing sent
     red.send_button.click()
-    assert "Sent for round 3" in red.status.value
+    assert "Not sent" in red.status.value and "prediction of &#x27;service_quality&#x27;" in red.status.value
+    assert "Service quality" in red.prediction.description
+    red.prediction.value = "0,6"
+    red.send_button.click()
+    assert "Sent for round 3" in red.status.value and "your prediction: Service quality 0.6" in red.status.value
     fac.refresh()
     assert "1 of 4 tables have decided" in fac.waiting.value
     g.assign("Blue", "council_leadership")  # Red loses the council's levers: its next send is refused
@@ -277,6 +282,8 @@ def test_jupyterlab_pages_send_refuse_and_follow_the_game(played):
     assert sorted(p.name for p in g.folder.glob("ballot-*.json")) == before  # nothing half-recorded
     fac.advance_button.click()
     assert "Round 3 closed" in fac.message.value
+    said = debrief.predictions(g)
+    assert list(said.loc[said["round"] == 3, "predicted"]) == [0.6]
     red.refresh()
     assert "April 2012" in red.results.value and "<svg" in red.chart.value
     assert "Round 4 of 5" in red.header.value
