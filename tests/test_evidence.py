@@ -201,3 +201,23 @@ def test_the_model_meets_the_449_at_the_date_its_source_implies():
     base = dk.simulate(model, model.scenario("as_it_happened"))
     assert "449" in evidence.get("surrey_neet_autumn_2013").says
     assert base.at(2013.5, "neet") == pytest.approx(449, rel=0.15)
+
+
+def test_the_games_regime_leans_are_a_registered_assumption_cited_where_the_2x2_is_drawn(tmp_path):
+    from dpmkit.game import debrief, records
+
+    source = evidence.get(debrief.LEANS_SOURCE)
+    assert source.status == "assumption"
+    assert "regimes_bovaird_smith_2015" in source.notes and "not a measurement" in source.notes.lower()
+    # every lean is one of the game's levers (a lever with none is neutral), each weight within -1..1
+    for name, spec in dk.game.GAMES.items():
+        leans = debrief.REGIME_LEANS[name]
+        assert leans and set(leans) <= set(spec.owner), name
+        assert all(-1 <= w <= 1 for pair in leans.values() for w in pair)
+    g = dk.game.new(tmp_path, "surrey", tables=["A"])
+    g.assign("A", "council_leadership")
+    g.decide("A", {"cut_fraction": 0.4})
+    g.advance()
+    cite = f"[assumption {debrief.LEANS_SOURCE}]"
+    assert cite in debrief.regime_chart(g).description
+    assert cite in records.debrief_html(g)

@@ -135,6 +135,37 @@ def test_every_lever_moves_something_its_role_sees_within_the_game(name):
             assert moved >= 0.05, (role.name, lever, moved)
 
 
+
+def _role_score(spec, role, result, time):
+    return sum(spec.outcome(o).score(result.at(time, o)) for o in role.scores) / len(role.scores)
+
+
+@pytest.mark.parametrize("name", dk.game.available())
+def test_every_roles_score_can_move_with_its_own_levers(name):
+    # a table whose levers can only move outcomes it is not scored on has a score it cannot
+    # play for: in some context the game offers, with the other levers where they start or one
+    # of them at the top of its range (a locality's learning pays where a framework gives it
+    # something to learn towards), one of the role's own levers moves its score (0-1) by at least
+    # 0.03 at the end of some round
+    spec = dk.game.GAMES[name]
+    model = spec.build_model()
+    start, stop = spec.rounds[0].start, spec.rounds[-1].end
+    owner = spec.owner
+    for role in spec.roles:
+        moved = 0.0
+        for context in spec.contexts:
+            for other in [None, *(lv for lv in owner if lv not in role.levers)]:
+                base = {} if other is None else {other: model.param(other).bounds[1]}
+                for lever in role.levers:
+                    low, high = model.param(lever).bounds
+                    a = simulate(model, spec.contexts[context], events={start: {**base, lever: low}}, stop=stop)
+                    b = simulate(model, spec.contexts[context], events={start: {**base, lever: high}}, stop=stop)
+                    moved = max(moved, *(abs(_role_score(spec, role, b, r.end) - _role_score(spec, role, a, r.end))
+                                         for r in spec.rounds))
+            if moved >= 0.03:
+                break
+        assert moved >= 0.03, (role.name, moved)
+
 def _strategy_score(spec, model, context, settings):
     start, stop = spec.rounds[0].start, spec.rounds[-1].end
     result = simulate(model, spec.contexts[context], events={start: settings}, stop=stop)
@@ -453,3 +484,59 @@ def test_a_close_left_half_way_is_finished_by_the_next_advance(game):
     game.advance()
     assert game.round == 2 and list(game.log()["value"]) == [0.4]
     assert session._CLOSING_SECONDS <= 10
+
+
+_SHOWN = """
+import json, sys
+import dpmkit as dk
+g = dk.game.load(sys.argv[1])
+print(json.dumps({"results": g.results().to_json(double_precision=15), "board": g.scoreboard().to_json(),
+                  "views": {t: g.view(t).to_json(double_precision=15) for t in g.tables}}))
+"""
+
+
+@pytest.mark.parametrize("name", ["surrey", "attractor"])
+def test_what_a_round_showed_never_changes_afterwards(tmp_path, name):
+    # decisions act from their round's start, which is also the previous round's end: the values
+    # shown at the close of round k must stay exactly as they were after rounds k+1 and k+2,
+    # and after a fresh process loads the game
+    import pandas as pd
+
+    game = dk.game.new(tmp_path, name, tables=TABLES)
+    for i, role in enumerate(game.roles):
+        game.assign(TABLES[i % len(TABLES)], role)
+    events = [e.name for e in game.spec.events]
+    shown = []
+    for number in (1, 2, 3):
+        for table in TABLES:
+            for decision in _plan(game, table, number)[-1:]:
+                if decision:
+                    game.decide(table, decision)
+        game.inject(events[(number - 1) % len(events)])
+        game.advance()
+        results = game.results()
+        assert results.index[-1] == pytest.approx(game.spec.rounds[number - 1].end)
+        board = game.scoreboard()
+        for row in board.itertuples():  # the scoreboard reads the round's end as shown
+            assert row.value == results[row.outcome].iloc[-1]
+        shown.append((results, {t: game.view(t) for t in TABLES}))
+        for earlier, views in shown:
+            later = game.results()
+            pd.testing.assert_frame_equal(later.loc[earlier.index], earlier, check_exact=True)
+            for table, view in views.items():
+                pd.testing.assert_frame_equal(game.view(table).loc[view.index], view, check_exact=True)
+    # the round boundaries are where a change would show: the test would see one there
+    assert len(game.events()) == 3
+    out = subprocess.run([sys.executable, "-c", _SHOWN, str(tmp_path)], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(Path(dk.__file__).resolve().parents[1])}, check=True)
+    fresh = json.loads(out.stdout)
+    from io import StringIO
+
+    loaded = pd.read_json(StringIO(fresh["results"]))
+    assert fresh["board"] == game.scoreboard().to_json()
+    for earlier, views in shown:
+        got = loaded.loc[loaded.index[:len(earlier)]]
+        assert got.to_numpy() == pytest.approx(earlier.to_numpy(), rel=1e-13, abs=1e-13)
+        for table, view in views.items():
+            got = pd.read_json(StringIO(fresh["views"][table]))
+            assert got.to_numpy()[:len(view)] == pytest.approx(view.to_numpy(), rel=1e-13, abs=1e-13)

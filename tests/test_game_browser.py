@@ -32,6 +32,8 @@ TABLES = ["Red", "Blue", "Green", "Yellow"]
 # Yellow the young people (voice_insight). Typed as people type them: a comma is a decimal point.
 TYPED = {1: {"Red": ("0,3", 0.3), "Blue": ("2", 2.0), "Green": ("0.8", 0.8), "Yellow": ("0,5", 0.5)},
          2: {"Red": ("0.2", 0.2), "Blue": ("3,5", 3.5), "Green": ("0,4", 0.4), "Yellow": ("0.1", 0.1)}}
+# Red predicts its first scored outcome (service quality) at the end of each round, as typed.
+PREDICTED = {1: ("0,6", 0.6), 2: ("0.45", 0.45)}
 FIRST_LEVER = {"Red": "cut_fraction", "Blue": "decommissioning_years", "Green": "matching_ratio",
                "Yellow": "voice_insight"}
 
@@ -104,6 +106,11 @@ def test_four_tables_and_the_facilitator_play_two_rounds_of_surrey(tmp_path):
                     shown = words.number(value)
                     wait_for(lambda page=page, name=name, shown=shown: shown in text(
                         page, f".game-lever-{FIRST_LEVER[name]} .game-lever-value"), 10, f"{name}'s lever to move")
+                    if name == "Red":  # a prediction typed on the page goes with the decision
+                        guess = tables["Red"].locator(".game-prediction input")
+                        guess.fill(PREDICTED[number][0])
+                        wait_for(lambda guess=guess, n=number: guess.input_value() == PREDICTED[n][0], 10,
+                                 "Red's prediction to be typed")
                     page.locator(".game-send").click()
                 for name, page in tables.items():
                     wait_for(lambda page=page, number=number: f"Sent for round {number}" in text(page, ".room-ok")
@@ -122,6 +129,15 @@ def test_four_tables_and_the_facilitator_play_two_rounds_of_surrey(tmp_path):
                 for name, page in tables.items():
                     wait_for(lambda page=page, end=end: end in text(page, ".game-results"), 10,
                              f"{name} to see the results of round {number}")
+                # Red's prediction is held for the debrief, against what the game shows
+                from dpmkit.game import debrief
+
+                said = debrief.predictions(game)
+                said = said[(said["table"] == "Red") & (said["round"] == number)]
+                assert list(said["variable"]) == ["service_quality"]
+                assert said["predicted"].iloc[0] == PREDICTED[number][1]
+                assert said["time"].iloc[0] == game.spec.rounds[number - 1].end
+                assert said["outcome"].iloc[0] == game.results()["service_quality"].iloc[-1]
                 # Every table sees the numbers the game computes, for the outcomes its roles see.
                 for name, page in tables.items():
                     view = game.view(name)

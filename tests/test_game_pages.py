@@ -266,8 +266,13 @@ def test_jupyterlab_pages_send_refuse_and_follow_the_game(played):
     assert (red.controls["cut_fraction"].min, red.controls["cut_fraction"].max) == (0.1, 0.4)  # the game's range
     assert red.controls["yri_diversion"].value == 0.4  # what is in force after round 2
     red.controls["cut_fraction"].value = 0.2
+    red.prediction.value = "0.6 or so"  # not a number: refused, nothing sent
     red.send_button.click()
-    assert "Sent for round 3" in red.status.value
+    assert "Not sent" in red.status.value and "prediction of &#x27;service_quality&#x27;" in red.status.value
+    assert "Service quality" in red.prediction.description
+    red.prediction.value = "0,6"
+    red.send_button.click()
+    assert "Sent for round 3" in red.status.value and "your prediction: Service quality 0.6" in red.status.value
     fac.refresh()
     assert "1 of 4 tables have decided" in fac.waiting.value
     g.assign("Blue", "council_leadership")  # Red loses the council's levers: its next send is refused
@@ -277,6 +282,8 @@ def test_jupyterlab_pages_send_refuse_and_follow_the_game(played):
     assert sorted(p.name for p in g.folder.glob("ballot-*.json")) == before  # nothing half-recorded
     fac.advance_button.click()
     assert "Round 3 closed" in fac.message.value
+    said = debrief.predictions(g)
+    assert list(said.loc[said["round"] == 3, "predicted"]) == [0.6]
     red.refresh()
     assert "April 2012" in red.results.value and "<svg" in red.chart.value
     assert "Round 4 of 5" in red.header.value
@@ -303,3 +310,21 @@ def test_jupyterlab_page_redraws_when_the_folder_changes(played):
         assert "Round 4 of 5" in page.header.value
     finally:
         page.stop()
+
+
+def test_a_typed_prediction_becomes_the_decisions_predictions(tmp_path):
+    g = dk.game.new(tmp_path, "surrey", tables=["Red", "Blue"])
+    g.assign("Red", "youth_justice")
+    snap = present.snapshot(g)
+    end = g.spec.rounds[0].end
+    assert present.predicted(snap, "Red") == ("service_quality", end)
+    assert present.predicted(snap, "Blue") is None  # no role, nothing to predict
+    assert present.prediction(snap, "Red", "  ") == {}
+    assert present.prediction(snap, "Red", "0,55") == {"service_quality": {end: 0.55}}
+    with pytest.raises(dk.ModelError, match=r"table 'Red', prediction of 'service_quality'"):
+        present.prediction(snap, "Red", "about half")
+    g.decide("Red", {"yri_diversion": 0.9}, predictions=present.prediction(snap, "Red", "0,55"))
+    g.advance()
+    said = debrief.predictions(g)
+    assert list(said["table"]) == ["Red"] and said["predicted"].iloc[0] == 0.55
+    assert said["outcome"].iloc[0] == g.results()["service_quality"].iloc[-1]

@@ -46,6 +46,29 @@ SOURCES = (
         ),
     ),
     Source(
+        key="regimes_game_lever_leans",
+        citation=(
+            "dpmkit's reading of which way each game lever leans on the imposed/negotiated x planned/emergent plane "
+            "(dpmkit.game.debrief.REGIME_LEANS); the kit's own teaching assumption"
+        ),
+        status="assumption",
+        says=(
+            "For each lever of each game, two weights from -1 to 1: how far setting it high moves the regime towards "
+            "imposed (negative: negotiated) and towards planned (negative: emergent). A game's position in a round "
+            "is the weighted mean of its levers in force, each scaled from -1 at the bottom of its range to +1 at "
+            "the top, mapped to 0-1 on each axis. Examples: a deeper budget cut leans imposed and planned; "
+            "co-production, young people's voice and partners who match lean negotiated and emergent; incentives "
+            "and targets lean imposed and planned; a learning regime leans negotiated and emergent; a shared "
+            "outcomes framework leans negotiated but gives direction (planned)."
+        ),
+        notes=(
+            "Not a measurement and not from a source: the axes are Bovaird & Smith's (regimes_bovaird_smith_2015), "
+            "the cells the kit's (regimes_bovaird_smith_2x2), and the weights are judgements made for the debrief. "
+            "Bovaird & Smith call the dichotomies overdone; the debrief should invite tables to argue with where "
+            "their choices put them."
+        ),
+    ),
+    Source(
         key="regimes_mintzberg_waters_1985",
         citation=(
             "Mintzberg, H. & Waters, J. (1985) Of strategies, deliberate and emergent. "

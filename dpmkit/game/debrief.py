@@ -23,12 +23,14 @@ import html
 from .. import words
 from ..errors import ModelError
 
-__all__ = ["REGIME_LEANS", "counterfactuals", "dpm_chart", "journey", "predictions", "regime_chart", "score_of"]
+__all__ = ["LEANS_SOURCE", "REGIME_LEANS", "counterfactuals", "dpm_chart", "journey", "predictions", "regime_chart",
+           "score_of"]
 
 #: Which way each lever leans on the plane, per game: ``{lever: (towards imposed, towards planned)}``,
 #: each weight in -1..1 (negative: towards negotiated or emergent). A lever at the top of its range
 #: pushes by its weight, at the bottom by minus its weight. These readings are the kit's teaching
-#: assumptions about the levers (after Bovaird & Smith's axes), for the debrief to argue with.
+#: assumptions about the levers (after Bovaird & Smith's axes), for the debrief to argue with;
+#: registered as ``regimes_game_lever_leans`` (assumption) in :mod:`dpmkit.evidence`.
 REGIME_LEANS = {
     "surrey": {
         "cut_fraction": (1.0, 0.5),          # a deeper cut is decided at the top and fixed in the budget
@@ -53,6 +55,10 @@ REGIME_LEANS = {
         **{f"local_learning_{k:02d}": (-0.25, -0.5) for k in range(1, 7)},
     },
 }
+
+
+#: The evidence entry for :data:`REGIME_LEANS` (status "assumption"), cited wherever the 2x2 is drawn.
+LEANS_SOURCE = "regimes_game_lever_leans"
 
 
 def _stop(game, closed):
@@ -125,9 +131,13 @@ def regime_chart(game, *, width=460, height=460):
         raise ModelError("no round has been closed yet: the journey starts when the first round closes")
     frame = path[["start", "imposition", "plan_rigidity"]].rename(columns={"start": "time"})
     frame["label"] = [f"round {n}" for n in path["round"]]
-    return charts.regime_path(frame, "imposition", "plan_rigidity", time_units=game.model.time_units,
-                              title=f"{game.spec.label}: the regime the tables' choices made",
-                              width=width, height=height)
+    chart = charts.regime_path(frame, "imposition", "plan_rigidity", time_units=game.model.time_units,
+                               title=f"{game.spec.label}: the regime the tables' choices made",
+                               width=width, height=height)
+    chart.description += (" Each position is read from the levers in force that round, with the kit's reading of "
+                          "which way each lever leans: a teaching assumption to argue with, not a measurement "
+                          f"[assumption {LEANS_SOURCE}].")
+    return chart
 
 
 def dpm_chart(game):
@@ -199,7 +209,7 @@ def counterfactuals(game, *, key_only=True):
         return pd.DataFrame(columns=columns)
     stop = _stop(game, closed)
     script = game.events()
-    played = _run(game, script, stop).to_frame()
+    played = game._simulate(stop).to_frame()  # as the tables were shown it
     owner = game.spec.owner
     assigned = game.assignments()
     rows = []

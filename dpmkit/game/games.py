@@ -62,7 +62,7 @@ SURREY = GameSpec(
             ),
             goals="Sustain community youth work; be a partner, not a supplier.",
             sees=("coproduction_hours", "trust", "neet", *_OBJECTIVES),
-            scores=_OBJECTIVES,
+            scores=(*_OBJECTIVES, "coproduction_hours"),
         ),
         Role(
             "young_people", "Young people's representatives",
@@ -90,7 +90,7 @@ SURREY = GameSpec(
             ),
             goals="Fewer first-time entrants without losing sound assessment and supervision.",
             sees=("fte_index", "reoffending", *_OBJECTIVES),
-            scores=_OBJECTIVES,
+            scores=(*_OBJECTIVES, "fte_index"),
         ),
     ),
     ranges={
@@ -252,13 +252,13 @@ TARGETS_OR_LEARNING = GameSpec(
 #: Localities that tables can hold in the attractor game (the model has eleven; the rest run on their own).
 _LOCALITIES = tuple(f"{k:02d}" for k in range(1, 7))
 #: Share of improvement work given up, at full effort, for local learning cycles (teaching assumption).
-_LEARNING_COST = 0.3
+_LEARNING_COST = 0.15
 
 
 def _local_learning(model):
     """The attractor model with one lever per playable locality: ``local_learning_k``, the effort
     it puts into learning cycles. Effort speeds the locality's learning (up to twice as fast) and
-    takes time from improvement now (up to 30%): both are teaching assumptions."""
+    takes time from improvement now (up to 15%): both are teaching assumptions."""
     variables = []
     for v in model.variables:
         prefix, _, k = v.name.rpartition("_")
@@ -284,7 +284,9 @@ def _locality_role(k):
             "Each of Surrey's 11 local committees was to get up to £200,000 a year for projects agreed with young "
             "people [published attractor_surrey_local_committees]. You run one locality: you decide how much "
             "effort goes into learning cycles rather than improvement work now. Local learning rates of 1-5% a "
-            "month are a teaching range [assumption attractor_model_ranges]."
+            "month are a teaching range [assumption attractor_model_ranges]. In the model, your effort shows in your "
+            "learning at once but lifts your outcome only where there is something to learn towards: a shared "
+            "framework the centre gives some pull (a teaching assumption)."
         ),
         goals="Raise your locality's true outcome; do not just report a better number.",
         sees=(f"outcome_{k}", f"reported_{k}", f"learning_{k}", "outcome_mean"),
@@ -351,7 +353,8 @@ PERFORMANCE_ATTRACTOR = GameSpec(
         Event("new_minister", "A new minister imposes uniform targets", {"imposed_targets": 1.0},
               "Its timing is the facilitator's; the centre can soften it in the next round."),
         Event("framework_refresh", "The framework is refreshed with a higher ambition", {"framework_level": 90.0},
-              "The new level is a teaching assumption."),
+              "The new level is a teaching assumption. It acts only through the framework's pull: while the centre "
+              "gives the framework no pull (attractor_weight) it changes nothing."),
         Event("turbulence", "Turbulence: needs change faster and knowledge dates sooner",
               {"knowledge_life": 1.5, "erosion_rate": 0.1}, "Its size is a teaching assumption."),
     ),

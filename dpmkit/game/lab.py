@@ -82,6 +82,8 @@ class TableWidget(W.VBox, _Watched):
         self.status = W.HTML()
         self.levers = W.VBox()
         self.controls = {}
+        self.prediction = W.Text(placeholder="optional", layout=W.Layout(width="auto"),
+                                 style={"description_width": "initial"})
         self.send_button = W.Button(description="Send our decision", button_style="primary", icon="paper-plane")
         self.send_button.on_click(lambda _: self.send())
         self.briefing = W.HTML()
@@ -90,7 +92,7 @@ class TableWidget(W.VBox, _Watched):
         self.revealed = W.HTML()
         self._round = None
         super().__init__([self.header, W.HBox([
-            W.VBox([self.levers, self.send_button, self.status, W.Accordion([self.briefing],
+            W.VBox([self.levers, self.prediction, self.send_button, self.status, W.Accordion([self.briefing],
                                                                              titles=("Your briefing and goals",))],
                    layout=W.Layout(width="48%", min_width="320px")),
             W.VBox([self.results, self.chart, self.revealed], layout=W.Layout(flex="1 1 420px"))],
@@ -112,6 +114,13 @@ class TableWidget(W.VBox, _Watched):
             self.controls = {lv: control_for(game.model[lv], values[lv]) for lv in held}
             self.levers.children = list(self.controls.values())
             self.status.value = ""
+            self.prediction.value = ""
+        target = present.predicted(snap, table)
+        self.prediction.layout.display = "none" if target is None else ""
+        if target is not None:
+            self.prediction.description = (f"Your prediction: {game.model[target[0]].label} at "
+                                           f"{words.time_label(target[1], game.model.time_units)}")
+        self._snap = snap
         self.send_button.disabled = snap.over or not held
         self.send_button.description = f"Send our decision for round {snap.round}" if not snap.over else "Game over"
         self.briefing.value = present.briefing_html(snap, table)
@@ -124,11 +133,15 @@ class TableWidget(W.VBox, _Watched):
         decision = {lv: float(c.value) for lv, c in self.controls.items()}
         number = self.game.round
         try:
-            ident = self.game.decide(self.table, decision, round=number)
+            predictions = present.prediction(self._snap, self.table, self.prediction.value)
+            ident = self.game.decide(self.table, decision, round=number, predictions=predictions)
         except ModelError as err:
             self.status.value = _note(f"Not sent: {err}", "error")
             return
         described = "; ".join(f"{self.game.model[lv].label} {words.number(v)}" for lv, v in decision.items())
+        for outcome, points in predictions.items():
+            described += "; your prediction: " + "; ".join(f"{self.game.model[outcome].label} {words.number(v)}"
+                                                          for v in points.values())
         self.status.value = _note(f"✓ Sent for round {number}: {described} (reference {ident[:6]}).", "ok")
 
 

@@ -12,7 +12,8 @@ import html
 
 from .. import words
 
-__all__ = ["Snapshot", "briefing_html", "facilitator_status_html", "lever_info", "results_html",
+__all__ = ["Snapshot", "briefing_html", "predicted", "prediction", "facilitator_status_html", "lever_info",
+           "results_html",
            "revealed_html", "scoreboard_html", "snapshot", "status_html", "waiting_html", "pending", "in_force",
            "results_chart_svg"]
 
@@ -29,15 +30,42 @@ class Snapshot:
 
     def __init__(self, game):
         self.game = game
-        self.round = game.round
-        self.over = game.over
+        closed = game._closed()
+        found = game._ballots()  # the folder's ballots, read once for everything below
+        voided = game._voided()
+        counted = game._counted(closed, found)
+        self.round = len(closed) + 1
+        self.over = self.round > len(game.spec.rounds)
         self.assignments = game.assignments()
-        self.log = game.log()
-        self.results = game.results() if self.round > 1 else None
-        self.waiting = game.waiting() if not self.over else {}
+        self.log = game.log(counted)
+        self.script = game._script(counted[1], counted[2])
+        self.results = game.results(counted) if self.round > 1 else None
+        self.waiting = game.waiting(current=self.round, found=found, voided=voided) if not self.over else {}
+        self._sent = {}  # {table: {lever: value}} sent for the open round, latest last
+        for b in found:
+            if b.round == str(self.round) and b.id not in voided:
+                self._sent.setdefault(b.table, {}).update(b.params)
+        self._board = None
 
     def roles_of(self, table):
         return [self.game.spec.role(r) for r, t in self.assignments.items() if t == table]
+
+    def in_force(self, table):
+        """As :func:`in_force`, from this read of the folder."""
+        from .debrief import _in_force
+
+        game = self.game
+        current = min(self.round, len(game.spec.rounds))
+        values = _in_force(game, self.script, game.spec.rounds[current - 1].start)
+        mine = {lv: values[lv] for r in self.roles_of(table) for lv in r.levers}
+        mine.update({k: v for k, v in self._sent.get(table, {}).items() if k in mine})
+        return mine
+
+    def scoreboard(self):
+        """The game's scoreboard (:meth:`dpmkit.game.Game.scoreboard`), from this read."""
+        if self._board is None:
+            self._board = self.game.scoreboard(results=self.results, assignments=self.assignments)
+        return self._board
 
 
 def snapshot(game):
@@ -125,18 +153,26 @@ def _decision_words(game, row):
 
 
 def revealed_html(snap):
-    """After each closed round: what was revealed and what every table decided."""
+    """After each closed round: what was revealed and what every table decided (the same for
+    every table: made once per read of the folder)."""
+    if getattr(snap, "_revealed", None) is None:
+        snap._revealed = _revealed_html(snap)
+    return snap._revealed
+
+
+def _revealed_html(snap):
     game = snap.game
     closed = min(snap.round - 1, len(game.spec.rounds))
     if not closed:
         return ""
+    last = {}  # {round: {(table, lever): row}}: each table's last value of each lever
+    for row in snap.log.itertuples():
+        last.setdefault(int(row.round), {})[(row.table, row.lever)] = row
     parts = []
     for number in range(closed, 0, -1):
         r = game.spec.rounds[number - 1]
-        mine = snap.log[snap.log["round"] == number]
-        last = mine.groupby(["table", "lever"], sort=False).tail(1) if not mine.empty else mine
         by_table = {}
-        for row in last.itertuples():
+        for row in sorted(last.get(number, {}).values(), key=lambda row: row.Index):
             by_table.setdefault(row.table, []).append(_decision_words(game, row))
         items = "".join(f"<li><b>{_esc(t)}</b>: {_esc('; '.join(d))}</li>" for t, d in by_table.items())
         parts.append(f"<div style='margin:6px 0'><b>{_esc(_round_words(game, number))}</b>"
@@ -167,7 +203,7 @@ def scoreboard_html(snap):
     game = snap.game
     if snap.results is None:
         return "<div class='game-scoreboard' style='font-size:18px'>The scoreboard fills in when round 1 closes.</div>"
-    board = game.scoreboard()
+    board = snap.scoreboard()
     if board.empty:
         return "<div class='game-scoreboard' style='font-size:18px'>No role has been given to a table yet.</div>"
     rows = []
@@ -236,3 +272,31 @@ def results_chart_svg(snap, table, *, width=520, height=200):
         chart = charts.time_series(result, list(seen), title="Your outcomes so far", width=width, height=height)
         _CHARTS[key] = charts.to_svg(chart)
     return _CHARTS[key]
+
+
+def predicted(snap, table):
+    """``(outcome, time)`` a table may predict this round: the first outcome its roles are scored
+    on, at the end of the open round; None when it holds no role or the game is over."""
+    roles = snap.roles_of(table)
+    if snap.over or not roles:
+        return None
+    return roles[0].scores[0], float(snap.game.spec.rounds[snap.round - 1].end)
+
+
+def prediction(snap, table, text):
+    """The ``predictions=`` of :meth:`dpmkit.game.Game.decide` for a value a table typed (its
+    :func:`predicted` outcome at the end of the open round); ``{}`` for nothing typed.
+
+    Raises ModelError naming the table and the outcome for text that is not a number."""
+    from ..errors import ModelError
+
+    target = predicted(snap, table)
+    if target is None or not str(text or "").strip():
+        return {}
+    outcome, when = target
+    label = snap.game.model[outcome].label
+    try:
+        value = words.parse_number(text, f"the prediction of {label}")
+    except ModelError as err:
+        raise ModelError(f"table {table!r}, prediction of {outcome!r}: {err}") from None
+    return {outcome: {when: value}}

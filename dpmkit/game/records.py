@@ -196,9 +196,7 @@ def debrief_html(game):
                      + "</section>")
     regime = debrief.regime_chart(game)
     parts.append("<section class='pagebreak'><h2>The journey on the 2×2</h2>"
-                 f"<figure>{charts.to_svg(regime)}</figure><p class='note'>{esc(regime.description)} "
-                 "Positions are read from the levers in force each round, with the kit's teaching reading of "
-                 "which way each lever leans (an assumption to argue with, not a measurement).</p></section>")
+                 f"<figure>{charts.to_svg(regime)}</figure><p class='note'>{esc(regime.description)}</p></section>")
     diagram = debrief.dpm_chart(game)
     parts.append("<section class='pagebreak'><h2>The journey on the DPM chart</h2>"
                  f"<figure>{diagram.svg}</figure></section>")

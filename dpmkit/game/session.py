@@ -30,6 +30,8 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import ModelError
 from ..workshop import collect, make_ballot
 from ..workshop.store import MAX_BYTES, write_file
@@ -40,6 +42,8 @@ __all__ = ["Game", "available", "load", "new"]
 SCHEMA = "dpmkit-game"
 VERSION = 1
 _MAX_TABLES = 40
+#: Recent runs of the games' models, by game spec, context, script and stop (they are deterministic).
+_RUNS = {}
 #: A round still "closing" after this many seconds was left by a facilitator who stopped half-way.
 _CLOSING_SECONDS = 10.0
 
@@ -359,52 +363,107 @@ class Game:
                     {"undoes": last["id"], "round": last["round"], "voided": voided})
 
     # ---- what everyone sees
-    def _counted(self):
-        """``(closed rounds, [(round, ballot)], [(round, injection)])`` that count, in order."""
-        closed = self._closed()
+    def _counted(self, closed=None, found=None):
+        """``(closed rounds, [(round, ballot)], [(round, injection)])`` that count, in order
+        (``closed`` and ``found``, the folder's ballots, may be passed when already read)."""
+        closed = self._closed() if closed is None else closed
+        found = self._ballots() if found is None else found
         ids = {i: doc["round"] for doc in closed for i in doc.get("decisions", ())}
         eids = {i: doc["round"] for doc in closed for i in doc.get("events", ())}
-        ballots = sorted(((ids[b.id], b) for b in self._ballots() if b.id in ids),
+        ballots = sorted(((ids[b.id], b) for b in found if b.id in ids),
                          key=lambda rb: (rb[0], rb[1].created, rb[1].id))
         injected = sorted(((eids[d["id"]], d) for d in self._injections() if d.get("id") in eids),
                           key=lambda rd: (rd[0], rd[1].get("created", ""), rd[1]["id"]))
         return closed, ballots, injected
 
-    def log(self):
+    def log(self, counted=None):
         """Every decision that counts: round, table, role, lever, value, time sent."""
         import pandas as pd
 
-        _, ballots, _ = self._counted()
+        _, ballots, _ = self._counted() if counted is None else counted
         owner = self.spec.owner
         rows = [{"round": r, "table": b.table, "role": owner[lever], "lever": lever, "value": value,
                  "sent": b.created, "id": b.id}
                 for r, b in ballots for lever, value in sorted(b.params.items())]
         return pd.DataFrame(rows, columns=["round", "table", "role", "lever", "value", "sent", "id"])
 
-    def events(self):
-        """``{time: {parameter: value}}``: the context's, everyone's decisions' and the events'."""
-        _, ballots, injected = self._counted()
+    def _script(self, ballots, injected, upto=None):
+        """``{time: {parameter: value}}`` from the decisions and events of the rounds up to
+        ``upto`` (all of them by default), each acting from its round's start."""
         script = {}
         for r, doc in injected:
+            if upto is not None and r > upto:
+                continue
             when = self.spec.rounds[r - 1].start
             event = self.spec.event(doc["event"])
             script.setdefault(when, {}).update(
                 {p: (when if v == "now" else v) for p, v in event.changes.items()})
         for r, b in ballots:
+            if upto is not None and r > upto:
+                continue
             script.setdefault(self.spec.rounds[r - 1].start, {}).update(b.params)
         return script
 
-    def _simulate(self, stop):
-        from ..simulate import simulate
+    def events(self):
+        """``{time: {parameter: value}}``: everyone's decisions' and the events' (the context's
+        parameters are set from the start, see :attr:`context`)."""
+        _, ballots, injected = self._counted()
+        return self._script(ballots, injected)
 
-        params = dict(self.spec.contexts[self.context])
-        return simulate(self.model, params, events=self.events() or None, stop=stop)
+    def _run(self, script, stop):
+        key = (id(self.spec), self.context, repr(sorted(script.items())), float(stop))
+        spec, hit = _RUNS.get(key, (None, None))
+        if spec is not self.spec:  # the spec is kept with the run, so its id cannot be reused meanwhile
+            from ..simulate import simulate
 
-    def results(self):
-        """Time x visible outcomes, from the model's start to the end of the last closed round."""
-        closed = self._closed()
-        stop = self.spec.rounds[len(closed) - 1].end if closed else self.spec.rounds[0].start
-        frame = self._simulate(stop).to_frame()
+            hit = simulate(self.model, dict(self.spec.contexts[self.context]), events=script or None, stop=stop)
+            if len(_RUNS) >= 64:
+                _RUNS.pop(next(iter(_RUNS)))
+            _RUNS[key] = (self.spec, hit)
+        return hit
+
+    def _simulate(self, stop=None, counted=None):
+        """The game's run to ``stop`` (the end of the last closed round by default), as shown.
+
+        One run with every counted decision and event, except at each round's start: that
+        instant closed the round before it (or is the game's starting point), so its values are
+        those of the run that closed that round, with no later decision or event in force. A
+        decision acts from its round's start, so without this the values a table was shown at
+        the close of a round would change once the next round's decisions count."""
+        from ..results import Result
+
+        closed, ballots, injected = self._counted() if counted is None else counted
+        if stop is None:
+            stop = self.spec.rounds[len(closed) - 1].end if closed else self.spec.rounds[0].start
+        first = float(self.model.start)
+        ahead = max(stop, first + float(self.model.dt))  # a run must take at least one step
+        full = self._run(self._script(ballots, injected), ahead)
+        keep = int(np.searchsorted(full.time, stop + 1e-9 * max(1.0, abs(stop)), side="right"))
+        values = None
+        for number in range(1, len(closed) + 1):
+            start = self.spec.rounds[number - 1].start
+            if start > stop + 1e-9:
+                break
+            earlier = self._script(ballots, injected, upto=number - 1)
+            if earlier == self._script(ballots, injected, upto=number):
+                continue  # nothing new took effect at this start: the full run already agrees
+            row = full._time_index(start)
+            if abs(full.time[row] - start) > 1e-9 * max(1.0, abs(start)):
+                continue  # the start is not a saved time
+            before = self._run(earlier, max(start, first + float(self.model.dt)))
+            values = full.values.copy() if values is None else values
+            values[row, :] = before.values[before._time_index(start), :]
+        if values is None and keep == len(full.time):
+            return full
+        values = full.values if values is None else values
+        return Result(full.model, full.time[:keep], full.names, values[:keep], full.params, full.method)
+
+    def results(self, counted=None):
+        """Time x visible outcomes, from the model's start to the end of the last closed round.
+
+        What a table was shown at the close of a round never changes afterwards: the values at a
+        round's start are those of the run that closed the round before it (see :meth:`_simulate`)."""
+        frame = self._simulate(counted=counted).to_frame()
         return frame[[o.name for o in self.spec.outcomes]]
 
     def view(self, table):
@@ -415,26 +474,27 @@ class Game:
         frame = self.results()
         return frame[[o.name for o in self.spec.outcomes if o.name in seen]]
 
-    def waiting(self):
+    def waiting(self, *, current=None, found=None, voided=None):
         """``{table: number of decisions it has sent}`` for the open round (the facilitator's
         "who are we waiting for?")."""
-        current = self.round
-        voided = self._voided()
+        current = self.round if current is None else current
+        voided = self._voided() if voided is None else voided
         counts = dict.fromkeys(self.tables, 0)
-        for b in self._ballots():
+        for b in (self._ballots() if found is None else found):
             if b.round == str(current) and b.id not in voided and b.table in counts:
                 counts[b.table] += 1
         return counts
 
-    def scoreboard(self):
+    def scoreboard(self, *, results=None, assignments=None):
         """Per table and role: each scored outcome at the end of the last closed round, its score
         (0 worst to 1 best over the outcome's range) and the role's mean score."""
         import pandas as pd
 
-        frame = self.results()
+        frame = self.results() if results is None else results
         last = frame.iloc[-1]
         rows = []
-        for role, table in sorted(self.assignments().items(), key=lambda rt: (rt[1], rt[0])):
+        assignments = self.assignments() if assignments is None else assignments
+        for role, table in sorted(assignments.items(), key=lambda rt: (rt[1], rt[0])):
             r = self.spec.role(role)
             for name in r.scores:
                 outcome = self.spec.outcome(name)

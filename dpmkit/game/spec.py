@@ -42,7 +42,8 @@ class Role:
 @dataclass(frozen=True)
 class Round:
     """The simulated time a round covers (decisions take effect at ``start``) and what is
-    revealed to every table after it."""
+    revealed to every table after it. The values shown *at* ``start`` belong to the round
+    before (they closed it), so they never change once the next round's decisions count."""
 
     label: str
     start: float

@@ -18,7 +18,9 @@ it changes: a table sees its results as soon as the facilitator closes a round.
 from __future__ import annotations
 
 import math
+import os
 import threading
+import time
 from urllib.parse import quote
 
 from .server import configure_solara
@@ -38,8 +40,9 @@ configure_solara("dpmkit.room.game_pages")  # importing pages set it back to the
 ROOM = None
 POLL_SECONDS = 0.1
 #: Seconds a page waits before drawing its chart, so that the results' numbers reach every
-#: table before six charts compete for the processor.
-CHART_DELAY = 0.4
+#: table before six charts compete for the processor (bench/bench_game.py, same load: advance ->
+#: six pages show the numbers, median 1.08 s with 0.4 s here, 0.62 s with 1 s).
+CHART_DELAY = 1.0
 
 
 def warm_up():
@@ -76,22 +79,63 @@ def shared_snapshot(game, listing):
 
 def _listing(folder):
     try:
-        return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in folder.iterdir() if e.name.endswith(".json")))
+        with os.scandir(folder) as entries:
+            return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in entries if e.name.endswith(".json")))
     except OSError:
         return ()
+
+
+class _Watch:
+    """One listing of a game folder every :data:`POLL_SECONDS`, shared by every page watching
+    it (seven pages listing the folder ten times a second each cost the server a sixth of a
+    core); the pages wake together when it changes."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.listing = _listing(folder)
+        self._changed = threading.Condition()
+        threading.Thread(target=self._run, name="dpmkit-game-watch", daemon=True).start()
+
+    def _run(self):
+        while True:
+            time.sleep(POLL_SECONDS)
+            now = _listing(self.folder)
+            if now != self.listing:
+                with self._changed:
+                    self.listing = now
+                    self._changed.notify_all()
+
+    def wait(self, last, timeout):
+        """The listing once it differs from ``last``, or after ``timeout`` seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.listing != last, timeout)
+            return self.listing
+
+
+_WATCHES = {}
+_WATCHES_LOCK = threading.Lock()
+
+
+def _watch_of(folder):
+    with _WATCHES_LOCK:
+        found = _WATCHES.get(str(folder))
+        if found is None:
+            found = _WATCHES[str(folder)] = _Watch(folder)
+        return found
 
 
 def use_game_revision(game):
     """The game folder's listing (names and modification times), which changes whenever the
     game does (a decision, a closed round…): the page redraws on it."""
-    revision, set_revision = solara.use_state(lambda: _listing(game.folder))
+    watch_ = _watch_of(game.folder)
+    revision, set_revision = solara.use_state(lambda: watch_.listing)
 
     def watch(cancel):
-        last = _listing(game.folder)
+        last = watch_.listing
         set_revision(last)
-        while not cancel.wait(POLL_SECONDS):
-            now = _listing(game.folder)
-            if now != last:
+        while not cancel.is_set():
+            now = watch_.wait(last, 0.5)
+            if now != last and not cancel.is_set():
                 last = now
                 set_revision(now)
 
@@ -171,11 +215,13 @@ def TablePage(table):
     revision = use_game_revision(game)
     snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
     held = [lv for r in snap.roles_of(table) for lv in r.levers]
-    start = solara.use_memo(lambda: present.in_force(game, table), [snap.round, tuple(held)])
+    start = solara.use_memo(lambda: snap.in_force(table), [snap.round, tuple(held)])
     chosen, set_chosen = solara.use_state(start)
     solara.use_effect(lambda: set_chosen(start), [start])
     status, set_status = solara.use_state(("", "info"))
     sending, set_sending = solara.use_state(False)
+    guess, set_guess = solara.use_state("")  # the table's prediction, as typed (optional)
+    target = present.predicted(snap, table)
     # The numbers first, the chart when drawn (drawing one takes about a third of a second).
     def draw(cancel):
         if snap.results is None or cancel.wait(CHART_DELAY):  # let the numbers reach every table first
@@ -184,6 +230,7 @@ def TablePage(table):
 
     chart = solara.use_thread(draw, dependencies=[revision, table], intrusive_cancel=False)
     solara.use_effect(lambda: set_status(("", "info")), [snap.round])  # a new round: last round's note goes
+    solara.use_effect(lambda: set_guess(""), [snap.round])  # and last round's prediction
 
     def send():
         set_sending(True)
@@ -191,11 +238,15 @@ def TablePage(table):
         try:
             decision = {lv: float(chosen.get(lv, start[lv])) for lv in held}
             number = game.round
-            ident = game.decide(table, decision, round=number)
+            predictions = present.prediction(snap, table, guess)
+            ident = game.decide(table, decision, round=number, predictions=predictions)
         except ModelError as err:
             set_status((f"Not sent: {err}", "error"))
         else:
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
+            if predictions:
+                (outcome, points), = predictions.items()
+                described += f"; your prediction: {game.model[outcome].label} {words.number(points[target[1]])}"
             set_status((f"✓ Sent for round {number}: {described} (reference {ident[:6]}). You may change it and "
                         "send again until the facilitator closes the round.", "ok"))
         finally:
@@ -212,6 +263,12 @@ def TablePage(table):
                             Lever(lv, float(chosen.get(lv, start.get(lv, 0.0))),
                                   lambda v, lv=lv: set_chosen(lambda old: {**old, lv: float(v)}),
                                   sending or snap.over)
+                        if target is not None:
+                            solara.InputText(
+                                f"Your prediction (optional): {game.model[target[0]].label} at "
+                                f"{words.time_label(target[1], game.model.time_units)}",
+                                value=guess, on_value=set_guess, continuous_update=True, disabled=sending,
+                                classes=["game-prediction"])
                         solara.Button(f"Send our decision for round {snap.round}" if not snap.over else "Game over",
                                       on_click=send, color="primary", disabled=sending or snap.over,
                                       classes=["game-send"])
