@@ -309,3 +309,44 @@ def test_a_parse_error_is_raised_again_on_every_compile_not_remembered():
             dk.simulate(m)
         messages.append(str(info.value))
     assert messages[0] == messages[1] and "'a'" in messages[0]
+
+
+def test_exec_only_ever_runs_source_that_passed_the_verifier(monkeypatch):
+    """The one ``exec`` in dpmkit runs the code compiled from exactly the source the verifier
+    passed; a generator that wrote anything else never reaches ``compile`` or ``exec``."""
+    from dpmkit import compiler
+
+    verified, compiled_sources, executed = [], [], []
+    real_verify, real_compile, real_exec = compiler._verify_source, compile, exec
+
+    def verify(source, lookups):
+        real_verify(source, lookups)
+        verified.append(source)
+
+    def spy_compile(source, filename, mode):
+        compiled_sources.append(source)
+        return real_compile(source, filename, mode)
+
+    def spy_exec(code, namespace):
+        executed.append(code.co_filename)
+        return real_exec(code, namespace)
+
+    monkeypatch.setattr(compiler, "_verify_source", verify)
+    monkeypatch.setattr(compiler, "compile", spy_compile, raising=False)
+    monkeypatch.setattr(compiler, "exec", spy_exec, raising=False)
+    for name in dk.models.available():
+        model = dk.models.load(name)
+        c = compile_model(model, {p.name for p in model.params})
+        for method in ("euler", "rk4"):
+            for mode in ("scalar", "ieee", "vector"):
+                c.kernel(method, mode)
+    assert executed and compiled_sources == verified and len(executed) == len(verified)
+    assert set(executed) == {"<dpmkit-kernel>"}
+
+    # a generator gone wrong: its text is refused before compile() or exec() sees it
+    monkeypatch.setattr(compiler._Gen, "source", lambda self, method: "v0 = __import__\n")
+    before = (len(compiled_sources), len(executed))
+    with pytest.raises(AssertionError, match="__import__"):
+        compile_model(dk.Model("fresh_structure", [dk.Stock("s", 1.0), dk.Flow("g", "s * 0.25", into="s")],
+                               check_units="off")).kernel("euler", "scalar")
+    assert (len(compiled_sources), len(executed)) == before
