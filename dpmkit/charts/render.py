@@ -7,9 +7,11 @@ import contextlib
 import hashlib
 import html
 import os
+import re
 import sys
 from pathlib import Path
 
+from .._files import atomic_write
 from ..errors import ModelError
 from ._style import alt
 
@@ -151,12 +153,21 @@ def _enable_offline_widgets():
         cls.enable_offline()
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(cls._esm, encoding="utf-8")
-            os.replace(tmp, path)
+            _save_bundle(path.parent, path.name, cls._esm)
         except OSError:  # a read-only home: bundle again in the next kernel
             pass
+
+
+#: The only names the chart cache writes (see :func:`_bundle_path`).
+_BUNDLE_NAMES = re.compile(r"jupyterchart-[0-9a-f]{20}\.js")
+
+
+def _save_bundle(folder, name, text):
+    """Keep the offline bundle as ``folder/name`` (the :func:`cache_dir`), written atomically by
+    the kit's one writer, so a second kernel starting meanwhile reads all of it or none of it."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return atomic_write(folder, name, text.encode("utf-8"), names=_BUNDLE_NAMES,
+                        what="the offline chart bundle", temp_prefix=".jupyterchart-", mode=0o644)
 
 
 def interactive_spec(spec, *, embed_options=None):

@@ -12,22 +12,22 @@ collector never mistakes them for ballots):
 - ``debrief.html``: a self-contained printable sheet (inline SVG charts, print CSS, no
   script and nothing fetched).
 
-Files are written atomically (temporary file, then rename).
+Files are written atomically (temporary file, fsync, rename) by the ballot store's
+:func:`~dpmkit.workshop.store.atomic_write`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
 import math
-import os
-import tempfile
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import words
 from ..errors import ModelError
+from ..workshop.store import FILE_MODE, atomic_write
 from . import debrief
 
 __all__ = ["EXPORT_FOLDER", "debrief_html", "export", "log_json", "log_table"]
@@ -94,20 +94,15 @@ def log_json(game):
     }
 
 
+#: The names :func:`export` writes (nothing else, and only inside the export folder).
+_EXPORT_NAMES = re.compile(r"(game-log|game-results)\.csv|game-log\.json|debrief\.html")
+
+
 def _write(folder, name, text):
+    """Write ``text`` (UTF-8) into ``folder/name`` atomically with the ballot store's writer."""
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, folder / name)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return folder / name
+    return atomic_write(folder, name, text.encode("utf-8"), names=_EXPORT_NAMES, what="a game export",
+                        temp_prefix=".export-", mode=FILE_MODE)
 
 
 _PRINT_CSS = """

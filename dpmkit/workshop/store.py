@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import os
 import re
 import stat
-import tempfile
 import time
 import zlib
 from pathlib import Path
 
+from .._files import atomic_write
 from ..errors import ModelError
 
-__all__ = ["CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "decode_code", "encode_code", "safe_display",
-           "write_file"]
+__all__ = ["CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "atomic_write", "decode_code", "encode_code",
+           "safe_display", "write_file"]
 
 
 #: Largest ballot accepted, in bytes (files and decoded codes alike).
@@ -78,45 +77,6 @@ def _existing_folder(folder, what):
     return path
 
 
-def _atomic_write(folder, name, data):
-    if not _FILE_RE.match(name):
-        raise ModelError(f"refusing to write a ballot under the unsafe name {name!r}")
-    target = folder / name
-    fd, tmp = tempfile.mkstemp(prefix=".ballot-", suffix=".tmp", dir=folder)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            if hasattr(os, "fchmod"):  # not on Windows
-                os.fchmod(fd, FILE_MODE)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-    return target
-
-
-def _fsync_folder(folder):
-    # Make the rename itself durable where the platform allows it (POSIX).
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
-    try:
-        fd = os.open(folder, flags)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def encode_code(data):
     """A copy-paste code for a ballot's bytes: ``DPMK1.<compressed, URL-safe base64>.<checksum>``.
 
@@ -143,8 +103,11 @@ def decode_code(code):
 
 
 def write_file(folder, name, data):
-    """Write ``data`` into ``folder/name`` atomically (temporary file, fsync, rename); return the path."""
-    return _atomic_write(folder, name, data)
+    """Write a ballot's (or the room's or a game's state file's) ``data`` into ``folder/name``
+    atomically (temporary file, fsync, rename); return the path. Only ``*.json`` names of
+    letters, digits, '.', '_' and '-' (starting with a letter or digit) are written."""
+    return atomic_write(folder, name, data, names=_FILE_RE, what="a ballot", temp_prefix=".ballot-",
+                        mode=FILE_MODE)
 
 
 def _decode_code(payload, check):
