@@ -25,9 +25,7 @@ def _plain_name(name):
     """True for one file name inside a folder: no separator, not '.' or '..', no NUL."""
     if not isinstance(name, str) or not name or name in (".", ".."):
         return False
-    if "\0" in name or "/" in name or (os.altsep and os.altsep in name) or os.sep in name:
-        return False
-    return True
+    return not ("\0" in name or "/" in name or os.sep in name or (os.altsep and os.altsep in name))
 
 
 def atomic_write(folder, name, data, *, names, what="a file", temp_prefix=".dpmkit-", mode=0o640):

@@ -109,7 +109,7 @@ def test_each_caller_refuses_names_outside_its_folder_and_outside_its_list(tmp_p
     folder.mkdir(parents=True)
     before = _everything(tmp_path)
     for name in OUTSIDE + NOT_THEIRS[which]:
-        with pytest.raises(dk.ModelError, match="refusing to write .* under the unsafe name"):
+        with pytest.raises(dk.ModelError, match=r"refusing to write .* under the unsafe name"):
             write(folder, name, b"data")
         assert _everything(tmp_path) == before, name  # nothing written, inside or out
     for other in WRITERS:  # a name another caller may write is not this one's

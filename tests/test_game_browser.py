@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from browser.lab_session import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_requirements
@@ -188,3 +189,207 @@ def test_four_tables_and_the_facilitator_play_two_rounds_of_surrey(tmp_path):
         for name in TABLES:
             mine = sent[(sent["table"] == name) & (sent["lever"] == FIRST_LEVER[name])]
             assert list(mine["value"]) == [pytest.approx(TYPED[number][name][1])]
+
+
+# ---- the other two games, the facilitator's debrief and downloads, a reload mid-round
+OTHER_TABLES = ["Red", "Blue", "Green"]
+# Values typed by each table for the first lever it holds (roles are handed out in turn), per round;
+# in round 2 only Blue decides, then its page is reloaded before the round closes.
+OTHER_TYPED = {
+    "targets_vs_learning": {1: {"Red": ("0,3", 0.3), "Blue": ("0.1", 0.1), "Green": ("0,7", 0.7)},
+                            2: {"Blue": ("0,4", 0.4)}},
+    "attractor": {1: {"Red": ("0,6", 0.6), "Blue": ("0.5", 0.5), "Green": ("0,8", 0.8)},
+                  2: {"Blue": ("0,2", 0.2)}},
+}
+SHEET_HEADINGS = ["Tables and roles", "Round by round", "Results", "Scoreboard", "The journey on the 2×2",
+                  "The journey on the DPM chart", "What if? Each table's key decision, the other way", "To talk about"]
+
+
+def first_levers(name, tables):
+    """{table: its first lever}, with the roles handed out in turn as the room does."""
+    spec = dk.game.GAMES[name]
+    first = {}
+    for k, role in enumerate(spec.roles):
+        first.setdefault(tables[k % len(tables)], role.levers[0])
+    return first
+
+
+def send(page, lever, typed, value, number, timeout=30):
+    box = page.locator(f".game-lever-{lever} .game-lever-input input")
+    box.fill(typed)
+    box.press("Enter")
+    wait_for(lambda: words.number(value) in text(page, f".game-lever-{lever} .game-lever-value"), timeout,
+             f"the lever {lever} to move to {value}")
+    page.locator(".game-send").click()
+    wait_for(lambda: f"Sent for round {number}" in text(page, ".room-ok") or text(page, ".room-error"), timeout,
+             f"the decision on {lever} to be accepted")
+    assert not text(page, ".room-error"), text(page, ".room-error")
+
+
+def shows_the_game(page, game, name, number):
+    """The table page shows the results the game computes after ``number`` rounds, for the outcomes
+    its roles see, and what every table decided."""
+    view = game.view(name)
+    shown = text(page, ".game-results")
+    assert words.time_label(game.spec.rounds[number - 1].end, game.model.time_units) in shown
+    for outcome in view.columns:
+        assert game.model[outcome].label in shown
+        assert words.number(view[outcome].iloc[-1]) in shown, (name, outcome)
+
+
+@pytest.mark.parametrize("name", ["targets_vs_learning", "attractor"])
+def test_the_other_games_debrief_downloads_and_a_reload_mid_round(tmp_path, name):
+    import csv
+    import html
+    import io
+    import json
+
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    folder = tmp_path / "room"
+    outside = []
+    typed = OTHER_TYPED[name]
+    lever = first_levers(name, OTHER_TABLES)
+    downloads = {}
+    with room(folder, "--code", "PLAY3", "--tables", ",".join(OTHER_TABLES), "--game", name) as running, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        tables = {}
+        try:
+            for table in OTHER_TABLES:
+                context = browser.new_context(viewport={"width": 1200, "height": 1000})
+                offline(context, outside)
+                page = context.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(f"{running.base}/?code=play3&table={table}")
+                tables[table] = page
+            fac_context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+            offline(fac_context, outside)
+            fac = fac_context.new_page()
+            fac.set_default_timeout(90_000)
+            fac.goto(running.facilitator)
+            fac.wait_for_selector(".game-facilitator")
+            game = dk.game.load(folder / "game")
+            rounds = len(game.spec.rounds)
+            for page in tables.values():
+                page.wait_for_selector(".game-table")
+                assert f"Round 1 of {rounds}" in text(page, ".game-status")
+                assert "Your goals" in text(page, ".game-briefing")
+                assert "No results yet" in text(page, ".game-results")
+
+            # Round 1: every table decides from its page; the facilitator closes the round.
+            for table, page in tables.items():
+                send(page, lever[table], *typed[1][table], 1)
+            wait_for(lambda: "3 of 3 tables have decided" in text(fac, ".game-waiting"), 30,
+                     "the facilitator to see every table has decided")
+            fac.locator(".game-advance").click()
+            end = words.time_label(game.spec.rounds[0].end, game.model.time_units)
+            for table, page in tables.items():
+                wait_for(lambda page=page: end in text(page, ".game-results"), 30, f"{table} to see round 1's results")
+            for table, page in tables.items():
+                shows_the_game(page, game, table, 1)
+                wait_for(lambda page=page: "What the tables decided" in text(page, ".game-revealed"), 30,
+                         f"{table}'s reveal")
+                revealed = text(page, ".game-revealed")
+                for other in OTHER_TABLES:
+                    assert other in revealed and words.number(typed[1][other][1]) in revealed
+                assert f"Round 2 of {rounds}" in text(page, ".game-status")
+            wait_for(lambda: "close round 2" in text(fac, ".game-advance").lower(), 30, "round 2 to open")
+            board = text(fac, ".game-scoreboard")
+            score = game.scoreboard().groupby("table")["score"].mean()
+            for table in OTHER_TABLES:
+                assert table in board and f"{score[table]:.2f}" in board
+
+            # Round 2: Blue decides, then its page is reloaded (a laptop that drops off and comes back)
+            # before the round closes: it finds the round, its decision sent, its lever where it left it.
+            blue = tables["Blue"]
+            send(blue, lever["Blue"], *typed[2]["Blue"], 2)
+            wait_for(lambda: "1 of 3 tables have decided" in text(fac, ".game-waiting"), 30, "Blue's decision")
+            blue.reload()
+            blue.wait_for_selector(".game-table")
+            wait_for(lambda: "sent a decision this round" in text(blue, ".game-status"), 30, "Blue's state")
+            assert f"Round 2 of {rounds}" in text(blue, ".game-status")
+            assert words.number(typed[2]["Blue"][1]) in text(blue, f".game-lever-{lever['Blue']} .game-lever-value")
+            shows_the_game(blue, game, "Blue", 1)
+            assert words.number(typed[1]["Blue"][1]) in text(blue, ".game-revealed")
+            fac.locator(".game-advance").click()
+            end = words.time_label(game.spec.rounds[1].end, game.model.time_units)
+            for table, page in tables.items():  # the reloaded page follows the game as the others do
+                wait_for(lambda page=page: end in text(page, ".game-results"), 30, f"{table} to see round 2's results")
+                shows_the_game(page, game, table, 2)
+            for table, page in tables.items():  # each part of a page arrives as its own message: wait for it
+                wait_for(lambda page=page: "Round 2 of" in text(page, ".game-revealed"), 30, f"{table}'s reveal")
+                assert f"Blue: {game.model[lever['Blue']].label} {words.number(typed[2]['Blue'][1])}" in \
+                    text(page, ".game-revealed")
+
+            # The debrief: the 2x2 and the DPM chart drawn, each table's key decision turned round.
+            fac.locator(".game-show-debrief").click()
+            fac.wait_for_selector(".game-debrief .game-what-if")
+            assert fac.locator(".game-debrief svg").count() >= 2
+            what_if = text(fac, ".game-debrief")
+            from dpmkit.game import debrief
+
+            turned = debrief.counterfactuals(game)
+            assert set(turned["table"]) == set(OTHER_TABLES)
+            for row in turned.itertuples():
+                assert f"{row.table}, round {row.round}: {game.model[row.lever].label}" in what_if
+                assert f"{row.what_if_score:.2f} instead of {row.score:.2f}" in what_if
+
+            # The exports, downloaded through the facilitator's buttons in the browser.
+            fac.locator(".game-export").click()
+            for file in ("game-log.csv", "game-results.csv", "game-log.json", "debrief.html"):
+                button = fac.get_by_role("button", name=f"Download {file}")
+                button.wait_for()
+                with fac.expect_download() as info:
+                    button.click()
+                assert info.value.suggested_filename == file
+                downloads[file] = Path(info.value.path()).read_bytes()
+            fac.screenshot(path=str(ARTIFACTS / f"game_{name}_facilitator.png"), full_page=True)
+        except Exception:
+            for table, page in tables.items():
+                page.screenshot(path=str(ARTIFACTS / f"game_{name}_failed_{table}.png"), full_page=True)
+                print(table, page.url, page.inner_text("body")[:2500], file=sys.stderr)
+            print("".join(running.log)[-3000:], file=sys.stderr)
+            raise
+        finally:
+            browser.close()
+
+    assert outside == [], f"the pages asked the internet for {sorted(set(outside))[:5]}"
+    game = dk.game.load(folder / "game")
+    log = game.log()
+    # Every decision sent from a page counts once, with the value typed.
+    second = log[log["round"] == 2]  # one decision (one id, a row per lever Blue holds), from Blue
+    assert second["id"].nunique() == 1 and set(second["table"]) == {"Blue"}
+    for number, sent in typed.items():
+        for table, (_, value) in sent.items():
+            mine = log[(log["round"] == number) & (log["table"] == table) & (log["lever"] == lever[table])]
+            assert list(mine["value"]) == [pytest.approx(value)]
+    # The log as CSV: one row for every decision that counts, as the game holds it.
+    rows = list(csv.DictReader(io.StringIO(downloads["game-log.csv"].decode("utf-8"))))
+    decisions = [r for r in rows if r["kind"] == "decision"]
+    assert [r["id"] for r in decisions] == list(log["id"])
+    assert [(int(r["round"]), r["table"], r["role"], r["lever"]) for r in decisions] == \
+        list(zip(log["round"], log["table"], log["role"], log["lever"]))
+    assert [float(r["value"]) for r in decisions] == pytest.approx(list(log["value"]))
+    # The results as CSV reach the end of round 2 and hold the numbers the game computes.
+    results = game.results()
+    lines = list(csv.DictReader(io.StringIO(downloads["game-results.csv"].decode("utf-8"))))
+    assert float(lines[-1]["time"]) == pytest.approx(game.spec.rounds[1].end)
+    for outcome in results.columns:
+        assert float(lines[-1][outcome]) == pytest.approx(results[outcome].iloc[-1])
+    # The JSON: valid, the same game, every decision, the two rounds closed.
+    doc = json.loads(downloads["game-log.json"].decode("utf-8"))
+    assert doc["schema"] == "dpmkit-game-log" and doc["game"] == name and doc["tables"] == OTHER_TABLES
+    assert [r["id"] for r in doc["log"] if r["kind"] == "decision"] == list(log["id"])
+    assert [r["closed"] for r in doc["rounds"]] == [True, True] + [False] * (len(doc["rounds"]) - 2)
+    assert doc["results"]["time"][-1] == pytest.approx(game.spec.rounds[1].end)
+    assert {r["table"] for r in doc["scoreboard"]} == set(OTHER_TABLES)
+    # The printable sheet: its headings, each round played, nothing fetched.
+    sheet = downloads["debrief.html"].decode("utf-8")
+    assert sheet.startswith("<!DOCTYPE html>") and f"<h1>{html.escape(game.spec.label)}: debrief</h1>" in sheet
+    for heading in SHEET_HEADINGS:
+        assert f"<h2>{heading}" in sheet, heading
+    for number in (1, 2):
+        assert f"<h3>Round {number}: " in sheet
+    assert "<script" not in sheet.lower() and "src=" not in sheet

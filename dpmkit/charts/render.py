@@ -152,10 +152,8 @@ def _enable_offline_widgets():
     with progress("Preparing interactive charts to work offline (once per computer, a few seconds)…"):
         cls.enable_offline()
     if path is not None:
-        try:
+        with contextlib.suppress(OSError):  # a read-only home: bundle again in the next kernel
             _save_bundle(path.parent, path.name, cls._esm)
-        except OSError:  # a read-only home: bundle again in the next kernel
-            pass
 
 
 #: The only names the chart cache writes (see :func:`_bundle_path`).
