@@ -8,7 +8,10 @@ Budget (DESIGN §3): 1 s median. Two measurements, both printed beside the budge
   round every table sends a decision from its page, then the facilitator's "Close round"
   button is clicked and the time is taken until all six table pages show the results of
   that round (their results table shows the round's end date). After the last round the
-  facilitator undoes and closes it again, ``--cycles`` times, for more samples.
+  facilitator undoes and closes it again, ``--cycles`` times, for more samples. The time
+  until all six pages also show that round's chart is printed beside it, without a budget:
+  the pages draw charts ``CHART_DELAY`` (1 s) after a change, so that the numbers reach every
+  table before six charts compete for the processor.
 - **headless, from the folder** (an anchor without the browser and the server): in each
   round the time from ``advance()`` until each of the 6 tables, as a fresh
   ``dk.game.load(folder)`` (as a table's own process would), has its view of the results and
@@ -33,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 import dpmkit as dk  # noqa: E402
 
 BUDGET_S = 1.0
+CHART_DELAY = 1.0  # dpmkit.room.game_pages.CHART_DELAY (not imported: that would start Solara here)
+chart_times = []  # seconds from the click to all six pages showing that round's chart (after the numbers)
 lost_clicks = []  # rounds in which a table's "Send" click had to be repeated (reported, not timed)
 TABLES = [f"Table {i}" for i in range(1, 7)]
 
@@ -80,6 +85,7 @@ def play_in_room(cycles):
     from dpmkit import words
 
     outside, times = [], []
+    chart_times.clear()
     global lost_clicks
     lost_clicks = []
     with tempfile.TemporaryDirectory() as tmp, \
@@ -112,6 +118,8 @@ def play_in_room(cycles):
                         page.wait_for_function(
                             "n => (document.querySelector('.game-status')||{}).innerText?.includes('Round ' + n)",
                             arg=number)
+                    for page in pages:  # and its chart of the rounds before (not timed)
+                        page.wait_for_selector(f".game-chart [data-closed='{number - 1}'] svg")
                     time.sleep(0.5)  # the decision form has just been rebuilt: people do not click within ms
                 for page in pages:
                     if page.locator(".game-send").count():
@@ -135,6 +143,9 @@ def play_in_room(cycles):
                         "end => (document.querySelector('.game-results')||{}).innerText?.includes(end)", arg=end,
                         polling=20)
                 times.append(time.perf_counter() - start)
+                for page in pages:  # the charts come CHART_DELAY after the numbers, by design
+                    page.wait_for_selector(f".game-chart [data-closed='{number}'] svg", state="attached")
+                chart_times.append(time.perf_counter() - start)
         finally:
             browser.close()
     if outside:
@@ -164,6 +175,9 @@ def main(argv=None):
         print(f"game advance -> 6 table pages show their results (room, real pages in Chromium): median "
               f"{median:.3f} s (worst {max(times):.3f} s over {len(times)} closes)   budget {BUDGET_S:.1f} s  -> "
               f"{verdict} budget; sends clicked again: {len(lost_clicks)} (rounds {sorted(set(lost_clicks))})",
+              flush=True)
+        print(f"  ... and their charts (drawn {CHART_DELAY:g} s after a change, so that the numbers come first): "
+              f"median {statistics.median(chart_times):.3f} s (worst {max(chart_times):.3f} s); no budget",
               flush=True)
     times = []
     for _ in range(args.repeats):

@@ -540,3 +540,38 @@ def test_what_a_round_showed_never_changes_afterwards(tmp_path, name):
         for table, view in views.items():
             got = pd.read_json(StringIO(fresh["views"][table]))
             assert got.to_numpy()[:len(view)] == pytest.approx(view.to_numpy(), rel=1e-13, abs=1e-13)
+
+
+def test_the_folder_is_read_again_only_when_its_ballots_change(game, monkeypatch):
+    """A game keeps its last read of the ballots while the ballot files stay the same: closing a
+    round, undoing or injecting adds none, so the pages' reads after an advance reuse it; a new
+    decision, a withdrawn one or a file replaced under the same name is read afresh."""
+    from dpmkit.game import session
+
+    reads = []
+    real = session.collect
+    monkeypatch.setattr(session, "collect", lambda *a, **k: reads.append(1) or real(*a, **k))
+    other = dk.game.load(game.folder)  # another process's view of the same folder
+    game.decide("Table 1", {"coproduction_effort": 0.3})
+    assert len(game._ballots()) == 1 and len(reads) == 1
+    game.advance()
+    before = len(reads)
+    game.results(), game.log(), game.scoreboard(), game.waiting()
+    assert len(reads) == before  # nothing new to read after the close
+    first = game.results()
+    other.decide("Table 1", {"coproduction_effort": 0.9})  # a new file: read afresh
+    assert {b.params["coproduction_effort"] for b in game._ballots()} == {0.3, 0.9}
+    assert len(reads) == before + 1
+    # a file withdrawn: gone from the read at once
+    newest = max(game.folder.glob("ballot-*.json"), key=lambda p: p.stat().st_mtime_ns)
+    data = newest.read_bytes()
+    newest.unlink()
+    assert [b.params["coproduction_effort"] for b in game._ballots()] == [0.3]
+    # the same name written again with other content: read afresh (a new inode and time)
+    newest.write_bytes(data)
+    assert {b.params["coproduction_effort"] for b in game._ballots()} == {0.3, 0.9}
+    assert len(reads) == before + 3
+    game.undo()  # round 1 open again: the decision sent for round 2 is voided
+    game.advance()
+    assert game.results().equals(first)
+    assert list(game.log()["value"]) == [0.3]

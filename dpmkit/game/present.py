@@ -33,7 +33,7 @@ class Snapshot:
         closed = game._closed()
         found = game._ballots()  # the folder's ballots, read once for everything below
         voided = game._voided()
-        counted = game._counted(closed, found)
+        counted = self.counted = game._counted(closed, found)
         self.round = len(closed) + 1
         self.over = self.round > len(game.spec.rounds)
         self.assignments = game.assignments()
@@ -134,11 +134,10 @@ def results_html(snap, table):
     head = "".join(f"<th style='padding:3px 8px;text-align:left'>{_esc(words.time_label(t, tu))}</th>" for t in times)
     rows = []
     index = frame.index.to_numpy()
+    at = [int(abs(index - t).argmin()) for t in times]
     for name in seen:
-        cells = []
-        for t in times:
-            k = int(abs(index - t).argmin())
-            cells.append(f"<td style='padding:3px 8px;text-align:right'>{words.number(frame[name].iloc[k])}</td>")
+        column = frame[name].to_numpy()
+        cells = [f"<td style='padding:3px 8px;text-align:right'>{words.number(column[k])}</td>" for k in at]
         v = game.model[name]
         units = "" if v.units in ("", "dimensionless") else f" ({_esc(v.units)})"
         rows.append(f"<tr><td style='padding:3px 8px'>{_esc(v.label)}{units}</td>{''.join(cells)}</tr>")
@@ -206,11 +205,15 @@ def scoreboard_html(snap):
     board = snap.scoreboard()
     if board.empty:
         return "<div class='game-scoreboard' style='font-size:18px'>No role has been given to a table yet.</div>"
+    by_table = {}  # {table: ([score, ...], {outcome: value})}, in the board's order
+    for table, outcome, value, score in zip(board["table"], board["outcome"], board["value"], board["score"]):
+        scores, values = by_table.setdefault(table, ([], {}))
+        scores.append(float(score))
+        values.setdefault(outcome, value)
     rows = []
-    for table, part in board.groupby("table", sort=False):
-        detail = "; ".join(f"{game.model[o].label} {words.number(v)}" for o, v in
-                           part.drop_duplicates("outcome")[["outcome", "value"]].itertuples(index=False))
-        rows.append((float(part["score"].mean()), table, detail))
+    for table, (scores, values) in by_table.items():
+        detail = "; ".join(f"{game.model[o].label} {words.number(v)}" for o, v in values.items())
+        rows.append((sum(scores) / len(scores), table, detail))
     rows.sort(key=lambda r: -r[0])
     body = "".join(f"<tr><td style='padding:4px 12px'>{_esc(t)}</td><td style='padding:4px 12px;text-align:right'>"
                    f"{s:.2f}</td><td style='padding:4px 12px'>{_esc(d)}</td></tr>" for s, t, d in rows)
@@ -263,12 +266,12 @@ def results_chart_svg(snap, table, *, width=520, height=200):
         return ""
     seen = tuple(o.name for o in game.spec.outcomes if any(o.name in r.sees for r in snap.roles_of(table)))
     seen = seen[:4] or tuple(o.name for o in game.spec.outcomes[:3])
-    key = (str(game.folder), snap.round, tuple(snap.log["id"]), repr(sorted(game.events().items())), seen)
+    key = (str(game.folder), snap.round, tuple(snap.log["id"]), repr(sorted(snap.script.items())), seen)
     if key not in _CHARTS:
         if len(_CHARTS) > 64:
             _CHARTS.clear()
         closed = min(snap.round - 1, len(game.spec.rounds))
-        result = game._simulate(game.spec.rounds[closed - 1].end)
+        result = game._simulate(game.spec.rounds[closed - 1].end, counted=snap.counted)  # this read, not a new one
         chart = charts.time_series(result, list(seen), title="Your outcomes so far", width=width, height=height)
         _CHARTS[key] = charts.to_svg(chart)
     return _CHARTS[key]

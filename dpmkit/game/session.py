@@ -97,6 +97,23 @@ def _read_json(path):
         raise ModelError(f"{path.name} in the game folder cannot be read: {err}") from None
 
 
+def _ballot_listing(folder):
+    """``(name, inode, size, modification time)`` of every ballot file in the folder, sorted."""
+    try:
+        with os.scandir(folder) as entries:
+            listing = []
+            for entry in entries:
+                if entry.name.startswith("ballot-"):
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    listing.append((entry.name, st.st_ino, st.st_size, st.st_mtime_ns))
+    except OSError:
+        return None
+    return tuple(sorted(listing))
+
+
 def _write_json(folder, name, doc):
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
     return write_file(folder, name, data.encode("utf-8"))
@@ -155,6 +172,7 @@ class Game:
         self.tables = tuple(doc["tables"])
         self.context = doc["context"]
         self.model = self.spec.build_model()
+        self._ballot_cache = None  # (listing of the ballot files, their ballots): see _ballots
 
     def __repr__(self):
         return f"<dpmkit game {self.spec.name!r}: {len(self.tables)} tables, round {self.round} in {self.folder}>"
@@ -245,8 +263,22 @@ class Game:
         return voided
 
     def _ballots(self):
+        """The folder's decisions (ballots), read with :func:`dpmkit.workshop.collect`.
+
+        Kept for as long as the folder's ballot files stay the same (names, inodes, sizes and
+        modification times, listed before and after the read): closing a round, undoing one or
+        injecting an event adds no ballot, so every page's read after it reuses the last one."""
+        before = _ballot_listing(self.folder)
+        cached = self._ballot_cache
+        if cached is not None and cached[0] == before:
+            return list(cached[1])
         found = collect(self.folder, model=self.model)
-        return [b for b in found.ballots if b.source.startswith("ballot-")]
+        after = _ballot_listing(self.folder)
+        names = {entry[0] for entry in after}
+        ballots = [b for b in found.ballots if b.source.startswith("ballot-") and b.source in names]
+        if after is not None and after == before:  # nothing came or went meanwhile: the read is this listing
+            self._ballot_cache = (after, tuple(ballots))
+        return ballots
 
     def _injections(self):
         out = []
@@ -342,12 +374,13 @@ class Game:
         ident = uuid.uuid4().hex
         _write_json(self.folder, name, {"id": ident, "round": current, "status": "closing", "started": _time.time()})
         voided = self._voided()
-        decisions = sorted(b.id for b in self._ballots() if b.round == str(current) and b.id not in voided)
+        found = self._ballots()
+        decisions = sorted(b.id for b in found if b.round == str(current) and b.id not in voided)
         events = sorted(d["id"] for d in self._injections() if d.get("round") == current and d["id"] not in voided)
         _write_json(self.folder, name, {"id": ident, "round": current, "status": "closed",
                                         "decisions": decisions, "events": events,
                                         "closed": datetime.now(timezone.utc).isoformat()})
-        return self.results()
+        return self.results(self._counted(found=found))
 
     def undo(self):
         """Withdraw the last closing: that round is open again (its decisions stand and can be
@@ -463,8 +496,7 @@ class Game:
 
         What a table was shown at the close of a round never changes afterwards: the values at a
         round's start are those of the run that closed the round before it (see :meth:`_simulate`)."""
-        frame = self._simulate(counted=counted).to_frame()
-        return frame[[o.name for o in self.spec.outcomes]]
+        return self._simulate(counted=counted).to_frame([o.name for o in self.spec.outcomes])
 
     def view(self, table):
         """What ``table`` sees: the results so far, limited to the outcomes its roles see."""

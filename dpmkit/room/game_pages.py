@@ -99,11 +99,17 @@ class _Watch:
     def _run(self):
         while True:
             time.sleep(POLL_SECONDS)
+            self.look()
+
+    def look(self):
+        """List the folder now and wake the pages if it changed: called by the poll, and at once
+        by a page of this server that has just changed the game (so its own change does not
+        wait for the next poll)."""
+        with self._changed:  # one listing at a time, so an older one never replaces a newer one
             now = _listing(self.folder)
             if now != self.listing:
-                with self._changed:
-                    self.listing = now
-                    self._changed.notify_all()
+                self.listing = now
+                self._changed.notify_all()
 
     def wait(self, last, timeout):
         """The listing once it differs from ``last``, or after ``timeout`` seconds."""
@@ -226,7 +232,8 @@ def TablePage(table):
     def draw(cancel):
         if snap.results is None or cancel.wait(CHART_DELAY):  # let the numbers reach every table first
             return ""
-        return present.results_chart_svg(snap, table)
+        # marked with the rounds it shows, so a page (and bench/bench_game.py) can tell a new chart
+        return f"<div data-closed='{snap.round - 1}'>{present.results_chart_svg(snap, table)}</div>"
 
     chart = solara.use_thread(draw, dependencies=[revision, table], intrusive_cancel=False)
     solara.use_effect(lambda: set_status(("", "info")), [snap.round])  # a new round: last round's note goes
@@ -243,6 +250,7 @@ def TablePage(table):
         except ModelError as err:
             set_status((f"Not sent: {err}", "error"))
         else:
+            _watch_of(game.folder).look()
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
             if predictions:
                 (outcome, points), = predictions.items()
@@ -312,6 +320,7 @@ def GameDashboard():
         except ModelError as err:
             set_message((str(err), "error"))
         else:
+            _watch_of(game.folder).look()  # every page sees the change now, not at the next poll
             set_message((done() if callable(done) else done, "ok"))
 
     def advance():
