@@ -328,3 +328,21 @@ def test_a_typed_prediction_becomes_the_decisions_predictions(tmp_path):
     said = debrief.predictions(g)
     assert list(said["table"]) == ["Red"] and said["predicted"].iloc[0] == 0.55
     assert said["outcome"].iloc[0] == g.results()["service_quality"].iloc[-1]
+
+
+def test_a_tables_chart_is_the_time_series_of_what_it_sees(played):
+    """The table's chart, drawn from a template, is the very picture ``dk.charts.time_series``
+    draws of the outcomes the table sees, up to the end of the last closed round."""
+    from dpmkit import charts
+
+    g = played
+    snap = present.snapshot(g)
+    for table in ("Red", "Blue"):
+        seen = [o.name for o in g.spec.outcomes if any(o.name in r.sees for r in snap.roles_of(table))][:4]
+        result = g._simulate(g.spec.rounds[snap.round - 2].end)
+        assert result.time[-1] == pytest.approx(2011.25)
+        expected = charts.to_svg(charts.time_series(result, seen, title="Your outcomes so far", width=520,
+                                                    height=200))
+        assert present.results_chart_svg(snap, table) == expected
+        for name in seen:
+            assert g.model[name].label in expected

@@ -272,8 +272,11 @@ def results_chart_svg(snap, table, *, width=520, height=200):
             _CHARTS.clear()
         closed = min(snap.round - 1, len(game.spec.rounds))
         result = game._simulate(game.spec.rounds[closed - 1].end, counted=snap.counted)  # this read, not a new one
-        chart = charts.time_series(result, list(seen), title="Your outcomes so far", width=width, height=height)
-        _CHARTS[key] = charts.to_svg(chart)
+        # The same picture as charts.time_series, from a template built once per outcome set and
+        # size (0.1 s a chart instead of 0.5 s at load 10: six tables' charts after every close).
+        live = charts.LiveTimeSeries(game.model, list(seen), with_base=False, title="Your outcomes so far",
+                                     width=width, height=height)
+        _CHARTS[key] = charts.spec_to_svg(live.spec(result))
     return _CHARTS[key]
 
 
