@@ -54,6 +54,7 @@ def warm_up():
     game = ROOM.game
     snap = present.snapshot(game)
     present.briefing_html(snap, game.tables[0])
+    present.warm_charts(snap)
     debrief.journey(game)
     first = game.spec.outcomes[0].name
     charts.to_svg(charts.time_series(simulate(game.model, stop=game.model.start + 2 * game.model.dt), [first]))
