@@ -95,12 +95,21 @@ def Stale(code, build):
 
 
 @solara.component
-def Facilitator():
+def FacilitatorOnly(room, page):
+    """The facilitator's gate, for every facilitator page of the room (the dashboard here, the
+    game's in :mod:`dpmkit.room.game_pages`): the component ``page`` when the URL carries
+    ``room``'s facilitator secret, else a refusal and nothing else. The guard in
+    :mod:`dpmkit.room.server` refuses a wrong secret at the door as well (403)."""
     router = solara.use_router()
-    if ROOM.secret_ok(_param(router.search, "secret")):
-        Dashboard()
+    if room.secret_ok(_param(router.search, "secret")):
+        page()
     else:
         solara.HTML(tag="div", unsafe_innerHTML=_note("This page is for the facilitator.", "error"))
+
+
+@solara.component
+def Facilitator():
+    FacilitatorOnly(ROOM, Dashboard)
 
 
 @solara.component
