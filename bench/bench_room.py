@@ -439,7 +439,7 @@ def report(name, f, n):
               f"[end-to-end, all {n} browsers on this machine: {redraw:.0f} ms]")
     if f.get("profile"):
         print("  where the server's busy time went (sampled, inclusive; DPMKIT_ROOM_PROFILE):")
-        for line in f["profile"].splitlines()[:24]:
+        for line in f["profile"].splitlines()[:50]:
             print(f"    {line}")
     stalled = f["stalled"]
     print(f"  pages with no chart after 180 s: {len(stalled)} of {n}  ({f['browsers']} browsers, contexts "

@@ -18,8 +18,13 @@ import time
 
 __all__ = ["Sampler"]
 
-_WAITING = {"wait", "select", "poll", "epoll", "_wait_for_tstate_lock", "acquire", "sleep", "get", "accept",
+_WAITING = {"collect", "wait", "select", "poll", "epoll", "_wait_for_tstate_lock", "acquire", "sleep", "get", "accept",
             "readline", "recv_into", "_worker"}
+
+
+_PLUMBING = ("threading.py:", "base_events.py:", "events.py:", "runners.py:", "_asyncio.py:", "_eventloop.py:",
+             "patch.py:", "_compat.py:", "starlette.py:", "server.py:run", "server.py:serve", "server.py:app_loop",
+             "thread.py:", "to_thread.py:", "profiling.py:")
 
 
 class Sampler:
@@ -28,6 +33,7 @@ class Sampler:
         self.busy = 0
         self.samples = 0
         self.counts = collections.Counter()
+        self.leaves = collections.Counter()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="dpmkit-room-sampler", daemon=True)
 
@@ -47,6 +53,7 @@ class Sampler:
                 if ident == me or frame.f_code.co_name in _WAITING:
                     continue
                 self.busy += 1
+                self.leaves[f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_code.co_name}"] += 1
                 seen = set()
                 while frame is not None:
                     code = frame.f_code
@@ -62,12 +69,15 @@ class Sampler:
         self.thread.join(timeout=5)
         self._write()
 
-    def _write(self, top=40):
+    def _write(self, top=30):
+        busy = max(self.busy, 1)
         lines = [f"{self.samples} samples every {self.every * 1000:.0f} ms; {self.busy} busy thread-samples "
                  f"(~{self.busy * self.every:.1f} s of busy Python)",
-                 "share of busy thread-samples with the function on the stack (inclusive):"]
-        for key, n in self.counts.most_common(top):
-            lines.append(f"{100 * n / max(self.busy, 1):6.1f}%  {key}")
+                 "functions on a busy stack (inclusive share; threads, event loop and server plumbing left out):"]
+        shown = [(k, n) for k, n in self.counts.most_common() if not k.startswith(_PLUMBING)]
+        lines += [f"{100 * n / busy:6.1f}%  {key}" for key, n in shown[:top]]
+        lines.append("where the busy stacks ended (exclusive share):")
+        lines += [f"{100 * n / busy:6.1f}%  {key}" for key, n in self.leaves.most_common(top // 2)]
         tmp = f"{self.path}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")

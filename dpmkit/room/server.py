@@ -211,6 +211,39 @@ def warm_up(model):
     charts.time_series(simulate(model)).to_dict()
 
 
+# The widget front ends a participant's page loads through requirejs (not named in its HTML).
+_WIDGET_FILES = ("jupyter/nbextensions/jupyter-vuetify/nodeps.js", "jupyter/nbextensions/jupyter-vue/nodeps.js",
+                 "jupyter/nbextensions/anywidget/extension.js")
+_ASSET = re.compile(r'(?:src|href)="([^"]+\.(?:js|css)(?:\?[^"]*)?)"')
+
+
+def prewarm_files(base, code):
+    """Ask the room for its own participant page and the files that page loads, as a browser
+    would (gzip accepted), so Solara compresses each file once before the first participant
+    arrives rather than while thirty are waiting. Returns how many files it fetched."""
+    import gzip
+    import urllib.parse
+    import urllib.request
+
+    def get(url):
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            body = answer.read()
+            return gzip.decompress(body) if answer.headers.get("Content-Encoding") == "gzip" else body
+
+    page = get(f"{base}/?code={urllib.parse.quote(code)}").decode("utf-8", "replace")
+    fetched = 0
+    for link in [*dict.fromkeys(_ASSET.findall(page)), *_WIDGET_FILES]:
+        if link.startswith(("http://", "https://", "//")):
+            continue
+        try:
+            get(urllib.parse.urljoin(base + "/", link))
+            fetched += 1
+        except OSError:
+            pass
+    return fetched
+
+
 def serve(room, *, host, port, ready=None, base_url=""):
     """Run the room until interrupted (Ctrl+C); ``base_url`` as in :func:`guarded_app`."""
     configure_solara()
@@ -236,14 +269,24 @@ def serve(room, *, host, port, ready=None, base_url=""):
     config = uvicorn.Config(guarded_app(app, room, base_url), host=host, port=port, log_level="warning",
                             ws_max_size=4 * 1024 * 1024, lifespan="on")
     server = uvicorn.Server(config)
-    if ready is not None:
-        original = server.startup
+    original = server.startup
+    local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    base = f"http://{'[' + local + ']' if ':' in local else local}:{port}" + (
+        "/" + base_url.strip("/") if base_url.strip("/") else "")
 
-        async def startup(*args, **kwargs):
-            await original(*args, **kwargs)
+    def warm_then_ready():
+        try:
+            prewarm_files(base, room.state.code)
+        except Exception as err:  # a failed warm-up only makes the first pages slower
+            print(f"warning: could not pre-load the participants' page files ({err})", flush=True)
+        if ready is not None:
             ready()
 
-        server.startup = startup
+    async def startup(*args, **kwargs):
+        await original(*args, **kwargs)
+        threading.Thread(target=warm_then_ready, name="dpmkit-room-prewarm", daemon=True).start()
+
+    server.startup = startup
     sampler = None
     if os.environ.get(PROFILE_ENV):
         from .profiling import Sampler
