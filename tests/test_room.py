@@ -229,3 +229,31 @@ def test_the_room_serves_anywidget_with_the_chart_module_bound_lengthened():
     assert installed.count("AbortSignal.timeout(2e3)") == 1
     assert "AbortSignal.timeout(2e3)" not in served
     assert served == installed.replace("AbortSignal.timeout(2e3)", "AbortSignal.timeout(600000)")
+
+
+def test_the_room_serves_the_chart_module_by_url_once_compressed():
+    pytest.importorskip("solara")
+    import gzip
+
+    import altair as alt
+
+    from dpmkit.charts.render import _enable_offline_widgets
+    from dpmkit.room import frontend
+
+    _enable_offline_widgets()
+    bundle = alt.JupyterChart._esm
+    saved = dict(frontend._CHART)
+    try:
+        path = frontend.serve_chart_module_by_url()
+        assert path.startswith("/_dpmkit/jupyterchart-") and path.endswith(".js")
+        stub = alt.JupyterChart._esm
+        assert len(stub) < 400 and path.rsplit("/", 1)[1] in stub and "export default" in stub
+        assert frontend.serve_chart_module_by_url() == path  # twice: the same, the bundle kept
+        body, zipped = frontend.chart_module(path, "gzip, deflate")
+        assert zipped and gzip.decompress(body).decode("utf-8") == bundle
+        assert frontend.chart_module(path, "") == (bundle.encode("utf-8"), False)
+        assert frontend.chart_module("/_dpmkit/other.js", "gzip") is None
+    finally:
+        alt.JupyterChart._esm = bundle
+        frontend._CHART.clear()
+        frontend._CHART.update(saved)

@@ -27,7 +27,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-__all__ = ["ANYWIDGET_PATH", "READY_SECONDS", "anywidget_js", "anywidget_patch_missing"]
+__all__ = ["ANYWIDGET_PATH", "READY_SECONDS", "anywidget_js", "anywidget_patch_missing", "chart_module",
+           "serve_chart_module_by_url"]
 
 #: The URL path (under the room's root) of anywidget's front end, as Solara serves it.
 ANYWIDGET_PATH = "/jupyter/nbextensions/anywidget/index.js"
@@ -67,3 +68,48 @@ def anywidget_js():
 def anywidget_patch_missing():
     """Why the room cannot lengthen anywidget's 2 s bound, or None when it does."""
     return _patched()[1]
+
+
+# ----------------------------------------------------------------------------- the chart's module, by URL
+#: Served at ``/_dpmkit/<name>``: the chart widget's JavaScript (Vega, offline), by content hash.
+CHART_PREFIX = "/_dpmkit/"
+_CHART = {}
+
+
+def serve_chart_module_by_url():
+    """Send each page a small module that imports the chart's JavaScript from the room by URL,
+    instead of the whole bundle (about 0.9 MB) inside every page's first message.
+
+    ``alt.JupyterChart`` offline carries Vega in its ``_esm`` trait, so Solara sends (and
+    compresses, per page) 0.9 MB to every participant, and every page compiles it again. With
+    this, a device fetches the bundle once over HTTP and keeps it (the URL carries its hash and
+    is served as immutable); the room compresses it once. Call in the room's process only,
+    after the offline bundle is loaded; returns the URL path.
+    """
+    import altair as alt
+
+    bundle = alt.JupyterChart._esm
+    if _CHART and bundle == _CHART["stub"]:
+        return _CHART["path"]
+    import gzip
+    import hashlib
+
+    data = bundle.encode("utf-8")
+    name = f"jupyterchart-{hashlib.sha256(data).hexdigest()[:16]}.js"
+    # Solara puts its root path in <body data-base-url="ROOT/jupyter/">: the room may run under a prefix.
+    stub = ("const base = ((document.body && document.body.dataset.baseUrl) || '/jupyter/')"
+            ".replace(/jupyter\\/?$/, '');\n"
+            f"const mod = await import(new URL(base + '_dpmkit/{name}', window.location.href).href);\n"
+            "export default mod.default;\n")
+    _CHART.update(path=CHART_PREFIX + name, body=data, gzip=gzip.compress(data, 9), stub=stub)
+    alt.JupyterChart._esm = stub
+    return _CHART["path"]
+
+
+def chart_module(path, accept_encoding=""):
+    """(body, gzipped) for the chart module's URL path, or None for any other path."""
+    if not _CHART or path != _CHART["path"]:
+        return None
+    if "gzip" in accept_encoding:
+        return _CHART["gzip"], True
+    return _CHART["body"], False

@@ -216,8 +216,8 @@ def Participant():
             solara.HTML(tag="div", unsafe_innerHTML=_note(
                 "The model changed since this room's first ballots: tell the facilitator.", "error"))
         solara.display(explorer)
-        # Measured with 30 browsers joining at once on one overloaded machine: a few pages showed the
-        # form but never drew the chart although the room had sent everything; a reload drew it.
+        # With 30 browsers joining at once on one overloaded machine a few pages never drew the chart:
+        # anywidget dropped its messages (dpmkit.room.frontend, fixed there). The hint stays as a net.
         solara.HTML(tag="p", classes=["room-chart-hint"], style="font-size:14px;color:#555", unsafe_innerHTML=(
             "No chart above after half a minute? Reload this page: nothing you sent is lost."))
         with solara.Card("Your ballot", classes=["room-ballot"]):

@@ -144,11 +144,11 @@ def guarded_app(app, room, base_url=""):
     trace = Trace(os.environ[TRACE_ENV]) if os.environ.get(TRACE_ENV) else None
     kernel_app = trace.websocket(app) if trace else app
 
-    async def send_bytes(send, status, body, content_type):
+    async def send_bytes(send, status, body, content_type, cache=b"no-cache", extra=()):
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", content_type),
                                 (b"content-length", str(len(body)).encode()),
-                                (b"cache-control", b"no-cache")]})
+                                (b"cache-control", cache), (b"vary", b"Accept-Encoding"), *extra]})
         await send({"type": "http.response.body", "body": body})
 
     async def send_plain(send, status, text):
@@ -180,6 +180,14 @@ def guarded_app(app, room, base_url=""):
                 return await kernel_app(scope, receive, send)
             await send({"type": "websocket.close", "code": 1008})
             return None
+        if path.startswith(frontend.CHART_PREFIX) and scope.get("method") == "GET":
+            headers = {k.lower(): v for k, v in scope.get("headers", [])}
+            found = frontend.chart_module(path, headers.get(b"accept-encoding", b"").decode("latin-1"))
+            if found is not None:
+                body, zipped = found
+                extra = [(b"content-encoding", b"gzip")] if zipped else []
+                return await send_bytes(send, 200, body, b"application/javascript; charset=utf-8",
+                                        cache=b"public, max-age=31536000, immutable", extra=extra)
         if not _ALLOWED.match(path):
             return await send_plain(send, 404, "<h1>Not found</h1>")
         if path == frontend.ANYWIDGET_PATH and scope.get("method") == "GET":
@@ -202,12 +210,12 @@ def guarded_app(app, room, base_url=""):
 def warm_up(model):
     """Pay the one-off costs before the first participant arrives: Altair's schema, the offline
     chart bundle (about 1.4 s), a first run."""
-    import altair as alt
-
     from .. import charts
+    from ..charts.render import _enable_offline_widgets
     from ..simulate import simulate
 
-    alt.JupyterChart.enable_offline()
+    _enable_offline_widgets()  # the offline bundle, from the kit's cache when it has it
+    frontend.serve_chart_module_by_url()
     charts.time_series(simulate(model)).to_dict()
 
 
