@@ -237,10 +237,9 @@ def test_the_room_serves_the_chart_module_by_url_once_compressed():
 
     import altair as alt
 
-    from dpmkit.charts.render import _enable_offline_widgets
     from dpmkit.room import frontend
 
-    _enable_offline_widgets()
+    dk.charts.offline("interactive")
     bundle = alt.JupyterChart._esm
     saved = dict(frontend._CHART)
     try:

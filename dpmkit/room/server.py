@@ -211,10 +211,9 @@ def warm_up(model):
     """Pay the one-off costs before the first participant arrives: Altair's schema, the offline
     chart bundle (about 1.4 s), a first run."""
     from .. import charts
-    from ..charts.render import _enable_offline_widgets
     from ..simulate import simulate
 
-    _enable_offline_widgets()  # the offline bundle, from the kit's cache when it has it
+    charts.offline("interactive")  # the chart widget's offline bundle, from the kit's cache when it has it
     frontend.serve_chart_module_by_url()
     charts.time_series(simulate(model)).to_dict()
 
