@@ -55,8 +55,6 @@ STACKS = Path(tempfile.gettempdir()) / "bench_room_stacks.txt"
 BUDGET_GB = 4.0
 BUDGET_FIRST_S = 5.0
 BUDGET_REDRAW_MS = 250.0
-# One participant page on its own, browser and server idle otherwise (measured here: 2.2-3.6 s).
-SINGLE_PAGE_S = 3.0
 PAGES_PER_BROWSER = 5
 # Many pages in one headless browser: without these, chromium slows the pages it treats as hidden.
 BROWSER_ARGS = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
@@ -197,6 +195,85 @@ def send_ballots(pages, tables):
     return told
 
 
+def read_trace(path):
+    """The room's trace (``DPMKIT_ROOM_TRACE``): per page (kernel connection), its events in order."""
+    pages, html = {}, []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return pages, html
+    for line in lines:
+        event = json.loads(line)
+        if event["event"] == "html":
+            html.append(event)
+        else:
+            pages.setdefault(event["ws"], []).append(event)
+    return pages, html
+
+
+def server_side(path, since, until):
+    """From the trace, for the pages that asked to run between ``since`` and ``until``
+    (``time.monotonic()``, the same clock in every process here):
+
+    - ``build``: seconds from the page's request to run the app to Solara having sent the
+      page's widgets (``finished``), plus the median time to answer the page's HTML request;
+    - ``burst``: to the last message of the page's initial burst instead (it includes the
+      page's own answers, so browser time);
+    - ``redraw``: ms from each lever change arriving to the new chart spec leaving.
+    """
+    pages, html = read_trace(path)
+    html_s = [e["t"] - e["start"] for e in html if since <= e["start"] <= until]
+    html_median = statistics.median(html_s) if html_s else 0.0
+    build, burst, redraw = [], [], []
+    for events in pages.values():
+        run = next((e["t"] for e in events if e["event"] == "run"), None)
+        if run is None or not since <= run <= until:
+            continue
+        done = next((e["t"] for e in events if e["event"] == "finished"), None)
+        if done is not None:
+            build.append(done - run + html_median)
+        sent = [e["t"] for e in events if e["event"] == "sent"]
+        if sent:
+            burst.append(sent[-1] - run + html_median)
+        waiting = None
+        for e in events:
+            if e["event"] == "value":
+                waiting = e["t"] if waiting is None else waiting
+            elif e["event"] == "spec" and waiting is not None:
+                redraw.append(1000 * (e["t"] - waiting))
+                waiting = None
+    return {"build": build, "burst": burst, "redraw": redraw, "html": html_s}
+
+
+def alone(url, trace, repeats=3):
+    """One participant at a time, nothing else running: each page's seconds from its request to
+    its drawn chart, and its release -> redraw (ms), with the server's part of each from the trace."""
+    from playwright.sync_api import sync_playwright
+
+    outside, first, redraw = [], [], []
+    since = time.monotonic()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        try:
+            for k in range(repeats):
+                context = browser.new_context(viewport={"width": 1200, "height": 900})
+                offline(context, outside)
+                page = context.new_page()
+                page.set_default_timeout(120_000)
+                start = time.monotonic()
+                page.goto(url, wait_until="commit")
+                page.wait_for_function(CHART_JS, polling=50)
+                first.append(time.monotonic() - start)
+                time.sleep(2)
+                missed = []
+                redraw += burst([page], 0.25 + 0.2 * k, missed) + burst([page], 0.6 + 0.1 * k, missed)
+                context.close()
+        finally:
+            browser.close()
+    server = server_side(trace, since, time.monotonic()) if trace else {"build": [], "redraw": []}
+    return {"first": first, "redraw": redraw, "server": server}
+
+
 def server_threads(pid):
     import psutil
 
@@ -216,6 +293,7 @@ def run_pages(url, pid, n, *, ballots=None, pages_per_browser=PAGES_PER_BROWSER,
                     for _ in range(-(-n // pages_per_browser))]
         try:
             before, cpu0, threads0 = tree_rss(pid), tree_cpu(pid), server_threads(pid)
+            since = time.monotonic()
             all_pages, first, notes = open_all(browsers, url, n, outside, contexts=contexts, stagger=stagger)
             cpu = tree_cpu(pid) - cpu0
             threads = server_threads(pid)
@@ -241,7 +319,7 @@ def run_pages(url, pid, n, *, ballots=None, pages_per_browser=PAGES_PER_BROWSER,
             for browser in browsers:
                 browser.close()
     stalled = [notes[k] for k, t in enumerate(first) if t is None]
-    return {"recovered": recovered, "before": before, "after": after,
+    return {"window": (since, time.monotonic()), "recovered": recovered, "before": before, "after": after,
             "first": [t for t in first if t is not None] or [float("nan")],
             "stalled": stalled, "notes": notes, "redraw": redraw or [float("nan")], "no_redraw": len(missed),
             "outside": sorted(set(outside)), "server_cpu_per_page": cpu / n, "sent": sent,
@@ -251,7 +329,11 @@ def run_pages(url, pid, n, *, ballots=None, pages_per_browser=PAGES_PER_BROWSER,
 def measure_room(n, tmp, **options):
     folder = Path(tmp) / "room"
     tables = [f"Table {k}" for k in range(1, 7)]
-    with room(folder, "--tables", "6", startup_timeout=120, hard_limit=1200) as running:
+    trace, profile = Path(tmp) / "trace.jsonl", Path(tmp) / "profile.txt"
+    os.environ["DPMKIT_ROOM_TRACE"] = str(trace)  # read by the room (dpmkit.room.server.Trace)
+    if options.pop("profile", False):
+        os.environ["DPMKIT_ROOM_PROFILE"] = str(profile)
+    with room(folder, "--tables", "6", startup_timeout=120, hard_limit=1800) as running:
         def dump_stacks():  # where the room's threads are while some pages have no chart (the room's SIGUSR1)
             import signal
 
@@ -259,8 +341,14 @@ def measure_room(n, tmp, **options):
             time.sleep(3)
             STACKS.write_text("".join(running.log), encoding="utf-8")
 
+        single = alone(running.participants, trace)
         figures = run_pages(running.participants, running.proc.pid, n, ballots=tables, on_stall=dump_stacks,
                             **options)
+        figures["alone"] = single
+        figures["server"] = server_side(trace, *figures["window"])
+    os.environ.pop("DPMKIT_ROOM_TRACE", None)
+    if os.environ.pop("DPMKIT_ROOM_PROFILE", None) and profile.exists():
+        figures["profile"] = profile.read_text(encoding="utf-8")
     import dpmkit as dk
 
     # lost: a participant told "your ballot is in" whose ballot the folder does not hold
@@ -318,14 +406,41 @@ def report(name, f, n):
           f"{len(f['redraw'])} releases, {f['no_redraw']} not redrawn within 60 s)  "
           f"(budget {BUDGET_REDRAW_MS:.0f} ms)  {'ok' if redraw <= BUDGET_REDRAW_MS else 'OVER'}")
     # The browsers above ran on this machine's two cores beside the server; in a room each runs on
-    # its participant's own device. What the server itself needs: its CPU per page, one core at a time
-    # (one Python process for Solara; Voila's kernels can use both cores).
+    # its participant's own device. So, beside the end-to-end figures: the server's part of each page
+    # with all n joining at once (from the room's trace), plus one page's browser part measured alone.
     per_page = f["server_cpu_per_page"]
-    cores = 1 if "Solara" in name else 2
-    projected = n * per_page / cores / 2 + SINGLE_PAGE_S
-    print(f"  server CPU per page        {per_page:5.2f} s; all {n} joining in the same second, each on its own "
-          f"device: median ~{projected:.1f} s projected (half the server queue + {SINGLE_PAGE_S:.0f} s for one page "
-          f"alone)  {'ok' if projected <= BUDGET_FIRST_S else 'OVER'}")
+    print(f"  server CPU per page        {per_page:5.2f} s (server process, while the {n} pages were opening)")
+    est = None
+    if "alone" in f and f["server"]["build"] and f["alone"]["server"]["build"]:
+        a = statistics.median(f["server"]["build"])
+        a_burst = statistics.median(f["server"]["burst"]) if f["server"]["burst"] else float("nan")
+        alone_first = statistics.median(f["alone"]["first"])
+        b = max(alone_first - statistics.median(f["alone"]["server"]["build"]), 0.0)
+        est = a + b
+        print(f"  first page, decomposed: (a) server side with {n} joining at once: median {a:5.2f} s (max "
+              f"{max(f['server']['build']):.2f}; HTML answered + run -> page's widgets sent; to the end of the "
+              f"page's first burst {a_burst:.2f} s)")
+        print(f"                          (b) one page alone, browser side: {b:5.2f} s (request -> chart drawn "
+              f"{alone_first:.2f} s, minus its server side {alone_first - b:.2f} s)")
+        print(f"  first page, estimated for one device per participant = (a) + (b) = {est:5.2f} s   "
+              f"(budget {BUDGET_FIRST_S:.0f} s)  {'ok' if est <= BUDGET_FIRST_S else 'OVER'}   "
+              f"[end-to-end, all {n} browsers on this machine: {first:.1f} s]")
+    redraw_est = None
+    if "alone" in f and f["server"]["redraw"] and f["alone"]["server"]["redraw"] and f["alone"]["redraw"]:
+        ra = statistics.median(f["server"]["redraw"])
+        alone_redraw = statistics.median(f["alone"]["redraw"])
+        rb = max(alone_redraw - statistics.median(f["alone"]["server"]["redraw"]), 0.0)
+        redraw_est = ra + rb
+        print(f"  redraw, decomposed: (a) server side under {n}: median {ra:5.0f} ms (lever change in -> spec out, "
+              f"{len(f['server']['redraw'])} releases); (b) one page alone, browser side {rb:5.0f} ms "
+              f"(release -> redrawn {alone_redraw:.0f} ms)")
+        print(f"  redraw, estimated for one device per participant = (a) + (b) = {redraw_est:5.0f} ms   "
+              f"(budget {BUDGET_REDRAW_MS:.0f} ms)  {'ok' if redraw_est <= BUDGET_REDRAW_MS else 'OVER'}   "
+              f"[end-to-end, all {n} browsers on this machine: {redraw:.0f} ms]")
+    if f.get("profile"):
+        print("  where the server's busy time went (sampled, inclusive; DPMKIT_ROOM_PROFILE):")
+        for line in f["profile"].splitlines()[:50]:
+            print(f"    {line}")
     stalled = f["stalled"]
     print(f"  pages with no chart after 180 s: {len(stalled)} of {n}  ({f['browsers']} browsers, contexts "
           f"{f['contexts']}; server threads {f['threads'][0]} before, {f['threads'][1]} with every page open)")
@@ -344,7 +459,8 @@ def report(name, f, n):
               f"{'ok' if f['lost'] == 0 else 'OVER'}")
     if f["outside"]:
         print(f"  blocked requests to the internet: {', '.join(f['outside'][:3])}")
-    return {"server_cpu_per_page_s": per_page, "projected_first_page_s": projected, "memory_gb": gb,
+    return {"server_cpu_per_page_s": per_page, "first_page_estimated_s": est, "redraw_estimated_ms": redraw_est,
+            "server_side": f.get("server"), "alone": f.get("alone"), "memory_gb": gb,
             "per_participant_mb": per, "first_page_s": f["first"], "redraw_ms": f["redraw"], "lost": f.get("lost"),
             "stalled": f["stalled"], "threads": f["threads"], "outside": f["outside"]}
 
@@ -360,6 +476,8 @@ def main(argv=None):
                         help="own: a browser context per page (own cookies, as on separate devices); shared: one "
                              "context per browser")
     parser.add_argument("--stagger", type=float, default=0.0, help="seconds between two participants joining")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample where the room's server spends its time (DPMKIT_ROOM_PROFILE) and print it")
     args = parser.parse_args(argv)
     reason = missing_requirements() or missing_room_requirements()
     if reason:
@@ -373,7 +491,8 @@ def main(argv=None):
     for name in args.servers.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             if name == "room":
-                out["room (Solara)"] = report("room (Solara, chosen)", measure_room(n, tmp, **options), n)
+                out["room (Solara)"] = report("room (Solara, chosen)",
+                                              measure_room(n, tmp, profile=args.profile, **options), n)
             elif name == "voila":
                 out["voila"] = report("Voila (one kernel per participant)", measure_voila(n, tmp, **options), n)
             else:

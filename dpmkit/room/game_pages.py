@@ -32,7 +32,7 @@ import solara  # noqa: E402
 from .. import words  # noqa: E402
 from ..errors import ModelError  # noqa: E402
 from ..game import debrief, present, records  # noqa: E402
-from .pages import Join, Layout, _esc, _note, _param  # noqa: E402
+from .pages import FacilitatorOnly, Join, Layout, _esc, _note, _param  # noqa: E402
 
 configure_solara("dpmkit.room.game_pages")  # importing pages set it back to the room's other pages
 
@@ -296,11 +296,7 @@ def TablePage(table):
 
 @solara.component
 def Facilitator():
-    router = solara.use_router()
-    if ROOM.secret_ok(_param(router.search, "secret")):
-        GameDashboard()
-    else:
-        solara.HTML(tag="div", unsafe_innerHTML=_note("This page is for the facilitator.", "error"))
+    FacilitatorOnly(ROOM, GameDashboard)
 
 
 @solara.component

@@ -14,14 +14,23 @@ adds what a room needs:
 - ``/facilitator`` answers 403 without the facilitator's secret (the page checks it
   again inside its kernel);
 - no request leaves the laptop: Solara's CDN proxy is served only from the files
-  installed by ``solara-assets`` (offline), and its telemetry is switched off.
+  installed by ``solara-assets`` (offline), and its telemetry is switched off;
+- anywidget's front end is served with one bound lengthened, so a chart whose module is
+  slow to load in a busy browser is drawn late instead of never (see
+  :mod:`dpmkit.room.frontend`).
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import re
+import threading
+import time
 from urllib.parse import parse_qs
+
+from . import frontend
 
 __all__ = ["configure_solara", "guarded_app", "missing_assets", "serve", "warm_up"]
 
@@ -31,6 +40,73 @@ _ALLOWED = re.compile(
 _KERNEL_WS = re.compile(r"/jupyter/api/kernels/[A-Za-z0-9-]+/channels\Z")
 # The Vue 2 front end whose files solara-assets ships (the Vue 3 one it does not have yet).
 _FRONT_END = "@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js"
+
+
+#: Set to a file path: the room appends one JSON line per page event there (see :class:`Trace`).
+TRACE_ENV = "DPMKIT_ROOM_TRACE"
+#: Set to a file path: the room runs under cProfile and writes its statistics there when stopped.
+PROFILE_ENV = "DPMKIT_ROOM_PROFILE"
+_RUN = re.compile(r'"method":\s*"run"')
+_FINISHED = re.compile(r'"method":\s*"finished"')
+_UPDATE = re.compile(r'"method":\s*"update"')
+
+
+class Trace:
+    """Server-side timings of each page, for ``bench/bench_room.py`` (off unless
+    ``DPMKIT_ROOM_TRACE`` names a file). One JSON line per event, ``t`` from ``time.monotonic()``:
+
+    - ``html``: the page's HTML request answered (``start``, ``t``);
+    - ``run``: the page's kernel connection asked Solara to run the app;
+    - ``finished``: Solara sent the page's widgets (the page is built on the server);
+    - ``sent``: the last message of the page's initial burst (every message sent until the
+      first lever change; the bench takes the last one before it reads);
+    - ``value``: a lever change arrived; ``spec``: a new chart spec was sent (a redraw).
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1)
+
+    def write(self, **event):
+        line = json.dumps(event) + "\n"
+        with self.lock, open(self.path, "a", encoding="utf-8") as f:
+            f.write(line)
+
+    def websocket(self, app):
+        async def traced(scope, receive, send):
+            ws = next(self.ids)
+            state = {"changed": False}
+
+            async def receive_traced():
+                message = await receive()
+                text = message.get("text") or ""
+                if text:
+                    if _RUN.search(text):
+                        self.write(ws=ws, event="run", t=time.monotonic())
+                    elif _UPDATE.search(text) and '"value"' in text:
+                        state["changed"] = True
+                        self.write(ws=ws, event="value", t=time.monotonic())
+                return message
+
+            async def send_traced(message):
+                await send(message)
+                text = message.get("text") or ""
+                if not text and isinstance(message.get("bytes"), (bytes, bytearray)):
+                    text = message["bytes"][:200_000].decode("utf-8", "replace")
+                if text:
+                    now = time.monotonic()
+                    if _FINISHED.search(text):
+                        self.write(ws=ws, event="finished", t=now)
+                    if state["changed"]:
+                        if _UPDATE.search(text) and '"spec"' in text:
+                            self.write(ws=ws, event="spec", t=now)
+                    else:
+                        self.write(ws=ws, event="sent", t=now, size=len(text))
+
+            return await app(scope, receive_traced, send_traced)
+
+        return traced
 
 
 def configure_solara(app_module="dpmkit.room.pages"):
@@ -65,6 +141,15 @@ def guarded_app(app, room, base_url=""):
     handed to Solara as the root path, so its pages link to their files under it.
     """
     prefix = "/" + base_url.strip("/") if base_url.strip("/") else ""
+    trace = Trace(os.environ[TRACE_ENV]) if os.environ.get(TRACE_ENV) else None
+    kernel_app = trace.websocket(app) if trace else app
+
+    async def send_bytes(send, status, body, content_type, cache=b"no-cache", extra=()):
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", content_type),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"cache-control", cache), (b"vary", b"Accept-Encoding"), *extra]})
+        await send({"type": "http.response.body", "body": body})
 
     async def send_plain(send, status, text):
         body = text.encode("utf-8")
@@ -92,14 +177,31 @@ def guarded_app(app, room, base_url=""):
         # -- end: room behind a prefix --
         if kind == "websocket":
             if _KERNEL_WS.match(path):
-                return await app(scope, receive, send)
+                return await kernel_app(scope, receive, send)
             await send({"type": "websocket.close", "code": 1008})
             return None
+        if path.startswith(frontend.CHART_PREFIX) and scope.get("method") == "GET":
+            headers = {k.lower(): v for k, v in scope.get("headers", [])}
+            found = frontend.chart_module(path, headers.get(b"accept-encoding", b"").decode("latin-1"))
+            if found is not None:
+                body, zipped = found
+                extra = [(b"content-encoding", b"gzip")] if zipped else []
+                return await send_bytes(send, 200, body, b"application/javascript; charset=utf-8",
+                                        cache=b"public, max-age=31536000, immutable", extra=extra)
         if not _ALLOWED.match(path):
             return await send_plain(send, 404, "<h1>Not found</h1>")
+        if path == frontend.ANYWIDGET_PATH and scope.get("method") == "GET":
+            body = frontend.anywidget_js()
+            if body is not None:
+                return await send_bytes(send, 200, body, b"application/javascript; charset=utf-8")
         if path == "/facilitator" and not room.secret_ok((_query(scope).get("secret") or [""])[0]):
             return await send_plain(send, 403, "<h1>This page is for the facilitator</h1>"
                                                "<p>Open the Facilitator link printed when the room started.</p>")
+        if trace is not None and path == "/" and "code" in _query(scope):
+            start = time.monotonic()
+            result = await app(scope, receive, send)
+            trace.write(event="html", start=start, t=time.monotonic())
+            return result
         return await app(scope, receive, send)
 
     return guard
@@ -108,13 +210,45 @@ def guarded_app(app, room, base_url=""):
 def warm_up(model):
     """Pay the one-off costs before the first participant arrives: Altair's schema, the offline
     chart bundle (about 1.4 s), a first run."""
-    import altair as alt
-
     from .. import charts
     from ..simulate import simulate
 
-    alt.JupyterChart.enable_offline()
+    charts.offline("interactive")  # the chart widget's offline bundle, from the kit's cache when it has it
+    frontend.serve_chart_module_by_url()
     charts.time_series(simulate(model)).to_dict()
+
+
+# The widget front ends a participant's page loads through requirejs (not named in its HTML).
+_WIDGET_FILES = ("jupyter/nbextensions/jupyter-vuetify/nodeps.js", "jupyter/nbextensions/jupyter-vue/nodeps.js",
+                 "jupyter/nbextensions/anywidget/extension.js")
+_ASSET = re.compile(r'(?:src|href)="([^"]+\.(?:js|css)(?:\?[^"]*)?)"')
+
+
+def prewarm_files(base, code):
+    """Ask the room for its own participant page and the files that page loads, as a browser
+    would (gzip accepted), so Solara compresses each file once before the first participant
+    arrives rather than while thirty are waiting. Returns how many files it fetched."""
+    import gzip
+    import urllib.parse
+    import urllib.request
+
+    def get(url):
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            body = answer.read()
+            return gzip.decompress(body) if answer.headers.get("Content-Encoding") == "gzip" else body
+
+    page = get(f"{base}/?code={urllib.parse.quote(code)}").decode("utf-8", "replace")
+    fetched = 0
+    for link in [*dict.fromkeys(_ASSET.findall(page)), *_WIDGET_FILES]:
+        if link.startswith(("http://", "https://", "//")):
+            continue
+        try:
+            get(urllib.parse.urljoin(base + "/", link))
+            fetched += 1
+        except OSError:
+            pass
+    return fetched
 
 
 def serve(room, *, host, port, ready=None, base_url=""):
@@ -123,6 +257,9 @@ def serve(room, *, host, port, ready=None, base_url=""):
     from . import pages
 
     warm_up(room.model)
+    problem = frontend.anywidget_patch_missing()
+    if problem:
+        print(f"warning: {problem}", flush=True)
 
     pages.ROOM = room
     # -- the game (issue 13): a room started with --game serves the game's pages instead
@@ -139,12 +276,31 @@ def serve(room, *, host, port, ready=None, base_url=""):
     config = uvicorn.Config(guarded_app(app, room, base_url), host=host, port=port, log_level="warning",
                             ws_max_size=4 * 1024 * 1024, lifespan="on")
     server = uvicorn.Server(config)
-    if ready is not None:
-        original = server.startup
+    original = server.startup
+    local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    base = f"http://{'[' + local + ']' if ':' in local else local}:{port}" + (
+        "/" + base_url.strip("/") if base_url.strip("/") else "")
 
-        async def startup(*args, **kwargs):
-            await original(*args, **kwargs)
+    def warm_then_ready():
+        try:
+            prewarm_files(base, room.state.code)
+        except Exception as err:  # a failed warm-up only makes the first pages slower
+            print(f"warning: could not pre-load the participants' page files ({err})", flush=True)
+        if ready is not None:
             ready()
 
-        server.startup = startup
-    server.run()
+    async def startup(*args, **kwargs):
+        await original(*args, **kwargs)
+        threading.Thread(target=warm_then_ready, name="dpmkit-room-prewarm", daemon=True).start()
+
+    server.startup = startup
+    sampler = None
+    if os.environ.get(PROFILE_ENV):
+        from .profiling import Sampler
+
+        sampler = Sampler(os.environ[PROFILE_ENV]).start()
+    try:
+        server.run()
+    finally:
+        if sampler is not None:
+            sampler.write()

@@ -1,0 +1,115 @@
+"""What the room changes in the browser files it serves: one line of anywidget's front end.
+
+The stalled pages (issue 12): with many participants joining at once, some pages showed
+the levers but never drew the chart, although the room had sent everything. The cause is
+in anywidget's front end (0.11, ``nbextensions/anywidget/index.js``), which the explorer's
+chart (``alt.JupyterChart``) runs on. When a chart's model is created in the page, anywidget
+starts importing the chart's JavaScript module (Vega, about 0.9 MB, offline) and gives it
+**2 seconds**: if the import has not finished by then, the model's ``ready`` promise is
+rejected for good, and every later message to that model is dropped (its handler awaits
+``ready``). The chart's spec and its ``dpmkit-chart`` class arrive as such messages right
+after the model is created, so the page keeps an empty chart, and later redraws are lost
+too. On an idle laptop the import takes a fraction of a second; on a busy page, a slow
+phone, or with thirty browsers sharing two cores it takes longer. Confirmed in a real
+browser: pages whose ``AbortSignal.timeout(2000)`` was lengthened never stalled (0 of 12
+against 1-5 of 12-16 in the same conditions); one page slowed 20x (CPU throttling) stalls
+every time without the change and draws with it (``tests/test_room_browser.py``).
+
+The room serves that one file with the 2 s bound raised to :data:`READY_SECONDS`: the
+messages wait for the module instead of being dropped. A genuinely broken module is still
+reported by anywidget's own error path. If an upgraded anywidget no longer has that line,
+the file is served as installed and :func:`anywidget_patch_missing` says why (the room
+prints it at start, and ``tests/test_room.py`` fails on it).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+__all__ = ["ANYWIDGET_PATH", "READY_SECONDS", "anywidget_js", "anywidget_patch_missing", "chart_module",
+           "serve_chart_module_by_url"]
+
+#: The URL path (under the room's root) of anywidget's front end, as Solara serves it.
+ANYWIDGET_PATH = "/jupyter/nbextensions/anywidget/index.js"
+#: How long a chart's messages wait for its JavaScript module in the browser (anywidget: 2 s).
+READY_SECONDS = 600
+_BOUND = "AbortSignal.timeout(2e3)"
+
+
+def _installed_file():
+    """anywidget's front end as Solara would serve it (the first nbextensions folder holding it)."""
+    from solara.server import server
+
+    for directory in server.nbextensions_directories:
+        path = Path(directory) / "anywidget" / "index.js"
+        if path.is_file():
+            return path
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _patched():
+    path = _installed_file()
+    if path is None:
+        return None, "anywidget's front end (nbextensions/anywidget/index.js) is not installed"
+    text = path.read_text(encoding="utf-8")
+    if text.count(_BOUND) != 1:
+        return None, (f"{path} has no single {_BOUND!r} (anywidget was upgraded?): served as installed, so "
+                      "charts may stay empty on slow or busy browsers")
+    return text.replace(_BOUND, f"AbortSignal.timeout({READY_SECONDS * 1000})").encode("utf-8"), None
+
+
+def anywidget_js():
+    """The bytes the room serves for :data:`ANYWIDGET_PATH`, or None to serve the installed file."""
+    return _patched()[0]
+
+
+def anywidget_patch_missing():
+    """Why the room cannot lengthen anywidget's 2 s bound, or None when it does."""
+    return _patched()[1]
+
+
+# ----------------------------------------------------------------------------- the chart's module, by URL
+#: Served at ``/_dpmkit/<name>``: the chart widget's JavaScript (Vega, offline), by content hash.
+CHART_PREFIX = "/_dpmkit/"
+_CHART = {}
+
+
+def serve_chart_module_by_url():
+    """Send each page a small module that imports the chart's JavaScript from the room by URL,
+    instead of the whole bundle (about 0.9 MB) inside every page's first message.
+
+    ``alt.JupyterChart`` offline carries Vega in its ``_esm`` trait, so Solara sends (and
+    compresses, per page) 0.9 MB to every participant, and every page compiles it again. With
+    this, a device fetches the bundle once over HTTP and keeps it (the URL carries its hash and
+    is served as immutable); the room compresses it once. Call in the room's process only,
+    after the offline bundle is loaded; returns the URL path.
+    """
+    import altair as alt
+
+    bundle = alt.JupyterChart._esm
+    if _CHART and bundle == _CHART["stub"]:
+        return _CHART["path"]
+    import gzip
+    import hashlib
+
+    data = bundle.encode("utf-8")
+    name = f"jupyterchart-{hashlib.sha256(data).hexdigest()[:16]}.js"
+    # Solara puts its root path in <body data-base-url="ROOT/jupyter/">: the room may run under a prefix.
+    stub = ("const base = ((document.body && document.body.dataset.baseUrl) || '/jupyter/')"
+            ".replace(/jupyter\\/?$/, '');\n"
+            f"const mod = await import(new URL(base + '_dpmkit/{name}', window.location.href).href);\n"
+            "export default mod.default;\n")
+    _CHART.update(path=CHART_PREFIX + name, body=data, gzip=gzip.compress(data, 9), stub=stub)
+    alt.JupyterChart._esm = stub
+    return _CHART["path"]
+
+
+def chart_module(path, accept_encoding=""):
+    """(body, gzipped) for the chart module's URL path, or None for any other path."""
+    if not _CHART or path != _CHART["path"]:
+        return None
+    if "gzip" in accept_encoding:
+        return _CHART["gzip"], True
+    return _CHART["body"], False
