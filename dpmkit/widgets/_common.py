@@ -232,18 +232,9 @@ def _moments(model, moments):
 
 def _svg_of(spec):
     """SVG text for a Vega-Lite dict; the first one in a process starts vl-convert's
-    JavaScript engine (about 0.5 s, 2 s on a loaded machine), so say so."""
-    from ..charts.render import progress
-
-    if _svg_of.warm:
-        return charts.spec_to_svg(spec)
-    with progress("Drawing the static picture of this widget…"):
-        svg = charts.spec_to_svg(spec)
-    _svg_of.warm = True
-    return svg
-
-
-_svg_of.warm = False
+    JavaScript engine (about 1 s, 3-6 s on a loaded machine), which
+    :func:`dpmkit.charts.vl_convert_svg` says in the cell while it works."""
+    return charts.spec_to_svg(spec)
 
 
 
