@@ -46,7 +46,16 @@ _LOADING = "Loading the chart tools… (once per session)"
 
 # Altair takes about 0.7 s to import (2-4 s on a loaded machine): say so in the cell.
 with _progress(_LOADING):
-    from ._style import DASHES, FONT, HEIGHT, LAB_EXTRA, MAX_POINTS, PALETTE, SHAPES, WIDTH  # ImportError without Altair
+    from ._style import (  # ImportError without Altair
+        DASHES,
+        FONT,
+        HEIGHT,
+        LAB_EXTRA,
+        MAX_POINTS,
+        PALETTE,
+        SHAPES,
+        WIDTH,
+    )
     from .ballots import ballot_levers, ballot_predictions, ballot_runs, inline_data, projector
     from .calibration import calibration
     from .describe import describe

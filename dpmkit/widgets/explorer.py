@@ -10,15 +10,15 @@ from ..errors import ModelError
 from ._common import (
     _CSS,
     _PANEL_HEIGHT,
-    _control,
-    _Shared,
     _PANEL_WIDTH,
     W,
     _ChartPane,
+    _control,
     _message,
     _model,
     _moments,
     _outputs,
+    _Shared,
     _StaticPicture,
     _with_units,
 )
