@@ -572,3 +572,86 @@ def test_live_template_cache_is_bounded_and_thread_safe(demo):
         templates = list(pool.map(build, range(160)))
     assert len(timeseries._TEMPLATES) <= timeseries._TEMPLATE_LIMIT
     assert all(t["vconcat"][0]["width"] == 300 + i % 80 for i, t in enumerate(templates))
+
+
+@pytest.mark.parametrize("model_name,names", [("surrey", ["neet"]), ("surrey", ["neet", "trust", "budget"]),
+                                              ("demo", ["waiting_list", "staff", "served"])])
+@pytest.mark.parametrize("with_base", [True, False])
+@pytest.mark.parametrize("extra", [{}, {"title": "My title", "x_domain": (0, 1), "base_note": "Grey: yours"}])
+def test_live_template_written_as_a_dict_is_the_spec_altair_writes(validator, model_name, names, with_base, extra):
+    # LiveTimeSeries writes its template as plain dicts (no Altair objects, no validation
+    # at run time): it must stay the very spec the Altair builder gives, and valid Vega-Lite.
+    from dpmkit.charts import timeseries
+
+    model = dk.models.load(model_name)
+    extra = dict(extra)
+    if "x_domain" in extra:
+        extra["x_domain"] = (model.start, model.stop)
+    title = extra.pop("title", None)
+    by_altair = timeseries._time_series_chart(
+        model, names, alt.Data(name="current"), alt.Data(name="base") if with_base else None, title, 400, 200,
+        **extra).to_dict()  # validated by Altair
+    timeseries._TEMPLATES.clear()
+    live = charts.LiveTimeSeries(model, names, with_base=with_base, title=title, width=400, height=200, **extra)
+    assert live.template == by_altair
+    run = dk.simulate(model)
+    valid(validator, live.spec(run, run if with_base else None))
+
+
+def test_live_spec_reuses_the_base_rows_and_the_date_labels(demo):
+    surrey = dk.models.load("surrey")
+    live = charts.LiveTimeSeries(surrey, ["neet"])
+    base, other = dk.simulate(surrey), dk.simulate(surrey, {"decommissioning_years": 3})
+    first, second = live.spec(other, base), live.spec(dk.simulate(surrey, {"decommissioning_years": 4}), base)
+    assert second["datasets"]["base"] is first["datasets"]["base"]  # the same base run: rows made once
+    new_base = live.spec(other, other)["datasets"]["base"]
+    assert new_base is not first["datasets"]["base"]
+    assert [r["value"] for r in new_base] == [r["value"] for r in first["datasets"]["current"]]
+    assert [r["when"] for r in new_base] == [dk.words.time_label(r["time"], "year") for r in new_base]
+
+
+def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(tmp_path):
+    # Loading Altair and starting vl-convert's engine take a second or more on the first
+    # chart of a session: the cell says so at once, and the note is cleared when done.
+    import os
+
+    from jupyter_client.manager import start_new_kernel
+
+    from dpmkit.charts import _LOADING
+    from dpmkit.charts.render import FIRST_DRAWING
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DPMKIT_CACHE_DIR": str(tmp_path / "cache")}
+    manager, client = start_new_kernel(kernel_name="python3", env=env, cwd=str(ROOT), startup_timeout=120)
+
+    def run(code):
+        msg_id = client.execute(code)
+        seen = []
+        while True:
+            msg = client.get_iopub_msg(timeout=300)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["header"]["msg_type"], msg["content"]
+            if kind == "error":
+                raise AssertionError("\n".join(content["traceback"]))
+            if kind == "status" and content["execution_state"] == "idle":
+                return seen
+            if kind in ("display_data", "update_display_data", "execute_result"):
+                data = content["data"]
+                seen.append((kind, data.get("text/plain", ""), "<svg" in data.get("image/svg+xml", ""),
+                             content.get("transient", {}).get("display_id")))
+
+    try:
+        chart = "dk.charts.time_series(dk.simulate(dk.models.load('demo')), ['waiting_list'])"
+        first = run("import dpmkit as dk\n" + chart)
+        kinds = [(kind, text, svg) for kind, text, svg, _ in first]
+        assert kinds == [("display_data", _LOADING, False), ("update_display_data", "", False),
+                         ("display_data", FIRST_DRAWING, False), ("update_display_data", "", False),
+                         ("execute_result", kinds[-1][1], True)]
+        assert first[0][3] == first[1][3] and first[2][3] == first[3][3]  # each note replaced in place
+        again = run(chart)  # later charts draw at once: no note
+        assert [(kind, svg) for kind, _, svg, _ in again] == [("execute_result", True)]
+        widget_picture = run("dk.charts.to_svg(dk.charts.time_series(dk.simulate(dk.models.load('demo'))))[:4]")
+        assert [text for _, text, _, _ in widget_picture] == ["'<svg'"]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -497,3 +497,25 @@ def test_outside_a_kernel_a_widget_displays_as_a_plain_widget(surrey, capsys):
     assert len(published) == 1 and "image/svg+xml" not in published[0]
     assert published[0]["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.model_id
     assert not explorer._static_handles
+
+
+def test_an_explorer_shares_its_rows_layouts_and_styles():
+    # every ipywidget is a synced model (about 0.5 ms to make, per row, per page in the room):
+    # the rows of one explorer share their identical layout and style widgets
+    from ipywidgets.widgets.widget import _instances  # every open widget, by model id
+
+    surrey = dk.models.load("surrey")
+    before = set(_instances)
+    explorer = dk.widgets.explore(surrey, outputs=["neet"])
+    after = set(_instances)
+    sliders = list(explorer.controls.values())
+    assert len(sliders) == len(surrey.params) > 40
+    assert len({id(s.layout) for s in sliders}) == 1 and len({id(s.style) for s in sliders}) == 1
+    assert sliders[0].style.description_width == "160px" and sliders[0].layout.flex == "1 1 auto"
+    # about 4 widgets a row (slider, label, row box, and the accordion's share), not 8
+    assert len(after - before) < 5 * len(sliders)
+    # two explorers never share (each page of the room has its own), nor do lone controls
+    other = dk.widgets.explore(surrey, outputs=["neet"])
+    assert next(iter(other.controls.values())).layout is not sliders[0].layout
+    a, b = (dk.widgets.control_for(surrey[name]) for name in ("cut_fraction", "post2015_cut"))
+    assert a.layout is not b.layout and a.style is not b.style

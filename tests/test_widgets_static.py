@@ -176,3 +176,40 @@ def test_a_slider_moved_in_the_browser_marks_the_picture_stale_and_snapshot_reco
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_the_first_explorer_shows_the_live_widget_before_drawing_its_picture(tmp_path):
+    # The live explorer appears before vl-convert's engine starts (about 1 s, more on a
+    # loaded machine) for its static picture; the cell says what it is doing meanwhile.
+    from jupyter_client.manager import start_new_kernel
+
+    from dpmkit.charts import _LOADING
+    from dpmkit.charts.render import FIRST_DRAWING
+
+    env = {**os.environ, "DPMKIT_CACHE_DIR": str(tmp_path / "cache")}
+    manager, client = start_new_kernel(kernel_name="python3", env=env, startup_timeout=120)
+    try:
+        msg_id = client.execute("import dpmkit as dk\nexplorer = dk.widgets.explore('surrey', outputs=['neet'])\n"
+                                "explorer")
+        seen = []
+        while True:
+            msg = client.get_iopub_msg(timeout=300)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["header"]["msg_type"], msg["content"]
+            assert kind != "error", "\n".join(content.get("traceback", []))
+            if kind == "status" and content["execution_state"] == "idle":
+                break
+            if kind in ("display_data", "update_display_data"):
+                data = content["data"]
+                label = ("live" if data.get(WIDGET_VIEW, {}).get("model_id") else
+                         "picture" if "<svg" in data.get("image/svg+xml", "") else data.get("text/plain", ""))
+                seen.append((kind, label))
+        # an empty cache folder: the first kernel on a machine also bundles the chart JavaScript once
+        bundling = [("display_data", "Preparing interactive charts to work offline (once per computer, a few "
+                                     "seconds)…"), ("update_display_data", "")]
+        assert seen == [("display_data", _LOADING), ("update_display_data", ""), *bundling, ("display_data", "live"),
+                        ("display_data", FIRST_DRAWING), ("update_display_data", ""), ("display_data", "picture")]
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -39,17 +39,33 @@ True
 
 from __future__ import annotations
 
-from ._style import DASHES, FONT, HEIGHT, LAB_EXTRA, MAX_POINTS, PALETTE, SHAPES, WIDTH  # ImportError without Altair
-from .ballots import ballot_levers, ballot_predictions, ballot_runs, inline_data, projector
-from .calibration import calibration
-from .describe import describe
-from .ensemble import FAN_COLUMNS, fan
-from .regimes import REGIME_CELLS, regime_path
-from .render import interactive, offline, save, show, spec_to_svg, static, to_svg, vl_convert_svg
-from .sensitivity import TORNADO_COLUMNS, tornado
-from .story import STORY_STEPS, Story, StoryStep, story
-from .timeseries import SCENARIO_COLUMNS, LiveTimeSeries, scenarios, time_series
-from .tradeoffs import frontier
+from ._progress import progress as _progress
+
+#: What the learner reads while the chart tools load, once per session.
+_LOADING = "Loading the chart tools… (once per session)"
+
+# Altair takes about 0.7 s to import (2-4 s on a loaded machine): say so in the cell.
+with _progress(_LOADING):
+    from ._style import (  # ImportError without Altair
+        DASHES,
+        FONT,
+        HEIGHT,
+        LAB_EXTRA,
+        MAX_POINTS,
+        PALETTE,
+        SHAPES,
+        WIDTH,
+    )
+    from .ballots import ballot_levers, ballot_predictions, ballot_runs, inline_data, projector
+    from .calibration import calibration
+    from .describe import describe
+    from .ensemble import FAN_COLUMNS, fan
+    from .regimes import REGIME_CELLS, regime_path
+    from .render import interactive, offline, save, show, spec_to_svg, static, to_svg, vl_convert_svg
+    from .sensitivity import TORNADO_COLUMNS, tornado
+    from .story import STORY_STEPS, Story, StoryStep, story
+    from .timeseries import SCENARIO_COLUMNS, LiveTimeSeries, scenarios, time_series
+    from .tradeoffs import frontier
 
 __all__ = [
     "PALETTE",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .._files import atomic_write
 from ..errors import ModelError
+from ._progress import WIDGET_VIEW, progress
 from ._style import alt
 
 
@@ -30,7 +31,7 @@ def offline(mode="svg"):
     >>> dk.charts.offline("svg")
     """
     if mode == "svg":
-        alt.renderers.enable("svg")
+        _use_svg_renderer()
     elif mode == "interactive":
         _enable_offline_widgets()
         alt.renderers.enable("jupyter", offline=True)
@@ -49,62 +50,45 @@ def in_jupyter_kernel():
     return isinstance(get_ipython(), ZMQInteractiveShell)
 
 
-def _warm_up_in_background():
-    """In a Jupyter kernel, start vl-convert's JavaScript engine (0.5 s, 2-3 s on a loaded
-    machine) on another thread as soon as the charts are imported, so that the notebook's
-    first chart or widget picture does not wait for it (vl-convert releases the GIL while
-    it works). Once per process; not in the room (Solara) or plain Python."""
-    if _warm_up_in_background.started or not in_jupyter_kernel():
-        return
-    _warm_up_in_background.started = True
-    import threading
-
-    def warm():
-        try:
-            vl_convert_svg({"mark": "point", "data": {"values": [{"x": 0}]},
-                            "encoding": {"x": {"field": "x", "type": "quantitative"}}})
-        except Exception:  # a warm-up that fails changes nothing; the real call reports
-            return
-
-    threading.Thread(target=warm, name="dpmkit-warm-vl-convert", daemon=True).start()
+#: What the learner reads while the first chart of a kernel is drawn.
+FIRST_DRAWING = "Drawing the chart… (the first chart of a session takes a moment)"
 
 
-_warm_up_in_background.started = False
+def _first_drawing():
+    """A progress note around the first drawing with vl-convert in this process, else nothing.
+
+    The first call starts vl-convert's JavaScript engine: about 1 s of CPU (3-6 s on a
+    loaded machine), holding Python's GIL all along, so it cannot be hidden on a
+    background thread (the kernel would freeze just as long, only earlier); it is said
+    instead. Later drawings take about 0.1 s and say nothing.
+    """
+    if _first_drawing.done:
+        return contextlib.nullcontext()
+    _first_drawing.done = True
+    return progress(FIRST_DRAWING)
+
+
+_first_drawing.done = False
+
+
+def _svg_renderer_with_note(spec, **metadata):
+    """Altair's own ``svg`` renderer, with the progress note on the kernel's first chart."""
+    with _first_drawing():
+        return _svg_renderer_with_note.altair(spec, **metadata)
+
+
+def _use_svg_renderer():
+    plugin = getattr(alt.renderers, "_plugins", {}).get("svg")
+    if plugin is not None and plugin is not _svg_renderer_with_note:
+        _svg_renderer_with_note.altair = plugin
+        alt.renderers.register("svg", _svg_renderer_with_note)
+    alt.renderers.enable("svg")
 
 
 # The default renderer fetches vega from a CDN and fails in a room without wifi.
 # Respect a renderer the user chose; replace only the default.
 if alt.renderers.active == "default":
     offline("svg")
-
-
-@contextlib.contextmanager
-def progress(text):
-    """Show ``text`` in the running notebook cell while something slow happens, then clear it.
-
-    Outside a Jupyter kernel (scripts, tests) nothing is shown.
-    """
-    handle = None
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is not None and getattr(shell, "kernel", None) is not None:
-            from IPython.display import display
-
-            bundle = {"text/plain": text, "text/html": f"<div style='font-size:14px;color:#0b3d66'>"
-                                                       f"{html.escape(text)}</div>"}
-            handle = display(bundle, raw=True, display_id=True)
-    except Exception:
-        handle = None
-    try:
-        yield
-    finally:
-        if handle is not None:
-            # An empty widget view is ipywidgets' mark for "nothing to show": JupyterLab
-            # hides the finished note instead of leaving an empty line.
-            handle.update({"text/plain": "", WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": ""}},
-                          raw=True)
 
 
 def cache_dir():
@@ -216,9 +200,6 @@ def show(chart):
         display(static_beside_widget(to_svg(chart), _description_of(chart)), raw=True)
 
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
 def static_beside_widget(svg, text="", title=""):
     """The mime bundle of a static picture shown beside a live widget.
 
@@ -259,7 +240,8 @@ def vl_convert_svg(spec):
     """SVG text from a Vega-Lite dict, rendered offline by vl-convert."""
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
+    with _first_drawing():
+        return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
 
 
 def spec_to_svg(spec):
@@ -338,6 +320,3 @@ def save(chart, path, *, scale=2):
 def _description_of(chart):
     value = getattr(chart, "description", alt.Undefined)
     return "" if value is alt.Undefined or value is None else str(value)
-
-
-_warm_up_in_background()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 
@@ -42,7 +43,7 @@ def _series_records(result, names, idx):
     say it ("July 2010"), which the tooltips show instead of 2010.58."""
     time = result.time[idx].tolist()
     model = result.model
-    when = [words.time_label(t, model.time_units) for t in time] if _calendar_years(model) else None
+    when = _when_labels(tuple(time), model.time_units) if _calendar_years(model) else None
     rows = []
     for n in names:
         label = model[n].label
@@ -54,6 +55,13 @@ def _series_records(result, names, idx):
                     row["when"] = when[i]
                 rows.append(row)
     return rows
+
+
+@functools.lru_cache(maxsize=64)
+def _when_labels(times, time_units):
+    """"July 2010" for each time: the same few hundred labels on every slider release of a
+    widget (and for every page of a room), so they are written once per time grid."""
+    return tuple(words.time_label(t, time_units) for t in times)
 
 
 def _time_tooltip(calendar, title="Time"):
@@ -165,6 +173,110 @@ def time_series(result, names=None, *, title=None, base=None, width=WIDTH, heigh
     return chart.properties(description=describe(result, names))
 
 
+# ----------------------------------------------------------------------------- live charts as plain dicts
+# The widgets' chart (LiveTimeSeries) is the same Vega-Lite spec as _time_series_chart
+# with named datasets, written here directly as dicts: building it through Altair costs
+# about 0.3 s of objects, deep copies and schema validation (1-2 s on a loaded machine)
+# in each new kernel, before the first explorer appears. tests/test_charts.py checks that
+# both ways give equal specs, and validates them against the Vega-Lite schema.
+
+def _axis_dict(title, **kwargs):
+    kwargs.setdefault("labelLimit", 260)
+    return {"title": title, "titleFontSize": FONT["axis_title"], "labelFontSize": FONT["axis_label"],
+            "titleFontWeight": "normal", **kwargs}
+
+
+def _legend_dict(title):
+    return {"title": title, "titleFontSize": FONT["legend"], "labelFontSize": FONT["legend"], "symbolStrokeWidth": 3,
+            "symbolSize": 240, "labelLimit": 360, "titleLimit": 480, "orient": "bottom", "direction": "vertical"}
+
+
+def _title_dict(text, subtitle=None):
+    title = {"text": text, "fontSize": FONT["title"], "anchor": "start", "subtitleFontSize": FONT["subtitle"]}
+    if subtitle:
+        title["subtitle"] = subtitle
+    return title
+
+
+def _time_tooltip_dict(calendar, title="Time"):
+    if calendar:
+        return {"field": "when", "type": "nominal", "title": "When" if title == "Time" else title}
+    return {"field": "time", "type": "quantitative", "title": title, "format": ",.4~g"}
+
+
+def _time_series_dict(model, names, with_base, title, width, height, x_domain=None, base_note=None):
+    """The dict of ``_time_series_chart(..., alt.Data(name="current"), alt.Data(name="base"))``
+    as Altair writes it (``to_dict()``), without building Altair objects."""
+    size = _size(width, height)
+    calendar = _calendar_years(model)
+    x_title = _time_title(model.time_units)
+    domain = [model[n].label for n in names]
+    from ._style import DASHES, PALETTE
+
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(domain))]
+    dashes = [list(DASHES[i % len(DASHES)]) for i in range(len(domain))]
+    x_axis = _time_axis_dict(x_title, (model.start, model.stop))
+    x_scale = {"nice": False} if x_domain is None else {"nice": False, "domain": [float(x) for x in x_domain]}
+    groups = {}
+    for n in names:
+        groups.setdefault(model[n].units, []).append(n)
+    panels = []
+    for units, members in groups.items():
+        y_title = words.axis_title(model[members[0]]) if len(members) == 1 else (units or "value")
+        keep = [{"filter": {"field": "variable", "oneOf": list(members)}}]
+        layers = []
+        if with_base:
+            layers.append({
+                "data": {"name": "base"},
+                "mark": {"type": "line", "color": "#777777", "opacity": 0.8, "strokeWidth": 2},
+                "encoding": {
+                    "detail": {"field": "series", "type": "nominal"},
+                    "tooltip": [{"field": "series", "type": "nominal", "title": "Base run"},
+                                _time_tooltip_dict(calendar),
+                                {"field": "value", "type": "quantitative", "title": "Value", "format": ",.4~g"}],
+                    "x": {"field": "time", "type": "quantitative"},
+                    "y": {"field": "value", "type": "quantitative"},
+                },
+                "transform": [dict(t) for t in keep],
+            })
+        legend = _legend_dict("Variable")
+        layers.append({
+            "data": {"name": "current"},
+            "mark": {"type": "line", "strokeWidth": 3},
+            "encoding": {
+                "color": {"field": "series", "type": "nominal", "legend": dict(legend),
+                          "scale": {"domain": list(domain), "range": list(colours)}, "sort": list(domain)},
+                "strokeDash": {"field": "series", "type": "nominal", "legend": dict(legend),
+                               "scale": {"domain": list(domain), "range": [list(d) for d in dashes]},
+                               "sort": list(domain)},
+                "tooltip": [{"field": "series", "type": "nominal", "title": "Series"}, _time_tooltip_dict(calendar),
+                            {"field": "value", "type": "quantitative", "title": "Value", "format": ",.4~g"}],
+                "x": {"field": "time", "type": "quantitative", "axis": dict(x_axis), "scale": dict(x_scale)},
+                "y": {"field": "value", "type": "quantitative", "axis": _axis_dict(y_title),
+                      "scale": {"zero": False}},
+            },
+            "transform": keep,
+        })
+        panels.append({"layer": layers, **size})
+    subtitle = (base_note or "Grey lines: base run") if with_base else None
+    spec = {}
+    if not with_base:  # every layer draws the same data: Altair moves it up to the top
+        for panel in panels:
+            for layer in panel["layer"]:
+                del layer["data"]
+        spec["data"] = {"name": "current"}
+    spec |= {"vconcat": panels, "spacing": 24, "resolve": {"scale": {"color": "shared", "strokeDash": "shared"}},
+            "title": _title_dict(title or model.label, subtitle), "$schema": alt.SCHEMA_URL}
+    theme = alt.theme.get()
+    return alt.utils.update_nested(theme(), spec, copy=True) if theme else spec
+
+
+def _time_axis_dict(title, times):
+    times = np.asarray(list(times), dtype=float)
+    calendar = times.size and np.nanmin(times) >= 1000 and np.nanmax(times) <= 3000
+    return _axis_dict(title, format="d") if calendar else _axis_dict(title)
+
+
 #: Templates of live charts already built in this process, by everything they depend on
 #: (a room serves the same explorer to 30 participants: the first page builds it, the
 #: others reuse it). Bounded: the oldest is dropped beyond _TEMPLATE_LIMIT.
@@ -180,12 +292,15 @@ def _template_key(model, names, with_base, title, width, height, x_domain, base_
 
 
 class LiveTimeSeries:
-    """A time-series spec made (and validated) once, whose data is swapped on each run.
+    """A time-series spec made once, whose data is swapped on each run.
 
-    Building and validating an Altair chart costs ~100 ms (~300 ms on a loaded
-    machine); swapping two named datasets in a ready dict costs ~1 ms, which is what
-    keeps widgets responsive. The template is built once per process for the same
-    model variables, title and size, and shared (read-only) by every later widget.
+    The template is the Vega-Lite dict of :func:`time_series` with named datasets,
+    written directly as a dict (the same spec Altair writes, checked and validated
+    against the Vega-Lite schema in the tests): building it through Altair cost about
+    0.3 s in each new kernel (1-2 s on a loaded machine). Swapping two named datasets in
+    a ready dict costs about 1 ms, which keeps widgets responsive. The template is made
+    once per process for the same model variables, title and size, and shared
+    (read-only) by every later widget.
     """
 
     def __init__(self, model, names, *, with_base=True, title=None, width=WIDTH, height=HEIGHT, max_points=200,
@@ -197,15 +312,14 @@ class LiveTimeSeries:
         key = _template_key(model, self.names, with_base, title, width, height, x_domain, base_note)
         template = _TEMPLATES.get(key)
         if template is None:
-            chart = _time_series_chart(model, self.names, alt.Data(name="current"),
-                                       alt.Data(name="base") if with_base else None, title, width, height,
-                                       x_domain=x_domain, base_note=base_note)
-            template = chart.to_dict()
+            template = _time_series_dict(model, self.names, with_base, title, width, height,
+                                         x_domain=x_domain, base_note=base_note)
             with _TEMPLATE_LOCK:  # the room's pages build widgets on several threads
                 while len(_TEMPLATES) >= _TEMPLATE_LIMIT:
                     _TEMPLATES.pop(next(iter(_TEMPLATES)))
                 template = _TEMPLATES.setdefault(key, template)
         self.template = template
+        self._base_rows = None  # (base Result, its rows) of the last spec
 
     def spec(self, result, base=None):
         """The Vega-Lite dict for ``result`` (and the base run), with its description."""
@@ -213,8 +327,14 @@ class LiveTimeSeries:
         idx = _thin_index(len(result.time), self.max_points)
         datasets = {"current": _series_records(result, self.names, idx)}
         if self.with_base:
-            datasets["base"] = [] if base is None else _series_records(
-                base, self.names, _thin_index(len(base.time), self.max_points))
+            if base is None:
+                datasets["base"] = []
+            else:
+                # the base run stays the same over many slider releases: its rows are kept
+                if self._base_rows is None or self._base_rows[0] is not base:
+                    self._base_rows = (base, _series_records(base, self.names,
+                                                             _thin_index(len(base.time), self.max_points)))
+                datasets["base"] = self._base_rows[1]
         spec["datasets"] = datasets
         spec["description"] = describe(result, self.names)
         return spec

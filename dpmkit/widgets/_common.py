@@ -113,21 +113,56 @@ def control_for(param, value=None):
     >>> (slider.min, slider.max, slider.step)
     (5.0, 40.0, 0.5)
     """
+    return _control(param, value)
+
+
+class _Shared:
+    """Layout and style widgets that the rows of one widget share (all equal, so one each).
+
+    Every ipywidget is a model synced with the browser: about 0.5 ms of CPU to make and
+    open, and the room makes an explorer per participant page. Sharing the identical
+    layouts and styles of its rows roughly halves the widgets an explorer makes (tested
+    in tests/test_widgets.py). Outside such a widget, each control gets its own.
+    """
+
+    def __init__(self):
+        self._made = {}
+
+    def get(self, key, make):
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
+
+
+def _control(param, value=None, shared=None):
+    shared = shared or _Shared()
     value = param.default if value is None else float(value)
     common = dict(description=param.label, tooltip=_tooltip(param), continuous_update=False,
-                  style={"description_width": "160px"}, layout=W.Layout(width="auto", flex="1 1 auto"))
+                  layout=shared.get("control", lambda: W.Layout(width="auto", flex="1 1 auto")))
     if param.bounds is not None and param.bounds[1] > param.bounds[0]:
         lo, hi = param.bounds
         step = nice_step(lo, hi)
-        return W.FloatSlider(value=value, min=lo, max=hi, step=step, readout_format=f".{_decimals(step)}f", **common)
+        return W.FloatSlider(value=value, min=lo, max=hi, step=step, readout_format=f".{_decimals(step)}f",
+                             style=shared.get("slider", lambda: W.SliderStyle(description_width="160px")), **common)
+    style = {"description_width": "160px"}  # number fields are rare: each keeps its own style
     if param.bounds is not None:  # a fixed value (low == high)
-        return W.BoundedFloatText(value=value, min=param.bounds[0], max=param.bounds[1], disabled=True, **common)
-    return W.FloatText(value=value, **common)
+        return W.BoundedFloatText(value=value, min=param.bounds[0], max=param.bounds[1], disabled=True, style=style,
+                                  **common)
+    return W.FloatText(value=value, style=style, **common)
 
 
-def _with_units(control, units):
-    label = W.Label("" if units == "dimensionless" else units or "", layout=W.Layout(min_width="64px"))
-    return W.HBox([control, label], layout=W.Layout(width="100%", align_items="center"))
+def _label_style():
+    from ipywidgets.widgets.widget_string import LabelStyle  # not exported at the top of ipywidgets 8
+
+    return LabelStyle()
+
+
+def _with_units(control, units, shared=None):
+    shared = shared or _Shared()
+    label = W.Label("" if units == "dimensionless" else units or "",
+                    layout=shared.get("units", lambda: W.Layout(min_width="64px")),
+                    style=shared.get("label", _label_style))
+    return W.HBox([control, label], layout=shared.get("row", lambda: W.Layout(width="100%", align_items="center")))
 
 
 def _message(text, kind="info"):
@@ -232,18 +267,9 @@ def _moments(model, moments):
 
 def _svg_of(spec):
     """SVG text for a Vega-Lite dict; the first one in a process starts vl-convert's
-    JavaScript engine (about 0.5 s, 2 s on a loaded machine), so say so."""
-    from ..charts.render import progress
-
-    if _svg_of.warm:
-        return charts.spec_to_svg(spec)
-    with progress("Drawing the static picture of this widget…"):
-        svg = charts.spec_to_svg(spec)
-    _svg_of.warm = True
-    return svg
-
-
-_svg_of.warm = False
+    JavaScript engine (about 1 s, 3-6 s on a loaded machine), which
+    :func:`dpmkit.charts.vl_convert_svg` says in the cell while it works."""
+    return charts.spec_to_svg(spec)
 
 
 

@@ -13,13 +13,14 @@ from ._common import (
     _PANEL_WIDTH,
     W,
     _ChartPane,
+    _control,
     _message,
     _model,
     _moments,
     _outputs,
+    _Shared,
     _StaticPicture,
     _with_units,
-    control_for,
 )
 
 
@@ -69,7 +70,8 @@ class Explorer(_StaticPicture, W.VBox):
             shown = list(model.params)
         else:
             shown = [model.param(name) for name in ([show] if isinstance(show, str) else list(show))]
-        self.controls = {p.name: control_for(p, self._start[p.name]) for p in shown}
+        shared = _Shared()  # the rows' identical layouts and styles: one each, not one per row
+        self.controls = {p.name: _control(p, self._start[p.name], shared) for p in shown}
         self.result = None
         self.base = None
         self.error = ""
@@ -80,7 +82,7 @@ class Explorer(_StaticPicture, W.VBox):
         sections, titles = [], []
         for heading, members in _groups(shown):
             if members:
-                rows = [_with_units(self.controls[p.name], p.units) for p in members]
+                rows = [_with_units(self.controls[p.name], p.units, shared) for p in members]
                 sections.append(W.VBox(rows, layout=W.Layout(width="100%")))
                 titles.append(f"{heading} ({len(members)})")
         self.sections = W.Accordion(children=sections, titles=tuple(titles), selected_index=0 if sections else None,
