@@ -350,3 +350,45 @@ def test_exec_only_ever_runs_source_that_passed_the_verifier(monkeypatch):
         compile_model(dk.Model("fresh_structure", [dk.Stock("s", 1.0), dk.Flow("g", "s * 0.25", into="s")],
                                check_units="off")).kernel("euler", "scalar")
     assert (len(compiled_sources), len(executed)) == before
+
+
+@pytest.mark.parametrize("points", [2, 3, 4, 7, 16, 17, 40])
+def test_the_vector_lookup_gives_the_scalar_lookups_numbers_to_the_bit(points):
+    # up to 16 points the vector kernel counts segments and gathers their constants; above, np.interp
+    from dpmkit.compiler import _scalar_lookup, _vector_lookup
+
+    rng = np.random.default_rng(points)
+    for _ in range(20):
+        xs = np.cumsum(rng.uniform(0.01, 3, points)) - rng.uniform(0, 5)
+        ys = rng.normal(0, 10, points) * 10.0 ** rng.integers(-3, 4)
+        x = np.concatenate([rng.uniform(xs[0] - 1, xs[-1] + 1, 300), xs, np.nextafter(xs, np.inf),
+                            np.nextafter(xs, -np.inf), [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e308, -1e308]])
+        given = x.copy()
+        vector = _vector_lookup(xs, ys)(given)
+        np.testing.assert_array_equal(given, x)  # the input row is not changed in place
+        scalar = _scalar_lookup(xs, ys)
+        np.testing.assert_array_equal(vector, [scalar(float(v)) for v in x])
+        assert _vector_lookup(xs, ys)(float(x[0])) == scalar(float(x[0]))
+    # the end values are held exactly, and NaN in gives NaN out
+    lookup = _vector_lookup([0.0, 1.0, 3.0], [0.1, 0.7, 0.3])
+    np.testing.assert_array_equal(lookup(np.array([-np.inf, -5.0, 0.0, 3.0, 7.0, np.inf])), [0.1, 0.1, 0.1, 0.3, 0.3, 0.3])
+    assert np.isnan(lookup(np.array([np.nan, 1.0]))[0])
+
+
+def test_an_ensemble_finds_a_value_that_is_not_finite_in_every_kind_of_recorded_variable():
+    # The vector kernel sums each time's recorded row as it goes; a value that is not
+    # finite, in a recorded stock, flow, auxiliary or a constant auxiliary, is reported.
+    m = dk.Model("bad", [
+        dk.Param("p", 1.0, bounds=(0, 10)),
+        dk.Stock("s", 1.0), dk.Flow("f", "s * p", into="s"),
+        dk.Aux("late", "1 / (3 - TIME)"),  # dynamic: infinite at TIME = 3
+        dk.Aux("const", "LN(p - 1)"),  # constant (hoisted): -inf where p = 1
+    ], stop=5, check_units="off")
+    with pytest.raises(dk.ModelError, match=r"'late' became infinite at TIME = 3 in run 0"):
+        dk.ensemble(m, samples={"p": [2.0, 3.0]})
+    with pytest.raises(dk.ModelError, match=r"'const' became infinite at TIME = 0 in run 1 \(p=1\)"):
+        dk.ensemble(m, samples={"p": [2.0, 1.0]}, record=["s", "const"])
+    ok = dk.ensemble(m, samples={"p": [2.0, 1.0]}, record=["s", "f"])  # the bad ones are not recorded
+    dt = ok.time[1] - ok.time[0]
+    np.testing.assert_allclose(ok["s"], (1 + np.array([2.0, 1.0]) * dt) ** (np.arange(len(ok.time))[:, None]),
+                               rtol=1e-12)
