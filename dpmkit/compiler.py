@@ -438,6 +438,24 @@ def _num(value):
     return f"({text})" if value < 0 else text
 
 
+def _bare(code):
+    """``code`` without the parentheses around the whole of it, if it has them: an
+    assignment needs none, and each pair costs Python's parser a descent through every
+    level of its grammar (the parsing is most of compile(), which is most of the time
+    a large model takes to compile)."""
+    if not code.startswith("(") or not code.endswith(")"):
+        return code
+    depth = 0
+    for k, ch in enumerate(code):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return code[1:-1] if k == len(code) - 1 else code
+    return code
+
+
 class _Gen:
     """Writes Python source for one mode ("scalar", "ieee" or "vector") from resolved trees.
 
@@ -630,9 +648,9 @@ class _Gen:
             if self.mode == "vector":
                 code = f"_nn({code})"
             else:
-                lines.append(f"{target} = {code}")
+                lines.append(f"{target} = {_bare(code)}")
                 code = self.nn(target)
-        lines.append(f"{target} = {code}")
+        lines.append(f"{target} = {_bare(code)}")
         return "\n".join(indent + line for line in lines)
 
     def nn(self, name):
@@ -725,7 +743,7 @@ class _Gen:
         lines.append(f"{ind}t = T[0]")
         lines.extend(ind + line for line in set_scheduled)
         self.memo = {} if self.mode == "vector" else None
-        for s in c.init_order:
+        for s in c.init_needed:
             lines.append(self.assign(s, s.expr, ind))
         self.memo = {} if self.mode == "vector" else None
         column = {name: j for j, name in enumerate(c.record_dyn)} if self.mode == "vector" else {}
@@ -907,6 +925,15 @@ class CompiledModel:
                 static.add(s.name)
                 s.static = True
         self.static = static
+        # What the kernel computes before the first step: the stocks' initial values, the
+        # constants, and what those need. Other auxiliaries and flows are computed at the
+        # top of the first step anyway, so computing them here too would only lengthen
+        # the source (and compile time) by a third.
+        needed = {s.name for s in self.init_order if s.kind == "stock" or s.name in static}
+        for s in reversed(self.init_order):
+            if s.name in needed:
+                needed |= used[s.name]
+        self.init_needed = [s for s in self.init_order if s.name in needed]
 
         user_recorded = list(model.recorded)
         self.recorded = tuple(user_recorded)

@@ -392,3 +392,35 @@ def test_an_ensemble_finds_a_value_that_is_not_finite_in_every_kind_of_recorded_
     dt = ok.time[1] - ok.time[0]
     np.testing.assert_allclose(ok["s"], (1 + np.array([2.0, 1.0]) * dt) ** (np.arange(len(ok.time))[:, None]),
                                rtol=1e-12)
+
+
+def test_before_the_first_step_only_initial_values_constants_and_what_they_need_are_computed():
+    m = dk.Model("init", [
+        dk.Param("p", 2.0, bounds=(0, 10)),
+        dk.Aux("k", "p * 3"),  # a constant: computed once, before the loop
+        dk.Aux("seed", "k + TIME + 1"),  # a stock's initial value needs it at the start
+        dk.Stock("s", "seed * 2"), dk.Flow("f", "s * 0.1 + k", into="s"),
+        dk.Aux("unused", "s * TIME"),  # dynamic and needed by no initial value
+    ], stop=2, check_units="off")
+    c = compile_model(m)
+    for mode in ("scalar", "vector"):
+        source = c.kernel("euler", mode, m.recorded if mode == "vector" else None).source
+        head, step = source.split("for i in range(n)")
+        for name, before, inside in (("k", 1, 0), ("seed", 1, 1), ("f", 0, 1), ("unused", 0, 1)):
+            target = f"v{c.slots[name].index} = "
+            assert (head.count(target), step.count(target)) == (before, inside), (mode, name)
+    r = dk.simulate(m)
+    assert r["s"][0] == 14.0 and r["f"][0] == 7.4 and r["unused"][0] == 0.0
+    e = dk.ensemble(m, samples={"p": [2.0, 1.0]})
+    np.testing.assert_array_equal(e["s"][:, 0], r["s"])
+    np.testing.assert_array_equal(e["unused"][:, 0], r["unused"])
+
+
+@pytest.mark.parametrize("code, bare", [
+    ("(v1 * v0)", "v1 * v0"), ("((v1 + v2) * v0)", "(v1 + v2) * v0"), ("(v1) * (v2)", "(v1) * (v2)"),
+    ("(v1 + v2) - (v3)", "(v1 + v2) - (v3)"), ("_f(v1)", "_f(v1)"), ("v1", "v1"), ("(-v1)", "-v1"),
+])
+def test_an_assignment_drops_only_parentheses_around_its_whole_expression(code, bare):
+    from dpmkit.compiler import _bare
+
+    assert _bare(code) == bare
