@@ -253,13 +253,15 @@ class _Builder:
 def _toposort(nodes, deps, what, describe=str):
     """Order ``nodes`` so each comes after its dependencies; report a cycle if any.
 
-    ``deps[n]`` is the set of nodes (within ``nodes``) that ``n`` needs. Declaration
-    order is kept wherever the dependencies allow it.
+    ``deps[n]`` is the set of names that ``n`` needs; those that are not among
+    ``nodes`` are ignored (so callers need not build a filtered set per node).
+    Declaration order is kept wherever the dependencies allow it.
     """
     position = {n: i for i, n in enumerate(nodes)}
-    if all(position[d] < position[n] for n in nodes for d in deps[n]):
+    get = position.get
+    if all(get(d, -1) < position[n] for n in nodes for d in deps[n]):
         return list(nodes)  # declaration order already works: what the heap below would give, in linear time
-    remaining = {n: set(deps[n]) for n in nodes}
+    remaining = {n: {d for d in deps[n] if d in position} for n in nodes}
     users = {n: [] for n in nodes}
     for n in nodes:
         for d in remaining[n]:
@@ -438,24 +440,6 @@ def _num(value):
     return f"({text})" if value < 0 else text
 
 
-def _bare(code):
-    """``code`` without the parentheses around the whole of it, if it has them: an
-    assignment needs none, and each pair costs Python's parser a descent through every
-    level of its grammar (the parsing is most of compile(), which is most of the time
-    a large model takes to compile)."""
-    if not code.startswith("(") or not code.endswith(")"):
-        return code
-    depth = 0
-    for k, ch in enumerate(code):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return code[1:-1] if k == len(code) - 1 else code
-    return code
-
-
 class _Gen:
     """Writes Python source for one mode ("scalar", "ieee" or "vector") from resolved trees.
 
@@ -542,7 +526,11 @@ class _Gen:
     def ref(self, name):
         return f"v{self.c.slots[name].index}"
 
-    def expr(self, n):
+    def expr(self, n, top=False):
+        """Source text of expression ``n``. ``top``: it is the whole right-hand side of
+        an assignment, so + - * / need no parentheses around them (each pair costs
+        Python's parser a descent through every level of its grammar, and parsing is
+        most of compile() for a large model)."""
         vec = self.mode == "vector"
         if isinstance(n, Num):
             return _num(n.value)
@@ -566,9 +554,11 @@ class _Gen:
             b = self.expr(n.right)
             self.lazy -= short
             if op in ("+", "-", "*"):
-                return f"({a} {op} {b})"
+                return f"{a} {op} {b}" if top else f"({a} {op} {b})"
             if op == "/":  # "ieee": a division that may meet 0 (see CompiledModel.kernel)
-                return f"({a} / {b})" if self.mode == "scalar" else f"_div({a}, {b})"
+                if self.mode != "scalar":
+                    return f"_div({a}, {b})"
+                return f"{a} / {b}" if top else f"({a} / {b})"
             if op == "^":
                 return f"_pow({a}, {b})"
             if op == "MOD":
@@ -636,7 +626,7 @@ class _Gen:
                 a, b = self.expr(expr_node.left), self.expr(expr_node.right)
                 code = f"{_INTO_UFUNC[expr_node.op]}({a}, {b}, O[i, {into}])"
             else:
-                code = self.expr(expr_node)
+                code = self.expr(expr_node, top=True)
             lines = self.pre
         finally:
             self.pre = None
@@ -648,9 +638,9 @@ class _Gen:
             if self.mode == "vector":
                 code = f"_nn({code})"
             else:
-                lines.append(f"{target} = {_bare(code)}")
-                code = self.nn(target)
-        lines.append(f"{target} = {_bare(code)}")
+                lines.append(f"{target} = {code}")
+                code = f"0.0 if {target} < 0.0 else {target}"  # as nn(), at the top
+        lines.append(f"{target} = {code}")
         return "\n".join(indent + line for line in lines)
 
     def nn(self, name):
@@ -831,8 +821,13 @@ _NUMBER = r"\d+\.\d+(?:e[+-]\d+)?(?![\w.])|\d+e[+-]\d+(?![\w.])|\d+(?![\w.])"
 # ":=" or "+=" would: Python reads those as one token the generator never writes.
 _OPERATOR = r"(?:<=|>=|==|!=|[-+*/%<>=:])(?![-+*/%<>=:!])|[(),\[\]]"
 _TOKEN_RE = re.compile(rf"[ \n]+|{_NUMBER}|[A-Za-z_][A-Za-z0-9_]*|{_OPERATOR}")
-# the same tokens, capturing only the names
-_NAMES_RE = re.compile(rf"[ \n]+|{_NUMBER}|([A-Za-z_][A-Za-z0-9_]*)|{_OPERATOR}")
+# Once the text is known to be made of those tokens only, a name token is a run of name
+# characters that no name character or digit precedes (a letter inside a number, as in
+# "1e-05", follows a digit). This finds the names that are not slot names (v12, S0, r3,
+# x4, k2_5): the few fixed names, helpers and lookups, without making a string of every
+# slot name in the text (a large model's source has hundreds of thousands).
+_OTHER_NAMES_RE = re.compile(
+    r"(?<![A-Za-z0-9_])(?!(?:v|S|r|x|k[1-4]_)\d+(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _verify_source(source, lookups):
@@ -843,15 +838,14 @@ def _verify_source(source, lookups):
     :data:`_HELPER_NAMES`, a fixed name, a slot name (``v12``, ``S0``, ``r3``,
     ``k2_5``) or one of the ``lookups`` lookup tables (``_L0`` ...). Done with two
     regular expressions over the whole text (linear, in C) rather than Python's
-    tokenizer, which took half of the compile time of a large model.
+    tokenizer, which took half of the compile time of a large model. Slot names,
+    which are allowed by their form, are passed over without being collected.
     """
     residue = _TOKEN_RE.sub("", source)
     if residue:
         raise AssertionError(f"generated source has characters outside the whitelisted tokens: {residue[:20]!r}")
     allowed = set(_HELPER_NAMES) | _FIXED_NAMES | _ALLOWED_KEYWORDS
-    for name in set(_NAMES_RE.findall(source)) - allowed:
-        if not name:
-            continue
+    for name in set(_OTHER_NAMES_RE.findall(source)) - allowed:
         if keyword.iskeyword(name) or keyword.issoftkeyword(name):
             raise AssertionError(f"generated source uses keyword {name!r}")
         match = _SLOT_RE.match(name)
@@ -903,14 +897,13 @@ class CompiledModel:
         used = {s.name: names_in(s.expr) & names for s in slots.values() if s.kind != "param"}
 
         # evaluation order within a step: auxiliaries and flows (stocks and params are known)
+        # (a slot's dependencies outside the nodes ordered are ignored by _toposort)
         step_nodes = [s.name for s in slots.values() if s.kind == "aux"]
-        step_deps = {n: {d for d in used[n] if slots[d].kind == "aux"} for n in step_nodes}
-        self.step_order = [slots[n] for n in _toposort(step_nodes, step_deps, "step", self.describe_slot)]
+        self.step_order = [slots[n] for n in _toposort(step_nodes, used, "step", self.describe_slot)]
 
         # initial values: everything but parameters, stocks from their initial value
         init_nodes = [s.name for s in slots.values() if s.kind != "param"]
-        init_deps = {n: {d for d in used[n] if slots[d].kind != "param"} for n in init_nodes}
-        self.init_order = [slots[n] for n in _toposort(init_nodes, init_deps, "init", self.describe_slot)]
+        self.init_order = [slots[n] for n in _toposort(init_nodes, used, "init", self.describe_slot)]
 
         # what never changes during a run
         static = {s.name for s in slots.values() if s.kind in ("param", "init") and s.name not in self.scheduled}
