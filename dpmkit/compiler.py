@@ -329,6 +329,8 @@ _SLOT_RE = re.compile(r"(v|S|r|x|k[1-4]_)\d+\Z|_L\d+\Z")
 _SIMPLE_RE = re.compile(r"(?:[vx]\d+|t|dt|t0_|t1_|\(?-?\d[\d.e+-]*\)?)\Z")
 #: Largest lookup table written out in place in the scalar kernels (larger ones are called).
 _INLINE_POINTS = 16
+#: Fewer runs than this, and the vector kernel's lookups call np.interp (see _vector_lookup).
+_INTERP_RUNS = 2048
 #: The numpy functions the vector kernel calls to compute an equation's last operation
 #: straight into its row of the output (see _Gen.assign).
 _INTO_UFUNC = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
@@ -355,6 +357,26 @@ def _scalar_lookup(xs, ys):
     return lookup
 
 
+def _find_interp():
+    """numpy's compiled interpolation, without np.interp's Python wrapper (which
+    checks types and costs several times the C work for a small ensemble; each
+    lookup of each step calls it), or np.interp where numpy does not expose it."""
+    from importlib import import_module
+
+    for where in ("numpy._core.multiarray", "numpy.core.multiarray"):
+        try:
+            module = import_module(where)
+        except ImportError:
+            continue
+        fn = getattr(module, "interp", None)
+        if callable(fn):
+            return fn
+    return np.interp
+
+
+_interp = _find_interp()
+
+
 def _vector_lookup(xs, ys):
     """A lookup table over an array of inputs, with the scalar kernel's arithmetic.
 
@@ -365,22 +387,25 @@ def _vector_lookup(xs, ys):
     whose binary search per element dominated an ensemble's step. The input is first
     clipped to the table's range; the last "segment" is the end point with slope 0,
     so inputs at or beyond either end give the end values and NaN stays NaN.
-    Larger tables, and a single number, use ``np.interp`` (the same arithmetic).
+    Larger tables, a single number and small ensembles (fewer than
+    :data:`_INTERP_RUNS` runs, where the dozen numpy calls cost more than the work)
+    use ``np.interp``, whose arithmetic is the same.
     """
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
+    interp = _interp
     if len(xs) > _INLINE_POINTS:
         def lookup(x):
-            return np.interp(x, xs, ys)
+            return interp(x, xs, ys)
 
         return lookup
     x0, xn = float(xs[0]), float(xs[-1])
     slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
     first, *rest = (float(v) for v in xs[1:])
-    interp, minimum, maximum, greater_equal, intp = np.interp, np.minimum, np.maximum, np.greater_equal, np.intp
+    minimum, maximum, greater_equal, intp = np.minimum, np.maximum, np.greater_equal, np.intp
 
     def lookup(x):
-        if np.ndim(x) == 0:
+        if np.size(x) < _INTERP_RUNS:
             return interp(x, xs, ys)
         xc = minimum(maximum(x, x0), xn)  # NaN stays NaN
         j = greater_equal(xc, first).astype(intp)  # the segment: breakpoints at or below the input
@@ -530,7 +555,7 @@ class _Gen:
         """Source text of expression ``n``. ``top``: it is the whole right-hand side of
         an assignment, so + - * / need no parentheses around them (each pair costs
         Python's parser a descent through every level of its grammar, and parsing is
-        most of compile() for a large model)."""
+        most of Python's compiling of a large model's kernel)."""
         vec = self.mode == "vector"
         if isinstance(n, Num):
             return _num(n.value)
