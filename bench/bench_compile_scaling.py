@@ -106,6 +106,34 @@ def linear_anchor(rounds=ROUNDS, clock=time.perf_counter):
     return statistics.median(ratios), min(ratios), max(ratios)
 
 
+def python_compile_ratio(rounds=ROUNDS, clock=time.process_time):
+    """Python's own ``compile()`` of the generated scalar kernels of the 1k and 10k
+    models, alone (the same text the compile above hands it), paired as in
+    :func:`compile_ratio`: how much of the budget ratio is CPython's compiler."""
+    sources = {}
+    for n in (1_000, 10_000):
+        compiler._CACHE.clear()
+        compiler._UNITS_CHECKED.clear()
+        sources[n] = compiler.compile_model(build(n)).kernel("euler", "scalar").source
+    compiler._CACHE.clear()
+    compiler._UNITS_CHECKED.clear()
+
+    def seconds(n):
+        gc.collect()
+        t0 = clock()
+        compile(sources[n], "<bench>", "exec")
+        return clock() - t0
+
+    ratios = []
+    for r in range(rounds):
+        if r % 2:
+            big, small = seconds(10_000), seconds(1_000)
+        else:
+            small, big = seconds(1_000), seconds(10_000)
+        ratios.append(big / small)
+    return statistics.median(ratios), min(ratios), max(ratios), len(sources[10_000]) / len(sources[1_000])
+
+
 def scaling_table(sizes=SIZES, run_steps=100):
     """Print compile time and warm run time for each model size."""
     for n in sizes:
@@ -128,6 +156,9 @@ def main():
         ratio, lo, hi = linear_anchor(clock=clock)
         print(f"{f'  anchor: ten 1k compiles / one ({what} time)':<52} {ratio:9.2f} x    "
               f"(exactly 10x the work; median of {ROUNDS} paired rounds, range {lo:.2f}-{hi:.2f})")
+    ratio, lo, hi, chars = python_compile_ratio()
+    print(f"{'  of which Python compile() of the kernel alone (CPU)':<52} {ratio:9.2f} x    "
+          f"(its source is {chars:.2f} x as long; median of {ROUNDS} paired rounds, range {lo:.2f}-{hi:.2f})")
     model = build(10_000)
     compiler._CACHE.clear()
     compiler._UNITS_CHECKED.clear()

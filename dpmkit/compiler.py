@@ -253,13 +253,15 @@ class _Builder:
 def _toposort(nodes, deps, what, describe=str):
     """Order ``nodes`` so each comes after its dependencies; report a cycle if any.
 
-    ``deps[n]`` is the set of nodes (within ``nodes``) that ``n`` needs. Declaration
-    order is kept wherever the dependencies allow it.
+    ``deps[n]`` is the set of names that ``n`` needs; those that are not among
+    ``nodes`` are ignored (so callers need not build a filtered set per node).
+    Declaration order is kept wherever the dependencies allow it.
     """
     position = {n: i for i, n in enumerate(nodes)}
-    if all(position[d] < position[n] for n in nodes for d in deps[n]):
+    get = position.get
+    if all(get(d, -1) < position[n] for n in nodes for d in deps[n]):
         return list(nodes)  # declaration order already works: what the heap below would give, in linear time
-    remaining = {n: set(deps[n]) for n in nodes}
+    remaining = {n: {d for d in deps[n] if d in position} for n in nodes}
     users = {n: [] for n in nodes}
     for n in nodes:
         for d in remaining[n]:
@@ -318,15 +320,17 @@ def _cycle_error(cycle, what):
 _FUNC_HELPER = {name: b.helper for name, b in BUILTINS.items() if b.scalar is not None}
 _HELPER_NAMES = (
     "_pow", "_div", "_mod", "_add", "_sub", "_mul", "_where", "_and", "_or", "_not", "_nn", "_nn_in", "_rates",
-    "rec", "range", "len",
+    "rec", "range", "len", "_sum",
 ) + tuple(sorted(_FUNC_HELPER.values()))
-_FIXED_NAMES = {"P", "T", "O", "S", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
+_FIXED_NAMES = {"P", "T", "O", "S", "F", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
 _SLOT_RE = re.compile(r"(v|S|r|x|k[1-4]_)\d+\Z|_L\d+\Z")
 #: An operand the scalar generator may read more than once: a slot, a temporary, the
 #: time, or a number as :func:`_num` writes it.
 _SIMPLE_RE = re.compile(r"(?:[vx]\d+|t|dt|t0_|t1_|\(?-?\d[\d.e+-]*\)?)\Z")
 #: Largest lookup table written out in place in the scalar kernels (larger ones are called).
 _INLINE_POINTS = 16
+#: Fewer runs than this, and the vector kernel's lookups call np.interp (see _vector_lookup).
+_INTERP_RUNS = 2048
 #: The numpy functions the vector kernel calls to compute an equation's last operation
 #: straight into its row of the output (see _Gen.assign).
 _INTO_UFUNC = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
@@ -353,12 +357,64 @@ def _scalar_lookup(xs, ys):
     return lookup
 
 
+def _find_interp():
+    """numpy's compiled interpolation, without np.interp's Python wrapper (which
+    checks types and costs several times the C work for a small ensemble; each
+    lookup of each step calls it), or np.interp where numpy does not expose it."""
+    from importlib import import_module
+
+    for where in ("numpy._core.multiarray", "numpy.core.multiarray"):
+        try:
+            module = import_module(where)
+        except ImportError:
+            continue
+        fn = getattr(module, "interp", None)
+        if callable(fn):
+            return fn
+    return np.interp
+
+
+_interp = _find_interp()
+
+
 def _vector_lookup(xs, ys):
+    """A lookup table over an array of inputs, with the scalar kernel's arithmetic.
+
+    Up to :data:`_INLINE_POINTS` points, the segment of each input is counted with
+    one comparison per breakpoint and its constants are gathered with ``take``:
+    ``y[j] + slope[j] * (x - x[j])``, the very operations of :func:`_scalar_lookup`
+    (so both kernels agree to the bit), in about a third of ``np.interp``'s time,
+    whose binary search per element dominated an ensemble's step. The input is first
+    clipped to the table's range; the last "segment" is the end point with slope 0,
+    so inputs at or beyond either end give the end values and NaN stays NaN.
+    Larger tables, a single number and small ensembles (fewer than
+    :data:`_INTERP_RUNS` runs, where the dozen numpy calls cost more than the work)
+    use ``np.interp``, whose arithmetic is the same.
+    """
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
+    interp = _interp
+    if len(xs) > _INLINE_POINTS:
+        def lookup(x):
+            return interp(x, xs, ys)
+
+        return lookup
+    x0, xn = float(xs[0]), float(xs[-1])
+    slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
+    first, *rest = (float(v) for v in xs[1:])
+    minimum, maximum, greater_equal, intp = np.minimum, np.maximum, np.greater_equal, np.intp
 
     def lookup(x):
-        return np.interp(x, xs, ys)
+        if np.size(x) < _INTERP_RUNS:
+            return interp(x, xs, ys)
+        xc = minimum(maximum(x, x0), xn)  # NaN stays NaN
+        j = greater_equal(xc, first).astype(intp)  # the segment: breakpoints at or below the input
+        for e in rest:
+            j += greater_equal(xc, e)
+        xc -= xs.take(j, mode="clip")
+        xc *= slopes.take(j, mode="clip")
+        xc += ys.take(j, mode="clip")
+        return xc
 
     return lookup
 
@@ -373,6 +429,12 @@ def _v_or(a, b):
 
 def _v_not(a):
     return np.equal(a, 0)
+
+
+def _v_sum(a):
+    """The sum of every value of ``a``: not finite exactly when a value is not (or
+    the finite values overflow, which the caller's closer look then clears)."""
+    return np.add.reduce(a, axis=None)
 
 
 def _v_nn_in(x):
@@ -390,7 +452,7 @@ _SCALAR_HELPERS.update({b.helper: b.scalar for b in BUILTINS.values() if b.scala
 _VECTOR_HELPERS = {
     "_pow": OPERATORS["^"][1], "_div": OPERATORS["/"][1], "_mod": OPERATORS["MOD"][1],
     "_where": np.where, "_and": _v_and, "_or": _v_or, "_not": _v_not, "_nn": v_nn,
-    "_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_nn_in": _v_nn_in,
+    "_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_nn_in": _v_nn_in, "_sum": _v_sum,
     "range": range, "len": len, "_inf": math.inf,
 }
 _VECTOR_HELPERS.update({b.helper: b.vector for b in BUILTINS.values() if b.vector is not None})
@@ -489,7 +551,11 @@ class _Gen:
     def ref(self, name):
         return f"v{self.c.slots[name].index}"
 
-    def expr(self, n):
+    def expr(self, n, top=False):
+        """Source text of expression ``n``. ``top``: it is the whole right-hand side of
+        an assignment, so + - * / need no parentheses around them (each pair costs
+        Python's parser a descent through every level of its grammar, and parsing is
+        most of Python's compiling of a large model's kernel)."""
         vec = self.mode == "vector"
         if isinstance(n, Num):
             return _num(n.value)
@@ -513,9 +579,11 @@ class _Gen:
             b = self.expr(n.right)
             self.lazy -= short
             if op in ("+", "-", "*"):
-                return f"({a} {op} {b})"
+                return f"{a} {op} {b}" if top else f"({a} {op} {b})"
             if op == "/":  # "ieee": a division that may meet 0 (see CompiledModel.kernel)
-                return f"({a} / {b})" if self.mode == "scalar" else f"_div({a}, {b})"
+                if self.mode != "scalar":
+                    return f"_div({a}, {b})"
+                return f"{a} / {b}" if top else f"({a} / {b})"
             if op == "^":
                 return f"_pow({a}, {b})"
             if op == "MOD":
@@ -583,7 +651,7 @@ class _Gen:
                 a, b = self.expr(expr_node.left), self.expr(expr_node.right)
                 code = f"{_INTO_UFUNC[expr_node.op]}({a}, {b}, O[i, {into}])"
             else:
-                code = self.expr(expr_node)
+                code = self.expr(expr_node, top=True)
             lines = self.pre
         finally:
             self.pre = None
@@ -596,7 +664,7 @@ class _Gen:
                 code = f"_nn({code})"
             else:
                 lines.append(f"{target} = {code}")
-                code = self.nn(target)
+                code = f"0.0 if {target} < 0.0 else {target}"  # as nn(), at the top
         lines.append(f"{target} = {code}")
         return "\n".join(indent + line for line in lines)
 
@@ -685,10 +753,12 @@ class _Gen:
         set_scheduled = [f"{v} = S{j}[i]" for j, v in enumerate(scheduled)]
         lines.append(f"{ind}n = len(T)")
         lines.append(f"{ind}i = 0")
+        if self.mode == "vector":
+            lines.append(f"{ind}F = 0.0")
         lines.append(f"{ind}t = T[0]")
         lines.extend(ind + line for line in set_scheduled)
         self.memo = {} if self.mode == "vector" else None
-        for s in c.init_order:
+        for s in c.init_needed:
             lines.append(self.assign(s, s.expr, ind))
         self.memo = {} if self.mode == "vector" else None
         column = {name: j for j, name in enumerate(c.record_dyn)} if self.mode == "vector" else {}
@@ -710,6 +780,11 @@ class _Gen:
         lines.extend(ind * 2 + line for line in set_scheduled)
         lines.extend(dyn)
         lines.extend(self.record(ind * 2))
+        if self.mode == "vector":
+            # the sum of the time's recorded row, while it is still in the cache: the
+            # caller's check that every value is finite, at a fraction of the cost of a
+            # second pass over the whole output once it has left the cache
+            lines.append(f"{ind * 2}F = F + _sum(O[i])")
         lines.append(f"{ind * 2}if i == n - 1:")
         lines.append(f"{ind * 3}break")
         if method == "euler":
@@ -717,7 +792,8 @@ class _Gen:
         else:
             lines.extend(self.rk4_step(ind * 2))
         statics = ", ".join(f"v{c.slots[name].index}" for name in c.static_recorded)
-        lines.append(f"{ind}return ({statics},)" if statics else f"{ind}return ()")
+        statics = f"({statics},)" if statics else "()"
+        lines.append(f"{ind}return {statics}, F" if self.mode == "vector" else f"{ind}return {statics}")
         if method == "rk4":
             lines[1:1] = self.rk4_rates(ind)
         return "\n".join(lines) + "\n"
@@ -770,8 +846,13 @@ _NUMBER = r"\d+\.\d+(?:e[+-]\d+)?(?![\w.])|\d+e[+-]\d+(?![\w.])|\d+(?![\w.])"
 # ":=" or "+=" would: Python reads those as one token the generator never writes.
 _OPERATOR = r"(?:<=|>=|==|!=|[-+*/%<>=:])(?![-+*/%<>=:!])|[(),\[\]]"
 _TOKEN_RE = re.compile(rf"[ \n]+|{_NUMBER}|[A-Za-z_][A-Za-z0-9_]*|{_OPERATOR}")
-# the same tokens, capturing only the names
-_NAMES_RE = re.compile(rf"[ \n]+|{_NUMBER}|([A-Za-z_][A-Za-z0-9_]*)|{_OPERATOR}")
+# Once the text is known to be made of those tokens only, a name token is a run of name
+# characters that no name character or digit precedes (a letter inside a number, as in
+# "1e-05", follows a digit). This finds the names that are not slot names (v12, S0, r3,
+# x4, k2_5): the few fixed names, helpers and lookups, without making a string of every
+# slot name in the text (a large model's source has hundreds of thousands).
+_OTHER_NAMES_RE = re.compile(
+    r"(?<![A-Za-z0-9_])(?!(?:v|S|r|x|k[1-4]_)\d+(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _verify_source(source, lookups):
@@ -782,15 +863,14 @@ def _verify_source(source, lookups):
     :data:`_HELPER_NAMES`, a fixed name, a slot name (``v12``, ``S0``, ``r3``,
     ``k2_5``) or one of the ``lookups`` lookup tables (``_L0`` ...). Done with two
     regular expressions over the whole text (linear, in C) rather than Python's
-    tokenizer, which took half of the compile time of a large model.
+    tokenizer, which took half of the compile time of a large model. Slot names,
+    which are allowed by their form, are passed over without being collected.
     """
     residue = _TOKEN_RE.sub("", source)
     if residue:
         raise AssertionError(f"generated source has characters outside the whitelisted tokens: {residue[:20]!r}")
     allowed = set(_HELPER_NAMES) | _FIXED_NAMES | _ALLOWED_KEYWORDS
-    for name in set(_NAMES_RE.findall(source)) - allowed:
-        if not name:
-            continue
+    for name in set(_OTHER_NAMES_RE.findall(source)) - allowed:
         if keyword.iskeyword(name) or keyword.issoftkeyword(name):
             raise AssertionError(f"generated source uses keyword {name!r}")
         match = _SLOT_RE.match(name)
@@ -842,14 +922,13 @@ class CompiledModel:
         used = {s.name: names_in(s.expr) & names for s in slots.values() if s.kind != "param"}
 
         # evaluation order within a step: auxiliaries and flows (stocks and params are known)
+        # (a slot's dependencies outside the nodes ordered are ignored by _toposort)
         step_nodes = [s.name for s in slots.values() if s.kind == "aux"]
-        step_deps = {n: {d for d in used[n] if slots[d].kind == "aux"} for n in step_nodes}
-        self.step_order = [slots[n] for n in _toposort(step_nodes, step_deps, "step", self.describe_slot)]
+        self.step_order = [slots[n] for n in _toposort(step_nodes, used, "step", self.describe_slot)]
 
         # initial values: everything but parameters, stocks from their initial value
         init_nodes = [s.name for s in slots.values() if s.kind != "param"]
-        init_deps = {n: {d for d in used[n] if slots[d].kind != "param"} for n in init_nodes}
-        self.init_order = [slots[n] for n in _toposort(init_nodes, init_deps, "init", self.describe_slot)]
+        self.init_order = [slots[n] for n in _toposort(init_nodes, used, "init", self.describe_slot)]
 
         # what never changes during a run
         static = {s.name for s in slots.values() if s.kind in ("param", "init") and s.name not in self.scheduled}
@@ -864,6 +943,15 @@ class CompiledModel:
                 static.add(s.name)
                 s.static = True
         self.static = static
+        # What the kernel computes before the first step: the stocks' initial values, the
+        # constants, and what those need. Other auxiliaries and flows are computed at the
+        # top of the first step anyway, so computing them here too would only lengthen
+        # the source (and compile time) by a third.
+        needed = {s.name for s in self.init_order if s.kind == "stock" or s.name in static}
+        for s in reversed(self.init_order):
+            if s.name in needed:
+                needed |= used[s.name]
+        self.init_needed = [s for s in self.init_order if s.name in needed]
 
         user_recorded = list(model.recorded)
         self.recorded = tuple(user_recorded)
@@ -882,6 +970,12 @@ class CompiledModel:
         helper that gives numpy's ±inf/NaN for a zero divisor. ``"scalar"`` divides with
         Python's ``/``, which raises ZeroDivisionError instead; :func:`dpmkit.simulate`
         runs it first (it is faster) and reruns with ``"ieee"`` when it raises.
+
+        Every kernel is called as ``kernel(P, T, dt, t0, t1, rec, O, S)``. The scalar
+        ones pass each time's recorded values to ``rec`` and return the static recorded
+        values; the vector one writes them into ``O`` (time, variable, run) and returns
+        ``(statics, total)``, where ``total`` is the sum of everything it wrote (not
+        finite exactly when some recorded value may not be: a cheap first check).
         """
         key = (method, mode, record)
         fn = self._kernels.get(key)

@@ -224,6 +224,13 @@ def _record_list(model, record):
 
 
 def _run_vector(compiled, method, P, time, dt, start, stop, record, n, S=()):
+    return _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S)[0]
+
+
+def _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S=()):
+    """The recorded values (time, variable, run) and their sum: a sum that is not
+    finite says some value may not be (the kernel sums each time's row while it is
+    still in the cache, which is cheaper than a second pass over the whole output)."""
     kernel = compiled.kernel(method, "vector", tuple(record))
     dyn = kernel.record_dyn
     out = np.empty((len(time), len(record), n))
@@ -232,13 +239,14 @@ def _run_vector(compiled, method, P, time, dt, start, stop, record, n, S=()):
     contiguous = dyn_cols == list(range(len(dyn)))
     target = out if contiguous else np.empty((len(time), len(dyn), n))
     with np.errstate(all="ignore"):
-        statics = kernel(P, time.tolist(), dt, start, stop, None, target, S)
+        statics, total = kernel(P, time.tolist(), dt, start, stop, None, target, S)
+        for name, value in zip(compiled.static_recorded, statics):
+            if name in pos:
+                out[:, pos[name], :] = value
+                total = total + np.add.reduce(value, axis=None)
     if not contiguous:
         out[:, dyn_cols, :] = target[:, : len(dyn), :]
-    for name, value in zip(compiled.static_recorded, statics):
-        if name in pos:
-            out[:, pos[name], :] = value
-    return out
+    return out, total
 
 
 def _raise_non_finite(model, compiled, values, time, runs, fallback=False):
@@ -467,8 +475,8 @@ def ensemble(
     scheduled, S = _events(model, events, time, base, allow_out_of_bounds)
     compiled = compile_model(model, scheduled)
     P = tuple(arrays[n_] if n_ in arrays else fixed[n_] for n_ in compiled.param_names)
-    values = _run_vector(compiled, method, P, time, dt, start, stop, record, size, S)
-    if not np.isfinite(np.add.reduce(values, axis=None)):
+    values, total = _run_vector_total(compiled, method, P, time, dt, start, stop, record, size, S)
+    if not np.isfinite(total):
         sub, runs = values, np.arange(size)
         if len(record) != len(compiled.recorded):
             # Rerun recording everything, but only the runs that went wrong (as many of

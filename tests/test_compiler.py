@@ -176,6 +176,11 @@ def test_dependency_map_follows_equations_and_flows():
     ("v1 = __import__\n", "__import__"),
     ("v1 = _L2\n", "_L2"),
     ("v1 = vv1\n", "vv1"),
+    ("v1 = v2x\n", "v2x"),  # a slot's form, then more name characters: not a slot name
+    ("v1 = k5_1\n", "k5_1"),
+    ("v1 = x1_\n", "x1_"),
+    ("v1 = _L1x\n", "_L1x"),
+    ("v1 = V1\n", "V1"),
     ("import v1\n", "import"),
     ("v1 = lambda: 2\n", "lambda"),
     ("v1 = match\n", "match"),
@@ -350,3 +355,91 @@ def test_exec_only_ever_runs_source_that_passed_the_verifier(monkeypatch):
         compile_model(dk.Model("fresh_structure", [dk.Stock("s", 1.0), dk.Flow("g", "s * 0.25", into="s")],
                                check_units="off")).kernel("euler", "scalar")
     assert (len(compiled_sources), len(executed)) == before
+
+
+@pytest.mark.parametrize("points", [2, 3, 4, 7, 16, 17, 40])
+def test_the_vector_lookup_gives_the_scalar_lookups_numbers_to_the_bit(points):
+    # up to 16 points the vector kernel counts segments and gathers their constants; above, np.interp
+    from dpmkit.compiler import _scalar_lookup, _vector_lookup
+
+    rng = np.random.default_rng(points)
+    for _ in range(20):
+        xs = np.cumsum(rng.uniform(0.01, 3, points)) - rng.uniform(0, 5)
+        ys = rng.normal(0, 10, points) * 10.0 ** rng.integers(-3, 4)
+        x = np.concatenate([rng.uniform(xs[0] - 1, xs[-1] + 1, 300), xs, np.nextafter(xs, np.inf),
+                            np.nextafter(xs, -np.inf), [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e308, -1e308]])
+        x = np.tile(x, 2048 // len(x) + 1)  # as many runs as take the counting path
+        given = x.copy()
+        vector = _vector_lookup(xs, ys)(given)
+        np.testing.assert_array_equal(given, x)  # the input row is not changed in place
+        scalar = _scalar_lookup(xs, ys)
+        expected = [scalar(float(v)) for v in x]
+        np.testing.assert_array_equal(vector, expected)
+        np.testing.assert_array_equal(_vector_lookup(xs, ys)(x[:100]), expected[:100])  # few runs: np.interp
+        assert _vector_lookup(xs, ys)(float(x[0])) == scalar(float(x[0]))
+    # the end values are held exactly, and NaN in gives NaN out
+    lookup = _vector_lookup([0.0, 1.0, 3.0], [0.1, 0.7, 0.3])
+    ends = np.array([-np.inf, -5.0, 0.0, 3.0, 7.0, np.inf])
+    np.testing.assert_array_equal(lookup(np.tile(ends, 400))[:6], [0.1, 0.1, 0.1, 0.3, 0.3, 0.3])
+    assert np.isnan(lookup(np.array([np.nan, 1.0]))[0])
+
+
+def test_an_ensemble_finds_a_value_that_is_not_finite_in_every_kind_of_recorded_variable():
+    # The vector kernel sums each time's recorded row as it goes; a value that is not
+    # finite, in a recorded stock, flow, auxiliary or a constant auxiliary, is reported.
+    m = dk.Model("bad", [
+        dk.Param("p", 1.0, bounds=(0, 10)),
+        dk.Stock("s", 1.0), dk.Flow("f", "s * p", into="s"),
+        dk.Aux("late", "1 / (3 - TIME)"),  # dynamic: infinite at TIME = 3
+        dk.Aux("const", "LN(p - 1)"),  # constant (hoisted): -inf where p = 1
+    ], stop=5, check_units="off")
+    with pytest.raises(dk.ModelError, match=r"'late' became infinite at TIME = 3 in run 0"):
+        dk.ensemble(m, samples={"p": [2.0, 3.0]})
+    with pytest.raises(dk.ModelError, match=r"'const' became infinite at TIME = 0 in run 1 \(p=1\)"):
+        dk.ensemble(m, samples={"p": [2.0, 1.0]}, record=["s", "const"])
+    ok = dk.ensemble(m, samples={"p": [2.0, 1.0]}, record=["s", "f"])  # the bad ones are not recorded
+    dt = ok.time[1] - ok.time[0]
+    np.testing.assert_allclose(ok["s"], (1 + np.array([2.0, 1.0]) * dt) ** (np.arange(len(ok.time))[:, None]),
+                               rtol=1e-12)
+
+
+def test_before_the_first_step_only_initial_values_constants_and_what_they_need_are_computed():
+    m = dk.Model("init", [
+        dk.Param("p", 2.0, bounds=(0, 10)),
+        dk.Aux("k", "p * 3"),  # a constant: computed once, before the loop
+        dk.Aux("seed", "k + TIME + 1"),  # a stock's initial value needs it at the start
+        dk.Stock("s", "seed * 2"), dk.Flow("f", "s * 0.1 + k", into="s"),
+        dk.Aux("unused", "s * TIME"),  # dynamic and needed by no initial value
+    ], stop=2, check_units="off")
+    c = compile_model(m)
+    for mode in ("scalar", "vector"):
+        source = c.kernel("euler", mode, m.recorded if mode == "vector" else None).source
+        head, step = source.split("for i in range(n)")
+        for name, before, inside in (("k", 1, 0), ("seed", 1, 1), ("f", 0, 1), ("unused", 0, 1)):
+            target = f"v{c.slots[name].index} = "
+            assert (head.count(target), step.count(target)) == (before, inside), (mode, name)
+    r = dk.simulate(m)
+    assert r["s"][0] == 14.0 and r["f"][0] == 7.4 and r["unused"][0] == 0.0
+    e = dk.ensemble(m, samples={"p": [2.0, 1.0]})
+    np.testing.assert_array_equal(e["s"][:, 0], r["s"])
+    np.testing.assert_array_equal(e["unused"][:, 0], r["unused"])
+
+
+def test_an_assignment_writes_no_parentheses_around_its_whole_expression():
+    m = dk.Model("bare", [
+        dk.Param("p", 2.0, bounds=(0, 10)), dk.Stock("s", 1.0, non_negative=True),
+        dk.Flow("f", "(s + p) * (s - 1)", into="s"), dk.Aux("a", "s / (p - s)"), dk.Aux("b", "-(s - p) - p"),
+    ], stop=3, check_units="off")
+    c = compile_model(m)
+    step = c.kernel("euler", "scalar").source.split("for i in range(n)")[1]
+    lines = {name: next(ln.strip() for ln in step.splitlines() if ln.strip().startswith(f"v{c.slots[name].index} = "))
+             for name in ("f", "a", "b")}
+    v = {name: f"v{c.slots[name].index}" for name in ("p", "s")}
+    assert lines["f"].endswith(f"= ({v['s']} + {v['p']}) * ({v['s']} - 1.0)")
+    assert lines["a"].endswith(f"= {v['s']} / ({v['p']} - {v['s']})")
+    assert lines["b"].endswith(f"= (-({v['s']} - {v['p']})) - {v['p']}")
+    r = dk.simulate(m)
+    s = r["s"]
+    np.testing.assert_array_equal(r["f"], (s + 2.0) * (s - 1.0))
+    np.testing.assert_array_equal(r["a"], s / (2.0 - s))
+    np.testing.assert_array_equal(r["b"], -(s - 2.0) - 2.0)
