@@ -34,6 +34,7 @@ import hashlib
 import importlib.util
 import math
 import os
+import re
 import sys
 import tempfile
 import time as _time
@@ -268,20 +269,44 @@ class _Gen(_c._Gen):
         lines += [self.assign(s, s.expr, b) for s in c.init_order]
         lines += [f"{b}Z[r, {k}] = v{s.index}" for k, s in enumerate(state)]
         lines.append(f"{ind}for i in range(n):")
-        lines.append(f"{b}t = T[i]")
         lines.append(f"{b}for r in prange(m):")
+        lines.append(f"{b1}t = T[i]")  # in the run's body: RK4's stages move it
         lines += [f"{b1}v{s.index} = Z[r, {k}]" for k, s in enumerate(state)]
         lines += [f"{b1}v{k} = S[{j}, i, r * sr]" for j, k in enumerate(scheduled)]
-        if method == "rk4":
-            lines += self.rk4_rates(b1)
         lines += [self.assign(s, s.expr, b1) for s in c.step_order if not s.static]
         lines += self.record(b1)
         lines += [f"{b1}O[i, {j}, r] = v{c.slots[name].index}" for name, j in self.static_cols]
         lines += [f"{b1}if i == n - 1:", f"{b1}{ind}continue"]
-        lines += self.stock_updates(b1) if method == "euler" else self.rk4_step(b1)
+        lines += self.stock_updates(b1) if method == "euler" else self.rk4_inline(b1)
         lines += [f"{b1}Z[r, {where[s.name]}] = v{s.index}" for s in stocks]
         lines.append(f"{ind}return 0")
         return "\n".join(lines) + "\n"
+
+
+    def rk4_inline(self, ind):
+        """RK4's step with its three later stages written out in place: the same
+        arithmetic as the compiler's ``_rates`` closure, which numba cannot inline once
+        it has more than 30 arguments (Python then passes them as ``*args``)."""
+        c = self.c
+        stocks = [s for s in c.stock_slots if s.rate is not None]
+        if not stocks:
+            return []
+        ks = range(len(stocks))
+        lines = []
+        rates = [self.rate(s, ind, lines) for s in stocks]
+        lines.append(f"{ind}{', '.join(f'k1_{j}' for j in ks)}, = {', '.join(rates)},")
+        lines += [f"{ind}w{j} = v{s.index}" for j, s in enumerate(stocks)]  # the stocks at t
+        for stage, (frac, prev) in enumerate(((0.5, 1), (0.5, 2), (1.0, 3)), start=2):
+            h = "dt * 0.5" if frac == 0.5 else "dt"
+            lines.append(f"{ind}t = T[i] + {h}")
+            lines += [f"{ind}v{s.index} = w{j} + {h} * k{prev}_{j}" for j, s in enumerate(stocks)]
+            lines += [self.assign(s, s.expr, ind) for s in c.step_order if not s.static]
+            rates = [self.rate(s, ind, lines) for s in stocks]
+            lines.append(f"{ind}{', '.join(f'k{stage}_{j}' for j in ks)}, = {', '.join(rates)},")
+        lines += [f"{ind}v{s.index} = w{j} + dt / 6.0 * (k1_{j} + 2.0 * k2_{j} + 2.0 * k3_{j} + k4_{j})"
+                  for j, s in enumerate(stocks)]
+        lines += [f"{ind}v{s.index} = {self.nn(f'v{s.index}')}" for s in stocks if s.non_negative]
+        return lines
 
 
 def _state(c):
@@ -290,6 +315,7 @@ def _state(c):
     return [s for s in c.slots.values() if s.name not in dyn and s.name not in c.scheduled]
 
 
+_SAVED_RE = re.compile(r"w\d+\Z")  # RK4: a stock's value at the start of the step
 _EXTRA_NAMES = frozenset({"prange", "r", "m", "sr", "LX", "LY", "LS", "LN", "Z", "_lk", "continue"})
 _NO_LOOKUP_CALLS = frozenset({"rec"})  # the single run's recorder has no place here
 
@@ -308,7 +334,7 @@ def _verify(source):
             continue
         if keyword.iskeyword(name) or keyword.issoftkeyword(name):
             raise AssertionError(f"generated source uses keyword {name!r}")
-        if _c._SLOT_RE.match(name) is None or name.startswith("_L"):
+        if (_c._SLOT_RE.match(name) is None and _SAVED_RE.match(name) is None) or name.startswith("_L"):
             raise AssertionError(f"generated source uses a name outside the whitelist: {name!r}")
 
 
