@@ -114,8 +114,8 @@ def main():
     nk.PARALLEL = True
     parallel = nk._load(nk.source(compiled, model.method, model.recorded))
     nk.PARALLEL = False
-    np.testing.assert_array_equal(nk.run(parallel, compiled, P, time, dt, start, stop, model.recorded, n),
-                                  nk.run(serial, compiled, P, time, dt, start, stop, model.recorded, n))
+    np.testing.assert_array_equal(nk.run(parallel, compiled, P, time, dt, start, stop, model.recorded, n)[0],
+                                  nk.run(serial, compiled, P, time, dt, start, stop, model.recorded, n)[0])
 
     print(f"\n-- a {n:,}-run ensemble of the reference model, full trajectories (481 x 22 x {n:,} values); "
           "medians of alternating rounds")

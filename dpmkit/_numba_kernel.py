@@ -5,15 +5,18 @@ How it is built, and why it is safe:
 
 * The source comes from the kit's own generator (:class:`dpmkit.compiler._Gen` in its
   ``"ieee"`` scalar mode: the same statements, temporaries, in-place lookups and
-  non-negative guards as a single run), wrapped in a loop over runs that reads each
-  run's parameters from an array and writes each recorded value straight into the
-  ensemble's ``(time, variable, run)`` array. Lookup tables of more than
-  :data:`dpmkit.compiler._INLINE_POINTS` points are read from arrays passed in, so no
-  table is a hidden global.
+  non-negative guards as a single run), arranged as hand-written C for an ensemble is:
+  each run's initial values first, then time steps outside and runs inside, each run's
+  state (parameters, stocks, what is constant during a run) in a row of an array, each
+  recorded value written straight into the ensemble's ``(time, variable, run)`` array
+  in memory order. RK4's later stages are written out in place (the compiler's
+  ``_rates`` closure cannot be inlined by numba beyond 30 arguments). Lookup tables
+  of more than :data:`dpmkit.compiler._INLINE_POINTS` points are read from arrays
+  passed in, so no table is a hidden global.
 * Before anything is written to disk or imported, :func:`_verify` checks every token
-  of that source against the compiler's whitelist (the same token alphabet, slot names
-  and helper names as :func:`dpmkit.compiler._verify_source`, plus the few fixed names
-  of the run loop). No user text (model or variable names, units) can appear in it.
+  of that source against a whitelist (the token alphabet, slot and fixed names of
+  :func:`dpmkit.compiler._verify_source`, the few names of the run loop, and only the
+  helpers compiled here). No user text (model or variable names, units) can appear in it.
 * numba caches compiled code only for functions defined in a real file, so the
   verified source is written to ``<cache>/numba/k_<hash>.py`` (the hash covers the
   source, this module's own text, the numba, dpmkit and Python versions), imported
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import keyword
 import math
 import os
 import re
@@ -50,10 +54,11 @@ from .errors import ModelError
 __all__ = ["available", "why_unsupported", "kernel", "run", "cache_dir", "INSTALL_HINT"]
 
 INSTALL_HINT = 'pip install "dpmkit[fast]"'
-#: Run the loop over runs on several threads (numba's prange). Measured on the reference
-#: model, 10,000 runs, on a loaded 2-core machine: see bench/bench_compiled.py and
-#: docs/decisions.md. Off: the runs write a (time, variable, run) array, which one
-#: thread fills as fast as the memory takes it.
+#: Run the loop over runs on several threads (numba's prange, parallel=True). Off: on the
+#: reference model's 10,000-run ensemble the kernel took 4.70 s with it against 1.06 s
+#: without, on a 2-core machine shared with other work (bench/bench_compiled.py prints
+#: both); the time goes to writing the (time, variable, run) array, which one thread
+#: fills about as fast as the memory takes it.
 PARALLEL = False
 
 _MODULE_TEXT_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
@@ -247,7 +252,16 @@ class _Gen(_c._Gen):
         return super().inline_call(func, args)
 
     def record(self, indent):
-        return [f"{indent}O[i, {j}, r] = v{self.c.slots[name].index}" for name, j in self.dyn_cols]
+        """Each recorded value into its place in ``O``, and their sum into ``q``: ``q`` is
+        finite only if every value is (or, very rarely, finite values overflow the sum), so
+        the caller looks for the first non-finite value only when ``q`` is not, instead of
+        reading the whole result again."""
+        names = [v for v, _ in self.dyn_cols] + [v for v, _ in self.static_cols]
+        cols = self.dyn_cols + self.static_cols
+        lines = [f"{indent}O[i, {j}, r] = v{self.c.slots[name].index}" for name, j in cols]
+        if names:
+            lines.append(f"{indent}q = q + ({' + '.join(f'v{self.c.slots[v].index}' for v in names)})")
+        return lines
 
     def source(self, method):
         """Two loops, as hand-written C for an ensemble: first each run's initial values,
@@ -262,7 +276,7 @@ class _Gen(_c._Gen):
         where = {s.name: k for k, s in enumerate(state)}
         scheduled = [c.slots[name].index for name in c.scheduled]
         lines = ["def _run(P, T, dt, t0_, t1_, O, S, sr, m, LX, LY, LS, LN, Z):", f"{ind}n = len(T)",
-                 f"{ind}for r in prange(m):"]
+                 f"{ind}q = 0.0", f"{ind}for r in prange(m):"]
         lines += [f"{b}v{p.index} = P[{j}, r]" for j, p in enumerate(c.param_slots)]
         lines += [f"{b}i = 0", f"{b}t = T[0]"]
         lines += [f"{b}v{k} = S[{j}, i, r * sr]" for j, k in enumerate(scheduled)]
@@ -275,11 +289,10 @@ class _Gen(_c._Gen):
         lines += [f"{b1}v{k} = S[{j}, i, r * sr]" for j, k in enumerate(scheduled)]
         lines += [self.assign(s, s.expr, b1) for s in c.step_order if not s.static]
         lines += self.record(b1)
-        lines += [f"{b1}O[i, {j}, r] = v{c.slots[name].index}" for name, j in self.static_cols]
         lines += [f"{b1}if i == n - 1:", f"{b1}{ind}continue"]
         lines += self.stock_updates(b1) if method == "euler" else self.rk4_inline(b1)
         lines += [f"{b1}Z[r, {where[s.name]}] = v{s.index}" for s in stocks]
-        lines.append(f"{ind}return 0")
+        lines.append(f"{ind}return q")
         return "\n".join(lines) + "\n"
 
 
@@ -316,18 +329,20 @@ def _state(c):
 
 
 _SAVED_RE = re.compile(r"w\d+\Z")  # RK4: a stock's value at the start of the step
-_EXTRA_NAMES = frozenset({"prange", "r", "m", "sr", "LX", "LY", "LS", "LN", "Z", "_lk", "continue"})
-_NO_LOOKUP_CALLS = frozenset({"rec"})  # the single run's recorder has no place here
+_EXTRA_NAMES = frozenset({"r", "m", "sr", "q", "LX", "LY", "LS", "LN", "Z", "continue"})
+#: What the source may call: exactly the jitted helpers (see _helpers) and range, len, prange.
+_CALLABLE = frozenset(_OTHER_IMPL) | {BUILTINS[name].helper for name in _BUILTIN_IMPL} | {"range", "len", "prange"}
 
 
 def _verify(source):
-    """Every token of ``source`` must be one the compiler's verifier allows, or one of the
-    run loop's fixed names; lookups are only ever read through ``_lk`` (never ``_L<k>``)."""
+    """Every token of ``source`` must be in the compiler's token alphabet, and every name a
+    keyword the generator writes, a slot (``v12``, ``x0``, ``k2_5``, ``w3`` ...), a fixed name
+    of the kernels or the run loop, or a helper this module compiles; so lookups are only
+    ever read through ``_lk`` (never ``_L<k>``) and nothing else can be called."""
     residue = _c._TOKEN_RE.sub("", source)
     if residue:
         raise AssertionError(f"generated source has characters outside the whitelisted tokens: {residue[:20]!r}")
-    allowed = (set(_c._HELPER_NAMES) - _NO_LOOKUP_CALLS) | _c._FIXED_NAMES | _c._ALLOWED_KEYWORDS | _EXTRA_NAMES
-    import keyword
+    allowed = _CALLABLE | _c._FIXED_NAMES | _c._ALLOWED_KEYWORDS | _EXTRA_NAMES
 
     for name in set(_c._NAMES_RE.findall(source)) - allowed:
         if not name:
@@ -395,7 +410,7 @@ def _signature():
     from numba import float64, int64
 
     a1, a2, a3 = float64[::1], float64[:, ::1], float64[:, :, ::1]
-    return int64(a2, a1, float64, float64, float64, a3, a3, int64, int64, a2, a2, a2, int64[::1], a2)
+    return float64(a2, a1, float64, float64, float64, a3, a3, int64, int64, a2, a2, a2, int64[::1], a2)
 
 
 def _load(source):
@@ -429,10 +444,22 @@ def _load(source):
 _KERNELS = weakref.WeakKeyDictionary()  # CompiledModel -> {(method, record): dispatcher}
 
 
+class Unsupported(ModelError):
+    """The model uses a builtin that has no compiled version (yet)."""
+
+
 def source(compiled, method, record):
-    """The verified source of the run loop for ``compiled`` (a CompiledModel)."""
+    """The verified source of the run loop for ``compiled`` (a CompiledModel).
+
+    Raises :class:`Unsupported` (a ModelError naming the builtin) for a builtin without
+    a compiled twin, before the verifier, which would refuse its helper's name.
+    """
     with _c._gc_paused():
         text = _Gen(compiled, tuple(record)).source(method)
+    missing = why_unsupported(text)
+    if missing is not None:
+        raise Unsupported(f"backend='numba' cannot compile {missing}: it has no compiled version yet; "
+                          "use backend='numpy' (or 'auto', which does so by itself)")
     _verify(text)
     return text
 
@@ -453,13 +480,12 @@ def kernel(compiled, method, record, *, strict=True):
             return None
         raise ModelError(f"backend='numba' needs numba, which is not installed; install it with: {INSTALL_HINT} "
                          "(or use backend='numpy')")
-    text = source(compiled, method, record)
-    missing = why_unsupported(text)
-    if missing is not None:
+    try:
+        text = source(compiled, method, record)
+    except Unsupported:
         if not strict:
             return None
-        raise ModelError(f"backend='numba' cannot compile {missing}: it has no compiled version yet; "
-                         "use backend='numpy' (or 'auto', which does so by itself)")
+        raise
     fn = _load(text)
     per_model[(method, record)] = fn
     return fn
@@ -474,7 +500,7 @@ def is_ready(compiled, method, record):
     try:
         text = source(compiled, method, record)
         return (cache_dir() / f"k_{_key(text)}.py").exists()
-    except (AssertionError, ImportError):
+    except (Unsupported, ImportError):
         return False
 
 
@@ -497,7 +523,8 @@ def _tables(compiled):
 
 
 def run(fn, compiled, P, time, dt, start, stop, record, n, S=()):
-    """The ensemble's ``(time, variable, run)`` array, as simulate._run_vector gives it."""
+    """The ensemble's ``(time, variable, run)`` array, as simulate._run_vector gives it, and
+    the sum of its values (not finite when a value is not, see _Gen.record)."""
     time = np.ascontiguousarray(time, dtype=float)
     params = np.empty((len(P), n))
     for j, value in enumerate(P):
@@ -509,6 +536,6 @@ def run(fn, compiled, P, time, dt, start, stop, record, n, S=()):
             sched[j, i] = value
     out = np.empty((len(time), len(record), n))
     state = np.empty((n, len(_state(compiled))))
-    fn(params, time, float(dt), float(start), float(stop), out, sched, 1 if per_run else 0, n, *_tables(compiled),
-       state)
-    return out
+    total = fn(params, time, float(dt), float(start), float(stop), out, sched, 1 if per_run else 0, n,
+               *_tables(compiled), state)
+    return out, total

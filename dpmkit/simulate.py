@@ -492,11 +492,12 @@ def ensemble(
     fast = _numba_kernel(backend, compiled, method, record, size * len(time))
     if fast is None:
         values = _run_vector(compiled, method, P, time, dt, start, stop, record, size, S)
+        total = np.add.reduce(values, axis=None)  # finite only if every value is (or the sum overflows)
     else:
         from ._numba_kernel import run
 
-        values = run(fast, compiled, P, time, dt, start, stop, record, size, S)
-    if not np.isfinite(np.add.reduce(values, axis=None)):
+        values, total = run(fast, compiled, P, time, dt, start, stop, record, size, S)  # the kernel sums them
+    if not np.isfinite(total):
         sub, runs = values, np.arange(size)
         if len(record) != len(compiled.recorded):
             # Rerun recording everything, but only the runs that went wrong (as many of

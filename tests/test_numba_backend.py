@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 import dpmkit as dk
-from dpmkit import compiler
 from dpmkit.compiler import compile_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +88,8 @@ def test_long_lookup_tables_nan_division_by_zero_and_every_builtin():
         dk.Stock("s", 1.0),
         dk.Flow("f", "k * table(s) / 4", into="s"),
         dk.Aux("a1", "MIN(s, k, 3, TIME) + MAX(s, k, 2) + ABS(-s) + EXP(k / 10) + LN(s) + LOG10(s) + SQRT(s)"),
-        dk.Aux("a2", "INT(s * 3.3) + ROUND(s) + SIN(s) + COS(s) + TAN(s) + ARCTAN(s) + ARCSIN(k / 10) + ARCCOS(k / 10)"),
+        dk.Aux("a2", "INT(s * 3.3) + ROUND(s) + SIN(s) + COS(s) + TAN(s) + ARCTAN(s) + ARCSIN(k / 10)"
+                     " + ARCCOS(k / 10)"),
         dk.Aux("a3", "MODULO(TIME, 0.7) + TIME MOD 3 + STEP(2, 1) + PULSE(1, 1, 2) + RAMP(1, 1, 3) + s ^ 1.5"),
         dk.Aux("a4", "SAFEDIV(s, k - k, 7) + XIDZ(s, 0, 5) + ZIDZ(s, k - 1)"),
         dk.Aux("a5", "IF s > 2 AND k <> 1 OR NOT (s < 1) THEN table(TIME) ELSE table(s * 2)"),
@@ -107,7 +107,8 @@ def test_long_lookup_tables_nan_division_by_zero_and_every_builtin():
     P = tuple(s["k"] if n == "k" else model.values()[n] for n in c.param_names)
     fn = nk.kernel(c, "euler", model.recorded)
     assert "_lk(" in nk.source(c, "euler", model.recorded)
-    fast = nk.run(fn, c, P, time, 0.125, 0.0, 4.0, model.recorded, 5)
+    fast, total = nk.run(fn, c, P, time, 0.125, 0.0, 4.0, model.recorded, 5)
+    assert np.isnan(total)  # the kernel's sum of what it recorded says something is not finite
     with np.errstate(all="ignore"):
         slow = _run_vector(c, "euler", P, time, 0.125, 0.0, 4.0, model.recorded, 5)
     _close(fast, slow)
@@ -220,10 +221,9 @@ def test_without_numba_auto_falls_back_to_numpy_and_numba_says_how_to_install(tm
 
 
 def test_auto_picks_numba_for_large_ensembles_and_numpy_for_small(monkeypatch, tmp_path):
-    from dpmkit import simulate as sim_module  # noqa: F401  (the module, not the function)
     import importlib
 
-    sim = importlib.import_module("dpmkit.simulate")
+    sim = importlib.import_module("dpmkit.simulate")  # the module (dk.simulate is the function)
     monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path))
     model = dk.Model("auto_pick", [dk.Stock("s", 1.0), dk.Flow("g", "s * rate", into="s"),
                                    dk.Param("rate", 0.1, uncertainty=(0.05, 0.2))], stop=10, dt=1, check_units="off")
@@ -237,6 +237,21 @@ def test_auto_picks_numba_for_large_ensembles_and_numpy_for_small(monkeypatch, t
     monkeypatch.setattr(sim, "AUTO_COLD_RUN_STEPS", 10**9)
     assert dk.ensemble(model, n=20, seed=0).backend == "numba"  # compiled already: warm threshold
     assert dk.ensemble(model, n=5, seed=0).backend == "numpy"  # 55 run-steps, below it
+
+
+def test_a_builtin_without_a_compiled_twin(monkeypatch):
+    """'numba' names it; 'auto' quietly runs numpy; a model without it still compiles."""
+    import importlib
+
+    sim = importlib.import_module("dpmkit.simulate")
+    monkeypatch.delitem(nk._BUILTIN_IMPL, "SQRT")
+    model = dk.Model("uses_sqrt", [dk.Stock("s", 4.0), dk.Flow("g", "SQRT(s) * rate", into="s"),
+                                   dk.Param("rate", 0.1, uncertainty=(0.05, 0.2))], stop=5, dt=1, check_units="off")
+    with pytest.raises(dk.ModelError, match="cannot compile SQRT"):
+        dk.ensemble(model, n=4, seed=0, backend="numba")
+    monkeypatch.setattr(sim, "AUTO_COLD_RUN_STEPS", 0)
+    monkeypatch.setattr(sim, "AUTO_WARM_RUN_STEPS", 0)
+    assert dk.ensemble(model, n=4, seed=0).backend == "numpy"
 
 
 def test_bad_backend_is_refused():
