@@ -55,10 +55,10 @@ __all__ = ["available", "why_unsupported", "kernel", "run", "cache_dir", "INSTAL
 
 INSTALL_HINT = 'pip install "dpmkit[fast]"'
 #: Run the loop over runs on several threads (numba's prange, parallel=True). Off: on the
-#: reference model's 10,000-run ensemble the kernel took 4.70 s with it against 1.06 s
-#: without, on a 2-core machine shared with other work (bench/bench_compiled.py prints
-#: both); the time goes to writing the (time, variable, run) array, which one thread
-#: fills about as fast as the memory takes it.
+#: reference model's 10,000-run ensemble (bench/bench_compiled.py prints both) a 2-core
+#: machine gave 0.28 s with it against 0.38 s without when idle (load 0.7), but 1.60 s
+#: against 0.43 s and 4.70 s against 1.06 s when shared with other work (load 10-12), as
+#: a workshop laptop or a hub often is; one thread already runs within 1.2 x of C.
 PARALLEL = False
 
 _MODULE_TEXT_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
