@@ -47,7 +47,7 @@ def _pyproject_requirements():
     project = _load_toml(ROOT / "pyproject.toml")["project"]
     lines = list(project["dependencies"])
     extras = project["optional-dependencies"]
-    lines += extras["lab"] + extras["room"] + extras["test"]
+    lines += extras["lab"] + extras["room"] + extras["fast"] + extras["test"]
     found = {}
     for line in lines:
         req = Requirement(line)
@@ -116,6 +116,14 @@ def test_test_extra_includes_room_extra():
     project = _load_toml(ROOT / "pyproject.toml")["project"]
     assert "dpmkit[room]" in project["optional-dependencies"]["test"]
     assert "dpmkit[lab]" in project["optional-dependencies"]["room"]
+
+
+def test_test_extra_includes_fast_extra():
+    # `make test` (and CI) tests the compiled backend itself (tests/test_numba_backend.py),
+    # so the test environment holds numba.
+    project = _load_toml(ROOT / "pyproject.toml")["project"]
+    assert "dpmkit[fast]" in project["optional-dependencies"]["test"]
+    assert any(req.startswith("numba") for req in project["optional-dependencies"]["fast"])
 
 
 # Lab-only packages: the engine must never import them (DESIGN §2).

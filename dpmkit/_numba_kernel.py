@@ -1,0 +1,541 @@
+"""The optional compiled backend of :func:`dpmkit.ensemble`: the model's scalar kernel,
+looped over runs, compiled to machine code with numba (``pip install "dpmkit[fast]"``).
+
+How it is built, and why it is safe:
+
+* The source comes from the kit's own generator (:class:`dpmkit.compiler._Gen` in its
+  ``"ieee"`` scalar mode: the same statements, temporaries, in-place lookups and
+  non-negative guards as a single run), arranged as hand-written C for an ensemble is:
+  each run's initial values first, then time steps outside and runs inside, each run's
+  state (parameters, stocks, what is constant during a run) in a row of an array, each
+  recorded value written straight into the ensemble's ``(time, variable, run)`` array
+  in memory order. RK4's later stages are written out in place (the compiler's
+  ``_rates`` closure cannot be inlined by numba beyond 30 arguments). Lookup tables
+  of more than :data:`dpmkit.compiler._INLINE_POINTS` points are read from arrays
+  passed in, so no table is a hidden global.
+* Before anything is written to disk or imported, :func:`_verify` checks every token
+  of that source against a whitelist (the token alphabet, slot and fixed names of
+  :func:`dpmkit.compiler._verify_source`, the few names of the run loop, and only the
+  helpers compiled here). No user text (model or variable names, units) can appear in it.
+* numba caches compiled code only for functions defined in a real file, so the
+  verified source is written to ``<cache>/numba/k_<hash>.py`` (the hash covers the
+  source, this module's own text, the numba, dpmkit and Python versions), imported
+  from there and compiled with ``cache=True``: numba keeps the machine code beside it
+  (``__pycache__``), so a later process loads it instead of compiling again.
+  ``<cache>`` is ``$DPMKIT_CACHE_DIR`` or the user's cache folder (``$XDG_CACHE_HOME``,
+  ``~/.cache`` or ``%LOCALAPPDATA%``) + ``/dpmkit``.
+* Arithmetic is the single-run kernel's, on floats: IEEE division (numba's ``numpy``
+  error model: x/0 gives ±inf or NaN, never an exception), lookups with the same
+  interpolation and flat extrapolation, NaN in gives NaN out, no fast-math.
+
+numba is imported only when this backend is first used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import keyword
+import math
+import os
+import re
+import sys
+import tempfile
+import time as _time
+import weakref
+from pathlib import Path
+
+import numpy as np
+
+from . import compiler as _c
+from .builtins import BUILTINS
+from .errors import ModelError
+
+__all__ = ["available", "why_unsupported", "kernel", "run", "cache_dir", "INSTALL_HINT"]
+
+INSTALL_HINT = 'pip install "dpmkit[fast]"'
+#: Run the loop over runs on several threads (numba's prange, parallel=True). Off: on the
+#: reference model's 10,000-run ensemble (bench/bench_compiled.py prints both) a 2-core
+#: machine gave 0.28 s with it against 0.38 s without when idle (load 0.7), but 1.60 s
+#: against 0.43 s and 4.70 s against 1.06 s when shared with other work (load 10-12), as
+#: a workshop laptop or a hub often is; one thread already runs within 1.2 x of C.
+PARALLEL = False
+
+_MODULE_TEXT_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def available():
+    """True when numba can be imported."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ----------------------------------------------------------- helpers (jitted)
+# The scalar helpers of dpmkit.builtins, written so numba compiles them; each gives the
+# same number as its Python twin (tests/test_numba_backend.py checks them side by side).
+
+
+def _nb_div(a, b):
+    return a / b  # IEEE with error_model="numpy"
+
+
+def _nb_pow(x, y):
+    return np.power(x, y)
+
+
+def _nb_mod(a, b):
+    if b == 0.0:
+        return math.nan
+    return np.mod(a, b)
+
+
+def _nb_min(a, b):
+    return a if a < b else (b if b <= a else a + b)
+
+
+def _nb_max(a, b):
+    return a if a > b else (b if b >= a else a + b)
+
+
+def _nb_abs(x):
+    return abs(x)
+
+
+def _nb_exp(x):
+    return np.exp(x)
+
+
+def _nb_ln(x):
+    return np.log(x)
+
+
+def _nb_log10(x):
+    return np.log10(x)
+
+
+def _nb_sqrt(x):
+    return np.sqrt(x)
+
+
+def _nb_int(x):
+    return np.floor(x)
+
+
+def _nb_round(x):
+    return np.floor(x + 0.5)
+
+
+def _nb_sin(x):
+    return np.sin(x)
+
+
+def _nb_cos(x):
+    return np.cos(x)
+
+
+def _nb_tan(x):
+    return np.tan(x)
+
+
+def _nb_arcsin(x):
+    return np.arcsin(x)
+
+
+def _nb_arccos(x):
+    return np.arccos(x)
+
+
+def _nb_arctan(x):
+    return np.arctan(x)
+
+
+def _nb_step(t, dt, height, start):
+    return height if t > start - 1e-6 * dt else 0.0
+
+
+def _nb_pulse(t, dt, magnitude, first, interval):
+    e = 1e-6 * dt
+    if not t >= first - e:
+        return 0.0
+    if interval > 0:
+        since = np.mod(t - first + e, interval)
+    else:
+        since = t - first + e
+    return magnitude / dt if since < dt else 0.0
+
+
+def _nb_ramp(t, dt, slope, start, end):
+    if t <= start:
+        return 0.0
+    return slope * ((t if t < end else end) - start)
+
+
+def _nb_safediv(a, b, default):
+    return a / b if b != 0 else default
+
+
+def _nb_lookup(x, xs, ys, slopes, npts):
+    """As compiler._scalar_lookup: flat outside the table, NaN in gives NaN out."""
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[npts - 1]:
+        return ys[npts - 1]
+    if x != x:
+        return x
+    lo, hi = 0, npts  # bisect_right
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if x < xs[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    j = lo - 1
+    return ys[j] + slopes[j] * (x - xs[j])
+
+
+#: builtin name -> its numba twin; a builtin missing here makes a model unsupported.
+_BUILTIN_IMPL = {
+    "MIN": _nb_min, "MAX": _nb_max, "ABS": _nb_abs, "EXP": _nb_exp, "LN": _nb_ln, "LOG10": _nb_log10,
+    "SQRT": _nb_sqrt, "INT": _nb_int, "ROUND": _nb_round, "SIN": _nb_sin, "COS": _nb_cos, "TAN": _nb_tan,
+    "ARCSIN": _nb_arcsin, "ARCCOS": _nb_arccos, "ARCTAN": _nb_arctan, "MODULO": _nb_mod, "STEP": _nb_step,
+    "PULSE": _nb_pulse, "RAMP": _nb_ramp, "SAFEDIV": _nb_safediv, "XIDZ": _nb_safediv, "ZIDZ": _nb_safediv,
+}
+_HELPER_TO_BUILTIN = {b.helper: name for name, b in BUILTINS.items() if b.scalar is not None}
+_OTHER_IMPL = {"_div": _nb_div, "_pow": _nb_pow, "_mod": _nb_mod, "_lk": _nb_lookup}
+_JITTED = None
+
+
+def _helpers():
+    """The jitted helpers by the names the generated source calls them (built once)."""
+    global _JITTED
+    if _JITTED is None:
+        import numba
+
+        jit = numba.njit(cache=True, error_model="numpy")
+        made = {}  # one dispatcher per function (MODULO and MOD, SAFEDIV, XIDZ and ZIDZ share one)
+        out = {name: made.setdefault(fn, jit(fn)) for name, fn in _OTHER_IMPL.items()}
+        for name, fn in _BUILTIN_IMPL.items():
+            out[BUILTINS[name].helper] = made.setdefault(fn, jit(fn)) if fn not in made else made[fn]
+        out["prange"] = numba.prange
+        out["range"] = range
+        out["len"] = len
+        _JITTED = out
+    return _JITTED
+
+
+# ------------------------------------------------------------------ generator
+
+
+class _Gen(_c._Gen):
+    """The compiler's scalar generator (IEEE division), with a loop over runs around it."""
+
+    def __init__(self, compiled, record):
+        super().__init__(compiled, "ieee")
+        self.dyn_cols = [(name, j) for j, name in enumerate(record) if name not in compiled.static]
+        self.static_cols = [(name, j) for j, name in enumerate(record) if name in compiled.static]
+
+    def inline_lookup(self, k, arg):
+        # tables too long to write out are read from the arrays passed in (not globals)
+        return super().inline_lookup(k, arg) or f"_lk({arg}, LX[{k}], LY[{k}], LS[{k}], LN[{k}])"
+
+    def inline_call(self, func, args):
+        if func in ("MIN", "MAX") and len(args) > 2:
+            # folded left, pair by pair, as dpmkit.builtins.s_min / s_max do
+            helper = BUILTINS[func].helper
+            out = args[0]
+            for a in args[1:]:
+                out = f"{helper}({out}, {a})"
+            return out
+        return super().inline_call(func, args)
+
+    def record(self, indent):
+        """Each recorded value into its place in ``O``, and their sum into ``q``: ``q`` is
+        finite only if every value is (or, very rarely, finite values overflow the sum), so
+        the caller looks for the first non-finite value only when ``q`` is not, instead of
+        reading the whole result again."""
+        names = [v for v, _ in self.dyn_cols] + [v for v, _ in self.static_cols]
+        cols = self.dyn_cols + self.static_cols
+        lines = [f"{indent}O[i, {j}, r] = v{self.c.slots[name].index}" for name, j in cols]
+        if names:
+            lines.append(f"{indent}q = q + ({' + '.join(f'v{self.c.slots[v].index}' for v in names)})")
+        return lines
+
+    def source(self, method):
+        """Two loops, as hand-written C for an ensemble: first each run's initial values,
+        then time steps outside and runs inside, each run's state (its parameters, stocks
+        and what never changes during a run) kept in a row of ``Z``; so each time's values
+        are written to ``O[i]`` run after run, in memory order."""
+        c = self.c
+        ind = "    "
+        b, b1 = ind * 2, ind * 3
+        state = _state(c)
+        stocks = [s for s in c.stock_slots if s.rate is not None]
+        where = {s.name: k for k, s in enumerate(state)}
+        scheduled = [c.slots[name].index for name in c.scheduled]
+        lines = ["def _run(P, T, dt, t0_, t1_, O, S, sr, m, LX, LY, LS, LN, Z):", f"{ind}n = len(T)",
+                 f"{ind}q = 0.0", f"{ind}for r in prange(m):"]
+        lines += [f"{b}v{p.index} = P[{j}, r]" for j, p in enumerate(c.param_slots)]
+        lines += [f"{b}i = 0", f"{b}t = T[0]"]
+        lines += [f"{b}v{k} = S[{j}, i, r * sr]" for j, k in enumerate(scheduled)]
+        lines += [self.assign(s, s.expr, b) for s in c.init_order]
+        lines += [f"{b}Z[r, {k}] = v{s.index}" for k, s in enumerate(state)]
+        lines.append(f"{ind}for i in range(n):")
+        lines.append(f"{b}for r in prange(m):")
+        lines.append(f"{b1}t = T[i]")  # in the run's body: RK4's stages move it
+        lines += [f"{b1}v{s.index} = Z[r, {k}]" for k, s in enumerate(state)]
+        lines += [f"{b1}v{k} = S[{j}, i, r * sr]" for j, k in enumerate(scheduled)]
+        lines += [self.assign(s, s.expr, b1) for s in c.step_order if not s.static]
+        lines += self.record(b1)
+        lines += [f"{b1}if i == n - 1:", f"{b1}{ind}continue"]
+        lines += self.stock_updates(b1) if method == "euler" else self.rk4_inline(b1)
+        lines += [f"{b1}Z[r, {where[s.name]}] = v{s.index}" for s in stocks]
+        lines.append(f"{ind}return q")
+        return "\n".join(lines) + "\n"
+
+
+    def rk4_inline(self, ind):
+        """RK4's step with its three later stages written out in place: the same
+        arithmetic as the compiler's ``_rates`` closure, which numba cannot inline once
+        it has more than 30 arguments (Python then passes them as ``*args``)."""
+        c = self.c
+        stocks = [s for s in c.stock_slots if s.rate is not None]
+        if not stocks:
+            return []
+        ks = range(len(stocks))
+        lines = []
+        rates = [self.rate(s, ind, lines) for s in stocks]
+        lines.append(f"{ind}{', '.join(f'k1_{j}' for j in ks)}, = {', '.join(rates)},")
+        lines += [f"{ind}w{j} = v{s.index}" for j, s in enumerate(stocks)]  # the stocks at t
+        for stage, (frac, prev) in enumerate(((0.5, 1), (0.5, 2), (1.0, 3)), start=2):
+            h = "dt * 0.5" if frac == 0.5 else "dt"
+            lines.append(f"{ind}t = T[i] + {h}")
+            lines += [f"{ind}v{s.index} = w{j} + {h} * k{prev}_{j}" for j, s in enumerate(stocks)]
+            lines += [self.assign(s, s.expr, ind) for s in c.step_order if not s.static]
+            rates = [self.rate(s, ind, lines) for s in stocks]
+            lines.append(f"{ind}{', '.join(f'k{stage}_{j}' for j in ks)}, = {', '.join(rates)},")
+        lines += [f"{ind}v{s.index} = w{j} + dt / 6.0 * (k1_{j} + 2.0 * k2_{j} + 2.0 * k3_{j} + k4_{j})"
+                  for j, s in enumerate(stocks)]
+        lines += [f"{ind}v{s.index} = {self.nn(f'v{s.index}')}" for s in stocks if s.non_negative]
+        return lines
+
+
+def _state(c):
+    """The slots a run keeps from step to step: all but those computed in each step."""
+    dyn = {s.name for s in c.step_order if not s.static}
+    return [s for s in c.slots.values() if s.name not in dyn and s.name not in c.scheduled]
+
+
+_SAVED_RE = re.compile(r"w\d+\Z")  # RK4: a stock's value at the start of the step
+_EXTRA_NAMES = frozenset({"r", "m", "sr", "q", "LX", "LY", "LS", "LN", "Z", "continue"})
+#: What the source may call: exactly the jitted helpers (see _helpers) and range, len, prange.
+_CALLABLE = frozenset(_OTHER_IMPL) | {BUILTINS[name].helper for name in _BUILTIN_IMPL} | {"range", "len", "prange"}
+
+
+def _verify(source):
+    """Every token of ``source`` must be in the compiler's token alphabet, and every name a
+    keyword the generator writes, a slot (``v12``, ``x0``, ``k2_5``, ``w3`` ...), a fixed name
+    of the kernels or the run loop, or a helper this module compiles; so lookups are only
+    ever read through ``_lk`` (never ``_L<k>``) and nothing else can be called."""
+    residue = _c._TOKEN_RE.sub("", source)
+    if residue:
+        raise AssertionError(f"generated source has characters outside the whitelisted tokens: {residue[:20]!r}")
+    allowed = _CALLABLE | _c._FIXED_NAMES | _c._ALLOWED_KEYWORDS | _EXTRA_NAMES
+
+    for name in set(_c._NAMES_RE.findall(source)) - allowed:
+        if not name:
+            continue
+        if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+            raise AssertionError(f"generated source uses keyword {name!r}")
+        if (_c._SLOT_RE.match(name) is None and _SAVED_RE.match(name) is None) or name.startswith("_L"):
+            raise AssertionError(f"generated source uses a name outside the whitelist: {name!r}")
+
+
+def why_unsupported(source):
+    """None, or the builtin (as a learner writes it) that has no compiled twin."""
+    names = set(_c._NAMES_RE.findall(source))
+    for helper in sorted(names & set(_HELPER_TO_BUILTIN)):
+        builtin = _HELPER_TO_BUILTIN[helper]
+        if builtin not in _BUILTIN_IMPL:
+            return builtin
+    return None
+
+
+# ----------------------------------------------------------------- disk cache
+
+
+def cache_dir():
+    """The folder the verified kernels and numba's machine code are kept in."""
+    base = os.environ.get("DPMKIT_CACHE_DIR")
+    if base:
+        return Path(base) / "numba"
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        root = Path(os.environ["LOCALAPPDATA"])
+    else:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "dpmkit" / "numba"
+
+
+def _key(source):
+    import numba
+
+    from . import __version__
+
+    parts = (source, numba.__version__, __version__, _MODULE_TEXT_HASH, sys.version, str(PARALLEL))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def _write(source, key):
+    """The path of a file holding exactly ``source`` (verified by the caller)."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"k_{key}.py"
+        if not path.exists() or path.read_text(encoding="ascii") != source:
+            tmp = folder / f".k_{key}.{os.getpid()}.tmp"
+            tmp.write_text(source, encoding="ascii")
+            os.replace(tmp, path)
+        return path
+    except OSError:
+        # a read-only home: compile into a scratch folder (cached for this process only)
+        folder = Path(tempfile.mkdtemp(prefix="dpmkit-numba-"))
+        path = folder / f"k_{key}.py"
+        path.write_text(source, encoding="ascii")
+        return path
+
+
+def _signature():
+    from numba import float64, int64
+
+    a1, a2, a3 = float64[::1], float64[:, ::1], float64[:, :, ::1]
+    return float64(a2, a1, float64, float64, float64, a3, a3, int64, int64, a2, a2, a2, int64[::1], a2)
+
+
+def _load(source):
+    """Write the verified ``source``, import it from its file and compile it (or load
+    numba's cached machine code). Returns the numba dispatcher."""
+    import numba
+
+    _verify(source)
+    key = _key(source)
+    path = _write(source, key)
+    name = f"_dpmkit_numba_k_{key}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    module.__dict__.update(_helpers())
+    # the file was verified as written; re-read it and check again, so what runs is what passed
+    if path.read_text(encoding="ascii") != source:
+        raise AssertionError("the kernel file changed after it was written")
+    spec.loader.exec_module(module)
+    # numba finds the function's globals (and, loading from its cache, rebuilds them) by
+    # the module's name, so the module is registered under its fixed, hash-made name
+    sys.modules[name] = module
+    t0 = _time.perf_counter()
+    fn = numba.njit(_signature(), cache=True, error_model="numpy", parallel=PARALLEL)(module._run)
+    fn.dpmkit_compile_seconds = _time.perf_counter() - t0
+    fn.dpmkit_path = path
+    return fn
+
+
+# ------------------------------------------------------------------- kernels
+
+_KERNELS = weakref.WeakKeyDictionary()  # CompiledModel -> {(method, record): dispatcher}
+
+
+class Unsupported(ModelError):
+    """The model uses a builtin that has no compiled version (yet)."""
+
+
+def source(compiled, method, record):
+    """The verified source of the run loop for ``compiled`` (a CompiledModel).
+
+    Raises :class:`Unsupported` (a ModelError naming the builtin) for a builtin without
+    a compiled twin, before the verifier, which would refuse its helper's name.
+    """
+    with _c._gc_paused():
+        text = _Gen(compiled, tuple(record)).source(method)
+    missing = why_unsupported(text)
+    if missing is not None:
+        raise Unsupported(f"backend='numba' cannot compile {missing}: it has no compiled version yet; "
+                          "use backend='numpy' (or 'auto', which does so by itself)")
+    _verify(text)
+    return text
+
+
+def kernel(compiled, method, record, *, strict=True):
+    """The compiled run loop (a numba dispatcher), built on first use.
+
+    Raises ModelError when numba is missing or the model uses a construct without a
+    compiled twin (``strict``), else returns None in those cases.
+    """
+    record = tuple(record)
+    per_model = _KERNELS.setdefault(compiled, {})
+    fn = per_model.get((method, record))
+    if fn is not None:
+        return fn
+    if not available():
+        if not strict:
+            return None
+        raise ModelError(f"backend='numba' needs numba, which is not installed; install it with: {INSTALL_HINT} "
+                         "(or use backend='numpy')")
+    try:
+        text = source(compiled, method, record)
+    except Unsupported:
+        if not strict:
+            return None
+        raise
+    fn = _load(text)
+    per_model[(method, record)] = fn
+    return fn
+
+
+def is_ready(compiled, method, record):
+    """True when this kernel is loaded in this process or its verified file is on disk
+    (compiled before, so numba's cache can load it instead of compiling)."""
+    record = tuple(record)
+    if (method, record) in _KERNELS.get(compiled, {}):
+        return True
+    try:
+        text = source(compiled, method, record)
+        return (cache_dir() / f"k_{_key(text)}.py").exists()
+    except (Unsupported, ImportError):
+        return False
+
+
+def _tables(compiled):
+    """The lookup tables too long to write out, as padded arrays (x, y, slopes, lengths)."""
+    long = [lk for lk in compiled.lookups if len(lk.x) > _c._INLINE_POINTS]
+    width = max([len(lk.x) for lk in long] + [1])
+    k = max(len(compiled.lookups), 1)
+    LX, LY, LS = np.zeros((k, width)), np.zeros((k, width)), np.zeros((k, width))
+    LN = np.ones(k, dtype=np.int64)
+    for j, lk in enumerate(compiled.lookups):
+        if len(lk.x) <= _c._INLINE_POINTS:
+            continue
+        xs, ys = [float(v) for v in lk.x], [float(v) for v in lk.y]
+        LX[j, : len(xs)] = xs
+        LY[j, : len(ys)] = ys
+        LS[j, : len(xs) - 1] = [(ys[q + 1] - ys[q]) / (xs[q + 1] - xs[q]) for q in range(len(xs) - 1)]
+        LN[j] = len(xs)
+    return LX, LY, LS, LN
+
+
+def run(fn, compiled, P, time, dt, start, stop, record, n, S=()):
+    """The ensemble's ``(time, variable, run)`` array, as simulate._run_vector gives it, and
+    the sum of its values (not finite when a value is not, see _Gen.record)."""
+    time = np.ascontiguousarray(time, dtype=float)
+    params = np.empty((len(P), n))
+    for j, value in enumerate(P):
+        params[j] = value
+    per_run = any(np.ndim(v) for sched in S for v in sched)
+    sched = np.empty((len(S), len(time), n if per_run else 1))
+    for j, steps in enumerate(S):
+        for i, value in enumerate(steps):
+            sched[j, i] = value
+    out = np.empty((len(time), len(record), n))
+    state = np.empty((n, len(_state(compiled))))
+    total = fn(params, time, float(dt), float(start), float(stop), out, sched, 1 if per_run else 0, n,
+               *_tables(compiled), state)
+    return out, total
