@@ -344,7 +344,7 @@ def _verify(source):
         raise AssertionError(f"generated source has characters outside the whitelisted tokens: {residue[:20]!r}")
     allowed = _CALLABLE | _c._FIXED_NAMES | _c._ALLOWED_KEYWORDS | _EXTRA_NAMES
 
-    for name in set(_c._NAMES_RE.findall(source)) - allowed:
+    for name in set(_c._OTHER_NAMES_RE.findall(source)) - allowed:
         if not name:
             continue
         if keyword.iskeyword(name) or keyword.issoftkeyword(name):
@@ -355,7 +355,7 @@ def _verify(source):
 
 def why_unsupported(source):
     """None, or the builtin (as a learner writes it) that has no compiled twin."""
-    names = set(_c._NAMES_RE.findall(source))
+    names = set(_c._OTHER_NAMES_RE.findall(source))
     for helper in sorted(names & set(_HELPER_TO_BUILTIN)):
         builtin = _HELPER_TO_BUILTIN[helper]
         if builtin not in _BUILTIN_IMPL:
