@@ -253,23 +253,23 @@ def prewarm_files(base, code):
 
 def serve(room, *, host, port, ready=None, base_url=""):
     """Run the room until interrupted (Ctrl+C); ``base_url`` as in :func:`guarded_app`."""
-    configure_solara()
+    playing = getattr(room, "game", None) is not None  # the game (issue 13) serves its own pages
     from . import pages
 
+    if playing:
+        from . import game_pages
+    # Solara's server reads SOLARA_APP once, when it is first imported (the anywidget check
+    # below imports it), and importing the page modules sets it: so choose the app here.
+    configure_solara("dpmkit.room.game_pages" if playing else "dpmkit.room.pages")
     warm_up(room.model)
     problem = frontend.anywidget_patch_missing()
     if problem:
         print(f"warning: {problem}", flush=True)
 
     pages.ROOM = room
-    # -- the game (issue 13): a room started with --game serves the game's pages instead
-    if getattr(room, "game", None) is not None:
-        from . import game_pages
-
+    if playing:
         game_pages.ROOM = room
         game_pages.warm_up()
-        configure_solara("dpmkit.room.game_pages")
-    # -- end of the game's part
     import uvicorn
     from solara.server.starlette import app
 
