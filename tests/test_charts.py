@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_session import displays, kernel
 
 import dpmkit as dk
 
@@ -613,34 +614,14 @@ def test_live_spec_reuses_the_base_rows_and_the_date_labels(demo):
 def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(tmp_path):
     # Loading Altair and starting vl-convert's engine take a second or more on the first
     # chart of a session: the cell says so at once, and the note is cleared when done.
-    import os
-
-    from jupyter_client.manager import start_new_kernel
-
     from dpmkit.charts import _LOADING
     from dpmkit.charts.render import FIRST_DRAWING
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DPMKIT_CACHE_DIR": str(tmp_path / "cache")}
-    manager, client = start_new_kernel(kernel_name="python3", env=env, cwd=str(ROOT), startup_timeout=120)
-
     def run(code):
-        msg_id = client.execute(code)
-        seen = []
-        while True:
-            msg = client.get_iopub_msg(timeout=300)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = msg["header"]["msg_type"], msg["content"]
-            if kind == "error":
-                raise AssertionError("\n".join(content["traceback"]))
-            if kind == "status" and content["execution_state"] == "idle":
-                return seen
-            if kind in ("display_data", "update_display_data", "execute_result"):
-                data = content["data"]
-                seen.append((kind, data.get("text/plain", ""), "<svg" in data.get("image/svg+xml", ""),
-                             content.get("transient", {}).get("display_id")))
+        return [(kind, content["data"].get("text/plain", ""), "<svg" in content["data"].get("image/svg+xml", ""),
+                 content.get("transient", {}).get("display_id")) for kind, content in displays(session.run(code))]
 
-    try:
+    with kernel(tmp_path, cwd=ROOT, PYTHONPATH=str(ROOT)) as session:
         chart = "dk.charts.time_series(dk.simulate(dk.models.load('demo')), ['waiting_list'])"
         first = run("import dpmkit as dk\n" + chart)
         kinds = [(kind, text, svg) for kind, text, svg, _ in first]
@@ -652,6 +633,3 @@ def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(
         assert [(kind, svg) for kind, _, svg, _ in again] == [("execute_result", True)]
         widget_picture = run("dk.charts.to_svg(dk.charts.time_series(dk.simulate(dk.models.load('demo'))))[:4]")
         assert [text for _, text, _, _ in widget_picture] == ["'<svg'"]
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)

@@ -8,6 +8,7 @@ import os
 import re
 
 import pytest
+from kernel_session import displays, kernel
 
 import dpmkit as dk
 
@@ -129,25 +130,8 @@ def test_static_picture_without_a_kernel_is_a_snapshot():
 def test_a_slider_moved_in_the_browser_marks_the_picture_stale_and_snapshot_records_it(tmp_path):
     # A learner's slider release arrives as a comm message, not a cell: JupyterLab would
     # drop a display update sent then, so none is sent (no wasted SVG); snapshot() records it.
-    from jupyter_client.manager import start_new_kernel
-
-    env = {**os.environ, "DPMKIT_CACHE_DIR": str(tmp_path / "cache")}
-    manager, client = start_new_kernel(kernel_name="python3", env=env, startup_timeout=120)
-
-    def run(code):
-        msg_id = client.execute(code)
-        messages = []
-        while True:
-            msg = client.get_iopub_msg(timeout=300)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            messages.append(msg)
-            if msg["header"]["msg_type"] == "error":
-                raise AssertionError("\n".join(msg["content"]["traceback"]))
-            if msg["header"]["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                return messages
-
-    try:
+    with kernel(tmp_path) as session:
+        run, client = session.run, session.client
         run("import dpmkit as dk\nexplorer = dk.widgets.explore('surrey', outputs=['neet'])\nexplorer")
         out = run("print(explorer.controls['decommissioning_years'].comm.comm_id)")
         comm_id = next(m["content"]["text"] for m in out if m["header"]["msg_type"] == "stream").strip()
@@ -155,16 +139,7 @@ def test_a_slider_moved_in_the_browser_marks_the_picture_stale_and_snapshot_reco
         msg = client.session.msg("comm_msg", {"comm_id": comm_id, "data": {
             "method": "update", "state": {"value": 5.0}, "buffer_paths": []}})
         client.shell_channel.send(msg)
-        updates = []
-        deadline = 120
-        while deadline > 0:
-            reply = client.get_iopub_msg(timeout=60)
-            if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
-                continue
-            updates.append(reply["header"]["msg_type"])
-            if reply["header"]["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
-                break
-            deadline -= 1
+        updates = [m["header"]["msg_type"] for m in session.messages_of(msg["header"]["msg_id"], timeout=60)]
         assert "update_display_data" not in updates
         out = run("print(explorer.runs, explorer._static_stale, round(explorer.result.at(2014.25, 'neet')))")
         assert next(m["content"]["text"] for m in out if m["header"]["msg_type"] == "stream").split() == [
@@ -173,43 +148,25 @@ def test_a_slider_moved_in_the_browser_marks_the_picture_stale_and_snapshot_reco
         result = next(m for m in out if m["header"]["msg_type"] == "execute_result")["content"]["data"]
         assert result["image/svg+xml"].startswith("<svg")
         assert "March 2014: 587 (base run 426, difference +161)" in result["text/plain"]
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
 
 
 def test_the_first_explorer_shows_the_live_widget_before_drawing_its_picture(tmp_path):
     # The live explorer appears before vl-convert's engine starts (about 1 s, more on a
     # loaded machine) for its static picture; the cell says what it is doing meanwhile.
-    from jupyter_client.manager import start_new_kernel
-
     from dpmkit.charts import _LOADING
     from dpmkit.charts.render import FIRST_DRAWING
 
-    env = {**os.environ, "DPMKIT_CACHE_DIR": str(tmp_path / "cache")}
-    manager, client = start_new_kernel(kernel_name="python3", env=env, startup_timeout=120)
-    try:
-        msg_id = client.execute("import dpmkit as dk\nexplorer = dk.widgets.explore('surrey', outputs=['neet'])\n"
-                                "explorer")
+    with kernel(tmp_path) as session:
         seen = []
-        while True:
-            msg = client.get_iopub_msg(timeout=300)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = msg["header"]["msg_type"], msg["content"]
-            assert kind != "error", "\n".join(content.get("traceback", []))
-            if kind == "status" and content["execution_state"] == "idle":
-                break
-            if kind in ("display_data", "update_display_data"):
-                data = content["data"]
-                label = ("live" if data.get(WIDGET_VIEW, {}).get("model_id") else
-                         "picture" if "<svg" in data.get("image/svg+xml", "") else data.get("text/plain", ""))
-                seen.append((kind, label))
+        for kind, content in displays(session.run(
+                "import dpmkit as dk\nexplorer = dk.widgets.explore('surrey', outputs=['neet'])\nexplorer"),
+                kinds=("display_data", "update_display_data")):
+            data = content["data"]
+            label = ("live" if data.get(WIDGET_VIEW, {}).get("model_id") else
+                     "picture" if "<svg" in data.get("image/svg+xml", "") else data.get("text/plain", ""))
+            seen.append((kind, label))
         # an empty cache folder: the first kernel on a machine also bundles the chart JavaScript once
         bundling = [("display_data", "Preparing interactive charts to work offline (once per computer, a few "
                                      "seconds)…"), ("update_display_data", "")]
         assert seen == [("display_data", _LOADING), ("update_display_data", ""), *bundling, ("display_data", "live"),
                         ("display_data", FIRST_DRAWING), ("update_display_data", ""), ("display_data", "picture")]
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)

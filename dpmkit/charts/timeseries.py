@@ -91,15 +91,19 @@ def _line_panel(data, series_domain, y_title, x_title, legend_title, width, heig
     ).properties(width=width, height=height)
 
 
-def _time_series_chart(model, names, current, base, title, width, height, x_domain=None, base_note=None):
-    """Panels by units; ``current``/``base`` are Altair data (inline values or named)."""
-    size = _size(width, height)
-    calendar = _calendar_years(model)
-    x_title = _time_title(model.time_units)
-    domain = [model[n].label for n in names]
+def _panels(model, names, width, height):
+    """What both builders of the time-series chart share: its size, calendar, time-axis
+    title, colour domain (the labels) and the outputs grouped into one panel per unit."""
     groups = {}
     for n in names:
         groups.setdefault(model[n].units, []).append(n)
+    return (_size(width, height), _calendar_years(model), _time_title(model.time_units),
+            [model[n].label for n in names], groups)
+
+
+def _time_series_chart(model, names, current, base, title, width, height, x_domain=None, base_note=None):
+    """Panels by units; ``current``/``base`` are Altair data (inline values or named)."""
+    size, calendar, x_title, domain, groups = _panels(model, names, width, height)
     panels = []
     for units, members in groups.items():
         y_title = words.axis_title(model[members[0]]) if len(members) == 1 else (units or "value")
@@ -207,19 +211,13 @@ def _time_tooltip_dict(calendar, title="Time"):
 def _time_series_dict(model, names, with_base, title, width, height, x_domain=None, base_note=None):
     """The dict of ``_time_series_chart(..., alt.Data(name="current"), alt.Data(name="base"))``
     as Altair writes it (``to_dict()``), without building Altair objects."""
-    size = _size(width, height)
-    calendar = _calendar_years(model)
-    x_title = _time_title(model.time_units)
-    domain = [model[n].label for n in names]
+    size, calendar, x_title, domain, groups = _panels(model, names, width, height)
     from ._style import DASHES, PALETTE
 
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(domain))]
     dashes = [list(DASHES[i % len(DASHES)]) for i in range(len(domain))]
     x_axis = _time_axis_dict(x_title, (model.start, model.stop))
     x_scale = {"nice": False} if x_domain is None else {"nice": False, "domain": [float(x) for x in x_domain]}
-    groups = {}
-    for n in names:
-        groups.setdefault(model[n].units, []).append(n)
     panels = []
     for units, members in groups.items():
         y_title = words.axis_title(model[members[0]]) if len(members) == 1 else (units or "value")
