@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from . import compiler as _c
+from ._files import atomic_write
 from .builtins import BUILTINS
 from .errors import ModelError
 
@@ -387,23 +388,24 @@ def _key(source):
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
+_KERNEL_FILE = re.compile(r"k_[0-9a-f]{32}\.py")
+
+
 def _write(source, key):
     """The path of a file holding exactly ``source`` (verified by the caller)."""
     folder = cache_dir()
+    name = f"k_{key}.py"
+    data = source.encode("ascii")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"k_{key}.py"
-        if not path.exists() or path.read_text(encoding="ascii") != source:
-            tmp = folder / f".k_{key}.{os.getpid()}.tmp"
-            tmp.write_text(source, encoding="ascii")
-            os.replace(tmp, path)
+        path = folder / name
+        if not path.exists() or path.read_bytes() != data:
+            atomic_write(folder, name, data, names=_KERNEL_FILE, what="a compiled kernel", temp_prefix=".k_")
         return path
     except OSError:
         # a read-only home: compile into a scratch folder (cached for this process only)
         folder = Path(tempfile.mkdtemp(prefix="dpmkit-numba-"))
-        path = folder / f"k_{key}.py"
-        path.write_text(source, encoding="ascii")
-        return path
+        return atomic_write(folder, name, data, names=_KERNEL_FILE, what="a compiled kernel", temp_prefix=".k_")
 
 
 def _signature():
@@ -425,10 +427,9 @@ def _load(source):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     module.__dict__.update(_helpers())
-    # the file was verified as written; re-read it and check again, so what runs is what passed
-    if path.read_text(encoding="ascii") != source:
-        raise AssertionError("the kernel file changed after it was written")
-    spec.loader.exec_module(module)
+    # Run exactly the verified string, not the file read back: the file is there only so that
+    # numba can locate its cache by the function's file name (no user text is in that name).
+    exec(compile(source, str(path), "exec"), module.__dict__)
     # numba finds the function's globals (and, loading from its cache, rebuilds them) by
     # the module's name, so the module is registered under its fixed, hash-made name
     sys.modules[name] = module

@@ -317,7 +317,7 @@ def test_a_parse_error_is_raised_again_on_every_compile_not_remembered():
 
 
 def test_exec_only_ever_runs_source_that_passed_the_verifier(monkeypatch):
-    """The one ``exec`` in dpmkit runs the code compiled from exactly the source the verifier
+    """The compiler's ``exec`` runs the code compiled from exactly the source the verifier
     passed; a generator that wrote anything else never reaches ``compile`` or ``exec``."""
     from dpmkit import compiler
 
@@ -443,3 +443,38 @@ def test_an_assignment_writes_no_parentheses_around_its_whole_expression():
     np.testing.assert_array_equal(r["f"], (s + 2.0) * (s - 1.0))
     np.testing.assert_array_equal(r["a"], s / (2.0 - s))
     np.testing.assert_array_equal(r["b"], -(s - 2.0) - 2.0)
+
+
+def test_every_exec_eval_and_compile_in_dpmkit_is_one_of_the_two_verified_kernel_loaders():
+    """User text must never reach exec/eval/compile: the only calls in the package are the
+    kernel loaders, each tested above (and in tests/test_numba_backend.py) to run only verified
+    source built from the parsed equations. A new call anywhere else fails here until it is
+    reviewed and tested the same way."""
+    import ast
+    from pathlib import Path
+
+    from dpmkit import compiler
+
+    root = Path(compiler.__file__).parent
+    builtins_ = {"exec", "eval", "compile", "__import__"}  # as bare names (re.compile is not one)
+    found = set()
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        scopes = [(tree, "<module>")]
+        while scopes:
+            node, scope = scopes.pop()
+            for child in ast.iter_child_nodes(node):
+                inner = child.name if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)) else scope
+                if isinstance(child, ast.Call):
+                    f = child.func
+                    name = (f.id if isinstance(f, ast.Name) and f.id in builtins_ else
+                            f.attr if isinstance(f, ast.Attribute) and f.attr in ("exec_module", "run_code") else None)
+                    if name is not None:
+                        found.add((path.relative_to(root).as_posix(), inner, name))
+                scopes.append((child, inner))
+    assert found == {
+        ("compiler.py", "_build_kernel", "compile"),
+        ("compiler.py", "_build_kernel", "exec"),
+        ("_numba_kernel.py", "_load", "compile"),
+        ("_numba_kernel.py", "_load", "exec"),
+    }

@@ -139,12 +139,27 @@ def test_compiled_only_from_source_that_passed_the_verifier(monkeypatch, tmp_pat
         written.append(path.read_text(encoding="ascii"))
         return path
 
+    compiled_sources, executed = [], []
+
+    def spy_compile(source, filename, mode):
+        compiled_sources.append(source)
+        return compile(source, filename, mode)
+
+    def spy_exec(code, namespace):
+        executed.append(code)
+        return exec(code, namespace)
+
     monkeypatch.setattr(nk, "_verify", verify)
     monkeypatch.setattr(nk, "_write", write)
+    monkeypatch.setattr(nk, "compile", spy_compile, raising=False)
+    monkeypatch.setattr(nk, "exec", spy_exec, raising=False)
     model = dk.Model("verify_me", [dk.Stock("s", 1.0), dk.Flow("g", "s * rate", into="s"), dk.Param("rate", 0.1)],
                      check_units="off")
     fn = nk.kernel(compile_model(model), "euler", model.recorded)
     assert written and set(written) <= set(verified)
+    # what runs is the verified string itself, compiled once and executed once
+    assert compiled_sources == [written[-1]] and len(executed) == 1
+    assert executed[0].co_filename == fn.py_func.__code__.co_filename
     assert Path(fn.py_func.__code__.co_filename).read_text(encoding="ascii") == written[-1]
     assert "verify_me" not in written[-1] and "rate" not in written[-1]
 
@@ -155,6 +170,7 @@ def test_compiled_only_from_source_that_passed_the_verifier(monkeypatch, tmp_pat
     with pytest.raises(AssertionError, match="__import__"):
         nk.kernel(compile_model(other), "euler", other.recorded)
     assert (len(written), sorted(p.name for p in (tmp_path / "numba").iterdir())) == before
+    assert len(compiled_sources) == 1 and len(executed) == 1  # nothing more was compiled or run
 
 
 def test_verifier_refuses_names_outside_the_whitelist():
