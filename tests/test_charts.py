@@ -58,8 +58,10 @@ def walk(spec):
 
 
 def inline_values(spec):
-    return [d["values"] for d in walk(spec) if isinstance(d.get("values"), list) and d["values"]
-            and isinstance(d["values"][0], dict)]
+    """The rows a spec carries: inline ``values`` and top-level named ``datasets``."""
+    inline = [d["values"] for d in walk(spec) if isinstance(d.get("values"), list) and d["values"]
+              and isinstance(d["values"][0], dict)]
+    return inline + [rows for rows in spec.get("datasets", {}).values() if rows]
 
 
 def axis_titles(spec):
@@ -578,25 +580,39 @@ def test_live_template_cache_is_bounded_and_thread_safe(demo):
 @pytest.mark.parametrize("model_name,names", [("surrey", ["neet"]), ("surrey", ["neet", "trust", "budget"]),
                                               ("demo", ["waiting_list", "staff", "served"])])
 @pytest.mark.parametrize("with_base", [True, False])
-@pytest.mark.parametrize("extra", [{}, {"title": "My title", "x_domain": (0, 1), "base_note": "Grey: yours"}])
-def test_live_template_written_as_a_dict_is_the_spec_altair_writes(validator, model_name, names, with_base, extra):
-    # LiveTimeSeries writes its template as plain dicts (no Altair objects, no validation
-    # at run time): it must stay the very spec the Altair builder gives, and valid Vega-Lite.
-    from dpmkit.charts import timeseries
-
+@pytest.mark.parametrize("title", [None, "My title"])
+def test_the_static_chart_is_the_live_template_with_its_rows(validator, model_name, names, with_base, title):
+    # One source: time_series() is LiveTimeSeries' template (written as plain dicts, no
+    # Altair objects at run time) with the run's rows as its named datasets; both are valid
+    # Vega-Lite, and a widget's chart after its first run is the chart a notebook prints.
     model = dk.models.load(model_name)
-    extra = dict(extra)
-    if "x_domain" in extra:
-        extra["x_domain"] = (model.start, model.stop)
-    title = extra.pop("title", None)
-    by_altair = timeseries._time_series_chart(
-        model, names, alt.Data(name="current"), alt.Data(name="base") if with_base else None, title, 400, 200,
-        **extra).to_dict()  # validated by Altair
-    timeseries._TEMPLATES.clear()
-    live = charts.LiveTimeSeries(model, names, with_base=with_base, title=title, width=400, height=200, **extra)
-    assert live.template == by_altair
     run = dk.simulate(model)
-    valid(validator, live.spec(run, run if with_base else None))
+    lever = model.policy_levers[0]
+    other = dk.simulate(model, {lever.name: (lever.default + lever.bounds[1]) / 2})
+    base = run if with_base else None
+    live = charts.LiveTimeSeries(model, names, with_base=with_base, title=title, width=400, height=200,
+                                 max_points=dk.charts.MAX_POINTS)
+    static = charts.time_series(other, names, base=base, title=title, width=400, height=200).to_dict()
+    assert static.pop("description") == charts.describe(other, names)
+    datasets = static.pop("datasets")
+    assert static == live.template
+    assert datasets == live.spec(other, base)["datasets"]
+    mine = [r["value"] for r in datasets["current"] if r["variable"] == names[0]]
+    assert mine == pytest.approx(list(other[names[0]][:: max(1, len(other.time) // len(mine))])[: len(mine)])
+    valid(validator, live.spec(other, base))
+    valid(validator, charts.time_series(other, names, base=base, title=title).to_dict())
+
+
+@pytest.mark.parametrize("extra", [{"x_domain": None, "base_note": "Grey: yours"}, {"x_domain": (2008, 2016)}])
+def test_live_template_options_are_valid_vega_lite(validator, extra):
+    surrey = dk.models.load("surrey")
+    live = charts.LiveTimeSeries(surrey, ["neet", "budget"], **extra)
+    run = dk.simulate(surrey)
+    spec = live.spec(run, run)
+    valid(validator, spec)
+    x = spec["vconcat"][0]["layer"][1]["encoding"]["x"]["scale"]
+    assert x.get("domain") == (None if extra["x_domain"] is None else [2008.0, 2016.0])
+    assert spec["title"]["subtitle"] == extra.get("base_note", "Grey lines: base run")
 
 
 def test_live_spec_reuses_the_base_rows_and_the_date_labels(demo):

@@ -101,30 +101,6 @@ def _panels(model, names, width, height):
             [model[n].label for n in names], groups)
 
 
-def _time_series_chart(model, names, current, base, title, width, height, x_domain=None, base_note=None):
-    """Panels by units; ``current``/``base`` are Altair data (inline values or named)."""
-    size, calendar, x_title, domain, groups = _panels(model, names, width, height)
-    panels = []
-    for units, members in groups.items():
-        y_title = words.axis_title(model[members[0]]) if len(members) == 1 else (units or "value")
-        layers = []
-        if base is not None:
-            layers.append(
-                alt.Chart(base).transform_filter(alt.FieldOneOfPredicate(field="variable", oneOf=members))
-                .mark_line(strokeWidth=2, color="#777777", opacity=0.8).encode(
-                    x=alt.X("time:Q"), y=alt.Y("value:Q"), detail="series:N",
-                    tooltip=[alt.Tooltip("series:N", title="Base run"), _time_tooltip(calendar),
-                             alt.Tooltip("value:Q", title="Value", format=",.4~g")],
-                )
-            )
-        layers.append(_line_panel(current, domain, y_title, x_title, "Variable", members=members,
-                                  x_domain=x_domain, times=(model.start, model.stop), calendar=calendar, **size))
-        panels.append(alt.layer(*layers).properties(**size))
-    subtitle = (base_note or "Grey lines: base run") if base is not None else None
-    chart = alt.vconcat(*panels, spacing=24).resolve_scale(color="shared", strokeDash="shared")
-    return chart.properties(title=_title(title or model.label, subtitle))
-
-
 def time_series(result, names=None, *, title=None, base=None, width=WIDTH, height=HEIGHT, max_points=MAX_POINTS):
     """Line chart of variables over time, labelled with their declared names and units.
 
@@ -165,24 +141,28 @@ def time_series(result, names=None, *, title=None, base=None, width=WIDTH, heigh
                          "for scenario tables use dk.charts.scenarios, for ensembles dk.charts.fan")
     names = _names(result, names)
     _size(width, height)
-    base_data = None
+    rows = {}
     if base is not None:
         if not isinstance(base, Result) or base.model.name != result.model.name:
             raise ModelError("base must be a Result of the same model")
         for n in names:
             base._index(n)
-        base_data = alt.Data(values=_series_records(base, names, _thin_index(len(base.time), max_points)))
-    current = alt.Data(values=_series_records(result, names, _thin_index(len(result.time), max_points)))
-    chart = _time_series_chart(result.model, names, current, base_data, title, width, height)
-    return chart.properties(description=describe(result, names))
+        rows["base"] = _series_records(base, names, _thin_index(len(base.time), max_points))
+    rows["current"] = _series_records(result, names, _thin_index(len(result.time), max_points))
+    # one source for the static and the live chart: the live template, with the rows as
+    # its named datasets (the same spec a widget draws after its first run)
+    spec = _time_series_dict(result.model, names, base is not None, title, width, height)
+    spec["datasets"] = rows
+    return alt.VConcatChart.from_dict(spec).properties(description=describe(result, names))
 
 
 # ----------------------------------------------------------------------------- live charts as plain dicts
-# The widgets' chart (LiveTimeSeries) is the same Vega-Lite spec as _time_series_chart
-# with named datasets, written here directly as dicts: building it through Altair costs
-# about 0.3 s of objects, deep copies and schema validation (1-2 s on a loaded machine)
-# in each new kernel, before the first explorer appears. tests/test_charts.py checks that
-# both ways give equal specs, and validates them against the Vega-Lite schema.
+# The time-series chart is written directly as a Vega-Lite dict with named datasets: the
+# widgets' chart (LiveTimeSeries) swaps the datasets on each run, and time_series() puts
+# the rows in and hands the dict to Altair. Building it through Altair objects cost about
+# 0.3 s of objects, deep copies and schema validation (1-2 s on a loaded machine) in each
+# new kernel, before the first explorer appears. tests/test_charts.py validates the
+# specs against the Vega-Lite schema.
 
 def _axis_dict(title, **kwargs):
     kwargs.setdefault("labelLimit", 260)
@@ -209,8 +189,9 @@ def _time_tooltip_dict(calendar, title="Time"):
 
 
 def _time_series_dict(model, names, with_base, title, width, height, x_domain=None, base_note=None):
-    """The dict of ``_time_series_chart(..., alt.Data(name="current"), alt.Data(name="base"))``
-    as Altair writes it (``to_dict()``), without building Altair objects."""
+    """The time-series chart as the Vega-Lite dict Altair writes (``to_dict()``), with named
+    datasets "current" (and "base" when ``with_base``), without building Altair objects:
+    one panel per unit, a coloured and dashed line per variable, grey base-run lines."""
     size, calendar, x_title, domain, groups = _panels(model, names, width, height)
     from ._style import DASHES, PALETTE
 
