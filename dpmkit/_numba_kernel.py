@@ -42,6 +42,7 @@ import re
 import sys
 import tempfile
 import time as _time
+import types
 import weakref
 from pathlib import Path
 
@@ -49,7 +50,7 @@ import numpy as np
 
 from . import compiler as _c
 from ._files import atomic_write
-from .builtins import BUILTINS
+from .builtins import BUILTINS, COMPILED_FORMS
 from .errors import ModelError
 
 __all__ = ["available", "why_unsupported", "kernel", "run", "cache_dir", "INSTALL_HINT"]
@@ -75,110 +76,12 @@ def available():
 
 
 # ----------------------------------------------------------- helpers (jitted)
-# The scalar helpers of dpmkit.builtins, written so numba compiles them; each gives the
-# same number as its Python twin (tests/test_numba_backend.py checks them side by side).
+# The builtins are not written again here: dpmkit.builtins.COMPILED_FORMS gives, for each
+# helper the generated source calls, the very function its single runs use (or the IEEE
+# function that one falls back to), and _helpers has numba compile that.
 
 
-def _nb_div(a, b):
-    return a / b  # IEEE with error_model="numpy"
-
-
-def _nb_pow(x, y):
-    return np.power(x, y)
-
-
-def _nb_mod(a, b):
-    if b == 0.0:
-        return math.nan
-    return np.mod(a, b)
-
-
-def _nb_min(a, b):
-    return a if a < b else (b if b <= a else a + b)
-
-
-def _nb_max(a, b):
-    return a if a > b else (b if b >= a else a + b)
-
-
-def _nb_abs(x):
-    return abs(x)
-
-
-def _nb_exp(x):
-    return np.exp(x)
-
-
-def _nb_ln(x):
-    return np.log(x)
-
-
-def _nb_log10(x):
-    return np.log10(x)
-
-
-def _nb_sqrt(x):
-    return np.sqrt(x)
-
-
-def _nb_int(x):
-    return np.floor(x)
-
-
-def _nb_round(x):
-    return np.floor(x + 0.5)
-
-
-def _nb_sin(x):
-    return np.sin(x)
-
-
-def _nb_cos(x):
-    return np.cos(x)
-
-
-def _nb_tan(x):
-    return np.tan(x)
-
-
-def _nb_arcsin(x):
-    return np.arcsin(x)
-
-
-def _nb_arccos(x):
-    return np.arccos(x)
-
-
-def _nb_arctan(x):
-    return np.arctan(x)
-
-
-def _nb_step(t, dt, height, start):
-    return height if t > start - 1e-6 * dt else 0.0
-
-
-def _nb_pulse(t, dt, magnitude, first, interval):
-    e = 1e-6 * dt
-    if not t >= first - e:
-        return 0.0
-    if interval > 0:
-        since = np.mod(t - first + e, interval)
-    else:
-        since = t - first + e
-    return magnitude / dt if since < dt else 0.0
-
-
-def _nb_ramp(t, dt, slope, start, end):
-    if t <= start:
-        return 0.0
-    return slope * ((t if t < end else end) - start)
-
-
-def _nb_safediv(a, b, default):
-    return a / b if b != 0 else default
-
-
-def _nb_lookup(x, xs, ys, slopes, npts):
+def _lookup(x, xs, ys, slopes, npts):
     """As compiler._scalar_lookup: flat outside the table, NaN in gives NaN out."""
     if x <= xs[0]:
         return ys[0]
@@ -197,15 +100,11 @@ def _nb_lookup(x, xs, ys, slopes, npts):
     return ys[j] + slopes[j] * (x - xs[j])
 
 
-#: builtin name -> its numba twin; a builtin missing here makes a model unsupported.
-_BUILTIN_IMPL = {
-    "MIN": _nb_min, "MAX": _nb_max, "ABS": _nb_abs, "EXP": _nb_exp, "LN": _nb_ln, "LOG10": _nb_log10,
-    "SQRT": _nb_sqrt, "INT": _nb_int, "ROUND": _nb_round, "SIN": _nb_sin, "COS": _nb_cos, "TAN": _nb_tan,
-    "ARCSIN": _nb_arcsin, "ARCCOS": _nb_arccos, "ARCTAN": _nb_arctan, "MODULO": _nb_mod, "STEP": _nb_step,
-    "PULSE": _nb_pulse, "RAMP": _nb_ramp, "SAFEDIV": _nb_safediv, "XIDZ": _nb_safediv, "ZIDZ": _nb_safediv,
-}
+#: builtin name -> what numba compiles for it; a builtin missing here makes a model unsupported.
+_BUILTIN_IMPL = {name: COMPILED_FORMS[b.helper] for name, b in BUILTINS.items() if b.scalar is not None}
 _HELPER_TO_BUILTIN = {b.helper: name for name, b in BUILTINS.items() if b.scalar is not None}
-_OTHER_IMPL = {"_div": _nb_div, "_pow": _nb_pow, "_mod": _nb_mod, "_lk": _nb_lookup}
+_OTHER_IMPL = {"_div": COMPILED_FORMS["_div"], "_pow": COMPILED_FORMS["_pow"], "_mod": COMPILED_FORMS["_mod"],
+               "_lk": _lookup}
 _JITTED = None
 
 
@@ -217,9 +116,16 @@ def _helpers():
 
         jit = numba.njit(cache=True, error_model="numpy")
         made = {}  # one dispatcher per function (MODULO and MOD, SAFEDIV, XIDZ and ZIDZ share one)
-        out = {name: made.setdefault(fn, jit(fn)) for name, fn in _OTHER_IMPL.items()}
-        for name, fn in _BUILTIN_IMPL.items():
-            out[BUILTINS[name].helper] = made.setdefault(fn, jit(fn)) if fn not in made else made[fn]
+
+        def compiled(fn):
+            if not isinstance(fn, types.FunctionType):
+                return fn  # a numpy ufunc: numba compiles its call in place
+            if fn not in made:
+                made[fn] = jit(fn)
+            return made[fn]
+
+        out = {name: compiled(fn) for name, fn in _OTHER_IMPL.items()}
+        out.update({BUILTINS[name].helper: compiled(fn) for name, fn in _BUILTIN_IMPL.items()})
         out["prange"] = numba.prange
         out["range"] = range
         out["len"] = len
