@@ -30,7 +30,7 @@ How it is built, and why it is safe:
   its ``__pycache__``) is created private (0700) and used only when it is owned by this
   user and not writable by everyone; otherwise this process compiles into a private
   temporary folder, with a warning (:func:`_folder`). The compiled helpers (the builtins)
-  are cached by numba beside ``dpmkit/builtins.py``, as the installed package's own files.
+  are cached by numba beside the package's own files (``dpmkit/__pycache__``), as before.
 * The cache is bounded (:func:`_evict`): after a new kernel is compiled, the kernels used
   least recently beyond :data:`CACHE_MAX_KERNELS` or :data:`CACHE_MAX_BYTES` are removed,
   each with its numba files. A process holds a kernel's lock file shared while it writes,
@@ -126,6 +126,19 @@ _OTHER_IMPL = {"_div": COMPILED_FORMS["_div"], "_pow": COMPILED_FORMS["_pow"], "
 _JITTED = None
 
 
+def _caller(ufunc):
+    """A function calling the numpy ``ufunc``, for numba to compile once: called in place,
+    the ufunc is typed again at each of a kernel's calls (the reference model's kernel,
+    with a division in most equations, compiled slower: see bench/bench_compiled.py)."""
+    if ufunc.nin == 1:
+        def call(x):
+            return ufunc(x)
+    else:
+        def call(a, b):
+            return ufunc(a, b)
+    return call
+
+
 def _helpers():
     """The jitted helpers by the names the generated source calls them (built once)."""
     global _JITTED
@@ -136,10 +149,8 @@ def _helpers():
         made = {}  # one dispatcher per function (MODULO and MOD, SAFEDIV, XIDZ and ZIDZ share one)
 
         def compiled(fn):
-            if not isinstance(fn, types.FunctionType):
-                return fn  # a numpy ufunc: numba compiles its call in place
             if fn not in made:
-                made[fn] = jit(fn)
+                made[fn] = jit(fn if isinstance(fn, types.FunctionType) else _caller(fn))
             return made[fn]
 
         out = {name: compiled(fn) for name, fn in _OTHER_IMPL.items()}
