@@ -66,6 +66,7 @@ try:
 except ImportError:  # Windows: no locks (see _UNLOCKED_GRACE_SECONDS)
     fcntl = None
 
+from . import builtins as _builtins
 from . import compiler as _c
 from ._files import atomic_write
 from .builtins import BUILTINS, COMPILED_FORMS
@@ -81,7 +82,11 @@ INSTALL_HINT = 'pip install "dpmkit[fast]"'
 #: a workshop laptop or a hub often is; one thread already runs within 1.2 x of C.
 PARALLEL = False
 
-_MODULE_TEXT_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+# A kernel's key covers the text of this module and of dpmkit.builtins, whose functions
+# numba compiles into it: numba's cache of a kernel does not notice a change in a function
+# it calls, so a changed builtin must make a new kernel.
+_MODULE_TEXT_HASH = hashlib.sha256(
+    b"".join(Path(f).read_bytes() for f in (__file__, _builtins.__file__))).hexdigest()[:16]
 
 
 def available():
