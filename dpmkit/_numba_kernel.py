@@ -131,19 +131,6 @@ _OTHER_IMPL = {"_div": COMPILED_FORMS["_div"], "_pow": COMPILED_FORMS["_pow"], "
 _JITTED = None
 
 
-def _caller(ufunc):
-    """A function calling the numpy ``ufunc``, for numba to compile once: called in place,
-    the ufunc is typed again at each of a kernel's calls (the reference model's kernel,
-    with a division in most equations, compiled slower: see bench/bench_compiled.py)."""
-    if ufunc.nin == 1:
-        def call(x):
-            return ufunc(x)
-    else:
-        def call(a, b):
-            return ufunc(a, b)
-    return call
-
-
 def _helpers():
     """The jitted helpers by the names the generated source calls them (built once)."""
     global _JITTED
@@ -154,8 +141,10 @@ def _helpers():
         made = {}  # one dispatcher per function (MODULO and MOD, SAFEDIV, XIDZ and ZIDZ share one)
 
         def compiled(fn):
+            if not isinstance(fn, types.FunctionType):
+                return fn  # a numpy ufunc: numba compiles its call in place
             if fn not in made:
-                made[fn] = jit(fn if isinstance(fn, types.FunctionType) else _caller(fn))
+                made[fn] = jit(fn)
             return made[fn]
 
         out = {name: compiled(fn) for name, fn in _OTHER_IMPL.items()}
