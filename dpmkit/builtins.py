@@ -128,8 +128,8 @@ def s_safediv(a, b, default):
     return a / b if b != 0 else default
 
 
-#: STEP and PULSE start this fraction of DT early, so that a start time that a sum of
-#: steps reaches with rounding error (0.1 + 0.1 + 0.1 < 0.3) still starts on time.
+#: STEP and PULSE start this fraction of DT early: a time reached by adding DT step by
+#: step may fall short of the start time by a rounding error.
 _EPS = 1e-6
 
 
