@@ -9,8 +9,9 @@ How it is built, and why it is safe:
   each run's initial values first, then time steps outside and runs inside, each run's
   state (parameters, stocks, what is constant during a run) in a row of an array, each
   recorded value written straight into the ensemble's ``(time, variable, run)`` array
-  in memory order. RK4's later stages are written out in place (the compiler's
-  ``_rates`` closure cannot be inlined by numba beyond 30 arguments). Lookup tables
+  in memory order. RK4's step is the compiler's (:meth:`dpmkit.compiler._Gen.rk4_step`),
+  with its three later stages written out in place (numba cannot inline the compiler's
+  ``_rates`` closure beyond 30 arguments). Lookup tables
   of more than :data:`dpmkit.compiler._INLINE_POINTS` points are read from arrays
   passed in, so no table is a hidden global.
 * Before anything is written to disk or imported, :func:`_verify` checks every token
@@ -24,6 +25,17 @@ How it is built, and why it is safe:
   (``__pycache__``), so a later process loads it instead of compiling again.
   ``<cache>`` is ``$DPMKIT_CACHE_DIR`` or the user's cache folder (``$XDG_CACHE_HOME``,
   ``~/.cache`` or ``%LOCALAPPDATA%``) + ``/dpmkit``.
+* numba's cache files are pickles, and loading a pickle can run code: they are trusted
+  because the folder is the user's own, as their other caches are. So the folder (and
+  its ``__pycache__``) is created private (0700) and used only when it is owned by this
+  user and not writable by everyone; otherwise this process compiles into a private
+  temporary folder, with a warning (:func:`_folder`). The compiled helpers (the builtins)
+  are cached by numba beside the package's own files (``dpmkit/__pycache__``), as before.
+* The cache is bounded (:func:`_evict`): after a new kernel is compiled, the kernels used
+  least recently beyond :data:`CACHE_MAX_KERNELS` or :data:`CACHE_MAX_BYTES` are removed,
+  each with its numba files. A process holds a kernel's lock file shared while it writes,
+  compiles or loads it, and eviction needs it exclusively, so it never removes a kernel
+  another process is loading; a failed eviction is ignored.
 * Arithmetic is the single-run kernel's, on floats: IEEE division (numba's ``numpy``
   error model: x/0 gives ±inf or NaN, never an exception), lookups with the same
   interpolation and flat extrapolation, NaN in gives NaN out, no fast-math.
@@ -36,20 +48,28 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import keyword
-import math
 import os
 import re
 import sys
 import tempfile
 import time as _time
+import types
+import warnings
 import weakref
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
 
+try:
+    import fcntl
+except ImportError:  # Windows: no locks (see _UNLOCKED_GRACE_SECONDS)
+    fcntl = None
+
+from . import builtins as _builtins
 from . import compiler as _c
 from ._files import atomic_write
-from .builtins import BUILTINS
+from .builtins import BUILTINS, COMPILED_FORMS
 from .errors import ModelError
 
 __all__ = ["available", "why_unsupported", "kernel", "run", "cache_dir", "INSTALL_HINT"]
@@ -62,7 +82,11 @@ INSTALL_HINT = 'pip install "dpmkit[fast]"'
 #: a workshop laptop or a hub often is; one thread already runs within 1.2 x of C.
 PARALLEL = False
 
-_MODULE_TEXT_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+# A kernel's key covers the text of this module and of dpmkit.builtins, whose functions
+# numba compiles into it: numba's cache of a kernel does not notice a change in a function
+# it calls, so a changed builtin must make a new kernel.
+_MODULE_TEXT_HASH = hashlib.sha256(
+    b"".join(Path(f).read_bytes() for f in (__file__, _builtins.__file__))).hexdigest()[:16]
 
 
 def available():
@@ -75,110 +99,12 @@ def available():
 
 
 # ----------------------------------------------------------- helpers (jitted)
-# The scalar helpers of dpmkit.builtins, written so numba compiles them; each gives the
-# same number as its Python twin (tests/test_numba_backend.py checks them side by side).
+# The builtins are not written again here: dpmkit.builtins.COMPILED_FORMS gives, for each
+# helper the generated source calls, the very function its single runs use (or the IEEE
+# function that one falls back to), and _helpers has numba compile that.
 
 
-def _nb_div(a, b):
-    return a / b  # IEEE with error_model="numpy"
-
-
-def _nb_pow(x, y):
-    return np.power(x, y)
-
-
-def _nb_mod(a, b):
-    if b == 0.0:
-        return math.nan
-    return np.mod(a, b)
-
-
-def _nb_min(a, b):
-    return a if a < b else (b if b <= a else a + b)
-
-
-def _nb_max(a, b):
-    return a if a > b else (b if b >= a else a + b)
-
-
-def _nb_abs(x):
-    return abs(x)
-
-
-def _nb_exp(x):
-    return np.exp(x)
-
-
-def _nb_ln(x):
-    return np.log(x)
-
-
-def _nb_log10(x):
-    return np.log10(x)
-
-
-def _nb_sqrt(x):
-    return np.sqrt(x)
-
-
-def _nb_int(x):
-    return np.floor(x)
-
-
-def _nb_round(x):
-    return np.floor(x + 0.5)
-
-
-def _nb_sin(x):
-    return np.sin(x)
-
-
-def _nb_cos(x):
-    return np.cos(x)
-
-
-def _nb_tan(x):
-    return np.tan(x)
-
-
-def _nb_arcsin(x):
-    return np.arcsin(x)
-
-
-def _nb_arccos(x):
-    return np.arccos(x)
-
-
-def _nb_arctan(x):
-    return np.arctan(x)
-
-
-def _nb_step(t, dt, height, start):
-    return height if t > start - 1e-6 * dt else 0.0
-
-
-def _nb_pulse(t, dt, magnitude, first, interval):
-    e = 1e-6 * dt
-    if not t >= first - e:
-        return 0.0
-    if interval > 0:
-        since = np.mod(t - first + e, interval)
-    else:
-        since = t - first + e
-    return magnitude / dt if since < dt else 0.0
-
-
-def _nb_ramp(t, dt, slope, start, end):
-    if t <= start:
-        return 0.0
-    return slope * ((t if t < end else end) - start)
-
-
-def _nb_safediv(a, b, default):
-    return a / b if b != 0 else default
-
-
-def _nb_lookup(x, xs, ys, slopes, npts):
+def _lookup(x, xs, ys, slopes, npts):
     """As compiler._scalar_lookup: flat outside the table, NaN in gives NaN out."""
     if x <= xs[0]:
         return ys[0]
@@ -197,15 +123,11 @@ def _nb_lookup(x, xs, ys, slopes, npts):
     return ys[j] + slopes[j] * (x - xs[j])
 
 
-#: builtin name -> its numba twin; a builtin missing here makes a model unsupported.
-_BUILTIN_IMPL = {
-    "MIN": _nb_min, "MAX": _nb_max, "ABS": _nb_abs, "EXP": _nb_exp, "LN": _nb_ln, "LOG10": _nb_log10,
-    "SQRT": _nb_sqrt, "INT": _nb_int, "ROUND": _nb_round, "SIN": _nb_sin, "COS": _nb_cos, "TAN": _nb_tan,
-    "ARCSIN": _nb_arcsin, "ARCCOS": _nb_arccos, "ARCTAN": _nb_arctan, "MODULO": _nb_mod, "STEP": _nb_step,
-    "PULSE": _nb_pulse, "RAMP": _nb_ramp, "SAFEDIV": _nb_safediv, "XIDZ": _nb_safediv, "ZIDZ": _nb_safediv,
-}
+#: builtin name -> what numba compiles for it; a builtin missing here makes a model unsupported.
+_BUILTIN_IMPL = {name: COMPILED_FORMS[b.helper] for name, b in BUILTINS.items() if b.scalar is not None}
 _HELPER_TO_BUILTIN = {b.helper: name for name, b in BUILTINS.items() if b.scalar is not None}
-_OTHER_IMPL = {"_div": _nb_div, "_pow": _nb_pow, "_mod": _nb_mod, "_lk": _nb_lookup}
+_OTHER_IMPL = {"_div": COMPILED_FORMS["_div"], "_pow": COMPILED_FORMS["_pow"], "_mod": COMPILED_FORMS["_mod"],
+               "_lk": _lookup}
 _JITTED = None
 
 
@@ -217,9 +139,16 @@ def _helpers():
 
         jit = numba.njit(cache=True, error_model="numpy")
         made = {}  # one dispatcher per function (MODULO and MOD, SAFEDIV, XIDZ and ZIDZ share one)
-        out = {name: made.setdefault(fn, jit(fn)) for name, fn in _OTHER_IMPL.items()}
-        for name, fn in _BUILTIN_IMPL.items():
-            out[BUILTINS[name].helper] = made.setdefault(fn, jit(fn)) if fn not in made else made[fn]
+
+        def compiled(fn):
+            if not isinstance(fn, types.FunctionType):
+                return fn  # a numpy ufunc: numba compiles its call in place
+            if fn not in made:
+                made[fn] = jit(fn)
+            return made[fn]
+
+        out = {name: compiled(fn) for name, fn in _OTHER_IMPL.items()}
+        out.update({BUILTINS[name].helper: compiled(fn) for name, fn in _BUILTIN_IMPL.items()})
         out["prange"] = numba.prange
         out["range"] = range
         out["len"] = len
@@ -291,35 +220,28 @@ class _Gen(_c._Gen):
         lines += [self.assign(s, s.expr, b1) for s in c.step_order if not s.static]
         lines += self.record(b1)
         lines += [f"{b1}if i == n - 1:", f"{b1}{ind}continue"]
-        lines += self.stock_updates(b1) if method == "euler" else self.rk4_inline(b1)
+        lines += self.stock_updates(b1) if method == "euler" else self.rk4_step(b1)
         lines += [f"{b1}Z[r, {where[s.name]}] = v{s.index}" for s in stocks]
         lines.append(f"{ind}return q")
         return "\n".join(lines) + "\n"
 
 
-    def rk4_inline(self, ind):
-        """RK4's step with its three later stages written out in place: the same
-        arithmetic as the compiler's ``_rates`` closure, which numba cannot inline once
-        it has more than 30 arguments (Python then passes them as ``*args``)."""
-        c = self.c
-        stocks = [s for s in c.stock_slots if s.rate is not None]
-        if not stocks:
-            return []
-        ks = range(len(stocks))
-        lines = []
+    def rk4_start(self, stocks, ind, lines):
+        # the stages below overwrite the stock slots, so their values at t are kept in w<j>
+        lines += [f"{ind}w{j} = v{s.index}" for j, s in enumerate(stocks)]
+        return [f"w{j}" for j in range(len(stocks))]
+
+    def rk4_stage(self, stocks, h, moved, targets, ind):
+        """One RK4 stage written out in place of the compiler's call of its ``_rates``
+        closure (numba cannot inline a closure of more than 30 arguments: Python then
+        passes them as ``*args``): the time and the stocks moved, the step's equations,
+        the rates. The stages themselves and their weights are the compiler's
+        (:meth:`dpmkit.compiler._Gen.rk4_step`)."""
+        lines = [f"{ind}t = T[i] + {h}"]
+        lines += [f"{ind}v{s.index} = {m}" for s, m in zip(stocks, moved)]
+        lines += [self.assign(s, s.expr, ind) for s in self.c.step_order if not s.static]
         rates = [self.rate(s, ind, lines) for s in stocks]
-        lines.append(f"{ind}{', '.join(f'k1_{j}' for j in ks)}, = {', '.join(rates)},")
-        lines += [f"{ind}w{j} = v{s.index}" for j, s in enumerate(stocks)]  # the stocks at t
-        for stage, (frac, prev) in enumerate(((0.5, 1), (0.5, 2), (1.0, 3)), start=2):
-            h = "dt * 0.5" if frac == 0.5 else "dt"
-            lines.append(f"{ind}t = T[i] + {h}")
-            lines += [f"{ind}v{s.index} = w{j} + {h} * k{prev}_{j}" for j, s in enumerate(stocks)]
-            lines += [self.assign(s, s.expr, ind) for s in c.step_order if not s.static]
-            rates = [self.rate(s, ind, lines) for s in stocks]
-            lines.append(f"{ind}{', '.join(f'k{stage}_{j}' for j in ks)}, = {', '.join(rates)},")
-        lines += [f"{ind}v{s.index} = w{j} + dt / 6.0 * (k1_{j} + 2.0 * k2_{j} + 2.0 * k3_{j} + k4_{j})"
-                  for j, s in enumerate(stocks)]
-        lines += [f"{ind}v{s.index} = {self.nn(f'v{s.index}')}" for s in stocks if s.non_negative]
+        lines.append(f"{ind}{', '.join(targets)}, = {', '.join(rates)},")
         return lines
 
 
@@ -389,23 +311,171 @@ def _key(source):
 
 
 _KERNEL_FILE = re.compile(r"k_[0-9a-f]{32}\.py")
+_KERNEL_KEY = re.compile(r"k_([0-9a-f]{32})[._]")  # a kernel's file, lock or numba cache file
+
+#: The disk cache keeps the kernels used most recently, at most this many ...
+CACHE_MAX_KERNELS = 64
+#: ... and at most this many bytes (kernel files and numba's machine code together).
+CACHE_MAX_BYTES = 256 * 2**20
+#: Where a lock cannot be taken (no fcntl: Windows), a kernel is evicted only once it has
+#: not been used for this long, as a process loads a kernel within seconds of marking it used.
+_UNLOCKED_GRACE_SECONDS = 3600.0
+_PRIVATE = {}  # configured folder -> the folder used instead in this process (see _folder)
+
+
+def _safe(folder):
+    """True when ``folder`` is ours alone to write: owned by this user and not writable by
+    everyone (on POSIX; Windows' user folders are private by their ACLs)."""
+    st = folder.stat()
+    if os.name != "posix":
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o002
+
+
+def _folder():
+    """The folder kernels are written to, compiled from and evicted from: :func:`cache_dir`,
+    created private to this user, with numba's ``__pycache__`` in it, when both are this
+    user's and not writable by everyone (numba unpickles what it finds there); else, with a
+    warning if they are unsafe, a private temporary folder, for this process only."""
+    configured = cache_dir()
+    used = _PRIVATE.get(configured)
+    if used is not None:
+        return used
+    try:
+        configured.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (configured / "__pycache__").mkdir(mode=0o700, exist_ok=True)
+        if _safe(configured) and _safe(configured / "__pycache__"):
+            return configured
+        warnings.warn(f"dpmkit: the compiled-kernel cache {configured} can be written by other users, so "
+                      "its machine code is not loaded; this session compiles into a private temporary "
+                      "folder instead (make the folder yours alone to keep compiled kernels between sessions)",
+                      RuntimeWarning, stacklevel=2)
+    except OSError:
+        pass  # a read-only home: compile into a scratch folder
+    used = _PRIVATE[configured] = Path(tempfile.mkdtemp(prefix="dpmkit-numba-"))
+    (used / "__pycache__").mkdir(mode=0o700)
+    return used
 
 
 def _write(source, key):
-    """The path of a file holding exactly ``source`` (verified by the caller)."""
-    folder = cache_dir()
+    """The path of a file holding exactly ``source`` (verified by the caller), and whether
+    it was written now (a new kernel) rather than found."""
+    folder = _folder()
     name = f"k_{key}.py"
     data = source.encode("ascii")
+    path = folder / name
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / name
-        if not path.exists() or path.read_bytes() != data:
-            atomic_write(folder, name, data, names=_KERNEL_FILE, what="a compiled kernel", temp_prefix=".k_")
-        return path
+        if path.exists() and path.read_bytes() == data:
+            return path, False
+        return atomic_write(folder, name, data, names=_KERNEL_FILE, what="a compiled kernel", temp_prefix=".k_"), True
     except OSError:
-        # a read-only home: compile into a scratch folder (cached for this process only)
-        folder = Path(tempfile.mkdtemp(prefix="dpmkit-numba-"))
-        return atomic_write(folder, name, data, names=_KERNEL_FILE, what="a compiled kernel", temp_prefix=".k_")
+        # the folder became read-only: compile into a scratch folder (for this process only)
+        folder = _PRIVATE[cache_dir()] = Path(tempfile.mkdtemp(prefix="dpmkit-numba-"))
+        return atomic_write(folder, name, data, names=_KERNEL_FILE, what="a compiled kernel", temp_prefix=".k_"), True
+
+
+def _lock(path, exclusive):
+    """An open descriptor of the lock file ``path`` holding its lock: shared (waiting for
+    an evicting process to finish), or exclusive (None at once if another process holds
+    it). A lock file removed or replaced by an evicting process between opening and
+    locking is opened again, so a lock is never held on a file no longer in the folder."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, (fcntl.LOCK_EX | fcntl.LOCK_NB) if exclusive else fcntl.LOCK_SH)
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(path))
+            except FileNotFoundError:
+                same = False
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
+        if same:
+            return fd
+        os.close(fd)
+
+
+@contextmanager
+def _in_use(folder, key):
+    """Mark the kernel ``key`` used now and hold its lock shared while it is written,
+    compiled or loaded: :func:`_evict` (which needs the lock exclusively) leaves it alone.
+    The lock file's modification time is the kernel's last use (the kernel file's own
+    would change numba's stamp of its source and so void its cache)."""
+    fd = None
+    try:
+        fd = _lock(folder / f"k_{key}.lock", exclusive=False)
+        os.utime(fd if os.utime in os.supports_fd else folder / f"k_{key}.lock")  # used now
+    except OSError:
+        pass  # a read-only folder: nothing is evicted from it by this process either
+    try:
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _evict(folder, keep):
+    """Bound the cache: remove the kernels used least recently beyond
+    :data:`CACHE_MAX_KERNELS` kernels or :data:`CACHE_MAX_BYTES` bytes, each with its
+    numba cache files (``__pycache__/k_<key>.*``) and lock file, never ``keep`` (this
+    process's) nor one another process holds (see :func:`_in_use`). Returns the keys
+    removed; a failure leaves the rest as it is and never fails a run."""
+    removed = []
+    try:
+        files = {}  # key -> its files
+        for where in (folder, folder / "__pycache__"):
+            with os.scandir(where) as entries:
+                for entry in entries:
+                    m = _KERNEL_KEY.match(entry.name)
+                    if m and entry.is_file(follow_symlinks=False):
+                        files.setdefault(m.group(1), []).append(entry)
+        kernels = []
+        for key, entries in files.items():
+            lock = [e for e in entries if e.name == f"k_{key}.lock"]
+            used = max(e.stat().st_mtime for e in (lock or entries))
+            kernels.append((used, key, sum(e.stat().st_size for e in entries), bool(lock)))
+        kernels.sort(reverse=True)  # the most recently used first
+        grace = 0.0 if fcntl is not None else _UNLOCKED_GRACE_SECONDS
+        count = size = 0
+        for used, key, nbytes, had_lock in kernels:
+            count += 1
+            size += nbytes
+            if key == keep or (count <= CACHE_MAX_KERNELS and size <= CACHE_MAX_BYTES):
+                continue
+            if _time.time() - used >= grace and _remove(folder, key, used, had_lock):
+                removed.append(key)
+    except OSError:
+        pass
+    return removed
+
+
+def _remove(folder, key, used, had_lock):
+    """Remove one kernel's files, if no other process holds it and none used it since the
+    folder was read (``used``, ``had_lock``: its lock file's time then, and whether it had
+    one). True if removed."""
+    lock = folder / f"k_{key}.lock"
+    if not had_lock and lock.exists():
+        return False  # used since the folder was read (a user makes the lock file first)
+    fd = _lock(lock, exclusive=True)
+    if fd is None:
+        return False  # another process is writing, compiling or loading it
+    try:
+        if had_lock and os.fstat(fd).st_mtime > used:
+            return False  # used again since the folder was read
+        with os.scandir(folder / "__pycache__") as entries:
+            cached = [entry.path for entry in entries if entry.name.startswith(f"k_{key}.")]
+        for path in cached:
+            os.unlink(path)
+        with suppress(FileNotFoundError):
+            os.unlink(folder / f"k_{key}.py")
+        os.unlink(lock)  # last, while still held: a process waiting on it then opens a new one
+        return True
+    finally:
+        os.close(fd)
 
 
 def _signature():
@@ -417,26 +487,30 @@ def _signature():
 
 def _load(source):
     """Write the verified ``source``, import it from its file and compile it (or load
-    numba's cached machine code). Returns the numba dispatcher."""
+    numba's cached machine code), holding the kernel in use meanwhile (see _in_use);
+    a new kernel then bounds the cache (see _evict). Returns the numba dispatcher."""
     import numba
 
     _verify(source)
     key = _key(source)
-    path = _write(source, key)
-    name = f"_dpmkit_numba_k_{key}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(_helpers())
-    # Run exactly the verified string, not the file read back: the file is there only so that
-    # numba can locate its cache by the function's file name (no user text is in that name).
-    exec(compile(source, str(path), "exec"), module.__dict__)
-    # numba finds the function's globals (and, loading from its cache, rebuilds them) by
-    # the module's name, so the module is registered under its fixed, hash-made name
-    sys.modules[name] = module
-    t0 = _time.perf_counter()
-    fn = numba.njit(_signature(), cache=True, error_model="numpy", parallel=PARALLEL)(module._run)
-    fn.dpmkit_compile_seconds = _time.perf_counter() - t0
-    fn.dpmkit_path = path
+    with _in_use(_folder(), key):
+        path, new = _write(source, key)
+        name = f"_dpmkit_numba_k_{key}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        module.__dict__.update(_helpers())
+        # Run exactly the verified string, not the file read back: the file is there only so that
+        # numba can locate its cache by the function's file name (no user text is in that name).
+        exec(compile(source, str(path), "exec"), module.__dict__)
+        # numba finds the function's globals (and, loading from its cache, rebuilds them) by
+        # the module's name, so the module is registered under its fixed, hash-made name
+        sys.modules[name] = module
+        t0 = _time.perf_counter()
+        fn = numba.njit(_signature(), cache=True, error_model="numpy", parallel=PARALLEL)(module._run)
+        fn.dpmkit_compile_seconds = _time.perf_counter() - t0
+        fn.dpmkit_path = path
+        if new:
+            _evict(path.parent, keep=key)
     return fn
 
 
@@ -500,7 +574,7 @@ def is_ready(compiled, method, record):
         return True
     try:
         text = source(compiled, method, record)
-        return (cache_dir() / f"k_{_key(text)}.py").exists()
+        return (_folder() / f"k_{_key(text)}.py").exists()
     except (Unsupported, ImportError):
         return False
 

@@ -50,21 +50,30 @@ def _scalar_math(math_fn, np_fn):
             return _np(np_fn, x)
 
     f.__name__ = f"s_{np_fn.__name__}"
+    f.ieee = np_fn  # its IEEE form (see COMPILED_FORMS)
     return f
 
 
-def s_min(a, b, *more):
+def _min2(a, b):
     # NaN propagates as in numpy.minimum (Python's min() would drop it)
-    out = a if a < b else (b if b <= a else a + b)
+    return a if a < b else (b if b <= a else a + b)
+
+
+def _max2(a, b):
+    return a if a > b else (b if b >= a else a + b)
+
+
+def s_min(a, b, *more):
+    out = _min2(a, b)
     for c in more:
-        out = out if out < c else (c if c <= out else out + c)
+        out = _min2(out, c)
     return out
 
 
 def s_max(a, b, *more):
-    out = a if a > b else (b if b >= a else a + b)
+    out = _max2(a, b)
     for c in more:
-        out = out if out > c else (c if c >= out else out + c)
+        out = _max2(out, c)
     return out
 
 
@@ -119,16 +128,17 @@ def s_safediv(a, b, default):
     return a / b if b != 0 else default
 
 
-def _eps(dt):
-    return 1e-6 * dt
+#: STEP and PULSE start this fraction of DT early: a time reached by adding DT step by
+#: step may fall short of the start time by a rounding error.
+_EPS = 1e-6
 
 
 def s_step(t, dt, height, start):
-    return height if t > start - _eps(dt) else 0.0
+    return height if t > start - _EPS * dt else 0.0
 
 
 def s_pulse(t, dt, magnitude, first, interval):
-    e = _eps(dt)
+    e = _EPS * dt
     if not t >= first - e:
         return 0.0
     if interval > 0:
@@ -181,11 +191,11 @@ def v_safediv(a, b, default):
 
 
 def v_step(t, dt, height, start):
-    return np.where(t > np.subtract(start, _eps(dt)), height, 0.0)
+    return np.where(t > np.subtract(start, _EPS * dt), height, 0.0)
 
 
 def v_pulse(t, dt, magnitude, first, interval):
-    e = _eps(dt)
+    e = _EPS * dt
     interval = np.asarray(interval, dtype=float)
     with np.errstate(all="ignore"):
         since = np.where(interval > 0, np.mod(t - first + e, np.where(interval > 0, interval, 1.0)), t - first + e)
@@ -505,6 +515,27 @@ XMILE_NAMES = {x: b for b in _TABLE for x in b.xmile_names}
 #: Operators with an implementation of their own (the rest are plain Python/numpy
 #: operators): symbol -> (scalar, vector).
 OPERATORS = {"/": (s_div, np.divide), "^": (s_pow, v_pow), "MOD": (s_mod, np.mod)}
+
+# ------------------------------------------------ the forms compiled kernels run
+
+# A scalar implementation that catches what Python's math raises (an overflow, a domain
+# error, a zero divisor) to give numpy's IEEE answer instead, and the function that gives
+# that answer without raising; MIN and MAX of two numbers, as the compiled kernels fold
+# more arguments pair by pair.
+_IEEE = {s_exp: np.exp, s_int: v_int, s_round: v_round, s_div: np.divide, s_pow: np.float_power, s_mod: np.mod,
+         s_min: _min2, s_max: _max2}
+
+#: The function the optional compiled backend (:mod:`dpmkit._numba_kernel`) has numba
+#: compile for each helper the generated kernels call (a builtin's ``helper`` name, and
+#: ``_div``, ``_pow`` and ``_mod`` for the operators): the scalar implementation above
+#: itself where it is plain arithmetic (numba's nopython mode compiles it as it is), else
+#: the IEEE function it falls back to (numpy's, or its two-argument core), which compiled
+#: code calls directly because there it never raises. So each builtin is defined once,
+#: here; nothing in this module imports numba.
+COMPILED_FORMS = {
+    **{b.helper: _IEEE.get(b.scalar) or getattr(b.scalar, "ieee", b.scalar) for b in _TABLE if b.scalar is not None},
+    "_div": _IEEE[s_div], "_pow": _IEEE[s_pow], "_mod": _IEEE[s_mod],
+}
 
 
 def reference():

@@ -813,6 +813,11 @@ class _Gen:
         return lines
 
     def rk4_step(self, ind):
+        """RK4's step, the one definition of its arithmetic: the rates at t (k1), at
+        t + dt/2 from the stocks moved by dt/2 * k1 (k2), then by dt/2 * k2 (k3), at
+        t + dt from the stocks moved by dt * k3 (k4), and the stocks moved by their
+        weighted sum. How a stage's rates are found is :meth:`rk4_stage`'s (here a call
+        of the ``_rates`` closure); :meth:`rk4_start` names the stocks' values at t."""
         c = self.c
         stocks = [s for s in c.stock_slots if s.rate is not None]
         if not stocks:
@@ -821,19 +826,28 @@ class _Gen:
         lines = []
         rates = [self.rate(s, ind, lines) for s in stocks]
         lines.append(f"{ind}{', '.join(f'k1_{j}' for j in ks)}, = {', '.join(rates)},")
+        at_t = self.rk4_start(stocks, ind, lines)
         for stage, (frac, prev) in enumerate(((0.5, 1), (0.5, 2), (1.0, 3)), start=2):
             h = "dt * 0.5" if frac == 0.5 else "dt"
-            args = ", ".join(f"v{s.index} + {h} * k{prev}_{j}" for j, s in enumerate(stocks))
-            lines.append(f"{ind}{', '.join(f'k{stage}_{j}' for j in ks)}, = _rates(t + {h}, {args})")
+            moved = [f"{at_t[j]} + {h} * k{prev}_{j}" for j in ks]
+            lines += self.rk4_stage(stocks, h, moved, [f"k{stage}_{j}" for j in ks], ind)
         targets = ", ".join(f"v{s.index}" for s in stocks)
-        values = ", ".join(
-            f"v{s.index} + dt / 6.0 * (k1_{j} + 2.0 * k2_{j} + 2.0 * k3_{j} + k4_{j})" for j, s in enumerate(stocks)
-        )
+        values = ", ".join(f"{at_t[j]} + dt / 6.0 * (k1_{j} + 2.0 * k2_{j} + 2.0 * k3_{j} + k4_{j})" for j in ks)
         lines.append(f"{ind}{targets}, = {values},")
         for s in stocks:
             if s.non_negative:
                 lines.append(f"{ind}v{s.index} = {self.nn(f'v{s.index}')}")
         return lines
+
+    def rk4_start(self, stocks, ind, lines):
+        """The names of the stocks' values at the start of RK4's step (the stock slots:
+        the ``_rates`` closure leaves them as they are)."""
+        return [f"v{s.index}" for s in stocks]
+
+    def rk4_stage(self, stocks, h, moved, targets, ind):
+        """The statements computing one RK4 stage's rates into ``targets``, at time
+        ``t + h`` with the stocks at the values ``moved``."""
+        return [f"{ind}{', '.join(targets)}, = _rates(t + {h}, {', '.join(moved)})"]
 
 
 _ALLOWED_KEYWORDS = frozenset({"def", "for", "in", "return", "if", "else", "and", "or", "break"})

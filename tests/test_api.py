@@ -50,9 +50,10 @@ def test_no_eval_or_exec_outside_the_verified_kernel_builder():
             code = line.split("#")[0]
             if call.search(code):
                 hits.append(f"{path.relative_to(root)}:{number}")
-    # the only exec/compile: compiler.py builds kernels from whitelisted source
-    assert all(h.startswith("compiler.py:") for h in hits), hits
-    assert len(hits) == 2, hits
+    # the only exec/compile: the two kernel loaders build kernels from whitelisted source
+    # (compiler.py's and the numba backend's; tests/test_compiler.py pins the functions)
+    assert all(h.startswith(("compiler.py:", "_numba_kernel.py:")) for h in hits), hits
+    assert len(hits) == 3, hits  # compiler.py: compile, exec; _numba_kernel.py: exec(compile(...))
 
 
 def test_import_is_light():

@@ -135,9 +135,9 @@ def test_compiled_only_from_source_that_passed_the_verifier(monkeypatch, tmp_pat
 
     def write(source, key):
         assert source in verified
-        path = real_write(source, key)
+        path, new = real_write(source, key)
         written.append(path.read_text(encoding="ascii"))
-        return path
+        return path, new
 
     compiled_sources, executed = [], []
 
@@ -275,17 +275,43 @@ def test_bad_backend_is_refused():
         dk.ensemble(dk.models.load("demo"), n=4, backend="cuda")
 
 
-def test_helpers_give_the_scalar_builtins_numbers():
-    """Each jitted twin against its Python original, on ordinary and awkward inputs."""
+def _compiled_call(fn, n_args):
+    """``fn`` called from numba-compiled code, as a kernel calls it (a numpy ufunc is
+    compiled in place there, so calling it from Python would test numpy, not numba)."""
+    import numba
+
+    call = {1: lambda x: fn(x), 2: lambda a, b: fn(a, b), 3: lambda a, b, c: fn(a, b, c)}[n_args]
+    return numba.njit(error_model="numpy")(call)
+
+
+def test_helpers_are_the_builtins_own_functions_and_give_their_numbers():
+    """What numba compiles for each builtin is dpmkit.builtins' own definition: the scalar
+    function a single run calls, or the IEEE function it falls back to; compiled, each gives
+    the single run's numbers on ordinary and awkward inputs."""
+    import types
+
+    from dpmkit import builtins as B
     from dpmkit.builtins import BUILTINS, OPERATORS
 
     helpers = nk._helpers()
+    assert not [name for name in vars(nk) if name.startswith("_nb_")]  # no twins left in the backend
+    for name in ("STEP", "PULSE", "RAMP", "SAFEDIV", "ZIDZ", "ABS"):
+        assert helpers[BUILTINS[name].helper].py_func is BUILTINS[name].scalar
+    assert helpers["_b_min"].py_func is B._min2 and helpers["_b_max"].py_func is B._max2
+    assert helpers["_b_int"].py_func is B.v_int and helpers["_b_round"].py_func is B.v_round
+    assert helpers["_b_ln"] is np.log and helpers["_b_exp"] is np.exp  # ufuncs: numba compiles the call in place
+    assert helpers["_pow"] is np.float_power and helpers["_div"] is np.divide
+    for helper, form in B.COMPILED_FORMS.items():
+        fn = helpers[helper]
+        assert fn is form if isinstance(form, np.ufunc) else fn.py_func is form, helper
+        assert isinstance(form, (np.ufunc, types.FunctionType)), helper
+
     vals = [-3.5, -1.0, -0.0, 0.0, 0.25, 0.5, 1.0, 2.0, 7.3, np.inf, -np.inf, np.nan]
     for name, b in BUILTINS.items():
         if b.scalar is None or b.time:
             continue
-        fn = helpers[b.helper]
         n_args = 3 if name in ("SAFEDIV", "XIDZ", "ZIDZ") else b.min_args
+        fn = _compiled_call(helpers[b.helper], n_args)
         grid = np.array(np.meshgrid(*[vals] * n_args)).reshape(n_args, -1).T
         for args in grid:
             with np.errstate(all="ignore"):
@@ -293,9 +319,10 @@ def test_helpers_give_the_scalar_builtins_numbers():
             got = fn(*args)
             assert (np.isnan(want) and np.isnan(got)) or got == want, (name, args, got, want)
     for op, helper in (("/", "_div"), ("^", "_pow"), ("MOD", "_mod")):
+        fn = _compiled_call(helpers[helper], 2)
         for a in vals:
             for c in vals:
-                want, got = OPERATORS[op][0](a, c), helpers[helper](a, c)
+                want, got = OPERATORS[op][0](a, c), fn(a, c)
                 assert (np.isnan(want) and np.isnan(got)) or got == want, (op, a, c, got, want)
     for name in ("STEP", "PULSE", "RAMP"):
         b = BUILTINS[name]
@@ -309,3 +336,143 @@ def test_a_small_ensemble_does_not_even_import_numba(tmp_path):
             "ens = dk.ensemble(dk.models.load('demo'), n=50, seed=1)\n"
             "print(json.dumps({'backend': ens.backend, 'numba': 'numba' in sys.modules}))")
     assert _child(code, tmp_path) == {"backend": "numpy", "numba": False}
+
+
+# ------------------------------------------------------------------ the disk cache
+
+
+def _tiny(k):
+    """A model of its own structure, so its own kernel (the number is in an equation)."""
+    return dk.Model(f"tiny_{k}", [dk.Stock("s", 1.0), dk.Flow("g", f"s * {0.01 * (k + 1)} * rate", into="s"),
+                                  dk.Param("rate", 1.0, uncertainty=(0.5, 1.5))], stop=3, dt=1, check_units="off")
+
+
+def _tiny_source(k):
+    m = _tiny(k)
+    return nk.source(compile_model(m), "euler", m.recorded)
+
+
+def _kernels(folder):
+    return {p.stem[2:] for p in folder.glob("k_*.py")}
+
+
+def _numba_files(folder, key):
+    return sorted(p.suffix for p in (folder / "__pycache__").glob(f"k_{key}.*"))
+
+
+def _key_of(fn):
+    return fn.dpmkit_path.stem[2:]
+
+
+def test_the_disk_cache_keeps_the_kernels_used_most_recently(monkeypatch, tmp_path):
+    """Many distinct kernels in one cache folder: past CACHE_MAX_KERNELS the least recently
+    used go, each with numba's files; using a kernel again keeps it; the byte bound too."""
+    import time
+
+    monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(nk, "CACHE_MAX_KERNELS", 3)
+    folder = tmp_path / "numba"
+    sources = [_tiny_source(k) for k in range(6)]
+    keys = []
+    for src in sources[:3]:
+        keys.append(_key_of(nk._load(src)))
+        time.sleep(0.05)  # each kernel used at a later time than the one before
+    assert _kernels(folder) == set(keys) and len(set(keys)) == 3
+    assert all(_numba_files(folder, k) == [".nbc", ".nbi"] for k in keys)
+    again = nk._load(sources[0])  # the oldest, used again: numba loads it from disk
+    assert sum(again.stats.cache_hits.values()) == 1
+    time.sleep(0.05)
+    for src in sources[3:5]:
+        keys.append(_key_of(nk._load(src)))
+        time.sleep(0.05)
+    assert _kernels(folder) == {keys[0], keys[3], keys[4]}
+    for gone in keys[1:3]:  # the two least recently used, with all their files
+        assert _numba_files(folder, gone) == [] and not (folder / f"k_{gone}.lock").exists()
+    assert sorted(p.name for p in folder.iterdir() if p.name != "__pycache__") == sorted(
+        [f"k_{k}.py" for k in (keys[0], keys[3], keys[4])] + [f"k_{k}.lock" for k in (keys[0], keys[3], keys[4])])
+    # what is kept still loads from disk, and runs
+    kept = nk._load(sources[3])
+    assert sum(kept.stats.cache_hits.values()) == 1
+    # the byte bound: one kernel's files are more than this, so only the newest stays
+    monkeypatch.setattr(nk, "CACHE_MAX_KERNELS", 100)
+    monkeypatch.setattr(nk, "CACHE_MAX_BYTES", 1000)
+    newest = _key_of(nk._load(sources[5]))
+    assert _kernels(folder) == {newest} and list((folder / "__pycache__").iterdir()) and all(
+        p.name.startswith(f"k_{newest}.") for p in (folder / "__pycache__").iterdir())
+
+
+_HOLD = """
+import sys
+from pathlib import Path
+from dpmkit import _numba_kernel as nk
+with nk._in_use(Path(sys.argv[1]), sys.argv[2]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_eviction_leaves_a_kernel_another_process_is_loading(monkeypatch, tmp_path):
+    monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(nk, "CACHE_MAX_KERNELS", 1)
+    folder = tmp_path / "numba"
+    a = _key_of(nk._load(_tiny_source(10)))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with subprocess.Popen([sys.executable, "-c", _HOLD, str(folder), a], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT) as child:
+        try:
+            assert child.stdout.readline() == "held\n"  # another process is loading kernel a
+            b = _key_of(nk._load(_tiny_source(11)))  # a new kernel: a is over the bound, but held
+            assert _kernels(folder) == {a, b} and _numba_files(folder, a) == [".nbc", ".nbi"]
+        finally:
+            child.stdin.close()
+            assert child.wait(timeout=60) == 0
+    c = _key_of(nk._load(_tiny_source(12)))  # released: now the bound holds
+    assert _kernels(folder) == {c} and _numba_files(folder, a) == [] and _numba_files(folder, b) == []
+
+
+def test_a_failed_eviction_does_not_fail_the_run(monkeypatch, tmp_path):
+    monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(nk, "CACHE_MAX_KERNELS", 1)
+    folder = tmp_path / "numba"
+    first = _key_of(nk._load(_tiny_source(20)))
+
+    def refuse(path, *a, **kw):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    model = _tiny(21)
+    with monkeypatch.context() as m:
+        m.setattr(os, "unlink", refuse)
+        fast = dk.ensemble(model, n=6, seed=2, backend="numba")
+    slow = dk.ensemble(model, n=6, seed=2, backend="numpy")
+    _close(fast.values, slow.values)
+    assert len(_kernels(folder)) == 2 and first in _kernels(folder)  # nothing removed, nothing broken
+    nk._load(_tiny_source(22))  # the next new kernel evicts as usual
+    assert len(_kernels(folder)) == 1
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+@pytest.mark.parametrize("open_to_all", ["numba", "numba/__pycache__"])
+def test_a_cache_folder_others_can_write_is_not_used(monkeypatch, tmp_path, open_to_all):
+    """numba unpickles what it finds in its cache, so a folder everyone can write is not
+    used: this process compiles into a private temporary folder instead, and says so."""
+    import stat
+
+    monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(nk, "_PRIVATE", {})
+    (tmp_path / "numba" / "__pycache__").mkdir(parents=True)
+    (tmp_path / open_to_all).chmod(0o777)
+    with pytest.warns(RuntimeWarning, match="can be written by other users"):
+        fn = nk._load(_tiny_source(30))
+    private = fn.dpmkit_path.parent
+    assert private != tmp_path / "numba" and not list((tmp_path / "numba").glob("**/k_*"))
+    for folder in (private, private / "__pycache__"):
+        st = folder.stat()
+        assert stat.S_IMODE(st.st_mode) == 0o700 and st.st_uid == os.getuid()
+    assert _numba_files(private, _key_of(fn)) == [".nbc", ".nbi"]  # cached there, for this process
+    # made private again, the folder is used (and created private when missing)
+    (tmp_path / open_to_all).chmod(0o700)
+    monkeypatch.setattr(nk, "_PRIVATE", {})
+    assert _key_of(nk._load(_tiny_source(30))) in _kernels(tmp_path / "numba")
+    monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path / "fresh"))
+    nk._load(_tiny_source(30))
+    assert stat.S_IMODE((tmp_path / "fresh" / "numba").stat().st_mode) == 0o700
