@@ -87,7 +87,7 @@ def test_observations_between_time_steps_are_compared_by_interpolation():
     assert fit.params["rate"] == pytest.approx(3.0, rel=1e-6)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(rate=st.floats(0.1, 9.9), start=st.floats(0.2, 9.8))
 def test_exact_data_give_back_the_parameter_from_any_start(rate, start):
     model = dk.Model("line", [

@@ -51,7 +51,7 @@ def brute_force_cycles(nodes, succ):
     return found
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.integers(1, 6).flatmap(lambda n: st.tuples(
     st.just(n), st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=n * n))))
 def test_johnson_finds_exactly_the_elementary_cycles_of_any_small_graph(graph):

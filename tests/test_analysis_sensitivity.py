@@ -51,7 +51,7 @@ def test_morris_elementary_effects_of_a_linear_model_are_exact():
     assert np.allclose(table["sigma"], 0, atol=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(a=st.floats(-10, 10), b=st.floats(-10, 10), lo=st.floats(-5, 5), width=st.floats(0.1, 10))
 def test_oat_swing_of_a_linear_model_is_slope_times_range(a, b, lo, width):
     model = linear_model(a, b, range1=(lo, lo + width))

@@ -104,7 +104,7 @@ def test_clustering_bad_input():
         dk.clustering_test(model, FAMILIES, at=5)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(1, 3)), elements=st.integers(0, 5).map(float)))
 def test_nondominated_is_exactly_the_set_no_point_beats(F):
     keep = nondominated(F)

@@ -150,7 +150,7 @@ def _series(values):
     return pd.DataFrame({"x": values}, index=pd.Index(time, name="time"))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(st.floats(1, 1000), min_size=3, max_size=40, unique=True))
 def test_describe_monotone_series(values):
     up = sorted(values)
@@ -162,7 +162,7 @@ def test_describe_monotone_series(values):
     assert "peak" not in text and "low of" not in text
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(2, 30), st.integers(2, 30), st.floats(10, 1000))
 def test_describe_finds_the_peak_and_when(rise, fall, height):
     values = list(np.linspace(0, height, rise + 1)) + list(np.linspace(height, 0, fall + 1))[1:]

@@ -122,7 +122,7 @@ NASTY_NAMES = ["os", "system", "open", "builtins", "globals", "getattr", "self",
                "i"]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     names=st.lists(st.sampled_from(NASTY_NAMES), min_size=2, max_size=5, unique=True),
     ops=st.lists(st.sampled_from(["+", "*", "-", "/", "^", ".", "(", ")", ",", "'", "__", "[", ";", "=", ":"]),

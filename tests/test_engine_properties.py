@@ -119,7 +119,7 @@ def in_bins(samples, lo, hi):
     return np.sort(np.clip(bins, 0, n - 1))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(structure=structures, params=param_values, x0=initials, dt=st.sampled_from(DTS),
        stop=st.sampled_from([5.0, 10.0, 20.0]))
 def test_euler_stock_change_equals_net_flow_times_dt(structure, params, x0, dt, stop):
@@ -134,7 +134,7 @@ def test_euler_stock_change_equals_net_flow_times_dt(structure, params, x0, dt, 
         assert level[0] == pytest.approx(x0[0] if stock == "stock_a" else x0[1], abs=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     structure=structures,
     params=param_values,
@@ -171,7 +171,7 @@ def test_recorded_names_are_stocks_flows_and_auxes_not_params():
         np.testing.assert_array_equal(res.values[:, i], res[name])
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(params_a=stateful_params, params_b=param_values, structure=structures)
 def test_runs_do_not_leak_state(params_a, params_b, structure):
     model_a = stateful_model()
@@ -192,7 +192,7 @@ def test_runs_do_not_leak_state(params_a, params_b, structure):
     assert model_b == snapshot_b
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(params=stateful_params)
 def test_with_params_makes_a_new_model_and_leaves_the_old_one(params):
     model = stateful_model()
@@ -241,7 +241,7 @@ def test_result_frame_matches_arrays_and_includes_params():
     np.testing.assert_array_equal(res["rate"], np.full(len(res.time), 0.2))
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(
     seed=st.integers(0, 2**31),
     n=st.integers(2, 12),
@@ -263,7 +263,7 @@ def test_ensemble_is_reproducible_from_its_seed(seed, n, sampling):
     assert not np.array_equal(one.values, other.values)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(seed=st.integers(0, 2**31), n=st.sampled_from([2, 4, 8, 16]))
 def test_sobol_ensemble_is_reproducible_and_within_bounds(seed, n):
     model = stateful_model()
@@ -288,7 +288,7 @@ def assert_members_are_single_runs(ens, model, n, fixed=None, method=None):
             np.testing.assert_allclose(ens[name][:, k], single[name], rtol=1e-12, atol=1e-12)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20)
 @given(data=st.data())
 def test_explicit_sample_members_equal_single_runs(data):
     model = stateful_model()
@@ -307,7 +307,7 @@ def test_explicit_sample_members_equal_single_runs(data):
     assert_members_are_single_runs(partial, model, n, fixed={"rate": fixed_rate}, method="rk4")
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(seed=st.integers(0, 2**31), n=st.integers(1, 10), method=st.sampled_from(["euler", "rk4"]))
 def test_lhs_sample_members_equal_single_runs(seed, n, method):
     model = stateful_model()
@@ -316,7 +316,7 @@ def test_lhs_sample_members_equal_single_runs(seed, n, method):
     assert_members_are_single_runs(ens, model, n, method=method)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(seed=st.integers(0, 2**31), n=st.integers(1, 40))
 def test_lhs_samples_are_stratified_within_their_ranges(seed, n):
     # height declares an uncertainty range inside its bounds; rate only bounds.
@@ -329,7 +329,7 @@ def test_lhs_samples_are_stratified_within_their_ranges(seed, n):
         np.testing.assert_array_equal(in_bins(samples, lo, hi), np.arange(n), err_msg=name)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(seed=st.integers(0, 2**31), n=st.integers(1, 20))
 def test_random_samples_lie_within_uncertainty_range(seed, n):
     model = stateful_model(height_uncertainty=(0.5, 2.0))
@@ -339,7 +339,7 @@ def test_random_samples_lie_within_uncertainty_range(seed, n):
     assert_members_are_single_runs(ens, model, n)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=10)
 @given(seed=st.integers(0, 2**31), n=st.integers(2, 15))
 def test_ensemble_summaries_agree_with_the_runs(seed, n):
     model = stateful_model()

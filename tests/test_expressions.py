@@ -213,7 +213,7 @@ def expressions(draw, depth=0):
     return f"({sub()})"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(expressions())
 def test_unparse_round_trip_property(text):
     tree = parse(text)

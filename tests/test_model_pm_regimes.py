@@ -100,7 +100,7 @@ def test_each_preset_holds_its_cell(preset, quadrant):
     assert r["quadrant"][r.time >= 2005].tolist() == [quadrant] * int((r.time >= 2005).sum())
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(pushes=st.tuples(*[st.floats(0, 1)] * 5), start=st.tuples(st.floats(0, 1), st.floats(0, 1)),
        context=st.tuples(st.floats(0, 1), st.floats(0, 1)))
 def test_regime_and_performance_stay_in_range(pushes, start, context):

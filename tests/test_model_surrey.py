@@ -283,7 +283,7 @@ def test_stories_hold_across_the_ensemble(model, ensemble):
     assert np.all(without.final("neet") > 1.2 * ensemble.final("neet"))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.floats(0, 1), st.floats(0, 1))
 def test_more_coproduction_never_means_more_neet_once_the_new_model_is_live(model, a, b):
     # Before go-live co-production only costs money (a slight, early worse-before-better),
@@ -295,7 +295,7 @@ def test_more_coproduction_never_means_more_neet_once_the_new_model_is_live(mode
     assert np.all(high["neet"][live] <= low["neet"][live] + 1e-6)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.floats(0, 0.5), st.floats(0, 0.5))
 def test_a_deeper_cut_never_lowers_neet(model, a, b):
     lo, hi = sorted((a, b))

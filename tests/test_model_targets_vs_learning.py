@@ -100,7 +100,7 @@ def test_parked_share_never_exceeds_the_ceiling():
         assert r["parked_share"].max() <= ceiling + 1e-3
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     regime=st.floats(0, 1),
     incentive=st.floats(0, 1),

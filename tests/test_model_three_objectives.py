@@ -88,7 +88,7 @@ def test_no_effort_at_all_is_a_valid_run():
     assert r.final("average_objective") < dk.simulate(MODEL).final("average_objective")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     efforts=st.tuples(*[st.floats(0, 1)] * 3),
     cross=st.tuples(*[st.floats(-1, 1)] * 4),

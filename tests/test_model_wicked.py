@@ -108,7 +108,7 @@ def test_all_on_overwhelms_the_simple_service():
     assert r.final("need") > r.at(0, "need")
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(switches=st.tuples(*[st.sampled_from([0.0, 0.5, 1.0])] * 3))
 def test_hidden_need_appears_only_with_experiential_complexity(switches):
     others = dict(zip(("compositional", "dynamic", "governance"), switches))

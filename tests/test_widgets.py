@@ -74,7 +74,7 @@ def test_controls_come_from_param_metadata(demo):
     assert ex.controls["base_quit_rate"].readout_format == ".4f"
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(st.floats(-1e6, 1e6), st.floats(1e-6, 1e6))
 def test_nice_step_is_one_two_or_five_times_a_power_of_ten(low, span):
     step = widgets.nice_step(low, low + span)

@@ -391,7 +391,7 @@ def test_collect_refuses_the_facilitators_own_mistakes(folder):
         workshop.collect(folder / "file")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=2000))
 def test_any_bytes_in_a_file_are_accepted_or_rejected_never_a_crash(demo, tmp_path_factory, content):
     folder = tmp_path_factory.mktemp("fuzz")
@@ -408,7 +408,7 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(["schema", "version", "id", "created", "model", "fingerprint", "participant",
                               "table", "role", "round", "params", "predictions", "question", "hypothesis",
                               "finding", "decision"]),
@@ -435,7 +435,7 @@ class _Raw:
         return json.dumps(self._doc).encode("utf-8")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(text=st.text(max_size=400))
 def test_any_pasted_text_never_crashes(text):
     found = workshop.collect(codes=text, model="demo")

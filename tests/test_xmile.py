@@ -229,7 +229,7 @@ xml_names = st.text(
 ).filter(lambda s: s.strip())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(xml_names, min_size=1, max_size=8))
 def test_any_xmile_names_map_to_unique_valid_identifiers(names):
     from dpmkit.xmile import _key
@@ -457,7 +457,7 @@ def expressions(draw, depth=0):
     return f"{draw(st.sampled_from(['SAFEDIV', 'ZIDZ']))}({x}, {y})"
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions())
 def test_any_equation_means_the_same_after_writing_and_reading(eqn):
     model = Model("e", [

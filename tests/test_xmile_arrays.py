@@ -281,7 +281,7 @@ def arrayed_models(draw):
     return xmile(dims_xml, "".join(arrayed), stop=6, dt=0.5), xmile("", "".join(flat), stop=6, dt=0.5)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(arrayed_models())
 def test_an_arrayed_model_equals_the_same_model_written_out_element_by_element(texts):
     arrayed_text, flat_text = texts
