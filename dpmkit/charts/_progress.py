@@ -148,7 +148,7 @@ def _fill(obj):
         return
     handle = _Slot.take()
     if handle is not None:
-        handle.update(data, metadata=metadata, raw=True)
+        _place(handle, data, metadata)
     else:
         from IPython.display import publish_display_data
 
@@ -164,8 +164,19 @@ def output(bundle, *, metadata=None, display_id=False):
     handle = _Slot.take() if _shell() is not None else None
     if handle is None:
         return display(bundle, raw=True, metadata=metadata, display_id=display_id)
-    handle.update(bundle, metadata=metadata, raw=True)
+    _place(handle, bundle, metadata)
     return handle
+
+
+def _place(handle, bundle, metadata=None):
+    """Put ``bundle`` in the place of a cleared note (:data:`EMPTY`)."""
+    if (bundle.get(WIDGET_VIEW) or {}).get("model_id"):
+        # JupyterLab re-renders an updated output with the same renderer when its preferred
+        # mime type stays the same, and ipywidgets' renderer, once hidden for the cleared
+        # note's empty widget view, never shows itself again: pass through plain text first,
+        # so that the live widget gets a new renderer.
+        handle.update({"text/plain": ""}, raw=True)
+    handle.update(bundle, metadata=metadata, raw=True)
 
 
 def display_first(kind):
