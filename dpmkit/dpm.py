@@ -92,6 +92,7 @@ STAGES = ("strategic_resource", "end_result", "performance_driver", "policy_leve
 _OWNER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 _FONT = 17          # node labels, px: legible from the back of a room
 _SMALL = 14
+_LEGEND_ROW = 26     # px between rows of the legend's keys
 _LINE = 21          # line height, px
 _NODE_W = 210
 _GAP = 150          # between columns (edges and channels run here)
@@ -867,7 +868,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
             f'L{left:.1f},{y2:.1f} L{x2:.1f},{y2:.1f}" fill="none" stroke="{colour}" stroke-width="{width_}" '
             f'stroke-linejoin="round"{dash} opacity="{op:.2f}" marker-end="url(#{marker})">'
             f'<title>{escape(label_of(a))} changes {escape(label_of(b))} (feedback)</title></path>')
-        edge_records.append({"source": a, "target": b, "kind": "feedback",
+        edge_records.append({"source": a, "target": b, "kind": "feedback", "main": main,
                              "points": [(x1, y1), (right, y1), (right, low), (left, low), (left, y2), (x2, y2)]})
     bottom_lanes = bottom + 22 + 10 * max(lane, 1)
     # Levers: down from the lever, then along a lane left of the target's column, into its left side.
@@ -955,20 +956,14 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     note_y = bottom_lanes + 30
     note_lines = _wrap(VIEW_NOTES[view], int((max(width, 820) - 40) / (_SMALL * 0.52)))
     note_y += (len(note_lines) - 1) * _LINE * _SMALL / _FONT
+    tagged = bar and any(r["levers"] for r in node_records)
+    keys, rows = _legend_keys(note_y + 22, max(width, 820), edge_records, tagged)
     legend = [
         _text(20, note_y - (len(note_lines) - 1) * _LINE * _SMALL / _FONT, note_lines, size=_SMALL, anchor="start",
               fill="#333"),
-        f'<line x1="20" y1="{note_y + 22}" x2="60" y2="{note_y + 22}" stroke="#444" stroke-width="2.2"/>',
-        _text(66, note_y + 27, ["influences"], size=_SMALL, anchor="start"),
-        f'<line x1="170" y1="{note_y + 22}" x2="210" y2="{note_y + 22}" stroke="#D55E00" stroke-width="2.8"/>',
-        _text(216, note_y + 27, ["end result fills or drains a resource"], size=_SMALL, anchor="start"),
-        f'<line x1="490" y1="{note_y + 22}" x2="530" y2="{note_y + 22}" stroke="#0072B2" stroke-width="2" '
-        'stroke-dasharray="7 4"/>',
-        _text(536, note_y + 27, ["other feedback"], size=_SMALL, anchor="start"),
-        f'<line x1="660" y1="{note_y + 22}" x2="700" y2="{note_y + 22}" stroke="#009E73" stroke-width="2" '
-        'stroke-dasharray="2 4"/>',
-        _text(706, note_y + 27, ["lever acts on"], size=_SMALL, anchor="start"),
+        *keys,
     ]
+    note_y += _LEGEND_ROW * (rows - 1)
     if view == "subjective":
         if owner_names:
             legend.append(_text(20, note_y + 52, ["Responsible: " + "; ".join(owner_names)], size=_SMALL,
@@ -1024,6 +1019,37 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     svg = _svg(width, height, title_svg + "".join(heads) + "".join(edges_svg) + "".join(nodes_svg) + "".join(legend),
                f"{title_text} ({view} view)", description)
     return Diagram(svg, description, node_records, edge_records)
+
+
+def _legend_keys(y, width, edge_records, lever_tags):
+    """The legend's keys, only for what the chart draws: influences, the two kinds of
+    feedback, lever arrows (``levers="boxes"``) or the lever numbers on boxes (the bar)."""
+    kinds = {("feedback-main" if r.get("main") else "feedback") if r["kind"] == "feedback"
+             else "influence" if r["kind"] in ("drives", "within") else r["kind"] for r in edge_records}
+    keys = [
+        ("influence", '<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" stroke="#444" stroke-width="2.2"/>', "influences"),
+        ("feedback-main", '<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" stroke="#D55E00" stroke-width="2.8"/>',
+         "end result fills or drains a resource"),
+        ("feedback", '<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" stroke="#0072B2" stroke-width="2" '
+                     'stroke-dasharray="7 4"/>', "other feedback"),
+        ("lever", '<line x1="{x}" y1="{y}" x2="{x2}" y2="{y}" stroke="#009E73" stroke-width="2" '
+                  'stroke-dasharray="2 4"/>', "lever acts on"),
+        ("lever-tag", '<rect x="{x}" y="{top}" width="40" height="22" rx="11" fill="#e3f4ec" stroke="#006b4f" '
+                      'stroke-width="1.5"/>' + '<text x="{mid}" y="{base}" text-anchor="middle" font-size="14" '
+                      'font-weight="bold" fill="#006b4f">L1</text>', "lever L1 of the bar acts on this box"),
+    ]
+    out, x, rows = [], 20.0, 1
+    for kind, mark, label in keys:
+        if kind not in kinds and not (kind == "lever-tag" and lever_tags):
+            continue
+        size = 46 + len(label) * _SMALL * 0.5
+        if x > 20 and x + size > width - 20:  # next row
+            x, y, rows = 20.0, y + _LEGEND_ROW, rows + 1
+        out.append(mark.format(x=f"{x:.0f}", x2=f"{x + 40:.0f}", y=f"{y:.0f}", top=f"{y - 11:.0f}",
+                               mid=f"{x + 20:.0f}", base=f"{y + 5:.0f}"))
+        out.append(_text(x + 46, y + 5, [label], size=_SMALL, anchor="start"))
+        x += size + 20
+    return out, rows
 
 
 # --------------------------------------------------------------------------- loop diagram

@@ -49,3 +49,24 @@ def kernel(tmp_path, cwd=None, **env):
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def empty_outputs(nb):
+    """Ids of the cells holding an output that shows nothing."""
+    found = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "stream":
+                blank = not out.get("text", "").strip()
+            elif out["output_type"] in ("display_data", "execute_result"):
+                data = out.get("data", {})
+                blank = (not data.get(_WIDGET_VIEW, {}).get("model_id")
+                         and not any(str(v).strip() for k, v in data.items() if k != _WIDGET_VIEW))
+            else:
+                blank = False
+            if blank:
+                found.append(cell.get("id"))
+    return found

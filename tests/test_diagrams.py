@@ -244,3 +244,46 @@ def test_the_behind_check_sees_an_arrow_through_a_box():
     d = dk.dpm.Diagram("<svg/>", "", [{"name": "m", "x": 40, "y": 0, "w": 20, "h": 20}],
                        [{"source": "a", "target": "b", "points": [(0, 10), (100, 10)]}])
     assert passes_behind(d) == [("a", "b", "m")]
+
+
+LEGEND_KEYS = {"influences": "#444", "end result fills or drains a resource": "#D55E00",
+               "other feedback": "#0072B2", "lever acts on": "#009E73"}
+
+
+def legend_and_drawn(diagram):
+    """The legend's keys (texts of the SVG) and the arrow colours its paths draw."""
+    root = ET.fromstring(diagram.svg)
+    texts = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
+    keys = {k for k in [*LEGEND_KEYS, "lever L1 of the bar acts on this box"] if k in texts}
+    drawn = {p.get("stroke") for p in root.iter(f"{SVG}path") if p.get("marker-end")}
+    return keys, drawn
+
+
+@pytest.mark.parametrize("kwargs", [
+    {}, {"levers": "bar"}, {"focus": "end_result"}, {"focus": "end_result", "steps": 2}, {"focus": "B1"},
+    {"stages": ("strategic_resource", "end_result")}, {"stages": ("strategic_resource", "end_result", "policy_lever")},
+    {"stages": ("strategic_resource", "end_result", "performance_driver", "policy_lever")}, {"view": "subjective"},
+])
+@pytest.mark.parametrize("name", ["surrey", "targets_vs_learning", "demo"])
+def test_the_legend_lists_only_what_the_chart_draws(name, kwargs):
+    m = dk.models.load(name)
+    if kwargs.get("focus") == "end_result":  # the model's first end result
+        kwargs = {**kwargs, "focus": dk.dpm.structure(m)["columns"]["end_result"][0]}
+    d = dk.dpm.chart(m, **kwargs)
+    keys, drawn = legend_and_drawn(d)
+    assert {k for k in keys if k in LEGEND_KEYS} == {k for k, colour in LEGEND_KEYS.items() if colour in drawn}
+    # the lever bar replaces the lever arrows: its key is the number on a box, shown when a box carries one
+    assert ("lever L1 of the bar acts on this box" in keys) == any(n["levers"] for n in d.nodes)
+    assert not ("lever acts on" in keys and "lever L1 of the bar acts on this box" in keys)
+
+
+def test_the_lever_bar_chart_has_no_lever_arrow_key_and_the_full_chart_has_one():
+    m = dk.models.load("surrey")
+    bar_keys, bar_drawn = legend_and_drawn(dk.dpm.chart(m, levers="bar"))
+    assert "lever acts on" not in bar_keys and "#009E73" not in bar_drawn
+    assert "lever L1 of the bar acts on this box" in bar_keys
+    box_keys, box_drawn = legend_and_drawn(dk.dpm.chart(m, levers="boxes"))
+    assert "lever acts on" in box_keys and "#009E73" in box_drawn
+    # a story's first step (resources and end results) has only the feedback that fills or drains
+    first_keys, _ = legend_and_drawn(dk.dpm.chart(m, stages=("strategic_resource", "end_result")))
+    assert first_keys == {"end result fills or drains a resource"}

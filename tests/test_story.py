@@ -174,7 +174,7 @@ def test_a_notebook_run_headless_keeps_the_whole_story_in_its_outputs_and_html_e
                             resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = nb.cells[1].outputs
     assert not [o for c in nb.cells for o in c.outputs if o["output_type"] == "error"]
-    # the first chart of a kernel is preceded by progress notes, cleared once done (tests/test_charts.py)
+    # the first chart of a kernel takes the place of its cleared progress notes (tests/test_charts.py)
     data = next(o for o in outputs if "image/svg+xml" in o.get("data", {}))["data"]
     steps = len(dk.charts.story("demo"))
     assert data["text/html"].count("<svg") == steps

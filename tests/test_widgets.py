@@ -519,3 +519,22 @@ def test_an_explorer_shares_its_rows_layouts_and_styles():
     assert next(iter(other.controls.values())).layout is not sliders[0].layout
     a, b = (dk.widgets.control_for(surrey[name]) for name in ("cut_fraction", "post2015_cut"))
     assert a.layout is not b.layout and a.style is not b.style
+
+
+def test_game_and_predict_rows_share_their_layouts_and_styles_like_the_explorer():
+    surrey = dk.models.load("surrey")
+    levers = ["coproduction_effort", "cut_fraction", "decommissioning_years"]
+    game = dk.widgets.game(surrey, levers, interval=1, render="svg")
+    sliders = [game.controls[n] for n in levers]
+    assert len({id(s.layout) for s in sliders}) == 1 and len({id(s.style) for s in sliders}) == 1
+    assert sliders[0].style.description_width == "160px" and sliders[0].layout.flex == "1 1 auto"
+    # the sliders still keep their own bounds and values
+    assert [s.max for s in sliders] == [surrey[n].bounds[1] for n in levers]
+    assert [s.value for s in sliders] == [surrey[n].default for n in levers]
+    assert game.controls["cut_fraction"].layout is not dk.widgets.game(surrey, levers, render="svg").controls[
+        "cut_fraction"].layout  # two games never share
+    p = dk.widgets.predict("demo", "waiting_list", points=4, render="svg")
+    assert len(p.fields) == 4
+    assert len({id(f.layout) for f in p.fields}) == 1 and len({id(f.style) for f in p.fields}) == 1
+    assert p.fields[1].style.description_width == "110px" and p.fields[1].layout.width == "260px"
+    assert p.fields[0].disabled and not p.fields[1].disabled  # the known start stays locked, the rest open

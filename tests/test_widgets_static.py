@@ -8,7 +8,7 @@ import os
 import re
 
 import pytest
-from kernel_session import displays, kernel
+from kernel_session import displays, empty_outputs, kernel
 
 import dpmkit as dk
 
@@ -166,7 +166,45 @@ def test_the_first_explorer_shows_the_live_widget_before_drawing_its_picture(tmp
                      "picture" if "<svg" in data.get("image/svg+xml", "") else data.get("text/plain", ""))
             seen.append((kind, label))
         # an empty cache folder: the first kernel on a machine also bundles the chart JavaScript once
-        bundling = [("display_data", "Preparing interactive charts to work offline (once per computer, a few "
-                                     "seconds)…"), ("update_display_data", "")]
-        assert seen == [("display_data", _LOADING), ("update_display_data", ""), *bundling, ("display_data", "live"),
-                        ("display_data", FIRST_DRAWING), ("update_display_data", ""), ("display_data", "picture")]
+        bundling = [("update_display_data", "Preparing interactive charts to work offline (once per computer, a few "
+                                            "seconds)…"), ("update_display_data", "")]
+        # each output takes the place of the cleared note before it: no empty output is left (the live
+        # widget passes through plain text, so that JupyterLab gives it a new, visible renderer)
+        assert seen == [("display_data", _LOADING), ("update_display_data", ""), *bundling,
+                        ("update_display_data", ""), ("update_display_data", "live"), ("display_data", FIRST_DRAWING),
+                        ("update_display_data", ""), ("update_display_data", "picture")]
+
+
+@pytest.mark.parametrize("lesson", ["03_dynamic_performance_management"])
+def test_a_lesson_run_headless_keeps_no_empty_output(tmp_path, lesson):
+    # The progress notes of a kernel's first chart ("Loading the chart tools…", "Drawing the
+    # chart…") are cleared in place, and what the cell shows next takes their place. The source
+    # of 03 (with its solutions) draws a story and an Altair chart first; every learner notebook
+    # is checked the same way in tests/test_notebooks_static.py.
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    path = root / "notebooks" / "solutions" / f"{lesson}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env={**os.environ, "DPMKIT_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(root)})
+    assert empty_outputs(nb) == []
+    # the lesson did draw: its widget cells hold their pictures (the check cannot pass on an empty run)
+    assert sum(len(static_outputs(cell)) for cell in nb.cells if cell.cell_type == "code") >= 1
+
+
+def test_text_printed_after_a_note_stays_before_what_the_cell_shows_next(tmp_path):
+    # The place of a cleared note is reused only while nothing else was output after it:
+    # printed text after the note keeps the order in which the cell produced it.
+    cells = {"a": ("print('before')\nimport dpmkit as dk\nexplorer = dk.widgets.explore('surrey', outputs=['neet'])\n"
+                   "print('after')\nexplorer"),
+             "b": "dk.charts.time_series(dk.simulate(dk.models.load('demo')), ['waiting_list'])"}
+    nb = run_notebook(tmp_path, cells)
+    one = nbformat.from_dict
+    kinds = [o.get("text") or ("live" if live_outputs(one({"outputs": [o]})) else
+                                "picture" if static_outputs(one({"outputs": [o]})) else "empty")
+             for o in nb.cells[0].outputs]
+    assert kinds == ["before\n", "empty", "after\n", "live", "picture"]
+    # a later cell's chart is just the chart
+    assert [sorted(o["data"]) for o in nb.cells[1].outputs] == [["image/svg+xml", "text/plain"]]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .._files import atomic_write
 from ..errors import ModelError
-from ._progress import WIDGET_VIEW, progress
+from ._progress import WIDGET_VIEW, display_first, output, progress
 from ._style import alt
 
 
@@ -83,6 +83,8 @@ def _use_svg_renderer():
         _svg_renderer_with_note.altair = plugin
         alt.renderers.register("svg", _svg_renderer_with_note)
     alt.renderers.enable("svg")
+    if not _first_drawing.done:
+        display_first(alt.TopLevelMixin)
 
 
 # The default renderer fetches vega from a CDN and fails in a room without wifi.
@@ -197,7 +199,7 @@ def show(chart):
         # The interactive chart is a widget: without a kernel (exported HTML, a website,
         # print) it shows nothing, so the cell also keeps the chart as a picture,
         # which a live JupyterLab hides (see static_beside_widget).
-        display(static_beside_widget(to_svg(chart), _description_of(chart)), raw=True)
+        output(static_beside_widget(to_svg(chart), _description_of(chart)))
 
 
 def static_beside_widget(svg, text="", title=""):

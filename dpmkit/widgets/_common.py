@@ -386,12 +386,15 @@ class _StaticPicture:
     def _ipython_display_(self, **kwargs):
         from IPython.display import display
 
+        from ..charts._progress import output
+
         data = W.DOMWidget._repr_mimebundle_(self)
         if not in_jupyter_kernel():  # e.g. Solara: the live widget only, as ipywidgets would
             display(data, raw=True)
             return
         title = self._static_title()
         data["text/plain"] = f"{title or type(self).__name__} (a live widget: run the notebook to use it)"
-        display(data, raw=True)
-        handle = display(self._static_bundle(), raw=True, display_id=True)
+        # each in the place of a progress note of this cell, if one was shown (no empty outputs)
+        output(data)
+        handle = output(self._static_bundle(), display_id=True)
         self._static_handles = (*self._static_handles, handle)

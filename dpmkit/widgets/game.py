@@ -13,13 +13,14 @@ from ._common import (
     _PANEL_WIDTH,
     W,
     _ChartPane,
+    _control,
     _freeze_initial,
     _message,
     _model,
     _outputs,
+    _Shared,
     _StaticPicture,
     _with_units,
-    control_for,
 )
 
 
@@ -79,7 +80,8 @@ class Game(_StaticPicture, W.VBox):
         if not self.stop > self.start:
             raise ModelError(f"stop ({self.stop:g}) must be after start ({self.start:g})")
         self.outputs = _outputs(model, outputs)
-        self.controls = {name: control_for(decl[name]) for name in levers}
+        shared = _Shared()  # the rows' identical layouts and styles: one each, as in the explorer
+        self.controls = {name: _control(decl[name], None, shared) for name in levers}
         self.decisions = []
         self.time = self.start
         self.result = self._run(self.start)
@@ -106,7 +108,7 @@ class Game(_StaticPicture, W.VBox):
         self.message = W.HTML()
         self.decision_log = W.HTML()
         self.status = W.HTML()
-        rows = [_with_units(self.controls[n], decl[n].units) for n in levers]
+        rows = [_with_units(self.controls[n], decl[n].units, shared) for n in levers]
         intro = (f"You steer {html.escape(model.label)} from {words.time_label(self.start, tu)} to "
                  f"{words.time_label(self.stop, tu)}. Set the levers, run one {html.escape(period)}, look at what "
                  "happened, and decide again. You cannot see the future: only what has happened so far.")

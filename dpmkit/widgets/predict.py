@@ -9,7 +9,18 @@ import numpy as np
 
 from .. import charts, words
 from ..errors import ModelError
-from ._common import _CSS, _PANEL_HEIGHT, _PANEL_WIDTH, W, _ChartPane, _message, _model, _outputs, _StaticPicture
+from ._common import (
+    _CSS,
+    _PANEL_HEIGHT,
+    _PANEL_WIDTH,
+    W,
+    _ChartPane,
+    _message,
+    _model,
+    _outputs,
+    _Shared,
+    _StaticPicture,
+)
 
 
 class Predict(_StaticPicture, W.VBox):
@@ -77,11 +88,12 @@ class Predict(_StaticPicture, W.VBox):
         tu = model.time_units
         self.unit_text = "" if v.units in ("", "dimensionless") else v.units
         self.fields = []
+        shared = _Shared()  # the fields' identical layout and style: one each, as in the explorer
         for k, t in enumerate(times):
             field = W.Text(description=f"{words.time_label(t, tu)}", placeholder="your guess",
                            tooltip=f"What do you expect {words.lower_first(v.label)} to be in "
                                    f"{words.time_label(t, tu)}?",
-                           style={"description_width": "110px"}, layout=W.Layout(width="260px"))
+                           style=shared.get("style", _text_style), layout=shared.get("field", _field_layout))
             if k == 0:
                 field.value = words.number(self.start_value).replace(",", "")
                 field.disabled = True
@@ -286,6 +298,16 @@ class Predict(_StaticPicture, W.VBox):
         self.message.value = ""
         self.table.value = ""
         self._sketch()
+
+
+def _text_style():
+    from ipywidgets.widgets.widget_string import TextStyle  # not exported at the top of ipywidgets 8
+
+    return TextStyle(description_width="110px")
+
+
+def _field_layout():
+    return W.Layout(width="260px")
 
 
 def predict(model, output, *, params=None, times=None, points=5, limits=None, render="interactive", question=None):
