@@ -241,7 +241,7 @@ def test_cli_starts_and_resumes_the_game(tmp_path):
     room = Room(tmp_path / "room", model="surrey", tables=["A", "B"])
     g = start_game(room, "surrey")
     assert g.assignments() == {"council_leadership": "A", "commissioners": "B", "voluntary_sector": "A",
-                               "young_people": "B", "youth_justice": "A"}
+                               "young_people": "B", "youth_justice": "A", "inspectorate": "B"}
     g.assign("B", "youth_justice")
     again = start_game(room, "surrey")
     assert again.assignments()["youth_justice"] == "B"  # resumed, not started afresh

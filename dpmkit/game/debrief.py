@@ -41,6 +41,7 @@ REGIME_LEANS = {
         "matching_ratio": (-1.0, 0.0),         # partners who match: a negotiated relationship
         "voice_insight": (-1.0, -0.5),
         "yri_diversion": (0.0, -0.5),          # diversion decided case by case
+        "yri_capability": (1.0, 0.5),          # a standard set and enforced from outside
     },
     "targets_vs_learning": {
         "incentive_strength": (1.0, 1.0),

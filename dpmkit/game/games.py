@@ -92,6 +92,22 @@ SURREY = GameSpec(
             sees=("fte_index", "reoffending", *_OBJECTIVES),
             scores=(*_OBJECTIVES, "fte_index"),
         ),
+        Role(
+            "inspectorate", "The inspectorate (youth justice and children's services inspection)",
+            ("yri_capability",),
+            briefing=(
+                "In 2019 the youth offending service was rated inadequate [published surrey_hmip_2019]. You set the "
+                "standard of assessment, supervision and out-of-court decisions that inspection holds the youth "
+                "offending service to: the capability it builds towards once the Youth Restorative Intervention "
+                "starts, from 0.6 to 0.95 on a 0-1 scale, a teaching range [assumption "
+                "surrey_assumption_youth_justice]. A higher standard lifts capability, and with it service quality "
+                "and governance conformity, as far as the budget allows; while the service falls short of the "
+                "standard, diversion without sound assessment shows as more reoffending (a teaching assumption)."
+            ),
+            goals="Sound assessment and supervision, to a standard the service can reach and keep.",
+            sees=("reoffending", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
     ),
     ranges={
         "cut_fraction": (0.1, 0.4),
@@ -102,6 +118,7 @@ SURREY = GameSpec(
         "matching_ratio": (0.0, 1.0),
         "voice_insight": (0.0, 0.6),
         "yri_diversion": (0.3, 0.95),
+        "yri_capability": (0.6, 0.95),
     },
     # the spending review sets a new cut date at the time it is injected
     widen={"post2015_start": (2006.25, 2022.0)},
