@@ -48,6 +48,7 @@ REGIME_LEANS = {
         "outcome_target": (0.5, 1.0),
         "reporting_burden": (1.0, 0.5),
         "learning_regime": (-1.0, -1.0),
+        "user_voice": (-1.0, -0.5),            # users heard: negotiated, and what they say is not planned
     },
     "attractor": {
         "imposed_targets": (1.0, 1.0),
