@@ -3,6 +3,7 @@ levers that matter, no single best strategy, and refusals that record nothing.""
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -403,7 +404,7 @@ def _in_thread(fn):
     def run():
         try:
             out.append(fn())
-        except Exception as err:  # noqa: BLE001 - handed to the test
+        except Exception as err:  # handed to the test
             out.append(err)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -478,7 +479,7 @@ def test_one_advance_is_one_change_a_page_sees(game, monkeypatch):
         del listings[1:]
         listings[0] = lab._listing(game.folder)
         game.advance()
-        changes = [now for before, now in zip(listings, listings[1:]) if now != before]
+        changes = [now for before, now in itertools.pairwise(listings) if now != before]
         assert len(listings) == 2 and len(changes) == 1, changes  # one write, seen as one change
         doc = json.loads((game.folder / f"game-round-{number:02d}.json").read_text())
         assert doc["status"] == "closed" and game.round == number + 1
@@ -537,6 +538,38 @@ def test_a_facilitator_killed_mid_advance_leaves_a_game_that_carries_on(game, wh
     assert game.round == 2 and sorted(game.log()["value"]) == [0.3, 0.4]
     found = dk.workshop.collect(game.folder, model=game.model)
     assert len(found.ballots) == 2 and all("abandoned" not in r.reason for r in found.rejected)
+
+
+def test_the_facilitator_closes_a_round_to_decisions_and_opens_it_again(game):
+    game.decide("Table 1", {"coproduction_effort": 0.3})
+    assert game.taking_decisions
+    game.close_decisions()
+    elsewhere = dk.game.load(game.folder)  # a table's process sees the same
+    assert not game.taking_decisions and not elsewhere.taking_decisions and game.round == 1  # not yet advanced
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match=r"table 'Table 1', role commissioners, lever coproduction_effort: "
+                                            r"round 1 is closed to decisions.*nothing was recorded"):
+        elsewhere.decide("Table 1", {"coproduction_effort": 0.9}, round=1)
+    assert _files(game.folder) == before
+    game.inject("scandal")  # the facilitator may still bring news into the round
+    game.open_decisions()
+    elsewhere.decide("Table 1", {"coproduction_effort": 0.5}, round=1)
+    game.close_decisions()
+    game.advance()
+    assert game.round == 2 and game.taking_decisions  # the next round takes decisions
+    assert list(game.log()["value"]) == [0.3, 0.5] and list(game.events()) == [2009.25]
+    game.undo()  # round 1 open again: open to decisions too
+    assert game.round == 1 and game.taking_decisions
+    game.decide("Table 1", {"coproduction_effort": 0.7}, round=1)
+    game.close_decisions()
+    assert not elsewhere.taking_decisions
+    game.advance()
+    assert list(game.log()["value"]) == [0.3, 0.5, 0.7]
+    while not game.over:
+        game.advance()
+    assert not game.taking_decisions
+    with pytest.raises(dk.ModelError, match="game is over"):
+        game.close_decisions()
 
 
 def test_a_hair_outside_the_range_is_the_bound(game):

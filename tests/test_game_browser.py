@@ -86,6 +86,14 @@ def test_four_tables_and_the_facilitator_play_two_rounds_of_surrey(tmp_path):
                 assert not text(page, ".room-error"), text(page, ".room-error")
             wait_for(lambda: "4 of 4 tables have decided" in text(fac, ".game-waiting"), 10,
                      "the facilitator to see every table has decided")
+            if number == 2:  # the facilitator closes the round to decisions before showing its results
+                fac.locator(".game-close-decisions").click()
+                fac.locator(".game-open-decisions").wait_for()
+                for name, page in tables.items():
+                    wait_for(lambda page=page: "closed this round to decisions" in text(page, ".game-status"), 10,
+                             f"{name} to see the round closed to decisions")
+                    wait_for(lambda page=page: page.locator(".game-send").is_disabled(), 10,
+                             f"{name}'s send button to be disabled")
             if number == 1:  # a refusal in plain words: typed outside the range, nothing is sent
                 box = tables["Red"].locator(".game-lever-cut_fraction .game-lever-input input")
                 box.fill("0,9")

@@ -201,8 +201,8 @@ TARGETS_OR_LEARNING = GameSpec(
         "the provider can turn to learning cycles (Human Learning Systems), the frontline decides how to respond "
         "to pressure, the inspectorate decides how much is reported, and service users how loudly they say what "
         "happened to them. Every table is scored on the share of clients who leave truly helped (service users "
-        "also on the share of hard-to-help clients actively served); what each table sees differs. All the model's numbers are teaching "
-        "assumptions except the gaming gap and the parking ceiling."
+        "also on the share of hard-to-help clients actively served); what each table sees differs. All the "
+        "model's numbers are teaching assumptions except the gaming gap and the parking ceiling."
     ),
     roles=(
         Role(

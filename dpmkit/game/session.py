@@ -13,6 +13,9 @@ a hidden temporary file, fsync, rename):
   count for it (a snapshot), so the results never depend on when the folder is read.
   Written once per close: a page watching the folder sees one change per advance.
 - ``game-undo-NN-<id>.json``: the facilitator withdrew the closing of round NN.
+- ``game-gate-NN.json``: whether the open round NN takes decisions (the facilitator may close
+  it to decisions before advancing, and open it again); it holds for as long as round NN has
+  been undone as many times as it records, so an undo opens the round to decisions again.
 - ``.~lock.game``: an empty lock file (see :func:`_locked`); the ballot collector skips it.
 
 Decisions from many processes cannot be lost or doubled: each is its own file with a
@@ -284,6 +287,25 @@ class Game:
             return None
         return doc
 
+    def _undo_count(self, number):
+        prefix = f"game-undo-{number:02d}-"
+        with os.scandir(self.folder) as entries:
+            return sum(1 for e in entries if e.name.startswith(prefix) and e.name.endswith(".json"))
+
+    def _taking(self, number):
+        """Whether round ``number`` (the open one) takes decisions: yes unless the facilitator
+        closed it to decisions (and has not opened it again, nor undone its close since)."""
+        doc = _read_json(self.folder / f"game-gate-{number:02d}.json")
+        if not isinstance(doc, dict) or doc.get("undos") != self._undo_count(number):
+            return True
+        return doc.get("open") is not False
+
+    @property
+    def taking_decisions(self):
+        """Whether the open round takes decisions now (False once the game is over)."""
+        current = self.round
+        return current <= len(self.spec.rounds) and self._taking(current)
+
     @property
     def round(self):
         """The open round's number (1 first); ``len(rounds) + 1`` once the game is over."""
@@ -389,6 +411,9 @@ class Game:
             if round is not None and round != current:
                 raise ModelError(f"{what}: round {round!r} is closed or not yet open "
                                  f"(round {current} is open); nothing was recorded")
+            if not self._taking(current):
+                raise ModelError(f"{what}: round {current} is closed to decisions (the facilitator will show "
+                                 "its results, or open it again); nothing was recorded")
             ballot = make_ballot(self.model, params=clean, predictions=predictions or {}, table=table,
                                  role=",".join(roles), round=str(current))
             ballot.save(self.folder)
@@ -406,6 +431,24 @@ class Game:
                         {"id": ident, "event": event.name, "round": current,
                          "created": datetime.now(timezone.utc).isoformat()})
         return ident
+
+    def close_decisions(self):
+        """Close the open round to decisions (no results yet: :meth:`advance` shows them); a
+        decision sent meanwhile is refused. :meth:`open_decisions` opens it again."""
+        self._gate(False)
+
+    def open_decisions(self):
+        """Open the open round to decisions again, after :meth:`close_decisions`."""
+        self._gate(True)
+
+    def _gate(self, open_):
+        with _locked(self.folder, shared=False):  # no decision lands between the check and the gate
+            current = self.round
+            if current > len(self.spec.rounds):
+                raise ModelError("the game is over; no round is open")
+            _write_json(self.folder, f"game-gate-{current:02d}.json",
+                        {"round": current, "open": open_, "undos": self._undo_count(current),
+                         "written": datetime.now(timezone.utc).isoformat()})
 
     def advance(self):
         """Close the open round: snapshot its decisions and events; the results now reach its end.
