@@ -11,6 +11,7 @@ through playwright, the room on 127.0.0.1; any request to another address fails 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -297,6 +298,12 @@ def test_the_other_games_debrief_downloads_and_a_reload_mid_round(tmp_path, name
             assert info.value.suggested_filename == file
             downloads[file] = Path(info.value.path()).read_bytes()
         fac.screenshot(path=str(ARTIFACTS / f"game_{name}_facilitator.png"), full_page=True)
+        # The debrief sheet prints (to PDF, A4) from the browser, offline: any fetch it made would be caught.
+        sheet_page = pages.open("debrief sheet", context=fac.context)
+        sheet_page.set_content(downloads["debrief.html"].decode("utf-8"))
+        pdf = sheet_page.pdf(format="A4")
+        (ARTIFACTS / f"game_{name}_debrief.pdf").write_bytes(pdf)
+        assert pdf[:5] == b"%PDF-" and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 3  # its page breaks
 
     game = dk.game.load(folder / "game")
     log = game.log()

@@ -144,21 +144,25 @@ def _locked(folder, *, shared):
     except OSError as err:
         raise ModelError(f"cannot open the game's lock file {LOCK_NAME!r} in {str(folder)!r}: "
                          f"{err.strerror or err}") from None
+    held = False
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ModelError(f"{LOCK_NAME} in the game folder is not a plain file")
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         else:  # pragma: no cover - Windows
-            while True:
+            while not held:
                 try:
                     msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                    break
+                    held = True
                 except OSError:
                     _time.sleep(0.005)
         yield
     finally:
-        os.close(fd)  # releases the lock
+        if held:  # pragma: no cover - Windows: unlock before closing (POSIX: closing releases it)
+            with contextlib.suppress(OSError):
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        os.close(fd)
 
 
 def _write_json(folder, name, doc):
