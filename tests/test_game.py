@@ -3,6 +3,7 @@ levers that matter, no single best strategy, and refusals that record nothing.""
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -361,10 +362,11 @@ def _table_keeps_deciding(args):
     accepted, refused = [], 0
     low, high = game.model.param(lever).bounds
     for i in range(count):
-        try:
-            accepted.append(game.decide(table, {lever: low + (i % 5) / 4 * (high - low)}))
+        try:  # as a page does: for the round it shows, which may close meanwhile
+            accepted.append(game.decide(table, {lever: low + (i % 5) / 4 * (high - low)}, round=game.round))
         except dk.ModelError as err:
-            assert any(why in str(err) for why in ("closed before", "being closed", "game is over")), err
+            assert any(why in str(err) for why in ("is closed or not yet open", "game is over")), err
+            assert "nothing was recorded" in str(err)
             refused += 1
     return accepted, refused
 
@@ -393,42 +395,181 @@ def test_decisions_racing_the_close_are_either_counted_or_refused(tmp_path):
     assert on_disk == log_ids  # nothing refused was left behind
 
 
-def test_a_decision_overtaken_by_the_close_is_withdrawn(game, monkeypatch):
+def _in_thread(fn):
+    """Run ``fn`` in a thread; return the thread and a list that receives its result or error."""
+    import threading
+
+    out = []
+
+    def run():
+        try:
+            out.append(fn())
+        except Exception as err:  # handed to the test
+            out.append(err)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def test_a_close_started_while_a_decision_is_written_waits_for_it_and_counts_it(game, monkeypatch):
     from dpmkit.game import session
 
-    facilitator = dk.game.load(game.folder)
+    facilitator = dk.game.load(game.folder)  # another process's handle on the same folder
     real = session.make_ballot
+    closing = []
 
-    def close_first(*args, **kwargs):
-        ballot = real(*args, **kwargs)
-        facilitator.advance()  # the round closes after the checks, before the file lands
+    def close_meanwhile(*args, **kwargs):
+        ballot = real(*args, **kwargs)  # the round was checked open; the file is not written yet
+        thread, out = _in_thread(facilitator.advance)
+        thread.join(timeout=1.0)
+        closing.append((thread, out, thread.is_alive()))  # the close must wait for the file to land
         return ballot
 
-    monkeypatch.setattr(session, "make_ballot", close_first)
-    with pytest.raises(dk.ModelError, match=r"Table 1.*round 1 closed before the decision arrived"):
-        game.decide("Table 1", {"coproduction_effort": 0.3})
-    assert not list(game.folder.glob("ballot-*.json"))
-    assert game.log().empty and game.round == 2
+    monkeypatch.setattr(session, "make_ballot", close_meanwhile)
+    ident = game.decide("Table 1", {"coproduction_effort": 0.3}, round=1)
+    (thread, out, waited), = closing
+    thread.join(timeout=60)
+    assert waited and not thread.is_alive() and not isinstance(out[0], Exception), out
+    assert game.round == 2 and list(game.log()["id"]) == [ident] and list(game.log()["round"]) == [1]
 
 
-def test_a_decision_the_close_has_seen_counts(game, monkeypatch):
+def test_a_decision_sent_while_the_round_closes_is_refused_with_nothing_written(game, monkeypatch):
     from dpmkit.game import session
 
-    facilitator = dk.game.load(game.folder)
-    real = session.make_ballot
+    table = dk.game.load(game.folder)  # a table's page, elsewhere, sending for the round it shows
+    real = session._write_json
+    sent = []
 
-    class SavedThenClosed:
-        def __init__(self, ballot):
-            self.ballot, self.id = ballot, ballot.id
+    def write(folder, name, doc):
+        if name.startswith("game-round-"):  # the close holds the lock: the decision waits, then is refused
+            thread, out = _in_thread(lambda: table.decide("Table 1", {"coproduction_effort": 0.6}, round=1))
+            thread.join(timeout=1.0)
+            sent.append((thread, out, thread.is_alive()))
+        return real(folder, name, doc)
 
-        def save(self, folder):
-            path = self.ballot.save(folder)
-            facilitator.advance()  # the file is on disk before the close: the close must count it
-            return path
+    monkeypatch.setattr(session, "_write_json", write)
+    game.decide("Table 1", {"coproduction_effort": 0.3})
+    game.advance()
+    (thread, out, waited), = sent
+    thread.join(timeout=60)
+    assert waited and isinstance(out[0], dk.ModelError), out
+    assert re.search(r"table 'Table 1', role commissioners, lever coproduction_effort: round 1 is closed or not "
+                     r"yet open \(round 2 is open\); nothing was recorded", str(out[0]))
+    assert len(list(game.folder.glob("ballot-*.json"))) == 1
+    assert list(game.log()["value"]) == [0.3]
 
-    monkeypatch.setattr(session, "make_ballot", lambda *a, **k: SavedThenClosed(real(*a, **k)))
-    ident = game.decide("Table 1", {"coproduction_effort": 0.3})
-    assert list(game.log()["id"]) == [ident] and game.round == 2
+
+def test_one_advance_is_one_change_a_page_sees(game, monkeypatch):
+    """The room's and JupyterLab's pages redraw when the folder's listing of ``*.json`` (names,
+    modification times) changes: an advance changes it once (one write, the round file)."""
+    from dpmkit.game import lab
+
+    game.decide("Table 1", {"coproduction_effort": 0.3})
+    game.inject("scandal")
+    listings = [lab._listing(game.folder)]
+    real = os.replace
+
+    def replace(source, target):
+        real(source, target)
+        listings.append(lab._listing(game.folder))  # what a page polling right now would see
+
+    monkeypatch.setattr(os, "replace", replace)
+    for number in (1, 2):
+        del listings[1:]
+        listings[0] = lab._listing(game.folder)
+        game.advance()
+        changes = [now for before, now in itertools.pairwise(listings) if now != before]
+        assert len(listings) == 2 and len(changes) == 1, changes  # one write, seen as one change
+        doc = json.loads((game.folder / f"game-round-{number:02d}.json").read_text())
+        assert doc["status"] == "closed" and game.round == number + 1
+
+
+_KILLED_MID_ADVANCE = """
+import os, sys, time
+import dpmkit as dk
+from dpmkit.game import session
+where = sys.argv[2]
+if where == "listed":  # the lock is held and the folder listed; the round file not yet written
+    real = session.Game._ballots
+    def listed(self):
+        found = real(self)
+        print("ready", flush=True)
+        time.sleep(600)
+    session.Game._ballots = listed
+else:  # the round file's hidden temporary file is written, not yet renamed into place
+    def fsync(fd):
+        print("ready", flush=True)
+        time.sleep(600)
+    os.fsync = fsync
+dk.game.load(sys.argv[1]).advance()
+"""
+
+
+@pytest.mark.parametrize("where", ["listed", "writing"])
+def test_a_facilitator_killed_mid_advance_leaves_a_game_that_carries_on(game, where):
+    """SIGKILL in the middle of an advance (lock held): the lock goes with the process, the round
+    is still open as it was, a table's decision is taken at once, and the next advance closes the
+    round with every decision; the room's and the ballot collector's reads are as before."""
+    import signal
+    import threading
+
+    game.decide("Table 1", {"coproduction_effort": 0.4})
+    before = _state(game.folder)
+    env = {**os.environ, "PYTHONPATH": str(Path(dk.__file__).resolve().parents[1])}
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_MID_ADVANCE, str(game.folder), where],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        timer = threading.Timer(120, child.kill)
+        timer.start()
+        assert child.stdout.readline().strip() == "ready"  # the child is inside advance, holding the lock
+        timer.cancel()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    assert _state(game.folder) == before and game.round == 1  # nothing half-done shows
+    thread, out = _in_thread(lambda: game.decide("Table 2", {"cut_fraction": 0.3}, round=1))
+    thread.join(timeout=30)
+    assert not thread.is_alive(), "the lock of the killed process was not released"
+    assert isinstance(out[0], str), out
+    game.advance()
+    assert game.round == 2 and sorted(game.log()["value"]) == [0.3, 0.4]
+    found = dk.workshop.collect(game.folder, model=game.model)
+    assert len(found.ballots) == 2 and all("abandoned" not in r.reason for r in found.rejected)
+
+
+def test_the_facilitator_closes_a_round_to_decisions_and_opens_it_again(game):
+    game.decide("Table 1", {"coproduction_effort": 0.3})
+    assert game.taking_decisions
+    game.close_decisions()
+    elsewhere = dk.game.load(game.folder)  # a table's process sees the same
+    assert not game.taking_decisions and not elsewhere.taking_decisions and game.round == 1  # not yet advanced
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match=r"table 'Table 1', role commissioners, lever coproduction_effort: "
+                                            r"round 1 is closed to decisions.*nothing was recorded"):
+        elsewhere.decide("Table 1", {"coproduction_effort": 0.9}, round=1)
+    assert _files(game.folder) == before
+    game.inject("scandal")  # the facilitator may still bring news into the round
+    game.open_decisions()
+    elsewhere.decide("Table 1", {"coproduction_effort": 0.5}, round=1)
+    game.close_decisions()
+    game.advance()
+    assert game.round == 2 and game.taking_decisions  # the next round takes decisions
+    assert list(game.log()["value"]) == [0.3, 0.5] and list(game.events()) == [2009.25]
+    game.undo()  # round 1 open again: open to decisions too
+    assert game.round == 1 and game.taking_decisions
+    game.decide("Table 1", {"coproduction_effort": 0.7}, round=1)
+    game.close_decisions()
+    assert not elsewhere.taking_decisions
+    game.advance()
+    assert list(game.log()["value"]) == [0.3, 0.5, 0.7]
+    while not game.over:
+        game.advance()
+    assert not game.taking_decisions
+    with pytest.raises(dk.ModelError, match="game is over"):
+        game.close_decisions()
 
 
 def test_a_hair_outside_the_range_is_the_bound(game):
@@ -471,19 +612,18 @@ def test_each_table_sees_what_its_roles_see_and_who_has_decided(game):
     assert "budget" in game.view("Table 2") and game.view("Table 3").columns.empty
 
 
-def test_a_close_left_half_way_is_finished_by_the_next_advance(game):
-    from dpmkit.game import session
+def test_a_close_an_older_kit_left_half_way_is_finished_by_the_next_advance(game):
+    # kits before this one wrote the round file twice ("closing", then "closed"); one killed in
+    # between left a "closing" file: the round is still open, decisions are taken, advance closes it
     from dpmkit.workshop.store import write_file
 
     game.decide("Table 1", {"coproduction_effort": 0.4})
     stale = {"id": "stale", "round": 1, "status": "closing", "started": 0}
     write_file(game.folder, "game-round-01.json", json.dumps(stale).encode())
-    assert game.round == 1  # not waited for, not closed
-    with pytest.raises(dk.ModelError, match="round 1 is being closed; nothing was recorded"):
-        game.decide("Table 1", {"coproduction_effort": 0.5})
+    assert game.round == 1
+    game.decide("Table 1", {"coproduction_effort": 0.5}, round=1)
     game.advance()
-    assert game.round == 2 and list(game.log()["value"]) == [0.4]
-    assert session._CLOSING_SECONDS <= 10
+    assert game.round == 2 and list(game.log()["value"]) == [0.4, 0.5]
 
 
 _SHOWN = """

@@ -11,13 +11,14 @@ through playwright, the room on 127.0.0.1; any request to another address fails 
 
 from __future__ import annotations
 
+import re
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from browser.lab_session import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, missing_requirements
-from room_session import missing_room_requirements, offline, room
+from browser.lab_session import ARTIFACTS, missing_requirements
+from browser_helpers import offline_browsers, text, wait_for
+from room_session import missing_room_requirements, room
 
 import dpmkit as dk
 from dpmkit import words
@@ -39,150 +40,116 @@ FIRST_LEVER = {"Red": "cut_fraction", "Blue": "decommissioning_years", "Green": 
                "Yellow": "voice_insight"}
 
 
-def wait_for(check, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
-
-
-def text(page, selector):
-    loc = page.locator(selector)
-    return loc.first.inner_text() if loc.count() else ""
-
-
 def test_four_tables_and_the_facilitator_play_two_rounds_of_surrey(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     folder = tmp_path / "room"
-    outside = []
     with room(folder, "--code", "GAME7", "--tables", ",".join(TABLES), "--game", "surrey") as running, \
-            sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            # No code, no game; no secret, no facilitator page.
-            stranger = browser.new_context()
-            offline(stranger, outside)
-            page = stranger.new_page()
-            page.set_default_timeout(60_000)
-            page.goto(running.base + "/?code=WRONG&table=Red")
-            page.wait_for_selector(".room-join")
-            assert page.locator(".game-table, .game-choose").count() == 0
-            assert page.goto(running.base + "/facilitator").status == 403
+            offline_browsers("game", running) as pages:
+        # No code, no game; no secret, no facilitator page.
+        page = pages.open("stranger", running.base + "/?code=WRONG&table=Red")
+        page.wait_for_selector(".room-join")
+        assert page.locator(".game-table, .game-choose").count() == 0
+        assert page.goto(running.base + "/facilitator").status == 403
 
-            tables = {}
+        tables = {name: pages.open(name, running.base + "/?code=game7", viewport=(1200, 1000))
+                  for name in TABLES}
+        for name, page in tables.items():
+            page.wait_for_selector(".game-choose")
+            page.locator(".game-table-choice", has_text=name).click()
+        for name, page in tables.items():
+            page.wait_for_selector(".game-table")
+            assert f"table={name}" in page.url  # the address remembers the table
+            assert "Round 1 of 5" in text(page, ".game-status")
+            assert "Your goals" in text(page, ".game-briefing")
+
+        fac = pages.open("facilitator", running.facilitator, viewport=(1400, 1100))
+        fac.wait_for_selector(".game-facilitator")
+        assert "0 of 4 tables have decided" in text(fac, ".game-waiting")
+
+        game = dk.game.load(folder / "game")
+        for number in (1, 2):
+            for name, page in tables.items():
+                typed, value = TYPED[number][name]
+                box = page.locator(f".game-lever-{FIRST_LEVER[name]} .game-lever-input input")
+                box.fill(typed)
+                box.press("Enter")
+                shown = words.number(value)
+                wait_for(lambda page=page, name=name, shown=shown: shown in text(
+                    page, f".game-lever-{FIRST_LEVER[name]} .game-lever-value"), 10, f"{name}'s lever to move")
+                if name == "Red":  # a prediction typed on the page goes with the decision
+                    guess = tables["Red"].locator(".game-prediction input")
+                    guess.fill(PREDICTED[number][0])
+                    wait_for(lambda guess=guess, n=number: guess.input_value() == PREDICTED[n][0], 10,
+                             "Red's prediction to be typed")
+                page.locator(".game-send").click()
+            for name, page in tables.items():
+                wait_for(lambda page=page, number=number: f"Sent for round {number}" in text(page, ".room-ok")
+                         or text(page, ".room-error"), 10, f"{name}'s decision to be accepted")
+                assert not text(page, ".room-error"), text(page, ".room-error")
+            wait_for(lambda: "4 of 4 tables have decided" in text(fac, ".game-waiting"), 10,
+                     "the facilitator to see every table has decided")
+            if number == 2:  # the facilitator closes the round to decisions before showing its results
+                fac.locator(".game-close-decisions").click()
+                fac.locator(".game-open-decisions").wait_for()
+                for name, page in tables.items():
+                    wait_for(lambda page=page: "closed this round to decisions" in text(page, ".game-status"), 10,
+                             f"{name} to see the round closed to decisions")
+                    wait_for(lambda page=page: page.locator(".game-send").is_disabled(), 10,
+                             f"{name}'s send button to be disabled")
+            if number == 1:  # a refusal in plain words: typed outside the range, nothing is sent
+                box = tables["Red"].locator(".game-lever-cut_fraction .game-lever-input input")
+                box.fill("0,9")
+                box.press("Enter")
+                tables["Red"].wait_for_selector(".game-lever-cut_fraction .room-error")
+                assert "outside its range" in text(tables["Red"], ".game-lever-cut_fraction .room-error")
+            fac.locator(".game-advance").click()
+            end = words.time_label(game.spec.rounds[number - 1].end, "year")
+            for name, page in tables.items():
+                wait_for(lambda page=page, end=end: end in text(page, ".game-results"), 10,
+                         f"{name} to see the results of round {number}")
+            # Red's prediction is held for the debrief, against what the game shows
+            from dpmkit.game import debrief
+
+            said = debrief.predictions(game)
+            said = said[(said["table"] == "Red") & (said["round"] == number)]
+            assert list(said["variable"]) == ["service_quality"]
+            assert said["predicted"].iloc[0] == PREDICTED[number][1]
+            assert said["time"].iloc[0] == game.spec.rounds[number - 1].end
+            assert said["outcome"].iloc[0] == game.results()["service_quality"].iloc[-1]
+            # Every table sees the numbers the game computes, for the outcomes its roles see.
+            for name, page in tables.items():
+                view = game.view(name)
+                shown = text(page, ".game-results")
+                for outcome in view.columns:
+                    assert game.model[outcome].label in shown
+                    assert words.number(view[outcome].iloc[-1]) in shown, (name, outcome)
+                revealed = text(page, ".game-revealed")
+                for other in TABLES:  # what every table decided is revealed
+                    assert other in revealed
+                    assert words.number(TYPED[number][other][1]) in revealed
+                page.wait_for_selector(".game-chart svg")  # drawn after the numbers
+            wait_for(lambda number=number: f"close round {number + 1}" in text(fac, ".game-advance").lower(), 10,
+                     "the facilitator's page to open the next round")
+            board = text(fac, ".game-scoreboard")
             for name in TABLES:
-                context = browser.new_context(viewport={"width": 1200, "height": 1000})
-                offline(context, outside)
-                page = context.new_page()
-                page.set_default_timeout(60_000)
-                page.goto(running.base + "/?code=game7")
-                tables[name] = page
-            for name, page in tables.items():
-                page.wait_for_selector(".game-choose")
-                page.locator(".game-table-choice", has_text=name).click()
-            for name, page in tables.items():
+                assert name in board
+            score = game.scoreboard().groupby("table")["score"].mean()
+            for name in TABLES:
+                assert f"{score[name]:.2f}" in board
+
+            if number == 1:  # a laptop that drops off and comes back: the page is reloaded
+                page = tables["Green"]
+                page.reload()
                 page.wait_for_selector(".game-table")
-                assert f"table={name}" in page.url  # the address remembers the table
-                assert "Round 1 of 5" in text(page, ".game-status")
-                assert "Your goals" in text(page, ".game-briefing")
+                assert "Round 2 of 5" in text(page, ".game-status")
+                assert words.number(TYPED[1]["Green"][1]) in text(page, ".game-revealed")
+                assert words.number(TYPED[1]["Green"][1]) in text(page, ".game-lever-matching_ratio")
 
-            fac_context = browser.new_context(viewport={"width": 1400, "height": 1100})
-            offline(fac_context, outside)
-            fac = fac_context.new_page()
-            fac.set_default_timeout(60_000)
-            fac.goto(running.facilitator)
-            fac.wait_for_selector(".game-facilitator")
-            assert "0 of 4 tables have decided" in text(fac, ".game-waiting")
+        tables["Red"].screenshot(path=str(ARTIFACTS / "game_table.png"), full_page=True)
+        fac.locator(".game-show-debrief").click()
+        fac.wait_for_selector(".game-debrief .game-what-if")
+        assert fac.locator(".game-debrief svg").count() >= 2  # the 2x2 and the DPM chart
+        fac.screenshot(path=str(ARTIFACTS / "game_facilitator.png"), full_page=True)
 
-            game = dk.game.load(folder / "game")
-            for number in (1, 2):
-                for name, page in tables.items():
-                    typed, value = TYPED[number][name]
-                    box = page.locator(f".game-lever-{FIRST_LEVER[name]} .game-lever-input input")
-                    box.fill(typed)
-                    box.press("Enter")
-                    shown = words.number(value)
-                    wait_for(lambda page=page, name=name, shown=shown: shown in text(
-                        page, f".game-lever-{FIRST_LEVER[name]} .game-lever-value"), 10, f"{name}'s lever to move")
-                    if name == "Red":  # a prediction typed on the page goes with the decision
-                        guess = tables["Red"].locator(".game-prediction input")
-                        guess.fill(PREDICTED[number][0])
-                        wait_for(lambda guess=guess, n=number: guess.input_value() == PREDICTED[n][0], 10,
-                                 "Red's prediction to be typed")
-                    page.locator(".game-send").click()
-                for name, page in tables.items():
-                    wait_for(lambda page=page, number=number: f"Sent for round {number}" in text(page, ".room-ok")
-                             or text(page, ".room-error"), 10, f"{name}'s decision to be accepted")
-                    assert not text(page, ".room-error"), text(page, ".room-error")
-                wait_for(lambda: "4 of 4 tables have decided" in text(fac, ".game-waiting"), 10,
-                         "the facilitator to see every table has decided")
-                if number == 1:  # a refusal in plain words: typed outside the range, nothing is sent
-                    box = tables["Red"].locator(".game-lever-cut_fraction .game-lever-input input")
-                    box.fill("0,9")
-                    box.press("Enter")
-                    tables["Red"].wait_for_selector(".game-lever-cut_fraction .room-error")
-                    assert "outside its range" in text(tables["Red"], ".game-lever-cut_fraction .room-error")
-                fac.locator(".game-advance").click()
-                end = words.time_label(game.spec.rounds[number - 1].end, "year")
-                for name, page in tables.items():
-                    wait_for(lambda page=page, end=end: end in text(page, ".game-results"), 10,
-                             f"{name} to see the results of round {number}")
-                # Red's prediction is held for the debrief, against what the game shows
-                from dpmkit.game import debrief
-
-                said = debrief.predictions(game)
-                said = said[(said["table"] == "Red") & (said["round"] == number)]
-                assert list(said["variable"]) == ["service_quality"]
-                assert said["predicted"].iloc[0] == PREDICTED[number][1]
-                assert said["time"].iloc[0] == game.spec.rounds[number - 1].end
-                assert said["outcome"].iloc[0] == game.results()["service_quality"].iloc[-1]
-                # Every table sees the numbers the game computes, for the outcomes its roles see.
-                for name, page in tables.items():
-                    view = game.view(name)
-                    shown = text(page, ".game-results")
-                    for outcome in view.columns:
-                        assert game.model[outcome].label in shown
-                        assert words.number(view[outcome].iloc[-1]) in shown, (name, outcome)
-                    revealed = text(page, ".game-revealed")
-                    for other in TABLES:  # what every table decided is revealed
-                        assert other in revealed
-                        assert words.number(TYPED[number][other][1]) in revealed
-                    page.wait_for_selector(".game-chart svg")  # drawn after the numbers
-                wait_for(lambda number=number: f"close round {number + 1}" in text(fac, ".game-advance").lower(), 10,
-                         "the facilitator's page to open the next round")
-                board = text(fac, ".game-scoreboard")
-                for name in TABLES:
-                    assert name in board
-                score = game.scoreboard().groupby("table")["score"].mean()
-                for name in TABLES:
-                    assert f"{score[name]:.2f}" in board
-
-                if number == 1:  # a laptop that drops off and comes back: the page is reloaded
-                    page = tables["Green"]
-                    page.reload()
-                    page.wait_for_selector(".game-table")
-                    assert "Round 2 of 5" in text(page, ".game-status")
-                    assert words.number(TYPED[1]["Green"][1]) in text(page, ".game-revealed")
-                    assert words.number(TYPED[1]["Green"][1]) in text(page, ".game-lever-matching_ratio")
-
-            tables["Red"].screenshot(path=str(ARTIFACTS / "game_table.png"), full_page=True)
-            fac.locator(".game-show-debrief").click()
-            fac.wait_for_selector(".game-debrief .game-what-if")
-            assert fac.locator(".game-debrief svg").count() >= 2  # the 2x2 and the DPM chart
-            fac.screenshot(path=str(ARTIFACTS / "game_facilitator.png"), full_page=True)
-        except Exception:
-            for name, page in locals().get("tables", {}).items():  # what each page showed, for the failure
-                page.screenshot(path=str(ARTIFACTS / f"game_failed_{name}.png"), full_page=True)
-                print(name, page.url, page.inner_text("body")[:2500], file=sys.stderr)
-            print("".join(running.log)[-3000:], file=sys.stderr)
-            raise
-        finally:
-            browser.close()
-
-    assert outside == [], f"the pages asked the internet for {sorted(set(outside))[:5]}"
     log = dk.game.load(folder / "game").log()
     for number in (1, 2):
         sent = log[(log["round"] == number)]
@@ -244,118 +211,100 @@ def test_the_other_games_debrief_downloads_and_a_reload_mid_round(tmp_path, name
     import io
     import json
 
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     folder = tmp_path / "room"
-    outside = []
     typed = OTHER_TYPED[name]
     lever = first_levers(name, OTHER_TABLES)
     downloads = {}
     with room(folder, "--code", "PLAY3", "--tables", ",".join(OTHER_TABLES), "--game", name) as running, \
-            sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        tables = {}
-        try:
-            for table in OTHER_TABLES:
-                context = browser.new_context(viewport={"width": 1200, "height": 1000})
-                offline(context, outside)
-                page = context.new_page()
-                page.set_default_timeout(90_000)
-                page.goto(f"{running.base}/?code=play3&table={table}")
-                tables[table] = page
-            fac_context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
-            offline(fac_context, outside)
-            fac = fac_context.new_page()
-            fac.set_default_timeout(90_000)
-            fac.goto(running.facilitator)
-            fac.wait_for_selector(".game-facilitator")
-            game = dk.game.load(folder / "game")
-            rounds = len(game.spec.rounds)
-            for page in tables.values():
-                page.wait_for_selector(".game-table")
-                assert f"Round 1 of {rounds}" in text(page, ".game-status")
-                assert "Your goals" in text(page, ".game-briefing")
-                assert "No results yet" in text(page, ".game-results")
+            offline_browsers(f"game_{name}", running) as pages:
+        tables = {table: pages.open(table, f"{running.base}/?code=play3&table={table}", viewport=(1200, 1000),
+                                    timeout=90_000) for table in OTHER_TABLES}
+        fac = pages.open("facilitator", running.facilitator, viewport=(1400, 1100), downloads=True,
+                         timeout=90_000)
+        fac.wait_for_selector(".game-facilitator")
+        game = dk.game.load(folder / "game")
+        rounds = len(game.spec.rounds)
+        for page in tables.values():
+            page.wait_for_selector(".game-table")
+            assert f"Round 1 of {rounds}" in text(page, ".game-status")
+            assert "Your goals" in text(page, ".game-briefing")
+            assert "No results yet" in text(page, ".game-results")
 
-            # Round 1: every table decides from its page; the facilitator closes the round.
-            for table, page in tables.items():
-                send(page, lever[table], *typed[1][table], 1)
-            wait_for(lambda: "3 of 3 tables have decided" in text(fac, ".game-waiting"), 30,
-                     "the facilitator to see every table has decided")
-            fac.locator(".game-advance").click()
-            end = words.time_label(game.spec.rounds[0].end, game.model.time_units)
-            for table, page in tables.items():
-                wait_for(lambda page=page: end in text(page, ".game-results"), 30, f"{table} to see round 1's results")
-            for table, page in tables.items():
-                shows_the_game(page, game, table, 1)
-                wait_for(lambda page=page: "What the tables decided" in text(page, ".game-revealed"), 30,
-                         f"{table}'s reveal")
-                revealed = text(page, ".game-revealed")
-                for other in OTHER_TABLES:
-                    assert other in revealed and words.number(typed[1][other][1]) in revealed
-                assert f"Round 2 of {rounds}" in text(page, ".game-status")
-            wait_for(lambda: "close round 2" in text(fac, ".game-advance").lower(), 30, "round 2 to open")
-            board = text(fac, ".game-scoreboard")
-            score = game.scoreboard().groupby("table")["score"].mean()
-            for table in OTHER_TABLES:
-                assert table in board and f"{score[table]:.2f}" in board
+        # Round 1: every table decides from its page; the facilitator closes the round.
+        for table, page in tables.items():
+            send(page, lever[table], *typed[1][table], 1)
+        wait_for(lambda: "3 of 3 tables have decided" in text(fac, ".game-waiting"), 30,
+                 "the facilitator to see every table has decided")
+        fac.locator(".game-advance").click()
+        end = words.time_label(game.spec.rounds[0].end, game.model.time_units)
+        for table, page in tables.items():
+            wait_for(lambda page=page: end in text(page, ".game-results"), 30, f"{table} to see round 1's results")
+        for table, page in tables.items():
+            shows_the_game(page, game, table, 1)
+            wait_for(lambda page=page: "What the tables decided" in text(page, ".game-revealed"), 30,
+                     f"{table}'s reveal")
+            revealed = text(page, ".game-revealed")
+            for other in OTHER_TABLES:
+                assert other in revealed and words.number(typed[1][other][1]) in revealed
+            assert f"Round 2 of {rounds}" in text(page, ".game-status")
+        wait_for(lambda: "close round 2" in text(fac, ".game-advance").lower(), 30, "round 2 to open")
+        board = text(fac, ".game-scoreboard")
+        score = game.scoreboard().groupby("table")["score"].mean()
+        for table in OTHER_TABLES:
+            assert table in board and f"{score[table]:.2f}" in board
 
-            # Round 2: Blue decides, then its page is reloaded (a laptop that drops off and comes back)
-            # before the round closes: it finds the round, its decision sent, its lever where it left it.
-            blue = tables["Blue"]
-            send(blue, lever["Blue"], *typed[2]["Blue"], 2)
-            wait_for(lambda: "1 of 3 tables have decided" in text(fac, ".game-waiting"), 30, "Blue's decision")
-            blue.reload()
-            blue.wait_for_selector(".game-table")
-            wait_for(lambda: "sent a decision this round" in text(blue, ".game-status"), 30, "Blue's state")
-            assert f"Round 2 of {rounds}" in text(blue, ".game-status")
-            assert words.number(typed[2]["Blue"][1]) in text(blue, f".game-lever-{lever['Blue']} .game-lever-value")
-            shows_the_game(blue, game, "Blue", 1)
-            assert words.number(typed[1]["Blue"][1]) in text(blue, ".game-revealed")
-            fac.locator(".game-advance").click()
-            end = words.time_label(game.spec.rounds[1].end, game.model.time_units)
-            for table, page in tables.items():  # the reloaded page follows the game as the others do
-                wait_for(lambda page=page: end in text(page, ".game-results"), 30, f"{table} to see round 2's results")
-                shows_the_game(page, game, table, 2)
-            for table, page in tables.items():  # each part of a page arrives as its own message: wait for it
-                wait_for(lambda page=page: "Round 2 of" in text(page, ".game-revealed"), 30, f"{table}'s reveal")
-                assert f"Blue: {game.model[lever['Blue']].label} {words.number(typed[2]['Blue'][1])}" in \
-                    text(page, ".game-revealed")
+        # Round 2: Blue decides, then its page is reloaded (a laptop that drops off and comes back)
+        # before the round closes: it finds the round, its decision sent, its lever where it left it.
+        blue = tables["Blue"]
+        send(blue, lever["Blue"], *typed[2]["Blue"], 2)
+        wait_for(lambda: "1 of 3 tables have decided" in text(fac, ".game-waiting"), 30, "Blue's decision")
+        blue.reload()
+        blue.wait_for_selector(".game-table")
+        wait_for(lambda: "sent a decision this round" in text(blue, ".game-status"), 30, "Blue's state")
+        assert f"Round 2 of {rounds}" in text(blue, ".game-status")
+        assert words.number(typed[2]["Blue"][1]) in text(blue, f".game-lever-{lever['Blue']} .game-lever-value")
+        shows_the_game(blue, game, "Blue", 1)
+        assert words.number(typed[1]["Blue"][1]) in text(blue, ".game-revealed")
+        fac.locator(".game-advance").click()
+        end = words.time_label(game.spec.rounds[1].end, game.model.time_units)
+        for table, page in tables.items():  # the reloaded page follows the game as the others do
+            wait_for(lambda page=page: end in text(page, ".game-results"), 30, f"{table} to see round 2's results")
+            shows_the_game(page, game, table, 2)
+        for table, page in tables.items():  # each part of a page arrives as its own message: wait for it
+            wait_for(lambda page=page: "Round 2 of" in text(page, ".game-revealed"), 30, f"{table}'s reveal")
+            assert f"Blue: {game.model[lever['Blue']].label} {words.number(typed[2]['Blue'][1])}" in \
+                text(page, ".game-revealed")
 
-            # The debrief: the 2x2 and the DPM chart drawn, each table's key decision turned round.
-            fac.locator(".game-show-debrief").click()
-            fac.wait_for_selector(".game-debrief .game-what-if")
-            assert fac.locator(".game-debrief svg").count() >= 2
-            what_if = text(fac, ".game-debrief")
-            from dpmkit.game import debrief
+        # The debrief: the 2x2 and the DPM chart drawn, each table's key decision turned round.
+        fac.locator(".game-show-debrief").click()
+        fac.wait_for_selector(".game-debrief .game-what-if")
+        assert fac.locator(".game-debrief svg").count() >= 2
+        what_if = text(fac, ".game-debrief")
+        from dpmkit.game import debrief
 
-            turned = debrief.counterfactuals(game)
-            assert set(turned["table"]) == set(OTHER_TABLES)
-            for row in turned.itertuples():
-                assert f"{row.table}, round {row.round}: {game.model[row.lever].label}" in what_if
-                assert f"{row.what_if_score:.2f} instead of {row.score:.2f}" in what_if
+        turned = debrief.counterfactuals(game)
+        assert set(turned["table"]) == set(OTHER_TABLES)
+        for row in turned.itertuples():
+            assert f"{row.table}, round {row.round}: {game.model[row.lever].label}" in what_if
+            assert f"{row.what_if_score:.2f} instead of {row.score:.2f}" in what_if
 
-            # The exports, downloaded through the facilitator's buttons in the browser.
-            fac.locator(".game-export").click()
-            for file in ("game-log.csv", "game-results.csv", "game-log.json", "debrief.html"):
-                button = fac.get_by_role("button", name=f"Download {file}")
-                button.wait_for()
-                with fac.expect_download() as info:
-                    button.click()
-                assert info.value.suggested_filename == file
-                downloads[file] = Path(info.value.path()).read_bytes()
-            fac.screenshot(path=str(ARTIFACTS / f"game_{name}_facilitator.png"), full_page=True)
-        except Exception:
-            for table, page in tables.items():
-                page.screenshot(path=str(ARTIFACTS / f"game_{name}_failed_{table}.png"), full_page=True)
-                print(table, page.url, page.inner_text("body")[:2500], file=sys.stderr)
-            print("".join(running.log)[-3000:], file=sys.stderr)
-            raise
-        finally:
-            browser.close()
+        # The exports, downloaded through the facilitator's buttons in the browser.
+        fac.locator(".game-export").click()
+        for file in ("game-log.csv", "game-results.csv", "game-log.json", "debrief.html"):
+            button = fac.get_by_role("button", name=f"Download {file}")
+            button.wait_for()
+            with fac.expect_download() as info:
+                button.click()
+            assert info.value.suggested_filename == file
+            downloads[file] = Path(info.value.path()).read_bytes()
+        fac.screenshot(path=str(ARTIFACTS / f"game_{name}_facilitator.png"), full_page=True)
+        # The debrief sheet prints (to PDF, A4) from the browser, offline: any fetch it made would be caught.
+        sheet_page = pages.open("debrief sheet", context=fac.context)
+        sheet_page.set_content(downloads["debrief.html"].decode("utf-8"))
+        pdf = sheet_page.pdf(format="A4")
+        (ARTIFACTS / f"game_{name}_debrief.pdf").write_bytes(pdf)
+        assert pdf[:5] == b"%PDF-" and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 3  # its page breaks
 
-    assert outside == [], f"the pages asked the internet for {sorted(set(outside))[:5]}"
     game = dk.game.load(folder / "game")
     log = game.log()
     # Every decision sent from a page counts once, with the value typed.

@@ -241,7 +241,7 @@ def test_cli_starts_and_resumes_the_game(tmp_path):
     room = Room(tmp_path / "room", model="surrey", tables=["A", "B"])
     g = start_game(room, "surrey")
     assert g.assignments() == {"council_leadership": "A", "commissioners": "B", "voluntary_sector": "A",
-                               "young_people": "B", "youth_justice": "A"}
+                               "young_people": "B", "youth_justice": "A", "inspectorate": "B"}
     g.assign("B", "youth_justice")
     again = start_game(room, "surrey")
     assert again.assignments()["youth_justice"] == "B"  # resumed, not started afresh
@@ -293,6 +293,32 @@ def test_jupyterlab_pages_send_refuse_and_follow_the_game(played):
     assert paths["debrief_html"].exists()
     with pytest.raises(dk.ModelError, match="unknown table"):
         lab.table_widget(g, "Purple", watch=False)
+
+
+def test_a_round_closed_to_decisions_shows_on_every_page_and_sends_nothing(played):
+    from dpmkit.game import lab
+
+    g = played
+    red = lab.table_widget(g, "Red", watch=False)
+    fac = lab.facilitator_widget(g, watch=False)
+    assert fac.gate_button.description == "Close round 3 to decisions" and not red.send_button.disabled
+    fac.gate_button.click()
+    assert "Round 3 is closed to decisions" in fac.message.value
+    assert "closed to decisions; advance to show its results" in fac.header.value
+    assert fac.gate_button.description == "Open round 3 to decisions again"
+    red.refresh()
+    assert red.send_button.disabled and "closed this round to decisions" in red.header.value
+    snap = present.snapshot(g)
+    assert not snap.taking and "closed this round to decisions" in present.status_html(snap, "Blue")
+    before = sorted(p.name for p in g.folder.glob("ballot-*.json"))
+    red.send()  # a page that had not redrawn yet: refused in plain words, nothing written
+    assert "Not sent" in red.status.value and "closed to decisions" in red.status.value
+    assert sorted(p.name for p in g.folder.glob("ballot-*.json")) == before
+    fac.gate_button.click()
+    red.refresh()
+    assert not red.send_button.disabled and "Round 3 takes decisions again" in fac.message.value
+    red.send()
+    assert "Sent for round 3" in red.status.value
 
 
 def test_jupyterlab_page_redraws_when_the_folder_changes(played):

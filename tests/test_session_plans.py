@@ -510,7 +510,7 @@ def test_the_lever_check_accepts_a_true_row():
     (GOOD_ROW.replace("decommissioning_years", "decommissioning_speed"), "1 to 4", "holds"),
     (GOOD_ROW.replace("1 to 5", "1 to 10"), "1 to 4", "range 1 to 10 stated"),
     (GOOD_ROW.replace("1,261", "1,400"), "1 to 4", "the text says 1,400"),
-    (GOOD_ROW.replace("`commissioners`", "`inspectorate`"), "1 to 4", "no role"),
+    (GOOD_ROW.replace("`commissioners`", "`ombudsman`"), "1 to 4", "no role"),
     ("| `voluntary_sector` | `matching_ratio` | 0 to 1 | `coproduction_hours`, end of round 3 | 0 | 0 |", "1 to 3",
      "moves coproduction_hours by only 0.0%"),
     ("| `voluntary_sector` | `matching_ratio` | 0 to 1 | `coproduction_hours`, end of round 4 | 0 | 297 |", "1 to 3",

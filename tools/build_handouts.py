@@ -477,8 +477,11 @@ def _amount(value, units):
     return f"{value:g} {units}"
 
 
-#: The one-line question each role asks the other tables (the game's data has the rest).
+#: The one-line question each role asks the other tables (the game's data has the rest); a
+#: "game:role" key is for a role name two games share.
 ROLE_ASKS = {
+    "surrey:inspectorate": "What standard could you keep if the budget were cut again?",
+    "service_users": "Who hears what happened to the clients who were set aside?",
     "council_leadership": "What would you do with a smaller cut, and what would you show for it?",
     "commissioners": "What would make you trust the new contracts before they start?",
     "voluntary_sector": "What support would let you match the hours, and when?",
@@ -492,6 +495,11 @@ ROLE_ASKS = {
     "learning_partner": "Who learns fastest, and how would the others find out?",
     "locality": "What have you learnt that another locality could use?",
 }
+
+
+def _ask(spec, role):
+    plain = role.name.rstrip("0123456789").rstrip("_")  # locality_01 -> locality
+    return ROLE_ASKS.get(f"{spec.name}:{role.name}") or ROLE_ASKS[plain]
 
 
 def _tagged(text):
@@ -557,7 +565,7 @@ def role_cards():
                        P("**Levers you hold:**"), UL(*levers),
                        P(f"**You see:** {_seen(model, role.sees)}."),
                        P(f"**You are scored on:** {_seen(model, role.scores)}."),
-                       P(f"**Ask the other tables:** {ROLE_ASKS[role.name.rstrip('0123456789').rstrip('_')]}"),
+                       P(f"**Ask the other tables:** {_ask(spec, role)}"),
                        P("**Decision slip** (cut off and hand in; table: ______________)"), slip]
     return Handout("role-cards", "Role cards and decision slips: the games",
                    "one card per role of each game (Surrey, Targets or learning, Performance attractor), each "

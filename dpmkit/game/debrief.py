@@ -41,12 +41,14 @@ REGIME_LEANS = {
         "matching_ratio": (-1.0, 0.0),         # partners who match: a negotiated relationship
         "voice_insight": (-1.0, -0.5),
         "yri_diversion": (0.0, -0.5),          # diversion decided case by case
+        "yri_capability": (1.0, 0.5),          # a standard set and enforced from outside
     },
     "targets_vs_learning": {
         "incentive_strength": (1.0, 1.0),
         "outcome_target": (0.5, 1.0),
         "reporting_burden": (1.0, 0.5),
         "learning_regime": (-1.0, -1.0),
+        "user_voice": (-1.0, -0.5),            # users heard: negotiated, and what they say is not planned
     },
     "attractor": {
         "imposed_targets": (1.0, 1.0),

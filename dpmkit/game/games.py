@@ -92,6 +92,22 @@ SURREY = GameSpec(
             sees=("fte_index", "reoffending", *_OBJECTIVES),
             scores=(*_OBJECTIVES, "fte_index"),
         ),
+        Role(
+            "inspectorate", "The inspectorate (youth justice and children's services inspection)",
+            ("yri_capability",),
+            briefing=(
+                "In 2019 the youth offending service was rated inadequate [published surrey_hmip_2019]. You set the "
+                "standard of assessment, supervision and out-of-court decisions that inspection holds the youth "
+                "offending service to: the capability it builds towards once the Youth Restorative Intervention "
+                "starts, from 0.6 to 0.95 on a 0-1 scale, a teaching range [assumption "
+                "surrey_assumption_youth_justice]. A higher standard lifts capability, and with it service quality "
+                "and governance conformity, as far as the budget allows; while the service falls short of the "
+                "standard, diversion without sound assessment shows as more reoffending (a teaching assumption)."
+            ),
+            goals="Sound assessment and supervision, to a standard the service can reach and keep.",
+            sees=("reoffending", *_OBJECTIVES),
+            scores=_OBJECTIVES,
+        ),
     ),
     ranges={
         "cut_fraction": (0.1, 0.4),
@@ -102,6 +118,7 @@ SURREY = GameSpec(
         "matching_ratio": (0.0, 1.0),
         "voice_insight": (0.0, 0.6),
         "yri_diversion": (0.3, 0.95),
+        "yri_capability": (0.6, 0.95),
     },
     # the spending review sets a new cut date at the time it is injected
     widen={"post2015_start": (2006.25, 2022.0)},
@@ -145,16 +162,47 @@ SURREY = GameSpec(
     },
 )
 
+#: At full voice: the share of target pressure that service users' reports keep from turning into
+#: gaming, and the share of caseworkers' time that surveys and panels take (teaching assumptions).
+_VOICE_CHECK = 0.5
+_VOICE_TIME = 0.05
+
+
+def _user_voice(model):
+    """The targets-or-learning model with the service users' lever ``user_voice``: how much users
+    tell the service and the funder about what they experienced (surveys, panels, complaints).
+    Gaming spreads less under pressure where users can say what happened to them (up to half
+    less), and listening takes caseworkers' time (up to 5%): both teaching assumptions."""
+    changes = {"gaming_change": ("MIN(1, pressure)", f"MIN(1, pressure) * (1 - {_VOICE_CHECK!r} * user_voice)"),
+               "client_share": ("- 0.1 * gaming)", f"- 0.1 * gaming - {_VOICE_TIME!r} * user_voice)")}
+    variables = []
+    for v in model.variables:
+        if v.name in changes:
+            old, new = changes[v.name]
+            if old not in v.equation:  # the model changed under the game: say so, do not guess
+                raise ValueError(f"targets_vs_learning: {v.name} no longer holds {old!r}")
+            v = replace(v, equation=v.equation.replace(old, new))
+        variables.append(v)
+    variables.append(Param(
+        "user_voice", 0.0, bounds=(0.0, 1.0), units="dimensionless", role="policy_lever",
+        label="Service users' voice",
+        description="How much service users report what they experienced: less gaming, some caseworker time",
+        source="assumption"))
+    return model.replace(variables=tuple(variables))
+
+
 TARGETS_OR_LEARNING = GameSpec(
     name="targets_vs_learning",
     label="Targets or learning: steering a service for easy- and hard-to-help clients",
     model="targets_vs_learning",
+    adapt=_user_voice,
     description=(
         "A service helps easy- and hard-to-help clients. The funder can manage it by targets and incentives, "
         "the provider can turn to learning cycles (Human Learning Systems), the frontline decides how to respond "
-        "to pressure, and the inspectorate decides how much is reported. Every table is scored on the share of "
-        "clients who leave truly helped; what each table sees differs. All the model's numbers are teaching "
-        "assumptions except the gaming gap and the parking ceiling."
+        "to pressure, the inspectorate decides how much is reported, and service users how loudly they say what "
+        "happened to them. Every table is scored on the share of clients who leave truly helped (service users "
+        "also on the share of hard-to-help clients actively served); what each table sees differs. All the "
+        "model's numbers are teaching assumptions except the gaming gap and the parking ceiling."
     ),
     roles=(
         Role(
@@ -209,6 +257,20 @@ TARGETS_OR_LEARNING = GameSpec(
             sees=("true_performance", "motivation", "hard_served_share"),
             scores=("true_performance",),
         ),
+        Role(
+            "service_users", "Service users (clients and their advocates)",
+            ("user_voice",),
+            briefing=(
+                "Under the English A&E four-hour target the trusts' reports and the patients' own survey told "
+                "different stories [published gaming_ae_reported_vs_survey]. You decide how much the service's "
+                "users say about what happened to them: surveys, user panels, complaints, advocates. In the model "
+                "your voice keeps up to half of the target pressure from turning into gaming, and listening takes "
+                "up to 5% of caseworkers' time: both are teaching assumptions."
+            ),
+            goals="Be helped, including the hardest to help; not be parked to make the numbers look good.",
+            sees=("true_performance", "hard_served_share", "reported_performance"),
+            scores=("true_performance", "hard_served_share"),
+        ),
     ),
     ranges={
         "incentive_strength": (0.0, 1.0),
@@ -217,6 +279,7 @@ TARGETS_OR_LEARNING = GameSpec(
         "learning_regime": (0.0, 1.0),
         "work_harder": (0.0, 1.0),
         "parking_rate": (0.0, 4.0),
+        "user_voice": (0.0, 1.0),
     },
     rounds=(
         Round("Year 1: the new contract starts", 0.0, 1.0, "Reported and true performance can part: watch both."),

@@ -121,7 +121,7 @@ class TableWidget(W.VBox, _Watched):
             self.prediction.description = (f"Your prediction: {game.model[target[0]].label} at "
                                            f"{words.time_label(target[1], game.model.time_units)}")
         self._snap = snap
-        self.send_button.disabled = snap.over or not held
+        self.send_button.disabled = not snap.taking or not held
         self.send_button.description = f"Send our decision for round {snap.round}" if not snap.over else "Game over"
         self.briefing.value = present.briefing_html(snap, table)
         self.results.value = present.results_html(snap, table)
@@ -154,6 +154,7 @@ class FacilitatorWidget(W.VBox, _Watched):
         self.header = W.HTML()
         self.advance_button = W.Button(button_style="primary", icon="forward", layout=W.Layout(width="auto"))
         self.undo_button = W.Button(description="Undo the last round", icon="undo", layout=W.Layout(width="auto"))
+        self.gate_button = W.Button(icon="hand-paper-o", layout=W.Layout(width="auto"))
         self.event_choice = W.Dropdown(options=[(e.label, e.name) for e in game.spec.events],
                                        description="Event", layout=W.Layout(width="auto"))
         self.inject_button = W.Button(description="Inject", icon="bolt")
@@ -167,12 +168,14 @@ class FacilitatorWidget(W.VBox, _Watched):
         self.debrief = W.HTML()
         self.advance_button.on_click(lambda _: self.advance())
         self.undo_button.on_click(lambda _: self._act(game.undo, "The last round is open again."))
+        self.gate_button.on_click(lambda _: self.toggle_decisions())
         self.inject_button.on_click(lambda _: self._act(lambda: game.inject(self.event_choice.value),
                                                         "Event injected into this round."))
         self.debrief_button.on_click(lambda _: self.show_debrief())
         self.export_button.on_click(lambda _: self.export())
         super().__init__([self.header,
-                          W.HBox([self.advance_button, self.undo_button], layout=W.Layout(flex_flow="row wrap")),
+                          W.HBox([self.advance_button, self.gate_button, self.undo_button],
+                                 layout=W.Layout(flex_flow="row wrap")),
                           W.HBox([self.event_choice, self.inject_button]), self.message,
                           W.HBox([self.waiting, self.scoreboard], layout=W.Layout(flex_flow="row wrap")),
                           self.revealed, W.HBox([self.debrief_button, self.export_button]), self.debrief])
@@ -187,6 +190,10 @@ class FacilitatorWidget(W.VBox, _Watched):
                                            else "All rounds played")
         self.advance_button.disabled = snap.over
         self.undo_button.disabled = snap.round == 1
+        self._taking = snap.taking
+        self.gate_button.description = (f"Close round {snap.round} to decisions" if snap.taking or snap.over
+                                        else f"Open round {snap.round} to decisions again")
+        self.gate_button.disabled = snap.over
         self.inject_button.disabled = snap.over
         self.waiting.value = present.waiting_html(snap)
         self.scoreboard.value = present.scoreboard_html(snap)
@@ -200,6 +207,14 @@ class FacilitatorWidget(W.VBox, _Watched):
         else:
             self.message.value = _note(done, "ok")
         self.refresh()
+
+    def toggle_decisions(self):
+        """Close the open round to decisions, or open it again (as the button says)."""
+        number = self.game.round
+        if self._taking:
+            self._act(self.game.close_decisions, f"Round {number} is closed to decisions.")
+        else:
+            self._act(self.game.open_decisions, f"Round {number} takes decisions again.")
 
     def advance(self):
         number = self.game.round

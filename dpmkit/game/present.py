@@ -36,6 +36,7 @@ class Snapshot:
         counted = self.counted = game._counted(closed, found)
         self.round = len(closed) + 1
         self.over = self.round > len(game.spec.rounds)
+        self.taking = not self.over and game._taking(self.round)  # the open round takes decisions
         self.assignments = game.assignments()
         self.log = game.log(counted)
         self.script = game._script(counted[1], counted[2])
@@ -92,8 +93,13 @@ def status_html(snap, table):
     if snap.over:
         return f"<div class='game-status' style='{_BIG};font-weight:600'>The game is over: see the results below.</div>"
     sent = snap.waiting.get(table, 0)
-    note = ("✓ Your table has sent a decision this round; you may change it until the round closes."
-            if sent else "Waiting for your table's decision this round (levers you do not send stay as they were).")
+    if not snap.taking:
+        note = ("The facilitator has closed this round to decisions: the results come when it is advanced."
+                + (" Your table's decision is in." if sent else " Levers you did not send stay as they were."))
+    elif sent:
+        note = "✓ Your table has sent a decision this round; you may change it until the round closes."
+    else:
+        note = "Waiting for your table's decision this round (levers you do not send stay as they were)."
     return (f"<div class='game-status' style='{_BIG}'><b>{_esc(_round_words(game, snap.round))}</b><br>"
             f"<span class='game-sent-state'>{_esc(note)}</span></div>")
 
@@ -226,8 +232,9 @@ def facilitator_status_html(snap):
     game = snap.game
     if snap.over:
         return f"<h2 class='game-round'>{_esc(game.spec.label)}: all {len(game.spec.rounds)} rounds played</h2>"
+    state = "is open" if snap.taking else "is closed to decisions; advance to show its results"
     return (f"<h2 class='game-round'>{_esc(game.spec.label)}</h2>"
-            f"<div style='{_BIG}'>{_esc(_round_words(game, snap.round))} is open.</div>")
+            f"<div style='{_BIG}'>{_esc(_round_words(game, snap.round))} {state}.</div>")
 
 
 def pending(game, table):

@@ -11,16 +11,26 @@ a hidden temporary file, fsync, rename):
 - ``game-inject-<id>.json``: an event the facilitator injected in a round.
 - ``game-round-NN.json``: round NN closed; it lists exactly which decisions and events
   count for it (a snapshot), so the results never depend on when the folder is read.
-  While it is being closed it says ``"closing"``.
+  Written once per close: a page watching the folder sees one change per advance.
 - ``game-undo-NN-<id>.json``: the facilitator withdrew the closing of round NN.
+- ``game-gate-NN.json``: whether the open round NN takes decisions (the facilitator may close
+  it to decisions before advancing, and open it again); it holds for as long as round NN has
+  been undone as many times as it records, so an undo opens the round to decisions again.
+- ``.~lock.game``: an empty lock file (see :func:`_locked`); the ballot collector skips it.
 
 Decisions from many processes cannot be lost or doubled: each is its own file with a
-unique name, and a round is closed in two steps (``closing``, then the snapshot). A
-``decide`` that lands after the closing started is withdrawn (its file removed) and refused.
+unique name, written while its process holds the game's lock shared, after checking under
+that lock that its round is open; closing a round (and undoing one) holds the lock alone
+while it lists the decisions and writes the round file. So a decision is either on disk
+before the close lists the folder (it counts) or sees the round closed (it is refused, and
+nothing is written). The operating system releases the lock of a process that dies (even
+by SIGKILL), and the round file appears by one atomic rename: a close cut short leaves the
+round open as it was, with nothing to clean up.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -29,6 +39,12 @@ import time as _time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
 
 import numpy as np
 
@@ -44,8 +60,8 @@ VERSION = 1
 _MAX_TABLES = 40
 #: Recent runs of the games' models, by game spec, context, script and stop (they are deterministic).
 _RUNS = {}
-#: A round still "closing" after this many seconds was left by a facilitator who stopped half-way.
-_CLOSING_SECONDS = 10.0
+#: The game's lock file (a name the ballot collector skips, and no ``.json``: pages do not watch it).
+LOCK_NAME = ".~lock.game"
 
 
 def available():
@@ -114,6 +130,41 @@ def _ballot_listing(folder):
     return tuple(sorted(listing))
 
 
+@contextlib.contextmanager
+def _locked(folder, *, shared):
+    """Hold the game folder's lock: ``shared`` for a decision or an event (many at once),
+    alone for closing or undoing a round. Released when the block ends or the process dies.
+
+    POSIX: ``flock`` on :data:`LOCK_NAME` (per open file, so threads of one process exclude
+    each other too). Windows: ``msvcrt.locking`` has no shared lock, so every holder is alone
+    (decisions then wait for each other a few milliseconds)."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(Path(folder) / LOCK_NAME, flags, 0o660)
+    except OSError as err:
+        raise ModelError(f"cannot open the game's lock file {LOCK_NAME!r} in {str(folder)!r}: "
+                         f"{err.strerror or err}") from None
+    held = False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ModelError(f"{LOCK_NAME} in the game folder is not a plain file")
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        else:  # pragma: no cover - Windows
+            while not held:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                    held = True
+                except OSError:
+                    _time.sleep(0.005)
+        yield
+    finally:
+        if held:  # pragma: no cover - Windows: unlock before closing (POSIX: closing releases it)
+            with contextlib.suppress(OSError):
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        os.close(fd)
+
+
 def _write_json(folder, name, doc):
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
     return write_file(folder, name, data.encode("utf-8"))
@@ -149,8 +200,9 @@ def new(folder, name, tables, *, context=None):
     path.mkdir(parents=True, exist_ok=True)
     if (path / "game.json").exists():
         raise ModelError(f"{str(path)!r} already holds a game; use dk.game.load to resume it")
-    _write_json(path, "game.json", {"schema": SCHEMA, "version": VERSION, "game": name, "tables": tables,
-                                    "context": context, "id": uuid.uuid4().hex})
+    with _locked(path, shared=False):  # creates the lock file, so a game's files are all there from the start
+        _write_json(path, "game.json", {"schema": SCHEMA, "version": VERSION, "game": name, "tables": tables,
+                                        "context": context, "id": uuid.uuid4().hex})
     return Game(path)
 
 
@@ -219,30 +271,44 @@ class Game:
                     ids.add(doc.get("undoes"))
         return ids
 
-    def _closed(self, undone=None, wait=True):
+    def _closed(self, undone=None):
         """``[round document, ...]`` of the closed rounds, in order (round 1 first)."""
         undone = self._undone() if undone is None else undone
         closed = []
         for number in range(1, len(self.spec.rounds) + 1):
-            doc = self._round_doc(number, undone, wait)
+            doc = self._round_doc(number, undone)
             if doc is None or doc.get("status") != "closed":
                 break
             closed.append(doc)
         return closed
 
-    def _round_doc(self, number, undone, wait):
-        """Round ``number``'s file, or None if absent or undone. A round being closed is waited
-        for (closing takes milliseconds); a "closing" left by a facilitator who stopped half-way
-        (older than ``_CLOSING_SECONDS``) is not waited for: the next ``advance`` closes it."""
-        while True:
-            doc = _read_json(self.folder / f"game-round-{number:02d}.json")
-            if not isinstance(doc, dict) or doc.get("id") in undone:
-                return None
-            started = doc.get("started")
-            fresh = isinstance(started, (int, float)) and _time.time() - started < _CLOSING_SECONDS
-            if doc.get("status") != "closing" or not wait or not fresh:
-                return doc
-            _time.sleep(0.01)
+    def _round_doc(self, number, undone):
+        """Round ``number``'s file, or None if absent or undone. (A file saying ``"closing"``,
+        left by an older kit whose close stopped half-way, is not closed: the next ``advance``
+        closes the round.)"""
+        doc = _read_json(self.folder / f"game-round-{number:02d}.json")
+        if not isinstance(doc, dict) or doc.get("id") in undone:
+            return None
+        return doc
+
+    def _undo_count(self, number):
+        prefix = f"game-undo-{number:02d}-"
+        with os.scandir(self.folder) as entries:
+            return sum(1 for e in entries if e.name.startswith(prefix) and e.name.endswith(".json"))
+
+    def _taking(self, number):
+        """Whether round ``number`` (the open one) takes decisions: yes unless the facilitator
+        closed it to decisions (and has not opened it again, nor undone its close since)."""
+        doc = _read_json(self.folder / f"game-gate-{number:02d}.json")
+        if not isinstance(doc, dict) or doc.get("undos") != self._undo_count(number):
+            return True
+        return doc.get("open") is not False
+
+    @property
+    def taking_decisions(self):
+        """Whether the open round takes decisions now (False once the game is over)."""
+        current = self.round
+        return current <= len(self.spec.rounds) and self._taking(current)
 
     @property
     def round(self):
@@ -307,9 +373,15 @@ class Game:
         ballot keeps it, for the debrief's predictions against outcomes.
         Returns the decision's id.
         """
-        table = self._table(table)
-        held = [r for r, t in self.assignments().items() if t == table]
         owner = self.spec.owner
+        try:
+            table = self._table(table)
+        except ModelError as err:  # name the levers (and their roles) the refused decision was about
+            about = [f"lever {lv!r} (role {owner[lv]!r})" for lv in (decisions if hasattr(decisions, "items") else ())
+                     if isinstance(lv, str) and lv in owner]
+            raise ModelError(f"{err}{'; the decision on ' + ', '.join(about) if about else ''}"
+                             "; nothing was recorded") from None
+        held = [r for r, t in self.assignments().items() if t == table]
         if not hasattr(decisions, "items") or not decisions:
             raise ModelError(f"table {table!r}: a decision is a mapping {{lever: value}} with at least one lever")
         clean = {}
@@ -333,67 +405,87 @@ class Game:
                 raise ModelError(f"table {table!r}, role {role!r}, lever {lever!r}: {float(value):g} is out of "
                                  f"range ({low:g} to {high:g})")
             clean[lever] = min(high, max(low, float(value)))
-        closed = self._closed()
-        current = len(closed) + 1
-        if current > len(self.spec.rounds):
-            raise ModelError(f"table {table!r}: the game is over; no round is open")
-        if round is not None and round != current:
-            raise ModelError(f"table {table!r}: round {round!r} is closed or not yet open "
-                             f"(round {current} is open)")
         roles = sorted({owner[lever] for lever in clean})
-        ballot = make_ballot(self.model, params=clean, predictions=predictions or {}, table=table,
-                             role=",".join(roles), round=str(current))
-        path = ballot.save(self.folder)
-        # Did the round close while we wrote? Then the decision does not count: withdraw it.
-        doc = self._round_doc(current, self._undone(), wait=True)
-        if doc is not None and (doc.get("status") != "closed" or ballot.id not in doc.get("decisions", ())):
-            path.unlink(missing_ok=True)
-            how = "closed before the decision arrived" if doc.get("status") == "closed" else "is being closed"
-            raise ModelError(f"table {table!r}, roles {', '.join(roles)}: round {current} {how}; nothing was "
-                             "recorded")
+        what = f"table {table!r}, role{'s' if len(roles) > 1 else ''} {', '.join(roles)}, " \
+               f"lever{'s' if len(clean) > 1 else ''} {', '.join(clean)}"
+        with _locked(self.folder, shared=True):  # no round closes between this check and the file landing
+            current = len(self._closed()) + 1
+            if current > len(self.spec.rounds):
+                raise ModelError(f"{what}: the game is over; no round is open; nothing was recorded")
+            if round is not None and round != current:
+                raise ModelError(f"{what}: round {round!r} is closed or not yet open "
+                                 f"(round {current} is open); nothing was recorded")
+            if not self._taking(current):
+                raise ModelError(f"{what}: round {current} is closed to decisions (the facilitator will show "
+                                 "its results, or open it again); nothing was recorded")
+            ballot = make_ballot(self.model, params=clean, predictions=predictions or {}, table=table,
+                                 role=",".join(roles), round=str(current))
+            ballot.save(self.folder)
         return ballot.id
 
     def inject(self, event_name):
         """Inject one of the game's events into the open round (it acts from the round's start)."""
         event = self.spec.event(event_name)
-        current = self.round
-        if current > len(self.spec.rounds):
-            raise ModelError("the game is over; no round is open to inject an event into")
-        ident = uuid.uuid4().hex
-        _write_json(self.folder, f"game-inject-{ident}.json",
-                    {"id": ident, "event": event.name, "round": current,
-                     "created": datetime.now(timezone.utc).isoformat()})
+        with _locked(self.folder, shared=True):  # as a decision: counted by the close, or refused
+            current = self.round
+            if current > len(self.spec.rounds):
+                raise ModelError("the game is over; no round is open to inject an event into")
+            ident = uuid.uuid4().hex
+            _write_json(self.folder, f"game-inject-{ident}.json",
+                        {"id": ident, "event": event.name, "round": current,
+                         "created": datetime.now(timezone.utc).isoformat()})
         return ident
 
+    def close_decisions(self):
+        """Close the open round to decisions (no results yet: :meth:`advance` shows them); a
+        decision sent meanwhile is refused. :meth:`open_decisions` opens it again."""
+        self._gate(False)
+
+    def open_decisions(self):
+        """Open the open round to decisions again, after :meth:`close_decisions`."""
+        self._gate(True)
+
+    def _gate(self, open_):
+        with _locked(self.folder, shared=False):  # no decision lands between the check and the gate
+            current = self.round
+            if current > len(self.spec.rounds):
+                raise ModelError("the game is over; no round is open")
+            _write_json(self.folder, f"game-gate-{current:02d}.json",
+                        {"round": current, "open": open_, "undos": self._undo_count(current),
+                         "written": datetime.now(timezone.utc).isoformat()})
+
     def advance(self):
-        """Close the open round: snapshot its decisions and events; the results now reach its end."""
-        current = self.round
-        if current > len(self.spec.rounds):
-            raise ModelError("the game is over; there is no round to close")
-        name = f"game-round-{current:02d}.json"
-        ident = uuid.uuid4().hex
-        _write_json(self.folder, name, {"id": ident, "round": current, "status": "closing", "started": _time.time()})
-        voided = self._voided()
-        found = self._ballots()
-        decisions = sorted(b.id for b in found if b.round == str(current) and b.id not in voided)
-        events = sorted(d["id"] for d in self._injections() if d.get("round") == current and d["id"] not in voided)
-        _write_json(self.folder, name, {"id": ident, "round": current, "status": "closed",
-                                        "decisions": decisions, "events": events,
-                                        "closed": datetime.now(timezone.utc).isoformat()})
+        """Close the open round: snapshot its decisions and events; the results now reach its end.
+
+        One write: the round file, listing the decisions and events that count, appears by an
+        atomic rename while the game's lock is held alone (no decision lands meanwhile)."""
+        with _locked(self.folder, shared=False):
+            current = self.round
+            if current > len(self.spec.rounds):
+                raise ModelError("the game is over; there is no round to close")
+            voided = self._voided()
+            found = self._ballots()
+            decisions = sorted(b.id for b in found if b.round == str(current) and b.id not in voided)
+            events = sorted(d["id"] for d in self._injections()
+                            if d.get("round") == current and d["id"] not in voided)
+            _write_json(self.folder, f"game-round-{current:02d}.json",
+                        {"id": uuid.uuid4().hex, "round": current, "status": "closed", "decisions": decisions,
+                         "events": events, "closed": datetime.now(timezone.utc).isoformat()})
         return self.results(self._counted(found=found))
 
     def undo(self):
         """Withdraw the last closing: that round is open again (its decisions stand and can be
         revised); decisions and events already sent for the round after it are voided."""
-        closed = self._closed()
-        if not closed:
-            raise ModelError("no round has been closed yet; nothing to undo")
-        last = closed[-1]
-        nxt = str(last["round"] + 1)
-        voided = sorted({b.id for b in self._ballots() if b.round == nxt}
-                        | {d["id"] for d in self._injections() if d.get("round") == last["round"] + 1})
-        _write_json(self.folder, f"game-undo-{last['round']:02d}-{uuid.uuid4().hex}.json",
-                    {"undoes": last["id"], "round": last["round"], "voided": voided})
+        with _locked(self.folder, shared=False):  # no decision for the next round lands unvoided meanwhile
+            closed = self._closed()
+            if not closed:
+                raise ModelError("no round has been closed yet; nothing to undo")
+            last = closed[-1]
+            nxt = str(last["round"] + 1)
+            voided = sorted({b.id for b in self._ballots() if b.round == nxt}
+                            | {d["id"] for d in self._injections() if d.get("round") == last["round"] + 1})
+            _write_json(self.folder, f"game-undo-{last['round']:02d}-{uuid.uuid4().hex}.json",
+                        {"undoes": last["id"], "round": last["round"], "voided": voided})
 
     # ---- what everyone sees
     def _counted(self, closed=None, found=None):

@@ -8,8 +8,9 @@ other pages, so the guard in :mod:`dpmkit.room.server` needs nothing new:
   the game's list, and the page's address becomes ``/?code=CODE&table=NAME``, so a reload or
   a laptop that comes back finds the table again. Everything shown is read from the game
   folder (:mod:`dpmkit.game.present`); nothing lives in the page.
-- ``/facilitator?secret=SECRET``: roles, closing rounds (advance), undo, events, the live
-  scoreboard, who has decided, the debrief and the exports.
+- ``/facilitator?secret=SECRET``: roles, closing the open round to decisions (and opening it
+  again), advancing (the results, and the next round opens), undo, events, the live scoreboard,
+  who has decided, the debrief and the exports.
 
 Each page watches the game folder (a listing every :data:`POLL_SECONDS`) and redraws when
 it changes: a table sees its results as soon as the facilitator closes a round.
@@ -271,15 +272,16 @@ def TablePage(table):
                         for lv in held:
                             Lever(lv, float(chosen.get(lv, start.get(lv, 0.0))),
                                   lambda v, lv=lv: set_chosen(lambda old: {**old, lv: float(v)}),
-                                  sending or snap.over)
+                                  sending or not snap.taking)
                         if target is not None:
                             solara.InputText(
                                 f"Your prediction (optional): {game.model[target[0]].label} at "
                                 f"{words.time_label(target[1], game.model.time_units)}",
-                                value=guess, on_value=set_guess, continuous_update=True, disabled=sending,
+                                value=guess, on_value=set_guess, continuous_update=True,
+                                disabled=sending or not snap.taking,
                                 classes=["game-prediction"])
                         solara.Button(f"Send our decision for round {snap.round}" if not snap.over else "Game over",
-                                      on_click=send, color="primary", disabled=sending or snap.over,
+                                      on_click=send, color="primary", disabled=sending or not snap.taking,
                                       classes=["game-send"])
                         if status[0]:
                             solara.HTML(tag="div", unsafe_innerHTML=_note(*status))
@@ -352,6 +354,13 @@ def GameDashboard():
                           on_click=advance, color="primary", disabled=snap.over, classes=["game-advance"])
             solara.Button("Undo the last round", on_click=lambda: act(game.undo, "The last round is open again."),
                           disabled=snap.round == 1, classes=["game-undo"])
+            if snap.taking:
+                solara.Button(f"Close round {snap.round} to decisions", classes=["game-close-decisions"],
+                              on_click=lambda: act(game.close_decisions, f"Round {snap.round} is closed to decisions: "
+                                                   "no table can send or change a decision until you open it again."))
+            elif not snap.over:
+                solara.Button(f"Open round {snap.round} to decisions again", classes=["game-open-decisions"],
+                              on_click=lambda: act(game.open_decisions, f"Round {snap.round} takes decisions again."))
         with solara.Row():
             solara.Select("Inject an event into this round", value=event or None,
                           values=[e.name for e in game.spec.events], on_value=lambda v: set_event(v or ""))
