@@ -342,7 +342,7 @@ def _profile_once(browser, url, outside):
     try:
         page.wait_for_function("() => window.__dpmkitLoad && window.__dpmkitLoad.marks.chart !== undefined",
                                polling=50, timeout=90_000)
-    except Exception:  # noqa: BLE001 - a page that never drew is counted, not fatal
+    except Exception:  # a page that never drew is counted, not fatal
         shows = page.evaluate("() => document.body.innerText.slice(0, 80)")
         context.close()
         return {"failed": shows}
