@@ -25,7 +25,18 @@ another address is blocked and counted):
 Browsers and server share this machine's two cores (and other work on it): a real room
 has one device per participant, so the time figures here are pessimistic and noisy.
 
-Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``.
+- **one page's load, profiled** (``--profile-page N``): one participant page opened alone N
+  times, each in a fresh browser context (a first visit: nothing cached), with Chrome's CPU
+  profiler on: when the HTML is answered, each file's fetch (start, end, size), the kernel
+  connection (created, open, kernel_info, the app asked to run), the widget messages (first,
+  last, the chart's spec, how many), when the levers, the ballot and the drawn chart appear,
+  and what the page's main thread ran until then, by file (Solara's front end, the widget
+  front ends, the chart module), plus its idle time. ``--compare`` profiles the room without
+  its early-load hints beside it; ``--before DIR`` a room running the kit checked out in DIR
+  (e.g. ``git worktree add DIR main``): all at once, alternating, so they share the load.
+
+Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``;
+``python bench/bench_room.py --participants 0 --profile-page 6 --compare`` for the page alone.
 """
 
 from __future__ import annotations
@@ -485,6 +496,8 @@ def report_profile(profiled, label=""):
     for name in names:
         print(f"      {med('cpu ' + name):6.0f}  {name}")
     print(f"      {med('main thread idle'):6.0f}  idle (waiting for the network or the room)")
+    print(f"    Chrome's own counters until the chart: script {med('script ms (CDP)'):6.0f} ms, style and layout "
+          f"{med('style+layout ms (CDP)'):6.0f} ms")
     if profiled["outside"]:
         print(f"    blocked requests to the internet: {', '.join(profiled['outside'][:3])}")
 
