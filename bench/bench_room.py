@@ -25,7 +25,18 @@ another address is blocked and counted):
 Browsers and server share this machine's two cores (and other work on it): a real room
 has one device per participant, so the time figures here are pessimistic and noisy.
 
-Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``.
+- **one page's load, profiled** (``--profile-page N``): one participant page opened alone N
+  times, each in a fresh browser context (a first visit: nothing cached), with Chrome's CPU
+  profiler on: when the HTML is answered, each file's fetch (start, end, size), the kernel
+  connection (created, open, kernel_info, the app asked to run), the widget messages (first,
+  last, the chart's spec, how many), when the levers, the ballot and the drawn chart appear,
+  and what the page's main thread ran until then, by file (Solara's front end, the widget
+  front ends, the chart module), plus its idle time. ``--compare`` profiles the room without
+  its early-load hints beside it; ``--before DIR`` a room running the kit checked out in DIR
+  (e.g. ``git worktree add DIR main``): all at once, alternating, so they share the load.
+
+Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``;
+``python bench/bench_room.py --participants 0 --profile-page 6 --compare`` for the page alone.
 """
 
 from __future__ import annotations
@@ -274,6 +285,223 @@ def alone(url, trace, repeats=3):
     return {"first": first, "redraw": redraw, "server": server}
 
 
+# ----------------------------------------------------------------------------- one page's load, profiled
+#: Injected before the page's own scripts: times every kernel-connection message and the moments
+#: the page shows its levers, its ballot and its chart (``performance.now()``, ms from navigation).
+PROFILE_INIT_JS = r"""
+(() => {
+  const log = window.__dpmkitLoad = {ws: [], marks: {}};
+  const Socket = window.WebSocket;
+  function Traced(url, protocols) {
+    const ws = protocols === undefined ? new Socket(url) : new Socket(url, protocols);
+    log.ws.push({t: performance.now(), dir: 'create'});
+    ws.addEventListener('open', () => log.ws.push({t: performance.now(), dir: 'open'}));
+    ws.addEventListener('message', (e) => {
+      const text = typeof e.data === 'string' ? e.data : '';
+      const type = text.match(/"msg_type":\s*"(\w+)"/);
+      log.ws.push({t: performance.now(), dir: 'in', size: text.length || e.data.byteLength || e.data.size || 0,
+                   type: type ? type[1] : 'binary', spec: text.includes('"spec"')});
+    });
+    const send = ws.send.bind(ws);
+    ws.send = (data) => {
+      const text = typeof data === 'string' ? data : '';
+      const type = text.match(/"msg_type":\s*"(\w+)"/);
+      const method = text.match(/"method":\s*"(\w+)"/);
+      log.ws.push({t: performance.now(), dir: 'out', type: type ? type[1] : 'binary',
+                   method: method ? method[1] : ''});
+      return send(data);
+    };
+    return ws;
+  }
+  Traced.prototype = Socket.prototype;
+  Object.assign(Traced, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Traced;
+  const marks = {levers: '.dpmkit-explorer .widget-slider', ballot: '.room-send',
+                 chart: '.dpmkit-chart g.mark-line path'};
+  new MutationObserver(() => {
+    for (const [name, selector] of Object.entries(marks)) {
+      if (log.marks[name] === undefined && document.querySelector(selector)) log.marks[name] = performance.now();
+    }
+  }).observe(document, {subtree: true, childList: true});
+})();
+"""
+
+#: What each file the page loads is, for the breakdown (first match wins).
+_KINDS = (("stylesheets", ".css"), ("fonts", ".woff"),
+          ("solara front end (Vue, Vuetify, widget manager)", "solara-vuetify-app"), ("requirejs", "require.js"),
+          ("widget front ends (jupyter-vue, jupyter-vuetify)", "/jupyter/nbextensions/jupyter-vu"),
+          ("anywidget", "/jupyter/nbextensions/anywidget/"), ("chart module (Vega, Vega-Lite, embed)", "/_dpmkit/"),
+          ("other", ""))
+
+
+def _kind(url):
+    return next(name for name, part in _KINDS if part in url)
+
+
+def _profile_once(browser, url, outside):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    offline(context, outside)
+    context.add_init_script(PROFILE_INIT_JS)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
+    cdp.send("Profiler.start")
+    cdp.send("Performance.enable")
+    page.goto(url, wait_until="commit")
+    try:
+        page.wait_for_function("() => window.__dpmkitLoad && window.__dpmkitLoad.marks.chart !== undefined",
+                               polling=50, timeout=90_000)
+    except Exception:  # a page that never drew is counted, not fatal
+        shows = page.evaluate("() => document.body.innerText.slice(0, 80)")
+        context.close()
+        return {"failed": shows}
+    cpu = cdp.send("Profiler.stop")["profile"]
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    load = page.evaluate("() => window.__dpmkitLoad")
+    nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].toJSON()")
+    files = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.toJSON())")
+    context.close()
+    return summarize_load(load, nav, files, cpu, metrics)
+
+
+def summarize_load(load, nav, files, cpu, metrics):
+    """One page's load, from its performance entries, its kernel-connection log and a CPU profile:
+    a flat dict of figures (ms from the navigation's start unless named otherwise)."""
+    chart = load["marks"]["chart"]
+    out = {"html": nav["responseEnd"], "dom_ready": nav["domContentLoadedEventEnd"], "chart": chart,
+           "levers": load["marks"].get("levers", float("nan")), "ballot": load["marks"].get("ballot", float("nan"))}
+    # JavaScript run per file (self time of the CPU profile's samples, by the file of the running function)
+    nodes = {n["id"]: n["callFrame"] for n in cpu["nodes"]}
+    run, idle = {}, 0.0
+    for sample, delta in zip(cpu["samples"], cpu["timeDeltas"]):
+        frame = nodes[sample]
+        if frame["functionName"] == "(idle)":
+            idle += delta / 1000
+            continue
+        name = _kind(frame["url"]) if frame["url"] else (
+            "garbage collection" if frame["functionName"] == "(garbage collector)" else
+            "browser work outside scripts (parse, compile, style, layout)")
+        run[name] = run.get(name, 0.0) + delta / 1000
+    for name in {_kind(f["name"]) for f in files}:
+        mine = [f for f in files if _kind(f["name"]) == name and f["startTime"] < chart]
+        if mine:
+            out[f"fetch {name}"] = (min(f["startTime"] for f in mine), max(f["responseEnd"] for f in mine),
+                                    sum(f["transferSize"] for f in mine) / 1024, len(mine))
+    for name, ms in run.items():
+        out[f"cpu {name}"] = ms
+    out["main thread idle"] = idle
+    ws = [e for e in load["ws"] if e["t"] <= chart]
+    first = {}
+    for e in ws:
+        key = e["dir"] if e["dir"] in ("create", "open") else f"{e['dir']} {e.get('method') or e['type']}"
+        first.setdefault(key, e["t"])
+    out["socket created"] = first.get("create", float("nan"))
+    out["socket open"] = first.get("open", float("nan"))
+    out["kernel_info reply"] = first.get("in kernel_info_reply", float("nan"))
+    out["run sent"] = first.get("out run", float("nan"))
+    out["first widget in"] = first.get("in comm_open", float("nan"))
+    opens = [e["t"] for e in ws if e["dir"] == "in" and e["type"] == "comm_open"]
+    out["last widget in"] = opens[-1] if opens else float("nan")
+    specs = [e["t"] for e in ws if e["dir"] == "in" and e.get("spec")]
+    out["chart spec in"] = specs[0] if specs else float("nan")
+    out["messages in"] = sum(e["dir"] == "in" for e in ws)
+    out["messages out"] = sum(e["dir"] == "out" for e in ws)
+    out["widgets created"] = len(opens)
+    out["KB in"] = sum(e.get("size", 0) for e in ws if e["dir"] == "in") / 1024
+    out["script ms (CDP)"] = 1000 * metrics.get("ScriptDuration", float("nan"))
+    out["style+layout ms (CDP)"] = 1000 * (metrics.get("RecalcStyleDuration", 0) + metrics.get("LayoutDuration", 0))
+    return out
+
+
+def profile_pages(urls, repeats=3):
+    """Open each participant page of ``urls`` ``repeats`` times, alone, alternating between them, each
+    in a fresh browser context (a first visit: nothing cached); return, per URL, each load's
+    :func:`summarize_load`."""
+    from playwright.sync_api import sync_playwright
+
+    outside, runs = [], {url: [] for url in urls}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        try:
+            for _ in range(repeats):
+                for url in urls:
+                    runs[url].append(_profile_once(browser, url, outside))
+        finally:
+            browser.close()
+    return {url: {"runs": r, "outside": sorted(set(outside))} for url, r in runs.items()}
+
+
+#: The room's variants ``--profile-page --compare`` profiles side by side (environment for the room).
+VARIANTS = {"as served": {}, "without the early-load hints (before)": {"DPMKIT_ROOM_PRELOAD": "0"},
+            "hints for the widget scripts only": {"DPMKIT_ROOM_PRELOAD": "scripts"}}
+
+
+def measure_page(tmp, repeats, compare=False, before=None):
+    """Start the room (and, with ``compare``, its variants in :data:`VARIANTS`; with ``before``, the
+    kit checked out in that folder; all at once so that they share the same machine load) and
+    profile one participant page's load in each, alternating."""
+    variants = {name: (env, None) for name, env in (VARIANTS if compare else {"as served": {}}).items()}
+    if before is not None:
+        variants[f"before: the kit in {before}"] = ({}, before)
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for k, (name, (env, code_root)) in enumerate(variants.items()):
+            saved = {key: os.environ.get(key) for key in env}
+            os.environ.update(env)
+            try:
+                running = stack.enter_context(room(Path(tmp) / f"page{k}", "--tables", "6", startup_timeout=120,
+                                                   hard_limit=900, code_root=code_root))
+            finally:
+                for key, value in saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+            urls[name] = running.participants
+        profiled = profile_pages(list(urls.values()), repeats)
+    return {name: profiled[url] for name, url in urls.items()}
+
+
+def report_profile(profiled, label=""):
+    """Print the median of each figure of :func:`profile_page` as the page's load, in order."""
+    failed = [r["failed"] for r in profiled["runs"] if "failed" in r]
+    runs = [r for r in profiled["runs"] if "failed" not in r]
+    if failed:
+        print(f"  {len(failed)} page(s){label} drew no chart within 90 s; showing {failed[0]!r}")
+    if not runs:
+        return
+
+    def med(key, part=None):
+        values = [r[key] if part is None else r[key][part] for r in runs if key in r]
+        return statistics.median(values) if values else float("nan")
+
+    print(f"  one participant page's load{label}, alone (median of {len(runs)}, fresh browser context each; "
+          f"ms from the request):")
+    print(f"    HTML answered {med('html'):6.0f}   scripts run, DOMContentLoaded {med('dom_ready'):6.0f}")
+    for name, _ in _KINDS:
+        key = f"fetch {name}"
+        if any(key in r for r in runs):
+            print(f"    fetch {name:52s} {med(key, 0):6.0f} -> {med(key, 1):6.0f}  "
+                  f"{med(key, 2):6.0f} KB in {med(key, 3):.0f} file(s)")
+    print(f"    kernel connection: created {med('socket created'):6.0f}, open {med('socket open'):6.0f}, "
+          f"kernel_info reply {med('kernel_info reply'):6.0f}, run sent {med('run sent'):6.0f}")
+    print(f"    widgets: first in {med('first widget in'):6.0f}, last in {med('last widget in'):6.0f}, chart spec in "
+          f"{med('chart spec in'):6.0f}; {med('widgets created'):.0f} widgets, {med('messages in'):.0f} messages in "
+          f"({med('KB in'):.0f} KB), {med('messages out'):.0f} out before the chart")
+    print(f"    shown: levers {med('levers'):6.0f}, ballot {med('ballot'):6.0f}, chart drawn {med('chart'):6.0f}")
+    print("    main thread until the chart, by what ran (CPU profile, ms):")
+    names = sorted({k[4:] for r in runs for k in r if k.startswith("cpu ")}, key=lambda n: -med("cpu " + n))
+    for name in names:
+        print(f"      {med('cpu ' + name):6.0f}  {name}")
+    print(f"      {med('main thread idle'):6.0f}  idle (waiting for the network or the room)")
+    print(f"    Chrome's own counters until the chart: script {med('script ms (CDP)'):6.0f} ms, style and layout "
+          f"{med('style+layout ms (CDP)'):6.0f} ms")
+    if profiled["outside"]:
+        print(f"    blocked requests to the internet: {', '.join(profiled['outside'][:3])}")
+
+
 def server_threads(pid):
     import psutil
 
@@ -465,6 +693,13 @@ def report(name, f, n):
             "stalled": f["stalled"], "threads": f["threads"], "outside": f["outside"]}
 
 
+def _loadavg():
+    try:
+        return Path("/proc/loadavg").read_text().split(" ")[:3]
+    except OSError:
+        return "unknown"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=30)
@@ -478,16 +713,36 @@ def main(argv=None):
     parser.add_argument("--stagger", type=float, default=0.0, help="seconds between two participants joining")
     parser.add_argument("--profile", action="store_true",
                         help="sample where the room's server spends its time (DPMKIT_ROOM_PROFILE) and print it")
+    parser.add_argument("--profile-page", type=int, default=0, metavar="N",
+                        help="profile one participant page's load in the browser N times (alone, nothing cached) "
+                             "and print where its time goes; with --participants 0, only that")
+    parser.add_argument("--compare", action="store_true",
+                        help="with --profile-page: also profile the room without its early-load hints "
+                             "(DPMKIT_ROOM_PRELOAD=0), alternating, same load")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="with --profile-page: also profile a room running the kit checked out in DIR (e.g. "
+                             "git worktree add DIR main), alternating, same load")
     args = parser.parse_args(argv)
     reason = missing_requirements() or missing_room_requirements()
     if reason:
         print(f"SKIPPED: {reason}")
         return 0
     n = args.participants
+    out = {}
+    if args.profile_page:
+        print(f"load {_loadavg()}")
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, profiled in measure_page(tmp, args.profile_page, args.compare, args.before).items():
+                report_profile(profiled, f" ({name})")
+                out[f"page ({name})"] = profiled["runs"]
+        print(f"load {_loadavg()}")
+        if n == 0:
+            if args.json:
+                args.json.write_text(json.dumps(out, indent=1))
+            return 0
     print(f"the room with {n} participants (headless chromium on this 2-core machine; browsers share the "
           "cores with the server, so times are pessimistic and noisy)")
     options = {"pages_per_browser": args.pages_per_browser, "contexts": args.contexts, "stagger": args.stagger}
-    out = {}
     for name in args.servers.split(","):
         with tempfile.TemporaryDirectory() as tmp:
             if name == "room":

@@ -85,11 +85,13 @@ def offline(context, outside):
 
 
 @contextmanager
-def room(folder, *args, port=None, startup_timeout=90, hard_limit=600):
-    """Run the room on ``folder``; yield a :class:`RoomProcess` once it printed its links."""
+def room(folder, *args, port=None, startup_timeout=90, hard_limit=600, code_root=None):
+    """Run the room on ``folder``; yield a :class:`RoomProcess` once it printed its links.
+
+    ``code_root``: run the kit found there instead of this checkout's (a benchmark's "before")."""
     port = port or free_port()
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(code_root or ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["PYTHONUNBUFFERED"] = "1"
     cmd = [sys.executable, "-m", "dpmkit.room", "--folder", str(folder), "--port", str(port),
            "--host", "127.0.0.1", "--no-browser", *args]

@@ -256,9 +256,28 @@ def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path):
         # The chart's JavaScript came by URL (once per device, kept), not inside the page's messages.
         module = [cache for url, cache in fetched if "/_dpmkit/jupyterchart-" in url]
         assert module and "immutable" in module[0]
+        # The widget front ends and the chart module came through the page's early-load hints
+        # (requested by <link> while the page's own scripts ran), each fetched once.
+        hinted = page.evaluate("() => performance.getEntriesByType('resource').filter(e => "
+                               "/nodeps[.]js|jupyterchart-/.test(e.name)).map(e => [e.name.includes("
+                               "'jupyterchart-'), e.initiatorType, e.startTime])")
+        assert sorted(initiator for chart, initiator, _ in hinted if not chart) == ["link", "link"], hinted
+        module = [start for chart, _, start in hinted if chart]
+        assert len(module) == 1, hinted
+        solara_js = page.evaluate("() => performance.getEntriesByType('resource').filter(e => "
+                               "e.name.includes('/_solara/cdn/') && e.name.endsWith('.min.js'))[0].responseEnd")
+        assert module[0] < solara_js, (module, solara_js)  # asked for before Solara's own script had arrived
         before = page.evaluate(LINES_JS)
         drag_first_slider(page, 0.8)
         page.wait_for_function(f"() => JSON.stringify(({LINES_JS})()) !== {json.dumps(json.dumps(before))}")
+        # The scenario box is built when the participant asks for it, and works.
+        assert page.locator(".dpmkit-scenarios").count() == 0
+        page.locator(".dpmkit-scenarios-open").click()
+        page.locator(".dpmkit-scenarios input[type=text]").first.fill("my try")
+        page.locator(".dpmkit-scenarios button", has_text="Save settings").click()
+        page.wait_for_function("() => document.querySelector('.dpmkit-scenarios').innerText"
+                               ".includes(\"Saved 'my try'\")")
+        assert page.locator(".dpmkit-scenarios-open").count() == 0
 
 
 def test_twelve_participants_joining_in_the_same_second_all_get_their_chart(tmp_path):

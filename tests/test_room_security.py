@@ -107,3 +107,53 @@ def _header(frame):
     if isinstance(frame, bytes):
         return {"msg_type": "binary"}
     return json.loads(frame).get("header", {})
+
+
+def _get(url, gzip_ok=True):
+    import gzip
+
+    assert url.startswith("http://127.0.0.1:")
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"} if gzip_ok else {})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        body = answer.read()
+        assert int(answer.headers["Content-Length"]) == len(body)
+        if answer.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return answer.headers, body.decode("utf-8", "replace")
+
+
+def test_a_participant_page_hints_only_the_rooms_own_files_and_they_are_served_for_keeps(running):
+    import re
+
+    hinted = re.compile(r'<link rel="(?:module)?preload"[^>]*href="([^"]+)"')
+    for gzip_ok in (True, False):
+        headers, page = _get(running.participants, gzip_ok)
+        assert (headers.get("Content-Encoding") == "gzip") == gzip_ok and "text/html" in headers["Content-Type"]
+        links = hinted.findall(page)
+        assert len(links) == 4, links
+        assert page.index(links[-1]) < page.index("</head>")
+    assert [link.split("?")[0] for link in links[:3]] == [
+        "/jupyter/nbextensions/jupyter-vuetify/nodeps.js", "/jupyter/nbextensions/jupyter-vue/nodeps.js",
+        "/jupyter/nbextensions/anywidget/index.js"]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", link.split("?")[1]) for link in links[:3])
+    assert re.fullmatch(r"/_dpmkit/jupyterchart-[0-9a-f]{16}\.js", links[3])
+    for link in links:  # each answers from this room; the versioned ones are kept by the browser
+        headers, body = _get(running.base + link)
+        assert len(body) > 10_000
+        if "anywidget" not in link:  # anywidget's front end is the room's patched copy (no-cache)
+            assert "immutable" in headers["Cache-Control"], (link, headers["Cache-Control"])
+    # Without the room's code: the join page, with no hint of what the app loads.
+    for url in (f"{running.base}/", f"{running.base}/?code=WRONG1"):
+        _, page = _get(url)
+        assert hinted.findall(page) == []
+
+
+@pytest.mark.parametrize("path", [
+    "/_dpmkit/../dpmkit-room.json", "/_dpmkit/%2e%2e/dpmkit-room.json", "/_dpmkit/jupyterchart-0000.js",
+    "/_dpmkit//etc/passwd", "/jupyter/nbextensions/../../dpmkit-room.json",
+    "/jupyter/nbextensions/%2e%2e/%2e%2e/dpmkit-room.json", "/_solara/cdn/../../dpmkit-room.json",
+])
+def test_the_static_routes_refuse_paths_out_of_their_folders(running, path):
+    code, body = status(running.base + path)
+    assert code in (400, 403, 404), (path, code, body[:200])
+    assert '"code"' not in body and "secret" not in body

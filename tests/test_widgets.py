@@ -538,3 +538,28 @@ def test_game_and_predict_rows_share_their_layouts_and_styles_like_the_explorer(
     assert len({id(f.layout) for f in p.fields}) == 1 and len({id(f.style) for f in p.fields}) == 1
     assert p.fields[1].style.description_width == "110px" and p.fields[1].layout.width == "260px"
     assert p.fields[0].disabled and not p.fields[1].disabled  # the known start stays locked, the rest open
+
+
+def test_scenario_box_on_request_is_built_when_asked(demo):
+    """The room's explorer starts without the scenario box (27 fewer widgets for each page that
+    opens) and builds it, in the button's place, when the button is pressed."""
+    ex = dk.widgets.explore(demo, show=["staff_target"], scenario_box="on request")
+    assert ex.children[-1] is ex.scenarios_button and not hasattr(ex, "save_button")
+    ex.scenarios_button.click()
+    box = ex.children[-1]
+    assert box is not ex.scenarios_button and "dpmkit-scenarios" in box._dom_classes
+    assert ex.save_button in box.children[1].children
+    ex.controls["staff_target"].value = 26
+    ex.scenario_name.value = "more staff"
+    ex.save_button.click()
+    assert ex.scenarios == {"more staff": {"staff_target": 26.0}} and ex.saved.options == ("more staff",)
+    ex.scenarios_button.click()  # pressed again (a second click in flight): the same box, once
+    assert ex.children[-1] is box and len(ex.children) == 3
+
+
+def test_scenario_box_on_request_saved_from_code_shows_the_box(demo):
+    ex = dk.widgets.explore(demo, show=["staff_target"], scenario_box="on request")
+    ex.save_scenario("as is")
+    assert ex.children[-1] is ex._scenario_box and ex.saved.options == ("as is",)
+    with pytest.raises(dk.ModelError, match="scenario_box"):
+        dk.widgets.explore(demo, scenario_box="later")

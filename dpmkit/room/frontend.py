@@ -25,10 +25,12 @@ prints it at start, and ``tests/test_room.py`` fails on it).
 from __future__ import annotations
 
 import functools
+import json
+import re
 from pathlib import Path
 
-__all__ = ["ANYWIDGET_PATH", "READY_SECONDS", "anywidget_js", "anywidget_patch_missing", "chart_module",
-           "serve_chart_module_by_url"]
+__all__ = ["ANYWIDGET_PATH", "PRELOAD_ENV", "READY_SECONDS", "anywidget_js", "anywidget_patch_missing",
+           "chart_module", "early_hints", "serve_chart_module_by_url", "with_early_hints"]
 
 #: The URL path (under the room's root) of anywidget's front end, as Solara serves it.
 ANYWIDGET_PATH = "/jupyter/nbextensions/anywidget/index.js"
@@ -113,3 +115,46 @@ def chart_module(path, accept_encoding=""):
     if "gzip" in accept_encoding:
         return _CHART["gzip"], True
     return _CHART["body"], False
+
+
+# ----------------------------------------------------------------------------- early-load hints
+#: Set to ``0`` (the bench's "before"): the room serves its participant pages without the hints.
+PRELOAD_ENV = "DPMKIT_ROOM_PRELOAD"
+_HASHES = re.compile(r"nbextensionHashes\s*=\s*(\{[^}]*\})")
+# The widget front ends a participant page loads through requirejs only once the page's widgets
+# arrive (jupyter-vuetify, then jupyter-vue it depends on, then anywidget for the chart): each
+# folder's files carry that folder's extension hash (Solara's requirejs urlArgs).
+_LATE_FILES = (("jupyter-vuetify", "nodeps.js"), ("jupyter-vue", "nodeps.js"), ("anywidget", "index.js"))
+
+
+def early_hints(html, root="", chart=True):
+    """``<link>`` tags that start fetching, while the page's own scripts still run, the files a
+    participant page otherwise asks for one after another only once its widgets arrive: the
+    widget front ends (requirejs) and the chart's module (compiled off the main thread). Only
+    files the room serves itself, by the exact URLs the page will use; low priority, so they do
+    not slow the page's own scripts and styles. ``b""`` if the page names no extension hashes."""
+    found = _HASHES.search(html.decode("utf-8", "replace"))
+    if found is None:
+        return b""
+    try:
+        hashes = json.loads(found.group(1))
+    except ValueError:
+        return b""
+    tags = []
+    for folder, name in _LATE_FILES:
+        digest = next((v for k, v in hashes.items() if k.split("/")[0] == folder), None)
+        if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{8,64}", digest):
+            tags.append(f'<link rel="preload" as="script" fetchpriority="low" '
+                        f'href="{root}/jupyter/nbextensions/{folder}/{name}?{digest}">')
+    if chart and _CHART:
+        tags.append(f'<link rel="modulepreload" fetchpriority="low" href="{root}{_CHART["path"]}">')
+    return "\n".join(tags).encode("utf-8")
+
+
+def with_early_hints(html, root="", chart=True):
+    """The page's HTML with :func:`early_hints` placed before ``</head>`` (unchanged without one)."""
+    tags = early_hints(html, root, chart)
+    at = html.find(b"</head>")
+    if not tags or at < 0:
+        return html
+    return html[:at] + tags + b"\n" + html[at:]

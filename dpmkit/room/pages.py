@@ -153,8 +153,9 @@ def Participant():
     room = ROOM
     model = room.model
     # Only the policy levers: what the ballot sends, fewer controls on a phone, and a lighter page
-    # to build for each of thirty participants.
-    explorer = solara.use_memo(lambda: explore(model, show=_levers(model)), [])
+    # to build for each of thirty participants; the scenario box (27 of the explorer's 69 widgets)
+    # only when a participant asks for it.
+    explorer = solara.use_memo(lambda: explore(model, show=_levers(model), scenario_box="on request"), [])
     fingerprint = solara.use_memo(lambda: room.fingerprint, [])
     spec = solara.use_memo(lambda: _prediction_fields(model), [])
     table, set_table = solara.use_state("")

@@ -59,7 +59,9 @@ class Explorer(_StaticPicture, W.VBox):
     """
 
     def __init__(self, model, outputs=None, *, params=None, show=None, base=True, render="interactive",
-                 title=None, moments=None):
+                 title=None, moments=None, scenario_box="now"):
+        if scenario_box not in ("now", "on request"):
+            raise ModelError(f"scenario_box must be 'now' or 'on request', not {scenario_box!r}")
         model = _model(model)
         self.model = model
         self.outputs = _outputs(model, outputs)
@@ -99,20 +101,6 @@ class Explorer(_StaticPicture, W.VBox):
         self.base_button.on_click(lambda _: self.keep_as_base())
         self.show_base.observe(lambda _: self._redraw(), names="value")
 
-        self.scenario_name = W.Text(placeholder="e.g. more staff", description="Name",
-                                    tooltip="A name for the current settings", style={"description_width": "50px"},
-                                    layout=W.Layout(width="230px"))
-        self.save_button = W.Button(description="Save settings", icon="save",
-                                    tooltip="Save the current slider settings under this name")
-        self.saved = W.Dropdown(options=[], description="Saved", style={"description_width": "50px"},
-                                layout=W.Layout(width="230px"), tooltip="Saved settings")
-        self.load_button = W.Button(description="Load", icon="folder-open", tooltip="Put the sliders at these settings")
-        self.delete_button = W.Button(description="Delete", icon="trash", tooltip="Forget these settings")
-        self.scenario_message = W.HTML()
-        self.save_button.on_click(lambda _: self._save_clicked())
-        self.load_button.on_click(lambda _: self._load_clicked())
-        self.delete_button.on_click(lambda _: self._delete_clicked())
-
         self.message = W.HTML()
         self.summary = W.HTML(layout=W.Layout(width="100%"))
         first = self._simulate(self._start)
@@ -131,18 +119,21 @@ class Explorer(_StaticPicture, W.VBox):
                          "Hover over a label to see what it means and where the number comes from.</div>")
         buttons = W.HBox([self.reset_button, self.base_button, self.show_base],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
-        scenario_box = W.VBox([
-            W.HTML("<b>Scenarios</b>"),
-            W.HBox([self.scenario_name, self.save_button], layout=W.Layout(flex_flow="row wrap")),
-            W.HBox([self.saved, self.load_button, self.delete_button], layout=W.Layout(flex_flow="row wrap")),
-            self.scenario_message,
-        ])
         left = W.VBox([self.sections, buttons], layout=W.Layout(width="440px", min_width="320px"))
         right = W.VBox([self.message, self.pane.widget, self.summary],
                        layout=W.Layout(flex="1 1 420px", min_width="320px"))
+        self._scenario_box = self.scenarios_button = None
+        if scenario_box == "now":
+            last = self._scenario_widgets()
+        else:
+            # Built when asked for: a page that many open at once (the room) starts with 27 fewer widgets.
+            last = self.scenarios_button = W.Button(description="Scenarios…", icon="save",
+                                                    tooltip="Save, load and compare named settings")
+            last.add_class("dpmkit-scenarios-open")
+            self.scenarios_button.on_click(lambda _: self._scenario_widgets())
         super().__init__([heading, W.HBox([left, right], layout=W.Layout(flex_flow="row wrap",
                                                                           align_items="flex-start")),
-                          scenario_box])
+                          last])
         self.add_class("dpmkit-explorer")
 
     # -- state
@@ -292,6 +283,38 @@ class Explorer(_StaticPicture, W.VBox):
         return self.summary_text()
 
     # -- scenarios
+    def _scenario_widgets(self):
+        """The scenario box (name, save, saved list, load, delete), built on first use and put at
+        the bottom of the explorer in place of its "Scenarios…" button (``scenario_box="on request"``)."""
+        if self._scenario_box is None:
+            self._build_scenario_box()
+        if self.scenarios_button is not None and self.children and self.children[-1] is self.scenarios_button:
+            self.children = (*self.children[:-1], self._scenario_box)
+        return self._scenario_box
+
+    def _build_scenario_box(self):
+        self.scenario_name = W.Text(placeholder="e.g. more staff", description="Name",
+                                    tooltip="A name for the current settings", style={"description_width": "50px"},
+                                    layout=W.Layout(width="230px"))
+        self.save_button = W.Button(description="Save settings", icon="save",
+                                    tooltip="Save the current slider settings under this name")
+        self.saved = W.Dropdown(options=[], description="Saved", style={"description_width": "50px"},
+                                layout=W.Layout(width="230px"), tooltip="Saved settings")
+        self.load_button = W.Button(description="Load", icon="folder-open", tooltip="Put the sliders at these settings")
+        self.delete_button = W.Button(description="Delete", icon="trash", tooltip="Forget these settings")
+        self.scenario_message = W.HTML()
+        self.save_button.on_click(lambda _: self._save_clicked())
+        self.load_button.on_click(lambda _: self._load_clicked())
+        self.delete_button.on_click(lambda _: self._delete_clicked())
+        self._scenario_box = W.VBox([
+            W.HTML("<b>Scenarios</b>"),
+            W.HBox([self.scenario_name, self.save_button], layout=W.Layout(flex_flow="row wrap")),
+            W.HBox([self.saved, self.load_button, self.delete_button], layout=W.Layout(flex_flow="row wrap")),
+            self.scenario_message,
+        ])
+        self._scenario_box.add_class("dpmkit-scenarios")
+        self.saved.options = list(self.scenarios)
+
     def save_scenario(self, name):
         """Save the current settings under ``name`` (replacing settings of that name)."""
         name = str(name).strip()
@@ -301,6 +324,7 @@ class Explorer(_StaticPicture, W.VBox):
             raise ModelError("'base' is the name dk.compare gives the defaults; choose another name")
         replaced = name in self.scenarios
         self.scenarios[name] = self.changed()
+        self._scenario_widgets()
         self.saved.options = list(self.scenarios)
         self.saved.value = name
         return replaced
@@ -318,6 +342,7 @@ class Explorer(_StaticPicture, W.VBox):
         if name not in self.scenarios:
             raise ModelError(f"no saved settings called {name!r}")
         del self.scenarios[name]
+        self._scenario_widgets()
         self.saved.options = list(self.scenarios)
 
     def compare(self, names=None):
@@ -357,7 +382,7 @@ class Explorer(_StaticPicture, W.VBox):
 
 
 def explore(model, outputs=None, *, params=None, show=None, base=True, render="interactive", title=None,
-            moments=None):
+            moments=None, scenario_box="now"):
     """An explorer: sliders for the model's parameters and a chart of its outputs.
 
     Parameters
@@ -382,6 +407,10 @@ def explore(model, outputs=None, *, params=None, show=None, base=True, render="i
         end. Default: the moments the model declares (``MOMENTS`` of a ready-made
         model's module), else the end only. Times are labelled as people say them
         ("April 2014"); a dict gives your own labels (``{"March 2014": 2014.25}``).
+    scenario_box : {"now", "on request"}
+        The box to save, load and delete named settings: built with the explorer ("now"), or
+        behind a "Scenarios…" button that builds it when pressed ("on request": 27 fewer widgets
+        to send and draw when the page opens, as in the room where thirty pages open at once).
 
     Returns
     -------
@@ -396,4 +425,4 @@ def explore(model, outputs=None, *, params=None, show=None, base=True, render="i
     1256
     """
     return Explorer(model, outputs, params=params, show=show, base=base, render=render, title=title,
-                    moments=moments)
+                    moments=moments, scenario_box=scenario_box)
