@@ -13,7 +13,6 @@ import json
 import re
 import signal
 import sys
-import time
 
 import pytest
 from browser.lab_session import ARTIFACTS, CHROMIUM_ARGS, LINES_JS, drag_first_slider, missing_requirements
@@ -77,13 +76,13 @@ def test_eight_participants_send_ballots_and_the_dashboard_shows_them(tmp_path):
             for page in pages:
                 page.wait_for_selector(".room-ok, .room-error")
                 assert "Your ballot is in" in page.locator(".room-ok").inner_text()
-            sent = time.monotonic()
             pages[0].screenshot(path=str(ARTIFACTS / "room_participant.png"), full_page=True)
 
             board = browsers.open("dashboard", running.facilitator, viewport=(1400, 1000))
             board.wait_for_selector(".room-dashboard")
+            # within a few seconds of the dashboard opening (a bound, not a timing: the time a
+            # ballot takes to reach the dashboard is measured in bench/bench_room.py)
             wait_for(lambda: dashboard_count(board) == PARTICIPANTS, 10, "all eight ballots on the dashboard")
-            shown_after = time.monotonic() - sent
             board.screenshot(path=str(ARTIFACTS / "room_dashboard.png"), full_page=True)
             status = board.locator(".room-status").inner_text()
             for k in range(PARTICIPANTS):
@@ -103,8 +102,6 @@ def test_eight_participants_send_ballots_and_the_dashboard_shows_them(tmp_path):
             assert ballot.round == "1" and ballot.table == TABLES[k % len(TABLES)]
         port, facilitator = running.port, running.facilitator
         running.kill(signal.SIGKILL)
-
-    assert shown_after < 5, f"the dashboard took {shown_after:.1f} s to show all ballots"
 
     with room(folder, port=port) as again, offline_browsers("room_restarted", again) as browsers:
         assert again.facilitator == facilitator
