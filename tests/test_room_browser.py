@@ -293,7 +293,7 @@ BUSY_WHILE_THE_CHART_LOADS = """(() => {
 })()"""
 
 
-def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path):
+def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path, monkeypatch):
     import urllib.request
 
     from playwright.sync_api import sync_playwright
@@ -301,6 +301,7 @@ def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path):
     from dpmkit.room import frontend
 
     outside = []
+    monkeypatch.setenv("DPMKIT_ROOM_PRELOAD", "1")  # the early-load hints (off by default) are used as meant
     with room(tmp_path / "ballots", "--code", "BUSY5") as running, sync_playwright() as p:
         with urllib.request.urlopen(running.base + frontend.ANYWIDGET_PATH, timeout=30) as answer:
             served = answer.read().decode("utf-8")
