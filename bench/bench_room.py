@@ -31,9 +31,10 @@ has one device per participant, so the time figures here are pessimistic and noi
   connection (created, open, kernel_info, the app asked to run), the widget messages (first,
   last, the chart's spec, how many), when the levers, the ballot and the drawn chart appear,
   and what the page's main thread ran until then, by file (Solara's front end, the widget
-  front ends, the chart module), plus its idle time. ``--compare`` profiles the room without
-  its early-load hints beside it; ``--before DIR`` a room running the kit checked out in DIR
-  (e.g. ``git worktree add DIR main``): all at once, alternating, so they share the load.
+  front ends, the chart module), plus its idle time. ``--compare`` profiles the room with
+  its early-load hints (``DPMKIT_ROOM_PRELOAD``) beside it; ``--before DIR`` a room running
+  the kit checked out in DIR (e.g. ``git worktree add DIR main``): all at once, alternating,
+  so they share the load.
 
 Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``;
 ``python bench/bench_room.py --participants 0 --profile-page 6 --compare`` for the page alone.
@@ -355,6 +356,7 @@ def _profile_once(browser, url, outside):
                                polling=50, timeout=90_000)
     except Exception:  # a page that never drew is counted, not fatal
         shows = page.evaluate("() => document.body.innerText.slice(0, 80)")
+        shows += f" | blocked so far: {sorted(set(outside))[:2]}"
         context.close()
         return {"failed": shows}
     cpu = cdp.send("Profiler.stop")["profile"]
@@ -421,20 +423,20 @@ def profile_pages(urls, repeats=3):
     :func:`summarize_load`."""
     from playwright.sync_api import sync_playwright
 
-    outside, runs = [], {url: [] for url in urls}
+    outside, runs = {url: [] for url in urls}, {url: [] for url in urls}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         try:
             for _ in range(repeats):
                 for url in urls:
-                    runs[url].append(_profile_once(browser, url, outside))
+                    runs[url].append(_profile_once(browser, url, outside[url]))
         finally:
             browser.close()
-    return {url: {"runs": r, "outside": sorted(set(outside))} for url, r in runs.items()}
+    return {url: {"runs": r, "outside": sorted(set(outside[url]))} for url, r in runs.items()}
 
 
 #: The room's variants ``--profile-page --compare`` profiles side by side (environment for the room).
-VARIANTS = {"as served": {}, "without the early-load hints (before)": {"DPMKIT_ROOM_PRELOAD": "0"},
+VARIANTS = {"as served": {}, "with the early-load hints": {"DPMKIT_ROOM_PRELOAD": "1"},
             "hints for the widget scripts only": {"DPMKIT_ROOM_PRELOAD": "scripts"}}
 
 
@@ -717,8 +719,8 @@ def main(argv=None):
                         help="profile one participant page's load in the browser N times (alone, nothing cached) "
                              "and print where its time goes; with --participants 0, only that")
     parser.add_argument("--compare", action="store_true",
-                        help="with --profile-page: also profile the room without its early-load hints "
-                             "(DPMKIT_ROOM_PRELOAD=0), alternating, same load")
+                        help="with --profile-page: also profile the room with its early-load hints "
+                             "(DPMKIT_ROOM_PRELOAD=1, =scripts), alternating, same load")
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="with --profile-page: also profile a room running the kit checked out in DIR (e.g. "
                              "git worktree add DIR main), alternating, same load")

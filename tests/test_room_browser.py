@@ -233,11 +233,12 @@ BUSY_WHILE_THE_CHART_LOADS = """(() => {
 })()"""
 
 
-def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path):
+def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path, monkeypatch):
     import urllib.request
 
     from dpmkit.room import frontend
 
+    monkeypatch.setenv("DPMKIT_ROOM_PRELOAD", "1")  # the early-load hints (off by default) are used as meant
     with room(tmp_path / "ballots", "--code", "BUSY5") as running, \
             offline_browsers("room_busy", running) as browsers:
         with urllib.request.urlopen(running.base + frontend.ANYWIDGET_PATH, timeout=30) as answer:

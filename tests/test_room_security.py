@@ -122,10 +122,27 @@ def _get(url, gzip_ok=True):
         return answer.headers, body.decode("utf-8", "replace")
 
 
-def test_a_participant_page_hints_only_the_rooms_own_files_and_they_are_served_for_keeps(running):
+HINTED = r'<link rel="(?:module)?preload"[^>]*href="([^"]+)"'
+
+
+def test_by_default_a_participant_page_has_no_early_load_hints(running):
     import re
 
-    hinted = re.compile(r'<link rel="(?:module)?preload"[^>]*href="([^"]+)"')
+    _, page = _get(running.participants)
+    assert re.findall(HINTED, page) == []
+
+
+def test_a_participant_page_hints_only_the_rooms_own_files_and_they_are_served_for_keeps(tmp_path, monkeypatch):
+    """With DPMKIT_ROOM_PRELOAD=1 (off by default: see dpmkit.room.frontend.PRELOAD_ENV)."""
+    monkeypatch.setenv("DPMKIT_ROOM_PRELOAD", "1")
+    with room(tmp_path / "ballots", "--code", "HINT4") as hinting:
+        _check_hints(hinting)
+
+
+def _check_hints(running):
+    import re
+
+    hinted = re.compile(HINTED)
     for gzip_ok in (True, False):
         headers, page = _get(running.participants, gzip_ok)
         assert (headers.get("Content-Encoding") == "gzip") == gzip_ok and "text/html" in headers["Content-Type"]

@@ -118,7 +118,12 @@ def chart_module(path, accept_encoding=""):
 
 
 # ----------------------------------------------------------------------------- early-load hints
-#: Set to ``0`` (the bench's "before"): the room serves its participant pages without the hints.
+#: Set to ``1`` (all hints) or ``scripts`` (the widget front ends only): the room adds
+#: :func:`early_hints` to its participant pages. Off by default: on this 2-core machine, shared and
+#: loaded, the hints cut the page's idle time (1.4 s -> 0.85 s) but not clearly its time to the
+#: chart (median change -1.4, -1.2, 0.0 and +0.5 s in four alternating runs), and one hinted page
+#: in about thirty drew no chart (anywidget's module failed to load), unexplained; see the bench's
+#: ``--profile-page --compare``.
 PRELOAD_ENV = "DPMKIT_ROOM_PRELOAD"
 _HASHES = re.compile(r"nbextensionHashes\s*=\s*(\{[^}]*\})")
 # The widget front ends a participant page loads through requirejs only once the page's widgets

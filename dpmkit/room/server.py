@@ -18,9 +18,10 @@ adds what a room needs:
 - anywidget's front end is served with one bound lengthened, so a chart whose module is
   slow to load in a busy browser is drawn late instead of never (see
   :mod:`dpmkit.room.frontend`);
-- a participant page (with the room's code) carries early-load hints: the files its
-  widgets load only once they arrive are fetched while the page's own scripts run
-  (:func:`dpmkit.room.frontend.early_hints`; ``DPMKIT_ROOM_PRELOAD=0`` serves it without).
+- with ``DPMKIT_ROOM_PRELOAD=1`` (off by default, see :data:`dpmkit.room.frontend.PRELOAD_ENV`),
+  a participant page (with the room's code) carries early-load hints: the files its widgets
+  load only once they arrive are fetched while the page's own scripts run
+  (:func:`dpmkit.room.frontend.early_hints`).
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def guarded_app(app, room, base_url=""):
     """
     prefix = "/" + base_url.strip("/") if base_url.strip("/") else ""
     trace = Trace(os.environ[TRACE_ENV]) if os.environ.get(TRACE_ENV) else None
-    hints = os.environ.get(frontend.PRELOAD_ENV, "1")
+    hints = os.environ.get(frontend.PRELOAD_ENV, "0")  # off unless asked for: see frontend.PRELOAD_ENV
     hints = None if hints == "0" else hints
     kernel_app = trace.websocket(app) if trace else app
 
