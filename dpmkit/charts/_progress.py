@@ -37,6 +37,16 @@ def _shell():
     return shell if shell is not None and getattr(shell, "kernel", None) is not None else None
 
 
+def _notebook_kernel(shell):
+    """True for a Jupyter kernel's shell (where cells run and end), False for Solara's virtual
+    kernels (the room builds pages from widgets: no cells, no slots)."""
+    try:
+        from ipykernel.zmqshell import ZMQInteractiveShell
+    except ImportError:
+        return False
+    return isinstance(shell, ZMQInteractiveShell)
+
+
 def _cell_id(shell):
     """The id of the request being handled (a cell's execute_request, or a widget message)."""
     try:
@@ -224,4 +234,5 @@ def progress(text):
     finally:
         if handle is not None:
             handle.update(EMPTY, raw=True)
-            _Slot.open(handle, shell)
+            if _notebook_kernel(shell):
+                _Slot.open(handle, shell)
