@@ -108,8 +108,6 @@ def test_eight_participants_send_ballots_and_the_dashboard_shows_them(tmp_path):
         board = browsers.open("dashboard", again.facilitator)
         board.wait_for_selector(".room-dashboard")
         wait_for(lambda: dashboard_count(board) == PARTICIPANTS + 1, 20, "the same ballots after a restart")
-    # last, so that a slow machine does not hide whether the restart keeps everything
-    assert shown_after < 5, f"the dashboard took {shown_after:.1f} s to show all ballots"
 
 
 def table_choices(page):
@@ -235,12 +233,11 @@ BUSY_WHILE_THE_CHART_LOADS = """(() => {
 })()"""
 
 
-def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path, monkeypatch):
+def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path):
     import urllib.request
 
     from dpmkit.room import frontend
 
-    monkeypatch.setenv("DPMKIT_ROOM_PRELOAD", "1")  # the early-load hints (off by default) are used as meant
     with room(tmp_path / "ballots", "--code", "BUSY5") as running, \
             offline_browsers("room_busy", running) as browsers:
         with urllib.request.urlopen(running.base + frontend.ANYWIDGET_PATH, timeout=30) as answer:
@@ -256,17 +253,6 @@ def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path, 
         # The chart's JavaScript came by URL (once per device, kept), not inside the page's messages.
         module = [cache for url, cache in fetched if "/_dpmkit/jupyterchart-" in url]
         assert module and "immutable" in module[0]
-        # The widget front ends and the chart module came through the page's early-load hints
-        # (requested by <link> while the page's own scripts ran), each fetched once.
-        hinted = page.evaluate("() => performance.getEntriesByType('resource').filter(e => "
-                               "/nodeps[.]js|jupyterchart-/.test(e.name)).map(e => [e.name.includes("
-                               "'jupyterchart-'), e.initiatorType, e.startTime])")
-        assert sorted(initiator for chart, initiator, _ in hinted if not chart) == ["link", "link"], hinted
-        module = [start for chart, _, start in hinted if chart]
-        assert len(module) == 1, hinted
-        solara_js = page.evaluate("() => performance.getEntriesByType('resource').filter(e => "
-                               "e.name.includes('/_solara/cdn/') && e.name.endsWith('.min.js'))[0].responseEnd")
-        assert module[0] < solara_js, (module, solara_js)  # asked for before Solara's own script had arrived
         before = page.evaluate(LINES_JS)
         drag_first_slider(page, 0.8)
         page.wait_for_function(f"() => JSON.stringify(({LINES_JS})()) !== {json.dumps(json.dumps(before))}")
