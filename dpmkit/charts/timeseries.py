@@ -152,8 +152,9 @@ def time_series(result, names=None, *, title=None, base=None, width=WIDTH, heigh
     # one source for the static and the live chart: the live template, with the rows as
     # its named datasets (the same spec a widget draws after its first run)
     spec = _time_series_dict(result.model, names, base is not None, title, width, height)
-    spec["datasets"] = rows
-    return alt.VConcatChart.from_dict(spec).properties(description=describe(result, names))
+    chart = alt.VConcatChart.from_dict(spec, validate=False)  # validated when written (to_dict)
+    chart.datasets = rows  # as plain rows: from_dict would make an object of every row
+    return chart.properties(description=describe(result, names))
 
 
 # ----------------------------------------------------------------------------- live charts as plain dicts
