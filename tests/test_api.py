@@ -37,25 +37,6 @@ def test_unknown_model_is_a_clear_error():
         dk.models.load("demo", staff_target=1000)
 
 
-def test_no_eval_or_exec_outside_the_verified_kernel_builder():
-    import re
-    from pathlib import Path
-
-    call = re.compile(r"(?<![\w.])(eval|exec|compile)\(")
-
-    root = Path(dk.__file__).parent
-    hits = []
-    for path in root.rglob("*.py"):
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            code = line.split("#")[0]
-            if call.search(code):
-                hits.append(f"{path.relative_to(root)}:{number}")
-    # the only exec/compile: the two kernel loaders build kernels from whitelisted source
-    # (compiler.py's and the numba backend's; tests/test_compiler.py pins the functions)
-    assert all(h.startswith(("compiler.py:", "_numba_kernel.py:")) for h in hits), hits
-    assert len(hits) == 3, hits  # compiler.py: compile, exec; _numba_kernel.py: exec(compile(...))
-
-
 def test_import_is_light():
     code = ("import sys, dpmkit; "
             "print(sorted(m for m in ('pandas', 'scipy', 'altair', 'ipywidgets') if m in sys.modules))")
