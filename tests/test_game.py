@@ -715,3 +715,21 @@ def test_the_folder_is_read_again_only_when_its_ballots_change(game, monkeypatch
     game.advance()
     assert game.results().equals(first)
     assert list(game.log()["value"]) == [0.3]
+
+
+def test_a_game_whose_lock_file_is_not_a_plain_file_refuses_with_nothing_written(game):
+    """The game's lock is the kit's one file lock (dpmkit._files.file_lock): a lock file replaced
+    by a link or a pipe is never followed nor locked; the decision is refused, naming the file."""
+    from dpmkit.game import session
+
+    lock = game.folder / session.LOCK_NAME
+    lock.unlink()
+    os.mkfifo(lock)
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match=r"cannot lock the game's lock file '\.~lock\.game' in .*not a plain file"):
+        game.decide("Table 1", {"coproduction_effort": 0.3})
+    lock.unlink()
+    lock.symlink_to(game.folder / "game.json")
+    with pytest.raises(dk.ModelError, match=r"cannot lock the game's lock file '\.~lock\.game'"):
+        game.advance()
+    assert _files(game.folder) == before and game.round == 1
