@@ -1,4 +1,6 @@
-"""One atomic file writer for the whole kit: a hidden temporary file in the same folder,
+"""The kit's file primitives: one atomic writer and one file lock.
+
+One atomic file writer for the whole kit: a hidden temporary file in the same folder,
 written in full, given its permissions, fsynced, then renamed over the target (and the
 folder fsynced where the platform allows it).
 
@@ -7,18 +9,37 @@ old file or the new one, never half of one; a writer that stops half-way leaves 
 its hidden temporary file behind. The engine layer, so that the charts (the offline chart
 bundle), the workshop (ballots, room and game state) and the game (exports) share it;
 :func:`dpmkit.workshop.store.atomic_write` is its public name in the ballot store.
+
+One file lock for the whole kit, :func:`file_lock`: the game folder's lock (decisions shared,
+an advance alone) and the compiled-kernel cache's locks (a kernel in use shared, its eviction
+alone) are both this.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
+import time as _time
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
 
 from .errors import ModelError
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "file_lock"]
+
+#: How this platform locks a file: ``"flock"`` (POSIX: shared and exclusive locks) or
+#: ``"msvcrt"`` (Windows: exclusive only).
+LOCKING = "flock" if fcntl is not None else "msvcrt"
+#: How often a Windows lock that waits tries again (msvcrt's own waiting mode gives up after 10 s).
+_POLL_SECONDS = 0.005
 
 
 def _plain_name(name):
@@ -87,3 +108,96 @@ def _fsync_folder(folder):
         pass
     finally:
         os.close(fd)
+
+
+def _lock_plan(shared, wait, locking=LOCKING):
+    """What :func:`file_lock` asks the platform for: ``(kind, how)``.
+
+    ``kind`` is ``"shared"`` or ``"exclusive"``: a shared lock where the platform has one
+    (flock), else exclusive (msvcrt has no shared lock, so on Windows every holder is alone).
+    ``how`` is ``"block"`` (one call that returns once the lock is held: flock without
+    ``LOCK_NB``), ``"try"`` (one call that fails at once if another holds it) or ``"poll"``
+    (try again every :data:`_POLL_SECONDS` until held: msvcrt, whose own waiting mode gives up
+    after ten tries)."""
+    if locking == "flock":
+        return ("shared" if shared else "exclusive"), ("block" if wait else "try")
+    if locking == "msvcrt":
+        return "exclusive", ("poll" if wait else "try")
+    raise ValueError(f"unknown locking {locking!r}")
+
+
+def _acquire(fd, kind, how):
+    """Take the lock on the open file ``fd``; False if ``how`` is "try" and another holds it."""
+    if LOCKING == "flock":
+        op = fcntl.LOCK_SH if kind == "shared" else fcntl.LOCK_EX
+        try:
+            fcntl.flock(fd, op if how == "block" else op | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    # Windows (untested here: no Windows machine runs the tests): lock the file's first byte.
+    while True:  # pragma: no cover - Windows
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            if how != "poll":
+                return False
+            _time.sleep(_POLL_SECONDS)
+
+
+@contextlib.contextmanager
+def file_lock(path, *, shared=False, wait=True, mode=0o600):
+    """Hold the lock of the file ``path`` (created empty if missing) for the ``with`` block.
+
+    ``with file_lock(path) as held:`` -- ``held`` is True once the lock is held; with
+    ``wait=False`` it is False at once if another holder excludes this one (and the block
+    runs without the lock: the caller checks ``held``). The lock is released when the block
+    ends, or by the operating system when the process dies (even by SIGKILL).
+
+    Parameters
+    ----------
+    path : str or Path
+        The lock file. Never followed if it is a link; a lock file that is not a plain file
+        is refused (OSError, EINVAL).
+    shared : bool
+        Shared (many holders at once, none exclusive) rather than exclusive (one holder).
+        POSIX ``flock`` has both; Windows ``msvcrt.locking`` has only exclusive, so there a
+        shared lock is exclusive (see :func:`_lock_plan`).
+    wait : bool
+        Wait until the lock can be held (True), or yield False at once if it cannot.
+    mode : int
+        The permissions of a lock file created now (less the umask).
+
+    The lock belongs to the open file, not the process, so two threads of one process
+    exclude each other too. A lock file removed (or replaced) by another holder between
+    this process opening it and locking it is opened again, so the lock held is always on
+    the file now at ``path``: a holder may therefore delete the lock file as the last thing
+    it does while holding it (the compiled-kernel cache's eviction does). OSError if the
+    file cannot be opened.
+    """
+    kind, how = _lock_plan(shared, wait)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    while True:
+        fd = os.open(path, flags, mode)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "the lock file is not a plain file", str(path))
+            held = _acquire(fd, kind, how)
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(path))
+            except FileNotFoundError:
+                same = False
+        except BaseException:
+            os.close(fd)
+            raise
+        if same or not held:
+            break
+        os.close(fd)  # removed or replaced meanwhile: lock the file now at the path
+    try:
+        yield held
+    finally:
+        if held and LOCKING != "flock":  # pragma: no cover - Windows: unlock before closing
+            with contextlib.suppress(OSError):
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        os.close(fd)  # POSIX: closing the file releases its flock

@@ -56,19 +56,14 @@ import time as _time
 import types
 import warnings
 import weakref
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
 
-try:
-    import fcntl
-except ImportError:  # Windows: no locks (see _UNLOCKED_GRACE_SECONDS)
-    fcntl = None
-
 from . import builtins as _builtins
 from . import compiler as _c
-from ._files import atomic_write
+from ._files import LOCKING, atomic_write, file_lock
 from .builtins import BUILTINS, COMPILED_FORMS
 from .errors import ModelError
 
@@ -317,8 +312,9 @@ _KERNEL_KEY = re.compile(r"k_([0-9a-f]{32})[._]")  # a kernel's file, lock or nu
 CACHE_MAX_KERNELS = 64
 #: ... and at most this many bytes (kernel files and numba's machine code together).
 CACHE_MAX_BYTES = 256 * 2**20
-#: Where a lock cannot be taken (no fcntl: Windows), a kernel is evicted only once it has
-#: not been used for this long, as a process loads a kernel within seconds of marking it used.
+#: On Windows (msvcrt locks: exclusive only, and that path has never run in the tests) a kernel
+#: is evicted only once it has not been used for this long, as a process loads a kernel within
+#: seconds of marking it used: a margin kept from when no lock was taken there.
 _UNLOCKED_GRACE_SECONDS = 3600.0
 _PRIVATE = {}  # configured folder -> the folder used instead in this process (see _folder)
 
@@ -374,48 +370,23 @@ def _write(source, key):
         return atomic_write(folder, name, data, names=_KERNEL_FILE, what="a compiled kernel", temp_prefix=".k_"), True
 
 
-def _lock(path, exclusive):
-    """An open descriptor of the lock file ``path`` holding its lock: shared (waiting for
-    an evicting process to finish), or exclusive (None at once if another process holds
-    it). A lock file removed or replaced by an evicting process between opening and
-    locking is opened again, so a lock is never held on a file no longer in the folder."""
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if fcntl is not None:
-                fcntl.flock(fd, (fcntl.LOCK_EX | fcntl.LOCK_NB) if exclusive else fcntl.LOCK_SH)
-            try:
-                same = os.path.samestat(os.fstat(fd), os.stat(path))
-            except FileNotFoundError:
-                same = False
-        except BlockingIOError:
-            os.close(fd)
-            return None
-        except BaseException:
-            os.close(fd)
-            raise
-        if same:
-            return fd
-        os.close(fd)
-
-
 @contextmanager
 def _in_use(folder, key):
     """Mark the kernel ``key`` used now and hold its lock shared while it is written,
     compiled or loaded: :func:`_evict` (which needs the lock exclusively) leaves it alone.
     The lock file's modification time is the kernel's last use (the kernel file's own
-    would change numba's stamp of its source and so void its cache)."""
-    fd = None
-    try:
-        fd = _lock(folder / f"k_{key}.lock", exclusive=False)
-        os.utime(fd if os.utime in os.supports_fd else folder / f"k_{key}.lock")  # used now
-    except OSError:
-        pass  # a read-only folder: nothing is evicted from it by this process either
-    try:
+    would change numba's stamp of its source and so void its cache). The lock is the kit's
+    one file lock (:func:`dpmkit._files.file_lock`), which opens the lock file again if an
+    evicting process removed it meanwhile; on Windows it is exclusive (msvcrt has no shared
+    lock), so there two processes loading one kernel take turns."""
+    lock = folder / f"k_{key}.lock"
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(file_lock(lock, shared=True))
+            os.utime(lock)  # used now (the file at the path is the one held: see file_lock)
+        except OSError:
+            pass  # a read-only folder: nothing is evicted from it by this process either
         yield
-    finally:
-        if fd is not None:
-            os.close(fd)
 
 
 def _evict(folder, keep):
@@ -439,7 +410,7 @@ def _evict(folder, keep):
             used = max(e.stat().st_mtime for e in (lock or entries))
             kernels.append((used, key, sum(e.stat().st_size for e in entries), bool(lock)))
         kernels.sort(reverse=True)  # the most recently used first
-        grace = 0.0 if fcntl is not None else _UNLOCKED_GRACE_SECONDS
+        grace = 0.0 if LOCKING == "flock" else _UNLOCKED_GRACE_SECONDS
         count = size = 0
         for used, key, nbytes, had_lock in kernels:
             count += 1
@@ -460,11 +431,10 @@ def _remove(folder, key, used, had_lock):
     lock = folder / f"k_{key}.lock"
     if not had_lock and lock.exists():
         return False  # used since the folder was read (a user makes the lock file first)
-    fd = _lock(lock, exclusive=True)
-    if fd is None:
-        return False  # another process is writing, compiling or loading it
-    try:
-        if had_lock and os.fstat(fd).st_mtime > used:
+    with file_lock(lock, wait=False) as held:
+        if not held:
+            return False  # another process is writing, compiling or loading it
+        if had_lock and os.stat(lock).st_mtime > used:  # the file held (see file_lock)
             return False  # used again since the folder was read
         with os.scandir(folder / "__pycache__") as entries:
             cached = [entry.path for entry in entries if entry.name.startswith(f"k_{key}.")]
@@ -474,8 +444,6 @@ def _remove(folder, key, used, had_lock):
             os.unlink(folder / f"k_{key}.py")
         os.unlink(lock)  # last, while still held: a process waiting on it then opens a new one
         return True
-    finally:
-        os.close(fd)
 
 
 def _signature():

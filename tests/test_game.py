@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -146,8 +147,10 @@ def test_every_roles_score_can_move_with_its_own_levers(name):
     # a table whose levers can only move outcomes it is not scored on has a score it cannot
     # play for: in some context the game offers, with the other levers where they start or one
     # of them at the top of its range (a locality's learning pays where a framework gives it
-    # something to learn towards), one of the role's own levers moves its score (0-1) by at least
-    # 0.03 at the end of some round
+    # something to learn towards), or one lever that every locality holds at the top for all of them
+    # (the attractor's framework pulls as the localities' mean commitment: one locality alone gives
+    # it a sixth), one of the role's own levers moves its score (0-1) by at least 0.03 at the end of
+    # some round
     spec = dk.game.GAMES[name]
     model = spec.build_model()
     start, stop = spec.rounds[0].start, spec.rounds[-1].end
@@ -155,8 +158,13 @@ def test_every_roles_score_can_move_with_its_own_levers(name):
     for role in spec.roles:
         moved = 0.0
         for context in spec.contexts:
-            for other in [None, *(lv for lv in owner if lv not in role.levers)]:
-                base = {} if other is None else {other: model.param(other).bounds[1]}
+            others = [lv for lv in owner if lv not in role.levers]
+            stems = {}  # a lever each locality holds (framework_commitment_01 ...): all of them together
+            for lv in others:
+                stems.setdefault(re.sub(r"_\d+$", "", lv), []).append(lv)
+            settings = [[], *([lv] for lv in others), *(group for group in stems.values() if len(group) > 1)]
+            for together in settings:
+                base = {lv: model.param(lv).bounds[1] for lv in together}
                 for lever in role.levers:
                     low, high = model.param(lever).bounds
                     a = simulate(model, spec.contexts[context], events={start: {**base, lever: low}}, stop=stop)
@@ -178,7 +186,7 @@ STRATEGIES = {
     "surrey": [{"decommissioning_years": d, "coproduction_effort": e} for d in (1.0, 3.0, 5.0) for e in (0.5, 1.0)],
     "targets_vs_learning": [{"learning_regime": r, "incentive_strength": i} for r in (0, 0.5, 1) for i in (0, 0.5, 1)],
     "attractor": [{**{f"local_learning_{k:02d}": e for k in range(1, 7)},
-                   "attractor_weight": a, "learning_partnership": p}
+                   **{f"framework_commitment_{k:02d}": a for k in range(1, 7)}, "learning_partnership": p}
                   for e in (0, 0.5, 1) for a in (0, 1) for p in (0, 1)],
 }
 
@@ -715,3 +723,207 @@ def test_the_folder_is_read_again_only_when_its_ballots_change(game, monkeypatch
     game.advance()
     assert game.results().equals(first)
     assert list(game.log()["value"]) == [0.3]
+
+
+def test_a_game_whose_lock_file_is_not_a_plain_file_refuses_with_nothing_written(game):
+    """The game's lock is the kit's one file lock (dpmkit._files.file_lock): a lock file replaced
+    by a link or a pipe is never followed nor locked; the decision is refused, naming the file."""
+    from dpmkit.game import session
+
+    lock = game.folder / session.LOCK_NAME
+    lock.unlink()
+    os.mkfifo(lock)
+    before = _files(game.folder)
+    with pytest.raises(dk.ModelError, match=r"cannot lock the game's lock file '\.~lock\.game' in .*not a plain file"):
+        game.decide("Table 1", {"coproduction_effort": 0.3})
+    lock.unlink()
+    lock.symlink_to(game.folder / "game.json")
+    with pytest.raises(dk.ModelError, match=r"cannot lock the game's lock file '\.~lock\.game'"):
+        game.advance()
+    assert _files(game.folder) == before and game.round == 1
+
+
+# ------------------------------------------------------------------ trust in targets_vs_learning
+
+
+def _trust_game(tmp_path, context="learning_pays"):
+    g = dk.game.new(tmp_path / "tvl", "targets_vs_learning", tables=["Funder", "Manager", "Users", "Front"],
+                    context=context)
+    g.assign("Funder", "funder")
+    g.assign("Funder", "inspectorate")
+    g.assign("Manager", "service_manager")
+    g.assign("Users", "service_users")
+    g.assign("Front", "frontline")
+    return g
+
+
+@pytest.mark.parametrize("lever, low, high", [("learning_regime", 0.0, 1.0), ("user_voice", 0.0, 1.0),
+                                              ("incentive_strength", 1.0, 0.0), ("reporting_burden", 0.5, 0.0)])
+def test_trust_moves_visibly_with_a_roles_choice_in_the_rounds_played(tmp_path, lever, low, high):
+    """Trust in the targets-or-learning game: each of these choices (the HLS option, users' voice,
+    target and inspection pressure), made in round 1, moves trust by at least 0.05 (5% of its range)
+    by the end of round 2, higher where the learning side is chosen; it is in every table's view."""
+    ends = {}
+    for label, value in (("low", low), ("high", high)):
+        g = _trust_game(tmp_path / label)
+        owner = g.spec.owner[lever]
+        table = g.assignments()[owner]
+        g.decide(table, {lever: value})
+        g.advance()
+        g.advance()
+        view = g.view(table)
+        assert "trust" in view.columns
+        ends[label] = float(view["trust"].iloc[-1])
+        assert float(g.results()["trust"].iloc[-1]) == ends[label]
+    assert ends["high"] - ends["low"] >= 0.05, ends
+
+
+def test_trust_is_what_the_registered_assumption_says(tmp_path):
+    # the registry entry's numbers are the model's: start 0.5, and the level it moves to
+    source = evidence.get("game_targets_trust")
+    assert source.status == "assumption"
+    spec = dk.game.GAMES["targets_vs_learning"]
+    assert spec.outcome("trust").source == "game_targets_trust"
+    model = spec.build_model()
+    assert model["trust_time"].source == "game_targets_trust"
+    run = simulate(model, {"learning_regime": 1, "user_voice": 1}, stop=10)
+    # no pressure and no gaming under a full learning regime: 0.65 + 0.2 + 0.15 = 1.0, reached over ~a year
+    assert run.at(0, "trust") == pytest.approx(0.5)
+    assert run.at(10, "indicated_trust") == pytest.approx(1.0)
+    assert run.at(1, "trust") == pytest.approx(1 - 0.5 * math.exp(-1), abs=0.01)
+    assert "0.65 + 0.2 x learning regime + 0.15 x users' voice" in source.says
+
+
+def test_trust_is_seen_by_every_role_shown_on_the_pages_and_drawn_in_the_debrief(tmp_path):
+    from dpmkit.game import debrief, present, records
+
+    g = _trust_game(tmp_path)
+    spec = g.spec
+    assert all("trust" in role.sees for role in spec.roles)
+    assert not any("trust" in role.scores for role in spec.roles)  # shown, not scored (see the next test)
+    g.decide("Manager", {"learning_regime": 1.0})
+    g.advance()
+    snap = present.snapshot(g)
+    trust = float(g.results()["trust"].iloc[-1])
+    for table in g.tables:
+        shown = present.results_html(snap, table)
+        assert "Trust" in shown and words_number(trust) in shown, table
+    sheet = records.debrief_html(g)
+    assert "Trust" in sheet  # the debrief's results chart draws it
+    assert list(spec.headline) == ["true_performance", "reported_performance", "trust"]
+    paths = dk.game.export(g)
+    import pandas as pd
+
+    exported = pd.read_csv(paths["results_csv"])
+    assert exported["trust"].iloc[-1] == pytest.approx(trust)
+    # the manager's key decision has its "what if" in the debrief
+    what_if = debrief.counterfactuals(g)
+    assert "Manager" in set(what_if["table"])
+
+
+def test_scoring_trust_would_make_one_strategy_best_everywhere():
+    """Why trust is shown and not scored: added to the scored outcomes, the learning regime without
+    incentives would be best in both contexts of the game (the issue rules out a single winning
+    strategy); as scored, the best differs by context (test_no_fixed_strategy_is_best_in_every_context)."""
+    spec = dk.game.GAMES["targets_vs_learning"]
+    model = spec.build_model()
+    start, stop = spec.rounds[0].start, spec.rounds[-1].end
+    scored = sorted({o for role in spec.roles for o in role.scores} | {"trust"})
+    best = set()
+    for context in spec.contexts:
+        scores = []
+        for s in STRATEGIES["targets_vs_learning"]:
+            result = simulate(model, spec.contexts[context], events={start: s}, stop=stop)
+            scores.append(sum(spec.outcome(o).score(result.at(r.end, o)) for r in spec.rounds for o in scored))
+        best.add(tuple(sorted(STRATEGIES["targets_vs_learning"][scores.index(max(scores))].items())))
+    assert len(best) == 1
+
+
+def words_number(value):
+    from dpmkit import words
+
+    return words.number(value)
+
+
+# ------------------------------------------------------------------ the attractor game: no central authority
+
+
+def test_no_role_of_the_attractor_game_commands_the_localities():
+    """Each table is a locality in a shared framework with no central authority: no role holds the
+    framework's pull or uniform targets; a locality's goal moves only with its own commitment (and the
+    facilitator's targets); the learning partner's lever does not touch any locality's goal."""
+    spec = dk.game.GAMES["attractor"]
+    model = spec.build_model()
+    assert "centre" not in {r.name for r in spec.roles}
+    assert "attractor_weight" not in spec.owner and "imposed_targets" not in spec.owner
+    assert type(model["attractor_weight"]).__name__ == "Aux"  # the localities' mean, not a lever
+    first = model.start  # the goals as the decisions take effect, before any stock has moved
+    for role in spec.roles:
+        for lever in role.levers:
+            low, high = model.param(lever).bounds
+            # an ambition above every locality's own starting goal (locality 6 starts with its own at 80)
+            a = simulate(model, {lever: low, "framework_level": 95}, stop=model.start + model.dt)
+            b = simulate(model, {lever: high, "framework_level": 95}, stop=model.start + model.dt)
+            for k in range(1, 7):
+                moved = abs(b.at(first, f"goal_{k:02d}") - a.at(first, f"goal_{k:02d}"))
+                own = lever == f"framework_commitment_{k:02d}"
+                assert (moved > 1) if own else (moved == 0), (role.name, lever, k, moved)
+    assert "You command no one" in spec.role("learning_partner").briefing
+    assert "no central authority" in spec.description and "no one commands" in spec.role("locality_01").briefing
+
+
+def test_the_frameworks_pull_is_the_localities_mean_commitment(tmp_path):
+    g = dk.game.new(tmp_path / "a", "attractor", tables=["A", "B", "C"])
+    for k, role in enumerate(g.roles):
+        g.assign("ABC"[k % 3], role)
+    held = g.assignments()
+    g.decide(held["locality_01"], {"framework_commitment_01": 1.0})
+    g.decide(held["locality_02"], {"framework_commitment_02": 1.0})
+    g.decide(held["locality_03"], {"framework_commitment_03": 1.0})
+    g.advance()
+    pull = g.results()["attractor_weight"]
+    assert pull.iloc[-1] == pytest.approx(0.5)  # three of six localities committed fully
+    assert "attractor_weight" in g.view(held["locality_04"]).columns  # every locality sees how strong it is
+    # the minister's targets come from outside: the facilitator injects them, and can lift them
+    g.inject("new_minister")
+    g.advance()
+    assert g.results()["gaming_mean"].iloc[-1] > 0.3
+    g.inject("targets_lifted")
+    g.advance()
+    assert dict(g.events()[g.spec.rounds[2].start])["imposed_targets"] == 0.0
+
+
+# ------------------------------------------------------------------ every assumption cites its entry
+
+
+_TAG = re.compile(r"\[(published|derived|assumption) ([a-z0-9_]+)\]")
+
+
+@pytest.mark.parametrize("name", dk.game.available())
+def test_every_assumption_a_game_relies_on_cites_a_registered_assumption(name):
+    """A game's levers, the parameters its events and contexts set, what it adds to the ready-made
+    model, and the outcomes it adds, each cite an evidence entry: not the bare "assumption" key, and
+    a teaching assumption's entry has the status assumption. Every sentence of a briefing, event
+    note or round reveal that calls something a teaching assumption, range or scale cites one too."""
+    spec = dk.game.GAMES[name]
+    model = spec.build_model()
+    base = {v.name for v in dk.models.load(spec.model).variables}
+    touched = set(spec.owner) | {p for e in spec.events for p in e.changes} | {
+        p for c in spec.contexts.values() for p in c}
+    added = {v.name for v in model.params if v.name not in base}
+    for pname in sorted(touched | added):
+        p = model.param(pname)
+        assert p.source and p.source != evidence.ASSUMPTION, (name, pname, p.source)
+        entry = evidence.get(p.source)  # raises for an unregistered key
+        if entry.citation.startswith("dpmkit teaching assumption"):
+            assert entry.status == "assumption", (name, pname, p.source)
+    for outcome in spec.outcomes:
+        if outcome.name not in base or outcome.source:
+            assert outcome.source and evidence.status_of(outcome.source) == "assumption", (name, outcome.name)
+    texts = [r.briefing for r in spec.roles] + [e.note for e in spec.events] + [r.reveal for r in spec.rounds]
+    for text in texts:
+        for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z])", text):
+            if re.search(r"teaching (assumption|range|ceiling|scale)", sentence):
+                cited = [key for status, key in _TAG.findall(sentence) if status == "assumption"]
+                assert cited, (name, sentence)
+                assert all(evidence.status_of(key) == "assumption" for key in cited), (name, sentence)

@@ -491,9 +491,9 @@ ROLE_ASKS = {
     "inspectorate": "What do you need to report that nobody reads?",
     "service_manager": "Can the contract survive a worse first year?",
     "frontline": "Who decides which clients are too hard?",
-    "centre": "Do you want to direct the localities, or attract them?",
     "learning_partner": "Who learns fastest, and how would the others find out?",
-    "locality": "What have you learnt that another locality could use?",
+    "locality": "Will you adopt the shared framework before the others do? What have you learnt that another "
+                "locality could use?",
 }
 
 

@@ -51,9 +51,10 @@ REGIME_LEANS = {
         "user_voice": (-1.0, -0.5),            # users heard: negotiated, and what they say is not planned
     },
     "attractor": {
-        "imposed_targets": (1.0, 1.0),
-        "attractor_weight": (-1.0, 0.5),       # a shared framework: agreed, and it gives direction
+        # no table can impose (no central authority): a new minister's targets are the facilitator's event
         "learning_partnership": (-0.5, -1.0),
+        # a shared framework each locality adopts: agreed, and it gives direction
+        **{f"framework_commitment_{k:02d}": (-0.25, 0.125) for k in range(1, 7)},
         **{f"local_learning_{k:02d}": (-0.25, -0.5) for k in range(1, 7)},
     },
 }

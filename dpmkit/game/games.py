@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..spec import Param
+from ..spec import Aux, Flow, Param, Stock
 from .spec import Event, GameSpec, Outcome, Role, Round
 
 __all__ = ["GAMES"]
@@ -102,7 +102,8 @@ SURREY = GameSpec(
                 "starts, from 0.6 to 0.95 on a 0-1 scale, a teaching range [assumption "
                 "surrey_assumption_youth_justice]. A higher standard lifts capability, and with it service quality "
                 "and governance conformity, as far as the budget allows; while the service falls short of the "
-                "standard, diversion without sound assessment shows as more reoffending (a teaching assumption)."
+                "standard, diversion without sound assessment shows as more reoffending (a teaching assumption "
+                "[assumption surrey_assumption_youth_justice])."
             ),
             goals="Sound assessment and supervision, to a standard the service can reach and keep.",
             sees=("reoffending", *_OBJECTIVES),
@@ -163,16 +164,31 @@ SURREY = GameSpec(
 )
 
 #: At full voice: the share of target pressure that service users' reports keep from turning into
-#: gaming, and the share of caseworkers' time that surveys and panels take (teaching assumptions).
+#: gaming, and the share of caseworkers' time that surveys and panels take (teaching assumptions,
+#: ``game_targets_user_voice``).
 _VOICE_CHECK = 0.5
 _VOICE_TIME = 0.05
+#: The trust that the game adds to the targets-or-learning model (teaching assumptions,
+#: ``game_targets_trust``): where it starts, and the level it moves towards.
+_TRUST_START = 0.5
+_INDICATED_TRUST = ("MIN(1, MAX(0, 0.65 + 0.2 * learning_regime + 0.15 * user_voice - 0.2 * pressure"
+                    " - 0.3 * reporting_burden * pressure - 0.25 * gaming))")
 
 
-def _user_voice(model):
-    """The targets-or-learning model with the service users' lever ``user_voice``: how much users
-    tell the service and the funder about what they experienced (surveys, panels, complaints).
-    Gaming spreads less under pressure where users can say what happened to them (up to half
-    less), and listening takes caseworkers' time (up to 5%): both teaching assumptions."""
+def _user_voice_and_trust(model):
+    """The targets-or-learning model with what the game adds to it:
+
+    - the service users' lever ``user_voice``: how much users tell the service and the funder about
+      what they experienced (surveys, panels, complaints, advocates). Gaming spreads less under
+      pressure where users can say what happened to them (up to half less), and listening takes
+      caseworkers' time (up to 5%) [assumption game_targets_user_voice];
+    - ``trust`` (0-1): trust between the funder, the service, its staff and its users. It starts
+      at 0.5 and moves over ``trust_time`` (a year) towards ``indicated_trust``, which the learning
+      regime and users' voice raise and target pressure, the reporting that pressure brings and
+      gaming lower [assumption game_targets_trust]. Trust is an outcome the tables see: it feeds
+      nothing back into the service (the model's tested behaviour is unchanged), and it is not
+      scored (scoring it makes the learning regime best in every context the game offers).
+    """
     changes = {"gaming_change": ("MIN(1, pressure)", f"MIN(1, pressure) * (1 - {_VOICE_CHECK!r} * user_voice)"),
                "client_share": ("- 0.1 * gaming)", f"- 0.1 * gaming - {_VOICE_TIME!r} * user_voice)")}
     variables = []
@@ -183,11 +199,20 @@ def _user_voice(model):
                 raise ValueError(f"targets_vs_learning: {v.name} no longer holds {old!r}")
             v = replace(v, equation=v.equation.replace(old, new))
         variables.append(v)
-    variables.append(Param(
-        "user_voice", 0.0, bounds=(0.0, 1.0), units="dimensionless", role="policy_lever",
-        label="Service users' voice",
-        description="How much service users report what they experienced: less gaming, some caseworker time",
-        source="assumption"))
+    variables += [
+        Param("user_voice", 0.0, bounds=(0.0, 1.0), units="dimensionless", role="policy_lever",
+              label="Service users' voice",
+              description="How much service users report what they experienced: less gaming, some caseworker time",
+              source="game_targets_user_voice"),
+        Stock("trust", repr(_TRUST_START), units="dimensionless", role="strategic_resource", label="Trust",
+              description="Trust between the funder, the service, its staff and its users (0-1)"),
+        Flow("trust_change", "(indicated_trust - trust) / trust_time", into="trust", role="end_result",
+             units="1/year", label="Change in trust", description="Trust moves towards what the regime supports"),
+        Aux("indicated_trust", _INDICATED_TRUST, units="dimensionless", label="Indicated trust",
+            description="Learning and being heard build trust; target pressure, its reporting and gaming wear it down"),
+        Param("trust_time", 1.0, bounds=(0.25, 3.0), units="year", label="Trust adjustment time",
+              description="Years for trust to follow the regime", source="game_targets_trust"),
+    ]
     return model.replace(variables=tuple(variables))
 
 
@@ -195,14 +220,16 @@ TARGETS_OR_LEARNING = GameSpec(
     name="targets_vs_learning",
     label="Targets or learning: steering a service for easy- and hard-to-help clients",
     model="targets_vs_learning",
-    adapt=_user_voice,
+    adapt=_user_voice_and_trust,
     description=(
         "A service helps easy- and hard-to-help clients. The funder can manage it by targets and incentives, "
         "the provider can turn to learning cycles (Human Learning Systems), the frontline decides how to respond "
         "to pressure, the inspectorate decides how much is reported, and service users how loudly they say what "
         "happened to them. Every table is scored on the share of clients who leave truly helped (service users "
-        "also on the share of hard-to-help clients actively served); what each table sees differs. All the "
-        "model's numbers are teaching assumptions except the gaming gap and the parking ceiling."
+        "also on the share of hard-to-help clients actively served); what each table sees differs. Everyone "
+        "sees trust between the funder, the service, its staff and its users: the learning regime and users' "
+        "voice build it, target pressure, its reporting and gaming wear it down; it is shown, not scored. All "
+        "the model's numbers are teaching assumptions except the gaming gap and the parking ceiling."
     ),
     roles=(
         Role(
@@ -212,10 +239,11 @@ TARGETS_OR_LEARNING = GameSpec(
                 "You pay by results. Under the English A&E four-hour target, 139 of 158 trusts reported that at "
                 "least 90% of patients were seen within four hours, while only 69% of patients said so in a survey "
                 "[published gaming_ae_reported_vs_survey]. You set how hard the incentives bite and the target "
-                "share of clients helped."
+                "share of clients helped. How hard they bite and the target are teaching scales "
+                "[assumption game_targets_levers]."
             ),
             goals="Results you can show, at a price you can defend.",
-            sees=("reported_performance", "true_performance", "gaming"),
+            sees=("reported_performance", "true_performance", "gaming", "trust"),
             scores=("true_performance",),
         ),
         Role(
@@ -228,7 +256,7 @@ TARGETS_OR_LEARNING = GameSpec(
                 "0.19-0.21 [derived gaming_ae_gap]."
             ),
             goals="Reported figures that tell the truth; no hidden parking of clients.",
-            sees=("reported_performance", "true_performance", "gaming", "hard_served_share"),
+            sees=("reported_performance", "true_performance", "gaming", "hard_served_share", "trust"),
             scores=("true_performance",),
         ),
         Role(
@@ -238,10 +266,11 @@ TARGETS_OR_LEARNING = GameSpec(
                 "Human Learning Systems was developed with more than 300 organisations as an alternative to New "
                 "Public Management [published hls_pmm_2021]. You decide how far the service runs on learning cycles "
                 "rather than targets; a learning cycle lasts 1-3 months and improvement pays off after 6-24 "
-                "months, teaching ranges [assumption hls_model_ranges]."
+                "months, teaching ranges [assumption hls_model_ranges]. How far the service runs on learning "
+                "cycles is a teaching scale from 0 (targets) to 1 (learning) [assumption game_targets_levers]."
             ),
             goals="A capable, motivated team that helps clients, including the hardest to help.",
-            sees=("true_performance", "capability", "motivation", "hard_served_share"),
+            sees=("true_performance", "capability", "motivation", "hard_served_share", "trust"),
             scores=("true_performance",),
         ),
         Role(
@@ -251,10 +280,11 @@ TARGETS_OR_LEARNING = GameSpec(
                 "Under payment by results providers saw creaming and parking as a rational response [published "
                 "gaming_creaming_parking_tsrc]; at most 70% of hard-to-help clients end up parked, a teaching "
                 "ceiling [assumption gaming_parking_ceiling]. You decide how much extra effort you put in under "
-                "pressure and how readily hard cases are set aside."
+                "pressure and how readily hard cases are set aside, both on teaching scales [assumption "
+                "game_targets_levers]."
             ),
             goals="Help the people in front of you without burning out.",
-            sees=("true_performance", "motivation", "hard_served_share"),
+            sees=("true_performance", "motivation", "hard_served_share", "trust"),
             scores=("true_performance",),
         ),
         Role(
@@ -265,10 +295,11 @@ TARGETS_OR_LEARNING = GameSpec(
                 "different stories [published gaming_ae_reported_vs_survey]. You decide how much the service's "
                 "users say about what happened to them: surveys, user panels, complaints, advocates. In the model "
                 "your voice keeps up to half of the target pressure from turning into gaming, and listening takes "
-                "up to 5% of caseworkers' time: both are teaching assumptions."
+                "up to 5% of caseworkers' time [assumption game_targets_user_voice]. Being heard builds trust, "
+                "while target pressure and gaming wear it down [assumption game_targets_trust]."
             ),
             goals="Be helped, including the hardest to help; not be parked to make the numbers look good.",
-            sees=("true_performance", "hard_served_share", "reported_performance"),
+            sees=("true_performance", "hard_served_share", "reported_performance", "trust"),
             scores=("true_performance", "hard_served_share"),
         ),
     ),
@@ -297,35 +328,61 @@ TARGETS_OR_LEARNING = GameSpec(
         Outcome("motivation", 0.0, 1.0),
         Outcome("capability", 0.0, 1.0),
         Outcome("gaming", 0.0, 1.0, higher_is_better=False),
+        Outcome("trust", 0.0, 1.0, source="game_targets_trust"),
     ),
     events=(
         Event("demand_surge", "Demand surge: more referrals arrive", {"referrals": 550.0},
-              "Its size is a teaching assumption."),
+              "Its size is a teaching assumption [assumption game_targets_events]."),
         Event("budget_cut", "Budget cut: the team shrinks", {"team_capacity": 180.0},
-              "Its size is a teaching assumption."),
+              "Its size is a teaching assumption [assumption game_targets_events]."),
         Event("audit_exposes_gaming", "An audit exposes gaming: less room to game", {"max_gaming_gap": 0.05},
-              "Its effect is a teaching assumption."),
+              "Its effect is a teaching assumption [assumption game_targets_events]."),
     ),
     contexts={
         "learning_pays": {},
         "routine_work": {"improvement_delay": 3.0, "knowledge_life": 0.5, "crowding_out": 0.0},
     },
+    sources={**dict.fromkeys(("incentive_strength", "outcome_target", "learning_regime", "work_harder",
+                              "parking_rate"), "game_targets_levers"),
+             **dict.fromkeys(("referrals", "team_capacity", "knowledge_life"), "game_targets_events")},
+    headline=("true_performance", "reported_performance", "trust"),
 )
 
 #: Localities that tables can hold in the attractor game (the model has eleven; the rest run on their own).
 _LOCALITIES = tuple(f"{k:02d}" for k in range(1, 7))
-#: Share of improvement work given up, at full effort, for local learning cycles (teaching assumption).
+#: Share of improvement work given up, at full effort, for local learning cycles (teaching assumption,
+#: ``game_attractor_levers``).
 _LEARNING_COST = 0.15
 
 
-def _local_learning(model):
-    """The attractor model with one lever per playable locality: ``local_learning_k``, the effort
-    it puts into learning cycles. Effort speeds the locality's learning (up to twice as fast) and
-    takes time from improvement now (up to 15%): both are teaching assumptions."""
+def _localities_steer(model):
+    """The attractor model as the game plays it: localities in a shared outcomes framework with no
+    central authority [assumption game_attractor_levers].
+
+    - ``framework_commitment_k``: how far locality ``k`` adopts the shared framework's ambition as
+      its own goal; it replaces the model's single ``attractor_weight`` in that locality's goal;
+    - ``attractor_weight`` is no longer anyone's lever: it is the localities' mean commitment
+      (the framework's pull comes from the localities together). It is the goal pull of the five
+      localities no table plays (they go along with the tables' average) and, as in the model, the
+      collective learning and knowledge sharing a shared framework motivates;
+    - ``local_learning_k``: the effort locality ``k`` puts into learning cycles. Effort speeds its
+      learning (up to twice as fast) and takes time from improvement now (up to 15%).
+
+    Uniform imposed targets (``imposed_targets``) are no table's lever: they come from outside the
+    partnership, as the facilitator's context or event (a new minister)."""
+    mean = "(" + " + ".join(f"framework_commitment_{k}" for k in _LOCALITIES) + f") / {len(_LOCALITIES)}"
     variables = []
     for v in model.variables:
         prefix, _, k = v.name.rpartition("_")
-        if k in _LOCALITIES and prefix == "learning_gain":
+        if v.name == "attractor_weight":
+            v = Aux("attractor_weight", mean, units="dimensionless", label="Pull of the shared framework",
+                    description="The localities' mean commitment to the shared framework: the pull it has on "
+                                "the localities no table plays, and on collective learning")
+        elif k in _LOCALITIES and prefix == "goal":
+            if "attractor_weight" not in v.equation:  # the model changed under the game: say so, do not guess
+                raise ValueError(f"attractor: {v.name} no longer holds 'attractor_weight'")
+            v = replace(v, equation=v.equation.replace("attractor_weight", f"framework_commitment_{k}"))
+        elif k in _LOCALITIES and prefix == "learning_gain":
             v = replace(v, equation=f"({v.equation}) * (1 + local_learning_{k})")
         elif k in _LOCALITIES and prefix == "improvement":
             v = replace(v, equation=f"({v.equation}) * (1 - {_LEARNING_COST!r} * local_learning_{k})")
@@ -335,24 +392,34 @@ def _local_learning(model):
             f"local_learning_{k}", 0.0, bounds=(0.0, 1.0), units="dimensionless", role="policy_lever",
             label=f"Local learning effort, locality {k}",
             description="Effort the locality puts into learning cycles: faster learning, less improvement work now",
-            source="assumption"))
+            source="game_attractor_levers"))
+        variables.append(Param(
+            f"framework_commitment_{k}", 0.0, bounds=(0.0, 1.0), units="dimensionless", role="policy_lever",
+            label=f"Commitment to the shared framework, locality {k}",
+            description="How far the locality adopts the shared framework's ambition as its own goal",
+            source="game_attractor_levers"))
     return model.replace(variables=tuple(variables))
 
 
 def _locality_role(k):
     return Role(
         f"locality_{k}", f"Locality {int(k)} (a local committee)",
-        (f"local_learning_{k}",),
+        (f"framework_commitment_{k}", f"local_learning_{k}"),
         briefing=(
             "Each of Surrey's 11 local committees was to get up to £200,000 a year for projects agreed with young "
-            "people [published attractor_surrey_local_committees]. You run one locality: you decide how much "
-            "effort goes into learning cycles rather than improvement work now. Local learning rates of 1-5% a "
-            "month are a teaching range [assumption attractor_model_ranges]. In the model, your effort shows in your "
-            "learning at once but lifts your outcome only where there is something to learn towards: a shared "
-            "framework the centre gives some pull (a teaching assumption)."
+            "people [published attractor_surrey_local_committees]. You run one locality in a shared outcomes "
+            "framework that no one commands: Scotland's National Performance Framework, for example, launched in "
+            "2007 with 15 national outcomes and 45 indicators [published attractor_npf_scotland]. You decide how "
+            "far your locality adopts the framework's ambition as its own goal, and how much effort goes into "
+            "learning cycles rather than improvement work now. The framework's pull on the localities no table "
+            "plays, and the collective learning it motivates, is the localities' mean commitment: it is as strong "
+            "as you make it together [assumption game_attractor_levers]. Local learning rates of 1-5% a month are "
+            "a teaching range [assumption attractor_model_ranges]. Your learning effort shows in your learning at "
+            "once, but lifts your outcome only where there is something to learn towards: the framework's "
+            "ambition, adopted [assumption game_attractor_levers]."
         ),
         goals="Raise your locality's true outcome; do not just report a better number.",
-        sees=(f"outcome_{k}", f"reported_{k}", f"learning_{k}", "outcome_mean"),
+        sees=(f"outcome_{k}", f"reported_{k}", f"learning_{k}", "outcome_mean", "attractor_weight"),
         scores=(f"outcome_{k}",),
     )
 
@@ -361,42 +428,36 @@ PERFORMANCE_ATTRACTOR = GameSpec(
     name="attractor",
     label="Performance attractor: localities, a shared framework and a learning partnership",
     model="attractor",
-    adapt=_local_learning,
+    adapt=_localities_steer,
     description=(
-        "Eleven localities work on the same kind of outcome from different starting points. Six are played by "
-        "tables, each deciding its own learning effort; the centre chooses between a shared outcomes framework "
-        "that attracts and uniform imposed targets; the learning partner decides how much knowledge flows "
-        "between localities. Everyone wants better true outcomes; localities are scored on their own."
+        "Eleven localities work on the same kind of outcome from different starting points, in a shared "
+        "outcomes framework with no central authority. Six are played by tables: each decides how far it adopts "
+        "the framework's ambition as its own goal and how much effort it puts into learning cycles; the "
+        "framework's pull is the localities' mean commitment. The learning partner, who commands no one, "
+        "decides how much sensemaking and knowledge flow it offers. Uniform targets can only come from outside "
+        "(the facilitator's news of a new minister). Everyone wants better true outcomes; localities are scored "
+        "on their own."
     ),
     roles=(
-        Role(
-            "centre", "The centre (national and county government)",
-            ("attractor_weight", "imposed_targets"),
-            briefing=(
-                "Scotland's National Performance Framework launched in 2007 with 15 national outcomes and 45 "
-                "indicators [published attractor_npf_scotland]. You decide how strongly a shared framework pulls "
-                "local goals and how hard uniform targets are imposed."
-            ),
-            goals="Better outcomes everywhere, and fewer localities left behind.",
-            sees=("outcome_mean", "outcome_spread", "reported_mean", "gaming_mean"),
-            scores=("outcome_mean", "outcome_spread"),
-        ),
         Role(
             "learning_partner", "Learning partner (academics and consultants)",
             ("learning_partnership",),
             briefing=(
                 "A learning partner helps others listen, learn and adapt through sensemaking and action learning "
-                "[published attractor_learning_partners_cpi]. Knowledge flow between localities in a full "
-                "partnership of 0-0.2 a month is a teaching range [assumption attractor_model_ranges]."
+                "[published attractor_learning_partners_cpi]. You command no one: you decide how much sensemaking "
+                "and knowledge flow you offer the localities, and they decide what to do with it. Knowledge flow "
+                "between localities in a full partnership of 0-0.2 a month is a teaching range [assumption "
+                "attractor_model_ranges]."
             ),
             goals="Knowledge that travels: the slowest localities learning from the fastest.",
-            sees=("learning_mean", "outcome_mean", "outcome_spread"),
+            sees=("learning_mean", "outcome_mean", "outcome_spread", "attractor_weight"),
             scores=("outcome_mean", "outcome_spread"),
         ),
         *(_locality_role(k) for k in _LOCALITIES),
     ),
-    ranges={"attractor_weight": (0.0, 1.0), "imposed_targets": (0.0, 1.0), "learning_partnership": (0.0, 1.0),
-            **{f"local_learning_{k}": (0.0, 1.0) for k in _LOCALITIES}},
+    ranges={"learning_partnership": (0.0, 1.0),
+            **{f"local_learning_{k}": (0.0, 1.0) for k in _LOCALITIES},
+            **{f"framework_commitment_{k}": (0.0, 1.0) for k in _LOCALITIES}},
     rounds=(
         Round("Years 1-2: the localities set out", 0.0, 2.0, "Compare reported and true outcomes."),
         Round("Years 3-4: comparing notes", 2.0, 4.0, "Who is learning fastest, and who is being left behind?"),
@@ -411,20 +472,27 @@ PERFORMANCE_ATTRACTOR = GameSpec(
         Outcome("learning_mean", 0.0, 1.0),
         *(o for k in _LOCALITIES for o in (Outcome(f"outcome_{k}", 0.0, 100.0), Outcome(f"reported_{k}", 0.0, 100.0),
                                            Outcome(f"learning_{k}", 0.0, 1.0))),
+        Outcome("attractor_weight", 0.0, 1.0, source="game_attractor_levers"),
     ),
     events=(
-        Event("new_minister", "A new minister imposes uniform targets", {"imposed_targets": 1.0},
-              "Its timing is the facilitator's; the centre can soften it in the next round."),
+        Event("new_minister", "A new minister imposes uniform targets on every locality", {"imposed_targets": 1.0},
+              "From outside the partnership: no table can lift them; the facilitator can (targets_lifted). "
+              "Its timing is the facilitator's."),
+        Event("targets_lifted", "The minister's uniform targets are lifted", {"imposed_targets": 0.0},
+              "Undoes new_minister from the start of the open round."),
         Event("framework_refresh", "The framework is refreshed with a higher ambition", {"framework_level": 90.0},
-              "The new level is a teaching assumption. It acts only through the framework's pull: while the centre "
-              "gives the framework no pull (attractor_weight) it changes nothing."),
+              "The new level is a teaching assumption [assumption game_attractor_events]. It acts only through "
+              "the framework's pull: while no locality commits to the framework it changes nothing."),
         Event("turbulence", "Turbulence: needs change faster and knowledge dates sooner",
-              {"knowledge_life": 1.5, "erosion_rate": 0.1}, "Its size is a teaching assumption."),
+              {"knowledge_life": 1.5, "erosion_rate": 0.1},
+              "Its size is a teaching assumption [assumption game_attractor_events]."),
     ),
     contexts={
         "settled": {},
         "turbulent": {"knowledge_life": 1.0, "erosion_rate": 0.1},
     },
+    sources={**dict.fromkeys(("learning_partnership", "imposed_targets"), "game_attractor_levers"),
+             **dict.fromkeys(("framework_level", "knowledge_life", "erosion_rate"), "game_attractor_events")},
 )
 
 #: Every shipped game by name.

@@ -35,19 +35,13 @@ import json
 import math
 import os
 import stat
-import time as _time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
-    import msvcrt
-
 import numpy as np
 
+from .._files import file_lock
 from ..errors import ModelError
 from ..workshop import collect, make_ballot
 from ..workshop.store import MAX_BYTES, write_file
@@ -135,34 +129,17 @@ def _locked(folder, *, shared):
     """Hold the game folder's lock: ``shared`` for a decision or an event (many at once),
     alone for closing or undoing a round. Released when the block ends or the process dies.
 
-    POSIX: ``flock`` on :data:`LOCK_NAME` (per open file, so threads of one process exclude
-    each other too). Windows: ``msvcrt.locking`` has no shared lock, so every holder is alone
-    (decisions then wait for each other a few milliseconds)."""
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(Path(folder) / LOCK_NAME, flags, 0o660)
-    except OSError as err:
-        raise ModelError(f"cannot open the game's lock file {LOCK_NAME!r} in {str(folder)!r}: "
-                         f"{err.strerror or err}") from None
-    held = False
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ModelError(f"{LOCK_NAME} in the game folder is not a plain file")
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        else:  # pragma: no cover - Windows
-            while not held:
-                try:
-                    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                    held = True
-                except OSError:
-                    _time.sleep(0.005)
+    The kit's one file lock (:func:`dpmkit._files.file_lock`) on :data:`LOCK_NAME`: POSIX
+    ``flock`` (per open file, so threads of one process exclude each other too); on Windows
+    ``msvcrt.locking`` has no shared lock, so every holder is alone (decisions then wait for
+    each other a few milliseconds)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(file_lock(Path(folder) / LOCK_NAME, shared=shared, mode=0o660))
+        except OSError as err:  # only taking the lock: an error in the block is the block's own
+            raise ModelError(f"cannot lock the game's lock file {LOCK_NAME!r} in {str(folder)!r}: "
+                             f"{err.strerror or err}") from None
         yield
-    finally:
-        if held:  # pragma: no cover - Windows: unlock before closing (POSIX: closing releases it)
-            with contextlib.suppress(OSError):
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-        os.close(fd)
 
 
 def _write_json(folder, name, doc):

@@ -11,12 +11,16 @@ __all__ = ["Event", "GameSpec", "Outcome", "Role", "Round"]
 
 @dataclass(frozen=True)
 class Outcome:
-    """A variable a role watches: its plain range (for scores) and which way is better."""
+    """A variable a role watches: its plain range (for scores) and which way is better.
+
+    ``source`` names the evidence registry entry of an outcome the game itself adds to the
+    ready-made model (e.g. trust in the targets-or-learning game); empty for the model's own."""
 
     name: str
     low: float
     high: float
     higher_is_better: bool = True
+    source: str = ""
 
     def score(self, value):
         """The value on a 0 (worst) to 1 (best) scale over the outcome's range, clipped."""
@@ -73,6 +77,10 @@ class GameSpec:
     (sliders, ballots, checks) agrees with the game. ``contexts`` are named parameter sets
     the facilitator picks when the game is created (e.g. a ready or a fragile system).
     ``outcomes`` gives every visible outcome's range and direction for scoring.
+    ``sources`` names the evidence registry entry (``{parameter: key}``) of each lever, event or
+    context parameter whose ready-made model says only ``source="assumption"``: the game's model
+    cites it (:meth:`build_model`), so every teaching assumption a game relies on has its entry.
+    ``headline`` lists the outcomes the debrief sheet draws (empty: the kit's usual ones).
     """
 
     name: str
@@ -87,6 +95,8 @@ class GameSpec:
     widen: dict = field(default_factory=dict)
     description: str = ""
     adapt: object = None  # model -> model: adds what the game needs (e.g. one lever per locality)
+    sources: dict = field(default_factory=dict)
+    headline: tuple = ()
 
     @property
     def default_context(self):
@@ -118,7 +128,9 @@ class GameSpec:
         return {lever: r.name for r in self.roles for lever in r.levers}
 
     def build_model(self):
-        """The ready-made model with each lever's bounds narrowed to the game's range."""
+        """The ready-made model with each lever's bounds narrowed to the game's range, and each
+        parameter in :attr:`sources` citing its registry entry where the model said only
+        ``source="assumption"`` (a parameter that names its own entry keeps it)."""
         from .. import models
 
         base = models.load(self.model)
@@ -131,5 +143,7 @@ class GameSpec:
                 low, high = bounds[v.name]
                 default = min(high, max(low, v.default))
                 v = replace(v, bounds=(float(low), float(high)), default=default)
+            if v.name in self.sources and getattr(v, "source", None) in (None, "", "assumption"):
+                v = replace(v, source=self.sources[v.name])
             variables.append(v)
         return base.replace(variables=tuple(variables), scenarios={})
