@@ -196,13 +196,16 @@ def main():
     ensembles(model, c_run, c_why)
     ensemble_scaling(model)
     if not quick:
-        from bench_compile_scaling import compile_ratio, scaling_table
+        from bench_compile_scaling import compile_ratio, linear_anchor, scaling_table
 
         print("\n-- model size (a ring, half stocks and half flows): compile and warm run time")
         scaling_table()
         ratio, lo, hi = compile_ratio(rounds=5, clock=time.process_time)
         print(f"compile time ratio, 10k / 1k variables (CPU time, median of 5 paired rounds): {ratio:.2f} x "
               f"(range {lo:.2f}-{hi:.2f}; budget 10 x: {'ok' if ratio < 10 else 'OVER BUDGET'})")
+        ratio, lo, hi = linear_anchor(rounds=5, clock=time.process_time)
+        print(f"  anchor: ten 1k compiles / one (CPU time, exactly 10x the work, same rounds): {ratio:.2f} x "
+              f"(range {lo:.2f}-{hi:.2f})")
     print()
     print(load_average())
 

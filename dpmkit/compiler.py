@@ -77,13 +77,21 @@ class _Sum:
 
     Kept flat (not as a tree of ``+`` and ``-``) so that a stock with thousands of
     flows neither recurses deeply while compiling nor nests parentheses in the
-    generated source.
+    generated source. It holds the model's own (indexed) tuples of flows rather than
+    a list of its own: one object per stock, not one per flow, for Python's
+    garbage collector to walk after compiling a large model.
     """
 
-    __slots__ = ("terms",)
+    __slots__ = ("inflows", "outflows")
 
-    def __init__(self, terms):
-        self.terms = tuple(terms)  # (sign, flow name), sign +1 or -1
+    def __init__(self, inflows, outflows):
+        self.inflows = inflows  # tuples of Flow declarations, in declaration order
+        self.outflows = outflows
+
+    @property
+    def terms(self):
+        """(sign, flow name) in order: the inflows (+1), then the outflows (-1)."""
+        return [(1, f.name) for f in self.inflows] + [(-1, f.name) for f in self.outflows]
 
     def tree(self):
         """The same sum as a tree of ``+`` and ``-`` (for short sums)."""
@@ -131,8 +139,8 @@ class _Builder:
             if isinstance(v, (Stock, Aux, Flow)):  # a stock's tree is its initial value
                 self.slots[v.name].expr = self.resolve(model._tree(v), v.name)
         for s in model.stocks:
-            terms = [(1, f.name) for f in model.inflows(s.name)] + [(-1, f.name) for f in model.outflows(s.name)]
-            self.slots[s.name].rate = _Sum(terms) if terms else None
+            inflows, outflows = model.inflows(s.name), model.outflows(s.name)
+            self.slots[s.name].rate = _Sum(inflows, outflows) if inflows or outflows else None
         return self.slots
 
     def resolve(self, node, owner):
@@ -324,6 +332,8 @@ _HELPER_NAMES = (
 ) + tuple(sorted(_FUNC_HELPER.values()))
 _FIXED_NAMES = {"P", "T", "O", "S", "F", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
 _SLOT_RE = re.compile(r"(v|S|r|x|k[1-4]_)\d+\Z|_L\d+\Z")
+#: The vector kernel's lookup grids (see _vector_grid): ``_G<k>``, k below the model's count.
+_GRID_RE = re.compile(r"_G\d+\Z")
 #: An operand the scalar generator may read more than once: a slot, a temporary, the
 #: time, or a number as :func:`_num` writes it.
 _SIMPLE_RE = re.compile(r"(?:[vx]\d+|t|dt|t0_|t1_|\(?-?\d[\d.e+-]*\)?)\Z")
@@ -377,19 +387,92 @@ def _find_interp():
 _interp = _find_interp()
 
 
+def _find_clip():
+    """numpy's ``clip`` ufunc (one pass over the array, NaN kept), or None where numpy
+    does not expose it (then the lookups clip with ``maximum`` and ``minimum``)."""
+    from importlib import import_module
+
+    for where in ("numpy._core.umath", "numpy.core.umath"):
+        try:
+            fn = getattr(import_module(where), "clip", None)
+        except ImportError:
+            continue
+        if isinstance(fn, np.ufunc):
+            return fn
+    return None
+
+
+_clip = _find_clip()
+
+
+def _vector_grid(xs):
+    """Where an array of inputs falls on a lookup table's breakpoints ``xs``: the
+    *segment* that :func:`_vector_table` reads, shared by every table with the same
+    breakpoints read at the same input (models often read several effects of one input
+    on one grid, e.g. of a workload from 0 to 4).
+
+    For :data:`_INTERP_RUNS` runs or more: the input clipped to the grid's range (NaN
+    stays NaN) minus the breakpoint at or below it, and that breakpoint's index ``j``
+    (counted with one comparison per breakpoint; the end point is a "segment" of its
+    own, so inputs at or beyond either end give the end values). Fewer runs, or a
+    single number: the input itself, for ``np.interp``.
+    """
+    xs = np.asarray(xs, dtype=float)
+    x0, xn = float(xs[0]), float(xs[-1])
+    first, *rest = (float(v) for v in xs[1:])
+    clip, minimum, maximum, greater_equal, add = _clip, np.minimum, np.maximum, np.greater_equal, np.add
+    intp, uint8 = np.intp, np.uint8
+
+    def segment(x):
+        if np.size(x) < _INTERP_RUNS:
+            return x, None
+        xc = clip(x, x0, xn) if clip is not None else minimum(maximum(x, x0), xn)
+        # the count of breakpoints at or below the input, summed as bytes (booleans are
+        # bytes of 0 and 1; at most _INLINE_POINTS of them), then made indices for take
+        j = greater_equal(xc, first).view(uint8)
+        for e in rest:
+            add(j, greater_equal(xc, e).view(uint8), out=j)
+        j = j.astype(intp)
+        xc -= xs.take(j, mode="clip")
+        return xc, j
+
+    return segment
+
+
+def _vector_table(xs, ys):
+    """A lookup table read at a segment of :func:`_vector_grid` (of the same ``xs``):
+    ``y[j] + slope[j] * (x - x[j])``, the very operations of :func:`_scalar_lookup` (so
+    both kernels agree to the bit: IEEE products and sums do not depend on the order of
+    their two operands), the constants of each input's segment gathered with ``take``;
+    the end point's slope is 0. A segment of a few runs is ``np.interp``'s, whose
+    arithmetic is the same."""
+    xs = np.asarray(xs, dtype=float)
+    ys = np.asarray(ys, dtype=float)
+    slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
+    interp = _interp
+
+    def table(segment):
+        d, j = segment
+        if j is None:
+            return interp(d, xs, ys)
+        out = slopes.take(j, mode="clip")
+        out *= d
+        out += ys.take(j, mode="clip")
+        return out
+
+    return table
+
+
 def _vector_lookup(xs, ys):
     """A lookup table over an array of inputs, with the scalar kernel's arithmetic.
 
-    Up to :data:`_INLINE_POINTS` points, the segment of each input is counted with
-    one comparison per breakpoint and its constants are gathered with ``take``:
-    ``y[j] + slope[j] * (x - x[j])``, the very operations of :func:`_scalar_lookup`
-    (so both kernels agree to the bit), in about a third of ``np.interp``'s time,
-    whose binary search per element dominated an ensemble's step. The input is first
-    clipped to the table's range; the last "segment" is the end point with slope 0,
-    so inputs at or beyond either end give the end values and NaN stays NaN.
-    Larger tables, a single number and small ensembles (fewer than
-    :data:`_INTERP_RUNS` runs, where the dozen numpy calls cost more than the work)
-    use ``np.interp``, whose arithmetic is the same.
+    Up to :data:`_INLINE_POINTS` points, a segment of :func:`_vector_grid` read by
+    :func:`_vector_table` (in about a third of ``np.interp``'s time, whose binary
+    search per element dominated an ensemble's step); the vector kernel calls those two
+    itself, so that tables on one grid read at one input share the segment. Larger
+    tables, a single number and small ensembles (fewer than :data:`_INTERP_RUNS` runs,
+    where the dozen numpy calls cost more than the work) use ``np.interp``, whose
+    arithmetic is the same.
     """
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
@@ -399,22 +482,10 @@ def _vector_lookup(xs, ys):
             return interp(x, xs, ys)
 
         return lookup
-    x0, xn = float(xs[0]), float(xs[-1])
-    slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
-    first, *rest = (float(v) for v in xs[1:])
-    minimum, maximum, greater_equal, intp = np.minimum, np.maximum, np.greater_equal, np.intp
+    segment, table = _vector_grid(xs), _vector_table(xs, ys)
 
     def lookup(x):
-        if np.size(x) < _INTERP_RUNS:
-            return interp(x, xs, ys)
-        xc = minimum(maximum(x, x0), xn)  # NaN stays NaN
-        j = greater_equal(xc, first).astype(intp)  # the segment: breakpoints at or below the input
-        for e in rest:
-            j += greater_equal(xc, e)
-        xc -= xs.take(j, mode="clip")
-        xc *= slopes.take(j, mode="clip")
-        xc += ys.take(j, mode="clip")
-        return xc
+        return table(segment(x))
 
     return lookup
 
@@ -620,7 +691,12 @@ class _Gen:
                 k = self.c.lookup_index[n.func]
                 if not vec:
                     return self.inline_lookup(k, args[0]) or f"_L{k}({args[0]})"
-                return self.shared(f"_L{k}({args[0]})")
+                g = self.c.lookup_grid.get(k)
+                if g is None:
+                    return self.shared(f"_L{k}({args[0]})")
+                # the input's segment on the table's grid, then the table read there:
+                # tables on one grid read at one input share the segment
+                return self.shared(f"_L{k}({self.shared(f'_G{g}({args[0]})')})")
             b = BUILTINS[n.func]
             args += [_DEFAULT_ARG[d] if isinstance(d, str) else _num(d) for d in b.defaults[len(args) - b.min_args:]]
             if not vec:
@@ -869,13 +945,14 @@ _OTHER_NAMES_RE = re.compile(
     r"(?<![A-Za-z0-9_])(?!(?:v|S|r|x|k[1-4]_)\d+(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _verify_source(source, lookups):
+def _verify_source(source, lookups, grids=0):
     """Check every token of generated source against the fixed whitelist.
 
     The source must consist only of the tokens above (removing every token leaves
     nothing), and every name in it must be a keyword the generator writes, a helper of
     :data:`_HELPER_NAMES`, a fixed name, a slot name (``v12``, ``S0``, ``r3``,
-    ``k2_5``) or one of the ``lookups`` lookup tables (``_L0`` ...). Done with two
+    ``k2_5``), one of the ``lookups`` lookup tables (``_L0`` ...) or one of the
+    ``grids`` lookup grids of the vector kernel (``_G0`` ...). Done with two
     regular expressions over the whole text (linear, in C) rather than Python's
     tokenizer, which took half of the compile time of a large model. Slot names,
     which are allowed by their form, are passed over without being collected.
@@ -887,6 +964,10 @@ def _verify_source(source, lookups):
     for name in set(_OTHER_NAMES_RE.findall(source)) - allowed:
         if keyword.iskeyword(name) or keyword.issoftkeyword(name):
             raise AssertionError(f"generated source uses keyword {name!r}")
+        if _GRID_RE.match(name) is not None:
+            if int(name[2:]) >= grids:
+                raise AssertionError(f"generated source uses a name outside the whitelist: {name!r}")
+            continue
         match = _SLOT_RE.match(name)
         if match is None or (name.startswith("_L") and int(name[2:]) >= lookups):
             raise AssertionError(f"generated source uses a name outside the whitelist: {name!r}")
@@ -928,6 +1009,15 @@ class CompiledModel:
             s.index = k
         self.lookups = model.lookups
         self.lookup_index = {lk.name: k for k, lk in enumerate(self.lookups)}
+        # The vector kernel's lookup grids: the distinct breakpoints (bit for bit) of the
+        # tables it reads by counting segments; table index -> grid index.
+        grids = {}
+        self.lookup_grid = {}
+        for k, lk in enumerate(self.lookups):
+            if len(lk.x) <= _INLINE_POINTS:
+                xs = np.asarray(lk.x, dtype=float)
+                self.lookup_grid[k] = grids.setdefault(xs.tobytes(), len(grids))
+        self.grids = tuple(np.frombuffer(key, dtype=float) for key in grids)
         self.param_slots = [s for s in slots.values() if s.kind == "param"]
         self.stock_slots = [s for s in slots.values() if s.kind == "stock"]
         self.param_names = tuple(s.name for s in self.param_slots)
@@ -1004,13 +1094,20 @@ class CompiledModel:
             self.record_dyn = tuple(n for n in (record or self.recorded) if n not in self.static)
         gen = _Gen(self, mode)
         source = gen.source(method)
-        _verify_source(source, len(self.lookups))
+        grids = len(self.grids) if mode == "vector" else 0
+        _verify_source(source, len(self.lookups), grids)
         helpers = _VECTOR_HELPERS if mode == "vector" else _SCALAR_HELPERS
         namespace = {"__builtins__": {}}
         namespace.update(helpers)
-        make = _vector_lookup if mode == "vector" else _scalar_lookup
         for k, lk in enumerate(self.lookups):
-            namespace[f"_L{k}"] = make(lk.x, lk.y)
+            if mode != "vector":
+                namespace[f"_L{k}"] = _scalar_lookup(lk.x, lk.y)
+            elif k in self.lookup_grid:  # read at a segment of its grid
+                namespace[f"_L{k}"] = _vector_table(lk.x, lk.y)
+            else:
+                namespace[f"_L{k}"] = _vector_lookup(lk.x, lk.y)
+        for g in range(grids):
+            namespace[f"_G{g}"] = _vector_grid(self.grids[g])
         # a fixed file name: no user text (not even the model's name) reaches compile()
         code = compile(source, "<dpmkit-kernel>", "exec")
         exec(code, namespace)

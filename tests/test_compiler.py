@@ -185,6 +185,7 @@ def test_dependency_map_follows_equations_and_flows():
     ("v1 = lambda: 2\n", "lambda"),
     ("v1 = match\n", "match"),
     ("while v1:\n    v1 = 0\n", "while"),
+    ("v1 = _G0(v2)\n", "_G0"),  # the scalar kernels have no lookup grids
 ])
 def test_the_verifier_refuses_anything_the_generator_does_not_write(source, why):
     from dpmkit.compiler import _verify_source
@@ -200,6 +201,15 @@ def test_the_verifier_accepts_every_number_the_generator_writes():
 
     values = [0.0, 1.0, 0.1, 1e-05, 1e16, 1.5e300, 5e-324, 123456789.0, 2.5e-7, -3.0, -1e-300]
     _verify_source("".join(f"v{k} = {_num(x)}\n" for k, x in enumerate(values)) + "v0 = _L1(v1)\n", 2)
+
+
+def test_the_verifier_allows_only_as_many_lookup_grids_as_the_vector_kernel_has():
+    from dpmkit.compiler import _verify_source
+
+    _verify_source("x0 = _G1(v1)\nv2 = _L0(x0)\n", 1, 2)
+    for source, grids in (("x0 = _G2(v1)\n", 2), ("x0 = _G0(v1)\n", 0), ("x0 = _G0x(v1)\n", 1), ("x0 = G0(v1)\n", 1)):
+        with pytest.raises(AssertionError, match="outside the whitelist"):
+            _verify_source(source, 1, grids)
 
 
 def test_the_garbage_collector_runs_again_after_compiling_even_after_an_error():
@@ -283,6 +293,35 @@ def test_the_vector_kernel_computes_a_repeated_lookup_once_per_step():
             np.testing.assert_array_equal(e[name][:, run], r[name])
 
 
+def test_tables_on_one_grid_read_at_one_input_share_its_segment_and_keep_the_scalar_numbers():
+    # "quality" and "quits" have the same breakpoints and read the same input: the vector
+    # kernel finds the input's segment once (a grid _G) and reads both tables there;
+    # "morale" has other breakpoints and "long" more than the counted ones (np.interp)
+    xs = [0, 1, 2, 4]
+    m = dk.Model("grids", [
+        dk.Lookup("quality", xs, [1.1, 1, 0.8, 0.5]), dk.Lookup("quits", xs, [0.8, 1, 1.6, 3]),
+        dk.Lookup("morale", [0, 0.5, 1], [0.6, 0.9, 1.1]),
+        dk.Lookup("long", list(range(20)), [((k * 7) % 5) / 4 for k in range(20)]),
+        dk.Param("p", 1.0, bounds=(0, 10)), dk.Param("q", 0.1, bounds=(-1, 1)),
+        dk.Stock("s", 1.0), dk.Aux("load", "s * p - 1 + q * TIME"),
+        dk.Flow("f", "quality(load) - quits(load) + morale(load / 3) + long(load * 4)", into="s"),
+        dk.Aux("a", "quits(load) * 2"),
+    ], stop=6, dt=0.5, check_units="off")
+    source = compile_model(m).kernel("euler", "vector", m.recorded).source
+    step = source[source.index("for i in range(n)"):]
+    assert step.count("_G0(") == 1 and step.count("_G1(") == 1 and "_G2" not in step
+    assert step.count("_L0(") == step.count("_L1(") == step.count("_L2(") == step.count("_L3(") == 1
+    runs = 2048 + 5  # as many runs as take the counting path
+    rng = np.random.default_rng(3)
+    p, q = rng.uniform(0, 10, runs), rng.uniform(-1, 1, runs)
+    p[:3], q[:3] = [0.0, 2.0, 4.0], [0.0, 0.5, -0.25]  # inputs on the breakpoints exactly, and beyond the ends
+    e = dk.ensemble(m, samples={"p": p, "q": q})
+    for run in (0, 1, 2, 1000, runs - 1):
+        r = dk.simulate(m, {"p": p[run], "q": q[run]})
+        for name in ("s", "f", "a", "load"):
+            np.testing.assert_array_equal(e[name][:, run], r[name])
+
+
 def test_each_equation_is_parsed_once_for_units_check_compiler_and_dependencies(monkeypatch):
     import dpmkit.spec
     from dpmkit.compiler import _CACHE, _UNITS_CHECKED, dependency_map
@@ -324,8 +363,8 @@ def test_exec_only_ever_runs_source_that_passed_the_verifier(monkeypatch):
     verified, compiled_sources, executed = [], [], []
     real_verify, real_compile, real_exec = compiler._verify_source, compile, exec
 
-    def verify(source, lookups):
-        real_verify(source, lookups)
+    def verify(source, *counts):
+        real_verify(source, *counts)
         verified.append(source)
 
     def spy_compile(source, filename, mode):
