@@ -264,6 +264,14 @@ def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path):
         page.wait_for_function("() => document.querySelector('.dpmkit-scenarios').innerText"
                                ".includes(\"Saved 'my try'\")")
         assert page.locator(".dpmkit-scenarios-open").count() == 0
+        # The same device opens the page again: the chart's files come from its cache, not the room.
+        page.reload(wait_until="commit")
+        page.wait_for_selector(".dpmkit-chart g.mark-line path")
+        again = page.evaluate("() => performance.getEntriesByType('resource').filter(e => "
+                              "e.name.includes('/anywidget/index.js') || e.name.includes('/_dpmkit/jupyterchart-'))"
+                              ".map(e => [e.name, e.transferSize, e.decodedBodySize])")
+        assert len(again) == 2 and all(sent == 0 and size > 10_000 for _, sent, size in again), again
+        assert "?" in next(url for url, _, _ in again if "/anywidget/index.js" in url)
 
 
 def test_twelve_participants_joining_in_the_same_second_all_get_their_chart(tmp_path):
