@@ -1,4 +1,5 @@
-"""What the room changes in the browser files it serves: one line of anywidget's front end.
+"""What the room changes in the browser files it serves: one line of anywidget's front end,
+and how the chart's files are served.
 
 The stalled pages (issue 12): with many participants joining at once, some pages showed
 the levers but never drew the chart, although the room had sent everything. The cause is
@@ -20,6 +21,12 @@ messages wait for the module instead of being dropped. A genuinely broken module
 reported by anywidget's own error path. If an upgraded anywidget no longer has that line,
 the file is served as installed and :func:`anywidget_patch_missing` says why (the room
 prints it at start, and ``tests/test_room.py`` fails on it).
+
+Because the room's file differs from the installed one, it has a version of its own
+(:func:`anywidget_version`), which the pages ask for it by (:func:`serve_anywidget_by_version`):
+it is compressed once and kept by each browser, so a second page on the same device (a reload,
+a second tab) does not fetch it again. The chart's own module comes by URL, by content hash
+(:func:`serve_chart_module_by_url`).
 """
 
 from __future__ import annotations
