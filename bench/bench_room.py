@@ -31,7 +31,8 @@ has one device per participant, so the time figures here are pessimistic and noi
   connection (created, open, kernel_info, the app asked to run), the widget messages (first,
   last, the chart's spec, how many), when the levers, the ballot and the drawn chart appear,
   and what the page's main thread ran until then, by file (Solara's front end, the widget
-  front ends, the chart module), plus its idle time. ``--before DIR`` profiles a room running
+  front ends, the chart module), plus its idle time. ``--again``: a second visit instead (the
+  same browser context opened the page once before). ``--before DIR`` profiles a room running
   the kit checked out in DIR beside it (e.g. ``git archive main | tar -x -C DIR``): both
   rooms at once, their pages alternating, so they share the load.
 
@@ -338,9 +339,24 @@ def _kind(url):
     return next(name for name, part in _KINDS if part in url)
 
 
-def _profile_once(browser, url, outside):
+def _watch_outside(context, outside):
+    """Note every request of ``context`` that is not for this machine, without routing: Playwright
+    turns the browser's cache off in a routed context, and a second visit needs it."""
+    context.on("request", lambda r: None if r.url.startswith(
+        ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")) else outside.append(r.url))
+
+
+def _profile_once(browser, url, outside, again=False):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
-    offline(context, outside)
+    if again:  # a second visit on the same device: a first page loads (its files cached), then the profiled one
+        _watch_outside(context, outside)
+        first = context.new_page()
+        first.set_default_timeout(120_000)
+        first.goto(url, wait_until="commit")
+        first.wait_for_function(CHART_JS, polling=50)
+        first.close()
+    else:
+        offline(context, outside)
     context.add_init_script(PROFILE_INIT_JS)
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -416,9 +432,10 @@ def summarize_load(load, nav, files, cpu, metrics):
     return out
 
 
-def profile_pages(urls, repeats=3):
+def profile_pages(urls, repeats=3, again=False):
     """Open each participant page of ``urls`` ``repeats`` times, alone, alternating between them, each
-    in a fresh browser context (a first visit: nothing cached); return, per URL, each load's
+    in a fresh browser context (a first visit: nothing cached; with ``again``, a second visit in a
+    context that opened the page once before); return, per URL, each load's
     :func:`summarize_load`."""
     from playwright.sync_api import sync_playwright
 
@@ -428,13 +445,13 @@ def profile_pages(urls, repeats=3):
         try:
             for _ in range(repeats):
                 for url in urls:
-                    runs[url].append(_profile_once(browser, url, outside[url]))
+                    runs[url].append(_profile_once(browser, url, outside[url], again))
         finally:
             browser.close()
     return {url: {"runs": r, "outside": sorted(set(outside[url]))} for url, r in runs.items()}
 
 
-def measure_page(tmp, repeats, before=None):
+def measure_page(tmp, repeats, before=None, again=False):
     """Start the room (and, with ``before``, a room running the kit checked out in that folder, at
     the same time so that both share the machine's load) and profile one participant page's load
     in each, alternating."""
@@ -447,7 +464,7 @@ def measure_page(tmp, repeats, before=None):
             running = stack.enter_context(room(Path(tmp) / f"page{k}", "--tables", "6", startup_timeout=120,
                                                hard_limit=900, code_root=code_root))
             urls[name] = running.participants
-        profiled = profile_pages(list(urls.values()), repeats)
+        profiled = profile_pages(list(urls.values()), repeats, again)
     return {name: profiled[url] for name, url in urls.items()}
 
 
@@ -724,6 +741,9 @@ def main(argv=None):
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="with --profile-page: also profile a room running the kit checked out in DIR (e.g. "
                              "git archive main | tar -x -C DIR), alternating, same load")
+    parser.add_argument("--again", action="store_true",
+                        help="with --profile-page: profile a second visit instead (the same browser context opened "
+                             "the page once before, so its cache holds what the room lets it keep)")
     args = parser.parse_args(argv)
     reason = missing_requirements() or missing_room_requirements()
     if reason:
@@ -734,9 +754,9 @@ def main(argv=None):
     if args.profile_page:
         print(f"load {_loadavg()}")
         with tempfile.TemporaryDirectory() as tmp:
-            measured = measure_page(tmp, args.profile_page, args.before)
+            measured = measure_page(tmp, args.profile_page, args.before, args.again)
             for name, profiled in measured.items():
-                report_profile(profiled, f" ({name})")
+                report_profile(profiled, f" ({name}{', second visit' if args.again else ''})")
                 out[f"page ({name})"] = profiled["runs"]
         if len(measured) == 2:
             report_pairs(*(profiled["runs"] for profiled in measured.values()))
