@@ -91,6 +91,8 @@ def anywidget_version():
         return None
     from solara.server import server
 
+    if not all(hasattr(server, f) for f in ("nbextension_hash", "get_nbextension_names")):
+        return None  # a Solara without per-extension hashes: anywidget's file is served no-cache, as before
     original = getattr(server, "_dpmkit_original_nbextension_hash", server.nbextension_hash)
     name = _anywidget_extension()
     if name is None:
@@ -135,9 +137,10 @@ def anywidget_file(query="", accept_encoding=""):
     body = anywidget_js()
     if body is None:
         return None
-    if not query:
+    version = anywidget_version()
+    if not query or version is None:
         cache = b"no-cache"
-    elif query == anywidget_version():
+    elif query == version:
         cache = b"public, max-age=31536000, immutable"
     else:  # another version (a page from before the room was upgraded): as Solara does, keep nothing
         cache = b"no-store"
