@@ -31,13 +31,13 @@ has one device per participant, so the time figures here are pessimistic and noi
   connection (created, open, kernel_info, the app asked to run), the widget messages (first,
   last, the chart's spec, how many), when the levers, the ballot and the drawn chart appear,
   and what the page's main thread ran until then, by file (Solara's front end, the widget
-  front ends, the chart module), plus its idle time. ``--compare`` profiles the room with
-  its early-load hints (``DPMKIT_ROOM_PRELOAD``) beside it; ``--before DIR`` a room running
-  the kit checked out in DIR (e.g. ``git worktree add DIR main``): all at once, alternating,
-  so they share the load.
+  front ends, the chart module), plus its idle time. ``--again``: a second visit instead (the
+  same browser context opened the page once before). ``--before DIR`` profiles a room running
+  the kit checked out in DIR beside it (e.g. ``git archive main | tar -x -C DIR``): both
+  rooms at once, their pages alternating, so they share the load.
 
 Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``;
-``python bench/bench_room.py --participants 0 --profile-page 6 --compare`` for the page alone.
+``python bench/bench_room.py --participants 0 --profile-page 6 --before DIR`` for the page alone.
 """
 
 from __future__ import annotations
@@ -339,9 +339,24 @@ def _kind(url):
     return next(name for name, part in _KINDS if part in url)
 
 
-def _profile_once(browser, url, outside):
+def _watch_outside(context, outside):
+    """Note every request of ``context`` that is not for this machine, without routing: Playwright
+    turns the browser's cache off in a routed context, and a second visit needs it."""
+    context.on("request", lambda r: None if r.url.startswith(
+        ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")) else outside.append(r.url))
+
+
+def _profile_once(browser, url, outside, again=False):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
-    offline(context, outside)
+    if again:  # a second visit on the same device: a first page loads (its files cached), then the profiled one
+        _watch_outside(context, outside)
+        first = context.new_page()
+        first.set_default_timeout(120_000)
+        first.goto(url, wait_until="commit")
+        first.wait_for_function(CHART_JS, polling=50)
+        first.close()
+    else:
+        offline(context, outside)
     context.add_init_script(PROFILE_INIT_JS)
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -417,9 +432,10 @@ def summarize_load(load, nav, files, cpu, metrics):
     return out
 
 
-def profile_pages(urls, repeats=3):
+def profile_pages(urls, repeats=3, again=False):
     """Open each participant page of ``urls`` ``repeats`` times, alone, alternating between them, each
-    in a fresh browser context (a first visit: nothing cached); return, per URL, each load's
+    in a fresh browser context (a first visit: nothing cached; with ``again``, a second visit in a
+    context that opened the page once before); return, per URL, each load's
     :func:`summarize_load`."""
     from playwright.sync_api import sync_playwright
 
@@ -429,40 +445,26 @@ def profile_pages(urls, repeats=3):
         try:
             for _ in range(repeats):
                 for url in urls:
-                    runs[url].append(_profile_once(browser, url, outside[url]))
+                    runs[url].append(_profile_once(browser, url, outside[url], again))
         finally:
             browser.close()
     return {url: {"runs": r, "outside": sorted(set(outside[url]))} for url, r in runs.items()}
 
 
-#: The room's variants ``--profile-page --compare`` profiles side by side (environment for the room).
-VARIANTS = {"as served": {}, "with the early-load hints": {"DPMKIT_ROOM_PRELOAD": "1"},
-            "hints for the widget scripts only": {"DPMKIT_ROOM_PRELOAD": "scripts"}}
-
-
-def measure_page(tmp, repeats, compare=False, before=None):
-    """Start the room (and, with ``compare``, its variants in :data:`VARIANTS`; with ``before``, the
-    kit checked out in that folder; all at once so that they share the same machine load) and
-    profile one participant page's load in each, alternating."""
-    variants = {name: (env, None) for name, env in (VARIANTS if compare else {"as served": {}}).items()}
+def measure_page(tmp, repeats, before=None, again=False):
+    """Start the room (and, with ``before``, a room running the kit checked out in that folder, at
+    the same time so that both share the machine's load) and profile one participant page's load
+    in each, alternating."""
+    variants = {"as served": None}
     if before is not None:
-        variants[f"before: the kit in {before}"] = ({}, before)
+        variants[f"before: the kit in {before}"] = before
     with contextlib.ExitStack() as stack:
         urls = {}
-        for k, (name, (env, code_root)) in enumerate(variants.items()):
-            saved = {key: os.environ.get(key) for key in env}
-            os.environ.update(env)
-            try:
-                running = stack.enter_context(room(Path(tmp) / f"page{k}", "--tables", "6", startup_timeout=120,
-                                                   hard_limit=900, code_root=code_root))
-            finally:
-                for key, value in saved.items():
-                    if value is None:
-                        os.environ.pop(key, None)
-                    else:
-                        os.environ[key] = value
+        for k, (name, code_root) in enumerate(variants.items()):
+            running = stack.enter_context(room(Path(tmp) / f"page{k}", "--tables", "6", startup_timeout=120,
+                                               hard_limit=900, code_root=code_root))
             urls[name] = running.participants
-        profiled = profile_pages(list(urls.values()), repeats)
+        profiled = profile_pages(list(urls.values()), repeats, again)
     return {name: profiled[url] for name, url in urls.items()}
 
 
@@ -502,6 +504,24 @@ def report_profile(profiled, label=""):
           f"{med('style+layout ms (CDP)'):6.0f} ms")
     if profiled["outside"]:
         print(f"    blocked requests to the internet: {', '.join(profiled['outside'][:3])}")
+
+
+def report_pairs(now, before):
+    """The page's times to its chart, ballot and levers, each load beside the "before" load profiled
+    right after it: both medians and the median of the paired differences (now - before)."""
+    pairs = [(a, b) for a, b in zip(now, before) if "failed" not in a and "failed" not in b]
+    if not pairs:
+        return
+    print(f"  now against before, {len(pairs)} pairs (ms from the request; median now, median before, "
+          "median of the paired differences):")
+    for key in ("chart", "ballot", "levers", "dom_ready", "chart spec in"):
+        values = [(a[key], b[key]) for a, b in pairs
+                  if key in a and key in b and a[key] == a[key] and b[key] == b[key]]  # not NaN
+        if values:
+            now_ms, before_ms = statistics.median([a for a, _ in values]), statistics.median([b for _, b in values])
+            change = statistics.median([a - b for a, b in values])
+            print(f"    {key:14s} {now_ms:6.0f}  {before_ms:6.0f}  {change:+6.0f}"
+                  f"   (now faster in {sum(a < b for a, b in values)} of {len(values)})")
 
 
 def server_threads(pid):
@@ -718,12 +738,12 @@ def main(argv=None):
     parser.add_argument("--profile-page", type=int, default=0, metavar="N",
                         help="profile one participant page's load in the browser N times (alone, nothing cached) "
                              "and print where its time goes; with --participants 0, only that")
-    parser.add_argument("--compare", action="store_true",
-                        help="with --profile-page: also profile the room with its early-load hints "
-                             "(DPMKIT_ROOM_PRELOAD=1, =scripts), alternating, same load")
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="with --profile-page: also profile a room running the kit checked out in DIR (e.g. "
-                             "git worktree add DIR main), alternating, same load")
+                             "git archive main | tar -x -C DIR), alternating, same load")
+    parser.add_argument("--again", action="store_true",
+                        help="with --profile-page: profile a second visit instead (the same browser context opened "
+                             "the page once before, so its cache holds what the room lets it keep)")
     args = parser.parse_args(argv)
     reason = missing_requirements() or missing_room_requirements()
     if reason:
@@ -734,9 +754,12 @@ def main(argv=None):
     if args.profile_page:
         print(f"load {_loadavg()}")
         with tempfile.TemporaryDirectory() as tmp:
-            for name, profiled in measure_page(tmp, args.profile_page, args.compare, args.before).items():
-                report_profile(profiled, f" ({name})")
+            measured = measure_page(tmp, args.profile_page, args.before, args.again)
+            for name, profiled in measured.items():
+                report_profile(profiled, f" ({name}{', second visit' if args.again else ''})")
                 out[f"page ({name})"] = profiled["runs"]
+        if len(measured) == 2:
+            report_pairs(*(profiled["runs"] for profiled in measured.values()))
         print(f"load {_loadavg()}")
         if n == 0:
             if args.json:

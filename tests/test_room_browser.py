@@ -266,6 +266,37 @@ def test_a_page_busy_while_its_chart_loads_still_draws_and_redraws_it(tmp_path):
         assert page.locator(".dpmkit-scenarios-open").count() == 0
 
 
+CHART_FILES_JS = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/anywidget/index.js')
+    || e.name.includes('/_dpmkit/jupyterchart-')).map(e => [e.name, e.transferSize, e.decodedBodySize])"""
+
+
+def test_a_second_page_on_the_same_device_takes_the_charts_files_from_its_cache(tmp_path):
+    """A participant who opens the room again on the same device (a reload, a second tab) does not
+    fetch the chart's front end again: anywidget's (changed) file and the chart module are kept.
+    Playwright turns the browser's cache off in a context whose requests it routes, so this
+    context is not routed: every request it makes is checked instead (none may leave 127.0.0.1)."""
+    with room(tmp_path / "ballots", "--code", "AGAIN6") as running, \
+            offline_browsers("room_again", running) as browsers:
+        context = browsers.browsers[0].new_context(viewport={"width": 1200, "height": 900})
+        context.on("request", lambda r: None if r.url.startswith(
+            ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")) else browsers.outside.append(r.url))
+        loads = []
+        for label in ("first", "second"):
+            page = context.new_page()
+            page.set_default_timeout(90_000)
+            browsers.pages[label] = page
+            page.goto(running.participants, wait_until="commit")
+            page.wait_for_selector(".dpmkit-chart g.mark-line path")
+            page.wait_for_selector(".room-send")
+            loads.append(page.evaluate(CHART_FILES_JS))
+        first, second = loads
+        assert len(first) == len(second) == 2, loads
+        assert all(sent > 1_000 for _, sent, _ in first), first  # the first visit fetched them
+        assert all(sent == 0 and size > 10_000 for _, sent, size in second), second  # the second did not
+        anywidget = next(url for url, _, _ in second if "/anywidget/" in url)
+        assert re.search(r"/anywidget/index\.js\?[0-9a-f]{32}$", anywidget), anywidget
+
+
 def test_twelve_participants_joining_in_the_same_second_all_get_their_chart(tmp_path):
     """Twelve pages opened at once (three browsers, a context each: own cookies), on this machine
     beside the room: every page draws its chart. Before the room served anywidget's front end

@@ -1,4 +1,5 @@
-"""What the room changes in the browser files it serves: one line of anywidget's front end.
+"""What the room changes in the browser files it serves: one line of anywidget's front end,
+and how the chart's files are served.
 
 The stalled pages (issue 12): with many participants joining at once, some pages showed
 the levers but never drew the chart, although the room had sent everything. The cause is
@@ -20,17 +21,23 @@ messages wait for the module instead of being dropped. A genuinely broken module
 reported by anywidget's own error path. If an upgraded anywidget no longer has that line,
 the file is served as installed and :func:`anywidget_patch_missing` says why (the room
 prints it at start, and ``tests/test_room.py`` fails on it).
+
+Because the room's file differs from the installed one, it has a version of its own
+(:func:`anywidget_version`), which the pages ask for it by (:func:`serve_anywidget_by_version`):
+it is compressed once and kept by each browser, so a second page on the same device (a reload,
+a second tab) does not fetch it again. The chart's own module comes by URL, by content hash
+(:func:`serve_chart_module_by_url`).
 """
 
 from __future__ import annotations
 
 import functools
-import json
-import re
+import gzip
+import hashlib
 from pathlib import Path
 
-__all__ = ["ANYWIDGET_PATH", "PRELOAD_ENV", "READY_SECONDS", "anywidget_js", "anywidget_patch_missing",
-           "chart_module", "early_hints", "serve_chart_module_by_url", "with_early_hints"]
+__all__ = ["ANYWIDGET_PATH", "READY_SECONDS", "anywidget_file", "anywidget_js", "anywidget_patch_missing",
+           "anywidget_version", "chart_module", "serve_anywidget_by_version", "serve_chart_module_by_url"]
 
 #: The URL path (under the room's root) of anywidget's front end, as Solara serves it.
 ANYWIDGET_PATH = "/jupyter/nbextensions/anywidget/index.js"
@@ -67,6 +74,81 @@ def anywidget_js():
     return _patched()[0]
 
 
+@functools.lru_cache(maxsize=1)
+def _compressed():
+    body = anywidget_js()
+    return None if body is None else gzip.compress(body, 9)
+
+
+@functools.lru_cache(maxsize=1)
+def anywidget_version():
+    """The version the room's pages ask anywidget's files by (``index.js?<version>``), or None when
+    the room serves anywidget as installed: an md5 over Solara's own hash of the installed folder
+    (every file in it: ``extension.js`` too) and the bytes the room serves for ``index.js``. A new
+    anywidget or a new :data:`READY_SECONDS` gives a new URL, so a browser may keep the file for good."""
+    body = anywidget_js()
+    if body is None:
+        return None
+    from solara.server import server
+
+    if not all(hasattr(server, f) for f in ("nbextension_hash", "get_nbextension_names")):
+        return None  # a Solara without per-extension hashes: anywidget's file is served no-cache, as before
+    original = getattr(server, "_dpmkit_original_nbextension_hash", server.nbextension_hash)
+    name = _anywidget_extension()
+    if name is None:
+        return None
+    return hashlib.md5(original(name).encode("ascii") + b"\0" + body, usedforsecurity=False).hexdigest()
+
+
+def _anywidget_extension():
+    from solara.server import server
+
+    return next((name for name in server.get_nbextension_names() if name.split("/")[0] == "anywidget"), None)
+
+
+def serve_anywidget_by_version():
+    """Make the pages ask for anywidget's files by :func:`anywidget_version` instead of the installed
+    folder's hash (Solara puts it in each page's ``nbextensionHashes``; requirejs appends it to the
+    URL), so the room's changed ``index.js`` has a URL of its own and can be served for keeps, like
+    every other file of the page. Solara's own ``extension.js`` answer checks the URL's version against
+    the same function, so it stays immutable too. Call in the room's process only; returns the
+    version, or None when anywidget is served as installed (then nothing changes)."""
+    version = anywidget_version()
+    if version is None:
+        return None
+    from solara.server import server
+
+    if not hasattr(server, "_dpmkit_original_nbextension_hash"):
+        original = server._dpmkit_original_nbextension_hash = server.nbextension_hash
+        name = _anywidget_extension()
+
+        def nbextension_hash(extension):
+            return version if extension == name else original(extension)
+
+        server.nbextension_hash = nbextension_hash
+    return version
+
+
+def anywidget_file(query="", accept_encoding=""):
+    """(body, gzipped, cache-control) the room answers :data:`ANYWIDGET_PATH` with, or None to let
+    Solara serve the installed file. Compressed once, when the browser accepts gzip; kept for good
+    (``immutable``) when asked by :func:`anywidget_version`; ``no-cache`` when asked with no version
+    and ``no-store`` when asked by another one, as Solara answers for its own versioned files."""
+    body = anywidget_js()
+    if body is None:
+        return None
+    version = anywidget_version()
+    if not query or version is None:
+        cache = b"no-cache"
+    elif query == version:
+        cache = b"public, max-age=31536000, immutable"
+    else:  # another version (a page from before the room was upgraded): as Solara does, keep nothing
+        cache = b"no-store"
+    if "gzip" in accept_encoding:
+        return _compressed(), True, cache
+    return body, False, cache
+
+
 def anywidget_patch_missing():
     """Why the room cannot lengthen anywidget's 2 s bound, or None when it does."""
     return _patched()[1]
@@ -93,9 +175,6 @@ def serve_chart_module_by_url():
     bundle = alt.JupyterChart._esm
     if _CHART and bundle == _CHART["stub"]:
         return _CHART["path"]
-    import gzip
-    import hashlib
-
     data = bundle.encode("utf-8")
     name = f"jupyterchart-{hashlib.sha256(data).hexdigest()[:16]}.js"
     # Solara puts its root path in <body data-base-url="ROOT/jupyter/">: the room may run under a prefix.
@@ -115,51 +194,3 @@ def chart_module(path, accept_encoding=""):
     if "gzip" in accept_encoding:
         return _CHART["gzip"], True
     return _CHART["body"], False
-
-
-# ----------------------------------------------------------------------------- early-load hints
-#: Set to ``1`` (all hints) or ``scripts`` (the widget front ends only): the room adds
-#: :func:`early_hints` to its participant pages. Off by default: on this 2-core machine, shared and
-#: loaded, the hints cut the page's idle time (1.4 s -> 0.85 s) but not clearly its time to the
-#: chart (median change -1.4, -1.2, 0.0 and +0.5 s in four alternating runs), and one hinted page
-#: in about thirty drew no chart (anywidget's module failed to load), unexplained; see the bench's
-#: ``--profile-page --compare``.
-PRELOAD_ENV = "DPMKIT_ROOM_PRELOAD"
-_HASHES = re.compile(r"nbextensionHashes\s*=\s*(\{[^}]*\})")
-# The widget front ends a participant page loads through requirejs only once the page's widgets
-# arrive (jupyter-vuetify, then jupyter-vue it depends on, then anywidget for the chart): each
-# folder's files carry that folder's extension hash (Solara's requirejs urlArgs).
-_LATE_FILES = (("jupyter-vuetify", "nodeps.js"), ("jupyter-vue", "nodeps.js"), ("anywidget", "index.js"))
-
-
-def early_hints(html, root="", chart=True):
-    """``<link>`` tags that start fetching, while the page's own scripts still run, the files a
-    participant page otherwise asks for one after another only once its widgets arrive: the
-    widget front ends (requirejs) and the chart's module (compiled off the main thread). Only
-    files the room serves itself, by the exact URLs the page will use; low priority, so they do
-    not slow the page's own scripts and styles. ``b""`` if the page names no extension hashes."""
-    found = _HASHES.search(html.decode("utf-8", "replace"))
-    if found is None:
-        return b""
-    try:
-        hashes = json.loads(found.group(1))
-    except ValueError:
-        return b""
-    tags = []
-    for folder, name in _LATE_FILES:
-        digest = next((v for k, v in hashes.items() if k.split("/")[0] == folder), None)
-        if isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{8,64}", digest):
-            tags.append(f'<link rel="preload" as="script" fetchpriority="low" '
-                        f'href="{root}/jupyter/nbextensions/{folder}/{name}?{digest}">')
-    if chart and _CHART:
-        tags.append(f'<link rel="modulepreload" fetchpriority="low" href="{root}{_CHART["path"]}">')
-    return "\n".join(tags).encode("utf-8")
-
-
-def with_early_hints(html, root="", chart=True):
-    """The page's HTML with :func:`early_hints` placed before ``</head>`` (unchanged without one)."""
-    tags = early_hints(html, root, chart)
-    at = html.find(b"</head>")
-    if not tags or at < 0:
-        return html
-    return html[:at] + tags + b"\n" + html[at:]

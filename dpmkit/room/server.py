@@ -16,17 +16,12 @@ adds what a room needs:
 - no request leaves the laptop: Solara's CDN proxy is served only from the files
   installed by ``solara-assets`` (offline), and its telemetry is switched off;
 - anywidget's front end is served with one bound lengthened, so a chart whose module is
-  slow to load in a busy browser is drawn late instead of never (see
-  :mod:`dpmkit.room.frontend`);
-- with ``DPMKIT_ROOM_PRELOAD=1`` (off by default, see :data:`dpmkit.room.frontend.PRELOAD_ENV`),
-  a participant page (with the room's code) carries early-load hints: the files its widgets
-  load only once they arrive are fetched while the page's own scripts run
-  (:func:`dpmkit.room.frontend.early_hints`).
+  slow to load in a busy browser is drawn late instead of never, compressed once and, asked
+  by its own version, kept by the browser for good (see :mod:`dpmkit.room.frontend`).
 """
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import json
 import os
@@ -147,8 +142,6 @@ def guarded_app(app, room, base_url=""):
     """
     prefix = "/" + base_url.strip("/") if base_url.strip("/") else ""
     trace = Trace(os.environ[TRACE_ENV]) if os.environ.get(TRACE_ENV) else None
-    hints = os.environ.get(frontend.PRELOAD_ENV, "0")  # off unless asked for: see frontend.PRELOAD_ENV
-    hints = None if hints == "0" else hints
     kernel_app = trace.websocket(app) if trace else app
 
     async def send_bytes(send, status, body, content_type, cache=b"no-cache", extra=()):
@@ -198,55 +191,24 @@ def guarded_app(app, room, base_url=""):
         if not _ALLOWED.match(path):
             return await send_plain(send, 404, "<h1>Not found</h1>")
         if path == frontend.ANYWIDGET_PATH and scope.get("method") == "GET":
-            body = frontend.anywidget_js()
-            if body is not None:
-                return await send_bytes(send, 200, body, b"application/javascript; charset=utf-8")
+            headers = {k.lower(): v for k, v in scope.get("headers", [])}
+            found = frontend.anywidget_file(scope.get("query_string", b"").decode("latin-1"),
+                                            headers.get(b"accept-encoding", b"").decode("latin-1"))
+            if found is not None:
+                body, zipped, cache = found
+                extra = [(b"content-encoding", b"gzip")] if zipped else []
+                return await send_bytes(send, 200, body, b"application/javascript; charset=utf-8", cache=cache,
+                                        extra=extra)
         if path == "/facilitator" and not room.secret_ok((_query(scope).get("secret") or [""])[0]):
             return await send_plain(send, 403, "<h1>This page is for the facilitator</h1>"
                                                "<p>Open the Facilitator link printed when the room started.</p>")
         if path == "/" and scope.get("method") == "GET" and "code" in _query(scope):
             start = time.monotonic()
-            if hints and room.code_ok((_query(scope).get("code") or [""])[0]):
-                result = await page_with_hints(scope, receive, send)
-            else:
-                result = await app(scope, receive, send)
+            result = await app(scope, receive, send)
             if trace is not None:
                 trace.write(event="html", start=start, t=time.monotonic())
             return result
         return await app(scope, receive, send)
-
-    async def page_with_hints(scope, receive, send):
-        """The participant page as Solara renders it, asked for uncompressed, with the early-load
-        hints (:func:`frontend.with_early_hints`) before ``</head>``, compressed here if the browser
-        accepts it (about 75 kB of HTML: a few ms)."""
-        headers = {k.lower(): v for k, v in scope.get("headers", [])}
-        gzip_ok = b"gzip" in headers.get(b"accept-encoding", b"")
-        plain = dict(scope, headers=[(k, v) for k, v in scope.get("headers", [])
-                                     if k.lower() != b"accept-encoding"])
-        start, chunks = {}, []
-
-        async def keep(message):
-            if message["type"] == "http.response.start":
-                start.update(message)
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        result = await app(plain, receive, keep)
-        body = b"".join(chunks)
-        kept = [(k, v) for k, v in start.get("headers", [])
-                if k.lower() not in (b"content-length", b"content-encoding")]
-        content_type = next((v for k, v in kept if k.lower() == b"content-type"), b"")
-        if start.get("status") == 200 and content_type.startswith(b"text/html"):
-            body = frontend.with_early_hints(body, scope.get("root_path", ""), chart=hints != "scripts")
-            if gzip_ok:
-                body = gzip.compress(body, 6)
-                kept.append((b"content-encoding", b"gzip"))
-            if not any(k.lower() == b"vary" for k, _ in kept):
-                kept.append((b"vary", b"Accept-Encoding"))
-        await send({"type": "http.response.start", "status": start.get("status", 500),
-                    "headers": [*kept, (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-        return result
 
     return guard
 
@@ -259,6 +221,8 @@ def warm_up(model):
 
     charts.offline("interactive")  # the chart widget's offline bundle, from the kit's cache when it has it
     frontend.serve_chart_module_by_url()
+    frontend.serve_anywidget_by_version()
+    frontend.anywidget_file(accept_encoding="gzip")  # compressed once, now
     charts.time_series(simulate(model)).to_dict()
 
 
