@@ -39,10 +39,15 @@ True
 
 from __future__ import annotations
 
+from ._drawer import start_in_kernel as _start_drawer
 from ._progress import progress as _progress
 
 #: What the learner reads while the chart tools load, once per session.
 _LOADING = "Loading the chart tools… (once per session)"
+
+# In a Jupyter kernel, vl-convert's engine starts in a helper process now, on another core,
+# while Altair loads (see _drawer).
+_start_drawer()
 
 # Altair takes about 0.7 s to import (2-4 s on a loaded machine): say so in the cell.
 with _progress(_LOADING):

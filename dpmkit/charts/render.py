@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .._files import atomic_write
 from ..errors import ModelError
+from ._drawer import Helper
 from ._progress import WIDGET_VIEW, display_first, output, progress
 from ._style import alt
 
@@ -72,9 +73,15 @@ _first_drawing.done = False
 
 
 def _svg_renderer_with_note(spec, **metadata):
-    """Altair's own ``svg`` renderer, with the progress note on the kernel's first chart."""
-    with _first_drawing():
-        return _svg_renderer_with_note.altair(spec, **metadata)
+    """Altair's own ``svg`` renderer, with the progress note on the kernel's first chart.
+
+    Without options (embed options, a locale, VegaFusion), which is how the kit enables it,
+    it draws what Altair's would (the same vl-convert call) through :func:`vl_convert_svg`,
+    so a kernel's helper process draws it."""
+    if metadata or alt.renderers.options.get("embed_options") or alt.data_transformers.active == "vegafusion":
+        with _first_drawing():
+            return _svg_renderer_with_note.altair(spec, **metadata)
+    return {"image/svg+xml": vl_convert_svg(spec)}
 
 
 def _use_svg_renderer():
@@ -239,10 +246,14 @@ def _with_description(svg, description):
 
 
 def vl_convert_svg(spec):
-    """SVG text from a Vega-Lite dict, rendered offline by vl-convert."""
-    import vl_convert
-
+    """SVG text from a Vega-Lite dict, rendered offline by vl-convert (in a Jupyter kernel,
+    by its helper process: see :mod:`dpmkit.charts._drawer`)."""
     with _first_drawing():
+        svg = Helper.draw(spec, _vl_version())
+        if svg is not None:
+            return svg
+        import vl_convert
+
         return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
 
 

@@ -1,0 +1,182 @@
+"""vl-convert in a helper process beside a Jupyter kernel (internal to :mod:`dpmkit.charts`;
+imports neither Altair nor vl-convert, so it can start the helper before they load).
+
+The first SVG drawn in a process starts vl-convert's JavaScript engine: about 0.8-0.9 s
+of CPU (3-6 s on a loaded machine), during which vl-convert holds Python's GIL, so a
+thread cannot hide it. A separate process can: the kernel starts it as soon as the
+chart tools are imported, the helper starts its engine on another core while the kernel
+imports Altair and builds the chart, and the kernel then sends each chart's Vega-Lite
+dict down a pipe and reads the SVG back. The helper runs the same vl-convert with the
+same Vega-Lite dict (sent as JSON, read back as the same dict), so the pictures are
+byte-identical to drawing in the kernel (tested).
+
+Only a Jupyter kernel starts a helper (JupyterLab, nbclient, Voila), and only when the
+computer has a core to spare (the load average at least one below the number of cores):
+with every core busy the helper's engine start would only slow the kernel's own imports
+(on a 2-core machine at load 4-5, the explorer's live widget came 1.0 s later), and the
+kernel draws its charts itself as before. Scripts, tests and Solara's room draw in their
+own process. Anything wrong with the helper (it cannot start, it died, a spec is not
+JSON) draws in the kernel instead. The helper reads its requests from a pipe and ends
+when the kernel closes it (when the kernel exits, however it exits).
+
+``DPMKIT_CHART_HELPER`` overrides the choice in a kernel: ``1`` always starts the helper,
+``0`` never does.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import subprocess
+import sys
+import threading
+
+#: The helper's program, run as ``python -c``. It imports only json and vl_convert.
+HELPER = r"""
+import sys
+del sys.path[0]  # not the notebook's folder: a json.py there must not stand in for the standard one
+import json
+import os
+
+replies = os.fdopen(os.dup(1), "w", encoding="utf-8")  # the kernel reads only the replies:
+os.dup2(2, 1)  # anything else written to stdout goes where stderr goes (nowhere)
+import vl_convert
+
+warm_up = {"data": {"values": [{"t": 0, "v": 1}, {"t": 1, "v": 2}]}, "mark": "line", "title": "a",
+           "encoding": {"x": {"field": "t", "type": "quantitative", "title": "t"},
+                        "y": {"field": "v", "type": "quantitative", "title": "v"}}}
+try:
+    vl_convert.vegalite_to_svg(warm_up)  # start the engine before the first chart is asked for
+except Exception:
+    pass
+for line in sys.stdin:
+    try:
+        request = json.loads(line)
+        reply = {"svg": vl_convert.vegalite_to_svg(request["spec"], vl_version=request["vl_version"])}
+    except Exception as err:
+        reply = {"error": str(err), "kind": type(err).__name__}
+    replies.write(json.dumps(reply) + "\n")
+    replies.flush()
+"""
+
+
+def wanted():
+    """True in a Jupyter kernel's shell (not Solara's virtual kernels, not scripts or tests)
+    on a computer with a core to spare (:func:`spare_core`); ``DPMKIT_CHART_HELPER=1`` or
+    ``0`` decides instead of the spare core."""
+    choice = os.environ.get("DPMKIT_CHART_HELPER", "").strip()
+    if choice == "0" or "ipykernel" not in sys.modules:
+        return False
+    try:
+        from ipykernel.zmqshell import ZMQInteractiveShell
+        from IPython import get_ipython
+
+        if not isinstance(get_ipython(), ZMQInteractiveShell):
+            return False
+    except Exception:
+        return False
+    return choice == "1" or spare_core()
+
+
+def spare_core():
+    """True when the last minute's load average is at least one below the number of cores
+    (True where the load average cannot be read, e.g. on Windows: a learner's computer)."""
+    cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return cores >= 2
+    return load + 1 <= cores
+
+
+class Helper:
+    """The helper process of this kernel (one per process, started once)."""
+
+    lock = threading.Lock()
+    proc = None
+    pid = None  # the process that started it: a forked child must not share its pipes
+    failed = False
+
+    @classmethod
+    def start(cls):
+        """Start the helper if none runs (and none failed). Returns True if one runs."""
+        with cls.lock:
+            if cls.proc is not None and cls.pid == os.getpid():
+                return True
+            if cls.failed:
+                return False
+            try:
+                cls.proc = subprocess.Popen(
+                    [sys.executable, "-c", HELPER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL, close_fds=True)
+            except (OSError, ValueError):
+                cls.proc, cls.failed = None, True
+                return False
+            cls.pid = os.getpid()
+            return True
+
+    @classmethod
+    def draw(cls, spec, vl_version):
+        """SVG text of the Vega-Lite dict ``spec``, drawn by the helper; None when there is no
+        helper or it failed (the caller draws in this process). vl-convert's own errors
+        come back as the ``ValueError`` it raises."""
+        try:
+            request = json.dumps({"spec": spec, "vl_version": vl_version}, allow_nan=True).encode("utf-8")
+        except (TypeError, ValueError):
+            return None  # not JSON (e.g. a numpy number in a hand-made spec): draw in the kernel
+        with cls.lock:
+            proc = cls.proc
+            if proc is None or cls.pid != os.getpid():
+                return None
+            try:
+                proc.stdin.write(request + b"\n")
+                proc.stdin.flush()
+                line = proc.stdout.readline()  # waits without holding the GIL
+                reply = json.loads(line) if line else None
+            except (OSError, ValueError):
+                reply = None
+            if not isinstance(reply, dict):
+                cls._stop()
+                cls.failed = True  # it died or garbled: draw in the kernel from now on
+                return None
+        if "svg" in reply:
+            return reply["svg"]
+        if reply.get("kind") == "ValueError":
+            raise ValueError(reply.get("error", ""))
+        raise RuntimeError(reply.get("error", ""))
+
+    @classmethod
+    def stop(cls):
+        with cls.lock:
+            cls._stop()
+
+    @classmethod
+    def _stop(cls):
+        proc, cls.proc = cls.proc, None
+        if proc is None or cls.pid != os.getpid():
+            return
+        try:
+            proc.stdin.close()  # the helper's loop ends
+            proc.wait(timeout=2)
+        except Exception:
+            proc.kill()
+            try:
+                proc.wait(timeout=2)
+            except Exception:
+                pass
+        finally:
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()
+                except Exception:
+                    pass
+
+
+atexit.register(Helper.stop)
+
+
+def start_in_kernel():
+    """Start the helper when running in a Jupyter kernel (see :func:`wanted`)."""
+    if wanted():
+        Helper.start()
