@@ -15,7 +15,9 @@ Design choices, so that charts work in a workshop room:
   :func:`show` displays an *interactive* chart through ``alt.JupyterChart`` in
   offline mode; :func:`static` displays SVG; :func:`save` writes PNG or SVG for
   handouts. The ``mimetype`` renderer is never used (with altair 6 and JupyterLab
-  4 it shows nothing and breaks ``nbconvert --execute``).
+  4 it shows nothing and breaks ``nbconvert --execute``). In a Jupyter kernel on a
+  computer with a core to spare, vl-convert runs in a helper process started as this
+  module loads, so its engine starts while Altair loads (``_drawer``).
 - **Colour-blind safe.** The Okabe–Ito palette, and never colour alone: series
   differ by dash pattern as well, points by shape.
 - **Projector legible.** Large fonts and thick lines, set on each axis and legend

@@ -55,21 +55,24 @@ def in_jupyter_kernel():
 FIRST_DRAWING = "Drawing the chart… (the first chart of a session takes a moment)"
 
 
-def _first_drawing():
-    """A progress note around the first drawing with vl-convert in this process, else nothing.
+def _first_drawing(where="here"):
+    """A progress note around the first drawing with vl-convert in this process (``"here"``)
+    or by this kernel's helper process (``"helper"``), else nothing.
 
     The first call starts vl-convert's JavaScript engine: about 1 s of CPU (3-6 s on a
     loaded machine), holding Python's GIL all along, so it cannot be hidden on a
-    background thread (the kernel would freeze just as long, only earlier); it is said
-    instead. Later drawings take about 0.1 s and say nothing.
+    background thread (the kernel would freeze just as long, only earlier). A Jupyter
+    kernel with a core to spare starts the engine in a helper process as the chart tools
+    load (:mod:`dpmkit.charts._drawer`), so by the first chart it is partly or wholly
+    ready; what remains is said. Later drawings take about 0.1 s and say nothing.
     """
-    if _first_drawing.done:
+    if where in _first_drawing.done:
         return contextlib.nullcontext()
-    _first_drawing.done = True
+    _first_drawing.done.add(where)
     return progress(FIRST_DRAWING)
 
 
-_first_drawing.done = False
+_first_drawing.done = set()
 
 
 def _svg_renderer_with_note(spec, **metadata):
@@ -79,7 +82,7 @@ def _svg_renderer_with_note(spec, **metadata):
     it draws what Altair's would (the same vl-convert call) through :func:`vl_convert_svg`,
     so a kernel's helper process draws it."""
     if metadata or alt.renderers.options.get("embed_options") or alt.data_transformers.active == "vegafusion":
-        with _first_drawing():
+        with _first_drawing("here"):
             return _svg_renderer_with_note.altair(spec, **metadata)
     return {"image/svg+xml": vl_convert_svg(spec)}
 
@@ -248,10 +251,13 @@ def _with_description(svg, description):
 def vl_convert_svg(spec):
     """SVG text from a Vega-Lite dict, rendered offline by vl-convert (in a Jupyter kernel,
     by its helper process: see :mod:`dpmkit.charts._drawer`)."""
-    with _first_drawing():
-        svg = Helper.draw(spec, _vl_version())
+    if Helper.proc is not None:
+        with _first_drawing("helper"):
+            svg = Helper.draw(spec, _vl_version())
         if svg is not None:
             return svg
+    # no helper (or it failed): the engine in this process, with its own note the first time
+    with _first_drawing("here"):
         import vl_convert
 
         return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
