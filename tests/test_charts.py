@@ -741,8 +741,8 @@ def test_a_kernel_draws_its_charts_in_the_helper_and_the_helper_ends_with_the_ke
                                "(shown.startswith('<svg'), Helper.proc.poll() is None, 'vl_convert' in sys.modules)")
         assert drawn == (True, True, False)
         # byte for byte what vl-convert draws in the kernel itself
-        assert value(session, "import vl_convert\n"
-                              "shown == vl_convert.vegalite_to_svg(c.to_dict(), vl_version=dk.charts.render._vl_version())")
+        assert value(session, "import vl_convert\nfrom dpmkit.charts.render import _vl_version\n"
+                              "shown == vl_convert.vegalite_to_svg(c.to_dict(), vl_version=_vl_version())")
         assert not _ended(pid)
     deadline = time.monotonic() + 10
     while not _ended(pid) and time.monotonic() < deadline:

@@ -26,6 +26,7 @@ when the kernel closes it (when the kernel exits, however it exits).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import subprocess
@@ -176,16 +177,12 @@ class Helper:
             proc.wait(timeout=2)
         except Exception:
             proc.kill()
-            try:
+            with contextlib.suppress(Exception):
                 proc.wait(timeout=2)
-            except Exception:
-                pass
         finally:
             for stream in (proc.stdin, proc.stdout):
-                try:
+                with contextlib.suppress(Exception):
                     stream.close()
-                except Exception:
-                    pass
 
 
 atexit.register(Helper.stop)
