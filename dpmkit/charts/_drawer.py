@@ -10,17 +10,20 @@ dict down a pipe and reads the SVG back. The helper runs the same vl-convert wit
 same Vega-Lite dict (sent as JSON, read back as the same dict), so the pictures are
 byte-identical to drawing in the kernel (tested).
 
-Only a Jupyter kernel starts a helper (JupyterLab, nbclient, Voila), and only when the
-computer has a core to spare (the load average at least one below the number of cores):
-with every core busy the helper's engine start would only slow the kernel's own imports
-(on a 2-core machine at load 4-5, the explorer's live widget came 1.0 s later), and the
-kernel draws its charts itself as before. Scripts, tests and Solara's room draw in their
-own process. Anything wrong with the helper (it cannot start, it died, a spec is not
-JSON) draws in the kernel instead. The helper reads its requests from a pipe and ends
-when the kernel closes it (when the kernel exits, however it exits).
+**Off unless asked for** (``DPMKIT_CHART_HELPER=1``, or ``auto``: only when the load
+average is at least one below the number of cores). Measured on the 2-core development
+machine shared with other work (load 3-4, ``bench/bench_first_chart.py --helper both``,
+medians of 5 fresh kernels, same run): with the helper the first chart's picture came at
+2.48 s against 2.15 s without, the explorer's live widget at 2.21 s against 1.04 s: the
+helper's engine start (1.3-1.5 s of CPU, more than the ~1 s it saves the kernel) competed
+with the kernel's own imports. The case it is made for, a core that is really idle,
+could not be measured there; the bench's ``--helper both`` decides it on such a machine.
 
-``DPMKIT_CHART_HELPER`` overrides the choice in a kernel: ``1`` always starts the helper,
-``0`` never does.
+Only a Jupyter kernel starts a helper (JupyterLab, nbclient, Voila); scripts, tests and
+Solara's room draw in their own process. Anything wrong with the helper (it cannot
+start, it died, a spec is not JSON) draws in the kernel instead. The helper reads its
+requests from a pipe and ends when the kernel closes it (when the kernel exits, however
+it exits).
 """
 
 from __future__ import annotations
@@ -77,10 +80,10 @@ for line in sys.stdin:
 
 def wanted():
     """True in a Jupyter kernel's shell (not Solara's virtual kernels, not scripts or tests)
-    on a computer with a core to spare (:func:`spare_core`); ``DPMKIT_CHART_HELPER=1`` or
-    ``0`` decides instead of the spare core."""
-    choice = os.environ.get("DPMKIT_CHART_HELPER", "").strip()
-    if choice == "0" or "ipykernel" not in sys.modules:
+    when ``DPMKIT_CHART_HELPER`` is ``1``, or ``auto`` on a computer with a core to spare
+    (:func:`spare_core`); off otherwise (see the module's notes for the figures)."""
+    choice = os.environ.get("DPMKIT_CHART_HELPER", "").strip().lower()
+    if choice not in ("1", "auto") or "ipykernel" not in sys.modules:
         return False
     try:
         from ipykernel.zmqshell import ZMQInteractiveShell

@@ -61,10 +61,10 @@ def _first_drawing(where="here"):
 
     The first call starts vl-convert's JavaScript engine: about 1 s of CPU (3-6 s on a
     loaded machine), holding Python's GIL all along, so it cannot be hidden on a
-    background thread (the kernel would freeze just as long, only earlier). A Jupyter
-    kernel with a core to spare starts the engine in a helper process as the chart tools
-    load (:mod:`dpmkit.charts._drawer`), so by the first chart it is partly or wholly
-    ready; what remains is said. Later drawings take about 0.1 s and say nothing.
+    background thread (the kernel would freeze just as long, only earlier). A kernel
+    can start the engine in a helper process as the chart tools load instead
+    (:mod:`dpmkit.charts._drawer`, off unless asked for); what remains of its start is
+    said the same way. Later drawings take about 0.1 s and say nothing.
     """
     if where in _first_drawing.done:
         return contextlib.nullcontext()
@@ -249,8 +249,8 @@ def _with_description(svg, description):
 
 
 def vl_convert_svg(spec):
-    """SVG text from a Vega-Lite dict, rendered offline by vl-convert (in a Jupyter kernel,
-    by its helper process: see :mod:`dpmkit.charts._drawer`)."""
+    """SVG text from a Vega-Lite dict, rendered offline by vl-convert (by the kernel's helper
+    process when one runs: see :mod:`dpmkit.charts._drawer`)."""
     if Helper.proc is not None:
         with _first_drawing("helper"):
             svg = Helper.draw(spec, _vl_version())
