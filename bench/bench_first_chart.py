@@ -20,8 +20,8 @@ Each kernel also times a fixed pure-Python loop (the anchor) before the cell: on
 loaded machine the anchor is slow too, and the ratio to it compares between runs.
 Also reported: when the note "Drawing the chart…" arrives, and the CPU seconds of the
 cell in the kernel (all its threads) and in the kernel plus its chart helper process
-(``dpmkit.charts._drawer``: vl-convert's engine started in another process, off unless
-asked for; all of the helper's life counts). ``--helper on|off|both`` forces the helper
+(``dpmkit.charts._drawer``: vl-convert's engine started in another process when a core
+is spare; all of the helper's life counts). ``--helper on|off|both`` forces the helper
 on or off in this checkout (``both``: the two in turn, same run).
 
 Run: ``python bench/bench_first_chart.py [--repeats 5] [--compare /work/main] [--helper both]`` (``--compare``
@@ -139,8 +139,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--compare", type=Path, default=None, help="another checkout to time in the same run")
     parser.add_argument("--helper", choices=("auto", "on", "off", "both"), default="auto",
-                        help="this checkout's chart helper process: as the environment says (DPMKIT_CHART_HELPER; "
-                             "off by default), forced on or off, or both in turn")
+                        help="this checkout's chart helper process: as the kit decides (a core to spare), forced on "
+                             "or off, or both in turn")
     args = parser.parse_args(argv)
     modes = {"auto": [("", None)], "on": [("[helper on] ", "1")], "off": [("[helper off] ", "0")],
              "both": [("[helper on] ", "1"), ("[helper off] ", "0")]}[args.helper]

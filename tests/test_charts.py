@@ -627,7 +627,7 @@ def test_live_spec_reuses_the_base_rows_and_the_date_labels(demo):
     assert [r["when"] for r in new_base] == [dk.words.time_label(r["time"], "year") for r in new_base]
 
 
-@pytest.mark.parametrize("helper", ["1", ""])  # drawn by the chart helper process, or (by default) in the kernel
+@pytest.mark.parametrize("helper", ["1", "0"])  # drawn by the chart helper process, or in the kernel
 def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(tmp_path, helper):
     # Loading Altair and starting vl-convert's engine take a second or more on the first
     # chart of a session: the cell says so at once, and the note is cleared when done.
@@ -697,14 +697,13 @@ def test_the_chart_helper_draws_the_same_svg_as_vl_convert_in_this_process():
         Helper.failed = False
 
 
-def test_the_chart_helper_is_off_unless_asked_for_and_only_in_a_kernel(monkeypatch):
+def test_only_a_jupyter_kernel_with_a_core_to_spare_wants_the_chart_helper(monkeypatch):
     import os
 
     from dpmkit.charts import _drawer
 
     monkeypatch.setenv("DPMKIT_CHART_HELPER", "1")
     assert not _drawer.wanted()  # pytest: no kernel, whatever the setting
-    # "auto": only with a core to spare
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 1.0, 1.0))
     assert _drawer.spare_core()

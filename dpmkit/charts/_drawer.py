@@ -10,14 +10,15 @@ dict down a pipe and reads the SVG back. The helper runs the same vl-convert wit
 same Vega-Lite dict (sent as JSON, read back as the same dict), so the pictures are
 byte-identical to drawing in the kernel (tested).
 
-**Off unless asked for** (``DPMKIT_CHART_HELPER=1``, or ``auto``: only when the load
-average is at least one below the number of cores). Measured on the 2-core development
-machine shared with other work (load 3-4, ``bench/bench_first_chart.py --helper both``,
-medians of 5 fresh kernels, same run): with the helper the first chart's picture came at
-2.48 s against 2.15 s without, the explorer's live widget at 2.21 s against 1.04 s: the
-helper's engine start (1.3-1.5 s of CPU, more than the ~1 s it saves the kernel) competed
-with the kernel's own imports. The case it is made for, a core that is really idle,
-could not be measured there; the bench's ``--helper both`` decides it on such a machine.
+**Only with a core to spare**: the load average of the last minute at least one below
+the number of cores (``DPMKIT_CHART_HELPER=1`` forces it on, ``0`` off). Measured on the
+2-core development machine (``bench/bench_first_chart.py --helper both --compare``,
+medians of 5 fresh kernels each, same run). At load 1.1-1.2: first chart picture 1.42 s
+with the helper, 1.87 s without, 2.23 s before this branch; the explorer's picture 1.38 s,
+1.94 s, 2.12 s; its live widget 1.12 s, 1.08 s, 1.00 s (unchanged within the noise). At
+load 3-4 (other work on both cores) the helper made things worse: first chart 2.48 s
+against 2.15 s, live widget 2.21 s against 1.04 s, because its engine start (1.2-1.5 s of
+CPU, more than the ~1 s it saves the kernel) then competes with the kernel's own imports.
 
 Only a Jupyter kernel starts a helper (JupyterLab, nbclient, Voila); scripts, tests and
 Solara's room draw in their own process. Anything wrong with the helper (it cannot
@@ -80,10 +81,10 @@ for line in sys.stdin:
 
 def wanted():
     """True in a Jupyter kernel's shell (not Solara's virtual kernels, not scripts or tests)
-    when ``DPMKIT_CHART_HELPER`` is ``1``, or ``auto`` on a computer with a core to spare
-    (:func:`spare_core`); off otherwise (see the module's notes for the figures)."""
+    on a computer with a core to spare (:func:`spare_core`); ``DPMKIT_CHART_HELPER=1`` or
+    ``0`` decides instead (see the module's notes for the figures)."""
     choice = os.environ.get("DPMKIT_CHART_HELPER", "").strip().lower()
-    if choice not in ("1", "auto") or "ipykernel" not in sys.modules:
+    if choice == "0" or "ipykernel" not in sys.modules:
         return False
     try:
         from ipykernel.zmqshell import ZMQInteractiveShell

@@ -62,9 +62,9 @@ def _first_drawing(where="here"):
     The first call starts vl-convert's JavaScript engine: about 1 s of CPU (3-6 s on a
     loaded machine), holding Python's GIL all along, so it cannot be hidden on a
     background thread (the kernel would freeze just as long, only earlier). A kernel
-    can start the engine in a helper process as the chart tools load instead
-    (:mod:`dpmkit.charts._drawer`, off unless asked for); what remains of its start is
-    said the same way. Later drawings take about 0.1 s and say nothing.
+    with a core to spare starts the engine in a helper process as the chart tools load
+    instead (:mod:`dpmkit.charts._drawer`); what remains of its start is said the same
+    way. Later drawings take about 0.1 s and say nothing.
     """
     if where in _first_drawing.done:
         return contextlib.nullcontext()
