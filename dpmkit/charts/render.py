@@ -9,6 +9,7 @@ import html
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from .._files import atomic_write
@@ -69,7 +70,19 @@ def _first_drawing(where="here"):
     if where in _first_drawing.done:
         return contextlib.nullcontext()
     _first_drawing.done.add(where)
-    return progress(FIRST_DRAWING)
+    return _said_first(FIRST_DRAWING, pause=0.05 if where == "here" else 0)
+
+
+@contextlib.contextmanager
+def _said_first(text, pause):
+    """:func:`progress`, pausing ``pause`` seconds once the note is shown: vl-convert holds
+    the GIL while its engine starts, and without the pause the kernel's IOPub thread could
+    send the note only once the drawing was done (the explorer's note arrived with its
+    picture, 1 s late)."""
+    with progress(text):
+        if pause:
+            time.sleep(pause)
+        yield
 
 
 _first_drawing.done = set()
