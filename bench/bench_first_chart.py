@@ -18,8 +18,13 @@ others use the warm caches. Bytecode goes to the bench's temporary folder
 every kernel compile the kit again, and no checkout is written to.
 Each kernel also times a fixed pure-Python loop (the anchor) before the cell: on a
 loaded machine the anchor is slow too, and the ratio to it compares between runs.
+Also reported: when the note "Drawing the chart…" arrives, and the CPU seconds of the
+cell in the kernel (all its threads) and in the kernel plus its chart helper process
+(``dpmkit.charts._drawer``: vl-convert's engine started in another process when a core
+is spare; all of the helper's life counts). ``--helper on|off|both`` forces the helper
+on or off in this checkout (``both``: the two in turn, same run).
 
-Run: ``python bench/bench_first_chart.py [--repeats 5] [--compare /work/main]`` (``--compare``
+Run: ``python bench/bench_first_chart.py [--repeats 5] [--compare /work/main] [--helper both]`` (``--compare``
 also times another checkout of the kit in the same run, e.g. before a change).
 """
 
@@ -44,6 +49,19 @@ _s = 0
 for _i in range(2_000_000):
     _s += _i * _i
 print(_t.perf_counter() - _a)
+"""
+
+# CPU time of the cell: the kernel process (all its threads), and the chart helper process
+# (vl-convert's engine; all of its life, so its start and warm-up count), where there is one.
+CPU_START = "import time as _t; _c0 = _t.process_time()"
+CPU_END = """
+import os as _os, sys as _sys
+def _cpu_of(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _os.sysconf("SC_CLK_TCK")
+_h = getattr(_sys.modules.get("dpmkit.charts._drawer"), "Helper", None)
+_p = getattr(_h, "proc", None)
+print(_t.process_time() - _c0, _cpu_of(_p.pid) if _p is not None and _os.path.exists(f"/proc/{_p.pid}") else 0.0)
 """
 
 FIRST_CHART = """import dpmkit as dk
@@ -79,6 +97,8 @@ def _run_cell(client, code, timeout=600):
             data = content["data"]
             if kind != "update_display_data":
                 seen.setdefault("first word in the cell", now)  # a progress note, or the chart itself
+            if str(data.get("text/plain", "")).startswith("Drawing"):
+                seen.setdefault("drawing note", now)  # the note while vl-convert starts
             if data.get(WIDGET_VIEW, {}).get("model_id"):
                 seen.setdefault("live widget", now)
             if "<svg" in data.get("image/svg+xml", ""):
@@ -88,10 +108,11 @@ def _run_cell(client, code, timeout=600):
     raise SystemExit(f"the cell did not finish within {timeout} s")
 
 
-def measure(code, cache, root=ROOT):
+def measure(code, cache, root=ROOT, helper=None):
     from jupyter_client.manager import start_new_kernel
 
     env = {**os.environ, "DPMKIT_CACHE_DIR": str(cache), "PYTHONPATH": str(root),
+           **({} if helper is None else {"DPMKIT_CHART_HELPER": helper}),
            # bytecode kept as on a learner's machine (pip writes it; later kernels read it), but in
            # the bench's own folder, never in the checkouts: without this, a shell that sets
            # PYTHONDONTWRITEBYTECODE makes every kernel compile the kit's source again
@@ -100,8 +121,13 @@ def measure(code, cache, root=ROOT):
     manager, client = start_new_kernel(kernel_name="python3", env=env, cwd=str(root), startup_timeout=120)
     try:
         _, out = _run_cell(client, ANCHOR)
+        _run_cell(client, CPU_START)
         seen, _ = _run_cell(client, code)
+        _, cpu = _run_cell(client, CPU_END)
         seen["anchor"] = float(out.strip())
+        kernel_cpu, helper_cpu = (float(x) for x in cpu.split())
+        seen["CPU s: kernel"] = kernel_cpu
+        seen["CPU s: kernel + chart helper"] = kernel_cpu + helper_cpu
         return seen
     finally:
         client.stop_channels()
@@ -112,29 +138,40 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--compare", type=Path, default=None, help="another checkout to time in the same run")
+    parser.add_argument("--helper", choices=("auto", "on", "off", "both"), default="auto",
+                        help="this checkout's chart helper process: as the kit decides (a core to spare), forced on "
+                             "or off, or both in turn")
     args = parser.parse_args(argv)
-    roots = [("", ROOT)] + ([(f"[{args.compare}] ", args.compare.resolve())] if args.compare else [])
+    modes = {"auto": [("", None)], "on": [("[helper on] ", "1")], "off": [("[helper off] ", "0")],
+             "both": [("[helper on] ", "1"), ("[helper off] ", "0")]}[args.helper]
+    roots = [(label, ROOT, helper) for label, helper in modes]
+    roots += [(f"[{args.compare}] ", args.compare.resolve(), None)] if args.compare else []
+    load_start = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"
         cold = measure(FIRST_EXPLORER, cache)  # fills the cache, as the first kernel on a machine does
         print(f"first kernel ever on this machine (empty caches): explorer appears {cold['live widget']:.2f} s, "
               f"its static picture {cold.get('picture', float('nan')):.2f} s (anchor {cold['anchor']:.3f} s)")
-        for _, root in roots[1:]:
-            measure(FIRST_EXPLORER, cache, root)  # the other checkout's bytecode, once
+        if args.compare:
+            measure(FIRST_EXPLORER, cache, args.compare.resolve())  # the other checkout's bytecode, once
         samples = {}
         for _ in range(args.repeats):
-            for label, root in roots:
+            for label, root, helper in roots:
                 for name, code in (("first chart", FIRST_CHART), ("first explorer", FIRST_EXPLORER)):
-                    seen = measure(code, cache, root)
+                    seen = measure(code, cache, root, helper)
                     samples.setdefault("anchor", []).append(seen.pop("anchor"))
                     for kind, value in seen.items():
                         samples.setdefault(f"{label}{name}: {kind}", []).append(value)
     anchor = statistics.median(samples.pop("anchor"))
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
+    print(f"load at the start {' '.join(load_start)}; {os.cpu_count()} cores")
     print(f"warm kernel, median of {args.repeats} fresh kernels each (anchor loop {anchor:.3f} s; "
           f"load at the end {' '.join(load)}):")
     for key, values in samples.items():
         median = statistics.median(values)
+        if "CPU s" in key:
+            print(f"  {key:<44} median {median:5.2f} s  (min {min(values):.2f}, max {max(values):.2f})")
+            continue
         verdict = "within" if median <= BUDGET_S else "OVER"
         print(f"  {key:<44} median {median:5.2f} s  (min {min(values):.2f}, max {max(values):.2f})  "
               f"= {median / anchor:5.1f} anchors   budget {BUDGET_S:.0f} s -> {verdict} budget")

@@ -627,7 +627,8 @@ def test_live_spec_reuses_the_base_rows_and_the_date_labels(demo):
     assert [r["when"] for r in new_base] == [dk.words.time_label(r["time"], "year") for r in new_base]
 
 
-def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(tmp_path):
+@pytest.mark.parametrize("helper", ["1", "0"])  # drawn by the chart helper process, or in the kernel
+def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(tmp_path, helper):
     # Loading Altair and starting vl-convert's engine take a second or more on the first
     # chart of a session: the cell says so at once, and the note is cleared when done.
     from dpmkit.charts import _LOADING
@@ -637,7 +638,7 @@ def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(
         return [(kind, content["data"].get("text/plain", ""), "<svg" in content["data"].get("image/svg+xml", ""),
                  content.get("transient", {}).get("display_id")) for kind, content in displays(session.run(code))]
 
-    with kernel(tmp_path, cwd=ROOT, PYTHONPATH=str(ROOT)) as session:
+    with kernel(tmp_path, cwd=ROOT, PYTHONPATH=str(ROOT), DPMKIT_CHART_HELPER=helper) as session:
         chart = "dk.charts.time_series(dk.simulate(dk.models.load('demo')), ['waiting_list'])"
         first = run("import dpmkit as dk\n" + chart)
         kinds = [(kind, text, svg) for kind, text, svg, _ in first]
@@ -651,3 +652,101 @@ def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(
         assert [(kind, svg) for kind, _, svg, _ in again] == [("execute_result", True)]
         widget_picture = run("dk.charts.to_svg(dk.charts.time_series(dk.simulate(dk.models.load('demo'))))[:4]")
         assert [text for _, text, _, _ in widget_picture] == ["'<svg'"]
+        helper_ran = run("from dpmkit.charts._drawer import Helper\nHelper.proc is not None")
+        assert [text for _, text, _, _ in helper_ran] == [str(helper == "1")]
+
+
+# ----------------------------------------------------------------------------- the chart helper process
+def _helper_specs():
+    surrey = dk.models.load("surrey")
+    run = dk.simulate(surrey)
+    demo = dk.models.load("demo")
+    return [charts.time_series(run, ["neet"]).to_dict(),
+            charts.time_series(dk.simulate(demo, {"staff_target": 14}), ["waiting_list", "staff"],
+                               base=dk.simulate(demo)).to_dict(),
+            charts.LiveTimeSeries(surrey, ["neet"]).spec(run, run),
+            {"data": {"values": [{"a": 1.0, "b": float("nan")}, {"a": 2.0, "b": 3.0}]}, "mark": "point",
+             "encoding": {"x": {"field": "a", "type": "quantitative"}, "y": {"field": "b", "type": "quantitative"}}}]
+
+
+def test_the_chart_helper_draws_the_same_svg_as_vl_convert_in_this_process():
+    import vl_convert
+
+    from dpmkit.charts._drawer import Helper
+    from dpmkit.charts.render import _vl_version
+
+    assert Helper.proc is None  # outside a kernel nothing starts one
+    try:
+        assert Helper.start()
+        for spec in _helper_specs():
+            drawn = Helper.draw(spec, _vl_version())
+            assert drawn.startswith("<svg") and drawn == vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
+        # vl-convert's own errors come back as the ValueError it raises in this process
+        with pytest.raises(ValueError, match="Vega-Lite to SVG conversion failed"):
+            Helper.draw({"mark": 5, "data": {"values": []}}, _vl_version())
+        assert Helper.draw({"mark": "point", "data": {"values": [{"a": object()}]}}, _vl_version()) is None  # not JSON
+        assert Helper.proc.poll() is None  # still serving
+        # a helper that died is replaced by drawing in this process, for good
+        Helper.proc.kill()
+        Helper.proc.wait()
+        spec = _helper_specs()[0]
+        assert Helper.draw(spec, _vl_version()) is None and Helper.failed and Helper.proc is None
+        assert charts.vl_convert_svg(spec) == vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
+    finally:
+        Helper.stop()
+        Helper.failed = False
+
+
+def test_only_a_jupyter_kernel_with_a_core_to_spare_wants_the_chart_helper(monkeypatch):
+    import os
+
+    from dpmkit.charts import _drawer
+
+    monkeypatch.setenv("DPMKIT_CHART_HELPER", "1")
+    assert not _drawer.wanted()  # pytest: no kernel, whatever the setting
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 1.0, 1.0))
+    assert _drawer.spare_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 0.5, 0.5))
+    assert not _drawer.spare_core()
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert _drawer.spare_core()
+
+
+def _ended(pid):
+    """True when process ``pid`` is gone (or a zombie waiting for its new parent to reap it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_kernel_draws_its_charts_in_the_helper_and_the_helper_ends_with_the_kernel(tmp_path):
+    import ast
+    import time
+
+    def value(session, code):
+        # the cell's result (in the place of a progress note, if the cell showed one)
+        out = [c["data"].get("text/plain", "") for _, c in displays(session.run(code))]
+        return ast.literal_eval(out[-1])
+
+    with kernel(tmp_path, cwd=ROOT, PYTHONPATH=str(ROOT), DPMKIT_CHART_HELPER="1") as session:
+        value(session, "import dpmkit as dk\nfrom dpmkit.charts._drawer import Helper\n1")
+        pid = value(session, "Helper.proc.pid")
+        # the chart shown as the cell's result is drawn by the helper: the kernel never
+        # imports vl-convert (its engine would hold the kernel for a second)
+        drawn = value(session, "import sys\n"
+                               "c = dk.charts.time_series(dk.simulate(dk.models.load('surrey')), ['neet'])\n"
+                               "shown = c._repr_mimebundle_()['image/svg+xml']\n"
+                               "(shown.startswith('<svg'), Helper.proc.poll() is None, 'vl_convert' in sys.modules)")
+        assert drawn == (True, True, False)
+        # byte for byte what vl-convert draws in the kernel itself
+        assert value(session, "import vl_convert\nfrom dpmkit.charts.render import _vl_version\n"
+                              "shown == vl_convert.vegalite_to_svg(c.to_dict(), vl_version=_vl_version())")
+        assert not _ended(pid)
+    deadline = time.monotonic() + 10
+    while not _ended(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _ended(pid), "the chart helper outlived its kernel"

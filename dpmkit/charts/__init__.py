@@ -15,7 +15,9 @@ Design choices, so that charts work in a workshop room:
   :func:`show` displays an *interactive* chart through ``alt.JupyterChart`` in
   offline mode; :func:`static` displays SVG; :func:`save` writes PNG or SVG for
   handouts. The ``mimetype`` renderer is never used (with altair 6 and JupyterLab
-  4 it shows nothing and breaks ``nbconvert --execute``).
+  4 it shows nothing and breaks ``nbconvert --execute``). In a Jupyter kernel on a
+  computer with a core to spare, vl-convert runs in a helper process started as this
+  module loads, so that its engine starts while Altair loads (``_drawer``).
 - **Colour-blind safe.** The Okabe–Ito palette, and never colour alone: series
   differ by dash pattern as well, points by shape.
 - **Projector legible.** Large fonts and thick lines, set on each axis and legend
@@ -39,10 +41,15 @@ True
 
 from __future__ import annotations
 
+from ._drawer import start_in_kernel as _start_drawer
 from ._progress import progress as _progress
 
 #: What the learner reads while the chart tools load, once per session.
 _LOADING = "Loading the chart tools… (once per session)"
+
+# In a kernel with a core to spare, vl-convert's engine starts in a helper process now, on
+# the other core, while Altair loads (see _drawer).
+_start_drawer()
 
 # Altair takes about 0.7 s to import (2-4 s on a loaded machine): say so in the cell.
 with _progress(_LOADING):

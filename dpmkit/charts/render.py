@@ -9,10 +9,12 @@ import html
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from .._files import atomic_write
 from ..errors import ModelError
+from ._drawer import Helper
 from ._progress import WIDGET_VIEW, display_first, output, progress
 from ._style import alt
 
@@ -54,27 +56,48 @@ def in_jupyter_kernel():
 FIRST_DRAWING = "Drawing the chart… (the first chart of a session takes a moment)"
 
 
-def _first_drawing():
-    """A progress note around the first drawing with vl-convert in this process, else nothing.
+def _first_drawing(where="here"):
+    """A progress note around the first drawing with vl-convert in this process (``"here"``)
+    or by this kernel's helper process (``"helper"``), else nothing.
 
     The first call starts vl-convert's JavaScript engine: about 1 s of CPU (3-6 s on a
     loaded machine), holding Python's GIL all along, so it cannot be hidden on a
-    background thread (the kernel would freeze just as long, only earlier); it is said
-    instead. Later drawings take about 0.1 s and say nothing.
+    background thread (the kernel would freeze just as long, only earlier). A kernel
+    with a core to spare starts the engine in a helper process as the chart tools load
+    instead (:mod:`dpmkit.charts._drawer`); what remains of its start is said the same
+    way. Later drawings take about 0.1 s and say nothing.
     """
-    if _first_drawing.done:
+    if where in _first_drawing.done:
         return contextlib.nullcontext()
-    _first_drawing.done = True
-    return progress(FIRST_DRAWING)
+    _first_drawing.done.add(where)
+    return _said_first(FIRST_DRAWING, pause=0.05 if where == "here" else 0)
 
 
-_first_drawing.done = False
+@contextlib.contextmanager
+def _said_first(text, pause):
+    """:func:`progress`, pausing ``pause`` seconds once the note is shown: vl-convert holds
+    the GIL while its engine starts, and without the pause the kernel's IOPub thread could
+    send the note only once the drawing was done (the explorer's note arrived with its
+    picture, 1 s late)."""
+    with progress(text):
+        if pause:
+            time.sleep(pause)
+        yield
+
+
+_first_drawing.done = set()
 
 
 def _svg_renderer_with_note(spec, **metadata):
-    """Altair's own ``svg`` renderer, with the progress note on the kernel's first chart."""
-    with _first_drawing():
-        return _svg_renderer_with_note.altair(spec, **metadata)
+    """Altair's own ``svg`` renderer, with the progress note on the kernel's first chart.
+
+    Without options (embed options, a locale, VegaFusion), which is how the kit enables it,
+    it draws what Altair's would (the same vl-convert call) through :func:`vl_convert_svg`,
+    so a kernel's helper process draws it."""
+    if metadata or alt.renderers.options.get("embed_options") or alt.data_transformers.active == "vegafusion":
+        with _first_drawing("here"):
+            return _svg_renderer_with_note.altair(spec, **metadata)
+    return {"image/svg+xml": vl_convert_svg(spec)}
 
 
 def _use_svg_renderer():
@@ -239,10 +262,17 @@ def _with_description(svg, description):
 
 
 def vl_convert_svg(spec):
-    """SVG text from a Vega-Lite dict, rendered offline by vl-convert."""
-    import vl_convert
+    """SVG text from a Vega-Lite dict, rendered offline by vl-convert (by the kernel's helper
+    process when one runs: see :mod:`dpmkit.charts._drawer`)."""
+    if Helper.proc is not None:
+        with _first_drawing("helper"):
+            svg = Helper.draw(spec, _vl_version())
+        if svg is not None:
+            return svg
+    # no helper (or it failed): the engine in this process, with its own note the first time
+    with _first_drawing("here"):
+        import vl_convert
 
-    with _first_drawing():
         return vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())
 
 
