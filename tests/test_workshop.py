@@ -977,3 +977,22 @@ def test_collect_skips_the_rooms_and_games_own_files_but_rejects_other_strays(de
     found = workshop.collect(folder, model=demo)
     assert len(found.ballots) == 1
     assert sorted(r.source for r in found.rejected) == ["dpmkit-room.json.bak", "gamey.json"]
+
+
+def test_ballot_checks_share_one_read_only_map_of_the_models_recorded_variables():
+    """Every ballot read checks its predictions against the model's recorded variables; a
+    game re-reads all its ballots when loaded, so the map is built once per frozen model
+    and no reader can change it for the next."""
+    import pytest
+
+    from dpmkit.workshop.ballot import _recorded
+
+    model = dk.models.load("demo")
+    first = _recorded(model)
+    assert _recorded(model) is first
+    assert set(first) == set(model.recorded)
+    with pytest.raises(TypeError):
+        first["not_a_variable"] = None
+    # a wrong name is still refused by name after the map is shared
+    with pytest.raises(dk.ModelError, match="waiting_lst"):
+        dk.workshop.make_ballot(model, predictions={"waiting_lst": {12: 80}})

@@ -11,6 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import MappingProxyType
 
 from ..errors import ModelError
 from ..expressions import suggest
@@ -118,7 +119,14 @@ def _as_model(model):
 
 
 def _recorded(model):
-    return {name: model[name] for name in model.recorded}
+    """The model's recorded variables by name, read-only, built once per (frozen) model:
+    every ballot read checks its predictions against it, and a game re-reads all its
+    ballots when it is loaded."""
+    found = model._cache.get("workshop_recorded")
+    if found is None:
+        found = model._cache["workshop_recorded"] = MappingProxyType(
+            {name: model[name] for name in model.recorded})
+    return found
 
 
 def _headline(model, n=2):
