@@ -339,7 +339,7 @@ _GRID_RE = re.compile(r"_G\d+\Z")
 _SIMPLE_RE = re.compile(r"(?:[vx]\d+|t|dt|t0_|t1_|\(?-?\d[\d.e+-]*\)?)\Z")
 #: Largest lookup table written out in place in the scalar kernels (larger ones are called).
 _INLINE_POINTS = 16
-#: Fewer runs than this, and the vector kernel's lookups call np.interp (see _vector_lookup).
+#: Fewer runs than this, and the vector kernel's lookups call np.interp (see _vector_grid).
 _INTERP_RUNS = 2048
 #: The numpy functions the vector kernel calls to compute an equation's last operation
 #: straight into its row of the output (see _Gen.assign).
@@ -464,28 +464,19 @@ def _vector_table(xs, ys):
 
 
 def _vector_lookup(xs, ys):
-    """A lookup table over an array of inputs, with the scalar kernel's arithmetic.
-
-    Up to :data:`_INLINE_POINTS` points, a segment of :func:`_vector_grid` read by
-    :func:`_vector_table` (in about a third of ``np.interp``'s time, whose binary
-    search per element dominated an ensemble's step); the vector kernel calls those two
-    itself, so that tables on one grid read at one input share the segment. Larger
-    tables, a single number and small ensembles (fewer than :data:`_INTERP_RUNS` runs,
-    where the dozen numpy calls cost more than the work) use ``np.interp``, whose
-    arithmetic is the same.
+    """A lookup table of more than :data:`_INLINE_POINTS` points over an array of inputs:
+    ``np.interp``, whose arithmetic is the scalar kernel's. Smaller tables are read at a
+    segment of :func:`_vector_grid` by :func:`_vector_table` (about a third of
+    ``np.interp``'s time, whose binary search per element dominated an ensemble's step),
+    which the vector kernel calls itself so that tables on one grid read at one input
+    share the segment.
     """
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
     interp = _interp
-    if len(xs) > _INLINE_POINTS:
-        def lookup(x):
-            return interp(x, xs, ys)
-
-        return lookup
-    segment, table = _vector_grid(xs), _vector_table(xs, ys)
 
     def lookup(x):
-        return table(segment(x))
+        return interp(x, xs, ys)
 
     return lookup
 

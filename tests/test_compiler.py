@@ -398,8 +398,15 @@ def test_exec_only_ever_runs_source_that_passed_the_verifier(monkeypatch):
 
 @pytest.mark.parametrize("points", [2, 3, 4, 7, 16, 17, 40])
 def test_the_vector_lookup_gives_the_scalar_lookups_numbers_to_the_bit(points):
-    # up to 16 points the vector kernel counts segments and gathers their constants; above, np.interp
-    from dpmkit.compiler import _scalar_lookup, _vector_lookup
+    # up to 16 points the vector kernel counts segments on the table's grid and gathers their
+    # constants; above, np.interp (as CompiledModel._build_kernel chooses)
+    from dpmkit.compiler import _INLINE_POINTS, _scalar_lookup, _vector_grid, _vector_lookup, _vector_table
+
+    def kernel_lookup(xs, ys):
+        if len(xs) > _INLINE_POINTS:
+            return _vector_lookup(xs, ys)
+        segment, table = _vector_grid(xs), _vector_table(xs, ys)
+        return lambda x: table(segment(x))
 
     rng = np.random.default_rng(points)
     for _ in range(20):
@@ -409,15 +416,15 @@ def test_the_vector_lookup_gives_the_scalar_lookups_numbers_to_the_bit(points):
                             np.nextafter(xs, -np.inf), [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e308, -1e308]])
         x = np.tile(x, 2048 // len(x) + 1)  # as many runs as take the counting path
         given = x.copy()
-        vector = _vector_lookup(xs, ys)(given)
+        vector = kernel_lookup(xs, ys)(given)
         np.testing.assert_array_equal(given, x)  # the input row is not changed in place
         scalar = _scalar_lookup(xs, ys)
         expected = [scalar(float(v)) for v in x]
         np.testing.assert_array_equal(vector, expected)
-        np.testing.assert_array_equal(_vector_lookup(xs, ys)(x[:100]), expected[:100])  # few runs: np.interp
-        assert _vector_lookup(xs, ys)(float(x[0])) == scalar(float(x[0]))
+        np.testing.assert_array_equal(kernel_lookup(xs, ys)(x[:100]), expected[:100])  # few runs: np.interp
+        assert kernel_lookup(xs, ys)(float(x[0])) == scalar(float(x[0]))
     # the end values are held exactly, and NaN in gives NaN out
-    lookup = _vector_lookup([0.0, 1.0, 3.0], [0.1, 0.7, 0.3])
+    lookup = kernel_lookup([0.0, 1.0, 3.0], [0.1, 0.7, 0.3])
     ends = np.array([-np.inf, -5.0, 0.0, 3.0, 7.0, np.inf])
     np.testing.assert_array_equal(lookup(np.tile(ends, 400))[:6], [0.1, 0.1, 0.1, 0.3, 0.3, 0.3])
     assert np.isnan(lookup(np.array([np.nan, 1.0]))[0])
