@@ -927,3 +927,15 @@ def test_every_assumption_a_game_relies_on_cites_a_registered_assumption(name):
                 cited = [key for status, key in _TAG.findall(sentence) if status == "assumption"]
                 assert cited, (name, sentence)
                 assert all(evidence.status_of(key) == "assumption" for key in cited), (name, sentence)
+
+
+@pytest.mark.parametrize("name", dk.game.available())
+def test_every_game_names_the_outcomes_its_debrief_sheet_draws(name):
+    """The debrief sheet's chart draws the game's headline: a few of its own outcomes, named in
+    the game's data (a name that is not an outcome would only fail when a debrief is printed)."""
+    from dpmkit.game.games import GAMES
+
+    spec = GAMES[name]
+    outcomes = [o.name for o in spec.outcomes]
+    assert 1 <= len(spec.headline) <= 3
+    assert set(spec.headline) <= set(outcomes), sorted(set(spec.headline) - set(outcomes))

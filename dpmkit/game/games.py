@@ -161,6 +161,7 @@ SURREY = GameSpec(
         "as_it_happened": {},
         "fragile": {"trust_2006": 0.15, "trust_from_disruption": 2.5, "commissioning_delay": 1.5},
     },
+    headline=_OBJECTIVES,
 )
 
 #: At full voice: the share of target pressure that service users' reports keep from turning into
@@ -493,6 +494,7 @@ PERFORMANCE_ATTRACTOR = GameSpec(
     },
     sources={**dict.fromkeys(("learning_partnership", "imposed_targets"), "game_attractor_levers"),
              **dict.fromkeys(("framework_level", "knowledge_life", "erosion_rate"), "game_attractor_events")},
+    headline=("outcome_mean", "outcome_spread"),
 )
 
 #: Every shipped game by name.

@@ -146,10 +146,7 @@ def debrief_html(game):
     label = game.model
     result = game._simulate(game.spec.rounds[len(closed) - 1].end)
     outcomes = [o.name for o in game.spec.outcomes]
-    headline = list(game.spec.headline) or [
-        o for o in outcomes if o in ("service_quality", "quality_of_life", "governance_conformity",
-                                     "true_performance", "reported_performance", "outcome_mean",
-                                     "outcome_spread")] or outcomes[:3]
+    headline = list(game.spec.headline) or outcomes[:3]
     parts = [f"<h1>{esc(game.spec.label)}: debrief</h1>",
              f"<p>{len(closed)} of {len(game.spec.rounds)} rounds played, "
              f"{esc(words.span(game.spec.rounds[0].start, game.spec.rounds[len(closed) - 1].end, tu))}; "

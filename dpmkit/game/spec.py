@@ -80,7 +80,7 @@ class GameSpec:
     ``sources`` names the evidence registry entry (``{parameter: key}``) of each lever, event or
     context parameter whose ready-made model says only ``source="assumption"``: the game's model
     cites it (:meth:`build_model`), so every teaching assumption a game relies on has its entry.
-    ``headline`` lists the outcomes the debrief sheet draws (empty: the kit's usual ones).
+    ``headline`` lists the outcomes the debrief sheet draws (empty: the first three outcomes).
     """
 
     name: str
