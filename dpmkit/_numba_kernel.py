@@ -312,10 +312,11 @@ _KERNEL_KEY = re.compile(r"k_([0-9a-f]{32})[._]")  # a kernel's file, lock or nu
 CACHE_MAX_KERNELS = 64
 #: ... and at most this many bytes (kernel files and numba's machine code together).
 CACHE_MAX_BYTES = 256 * 2**20
-#: On Windows (msvcrt locks: exclusive only, and that path has never run in the tests) a kernel
-#: is evicted only once it has not been used for this long, as a process loads a kernel within
-#: seconds of marking it used: a margin kept from when no lock was taken there.
-_UNLOCKED_GRACE_SECONDS = 3600.0
+#: On Windows a kernel is evicted only once it has not been used for this long. Windows takes
+#: the lock too (msvcrt: exclusive only), so this is a safety margin, not the guard: that path
+#: has never run in the tests (no Windows machine), and a process loads a kernel within seconds
+#: of marking it used.
+_WINDOWS_EVICT_GRACE_SECONDS = 3600.0
 _PRIVATE = {}  # configured folder -> the folder used instead in this process (see _folder)
 
 
@@ -410,7 +411,7 @@ def _evict(folder, keep):
             used = max(e.stat().st_mtime for e in (lock or entries))
             kernels.append((used, key, sum(e.stat().st_size for e in entries), bool(lock)))
         kernels.sort(reverse=True)  # the most recently used first
-        grace = 0.0 if LOCKING == "flock" else _UNLOCKED_GRACE_SECONDS
+        grace = 0.0 if LOCKING == "flock" else _WINDOWS_EVICT_GRACE_SECONDS
         count = size = 0
         for used, key, nbytes, had_lock in kernels:
             count += 1
