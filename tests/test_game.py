@@ -233,7 +233,7 @@ def _files(folder):
     ("Table 1", {"no_such_lever": 1}, ["Table 1", "no_such_lever", "unknown lever"]),
     ("Table 1", {"budget_2009": 12}, ["Table 1", "budget_2009", "unknown lever"]),
     ("Table 1", {"decommissioning_years": 9}, ["Table 1", "commissioners", "decommissioning_years", "out of range"]),
-    ("Table 9", {"decommissioning_years": 2}, ["Table 9", "unknown table"]),
+    ("Table 9", {"decommissioning_years": 2}, ["Table 9", "commissioners", "decommissioning_years", "unknown table"]),
     # one bad lever in a decision refuses the whole decision
     ("Table 1", {"coproduction_effort": 1, "cut_fraction": 0.2}, ["cut_fraction", "does not hold"]),
 ])
@@ -247,11 +247,29 @@ def test_decide_refuses_and_records_nothing(game, table, decision, words):
     assert game.log().empty
 
 
+@pytest.mark.parametrize("name", dk.game.available())
+def test_a_table_holding_every_role_sends_every_lever_at_once(tmp_path, name):
+    """One table playing the whole game (a demonstration, or a seminar of one table): one decision
+    covers the levers of every role, although their role names do not fit one ballot line."""
+    g = dk.game.new(tmp_path, name, tables=["Solo"])
+    for role in g.roles:
+        g.assign("Solo", role)
+    decision = {lever: g.model.param(lever).bounds[1] for lever in g.spec.owner}
+    g.decide("Solo", decision)
+    g.advance()
+    log = g.log()
+    assert dict(zip(log["lever"], log["value"])) == decision
+    assert dict(zip(log["lever"], log["role"])) == g.spec.owner  # each lever's own role, not the ballot's line
+    ballot, = dk.workshop.collect(g.folder, model=g.model).ballots
+    assert len(ballot.role) <= 80
+    assert ballot.role == ",".join(sorted(g.roles)) or ballot.role == f"{len(g.roles)} roles"
+
+
 def test_decide_refuses_a_closed_round_and_a_finished_game(game):
     game.decide("Table 1", {"coproduction_effort": 0.8})
     game.advance()
     before = _files(game.folder)
-    with pytest.raises(dk.ModelError, match=r"Table 1.*round 1 is closed"):
+    with pytest.raises(dk.ModelError, match=r"Table 1.*commissioners.*coproduction_effort.*round 1 is closed"):
         game.decide("Table 1", {"coproduction_effort": 0.2}, round=1)
     assert _files(game.folder) == before
     for _ in range(len(game.rounds) - 1):
