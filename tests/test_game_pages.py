@@ -485,3 +485,29 @@ def test_a_tables_chart_is_the_time_series_of_what_it_sees(played):
         assert present.results_chart_svg(snap, table) == expected
         for name in seen:
             assert g.model[name].label in expected
+
+
+def test_the_facilitators_undo_button_opens_the_last_round_again_on_every_page(played):
+    from dpmkit.game import lab
+
+    g = played  # two rounds closed, round 3 open
+    fac = lab.facilitator_widget(g, watch=False)
+    red = lab.table_widget(g, "Red", watch=False)
+    assert "Round 3 of 5" in red.header.value and "April 2011" in red.results.value
+    before = g.results()
+    g.decide("Blue", {"coproduction_effort": 0.1})  # sent for round 3: voided by the undo
+    assert not fac.undo_button.disabled
+    fac.undo_button.click()
+    assert "The last round is open again" in fac.message.value
+    assert g.round == 2
+    red.refresh()
+    fac.refresh()
+    assert "Round 2 of 5" in red.header.value
+    assert "April 2011" not in red.results.value and "April 2010" in red.results.value  # round 2's results withdrawn
+    assert g.results().index[-1] == pytest.approx(2010.25)
+    assert red.controls["yri_diversion"].value == 0.4  # round 2's decisions stand, and show, to be revised
+    assert set(g.log()["round"]) == {1}  # counted so far: round 1; round 2's stand uncounted until it closes again
+    fac.advance_button.click()  # closing round 2 again, unchanged, shows exactly what it showed before
+    assert g.round == 3
+    pd.testing.assert_frame_equal(g.results(), before)
+    assert 0.1 not in list(g.log()["value"])  # the decision sent for round 3 before the undo never counts
