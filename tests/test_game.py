@@ -295,8 +295,8 @@ def _files(folder):
 
 @pytest.mark.parametrize("table, decision, words", [
     ("Table 1", {"cut_fraction": 0.2}, ["Table 1", "council_leadership", "cut_fraction", "does not hold"]),
-    ("Table 1", {"no_such_lever": 1}, ["Table 1", "no_such_lever", "unknown lever"]),
-    ("Table 1", {"budget_2009": 12}, ["Table 1", "budget_2009", "unknown lever"]),
+    ("Table 1", {"no_such_lever": 1}, ["Table 1", "commissioners", "no_such_lever", "unknown lever"]),
+    ("Table 1", {"budget_2009": 12}, ["Table 1", "commissioners", "budget_2009", "unknown lever"]),
     ("Table 1", {"decommissioning_years": 9}, ["Table 1", "commissioners", "decommissioning_years", "out of range"]),
     ("Table 9", {"decommissioning_years": 2}, ["Table 9", "commissioners", "decommissioning_years", "unknown table"]),
     # one bad lever in a decision refuses the whole decision
