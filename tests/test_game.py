@@ -239,7 +239,7 @@ def test_no_fixed_strategy_over_every_lever_is_best_in_every_context(name):
     for context in spec.contexts:
         scores = [_strategy_score(spec, model, context, s) for s in STRATEGIES[name]]
         reached[context] = _climb(spec, model, context, STRATEGIES[name][scores.index(max(scores))])
-    for context, (strategy, score) in reached.items():
+    for context, (strategy, _) in reached.items():
         beaten = [other for other in spec.contexts if other != context
                   and _strategy_score(spec, model, other, strategy) < reached[other][1] - 1e-6]
         assert beaten, (context, strategy)
