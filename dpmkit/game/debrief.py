@@ -30,6 +30,7 @@ from .games import GAMES
 __all__ = ["LEANS_SOURCE", "Lean", "REGIME_LEANS", "counterfactuals", "dpm_chart", "journey", "predictions",
            "regime_chart", "score_of"]
 
+
 class Lean(NamedTuple):
     """Which way one parameter leans on the imposed/negotiated x planned/emergent plane.
 
