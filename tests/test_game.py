@@ -269,6 +269,105 @@ def test_each_roles_best_fixed_strategy_depends_on_the_context(name):
                         "routine_work": {"learning_regime": 0, "incentive_strength": 1}}
 
 
+def _grid(spec, model, context):
+    """Every fixed strategy on a full grid of the game's levers (three levels each: bottom, middle,
+    top; 3^7 = 2,187 in the targets game), with the room's score of each (as ``_strategy_score``:
+    the scored outcomes summed over the rounds' ends), in one vectorised run of the game's model."""
+    import numpy as np
+
+    from dpmkit.simulate import ensemble
+
+    levers = list(spec.owner)
+    combos = list(itertools.product(*(_levels(model, lever) for lever in levers)))
+    samples = {lever: np.array([c[k] for c in combos]) for k, lever in enumerate(levers)}
+    scored = sorted({o for role in spec.roles for o in role.scores})
+    run = ensemble(model, samples, params=spec.contexts[context], record=scored, stop=spec.rounds[-1].end,
+                   backend="numpy")
+    times = np.asarray(run.time)
+    ends = [int(np.flatnonzero(np.isclose(times, r.end))[0]) for r in spec.rounds]
+    total = np.zeros(len(combos))
+    for name in scored:
+        o = spec.outcome(name)
+        share = np.clip((run[name][ends] - o.low) / (o.high - o.low), 0.0, 1.0)
+        total += (share if o.higher_is_better else 1.0 - share).sum(axis=0)
+    return [dict(zip(levers, c)) for c in combos], total
+
+
+def _room_figures():
+    """For the targets game, in each context: the room's best fixed strategy over every lever, its
+    score, the best score without target pressure (incentives x (1 - learning regime) = 0), and both
+    again with the frontline parking at its starting rate."""
+    import numpy as np
+
+    spec = dk.game.GAMES["targets_vs_learning"]
+    model = spec.build_model()
+    start_parking = model.param("parking_rate").default
+    figures = {}
+    for context in spec.contexts:
+        strategies, total = _grid(spec, model, context)
+        pressure = np.array([s["incentive_strength"] * (1 - s["learning_regime"]) for s in strategies])
+        parking = np.array([s["parking_rate"] for s in strategies])
+        best = int(np.argmax(total))
+        figures[context] = {
+            "best": strategies[best], "score": float(total[best]),
+            "without_pressure": float(total[pressure == 0].max()),
+            "parking_pressure": float(total[(parking == start_parking) & (pressure > 0)].max()),
+            "parking_without": float(total[(parking == start_parking) & (pressure == 0)].max()),
+            "strategies": strategies, "total": total,
+        }
+    return spec, model, figures
+
+
+def test_over_every_lever_the_context_decides_the_learning_regime_and_the_frontline_decides_on_targets():
+    """The room's score with every lever free (a full grid, three levels a lever, not a local search):
+    the best fixed strategy differs by context, each losing at least 1% of the room's score in the
+    other context, but only in the learning regime (half where learning pays, none in routine work).
+    Both keep strong incentives and both need the frontline to park no one: they beat the best
+    strategy without target pressure by at least 1% in each context; with the frontline parking at its
+    starting rate the best without target pressure wins in each by at least 1%. The model's extra
+    effort under pressure lasts as long as the pressure (only the crowding out of motivation wears on
+    it), so in this game the frontline, not the context, decides whether targets pay. The guide says
+    so, with these figures."""
+    import numpy as np
+
+    spec, model, figures = _room_figures()
+
+    for context, f in figures.items():  # the vectorised grid scores as the game plays
+        assert _strategy_score(spec, model, context, f["best"]) == pytest.approx(f["score"], rel=1e-9)
+        k = int(np.flatnonzero(f["total"] == f["without_pressure"])[0])
+        unpressed = _strategy_score(spec, model, context, f["strategies"][k])
+        assert unpressed == pytest.approx(f["without_pressure"], rel=1e-9)
+    guide = " ".join((Path(__file__).resolve().parents[1] / "workshops" / "games-guide.md")
+                     .read_text(encoding="utf-8").split())
+    margins = {}
+    for context, f in figures.items():
+        for other, g in figures.items():
+            if other != context:
+                there = _strategy_score(spec, model, other, f["best"])
+                margins[(context, other)] = 1 - there / g["score"]
+    print("best of one context, in the other (share of the room's score lost):", margins)
+    assert all(m >= 0.01 for m in margins.values()), margins
+    assert f"{min(margins.values()):.0%} to {max(margins.values()):.0%} of the room's score" in guide
+    lp, rw = figures["learning_pays"]["best"], figures["routine_work"]["best"]
+    assert lp["learning_regime"] == 0.5 and rw["learning_regime"] == 0.0
+    assert {k: v for k, v in lp.items() if k != "learning_regime"} == {k: v for k, v in rw.items()
+                                                                       if k != "learning_regime"}
+    for context, f in figures.items():
+        best = f["best"]
+        assert best["incentive_strength"] == 1.0 and best["outcome_target"] == 0.9, (context, best)
+        assert best["parking_rate"] == 0.0 and best["work_harder"] == 1.0, (context, best)
+        pressure_wins = f["score"] / f["without_pressure"] - 1
+        restraint_needed = f["parking_without"] / f["parking_pressure"] - 1
+        print(context, f"best {f['score']:.4f} ({pressure_wins:+.2%} on the best without pressure "
+                       f"{f['without_pressure']:.4f}); parking at the start: without pressure "
+                       f"{f['parking_without']:.4f}, with {f['parking_pressure']:.4f} ({restraint_needed:+.2%})")
+        assert pressure_wins >= 0.01 and restraint_needed >= 0.01, context
+    for context, f in figures.items():
+        assert (f"`{context}`: {f['score']:.2f} against {f['without_pressure']:.2f}; with the frontline parking at "
+                f"its starting rate, {f['parking_pressure']:.2f} against {f['parking_without']:.2f}") in guide, context
+    assert f"{len(figures['learning_pays']['strategies']):,} fixed strategies" in guide
+
+
 def test_briefings_cite_the_evidence_for_every_number():
     tag = re.compile(r"\[(published|derived|assumption) ([a-z0-9_]+)\]")
     for spec in dk.game.GAMES.values():
