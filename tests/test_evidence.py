@@ -209,11 +209,13 @@ def test_the_games_regime_leans_are_a_registered_assumption_cited_where_the_2x2_
     source = evidence.get(debrief.LEANS_SOURCE)
     assert source.status == "assumption"
     assert "regimes_bovaird_smith_2015" in source.notes and "not a measurement" in source.notes.lower()
-    # every lean is one of the game's levers (a lever with none is neutral), each weight within -1..1
+    # every lean is one of the game's levers or a parameter its events set (one with none is neutral),
+    # each weight within -1..1
     for name, spec in dk.game.GAMES.items():
         leans = debrief.REGIME_LEANS[name]
-        assert leans and set(leans) <= set(spec.owner), name
-        assert all(-1 <= w <= 1 for pair in leans.values() for w in pair)
+        assert leans and set(leans) <= set(spec.owner) | {p for e in spec.events for p in e.changes}, name
+        assert all(-1 <= w <= 1 for lean in leans.values() for w in (lean.imposed, lean.planned))
+    assert "one-sided" in source.says and "imposed targets" in source.says
     g = dk.game.new(tmp_path, "surrey", tables=["A"])
     g.assign("A", "council_leadership")
     g.decide("A", {"cut_fraction": 0.4})

@@ -97,15 +97,17 @@ def test_journey_positions_follow_the_levers_in_force(played):
     assert path.loc[0, "cut_fraction"] == 0.4 and path.loc[1, "cut_fraction"] == 0.4  # levers persist
     assert path.loc[0, "matching_ratio"] == g.model.param("matching_ratio").default
     assert path.loc[1, "matching_ratio"] == 0.9
-    # By hand for round 2: each lever's place in its range (-1 bottom, +1 top) times its lean.
+    # By hand for round 2: each lever's place in its range (two-sided: -1 bottom, +1 top; one-sided:
+    # 0 bottom, +1 top) times its lean.
     leans = debrief.REGIME_LEANS["surrey"]
     row = path.loc[1]
     for axis, column in ((0, "imposition"), (1, "plan_rigidity")):
         num = den = 0.0
-        for lever, weights in leans.items():
+        for lever, lean in leans.items():
             low, high = g.model.param(lever).bounds
-            num += weights[axis] * (2 * (row[lever] - low) / (high - low) - 1)
-            den += abs(weights[axis])
+            share = (row[lever] - low) / (high - low)
+            num += (lean.imposed, lean.planned)[axis] * (share if lean.one_sided else 2 * share - 1)
+            den += abs((lean.imposed, lean.planned)[axis])
         assert row[column] == pytest.approx(0.5 + 0.5 * num / den)
         assert 0 <= row[column] <= 1
     # Green matching less than the default 1 (a less negotiated relationship) moved the regime
@@ -120,11 +122,122 @@ def test_journey_positions_follow_the_levers_in_force(played):
     assert owners["cut_fraction"] == "Red" and owners["coproduction_effort"] == "Blue"
 
 
-def test_every_lean_names_a_lever_of_its_game():
+def test_every_lean_names_a_lever_or_what_an_event_of_its_game_sets():
     for name, leans in debrief.REGIME_LEANS.items():
-        owner = dk.game.GAMES[name].owner
-        assert set(leans) <= set(owner), name
-        assert all(-1 <= w <= 1 for pair in leans.values() for w in pair)
+        spec = dk.game.GAMES[name]
+        settable = set(spec.owner) | {p for e in spec.events for p in e.changes}
+        assert set(leans) <= settable, name
+        assert all(isinstance(lean, debrief.Lean) and -1 <= lean.imposed <= 1 and -1 <= lean.planned <= 1
+                   for lean in leans.values())
+    # what leans and is not a lever is the facilitator's: in the attractor game, the minister's targets
+    assert {p for p in debrief.REGIME_LEANS["attractor"] if p not in dk.game.GAMES["attractor"].owner} == \
+        {"imposed_targets"}
+
+
+def _attractor(tmp_path, name="g"):
+    g = dk.game.new(tmp_path / name, "attractor", tables=["Partner", "Localities"])
+    g.assign("Partner", "learning_partner")
+    for role in g.roles:
+        if role.startswith("locality_"):
+            g.assign("Localities", role)
+    return g
+
+
+def _points(chart):
+    """The (x, y) of each point the regime chart marks, from the chart's own data."""
+    for layer in chart.to_dict()["layer"]:
+        mark = layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+        if mark == "point":
+            return [(v["x"], v["y"], v["text"]) for v in layer["data"]["values"]]
+    raise AssertionError("the regime chart marks no point")
+
+
+def test_the_attractor_start_is_at_the_centre_and_the_minister_moves_it_to_imposed_and_back(tmp_path):
+    """No table can impose in the attractor game: the start (no commitment, no learning, no
+    partnership) is neither imposed nor negotiated; the new minister's targets (the facilitator's
+    event) move that round towards imposed and planned; lifting them moves the next round back."""
+    g = _attractor(tmp_path)
+    g.advance()                      # round 1: nothing chosen, nothing imposed
+    g.inject("new_minister")
+    g.advance()                      # round 2: the minister's uniform targets
+    g.inject("targets_lifted")
+    g.advance()                      # round 3: lifted
+    path = debrief.journey(g)
+    assert list(path["imposed_targets"]) == [0.0, 1.0, 0.0]  # the event's value in force, round by round
+    start, minister, lifted = (path.loc[k, ["imposition", "plan_rigidity"]].to_numpy(float) for k in range(3))
+    assert start == pytest.approx([0.5, 0.5])
+    assert minister[0] >= 0.7 and minister[1] >= 0.7  # towards imposed and planned, clearly
+    assert lifted == pytest.approx(start)
+    guide = " ".join((ROOT / "workshops" / "games-guide.md").read_text(encoding="utf-8").split())
+    assert f"(from the start: {minister[0]:.2f} and {minister[1]:.2f})" in guide  # the guide's figures
+    # The debrief's chart draws exactly these points, and says the centre is on neither side.
+    chart = debrief.regime_chart(g)
+    points = _points(chart)
+    assert [(round(x, 9), round(y, 9)) for x, y, _ in points] == \
+        [(round(x, 9), round(y, 9)) for x, y in zip(path["imposition"], path["plan_rigidity"])]
+    assert [text.split(": ")[1] for *_, text in points] == ["round 1", "round 2", "round 3"]
+    assert "Round 1 and round 3 sit on the line between imposed and negotiated (0.5), on neither side." \
+        in chart.description
+
+
+def test_the_attractor_under_full_commitment_and_partnership_reads_negotiated_and_emergent(tmp_path):
+    g = _attractor(tmp_path)
+    g.decide("Partner", {"learning_partnership": 1.0})
+    g.decide("Localities", {f"framework_commitment_{k:02d}": 1.0 for k in range(1, 7)})
+    g.advance()                      # committed and partnered, no local learning yet
+    g.decide("Localities", {f"local_learning_{k:02d}": 1.0 for k in range(1, 7)})
+    g.advance()                      # and learning
+    g.inject("new_minister")
+    g.advance()                      # the minister's targets over a committed, learning partnership
+    path = debrief.journey(g)
+    x, y = path["imposition"].to_numpy(), path["plan_rigidity"].to_numpy()
+    assert x[0] < 0.4 and y[0] < 0.5          # negotiated, a little emergent (the framework gives direction)
+    assert x[1] < x[0] and y[1] < y[0] < 0.5  # learning cycles: more negotiated, more emergent
+    assert x[1] < 0.3 and y[1] < 0.35         # the learning-partnerships cell, clearly
+    assert x[2] > x[1] and y[2] > y[1]        # the minister pulls back towards imposed and planned
+    assert x[2] == pytest.approx(0.5)         # by design: as strong as everything the tables do together
+    guide = (ROOT / "workshops" / "games-guide.md").read_text(encoding="utf-8")
+    assert f"imposition {x[1]:.2f}, plan rigidity {y[1]:.2f}" in " ".join(guide.split())  # the guide's figures
+    # One locality committing alone moves the room less than all six together.
+    h = _attractor(tmp_path, "one")
+    h.decide("Localities", {"framework_commitment_01": 1.0})
+    h.advance()
+    alone = debrief.journey(h).loc[0, "imposition"]
+    assert x[0] < alone < 0.5
+    points = _points(debrief.regime_chart(g))
+    assert [c for p in points for c in p[:2]] == pytest.approx([c for xy in zip(x, y) for c in xy])
+
+
+def test_not_doing_something_is_not_doing_its_opposite_in_surrey_and_targets(tmp_path):
+    """A one-sided lever is neutral at the bottom of its range: the smallest cut, no further cut and
+    the lowest inspection standard do not read as negotiated, and partners and young people who hold
+    back do not read as imposed. Two-sided levers (set halfway here) keep their opposite ends."""
+    g = dk.game.new(tmp_path / "s", "surrey", tables=["A"])
+    for role in g.roles:
+        g.assign("A", role)
+    g.decide("A", {"cut_fraction": 0.1, "post2015_cut": 0.0, "yri_capability": 0.6, "matching_ratio": 0.0,
+                   "voice_insight": 0.0, "decommissioning_years": 3.0, "contract_adaptation_time": 1.75,
+                   "coproduction_effort": 0.5, "yri_diversion": 0.625})
+    g.advance()
+    g.decide("A", {"coproduction_effort": 0.0})  # the commissioners deciding alone: imposed, to plan
+    g.advance()
+    path = debrief.journey(g)
+    assert path.loc[0, ["imposition", "plan_rigidity"]].to_numpy(float) == pytest.approx([0.5, 0.5])
+    assert path.loc[1, "imposition"] > 0.55 and path.loc[1, "plan_rigidity"] > 0.5
+    t = dk.game.new(tmp_path / "t", "targets_vs_learning", tables=["A"])
+    for role in t.roles:
+        t.assign("A", role)
+    t.decide("A", {"incentive_strength": 0.0, "outcome_target": 0.3, "reporting_burden": 0.0,
+                   "learning_regime": 0.5, "user_voice": 0.0})
+    t.advance()
+    t.decide("A", {"learning_regime": 0.0})  # the scale's bottom is running on targets: the opposite way
+    t.advance()
+    t.decide("A", {"learning_regime": 1.0, "user_voice": 1.0})
+    t.advance()
+    path = debrief.journey(t)
+    assert path.loc[0, ["imposition", "plan_rigidity"]].to_numpy(float) == pytest.approx([0.5, 0.5])
+    assert path.loc[1, "imposition"] > 0.6 and path.loc[1, "plan_rigidity"] > 0.6
+    assert path.loc[2, "imposition"] < 0.3 and path.loc[2, "plan_rigidity"] < 0.35
 
 
 def test_predictions_against_outcomes(played):
@@ -372,3 +485,29 @@ def test_a_tables_chart_is_the_time_series_of_what_it_sees(played):
         assert present.results_chart_svg(snap, table) == expected
         for name in seen:
             assert g.model[name].label in expected
+
+
+def test_the_facilitators_undo_button_opens_the_last_round_again_on_every_page(played):
+    from dpmkit.game import lab
+
+    g = played  # two rounds closed, round 3 open
+    fac = lab.facilitator_widget(g, watch=False)
+    red = lab.table_widget(g, "Red", watch=False)
+    assert "Round 3 of 5" in red.header.value and "April 2011" in red.results.value
+    before = g.results()
+    g.decide("Blue", {"coproduction_effort": 0.1})  # sent for round 3: voided by the undo
+    assert not fac.undo_button.disabled
+    fac.undo_button.click()
+    assert "The last round is open again" in fac.message.value
+    assert g.round == 2
+    red.refresh()
+    fac.refresh()
+    assert "Round 2 of 5" in red.header.value
+    assert "April 2011" not in red.results.value and "April 2010" in red.results.value  # round 2's results withdrawn
+    assert g.results().index[-1] == pytest.approx(2010.25)
+    assert red.controls["yri_diversion"].value == 0.4  # round 2's decisions stand, and show, to be revised
+    assert set(g.log()["round"]) == {1}  # counted so far: round 1; round 2's stand uncounted until it closes again
+    fac.advance_button.click()  # closing round 2 again, unchanged, shows exactly what it showed before
+    assert g.round == 3
+    pd.testing.assert_frame_equal(g.results(), before)
+    assert 0.1 not in list(g.log()["value"])  # the decision sent for round 3 before the undo never counts

@@ -48,24 +48,32 @@ SOURCES = (
     Source(
         key="regimes_game_lever_leans",
         citation=(
-            "dpmkit's reading of which way each game lever leans on the imposed/negotiated x planned/emergent plane "
-            "(dpmkit.game.debrief.REGIME_LEANS); the kit's own teaching assumption"
+            "dpmkit's reading of which way each game lever, and each parameter the facilitator's events set, leans "
+            "on the imposed/negotiated x planned/emergent plane (dpmkit.game.debrief.REGIME_LEANS); the kit's own "
+            "teaching assumption"
         ),
         status="assumption",
         says=(
-            "For each lever of each game, two weights from -1 to 1: how far setting it high moves the regime towards "
-            "imposed (negative: negotiated) and towards planned (negative: emergent). A game's position in a round "
-            "is the weighted mean of its levers in force, each scaled from -1 at the bottom of its range to +1 at "
-            "the top, mapped to 0-1 on each axis. Examples: a deeper budget cut leans imposed and planned; "
-            "co-production, young people's voice and partners who match lean negotiated and emergent; incentives "
-            "and targets lean imposed and planned; a learning regime leans negotiated and emergent; a shared "
-            "outcomes framework leans negotiated but gives direction (planned)."
+            "For each lever of each game, and for what the facilitator imposes through a game's events (the attractor "
+            "game's uniform imposed targets), two weights from -1 to 1: how far setting it high moves the regime "
+            "towards imposed (negative: negotiated) and towards planned (negative: emergent). A two-sided lever reads "
+            "the opposite way at the bottom of its range (a one-year close against a five-year transition; running a "
+            "service on targets against learning); a one-sided lever is neutral at the bottom, where not doing "
+            "something is not doing its opposite (no budget cut is not negotiation; a locality that keeps its own "
+            "goal imposes nothing). A game's position in a round is, on each axis, the weighted mean of the values in "
+            "force (context, then decisions and events up to the round's start), each placed from -1 (two-sided) or "
+            "0 (one-sided) at the bottom of its range to +1 at the top, mapped to 0-1. Examples: a deeper budget cut "
+            "leans imposed and planned; co-production, young people's voice and partners who match lean negotiated "
+            "and emergent; incentives and targets lean imposed and planned; a learning regime leans negotiated and "
+            "emergent; a shared outcomes framework leans negotiated but gives direction (planned); a minister's "
+            "uniform targets lean imposed and planned, as strongly as everything the tables do together leans "
+            "the other way, so with nothing chosen and nothing imposed the attractor game sits at the centre."
         ),
         notes=(
             "Not a measurement and not from a source: the axes are Bovaird & Smith's (regimes_bovaird_smith_2015), "
-            "the cells the kit's (regimes_bovaird_smith_2x2), and the weights are judgements made for the debrief. "
-            "Bovaird & Smith call the dichotomies overdone; the debrief should invite tables to argue with where "
-            "their choices put them."
+            "the cells the kit's (regimes_bovaird_smith_2x2), and the weights and which levers are one-sided are "
+            "judgements made for the debrief, argued lever by lever beside REGIME_LEANS. Bovaird & Smith call the "
+            "dichotomies overdone; the debrief should invite tables to argue with where their choices put them."
         ),
     ),
     Source(

@@ -4,8 +4,9 @@ Everything here is computed from the game folder (:class:`~dpmkit.game.Game`), s
 facilitator's page, the JupyterLab view and the printable sheet agree:
 
 - :func:`journey`: one row per closed round: the levers in force and the regime's position
-  on the imposed/negotiated x planned/emergent plane, read from the tables' own choices
-  (:data:`REGIME_LEANS` says which way each lever leans; a teaching reading, not a measurement);
+  on the imposed/negotiated x planned/emergent plane, read from the tables' own choices and
+  from what the facilitator imposes through events (:data:`REGIME_LEANS` says which way each
+  lever or event parameter leans; a teaching reading, not a measurement);
 - :func:`regime_chart` and :func:`dpm_chart`: the journey drawn on the 2x2
   (:func:`dpmkit.charts.regime_path`) and on the model's DPM chart
   (:func:`dpmkit.dpm.chart`, subjective view, each lever owned by its table and annotated
@@ -19,43 +20,105 @@ facilitator's page, the JupyterLab view and the printable sheet agree:
 from __future__ import annotations
 
 import html
+from typing import NamedTuple
 
 from .. import words
 from ..errors import ModelError
+from ..spec import Param
+from .games import GAMES
 
-__all__ = ["LEANS_SOURCE", "REGIME_LEANS", "counterfactuals", "dpm_chart", "journey", "predictions", "regime_chart",
-           "score_of"]
+__all__ = ["LEANS_SOURCE", "Lean", "REGIME_LEANS", "counterfactuals", "dpm_chart", "journey", "predictions",
+           "regime_chart", "score_of"]
 
-#: Which way each lever leans on the plane, per game: ``{lever: (towards imposed, towards planned)}``,
-#: each weight in -1..1 (negative: towards negotiated or emergent). A lever at the top of its range
-#: pushes by its weight, at the bottom by minus its weight. These readings are the kit's teaching
-#: assumptions about the levers (after Bovaird & Smith's axes), for the debrief to argue with;
-#: registered as ``regimes_game_lever_leans`` (assumption) in :mod:`dpmkit.evidence`.
+
+class Lean(NamedTuple):
+    """Which way one parameter leans on the imposed/negotiated x planned/emergent plane.
+
+    ``imposed`` and ``planned`` are weights from -1 to 1 (negative: towards negotiated, towards
+    emergent), reached at the top of the parameter's range. A two-sided lean reaches minus its
+    weight at the bottom of the range: the bottom is the opposite way of running things (a
+    one-year close against a five-year transition). A ``one_sided`` lean is neutral at the bottom:
+    not doing X is not doing the opposite of X (no budget cut is not negotiation; a locality that
+    keeps its own goal imposes nothing on anyone)."""
+
+    imposed: float
+    planned: float
+    one_sided: bool = False
+
+
+#: The attractor game's six localities (the game's own list, so the leans follow it).
+_LOCALITIES = tuple(lever.rpartition("_")[2] for lever in GAMES["attractor"].owner
+                    if lever.startswith("framework_commitment_"))
+
+#: Which way each parameter leans on the plane, per game: ``{parameter: Lean}``. A game's position
+#: in a round is, on each axis, the weighted mean of its leaning parameters' places in their ranges
+#: (see :class:`Lean`) from 0.5, the centre: 0.5 + 0.5 * sum(weight * place) / sum(|weight|). The
+#: parameters are the tables' levers and also what the facilitator sets through a game's events or
+#: context (e.g. the attractor game's ``imposed_targets``), read from the values in force. These
+#: readings are the kit's teaching assumptions (after Bovaird & Smith's axes), for the debrief to
+#: argue with; registered as ``regimes_game_lever_leans`` (assumption) in :mod:`dpmkit.evidence`.
+#:
+#: One-sided or two-sided is decided per lever by what its bottom means. Where the lever is held by
+#: whoever sets the regime and its bottom is that party deciding alone, the bottom is the opposite
+#: (two-sided); where the bottom is only the absence of an act (no cut, no standard raised, a party
+#: the regime is set for declining to join in), it is neutral (one-sided).
 REGIME_LEANS = {
     "surrey": {
-        "cut_fraction": (1.0, 0.5),          # a deeper cut is decided at the top and fixed in the budget
-        "post2015_cut": (1.0, 0.5),
-        "decommissioning_years": (-0.5, -0.5),  # a slower pace leaves room to negotiate and adapt
-        "contract_adaptation_time": (0.0, 1.0),  # contracts slow to retarget hold to the plan
-        "coproduction_effort": (-1.0, -0.5),   # engagement: negotiated with young people, emergent
-        "matching_ratio": (-1.0, 0.0),         # partners who match: a negotiated relationship
-        "voice_insight": (-1.0, -0.5),
-        "yri_diversion": (0.0, -0.5),          # diversion decided case by case
-        "yri_capability": (1.0, 0.5),          # a standard set and enforced from outside
+        # A deeper cut is decided at the top and fixed in the budget. A smaller cut is less of
+        # that, not negotiation: the bottom of the range (10%) is still a cut made by the council.
+        "cut_fraction": Lean(1.0, 0.5, one_sided=True),
+        # No further cut after 2015 imposes nothing; it does not negotiate anything either.
+        "post2015_cut": Lean(1.0, 0.5, one_sided=True),
+        # Two-sided: a one-year close pushes the change through to plan, a five-year transition
+        # leaves room to negotiate and adapt; both ends are ways of running the change.
+        "decommissioning_years": Lean(-0.5, -0.5),
+        # Two-sided: contracts slow to retarget hold to the plan; quick retargeting adapts.
+        "contract_adaptation_time": Lean(0.0, 1.0),
+        # Two-sided, argued: the commissioners decide what is commissioned either way. With no
+        # engagement programme they decide it alone, from their own needs assessment, for
+        # providers and young people: "no co-production" is imposed and planned, not neutral.
+        "coproduction_effort": Lean(-1.0, -0.5),
+        # One-sided: the voluntary sector's own lever. Groups that match no hours are suppliers,
+        # not partners: nothing is negotiated, but nobody imposes anything by their holding back.
+        "matching_ratio": Lean(-1.0, 0.0, one_sided=True),
+        # One-sided: young people's own say. Their silence is not the council imposing.
+        "voice_insight": Lean(-1.0, -0.5, one_sided=True),
+        # Two-sided: diversion decided case by case (emergent) against the set court route; the
+        # range (0.3 to 0.95) is a continuum between the two, not the absence of either.
+        "yri_diversion": Lean(0.0, -0.5),
+        # One-sided: a standard set and enforced from outside. A lower standard (0.6, the bottom)
+        # is a lighter touch, not a negotiated one.
+        "yri_capability": Lean(1.0, 0.5, one_sided=True),
     },
     "targets_vs_learning": {
-        "incentive_strength": (1.0, 1.0),
-        "outcome_target": (0.5, 1.0),
-        "reporting_burden": (1.0, 0.5),
-        "learning_regime": (-1.0, -1.0),
-        "user_voice": (-1.0, -0.5),            # users heard: negotiated, and what they say is not planned
+        # One-sided: no incentives, a modest target, no reporting demanded are the absence of
+        # imposition, not negotiation (before, no incentives read as negotiated as full learning).
+        "incentive_strength": Lean(1.0, 1.0, one_sided=True),
+        "outcome_target": Lean(0.5, 1.0, one_sided=True),
+        "reporting_burden": Lean(1.0, 0.5, one_sided=True),
+        # Two-sided: the briefing's scale runs from 0 (targets) to 1 (learning), so the bottom
+        # is running the service on targets, the opposite way.
+        "learning_regime": Lean(-1.0, -1.0),
+        # One-sided: users heard is negotiated, and what they say is not planned; users who say
+        # nothing are not imposing anything.
+        "user_voice": Lean(-1.0, -0.5, one_sided=True),
     },
     "attractor": {
-        # no table can impose (no central authority): a new minister's targets are the facilitator's event
-        "learning_partnership": (-0.5, -1.0),
-        # a shared framework each locality adopts: agreed, and it gives direction
-        **{f"framework_commitment_{k:02d}": (-0.25, 0.125) for k in range(1, 7)},
-        **{f"local_learning_{k:02d}": (-0.25, -0.5) for k in range(1, 7)},
+        # No table can impose (no central authority), and every lever is one-sided: a locality
+        # that keeps its own goal or does no learning cycles, or no partnership on offer, imposes
+        # nothing and plans nothing. Imposition comes only from the facilitator's new minister.
+        # The minister's uniform targets weigh as much on each axis as everything the tables do
+        # together towards the other side, so imposition from outside and agreement inside can
+        # cancel out (all six committed, learning and partnered, under the minister: 0.5 imposed).
+        "imposed_targets": Lean(1.0, 1.0, one_sided=True),
+        "learning_partnership": Lean(-0.25, -0.5, one_sided=True),  # sensemaking offered, commanding no one
+        # A shared framework each locality adopts: agreed, and it gives direction (the six
+        # together -0.5 and +0.25).
+        **{f"framework_commitment_{k}": Lean(-0.5 / len(_LOCALITIES), 0.25 / len(_LOCALITIES), one_sided=True)
+           for k in _LOCALITIES},
+        # Learning cycles: locally led and emergent (the six together -0.25 and -0.5).
+        **{f"local_learning_{k}": Lean(-0.25 / len(_LOCALITIES), -0.5 / len(_LOCALITIES), one_sided=True)
+           for k in _LOCALITIES},
     },
 }
 
@@ -78,38 +141,51 @@ def _run(game, script, stop):
     return simulate(game.model, _context(game), events=script or None, stop=stop)
 
 
+def _tracked(game):
+    """The parameters whose values in force the journey follows: the tables' levers, then every
+    other parameter the game's events set or a lean reads (what the facilitator imposes)."""
+    names = dict.fromkeys(game.spec.owner)
+    for event in game.spec.events:
+        names.update(dict.fromkeys(event.changes))
+    names.update(dict.fromkeys(REGIME_LEANS.get(game.spec.name, {})))
+    return [n for n in names if n in game.model and isinstance(game.model[n], Param)]
+
+
 def _in_force(game, script, time):
-    """The levers' values in force from ``time`` on: context, then every event up to ``time``."""
-    values = {lever: float(game.model.param(lever).default) for lever in game.spec.owner}
-    for lever, value in _context(game).items():
-        if lever in values:
-            values[lever] = float(value)
+    """The values in force from ``time`` on (levers, then the parameters events set or leans
+    read): context, then every event up to ``time``."""
+    values = {name: float(game.model.param(name).default) for name in _tracked(game)}
+    for name, value in _context(game).items():
+        if name in values:
+            values[name] = float(value)
     for when in sorted(script):
         if when <= time + 1e-9:
-            for lever, value in script[when].items():
-                if lever in values:
-                    values[lever] = float(value)
+            for name, value in script[when].items():
+                if name in values:
+                    values[name] = float(value)
     return values
 
 
-def _position(game, levers):
-    """``(imposition, plan_rigidity)``, each 0..1, from the levers in force (0.5 where no lever leans)."""
+def _position(game, values):
+    """``(imposition, plan_rigidity)``, each 0..1, from the values in force (0.5 where nothing leans)."""
     leans = REGIME_LEANS.get(game.spec.name, {})
     sums, weights = [0.0, 0.0], [0.0, 0.0]
-    for lever, (towards_imposed, towards_planned) in leans.items():
-        if lever not in levers:
+    for name, lean in leans.items():
+        if name not in values:
             continue
-        low, high = game.model.param(lever).bounds
-        u = 2.0 * (levers[lever] - low) / (high - low) - 1.0  # -1 at the bottom of the range, +1 at the top
-        for axis, weight in enumerate((towards_imposed, towards_planned)):
-            sums[axis] += weight * u
+        low, high = game.model.param(name).bounds
+        share = min(1.0, max(0.0, (values[name] - low) / (high - low)))  # 0 at the bottom, 1 at the top
+        place = share if lean.one_sided else 2.0 * share - 1.0  # one-sided: neutral at the bottom
+        for axis, weight in enumerate((lean.imposed, lean.planned)):
+            sums[axis] += weight * place
             weights[axis] += abs(weight)
     return tuple(0.5 + 0.5 * (s / w if w else 0.0) for s, w in zip(sums, weights))
 
 
 def journey(game):
-    """One row per closed round: round, label, start, end, imposition, plan_rigidity, then every
-    lever's value in force during the round."""
+    """One row per closed round: round, label, start, end, imposition, plan_rigidity, then the
+    value in force during the round of every lever, and of every parameter the game's events set
+    or a lean reads (e.g. the attractor game's ``imposed_targets``)."""
     import pandas as pd
 
     closed = game._closed()
@@ -117,11 +193,11 @@ def journey(game):
     rows = []
     for doc in closed:
         r = game.spec.rounds[doc["round"] - 1]
-        levers = _in_force(game, script, r.start)
-        x, y = _position(game, levers)
+        values = _in_force(game, script, r.start)
+        x, y = _position(game, values)
         rows.append({"round": doc["round"], "label": r.label, "start": r.start, "end": r.end,
-                     "imposition": x, "plan_rigidity": y, **levers})
-    columns = ["round", "label", "start", "end", "imposition", "plan_rigidity", *game.spec.owner]
+                     "imposition": x, "plan_rigidity": y, **values})
+    columns = ["round", "label", "start", "end", "imposition", "plan_rigidity", *_tracked(game)]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -137,10 +213,26 @@ def regime_chart(game, *, width=460, height=460):
     chart = charts.regime_path(frame, "imposition", "plan_rigidity", time_units=game.model.time_units,
                                title=f"{game.spec.label}: the regime the tables' choices made",
                                width=width, height=height)
-    chart.description += (" Each position is read from the levers in force that round, with the kit's reading of "
-                          "which way each lever leans: a teaching assumption to argue with, not a measurement "
-                          f"[assumption {LEANS_SOURCE}].")
+    chart.description += (" Each position is read from the levers and the facilitator's events in force that "
+                          "round, with the kit's reading of which way each leans: a teaching assumption to argue "
+                          f"with, not a measurement [assumption {LEANS_SOURCE}].")
+    # The chart names a cell for every point; a round at the centre is in none (e.g. the attractor
+    # game's start: nothing imposed, nothing committed), so say so.
+    for column, line in (("imposition", "imposed and negotiated"), ("plan_rigidity", "planned and emergent")):
+        central = [f"round {int(n)}" for n, v in zip(path["round"], path[column]) if abs(v - 0.5) < _CENTRE]
+        if central:
+            verb = "sits" if len(central) == 1 else "sit"
+            chart.description += f" {_listed(central).capitalize()} {verb} on the line between {line} (0.5), " \
+                                 "on neither side."
     return chart
+
+
+#: How close to 0.5 a position reads as on the line between two cells (the chart's own margin).
+_CENTRE = 0.02
+
+
+def _listed(items):
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def dpm_chart(game):

@@ -142,6 +142,18 @@ def _locked(folder, *, shared):
         yield
 
 
+#: The longest role line a ballot holds (``dpmkit.workshop.ballot``: one line of at most 80 characters).
+_ROLE_LINE = 80
+
+
+def _roles_line(roles):
+    """The ballot's role line: the roles a decision concerns, or how many where their names do not
+    fit one ballot line (a table holding every Surrey role: 89 characters). Nothing reads the
+    game's roles back from it: :meth:`Game.log` names each lever's own role."""
+    line = ",".join(roles)
+    return line if len(line) <= _ROLE_LINE else f"{len(roles)} roles"
+
+
 def _write_json(folder, name, doc):
     data = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
     return write_file(folder, name, data.encode("utf-8"))
@@ -396,7 +408,7 @@ class Game:
                 raise ModelError(f"{what}: round {current} is closed to decisions (the facilitator will show "
                                  "its results, or open it again); nothing was recorded")
             ballot = make_ballot(self.model, params=clean, predictions=predictions or {}, table=table,
-                                 role=",".join(roles), round=str(current))
+                                 role=_roles_line(roles), round=str(current))
             ballot.save(self.folder)
         return ballot.id
 
