@@ -34,7 +34,10 @@ has one device per participant, so the time figures here are pessimistic and noi
   front ends, the chart module), plus its idle time. ``--again``: a second visit instead (the
   same browser context opened the page once before). ``--before DIR`` profiles a room running
   the kit checked out in DIR beside it (e.g. ``git archive main | tar -x -C DIR``): both
-  rooms at once, their pages alternating, so they share the load.
+  rooms at once, their pages alternating, so they share the load. It also prints the bytes each
+  page fetched in all (fonts come after the chart). ``--throttle KBIT,MS``: each profiled page
+  downloads through Chrome's network emulation at KBIT kbit/s with MS ms of latency (a
+  participant's share of a room's wifi; the kernel connection is not throttled).
 
 Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``;
 ``python bench/bench_room.py --participants 0 --profile-page 6 --before DIR`` for the page alone.
@@ -346,7 +349,7 @@ def _watch_outside(context, outside):
         ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")) else outside.append(r.url))
 
 
-def _profile_once(browser, url, outside, again=False):
+def _profile_once(browser, url, outside, again=False, throttle=None):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     if again:  # a second visit on the same device: a first page loads (its files cached), then the profiled one
         _watch_outside(context, outside)
@@ -365,6 +368,12 @@ def _profile_once(browser, url, outside, again=False):
     cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
     cdp.send("Profiler.start")
     cdp.send("Performance.enable")
+    if throttle:  # a participant on poor wifi: this page's downloads share throttle[0] kbit/s, each waits throttle[1] ms
+        kbits, latency = throttle
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,
+                                                      "downloadThroughput": kbits * 1000 / 8,
+                                                      "uploadThroughput": kbits * 1000 / 8})
     page.goto(url, wait_until="commit")
     try:
         page.wait_for_function("() => window.__dpmkitLoad && window.__dpmkitLoad.marks.chart !== undefined",
@@ -379,8 +388,16 @@ def _profile_once(browser, url, outside, again=False):
     load = page.evaluate("() => window.__dpmkitLoad")
     nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].toJSON()")
     files = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.toJSON())")
+    with contextlib.suppress(Exception):  # then every byte the page fetches (fonts come after the chart)
+        page.wait_for_load_state("networkidle", timeout=30_000)
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        page.wait_for_load_state("networkidle", timeout=30_000)
+    every = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.toJSON())")
     context.close()
-    return summarize_load(load, nav, files, cpu, metrics)
+    out = summarize_load(load, nav, files, cpu, metrics)
+    out["KB every file"] = (nav["transferSize"] + sum(f["transferSize"] for f in every)) / 1024
+    out["KB fonts"] = sum(f["transferSize"] for f in every if _kind(f["name"]) in ("fonts", "stylesheets")) / 1024
+    return out
 
 
 def summarize_load(load, nav, files, cpu, metrics):
@@ -432,7 +449,7 @@ def summarize_load(load, nav, files, cpu, metrics):
     return out
 
 
-def profile_pages(urls, repeats=3, again=False):
+def profile_pages(urls, repeats=3, again=False, throttle=None):
     """Open each participant page of ``urls`` ``repeats`` times, alone, alternating between them, each
     in a fresh browser context (a first visit: nothing cached; with ``again``, a second visit in a
     context that opened the page once before); return, per URL, each load's
@@ -445,13 +462,13 @@ def profile_pages(urls, repeats=3, again=False):
         try:
             for _ in range(repeats):
                 for url in urls:
-                    runs[url].append(_profile_once(browser, url, outside[url], again))
+                    runs[url].append(_profile_once(browser, url, outside[url], again, throttle))
         finally:
             browser.close()
     return {url: {"runs": r, "outside": sorted(set(outside[url]))} for url, r in runs.items()}
 
 
-def measure_page(tmp, repeats, before=None, again=False):
+def measure_page(tmp, repeats, before=None, again=False, throttle=None):
     """Start the room (and, with ``before``, a room running the kit checked out in that folder, at
     the same time so that both share the machine's load) and profile one participant page's load
     in each, alternating."""
@@ -464,7 +481,7 @@ def measure_page(tmp, repeats, before=None, again=False):
             running = stack.enter_context(room(Path(tmp) / f"page{k}", "--tables", "6", startup_timeout=120,
                                                hard_limit=900, code_root=code_root))
             urls[name] = running.participants
-        profiled = profile_pages(list(urls.values()), repeats, again)
+        profiled = profile_pages(list(urls.values()), repeats, again, throttle)
     return {name: profiled[url] for name, url in urls.items()}
 
 
@@ -495,6 +512,8 @@ def report_profile(profiled, label=""):
           f"{med('chart spec in'):6.0f}; {med('widgets created'):.0f} widgets, {med('messages in'):.0f} messages in "
           f"({med('KB in'):.0f} KB), {med('messages out'):.0f} out before the chart")
     print(f"    shown: levers {med('levers'):6.0f}, ballot {med('ballot'):6.0f}, chart drawn {med('chart'):6.0f}")
+    print(f"    bytes fetched: {med('KB every file'):6.0f} KB in all (page, files, fonts; once the network is idle), "
+          f"of which style sheets and fonts {med('KB fonts'):5.0f} KB")
     print("    main thread until the chart, by what ran (CPU profile, ms):")
     names = sorted({k[4:] for r in runs for k in r if k.startswith("cpu ")}, key=lambda n: -med("cpu " + n))
     for name in names:
@@ -514,7 +533,7 @@ def report_pairs(now, before):
         return
     print(f"  now against before, {len(pairs)} pairs (ms from the request; median now, median before, "
           "median of the paired differences):")
-    for key in ("chart", "ballot", "levers", "dom_ready", "chart spec in"):
+    for key in ("chart", "ballot", "levers", "dom_ready", "chart spec in", "KB every file"):
         values = [(a[key], b[key]) for a, b in pairs
                   if key in a and key in b and a[key] == a[key] and b[key] == b[key]]  # not NaN
         if values:
@@ -741,6 +760,10 @@ def main(argv=None):
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="with --profile-page: also profile a room running the kit checked out in DIR (e.g. "
                              "git archive main | tar -x -C DIR), alternating, same load")
+    parser.add_argument("--throttle", metavar="KBIT,MS",
+                        help="with --profile-page: each profiled page's downloads limited to KBIT kbit/s with MS ms "
+                             "of latency (Chrome's network emulation; the kernel connection is not throttled), e.g. "
+                             "2000,40 for a participant's share of a busy room's wifi")
     parser.add_argument("--again", action="store_true",
                         help="with --profile-page: profile a second visit instead (the same browser context opened "
                              "the page once before, so its cache holds what the room lets it keep)")
@@ -754,7 +777,8 @@ def main(argv=None):
     if args.profile_page:
         print(f"load {_loadavg()}")
         with tempfile.TemporaryDirectory() as tmp:
-            measured = measure_page(tmp, args.profile_page, args.before, args.again)
+            throttle = tuple(int(x) for x in args.throttle.split(",")) if args.throttle else None
+            measured = measure_page(tmp, args.profile_page, args.before, args.again, throttle)
             for name, profiled in measured.items():
                 report_profile(profiled, f" ({name}{', second visit' if args.again else ''})")
                 out[f"page ({name})"] = profiled["runs"]

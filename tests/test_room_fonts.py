@@ -1,5 +1,6 @@
-"""The room serves its icon fonts cut down to the icons its pages can show (dpmkit.room.fonts):
-the trimmed sheets and fonts are what the pages get, with the right headers, and every icon
+"""The room serves its icon fonts cut down to the icons its pages can show, and Solara's sheet
+without KaTeX (dpmkit.room.fonts): the trimmed sheets and fonts are what the pages get, with
+the right headers, and every icon
 the room's pages show (participant, facilitator, the game's table and facilitator pages) is
 drawn by the served font exactly as by the installed one, pixel for pixel."""
 
@@ -43,6 +44,19 @@ def test_trim_css_keeps_only_the_named_icons_and_everything_else():
     # Nothing but the dropped icons goes: with every icon kept, the sheet is as it was.
     whole, _ = fonts.trim_css(css, {"mdi-menu-down", "mdi-check", "mdi-check-bold", "mdi-alarm"})
     assert whole == css
+
+
+def test_without_math_drops_katex_and_nothing_else():
+    from dpmkit.room import fonts
+
+    css = ('@font-face{font-family:KaTeX_Main;src:url(data:font/woff2;base64,AAAA) format("woff2")}'
+           '@font-face{font-family:Roboto;src:url(r.woff2)}'
+           '.katex{font:normal 1.21em KaTeX_Main}.katex .base,.katex .strut{display:inline-block}'
+           '.v-btn,.katex .x{color:red}.v-application .katexish{color:blue}.katex-display{margin:1em}'
+           '@media print{.katex{display:none}}.v-select{width:1px}')
+    assert fonts.without_math(css) == ('@font-face{font-family:Roboto;src:url(r.woff2)}'
+                                       '.v-btn,.katex .x{color:red}.v-application .katexish{color:blue}'
+                                       '@media print{.katex{display:none}}.v-select{width:1px}')
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +112,17 @@ def test_the_served_fonts_hold_every_icon_the_kit_and_vuetify_name(built):
     points = {int(cp, 16) for cp in re.findall(r'content:"\\([0-9a-f]+)"', fa_sheet)}
     assert points and points <= _cmap(served[f"{fonts.CDN}font-awesome@4.5.0/fonts/{fa_font}"]["body"])
     assert ".fa-glass:before" not in fa_sheet and ".fa-undo:before" in fa_sheet and ".fa-spin{" in fa_sheet
+    # Solara's sheet: every rule but KaTeX's, as installed; under half the bytes compressed
+    import ipywidgets
+
+    main = f"main{ipywidgets.__version__.split('.')[0]}.css"
+    installed = (cdn / fonts.VUETIFY_APP / "dist" / main).read_text(encoding="utf-8")
+    sheet = served[f"{fonts.CDN}{fonts.VUETIFY_APP}/dist/{main}"]
+    rules = [b for b in fonts._blocks(installed) if "KaTeX" not in (b[1] or "") and not (
+        b[1] is not None and all(re.match(r"\.katex(-[\w-]+)?(?![\w-])", s.strip()) for s in b[0].split(",")))]
+    assert fonts._blocks(sheet["body"].decode("utf-8")) == rules
+    assert "KaTeX" in installed and "KaTeX" not in sheet["body"].decode("utf-8")
+    assert len(sheet["gzip"]) * 2 < len(gzip.compress(installed.encode("utf-8")))
 
 
 def _get(url, **headers):
@@ -138,6 +163,9 @@ def test_the_room_serves_the_trimmed_sheets_and_fonts_with_their_headers(tmp_pat
         assert status == 200 and body[:4] == b"wOFF" and headers["Cache-Control"].endswith("immutable")
         # a font name the room did not build goes on to Solara, which has no such file
         assert _get(css.replace("fonts.css", "dpmkit-mdi-0000000000000000.woff"))[0] == 404
+        status, headers, body = _get(css.replace("fonts.css", "main8.css"), **{"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Cache-Control"] == "no-cache" and headers["ETag"].startswith('W/"dpmkit-')
+        assert b".v-btn" in gzip.decompress(body) and b"KaTeX" not in gzip.decompress(body)
         # the guard still answers only the room's routes
         assert _get(running.base + "/api/contents")[0] == 404
 
@@ -201,6 +229,7 @@ def _icons_drawn_as_installed(page, base, fetched):
     page.wait_for_function("() => document.fonts.status === 'loaded'")
     icon_fonts = [u for u in fetched if re.search(r"/dpmkit-|d9f39587ab2751b33bcf|fontawesome-webfont", u)]
     assert icon_fonts and all("/dpmkit-" in u for u in icon_fonts), icon_fonts
+    assert page.locator(".katex").count() == 0  # no formulas: the room serves Solara's sheet without KaTeX
     icons = page.evaluate(COMPARE_JS, _installed_fonts(base))
     assert icons, "no icon found on the page"
     wrong = [i for i in icons if not (i["same"] and i["ink"] > 20)]

@@ -1,4 +1,5 @@
-"""Only the icons the room's pages can show: trimmed icon fonts and their style sheets.
+"""Only the fonts the room's pages can show: trimmed icon fonts and their style sheets, and
+Solara's style sheet without the math fonts.
 
 A participant's page, as Solara serves it, loads two icon fonts for a handful of icons:
 
@@ -28,6 +29,13 @@ fonts cut down to those glyphs (:func:`build`, once, when the room starts):
   browsers check it again each visit (``no-cache`` and an ETag) rather than keep a trimmed
   sheet under a name that Solara's own full sheet also has.
 
+Solara's own style sheet (``main8.css``, in the page's head: it holds up the first drawing and
+every script) carries KaTeX, for Markdown with formulas: 17 KB of rules and six fonts written
+into the sheet (106 KB of base64), 78 of its 141 KB compressed. The room's pages show no
+formulas (they write HTML, never Markdown), so the room serves that sheet without KaTeX's
+``@font-face`` and ``.katex`` rules, at Solara's address, ``no-cache`` with an ETag like
+``fonts.css``; every other rule is as installed.
+
 If anything is missing (fontTools, an upgraded Solara whose files moved), the room serves
 the files as installed and says why (:func:`problem`).
 """
@@ -41,7 +49,7 @@ import io
 import re
 from pathlib import Path
 
-__all__ = ["build", "files", "icon_names", "icons", "problem", "trim_css"]
+__all__ = ["build", "files", "icon_names", "icons", "problem", "trim_css", "without_math"]
 
 #: Solara's Vue 2 front end, whose files ``solara-assets`` installs (see :mod:`dpmkit.room.server`).
 VUETIFY_APP = "@widgetti/solara-vuetify-app@10.1.1"
@@ -62,6 +70,10 @@ _MATERIAL_RULE = re.compile(r"\A\.material-icons\.[A-Za-z0-9_]+:before\Z")
 
 
 # ----------------------------------------------------------------------------- style sheets
+_SIGNIFICANT = re.compile(r"[\"'{};]|/\*")
+_STRING = {'"': re.compile(r'"(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"'(?:[^'\\]|\\.)*'", re.S)}
+
+
 def _blocks(css):
     """Split a style sheet into its top-level pieces: (prelude, body) for a rule or a block
     at-rule (``body`` without its braces), (text, None) for a comment, blank or ``@charset …;``.
@@ -82,15 +94,17 @@ def _blocks(css):
             i = j
             continue
         j, depth, start, body_start = i, 0, i, None
-        while j < n:
-            c = css[j]
+        while True:
+            found = _SIGNIFICANT.search(css, j)
+            if found is None:
+                j = n
+                break
+            j, c = found.start(), found.group()
             if c in "\"'":
-                k = j + 1
-                while k < n and css[k] != c:
-                    k += 2 if css[k] == "\\" else 1
-                j = k + 1
+                end = _STRING[c].match(css, j)
+                j = end.end() if end else n
                 continue
-            if css.startswith("/*", j):
+            if c == "/*":
                 k = css.find("*/", j + 2)
                 j = n if k < 0 else k + 2
                 continue
@@ -153,6 +167,24 @@ def trim_css(css, keep, rule=_MDI_RULE, drop=None, font_face=None):
             continue
         out.append((text, body))
     return _join(out), kept
+
+
+_KATEX = re.compile(r"(?:\A|[\s>+~,(])\.katex(?:-[\w-]+)?(?![\w-])")  # KaTeX's classes: katex, katex-…
+
+
+def without_math(css):
+    """``css`` without KaTeX: its ``@font-face`` rules and the rules whose every selector names
+    one of its classes (``katex``, ``katex-…``); everything else as it is."""
+    out = []
+    for text, body in _blocks(css):
+        if body is not None:
+            prelude = re.sub(r"/\*.*?\*/", "", text, flags=re.S).strip()
+            if prelude.startswith("@font-face") and "KaTeX" in body:
+                continue
+            if not prelude.startswith("@") and all(_KATEX.search(" " + s.strip()) for s in prelude.split(",")):
+                continue
+        out.append((text, body))
+    return _join(out)
 
 
 # ----------------------------------------------------------------------------- which icons
@@ -231,6 +263,13 @@ def _entry(body, content_type, cache, etag=None):
             "etag": etag}
 
 
+def _sheet(css, cache):
+    """A style sheet served at Solara's own address: checked again each visit, by its ETag."""
+    body = css.encode("utf-8")
+    etag = b'W/"dpmkit-' + hashlib.sha256(body).hexdigest()[:24].encode("ascii") + b'"'
+    return _entry(body, b"text/css; charset=utf-8", cache, etag)
+
+
 @functools.lru_cache(maxsize=1)
 def _built():
     try:
@@ -249,43 +288,46 @@ def _build():
     mdi_names, fa_names = icon_names(cdn_dir)
     served = {}
 
-    # Material Design Icons, inside Solara's fonts.css
+    # Material Design Icons, inside Solara's fonts.css (the font's name, its hash, is put in after)
     source = _MDI_TTF_RE.search(fonts_css)
     if source is None:
         raise LookupError(f"no Material Design Icons font named in {dist / 'fonts.css'}")
-    _, mdi_points = trim_css(fonts_css, mdi_names)
-    if not mdi_points:
-        raise LookupError(f"none of the room's icons found in {dist / 'fonts.css'}")
-    woff = _subset_woff(dist / source.group(1), mdi_points.values())
-    mdi_name = _hashed(woff, "dpmkit-mdi", ".woff")
-    served[f"{CDN}{VUETIFY_APP}/dist/{mdi_name}"] = _entry(woff, b"font/woff", _IMMUTABLE)
 
     def mdi_face(body):
         if "Material Design Icons" not in body:
             return body
-        return re.sub(r"src:[^;]*;(\s*src:[^;]*;)?", f'src: url({mdi_name}) format("woff");', body, count=1)
+        return re.sub(r"src:[^;]*;(\s*src:[^;]*;)?", 'src: url(@dpmkit-font@) format("woff");', body, count=1)
 
-    css, _ = trim_css(fonts_css, mdi_names, font_face=mdi_face, drop=_MATERIAL_RULE)
-    body = css.encode("utf-8")
-    etag = b'W/"dpmkit-' + hashlib.sha256(body).hexdigest()[:24].encode("ascii") + b'"'
-    served[FONTS_CSS] = _entry(body, b"text/css; charset=utf-8", b"no-cache", etag)
+    css, mdi_points = trim_css(fonts_css, mdi_names, font_face=mdi_face, drop=_MATERIAL_RULE)
+    if not mdi_points or css.count("@dpmkit-font@") != 1:
+        raise LookupError(f"the room's icons or their font not found in {dist / 'fonts.css'}")
+    woff = _subset_woff(dist / source.group(1), mdi_points.values())
+    mdi_name = _hashed(woff, "dpmkit-mdi", ".woff")
+    served[f"{CDN}{VUETIFY_APP}/dist/{mdi_name}"] = _entry(woff, b"font/woff", _IMMUTABLE)
+    served[FONTS_CSS] = _sheet(css.replace("@dpmkit-font@", mdi_name), b"no-cache")
 
     # Font Awesome, its own sheet, named by its hash (Solara's fontawesome_path setting)
-    _, fa_points = trim_css(fa_css, fa_names, rule=_FA_RULE)
-    if not fa_points:
-        raise LookupError(f"none of the room's icons found in {cdn_dir / _FA_CSS}")
+    def fa_face(body):
+        return re.sub(r"src:[^;]*;(\s*src:[^;}]*;?)?", "src:url('../fonts/@dpmkit-font@') format('woff');", body,
+                      count=1)
+
+    css, fa_points = trim_css(fa_css, fa_names, rule=_FA_RULE, font_face=fa_face)
+    if not fa_points or css.count("@dpmkit-font@") != 1:
+        raise LookupError(f"the room's icons or their font not found in {cdn_dir / _FA_CSS}")
     woff = _subset_woff(cdn_dir / _FA_TTF, fa_points.values())
     fa_font = _hashed(woff, "dpmkit-fa", ".woff")
     served[f"{CDN}{FONT_AWESOME}/fonts/{fa_font}"] = _entry(woff, b"font/woff", _IMMUTABLE)
-
-    def fa_face(body):
-        return re.sub(r"src:[^;]*;(\s*src:[^;}]*;?)?", f"src:url('../fonts/{fa_font}') format('woff');", body, count=1)
-
-    css, _ = trim_css(fa_css, fa_names, rule=_FA_RULE, font_face=fa_face)
-    body = css.encode("utf-8")
+    body = css.replace("@dpmkit-font@", fa_font).encode("utf-8")
     fa_sheet = _hashed(body, "dpmkit-font-awesome", ".css")
     served[f"{CDN}{FONT_AWESOME}/css/{fa_sheet}"] = _entry(body, b"text/css; charset=utf-8", _IMMUTABLE)
     served["fontawesome_path"] = f"/{FONT_AWESOME}/css/{fa_sheet}"
+
+    # Solara's style sheet without KaTeX
+    import ipywidgets
+
+    main = f"main{ipywidgets.__version__.split('.')[0]}.css"
+    served[f"{CDN}{VUETIFY_APP}/dist/{main}"] = _sheet(without_math((dist / main).read_text(encoding="utf-8")),
+                                                       b"no-cache")
     served["icons"] = (sorted(mdi_points), sorted(fa_points))
     return served
 
