@@ -40,7 +40,9 @@ has one device per participant, so the time figures here are pessimistic and noi
   participant's share of a room's wifi; the kernel connection is not throttled).
 
 Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``;
-``python bench/bench_room.py --participants 0 --profile-page 6 --before DIR`` for the page alone.
+``python bench/bench_room.py --participants 0 --profile-page 6 --before DIR`` for the page alone;
+``python bench/bench_room.py --participants 0 --compare-redraw 12`` for the redraw with the data
+only against drawing anew, in one room.
 """
 
 from __future__ import annotations
@@ -543,6 +545,49 @@ def report_pairs(now, before):
                   f"   (now faster in {sum(a < b for a, b in values)} of {len(values)})")
 
 
+def compare_redraw(tmp, releases):
+    """One room, two participant pages at once: one redraws with the new data only (as served), one
+    draws anew on each release (``window.__dpmkitFullRedraw``); the same releases, alternating between
+    the pages, so both share the load. Returns each page's release -> redrawn (ms)."""
+    from playwright.sync_api import sync_playwright
+
+    times, outside = {"data only": [], "anew": []}, []
+    fractions = [0.3, 0.8, 0.55, 0.15, 0.65]
+    with room(Path(tmp) / "redraw", "--tables", "6", startup_timeout=120, hard_limit=900) as running, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        try:
+            pages = {}
+            for mode in times:
+                context = browser.new_context(viewport={"width": 1200, "height": 900})
+                offline(context, outside)
+                if mode == "anew":
+                    context.add_init_script("window.__dpmkitFullRedraw = true")
+                page = pages[mode] = context.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(running.participants, wait_until="commit")
+            for page in pages.values():
+                page.wait_for_function(CHART_JS, polling=50)
+            time.sleep(2)
+            for k in range(releases):
+                for mode in (list(times) if k % 2 == 0 else list(times)[::-1]):
+                    missed = []
+                    times[mode] += burst([pages[mode]], fractions[k % len(fractions)], missed)
+                    time.sleep(0.3)
+        finally:
+            browser.close()
+    return times
+
+
+def report_redraw(times):
+    pairs = list(zip(times["data only"], times["anew"]))
+    print(f"  slider release -> redraw, one page alone, {len(pairs)} releases each, alternating (ms):")
+    for mode, values in times.items():
+        print(f"    {mode:10s} median {statistics.median(values):5.0f}  (min {min(values):.0f}, max {max(values):.0f})")
+    print(f"    paired difference (data only - anew) median {statistics.median(a - b for a, b in pairs):+5.0f}"
+          f"   (data only faster in {sum(a < b for a, b in pairs)} of {len(pairs)})")
+
+
 def server_threads(pid):
     import psutil
 
@@ -764,6 +809,10 @@ def main(argv=None):
                         help="with --profile-page: each profiled page's downloads limited to KBIT kbit/s with MS ms "
                              "of latency (Chrome's network emulation; the kernel connection is not throttled), e.g. "
                              "2000,40 for a participant's share of a busy room's wifi")
+    parser.add_argument("--compare-redraw", type=int, default=0, metavar="N",
+                        help="N slider releases on a page that redraws with the data only and on one that draws "
+                             "anew (window.__dpmkitFullRedraw), alternating, in one room; with --participants 0, "
+                             "only that")
     parser.add_argument("--again", action="store_true",
                         help="with --profile-page: profile a second visit instead (the same browser context opened "
                              "the page once before, so its cache holds what the room lets it keep)")
@@ -774,6 +823,17 @@ def main(argv=None):
         return 0
     n = args.participants
     out = {}
+    if args.compare_redraw:
+        print(f"load {_loadavg()}")
+        with tempfile.TemporaryDirectory() as tmp:
+            times = compare_redraw(tmp, args.compare_redraw)
+        report_redraw(times)
+        out["redraw (data only, anew)"] = times
+        print(f"load {_loadavg()}")
+        if n == 0 and not args.profile_page:
+            if args.json:
+                args.json.write_text(json.dumps(out, indent=1))
+            return 0
     if args.profile_page:
         print(f"load {_loadavg()}")
         with tempfile.TemporaryDirectory() as tmp:
