@@ -370,7 +370,7 @@ def _profile_once(browser, url, outside, again=False, throttle=None):
     cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
     cdp.send("Profiler.start")
     cdp.send("Performance.enable")
-    if throttle:  # a participant on poor wifi: this page's downloads share throttle[0] kbit/s, each waits throttle[1] ms
+    if throttle:  # a participant on poor wifi: the page's downloads share throttle[0] kbit/s, each waits throttle[1] ms
         kbits, latency = throttle
         cdp.send("Network.enable")
         cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,

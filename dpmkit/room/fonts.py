@@ -159,7 +159,7 @@ def trim_css(css, keep, rule=_MDI_RULE, drop=None, font_face=None):
             chosen = [s for s, m in zip(selectors, names) if m.group(1) in keep]
             if not chosen:
                 continue
-            for s, m in zip(selectors, names):
+            for m in names:
                 if m.group(1) in keep:
                     kept[m.group(1)] = int(content.group(1), 16)
             lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
