@@ -1,5 +1,5 @@
 """What the room changes in the browser files it serves: one line of anywidget's front end,
-and how the chart's files are served.
+how the chart's files are served, and a redraw with new data only (:data:`DATA_ONLY_REDRAW_JS`).
 
 The stalled pages (issue 12): with many participants joining at once, some pages showed
 the levers but never drew the chart, although the room had sent everything. The cause is

@@ -15,8 +15,8 @@ adds what a room needs:
   again inside its kernel);
 - no request leaves the laptop: Solara's CDN proxy is served only from the files
   installed by ``solara-assets`` (offline), and its telemetry is switched off;
-- the icon fonts and their style sheets are served with only the icons the pages can show
-  (see :mod:`dpmkit.room.fonts`);
+- the icon fonts and their style sheets are served with only the icons the pages can show,
+  and Solara's style sheet without KaTeX's math fonts (see :mod:`dpmkit.room.fonts`);
 - anywidget's front end is served with one bound lengthened, so a chart whose module is
   slow to load in a busy browser is drawn late instead of never, compressed once and, asked
   by its own version, kept by the browser for good (see :mod:`dpmkit.room.frontend`).
