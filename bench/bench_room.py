@@ -34,10 +34,15 @@ has one device per participant, so the time figures here are pessimistic and noi
   front ends, the chart module), plus its idle time. ``--again``: a second visit instead (the
   same browser context opened the page once before). ``--before DIR`` profiles a room running
   the kit checked out in DIR beside it (e.g. ``git archive main | tar -x -C DIR``): both
-  rooms at once, their pages alternating, so they share the load.
+  rooms at once, their pages alternating, so they share the load. It also prints the bytes each
+  page fetched in all (fonts come after the chart). ``--throttle KBIT,MS``: each profiled page
+  downloads through Chrome's network emulation at KBIT kbit/s with MS ms of latency (a
+  participant's share of a room's wifi; the kernel connection is not throttled).
 
 Run: ``python bench/bench_room.py [--participants 30] [--servers room,voila]``;
-``python bench/bench_room.py --participants 0 --profile-page 6 --before DIR`` for the page alone.
+``python bench/bench_room.py --participants 0 --profile-page 6 --before DIR`` for the page alone;
+``python bench/bench_room.py --participants 0 --compare-redraw 12`` for the redraw with the data
+only against drawing anew, in one room.
 """
 
 from __future__ import annotations
@@ -346,7 +351,7 @@ def _watch_outside(context, outside):
         ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")) else outside.append(r.url))
 
 
-def _profile_once(browser, url, outside, again=False):
+def _profile_once(browser, url, outside, again=False, throttle=None):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     if again:  # a second visit on the same device: a first page loads (its files cached), then the profiled one
         _watch_outside(context, outside)
@@ -365,6 +370,12 @@ def _profile_once(browser, url, outside, again=False):
     cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
     cdp.send("Profiler.start")
     cdp.send("Performance.enable")
+    if throttle:  # a participant on poor wifi: the page's downloads share throttle[0] kbit/s, each waits throttle[1] ms
+        kbits, latency = throttle
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,
+                                                      "downloadThroughput": kbits * 1000 / 8,
+                                                      "uploadThroughput": kbits * 1000 / 8})
     page.goto(url, wait_until="commit")
     try:
         page.wait_for_function("() => window.__dpmkitLoad && window.__dpmkitLoad.marks.chart !== undefined",
@@ -379,8 +390,16 @@ def _profile_once(browser, url, outside, again=False):
     load = page.evaluate("() => window.__dpmkitLoad")
     nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].toJSON()")
     files = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.toJSON())")
+    with contextlib.suppress(Exception):  # then every byte the page fetches (fonts come after the chart)
+        page.wait_for_load_state("networkidle", timeout=30_000)
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        page.wait_for_load_state("networkidle", timeout=30_000)
+    every = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.toJSON())")
     context.close()
-    return summarize_load(load, nav, files, cpu, metrics)
+    out = summarize_load(load, nav, files, cpu, metrics)
+    out["KB every file"] = (nav["transferSize"] + sum(f["transferSize"] for f in every)) / 1024
+    out["KB fonts"] = sum(f["transferSize"] for f in every if _kind(f["name"]) in ("fonts", "stylesheets")) / 1024
+    return out
 
 
 def summarize_load(load, nav, files, cpu, metrics):
@@ -432,7 +451,7 @@ def summarize_load(load, nav, files, cpu, metrics):
     return out
 
 
-def profile_pages(urls, repeats=3, again=False):
+def profile_pages(urls, repeats=3, again=False, throttle=None):
     """Open each participant page of ``urls`` ``repeats`` times, alone, alternating between them, each
     in a fresh browser context (a first visit: nothing cached; with ``again``, a second visit in a
     context that opened the page once before); return, per URL, each load's
@@ -445,13 +464,13 @@ def profile_pages(urls, repeats=3, again=False):
         try:
             for _ in range(repeats):
                 for url in urls:
-                    runs[url].append(_profile_once(browser, url, outside[url], again))
+                    runs[url].append(_profile_once(browser, url, outside[url], again, throttle))
         finally:
             browser.close()
     return {url: {"runs": r, "outside": sorted(set(outside[url]))} for url, r in runs.items()}
 
 
-def measure_page(tmp, repeats, before=None, again=False):
+def measure_page(tmp, repeats, before=None, again=False, throttle=None):
     """Start the room (and, with ``before``, a room running the kit checked out in that folder, at
     the same time so that both share the machine's load) and profile one participant page's load
     in each, alternating."""
@@ -464,7 +483,7 @@ def measure_page(tmp, repeats, before=None, again=False):
             running = stack.enter_context(room(Path(tmp) / f"page{k}", "--tables", "6", startup_timeout=120,
                                                hard_limit=900, code_root=code_root))
             urls[name] = running.participants
-        profiled = profile_pages(list(urls.values()), repeats, again)
+        profiled = profile_pages(list(urls.values()), repeats, again, throttle)
     return {name: profiled[url] for name, url in urls.items()}
 
 
@@ -495,6 +514,8 @@ def report_profile(profiled, label=""):
           f"{med('chart spec in'):6.0f}; {med('widgets created'):.0f} widgets, {med('messages in'):.0f} messages in "
           f"({med('KB in'):.0f} KB), {med('messages out'):.0f} out before the chart")
     print(f"    shown: levers {med('levers'):6.0f}, ballot {med('ballot'):6.0f}, chart drawn {med('chart'):6.0f}")
+    print(f"    bytes fetched: {med('KB every file'):6.0f} KB in all (page, files, fonts; once the network is idle), "
+          f"of which style sheets and fonts {med('KB fonts'):5.0f} KB")
     print("    main thread until the chart, by what ran (CPU profile, ms):")
     names = sorted({k[4:] for r in runs for k in r if k.startswith("cpu ")}, key=lambda n: -med("cpu " + n))
     for name in names:
@@ -514,7 +535,7 @@ def report_pairs(now, before):
         return
     print(f"  now against before, {len(pairs)} pairs (ms from the request; median now, median before, "
           "median of the paired differences):")
-    for key in ("chart", "ballot", "levers", "dom_ready", "chart spec in"):
+    for key in ("chart", "ballot", "levers", "dom_ready", "chart spec in", "KB every file"):
         values = [(a[key], b[key]) for a, b in pairs
                   if key in a and key in b and a[key] == a[key] and b[key] == b[key]]  # not NaN
         if values:
@@ -522,6 +543,49 @@ def report_pairs(now, before):
             change = statistics.median([a - b for a, b in values])
             print(f"    {key:14s} {now_ms:6.0f}  {before_ms:6.0f}  {change:+6.0f}"
                   f"   (now faster in {sum(a < b for a, b in values)} of {len(values)})")
+
+
+def compare_redraw(tmp, releases):
+    """One room, two participant pages at once: one redraws with the new data only (as served), one
+    draws anew on each release (``window.__dpmkitFullRedraw``); the same releases, alternating between
+    the pages, so both share the load. Returns each page's release -> redrawn (ms)."""
+    from playwright.sync_api import sync_playwright
+
+    times, outside = {"data only": [], "anew": []}, []
+    fractions = [0.3, 0.8, 0.55, 0.15, 0.65]
+    with room(Path(tmp) / "redraw", "--tables", "6", startup_timeout=120, hard_limit=900) as running, \
+            sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        try:
+            pages = {}
+            for mode in times:
+                context = browser.new_context(viewport={"width": 1200, "height": 900})
+                offline(context, outside)
+                if mode == "anew":
+                    context.add_init_script("window.__dpmkitFullRedraw = true")
+                page = pages[mode] = context.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(running.participants, wait_until="commit")
+            for page in pages.values():
+                page.wait_for_function(CHART_JS, polling=50)
+            time.sleep(2)
+            for k in range(releases):
+                for mode in (list(times) if k % 2 == 0 else list(times)[::-1]):
+                    missed = []
+                    times[mode] += burst([pages[mode]], fractions[k % len(fractions)], missed)
+                    time.sleep(0.3)
+        finally:
+            browser.close()
+    return times
+
+
+def report_redraw(times):
+    pairs = list(zip(times["data only"], times["anew"]))
+    print(f"  slider release -> redraw, one page alone, {len(pairs)} releases each, alternating (ms):")
+    for mode, values in times.items():
+        print(f"    {mode:10s} median {statistics.median(values):5.0f}  (min {min(values):.0f}, max {max(values):.0f})")
+    print(f"    paired difference (data only - anew) median {statistics.median(a - b for a, b in pairs):+5.0f}"
+          f"   (data only faster in {sum(a < b for a, b in pairs)} of {len(pairs)})")
 
 
 def server_threads(pid):
@@ -741,6 +805,14 @@ def main(argv=None):
     parser.add_argument("--before", type=Path, metavar="DIR",
                         help="with --profile-page: also profile a room running the kit checked out in DIR (e.g. "
                              "git archive main | tar -x -C DIR), alternating, same load")
+    parser.add_argument("--throttle", metavar="KBIT,MS",
+                        help="with --profile-page: each profiled page's downloads limited to KBIT kbit/s with MS ms "
+                             "of latency (Chrome's network emulation; the kernel connection is not throttled), e.g. "
+                             "2000,40 for a participant's share of a busy room's wifi")
+    parser.add_argument("--compare-redraw", type=int, default=0, metavar="N",
+                        help="N slider releases on a page that redraws with the data only and on one that draws "
+                             "anew (window.__dpmkitFullRedraw), alternating, in one room; with --participants 0, "
+                             "only that")
     parser.add_argument("--again", action="store_true",
                         help="with --profile-page: profile a second visit instead (the same browser context opened "
                              "the page once before, so its cache holds what the room lets it keep)")
@@ -751,10 +823,22 @@ def main(argv=None):
         return 0
     n = args.participants
     out = {}
+    if args.compare_redraw:
+        print(f"load {_loadavg()}")
+        with tempfile.TemporaryDirectory() as tmp:
+            times = compare_redraw(tmp, args.compare_redraw)
+        report_redraw(times)
+        out["redraw (data only, anew)"] = times
+        print(f"load {_loadavg()}")
+        if n == 0 and not args.profile_page:
+            if args.json:
+                args.json.write_text(json.dumps(out, indent=1))
+            return 0
     if args.profile_page:
         print(f"load {_loadavg()}")
         with tempfile.TemporaryDirectory() as tmp:
-            measured = measure_page(tmp, args.profile_page, args.before, args.again)
+            throttle = tuple(int(x) for x in args.throttle.split(",")) if args.throttle else None
+            measured = measure_page(tmp, args.profile_page, args.before, args.again, throttle)
             for name, profiled in measured.items():
                 report_profile(profiled, f" ({name}{', second visit' if args.again else ''})")
                 out[f"page ({name})"] = profiled["runs"]

@@ -1,5 +1,5 @@
 """What the room changes in the browser files it serves: one line of anywidget's front end,
-and how the chart's files are served.
+how the chart's files are served, and a redraw with new data only (:data:`DATA_ONLY_REDRAW_JS`).
 
 The stalled pages (issue 12): with many participants joining at once, some pages showed
 the levers but never drew the chart, although the room had sent everything. The cause is
@@ -160,6 +160,69 @@ CHART_PREFIX = "/_dpmkit/"
 _CHART = {}
 
 
+#: The chart's module, around Altair's ``render``: a new spec that differs from the one drawn only in
+#: its named datasets (and its description), as each run of the explorer's chart does
+#: (``dpmkit.charts.LiveTimeSeries``), goes to the drawn view as data, through Altair's own
+#: data-update handler (``_py_to_js_updates``, namespace "data": Vega recomputes the scales and
+#: axes from the data), instead of compiling Vega-Lite, parsing Vega and drawing a new view; the
+#: spec Altair draws says ``autosize.resize`` (unless it says otherwise), so the layout follows
+#: the new axis labels as a new drawing's would (a test compares the two drawings). Any
+#: other change, or any error on the way, draws the chart anew as Altair does. A page where
+#: ``window.__dpmkitFullRedraw`` is true always draws anew (for tests and the bench to compare).
+DATA_ONLY_REDRAW_JS = r"""
+const others = (spec) => JSON.stringify(Object.assign({}, spec, {datasets: null, description: null}));
+// Vega lays a view out once unless its autosize says resize: new data may need wider axis labels.
+const resizing = (spec) => {
+  if (!spec || typeof spec !== 'object') return spec;
+  const autosize = typeof spec.autosize === 'string' ? {type: spec.autosize} : (spec.autosize || {type: 'pad'});
+  return Object.assign({}, spec, {autosize: Object.assign({resize: true}, autosize)});
+};
+function render({model, el}) {
+  const handlers = {};
+  let shown = null;  // the spec drawn last
+  const watched = new Proxy(model, {get(target, key) {
+    if (key === 'on') {
+      return (event, callback) => {
+        (handlers[event] = handlers[event] || []).push(callback);
+        if (event !== 'change:spec') target.on(event, callback);
+      };
+    }
+    if (key === 'get') return (name) => name === 'spec' ? resizing(target.get('spec')) : target.get(name);
+    const value = target[key];
+    return typeof value === 'function' ? value.bind(target) : value;
+  }});
+  const anew = async () => {
+    shown = model.get('spec');
+    for (const callback of handlers['change:spec'] || []) await callback();
+  };
+  model.on('change:spec', async () => {
+    const spec = model.get('spec');
+    const update = (handlers['change:_py_to_js_updates'] || []).slice(-1)[0];  // the last drawn view's
+    if (!window.__dpmkitFullRedraw && update && shown && spec && spec.datasets && shown.datasets
+        && others(spec) === others(shown)
+        && Object.keys(spec.datasets).join() === Object.keys(shown.datasets).join()) {
+      try {
+        await update(Object.entries(spec.datasets).map(([name, value]) => (
+          {namespace: 'data', name, scope: [], value: structuredClone(value)})));
+        shown = spec;
+        if (spec.description !== undefined) {
+          const svg = el.querySelector('svg[aria-label], svg');
+          if (svg && svg.hasAttribute('aria-label')) svg.setAttribute('aria-label', spec.description);
+        }
+        return;
+      } catch (error) {
+        console.warn('dpmkit: drawing the chart anew', error);
+      }
+    }
+    await anew();
+  });
+  shown = model.get('spec');
+  return mod.default.render({model: watched, el});
+}
+export default {render};
+"""
+
+
 def serve_chart_module_by_url():
     """Send each page a small module that imports the chart's JavaScript from the room by URL,
     instead of the whole bundle (about 0.9 MB) inside every page's first message.
@@ -181,7 +244,7 @@ def serve_chart_module_by_url():
     stub = ("const base = ((document.body && document.body.dataset.baseUrl) || '/jupyter/')"
             ".replace(/jupyter\\/?$/, '');\n"
             f"const mod = await import(new URL(base + '_dpmkit/{name}', window.location.href).href);\n"
-            "export default mod.default;\n")
+            + DATA_ONLY_REDRAW_JS)
     _CHART.update(path=CHART_PREFIX + name, body=data, gzip=gzip.compress(data, 9), stub=stub)
     alt.JupyterChart._esm = stub
     return _CHART["path"]

@@ -15,6 +15,8 @@ adds what a room needs:
   again inside its kernel);
 - no request leaves the laptop: Solara's CDN proxy is served only from the files
   installed by ``solara-assets`` (offline), and its telemetry is switched off;
+- the icon fonts and their style sheets are served with only the icons the pages can show,
+  and Solara's style sheet without KaTeX's math fonts (see :mod:`dpmkit.room.fonts`);
 - anywidget's front end is served with one bound lengthened, so a chart whose module is
   slow to load in a busy browser is drawn late instead of never, compressed once and, asked
   by its own version, kept by the browser for good (see :mod:`dpmkit.room.frontend`).
@@ -30,7 +32,7 @@ import threading
 import time
 from urllib.parse import parse_qs
 
-from . import frontend
+from . import fonts, frontend
 
 __all__ = ["configure_solara", "guarded_app", "missing_assets", "serve", "warm_up"]
 
@@ -159,6 +161,22 @@ def guarded_app(app, room, base_url=""):
                                 (b"cache-control", b"no-store")]})
         await send({"type": "http.response.body", "body": body})
 
+    async def send_font_file(scope, send, served):
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        etag = served["etag"]
+        if etag is not None and headers.get(b"if-none-match", b"").strip() == etag:
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": [(b"etag", etag), (b"cache-control", served["cache"]),
+                                    (b"vary", b"Accept-Encoding")]})
+            await send({"type": "http.response.body", "body": b""})
+            return None
+        zipped = b"gzip" in headers.get(b"accept-encoding", b"")
+        extra = [(b"content-encoding", b"gzip")] if zipped else []
+        if etag is not None:
+            extra.append((b"etag", etag))
+        return await send_bytes(send, 200, served["gzip"] if zipped else served["body"], served["type"],
+                                cache=served["cache"], extra=extra)
+
     async def guard(scope, receive, send):
         kind = scope["type"]
         if kind == "lifespan":
@@ -190,6 +208,10 @@ def guarded_app(app, room, base_url=""):
                                         cache=b"public, max-age=31536000, immutable", extra=extra)
         if not _ALLOWED.match(path):
             return await send_plain(send, 404, "<h1>Not found</h1>")
+        if path.startswith(fonts.CDN) and scope.get("method") == "GET":
+            served = fonts.files().get(path)
+            if served is not None:
+                return await send_font_file(scope, send, served)
         if path == frontend.ANYWIDGET_PATH and scope.get("method") == "GET":
             headers = {k.lower(): v for k, v in scope.get("headers", [])}
             found = frontend.anywidget_file(scope.get("query_string", b"").decode("latin-1"),
@@ -219,6 +241,9 @@ def warm_up(model):
     from .. import charts
     from ..simulate import simulate
 
+    problem = fonts.build()  # the icon fonts cut down to the pages' icons (about 0.3 s)
+    if problem:
+        print(f"warning: {problem}", flush=True)
     charts.offline("interactive")  # the chart widget's offline bundle, from the kit's cache when it has it
     frontend.serve_chart_module_by_url()
     frontend.serve_anywidget_by_version()
