@@ -449,7 +449,8 @@ def _vector_table(xs, ys):
     arithmetic is the same."""
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
-    slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
+    with np.errstate(all="ignore"):  # a slope may overflow (then the kernel runs checked: lookups_bounded)
+        slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
     interp = _interp
 
     def table(segment):

@@ -244,7 +244,9 @@ def _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S=(
     pos = {name: k for k, name in enumerate(record)}
     dyn_cols = [pos[name] for name in dyn]
     contiguous = dyn_cols == list(range(len(dyn)))
-    target = out if contiguous else np.empty((len(time), len(dyn), n))
+    # the dynamic columns only: the static ones are filled after the kernel, and the
+    # checked kernel's sum of each row must not read them before (np.empty: anything)
+    target = out[:, : len(dyn), :] if contiguous else np.empty((len(time), len(dyn), n))
     with np.errstate(all="ignore"):
         statics, total = kernel(P, time.tolist(), dt, start, stop, None, target, S)
         for name, value in zip(compiled.static_recorded, statics):
@@ -289,7 +291,7 @@ def _run_vector_watched(compiled, method, P, time, dt, start, stop, record, n, S
     pos = {name: k for k, name in enumerate(record)}
     dyn_cols = [pos[name] for name in dyn]
     contiguous = dyn_cols == list(range(len(dyn)))
-    target = out if contiguous else np.empty((len(time), len(dyn), n))
+    target = out[:, : len(dyn), :] if contiguous else np.empty((len(time), len(dyn), n))
     try:
         with np.errstate(**_WATCH):
             statics = kernel(P, list(time), dt, start, stop, None, target, S)
