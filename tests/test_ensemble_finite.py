@@ -129,7 +129,7 @@ def test_every_way_to_a_non_finite_value_gives_the_checked_kernels_error(
 def test_the_watched_kernel_itself_stops_at_each_flag():
     """Beneath the ensemble: the watched kernel raises FloatingPointError for every
     failing case (so the ensemble's error comes from a flag, not from a later check)."""
-    for k, (case, equations, lookups, special, _) in enumerate(FAILING):
+    for k, (_, equations, lookups, special, _) in enumerate(FAILING):
         model = _stock_model(f"direct{k}", equations, lookups)
         compiled = compile_model(model)
         kernel = _watched(model)
