@@ -1,7 +1,8 @@
 """Engine performance against the budgets in DESIGN.md §3, each beside its anchor measured in
 the same run.
 
-Run with `make bench` (or `python bench/bench_core.py`; `--quick` skips the size scaling).
+Run with `make bench` (or `python bench/bench_core.py`; `--quick` skips the size scaling,
+`--ensembles` prints the ensemble figures only).
 These are measurements, not tests: a noisy machine may print a slower figure, so every
 figure is a median of repeated runs, and the compared versions are timed in alternation
 (round after round) so that load from other processes falls on all of them alike.
@@ -18,6 +19,7 @@ run, i.e. BPTK-Py = 1.98x pure Python. "2x faster than BPTK-Py" is therefore abo
 """
 
 import gc
+import importlib
 import os
 import statistics
 import subprocess
@@ -34,6 +36,8 @@ from anchors import reference_c, reference_numpy, reference_python  # noqa: E402
 from reference_model import build  # noqa: E402
 
 import dpmkit as dk  # noqa: E402
+
+_simulate = importlib.import_module("dpmkit.simulate")  # the module (dk.simulate is the function)
 
 BPTK_OVER_PYTHON = 4.79 / 2.42  # issue 15, one run on a loaded 2-core machine (quoted, not measured here)
 
@@ -105,20 +109,41 @@ def single_runs(model, c_run, c_why):
     line("budget of DESIGN.md (2 ms)", med["dpmkit"], 0.002, "2 ms", budget=1.0)
 
 
+def checked(fn):
+    """``fn`` run with the ensemble's checked kernel only (the sum of each recorded row,
+    as before issue 15's IEEE flags): the "before" of the flags, timed in the same rounds."""
+
+    def run():
+        watched = _simulate._run_vector_watched
+        _simulate._run_vector_watched = _simulate._run_vector_total
+        try:
+            return fn()
+        finally:
+            _simulate._run_vector_watched = watched
+
+    return run
+
+
 def ensembles(model, c_run, c_why, n=10_000):
     print(f"\n-- a {n:,}-run ensemble of the reference model, full trajectories (481 x 22 x {n:,} values)")
     s = samples(n)
     args = (s["base_referrals"], s["support_time"], s["relapse_rate"])
-    dk.ensemble(model, samples={k: v[:10] for k, v in s.items()})  # compile once
-    fns = {"dpmkit": lambda: dk.ensemble(model, samples=s), "numpy": lambda: reference_numpy.run(*args)}
+    few = {k: v[:10] for k, v in s.items()}
+    dk.ensemble(model, samples=few, backend="numpy")  # compile once (the watched kernel)
+    checked(lambda: dk.ensemble(model, samples=few, backend="numpy"))()  # and the checked one
+    fns = {"dpmkit": lambda: dk.ensemble(model, samples=s, backend="numpy"),
+           "numpy": lambda: reference_numpy.run(*args)}
+    fns["checked"] = checked(fns["dpmkit"])
     if c_run is not None:
         fns["C"] = lambda: c_run(*args)
     med = alternate(fns, rounds=5)
-    line("dpmkit.ensemble", med["dpmkit"], med["numpy"], "numpy", budget=1.0)
+    line("dpmkit.ensemble", med["dpmkit"], med["numpy"], "numpy", budget=0.92)
+    line("  checked kernel only (before the IEEE flags)", med["checked"], med["numpy"], "numpy")
     line("hand-written numpy", med["numpy"])
     # the same in CPU time, which other processes on a shared machine disturb less
-    cpu = alternate({"dpmkit": fns["dpmkit"], "numpy": fns["numpy"]}, rounds=7, clock=time.process_time)
-    line("dpmkit.ensemble (CPU time)", cpu["dpmkit"], cpu["numpy"], "numpy", budget=1.0)
+    cpu = alternate({k: fns[k] for k in ("dpmkit", "checked", "numpy")}, rounds=7, clock=time.process_time)
+    line("dpmkit.ensemble (CPU time)", cpu["dpmkit"], cpu["numpy"], "numpy", budget=0.92)
+    line("  checked kernel only (CPU time)", cpu["checked"], cpu["numpy"], "numpy")
     line("hand-written numpy (CPU time)", cpu["numpy"])
     if c_run is not None:
         line("hand-written C", med["C"], med["numpy"], "numpy")
@@ -128,15 +153,19 @@ def ensembles(model, c_run, c_why, n=10_000):
     line("budget of DESIGN.md (0.5 s)", med["dpmkit"], 0.5, "0.5 s", budget=1.0)
 
 
-def ensemble_scaling(model):
-    print("\n-- ensemble size: time per run (dpmkit beside hand-written numpy)")
+def ensemble_scaling(model, clock=time.perf_counter):
+    print("\n-- ensemble size: time per run (dpmkit beside hand-written numpy, and dpmkit's checked kernel "
+          f"only, as before the IEEE flags; {'CPU' if clock is time.process_time else 'wall'} time)")
     for n in (1, 10, 100, 1_000, 10_000):
         s = samples(n)
         args = (s["base_referrals"], s["support_time"], s["relapse_rate"])
-        med = alternate({"dpmkit": lambda s=s: dk.ensemble(model, samples=s),
-                         "numpy": lambda args=args: reference_numpy.run(*args)}, rounds=5 if n <= 1_000 else 3)
+        run = lambda s=s: dk.ensemble(model, samples=s, backend="numpy")
+        med = alternate({"dpmkit": run, "checked": checked(run), "numpy": lambda args=args: reference_numpy.run(*args)},
+                        rounds=7 if n <= 1_000 else 5, number=5 if n <= 100 else 1, clock=clock)
         print(f"{n:>7,} runs: dpmkit {med['dpmkit'] * 1e3:9.1f} ms ({med['dpmkit'] / n * 1e6:8.1f} us/run)   "
-              f"numpy {med['numpy'] * 1e3:9.1f} ms   ratio {med['dpmkit'] / med['numpy']:5.2f} x")
+              f"checked {med['checked'] * 1e3:9.1f} ms   numpy {med['numpy'] * 1e3:9.1f} ms   "
+              f"ratio {med['dpmkit'] / med['numpy']:5.2f} x (checked {med['checked'] / med['numpy']:5.2f} x; "
+              f"after / before {med['dpmkit'] / med['checked']:5.3f})")
 
 
 def _wall(code, env):
@@ -183,6 +212,13 @@ def imports(rounds=11):
 def main():
     quick = "--quick" in sys.argv
     print(load_average())
+    if "--ensembles" in sys.argv:  # the ensemble figures only (issue 15's IEEE flags), CPU time
+        model = build()
+        c_run, c_why = reference_c.load()
+        ensembles(model, c_run, c_why)
+        ensemble_scaling(model, clock=time.process_time)
+        print(load_average())
+        return
     model = build()
     steps = len(model.time) - 1
     print(f"reference model: {len(model.stocks)} stocks, {len(model.flows)} flows, "

@@ -194,17 +194,24 @@ def v_step(t, dt, height, start):
     return np.where(t > np.subtract(start, _EPS * dt), height, 0.0)
 
 
+# The vector implementations below do not silence numpy's floating-point errors
+# themselves (no np.errstate inside): their callers choose. The ensemble kernel runs
+# them under "raise" and trusts that a value stops being finite only where numpy raised
+# a flag (see dpmkit.simulate._run_vector_watched); an "ignore" in here would hide an
+# overflow from it. Every arithmetic step is a numpy ufunc (which raises the flags), and
+# a zero divisor a formula does not choose is replaced (by 1.0) before dividing, so a
+# finite result raises no flag.
+
+
 def v_pulse(t, dt, magnitude, first, interval):
     e = _EPS * dt
     interval = np.asarray(interval, dtype=float)
-    with np.errstate(all="ignore"):
-        since = np.where(interval > 0, np.mod(t - first + e, np.where(interval > 0, interval, 1.0)), t - first + e)
-        return np.where((t >= np.subtract(first, e)) & (since < dt), np.divide(magnitude, dt), 0.0)
+    since = np.where(interval > 0, np.mod(t - first + e, np.where(interval > 0, interval, 1.0)), t - first + e)
+    return np.where((t >= np.subtract(first, e)) & (since < dt), np.divide(magnitude, dt), 0.0)
 
 
 def v_ramp(t, dt, slope, start, end):
-    with np.errstate(all="ignore"):
-        return np.where(t <= start, 0.0, np.multiply(slope, np.subtract(np.minimum(t, end), start)))
+    return np.where(t <= start, 0.0, np.multiply(slope, np.subtract(np.minimum(t, end), start)))
 
 
 def v_nn(x):

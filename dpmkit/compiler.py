@@ -24,6 +24,7 @@ import warnings
 from bisect import bisect_right
 from collections import OrderedDict
 from contextlib import contextmanager
+from functools import cached_property
 
 import numpy as np
 
@@ -328,7 +329,7 @@ def _cycle_error(cycle, what):
 _FUNC_HELPER = {name: b.helper for name, b in BUILTINS.items() if b.scalar is not None}
 _HELPER_NAMES = (
     "_pow", "_div", "_mod", "_add", "_sub", "_mul", "_where", "_and", "_or", "_not", "_nn", "_nn_in", "_rates",
-    "rec", "range", "len", "_sum",
+    "rec", "range", "len", "_sum", "_np64", "_np64s",
 ) + tuple(sorted(_FUNC_HELPER.values()))
 _FIXED_NAMES = {"P", "T", "O", "S", "F", "t", "dt", "i", "n", "t0_", "t1_", "_run", "_inf"}
 _SLOT_RE = re.compile(r"(v|S|r|x|k[1-4]_)\d+\Z|_L\d+\Z")
@@ -448,7 +449,8 @@ def _vector_table(xs, ys):
     arithmetic is the same."""
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
-    slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
+    with np.errstate(all="ignore"):  # a slope may overflow (then the kernel runs checked: lookups_bounded)
+        slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
     interp = _interp
 
     def table(segment):
@@ -504,6 +506,16 @@ def _v_nn_in(x):
     np.maximum(x, 0.0, out=x)
 
 
+def _np64s(values):
+    """The parameters of a "watched" vector kernel: numpy scalars (or the sampled arrays)."""
+    return tuple(v if isinstance(v, np.ndarray) else np.float64(v) for v in values)
+
+
+def _np64(value):
+    """One number (or array) as a numpy value: its arithmetic honours np.errstate."""
+    return value if isinstance(value, np.ndarray) else np.float64(value)
+
+
 # The builtins' implementations come from the one table (dpmkit.builtins); the scalar
 # ones give numpy's IEEE answers (inf, NaN) where Python's math would raise.
 _SCALAR_HELPERS = {
@@ -515,7 +527,7 @@ _VECTOR_HELPERS = {
     "_pow": OPERATORS["^"][1], "_div": OPERATORS["/"][1], "_mod": OPERATORS["MOD"][1],
     "_where": np.where, "_and": _v_and, "_or": _v_or, "_not": _v_not, "_nn": v_nn,
     "_add": np.add, "_sub": np.subtract, "_mul": np.multiply, "_nn_in": _v_nn_in, "_sum": _v_sum,
-    "range": range, "len": len, "_inf": math.inf,
+    "_np64": _np64, "_np64s": _np64s, "range": range, "len": len, "_inf": math.inf,
 }
 _VECTOR_HELPERS.update({b.helper: b.vector for b in BUILTINS.values() if b.vector is not None})
 
@@ -527,8 +539,33 @@ def _num(value):
     return f"({text})" if value < 0 else text
 
 
+_COMPARISONS = frozenset({"<", "<=", ">", ">=", "=", "<>"})
+
+
+def _python_float(n):
+    """Whether the "watched" vector kernel computes ``n`` as a Python float: a number (or
+    PI), its negation, or a comparison of two such (0.0 or 1.0). Everything else there is
+    a numpy value, since that kernel makes every value it starts from one (parameters,
+    times, dt, schedules) and writes ``_np64(...)`` around the left operand of a ``+``,
+    ``-`` or ``*`` of two Python floats (whose arithmetic numpy does not watch, and which
+    CPython would even fold while compiling: ``1e200 * 1e200`` becomes ``inf`` with no
+    flag) and around a slot's value that would be one. A Python float is thus always a
+    finite number (:func:`_num`), its negation or 0/1, and every arithmetic operation of
+    the kernel is numpy's, which raises an IEEE flag where it makes a value not finite
+    from finite ones (see :func:`dpmkit.simulate._run_vector_watched`)."""
+    if isinstance(n, Num):
+        return True
+    if isinstance(n, Name):
+        return n.id == "PI"
+    if isinstance(n, UnaryOp):
+        return n.op == "-" and _python_float(n.operand)
+    if isinstance(n, BinOp):
+        return n.op in _COMPARISONS and _python_float(n.left) and _python_float(n.right)
+    return False
+
+
 class _Gen:
-    """Writes Python source for one mode ("scalar", "ieee" or "vector") from resolved trees.
+    """Writes Python source for one mode ("scalar", "ieee", "vector" or "watched") from resolved trees.
 
     In the scalar modes (one run, Python floats) the common builtins are written out in
     place instead of called: a lookup table of up to :data:`_INLINE_POINTS` points
@@ -544,6 +581,8 @@ class _Gen:
     def __init__(self, compiled, mode):
         self.c = compiled
         self.mode = mode
+        self.vec = mode in ("vector", "watched")  # numpy arrays over runs
+        self.watched = mode == "watched"
         self.pre = None  # statements computing temporaries, while writing one assignment
         self.lazy = 0  # >0 inside an operand Python may not evaluate
         self.temps = 0
@@ -618,7 +657,7 @@ class _Gen:
         an assignment, so + - * / need no parentheses around them (each pair costs
         Python's parser a descent through every level of its grammar, and parsing is
         most of Python's compiling of a large model's kernel)."""
-        vec = self.mode == "vector"
+        vec = self.vec
         if isinstance(n, Num):
             return _num(n.value)
         if isinstance(n, Name):
@@ -641,6 +680,8 @@ class _Gen:
             b = self.expr(n.right)
             self.lazy -= short
             if op in ("+", "-", "*"):
+                if self.watched and _python_float(n.left) and _python_float(n.right):
+                    a = f"_np64({a})"  # numpy's arithmetic, which raises the IEEE flags
                 return f"{a} {op} {b}" if top else f"({a} {op} {b})"
             if op == "/":  # "ieee": a division that may meet 0 (see CompiledModel.kernel)
                 if self.mode != "scalar":
@@ -709,9 +750,9 @@ class _Gen:
         """
         target = f"v{slot.index}"
         self.pre = []
-        if self.mode != "vector":
+        if not self.vec:
             self.temps = 0  # scalar temporaries live for one statement; vector ones (see expr) for the step
-        direct = (into is not None and self.mode == "vector" and not slot.non_negative
+        direct = (into is not None and self.vec and not slot.non_negative
                   and isinstance(expr_node, BinOp) and expr_node.op in _INTO_UFUNC)
         try:
             if direct:
@@ -719,6 +760,8 @@ class _Gen:
                 code = f"{_INTO_UFUNC[expr_node.op]}({a}, {b}, O[i, {into}])"
             else:
                 code = self.expr(expr_node, top=True)
+                if self.watched and not slot.non_negative and _python_float(expr_node):
+                    code = f"_np64({code})"  # a number: no slot holds a Python float
             lines = self.pre
         finally:
             self.pre = None
@@ -727,7 +770,7 @@ class _Gen:
             lines.append(f"{target} = {code}")
             return "\n".join(indent + line for line in lines)
         if slot.non_negative:
-            if self.mode == "vector":
+            if self.vec:
                 code = f"_nn({code})"
             else:
                 lines.append(f"{target} = {code}")
@@ -737,7 +780,7 @@ class _Gen:
 
     def nn(self, name):
         """The non-negative guard of a name: as s_nn, NaN stays NaN."""
-        return f"_nn({name})" if self.mode == "vector" else f"(0.0 if {name} < 0.0 else {name})"
+        return f"_nn({name})" if self.vec else f"(0.0 if {name} < 0.0 else {name})"
 
     def rate(self, s, indent, lines):
         """Source text of stock ``s``'s net rate.
@@ -802,7 +845,7 @@ class _Gen:
 
     def record(self, indent):
         c = self.c
-        if self.mode != "vector":
+        if not self.vec:
             items = ", ".join(f"v{c.slots[name].index}" for name in c.dynamic_recorded)
             return [f"{indent}rec(({items},))"] if items else [f"{indent}rec(())"]
         return [f"{indent}O[i, {j}] = v{c.slots[name].index}" for j, name in enumerate(c.record_dyn)
@@ -812,23 +855,27 @@ class _Gen:
         c = self.c
         lines = ["def _run(P, T, dt, t0_, t1_, rec, O, S):"]
         ind = "    "
+        # "watched": every number the kernel starts from a numpy value (see _python_float)
+        wrap = "_np64" if self.watched else ""
         if c.param_slots:
-            lines.append(f"{ind}{', '.join(f'v{p.index}' for p in c.param_slots)}, = P")
+            lines.append(f"{ind}{', '.join(f'v{p.index}' for p in c.param_slots)}, = {'_np64s(P)' if wrap else 'P'}")
+        if self.watched:
+            lines += [f"{ind}dt = _np64(dt)", f"{ind}t0_ = _np64(t0_)", f"{ind}t1_ = _np64(t1_)"]
         scheduled = [f"v{c.slots[name].index}" for name in c.scheduled]
         if scheduled:
             lines.append(f"{ind}{', '.join(f'S{j}' for j in range(len(scheduled)))}, = S")
-        set_scheduled = [f"{v} = S{j}[i]" for j, v in enumerate(scheduled)]
+        set_scheduled = [f"{v} = {wrap}(S{j}[i])" if wrap else f"{v} = S{j}[i]" for j, v in enumerate(scheduled)]
         lines.append(f"{ind}n = len(T)")
         lines.append(f"{ind}i = 0")
         if self.mode == "vector":
             lines.append(f"{ind}F = 0.0")
-        lines.append(f"{ind}t = T[0]")
+        lines.append(f"{ind}t = {wrap}(T[0])" if wrap else f"{ind}t = T[0]")
         lines.extend(ind + line for line in set_scheduled)
-        self.memo = {} if self.mode == "vector" else None
+        self.memo = {} if self.vec else None
         for s in c.init_needed:
             lines.append(self.assign(s, s.expr, ind))
-        self.memo = {} if self.mode == "vector" else None
-        column = {name: j for j, name in enumerate(c.record_dyn)} if self.mode == "vector" else {}
+        self.memo = {} if self.vec else None
+        column = {name: j for j, name in enumerate(c.record_dyn)} if self.vec else {}
         dyn = [self.assign(s, s.expr, ind * 2, column.get(s.name)) for s in c.step_order if not s.static]
         self.memo = None
         # vector Euler: recorded stocks are updated straight into the next row of O
@@ -843,7 +890,7 @@ class _Gen:
         # written once (the source, and so compile time, is a third smaller than with
         # the last time written out after the loop).
         lines.append(f"{ind}for i in range(n):")
-        lines.append(f"{ind * 2}t = T[i]")
+        lines.append(f"{ind * 2}t = {wrap}(T[i])" if wrap else f"{ind * 2}t = T[i]")
         lines.extend(ind * 2 + line for line in set_scheduled)
         lines.extend(dyn)
         lines.extend(self.record(ind * 2))
@@ -872,7 +919,7 @@ class _Gen:
             return []
         args = ", ".join(f"v{s.index}" for s in stocks)
         lines = [f"{ind}def _rates(t, {args}):"]
-        self.memo = {} if self.mode == "vector" else None
+        self.memo = {} if self.vec else None
         lines.extend(self.assign(s, s.expr, ind * 2) for s in c.step_order if not s.static)
         self.memo = None
         rates = [self.rate(s, ind * 2, lines) for s in stocks]
@@ -1071,6 +1118,12 @@ class CompiledModel:
         values; the vector one writes them into ``O`` (time, variable, run) and returns
         ``(statics, total)``, where ``total`` is the sum of everything it wrote (not
         finite exactly when some recorded value may not be: a cheap first check).
+
+        ``"watched"`` is the vector kernel without that sum, its every value a numpy
+        value (see :func:`_python_float`), so that under ``np.errstate`` numpy's IEEE
+        flags see any value that stops being finite; it returns the static recorded
+        values only. Its ``noisy`` attribute starts False; :func:`dpmkit.ensemble` sets it
+        when a flag turned out not to matter (see ``simulate._run_vector_watched``).
         """
         key = (method, mode, record)
         fn = self._kernels.get(key)
@@ -1081,17 +1134,18 @@ class CompiledModel:
 
     def _build_kernel(self, key):
         method, mode, record = key
-        if mode == "vector":
+        vec = mode in ("vector", "watched")
+        if vec:
             self.record_dyn = tuple(n for n in (record or self.recorded) if n not in self.static)
         gen = _Gen(self, mode)
         source = gen.source(method)
-        grids = len(self.grids) if mode == "vector" else 0
+        grids = len(self.grids) if vec else 0
         _verify_source(source, len(self.lookups), grids)
-        helpers = _VECTOR_HELPERS if mode == "vector" else _SCALAR_HELPERS
+        helpers = _VECTOR_HELPERS if vec else _SCALAR_HELPERS
         namespace = {"__builtins__": {}}
         namespace.update(helpers)
         for k, lk in enumerate(self.lookups):
-            if mode != "vector":
+            if not vec:
                 namespace[f"_L{k}"] = _scalar_lookup(lk.x, lk.y)
             elif k in self.lookup_grid:  # read at a segment of its grid
                 namespace[f"_L{k}"] = _vector_table(lk.x, lk.y)
@@ -1103,10 +1157,29 @@ class CompiledModel:
         code = compile(source, "<dpmkit-kernel>", "exec")
         exec(code, namespace)
         fn = namespace["_run"]
-        fn.record_dyn = self.record_dyn if mode == "vector" else self.dynamic_recorded
+        fn.record_dyn = self.record_dyn if vec else self.dynamic_recorded
         fn.source = source
+        if mode == "watched":
+            fn.noisy = False
         self._kernels[key] = fn
         return fn
+
+    @cached_property
+    def lookups_bounded(self):
+        """True when reading each lookup table at a finite input gives a finite value
+        whatever the input: its steps in x and its slopes are finite and no y is beyond
+        1e307 in size (so ``y[j] + slope * (x - x[j])``, at most about 3 times the largest
+        y, cannot overflow). ``np.interp`` raises no IEEE flag, and a slope that overflowed
+        when the table was read in would make a non-finite value silently, so only then
+        do numpy's flags see everything the vector kernel makes."""
+        for lk in self.lookups:
+            xs, ys = np.asarray(lk.x, dtype=float), np.asarray(lk.y, dtype=float)
+            with np.errstate(all="ignore"):
+                steps = np.diff(xs)
+                slopes = np.diff(ys) / steps
+            if not (np.isfinite(steps).all() and np.isfinite(slopes).all() and np.abs(ys).max() <= 1e307):
+                return False
+        return True
 
     def describe_slot(self, name):
         """A slot's name as a learner knows it (hidden helpers by the builtin that made them)."""

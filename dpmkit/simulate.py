@@ -244,7 +244,9 @@ def _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S=(
     pos = {name: k for k, name in enumerate(record)}
     dyn_cols = [pos[name] for name in dyn]
     contiguous = dyn_cols == list(range(len(dyn)))
-    target = out if contiguous else np.empty((len(time), len(dyn), n))
+    # the dynamic columns only: the static ones are filled after the kernel, and the
+    # checked kernel's sum of each row must not read them before (np.empty: anything)
+    target = out[:, : len(dyn), :] if contiguous else np.empty((len(time), len(dyn), n))
     with np.errstate(all="ignore"):
         statics, total = kernel(P, time.tolist(), dt, start, stop, None, target, S)
         for name, value in zip(compiled.static_recorded, statics):
@@ -254,6 +256,57 @@ def _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S=(
     if not contiguous:
         out[:, dyn_cols, :] = target[:, : len(dyn), :]
     return out, total
+
+
+#: The floating-point errors the "watched" ensemble kernel stops at. An underflow gives a
+#: finite number (0 or a tiny one), so it is not one of them.
+_WATCH = dict(over="raise", divide="raise", invalid="raise", under="ignore")
+
+
+def _run_vector_watched(compiled, method, P, time, dt, start, stop, record, n, S=()):
+    """As :func:`_run_vector_total`, faster when nothing goes wrong: the kernel without the
+    sum of each recorded row, run under ``np.errstate`` "raise" (:data:`_WATCH`).
+
+    A value can stop being finite only by an operation that raises an IEEE flag
+    (overflow, division by zero, invalid) or from a value that is already not finite.
+    Every input is finite (parameters, samples, schedules, tables, times and the numbers
+    in equations are refused otherwise); in this kernel every arithmetic operation is
+    numpy's (see ``compiler._python_float``), the builtins silence no error
+    (``dpmkit.builtins``), and the operations that raise no flag (``np.where``, ``take``,
+    ``np.interp``, comparisons, copies) only choose, gather or read tables between finite
+    values; lookups whose tables could overflow are run checked (``lookups_bounded``). So
+    when no flag was raised, every value is finite and the total is 0.0.
+
+    When one was raised, the checked kernel runs it again (its values are the same to the
+    bit; it finds and names the value that is not finite, if one is). A flag that turns
+    out not to matter (a division by zero in a branch of IF THEN ELSE not taken, say)
+    marks the kernel ``noisy``: later ensembles of that model go straight to the checked
+    kernel rather than pay twice every time.
+    """
+    kernel = compiled.kernel(method, "watched", tuple(record)) if compiled.lookups_bounded else None
+    if kernel is None or kernel.noisy:
+        return _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S)
+    dyn = kernel.record_dyn
+    out = np.empty((len(time), len(record), n))
+    pos = {name: k for k, name in enumerate(record)}
+    dyn_cols = [pos[name] for name in dyn]
+    contiguous = dyn_cols == list(range(len(dyn)))
+    target = out[:, : len(dyn), :] if contiguous else np.empty((len(time), len(dyn), n))
+    try:
+        with np.errstate(**_WATCH):
+            statics = kernel(P, list(time), dt, start, stop, None, target, S)
+    except FloatingPointError:
+        del out, target
+        values, total = _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S)
+        if np.isfinite(total):
+            kernel.noisy = True
+        return values, total
+    for name, value in zip(compiled.static_recorded, statics):
+        if name in pos:
+            out[:, pos[name], :] = value
+    if not contiguous:
+        out[:, dyn_cols, :] = target[:, : len(dyn), :]
+    return out, 0.0
 
 
 def _raise_non_finite(model, compiled, values, time, runs, fallback=False):
@@ -499,7 +552,7 @@ def ensemble(
     P = tuple(arrays[n_] if n_ in arrays else fixed[n_] for n_ in compiled.param_names)
     fast = _numba_kernel(backend, compiled, method, record, size * len(time))
     if fast is None:
-        values, total = _run_vector_total(compiled, method, P, time, dt, start, stop, record, size, S)
+        values, total = _run_vector_watched(compiled, method, P, time, dt, start, stop, record, size, S)
     else:
         from ._numba_kernel import run
 
