@@ -493,8 +493,9 @@ def test_live_templates_are_built_once_per_model_outputs_and_size(demo):
 
 
 def test_the_vega_lite_schema_uses_no_iri_format():
-    # dpmkit imports Altair with rfc3987-syntax hidden (it only checks the "iri" formats);
-    # this stays right only while Altair's schema asks for no iri format.
+    # dpmkit imports Altair with rfc3987-syntax hidden (it only checks the "iri" formats) and
+    # isoduration (only "duration"); this stays right only while Altair's schema asks for
+    # neither, and Altair validates with a draft-7 validator (which has no "duration").
     from altair.vegalite.v6.schema.core import load_schema
 
     formats = set()
@@ -510,15 +511,22 @@ def test_the_vega_lite_schema_uses_no_iri_format():
                 walk(value)
 
     walk(load_schema())
-    assert formats and not {f for f in formats if "iri" in f}, formats
+    assert formats and not {f for f in formats if "iri" in f or f == "duration"}, formats
+    assert "draft-07" in load_schema()["$schema"]
 
 
 def test_importing_the_charts_leaves_rfc3987_importable():
     code = ("import sys, importlib.util\n"
             "assert importlib.util.find_spec('rfc3987_syntax') is not None, 'not installed'\n"
+            "assert importlib.util.find_spec('isoduration') is not None, 'not installed'\n"
             "import dpmkit.charts, jsonschema\n"
-            "assert 'rfc3987_syntax' not in sys.modules\n"
-            "import rfc3987_syntax\n"
+            "assert 'rfc3987_syntax' not in sys.modules and 'isoduration' not in sys.modules\n"
+            "assert 'arrow' not in sys.modules\n"
+            "import rfc3987_syntax, isoduration\n"
+            "assert isoduration.parse_duration('P1D')\n"
+            "# the formats the Vega-Lite schema uses are still checked\n"
+            "checker = jsonschema.Draft7Validator.FORMAT_CHECKER\n"
+            "assert not checker.conforms('a b', 'uri') and checker.conforms('https://example.org/a', 'uri')\n"
             "print(rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/a'))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
                           env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
