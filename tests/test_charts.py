@@ -848,7 +848,8 @@ def test_a_time_series_chart_goes_inside_and_beside_other_charts(validator):
     second = charts.time_series(other, ["neet"])
     with_base = charts.time_series(other, ["neet", "budget"], base=base)
     for combined in (first & second, alt.vconcat(first, second), first | with_base, alt.hconcat(with_base, first),
-                     first & (second | with_base)):
+                     first & (second | with_base), alt.vconcat(first, first.properties(title="again"), second),
+                     with_base & first & second):
         spec = valid(validator, combined.to_dict())
         drawn = []
         for part in walk(spec):
@@ -860,6 +861,13 @@ def test_a_time_series_chart_goes_inside_and_beside_other_charts(validator):
         assert {tuple(round(v, 9) for v in run["neet"][:: max(1, len(run.time) // 190)][:190])
                 for run in (base, other)} <= neet  # both runs' rows are there, apart
         assert charts.to_svg(combined).startswith("<svg")
+    # each part draws its own run's rows
+    both = (first & second).to_dict()
+    assert both["datasets"][both["data"]["name"]] == first.to_dict()["datasets"]["current"]
+    assert both["datasets"][both["vconcat"][-1]["data"]["name"]] == second.to_dict()["datasets"]["current"]
+    # the same chart twice: Altair lifts its data reference up, and the rows keep their name
+    twice = valid(validator, alt.vconcat(first, first).to_dict())
+    assert twice["data"] == {"name": "current"} and list(twice["datasets"]) == ["current"]
     # on its own the chart is written exactly as before (the live template and its rows)
     alone = first.to_dict()
     assert set(alone["datasets"]) == {"current"} and alone["data"] == {"name": "current"}

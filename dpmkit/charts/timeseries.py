@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
 import threading
 
@@ -179,19 +181,28 @@ class _TimeSeriesChart(alt.VConcatChart):
     """The chart :func:`time_series` returns: Altair's ``VConcatChart`` whose rows are named
     datasets ("current", "base", as in the widgets' live template). Vega-Lite allows
     ``datasets`` only at the top of a spec, so inside another chart (``chart & other``,
-    ``alt.vconcat(chart, other)``, ``chart | other``) its datasets move up to the top,
-    named from their rows as Altair names inline data (two runs' "current" rows cannot
-    clash); on its own it is written exactly as built."""
+    ``alt.vconcat(chart, other)``, ``chart | other``) its datasets move up to the top; a
+    name already taken there by other rows (two runs' "current") is replaced by one made
+    from the rows, as Altair names inline data. On its own the chart is written exactly
+    as built."""
 
     def to_dict(self, validate=True, *, format="vega-lite", ignore=None, context=None):
+        if context is None or context.get("top_level", True):
+            # its own rows hold their names against the rows of charts inside it (``chart & other``)
+            own = self._kwds.get("datasets")
+            context = dict(context or {})
+            context["datasets"] = {**context.get("datasets", {}), **(own if isinstance(own, dict) else {})}
+            return super().to_dict(validate, format=format, ignore=ignore, context=context)
         spec = super().to_dict(validate, format=format, ignore=ignore, context=context)
-        if context is None or context.get("top_level", True) or "datasets" not in context:
+        if "datasets" not in context:
             return spec
-        names = {}
+        taken, names = context["datasets"], {}
         for name, rows in spec.pop("datasets", {}).items():
-            names[name] = alt.vegalite.v6.api._dataset_name(rows)
-            context["datasets"][names[name]] = rows
-        return _renamed_data(spec, names)
+            if name in taken and taken[name] != rows:
+                name_of_rows = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
+                names[name] = f"data-{name_of_rows[:32]}"
+            taken.setdefault(names.get(name, name), rows)
+        return _renamed_data(spec, names) if names else spec
 
 
 def _renamed_data(spec, names):
