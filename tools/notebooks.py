@@ -5,7 +5,13 @@ exercises *with* their solutions, the facilitator notes (in cell metadata) and t
 lesson's front matter (in notebook metadata). From it this script generates:
 
 - ``notebooks/NN_name.ipynb``: the learner version. Solution cells are replaced by a
-  short prompt, and everything else is kept as it is.
+  short prompt, and everything else is kept as it is, except that the first use of each
+  :mod:`dpmkit.glossary` term in the lesson's text becomes a link to the term's entry in
+  ``workshops/handouts/glossary.md``, its definition the link's title (shown on hover).
+  Each lesson links on its own, since a self-study learner may open any lesson first; a
+  term added to the glossary is linked everywhere at the next build. The sources stay
+  without these links, so authors edit plain text and a changed definition rewrites only
+  generated files.
 - ``workshops/facilitator-view/NN_name.md``: the facilitator view. It gives the outline,
   timings, the facilitator notes placed beside the section they belong to, and the
   solutions.
