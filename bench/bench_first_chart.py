@@ -22,7 +22,7 @@ Also reported: when the note "Drawing the chart…" arrives, and the CPU seconds
 cell in the kernel (all its threads) and in the kernel plus its chart helper process
 (``dpmkit.charts._drawer``: vl-convert's engine started in another process when a core
 is spare; all of the helper's life counts). ``--helper on|off|both`` forces the helper
-on or off in this checkout (``both``: the two in turn, same run).
+on or off in this checkout and in the ``--compare`` one (``both``: the two in turn, same run).
 
 Run: ``python bench/bench_first_chart.py [--repeats 5] [--compare /work/main] [--helper both]`` (``--compare``
 also times another checkout of the kit in the same run, e.g. before a change).
@@ -145,7 +145,9 @@ def main(argv=None):
     modes = {"auto": [("", None)], "on": [("[helper on] ", "1")], "off": [("[helper off] ", "0")],
              "both": [("[helper on] ", "1"), ("[helper off] ", "0")]}[args.helper]
     roots = [(label, ROOT, helper) for label, helper in modes]
-    roots += [(f"[{args.compare}] ", args.compare.resolve(), None)] if args.compare else []
+    # the other checkout with the same helper setting (forced on or off), so the two compare like for like
+    roots += [(f"[{args.compare}] {label}", args.compare.resolve(), helper) for label, helper in modes] \
+        if args.compare else []
     load_start = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"

@@ -15,6 +15,7 @@ module (``make handouts``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .errors import ModelError
@@ -62,6 +63,35 @@ class Term:
     def key(self):
         """Lower-case look-up key."""
         return _key(self.term)
+
+    @property
+    def anchor(self):
+        """The term's anchor in the printable glossary: ``glossary.md#policy-lever``.
+
+        Lower case, words joined by hyphens, other punctuation dropped (as GitHub makes heading
+        anchors), so "Goodhart's law" is ``goodharts-law``.
+        """
+        return "-".join(re.sub(r"[^a-z0-9 -]", "", self.key.replace("'", "").replace("\u2019", "")).split())
+
+    @property
+    def forms(self):
+        """The ways text writes the term: as it is and with a simple plural (case aside).
+
+        >>> get("Policy lever").forms
+        ('policy lever', 'policy levers')
+        >>> get("Sensitivity").forms
+        ('sensitivity', 'sensitivities')
+        """
+        word = self.term.lower()
+        if word.endswith("s") or self.term.isupper():
+            plurals = ()  # already plural ("Units", "Three views") or an abbreviation ("RMSE", "NEET")
+        elif word.endswith("y") and word[-2:-1] not in "aeiou":
+            plurals = (word[:-1] + "ies",)
+        elif word.endswith(("ch", "sh", "x", "z")):
+            plurals = (word + "es",)
+        else:
+            plurals = (word + "s",)
+        return (word,) + plurals
 
     def citation(self):
         """The source's short citation with its status, or "" (needs the evidence registry)."""

@@ -493,8 +493,9 @@ def test_live_templates_are_built_once_per_model_outputs_and_size(demo):
 
 
 def test_the_vega_lite_schema_uses_no_iri_format():
-    # dpmkit imports Altair with rfc3987-syntax hidden (it only checks the "iri" formats);
-    # this stays right only while Altair's schema asks for no iri format.
+    # dpmkit imports Altair with rfc3987-syntax hidden (it only checks the "iri" formats) and
+    # isoduration (only "duration"); this stays right only while Altair's schema asks for
+    # neither, and Altair validates with a draft-7 validator (which has no "duration").
     from altair.vegalite.v6.schema.core import load_schema
 
     formats = set()
@@ -510,15 +511,22 @@ def test_the_vega_lite_schema_uses_no_iri_format():
                 walk(value)
 
     walk(load_schema())
-    assert formats and not {f for f in formats if "iri" in f}, formats
+    assert formats and not {f for f in formats if "iri" in f or f == "duration"}, formats
+    assert "draft-07" in load_schema()["$schema"]
 
 
 def test_importing_the_charts_leaves_rfc3987_importable():
     code = ("import sys, importlib.util\n"
             "assert importlib.util.find_spec('rfc3987_syntax') is not None, 'not installed'\n"
+            "assert importlib.util.find_spec('isoduration') is not None, 'not installed'\n"
             "import dpmkit.charts, jsonschema\n"
-            "assert 'rfc3987_syntax' not in sys.modules\n"
-            "import rfc3987_syntax\n"
+            "assert 'rfc3987_syntax' not in sys.modules and 'isoduration' not in sys.modules\n"
+            "assert 'arrow' not in sys.modules\n"
+            "import rfc3987_syntax, isoduration\n"
+            "assert isoduration.parse_duration('P1D')\n"
+            "# the formats the Vega-Lite schema uses are still checked\n"
+            "checker = jsonschema.Draft7Validator.FORMAT_CHECKER\n"
+            "assert not checker.conforms('a b', 'uri') and checker.conforms('https://example.org/a', 'uri')\n"
             "print(rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/a'))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=ROOT,
                           env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
@@ -650,6 +658,15 @@ def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(
         assert len({display_id for *_, display_id in first}) == 1
         again = run(chart)  # later charts draw at once: no note
         assert [(kind, svg) for kind, _, svg, _ in again] == [("execute_result", True)]
+        # the kit's own chart is shown without Altair's schema check (the tests validate it);
+        # a chart made with Altair directly is checked as before
+        count = ("from altair.utils import schemapi\n_real, _n = schemapi.validate_jsonschema, []\n"
+                 "schemapi.validate_jsonschema = lambda *a, **k: _n.append(1) or _real(*a, **k)\n")
+        assert [svg for _, _, svg, _ in run(count + chart)] == [True]
+        assert [text for _, text, _, _ in run("len(_n)")] == ["0"]
+        assert [svg for _, _, svg, _ in run("import altair as alt\nalt.Chart(alt.Data(values=[{'a': 1}]))"
+                                           ".mark_point().encode(x='a:Q')")] == [True]
+        assert [text for _, text, _, _ in run("len(_n) > 0")] == ["True"]
         widget_picture = run("dk.charts.to_svg(dk.charts.time_series(dk.simulate(dk.models.load('demo'))))[:4]")
         assert [text for _, text, _, _ in widget_picture] == ["'<svg'"]
         helper_ran = run("from dpmkit.charts._drawer import Helper\nHelper.proc is not None")
@@ -750,3 +767,144 @@ def test_a_kernel_draws_its_charts_in_the_helper_and_the_helper_ends_with_the_ke
     while not _ended(pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert _ended(pid), "the chart helper outlived its kernel"
+
+
+# ----------------------------------------------------------------------------- display without Altair's check
+def _every_builder(demo):
+    """One chart from each builder whose charts a notebook displays without Altair's check."""
+    from dpmkit.models.pm_regimes import EVENTS
+
+    obs = dk.simulate(demo, {"referral_rate": 45}).to_frame(["waiting_list"]).iloc[::24]
+    three = dk.models.load("three_objectives")
+    return {
+        "time_series": charts.time_series(dk.simulate(dk.models.load("surrey")), ["neet", "budget"]),
+        "time_series with base": charts.time_series(dk.simulate(demo, {"staff_target": 14}), ["waiting_list"],
+                                                    base=dk.simulate(demo)),
+        "scenarios": charts.scenarios(dk.compare(demo, {"cut": {"staff_target": 14}}, names=["waiting_list"]),
+                                      model=demo),
+        "fan": charts.fan(dk.ensemble(demo, n=40, seed=3), "waiting_list"),
+        "tornado": charts.tornado(dk.sensitivity(demo, outputs="waiting_list", params=["referral_rate",
+                                                                                      "staff_target"]), model=demo),
+        "frontier": charts.frontier(dk.frontier(three, {"service_quality": "max", "outcomes": "max"}, n=30, seed=2),
+                                    model=three),
+        "calibration": charts.calibration(dk.calibrate(demo, obs, ["referral_rate"])),
+        "regime_path": charts.regime_path(dk.simulate(dk.models.load("pm_regimes"), events=EVENTS["surrey_journey"])),
+    }
+
+
+def test_kit_charts_display_unchecked_as_altair_would_and_are_valid_vega_lite(validator, demo, monkeypatch):
+    # A notebook shows the kit's own charts without Altair's schema check (about 0.1 s of the
+    # first chart of a kernel, 0.3-0.5 s under load): the check moves here, to the tests, where
+    # every builder's chart must be valid Vega-Lite, and the picture is byte for byte the one
+    # Altair's display draws.
+    from altair.utils import schemapi
+
+    from dpmkit.charts import render
+    from dpmkit.charts._style import _unchanged_since_built
+
+    checks = []
+    real = schemapi.validate_jsonschema
+    monkeypatch.setattr(schemapi, "validate_jsonschema", lambda *a, **k: checks.append(1) or real(*a, **k))
+    for name, chart in _every_builder(demo).items():
+        assert _unchanged_since_built(chart), name
+        valid(validator, chart.to_dict())
+        checks.clear()
+        shown = render._mimebundle(chart)
+        assert not checks, f"{name}: displayed through Altair's schema check"
+        assert shown["image/svg+xml"].startswith("<svg")
+        assert shown == chart._repr_mimebundle_(), name  # Altair's own display: checked, same picture
+        assert checks, name
+
+
+def test_a_kit_chart_changed_afterwards_is_checked_by_altair_as_usual(demo):
+    from dpmkit.charts import render
+    from dpmkit.charts._style import _unchanged_since_built
+
+    chart = charts.time_series(dk.simulate(demo), ["waiting_list"])
+    assert _unchanged_since_built(chart)
+    assert not _unchanged_since_built(chart.properties(width=200))  # Altair's methods make new charts
+    assert not _unchanged_since_built(chart & chart)
+    assert not _unchanged_since_built(alt.Chart(pd.DataFrame({"a": [1]})).mark_point())
+    chart.title = 5  # changed in place, and not valid Vega-Lite
+    assert not _unchanged_since_built(chart)
+    calls = []
+    original = type(chart)._repr_mimebundle_
+    try:
+        type(chart)._repr_mimebundle_ = lambda self, *a, **k: calls.append(self) or {}
+        assert render._mimebundle(chart) == {} and calls == [chart]  # Altair's display, which checks it
+    finally:
+        type(chart)._repr_mimebundle_ = original
+    with pytest.raises(alt.utils.schemapi.SchemaValidationError):
+        chart.to_dict()
+
+
+def test_a_time_series_chart_goes_inside_and_beside_other_charts(validator):
+    # It used to carry the theme's config and its rows as top-level datasets, which Altair
+    # refuses inside another chart (TypeError). Inside, its rows move to the top under names
+    # made from the rows, so two runs' "current" rows stay apart.
+    surrey = dk.models.load("surrey")
+    base, other = dk.simulate(surrey), dk.simulate(surrey, {"decommissioning_years": 5})
+    first = charts.time_series(base, ["neet"])
+    second = charts.time_series(other, ["neet"])
+    with_base = charts.time_series(other, ["neet", "budget"], base=base)
+    for combined in (first & second, alt.vconcat(first, second), first | with_base, alt.hconcat(with_base, first),
+                     first & (second | with_base), alt.vconcat(first, first.properties(title="again"), second),
+                     with_base & first & second):
+        spec = valid(validator, combined.to_dict())
+        drawn = []
+        for part in walk(spec):
+            if isinstance(part.get("data"), dict) and "name" in part["data"]:
+                drawn.append(part["data"]["name"])
+        assert set(drawn) <= set(spec["datasets"])
+        neet = {tuple(round(r["value"], 9) for r in rows if r["variable"] == "neet")
+                for rows in spec["datasets"].values()}
+        assert {tuple(round(v, 9) for v in run["neet"][:: max(1, len(run.time) // 190)][:190])
+                for run in (base, other)} <= neet  # both runs' rows are there, apart
+        assert charts.to_svg(combined).startswith("<svg")
+    # each part draws its own run's rows
+    both = (first & second).to_dict()
+    assert both["datasets"][both["data"]["name"]] == first.to_dict()["datasets"]["current"]
+    assert both["datasets"][both["vconcat"][-1]["data"]["name"]] == second.to_dict()["datasets"]["current"]
+    # the same chart twice: Altair lifts its data reference up, and the rows keep their name
+    twice = valid(validator, alt.vconcat(first, first).to_dict())
+    assert twice["data"] == {"name": "current"} and list(twice["datasets"]) == ["current"]
+    # on its own the chart is written exactly as before (the live template and its rows)
+    alone = first.to_dict()
+    assert set(alone["datasets"]) == {"current"} and alone["data"] == {"name": "current"}
+    with pytest.raises(TypeError, match="Concatenated charts cannot be layered"):
+        first + second  # Altair's own message: layer the parts before concatenating
+
+
+def test_a_chart_helper_that_never_answers_is_stopped_and_the_kernel_draws(monkeypatch):
+    # Helper.draw waited for its reply without a bound: a hung helper froze the kernel.
+    import threading
+
+    import vl_convert
+
+    from dpmkit.charts import _drawer
+    from dpmkit.charts._drawer import Helper
+    from dpmkit.charts.render import _vl_version
+
+    silent = "import sys, time\nfor line in sys.stdin:\n    time.sleep(3600)\n"
+    monkeypatch.setattr(_drawer, "HELPER", silent)
+    monkeypatch.setattr(Helper, "timeout", 0.5)
+    spec = _helper_specs()[0]
+    done = {}
+    try:
+        assert Helper.start()
+        hung = Helper.proc
+
+        def draw():
+            done["helper"] = Helper.draw(spec, _vl_version())
+            done["svg"] = charts.vl_convert_svg(spec)
+
+        worker = threading.Thread(target=draw, daemon=True)
+        worker.start()
+        worker.join(120)  # a bound on the test only: the drawing itself waits Helper.timeout
+        assert not worker.is_alive(), "Helper.draw still waiting for a helper that never answers"
+        assert done["helper"] is None and Helper.failed and Helper.proc is None
+        assert hung.wait(timeout=30) is not None  # the hung helper was stopped
+        assert done["svg"] == vl_convert.vegalite_to_svg(spec, vl_version=_vl_version())  # drawn in the kernel
+    finally:
+        Helper.stop()
+        Helper.failed = False

@@ -189,6 +189,179 @@ def test_a_term_is_explained_from_the_glossary_at_its_first_use(used, term):
     pytest.fail(f"no notebook uses {used!r}")
 
 
+# ------------------------------------------------------------------ glossary links at first use
+GLOSSARY_MD = ROOT / "workshops" / "handouts" / "glossary.md"
+GLOSSARY_HTML = ROOT / "workshops" / "handouts" / "glossary.html"
+_SKIPPED = {"code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _handout_entries():
+    """The generated glossary handout's anchors: {anchor: (term, definition)}, from its Markdown rows."""
+    import re
+
+    rows = re.findall(r'^\| <a id="([^"]+)"></a>\*\*([^*]+)\*\* \| (.*?)(?: \[\d+\])? \|$',
+                      GLOSSARY_MD.read_text(encoding="utf-8"), re.MULTILINE)
+    return {anchor: (term, meaning.replace("\\|", "|")) for anchor, term, meaning in rows}
+
+
+def _segments(element, context=None):
+    """The rendered text of an element in reading order: [(text, skipped?, enclosing <a> or None)]."""
+    skipped, link = context or (False, None)
+    if element.tag in _SKIPPED:
+        skipped = True
+    if element.tag == "a":
+        link = element
+    out = [(element.text, skipped, link)] if element.text else []
+    for child in element:
+        out += _segments(child, (skipped, link))
+        if child.tail:
+            out.append((child.tail, skipped, link))
+    return out
+
+
+def _uses(terms):
+    """A whole-word pattern for every form of the terms, longest first; form -> term."""
+    import re
+
+    by_form = {}
+    for form, term in sorted(((f, t) for t in terms for f in t.forms), key=lambda ft: -len(ft[0])):
+        by_form.setdefault(_form(form), term)
+    words = ["[-\\s]+".join(re.escape(w).replace("'", "['\u2019]") for w in re.split(r"[ -]+", f)) for f in by_form]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w-])", re.IGNORECASE), by_form
+
+
+def _form(text):
+    import re
+
+    return " ".join(re.split(r"[-\s]+", text.lower().replace("\u2019", "'")))
+
+
+def test_the_glossary_handouts_give_every_term_an_anchor():
+    from lxml import html as lxml_html
+
+    from dpmkit import glossary
+
+    entries = _handout_entries()
+    assert len(entries) == len(glossary.TERMS)
+    for t in glossary.TERMS:
+        assert entries[t.anchor] == (t.term, t.definition), t.term
+    page = lxml_html.fromstring(GLOSSARY_HTML.read_bytes())
+    rows = {tr.get("id"): tr.text_content() for tr in page.iter("tr") if tr.get("id")}
+    assert set(rows) == set(entries)
+    for anchor, (term, _) in entries.items():
+        assert rows[anchor].startswith(term), anchor
+
+
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_glossary_term_is_linked_at_its_first_use(notebook):
+    """Rendered as CommonMark (another parser than the build's), the first use of every glossary
+    term in the lesson's text is a link to its anchor in the handout, its definition the title."""
+    from lxml import html as lxml_html
+    from markdown_it import MarkdownIt
+
+    from dpmkit import glossary
+
+    entries = _handout_entries()
+    pattern, by_form = _uses(glossary.TERMS)
+    md = MarkdownIt("commonmark").enable("table")
+    seen = {}
+    for cell in nbtools.load(notebook)["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        root = lxml_html.fragment_fromstring(md.render("".join(cell["source"])), create_parent="div")
+        for text, skipped, link in _segments(root):
+            where = f"{notebook.name}, cell {cell.get('id')}"
+            assert "glossary.md" not in text, f"{where}: a glossary link left as text: {text!r}"
+            href = link.get("href", "") if link is not None else ""
+            if href.startswith(nbtools.GLOSSARY_HREF + "#"):
+                anchor = href.split("#", 1)[1]
+                assert anchor in entries, f"{where}: link to {anchor!r}, not an anchor of the glossary handout"
+                term, definition = entries[anchor]
+                assert term not in seen, f"{where}: {term!r} linked again (first linked in {seen.get(term)})"
+                assert _form(text) in map(_form, glossary.get(term).forms), f"{where}: {text!r} linked to {term!r}"
+                assert link.get("title") == definition, f"{where}: the title of {term!r} is not its definition"
+                seen[term] = where
+            elif not skipped and link is None:
+                for found in pattern.finditer(text):
+                    term = by_form[_form(found.group(0))].term
+                    assert term in seen, f"{where}: first use of {term!r} ({found.group(0)!r}) is not linked"
+    assert seen, f"{notebook.name} links no glossary term"
+
+
+def test_solutions_stay_clean_of_glossary_links():
+    for source in SOURCES:
+        text = json.dumps(nbtools.load(source))
+        assert "glossary.md#" not in text, source.name
+
+
+def _md(*texts):
+    return _nb(*({"cell_type": "markdown", "id": f"m{i}", "metadata": {}, "source": [t]} for i, t in enumerate(texts)))
+
+
+def test_the_glossary_linker_links_words_not_code_links_headings_or_latex():
+    from dpmkit import glossary
+
+    nb = _md("## Stocks and flows\n\nRun `dk.Stock` or ```stocks```; see [a stock](https://x.org) and "
+             "<a href='y'>stocks</a>; $stock_t$ and $$flows$$. A stockpile and a stock-and-flow map.\n\n"
+             "```python\nflows = 1\n```",
+             "Two **Stocks**, then more stocks; one FLOW. System stewardship beats stewardship.")
+    out = nbtools.link_glossary(nb)
+    first, second = ("".join(c["source"]) for c in out["cells"])
+    assert first == "".join(nb["cells"][0]["source"])  # nothing in the first cell is a use
+    stock, flow = glossary.get("stock"), glossary.get("flow")
+    assert second.startswith("Two **" + nbtools.glossary_link("Stocks", stock) + "**, then more stocks; one "
+                             + nbtools.glossary_link("FLOW", flow) + ". ")
+    assert second.endswith(nbtools.glossary_link("System stewardship", glossary.get("System stewardship"))
+                           + " beats " + nbtools.glossary_link("stewardship", glossary.get("Stewardship")) + ".")
+    assert nbtools.glossary_link("Stocks", stock) == (
+        '[Stocks](../workshops/handouts/glossary.md#stock "' + stock.definition + '")')
+    assert nbtools.link_glossary(out) == out  # linking twice changes nothing
+    # a definition with double quotes survives as a CommonMark title
+    from markdown_it import MarkdownIt
+
+    zidz = glossary.get("ZIDZ")
+    assert '"' in zidz.definition
+    rendered = MarkdownIt("commonmark").render(nbtools.glossary_link("ZIDZ", zidz))
+    from lxml import html as lxml_html
+
+    assert lxml_html.fragment_fromstring(rendered).find(".//a").get("title") == zidz.definition
+
+
+def test_a_glossary_link_survives_html_export_and_jupyterlabs_sanitizer():
+    """nbconvert's HTML export (mistune) keeps the link and its title; so does a sanitizer with the
+    allow-list of the JupyterLab installed here (read from its bundle), applied to CommonMark output."""
+    import re
+    import sys
+
+    import bleach
+    import nbformat
+    from lxml import html as lxml_html
+    from markdown_it import MarkdownIt
+    from nbconvert import HTMLExporter
+
+    from dpmkit import glossary
+
+    nb = nbformat.read(nbtools.LEARNER / "00_start_here.ipynb", as_version=4)
+    body, _ = HTMLExporter(template_name="basic").from_notebook_node(nb)
+    page = lxml_html.fromstring(body)
+    links = {a.get("href"): a.get("title") for a in page.iter("a") if "glossary.md#" in a.get("href", "")}
+    model = glossary.get("model")
+    assert links[f"{nbtools.GLOSSARY_HREF}#{model.anchor}"] == model.definition
+    assert len(links) >= 20
+    bundles = sorted((Path(sys.prefix) / "share" / "jupyter" / "lab" / "static").glob("jlab_core.*.js"))
+    if not bundles:
+        pytest.skip("JupyterLab's bundle is not installed here")
+    found = re.search(r'allowedAttributes:\{"\*":\[([^\]]*)\],a:\[([^\]]*)\]', bundles[0].read_text(encoding="utf-8"))
+    assert found, "JupyterLab's sanitizer allow-list not found in its bundle"
+    everywhere, on_a = ([a for a in re.findall(r'"([\w-]+)"', group) if a != "style"] for group in found.groups())
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and "#model" in c.source)
+    html = MarkdownIt("commonmark").enable("table").render(cell.source)
+    clean = bleach.clean(html, tags=bleach.ALLOWED_TAGS | {"p", "li", "ul", "ol", "table", "tr", "td", "th"},
+                         attributes={"*": everywhere, "a": everywhere + on_a})
+    kept = {a.get("href"): a.get("title") for a in lxml_html.fragment_fromstring(clean, create_parent="div").iter("a")}
+    assert kept[f"{nbtools.GLOSSARY_HREF}#{model.anchor}"] == model.definition
+
+
 def test_the_headline_number_of_notebook_00_is_flagged_as_political():
     from dpmkit import evidence
 

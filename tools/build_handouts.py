@@ -73,8 +73,9 @@ def OL(*items):
     return ("ol", list(items))
 
 
-def TABLE(header, *rows):
-    return ("table", list(header), [list(r) for r in rows])
+def TABLE(header, *rows, ids=None):
+    """A table; ``ids`` gives each row an anchor (``glossary.md#stock``), in Markdown and HTML."""
+    return ("table", list(header), [list(r) for r in rows], list(ids) if ids else None)
 
 
 def WRITE(label, lines=3):
@@ -628,7 +629,7 @@ def glossary_handout():
     cited = []
     for group in glossary.GROUPS:
         blocks.append(H(group))
-        rows = []
+        rows, ids = [], []
         for t in glossary.terms(group):
             text = t.definition
             if t.source:
@@ -636,7 +637,8 @@ def glossary_handout():
                     cited.append(t.source)
                 text += f" [{cited.index(t.source) + 1}]"
             rows.append([f"**{t.term}**", text])
-        blocks.append(TABLE(["Term", "Meaning"], *rows))
+            ids.append(t.anchor)
+        blocks.append(TABLE(["Term", "Meaning"], *rows, ids=ids))
     blocks.append(H("Sources"))
     items = []
     for k, key in enumerate(cited, 1):
@@ -685,10 +687,12 @@ def to_markdown(h):
         elif kind == "ol":
             out += [f"{k}. {item}" for k, item in enumerate(block[1], 1)] + [""]
         elif kind == "table":
-            header, rows = block[1], block[2]
+            header, rows, ids = block[1], block[2], block[3] or [None] * len(block[2])
             out.append("| " + " | ".join(_md_cell(c) for c in header) + " |")
             out.append("|" + "|".join("---" for _ in header) + "|")
-            out += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+            # an explicit anchor: a table row has none, and GitHub and JupyterLab keep <a id>
+            out += ["| " + (f'<a id="{i}"></a>' if i else "") + " | ".join(_md_cell(c) for c in row) + " |"
+                    for row, i in zip(rows, ids)]
             out.append("")
         elif kind == "write":
             out += [f"**{block[1]}**", ""] + ["> &nbsp;" for _ in range(block[2])] + [""]
@@ -743,10 +747,11 @@ def to_html(h):
         elif kind == "plain_list":
             out.append("<p>" + "<br>\n".join(_html_inline(i) for i in block[1]) + "</p>")
         elif kind == "table":
-            header, rows = block[1], block[2]
+            header, rows, ids = block[1], block[2], block[3] or [None] * len(block[2])
             out.append("<table><thead><tr>" + "".join(f"<th>{_html_inline(c)}</th>" for c in header)
                        + "</tr></thead><tbody>")
-            out += ["<tr>" + "".join(f"<td>{_html_inline(c)}</td>" for c in row) + "</tr>" for row in rows]
+            out += [("<tr>" if i is None else f'<tr id="{_esc(i)}">')
+                    + "".join(f"<td>{_html_inline(c)}</td>" for c in row) + "</tr>" for row, i in zip(rows, ids)]
             out.append("</tbody></table>")
         elif kind == "write":
             out.append(f'<div class="write"><div class="label">{_html_inline(block[1])}</div>'

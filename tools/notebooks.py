@@ -5,7 +5,13 @@ exercises *with* their solutions, the facilitator notes (in cell metadata) and t
 lesson's front matter (in notebook metadata). From it this script generates:
 
 - ``notebooks/NN_name.ipynb``: the learner version. Solution cells are replaced by a
-  short prompt, and everything else is kept as it is.
+  short prompt, and everything else is kept as it is, except that the first use of each
+  :mod:`dpmkit.glossary` term in the lesson's text becomes a link to the term's entry in
+  ``workshops/handouts/glossary.md``, its definition the link's title (shown on hover).
+  Each lesson links on its own, since a self-study learner may open any lesson first; a
+  term added to the glossary is linked everywhere at the next build. The sources stay
+  without these links, so authors edit plain text and a changed definition rewrites only
+  generated files.
 - ``workshops/facilitator-view/NN_name.md``: the facilitator view. It gives the outline,
   timings, the facilitator notes placed beside the section they belong to, and the
   solutions.
@@ -58,7 +64,7 @@ references live in ``notebooks/checked_outputs.json`` (lesson -> cell id -> plai
 outputs), written by ``record``, and the repository's ``conftest.py`` hands them to nbval
 at collection time. A checked cell must not be a solution cell.
 
-Uses only the standard library.
+Uses only the standard library and ``dpmkit.glossary`` (the terms the learner versions link).
 """
 
 from __future__ import annotations
@@ -216,6 +222,97 @@ def learner_version(nb):
         cell.get("metadata", {}).get("dpmkit", {}).pop("facilitator", None)
         if "dpmkit" in cell.get("metadata", {}) and not cell["metadata"]["dpmkit"]:
             del cell["metadata"]["dpmkit"]
+    return nb
+
+
+GLOSSARY_HREF = "../workshops/handouts/glossary.md"
+#: What the glossary linker leaves alone in markdown: fenced code, code spans, links and images
+#: (with reference definitions), autolinks and HTML tags, LaTeX, and heading lines (their text is
+#: their anchor in JupyterLab and GitHub).
+_PROTECTED = re.compile(
+    r"^(?P<fence>`{3,}|~{3,})[^\n]*\n(?:.*\n)*?(?P=fence)[^\n]*$"  # fenced code block
+    r"|^ {0,3}#{1,6}(?:[ \t][^\n]*)?$"  # heading line
+    r"|^ {0,3}\[[^\]\n]+\]:[^\n]*$"  # link reference definition
+    r"|(?P<ticks>`+)[\s\S]*?(?<!`)(?P=ticks)(?!`)"  # code span
+    r"|!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)]*(?:\([^)]*\)[^)]*)*\)"  # link or image
+    r"|!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\[[^\]]*\]"  # reference link
+    r"|<a\b[^>]*>[\s\S]*?</a\s*>"  # an HTML link, with its text
+    r"|<[A-Za-z/!][^>]*>"  # HTML tag or autolink
+    r"|\$\$[\s\S]+?\$\$|(?<![\\$\w])\$(?!\s)[^$\n]+?(?<![\s\\])\$(?![\w$])",  # LaTeX
+    re.MULTILINE)
+
+
+def _term_pattern(terms):
+    """One regex for every form of every term, longest first, as whole words (a hyphen joins words)."""
+    forms = sorted(((f, t) for t in terms for f in t.forms), key=lambda ft: -len(ft[0]))
+    by_form = {}
+    for form, term in forms:
+        by_form.setdefault(_form_of(form), term)
+    alternatives = []
+    for form in by_form:
+        words = [re.escape(w).replace("'", "['\u2019]") for w in re.split(r"[ -]+", form)]
+        alternatives.append(r"[-\s]+".join(words))
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+    return pattern, by_form
+
+
+def _form_of(text):
+    return " ".join(re.split(r"[-\s]+", text.lower().replace("\u2019", "'")))
+
+
+def glossary_title(term):
+    """A term's definition as a Markdown link title (in double quotes)."""
+    return term.definition.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def glossary_link(text, term, href=GLOSSARY_HREF):
+    """``text`` as a Markdown link to ``term``'s glossary entry, its definition on hover."""
+    return f'[{text}]({href}#{term.anchor} "{glossary_title(term)}")'
+
+
+def _glossary_terms():
+    if str(ROOT) not in sys.path:  # run from a checkout without installing dpmkit
+        sys.path.insert(0, str(ROOT))
+    from dpmkit import glossary
+
+    return glossary.TERMS
+
+
+def link_glossary(nb, terms=None, href=GLOSSARY_HREF):
+    """A copy of ``nb`` whose markdown links each glossary term at its first use to its entry.
+
+    A term's first use (as written, or as a simple plural, any case, a whole word) in the
+    notebook's markdown becomes ``[stocks](../workshops/handouts/glossary.md#stock "definition")``:
+    the definition shows on hover, offline, in JupyterLab, exported HTML and GitHub. Code, links,
+    HTML, LaTeX and headings are left alone (see ``_PROTECTED``); where one term is written
+    inside a longer one ("system stewardship"), the longer one is the use. A link to the
+    glossary already in the text counts as the term's use, so linking twice changes nothing.
+    """
+    nb = copy.deepcopy(nb)
+    terms = _glossary_terms() if terms is None else terms
+    pattern, by_form = _term_pattern(terms)
+    by_anchor = {t.anchor: t for t in terms}
+    linked = re.compile(r"\]\(" + re.escape(href) + r"#([\w-]+)")
+    done = set()  # terms used so far; a link already there counts (so linking twice changes nothing)
+
+    def link(found):
+        term = by_form.get(_form_of(found.group(0)))
+        if term is None or term.term in done:
+            return found.group(0)
+        done.add(term.term)
+        return glossary_link(found.group(0), term, href)
+
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        text, out, at = _source(cell), [], 0
+        for protected in _PROTECTED.finditer(text):
+            out += [pattern.sub(link, text[at:protected.start()]), protected.group(0)]
+            done.update(by_anchor[a].term for a in linked.findall(protected.group(0)) if a in by_anchor)
+            at = protected.end()
+        out.append(pattern.sub(link, text[at:]))
+        if "".join(out) != text:
+            _set_source(cell, "".join(out))
     return nb
 
 
@@ -455,7 +552,7 @@ def outputs(sources=None):
     for src in sources or lessons():
         nb = with_header(load(src))
         files[src] = dump(nb)
-        files[LEARNER / src.name] = dump(learner_version(nb))
+        files[LEARNER / src.name] = dump(link_glossary(learner_version(nb)))
         files[FACILITATOR / (src.stem + ".md")] = facilitator_view(nb, src.name)
     return files
 

@@ -22,7 +22,8 @@ CPU, more than the ~1 s it saves the kernel) then competes with the kernel's own
 
 Only a Jupyter kernel starts a helper (JupyterLab, nbclient, Voila); scripts, tests and
 Solara's room draw in their own process. Anything wrong with the helper (it cannot
-start, it died, a spec is not JSON) draws in the kernel instead. The helper reads its
+start, it died, a spec is not JSON, no answer within :attr:`Helper.timeout`) draws in
+the kernel instead. The helper reads its
 requests from a pipe and ends when the kernel closes it (when the kernel exits, however
 it exits).
 """
@@ -33,6 +34,7 @@ import atexit
 import contextlib
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -115,6 +117,12 @@ class Helper:
     proc = None
     pid = None  # the process that started it: a forked child must not share its pipes
     failed = False
+    replies = None  # the helper's reply lines, read by a thread (queue.Queue; None at the end)
+    #: Longest wait for one drawing, in seconds: a helper that does not answer by then is
+    #: stopped and the kernel draws (this chart and every later one). Generous, since the
+    #: first drawing waits for the helper's engine (1 s idle, 3-6 s on a loaded machine)
+    #: and a large chart takes longer; a helper that hangs must not hang the kernel.
+    timeout = 20.0
 
     @classmethod
     def start(cls):
@@ -132,6 +140,9 @@ class Helper:
                 cls.proc, cls.failed = None, True
                 return False
             cls.pid = os.getpid()
+            cls.replies = queue.Queue()
+            threading.Thread(target=_read_replies, args=(cls.proc.stdout, cls.replies), daemon=True,
+                             name="dpmkit-chart-helper-replies").start()
             return True
 
     @classmethod
@@ -152,13 +163,13 @@ class Helper:
             try:
                 proc.stdin.write(request + b"\n")
                 proc.stdin.flush()
-                line = proc.stdout.readline()  # waits without holding the GIL
+                line = cls.replies.get(timeout=cls.timeout)  # waits without holding the GIL
                 reply = json.loads(line) if line else None
-            except (OSError, ValueError):
+            except (OSError, ValueError, queue.Empty):
                 reply = None
             if not isinstance(reply, dict):
-                cls._stop()
-                cls.failed = True  # it died or garbled: draw in the kernel from now on
+                cls._stop(kill=True)
+                cls.failed = True  # it died, garbled or hung: draw in the kernel from now on
                 return None
         if "svg" in reply:
             return reply["svg"]
@@ -172,11 +183,13 @@ class Helper:
             cls._stop()
 
     @classmethod
-    def _stop(cls):
+    def _stop(cls, kill=False):
         proc, cls.proc = cls.proc, None
         if proc is None or cls.pid != os.getpid():
             return
         try:
+            if kill:  # it failed: no waiting for it to finish
+                raise subprocess.TimeoutExpired(proc.args, 0)
             proc.stdin.close()  # the helper's loop ends
             proc.wait(timeout=2)
         except Exception:
@@ -187,6 +200,17 @@ class Helper:
             for stream in (proc.stdin, proc.stdout):
                 with contextlib.suppress(Exception):
                     stream.close()
+
+
+def _read_replies(stream, replies):
+    """The helper's reply lines into ``replies``, then None when its output ends (it ended,
+    or the kernel stopped it), so :meth:`Helper.draw` can wait for a reply with a bound."""
+    try:
+        for line in iter(stream.readline, b""):
+            replies.put(line)
+    except (OSError, ValueError):  # the pipe was closed by Helper.stop
+        pass
+    replies.put(None)
 
 
 atexit.register(Helper.stop)

@@ -12,26 +12,31 @@ from ..errors import ModelError
 LAB_EXTRA = 'pip install "dpmkit[lab]"'
 
 
-def _import_altair():
-    """Import Altair without the 0.7 s (3 s on a loaded machine) of grammar building it
-    does not need.
+#: Packages hidden while jsonschema first loads (imported by Altair), each only for string
+#: formats the Vega-Lite schema never asks for (it uses ``uri``, ``uri-reference`` and
+#: ``color-hex``; tests/test_charts.py holds that): ``rfc3987_syntax`` checks the ``iri``
+#: formats and builds about 40 lark grammars at import (0.7 s, 3 s on a loaded machine);
+#: ``isoduration`` checks ``duration``, a format of JSON Schema 2019-09 and later that
+#: Altair's draft-7 validator never checks, and imports ``arrow`` (about 0.05 s, 0.1 s
+#: loaded). Jupyter installs both. They stay importable for anyone else afterwards.
+_HIDDEN_WHILE_JSONSCHEMA_LOADS = ("rfc3987_syntax", "isoduration")
 
-    jsonschema, which Altair imports, builds about 40 lark grammars at import when the
-    optional ``rfc3987_syntax`` package is installed (Jupyter installs it), only to check
-    the ``"iri"`` string format. The Vega-Lite schema never uses that format (it uses
-    ``uri``, ``uri-reference`` and ``color-hex``), so hide the package while jsonschema
-    first loads; it stays importable for anyone else afterwards.
-    """
+
+def _import_altair():
+    """Import Altair without the format-checking packages it does not need
+    (:data:`_HIDDEN_WHILE_JSONSCHEMA_LOADS`)."""
     import sys
 
-    hide = "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules
-    if hide:
-        sys.modules["rfc3987_syntax"] = None  # makes `import rfc3987_syntax` raise ImportError
+    hidden = [] if "jsonschema" in sys.modules else [
+        name for name in _HIDDEN_WHILE_JSONSCHEMA_LOADS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # makes `import name` raise ImportError
     try:
         import altair
     finally:
-        if hide and "rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is None:
-            del sys.modules["rfc3987_syntax"]
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
     return altair
 
 
@@ -212,3 +217,23 @@ def _var_meta(name, model=None, labels=None, units=None):
         unit = v.units if unit is None else unit
     unit = "" if unit == "dimensionless" else unit
     return label or str(name).replace("_", " ").capitalize(), unit or ""
+
+
+def _checked(chart):
+    """Mark ``chart`` as built by one of the kit's builders, whose specs the tests validate
+    against the Vega-Lite schema (tests/test_charts.py): a notebook displays it without
+    Altair's schema check of the whole spec, about 0.1 s of the first chart of a kernel
+    (0.3-0.5 s on a loaded machine). The mark holds the chart's top-level values as built,
+    so a chart changed afterwards (``chart.title = ...``) is checked as usual; any Altair
+    method (``.properties``, ``&``, ``alt.vconcat``) makes a new chart, without the mark."""
+    object.__setattr__(chart, "_dpmkit_checked", tuple(chart._kwds.items()))
+    return chart
+
+
+def _unchanged_since_built(chart):
+    """True for a chart as a kit builder returned it (see :func:`_checked`)."""
+    mark = vars(chart).get("_dpmkit_checked")
+    kwds = vars(chart).get("_kwds")
+    if mark is None or kwds is None or len(mark) != len(kwds):
+        return False
+    return all(key in kwds and kwds[key] is value for key, value in mark)

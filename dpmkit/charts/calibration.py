@@ -15,6 +15,7 @@ from ._style import (
     WIDTH,
     _as_list,
     _axis,
+    _checked,
     _data,
     _legend,
     _pandas,
@@ -190,4 +191,5 @@ def calibration(fit, names=None, *, sources=None, title=None, width=WIDTH, heigh
         sentences.append("Observed data: " + "; ".join(notes) + ".")
     chart = alt.vconcat(*panels, spacing=28).resolve_scale(color="independent", strokeDash="independent")
     subtitle = ["Observed data: " + notes[0]] + ["    " + n for n in notes[1:]] if notes else None
-    return chart.properties(title=_title(title or "Model against data", subtitle), description=" ".join(sentences))
+    chart = chart.properties(title=_title(title or "Model against data", subtitle), description=" ".join(sentences))
+    return _checked(chart)

@@ -10,6 +10,7 @@ from ._style import (
     WIDTH,
     _axis,
     _check_columns,
+    _checked,
     _data,
     _filter_variables,
     _legend,
@@ -126,4 +127,4 @@ def fan(ensemble_or_summary, name=None, *, base=None, model=None, title=None, ti
               f"half between {words.number(final['q25'])} and {words.number(final['q75'])}.")
     text = _describe_series(f"The median of {y_title}", data["time"], data["median"], time_units) + " " + spread
     chart = alt.layer(*layers).properties(**size)
-    return chart.properties(title=_title(title or f"{label}: range of outcomes", subtitle), description=text)
+    return _checked(chart.properties(title=_title(title or f"{label}: range of outcomes", subtitle), description=text))

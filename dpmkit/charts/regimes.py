@@ -12,6 +12,7 @@ from ._style import (
     PALETTE,
     _axis,
     _check_columns,
+    _checked,
     _data,
     _legend,
     _pandas,
@@ -254,5 +255,6 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
                          f"{words.lower_first(axis_names[1])} {words.number(end['y'])} "
                          f"{words.when(end['time'], time_units)}.")
     chart = alt.layer(*layers).properties(**size)
-    return chart.properties(title=_title(title or "Performance-management regime over time"),
-                            description=" ".join(sentences))
+    chart = chart.properties(title=_title(title or "Performance-management regime over time"),
+                             description=" ".join(sentences))
+    return _checked(chart)

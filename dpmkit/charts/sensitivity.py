@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import words
 from ..errors import ModelError
-from ._style import FONT, PALETTE, WIDTH, _axis, _check_columns, _legend, _size, _title, _var_meta, alt
+from ._style import FONT, PALETTE, WIDTH, _axis, _check_columns, _checked, _legend, _size, _title, _var_meta, alt
 
 TORNADO_COLUMNS = ("output", "param", "param_low", "param_high", "output_low", "output_base", "output_high", "swing")
 
@@ -109,5 +109,6 @@ def tornado(table, output=None, *, model=None, top=12, title=None, width=WIDTH, 
     text += "."
     chart = alt.layer(bars, base_rule, left, right).properties(**size)
     subtitle = f"Each parameter moved alone to the ends of its range; black line: base value {at_text}"
-    return chart.properties(title=_title(title or f"What moves {words.lower_first(out_label)} most", subtitle),
-                            description=text)
+    chart = chart.properties(title=_title(title or f"What moves {words.lower_first(out_label)} most", subtitle),
+                             description=text)
+    return _checked(chart)

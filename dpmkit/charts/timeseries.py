@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
 import threading
 
@@ -17,6 +19,7 @@ from ._style import (
     WIDTH,
     _axis,
     _check_columns,
+    _checked,
     _data,
     _filter_variables,
     _names,
@@ -151,8 +154,11 @@ def time_series(result, names=None, *, title=None, base=None, width=WIDTH, heigh
     rows["current"] = _series_records(result, names, _thin_index(len(result.time), max_points))
     # one source for the static and the live chart: the live template, with the rows as
     # its named datasets (the same spec a widget draws after its first run)
-    spec = _time_series_dict(result.model, names, base is not None, title, width, height)
-    return _chart_of(spec, rows).properties(description=describe(result, names))
+    # (without the theme's config: Altair adds it when the chart is written, and a chart
+    # holding a config cannot go inside ``&``, ``|`` or ``alt.vconcat``)
+    spec = _time_series_dict(result.model, names, base is not None, title, width, height, themed=False)
+    spec["description"] = describe(result, names)
+    return _checked(_chart_of(spec, rows))
 
 
 def _chart_of(spec, datasets):
@@ -168,7 +174,50 @@ def _chart_of(spec, datasets):
     top = {key: value for key, value in spec.items() if key not in ("$schema", "vconcat")}
     with alt.utils.schemapi.debug_mode(False):  # no validation of each panel as it is made
         panels = [alt.LayerSpec(**panel) for panel in spec["vconcat"]]
-    return alt.VConcatChart(vconcat=panels, datasets=datasets, **top)
+    return _TimeSeriesChart(vconcat=panels, datasets=datasets, **top)
+
+
+class _TimeSeriesChart(alt.VConcatChart):
+    """The chart :func:`time_series` returns: Altair's ``VConcatChart`` whose rows are named
+    datasets ("current", "base", as in the widgets' live template). Vega-Lite allows
+    ``datasets`` only at the top of a spec, so inside another chart (``chart & other``,
+    ``alt.vconcat(chart, other)``, ``chart | other``) its datasets move up to the top; a
+    name already taken there by other rows (two runs' "current") is replaced by one made
+    from the rows, as Altair names inline data. On its own the chart is written exactly
+    as built."""
+
+    def to_dict(self, validate=True, *, format="vega-lite", ignore=None, context=None):
+        if context is None or context.get("top_level", True):
+            # its own rows hold their names against the rows of charts inside it (``chart & other``)
+            own = self._kwds.get("datasets")
+            context = dict(context or {})
+            context["datasets"] = {**context.get("datasets", {}), **(own if isinstance(own, dict) else {})}
+            return super().to_dict(validate, format=format, ignore=ignore, context=context)
+        spec = super().to_dict(validate, format=format, ignore=ignore, context=context)
+        if "datasets" not in context:
+            return spec
+        taken, names = context["datasets"], {}
+        for name, rows in spec.pop("datasets", {}).items():
+            if name in taken and taken[name] != rows:
+                name_of_rows = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
+                names[name] = f"data-{name_of_rows[:32]}"
+            taken.setdefault(names.get(name, name), rows)
+        return _renamed_data(spec, names) if names else spec
+
+
+def _renamed_data(spec, names):
+    """``spec`` with each ``"data": {"name": old}`` naming ``names[old]`` instead."""
+    if isinstance(spec, list):
+        return [_renamed_data(part, names) for part in spec]
+    if not isinstance(spec, dict):
+        return spec
+    out = {}
+    for key, value in spec.items():
+        if key == "data" and isinstance(value, dict) and set(value) == {"name"} and value["name"] in names:
+            out[key] = {"name": names[value["name"]]}
+        else:
+            out[key] = _renamed_data(value, names)
+    return out
 
 
 # ----------------------------------------------------------------------------- live charts as plain dicts
@@ -203,10 +252,12 @@ def _time_tooltip_dict(calendar, title="Time"):
     return {"field": "time", "type": "quantitative", "title": title, "format": ",.4~g"}
 
 
-def _time_series_dict(model, names, with_base, title, width, height, x_domain=None, base_note=None):
+def _time_series_dict(model, names, with_base, title, width, height, x_domain=None, base_note=None, themed=True):
     """The time-series chart as the Vega-Lite dict Altair writes (``to_dict()``), with named
     datasets "current" (and "base" when ``with_base``), without building Altair objects:
-    one panel per unit, a coloured and dashed line per variable, grey base-run lines."""
+    one panel per unit, a coloured and dashed line per variable, grey base-run lines.
+    ``themed=False`` leaves out the active theme (its ``config``), which Altair adds itself
+    when it writes a chart."""
     size, calendar, x_title, domain, groups = _panels(model, names, width, height)
     from ._style import DASHES, PALETTE
 
@@ -261,7 +312,7 @@ def _time_series_dict(model, names, with_base, title, width, height, x_domain=No
         spec["data"] = {"name": "current"}
     spec |= {"vconcat": panels, "spacing": 24, "resolve": {"scale": {"color": "shared", "strokeDash": "shared"}},
             "title": _title_dict(title or model.label, subtitle), "$schema": alt.SCHEMA_URL}
-    theme = alt.theme.get()
+    theme = alt.theme.get() if themed else None
     return alt.utils.update_nested(theme(), spec, copy=True) if theme else spec
 
 
@@ -400,4 +451,4 @@ def scenarios(frame, names=None, *, model=None, labels=None, units=None, title=N
         panels.append(panel.properties(title=alt.TitleParams(label, fontSize=FONT["axis_title"], anchor="start")))
     text = describe(frame.rename(columns={"series": "scenario"}), time_units=time_units, labels=label_map)
     chart = alt.vconcat(*panels, spacing=24).resolve_scale(color="shared", strokeDash="shared")
-    return chart.properties(title=_title(title or "Scenarios compared"), description=text)
+    return _checked(chart.properties(title=_title(title or "Scenarios compared"), description=text))

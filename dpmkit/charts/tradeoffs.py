@@ -12,6 +12,7 @@ from ._style import (
     _as_list,
     _axis,
     _check_columns,
+    _checked,
     _data,
     _legend,
     _pandas,
@@ -144,4 +145,5 @@ def frontier(result, objectives=None, *, model=None, at=None, title=None, width=
     if at is not None and "at" in points.columns:
         subtitle += f"; judged at time {words.number(at)}"
     chart = alt.layer(*layers).properties(**size)
-    return chart.properties(title=_title(title or "Trade-offs between objectives", subtitle), description=text)
+    chart = chart.properties(title=_title(title or "Trade-offs between objectives", subtitle), description=text)
+    return _checked(chart)
