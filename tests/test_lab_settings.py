@@ -1,4 +1,5 @@
-"""JupyterLab as the kit opens it does not interrupt a learner with the pop-up about Jupyter news.
+"""JupyterLab as the kit opens it does not interrupt a learner with the pop-up about Jupyter news,
+and opens Markdown files rendered (the learner notebooks' glossary links lead to glossary.md).
 
 The setting ships in the project's own files (jupyter/lab/settings/overrides.d/dpmkit.json);
 `make lab` copies it into the venv and Binder's postBuild into its environment. These tests run
@@ -20,7 +21,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "jupyter" / "lab" / "settings" / "overrides.d" / "dpmkit.json"
 PLUGIN = "@jupyterlab/apputils-extension:notification"
+DOCMANAGER = "@jupyterlab/docmanager-extension:plugin"
 JUPYTER = Path(sys.executable).parent / "jupyter"
+
+
+def test_the_shipped_setting_opens_markdown_files_rendered():
+    # a learner notebook's glossary link opens workshops/handouts/glossary.md: rendered, not as source
+    settings = json.loads(SHIPPED.read_text(encoding="utf-8"))
+    assert settings[DOCMANAGER]["defaultViewers"] == {"markdown": "Markdown Preview"}
 
 
 def test_the_shipped_setting_turns_the_news_question_off():
@@ -60,8 +68,8 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _lab_defaults(settings_dir, tmp_path):
-    """Start a real JupyterLab with this app settings folder; return the notification plugin's defaults."""
+def _lab_defaults(settings_dir, tmp_path, plugin=PLUGIN):
+    """Start a real JupyterLab with this app settings folder; return ``plugin``'s defaults."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     port, token = _free_port(), "dpmkit-test"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
@@ -72,7 +80,7 @@ def _lab_defaults(settings_dir, tmp_path):
          f"--LabApp.user_settings_dir={tmp_path / 'user'}", f"--ServerApp.root_dir={tmp_path}"],
         env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
     try:
-        url = f"http://127.0.0.1:{port}/lab/api/settings/{PLUGIN}?token={token}"
+        url = f"http://127.0.0.1:{port}/lab/api/settings/{plugin}?token={token}"
         deadline = time.monotonic() + 90
         direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, never a proxy
         while True:
@@ -107,3 +115,6 @@ def test_a_real_jupyterlab_reads_the_setting(tmp_path):
     shutil.copy(SHIPPED, shipped / "overrides.d" / "dpmkit.json")
     defaults = _lab_defaults(shipped, tmp_path / "b")
     assert defaults["fetchNews"] == "false" and defaults["checkForUpdates"] is False
+    # the glossary links of the learner notebooks open the glossary rendered, at the term
+    viewers = _lab_defaults(shipped, tmp_path / "c", DOCMANAGER)["defaultViewers"]
+    assert viewers == {"markdown": "Markdown Preview"}
