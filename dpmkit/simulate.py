@@ -239,23 +239,42 @@ def _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S=(
     finite says some value may not be (the kernel sums each time's row while it is
     still in the cache, which is cheaper than a second pass over the whole output)."""
     kernel = compiled.kernel(method, "vector", tuple(record))
-    dyn = kernel.record_dyn
-    out = np.empty((len(time), len(record), n))
-    pos = {name: k for k, name in enumerate(record)}
-    dyn_cols = [pos[name] for name in dyn]
-    contiguous = dyn_cols == list(range(len(dyn)))
-    # the dynamic columns only: the static ones are filled after the kernel, and the
-    # checked kernel's sum of each row must not read them before (np.empty: anything)
-    target = out[:, : len(dyn), :] if contiguous else np.empty((len(time), len(dyn), n))
+    out = _Output(kernel, time, record, n)
     with np.errstate(all="ignore"):
-        statics, total = kernel(P, time.tolist(), dt, start, stop, None, target, S)
+        statics, total = kernel(P, time.tolist(), dt, start, stop, None, out.target, S)
+        total = total + out.fill(compiled, statics, total=True)
+    return out.values(), total
+
+
+class _Output:
+    """The array a vector kernel writes into, (time, variable, run) in ``record``'s order.
+
+    The kernel writes only the dynamic recorded columns (``target``): the static ones are
+    filled afterwards (:meth:`fill`), so the checked kernel's sum of each row never reads
+    them before (np.empty: anything)."""
+
+    def __init__(self, kernel, time, record, n):
+        self.out = np.empty((len(time), len(record), n))
+        self.pos = {name: k for k, name in enumerate(record)}
+        self.dyn_cols = [self.pos[name] for name in kernel.record_dyn]
+        dyn = len(self.dyn_cols)
+        self.contiguous = self.dyn_cols == list(range(dyn))
+        self.target = self.out[:, :dyn, :] if self.contiguous else np.empty((len(time), dyn, n))
+
+    def fill(self, compiled, statics, total=False):
+        """Write the static recorded values; with ``total``, return their sum."""
+        sum_ = 0.0
         for name, value in zip(compiled.static_recorded, statics):
-            if name in pos:
-                out[:, pos[name], :] = value
-                total = total + np.add.reduce(value, axis=None)
-    if not contiguous:
-        out[:, dyn_cols, :] = target[:, : len(dyn), :]
-    return out, total
+            if name in self.pos:
+                self.out[:, self.pos[name], :] = value
+                if total:
+                    sum_ = sum_ + np.add.reduce(value, axis=None)
+        return sum_
+
+    def values(self):
+        if not self.contiguous:
+            self.out[:, self.dyn_cols, :] = self.target
+        return self.out
 
 
 #: The floating-point errors the "watched" ensemble kernel stops at. An underflow gives a
@@ -286,27 +305,18 @@ def _run_vector_watched(compiled, method, P, time, dt, start, stop, record, n, S
     kernel = compiled.kernel(method, "watched", tuple(record)) if compiled.lookups_bounded else None
     if kernel is None or kernel.noisy:
         return _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S)
-    dyn = kernel.record_dyn
-    out = np.empty((len(time), len(record), n))
-    pos = {name: k for k, name in enumerate(record)}
-    dyn_cols = [pos[name] for name in dyn]
-    contiguous = dyn_cols == list(range(len(dyn)))
-    target = out[:, : len(dyn), :] if contiguous else np.empty((len(time), len(dyn), n))
+    out = _Output(kernel, time, record, n)
     try:
         with np.errstate(**_WATCH):
-            statics = kernel(P, list(time), dt, start, stop, None, target, S)
+            statics = kernel(P, list(time), dt, start, stop, None, out.target, S)
     except FloatingPointError:
-        del out, target
+        del out
         values, total = _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S)
         if np.isfinite(total):
             kernel.noisy = True
         return values, total
-    for name, value in zip(compiled.static_recorded, statics):
-        if name in pos:
-            out[:, pos[name], :] = value
-    if not contiguous:
-        out[:, dyn_cols, :] = target[:, : len(dyn), :]
-    return out, 0.0
+    out.fill(compiled, statics)
+    return out.values(), 0.0
 
 
 def _raise_non_finite(model, compiled, values, time, runs, fallback=False):
