@@ -624,9 +624,11 @@ class _Gen:
         a = self.simple(arg)
         if a is None:
             return None
+        slopes = [(ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) for j in range(len(xs) - 1)]
+        if not all(math.isfinite(slope) for slope in slopes):
+            return None  # a segment too steep for a float: the table's helper reads it as the ensemble does
         parts = [f"{_num(ys[0])} if {a} <= {_num(xs[0])} else {_num(ys[-1])} if {a} >= {_num(xs[-1])} else"]
-        for j in range(len(xs) - 1):
-            slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+        for j, slope in enumerate(slopes):
             parts.append(f"{_num(ys[j])} + {_num(slope)} * ({a} - {_num(xs[j])}) if {a} < {_num(xs[j + 1])} else")
         parts.append(a)  # only NaN gets here: NaN in, NaN out
         return f"({' '.join(parts)})"

@@ -360,3 +360,20 @@ def test_compact_recording_of_large_runs_gives_the_same_numbers(monkeypatch):
     compact = dk.simulate(model)
     np.testing.assert_array_equal(plain.values, compact.values)
     assert compact.values.flags.writeable
+
+
+def test_a_lookup_segment_too_steep_for_a_float_runs_as_in_the_ensemble():
+    # a slope of 1e10 / 1e-300 is beyond a float: the single run used to stop with "the number
+    # inf is not finite", naming neither the table nor the variable; it reads the table as the
+    # ensemble does
+    table = dk.Lookup("steep", [0, 1e-300, 1], [0, 1e10, 1])
+    model = dk.Model("steep_table", [dk.Param("p", 0.5, bounds=(0.2, 1)), table,
+                                     dk.Aux("a", "steep(TIME / 100 * p)")], stop=4)
+    run = dk.simulate(model)
+    expected = [float(np.interp(t / 100 * 0.5, table.x, table.y)) for t in run.time]
+    np.testing.assert_allclose(run["a"], expected, rtol=1e-12)
+    assert run["a"][0] == 0.0 and run["a"][1] > 9e9
+    ens = dk.ensemble(model, n=3, vary={"p": (0.2, 1)}, seed=3)
+    for k, p in enumerate(ens.samples["p"]):
+        single = dk.simulate(model, params={"p": float(p)})
+        np.testing.assert_allclose(ens.values[:, ens.names.index("a"), k], single["a"], rtol=1e-12)
