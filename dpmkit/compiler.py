@@ -506,14 +506,14 @@ def _v_nn_in(x):
     np.maximum(x, 0.0, out=x)
 
 
-def _np64s(values):
-    """The parameters of a "watched" vector kernel: numpy scalars (or the sampled arrays)."""
-    return tuple(v if isinstance(v, np.ndarray) else np.float64(v) for v in values)
-
-
 def _np64(value):
     """One number (or array) as a numpy value: its arithmetic honours np.errstate."""
     return value if isinstance(value, np.ndarray) else np.float64(value)
+
+
+def _np64s(values):
+    """The parameters of a "watched" vector kernel: numpy scalars (or the sampled arrays)."""
+    return tuple(map(_np64, values))
 
 
 # The builtins' implementations come from the one table (dpmkit.builtins); the scalar
@@ -858,20 +858,23 @@ class _Gen:
         lines = ["def _run(P, T, dt, t0_, t1_, rec, O, S):"]
         ind = "    "
         # "watched": every number the kernel starts from a numpy value (see _python_float)
-        wrap = "_np64" if self.watched else ""
+        def numpy(text):
+            return f"_np64({text})" if self.watched else text
+
         if c.param_slots:
-            lines.append(f"{ind}{', '.join(f'v{p.index}' for p in c.param_slots)}, = {'_np64s(P)' if wrap else 'P'}")
+            params = "_np64s(P)" if self.watched else "P"
+            lines.append(f"{ind}{', '.join(f'v{p.index}' for p in c.param_slots)}, = {params}")
         if self.watched:
-            lines += [f"{ind}dt = _np64(dt)", f"{ind}t0_ = _np64(t0_)", f"{ind}t1_ = _np64(t1_)"]
+            lines += [f"{ind}{name} = {numpy(name)}" for name in ("dt", "t0_", "t1_")]
         scheduled = [f"v{c.slots[name].index}" for name in c.scheduled]
         if scheduled:
             lines.append(f"{ind}{', '.join(f'S{j}' for j in range(len(scheduled)))}, = S")
-        set_scheduled = [f"{v} = {wrap}(S{j}[i])" if wrap else f"{v} = S{j}[i]" for j, v in enumerate(scheduled)]
+        set_scheduled = [f"{v} = {numpy(f'S{j}[i]')}" for j, v in enumerate(scheduled)]
         lines.append(f"{ind}n = len(T)")
         lines.append(f"{ind}i = 0")
         if self.mode == "vector":
             lines.append(f"{ind}F = 0.0")
-        lines.append(f"{ind}t = {wrap}(T[0])" if wrap else f"{ind}t = T[0]")
+        lines.append(f"{ind}t = {numpy('T[0]')}")
         lines.extend(ind + line for line in set_scheduled)
         self.memo = {} if self.vec else None
         for s in c.init_needed:
@@ -892,7 +895,7 @@ class _Gen:
         # written once (the source, and so compile time, is a third smaller than with
         # the last time written out after the loop).
         lines.append(f"{ind}for i in range(n):")
-        lines.append(f"{ind * 2}t = {wrap}(T[i])" if wrap else f"{ind * 2}t = T[i]")
+        lines.append(f"{ind * 2}t = {numpy('T[i]')}")
         lines.extend(ind * 2 + line for line in set_scheduled)
         lines.extend(dyn)
         lines.extend(self.record(ind * 2))

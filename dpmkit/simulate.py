@@ -308,7 +308,7 @@ def _run_vector_watched(compiled, method, P, time, dt, start, stop, record, n, S
     out = _Output(kernel, time, record, n)
     try:
         with np.errstate(**_WATCH):
-            statics = kernel(P, list(time), dt, start, stop, None, out.target, S)
+            statics = kernel(P, time.tolist(), dt, start, stop, None, out.target, S)
     except FloatingPointError:
         del out
         values, total = _run_vector_total(compiled, method, P, time, dt, start, stop, record, n, S)
