@@ -382,7 +382,7 @@ def test_exec_only_ever_runs_source_that_passed_the_verifier(monkeypatch):
         model = dk.models.load(name)
         c = compile_model(model, {p.name for p in model.params})
         for method in ("euler", "rk4"):
-            for mode in ("scalar", "ieee", "vector"):
+            for mode in ("scalar", "ieee", "vector", "watched"):
                 c.kernel(method, mode)
     assert executed and compiled_sources == verified and len(executed) == len(verified)
     assert set(executed) == {"<dpmkit-kernel>"}
