@@ -70,9 +70,10 @@ and the random-number functions). Vendor elements in other XML
 namespaces (``isee:...`` preferences and display settings) and the display-only
 XMILE elements (``<views>``, ``<style>``, ``<format>``, ``<scale>``, ...) carry no
 simulation meaning and are skipped, and so are Stella's ``<ai_information>`` and a
-disabled ``<data><export>``, unused macros and models (listed in ``read(..., ignored=[])``,
-with a note on non-negative stocks with outflows, whose outflows the kit does not ration
-as Stella does). A file that includes
+disabled ``<data><export>``, unused macros and models (listed in ``read(..., ignored=[])``).
+Non-negative stocks ration their outflows as Stella does (written into each outflow's
+equation; a note in ``ignored`` names a stock whose outflows cannot be: an outflow another
+stock drains too, or a loop of flows through the rationing). A file that includes
 other files (``<header><includes>``) is refused: the kit cannot reproduce them.
 
 Safety
@@ -108,12 +109,12 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 from xml.sax.saxutils import escape, quoteattr
 
-from .builtins import BUILTINS, SIGNATURES, XMILE_NAMES
+from .builtins import BUILTINS, SIGNATURES, STATEFUL, XMILE_NAMES
 from .errors import ModelError
 from .expressions import (
     CONSTANTS,
@@ -206,6 +207,68 @@ _DIGITS = frozenset("0123456789")
 
 
 # ------------------------------------------------------------------ names
+
+
+def _instant_names(tree):
+    """The names an expression needs in the same step: not those inside a stateful builtin
+    (a smooth or delay holds its own stock)."""
+    found, stack = set(), [tree]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Name):
+            found.add(n.id)
+        elif isinstance(n, Call):
+            if n.builtin and n.func in STATEFUL:
+                continue
+            stack.extend(n.args)
+        elif isinstance(n, BinOp):
+            stack += (n.left, n.right)
+        elif isinstance(n, UnaryOp):
+            stack.append(n.operand)
+        elif isinstance(n, If):
+            stack += (n.cond, n.then, n.orelse)
+    return found
+
+
+def _loops(graph):
+    """The groups of names in ``graph`` (name -> names it needs) that need each other in a loop
+    (strongly connected parts of more than one name, or a name that needs itself); iterative."""
+    index, low, on_stack, stack, groups = {}, {}, set(), [], []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in graph:
+                    continue
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph[nxt])))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        n = stack.pop()
+                        on_stack.discard(n)
+                        group.append(n)
+                        if n == node:
+                            break
+                    if len(group) > 1 or node in graph[node]:
+                        groups.append(group)
+    return groups
 
 
 def _unquote(name):
@@ -944,6 +1007,7 @@ class _Reader:
                 raise self.refuse(f"the element <{el.tag}> inside <model> is not supported")
         if variables_el is None:
             raise self.refuse("the model has no <variables>")
+        self.written_by_kit = meta is not None  # its non-negative stocks mean the kit's floor
         declarations = self.variables(variables_el)
         name, label, description, scenarios, check_units = self.model_meta(meta)
         description = description or _doc(model_el)
@@ -1224,16 +1288,80 @@ class _Reader:
         self.assign_identifiers(live)
         self.connect(live)
         out = self.declare(live)
-        drained = {s.out_of for s in out if isinstance(s, Flow) and s.out_of}
-        rationed = [d.label for d in out if isinstance(d, Stock) and d.non_negative and d.name in drained]
-        if rationed:
-            shown = ", ".join(repr(n) for n in rationed[:5]) + (f" and {len(rationed) - 5} more" if len(rationed) > 5
-                                                                 else "")
-            self.note(f"non-negative stocks with outflows ({shown}): when the outflows ask for more than a stock "
-                      "holds, the kit keeps the stock at zero, as Stella does, but its outflows keep the values "
-                      "asked for (and a stock they fill receives them), where Stella cuts them back in the order "
-                      "of the stock's outflows; the two agree while no such stock runs dry within a step")
-        return out
+        return self.ration(out)
+
+    def ration(self, out):
+        """Stella's outflow rationing for non-negative stocks, written into each outflow's equation.
+
+        isee systems' help ("Flow prioritization", in its computational details) gives the rule:
+        an outflow of a non-negative stock takes at most what the stock holds per DT plus its
+        inflows, ``MIN(stock/DT + inflows, outflow)``, and several outflows share that in priority
+        order, each getting what the ones before it left; XMILE lists a stock's outflows in that
+        order. A file the kit wrote keeps the kit's meaning (a floor at zero; outflows it read as
+        rationed carry the rule in their equations already). A stock whose outflow another stock
+        drains too (Stella has no such flow; the SDXorg reference outputs keep its values) or whose
+        rationing would close a loop of flows keeps only its floor at zero, with a note.
+        """
+        decls = {d.name: d for d in out}
+        candidates = [d for d in out if isinstance(d, Stock) and d.non_negative
+                      and self.stock_flows.get(d.name, ((), ()))[1] and not self.written_by_kit]
+        if not candidates:
+            return out
+        shared, rewritten = [], {}
+        for stock in candidates:
+            ins, outs = self.stock_flows[stock.name]
+            flows = [decls.get(t.ident) for t in outs]
+            if any(sum(w == "out_of" for w, _ in self.links[t.key]) > 1 for t in outs) \
+                    or any(not isinstance(f, Flow) or f.out_of != stock.name for f in flows):
+                shared.append(stock)
+                continue
+            room = BinOp("/", Name(stock.name), Name("DT"))
+            for t in ins:
+                room = BinOp("+", room, Name(t.ident))
+            for f in flows:
+                cap = Call("MAX", (Num(0.0), room))
+                tree = parse(f.equation, f.name) if isinstance(f.equation, str) else Num(float(f.equation))
+                if not (isinstance(tree, Call) and tree.func == "MIN" and tree.builtin and len(tree.args) == 2
+                        and unparse(tree.args[1]) == unparse(cap)):  # not already rationed (a file the kit wrote)
+                    tree = Call("MIN", (tree, cap))
+                rewritten[f.name] = (stock, tree)
+                room = BinOp("-", room, Name(f.name))
+        looped = self._rationing_loops(out, rewritten)  # removing links makes no new loop: one pass
+        rewritten = {n: v for n, v in rewritten.items() if v[0].name not in looped}
+        result = []
+        for d in out:
+            if d.name in rewritten:
+                stock, tree = rewritten[d.name]
+                text = unparse(tree)
+                parse(text, d.name)  # the kit's own parser must accept what we produce
+                rule = (f"Rationed as Stella does: at most what {stock.label!r} holds per step plus its inflows, "
+                        "after the outflows listed before it.")
+                description = d.description if rule in d.description else f"{d.description} {rule}".strip()
+                d = replace(d, equation=text, description=description)
+            result.append(d)
+        kept = shared + [decls[name] for name in looped]
+        if kept:
+            shown = ", ".join(repr(s.label) for s in kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5
+                                                                   else "")
+            self.note(f"non-negative stocks whose outflows are not rationed ({shown}): an outflow that another "
+                      "stock drains too, or a loop of flows through the rationing, keeps the values asked for, "
+                      "and the stock is kept at zero; Stella would cut the outflows back in the order of the "
+                      "stock's outflows")
+        return result
+
+    def _rationing_loops(self, out, rewritten):
+        """The stocks whose rationed outflows would depend on themselves with no stock between."""
+        graph = {}
+        for d in out:
+            if isinstance(d, (Aux, Flow)):
+                if d.name in rewritten:
+                    graph[d.name] = _instant_names(rewritten[d.name][1])
+                elif isinstance(d.equation, str):
+                    graph[d.name] = _instant_names(parse(d.equation, d.name))
+        looped = set()
+        for group in _loops(graph):
+            looped |= {rewritten[n][0].name for n in group if n in rewritten}
+        return looped
 
     def check_structure(self, v):
         """Check a variable's elements; return the keys of its dimensions (empty for a scalar)."""
@@ -1401,6 +1529,7 @@ class _Reader:
     def connect(self, specs):
         """Which stocks each flow fills and drains, in the order of the file."""
         self.links = {}
+        self.stock_flows = {}  # stock identifier -> ([inflows], [outflows]), in the order of the file
         for s in specs:
             if s.kind != "stock":
                 continue
@@ -1434,6 +1563,7 @@ class _Reader:
                         raise self.refuse(
                             f"stock {s.xml_name!r} lists the {tag} {text!r} twice", variable=s.xml_name)
                     links.append((word, s))
+                    self.stock_flows.setdefault(s.ident, ([], []))[word == "out_of"].append(target)
 
     # -------------------------------------------------------------- equations
     def resolve(self, parser, word, pos, call, args=(), subs=None):

@@ -224,17 +224,99 @@ def test_trend_equals_the_structure_stella_documents_for_it():
     np.testing.assert_allclose(rk4["trend_output"], rk4["by_hand"], rtol=1e-12, atol=1e-15)
 
 
-def test_non_negative_stocks_with_outflows_are_noted_with_how_the_kit_differs_from_stella():
+def test_a_non_negative_stock_rations_its_outflow_as_stella_does_and_a_free_stock_does_not():
+    # isee's help, "Flow prioritization": outflow = MIN(stock/DT + inflows, outflow asked for)
     text = xmile('<stock name="tank"><eqn>3</eqn><outflow>drain</outflow><non_negative/></stock>'
                  '<flow name="drain"><eqn>2</eqn></flow>'
                  '<stock name="free"><eqn>3</eqn><outflow>leak</outflow></stock><flow name="leak"><eqn>2</eqn></flow>',
                  stop=4, dt=1)
     ignored = []
     result = dk.simulate(dk.xmile.read(text, ignored=ignored))
-    assert len(ignored) == 1 and ignored[0].startswith("non-negative stocks with outflows ('tank'): ")
-    assert "Stella cuts them back in the order of the stock's outflows" in ignored[0]
-    np.testing.assert_array_equal(result["tank"], [3, 1, 0, 0, 0])  # the level Stella shows too
-    np.testing.assert_array_equal(result["drain"], [2, 2, 2, 2, 2])  # rationed, it would be 2, 2, 1, 0, 0
+    assert ignored == []
+    np.testing.assert_array_equal(result["tank"], [3, 1, 0, 0, 0])
+    np.testing.assert_array_equal(result["drain"], [2, 1, 0, 0, 0])  # cut back to what the tank holds
+    np.testing.assert_array_equal(result["free"], [3, 1, -1, -3, -5])
+    np.testing.assert_array_equal(result["leak"], [2, 2, 2, 2, 2])
+
+
+RATIONED = xmile(
+    '<stock name="tank"><eqn>3</eqn><inflow>fill</inflow><outflow>drain</outflow><outflow>spill</outflow>'
+    '<non_negative/></stock><stock name="sink"><eqn>0</eqn><inflow>spill</inflow></stock>'
+    '<aux name="fill rate"><eqn>0.5</eqn></aux><flow name="fill"><eqn>fill_rate</eqn></flow>'
+    '<flow name="drain"><eqn>2 + TIME / 4</eqn></flow>'
+    '<flow name="spill"><eqn>1</eqn><non_negative/></flow>', stop=4, dt=0.5)
+
+
+def by_hand_rationing(dt=0.5, stop=4):
+    """Stella's rule step by step: the first outflow first, the second gets what is left."""
+    tank, sink, rows = 3.0, 0.0, []
+    for i in range(int(stop / dt) + 1):
+        t = i * dt
+        room = tank / dt + 0.5
+        drain = min(2 + t / 4, max(0.0, room))
+        spill = min(1.0, max(0.0, room - drain))
+        rows.append((tank, sink, drain, spill))
+        tank, sink = tank + dt * (0.5 - drain - spill), sink + dt * spill
+    return np.array(rows).T
+
+
+def test_outflows_share_what_the_stock_holds_plus_its_inflows_in_the_order_the_stock_lists_them():
+    model = dk.xmile.read(RATIONED)
+    result = dk.simulate(model)
+    tank, sink, drain, spill = by_hand_rationing()
+    np.testing.assert_allclose(result["tank"], tank, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result["drain"], drain, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result["spill"], spill, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(result["sink"], sink, rtol=0, atol=1e-12)  # the stock it fills receives the cut value
+    assert spill[0] == 1 and spill[-1] == 0 and 0 < drain[-1] < 2 + 4 / 4  # both cut back once the tank runs dry
+    assert result["tank"].min() >= 0
+    assert "Rationed as Stella does" in model["spill"].description
+    # the order is the stock's, not the file's: listed the other way round, spill comes first
+    swapped = RATIONED.replace("<outflow>drain</outflow><outflow>spill</outflow>",
+                               "<outflow>spill</outflow><outflow>drain</outflow>")
+    first = dk.simulate(dk.xmile.read(swapped))
+    assert (first["spill"] >= result["spill"]).all() and (first["drain"] <= result["drain"]).all()
+    np.testing.assert_array_equal(first["spill"], [1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])  # all the fill, once dry
+    np.testing.assert_allclose(first["tank"], result["tank"], rtol=0, atol=1e-12)  # the total is the same
+
+
+def test_rationing_runs_the_same_in_an_ensemble_in_a_file_written_back_and_in_pysd(pysd, tmp_path):  # noqa: F811
+    model = dk.xmile.read(RATIONED)
+    result = dk.simulate(model)
+    runs = dk.ensemble(model, samples={"fill_rate": np.array([0.5, 1.0, 0.5])})
+    more = dk.simulate(model, {"fill_rate": 1.0})
+    assert more["spill"].sum() > result["spill"].sum()  # a tank filled faster spills for longer
+    for row, expected in enumerate((result, more, result)):
+        for name in ("tank", "drain", "spill"):
+            np.testing.assert_allclose(runs[name][:, row], expected[name], rtol=0, atol=1e-12, err_msg=name)
+    again = dk.xmile.read(dk.xmile.write(model, tmp_path / "rationed.xmile"))
+    assert again["spill"].equation == model["spill"].equation  # read back, not rationed twice
+    assert again["spill"].description.count("Rationed as Stella does") == 1
+    np.testing.assert_array_equal(dk.simulate(again)["tank"], result["tank"])
+    compare_with_pysd(pysd, model, tmp_path)
+
+
+def test_a_shared_outflow_or_a_loop_through_the_rationing_keeps_the_floor_with_a_note():
+    shared = xmile('<stock name="a"><eqn>2</eqn><outflow>out</outflow><non_negative/></stock>'
+                   '<stock name="b"><eqn>9</eqn><outflow>out</outflow></stock><flow name="out"><eqn>1</eqn></flow>',
+                   stop=4, dt=1)
+    ignored = []
+    result = dk.simulate(dk.xmile.read(shared, ignored=ignored))
+    assert len(ignored) == 1 and ignored[0].startswith("non-negative stocks whose outflows are not rationed ('a')")
+    np.testing.assert_array_equal(result["a"], [2, 1, 0, 0, 0])  # the floor
+    np.testing.assert_array_equal(result["b"], [9, 8, 7, 6, 5])  # the outflow keeps its value, as SDXorg's outputs
+    looped = xmile('<stock name="tank"><eqn>3</eqn><inflow>fill</inflow><outflow>drain</outflow><non_negative/></stock>'
+                   '<flow name="fill"><eqn>drain / 2</eqn></flow><flow name="drain"><eqn>2</eqn></flow>', stop=4, dt=1)
+    ignored = []
+    model = dk.xmile.read(looped, ignored=ignored)
+    assert len(ignored) == 1 and "('tank')" in ignored[0] and "loop of flows" in ignored[0]
+    assert model["drain"].equation == 2
+    np.testing.assert_array_equal(dk.simulate(model)["tank"], [3, 2, 1, 0, 0])
+    # a smooth holds its own stock, so a fill that smooths the drain is no loop: rationed
+    smoothed = looped.replace("<eqn>drain / 2</eqn>", "<eqn>SMTH1(drain, 2) / 2</eqn>")
+    ignored = []
+    assert dk.xmile.read(smoothed, ignored=ignored)["drain"].equation.startswith("MIN(2, MAX(0, tank / DT + fill))")
+    assert ignored == []
 
 
 def test_a_delay_time_or_delayn_order_that_is_a_constant_of_the_file_is_used_and_kept_fixed():
