@@ -209,6 +209,18 @@ _DIGITS = frozenset("0123456789")
 # ------------------------------------------------------------------ names
 
 
+#: Most flows (in and out) of one non-negative stock whose outflows are rationed: every outflow's
+#: equation names the inflows and the outflows before it. Real models have a handful.
+_RATION_MAX_FLOWS = 64
+
+
+def _sum(terms):
+    """``a + b + ...`` as a balanced tree (a chain of many terms would be too deep an equation)."""
+    while len(terms) > 1:
+        terms = [BinOp("+", *terms[i:i + 2]) if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
+    return terms[0]
+
+
 def _instant_names(tree):
     """The names an expression needs in the same step: not those inside a stateful builtin
     (a smooth or delay holds its own stock)."""
@@ -1307,7 +1319,7 @@ class _Reader:
                       and self.stock_flows.get(d.name, ((), ()))[1] and not self.written_by_kit]
         if not candidates:
             return out
-        shared, rewritten = [], {}
+        shared, too_long, rewritten = [], [], {}
         for stock in candidates:
             ins, outs = self.stock_flows[stock.name]
             flows = [decls.get(t.ident) for t in outs]
@@ -1315,38 +1327,45 @@ class _Reader:
                     or any(not isinstance(f, Flow) or f.out_of != stock.name for f in flows):
                 shared.append(stock)
                 continue
-            room = BinOp("/", Name(stock.name), Name("DT"))
-            for t in ins:
-                room = BinOp("+", room, Name(t.ident))
-            for f in flows:
-                cap = Call("MAX", (Num(0.0), room))
+            if len(ins) + len(outs) > _RATION_MAX_FLOWS:  # each equation names them all: quadratic
+                too_long.append(stock)
+                continue
+            plus = [BinOp("/", Name(stock.name), Name("DT"))] + [Name(t.ident) for t in ins]
+            trees = {}
+            for k, f in enumerate(flows):
+                room = _sum(plus)
+                if k:
+                    room = BinOp("-", room, _sum([Name(g.name) for g in flows[:k]]))
                 tree = parse(f.equation, f.name) if isinstance(f.equation, str) else Num(float(f.equation))
-                if not (isinstance(tree, Call) and tree.func == "MIN" and tree.builtin and len(tree.args) == 2
-                        and unparse(tree.args[1]) == unparse(cap)):  # not already rationed (a file the kit wrote)
-                    tree = Call("MIN", (tree, cap))
-                rewritten[f.name] = (stock, tree)
-                room = BinOp("-", room, Name(f.name))
+                tree = Call("MIN", (tree, Call("MAX", (Num(0.0), room))))
+                text = unparse(tree)
+                try:
+                    parse(text, f.name)  # within the kit's limits on one equation
+                except ModelError:
+                    too_long.append(stock)
+                    break
+                trees[f.name] = (stock, tree, text)
+            else:
+                rewritten.update(trees)
         looped = self._rationing_loops(out, rewritten)  # removing links makes no new loop: one pass
         rewritten = {n: v for n, v in rewritten.items() if v[0].name not in looped}
         result = []
         for d in out:
             if d.name in rewritten:
-                stock, tree = rewritten[d.name]
-                text = unparse(tree)
-                parse(text, d.name)  # the kit's own parser must accept what we produce
+                stock, _, text = rewritten[d.name]
                 rule = (f"Rationed as Stella does: at most what {stock.label!r} holds per step plus its inflows, "
                         "after the outflows listed before it.")
                 description = d.description if rule in d.description else f"{d.description} {rule}".strip()
                 d = replace(d, equation=text, description=description)
             result.append(d)
-        kept = shared + [decls[name] for name in looped]
+        kept = shared + too_long + [decls[name] for name in looped]
         if kept:
             shown = ", ".join(repr(s.label) for s in kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5
                                                                    else "")
             self.note(f"non-negative stocks whose outflows are not rationed ({shown}): an outflow that another "
-                      "stock drains too, or a loop of flows through the rationing, keeps the values asked for, "
-                      "and the stock is kept at zero; Stella would cut the outflows back in the order of the "
-                      "stock's outflows")
+                      "stock drains too, a loop of flows through the rationing, or more than "
+                      f"{_RATION_MAX_FLOWS} flows at one stock keeps the values asked for, and the stock is kept "
+                      "at zero; Stella would cut the outflows back in the order of the stock's outflows")
         return result
 
     def _rationing_loops(self, out, rewritten):

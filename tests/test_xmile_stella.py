@@ -317,6 +317,21 @@ def test_a_shared_outflow_or_a_loop_through_the_rationing_keeps_the_floor_with_a
     ignored = []
     assert dk.xmile.read(smoothed, ignored=ignored)["drain"].equation.startswith("MIN(2, MAX(0, tank / DT + fill))")
     assert ignored == []
+    # 64 flows at one stock are rationed; more keep the floor with the note (each outflow's equation
+    # would name all those before it)
+    def crowded(n):
+        return xmile('<stock name="tank"><eqn>3</eqn>' + "".join(f"<outflow>out{i}</outflow>" for i in range(n))
+                     + "<non_negative/></stock>"
+                     + "".join(f'<flow name="out{i}"><eqn>0.1</eqn></flow>' for i in range(n)), stop=4, dt=1)
+    ignored = []
+    result = dk.simulate(dk.xmile.read(crowded(64), ignored=ignored))
+    assert ignored == []
+    assert result["out0"][0] == 0.1 and result["out63"][0] < 1e-12  # the first 30 get theirs, the rest what is left
+    assert abs(result["tank"][1]) < 1e-12
+    result = dk.simulate(dk.xmile.read(crowded(65), ignored=ignored))
+    assert "more than 64 flows" in ignored[0] and "('tank')" in ignored[0]
+    np.testing.assert_array_equal(result["out64"], 0.1)
+    np.testing.assert_array_equal(result["tank"], [3, 0, 0, 0, 0])
 
 
 def test_a_delay_time_or_delayn_order_that_is_a_constant_of_the_file_is_used_and_kept_fixed():
