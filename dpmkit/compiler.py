@@ -349,11 +349,22 @@ _INTO_UFUNC = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
 _DEFAULT_ARG = {"STARTTIME": "t0_", "INF": "_inf"}
 
 
+def _slopes(xs, ys):
+    """The slope of each segment of a lookup table, ``(y[j+1] - y[j]) / (x[j+1] - x[j])``,
+    as float64 (the same IEEE operations in numpy as in Python floats, so every kernel and
+    helper reads one set of slopes). A segment too steep for a float gives ±inf (or NaN
+    where both steps overflow), without a warning: its callers decide what that means."""
+    xs = np.asarray(xs, dtype=float)
+    ys = np.asarray(ys, dtype=float)
+    with np.errstate(all="ignore"):
+        return (ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1])
+
+
 def _scalar_lookup(xs, ys):
-    xs = list(xs)
-    ys = list(ys)
+    slopes = _slopes(xs, ys).tolist()
+    xs = [float(x) for x in xs]
+    ys = [float(y) for y in ys]
     x0, xn, y0, yn = xs[0], xs[-1], ys[0], ys[-1]
-    slopes = [(ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) for j in range(len(xs) - 1)]
 
     def lookup(x):
         if x <= x0:
@@ -388,24 +399,6 @@ def _find_interp():
 _interp = _find_interp()
 
 
-def _find_clip():
-    """numpy's ``clip`` ufunc (one pass over the array, NaN kept), or None where numpy
-    does not expose it (then the lookups clip with ``maximum`` and ``minimum``)."""
-    from importlib import import_module
-
-    for where in ("numpy._core.umath", "numpy.core.umath"):
-        try:
-            fn = getattr(import_module(where), "clip", None)
-        except ImportError:
-            continue
-        if isinstance(fn, np.ufunc):
-            return fn
-    return None
-
-
-_clip = _find_clip()
-
-
 def _vector_grid(xs):
     """Where an array of inputs falls on a lookup table's breakpoints ``xs``: the
     *segment* that :func:`_vector_table` reads, shared by every table with the same
@@ -421,13 +414,13 @@ def _vector_grid(xs):
     xs = np.asarray(xs, dtype=float)
     x0, xn = float(xs[0]), float(xs[-1])
     first, *rest = (float(v) for v in xs[1:])
-    clip, minimum, maximum, greater_equal, add = _clip, np.minimum, np.maximum, np.greater_equal, np.add
+    clip, greater_equal, add = np.clip, np.greater_equal, np.add
     intp, uint8 = np.intp, np.uint8
 
     def segment(x):
         if np.size(x) < _INTERP_RUNS:
             return x, None
-        xc = clip(x, x0, xn) if clip is not None else minimum(maximum(x, x0), xn)
+        xc = clip(x, x0, xn)  # one pass, NaN kept (a new array: changed in place below)
         # the count of breakpoints at or below the input, summed as bytes (booleans are
         # bytes of 0 and 1; at most _INLINE_POINTS of them), then made indices for take
         j = greater_equal(xc, first).view(uint8)
@@ -449,8 +442,7 @@ def _vector_table(xs, ys):
     arithmetic is the same."""
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
-    with np.errstate(all="ignore"):  # a slope may overflow (then the kernel runs checked: lookups_bounded)
-        slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
+    slopes = np.append(_slopes(xs, ys), 0.0)  # a slope may overflow (then the kernel runs checked: lookups_bounded)
     interp = _interp
 
     def table(segment):
@@ -624,7 +616,7 @@ class _Gen:
         a = self.simple(arg)
         if a is None:
             return None
-        slopes = [(ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) for j in range(len(xs) - 1)]
+        slopes = _slopes(xs, ys).tolist()
         if not all(math.isfinite(slope) for slope in slopes):
             return None  # a segment too steep for a float: the table's helper reads it as the ensemble does
         parts = [f"{_num(ys[0])} if {a} <= {_num(xs[0])} else {_num(ys[-1])} if {a} >= {_num(xs[-1])} else"]
@@ -1181,8 +1173,7 @@ class CompiledModel:
             xs, ys = np.asarray(lk.x, dtype=float), np.asarray(lk.y, dtype=float)
             with np.errstate(all="ignore"):
                 steps = np.diff(xs)
-                slopes = np.diff(ys) / steps
-            if not (np.isfinite(steps).all() and np.isfinite(slopes).all() and np.abs(ys).max() <= 1e307):
+            if not (np.isfinite(steps).all() and np.isfinite(_slopes(xs, ys)).all() and np.abs(ys).max() <= 1e307):
                 return False
         return True
 
