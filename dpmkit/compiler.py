@@ -41,7 +41,6 @@ from .expressions import (
     UnaryOp,
     names_in,
     suggest,
-    walk,
 )
 from .spec import Aux, Flow, Lookup, Param, Stock
 
@@ -94,16 +93,6 @@ class _Sum:
         """(sign, flow name) in order: the inflows (+1), then the outflows (-1)."""
         return [(1, f.name) for f in self.inflows] + [(-1, f.name) for f in self.outflows]
 
-    def tree(self):
-        """The same sum as a tree of ``+`` and ``-`` (for short sums)."""
-        out = None
-        for sign, name in self.terms:
-            if out is None:
-                out = Name(name) if sign > 0 else UnaryOp("-", Name(name))
-            else:
-                out = BinOp("+" if sign > 0 else "-", out, Name(name))
-        return out
-
 
 # ---------------------------------------------------------------- resolution
 
@@ -113,8 +102,8 @@ class _Builder:
 
     def __init__(self, model):
         self.model = model
-        self.decls = {v.name: v for v in model.variables}
-        self.lookups = {v.name: v for v in model.variables if isinstance(v, Lookup)}
+        self.decls = model._index()[0]  # name -> declaration: the model's own index, only read here
+        self.lookups = {lk.name: lk for lk in model.lookups}
         self.slots = {}
         self.counter = 0
 
@@ -789,7 +778,16 @@ class _Gen:
             return self.expr(rate)
         terms = rate.terms
         if len(terms) <= _SUM_CHUNK:
-            return self.expr(rate.tree())
+            # the text expr() writes for the same sum as a tree of + and - (left to
+            # right, each operation in parentheses), without building that tree
+            text = None
+            for sign, name in terms:
+                ref = self.ref(name)
+                if text is None:
+                    text = ref if sign > 0 else f"(-{ref})"
+                else:
+                    text = f"({text} + {ref})" if sign > 0 else f"({text} - {ref})"
+            return text
         acc = f"r{s.index}"
         for lo in range(0, len(terms), _SUM_CHUNK):
             text = "" if lo == 0 else acc
@@ -1011,6 +1009,37 @@ def _verify_source(source, lookups, grids=0):
 # ------------------------------------------------------------ compiled model
 
 
+def _reads(node):
+    """What an equation reads: the set of names it refers to (as
+    :func:`~dpmkit.expressions.names_in`, lookups included) and whether it reads the
+    time (``TIME`` or a builtin of :data:`_TIME_FUNCS`), in one walk of its tree."""
+    found = set()
+    reads_time = False
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        n = pop()
+        if isinstance(n, Name):
+            if n.id not in CONSTANTS:
+                found.add(n.id)
+            elif n.id == "TIME":
+                reads_time = True
+        elif isinstance(n, BinOp):
+            push(n.left)
+            push(n.right)
+        elif isinstance(n, Call):
+            if not n.builtin:
+                found.add(n.func)
+            if n.func in _TIME_FUNCS:
+                reads_time = True
+            extend(n.args)
+        elif isinstance(n, UnaryOp):
+            push(n.operand)
+        elif isinstance(n, If):
+            extend((n.cond, n.then, n.orelse))
+    return found, reads_time
+
+
 @contextmanager
 def _gc_paused():
     """Pause Python's cyclic garbage collector while compiling.
@@ -1057,8 +1086,15 @@ class CompiledModel:
         self.stock_slots = [s for s in slots.values() if s.kind == "stock"]
         self.param_names = tuple(s.name for s in self.param_slots)
         names = slots.keys()
-        # the slots each equation reads, found once (one walk of each tree)
-        used = {s.name: names_in(s.expr) & names for s in slots.values() if s.kind != "param"}
+        # the slots each equation reads, and the equations that read the time, found in
+        # one walk of each tree
+        used, timed = {}, set()
+        for s in slots.values():
+            if s.kind != "param":
+                found, reads_time = _reads(s.expr)
+                used[s.name] = found & names
+                if reads_time:
+                    timed.add(s.name)
 
         # evaluation order within a step: auxiliaries and flows (stocks and params are known)
         # (a slot's dependencies outside the nodes ordered are ignored by _toposort)
@@ -1074,11 +1110,7 @@ class CompiledModel:
         for s in self.step_order:
             s.static = False
         for s in self.step_order:
-            uses_time = any(
-                (isinstance(n, Name) and n.id == "TIME") or (isinstance(n, Call) and n.func in _TIME_FUNCS)
-                for n in walk(s.expr)
-            )
-            if not uses_time and used[s.name] <= static:
+            if s.name not in timed and used[s.name] <= static:
                 static.add(s.name)
                 s.static = True
         self.static = static
