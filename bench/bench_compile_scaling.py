@@ -134,6 +134,68 @@ def python_compile_ratio(rounds=ROUNDS, clock=time.process_time):
     return statistics.median(ratios), min(ratios), max(ratios), len(sources[10_000]) / len(sources[1_000])
 
 
+PHASES = ("units check (parses the equations)", "builder alone (before CompiledModel)",
+          "CompiledModel (runs the builder again)", "generate source", "verify source", "Python compile()",
+          "exec", "young collection")
+
+
+def phase_seconds(n_variables, clock=time.process_time):
+    """CPU seconds of each phase of one compile of the scalar Euler kernel, in the order
+    the compiler runs them, with the collector paused as the compiler pauses it. The
+    builder is timed alone first (CompiledModel then runs it again, on the trees cached
+    on the model); the last phase is the young-generation collection that the first
+    allocations after compiling pay (see :func:`young_collection`)."""
+    from dpmkit.units import check_units
+
+    compiler._CACHE.clear()
+    compiler._UNITS_CHECKED.clear()
+    model = build(n_variables)
+    gc.collect()
+    out = []
+    gc.disable()
+    try:
+        t = clock()
+
+        def mark():
+            nonlocal t
+            now = clock()
+            out.append(now - t)
+            t = now
+
+        check_units(model)
+        mark()
+        compiler._Builder(model).build()  # the trees are cached on the model: this is the builder's own work
+        mark()
+        compiled = compiler.CompiledModel(model)
+        mark()
+        source = compiler._Gen(compiled, "scalar").source("euler")
+        mark()
+        compiler._verify_source(source, len(compiled.lookups), 0)
+        mark()
+        code = compile(source, "<dpmkit-kernel>", "exec")
+        mark()
+        namespace = {"__builtins__": {}}
+        namespace.update(compiler._SCALAR_HELPERS)
+        exec(code, namespace)
+        mark()
+        del source, code, namespace
+        gc.collect(0)
+        mark()
+    finally:
+        gc.enable()
+    return out
+
+
+def phase_ratios(rounds=ROUNDS):
+    """Median CPU seconds of each phase at 1k and 10k variables over ``rounds`` paired rounds."""
+    times = {1_000: [], 10_000: []}
+    for r in range(rounds):
+        for n in ((1_000, 10_000) if r % 2 == 0 else (10_000, 1_000)):
+            times[n].append(phase_seconds(n))
+    return {name: (statistics.median(t[k] for t in times[1_000]), statistics.median(t[k] for t in times[10_000]))
+            for k, name in enumerate(PHASES)}
+
+
 def page_faults(rounds=3):
     """Median minor page faults of one compile of the 1k and of the 10k model (None where
     the platform does not count them). Python's compile() of a 10k model's kernel needs
@@ -210,6 +272,9 @@ def main():
         ratio, lo, hi = linear_anchor(clock=clock)
         print(f"{f'  anchor: ten 1k compiles / one ({what} time)':<52} {ratio:9.2f} x    "
               f"(exactly 10x the work; median of {ROUNDS} paired rounds, range {lo:.2f}-{hi:.2f})")
+    print(f"  per phase (CPU, median of {ROUNDS} paired rounds):")
+    for name, (small, big) in phase_ratios().items():
+        print(f"    {name:<48} 1k {small * 1e3:7.1f} ms   10k {big * 1e3:7.1f} ms   {big / small:6.2f} x")
     ratio, lo, hi, chars = python_compile_ratio()
     print(f"{'  of which Python compile() of the kernel alone (CPU)':<52} {ratio:9.2f} x    "
           f"(its source is {chars:.2f} x as long; median of {ROUNDS} paired rounds, range {lo:.2f}-{hi:.2f})")

@@ -561,7 +561,7 @@ def _tables(compiled):
         xs, ys = [float(v) for v in lk.x], [float(v) for v in lk.y]
         LX[j, : len(xs)] = xs
         LY[j, : len(ys)] = ys
-        LS[j, : len(xs) - 1] = [(ys[q + 1] - ys[q]) / (xs[q + 1] - xs[q]) for q in range(len(xs) - 1)]
+        LS[j, : len(xs) - 1] = _c._slopes(xs, ys)
         LN[j] = len(xs)
     return LX, LY, LS, LN
 

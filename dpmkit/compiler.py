@@ -41,7 +41,6 @@ from .expressions import (
     UnaryOp,
     names_in,
     suggest,
-    walk,
 )
 from .spec import Aux, Flow, Lookup, Param, Stock
 
@@ -94,16 +93,6 @@ class _Sum:
         """(sign, flow name) in order: the inflows (+1), then the outflows (-1)."""
         return [(1, f.name) for f in self.inflows] + [(-1, f.name) for f in self.outflows]
 
-    def tree(self):
-        """The same sum as a tree of ``+`` and ``-`` (for short sums)."""
-        out = None
-        for sign, name in self.terms:
-            if out is None:
-                out = Name(name) if sign > 0 else UnaryOp("-", Name(name))
-            else:
-                out = BinOp("+" if sign > 0 else "-", out, Name(name))
-        return out
-
 
 # ---------------------------------------------------------------- resolution
 
@@ -113,8 +102,8 @@ class _Builder:
 
     def __init__(self, model):
         self.model = model
-        self.decls = {v.name: v for v in model.variables}
-        self.lookups = {v.name: v for v in model.variables if isinstance(v, Lookup)}
+        self.decls = model._index()[0]  # name -> declaration: the model's own index, only read here
+        self.lookups = {lk.name: lk for lk in model.lookups}
         self.slots = {}
         self.counter = 0
 
@@ -349,11 +338,22 @@ _INTO_UFUNC = {"+": "_add", "-": "_sub", "*": "_mul", "/": "_div"}
 _DEFAULT_ARG = {"STARTTIME": "t0_", "INF": "_inf"}
 
 
+def _slopes(xs, ys):
+    """The slope of each segment of a lookup table, ``(y[j+1] - y[j]) / (x[j+1] - x[j])``,
+    as float64 (the same IEEE operations in numpy as in Python floats, so every kernel and
+    helper reads one set of slopes). A segment too steep for a float gives ±inf (or NaN
+    where both steps overflow), without a warning: its callers decide what that means."""
+    xs = np.asarray(xs, dtype=float)
+    ys = np.asarray(ys, dtype=float)
+    with np.errstate(all="ignore"):
+        return (ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1])
+
+
 def _scalar_lookup(xs, ys):
-    xs = list(xs)
-    ys = list(ys)
+    slopes = _slopes(xs, ys).tolist()
+    xs = [float(x) for x in xs]
+    ys = [float(y) for y in ys]
     x0, xn, y0, yn = xs[0], xs[-1], ys[0], ys[-1]
-    slopes = [(ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) for j in range(len(xs) - 1)]
 
     def lookup(x):
         if x <= x0:
@@ -388,24 +388,6 @@ def _find_interp():
 _interp = _find_interp()
 
 
-def _find_clip():
-    """numpy's ``clip`` ufunc (one pass over the array, NaN kept), or None where numpy
-    does not expose it (then the lookups clip with ``maximum`` and ``minimum``)."""
-    from importlib import import_module
-
-    for where in ("numpy._core.umath", "numpy.core.umath"):
-        try:
-            fn = getattr(import_module(where), "clip", None)
-        except ImportError:
-            continue
-        if isinstance(fn, np.ufunc):
-            return fn
-    return None
-
-
-_clip = _find_clip()
-
-
 def _vector_grid(xs):
     """Where an array of inputs falls on a lookup table's breakpoints ``xs``: the
     *segment* that :func:`_vector_table` reads, shared by every table with the same
@@ -421,13 +403,13 @@ def _vector_grid(xs):
     xs = np.asarray(xs, dtype=float)
     x0, xn = float(xs[0]), float(xs[-1])
     first, *rest = (float(v) for v in xs[1:])
-    clip, minimum, maximum, greater_equal, add = _clip, np.minimum, np.maximum, np.greater_equal, np.add
+    clip, greater_equal, add = np.clip, np.greater_equal, np.add
     intp, uint8 = np.intp, np.uint8
 
     def segment(x):
         if np.size(x) < _INTERP_RUNS:
             return x, None
-        xc = clip(x, x0, xn) if clip is not None else minimum(maximum(x, x0), xn)
+        xc = clip(x, x0, xn)  # one pass, NaN kept (a new array: changed in place below)
         # the count of breakpoints at or below the input, summed as bytes (booleans are
         # bytes of 0 and 1; at most _INLINE_POINTS of them), then made indices for take
         j = greater_equal(xc, first).view(uint8)
@@ -449,8 +431,7 @@ def _vector_table(xs, ys):
     arithmetic is the same."""
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
-    with np.errstate(all="ignore"):  # a slope may overflow (then the kernel runs checked: lookups_bounded)
-        slopes = np.append((ys[1:] - ys[:-1]) / (xs[1:] - xs[:-1]), 0.0)
+    slopes = np.append(_slopes(xs, ys), 0.0)  # a slope may overflow (then the kernel runs checked: lookups_bounded)
     interp = _interp
 
     def table(segment):
@@ -624,7 +605,7 @@ class _Gen:
         a = self.simple(arg)
         if a is None:
             return None
-        slopes = [(ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]) for j in range(len(xs) - 1)]
+        slopes = _slopes(xs, ys).tolist()
         if not all(math.isfinite(slope) for slope in slopes):
             return None  # a segment too steep for a float: the table's helper reads it as the ensemble does
         parts = [f"{_num(ys[0])} if {a} <= {_num(xs[0])} else {_num(ys[-1])} if {a} >= {_num(xs[-1])} else"]
@@ -797,7 +778,16 @@ class _Gen:
             return self.expr(rate)
         terms = rate.terms
         if len(terms) <= _SUM_CHUNK:
-            return self.expr(rate.tree())
+            # the text expr() writes for the same sum as a tree of + and - (left to
+            # right, each operation in parentheses), without building that tree
+            text = None
+            for sign, name in terms:
+                ref = self.ref(name)
+                if text is None:
+                    text = ref if sign > 0 else f"(-{ref})"
+                else:
+                    text = f"({text} + {ref})" if sign > 0 else f"({text} - {ref})"
+            return text
         acc = f"r{s.index}"
         for lo in range(0, len(terms), _SUM_CHUNK):
             text = "" if lo == 0 else acc
@@ -1019,6 +1009,37 @@ def _verify_source(source, lookups, grids=0):
 # ------------------------------------------------------------ compiled model
 
 
+def _reads(node):
+    """What an equation reads: the set of names it refers to (as
+    :func:`~dpmkit.expressions.names_in`, lookups included) and whether it reads the
+    time (``TIME`` or a builtin of :data:`_TIME_FUNCS`), in one walk of its tree."""
+    found = set()
+    reads_time = False
+    stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        n = pop()
+        if isinstance(n, Name):
+            if n.id not in CONSTANTS:
+                found.add(n.id)
+            elif n.id == "TIME":
+                reads_time = True
+        elif isinstance(n, BinOp):
+            push(n.left)
+            push(n.right)
+        elif isinstance(n, Call):
+            if not n.builtin:
+                found.add(n.func)
+            if n.func in _TIME_FUNCS:
+                reads_time = True
+            extend(n.args)
+        elif isinstance(n, UnaryOp):
+            push(n.operand)
+        elif isinstance(n, If):
+            extend((n.cond, n.then, n.orelse))
+    return found, reads_time
+
+
 @contextmanager
 def _gc_paused():
     """Pause Python's cyclic garbage collector while compiling.
@@ -1065,8 +1086,15 @@ class CompiledModel:
         self.stock_slots = [s for s in slots.values() if s.kind == "stock"]
         self.param_names = tuple(s.name for s in self.param_slots)
         names = slots.keys()
-        # the slots each equation reads, found once (one walk of each tree)
-        used = {s.name: names_in(s.expr) & names for s in slots.values() if s.kind != "param"}
+        # the slots each equation reads, and the equations that read the time, found in
+        # one walk of each tree
+        used, timed = {}, set()
+        for s in slots.values():
+            if s.kind != "param":
+                found, reads_time = _reads(s.expr)
+                used[s.name] = found & names
+                if reads_time:
+                    timed.add(s.name)
 
         # evaluation order within a step: auxiliaries and flows (stocks and params are known)
         # (a slot's dependencies outside the nodes ordered are ignored by _toposort)
@@ -1082,11 +1110,7 @@ class CompiledModel:
         for s in self.step_order:
             s.static = False
         for s in self.step_order:
-            uses_time = any(
-                (isinstance(n, Name) and n.id == "TIME") or (isinstance(n, Call) and n.func in _TIME_FUNCS)
-                for n in walk(s.expr)
-            )
-            if not uses_time and used[s.name] <= static:
+            if s.name not in timed and used[s.name] <= static:
                 static.add(s.name)
                 s.static = True
         self.static = static
@@ -1181,8 +1205,7 @@ class CompiledModel:
             xs, ys = np.asarray(lk.x, dtype=float), np.asarray(lk.y, dtype=float)
             with np.errstate(all="ignore"):
                 steps = np.diff(xs)
-                slopes = np.diff(ys) / steps
-            if not (np.isfinite(steps).all() and np.isfinite(slopes).all() and np.abs(ys).max() <= 1e307):
+            if not (np.isfinite(steps).all() and np.isfinite(_slopes(xs, ys)).all() and np.abs(ys).max() <= 1e307):
                 return False
         return True
 

@@ -524,3 +524,28 @@ def test_every_exec_eval_and_compile_in_dpmkit_is_one_of_the_two_verified_kernel
         ("_numba_kernel.py", "_load", "compile"),
         ("_numba_kernel.py", "_load", "exec"),
     }
+
+
+def test_one_walk_finds_the_names_an_equation_reads_and_whether_it_reads_the_time():
+    """The compiler walks each tree once (compiler._reads) for what names_in and a walk
+    for TIME or a time builtin found separately: the same answers on every equation of
+    every registered model and on equations that read the time in each way."""
+    from dpmkit import compiler
+    from dpmkit.expressions import Call, Name, names_in, parse, walk
+
+    def reads_time(tree):
+        return any((isinstance(n, Name) and n.id == "TIME") or (isinstance(n, Call) and n.func in compiler._TIME_FUNCS)
+                   for n in walk(tree))
+
+    trees = [parse(text) for text in ("TIME", "a * 2", "IF TIME > 3 THEN a ELSE b", "STEP(5, 2) + a",
+                                      "PULSE(1, 2, 3)", "DT * STOPTIME + PI", "tbl(a) + MIN(b, -c)", "NOT (a = b)")]
+    for name in dk.models.available():
+        model = dk.models.load(name)
+        trees += [model._tree(v) for v in model.variables if isinstance(v, (dk.Stock, dk.Aux, dk.Flow))]
+    timed = 0
+    for tree in trees:
+        found, time_read = compiler._reads(tree)
+        assert found == names_in(tree)
+        assert time_read == reads_time(tree)
+        timed += time_read
+    assert 0 < timed < len(trees)  # both answers occur
