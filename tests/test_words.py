@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -109,3 +110,62 @@ def test_there_is_one_home_for_plain_words():
         defined |= {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
                     if isinstance(t, ast.Name)}
         assert not defined & OLD_HELPERS, f"{path.name} defines its own {defined & OLD_HELPERS}: use dpmkit.words"
+
+
+# ------------------------------------------------------------- the lessons' dates
+_MONTH = "(" + "|".join(words.MONTHS) + r") (\d{4})"
+_QUOTED = [  # how a lesson pairs a date in words with the model time it reads
+    re.compile(r"(end of )?" + _MONTH + r" \(`(\d{4}\.\d+)`"),  # April 2012 (`2012.25`)
+    re.compile(r"(\d{4}\.\d+) means (?:the moment )?(end of )?" + _MONTH),  # 2009.25 means April 2009
+    re.compile(r"(\d{4}\.\d+) the moment " + _MONTH + " (ends)"),  # 2014.25 the moment March 2014 ends
+    re.compile(r"(\d{4}\.\d+)\b[^#\n]*# (?:the )?(end of )?" + _MONTH),  # x = 2014.25  # the end of March 2014
+    re.compile(r"(end of )?" + _MONTH + r"[^{\n]*\{[^}\n]*\.at\((\d{4}\.\d+)"),  # "April 2009 {run.at(2009.25, ..."
+]
+
+
+def _lesson_dates():
+    """(lesson, time, month, year, ends): every date a lesson source names beside the model time it reads."""
+    found = []
+    for path in sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            text = "".join(cell["source"])
+            for pattern in _QUOTED:
+                for m in pattern.finditer(text):
+                    g = m.groups()
+                    t = next(float(x) for x in g if x and re.fullmatch(r"\d{4}\.\d+", x))
+                    month, year = next((g[i], int(g[i + 1])) for i in range(len(g) - 1) if g[i] in words.MONTHS)
+                    ends = any(x in ("end of ", "ends") for x in g)
+                    found.append((path.stem, t, month, year, ends))
+    return found
+
+
+def test_the_lessons_name_model_times_as_the_words_do():
+    """The kit's convention pinned on the dates the lessons quote: a model time on a month's edge
+    is labelled with the month it begins (2009.25: April 2009); where a lesson names the month
+    that ends there, it says so ("the end of March 2014" for 2014.25, the published 429)."""
+    dates = _lesson_dates()
+    assert {(t, m, y, e) for _, t, m, y, e in dates} >= {(2009.25, "April", 2009, False),
+                                                         (2014.25, "March", 2014, True),
+                                                         (2012.25, "April", 2012, False)}
+    for lesson, t, month, year, ends in dates:
+        label = words.time_label(t, "year")
+        if ends:  # the month that ends at t: t must be exactly its last moment
+            nxt = words.MONTHS.index(month) + 1
+            assert abs((year + nxt / 12) - t) < 1e-9, (lesson, t, month, year)
+            assert label == f"{words.MONTHS[nxt % 12]} {year + nxt // 12}", (lesson, t, label)
+        else:
+            assert label == f"{month} {year}", (lesson, t, label)
+    assert words.time_label(2014.25, "year") == "April 2014" and words.time_label(2009.25, "year") == "April 2009"
+
+
+def test_the_lessons_never_call_the_end_of_march_2014_bare_march_2014():
+    """The published 429 is dated 'the end of March 2014' (surrey_neet_2014) and read at 2014.25, which
+    the charts label April 2014: bare "March 2014" in a lesson's text would read as a third date."""
+    bare = []
+    for path in sorted((ROOT / "notebooks").glob("**/*.ipynb")):
+        for k, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            text = re.sub(r"\s+", " ", "".join(cell["source"]))
+            bare += [(path.name, k, text[max(0, m.start() - 40):m.end()])
+                     for m in re.finditer(r"March 2014", text)
+                     if not re.search(r"(end of|moment) $", text[:m.start()], re.IGNORECASE)]
+    assert not bare, bare
