@@ -308,7 +308,7 @@ def test_every_glossary_term_is_linked_from_some_learner_notebook():
         assert glossary.get(term).anchor not in linked, f"{term!r} is linked now: take it off the exceptions"
         assert len(reason.split()) >= 5, f"{term!r}: say why it stays unlinked"
     missing = [t.term for t in glossary.TERMS if t.anchor not in linked and t.term not in UNLINKED_TERMS]
-    assert not missing, f"glossary terms no learner notebook links (write them as the lessons do, or explain): {missing}"
+    assert not missing, f"glossary terms no learner notebook links (write them as lessons do, or explain): {missing}"
 
 
 def test_solutions_stay_clean_of_glossary_links():
