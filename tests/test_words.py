@@ -158,14 +158,48 @@ def test_the_lessons_name_model_times_as_the_words_do():
     assert words.time_label(2014.25, "year") == "April 2014" and words.time_label(2009.25, "year") == "April 2009"
 
 
+def _bare_march_2014(name, text):
+    text = re.sub(r"\s+", " ", text)
+    return [(name, text[max(0, m.start() - 40):m.end()]) for m in re.finditer(r"March 2014", text)
+            if not re.search(r"(end of|moment) $", text[:m.start()], re.IGNORECASE)]
+
+
 def test_the_lessons_never_call_the_end_of_march_2014_bare_march_2014():
     """The published 429 is dated 'the end of March 2014' (surrey_neet_2014) and read at 2014.25, which
-    the charts label April 2014: bare "March 2014" in a lesson's text would read as a third date."""
+    the charts label April 2014: bare "March 2014" in a lesson's text would read as a third date.
+    Cells and their facilitator notes (which the facilitator view prints) alike."""
     bare = []
     for path in sorted((ROOT / "notebooks").glob("**/*.ipynb")):
         for k, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
-            text = re.sub(r"\s+", " ", "".join(cell["source"]))
-            bare += [(path.name, k, text[max(0, m.start() - 40):m.end()])
-                     for m in re.finditer(r"March 2014", text)
-                     if not re.search(r"(end of|moment) $", text[:m.start()], re.IGNORECASE)]
+            text = "".join(cell["source"]) + " " + json.dumps(cell.get("metadata", {}), ensure_ascii=False)
+            bare += [(k, *hit) for hit in _bare_march_2014(path.name, text)]
     assert not bare, bare
+
+
+# Everywhere else a learner or facilitator meets the date: the workshop material (session plans,
+# games guide, facilitator view, handouts), the model catalogue, and the surrey model's own words
+# (its description, evidence notes and the explorer's moment labels, MOMENTS).
+_DATED_ELSEWHERE = ["workshops/**/*.md", "workshops/handouts/*.html", "docs/models.md",
+                    "dpmkit/models/surrey.py", "dpmkit/evidence/surrey.py"]
+
+
+def test_the_workshops_docs_and_the_model_never_say_bare_march_2014_either():
+    files = sorted({p for pattern in _DATED_ELSEWHERE for p in ROOT.glob(pattern)})
+    names = {p.relative_to(ROOT).as_posix() for p in files}
+    assert {"workshops/session-plans/half-day.md", "workshops/games-guide.md", "docs/models.md",
+            "workshops/handouts/predict-then-run-surrey.md"} <= names
+    said = [p for p in files if "March 2014" in p.read_text(encoding="utf-8")]
+    assert len(said) >= 6, said  # the date is there to check, in the plans, guide, catalogue and model
+    bare = [hit for p in files for hit in _bare_march_2014(p.relative_to(ROOT).as_posix(),
+                                                           p.read_text(encoding="utf-8"))]
+    assert not bare, bare
+    # the explorer's summary says it the lessons' way
+    from dpmkit.models import surrey
+    assert surrey.MOMENTS == {"April 2009": 2009.25, "End of March 2014": 2014.25}
+
+
+def test_the_bare_march_2014_check_catches_what_it_should():
+    assert _bare_march_2014("x", "NEET in March 2014 as it happened")
+    assert _bare_march_2014("x", "429 (March 2014)")
+    assert not _bare_march_2014("x", "NEET at the end of\n   March 2014")
+    assert not _bare_march_2014("x", "the count for the **end of March 2014** comes from")
