@@ -1,0 +1,85 @@
+"""What a lesson's prose says about the kit's own numbers is what the kit gives (issue 14's
+"small inconsistencies"): the counts notebook 05 says its frontier is out of, the jump
+notebook 04's answer describes, and the minutes a lesson's text gives against the measured
+minutes in its header (tools/lesson_timing.py)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import dpmkit as dk
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "notebooks" / "solutions"
+
+
+def _cells(name):
+    return json.loads((SOLUTIONS / name).read_text(encoding="utf-8"))["cells"]
+
+
+def _cell(name, cell_id):
+    return next(c for c in _cells(name) if c.get("id") == cell_id)
+
+
+def _text(cell):
+    return "".join(cell["source"])
+
+
+def test_notebook_05_says_how_many_splits_its_frontier_counts():
+    said = re.search(r"tries (\d+) sampled splits, plus the current split as one more \(so the counts below are "
+                     r"out of (\d+)\)", _text(_cell("05_three_objectives.ipynb", "frontier")))
+    assert said, "notebook 05 no longer says what its counts are out of"
+    code = _text(_cell("05_three_objectives.ipynb", "frontier-counts"))
+    assert f"n={said[1]}" in code
+    model = dk.models.load("three_objectives")
+    front = dk.frontier(model, {"outcomes": "max", "governance": "max"},
+                        levers=["effort_quality", "effort_outcomes", "effort_governance"], at=[2, 20],
+                        n=int(said[1]), seed=1, params=model.scenario("clustering"))
+    for year in (2, 20):
+        assert (front.points["at"] == year).sum() == int(said[2])
+    # the exercise's answer and its check count out of the same number
+    for cell_id in ("exercise-1", "solution-1-text", "exercise-1-check-1"):
+        assert re.search(rf"\b{said[2]}\b", _text(_cell("05_three_objectives.ipynb", cell_id))), cell_id
+        assert not re.search(r"\bof (the )?300\b", _text(_cell("05_three_objectives.ipynb", cell_id))), cell_id
+
+
+def test_notebook_04s_answer_says_the_jump_where_the_printed_values_show_it():
+    answer = _text(_cell("04_surrey_case.ipynb", "solution-3-text"))
+    said = re.search(r"`funding_shortfall` \(performance driver\) jumps from ([\d.]+) to ([\d.]+) in April 2015", answer)
+    assert said
+    before, after = float(said[1]), float(said[2])
+    printed = [float(t) for t in re.findall(r"(\d{4}\.\d+): \{base\.at\(\1",
+                                            _text(_cell("04_surrey_case.ipynb", "solution-3")))]
+    assert printed == [2015.25, 2017.25]
+    base = dk.simulate(dk.models.load("surrey"))
+    # both printed values are after the jump, as the answer says; the time it names shows the value before
+    assert [round(base.at(t, "funding_shortfall"), 2) for t in printed] == [after, after]
+    assert "base.at(2015.0, \"funding_shortfall\")" in answer
+    assert base.at(2015.0, "funding_shortfall") == pytest.approx(before)
+    assert dk.words.time_label(2015.25, "year") == "April 2015"
+
+
+_MINUTES = re.compile(r"(\d+) minutes of teaching and (\d+)(?: minutes)? of exercises(?:, (\d+) on the no-code track)?")
+
+
+def test_minutes_a_lesson_states_are_the_measured_minutes():
+    stated = 0
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        meta = nb["metadata"]["dpmkit"]
+        for cell in nb["cells"]:
+            text = _text(cell) + " " + json.dumps(cell.get("metadata", {}), ensure_ascii=False)
+            for m in _MINUTES.finditer(text):
+                stated += 1
+                assert (int(m[1]), int(m[2])) == (meta["teaching_minutes"], meta["exercise_minutes"]), (path.name, m[0])
+                if m[3]:
+                    assert int(m[3]) == meta["exercise_minutes_no_code"], (path.name, m[0])
+    assert stated >= 1  # notebook 10's facilitator note
+
+
+def test_the_minutes_pattern_reads_both_ways_lessons_write_them():
+    assert _MINUTES.search("about 40 minutes of teaching and 30 of exercises").groups() == ("40", "30", None)
+    assert _MINUTES.search("35 minutes of teaching and 40 minutes of exercises, 25 on the no-code track"
+                           ).groups() == ("35", "40", "25")
