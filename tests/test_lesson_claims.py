@@ -83,3 +83,29 @@ def test_the_minutes_pattern_reads_both_ways_lessons_write_them():
     assert _MINUTES.search("about 40 minutes of teaching and 30 of exercises").groups() == ("40", "30", None)
     assert _MINUTES.search("35 minutes of teaching and 40 minutes of exercises, 25 on the no-code track"
                            ).groups() == ("35", "40", "25")
+
+
+def test_notebook_10s_reading_of_the_clustering_verdicts_is_what_the_run_printed():
+    """The verdict before and after calibration narrowed the ranges (issue 14, item 5): the prose
+    gives the correlations and the runs each needed; the printed verdicts are recorded references
+    (nbval fails the notebook if they move), and the prose must say what they say."""
+    recorded = json.loads((ROOT / "notebooks" / "checked_outputs.json").read_text(encoding="utf-8"))
+    printed = "".join(o["text"] for o in recorded["10_build_your_own"]["clustering"])
+    verdicts = dict(re.findall(r"^(before|after) calibration [^:]*: (holds True, r = [\d.]+ .*? [\d,]+ runs)$",
+                               printed, flags=re.M))
+    assert set(verdicts) == {"before", "after"}, printed
+
+    def parts(line):
+        m = re.fullmatch(r"holds True, r = ([\d.]+) \(([\d.]+) to ([\d.]+)\), ([\d,]+) runs", line)
+        return float(m[1]), m[4]
+
+    (r_before, runs_before), (r_after, runs_after) = parts(verdicts["before"]), parts(verdicts["after"])
+    prose = re.sub(r"\s+", " ", _text(_cell("10_build_your_own.ipynb", "clustering-read")))
+    assert "Clustering **holds** both times" in prose
+    said_before = re.search(r"the correlation is moderate \(about ([\d.]+)\), and the test needs ([\d,]+) runs", prose)
+    said_after = re.search(r"the correlation is about ([\d.]+) with ([\d,]+) runs", prose)
+    assert said_before and said_after, prose
+    assert float(said_before[1]) == round(r_before, 1) and said_before[2] == runs_before
+    assert float(said_after[1]) == r_after and said_after[2] == runs_after
+    # the narrowed ranges decide sooner and correlate more: the point the lesson makes
+    assert r_after > r_before and int(runs_after.replace(",", "")) < int(runs_before.replace(",", ""))
