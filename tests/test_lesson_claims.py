@@ -109,3 +109,17 @@ def test_notebook_10s_reading_of_the_clustering_verdicts_is_what_the_run_printed
     assert float(said_after[1]) == r_after and said_after[2] == runs_after
     # the narrowed ranges decide sooner and correlate more: the point the lesson makes
     assert r_after > r_before and int(runs_after.replace(",", "")) < int(runs_before.replace(",", ""))
+
+
+def test_the_lessons_give_the_same_base_run_for_the_end_of_march_2014():
+    """The issue found 426 in notebook 00 and 432 in notebook 09 for the same moment of the same
+    run; the lessons now quote the base run's value at 2014.25 (notebook 00 rounds it to 10)."""
+    base = dk.simulate(dk.models.load("surrey")).at(2014.25, "neet")
+    said_09 = re.search(r"At the end of March 2014, .*? compared with the model's (\d+) with it",
+                        re.sub(r"\s+", " ", _text(_cell("09_learning_partnerships_and_cocreation.ipynb",
+                                                        "predict-coproduction"))))
+    said_00 = re.search(r"run as it happened, gives about (\d+) young people NEET at the end of March 2014",
+                        _text(_cell("00_start_here.ipynb", "predict")))
+    assert said_09 and said_00
+    assert int(said_09[1]) == round(base)
+    assert int(said_00[1]) == round(base, -1)
