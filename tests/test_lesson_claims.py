@@ -47,7 +47,8 @@ def test_notebook_05_says_how_many_splits_its_frontier_counts():
 
 def test_notebook_04s_answer_says_the_jump_where_the_printed_values_show_it():
     answer = _text(_cell("04_surrey_case.ipynb", "solution-3-text"))
-    said = re.search(r"`funding_shortfall` \(performance driver\) jumps from ([\d.]+) to ([\d.]+) in April 2015", answer)
+    said = re.search(r"`funding_shortfall` \(performance driver\) jumps from ([\d.]+) to ([\d.]+) in April 2015",
+                     answer)
     assert said
     before, after = float(said[1]), float(said[2])
     printed = [float(t) for t in re.findall(r"(\d{4}\.\d+): \{base\.at\(\1",
