@@ -24,8 +24,12 @@ cell in the kernel (all its threads) and in the kernel plus its chart helper pro
 is spare; all of the helper's life counts). ``--helper on|off|both`` forces the helper
 on or off in this checkout and in the ``--compare`` one (``both``: the two in turn, same run).
 
-Run: ``python bench/bench_first_chart.py [--repeats 5] [--compare /work/main] [--helper both]`` (``--compare``
-also times another checkout of the kit in the same run, e.g. before a change).
+``--busy N`` keeps N busy loops (one Python process each) running for the whole measurement,
+e.g. ``--busy 2`` on a 2-core machine: a learner's computer with both cores busy, on which the
+helper stays off by its own rule (the load is never one below the cores).
+
+Run: ``python bench/bench_first_chart.py [--repeats 5] [--compare /work/main] [--helper both] [--busy 2]``
+(``--compare`` also times another checkout of the kit in the same run, e.g. before a change).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -141,6 +146,8 @@ def main(argv=None):
     parser.add_argument("--helper", choices=("auto", "on", "off", "both"), default="auto",
                         help="this checkout's chart helper process: as the kit decides (a core to spare), forced on "
                              "or off, or both in turn")
+    parser.add_argument("--busy", type=int, default=0,
+                        help="busy loops (one process each) kept running during the measurement, e.g. one per core")
     args = parser.parse_args(argv)
     modes = {"auto": [("", None)], "on": [("[helper on] ", "1")], "off": [("[helper off] ", "0")],
              "both": [("[helper on] ", "1"), ("[helper off] ", "0")]}[args.helper]
@@ -148,6 +155,18 @@ def main(argv=None):
     # the other checkout with the same helper setting (forced on or off), so the two compare like for like
     roots += [(f"[{args.compare}] {label}", args.compare.resolve(), helper) for label, helper in modes] \
         if args.compare else []
+    busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    try:
+        return _measure_all(args, roots, busy)
+    finally:
+        for proc in busy:  # only the loops this run started
+            proc.kill()
+            proc.wait()
+
+
+def _measure_all(args, roots, busy):
+    if busy:
+        time.sleep(1.0)  # the loops are running before the first kernel starts
     load_start = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "cache"
@@ -166,7 +185,7 @@ def main(argv=None):
                         samples.setdefault(f"{label}{name}: {kind}", []).append(value)
     anchor = statistics.median(samples.pop("anchor"))
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
-    print(f"load at the start {' '.join(load_start)}; {os.cpu_count()} cores")
+    print(f"load at the start {' '.join(load_start)}; {os.cpu_count()} cores; {len(busy)} busy loops running")
     print(f"warm kernel, median of {args.repeats} fresh kernels each (anchor loop {anchor:.3f} s; "
           f"load at the end {' '.join(load)}):")
     for key, values in samples.items():

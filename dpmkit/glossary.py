@@ -51,6 +51,9 @@ class Term:
         Evidence-registry key where the definition comes from the literature.
     see_also : tuple of str
         Related terms (each also in the glossary).
+    written : tuple of str
+        Other ways the lessons write the term ("imposed or negotiated" for "Imposed and
+        negotiated"), so that the learner notebooks link it where they use it (see :attr:`forms`).
     """
 
     term: str
@@ -58,6 +61,7 @@ class Term:
     group: str
     source: str | None = None
     see_also: tuple = ()
+    written: tuple = ()
 
     @property
     def key(self):
@@ -81,17 +85,19 @@ class Term:
         ('policy lever', 'policy levers')
         >>> get("Sensitivity").forms
         ('sensitivity', 'sensitivities')
+        >>> get("Imposed and negotiated").forms  # and as the lessons write it
+        ('imposed and negotiated', 'imposed or negotiated')
         """
         word = self.term.lower()
-        if word.endswith("s") or self.term.isupper():
-            plurals = ()  # already plural ("Units", "Three views") or an abbreviation ("RMSE", "NEET")
+        if word.endswith("s") or self.term.isupper() or " and " in word:
+            plurals = ()  # already plural ("Units", "Three views"), an abbreviation ("RMSE", "NEET") or a pair
         elif word.endswith("y") and word[-2:-1] not in "aeiou":
             plurals = (word[:-1] + "ies",)
         elif word.endswith(("ch", "sh", "x", "z")):
             plurals = (word + "es",)
         else:
             plurals = (word + "s",)
-        return (word,) + plurals
+        return (word,) + plurals + tuple(w.lower() for w in self.written)
 
     def citation(self):
         """The source's short citation with its status, or "" (needs the evidence registry)."""
@@ -154,7 +160,7 @@ TERMS = (
          see_also=("Balancing loop", "System archetype")),
     Term("System archetype", "A recurring structure of feedback loops with a typical story, such as fixes that "
          "fail, shifting the burden, eroding goals, success to the successful or the capability trap.", _S,
-         source="regimes_repenning_sterman_2001", see_also=("Capability trap",)),
+         source="regimes_repenning_sterman_2001", see_also=("Capability trap",), written=("archetype",)),
     Term("Capability trap", "Pressure for results now takes time away from improving how work is done, so "
          "capability erodes and pressure grows: working harder instead of smarter.", _S,
          source="regimes_repenning_sterman_2001", see_also=("System archetype",)),
@@ -218,7 +224,8 @@ TERMS = (
          see_also=("End result", "Quality-of-life outcomes")),
     Term("Three views", "Three ways to read a DPM chart: the objective view (what results, for whom), the "
          "instrumental view (how: the drivers and resources behind them) and the subjective view (who is "
-         "responsible for which lever and result).", _D, see_also=("DPM chart",)),
+         "responsible for which lever and result).", _D, see_also=("DPM chart",),
+         written=("objective, instrumental and subjective views", "objective view")),
     Term("Three objectives", "The balancing act outcome-based public services face: service quality, "
          "quality-of-life outcomes and conformity to public-governance principles. Achieving all three at "
          "once may not be feasible because they interact.", _D, source="objectives_bbl2017_abstract",
@@ -250,7 +257,7 @@ TERMS = (
                    "Governance complexity")),
     Term("Compositional complexity", "Many different, interdependent parts that interact often, through "
          "feedback loops; attention moves from single interventions to the systems they sit in.", _C,
-         source="complexity_four_types_summary", see_also=("Complexity",)),
+         source="complexity_four_types_summary", see_also=("Complexity",), written=("compositional",)),
     Term("Experiential complexity", "People experience the same issue (homelessness, being NEET) in very "
          "different ways, so standard solutions help some and fail or shame others.", _C,
          source="complexity_four_types_summary", see_also=("Complexity",)),
@@ -274,12 +281,13 @@ TERMS = (
          "management: an imposed regime is set top-down or from outside; a negotiated one is agreed among "
          "stakeholders, including providers and users. Negotiated is more sustainable, but imposition may be "
          "needed to trigger improvement, and the two are not a strict dichotomy.", _R,
-         source="regimes_bovaird_smith_2015", see_also=("Performance regime", "Planned and emergent")),
+         source="regimes_bovaird_smith_2015", see_also=("Performance regime", "Planned and emergent"),
+         written=("imposed or negotiated",)),
     Term("Planned and emergent", "The other axis: a planned regime fixes targets and plans in advance; an "
          "emergent one lets goals and measures adapt through learning (after Mintzberg and Waters' deliberate "
          "and emergent strategy). Bovaird and Smith find emergent performance management more meaningful, but "
          "planned needed at times to give direction.", _R, source="regimes_mintzberg_waters_1985",
-         see_also=("Performance regime", "Imposed and negotiated")),
+         see_also=("Performance regime", "Imposed and negotiated"), written=("planned or emergent",)),
     Term("Target", "A level of a measure to be reached by a date. Targets focus effort, and under pressure "
          "they also invite gaming.", _R, see_also=("Gaming",)),
     Term("Gaming", "Reactive subversion of a performance measure: improving the number rather than the thing "
@@ -293,7 +301,7 @@ TERMS = (
          source="gaming_bevan_hood_definitions", see_also=("Goodhart's law",)),
     Term("Creaming and parking", "Under payment by results, providers serve the easiest-to-help first "
          "(creaming) and leave the hardest-to-help waiting (parking).", _R, source="gaming_creaming_parking_tsrc",
-         see_also=("Payment by results",)),
+         see_also=("Payment by results",), written=("parking", "creaming")),
     Term("Payment by results", "Contracts that pay providers according to measured outcomes (as in the Work "
          "Programme), which can sharpen focus and can also reward creaming and parking.", _R,
          source="gaming_work_programme_70pct", see_also=("Creaming and parking",)),
@@ -381,7 +389,8 @@ TERMS = (
     Term("Evidence status", "Published: stated in the cited source. Derived: worked out from published figures, "
          "arithmetic shown. Assumption: a teaching value, not evidence.", _K, see_also=("Assumption",)),
     Term("Predict then run", "Writing down or sketching what you expect before running the model, then "
-         "comparing. The gap between the two is where the learning is.", _K, see_also=("Debrief", "Ballot")),
+         "comparing. The gap between the two is where the learning is.", _K, see_also=("Debrief", "Ballot"),
+         written=("predict first", "predict before you run", "predict, then run")),
     Term("Ballot", "A participant's or table's lever settings, predictions, hypothesis and decision, sent to "
          "the facilitator from a notebook so that everyone's choices can be compared side by side.", _K,
          see_also=("Predict then run", "Policy lever")),

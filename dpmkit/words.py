@@ -127,6 +127,14 @@ def time_label(t, time_units):
     year, is 1 April: ``April 2014``). Every other unit is written ``week 12``; with no
     units, ``time 12``.
 
+    A time is a moment, and a moment on a month's edge both ends one month and begins
+    the next: a stock's value at ``2014.25`` is the level when March 2014 ends. The label
+    names the month that begins, as runs, rounds and financial years start (Surrey's run
+    starts in April 2006, its change in April 2009, a game round from April 2010 to
+    April 2011). A count published "at the end of March 2014" is therefore read at
+    ``2014.25``, labelled ``April 2014``; the lessons call that moment "the end of March
+    2014", never bare "March 2014" (``tests/test_words.py`` holds both to this).
+
     Examples
     --------
     >>> time_label(2014, "year"), time_label(2014.25, "year"), time_label(2010.58, "years")

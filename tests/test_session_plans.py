@@ -442,7 +442,7 @@ def test_the_plans_open_with_what_notebook_00_does():
     without = dk.simulate(model, {"coproduction_effort": 0}).at(march_2014, "neet")
     for plan in ("taster-90min.md", "half-day.md"):
         text = _read(PLANS / plan)
-        said = r"about ([\d,]+) young people NEET in March 2014 as it happened, about ([\d,]+) without"
+        said = r"about ([\d,]+) young people NEET at the end of March 2014 as it happened, about ([\d,]+) without"
         figures = re.search(said.replace(" ", r"\s+"), text)
         assert figures, f"{plan} does not say what the 00 run gives"
         assert abs(_number(figures[1]) - base) <= 10 and abs(_number(figures[2]) - without) <= 10, (base, without)

@@ -185,3 +185,21 @@ def test_a_notebook_run_headless_keeps_the_whole_story_in_its_outputs_and_html_e
     html, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
     assert html.count('class="dpmkit-story-step"') == steps
     assert "Which loop dominates when" in html
+
+
+@pytest.mark.parametrize("lesson", ["03_dynamic_performance_management", "04_surrey_case",
+                                    "07_targets_gaming_learning"])
+def test_story_mode_runs_in_lessons_03_04_and_07_under_nbval(lesson):
+    # issue 14: "story mode runs in notebooks 03, 04 and 07 under nbval"; nbval (make test) runs
+    # every learner cell not tagged to skip, so the story cell must be one it runs
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / f"{lesson}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code" and "dk.widgets.story(" in "".join(c["source"])]
+    assert cells, f"{lesson} has no story cell"
+    for c in cells:
+        tags = c["metadata"].get("tags", [])
+        assert not {"nbval-skip", "answer", "raises-exception"} & set(tags), (lesson, tags)
+        assert not any(line.strip() in ("# NBVAL_SKIP",) for line in c["source"])

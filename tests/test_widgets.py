@@ -391,23 +391,23 @@ def surrey():
 
 def test_explorer_compares_the_models_declared_moments_not_only_the_end(surrey):
     explorer = widgets.explore(surrey, outputs=["neet"])
-    assert explorer.moments == [("April 2009", 2009.25), ("March 2014", 2014.25)]
+    assert explorer.moments == [("April 2009", 2009.25), ("End of March 2014", 2014.25)]
     explorer.set(decommissioning_years=5)
     base, five = dk.simulate(surrey), dk.simulate(surrey, {"decommissioning_years": 5})
     rows = {r["when"]: r for r in explorer.comparison()}
-    assert list(rows) == ["April 2009", "March 2014", "End of the run (2022)"]
-    march = rows["March 2014"]
+    assert list(rows) == ["April 2009", "End of March 2014", "End of the run (2022)"]
+    march = rows["End of March 2014"]
     assert march["value"] == pytest.approx(five.at(2014.25, "neet"))
     assert march["base"] == pytest.approx(base.at(2014.25, "neet"))
-    # the example: the end hides what March 2014 shows
+    # the example: the end hides what the end of March 2014 shows
     assert round(march["value"]) == 587 and round(march["base"]) == 426
     assert rows["End of the run (2022)"]["difference"] == pytest.approx(five.final("neet") - base.final("neet"))
     assert f"{dk.words.signed(rows['End of the run (2022)']['difference'])}" == "+1.81"
     text = explorer.summary_text()
-    assert "March 2014: 587 (base run 426, difference +161)" in text
+    assert "; End of March 2014: 587 (base run 426, difference +161);" in text
     assert "Settings: Years to decommission 5." in text
     table = explorer.summary.value
-    assert "March 2014" in table and "587" in table and "426" in table and "+161" in table
+    assert "End of March 2014" in table and "587" in table and "426" in table and "+161" in table
 
 
 def test_explorer_moments_given_as_times_or_labels(surrey):

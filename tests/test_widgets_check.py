@@ -92,7 +92,7 @@ def test_without_a_live_kernel_the_question_still_shows():
 
 
 def test_the_static_picture_is_a_worksheet_that_never_gives_the_answer_away():
-    number = check("How many young people were NEET in March 2014?", 426, units="people")._static_bundle()
+    number = check("How many young people were NEET at the end of March 2014?", 426, units="people")._static_bundle()
     svg = number["image/svg+xml"]
     assert svg.startswith("<svg") and "March 2014" in svg and "people" in svg and "<line" in svg
     assert "426" not in svg and "426" not in number["text/html"] and "426" not in number["text/plain"]

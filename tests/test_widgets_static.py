@@ -80,8 +80,8 @@ def test_later_cells_bring_the_static_pictures_up_to_date(executed):
     base = dk.simulate(m)
     five = dk.simulate(m, {"decommissioning_years": 5})
     text = {cell.id: static_outputs(cell)[0]["data"]["text/plain"] for cell in executed.cells[:4]}
-    # the explorer's caption compares the runs at March 2014 and at the end, with the new setting
-    expected = (f"March 2014: {dk.words.number(five.at(2014.25, 'neet'))} (base run "
+    # the explorer's caption compares the runs at the end of March 2014 and at the end, with the new setting
+    expected = (f"End of March 2014: {dk.words.number(five.at(2014.25, 'neet'))} (base run "
                 f"{dk.words.number(base.at(2014.25, 'neet'))}, difference "
                 f"{dk.words.signed(five.at(2014.25, 'neet') - base.at(2014.25, 'neet'))})")
     assert expected in text["explore"]
@@ -108,7 +108,7 @@ def test_exported_html_shows_a_picture_for_every_widget_cell(tmp_path, store_wid
     assert len(figures) == 5
     assert all("<svg" in f and re.search(r"<figcaption><p[^>]*>[^<]+</p>", f) for f in figures)
     # the explorer's caption (summary of the moments) is printed under its picture
-    assert "March 2014: 426 (base run 426, difference 0)" in figures[0]
+    assert "End of March 2014: 426 (base run 426, difference 0)" in figures[0]
     # without saved widget state, nbconvert falls back from the widget to its plain text
     if not store_widget_state:
         assert body.count("(a live widget: run the notebook to use it)") == 4
@@ -147,7 +147,7 @@ def test_a_slider_moved_in_the_browser_marks_the_picture_stale_and_snapshot_reco
         out = run("explorer.snapshot()")
         result = next(m for m in out if m["header"]["msg_type"] == "execute_result")["content"]["data"]
         assert result["image/svg+xml"].startswith("<svg")
-        assert "March 2014: 587 (base run 426, difference +161)" in result["text/plain"]
+        assert "End of March 2014: 587 (base run 426, difference +161)" in result["text/plain"]
 
 
 def test_the_first_explorer_shows_the_live_widget_before_drawing_its_picture(tmp_path):

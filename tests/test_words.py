@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -109,3 +110,96 @@ def test_there_is_one_home_for_plain_words():
         defined |= {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets
                     if isinstance(t, ast.Name)}
         assert not defined & OLD_HELPERS, f"{path.name} defines its own {defined & OLD_HELPERS}: use dpmkit.words"
+
+
+# ------------------------------------------------------------- the lessons' dates
+_MONTH = "(" + "|".join(words.MONTHS) + r") (\d{4})"
+_QUOTED = [  # how a lesson pairs a date in words with the model time it reads
+    re.compile(r"(end of )?" + _MONTH + r" \(`(\d{4}\.\d+)`"),  # April 2012 (`2012.25`)
+    re.compile(r"(\d{4}\.\d+) means (?:the moment )?(end of )?" + _MONTH),  # 2009.25 means April 2009
+    re.compile(r"(\d{4}\.\d+) the moment " + _MONTH + " (ends)"),  # 2014.25 the moment March 2014 ends
+    re.compile(r"(\d{4}\.\d+)\b[^#\n]*# (?:the )?(end of )?" + _MONTH),  # x = 2014.25  # the end of March 2014
+    re.compile(r"(end of )?" + _MONTH + r"[^{\n]*\{[^}\n]*\.at\((\d{4}\.\d+)"),  # "April 2009 {run.at(2009.25, ..."
+]
+
+
+def _lesson_dates():
+    """(lesson, time, month, year, ends): every date a lesson source names beside the model time it reads."""
+    found = []
+    for path in sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            text = "".join(cell["source"])
+            for pattern in _QUOTED:
+                for m in pattern.finditer(text):
+                    g = m.groups()
+                    t = next(float(x) for x in g if x and re.fullmatch(r"\d{4}\.\d+", x))
+                    month, year = next((g[i], int(g[i + 1])) for i in range(len(g) - 1) if g[i] in words.MONTHS)
+                    ends = any(x in ("end of ", "ends") for x in g)
+                    found.append((path.stem, t, month, year, ends))
+    return found
+
+
+def test_the_lessons_name_model_times_as_the_words_do():
+    """The kit's convention pinned on the dates the lessons quote: a model time on a month's edge
+    is labelled with the month it begins (2009.25: April 2009); where a lesson names the month
+    that ends there, it says so ("the end of March 2014" for 2014.25, the published 429)."""
+    dates = _lesson_dates()
+    assert {(t, m, y, e) for _, t, m, y, e in dates} >= {(2009.25, "April", 2009, False),
+                                                         (2014.25, "March", 2014, True),
+                                                         (2012.25, "April", 2012, False)}
+    for lesson, t, month, year, ends in dates:
+        label = words.time_label(t, "year")
+        if ends:  # the month that ends at t: t must be exactly its last moment
+            nxt = words.MONTHS.index(month) + 1
+            assert abs((year + nxt / 12) - t) < 1e-9, (lesson, t, month, year)
+            assert label == f"{words.MONTHS[nxt % 12]} {year + nxt // 12}", (lesson, t, label)
+        else:
+            assert label == f"{month} {year}", (lesson, t, label)
+    assert words.time_label(2014.25, "year") == "April 2014" and words.time_label(2009.25, "year") == "April 2009"
+
+
+def _bare_march_2014(name, text):
+    text = re.sub(r"\s+", " ", text)
+    return [(name, text[max(0, m.start() - 40):m.end()]) for m in re.finditer(r"March 2014", text)
+            if not re.search(r"(end of|moment) $", text[:m.start()], re.IGNORECASE)]
+
+
+def test_the_lessons_never_call_the_end_of_march_2014_bare_march_2014():
+    """The published 429 is dated 'the end of March 2014' (surrey_neet_2014) and read at 2014.25, which
+    the charts label April 2014: bare "March 2014" in a lesson's text would read as a third date.
+    Cells and their facilitator notes (which the facilitator view prints) alike."""
+    bare = []
+    for path in sorted((ROOT / "notebooks").glob("**/*.ipynb")):
+        for k, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            text = "".join(cell["source"]) + " " + json.dumps(cell.get("metadata", {}), ensure_ascii=False)
+            bare += [(k, *hit) for hit in _bare_march_2014(path.name, text)]
+    assert not bare, bare
+
+
+# Everywhere else a learner or facilitator meets the date: the workshop material (session plans,
+# games guide, facilitator view, handouts), the model catalogue, and the surrey model's own words
+# (its description, evidence notes and the explorer's moment labels, MOMENTS).
+_DATED_ELSEWHERE = ["workshops/**/*.md", "workshops/handouts/*.html", "docs/models.md",
+                    "dpmkit/models/surrey.py", "dpmkit/evidence/surrey.py"]
+
+
+def test_the_workshops_docs_and_the_model_never_say_bare_march_2014_either():
+    files = sorted({p for pattern in _DATED_ELSEWHERE for p in ROOT.glob(pattern)})
+    names = {p.relative_to(ROOT).as_posix() for p in files}
+    assert {"workshops/session-plans/half-day.md", "workshops/games-guide.md", "docs/models.md",
+            "workshops/handouts/predict-then-run-surrey.md"} <= names
+    said = [p for p in files if "March 2014" in p.read_text(encoding="utf-8")]
+    assert len(said) >= 6, said  # the date is there to check, in the plans, guide, catalogue and model
+    bare = [hit for p in files for hit in _bare_march_2014(p.relative_to(ROOT).as_posix(),
+                                                           p.read_text(encoding="utf-8"))]
+    assert not bare, bare
+    # the explorer's summary says it the lessons' way
+    from dpmkit.models import surrey
+    assert surrey.MOMENTS == {"April 2009": 2009.25, "End of March 2014": 2014.25}
+
+
+def test_the_bare_march_2014_check_catches_what_it_should():
+    assert _bare_march_2014("x", "NEET in March 2014 as it happened")
+    assert _bare_march_2014("x", "429 (March 2014)")
+    assert not _bare_march_2014("x", "NEET at the end of\n   March 2014")
+    assert not _bare_march_2014("x", "the count for the **end of March 2014** comes from")

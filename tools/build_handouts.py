@@ -459,7 +459,7 @@ def predict_surrey():
         WRITE("Our hypothesis: in the first two years the NEET number will be higher / lower / about the same as "
               "in the base case, and by 2014 it will be..., because...", 3),
         WRITE("Our numbers with one-year decommissioning: young people NEET at the start of 2011: ______ "
-              "and in April 2014: ______", 1),
+              "and at the end of March 2014: ______", 1),
         H("After the run"),
         WRITE("What happened, compared with the base case", 2),
         WRITE("Which loop or delay explains it? (trust, co-production, the gap before new services start...)", 2),

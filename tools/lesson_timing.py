@@ -54,8 +54,13 @@ SENTENCE_MINUTES = 4.0
 STARTER_MINUTES = 6.0
 
 
+#: A Markdown link, ``[shown](target "title")``: a learner reads only the shown words (the
+#: glossary links the build adds carry a whole definition in the title, read on hover).
+_LINK = re.compile(r'\[([^\]]*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+"[^"]*")?\)')
+
+
 def _words(text):
-    return len(re.findall(r"[A-Za-z0-9£%'’\-]+", text))
+    return len(re.findall(r"[A-Za-z0-9£%'’\-]+", _LINK.sub(r"\1", text)))
 
 
 def _round5(minutes):

@@ -582,7 +582,7 @@ SOURCES = (
              "young people at risk, and up to 90% of commissioned spend can once needs are understood.",
         notes="Chosen within the ranges of the research notes (section 8: at risk 2,000-4,000, hazard 2-6% a "
               "month, spell 4-9 months) so that the pre-2009 balance is about 1,050 NEET and the baseline "
-              "passes through 1,080 (April 2009) and 429 (March 2014) within 15%. They are calibrated, not "
+              "passes through 1,080 (April 2009) and 429 (the end of March 2014) within 15%. They are calibrated, not "
               "measured: another set could fit the same two points.",
     ),
     Source(

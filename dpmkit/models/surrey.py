@@ -11,7 +11,7 @@ asked to match the youth-work hours the council funded; eleven local committees
 commissioned prevention work with young people on their panels; and police and youth
 workers diverted young people who offended for the first time into a Youth Restorative
 Intervention (YRI) instead of the courts. The number of young people not in education,
-employment or training (NEET) fell from about 1,080 in April 2009 to 429 in March 2014,
+employment or training (NEET) fell from about 1,080 in April 2009 to 429 at the end of March 2014,
 and first-time entrants to the youth justice system fell by about 90%. In 2019 the
 youth offending service was rated inadequate while its first-time-entrant figure still
 looked excellent.
@@ -123,7 +123,7 @@ Reference behaviour
 -------------------
 - ``as_it_happened`` (the defaults): about 1,060 NEET in April 2009 (published 1,080),
   a rise of about 5% in the first year of the change, then a fall once the new model is
-  live, to about 470 in autumn 2013 and 430 in March 2014 (published 429). The published
+  live, to about 470 in autumn 2013 and 430 at the end of March 2014 (published 429). The published
   449 is undated; its source ("more than halved in just over four years" from April 2009)
   puts it in about mid-2013, where the model gives about 494 (10% above); the model's
   point stays in autumn 2013 (about 4% above), see ``surrey_neet_autumn_2013``; first-time
@@ -646,5 +646,8 @@ def observed():
 
 #: The moments the lessons compare runs at (the explorer's summary reports each run at
 #: them, then at the end): the published NEET counts of April 2009 (surrey_neet_2009) and
-#: end of March 2014 (surrey_neet_2014, TIME 2014.25, the start of April).
-MOMENTS = {"April 2009": 2009.25, "March 2014": 2014.25}
+#: the end of March 2014 (surrey_neet_2014, TIME 2014.25, the start of April). The labels
+#: are the lessons' words: "End of March 2014", never the month alone (which would read as
+#: a third date beside the charts' "April 2014"); capitalised as it opens a summary item,
+#: like "End of the run (2022)" beside it.
+MOMENTS = {"April 2009": 2009.25, "End of March 2014": 2014.25}

@@ -406,7 +406,7 @@ def explore(model, outputs=None, *, params=None, show=None, base=True, render="i
         caption) compares this run with the base run at each of them, then at the
         end. Default: the moments the model declares (``MOMENTS`` of a ready-made
         model's module), else the end only. Times are labelled as people say them
-        ("April 2014"); a dict gives your own labels (``{"March 2014": 2014.25}``).
+        ("April 2014"); a dict gives your own labels (``{"End of March 2014": 2014.25}``).
     scenario_box : {"now", "on request"}
         The box to save, load and delete named settings: built with the explorer ("now"), or
         behind a "Scenarios…" button that builds it when pressed ("on request": 27 fewer widgets

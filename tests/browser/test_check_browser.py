@@ -33,7 +33,7 @@ def _learner_checks(path):
     checks = [c for c in nb["cells"] if "check" in c["metadata"].get("tags", [])]
     first = {"cell_type": "code", "execution_count": None, "id": "import", "metadata": {}, "outputs": [],
              "source": ["import dpmkit as dk"]}
-    nb["cells"] = [first, checks[1], checks[2]]  # a number (March 2014, 5 years) and a choice
+    nb["cells"] = [first, checks[1], checks[2]]  # a number (the end of March 2014, 5 years) and a choice
     path.write_text(json.dumps(nb), encoding="utf-8")
     return checks[1], checks[2]
 

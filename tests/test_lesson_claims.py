@@ -1,0 +1,126 @@
+"""What a lesson's prose says about the kit's own numbers is what the kit gives (issue 14's
+"small inconsistencies"): the counts notebook 05 says its frontier is out of, the jump
+notebook 04's answer describes, and the minutes a lesson's text gives against the measured
+minutes in its header (tools/lesson_timing.py)."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import dpmkit as dk
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "notebooks" / "solutions"
+
+
+def _cells(name):
+    return json.loads((SOLUTIONS / name).read_text(encoding="utf-8"))["cells"]
+
+
+def _cell(name, cell_id):
+    return next(c for c in _cells(name) if c.get("id") == cell_id)
+
+
+def _text(cell):
+    return "".join(cell["source"])
+
+
+def test_notebook_05_says_how_many_splits_its_frontier_counts():
+    said = re.search(r"tries (\d+) sampled splits, plus the current split as one more \(so the counts below are "
+                     r"out of (\d+)\)", _text(_cell("05_three_objectives.ipynb", "frontier")))
+    assert said, "notebook 05 no longer says what its counts are out of"
+    code = _text(_cell("05_three_objectives.ipynb", "frontier-counts"))
+    assert f"n={said[1]}" in code
+    model = dk.models.load("three_objectives")
+    front = dk.frontier(model, {"outcomes": "max", "governance": "max"},
+                        levers=["effort_quality", "effort_outcomes", "effort_governance"], at=[2, 20],
+                        n=int(said[1]), seed=1, params=model.scenario("clustering"))
+    for year in (2, 20):
+        assert (front.points["at"] == year).sum() == int(said[2])
+    # the exercise's answer and its check count out of the same number
+    for cell_id in ("exercise-1", "solution-1-text", "exercise-1-check-1"):
+        assert re.search(rf"\b{said[2]}\b", _text(_cell("05_three_objectives.ipynb", cell_id))), cell_id
+        assert not re.search(r"\bof (the )?300\b", _text(_cell("05_three_objectives.ipynb", cell_id))), cell_id
+
+
+def test_notebook_04s_answer_says_the_jump_where_the_printed_values_show_it():
+    answer = _text(_cell("04_surrey_case.ipynb", "solution-3-text"))
+    said = re.search(r"`funding_shortfall` \(performance driver\) jumps from ([\d.]+) to ([\d.]+) in April 2015",
+                     answer)
+    assert said
+    before, after = float(said[1]), float(said[2])
+    printed = [float(t) for t in re.findall(r"(\d{4}\.\d+): \{base\.at\(\1",
+                                            _text(_cell("04_surrey_case.ipynb", "solution-3")))]
+    assert printed == [2015.25, 2017.25]
+    base = dk.simulate(dk.models.load("surrey"))
+    # both printed values are after the jump, as the answer says; the time it names shows the value before
+    assert [round(base.at(t, "funding_shortfall"), 2) for t in printed] == [after, after]
+    assert "base.at(2015.0, \"funding_shortfall\")" in answer
+    assert base.at(2015.0, "funding_shortfall") == pytest.approx(before)
+    assert dk.words.time_label(2015.25, "year") == "April 2015"
+
+
+_MINUTES = re.compile(r"(\d+) minutes of teaching and (\d+)(?: minutes)? of exercises(?:, (\d+) on the no-code track)?")
+
+
+def test_minutes_a_lesson_states_are_the_measured_minutes():
+    stated = 0
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        meta = nb["metadata"]["dpmkit"]
+        for cell in nb["cells"]:
+            text = _text(cell) + " " + json.dumps(cell.get("metadata", {}), ensure_ascii=False)
+            for m in _MINUTES.finditer(text):
+                stated += 1
+                assert (int(m[1]), int(m[2])) == (meta["teaching_minutes"], meta["exercise_minutes"]), (path.name, m[0])
+                if m[3]:
+                    assert int(m[3]) == meta["exercise_minutes_no_code"], (path.name, m[0])
+    assert stated >= 1  # notebook 10's facilitator note
+
+
+def test_the_minutes_pattern_reads_both_ways_lessons_write_them():
+    assert _MINUTES.search("about 40 minutes of teaching and 30 of exercises").groups() == ("40", "30", None)
+    assert _MINUTES.search("35 minutes of teaching and 40 minutes of exercises, 25 on the no-code track"
+                           ).groups() == ("35", "40", "25")
+
+
+def test_notebook_10s_reading_of_the_clustering_verdicts_is_what_the_run_printed():
+    """The verdict before and after calibration narrowed the ranges (issue 14, item 5): the prose
+    gives the correlations and the runs each needed; the printed verdicts are recorded references
+    (nbval fails the notebook if they move), and the prose must say what they say."""
+    recorded = json.loads((ROOT / "notebooks" / "checked_outputs.json").read_text(encoding="utf-8"))
+    printed = "".join(o["text"] for o in recorded["10_build_your_own"]["clustering"])
+    verdicts = dict(re.findall(r"^(before|after) calibration [^:]*: (holds True, r = [\d.]+ .*? [\d,]+ runs)$",
+                               printed, flags=re.M))
+    assert set(verdicts) == {"before", "after"}, printed
+
+    def parts(line):
+        m = re.fullmatch(r"holds True, r = ([\d.]+) \(([\d.]+) to ([\d.]+)\), ([\d,]+) runs", line)
+        return float(m[1]), m[4]
+
+    (r_before, runs_before), (r_after, runs_after) = parts(verdicts["before"]), parts(verdicts["after"])
+    prose = re.sub(r"\s+", " ", _text(_cell("10_build_your_own.ipynb", "clustering-read")))
+    assert "Clustering **holds** both times" in prose
+    said_before = re.search(r"the correlation is moderate \(about ([\d.]+)\), and the test needs ([\d,]+) runs", prose)
+    said_after = re.search(r"the correlation is about ([\d.]+) with ([\d,]+) runs", prose)
+    assert said_before and said_after, prose
+    assert float(said_before[1]) == round(r_before, 1) and said_before[2] == runs_before
+    assert float(said_after[1]) == r_after and said_after[2] == runs_after
+    # the narrowed ranges decide sooner and correlate more: the point the lesson makes
+    assert r_after > r_before and int(runs_after.replace(",", "")) < int(runs_before.replace(",", ""))
+
+
+def test_the_lessons_give_the_same_base_run_for_the_end_of_march_2014():
+    """The issue found 426 in notebook 00 and 432 in notebook 09 for the same moment of the same
+    run; the lessons now quote the base run's value at 2014.25 (notebook 00 rounds it to 10)."""
+    base = dk.simulate(dk.models.load("surrey")).at(2014.25, "neet")
+    said_09 = re.search(r"At the end of March 2014, .*? compared with the model's (\d+) with it",
+                        re.sub(r"\s+", " ", _text(_cell("09_learning_partnerships_and_cocreation.ipynb",
+                                                        "predict-coproduction"))))
+    said_00 = re.search(r"run as it happened, gives about (\d+) young people NEET at the end of March 2014",
+                        _text(_cell("00_start_here.ipynb", "predict")))
+    assert said_09 and said_00
+    assert int(said_09[1]) == round(base)
+    assert int(said_00[1]) == round(base, -1)
