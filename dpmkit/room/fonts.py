@@ -43,11 +43,12 @@ the files as installed and says why (:func:`problem`).
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
 import io
 import re
 from pathlib import Path
+
+from .frontend import IMMUTABLE, asset
 
 __all__ = ["build", "files", "icon_names", "icons", "problem", "trim_css", "without_math"]
 
@@ -255,19 +256,11 @@ def _hashed(data, stem, suffix):
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
 
 
-_IMMUTABLE = b"public, max-age=31536000, immutable"
-
-
-def _entry(body, content_type, cache, etag=None):
-    return {"body": body, "gzip": gzip.compress(body, 9, mtime=0), "type": content_type, "cache": cache,
-            "etag": etag}
-
-
 def _sheet(css, cache):
     """A style sheet served at Solara's own address: checked again each visit, by its ETag."""
     body = css.encode("utf-8")
     etag = b'W/"dpmkit-' + hashlib.sha256(body).hexdigest()[:24].encode("ascii") + b'"'
-    return _entry(body, b"text/css; charset=utf-8", cache, etag)
+    return asset(body, b"text/css; charset=utf-8", cache, etag)
 
 
 @functools.lru_cache(maxsize=1)
@@ -303,7 +296,7 @@ def _build():
         raise LookupError(f"the room's icons or their font not found in {dist / 'fonts.css'}")
     woff = _subset_woff(dist / source.group(1), mdi_points.values())
     mdi_name = _hashed(woff, "dpmkit-mdi", ".woff")
-    served[f"{CDN}{VUETIFY_APP}/dist/{mdi_name}"] = _entry(woff, b"font/woff", _IMMUTABLE)
+    served[f"{CDN}{VUETIFY_APP}/dist/{mdi_name}"] = asset(woff, b"font/woff", IMMUTABLE)
     served[FONTS_CSS] = _sheet(css.replace("@dpmkit-font@", mdi_name), b"no-cache")
 
     # Font Awesome, its own sheet, named by its hash (Solara's fontawesome_path setting)
@@ -316,10 +309,10 @@ def _build():
         raise LookupError(f"the room's icons or their font not found in {cdn_dir / _FA_CSS}")
     woff = _subset_woff(cdn_dir / _FA_TTF, fa_points.values())
     fa_font = _hashed(woff, "dpmkit-fa", ".woff")
-    served[f"{CDN}{FONT_AWESOME}/fonts/{fa_font}"] = _entry(woff, b"font/woff", _IMMUTABLE)
+    served[f"{CDN}{FONT_AWESOME}/fonts/{fa_font}"] = asset(woff, b"font/woff", IMMUTABLE)
     body = css.replace("@dpmkit-font@", fa_font).encode("utf-8")
     fa_sheet = _hashed(body, "dpmkit-font-awesome", ".css")
-    served[f"{CDN}{FONT_AWESOME}/css/{fa_sheet}"] = _entry(body, b"text/css; charset=utf-8", _IMMUTABLE)
+    served[f"{CDN}{FONT_AWESOME}/css/{fa_sheet}"] = asset(body, b"text/css; charset=utf-8", IMMUTABLE)
     served["fontawesome_path"] = f"/{FONT_AWESOME}/css/{fa_sheet}"
 
     # Solara's style sheet without KaTeX
