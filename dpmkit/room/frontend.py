@@ -37,8 +37,9 @@ import hashlib
 from pathlib import Path
 
 __all__ = ["ANYWIDGET_PATH", "IMMUTABLE", "READY_SECONDS", "anywidget_file", "anywidget_js",
-           "anywidget_patch_missing", "anywidget_version", "asset", "chart_module",
-           "serve_anywidget_by_version", "serve_chart_module_by_url"]
+           "anywidget_patch_missing", "anywidget_version", "asset", "chart_module", "load_front_ends_early",
+           "PRELOAD_TEMPLATE", "serve_anywidget_by_version",
+           "serve_chart_module_by_url"]
 
 #: Cache-Control for a file whose URL names its content (a hash or a version): kept for good.
 IMMUTABLE = b"public, max-age=31536000, immutable"
@@ -265,3 +266,66 @@ def chart_module(path):
         return None
     return _CHART["asset"]
 
+
+# ----------------------------------------------------------------------------- the page's front ends, early
+#: Solara's page (``index.html.j2``, which extends ``solara.html.j2``) with one script more, for a
+#: participant page: once the page's own scripts have run (DOMContentLoaded) and its main thread is
+#: first idle (it then waits for the room to build the page on the server), it asks requirejs for the
+#: widget front ends the page's widgets will need (jupyter-vuetify, which loads jupyter-vue, and
+#: anywidget, after anywidget's extension maps its name) and imports the chart's module by the URL
+#: the chart's own module imports it by. Without it, Solara's widget manager asks for each front end
+#: only when the first widget needing it arrives, one after another (vuetify, then vue, then anywidget,
+#: then the chart module), and the 300 KB chart module is compiled only after all of them. requirejs
+#: and the browser's module map load each file once, so the widgets then find them loaded. A failure
+#: here changes nothing: the widgets load what they need as before.
+PRELOAD_TEMPLATE = r"""{% extends "solara.html.j2" %}
+{% block after_pre_rendered_html %}{{ super() }}
+{%- if dpmkit_chart_module %}
+<script>/* dpmkit room: the page's front ends, loaded while the room builds the page */
+addEventListener('DOMContentLoaded', function () {
+  if (!new URLSearchParams(location.search).has('code') || /facilitator\/?$/.test(location.pathname)) return;
+  var early = function () {
+    try {
+      var base = ((document.body && document.body.dataset.baseUrl) || '/jupyter/').replace(/jupyter\/?$/, '');
+      import(new URL(base + {{ dpmkit_chart_module | tojson }}, window.location.href).href).catch(function () {});
+      requirejs(['jupyter-vuetify'], function () {}, function () {});
+      requirejs([{{ (jupyter_root_path + '/nbextensions/anywidget/extension.js') | tojson }}], function () {
+        requirejs(['anywidget'], function () {}, function () {});
+      }, function () {});
+    } catch (error) { console.warn('dpmkit: no early load', error); }
+  };
+  (window.requestIdleCallback || setTimeout)(early);
+});
+</script>
+{%- endif %}
+{% endblock %}
+"""
+
+
+def load_front_ends_early():
+    """Serve Solara's page with :data:`PRELOAD_TEMPLATE` (participant pages load their widget front
+    ends and the chart's module while the room builds the page). Call in the room's process only,
+    after :func:`serve_chart_module_by_url`; returns the chart module's path named in the page, or None
+    when there is nothing to load (no chart module by URL, or a Solara without ``get_jinja_env``)."""
+    from solara.server import server
+
+    if not _CHART or not hasattr(server, "get_jinja_env"):
+        return None
+    module = _CHART["path"].removeprefix("/")
+    if getattr(server.get_jinja_env, "_dpmkit_chart_module", None) == module:
+        return module
+    import jinja2
+
+    original = getattr(server.get_jinja_env, "_dpmkit_original", server.get_jinja_env)
+
+    def get_jinja_env(app_name):
+        env = original(app_name=app_name)  # Solara's, made once per app
+        if "dpmkit_chart_module" not in env.globals:
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"index.html.j2": PRELOAD_TEMPLATE}), env.loader])
+        env.globals["dpmkit_chart_module"] = module
+        return env
+
+    get_jinja_env._dpmkit_original = original
+    get_jinja_env._dpmkit_chart_module = module
+    server.get_jinja_env = get_jinja_env
+    return module

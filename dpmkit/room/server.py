@@ -19,7 +19,10 @@ adds what a room needs:
   and Solara's style sheet without KaTeX's math fonts (see :mod:`dpmkit.room.fonts`);
 - anywidget's front end is served with one bound lengthened, so a chart whose module is
   slow to load in a busy browser is drawn late instead of never, compressed once and, asked
-  by its own version, kept by the browser for good (see :mod:`dpmkit.room.frontend`).
+  by its own version, kept by the browser for good (see :mod:`dpmkit.room.frontend`);
+- a participant page asks for its widget front ends and the chart's module as soon as its own
+  scripts have run, while the room builds the page, rather than one after another as its
+  widgets arrive (:func:`dpmkit.room.frontend.load_front_ends_early`; not for the game's pages).
 """
 
 from __future__ import annotations
@@ -288,6 +291,8 @@ def serve(room, *, host, port, ready=None, base_url=""):
     if problem:
         print(f"warning: {problem}", flush=True)
 
+    if not playing:  # the game's pages have no live chart
+        frontend.load_front_ends_early()
     pages.ROOM = room
     if playing:
         game_pages.ROOM = room
