@@ -249,11 +249,60 @@ def test_the_room_serves_the_chart_module_by_url_once_compressed():
         assert len(stub) < 4_000 and path.rsplit("/", 1)[1] in stub and "export default" in stub
         assert "mod.default.render" in stub  # around Altair's render: a redraw with new data only
         assert frontend.serve_chart_module_by_url() == path  # twice: the same, the bundle kept
-        body, zipped = frontend.chart_module(path, "gzip, deflate")
-        assert zipped and gzip.decompress(body).decode("utf-8") == bundle
-        assert frontend.chart_module(path, "") == (bundle.encode("utf-8"), False)
-        assert frontend.chart_module("/_dpmkit/other.js", "gzip") is None
+        served = frontend.chart_module(path)
+        assert served["body"] == bundle.encode("utf-8") and gzip.decompress(served["gzip"]).decode("utf-8") == bundle
+        assert served["cache"] == b"public, max-age=31536000, immutable" and served["type"].startswith(
+            b"application/javascript")
+        assert frontend.chart_module(path) is served  # compressed once, not per request
+        assert frontend.chart_module("/_dpmkit/other.js") is None
     finally:
         alt.JupyterChart._esm = bundle
         frontend._CHART.clear()
         frontend._CHART.update(saved)
+
+
+def test_one_helper_sends_every_file_the_room_serves_itself():
+    """The fonts and sheets, the chart module and anywidget's front end go through one helper:
+    gzipped only when the browser accepts it, the right length, 304 for a matching ETag."""
+    pytest.importorskip("solara")
+    import asyncio
+    import gzip
+
+    from dpmkit.room import frontend
+    from dpmkit.room.server import send_asset
+
+    def answer(served, **headers):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET",
+                 "headers": [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]}
+        asyncio.run(send_asset(scope, send, served))
+        start, body = sent
+        return start["status"], dict(start["headers"]), body["body"]
+
+    body = b"body { color: red }\n" * 50
+    sheet = frontend.asset(body, b"text/css; charset=utf-8", b"no-cache", etag=b'W/"dpmkit-1"')
+    status, headers, sent = answer(sheet, accept_encoding="gzip, deflate")
+    assert status == 200 and headers[b"content-encoding"] == b"gzip" and gzip.decompress(sent) == body
+    assert headers[b"content-length"] == str(len(sent)).encode() and len(sent) < len(body) / 4
+    assert headers[b"etag"] == b'W/"dpmkit-1"' and headers[b"cache-control"] == b"no-cache"
+    assert headers[b"vary"] == b"Accept-Encoding" and headers[b"content-type"] == b"text/css; charset=utf-8"
+    status, headers, sent = answer(sheet)
+    assert status == 200 and b"content-encoding" not in headers and sent == body
+    assert headers[b"content-length"] == str(len(body)).encode()
+    status, headers, sent = answer(sheet, accept_encoding="gzip", if_none_match='W/"dpmkit-1"')
+    assert status == 304 and sent == b"" and headers[b"etag"] == b'W/"dpmkit-1"'
+    assert answer(sheet, if_none_match='W/"dpmkit-2"')[0] == 200
+    # no ETag (the hashed files): never 304, kept for good
+    font = frontend.asset(b"wOFF" + bytes(200), b"font/woff", frontend.IMMUTABLE)
+    status, headers, sent = answer(font, accept_encoding="identity", if_none_match="anything")
+    assert status == 200 and sent == font["body"] and b"etag" not in headers
+    assert headers[b"cache-control"] == b"public, max-age=31536000, immutable"
+    # anywidget's front end: the same file, the cache by the version asked for
+    served = frontend.anywidget_file("")
+    assert served is not None and gzip.decompress(served["gzip"]) == frontend.anywidget_js()
+    assert served["cache"] == b"no-cache" and frontend.anywidget_file("0123")["cache"] == b"no-store"
+    assert frontend.anywidget_file("0123")["gzip"] is served["gzip"]  # compressed once

@@ -297,6 +297,36 @@ def test_a_second_page_on_the_same_device_takes_the_charts_files_from_its_cache(
         assert re.search(r"/anywidget/index\.js\?[0-9a-f]{32}$", anywidget), anywidget
 
 
+#: A page whose kernel connection never opens: what it fetches comes from the page itself, not its widgets.
+NO_KERNEL_JS = """window.WebSocket = function () { return {send() {}, close() {}, addEventListener() {},
+    removeEventListener() {}, readyState: 0}; };"""
+EARLY_FILES_JS = """() => performance.getEntriesByType('resource').map(e => e.name).filter(n =>
+    /jupyter-vuetify\\/nodeps|jupyter-vue\\/nodeps|anywidget\\/index\\.js|_dpmkit\\/jupyterchart-/.test(n))"""
+
+
+def test_a_participant_page_loads_its_front_ends_while_the_room_builds_it(tmp_path):
+    """A participant page (the shared link, with the code) asks for the widget front ends and the
+    chart's module as soon as its own scripts have run, not one after another as its widgets
+    arrive: with no kernel connection at all, it still fetches each of them, once. The join page
+    and the facilitator's page do not."""
+    import time
+
+    with room(tmp_path / "ballots", "--code", "EARLY4") as running, \
+            offline_browsers("room_early", running) as browsers:
+        page = browsers.open("participant", init_script=NO_KERNEL_JS)
+        page.goto(running.participants, wait_until="commit")
+        page.wait_for_function(f"() => ({EARLY_FILES_JS})().length >= 4", timeout=60_000)
+        time.sleep(1)
+        fetched = page.evaluate(EARLY_FILES_JS)
+        assert len(fetched) == 4, fetched  # vuetify, vue (its dependency), anywidget, the chart: once each
+        assert page.locator(".dpmkit-chart").count() == 0  # no widget ever arrived: the page fetched them
+        for label, url in (("join", running.base + "/"), ("facilitator", running.facilitator)):
+            other = browsers.open(label, init_script=NO_KERNEL_JS)
+            other.goto(url, wait_until="load")
+            time.sleep(2)
+            assert other.evaluate(EARLY_FILES_JS) == [], label
+
+
 def test_twelve_participants_joining_in_the_same_second_all_get_their_chart(tmp_path):
     """Twelve pages opened at once (three browsers, a context each: own cookies), on this machine
     beside the room: every page draws its chart. Before the room served anywidget's front end

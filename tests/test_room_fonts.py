@@ -125,6 +125,52 @@ def test_the_served_fonts_hold_every_icon_the_kit_and_vuetify_name(built):
     assert len(sheet["gzip"]) * 2 < len(gzip.compress(installed.encode("utf-8")))
 
 
+@needs_room
+def test_the_icon_scan_is_kept_in_the_user_cache_by_the_files_it_read(tmp_path, monkeypatch):
+    """The scan of Solara's front end and the packages' files (0.5-2 s a start) is kept in the
+    kit's cache folder, keyed by Solara's version and each scanned file's size and time: a second
+    start reads no file; a changed file scans again; a tampered cache is not believed."""
+    import json
+    import os
+
+    from dpmkit.room.server import configure_solara
+
+    configure_solara()
+    from solara.server import settings
+
+    from dpmkit.room import fonts
+
+    cdn = Path(settings.assets.proxy_cache_dir)
+    monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path / "cache"))
+    scanned = fonts.icon_names(cdn, cache=False)
+    assert "mdi-menu-down" in scanned[0] and "fa-undo" in scanned[1]
+    reads = []
+    real_read = fonts._read
+    monkeypatch.setattr(fonts, "_read", lambda path: reads.append(path) or real_read(path))
+    assert fonts.icon_names(cdn) == scanned and len(reads) > 100  # first start: scanned, kept
+    kept = list((tmp_path / "cache").glob("room-icons-*.json"))
+    assert len(kept) == 1 and os.stat(kept[0]).st_mode & 0o777 == 0o644
+    reads.clear()
+    assert fonts.icon_names(cdn) == scanned and reads == []  # a second start reads the list only
+    # A scanned file changes (here: a file of the kit, touched): its key changes, so it scans again.
+    source = Path(fonts.__file__)
+    stat = source.stat()
+    try:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert fonts.icon_names(cdn) == scanned and len(reads) > 100
+        assert len(list((tmp_path / "cache").glob("room-icons-*.json"))) == 1  # the old list removed
+    finally:
+        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    # A cache that is not a list of icon names is scanned over, not used.
+    fonts.icon_names(cdn)  # the file as it was again: its own list
+    kept = tmp_path / "cache" / f"room-icons-{fonts._scan_key(cdn)}.json"
+    assert kept.is_file()
+    for bad in ({"mdi": ["mdi-x", "</style><script>"], "fa": []}, {"mdi": "mdi-x", "fa": []}, [1]):
+        kept.write_text(json.dumps(bad), encoding="utf-8")
+        reads.clear()
+        assert fonts.icon_names(cdn) == scanned and len(reads) > 100
+
+
 def _get(url, **headers):
     request = urllib.request.Request(url, headers=headers)
     try:

@@ -36,18 +36,24 @@ formulas (they write HTML, never Markdown), so the room serves that sheet withou
 ``@font-face`` and ``.katex`` rules, at Solara's address, ``no-cache`` with an ETag like
 ``fonts.css``; every other rule is as installed.
 
+The scan for icon names (Solara's 2 MB front end and every Python file of Solara and the kit,
+0.5-2 s) is kept in the kit's user cache folder, keyed by Solara's version and each scanned
+file's name, size and modification time (:func:`icon_names`); never in the ballot folder.
+
 If anything is missing (fontTools, an upgraded Solara whose files moved), the room serves
 the files as installed and says why (:func:`problem`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import gzip
 import hashlib
 import io
 import re
 from pathlib import Path
+
+from .frontend import IMMUTABLE, asset
 
 __all__ = ["build", "files", "icon_names", "icons", "problem", "trim_css", "without_math"]
 
@@ -195,27 +201,100 @@ def _read(path):
         return ""
 
 
-def _package_texts(package, suffixes=(".py", ".vue", ".j2", ".html")):
+def _package_files(package, suffixes=(".py", ".vue", ".j2", ".html")):
     import importlib
 
     module = importlib.import_module(package)
     for root in getattr(module, "__path__", []):
         for path in sorted(Path(root).rglob("*")):
             if path.suffix in suffixes and path.is_file():
-                yield _read(path)
+                yield path
 
 
-def icon_names(cdn_dir):
-    """(mdi names, fa names) the room's pages can show: see the module's docstring."""
+def _scan(cdn_dir):
+    """(mdi names, fa names), read from the files themselves (about 0.5-2 s)."""
     front_end = _read(Path(cdn_dir) / _FRONT_END_JS)
     mdi = set(_MDI_NAME.findall(front_end))
     fa = set(_FA_NAME.findall(front_end))
     for package in ("solara", "dpmkit"):
-        for text in _package_texts(package):
+        for path in _package_files(package):
+            text = _read(path)
             mdi.update(_MDI_NAME.findall(text))
             if package == "dpmkit":
                 fa.update(_FA_NAME.findall(text))
                 fa.update(f"fa-{name.removeprefix('fa-')}" for name in _WIDGET_ICON.findall(text))
+    return mdi, fa
+
+
+_ICONS_FILE = re.compile(r"room-icons-[0-9a-f]{32}\.json")
+
+
+def _scan_key(cdn_dir):
+    """What the scan depends on: Solara's version, this module's patterns and the name, size and
+    modification time of every file it reads (a changed, added or removed file gives a new key)."""
+    import solara
+
+    parts = [solara.__version__, _MDI_NAME.pattern, _FA_NAME.pattern, _WIDGET_ICON.pattern]
+    paths = [Path(cdn_dir) / _FRONT_END_JS]
+    for package in ("solara", "dpmkit"):
+        paths += list(_package_files(package))
+    for path in paths:
+        try:
+            st = path.stat()
+            parts.append(f"{path}|{st.st_size}|{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}|missing")
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _cached(path):
+    """The names kept at ``path`` by an earlier scan, or None (missing, unreadable, or not a list of
+    icon names: the cache only ever chooses which glyphs are kept, and is checked like input)."""
+    import json
+
+    try:
+        kept = json.loads(Path(path).read_text(encoding="utf-8"))
+        mdi, fa = kept["mdi"], kept["fa"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    for names, pattern in ((mdi, _MDI_NAME), (fa, _FA_NAME)):
+        if not isinstance(names, list) or not all(isinstance(n, str) and pattern.fullmatch(n) for n in names):
+            return None
+    return set(mdi), set(fa)
+
+
+def icon_names(cdn_dir, cache=True):
+    """(mdi names, fa names) the room's pages can show: see the module's docstring.
+
+    The scan reads Solara's 2 MB front end and every Python file of Solara and the kit (0.5-2 s at
+    each start); its result is kept in the kit's user cache folder (``dpmkit.charts.render.cache_dir``,
+    never the ballot folder) under a key of Solara's version and every scanned file's name, size and
+    modification time, so a later start with the same files reads it instead. ``cache=False`` scans.
+    """
+    if not cache:
+        return _scan(cdn_dir)
+    import json
+
+    from .._files import atomic_write
+    from ..charts.render import cache_dir
+
+    try:
+        folder = cache_dir()
+        name = f"room-icons-{_scan_key(cdn_dir)}.json"
+    except Exception:  # no cache folder to be had: scan
+        return _scan(cdn_dir)
+    found = _cached(folder / name)
+    if found is not None:
+        return found
+    mdi, fa = _scan(cdn_dir)
+    with contextlib.suppress(Exception):  # a read-only home: scan again next start
+        folder.mkdir(parents=True, exist_ok=True)
+        data = json.dumps({"mdi": sorted(mdi), "fa": sorted(fa)}).encode("utf-8")
+        atomic_write(folder, name, data, names=_ICONS_FILE, what="the room's icon list",
+                     temp_prefix=".room-icons-", mode=0o644)
+        for old in folder.iterdir():  # one list kept: the one for the files installed now
+            if old.name != name and _ICONS_FILE.fullmatch(old.name):
+                old.unlink()
     return mdi, fa
 
 
@@ -255,19 +334,11 @@ def _hashed(data, stem, suffix):
     return f"{stem}-{hashlib.sha256(data).hexdigest()[:16]}{suffix}"
 
 
-_IMMUTABLE = b"public, max-age=31536000, immutable"
-
-
-def _entry(body, content_type, cache, etag=None):
-    return {"body": body, "gzip": gzip.compress(body, 9, mtime=0), "type": content_type, "cache": cache,
-            "etag": etag}
-
-
 def _sheet(css, cache):
     """A style sheet served at Solara's own address: checked again each visit, by its ETag."""
     body = css.encode("utf-8")
     etag = b'W/"dpmkit-' + hashlib.sha256(body).hexdigest()[:24].encode("ascii") + b'"'
-    return _entry(body, b"text/css; charset=utf-8", cache, etag)
+    return asset(body, b"text/css; charset=utf-8", cache, etag)
 
 
 @functools.lru_cache(maxsize=1)
@@ -303,7 +374,7 @@ def _build():
         raise LookupError(f"the room's icons or their font not found in {dist / 'fonts.css'}")
     woff = _subset_woff(dist / source.group(1), mdi_points.values())
     mdi_name = _hashed(woff, "dpmkit-mdi", ".woff")
-    served[f"{CDN}{VUETIFY_APP}/dist/{mdi_name}"] = _entry(woff, b"font/woff", _IMMUTABLE)
+    served[f"{CDN}{VUETIFY_APP}/dist/{mdi_name}"] = asset(woff, b"font/woff", IMMUTABLE)
     served[FONTS_CSS] = _sheet(css.replace("@dpmkit-font@", mdi_name), b"no-cache")
 
     # Font Awesome, its own sheet, named by its hash (Solara's fontawesome_path setting)
@@ -316,10 +387,10 @@ def _build():
         raise LookupError(f"the room's icons or their font not found in {cdn_dir / _FA_CSS}")
     woff = _subset_woff(cdn_dir / _FA_TTF, fa_points.values())
     fa_font = _hashed(woff, "dpmkit-fa", ".woff")
-    served[f"{CDN}{FONT_AWESOME}/fonts/{fa_font}"] = _entry(woff, b"font/woff", _IMMUTABLE)
+    served[f"{CDN}{FONT_AWESOME}/fonts/{fa_font}"] = asset(woff, b"font/woff", IMMUTABLE)
     body = css.replace("@dpmkit-font@", fa_font).encode("utf-8")
     fa_sheet = _hashed(body, "dpmkit-font-awesome", ".css")
-    served[f"{CDN}{FONT_AWESOME}/css/{fa_sheet}"] = _entry(body, b"text/css; charset=utf-8", _IMMUTABLE)
+    served[f"{CDN}{FONT_AWESOME}/css/{fa_sheet}"] = asset(body, b"text/css; charset=utf-8", IMMUTABLE)
     served["fontawesome_path"] = f"/{FONT_AWESOME}/css/{fa_sheet}"
 
     # Solara's style sheet without KaTeX

@@ -36,8 +36,22 @@ import gzip
 import hashlib
 from pathlib import Path
 
-__all__ = ["ANYWIDGET_PATH", "READY_SECONDS", "anywidget_file", "anywidget_js", "anywidget_patch_missing",
-           "anywidget_version", "chart_module", "serve_anywidget_by_version", "serve_chart_module_by_url"]
+__all__ = ["ANYWIDGET_PATH", "IMMUTABLE", "READY_SECONDS", "anywidget_file", "anywidget_js",
+           "anywidget_patch_missing", "anywidget_version", "asset", "chart_module", "load_front_ends_early",
+           "PRELOAD_TEMPLATE", "serve_anywidget_by_version",
+           "serve_chart_module_by_url"]
+
+#: Cache-Control for a file whose URL names its content (a hash or a version): kept for good.
+IMMUTABLE = b"public, max-age=31536000, immutable"
+_JS = b"application/javascript; charset=utf-8"
+
+
+def asset(body, content_type, cache, etag=None):
+    """A file the room answers itself, as ``dpmkit.room.server`` sends it: {"body", "gzip" (the body
+    compressed once, now), "type", "cache" (Cache-Control), "etag" (or None)}. The room's three kinds
+    (the trimmed fonts and sheets, the chart module, anywidget's front end) all take this shape."""
+    return {"body": body, "gzip": gzip.compress(body, 9, mtime=0), "type": content_type, "cache": cache,
+            "etag": etag}
 
 #: The URL path (under the room's root) of anywidget's front end, as Solara serves it.
 ANYWIDGET_PATH = "/jupyter/nbextensions/anywidget/index.js"
@@ -75,9 +89,9 @@ def anywidget_js():
 
 
 @functools.lru_cache(maxsize=1)
-def _compressed():
+def _anywidget_asset():
     body = anywidget_js()
-    return None if body is None else gzip.compress(body, 9)
+    return None if body is None else asset(body, _JS, b"no-cache")
 
 
 @functools.lru_cache(maxsize=1)
@@ -129,24 +143,20 @@ def serve_anywidget_by_version():
     return version
 
 
-def anywidget_file(query="", accept_encoding=""):
-    """(body, gzipped, cache-control) the room answers :data:`ANYWIDGET_PATH` with, or None to let
-    Solara serve the installed file. Compressed once, when the browser accepts gzip; kept for good
-    (``immutable``) when asked by :func:`anywidget_version`; ``no-cache`` when asked with no version
-    and ``no-store`` when asked by another one, as Solara answers for its own versioned files."""
-    body = anywidget_js()
-    if body is None:
+def anywidget_file(query=""):
+    """The :func:`asset` the room answers :data:`ANYWIDGET_PATH` with, or None to let Solara serve the
+    installed file. Compressed once; kept for good (``immutable``) when asked by
+    :func:`anywidget_version`; ``no-cache`` when asked with no version and ``no-store`` when asked by
+    another one, as Solara answers for its own versioned files."""
+    served = _anywidget_asset()
+    if served is None:
         return None
     version = anywidget_version()
     if not query or version is None:
-        cache = b"no-cache"
-    elif query == version:
-        cache = b"public, max-age=31536000, immutable"
-    else:  # another version (a page from before the room was upgraded): as Solara does, keep nothing
-        cache = b"no-store"
-    if "gzip" in accept_encoding:
-        return _compressed(), True, cache
-    return body, False, cache
+        return served
+    if query == version:
+        return dict(served, cache=IMMUTABLE)
+    return dict(served, cache=b"no-store")  # another version (a page from before the room was upgraded)
 
 
 def anywidget_patch_missing():
@@ -245,15 +255,77 @@ def serve_chart_module_by_url():
             ".replace(/jupyter\\/?$/, '');\n"
             f"const mod = await import(new URL(base + '_dpmkit/{name}', window.location.href).href);\n"
             + DATA_ONLY_REDRAW_JS)
-    _CHART.update(path=CHART_PREFIX + name, body=data, gzip=gzip.compress(data, 9), stub=stub)
+    _CHART.update(path=CHART_PREFIX + name, asset=asset(data, _JS, IMMUTABLE), stub=stub)
     alt.JupyterChart._esm = stub
     return _CHART["path"]
 
 
-def chart_module(path, accept_encoding=""):
-    """(body, gzipped) for the chart module's URL path, or None for any other path."""
+def chart_module(path):
+    """The :func:`asset` for the chart module's URL path, or None for any other path."""
     if not _CHART or path != _CHART["path"]:
         return None
-    if "gzip" in accept_encoding:
-        return _CHART["gzip"], True
-    return _CHART["body"], False
+    return _CHART["asset"]
+
+
+# ----------------------------------------------------------------------------- the page's front ends, early
+#: Solara's page (``index.html.j2``, which extends ``solara.html.j2``) with one script more, for a
+#: participant page: once the page's own scripts have run (DOMContentLoaded) and its main thread is
+#: first idle (it then waits for the room to build the page on the server), it asks requirejs for the
+#: widget front ends the page's widgets will need (jupyter-vuetify, which loads jupyter-vue, and
+#: anywidget, after anywidget's extension maps its name) and imports the chart's module by the URL
+#: the chart's own module imports it by. Without it, Solara's widget manager asks for each front end
+#: only when the first widget needing it arrives, one after another (vuetify, then vue, then anywidget,
+#: then the chart module), and the 300 KB chart module is compiled only after all of them. requirejs
+#: and the browser's module map load each file once, so the widgets then find them loaded. A failure
+#: here changes nothing: the widgets load what they need as before.
+PRELOAD_TEMPLATE = r"""{% extends "solara.html.j2" %}
+{% block after_pre_rendered_html %}{{ super() }}
+{%- if dpmkit_chart_module %}
+<script>/* dpmkit room: the page's front ends, loaded while the room builds the page */
+addEventListener('DOMContentLoaded', function () {
+  if (!new URLSearchParams(location.search).has('code') || /facilitator\/?$/.test(location.pathname)) return;
+  var early = function () {
+    try {
+      var base = ((document.body && document.body.dataset.baseUrl) || '/jupyter/').replace(/jupyter\/?$/, '');
+      import(new URL(base + {{ dpmkit_chart_module | tojson }}, window.location.href).href).catch(function () {});
+      requirejs(['jupyter-vuetify'], function () {}, function () {});
+      requirejs([{{ (jupyter_root_path + '/nbextensions/anywidget/extension.js') | tojson }}], function () {
+        requirejs(['anywidget'], function () {}, function () {});
+      }, function () {});
+    } catch (error) { console.warn('dpmkit: no early load', error); }
+  };
+  (window.requestIdleCallback || setTimeout)(early);
+});
+</script>
+{%- endif %}
+{% endblock %}
+"""
+
+
+def load_front_ends_early():
+    """Serve Solara's page with :data:`PRELOAD_TEMPLATE` (participant pages load their widget front
+    ends and the chart's module while the room builds the page). Call in the room's process only,
+    after :func:`serve_chart_module_by_url`; returns the chart module's path named in the page, or None
+    when there is nothing to load (no chart module by URL, or a Solara without ``get_jinja_env``)."""
+    from solara.server import server
+
+    if not _CHART or not hasattr(server, "get_jinja_env"):
+        return None
+    module = _CHART["path"].removeprefix("/")
+    if getattr(server.get_jinja_env, "_dpmkit_chart_module", None) == module:
+        return module
+    import jinja2
+
+    original = getattr(server.get_jinja_env, "_dpmkit_original", server.get_jinja_env)
+
+    def get_jinja_env(app_name):
+        env = original(app_name=app_name)  # Solara's, made once per app
+        if "dpmkit_chart_module" not in env.globals:
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"index.html.j2": PRELOAD_TEMPLATE}), env.loader])
+        env.globals["dpmkit_chart_module"] = module
+        return env
+
+    get_jinja_env._dpmkit_original = original
+    get_jinja_env._dpmkit_chart_module = module
+    server.get_jinja_env = get_jinja_env
+    return module

@@ -19,7 +19,10 @@ adds what a room needs:
   and Solara's style sheet without KaTeX's math fonts (see :mod:`dpmkit.room.fonts`);
 - anywidget's front end is served with one bound lengthened, so a chart whose module is
   slow to load in a busy browser is drawn late instead of never, compressed once and, asked
-  by its own version, kept by the browser for good (see :mod:`dpmkit.room.frontend`).
+  by its own version, kept by the browser for good (see :mod:`dpmkit.room.frontend`);
+- a participant page asks for its widget front ends and the chart's module as soon as its own
+  scripts have run, while the room builds the page, rather than one after another as its
+  widgets arrive (:func:`dpmkit.room.frontend.load_front_ends_early`; not for the game's pages).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from urllib.parse import parse_qs
 
 from . import fonts, frontend
 
-__all__ = ["configure_solara", "guarded_app", "missing_assets", "serve", "warm_up"]
+__all__ = ["configure_solara", "guarded_app", "missing_assets", "send_asset", "serve", "warm_up"]
 
 _ALLOWED = re.compile(
     r"/\Z|/facilitator\Z|/static/|/_solara/cdn/|/jupyter/nbextensions/|/readyz\Z"
@@ -135,6 +138,27 @@ def _query(scope):
     return parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
 
+async def send_asset(scope, send, served):
+    """Answer a GET with one of the files the room serves itself (a :func:`dpmkit.room.frontend.asset`:
+    the trimmed fonts and sheets, the chart module, anywidget's front end): 304 when the browser's
+    ``If-None-Match`` is the file's ETag, else the body, gzipped when the browser accepts gzip."""
+    headers = {k.lower(): v for k, v in scope.get("headers", [])}
+    etag = served.get("etag")
+    common = [(b"cache-control", served["cache"]), (b"vary", b"Accept-Encoding")]
+    if etag is not None:
+        common.append((b"etag", etag))
+        if headers.get(b"if-none-match", b"").strip() == etag:
+            await send({"type": "http.response.start", "status": 304, "headers": common})
+            await send({"type": "http.response.body", "body": b""})
+            return
+    zipped = b"gzip" in headers.get(b"accept-encoding", b"")
+    body = served["gzip"] if zipped else served["body"]
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", served["type"]), (b"content-length", str(len(body)).encode()),
+                            *common, *([(b"content-encoding", b"gzip")] if zipped else [])]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def guarded_app(app, room, base_url=""):
     """Wrap Solara's ASGI ``app`` so only the room's routes answer (see the module's docstring).
 
@@ -146,13 +170,6 @@ def guarded_app(app, room, base_url=""):
     trace = Trace(os.environ[TRACE_ENV]) if os.environ.get(TRACE_ENV) else None
     kernel_app = trace.websocket(app) if trace else app
 
-    async def send_bytes(send, status, body, content_type, cache=b"no-cache", extra=()):
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", content_type),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"cache-control", cache), (b"vary", b"Accept-Encoding"), *extra]})
-        await send({"type": "http.response.body", "body": body})
-
     async def send_plain(send, status, text):
         body = text.encode("utf-8")
         await send({"type": "http.response.start", "status": status,
@@ -160,22 +177,6 @@ def guarded_app(app, room, base_url=""):
                                 (b"content-length", str(len(body)).encode()),
                                 (b"cache-control", b"no-store")]})
         await send({"type": "http.response.body", "body": body})
-
-    async def send_font_file(scope, send, served):
-        headers = {k.lower(): v for k, v in scope.get("headers", [])}
-        etag = served["etag"]
-        if etag is not None and headers.get(b"if-none-match", b"").strip() == etag:
-            await send({"type": "http.response.start", "status": 304,
-                        "headers": [(b"etag", etag), (b"cache-control", served["cache"]),
-                                    (b"vary", b"Accept-Encoding")]})
-            await send({"type": "http.response.body", "body": b""})
-            return None
-        zipped = b"gzip" in headers.get(b"accept-encoding", b"")
-        extra = [(b"content-encoding", b"gzip")] if zipped else []
-        if etag is not None:
-            extra.append((b"etag", etag))
-        return await send_bytes(send, 200, served["gzip"] if zipped else served["body"], served["type"],
-                                cache=served["cache"], extra=extra)
 
     async def guard(scope, receive, send):
         kind = scope["type"]
@@ -199,28 +200,19 @@ def guarded_app(app, room, base_url=""):
             await send({"type": "websocket.close", "code": 1008})
             return None
         if path.startswith(frontend.CHART_PREFIX) and scope.get("method") == "GET":
-            headers = {k.lower(): v for k, v in scope.get("headers", [])}
-            found = frontend.chart_module(path, headers.get(b"accept-encoding", b"").decode("latin-1"))
-            if found is not None:
-                body, zipped = found
-                extra = [(b"content-encoding", b"gzip")] if zipped else []
-                return await send_bytes(send, 200, body, b"application/javascript; charset=utf-8",
-                                        cache=b"public, max-age=31536000, immutable", extra=extra)
+            served = frontend.chart_module(path)
+            if served is not None:
+                return await send_asset(scope, send, served)
         if not _ALLOWED.match(path):
             return await send_plain(send, 404, "<h1>Not found</h1>")
         if path.startswith(fonts.CDN) and scope.get("method") == "GET":
             served = fonts.files().get(path)
             if served is not None:
-                return await send_font_file(scope, send, served)
+                return await send_asset(scope, send, served)
         if path == frontend.ANYWIDGET_PATH and scope.get("method") == "GET":
-            headers = {k.lower(): v for k, v in scope.get("headers", [])}
-            found = frontend.anywidget_file(scope.get("query_string", b"").decode("latin-1"),
-                                            headers.get(b"accept-encoding", b"").decode("latin-1"))
-            if found is not None:
-                body, zipped, cache = found
-                extra = [(b"content-encoding", b"gzip")] if zipped else []
-                return await send_bytes(send, 200, body, b"application/javascript; charset=utf-8", cache=cache,
-                                        extra=extra)
+            served = frontend.anywidget_file(scope.get("query_string", b"").decode("latin-1"))
+            if served is not None:
+                return await send_asset(scope, send, served)
         if path == "/facilitator" and not room.secret_ok((_query(scope).get("secret") or [""])[0]):
             return await send_plain(send, 403, "<h1>This page is for the facilitator</h1>"
                                                "<p>Open the Facilitator link printed when the room started.</p>")
@@ -247,7 +239,7 @@ def warm_up(model):
     charts.offline("interactive")  # the chart widget's offline bundle, from the kit's cache when it has it
     frontend.serve_chart_module_by_url()
     frontend.serve_anywidget_by_version()
-    frontend.anywidget_file(accept_encoding="gzip")  # compressed once, now
+    frontend.anywidget_file()  # compressed once, now
     charts.time_series(simulate(model)).to_dict()
 
 
@@ -299,6 +291,8 @@ def serve(room, *, host, port, ready=None, base_url=""):
     if problem:
         print(f"warning: {problem}", flush=True)
 
+    if not playing:  # the game's pages have no live chart
+        frontend.load_front_ends_early()
     pages.ROOM = room
     if playing:
         game_pages.ROOM = room
