@@ -17,7 +17,11 @@ Budget (DESIGN §3): 1 s median. Two measurements, both printed beside the budge
   ``dk.game.load(folder)`` (as a table's own process would), has its view of the results and
   the scoreboard, served one after another.
 
-Run: ``python bench/bench_game.py [--repeats 5] [--cycles 6] [--no-room]``.
+``--before DIR`` also measures, in the same run, a room running the kit checked out in DIR (for
+instance ``git archive main | tar -x -C DIR``), alternating with this checkout ``--room-runs``
+times each, and prints both medians and their ratio: the machine's load moves both alike.
+
+Run: ``python bench/bench_game.py [--repeats 5] [--cycles 6] [--no-room] [--before DIR --room-runs 2]``.
 """
 
 from __future__ import annotations
@@ -73,9 +77,10 @@ def _text(page, selector):
     return loc.first.inner_text() if loc.count() else ""
 
 
-def play_in_room(cycles):
+def play_in_room(cycles, code_root=None):
     """Seconds from the facilitator's click on "Close round" to all six table pages showing the
-    results, per round (the 5 rounds, then ``cycles`` undo-and-close-again of the last)."""
+    results, per round (the 5 rounds, then ``cycles`` undo-and-close-again of the last).
+    ``code_root``: serve the kit checked out there instead of this one."""
     sys.path.insert(0, str(ROOT / "tests"))
     from browser.lab_session import CHROMIUM, CHROMIUM_ARGS
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -89,7 +94,8 @@ def play_in_room(cycles):
     global lost_clicks
     lost_clicks = []
     with tempfile.TemporaryDirectory() as tmp, \
-            room(Path(tmp) / "room", "--code", "BENCH", "--tables", "6", "--game", "surrey") as running, \
+            room(Path(tmp) / "room", "--code", "BENCH", "--tables", "6", "--game", "surrey",
+                 code_root=code_root) as running, \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -165,20 +171,39 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5, help="headless games played (5 rounds each)")
     parser.add_argument("--cycles", type=int, default=6, help="extra undo-and-close cycles in the room")
     parser.add_argument("--no-room", action="store_true", help="skip the measurement in the room")
+    parser.add_argument("--before", metavar="DIR", help="also measure a room running the kit checked out in DIR, "
+                        "alternating with this checkout")
+    parser.add_argument("--room-runs", type=int, default=1, help="rooms measured (each: 5 rounds and --cycles)")
     args = parser.parse_args(argv)
     worst_median = 0.0
     if not args.no_room:
-        times = play_in_room(args.cycles)
-        median = statistics.median(times)
-        worst_median = max(worst_median, median)
-        verdict = "within" if median <= BUDGET_S else "OVER"
-        print(f"game advance -> 6 table pages show their results (room, real pages in Chromium): median "
-              f"{median:.3f} s (worst {max(times):.3f} s over {len(times)} closes)   budget {BUDGET_S:.1f} s  -> "
-              f"{verdict} budget; sends clicked again: {len(lost_clicks)} (rounds {sorted(set(lost_clicks))})",
-              flush=True)
-        print(f"  ... and their charts (drawn {CHART_DELAY:g} s after a change, so that the numbers come first): "
-              f"median {statistics.median(chart_times):.3f} s (worst {max(chart_times):.3f} s); no budget",
-              flush=True)
+        variants = {"this checkout": None}
+        if args.before:
+            variants = {"before (" + args.before + ")": Path(args.before).resolve(), **variants}
+        every = {name: [] for name in variants}
+        charts = {name: [] for name in variants}
+        for run in range(args.room_runs):
+            for name, code_root in variants.items():
+                times = play_in_room(args.cycles, code_root)
+                every[name].extend(times)
+                charts[name].extend(chart_times)
+                print(f"  room run {run + 1}, {name}: median {statistics.median(times):.3f} s over {len(times)} "
+                      f"closes; sends clicked again: {len(lost_clicks)}; load average {load_average():.1f}",
+                      flush=True)
+        for name, times in every.items():
+            median = statistics.median(times)
+            if variants[name] is None:
+                worst_median = max(worst_median, median)
+            verdict = "within" if median <= BUDGET_S else "OVER"
+            print(f"game advance -> 6 table pages show their results (room, real pages in Chromium), {name}: "
+                  f"median {median:.3f} s (worst {max(times):.3f} s over {len(times)} closes)   budget "
+                  f"{BUDGET_S:.1f} s  -> {verdict} budget", flush=True)
+            print(f"  ... and their charts (drawn {CHART_DELAY:g} s after a change, so that the numbers come first): "
+                  f"median {statistics.median(charts[name]):.3f} s (worst {max(charts[name]):.3f} s); no budget",
+                  flush=True)
+        if args.before:
+            before, after = (statistics.median(every[name]) for name in variants)
+            print(f"  this checkout / before: {after / before:.2f} (medians {after:.3f} / {before:.3f} s)", flush=True)
     times = []
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as tmp:

@@ -126,7 +126,7 @@ def test_four_tables_and_the_facilitator_play_two_rounds_of_surrey(tmp_path):
                 for other in TABLES:  # what every table decided is revealed
                     assert other in revealed
                     assert words.number(TYPED[number][other][1]) in revealed
-                page.wait_for_selector(".game-chart svg")  # drawn after the numbers
+                page.wait_for_selector(f".game-chart [data-closed='{number}'] svg")  # this round's, after the numbers
             wait_for(lambda number=number: f"close round {number + 1}" in text(fac, ".game-advance").lower(), 10,
                      "the facilitator's page to open the next round")
             board = text(fac, ".game-scoreboard")

@@ -30,7 +30,14 @@ class Snapshot:
 
     def __init__(self, game):
         self.game = game
-        closed = game._closed()
+        undone = game._undone()
+        closed = game._closed(undone)
+        #: The closed rounds (each round file lists exactly the decisions and events that count):
+        #: the results, the scoreboard and the charts change only when this does.
+        self.results_key = tuple(doc.get("id") for doc in closed)
+        #: Changes with every close and every undo: a table's decision form starts again from the
+        #: levers in force.
+        self.stage = (self.results_key, frozenset(undone))
         found = game._ballots()  # the folder's ballots, read once for everything below
         voided = game._voided()
         counted = self.counted = game._counted(closed, found)
@@ -47,6 +54,15 @@ class Snapshot:
             if b.round == str(self.round) and b.id not in voided:
                 self._sent.setdefault(b.table, {}).update(b.params)
         self._board = None
+        self._made = {}
+
+    def made(self, key, build):
+        """``build()``, made once for this read of the folder and shared by every page showing
+        it (six pages of six tables after an advance ask for the same pieces)."""
+        try:
+            return self._made[key]
+        except KeyError:
+            return self._made.setdefault(key, build())
 
     def roles_of(self, table):
         return [self.game.spec.role(r) for r, t in self.assignments.items() if t == table]
@@ -160,9 +176,7 @@ def _decision_words(game, row):
 def revealed_html(snap):
     """After each closed round: what was revealed and what every table decided (the same for
     every table: made once per read of the folder)."""
-    if getattr(snap, "_revealed", None) is None:
-        snap._revealed = _revealed_html(snap)
-    return snap._revealed
+    return snap.made("revealed", lambda: _revealed_html(snap))
 
 
 def _revealed_html(snap):

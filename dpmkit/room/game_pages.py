@@ -44,6 +44,10 @@ POLL_SECONDS = 0.1
 #: table before six charts compete for the processor (bench/bench_game.py, same load: advance ->
 #: six pages show the numbers, median 1.08 s with 0.4 s here, 0.62 s with 1 s).
 CHART_DELAY = 1.0
+#: A table page's controls change state without CSS transitions: when a round closes (or the game
+#: ends and every control is disabled at once), Vuetify's transitions kept each of six browsers
+#: drawing about fifteen more frames, competing with the numbers reaching the other tables.
+STILL_CSS = ".game-table *, .game-table *::before, .game-table *::after { transition: none !important; }"
 
 
 def warm_up():
@@ -219,81 +223,116 @@ def Lever(name, value, on_value, disabled):
 
 @solara.component
 def TablePage(table):
+    """A table's page. After an advance it changes in one render pass, and only what changed: the
+    headline, the numbers, the decision form (started again from the levers in force) and what
+    the tables decided; its widgets are kept and updated in place (keyed, so that a piece that
+    goes away, such as the prediction box when the game ends, does not make the pieces after it
+    be built again); the chart comes :data:`CHART_DELAY` later, in its own component."""
     game = ROOM.game
     revision = use_game_revision(game)
     snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
-    held = [lv for r in snap.roles_of(table) for lv in r.levers]
-    start = solara.use_memo(lambda: snap.in_force(table), [snap.round, tuple(held)])
-    chosen, set_chosen = solara.use_state(start)
-    solara.use_effect(lambda: set_chosen(start), [start])
-    status, set_status = solara.use_state(("", "info"))
+    held = tuple(lv for r in snap.roles_of(table) for lv in r.levers)
+    # A close, an undo or a change of roles starts the form again from the levers in force. The
+    # table's moves, prediction and note are kept with the stage they belong to (not reset by an
+    # effect, which would render the page a second time after every advance).
+    stage = (snap.stage, held)
+    current = solara.use_ref(stage)
+    current.current = stage
+    start = solara.use_memo(lambda: snap.in_force(table), [stage])
+    moved, set_moved = solara.use_state((None, {}))  # (stage, {lever: value}) the table moved
+    chosen = {**start, **moved[1]} if moved[0] == stage else start
+    note, set_note = solara.use_state((None, "", "info"))  # (stage, text, kind): the last send's note
+    typed, set_typed = solara.use_state((None, ""))  # (stage, text): the table's prediction, as typed
+    guess = typed[1] if typed[0] == stage else ""
     sending, set_sending = solara.use_state(False)
-    guess, set_guess = solara.use_state("")  # the table's prediction, as typed (optional)
     target = present.predicted(snap, table)
-    # The numbers first, the chart when drawn (drawing one takes about a third of a second).
-    def draw(cancel):
-        if snap.results is None or cancel.wait(CHART_DELAY):  # let the numbers reach every table first
-            return ""
-        # marked with the rounds it shows, so a page (and bench/bench_game.py) can tell a new chart
-        return f"<div data-closed='{snap.round - 1}'>{present.results_chart_svg(snap, table)}</div>"
 
-    chart = solara.use_thread(draw, dependencies=[revision, table], intrusive_cancel=False)
-    solara.use_effect(lambda: set_status(("", "info")), [snap.round])  # a new round: last round's note goes
-    solara.use_effect(lambda: set_guess(""), [snap.round])  # and last round's prediction
+    def move(lever, value):
+        set_moved(lambda old: (stage, {**(old[1] if old[0] == stage else {}), lever: float(value)}))
 
     def send():
         set_sending(True)
-        set_status(("Sending…", "info"))
+        set_note((current.current, "Sending…", "info"))
         try:
             decision = {lv: float(chosen.get(lv, start[lv])) for lv in held}
             number = game.round
             predictions = present.prediction(snap, table, guess)
             ident = game.decide(table, decision, round=number, predictions=predictions)
         except ModelError as err:
-            set_status((f"Not sent: {err}", "error"))
+            set_note((current.current, f"Not sent: {err}", "error"))
         else:
             _watch_of(game.folder).look()
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
             if predictions:
                 (outcome, points), = predictions.items()
                 described += f"; your prediction: {game.model[outcome].label} {words.number(points[target[1]])}"
-            set_status((f"✓ Sent for round {number}: {described} (reference {ident[:6]}). You may change it and "
-                        "send again until the facilitator closes the round.", "ok"))
+            set_note((current.current, f"✓ Sent for round {number}: {described} (reference {ident[:6]}). You may "
+                      "change it and send again until the facilitator closes the round.", "ok"))
         finally:
             set_sending(False)
 
+    def piece(name, build):  # made once per read of the folder for every page of this table
+        return snap.made((name, table), build)
+
     with solara.Column(classes=["game-table"], style="max-width:1100px;margin:0 auto;padding:8px"):
+        solara.Style(STILL_CSS)
         solara.HTML(tag="h2", unsafe_innerHTML=f"{_esc(table)} · {_esc(game.spec.label)}")
-        solara.HTML(tag="div", unsafe_innerHTML=present.status_html(snap, table))
+        solara.HTML(tag="div", unsafe_innerHTML=piece("status", lambda: present.status_html(snap, table)))
         with solara.Columns([1, 1]):
             with solara.Column():
                 if held:  # kept on the page when the game ends (disabled), so an undo does not rebuild it
+                    closed = sending or not snap.taking
                     with solara.Card("Your decision this round", classes=["game-decision"]):
                         for lv in held:
-                            Lever(lv, float(chosen.get(lv, start.get(lv, 0.0))),
-                                  lambda v, lv=lv: set_chosen(lambda old: {**old, lv: float(v)}),
-                                  sending or not snap.taking)
+                            Lever(lv, float(chosen.get(lv, 0.0)), lambda v, lv=lv: move(lv, v), closed).key(lv)
                         if target is not None:
                             solara.InputText(
                                 f"Your prediction (optional): {game.model[target[0]].label} at "
                                 f"{words.time_label(target[1], game.model.time_units)}",
-                                value=guess, on_value=set_guess, continuous_update=True,
-                                disabled=sending or not snap.taking,
-                                classes=["game-prediction"])
+                                value=guess, on_value=lambda text: set_typed((stage, text)),
+                                continuous_update=True, disabled=closed,
+                                classes=["game-prediction"]).key("prediction")
                         solara.Button(f"Send our decision for round {snap.round}" if not snap.over else "Game over",
-                                      on_click=send, color="primary", disabled=sending or not snap.taking,
-                                      classes=["game-send"])
-                        if status[0]:
-                            solara.HTML(tag="div", unsafe_innerHTML=_note(*status))
+                                      on_click=send, color="primary", disabled=closed,
+                                      classes=["game-send"]).key("send")
+                        # always there (empty without a note): a send does not build a widget
+                        solara.HTML(tag="div", unsafe_innerHTML=_note(*note[1:]) if note[0] == stage and note[1]
+                                    else "").key("note")
                 with solara.Details("Your briefing and goals", expand=snap.round == 1):
-                    solara.HTML(tag="div", unsafe_innerHTML=present.briefing_html(snap, table))
+                    solara.HTML(tag="div",
+                                unsafe_innerHTML=piece("briefing", lambda: present.briefing_html(snap, table)))
             with solara.Column():
-                solara.HTML(tag="div", unsafe_innerHTML=present.results_html(snap, table))
-                if chart.state == solara.ResultState.FINISHED and chart.value:
-                    solara.HTML(tag="div", classes=["game-chart"], unsafe_innerHTML=chart.value)
-                elif snap.results is not None:
-                    solara.HTML(tag="div", style="color:#555", unsafe_innerHTML="Drawing the chart…")
+                solara.HTML(tag="div", unsafe_innerHTML=piece("results", lambda: present.results_html(snap, table)))
+                TableChart(table, snap)
                 solara.HTML(tag="div", unsafe_innerHTML=present.revealed_html(snap))
+
+
+@solara.component
+def TableChart(table, snap):
+    """The table's chart, drawn :data:`CHART_DELAY` after the results change (a decision sent
+    meanwhile changes nothing here), so that the numbers reach every table first. Until the new
+    one is drawn the last one stays, faded, under a line saying it is being drawn: the page's
+    layout does not jump twice, and the browser does not lay out the page again for a note."""
+    key = snap.results_key
+
+    def draw(cancel):
+        if snap.results is None or cancel.wait(CHART_DELAY):  # let the numbers reach every table first
+            return None
+        # marked with the rounds it shows, so a page (and bench/bench_game.py) can tell a new chart
+        return key, f"<div data-closed='{snap.round - 1}'>{present.results_chart_svg(snap, table)}</div>"
+
+    drawn = solara.use_thread(draw, dependencies=[key, table], intrusive_cancel=False)
+    last = solara.use_ref(None)  # (results key, chart) last drawn
+    if drawn.state == solara.ResultState.FINISHED and drawn.value is not None:
+        last.current = drawn.value
+    fresh = last.current is not None and last.current[0] == key
+    with solara.Column(gap="0px", classes=["game-chart-box"]):
+        if snap.results is not None:
+            solara.HTML(tag="div", classes=["game-chart-note"], style="color:#555;min-height:1.5em",
+                        unsafe_innerHTML="" if fresh else "Drawing the chart…")
+            if last.current is not None:
+                solara.HTML(tag="div", classes=["game-chart"], style="" if fresh else "opacity:0.35",
+                            unsafe_innerHTML=last.current[1])
 
 
 @solara.component
@@ -437,4 +476,4 @@ def _predictions_html(game):
 routes = [solara.Route(path="/", component=Home, label="Game", layout=Layout),
           solara.Route(path="facilitator", component=Facilitator, label="Facilitator", layout=Layout)]
 
-__all__ = ["Facilitator", "GameDashboard", "Home", "ROOM", "TablePage", "routes"]
+__all__ = ["Facilitator", "GameDashboard", "Home", "ROOM", "TableChart", "TablePage", "routes"]

@@ -1,0 +1,129 @@
+"""The game's table page in the room (Solara), rendered in this process without a browser: what
+an advance changes on it, and that it changes it in place.
+
+The page is rendered with ``solara.render`` (widgets without a browser) on a game in a folder;
+the game is played headlessly and the page follows the folder as it does in the room. The
+numbers it shows are compared with what the game computes from a fresh ``dk.game.load``.
+"""
+
+from __future__ import annotations
+
+import time
+import types
+import warnings
+
+import pytest
+
+import dpmkit as dk
+from dpmkit import words
+
+solara = pytest.importorskip("solara")
+
+TABLES = ["Red", "Blue", "Green"]
+
+
+def _widgets(root):
+    """Every widget under ``root`` (depth first)."""
+    out, stack = [], [root]
+    while stack:
+        w = stack.pop()
+        out.append(w)
+        stack.extend(c for c in reversed(list(getattr(w, "children", None) or ())) if hasattr(c, "keys"))
+    return out
+
+
+def _html(root, marker):
+    found = [w.unsafe_innerHTML for w in _widgets(root) if marker in (getattr(w, "unsafe_innerHTML", "") or "")]
+    return found[0] if found else ""
+
+
+def _wait(check, what, timeout=30):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if check():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def room_pages(tmp_path, monkeypatch):
+    from dpmkit.room import game_pages
+
+    game = dk.game.new(tmp_path / "game", "surrey", tables=TABLES)
+    for k, role in enumerate(game.roles):
+        game.assign(TABLES[k % len(TABLES)], role)
+    monkeypatch.setattr(game_pages, "ROOM", types.SimpleNamespace(game=dk.game.load(tmp_path / "game")))
+    monkeypatch.setattr(game_pages, "CHART_DELAY", 60.0)  # charts are not what these tests look at
+    rendered = []
+
+    def render(table):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box, context = solara.render(game_pages.TablePage(table), handle_error=False)
+        rendered.append(context)
+        return box
+
+    yield game, render, game_pages
+    for context in rendered:
+        context.close()
+
+
+def _end(game, number):
+    return words.time_label(game.spec.rounds[number - 1].end, game.model.time_units)
+
+
+def test_after_each_advance_every_table_page_shows_the_results_the_game_computes(room_pages):
+    from dpmkit.game import present
+
+    game, render, game_pages = room_pages
+    pages = {table: render(table) for table in TABLES}
+    for number in (1, 2):
+        for table in TABLES:
+            lever = next(lv for r, t in game.assignments().items() if t == table for lv in game.roles[r])
+            low, high = game.model.param(lever).bounds
+            game.decide(table, {lever: low + (high - low) * number / 3})
+        game.advance()
+        game_pages._watch_of(game.folder).look()
+        for table, page in pages.items():
+            _wait(lambda page=page, number=number: _end(game, number) in _html(page, "game-results"),
+                  f"{table} to see round {number}'s results")
+        fresh = present.snapshot(dk.game.load(game.folder))  # as another process would read the folder
+        for table, page in pages.items():
+            assert _html(page, "game-results") == present.results_html(fresh, table)
+            view = dk.game.load(game.folder).view(table)
+            for outcome in view.columns:
+                assert words.number(view[outcome].iloc[-1]) in _html(page, "game-results")
+            assert f"Round {number + 1} of 5" in _html(page, "game-status")
+            assert _html(page, "game-revealed") == present.revealed_html(fresh)
+    # A table whose page is opened again (a reload, a laptop back on the network) finds the latest round.
+    again = render("Green")
+    _wait(lambda: _end(game, 2) in _html(again, "game-results"), "the reopened page to show round 2")
+    assert "Round 3 of 5" in _html(again, "game-status")
+
+
+def test_an_advance_updates_the_table_page_in_place(room_pages):
+    """The page's widgets stay the same objects through an advance and through the end of the game
+    (the send button, the levers, the note): only their values change, so the browsers apply a few
+    small updates instead of building the form again."""
+    game, render, game_pages = room_pages
+    page = render("Red")
+    _wait(lambda: "Round 1 of 5" in _html(page, "game-status"), "the page")
+    before = {id(w) for w in _widgets(page)}
+    send = [w for w in _widgets(page) if "game-send" in (getattr(w, "class_", "") or "")]
+    assert len(send) == 1 and not send[0].disabled
+    for number in range(1, 6):
+        game.advance()
+        game_pages._watch_of(game.folder).look()
+        _wait(lambda number=number: _end(game, number) in _html(page, "game-results"), f"round {number}")
+        _wait(lambda number=number: (game.over and send[0].disabled) or f"round {number + 1}" in str(send[0].children),
+              "the send button to follow")
+        now = {id(w) for w in _widgets(page)}
+        if number < 5:  # the results' chart comes later; nothing else is built again
+            assert before <= now, "an advance built widgets of the table page again"
+        else:  # the game is over: the prediction box goes, everything else stays
+            assert len(before - now) <= 2  # the prediction box (and its label's widget)
+        assert send[0] in _widgets(page)
+    assert send[0].disabled and "Game over" in str(send[0].children)
+    levers = [w for w in _widgets(page) if type(w).__name__ == "Slider"]
+    assert levers and all(w.disabled for w in levers)
