@@ -114,6 +114,7 @@ from pathlib import Path
 from typing import ClassVar
 from xml.sax.saxutils import escape, quoteattr
 
+from ._graphs import strongly_connected
 from .builtins import BUILTINS, SIGNATURES, STATEFUL, XMILE_NAMES
 from .errors import ModelError
 from .expressions import (
@@ -244,43 +245,9 @@ def _instant_names(tree):
 
 def _loops(graph):
     """The groups of names in ``graph`` (name -> names it needs) that need each other in a loop
-    (strongly connected parts of more than one name, or a name that needs itself); iterative."""
-    index, low, on_stack, stack, groups = {}, {}, set(), [], []
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(graph[root]))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, edges = work[-1]
-            for nxt in edges:
-                if nxt not in graph:
-                    continue
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(graph[nxt])))
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    group = []
-                    while True:
-                        n = stack.pop()
-                        on_stack.discard(n)
-                        group.append(n)
-                        if n == node:
-                            break
-                    if len(group) > 1 or node in graph[node]:
-                        groups.append(group)
-    return groups
+    (strongly connected parts of more than one name, or a name that needs itself)."""
+    succ = {n: [m for m in needs if m in graph] for n, needs in graph.items()}
+    return [g for g in strongly_connected(graph, succ) if len(g) > 1 or g[0] in graph[g[0]]]
 
 
 def _unquote(name):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .._graphs import strongly_connected
 from ..errors import ModelError
 from ..expressions import parse, suggest, unparse
 from ..simulate import ensemble, simulate
@@ -40,50 +41,6 @@ __all__ = ["loops", "loop_knockout", "loop_dominance", "Loop", "LoopSet", "eleme
 
 _ARROW = " → "
 _POLARITY_WORD = {"+": "reinforcing", "-": "balancing", "?": "undetermined"}
-
-
-def _sccs(nodes, succ):
-    """Strongly connected components (Tarjan's algorithm, iterative)."""
-    index, low, on, stack, out = {}, {}, set(), [], []
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on.add(root)
-        work = [(root, iter(succ[root]))]
-        while work:
-            v, it = work[-1]
-            advanced = False
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(succ[w])))
-                    advanced = True
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
-                comp = []
-                while True:
-                    w = stack.pop()
-                    on.discard(w)
-                    comp.append(w)
-                    if w == v:
-                        break
-                out.append(comp)
-    return out
 
 
 def elementary_cycles(nodes, succ, limit=None):
@@ -127,7 +84,7 @@ def elementary_cycles(nodes, succ, limit=None):
         rest = nodes[i:]
         keep = set(rest)
         sub = {n: [w for w in graph[n] if w in keep] for n in rest}
-        comps = [c for c in _sccs(rest, sub) if len(c) > 1]
+        comps = [c for c in strongly_connected(rest, sub) if len(c) > 1]
         if not comps:
             break
         comp = min(comps, key=lambda c: min(order[x] for x in c))
