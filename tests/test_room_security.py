@@ -178,3 +178,20 @@ def test_the_static_routes_refuse_paths_out_of_their_folders(running, path):
     code, body = status(running.base + path)
     assert code in (400, 403, 404), (path, code, body[:200])
     assert '"code"' not in body and "secret" not in body
+
+
+def test_a_cdn_file_that_is_not_installed_is_not_fetched_from_the_internet(running):
+    # Solara's CDN proxy fetches a file it does not have from jsdelivr and stores it: in the room a
+    # participant could make the facilitator's laptop go online (and fill its disk). The guard
+    # answers 404 at once for anything solara-assets did not install, one path part or several.
+    from solara.server import settings
+
+    base = settings.assets.proxy_cache_dir
+    installed = next(p for p in base.rglob("*.js") if p.is_file())
+    code, _ = status(f"{running.base}/_solara/cdn/{installed.relative_to(base).as_posix()}")
+    assert code == 200  # what the pages use still comes from the installed files
+    before = set(base.rglob("*"))
+    for path in ("left-pad@1.3.0/index.js", "left-pad", "@widgetti/solara-vuetify-app@0.0.1/dist/main.js"):
+        code, body = status(f"{running.base}/_solara/cdn/{path}")
+        assert (code, body) == (404, "<h1>Not found</h1>"), path  # the guard's answer, not Solara's after a fetch
+    assert set(base.rglob("*")) == before  # nothing stored

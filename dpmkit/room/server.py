@@ -33,6 +33,7 @@ import os
 import re
 import threading
 import time
+from pathlib import Path
 from urllib.parse import parse_qs
 
 from . import fonts, frontend
@@ -159,6 +160,21 @@ async def send_asset(scope, send, served):
     await send({"type": "http.response.body", "body": body})
 
 
+def _installed_cdn_file(rel):
+    """Whether Solara's CDN proxy has ``rel`` among the files ``solara-assets`` installed. Solara
+    fetches any other from the internet (jsdelivr) and stores it, from the facilitator's laptop:
+    in the room the guard answers 404 instead, so no participant can make the laptop go online."""
+    from solara.server import settings
+
+    base = Path(settings.assets.proxy_cache_dir).resolve()
+    stored = rel if "/" in rel.replace("\\", "/") else f"{rel}/__main.js"  # Solara's own layout
+    try:
+        target = (base / stored).resolve()
+    except (OSError, ValueError, RuntimeError):
+        return False
+    return target.is_relative_to(base) and target.is_file()
+
+
 def guarded_app(app, room, base_url=""):
     """Wrap Solara's ASGI ``app`` so only the room's routes answer (see the module's docstring).
 
@@ -209,6 +225,8 @@ def guarded_app(app, room, base_url=""):
             served = fonts.files().get(path)
             if served is not None:
                 return await send_asset(scope, send, served)
+        if path.startswith(fonts.CDN) and not _installed_cdn_file(path[len(fonts.CDN):]):
+            return await send_plain(send, 404, "<h1>Not found</h1>")
         if path == frontend.ANYWIDGET_PATH and scope.get("method") == "GET":
             served = frontend.anywidget_file(scope.get("query_string", b"").decode("latin-1"))
             if served is not None:
