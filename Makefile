@@ -119,7 +119,7 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/.created
 BALLOTS ?=
 WHEELHOUSE ?= wheelhouse
 # Participants' platforms to add to the wheelhouse, e.g.
-#   make wheelhouse WHEELHOUSE_PLATFORMS="win_amd64 macosx_11_0_arm64 macosx_10_13_x86_64"
+#   make wheelhouse WHEELHOUSE_PLATFORMS="win_amd64 macosx_12_0_arm64 macosx_10_13_x86_64"
 WHEELHOUSE_PLATFORMS ?=
 WHEELHOUSE_PYTHONS ?= 3.10 3.11 3.12 3.13
 # The extra the wheelhouse carries and offline-install installs: lab (notebooks), or test

@@ -78,3 +78,20 @@ def test_without_the_host_wheels_it_fails_loudly(tmp_path):
     assert "the wheels for this machine are incomplete" in done.stderr
     assert "no wheel of natlib>=2 for this machine" in done.stderr
     assert "win_amd64" in (dest / "wheelhouse-report.txt").read_text()  # the other pairs were still tried
+
+
+def test_the_documented_wheelhouse_commands_name_only_platforms_scipy_serves():
+    # The issue's own example asked for macosx_11_0_arm64, which scipy >= 1.15 (the kit's floor)
+    # never serves: the commands a facilitator copies must not repeat it.
+    import re
+
+    assert re.search(r'"scipy>=1\.(1[5-9]|[2-9]\d)', (ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    examples = []
+    for name in ("workshops/setup.md", "Makefile"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        examples += re.findall(r'WHEELHOUSE_PLATFORMS="([^"]+)"', text)
+    platforms = {p for example in examples for p in example.split()}
+    assert "win_amd64" in platforms and any(p.endswith("arm64") for p in platforms)
+    for platform in platforms:
+        found = re.fullmatch(r"macosx_(\d+)_(\d+)_arm64", platform)
+        assert found is None or int(found[1]) >= 12, platform
