@@ -535,8 +535,12 @@ def _tree_depth(node):
     return deepest
 
 
-def names_in(node):
-    """The set of variable names an expression refers to (lookups included)."""
+def names_in(node, opaque=()):
+    """The set of variable names an expression refers to (lookups included).
+
+    ``opaque``: builtins whose arguments are not looked into (for example the stateful ones,
+    whose value in a step comes from their own stock, not from their arguments in that step).
+    """
     found = set()
     stack = [node]
     while stack:
@@ -547,6 +551,8 @@ def names_in(node):
         elif isinstance(n, Call):
             if not n.builtin:
                 found.add(n.func)
+            elif n.func in opaque:
+                continue
             stack.extend(n.args)
         elif isinstance(n, BinOp):
             stack.append(n.left)

@@ -129,6 +129,7 @@ from .expressions import (
     Num,
     UnaryOp,
     _Parser,
+    names_in,
     parse,
     suggest,
     unparse,
@@ -220,27 +221,6 @@ def _sum(terms):
     while len(terms) > 1:
         terms = [BinOp("+", *terms[i:i + 2]) if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
     return terms[0]
-
-
-def _instant_names(tree):
-    """The names an expression needs in the same step: not those inside a stateful builtin
-    (a smooth or delay holds its own stock)."""
-    found, stack = set(), [tree]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Name):
-            found.add(n.id)
-        elif isinstance(n, Call):
-            if n.builtin and n.func in STATEFUL:
-                continue
-            stack.extend(n.args)
-        elif isinstance(n, BinOp):
-            stack += (n.left, n.right)
-        elif isinstance(n, UnaryOp):
-            stack.append(n.operand)
-        elif isinstance(n, If):
-            stack += (n.cond, n.then, n.orelse)
-    return found
 
 
 def _loops(graph):
@@ -1341,9 +1321,9 @@ class _Reader:
         for d in out:
             if isinstance(d, (Aux, Flow)):
                 if d.name in rewritten:
-                    graph[d.name] = _instant_names(rewritten[d.name][1])
+                    graph[d.name] = names_in(rewritten[d.name][1], opaque=STATEFUL)
                 elif isinstance(d.equation, str):
-                    graph[d.name] = _instant_names(parse(d.equation, d.name))
+                    graph[d.name] = names_in(parse(d.equation, d.name), opaque=STATEFUL)
         looped = set()
         for group in _loops(graph):
             looped |= {rewritten[n][0].name for n in group if n in rewritten}
