@@ -13,6 +13,7 @@ import webbrowser
 from pathlib import Path
 
 from ..errors import ModelError
+from .limits import DEFAULT_PER_DEVICE, DEFAULT_TOTAL, PageLimits
 from .state import Room, RoomError, table_list
 
 __all__ = ["main", "parser", "lan_addresses", "slips_parser", "start_game", "urls"]
@@ -54,9 +55,26 @@ def parser():
     p.add_argument("--public-url", default=None,
                    help="the address participants reach the room at, when it is not this laptop's own "
                         "(e.g. https://hub.example.ac.uk behind JupyterHub); used in the printed links and QR code")
+    p.add_argument("--max-pages-per-device", type=_at_least_one, default=DEFAULT_PER_DEVICE, metavar="N",
+                   help=f"live pages one device may keep (default {DEFAULT_PER_DEVICE}); over it the device's "
+                        "longest-disconnected page is closed, and a device with N pages open at once is refused. "
+                        "This laptop's own browser is not counted")
+    p.add_argument("--max-pages", type=_at_least_one, default=DEFAULT_TOTAL, metavar="N",
+                   help=f"live pages the whole room keeps (default {DEFAULT_TOTAL}, about 1.3 GB); raise it for "
+                        "a large course")
     p.epilog = ("Paper fallback: python -m dpmkit.room slips --folder DIR writes printable ballot slips and "
                 "result charts into DIR/paper/ (see python -m dpmkit.room slips --help).")
     return p
+
+
+def _at_least_one(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of pages of at least 1")
+    return value
 
 
 def slips_parser():
@@ -197,5 +215,6 @@ def main(argv=None):
     if hasattr(signal, "SIGUSR1"):  # kill -USR1 <pid> prints every thread's stack: to see where a room hangs
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
-        serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url)
+        serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
+              limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages))
     return 0

@@ -8,7 +8,10 @@ run (``tests/test_room_security.py`` sends one and checks). The guard in front o
 adds what a room needs:
 
 - only the routes the pages use are served: the pages, their static files, the
-  page's own kernel connection and its close call; everything else, including
+  page's own kernel connection and its close call;
+- a new page (a new kernel) is let in only within the room's page limits, per device, in all
+  and per minute (:class:`dpmkit.room.limits.PageLimits`), closing a device's longest
+  disconnected pages first to make room; everything else, including
   Solara's kernel-information route and any Jupyter-server API path
   (contents, kernels, sessions, terminals), answers 404;
 - ``/facilitator`` answers 403 without the facilitator's secret (the page checks it
@@ -37,6 +40,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from . import fonts, frontend
+from .limits import PageLimits
 
 __all__ = ["configure_solara", "guarded_app", "missing_assets", "send_asset", "serve", "warm_up"]
 
@@ -175,8 +179,29 @@ def _installed_cdn_file(rel):
     return target.is_relative_to(base) and target.is_file()
 
 
-def guarded_app(app, room, base_url=""):
+def _close_kernels(kernel_ids):
+    """Close Solara's kernels ``kernel_ids`` (pages the limits chose to make room), each in a thread
+    as Solara closes its own: a close takes the kernel's lock and tears its widgets down."""
+    from solara.server import kernel_context
+
+    for kernel_id in kernel_ids:
+        context = kernel_context.contexts.get(kernel_id)
+        if context is not None:
+            threading.Thread(target=context.close, kwargs={"reason": "evicted"}, daemon=True,
+                             name="dpmkit-room-close-page").start()
+
+
+def _live_kernels():
+    from solara.server import kernel_context
+
+    return kernel_context.contexts.copy().keys()  # dict.copy is one step under the GIL
+
+
+def guarded_app(app, room, base_url="", limits=None):
     """Wrap Solara's ASGI ``app`` so only the room's routes answer (see the module's docstring).
+
+    ``limits``: the :class:`~dpmkit.room.limits.PageLimits` new pages must fit in (default: its
+    defaults).
 
     ``base_url`` (e.g. ``/services/dpmkit-room/``) serves the room under that path, as behind
     JupyterHub's proxy, which passes the full path on: it is taken off before the checks and
@@ -185,6 +210,25 @@ def guarded_app(app, room, base_url=""):
     prefix = "/" + base_url.strip("/") if base_url.strip("/") else ""
     trace = Trace(os.environ[TRACE_ENV]) if os.environ.get(TRACE_ENV) else None
     kernel_app = trace.websocket(app) if trace else app
+    limits = limits if limits is not None else PageLimits()
+
+    async def kernel_connection(scope, receive, send, path):
+        kernel_id = path.rsplit("/", 2)[-2]
+        device = (scope.get("client") or ("?",))[0]
+        allowed, reason, to_close = limits.admit(kernel_id, device, _live_kernels())
+        if not allowed:
+            if limits.should_warn(reason):
+                print(f"warning: refused a new page: {reason}. Each device may keep "
+                      f"{limits.per_device} pages and the room {limits.total} "
+                      "(--max-pages-per-device, --max-pages).", flush=True)
+            await send({"type": "websocket.close", "code": 1008})
+            return None
+        _close_kernels(to_close)
+        limits.opened(kernel_id, device)
+        try:
+            return await kernel_app(scope, receive, send)
+        finally:
+            limits.closed(kernel_id)
 
     async def send_plain(send, status, text):
         body = text.encode("utf-8")
@@ -212,7 +256,7 @@ def guarded_app(app, room, base_url=""):
         # -- end: room behind a prefix --
         if kind == "websocket":
             if _KERNEL_WS.match(path):
-                return await kernel_app(scope, receive, send)
+                return await kernel_connection(scope, receive, send, path)
             await send({"type": "websocket.close", "code": 1008})
             return None
         if path.startswith(frontend.CHART_PREFIX) and scope.get("method") == "GET":
@@ -294,8 +338,8 @@ def prewarm_files(base, code):
     return fetched
 
 
-def serve(room, *, host, port, ready=None, base_url=""):
-    """Run the room until interrupted (Ctrl+C); ``base_url`` as in :func:`guarded_app`."""
+def serve(room, *, host, port, ready=None, base_url="", limits=None):
+    """Run the room until interrupted (Ctrl+C); ``base_url`` and ``limits`` as in :func:`guarded_app`."""
     playing = getattr(room, "game", None) is not None  # the game (issue 13) serves its own pages
     from . import pages
 
@@ -318,7 +362,7 @@ def serve(room, *, host, port, ready=None, base_url=""):
     import uvicorn
     from solara.server.starlette import app
 
-    config = uvicorn.Config(guarded_app(app, room, base_url), host=host, port=port, log_level="warning",
+    config = uvicorn.Config(guarded_app(app, room, base_url, limits), host=host, port=port, log_level="warning",
                             ws_max_size=4 * 1024 * 1024, lifespan="on")
     server = uvicorn.Server(config)
     original = server.startup

@@ -1,0 +1,139 @@
+"""How many live pages the room keeps: per device, in all, and how fast a device may open new ones.
+
+Every browser page of the room is one Solara "virtual kernel", created when the page's
+kernel connection (``/jupyter/api/kernels/<id>/channels``) names an id the room has not
+seen. Solara keeps a kernel for the cull timeout (two hours in the room) after its page
+disconnects, so that a participant whose wifi drops finds their page as they left it. Nothing
+in Solara bounds how many kernels one visitor makes: a script opening connection after
+connection with new ids would fill the facilitator's laptop with kernels for two hours. The
+room's guard (:mod:`dpmkit.room.server`) asks a :class:`PageLimits` before each new kernel:
+
+- **per device** (one client address) at most ``per_device`` live pages: over it, the device's
+  oldest *disconnected* pages are closed to make room (a participant reloading on a phone
+  never locks themself out); only a device holding that many pages open at once is refused;
+- **in all** at most ``total`` live pages, made room for the same way, oldest disconnected first;
+- **per minute** at most ``per_minute`` new pages from one device (a reload storm is a few; a
+  script is thousands).
+
+The laptop's own addresses (``127.0.0.1``, ``::1``) are exempt from the per-device and
+per-minute bounds, not from the total: the facilitator's dashboard and projector, a benchmark,
+and JupyterHub's proxy (every hub user arrives from it) connect from there.
+
+Refused connections are closed before the websocket is accepted (the browser sees HTTP 403);
+the facilitator's console says when the room is full, at most once a minute.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+__all__ = ["PageLimits", "DEFAULT_PER_DEVICE", "DEFAULT_TOTAL"]
+
+#: A participant's page, the game's table page, a projector view, reloads: eight is plenty.
+DEFAULT_PER_DEVICE = 8
+#: About 6 MB each on the server (``bench/bench_room.py``): 200 pages are about 1.3 GB.
+DEFAULT_TOTAL = 200
+
+
+#: The laptop's own addresses (as uvicorn reports a client's address).
+LAPTOP = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+
+@dataclass
+class _Page:
+    device: str
+    open: int = 0
+    seen: float = field(default_factory=time.monotonic)
+
+
+class PageLimits:
+    """The bounds above, kept in one place. Thread-safe; every call is O(pages)."""
+
+    def __init__(self, per_device=DEFAULT_PER_DEVICE, total=DEFAULT_TOTAL, per_minute=None, clock=time.monotonic):
+        if int(per_device) < 1 or int(total) < 1:
+            raise ValueError("the page limits must be at least 1")
+        self.per_device = int(per_device)
+        self.total = int(total)
+        self.per_minute = int(per_minute) if per_minute is not None else 4 * self.per_device
+        self.clock = clock
+        self.pages: dict[str, _Page] = {}
+        self.starts: dict[str, deque] = {}
+        self.lock = threading.Lock()
+        self.warned = {}
+
+    def admit(self, kernel_id, device, live):
+        """Whether a connection from ``device`` to the kernel ``kernel_id`` may go on.
+
+        ``live`` is the set of kernel ids the server still holds (pages it closed or culled
+        are forgotten here). Returns ``(allowed, reason, to_close)``: ``to_close`` lists the
+        disconnected pages to close to make room (the caller closes them); ``reason`` says why a
+        connection was refused, for the console."""
+        device = device or "?"
+        now = self.clock()
+        with self.lock:
+            for gone in [k for k, p in self.pages.items() if p.open == 0 and k not in live]:
+                del self.pages[gone]
+            if kernel_id in self.pages or kernel_id in live:  # a page reconnecting to its kernel
+                self.pages.setdefault(kernel_id, _Page(device))
+                return True, None, []
+            exempt = device in LAPTOP
+            if not exempt:
+                recent = self.starts.setdefault(device, deque())
+                while recent and now - recent[0] > 60:
+                    recent.popleft()
+                if len(recent) >= self.per_minute:
+                    return False, f"{device} opened {len(recent)} new pages in the last minute", []
+            to_close = []
+            if not exempt:
+                mine = [k for k, p in self.pages.items() if p.device == device]
+                extra = len(mine) - self.per_device + 1
+                if extra > 0:
+                    chosen = self._idle(mine, extra)
+                    if chosen is None:
+                        return False, f"{device} already has {len(mine)} pages open", []
+                    to_close += chosen
+            extra = len(self.pages) - len(to_close) - self.total + 1
+            if extra > 0:
+                chosen = self._idle([k for k in self.pages if k not in to_close], extra)
+                if chosen is None:
+                    return False, f"the room is full: {len(self.pages)} pages open (--max-pages {self.total})", []
+                to_close += chosen
+            for k in to_close:
+                del self.pages[k]
+            self.pages[kernel_id] = _Page(device, seen=now)
+            if not exempt:
+                self.starts[device].append(now)
+            return True, None, to_close
+
+    def _idle(self, ids, count):
+        """The ``count`` longest-disconnected pages among ``ids``, or None when there are fewer."""
+        idle = sorted((self.pages[k].seen, k) for k in ids if self.pages[k].open == 0)
+        return [k for _, k in idle[:count]] if len(idle) >= count else None
+
+    def opened(self, kernel_id, device):
+        with self.lock:
+            page = self.pages.setdefault(kernel_id, _Page(device or "?"))
+            page.open += 1
+            page.seen = self.clock()
+
+    def closed(self, kernel_id):
+        with self.lock:
+            page = self.pages.get(kernel_id)
+            if page is not None:
+                page.open = max(0, page.open - 1)
+                page.seen = self.clock()
+
+    def should_warn(self, reason):
+        """True at most once a minute for each kind of refusal (a device's, the room's), for the
+        facilitator's console line."""
+        kind = reason.split(" ", 1)[0] if reason and not reason.startswith("the room") else "room"
+        now = self.clock()
+        with self.lock:
+            last = self.warned.get(kind)
+            if last is not None and now - last < 60:
+                return False
+            self.warned[kind] = now
+            return True

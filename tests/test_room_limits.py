@@ -1,0 +1,238 @@
+"""A visitor cannot fill the room's laptop with pages: each new page (a Solara kernel) must fit
+in the room's limits per device, in all and per minute, and a device's longest-disconnected
+pages are closed to make room before anyone is refused.
+
+The first tests hold :class:`dpmkit.room.limits.PageLimits` to its rules with a hand-turned
+clock; the last ones start a real room with small limits and open real kernel connections
+from other loopback addresses (127.0.0.2, 127.0.0.3: other "devices" on this machine)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from room_session import ROOT, missing_room_requirements, room
+
+from dpmkit.room.limits import PageLimits
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def open_page(limits, kernel_id, device, live):
+    allowed, reason, to_close = limits.admit(kernel_id, device, live)
+    if allowed:
+        live -= set(to_close)
+        live.add(kernel_id)
+        limits.opened(kernel_id, device)
+    return allowed, reason, to_close
+
+
+def test_a_device_over_its_limit_closes_its_longest_disconnected_page_first():
+    clock, live = Clock(), set()
+    limits = PageLimits(per_device=3, total=100, clock=clock)
+    for k in "abc":
+        clock.now += 1
+        assert open_page(limits, k, "10.0.0.5", live)[0]
+    allowed, reason, _ = limits.admit("d", "10.0.0.5", live)
+    assert not allowed and "10.0.0.5 already has 3 pages open" in reason
+    clock.now += 1
+    limits.closed("b")  # b's tab is closed first, then a's
+    clock.now += 1
+    limits.closed("a")
+    allowed, _, to_close = open_page(limits, "d", "10.0.0.5", live)
+    assert allowed and to_close == ["b"]
+    # Another device is not touched by this one's limit, and a page coming back to its own
+    # kernel is always let in, even at the limit.
+    assert open_page(limits, "x", "10.0.0.6", live)[:2] == (True, None)
+    assert limits.admit("a", "10.0.0.5", live) == (True, None, [])
+
+
+def test_the_room_limit_closes_the_longest_disconnected_page_of_any_device():
+    clock, live = Clock(), set()
+    limits = PageLimits(per_device=5, total=4, clock=clock)
+    for k, device in zip("abcd", ["10.0.0.1", "10.0.0.2", "10.0.0.2", "127.0.0.1"]):
+        clock.now += 1
+        assert open_page(limits, k, device, live)[0]
+    allowed, reason, _ = limits.admit("e", "10.0.0.3", live)
+    assert not allowed and "the room is full: 4 pages open (--max-pages 4)" in reason
+    limits.closed("c")
+    clock.now += 1
+    limits.closed("a")
+    assert open_page(limits, "e", "10.0.0.3", live)[2] == ["c"]
+
+
+def test_the_laptop_itself_is_not_held_to_the_per_device_or_per_minute_limits():
+    clock, live = Clock(), set()
+    limits = PageLimits(per_device=2, total=40, per_minute=3, clock=clock)
+    for k in range(30):  # thirty participants simulated from the facilitator's laptop (the benchmark)
+        assert open_page(limits, f"k{k}", "127.0.0.1", live)[:2] == (True, None)
+    assert open_page(limits, "ipv6", "::1", live)[0]
+
+
+def test_a_device_opening_new_pages_fast_is_refused_for_a_minute():
+    clock, live = Clock(), set()
+    limits = PageLimits(per_device=2, total=100, per_minute=5, clock=clock)
+    for k in range(5):  # a reload storm: open, close, open, close ...
+        clock.now += 1
+        assert open_page(limits, f"k{k}", "10.0.0.9", live)[0]
+        limits.closed(f"k{k}")
+    allowed, reason, _ = limits.admit("k5", "10.0.0.9", live)
+    assert not allowed and "opened 5 new pages in the last minute" in reason
+    clock.now += 57  # 61 s after the first
+    assert open_page(limits, "k5", "10.0.0.9", live)[0]
+    assert PageLimits(per_device=3).per_minute == 12
+
+
+def test_pages_the_server_has_closed_no_longer_count():
+    clock, live = Clock(), set()
+    limits = PageLimits(per_device=2, total=100, clock=clock)
+    for k in "ab":
+        open_page(limits, k, "10.0.0.4", live)
+        limits.closed(k)
+    live.clear()  # Solara culled both kernels
+    allowed, _, to_close = limits.admit("c", "10.0.0.4", live)
+    assert allowed and to_close == []
+    assert set(limits.pages) == {"c"}
+
+
+def test_limits_below_one_are_refused():
+    with pytest.raises(ValueError, match="at least 1"):
+        PageLimits(per_device=0)
+    out = subprocess.run([sys.executable, "-m", "dpmkit.room", "--folder", "x", "--max-pages", "none"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2 and "'none' is not a whole number of pages of at least 1" in out.stderr
+
+
+# -- a real room, real kernel connections from other addresses --
+
+REASON = missing_room_requirements()
+needs_server = pytest.mark.skipif(REASON is not None, reason=f"ROOM SERVER MISSING: {REASON}")
+
+
+@pytest.fixture(scope="module")
+def small_room(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("room") / "ballots"
+    with room(folder, "--code", "LIMIT", "--max-pages-per-device", "2", "--max-pages", "4") as r:
+        yield r
+
+
+def _message(msg_type):
+    session = uuid.uuid4().hex
+    return json.dumps({
+        "header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "session": session, "username": "x",
+                   "date": "2026-12-03T12:00:00+00:00", "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell", "buffers": [],
+    })
+
+
+class Page:
+    """A kernel connection as a browser page makes it, from ``device`` (a 127.x.y.z address)."""
+
+    def __init__(self, running, device, kernel_id=None):
+        self.running, self.device = running, device
+        self.kernel_id = kernel_id or str(uuid.uuid4())
+        self.ws = None
+
+    def connect(self):
+        """Connect and ask the kernel for its information: ``"kernel"`` when a kernel answered,
+        ``"refused"`` when the room refused the connection, else the first text the server sent."""
+        from websockets.exceptions import InvalidStatus
+        from websockets.sync.client import connect
+
+        sock = socket.socket()
+        sock.bind((self.device, 0))
+        sock.settimeout(20)
+        sock.connect(("127.0.0.1", self.running.port))
+        url = (f"ws://127.0.0.1:{self.running.port}/jupyter/api/kernels/{self.kernel_id}/channels"
+               f"?session_id={uuid.uuid4()}")
+        self.stack = contextlib.ExitStack()
+        try:
+            self.ws = self.stack.enter_context(connect(url, sock=sock, open_timeout=20, close_timeout=5))
+        except InvalidStatus as err:
+            sock.close()
+            assert err.response.status_code == 403
+            return "refused"
+        self.ws.send(_message("kernel_info_request"))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            frame = self.ws.recv(timeout=20)
+            if isinstance(frame, bytes):
+                continue
+            try:
+                kind = json.loads(frame).get("header", {}).get("msg_type")
+            except json.JSONDecodeError:
+                return frame  # Solara's own words, e.g. a session mismatch
+            if kind == "kernel_info_reply":
+                return "kernel"
+        raise AssertionError("no answer from the room")
+
+    def leave(self):
+        self.stack.close()
+        self.ws = None
+
+
+def _wait_for(check, what):
+    deadline = time.monotonic() + 20
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.1)
+
+
+def probe(running, device, kernel_id=None):
+    """Connect once from ``device`` (to ``kernel_id`` or a new kernel), say what answered, leave."""
+    page = Page(running, device, kernel_id)
+    answer = page.connect()
+    if page.ws is not None:
+        page.leave()
+    return answer
+
+
+@needs_server
+def test_a_device_cannot_open_more_pages_than_its_limit_and_others_still_join(small_room):
+    a, b = Page(small_room, "127.0.0.2"), Page(small_room, "127.0.0.2")
+    assert a.connect() == "kernel" and b.connect() == "kernel"
+    assert probe(small_room, "127.0.0.2") == "refused"
+    _wait_for(lambda: any("refused a new page: 127.0.0.2 already has 2 pages open" in line
+                          for line in small_room.lines), "no console line for the facilitator")
+    other = Page(small_room, "127.0.0.3")
+    assert other.connect() == "kernel"  # another device is not held back by the first one
+
+    # b's tab closes: its kernel stays for a reconnect (a new browser session is told its cookie
+    # does not match, so the kernel is still there) ...
+    b.leave()
+    assert "Session id mismatch" in probe(small_room, "127.0.0.2", b.kernel_id)
+    # ... until the device opens a new page over its limit: then b's kernel is closed to make
+    # room, and b's id starts afresh (a kernel answers instead of the mismatch).
+    c = Page(small_room, "127.0.0.2")
+    _wait_for(lambda: c.connect() == "kernel", "no room made for a new page of the device")
+    a.leave()
+    _wait_for(lambda: probe(small_room, "127.0.0.2", b.kernel_id) == "kernel",
+              "the disconnected page's kernel was not closed to make room")
+    for page in (c, other):
+        page.leave()
+
+
+@needs_server
+def test_the_room_refuses_new_pages_only_when_every_page_is_open(small_room):
+    pages = [Page(small_room, "127.0.0.1") for _ in range(4)]
+    for page in pages:  # the disconnected pages of the test above are closed to make room for these four
+        _wait_for(lambda page=page: page.connect() == "kernel", "no room made for a page")
+    assert probe(small_room, "127.0.0.1") == "refused"
+    _wait_for(lambda: any("the room is full: 4 pages open (--max-pages 4)" in line for line in small_room.lines),
+              "no 'room is full' line for the facilitator")
+    pages[0].leave()
+    _wait_for(lambda: probe(small_room, "127.0.0.1") == "kernel", "a closed page made no room")
+    for page in pages[1:]:
+        page.leave()
