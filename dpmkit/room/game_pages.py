@@ -221,6 +221,29 @@ def Lever(name, value, on_value, disabled):
             solara.HTML(tag="div", unsafe_innerHTML=_note(problem, "error"))
 
 
+def use_staged(stage, empty):
+    """State that belongs to one stage of the game (``stage``: anything compared with ``==``):
+    ``(value, set_value)`` where the value reads as ``empty`` once the stage has moved on (a close,
+    an undo, a change of roles), with no effect to reset it (which would render the page a second
+    time). ``set_value`` takes a value or a function of the stage's value and files it under the
+    stage of the render that made it (a lever moved on a form of a round that has since closed is
+    dropped), or with ``latest=True`` under the stage the page rendered last (a send that ends
+    after an advance files its note there)."""
+    kept, set_kept = solara.use_state((None, empty))
+    current = solara.use_ref(stage)
+    current.current = stage
+
+    def set_value(new, latest=False):
+        def update(old):
+            now = current.current if latest else stage
+            value = old[1] if old[0] == now else empty
+            return now, (new(value) if callable(new) else new)
+
+        set_kept(update)
+
+    return (kept[1] if kept[0] == stage else empty), set_value
+
+
 @solara.component
 def TablePage(table):
     """A table's page. After an advance it changes in one render pass, and only what changed: the
@@ -236,38 +259,35 @@ def TablePage(table):
     # table's moves, prediction and note are kept with the stage they belong to (not reset by an
     # effect, which would render the page a second time after every advance).
     stage = (snap.stage, held)
-    current = solara.use_ref(stage)
-    current.current = stage
     start = solara.use_memo(lambda: snap.in_force(table), [stage])
-    moved, set_moved = solara.use_state((None, {}))  # (stage, {lever: value}) the table moved
-    chosen = {**start, **moved[1]} if moved[0] == stage else start
-    note, set_note = solara.use_state((None, "", "info"))  # (stage, text, kind): the last send's note
-    typed, set_typed = solara.use_state((None, ""))  # (stage, text): the table's prediction, as typed
-    guess = typed[1] if typed[0] == stage else ""
+    moved, set_moved = use_staged(stage, {})  # {lever: value} the table moved
+    chosen = {**start, **moved}
+    note, set_note = use_staged(stage, ("", "info"))  # (text, kind): the last send's note
+    guess, set_guess = use_staged(stage, "")  # the table's prediction, as typed
     sending, set_sending = solara.use_state(False)
     target = present.predicted(snap, table)
 
     def move(lever, value):
-        set_moved(lambda old: (stage, {**(old[1] if old[0] == stage else {}), lever: float(value)}))
+        set_moved(lambda old: {**old, lever: float(value)})
 
     def send():
         set_sending(True)
-        set_note((current.current, "Sending…", "info"))
+        set_note(("Sending…", "info"), latest=True)
         try:
             decision = {lv: float(chosen.get(lv, start[lv])) for lv in held}
             number = game.round
             predictions = present.prediction(snap, table, guess)
             ident = game.decide(table, decision, round=number, predictions=predictions)
         except ModelError as err:
-            set_note((current.current, f"Not sent: {err}", "error"))
+            set_note((f"Not sent: {err}", "error"), latest=True)
         else:
             _watch_of(game.folder).look()
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
             if predictions:
                 (outcome, points), = predictions.items()
                 described += f"; your prediction: {game.model[outcome].label} {words.number(points[target[1]])}"
-            set_note((current.current, f"✓ Sent for round {number}: {described} (reference {ident[:6]}). You may "
-                      "change it and send again until the facilitator closes the round.", "ok"))
+            set_note((f"✓ Sent for round {number}: {described} (reference {ident[:6]}). You may "
+                      "change it and send again until the facilitator closes the round.", "ok"), latest=True)
         finally:
             set_sending(False)
 
@@ -289,15 +309,14 @@ def TablePage(table):
                             solara.InputText(
                                 f"Your prediction (optional): {game.model[target[0]].label} at "
                                 f"{words.time_label(target[1], game.model.time_units)}",
-                                value=guess, on_value=lambda text: set_typed((stage, text)),
+                                value=guess, on_value=set_guess,
                                 continuous_update=True, disabled=closed,
                                 classes=["game-prediction"]).key("prediction")
                         solara.Button(f"Send our decision for round {snap.round}" if not snap.over else "Game over",
                                       on_click=send, color="primary", disabled=closed,
                                       classes=["game-send"]).key("send")
                         # always there (empty without a note): a send does not build a widget
-                        solara.HTML(tag="div", unsafe_innerHTML=_note(*note[1:]) if note[0] == stage and note[1]
-                                    else "").key("note")
+                        solara.HTML(tag="div", unsafe_innerHTML=_note(*note) if note[0] else "").key("note")
                 with solara.Details("Your briefing and goals", expand=snap.round == 1):
                     solara.HTML(tag="div",
                                 unsafe_innerHTML=piece("briefing", lambda: present.briefing_html(snap, table)))
