@@ -28,7 +28,7 @@ try:
 
     NO_HUB = None
 except ModuleNotFoundError:
-    NO_HUB = 'jupyterhub is not installed (pip install "dpmkit[hub]")'
+    NO_HUB = 'jupyterhub is not installed (`make hub-check` adds it and runs this file)'
 NO_HUB = NO_HUB or missing_room_requirements()
 if NO_HUB:
     print(f"\n*** JUPYTERHUB ROUTE NOT CHECKED: {NO_HUB} ***\n", file=sys.stderr)
@@ -72,7 +72,8 @@ def test_the_config_loads_with_jupyterhubs_loader_and_runs_the_room_as_a_service
 
 @needs_hub
 @pytest.mark.skipif(proxy_command() is None, reason="JUPYTERHUB NOT STARTED: configurable-http-proxy (node) not "
-                    "found; npm install configurable-http-proxy and put it on PATH or in DPMKIT_TEST_CHP")
+                    "found; `make hub-check` installs it and runs this file (or npm install configurable-http-proxy "
+                    "and put it on PATH or in DPMKIT_TEST_CHP)")
 def test_a_real_hub_serves_the_room_and_the_ballot_lands_in_the_shared_folder(tmp_path):
     from browser.lab_session import CHROMIUM, CHROMIUM_ARGS, missing_requirements
     from playwright.sync_api import sync_playwright
