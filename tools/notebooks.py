@@ -44,9 +44,12 @@ ones (then the check is a sentence to write). A code solution is the code track:
 learner version it becomes **starter code with blanks**. Mark a blank by ending the line
 with ``# blank: TEXT`` (several: ``# blank: TEXT1 | TEXT2``): TEXT, which must occur on
 that line, becomes ``___`` and the marker comment goes. Lines ending ``# hide`` are left
-out of the starter. Comment lines at the top of a solution are kept: explain there each
-Python idea the first time the lessons need it. The starter never is a bare ``...``; it
-is tagged ``nbval-skip``, since its blanks do not run until filled.
+out of the starter. Comment lines are kept: explain there, in a comment that starts
+``# Python:`` (continued on the comment lines right after it that quote code in backticks),
+each Python idea the first time a lesson needs it, unless the primer
+``00a_python_you_need_here`` teaches it (tests/test_python_ideas.py checks each starter,
+and the code its blanks stand for, against a fixed table of ideas). The starter never is
+a bare ``...``; it is tagged ``nbval-skip``, since its blanks do not run until filled.
 cell ``metadata["dpmkit"]["facilitator"]``
     facilitator notes for that point of the lesson: timing, common confusions, debrief
     prompts.
