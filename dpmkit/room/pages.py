@@ -23,7 +23,7 @@ import solara  # noqa: E402
 
 from .. import words, workshop  # noqa: E402 - after configure_solara, see above
 from ..errors import ModelError  # noqa: E402
-from ..widgets import explore  # noqa: E402
+from ..widgets import explore, predict  # noqa: E402
 from . import paper  # noqa: E402
 from .state import describe_levers  # noqa: E402
 
@@ -139,6 +139,18 @@ def _levers(model):
     return [p.name for p in model.policy_levers] or None
 
 
+def _predictor(model, spec):
+    """The "predict, then run" widget for the variable the ballot asks about first, at its five
+    usual times and every time the ballot asks about it (so the prediction can fill the ballot)."""
+    if not spec:
+        return None
+    output = next(iter(spec))[0]
+    asked = [t for (var, t) in spec if var == output]
+    grid = model.time
+    times = sorted({*(float(grid[round(k * (len(grid) - 1) / 4)]) for k in range(5)), *asked})
+    return predict(model, output, times=times)
+
+
 def _prediction_fields(model):
     fields = {}
     for name, t in workshop.prediction_spec(model, None):
@@ -169,6 +181,25 @@ def Participant():
     moved, set_moved = solara.use_state("")
     chosen = solara.use_ref("")
     chosen.current = table
+    predict_first, set_predict_first = solara.use_state(room.state.predict_first)
+    revealed, set_revealed = solara.use_state(False)
+    # Predict, then run (the facilitator's "Predict first"): built only when asked for.
+    predictor = solara.use_memo(lambda: _predictor(model, spec) if predict_first else None, [predict_first])
+
+    def on_revealed():
+        set_revealed(False)  # a new "Predict first" (say, for the next round) starts unrevealed
+        if predictor is None:
+            return
+
+        def revealed_now(widget):  # the participant's prediction fills their ballot's empty boxes
+            found = {f"{widget.output}@{t}": words.number(value) for t, value in widget.prediction.items()
+                     if (widget.output, t) in spec}
+            set_typed(lambda old: {**found, **{k: v for k, v in old.items() if v.strip()}})
+            set_revealed(True)
+
+        predictor.on_reveal(revealed_now)
+
+    solara.use_effect(on_revealed, [predictor])
 
     def watch(cancel):
         # The table list follows the facilitator's adds, renames, merges and drops by itself.
@@ -177,6 +208,7 @@ def Participant():
             revision = room.wait_for_change(revision, _POLL_SECONDS)
             now = tuple(room.tables)
             set_tables(now)
+            set_predict_first(room.state.predict_first)
             where, note = room.follow(chosen.current)
             if note:
                 chosen.current = where
@@ -216,7 +248,14 @@ def Participant():
         if room.version_changed:
             solara.HTML(tag="div", unsafe_innerHTML=_note(
                 "The model changed since this room's first ballots: tell the facilitator.", "error"))
-        solara.display(explorer)
+        if predictor is not None:
+            if not revealed:
+                solara.HTML(tag="p", style=_BIG, classes=["room-predict-first"], unsafe_innerHTML=(
+                    "Predict first: write what you expect, then press <b>Run the model</b>. "
+                    "The levers and the chart come after."))
+            solara.Column(children=[predictor], classes=["room-predict"], style="padding:0")
+        if predictor is None or revealed:
+            solara.Column(children=[explorer], classes=["room-explorer"], style="padding:0")
         # With 30 browsers joining at once on one overloaded machine a few pages never drew the chart:
         # anywidget dropped its messages (dpmkit.room.frontend, fixed there). The hint stays as a net.
         solara.HTML(tag="p", classes=["room-chart-hint"], style="font-size:14px;color:#555", unsafe_innerHTML=(
@@ -323,6 +362,14 @@ def Dashboard():
         with solara.Row():
             solara.Button(f"Open round {int(state.round) + 1 if state.round.isdigit() else 'next'}",
                           on_click=lambda: act(room.open_round, "New round open."), classes=["room-open-round"])
+            if state.predict_first:
+                solara.Button("Show the chart at once", classes=["room-predict-first-off"], on_click=lambda: act(
+                    lambda: room.set_predict_first(False), "Participants see the chart and levers at once."))
+            else:
+                solara.Button("Predict first", classes=["room-predict-first-on"], on_click=lambda: act(
+                    lambda: room.set_predict_first(True),
+                    "Predict first: each participant's chart and levers stay hidden until they have "
+                    "written what they expect and pressed Run the model."))
             if state.rehearsal:
                 solara.Button("Stop rehearsal", color="error",
                               on_click=lambda: act(lambda: room.set_rehearsal(False), "Rehearsal stopped."))

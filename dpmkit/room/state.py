@@ -85,12 +85,13 @@ class RoomState:
     dropped: tuple = ()  # recorded table names whose ballots are hidden (never deleted)
     rehearsal: bool = False
     created: str = ""
+    predict_first: bool = False  # participants predict the run before they see the chart
 
     def to_json(self):
         doc = {"schema": _STATE_SCHEMA, "version": 1, "code": self.code, "secret": self.secret,
                "model": self.model, "fingerprint": self.fingerprint, "tables": list(self.tables),
                "round": self.round, "aliases": dict(self.aliases), "dropped": list(self.dropped),
-               "rehearsal": self.rehearsal, "created": self.created}
+               "rehearsal": self.rehearsal, "created": self.created, "predict_first": self.predict_first}
         return json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8")
 
     @classmethod
@@ -104,7 +105,8 @@ class RoomState:
                        round=str(doc.get("round", "1")),
                        aliases={str(k): str(v) for k, v in dict(doc.get("aliases", {})).items()},
                        dropped=tuple(str(t) for t in doc.get("dropped", ())),
-                       rehearsal=bool(doc.get("rehearsal", False)), created=str(doc.get("created", "")))
+                       rehearsal=bool(doc.get("rehearsal", False)), created=str(doc.get("created", "")),
+                       predict_first=doc.get("predict_first", False) is True)
         except (KeyError, TypeError, ValueError) as err:
             raise RoomError(f"{STATE_FILE} is damaged ({err}); move it away to start a new room") from None
 
@@ -250,6 +252,11 @@ class Room:
     def set_rehearsal(self, on):
         """Start or stop a rehearsal: invented ballots shown under a banner, never written to the folder."""
         self._change(rehearsal=bool(on))
+
+    def set_predict_first(self, on):
+        """Predict, then run: every participant's page hides the chart and the levers until its
+        participant has written what they expect the model to do and pressed "Run the model"."""
+        self._change(predict_first=bool(on))
 
     # -- ballots
     def table_of(self, recorded):

@@ -80,6 +80,7 @@ class Predict(_StaticPicture, W.VBox):
         self.prediction = None
         self.gaps = None
         self.score = None
+        self._on_reveal = []
         # The starting value is the present, not a prediction: the learner sees it.
         from ..simulate import simulate
 
@@ -248,7 +249,15 @@ class Predict(_StaticPicture, W.VBox):
         self.pane.update(spec)
         self._show_gaps()
         self._static_changed()
+        for callback in list(self._on_reveal):
+            callback(self)
         return self.gaps
+
+    def on_reveal(self, callback):
+        """Call ``callback(self)`` after each reveal (the button or :meth:`reveal`), once the run,
+        the prediction and the gaps are set: for a page that shows more once its reader has
+        predicted (the room's "predict first" mode)."""
+        self._on_reveal.append(callback)
 
     def _show_gaps(self):
         s, g = self.score, self.gaps

@@ -1,0 +1,103 @@
+"""Predict, then run, in the room: when the facilitator asks for "Predict first", every
+participant's page hides the levers and the chart until its participant has written what they
+expect and run the model; their prediction then fills the ballot's empty prediction boxes.
+
+The participant's page is rendered with ``solara.render`` (widgets without a browser) on a real
+room folder; the facilitator's switch goes through the room's state, as from the dashboard.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import pytest
+
+from dpmkit import words, workshop
+from dpmkit.room.state import Room
+from dpmkit.widgets.explorer import Explorer
+from dpmkit.widgets.predict import Predict
+
+solara = pytest.importorskip("solara")
+
+
+def _widgets(root):
+    out, stack = [], [root]
+    while stack:
+        w = stack.pop()
+        out.append(w)
+        stack.extend(c for c in reversed(list(getattr(w, "children", None) or ())) if hasattr(c, "keys"))
+    return out
+
+
+def _find(root, kind):
+    return [w for w in _widgets(root) if isinstance(w, kind)]
+
+
+def _wait(check, what, timeout=30):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _prediction_boxes(root):
+    return {w.label: w.v_model for w in _widgets(root)
+            if str(getattr(w, "label", "") or "").startswith("Your prediction:")}
+
+
+@pytest.fixture
+def participant(tmp_path, monkeypatch):
+    from dpmkit.room import pages
+
+    room = Room(tmp_path / "room", model="demo", code="TEAL7")
+    monkeypatch.setattr(pages, "ROOM", room)
+    contexts = []
+
+    def render():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            box, context = solara.render(pages.Participant(), handle_error=False)
+        contexts.append(context)
+        return box
+
+    yield room, render
+    for context in contexts:
+        context.close()
+
+
+def test_predict_first_hides_the_levers_until_the_participant_has_predicted(participant):
+    room, render = participant
+    room.set_predict_first(True)
+    page = render()
+    (predictor,) = _find(page, Predict)
+    assert _find(page, Explorer) == []  # no levers, no chart of the run yet
+    assert "Predict first" in "".join(getattr(w, "unsafe_innerHTML", "") or "" for w in _widgets(page))
+    stop = room.model.stop
+    (first, _), *_ = workshop.prediction_spec(room.model, None)  # what the ballot asks about first
+    assert predictor.output == first and predictor.times[-1] == stop
+    boxes = _prediction_boxes(page)
+    assert boxes and all(v == "" for v in boxes.values())
+
+    later = predictor.times[1:]
+    guesses = [1000 + 10 * k for k in range(len(later))]
+    predictor.set_prediction(guesses)
+    predictor.reveal()  # what "Run the model" does
+    _wait(lambda: _find(page, Explorer), "the levers and the chart after the reveal")
+    assert _find(page, Predict) == [predictor]  # the comparison stays on the page
+    # the prediction for the time the ballot asks about is now in the ballot's box, as typed
+    label = next(k for k in _prediction_boxes(page) if room.model[predictor.output].label in k)
+    _wait(lambda: _prediction_boxes(page)[label] == words.number(guesses[-1]), "the ballot's box filled in")
+
+
+def test_the_facilitators_switch_reaches_open_pages_and_outlives_a_restart(participant):
+    room, render = participant
+    page = render()
+    assert len(_find(page, Explorer)) == 1 and _find(page, Predict) == []
+    room.set_predict_first(True)
+    _wait(lambda: _find(page, Predict) and not _find(page, Explorer), "the open page to switch to predict first")
+    assert Room(room.folder, model="demo").state.predict_first is True  # kept in the folder
+    room.set_predict_first(False)
+    _wait(lambda: _find(page, Explorer) and not _find(page, Predict), "the open page to switch back")
