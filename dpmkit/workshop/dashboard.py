@@ -9,6 +9,7 @@ unless asked for a rehearsal, and then under a banner no one can miss.
 
 from __future__ import annotations
 
+import re
 from difflib import get_close_matches
 
 from ..errors import ModelError
@@ -16,9 +17,18 @@ from .ballot import _as_model, _short
 from .collect import Collection, collect
 from .rehearsal import example_ballots
 from .session import SESSION_FILE, open_round, read_session
-from .store import _existing_folder
+from .store import _existing_folder, check_folder
 
 __all__ = ["dashboard", "near_table"]
+
+
+def _where(folder):
+    """" (that is /full/path)" for a relative path, so that the facilitator sees where it was looked for."""
+    try:
+        path = check_folder(folder)
+        return "" if path.is_absolute() else f" (that is {str(path.resolve())!r})"
+    except (ModelError, OSError, RuntimeError):
+        return ""
 
 
 def near_table(name, tables):
@@ -47,7 +57,9 @@ def near_table(name, tables):
     starts = [k for k in keys if typed.startswith(k) and not typed[len(k):len(k) + 1].isalnum()]
     if starts:
         return keys[max(starts, key=len)]
-    close = get_close_matches(typed, list(keys), n=1, cutoff=0.8)
+    # A typo in the words, never in the number: "Table 12" is not "Table 2".
+    same_number = [k for k in keys if re.findall(r"\d+", k) == re.findall(r"\d+", typed)]
+    close = get_close_matches(typed, same_number, n=1, cutoff=0.8)
     return keys[close[0]] if close else None
 
 
@@ -113,7 +125,7 @@ def dashboard(folder=None, *, model, codes=None, round=None, tables=None, latest
         try:
             path = _existing_folder(folder, "collect ballots from")
         except ModelError as err:
-            notes.append(f"Nothing to show from the folder: {err}. Check BALLOTS in the first cell.")
+            notes.append(f"Nothing to show from the folder: {err}{_where(folder)}. Check BALLOTS in the first cell.")
     if isinstance(codes, str) and not codes.strip():
         codes = None
     if folder is None and codes is None:
@@ -146,7 +158,7 @@ def dashboard(folder=None, *, model, codes=None, round=None, tables=None, latest
     found.folder = path
     if path is not None and not found.ballots:
         which = f" for round {round}" if round is not None else ""
-        notes.append(f"No ballots yet{which} in the folder {str(path)!r}"
+        notes.append(f"No ballots yet{which} in the folder {str(path)!r}{_where(path)}"
                      + (f" ({len(found.rejected)} files there are not accepted: see below)" if found.rejected else "")
                      + ". Participants send theirs from ballot.ipynb with the same folder; collect again in a "
                        "moment.")
