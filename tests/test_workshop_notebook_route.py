@@ -54,7 +54,8 @@ def test_every_route_into_the_folder_refuses_the_mistyped_path(tmp_path):
     check = preflight.check_ballots(typed)
     assert not check.ok and check.name == "Ballot folder 'D:\\x08allots'" and 'r"D:\\ballots"' in check.fix
     found = workshop.dashboard(typed, model="demo")
-    assert len(found) == 0 and 'r"D:\\ballots"' in found.notes[0] and "Check BALLOTS" in found.notes[0]
+    assert len(found) == 0 and found.notes[0].startswith("Nothing to show from the folder: the ballot folder")
+    assert 'r"D:\\ballots"' in found.notes[0]
     assert 'r&quot;D:\\ballots&quot;' in str(found.status_html())
 
 

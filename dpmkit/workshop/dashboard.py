@@ -123,9 +123,13 @@ def dashboard(folder=None, *, model, codes=None, round=None, tables=None, latest
     path = None
     if folder is not None:
         try:
-            path = _existing_folder(folder, "collect ballots from")
+            typed = check_folder(folder)
+            if not typed.exists():
+                raise ModelError(f"the ballot folder {str(typed)!r} does not exist{_where(typed)}. Check BALLOTS in "
+                                 "the first cell: the shared folder's path, as participants' forms have it")
+            path = _existing_folder(typed, "collect ballots from")
         except ModelError as err:
-            notes.append(f"Nothing to show from the folder: {err}{_where(folder)}. Check BALLOTS in the first cell.")
+            notes.append(f"Nothing to show from the folder: {err}.")
     if isinstance(codes, str) and not codes.strip():
         codes = None
     if folder is None and codes is None:
