@@ -263,8 +263,15 @@ def check_models():
 
 def check_ballots(folder):
     """The shared ballot folder exists, can be written and read, and is set up for sharing."""
-    name = f"Ballot folder {folder}"
-    path = Path(folder).expanduser()
+    from .errors import ModelError
+    from .workshop.store import check_folder
+
+    shown = repr(folder) if isinstance(folder, str) and not folder.isprintable() else folder
+    name = f"Ballot folder {shown}"
+    try:
+        path = check_folder(folder)
+    except ModelError as err:
+        return Check(name, False, "is not written as a path", str(err)[0].upper() + str(err)[1:] + ".")
     if not path.exists():
         return Check(name, False, "does not exist",
                      "Check the path with the facilitator. To create a shared folder on a hub, see "

@@ -589,10 +589,17 @@ def test_latest_and_round(demo, folder):
     found = workshop.collect(folder)
     assert len(found) == 5
     latest = found.latest()
-    assert len(latest) == 4
-    assert latest.table.set_index("participant").loc["Asha", "staff_target"] == 35.0
+    # A ballot replaces only one of its own round: Asha's round-2 ballot leaves her round-1 ballot shown.
+    assert len(latest) == 5
+    assert sorted(zip(latest.table["participant"], latest.table["round"], latest.table["staff_target"]))[:3] == [
+        ("", "2", 26.0), ("", "2", 27.0), ("Asha", "1", 10.0)]
+    time.sleep(0.002)
+    workshop.submit(folder, model=demo, params={"staff_target": 30}, participant="Asha", table="T1", round="2")
+    second = workshop.collect(folder, round="2").latest()
+    assert second.table.set_index("participant").loc["Asha", "staff_target"] == 30.0, "the later of the round wins"
+    assert len(workshop.collect(folder, round="1").latest()) == 1
     assert len(workshop.collect(folder, round="1")) == 1
-    assert len(workshop.collect(folder, round=2)) == 4
+    assert len(workshop.collect(folder, round=2)) == 5
 
 
 def test_ballots_of_several_models_need_a_choice(folder):
@@ -734,13 +741,58 @@ def _run_notebook(path, tmp_path, replace=None):
     return nb, outputs
 
 
-def test_the_dashboard_notebook_runs_in_rehearsal_mode(tmp_path):
+def _html_of(outputs):
+    return "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+
+
+def test_the_dashboard_notebook_as_shipped_invents_nothing_and_says_the_folder_is_missing(tmp_path):
     root = Path(__file__).resolve().parents[1]
-    _nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path)
-    svgs = [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+    path = root / "workshops" / "facilitator_dashboard.ipynb"
+    assert "REHEARSAL = False" in path.read_text(encoding="utf-8")
+    nb, outputs = _run_notebook(path, tmp_path)
+    assert not [o for o in outputs if "image/svg+xml" in o.get("data", {})], "no charts of invented ballots"
+    html = _html_of(outputs)
+    assert "REHEARSAL" not in html and "dpmkit-rehearsal-banner" not in html
+    first = next(c for c in nb.cells if "dk.workshop.dashboard(" in c.source).outputs[0]["data"]["text/html"]
+    assert first.startswith("<div class='dpmkit-dashboard-problem'")
+    assert "the ballot folder &#x27;ballots&#x27; does not exist" in first and "0 ballots accepted" in first
+    assert f"(that is &#x27;{tmp_path / 'ballots'}&#x27;)" in first
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "nothing is written anywhere"
+
+
+def test_the_dashboard_notebook_with_an_empty_folder_says_it_has_no_ballots(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "ballots").mkdir()
+    nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path)
+    assert not [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+    first = next(c for c in nb.cells if "dk.workshop.dashboard(" in c.source).outputs[0]["data"]["text/html"]
+    where = f"&#x27;ballots&#x27; (that is &#x27;{tmp_path / 'ballots'}&#x27;)"
+    assert f"No ballots yet for round 1 in the folder {where}" in first
+    assert "Round 1 is now open" in first
+    session = workshop.read_session(tmp_path / "ballots")
+    assert session.round == "1" and session.tables == tuple(f"Table {k}" for k in range(1, 7))
+    assert [p.name for p in (tmp_path / "ballots").iterdir()] == ["dpmkit-session.json"]
+
+
+def test_a_rehearsal_in_the_dashboard_notebook_shows_a_banner_first(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "ballots").mkdir()
+    workshop.submit(tmp_path / "ballots", model="surrey", table="Table 1", round="1", hypothesis="a real one")
+    nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path, replace={
+        "REHEARSAL = False": "REHEARSAL = True"})
+    first = next(c for c in nb.cells if "dk.workshop.dashboard(" in c.source).outputs[0]["data"]
+    html = first["text/html"]
+    assert html.startswith("<div class='dpmkit-rehearsal-banner' role='alert' style='background:#b00020;color:#fff;"
+                           "font-size:28px;font-weight:bold;")
+    assert "REHEARSAL: these 12 ballots are invented by the kit, not sent by anyone." in html
+    assert "REHEARSAL" in first["text/plain"]
+    assert "a real one" not in _html_of(outputs), "real ballots are never mixed with invented ones"
+    svgs = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
     assert len(svgs) == 3, "who pulled which lever, everyone's runs, predictions of neet: drawn offline as SVG"
-    text = "".join(o.get("text", "") for o in outputs)
-    assert "Rehearsal mode: 12 example ballots" in text and "12 ballots accepted, 0 rejected" in text
+    assert all("REHEARSAL (invented ballots)" in svg for svg in svgs), "each chart says it is a rehearsal"
+    texts = next(c for c in nb.cells if c.source.startswith("found.texts_html()")).outputs[0]["data"]["text/html"]
+    assert "REHEARSAL: invented ballots" in texts
+    assert len(list((tmp_path / "ballots").glob("ballot-*.json"))) == 1, "a rehearsal writes no ballot"
 
 
 def test_the_dashboard_notebook_reads_a_real_folder_and_codes(tmp_path):
@@ -749,18 +801,25 @@ def test_the_dashboard_notebook_reads_a_real_folder_and_codes(tmp_path):
     folder.mkdir()
     for ballot in workshop.example_ballots("surrey", 3, seed=7, predict={"neet": [2014.25]}):
         ballot.save(folder)
+    long = ("We expect NEET to rise first, because closing the old services opens a gap before the new "
+            "contracts reach young people; then to fall below the base case as trust and co-production "
+            "build up over years.")
+    assert len(long) == 200
     (folder / "junk.json").write_text("{broken")
-    code = workshop.make_ballot("surrey", params={"decommissioning_years": 1}, table="Remote",
-                                predictions={"neet": {2014.25: 500}}).code
-    _nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path, replace={
-        'BALLOTS = "ballots"': f"BALLOTS = {str(folder)!r}",
+    code = workshop.make_ballot("surrey", params={"decommissioning_years": 1}, table="Remote", round="1",
+                                predictions={"neet": {2014.25: 500}}, hypothesis=long).code
+    nb, outputs = _run_notebook(root / "workshops" / "facilitator_dashboard.ipynb", tmp_path, replace={
+        'BALLOTS = r"ballots"': f"BALLOTS = r{str(folder)!r}",
         'CODES = """\n"""': f'CODES = """\nRemote table: {code}\n"""',
-        "REHEARSAL = True": "REHEARSAL = False",
     })
-    text = "".join(o.get("text", "") for o in outputs)
-    assert "4 ballots accepted, 1 rejected" in text
-    html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    html = _html_of(outputs)
+    assert "4 ballots accepted, 1 rejected (round 1)" in html
     assert "junk.json" in html and "not valid JSON" in html
+    texts = next(c for c in nb.cells if c.source.startswith("found.texts_html()")).outputs[0]["data"]["text/html"]
+    assert long in texts, "the 200-character hypothesis is shown in full"
+    assert "white-space:pre-wrap" in texts and "font-size:20px" in texts
+    assert "Remote" in html and "not on the list" in html, "a table off the list is pointed out"
+    assert len([o for o in outputs if "image/svg+xml" in o.get("data", {})]) == 3
 
 
 def test_the_ballot_notebook_builds_the_form(tmp_path):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import os
-from pathlib import Path
 
 from .. import words, workshop
 from ..errors import ModelError
@@ -19,7 +18,7 @@ __all__ = ["BallotWidget", "ballot_widget"]
 
 
 def ballot_widget(model, folder=None, *, levers=None, predict=None, participant="", table="", role="", round="",
-                  roles=None):
+                  roles=None, tables=None):
     """A form for casting a ballot: lever sliders, predictions, hypothesis, decision, submit.
 
     Sliders are built from each parameter's declaration (label, units, bounds, and
@@ -40,9 +39,14 @@ def ballot_widget(model, folder=None, *, levers=None, predict=None, participant=
         Variables to predict: names (predicted at the end of the run) or
         ``{name: [times]}``. Default: up to two of the model's end results.
     participant, table, role, round : str
-        Initial values of the name fields; ``round`` is fixed by the facilitator.
+        Initial values of the name fields; ``round`` is fixed by the facilitator. When the
+        folder holds the round the facilitator opened (:func:`dpmkit.workshop.open_round`),
+        that round is sent instead, read again at every submit.
     roles : list of str, optional
         If given, the role is chosen from this list (e.g. the role-play roles).
+    tables : list of str, optional
+        The tables to choose from. The folder's list (saved with the open round) comes
+        first; with neither, the table is typed.
 
     Returns
     -------
@@ -60,7 +64,7 @@ def ballot_widget(model, folder=None, *, levers=None, predict=None, participant=
     True
     """
     return BallotWidget(model, folder, levers=levers, predict=predict, participant=participant, table=table,
-                        role=role, round=round, roles=roles)
+                        role=role, round=round, roles=roles, tables=tables)
 
 
 class BallotWidget(_StaticPicture, W.VBox):
@@ -81,19 +85,31 @@ class BallotWidget(_StaticPicture, W.VBox):
     """
 
     def __init__(self, model, folder=None, *, levers=None, predict=None, participant="", table="", role="",
-                 round="", roles=None):
+                 round="", roles=None, tables=None):
         model = _model(model)
         reachable = True
+        problem = ""
+        session = None
         if folder is not None:
             if isinstance(folder, bool) or not isinstance(folder, (str, os.PathLike)):
                 got = "None" if folder is None else type(folder).__name__
                 raise ModelError(f"the ballot folder must be a path (text), got {got}")
-            folder = Path(folder).expanduser()
+            try:
+                folder = workshop.check_folder(folder)
+            except ModelError as err:
+                # A Windows path typed as "D:\ballots": say so, and hand out codes meanwhile.
+                problem, folder = str(err), None
             # Not fatal: a ballot that cannot be saved is handed out as a code instead.
-            reachable = folder.is_dir()
+            reachable = folder is not None and folder.is_dir()
+            if reachable:
+                try:
+                    session = workshop.read_session(folder)
+                except ModelError as err:
+                    problem = str(err)
         self.model = model
         self.folder = folder
         self.round = workshop.clean_line(round, "round")
+        self.session = session
         self.last = None
         self.ballot = None
         self.ok = None
@@ -122,7 +138,18 @@ class BallotWidget(_StaticPicture, W.VBox):
         line = {"style": {"description_width": "8em"}, "layout": W.Layout(width="60%")}
         self.participant_field = W.Text(value=participant, description="Your name:", placeholder="optional",
                                               **line)
-        self.table_field = W.Text(value=table, description="Table:", placeholder="e.g. Table 2", **line)
+        listed = list(session.tables) if session is not None and session.tables else None
+        if listed is None and tables is not None:
+            listed = [workshop.clean_line(str(t), "table") for t in tables]
+            listed = [t for t in listed if t] or None
+        self.tables = listed
+        if listed:
+            # Chosen, not typed: a typo ("Tabel 3") or a name ("Table 1 · Sam") would become another table.
+            options = [""] + listed
+            self.table_field = W.Dropdown(options=options, value=table if table in options else "",
+                                          description="Table:", **line)
+        else:
+            self.table_field = W.Text(value=table, description="Table:", placeholder="e.g. Table 2", **line)
         if roles:
             options = [""] + [str(r) for r in roles]
             self.role_field = W.Dropdown(options=options, value=role if role in options else "",
@@ -144,15 +171,22 @@ class BallotWidget(_StaticPicture, W.VBox):
                                          layout=W.Layout(width="95%", height="6em", display="none"),
                                          style={"description_width": "8em"})
         self.submit_button.on_click(lambda _button: self.submit())
-        if folder is None:
+        if problem and folder is None:
+            where = (f"<span style='color:#b00020'>⚠ {_html(problem)}</span>. Meanwhile, when you submit you will "
+                     "get a code to copy and paste instead. Tell the facilitator.")
+        elif folder is None:
             where = "There is no shared folder: you will get a code to copy and paste where the facilitator asks."
         elif reachable:
             where = "Your ballot will be saved in the shared folder."
+            if problem:
+                where += f" <span style='color:#b00020'>⚠ {_html(problem)}</span>."
         else:
             where = (f"<span style='color:#b00020'>⚠ The shared folder {_html(folder)} cannot be reached from "
                      "here</span>: when you submit you will get a code to copy and paste instead. Tell the "
                      "facilitator.")
-        sections = [W.HTML(f"<b>Your ballot</b> on <i>{_html(model.label)}</i>. {where}"),
+        in_round = self._round()
+        sections = [W.HTML(f"<b>Your ballot</b> on <i>{_html(model.label)}</i>"
+                           + (f", round {_html(in_round)}" if in_round else "") + f". {where}"),
                     self.participant_field, self.table_field, self.role_field]
         if self.controls:
             sections.append(W.HTML("<b>Your lever settings</b> (they start at the base case)"))
@@ -193,14 +227,28 @@ class BallotWidget(_StaticPicture, W.VBox):
         return {
             "params": {name: float(control.value) for name, control in self.controls.items()},
             "predictions": predictions,
-            "participant": self.participant_field.value, "table": self.table_field.value,
-            "role": self.role_field.value or "", "round": self.round,
+            "participant": self.participant_field.value, "table": self.table_field.value or "",
+            "role": self.role_field.value or "", "round": self._round(),
             "hypothesis": self.hypothesis_field.value, "decision": self.decision_field.value,
         }
+
+    def _round(self):
+        """The round to send: the one the facilitator opened in the folder (read again now), else ``round``."""
+        if self.folder is not None:
+            try:
+                session = workshop.read_session(self.folder)
+            except (ModelError, OSError):
+                session = None
+            if session is not None:
+                self.session = session
+                return session.round
+        return self.round
 
     def submit(self):
         """Check and cast the ballot; show the outcome in the widget. Returns the Ballot or None."""
         self.code_box.layout.display = "none"
+        if self.tables and not self.table_field.value:
+            return self._fail("Not sent yet: choose your table from the list, then press Submit again.")
         try:
             ballot = workshop.make_ballot(self.model, **self.values())
         except ModelError as err:
@@ -219,7 +267,8 @@ class BallotWidget(_StaticPicture, W.VBox):
             self.ok = True
             self.status.value = (
                 f"<span style='color:#1a7f37'>✓ Thank you{who}: your ballot is in "
-                f"(saved at {ballot.created.astimezone().strftime('%H:%M:%S')}, reference {ballot.id[:6]}).</span> "
+                + (f"for round {_html(ballot.round)} " if ballot.round else "")
+                + f"(saved at {ballot.created.astimezone().strftime('%H:%M:%S')}, reference {ballot.id[:6]}).</span> "
                 "You may change your choices and submit again; the facilitator sees every ballot you send.")
             self._static_changed()
             return ballot

@@ -51,9 +51,12 @@ was left by a writer that stopped: it is reported as abandoned, not as pending.
 
 The package's modules: ``ballot`` (the format, its checks and the model's
 fingerprint), ``store`` (atomic files in a shared folder, copy-paste codes),
-``collect`` (:func:`collect` and the :class:`Collection` with its tables and charts)
-and ``rehearsal`` (:func:`example_ballots`). The form participants fill in is
-:func:`dpmkit.widgets.ballot_widget`; the charts are in :mod:`dpmkit.charts`.
+``collect`` (:func:`collect` and the :class:`Collection` with its tables and charts),
+``session`` (the round the facilitator opened and the tables to choose from, kept in the
+folder: :func:`open_round`, :func:`read_session`), ``dashboard`` (:func:`dashboard`, what the
+notebook route's facilitator dashboard shows) and ``rehearsal`` (:func:`example_ballots`).
+The form participants fill in is :func:`dpmkit.widgets.ballot_widget`; the charts are in
+:mod:`dpmkit.charts`.
 """
 
 from __future__ import annotations
@@ -71,8 +74,10 @@ from .ballot import (
     submit,
 )
 from .collect import Collection, Rejected, collect
+from .dashboard import dashboard, near_table
 from .rehearsal import example_ballots
-from .store import CODE_PREFIX, FILE_MODE, MAX_BYTES, STALE_SECONDS
+from .session import SESSION_FILE, Session, open_round, read_session
+from .store import CODE_PREFIX, FILE_MODE, MAX_BYTES, STALE_SECONDS, check_folder
 
 __all__ = [
     "Ballot",
@@ -80,19 +85,24 @@ __all__ = [
     "Rejected",
     "ballot_widget",
     "collect",
+    "dashboard",
     "example_ballots",
     "fingerprint",
     "make_ballot",
+    "open_round",
     "read_ballot",
     "read_code",
+    "read_session",
+    "Session",
     "submit",
     # seams the other packages of the wing use
     "SCHEMA", "VERSION", "CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "clean_line", "prediction_spec",
+    "SESSION_FILE", "check_folder", "near_table",
 ]
 
 
 def ballot_widget(model, folder=None, *, levers=None, predict=None, participant="", table="", role="", round="",
-                  roles=None):
+                  roles=None, tables=None):
     """The ballot form; kept here for old notebooks: it now lives in :func:`dpmkit.widgets.ballot_widget`.
 
     The one place where the workshop reaches up into the widgets, on call only, so that
@@ -102,4 +112,4 @@ def ballot_widget(model, folder=None, *, levers=None, predict=None, participant=
     from ..widgets.ballot import ballot_widget as make
 
     return make(model, folder, levers=levers, predict=predict, participant=participant, table=table, role=role,
-                round=round, roles=roles)
+                round=round, roles=roles, tables=tables)

@@ -24,6 +24,19 @@ from .store import (
 )
 
 
+class HTML(str):
+    """Text that Jupyter shows as HTML (``_repr_html_``); ``str()`` gives the markup."""
+
+    def _repr_html_(self):
+        return str(self)
+
+
+def _escape(text):
+    import html
+
+    return html.escape(str(text), quote=True)
+
+
 def _ago(seconds):
     minutes = round(seconds / 60)
     return "a minute ago" if minutes <= 1 else f"{minutes:,} minutes ago"
@@ -169,6 +182,7 @@ def collect(folder=None, *, model=None, codes=None, round=None):
         accepted = [b for b in accepted if b.round == round]
     accepted.sort(key=lambda b: (b.created, b.id))
     found = Collection(accepted, rejected, model)
+    found.round = round
     found.in_progress = in_progress
     found.abandoned = abandoned
     return found
@@ -205,6 +219,12 @@ class Collection:
         self.rejected = list(rejected)
         self.in_progress = 0
         self.abandoned = 0
+        #: True for a rehearsal's invented ballots (:func:`dpmkit.workshop.dashboard`): shown under a banner.
+        self.rehearsal = False
+        #: Plain sentences the dashboard shows first (a folder that does not exist, no ballots yet…).
+        self.notes = []
+        self.folder = None
+        self.round = None
         # Legends and rows need one label per ballot: add a short id where two coincide.
         counts = {}
         for b in self.ballots:
@@ -222,6 +242,8 @@ class Collection:
 
     def __repr__(self):
         about = f" for model {self.model.name!r}" if self.model is not None else ""
+        if self.rehearsal:
+            about = " (REHEARSAL: invented ballots)" + about
         return f"<Collection{about}: {len(self.ballots)} ballots accepted, {len(self.rejected)} rejected>"
 
     @property
@@ -253,21 +275,97 @@ class Collection:
         return pd.DataFrame(self.rejected, columns=["source", "reason"])
 
     def latest(self):
-        """A Collection keeping only the latest ballot of each (table, participant).
+        """A Collection keeping only the latest ballot of each (round, table, participant).
 
-        Ballots with neither a table nor a participant are all kept.
+        A ballot replaces only an earlier one of the same round: a table's round-2 ballot
+        never hides its round-1 ballot. Ballots with neither a table nor a participant are
+        all kept.
         """
         keep = {}
         anonymous = []
         for b in self.ballots:
             if b.table or b.participant:
-                keep[(b.table, b.participant)] = b
+                keep[(b.round, b.table, b.participant)] = b
             else:
                 anonymous.append(b)
         chosen = sorted(list(keep.values()) + anonymous, key=lambda b: (b.created, b.id))
-        latest = Collection(chosen, self.rejected, self.model)
-        latest.in_progress, latest.abandoned = self.in_progress, self.abandoned
-        return latest
+        return self._like(chosen)
+
+    def _like(self, ballots):
+        """A Collection of ``ballots`` carrying this one's rejections, counts and notes."""
+        other = Collection(ballots, self.rejected, self.model)
+        other.in_progress, other.abandoned = self.in_progress, self.abandoned
+        other.rehearsal, other.notes, other.folder, other.round = self.rehearsal, self.notes, self.folder, self.round
+        return other
+
+    # ---- what the dashboard shows as text
+    def status_html(self):
+        """What a facilitator must see first, as HTML: a rehearsal's banner (big and red), any
+        problem with the folder, how many ballots were accepted and rejected (with the reasons)."""
+        parts = []
+        if self.rehearsal:
+            parts.append(
+                f"<div class='dpmkit-rehearsal-banner' role='alert' style='background:#b00020;color:#fff;"
+                f"font-size:28px;font-weight:bold;line-height:1.3;padding:18px 22px;border-radius:6px;"
+                f"margin:0 0 10px 0'>REHEARSAL: these {len(self.ballots)} ballots are invented by the kit, "
+                f"not sent by anyone.<div style='font-size:18px;font-weight:normal;margin-top:6px'>Set "
+                f"REHEARSAL = False in the first cell before the session.</div></div>")
+        for note in self.notes:
+            parts.append(f"<div class='dpmkit-dashboard-problem' role='alert' style='border:3px solid #b35900;"
+                         f"background:#fff4e5;color:#3d2000;font-size:20px;padding:12px 16px;border-radius:6px;"
+                         f"margin:0 0 8px 0'>{_escape(note)}</div>")
+        line = (f"{len(self.ballots)} ballots accepted, {len(self.rejected)} rejected"
+                + (f" (round {_escape(self.round)})" if self.round is not None else ""))
+        if self.in_progress:
+            line += f"; {self.in_progress} still being written: collect again in a moment"
+        parts.append(f"<p style='font-size:18px'>{line}.</p>")
+        if self.rejected:
+            rows = "".join(f"<tr><td>{_escape(r.source)}</td><td>{_escape(r.reason)}</td></tr>"
+                           for r in self.rejected)
+            parts.append("<table class='dpmkit-rejected' style='font-size:16px'><thead><tr><th>Not accepted</th>"
+                         f"<th>Why</th></tr></thead><tbody>{rows}</tbody></table>")
+        return HTML("\n".join(parts))
+
+    def _repr_html_(self):
+        return str(self.status_html())
+
+    def texts_html(self, fields=("hypothesis", "decision")):
+        """Every ballot's texts in full, wrapped, in type large enough for a projector.
+
+        One row per ballot: who (table, participant, role, round) and each of ``fields``
+        (any of question, hypothesis, finding, decision), never cut short.
+        """
+        fields = [fields] if isinstance(fields, str) else list(fields)
+        for f in fields:
+            if f not in ("question", "hypothesis", "finding", "decision"):
+                raise ModelError(f"texts_html shows question, hypothesis, finding or decision, not {_short(f)}")
+        head = "".join(f"<th style='text-align:left'>{f.capitalize()}</th>" for f in fields)
+        rows = []
+        for b in self.ballots:
+            who = _escape(self._labels[b.id]) + "".join(
+                f"<br><small>{_escape(x)}</small>" for x in (b.role, f"round {b.round}" if b.round else "") if x)
+            cells = "".join(f"<td style='white-space:pre-wrap;overflow-wrap:anywhere;vertical-align:top;"
+                            f"text-align:left'>{_escape(getattr(b, f)) or '<i>(blank)</i>'}</td>" for f in fields)
+            rows.append(f"<tr><td style='vertical-align:top;text-align:left;min-width:9em'>{who}</td>{cells}</tr>")
+        if not rows:
+            return HTML("<p style='font-size:18px'>No ballots to show yet.</p>")
+        banner = "<p style='color:#b00020;font-weight:bold'>REHEARSAL: invented ballots</p>" if self.rehearsal else ""
+        return HTML(f"{banner}<table class='dpmkit-texts' style='font-size:20px;line-height:1.35;width:100%;"
+                    f"table-layout:auto'><thead><tr><th style='text-align:left'>Who</th>{head}</tr></thead>"
+                    f"<tbody>{''.join(rows)}</tbody></table>")
+
+    def _mark(self, chart):
+        """A rehearsal's charts say so in their title, in red, wherever they are scrolled to."""
+        if not self.rehearsal:
+            return chart
+        title = chart.title
+        text = getattr(title, "text", title)
+        subtitle = getattr(title, "subtitle", None)
+        import altair as alt
+
+        marked = alt.TitleParams(f"REHEARSAL (invented ballots): {text}", color="#b00020",
+                                 **({"subtitle": subtitle} if isinstance(subtitle, str) else {}))
+        return chart.properties(title=marked)
 
     def _need_model(self):
         if self.model is None:
@@ -447,7 +545,7 @@ class Collection:
         from ..charts import ballot_runs
 
         model = self._need_model()
-        return ballot_runs(self.runs_frame([variable]), model, variable, width=width, height=height)
+        return self._mark(ballot_runs(self.runs_frame([variable]), model, variable, width=width, height=height))
 
     def chart_predictions(self, variable, *, width=560, height=220):
         """Predictions of ``variable`` against what each ballot's settings produce.
@@ -459,7 +557,7 @@ class Collection:
         from ..charts import ballot_predictions
 
         model = self._need_model()
-        return ballot_predictions(self.predictions(), model, variable, width=width, height=height)
+        return self._mark(ballot_predictions(self.predictions(), model, variable, width=width, height=height))
 
     def chart_levers(self, names=None, *, width=None, height=None):
         """Who pulled which lever: one row per ballot, one column per lever.
@@ -469,4 +567,4 @@ class Collection:
         """
         from ..charts import ballot_levers
 
-        return ballot_levers(self.levers(names), width=width, height=height)
+        return self._mark(ballot_levers(self.levers(names), width=width, height=height))

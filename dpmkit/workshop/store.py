@@ -16,8 +16,8 @@ from pathlib import Path
 from .._files import atomic_write
 from ..errors import ModelError
 
-__all__ = ["CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "atomic_write", "decode_code", "encode_code",
-           "safe_display", "write_file"]
+__all__ = ["CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "atomic_write", "check_folder", "decode_code",
+           "encode_code", "safe_display", "write_file"]
 
 
 #: Largest ballot accepted, in bytes (files and decoded codes alike).
@@ -62,11 +62,53 @@ def _checksum(payload):
     return hashlib.sha256(payload.encode("ascii")).hexdigest()[:8]
 
 
-def _existing_folder(folder, what):
+#: What Python makes of a backslash followed by a letter in an ordinary string: a Windows path
+#: typed as "D:\ballots" arrives as 'D:\x08allots'. Mapped back to show the path that was meant.
+_ESCAPED = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+            "\v": "\\v", "\0": "\\0"}
+
+
+def check_folder(folder):
+    r"""The ballot folder as a Path, or ModelError saying what is wrong with how it was written.
+
+    A path holding a control character almost always was a Windows path typed in an ordinary
+    Python string: ``"D:\ballots"`` is read as ``'D:\x08allots'`` (``\b`` is a backspace). The
+    error names the character and gives the path to write instead. Whether the folder exists
+    is not checked here.
+
+    Examples
+    --------
+    >>> check_folder("D:\ballots")
+    Traceback (most recent call last):
+    ...
+    dpmkit.errors.ModelError: the ballot folder 'D:\x08allots' holds a control character (\x08, a backspace): ...
+    """
     if folder is None or isinstance(folder, bool) or not isinstance(folder, (str, os.PathLike)):
         got = "None" if folder is None else type(folder).__name__
         raise ModelError(f"the ballot folder must be a path (text), got {got}")
-    path = Path(folder).expanduser()
+    text = os.fspath(folder)
+    if isinstance(text, bytes):
+        raise ModelError("the ballot folder must be a path written as text, not bytes")
+    bad = [c for c in text if ord(c) < 32 or ord(c) == 127]
+    if bad:
+        names = {"\a": "a bell", "\b": "a backspace", "\f": "a form feed", "\n": "a line break",
+                 "\r": "a carriage return", "\t": "a tab", "\v": "a vertical tab", "\0": "a null"}
+        first = bad[0]
+        what = f"{first!r}"[1:-1] + (f", {names[first]}" if first in names else "")
+        meant = "".join(_ESCAPED.get(c, c) for c in text)
+        if all(c in _ESCAPED for c in bad):
+            fix = (f"Python read a backslash and the letter after it as one character. Write the path as a raw "
+                   f"string, r\"{meant}\" (an r before the quotes), or with forward slashes, "
+                   f"\"{meant.replace(chr(92), '/')}\"")
+        else:
+            fix = ("if it is a Windows path, write it as a raw string, r\"D:\\ballots\" (an r before the quotes), "
+                   "or with forward slashes, \"D:/ballots\"")
+        raise ModelError(f"the ballot folder {text!r} holds a control character ({what}): {fix}")
+    return Path(text).expanduser()
+
+
+def _existing_folder(folder, what):
+    path = check_folder(folder)
     if not path.exists():
         raise ModelError(
             f"the ballot folder {str(path)!r} does not exist; ask the facilitator for the shared folder's "
