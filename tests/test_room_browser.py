@@ -343,3 +343,34 @@ def test_twelve_participants_joining_in_the_same_second_all_get_their_chart(tmp_
             page.wait_for_selector(".dpmkit-chart g.mark-line path")
             drawn += 1
         assert drawn == n
+
+
+def test_predict_first_shows_the_levers_only_after_the_participant_has_run_the_model(tmp_path):
+    """The facilitator presses "Predict first" on the dashboard; an open participant page turns into
+    predict-then-run (no levers, no chart of the run); the participant writes what they expect and
+    presses "Run the model": the comparison appears, then the levers and chart, and the ballot's
+    prediction box holds what they wrote for the ballot's time."""
+    folder = tmp_path / "ballots"
+    with room(folder, "--code", "TEAL7", "--tables", "Red,Blue") as running, \
+            offline_browsers("room_predict", running) as browsers:
+        ctx = browsers.context(viewport=(1300, 1000))
+        page = browsers.open("participant", running.participants, context=ctx)
+        page.wait_for_selector(".dpmkit-explorer")
+        board = browsers.open("dashboard", running.facilitator, context=ctx)
+        board.locator(".room-predict-first-on").click()
+        board.get_by_text("Predict first: each participant's chart and levers stay hidden").wait_for()
+
+        page.wait_for_selector(".dpmkit-predict", timeout=20_000)
+        wait_for(lambda: page.locator(".dpmkit-explorer").count() == 0, 10, "the levers to go")
+        assert "Predict first" in page.locator(".room-predict-first").inner_text()
+        fields = page.locator(".dpmkit-predict input[type=text]:not([disabled])")
+        guesses = [str(70 + 5 * k) for k in range(fields.count())]
+        for field, guess in zip(fields.all(), guesses):
+            field.fill(guess)
+            field.press("Enter")
+        page.get_by_role("button", name="Run the model").click()
+        page.wait_for_selector(".dpmkit-explorer .dpmkit-chart g.mark-line path", timeout=30_000)
+        assert "On average your prediction was" in page.locator(".dpmkit-predict").inner_text()
+        wait_for(lambda: page.locator(".room-prediction input").first.input_value() == guesses[-1], 10,
+                 "the ballot's box to hold the prediction for the end of the run")
+        page.screenshot(path=str(ARTIFACTS / "room_predict_first.png"), full_page=True)
