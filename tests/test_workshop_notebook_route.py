@@ -92,7 +92,10 @@ def test_a_round_opened_in_the_folder_is_read_back(folder):
 
 @pytest.mark.parametrize("content", [b"{broken", b'{"schema": "dpmkit-session", "version": 1}', b"[]",
                                      b'{"schema": "dpmkit-session", "version": 1, "round": "1\\u0007"}',
-                                     b"x" * (workshop.MAX_BYTES + 1)])
+                                     b"x" * (workshop.MAX_BYTES + 1),
+                                     # thousands of tables: refused at the 201st, not compared each to each
+                                     json.dumps({"schema": "dpmkit-session", "version": 1, "round": "1",
+                                                 "tables": [f"t{k}" for k in range(6000)]}).encode()])
 def test_a_damaged_session_file_is_refused_with_what_to_do(folder, content):
     (folder / workshop.SESSION_FILE).write_bytes(content)
     with pytest.raises(dk.ModelError, match="the facilitator should open the round again"):

@@ -52,16 +52,17 @@ def _tables(tables):
         return ()
     if isinstance(tables, str) or not hasattr(tables, "__iter__"):
         raise ModelError(f"tables must be a list of names, e.g. ['Table 1', 'Table 2'], got {_short(tables)}")
-    names = []
+    names, seen = [], set()
     for k, name in enumerate(tables, 1):
+        if k > _MAX_TABLES:  # before reading the rest: a list from a file may be huge
+            raise ModelError(f"at most {_MAX_TABLES} tables, got more")
         name = _line(name, f"table {k}", "")
         if not name:
             raise ModelError(f"table {k} of the list is blank: give every table a name")
-        if name.casefold() in {n.casefold() for n in names}:
+        if name.casefold() in seen:
             raise ModelError(f"the table {name!r} is on the list twice")
         names.append(name)
-    if len(names) > _MAX_TABLES:
-        raise ModelError(f"at most {_MAX_TABLES} tables, got {len(names)}")
+        seen.add(name.casefold())
     return tuple(names)
 
 
