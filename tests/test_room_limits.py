@@ -95,6 +95,18 @@ def test_a_device_opening_new_pages_fast_is_refused_for_a_minute():
     assert PageLimits(per_device=3).per_minute == 12
 
 
+def test_the_per_minute_counts_of_quiet_devices_are_forgotten():
+    clock, live = Clock(), set()
+    limits = PageLimits(per_device=2, total=5000, clock=clock)
+    for k in range(1500):  # a visitor rotating addresses (IPv6 privacy addresses can)
+        open_page(limits, f"k{k}", f"2001:db8::{k:x}", live)
+        limits.closed(f"k{k}")
+    assert len(limits.starts) == 1500
+    clock.now += 61
+    assert open_page(limits, "late", "10.0.0.1", live)[0]
+    assert list(limits.starts) == ["10.0.0.1"]
+
+
 def test_pages_the_server_has_closed_no_longer_count():
     clock, live = Clock(), set()
     limits = PageLimits(per_device=2, total=100, clock=clock)

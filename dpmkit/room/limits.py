@@ -36,6 +36,7 @@ __all__ = ["PageLimits", "DEFAULT_PER_DEVICE", "DEFAULT_TOTAL"]
 DEFAULT_PER_DEVICE = 8
 #: About 6 MB each on the server (``bench/bench_room.py``): 200 pages are about 1.3 GB.
 DEFAULT_TOTAL = 200
+_MAX_DEVICES_KEPT = 1000
 
 
 #: The laptop's own addresses (as uvicorn reports a client's address).
@@ -80,6 +81,9 @@ class PageLimits:
                 self.pages.setdefault(kernel_id, _Page(device))
                 return True, None, []
             exempt = device in LAPTOP
+            if len(self.starts) > _MAX_DEVICES_KEPT:  # many addresses (IPv6 can rotate): forget the quiet ones
+                for quiet in [d for d, times in self.starts.items() if not times or now - times[-1] > 60]:
+                    del self.starts[quiet]
             if not exempt:
                 recent = self.starts.setdefault(device, deque())
                 while recent and now - recent[0] > 60:
