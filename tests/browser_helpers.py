@@ -13,22 +13,13 @@ Any request to another address than 127.0.0.1 (and data:/blob:) is aborted and n
 from __future__ import annotations
 
 import sys
-import time
 from contextlib import contextmanager, suppress
 
 from browser.lab_session import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from room_session import offline
+from widget_tree import wait_for
 
 __all__ = ["OfflineBrowsers", "offline_browsers", "text", "wait_for"]
-
-
-def wait_for(check, timeout, what):
-    """Poll ``check`` until it is true; TimeoutError naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def text(page, selector):

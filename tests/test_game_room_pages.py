@@ -8,11 +8,11 @@ numbers it shows are compared with what the game computes from a fresh ``dk.game
 
 from __future__ import annotations
 
-import time
 import types
 import warnings
 
 import pytest
+from widget_tree import wait_for, widgets
 
 import dpmkit as dk
 from dpmkit import words
@@ -22,28 +22,9 @@ solara = pytest.importorskip("solara")
 TABLES = ["Red", "Blue", "Green"]
 
 
-def _widgets(root):
-    """Every widget under ``root`` (depth first)."""
-    out, stack = [], [root]
-    while stack:
-        w = stack.pop()
-        out.append(w)
-        stack.extend(c for c in reversed(list(getattr(w, "children", None) or ())) if hasattr(c, "keys"))
-    return out
-
-
 def _html(root, marker):
-    found = [w.unsafe_innerHTML for w in _widgets(root) if marker in (getattr(w, "unsafe_innerHTML", "") or "")]
+    found = [w.unsafe_innerHTML for w in widgets(root) if marker in (getattr(w, "unsafe_innerHTML", "") or "")]
     return found[0] if found else ""
-
-
-def _wait(check, what, timeout=30):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -86,8 +67,8 @@ def test_after_each_advance_every_table_page_shows_the_results_the_game_computes
         game.advance()
         game_pages._watch_of(game.folder).look()
         for table, page in pages.items():
-            _wait(lambda page=page, number=number: _end(game, number) in _html(page, "game-results"),
-                  f"{table} to see round {number}'s results")
+            wait_for(lambda page=page, number=number: _end(game, number) in _html(page, "game-results"), 30,
+                     f"{table} to see round {number}'s results")
         fresh = present.snapshot(dk.game.load(game.folder))  # as another process would read the folder
         for table, page in pages.items():
             assert _html(page, "game-results") == present.results_html(fresh, table)
@@ -98,7 +79,7 @@ def test_after_each_advance_every_table_page_shows_the_results_the_game_computes
             assert _html(page, "game-revealed") == present.revealed_html(fresh)
     # A table whose page is opened again (a reload, a laptop back on the network) finds the latest round.
     again = render("Green")
-    _wait(lambda: _end(game, 2) in _html(again, "game-results"), "the reopened page to show round 2")
+    wait_for(lambda: _end(game, 2) in _html(again, "game-results"), 30, "the reopened page to show round 2")
     assert "Round 3 of 5" in _html(again, "game-status")
 
 
@@ -108,22 +89,22 @@ def test_an_advance_updates_the_table_page_in_place(room_pages):
     small updates instead of building the form again."""
     game, render, game_pages = room_pages
     page = render("Red")
-    _wait(lambda: "Round 1 of 5" in _html(page, "game-status"), "the page")
-    before = {id(w) for w in _widgets(page)}
-    send = [w for w in _widgets(page) if "game-send" in (getattr(w, "class_", "") or "")]
+    wait_for(lambda: "Round 1 of 5" in _html(page, "game-status"), 30, "the page")
+    before = {id(w) for w in widgets(page)}
+    send = [w for w in widgets(page) if "game-send" in (getattr(w, "class_", "") or "")]
     assert len(send) == 1 and not send[0].disabled
     for number in range(1, 6):
         game.advance()
         game_pages._watch_of(game.folder).look()
-        _wait(lambda number=number: _end(game, number) in _html(page, "game-results"), f"round {number}")
-        _wait(lambda number=number: (game.over and send[0].disabled) or f"round {number + 1}" in str(send[0].children),
-              "the send button to follow")
-        now = {id(w) for w in _widgets(page)}
+        wait_for(lambda number=number: _end(game, number) in _html(page, "game-results"), 30, f"round {number}")
+        wait_for(lambda number=number: (game.over and send[0].disabled)
+                 or f"round {number + 1}" in str(send[0].children), 30, "the send button to follow")
+        now = {id(w) for w in widgets(page)}
         if number < 5:  # the results' chart comes later; nothing else is built again
             assert before <= now, "an advance built widgets of the table page again"
         else:  # the game is over: the prediction box goes, everything else stays
             assert len(before - now) <= 2  # the prediction box (and its label's widget)
-        assert send[0] in _widgets(page)
+        assert send[0] in widgets(page)
     assert send[0].disabled and "Game over" in str(send[0].children)
-    levers = [w for w in _widgets(page) if type(w).__name__ == "Slider"]
+    levers = [w for w in widgets(page) if type(w).__name__ == "Slider"]
     assert levers and all(w.disabled for w in levers)

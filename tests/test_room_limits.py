@@ -18,6 +18,7 @@ import uuid
 
 import pytest
 from room_session import ROOT, missing_room_requirements, room
+from widget_tree import wait_for
 
 from dpmkit.room.limits import PageLimits
 
@@ -195,13 +196,6 @@ class Page:
         self.ws = None
 
 
-def _wait_for(check, what):
-    deadline = time.monotonic() + 20
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.1)
-
-
 def probe(running, device, kernel_id=None):
     """Connect once from ``device`` (to ``kernel_id`` or a new kernel), say what answered, leave."""
     page = Page(running, device, kernel_id)
@@ -216,8 +210,8 @@ def test_a_device_cannot_open_more_pages_than_its_limit_and_others_still_join(sm
     a, b = Page(small_room, "127.0.0.2"), Page(small_room, "127.0.0.2")
     assert a.connect() == "kernel" and b.connect() == "kernel"
     assert probe(small_room, "127.0.0.2") == "refused"
-    _wait_for(lambda: any("refused a new page: 127.0.0.2 already has 2 pages open" in line
-                          for line in small_room.lines), "no console line for the facilitator")
+    wait_for(lambda: any("refused a new page: 127.0.0.2 already has 2 pages open" in line
+                         for line in small_room.lines), 30, "the line on the facilitator's console")
     other = Page(small_room, "127.0.0.3")
     assert other.connect() == "kernel"  # another device is not held back by the first one
 
@@ -228,10 +222,10 @@ def test_a_device_cannot_open_more_pages_than_its_limit_and_others_still_join(sm
     # ... until the device opens a new page over its limit: then b's kernel is closed to make
     # room, and b's id starts afresh (a kernel answers instead of the mismatch).
     c = Page(small_room, "127.0.0.2")
-    _wait_for(lambda: c.connect() == "kernel", "no room made for a new page of the device")
+    wait_for(lambda: c.connect() == "kernel", 30, "room for a new page of the device")
     a.leave()
-    _wait_for(lambda: probe(small_room, "127.0.0.2", b.kernel_id) == "kernel",
-              "the disconnected page's kernel was not closed to make room")
+    wait_for(lambda: probe(small_room, "127.0.0.2", b.kernel_id) == "kernel", 30,
+             "the disconnected page's kernel to be closed to make room")
     for page in (c, other):
         page.leave()
 
@@ -240,11 +234,11 @@ def test_a_device_cannot_open_more_pages_than_its_limit_and_others_still_join(sm
 def test_the_room_refuses_new_pages_only_when_every_page_is_open(small_room):
     pages = [Page(small_room, "127.0.0.1") for _ in range(4)]
     for page in pages:  # the disconnected pages of the test above are closed to make room for these four
-        _wait_for(lambda page=page: page.connect() == "kernel", "no room made for a page")
+        wait_for(lambda page=page: page.connect() == "kernel", 30, "room for a page")
     assert probe(small_room, "127.0.0.1") == "refused"
-    _wait_for(lambda: any("the room is full: 4 pages open (--max-pages 4)" in line for line in small_room.lines),
-              "no 'room is full' line for the facilitator")
+    wait_for(lambda: any("the room is full: 4 pages open (--max-pages 4)" in line for line in small_room.lines), 30,
+             "the 'room is full' line on the facilitator's console")
     pages[0].leave()
-    _wait_for(lambda: probe(small_room, "127.0.0.1") == "kernel", "a closed page made no room")
+    wait_for(lambda: probe(small_room, "127.0.0.1") == "kernel", 30, "a closed page to make room")
     for page in pages[1:]:
         page.leave()

@@ -8,10 +8,10 @@ room folder; the facilitator's switch goes through the room's state, as from the
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import pytest
+from widget_tree import wait_for, widgets
 
 from dpmkit import words, workshop
 from dpmkit.room.state import Room
@@ -21,30 +21,12 @@ from dpmkit.widgets.predict import Predict
 solara = pytest.importorskip("solara")
 
 
-def _widgets(root):
-    out, stack = [], [root]
-    while stack:
-        w = stack.pop()
-        out.append(w)
-        stack.extend(c for c in reversed(list(getattr(w, "children", None) or ())) if hasattr(c, "keys"))
-    return out
-
-
 def _find(root, kind):
-    return [w for w in _widgets(root) if isinstance(w, kind)]
-
-
-def _wait(check, what, timeout=30):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    return [w for w in widgets(root) if isinstance(w, kind)]
 
 
 def _prediction_boxes(root):
-    return {w.label: w.v_model for w in _widgets(root)
+    return {w.label: w.v_model for w in widgets(root)
             if str(getattr(w, "label", "") or "").startswith("Your prediction:")}
 
 
@@ -74,7 +56,7 @@ def test_predict_first_hides_the_levers_until_the_participant_has_predicted(part
     page = render()
     (predictor,) = _find(page, Predict)
     assert _find(page, Explorer) == []  # no levers, no chart of the run yet
-    assert "Predict first" in "".join(getattr(w, "unsafe_innerHTML", "") or "" for w in _widgets(page))
+    assert "Predict first" in "".join(getattr(w, "unsafe_innerHTML", "") or "" for w in widgets(page))
     stop = room.model.stop
     (first, _), *_ = workshop.prediction_spec(room.model, None)  # what the ballot asks about first
     assert predictor.output == first and predictor.times[-1] == stop
@@ -85,11 +67,11 @@ def test_predict_first_hides_the_levers_until_the_participant_has_predicted(part
     guesses = [1000 + 10 * k for k in range(len(later))]
     predictor.set_prediction(guesses)
     predictor.reveal()  # what "Run the model" does
-    _wait(lambda: _find(page, Explorer), "the levers and the chart after the reveal")
+    wait_for(lambda: _find(page, Explorer), 30, "the levers and the chart after the reveal")
     assert _find(page, Predict) == [predictor]  # the comparison stays on the page
     # the prediction for the time the ballot asks about is now in the ballot's box, as typed
     label = next(k for k in _prediction_boxes(page) if room.model[predictor.output].label in k)
-    _wait(lambda: _prediction_boxes(page)[label] == words.number(guesses[-1]), "the ballot's box filled in")
+    wait_for(lambda: _prediction_boxes(page)[label] == words.number(guesses[-1]), 30, "the ballot's box filled in")
 
 
 def test_the_facilitators_switch_reaches_open_pages_and_outlives_a_restart(participant):
@@ -97,7 +79,7 @@ def test_the_facilitators_switch_reaches_open_pages_and_outlives_a_restart(parti
     page = render()
     assert len(_find(page, Explorer)) == 1 and _find(page, Predict) == []
     room.set_predict_first(True)
-    _wait(lambda: _find(page, Predict) and not _find(page, Explorer), "the open page to switch to predict first")
+    wait_for(lambda: _find(page, Predict) and not _find(page, Explorer), 30, "the open page to switch to predict first")
     assert Room(room.folder, model="demo").state.predict_first is True  # kept in the folder
     room.set_predict_first(False)
-    _wait(lambda: _find(page, Explorer) and not _find(page, Predict), "the open page to switch back")
+    wait_for(lambda: _find(page, Explorer) and not _find(page, Predict), 30, "the open page to switch back")
