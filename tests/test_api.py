@@ -95,7 +95,7 @@ SUBMODULES = {
         "ballot_widget", "check", "control_for", "explore", "game", "judge", "nice_step", "predict", "story",
     ],
     "words": [
-        "axis_title", "is_calendar", "lower_first", "number", "parse_number", "signed", "span",
+        "axis_title", "escaped", "is_calendar", "lower_first", "number", "parse_number", "signed", "span",
         "time_label", "time_value", "when",
     ],
     "workshop": [

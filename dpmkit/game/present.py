@@ -8,9 +8,8 @@ it was. Dates are written as people say them (:mod:`dpmkit.words`).
 
 from __future__ import annotations
 
-import html
-
 from .. import words
+from ..words import escaped as _esc
 
 __all__ = ["Snapshot", "briefing_html", "predicted", "prediction", "facilitator_status_html", "lever_info",
            "results_html",
@@ -19,9 +18,6 @@ __all__ = ["Snapshot", "briefing_html", "predicted", "prediction", "facilitator_
 
 _BIG = "font-size:17px;line-height:1.45"
 
-
-def _esc(text):
-    return html.escape(str(text), quote=True)
 
 
 class Snapshot:

@@ -33,7 +33,8 @@ import solara  # noqa: E402
 from .. import words  # noqa: E402
 from ..errors import ModelError  # noqa: E402
 from ..game import debrief, present, records  # noqa: E402
-from .pages import FacilitatorOnly, Join, Layout, _esc, _note, _param  # noqa: E402
+from ..words import escaped as _esc  # noqa: E402
+from .pages import FacilitatorOnly, Join, Layout, _note, _param  # noqa: E402
 
 configure_solara("dpmkit.room.game_pages")  # importing pages set it back to the room's other pages
 

@@ -13,7 +13,6 @@ in :mod:`dpmkit.room.server` checks the facilitator's secret at the door as well
 
 from __future__ import annotations
 
-import html
 from urllib.parse import parse_qs
 
 from .server import configure_solara
@@ -24,6 +23,7 @@ import solara  # noqa: E402
 from .. import words, workshop  # noqa: E402 - after configure_solara, see above
 from ..errors import ModelError  # noqa: E402
 from ..widgets import explore, predict  # noqa: E402
+from ..words import escaped as _esc  # noqa: E402
 from . import paper  # noqa: E402
 from .state import describe_levers  # noqa: E402
 
@@ -37,9 +37,6 @@ _POLL_SECONDS = 1.0
 def _param(search, name):
     return (parse_qs(search or "").get(name) or [""])[0]
 
-
-def _esc(text):
-    return html.escape(str(text), quote=True)
 
 
 def _note(text, kind="info"):

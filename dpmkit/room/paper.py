@@ -18,10 +18,9 @@
 
 from __future__ import annotations
 
-import html
-
 from .. import words, workshop
 from ..errors import ModelError
+from ..words import escaped as _e
 from .state import RoomError
 
 __all__ = ["PAPER_FOLDER", "enter_slip", "slip_html", "write_result_charts", "write_slips"]
@@ -51,9 +50,6 @@ body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; font-size: 12pt; c
 @media print { .tools { display: none; } .slip { margin: 0 0 6mm; } }
 """
 
-
-def _e(text):
-    return html.escape(str(text), quote=True)
 
 
 def _units(v):

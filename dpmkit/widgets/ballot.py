@@ -6,12 +6,12 @@ this module is only the form a participant fills in.
 
 from __future__ import annotations
 
-import html
 import os
 
 from .. import words, workshop
 from ..errors import ModelError
 from ..expressions import suggest
+from ..words import escaped as _html
 from ._common import W, _model, _StaticPicture, control_for
 
 __all__ = ["BallotWidget", "ballot_widget"]
@@ -370,5 +370,3 @@ class BallotWidget(_StaticPicture, W.VBox):
         return None
 
 
-def _html(text):
-    return html.escape(str(text), quote=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import ModelError
+from ..words import escaped as _escape
 from .ballot import _as_model, _check_document, _headline, _parse, _recorded, _registry_model, _short, _suggest
 from .store import (
     _CLUTTER,
@@ -30,11 +31,6 @@ class HTML(str):
     def _repr_html_(self):
         return str(self)
 
-
-def _escape(text):
-    import html
-
-    return html.escape(str(text), quote=True)
 
 
 def _ago(seconds):
