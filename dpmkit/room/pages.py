@@ -137,15 +137,10 @@ def _levers(model):
 
 
 def _predictor(model, spec):
-    """The "predict, then run" widget for the variable the ballot asks about first, at its five
-    usual times and every time the ballot asks about it (so the prediction can fill the ballot)."""
-    if not spec:
-        return None
-    output = next(iter(spec))[0]
-    asked = [t for (var, t) in spec if var == output]
-    grid = model.time
-    times = sorted({*(float(grid[round(k * (len(grid) - 1) / 4)]) for k in range(5)), *asked})
-    return predict(model, output, times=times)
+    """The "predict, then run" widget for the variable the ballot asks about first, at its usual
+    five times; the last is the end of the run, the time the room's ballot asks about, so the
+    prediction can fill the ballot."""
+    return predict(model, next(iter(spec))[0]) if spec else None
 
 
 def _prediction_fields(model):
