@@ -200,6 +200,25 @@ def test_the_room_prints_its_links_and_writes_the_qr_code(tmp_path):
 
 
 @needs_server
+def test_the_facilitators_console_shows_the_links_and_nothing_to_worry_about(tmp_path):
+    """What a facilitator reads after `make room` and the first pages: the links and where the
+    ballots are, not Solara's 13 lines about https cookies and iframes (the room is plain http
+    on the room's own network, on purpose) nor any other warning."""
+    import urllib.request
+
+    folder = tmp_path / "ballots"
+    with room(folder, "--code", "TEAL7") as running:
+        for url in (running.participants, running.base + "/", running.facilitator):
+            with urllib.request.urlopen(url, timeout=30) as answer:  # each sets the session cookie
+                assert answer.status == 200
+    said = [line for line in "".join(running.log).splitlines() if line.strip()]
+    expected = ("Participants: ", "  (room code TEAL7; QR code", "Facilitator: ", "  Ballots are kept in ")
+    assert len(said) == len(expected), "\n".join(said)
+    for line, start in zip(said, expected):
+        assert line.startswith(start), "\n".join(said)
+
+
+@needs_server
 def test_a_room_killed_mid_round_comes_back_with_everything(tmp_path):
     folder = tmp_path / "ballots"
     r = Room(folder, code="TEAL7", tables=["Red", "Blue"])

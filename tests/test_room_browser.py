@@ -100,6 +100,10 @@ def test_eight_participants_send_ballots_and_the_dashboard_shows_them(tmp_path):
             assert ballot.params.get("staff_target", 20.0) == pytest.approx(value)
             assert ballot.predictions["waiting_list"] == ((60.0, 1080.0),)  # the first headline variable
             assert ballot.round == "1" and ballot.table == TABLES[k % len(TABLES)]
+        # after eight participants' pages, nine ballots, a stranger and the dashboard, the facilitator's console
+        # holds no warning and no traceback (its expected lines: tests/test_room.py)
+        alarming = [line for line in running.log if re.search(r"warn|traceback|error|exception", line, re.I)]
+        assert not alarming, "".join(running.log)[-3000:]
         port, facilitator = running.port, running.facilitator
         running.kill(signal.SIGKILL)
 

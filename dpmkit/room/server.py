@@ -36,6 +36,7 @@ import os
 import re
 import threading
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -361,6 +362,13 @@ def serve(room, *, host, port, ready=None, base_url="", limits=None):
         game_pages.warm_up()
     import uvicorn
     from solara.server.starlette import app
+
+    # The room is served over plain http on the room's own network, on purpose, and its pages
+    # are never shown inside another site's frame: the "lax" session cookie Solara falls back
+    # to is exactly the one the room wants. Solara warns about that fallback in 13 lines about
+    # https and iframes, the first thing a facilitator would read on starting the room.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
+                            category=UserWarning, module=r"solara\.server\.starlette")
 
     config = uvicorn.Config(guarded_app(app, room, base_url, limits), host=host, port=port, log_level="warning",
                             ws_max_size=4 * 1024 * 1024, lifespan="on")
