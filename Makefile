@@ -27,7 +27,7 @@ help:
 	@echo "make wheelhouse  download everything the kit needs into $(WHEELHOUSE)/ for an offline (USB stick) install"
 	@echo "make offline-install WHEELHOUSE=path   set up $(VENV) from a wheelhouse, with no network"
 	@echo "make hub-check   add the JupyterHub extra and node's proxy, and run the hub route's smoke test"
-	@echo "make fresh-check clone HEAD into a scratch folder and run make test and make lab there, in a new venv"
+	@echo "make fresh-check clone HEAD into a scratch folder and run make test, make lab and make room there, in a new venv"
 	@echo "make clean       remove caches and build/test artefacts (keeps $(VENV))"
 	@echo "make distclean   clean, and remove $(VENV) as well"
 	@echo "Use another interpreter with e.g. 'make lab PYTHON=python3.12';"

@@ -10,7 +10,8 @@
 #   2. runs there with a PATH cut down to the chosen Python's folder and the system's
 #      /usr/bin and /bin, so nothing from this machine's other environments leaks in;
 #   3. runs `make test` (a brand-new .venv), then `make lab` until JupyterLab answers,
-#      and stops it.
+#      and stops it, then `make room` (the workshop's command) until the participants'
+#      page answers, and stops it.
 # Usage: tools/fresh_clone_check.sh [PYTHON]   (or `make fresh-check`)
 set -euo pipefail
 
@@ -23,6 +24,7 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/dpmkit-fresh-XXXXXX")
 keep=${KEEP_SCRATCH:-}
 cleanup() {
     if [ -n "${lab_pid:-}" ]; then kill -- "-$lab_pid" 2>/dev/null || true; fi
+    if [ -n "${room_pid:-}" ]; then kill -- "-$room_pid" 2>/dev/null || true; fi
     if [ -z "$keep" ]; then rm -rf "$scratch"; else echo "scratch clone kept in $scratch"; fi
 }
 trap cleanup EXIT
@@ -44,21 +46,40 @@ run() { env -i HOME="$HOME" LANG="${LANG:-C.UTF-8}" TERM=dumb PATH="$clean_path"
 echo "== make test (PATH=$clean_path)"
 run make test PYTHON="$real_python"
 
-port=$("$real_python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { "$real_python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# answers URL LOG WHAT: wait up to 120 s for URL to answer; else show LOG and fail
+answers() {
+    for _ in $(seq 1 120); do
+        if "$real_python" -c "import urllib.request as u; u.urlopen('$1', timeout=2)" 2>/dev/null; then
+            echo "$3 answered on $1"
+            return 0
+        fi
+        sleep 1
+    done
+    echo "error: $3 did not answer within 120 s; its log:" >&2
+    tail -n 40 "$2" >&2
+    exit 1
+}
+
+port=$(free_port)
 echo "== make lab (port $port, until JupyterLab answers)"
 set -m
 run make lab PYTHON="$real_python" LAB_ARGS="--no-browser --port=$port --IdentityProvider.token=" \
     > "$scratch/lab.log" 2>&1 &
 lab_pid=$!
 set +m
-for _ in $(seq 1 120); do
-    if "$real_python" -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/lab', timeout=2)" 2>/dev/null; then
-        echo "JupyterLab answered on http://127.0.0.1:$port/lab"
-        echo "== fresh clone check passed"
-        exit 0
-    fi
-    sleep 1
-done
-echo "error: JupyterLab did not answer within 120 s; its log:" >&2
-tail -n 40 "$scratch/lab.log" >&2
-exit 1
+answers "http://127.0.0.1:$port/lab" "$scratch/lab.log" JupyterLab
+kill -- "-$lab_pid" 2>/dev/null || true
+lab_pid=
+
+port=$(free_port)
+echo "== make room (port $port, until the participants' page answers)"
+set -m
+run make room PYTHON="$real_python" ROOM_FOLDER="$scratch/room" ROOM_PORT="$port" \
+    ROOM_ARGS="--no-browser --host 127.0.0.1" > "$scratch/room.log" 2>&1 &
+room_pid=$!
+set +m
+answers "http://127.0.0.1:$port/" "$scratch/room.log" "The room"
+for _ in $(seq 1 60); do grep -q "^Facilitator: " "$scratch/room.log" && break; sleep 1; done
+grep -E "^(Participants|Facilitator): " "$scratch/room.log" || { echo "error: the room printed no links" >&2; exit 1; }
+echo "== fresh clone check passed"
