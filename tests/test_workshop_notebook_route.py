@@ -69,6 +69,22 @@ def test_the_ballot_form_names_the_mistyped_path_and_hands_out_a_code():
     assert w.ok and workshop.read_code(w.code_box.value).table == "Table 1"
 
 
+def test_a_missing_folder_is_named_in_one_wording_on_every_route(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    messages = []
+    for call in (lambda: workshop.collect("typo"), lambda: workshop.submit("typo", model="demo"),
+                 lambda: workshop.open_round("typo", "1"), lambda: workshop.make_ballot("demo").save("typo")):
+        with pytest.raises(dk.ModelError) as err:
+            call()
+        messages.append(str(err.value))
+    assert len(set(messages)) == 1, messages
+    assert messages[0].startswith(f"the ballot folder 'typo' does not exist (that is {str(tmp_path / 'typo')!r}). "
+                                  "Check BALLOTS in the first cell")
+    found = workshop.dashboard("typo", model="demo")
+    assert found.notes[0] == f"Nothing to show from the folder: {messages[0]}."
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "nothing is created"
+
+
 # ------------------------------------------------------------------ the folder's session
 def test_a_round_opened_in_the_folder_is_read_back(folder):
     assert workshop.read_session(folder) is None
