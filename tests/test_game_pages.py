@@ -451,6 +451,39 @@ def test_jupyterlab_page_redraws_when_the_folder_changes(played):
         page.stop()
 
 
+def test_an_advance_redraws_the_facilitators_page_once(played, monkeypatch):
+    """The page's own advance redraws it, and the watch does not redraw it again for the files
+    the advance wrote; a change made elsewhere is still drawn, once."""
+    from widget_tree import wait_for
+
+    from dpmkit.game import lab
+
+    draws, looks = [], []
+    status, listing = present.facilitator_status_html, lab._listing
+    monkeypatch.setattr(present, "facilitator_status_html", lambda snap: draws.append(snap.round) or status(snap))
+    monkeypatch.setattr(lab, "_listing", lambda folder: looks.append(folder) or listing(folder))
+
+    def watch_looks(times):
+        start = len(looks)
+        wait_for(lambda: len(looks) >= start + times, 30, f"the watch to look at the folder {times} more times")
+
+    fac = lab.facilitator_widget(played, watch=True, poll=0.02)
+    try:
+        watch_looks(3)
+        assert draws == [3]
+        fac.advance_button.click()
+        assert draws == [3, 4] and "Round 3 closed" in fac.message.value
+        assert fac.advance_button.description == "Close round 4 and show the results"
+        watch_looks(5)
+        assert draws == [3, 4], "the watch redrew the page for the files its own advance wrote"
+        dk.game.load(played.folder).decide("Green", {"matching_ratio": 0.5})  # another process, the same folder
+        wait_for(lambda: len(draws) > 2, 30, "the watch to draw a decision sent elsewhere")
+        watch_looks(5)
+        assert draws == [3, 4, 4] and "1 of 4 tables have decided" in fac.waiting.value
+    finally:
+        fac.stop()
+
+
 def test_a_typed_prediction_becomes_the_decisions_predictions(tmp_path):
     g = dk.game.new(tmp_path, "surrey", tables=["Red", "Blue"])
     g.assign("Red", "youth_justice")

@@ -108,3 +108,41 @@ def test_an_advance_updates_the_table_page_in_place(room_pages):
     assert send[0].disabled and "Game over" in str(send[0].children)
     levers = [w for w in widgets(page) if type(w).__name__ == "Slider"]
     assert levers and all(w.disabled for w in levers)
+
+
+def test_an_advance_redraws_the_facilitators_page_once(room_pages, monkeypatch):
+    """The facilitator's page draws an advance in one pass, its message and the new round together;
+    the page's folder watch, which sees the files the advance wrote, does not draw it again."""
+    from dpmkit.game import present
+
+    game, _, game_pages = room_pages
+    draws, waits, looks = [], [], []
+    status, wait, listing = present.facilitator_status_html, game_pages._Watch.wait, game_pages._listing
+    monkeypatch.setattr(present, "facilitator_status_html", lambda snap: draws.append(snap.round) or status(snap))
+    monkeypatch.setattr(game_pages, "_listing", lambda folder: looks.append(folder) or listing(folder))
+
+    def counted_wait(watch, last, timeout):  # the page's watch thread, each time it waits for a change
+        waits.append(last)
+        return wait(watch, last, timeout)
+
+    monkeypatch.setattr(game_pages._Watch, "wait", counted_wait)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        page, context = solara.render(game_pages.GameDashboard(), handle_error=False)
+    try:
+        watch = game_pages._watch_of(game.folder)
+        wait_for(lambda: watch.listing in waits, 30, "the page's watch to wait for a change")
+        advance = next(w for w in widgets(page) if "game-advance" in (getattr(w, "class_", "") or ""))
+        for number in (1, 2):
+            before = len(draws)
+            advance.click()
+            # The page's watch has taken the listing the advance left (it waits for the next change
+            # with it), and the shared watch has looked at the folder five more times since.
+            wait_for(lambda: waits[-1] == watch.listing, 30, "the page's watch to see the advance")
+            seen = len(looks)
+            wait_for(lambda seen=seen: len(looks) >= seen + 5, 30, "five more looks at the folder")
+            assert draws[before:] == [number + 1], "an advance drew the facilitator's page more than once"
+            assert f"Round {number} closed: every table now sees its results." in _html(page, "room-ok")
+            assert f"Close round {number + 1} and show the results" in str(advance.children)
+    finally:
+        context.close()

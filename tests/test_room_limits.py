@@ -32,12 +32,12 @@ class Clock:
 
 
 def open_page(limits, kernel_id, device, live):
-    allowed, reason, to_close = limits.admit(kernel_id, device, live)
-    if allowed:
-        live -= set(to_close)
+    admission = limits.admit(kernel_id, device, live)
+    if admission.allowed:
+        live -= set(admission.to_close)
         live.add(kernel_id)
         limits.opened(kernel_id, device)
-    return allowed, reason, to_close
+    return admission
 
 
 def test_a_device_over_its_limit_closes_its_longest_disconnected_page_first():
@@ -46,18 +46,18 @@ def test_a_device_over_its_limit_closes_its_longest_disconnected_page_first():
     for k in "abc":
         clock.now += 1
         assert open_page(limits, k, "10.0.0.5", live)[0]
-    allowed, reason, _ = limits.admit("d", "10.0.0.5", live)
-    assert not allowed and "10.0.0.5 already has 3 pages open" in reason
+    refused = limits.admit("d", "10.0.0.5", live)
+    assert refused[:3] == (False, "device", "10.0.0.5 already has 3 pages open")
     clock.now += 1
     limits.closed("b")  # b's tab is closed first, then a's
     clock.now += 1
     limits.closed("a")
-    allowed, _, to_close = open_page(limits, "d", "10.0.0.5", live)
-    assert allowed and to_close == ["b"]
+    admission = open_page(limits, "d", "10.0.0.5", live)
+    assert admission.allowed and admission.to_close == ("b",)
     # Another device is not touched by this one's limit, and a page coming back to its own
     # kernel is always let in, even at the limit.
-    assert open_page(limits, "x", "10.0.0.6", live)[:2] == (True, None)
-    assert limits.admit("a", "10.0.0.5", live) == (True, None, [])
+    assert open_page(limits, "x", "10.0.0.6", live) == (True, None, None, ())
+    assert limits.admit("a", "10.0.0.5", live) == (True, None, None, ())
 
 
 def test_the_room_limit_closes_the_longest_disconnected_page_of_any_device():
@@ -66,12 +66,12 @@ def test_the_room_limit_closes_the_longest_disconnected_page_of_any_device():
     for k, device in zip("abcd", ["10.0.0.1", "10.0.0.2", "10.0.0.2", "127.0.0.1"]):
         clock.now += 1
         assert open_page(limits, k, device, live)[0]
-    allowed, reason, _ = limits.admit("e", "10.0.0.3", live)
-    assert not allowed and "the room is full: 4 pages open (--max-pages 4)" in reason
+    refused = limits.admit("e", "10.0.0.3", live)
+    assert refused[:3] == (False, "room", "the room is full: 4 pages open (--max-pages 4)")
     limits.closed("c")
     clock.now += 1
     limits.closed("a")
-    assert open_page(limits, "e", "10.0.0.3", live)[2] == ["c"]
+    assert open_page(limits, "e", "10.0.0.3", live).to_close == ("c",)
 
 
 def test_the_laptop_itself_is_not_held_to_the_per_device_or_per_minute_limits():
@@ -79,7 +79,7 @@ def test_the_laptop_itself_is_not_held_to_the_per_device_or_per_minute_limits():
     limits = PageLimits(per_device=2, total=40, per_minute=3, clock=clock)
     for k in range(30):  # thirty participants simulated from the facilitator's laptop (the benchmark)
         assert open_page(limits, f"k{k}", "127.0.0.1", live)[:2] == (True, None)
-    assert open_page(limits, "ipv6", "::1", live)[0]
+    assert open_page(limits, "ipv6", "::1", live).allowed
 
 
 def test_a_device_opening_new_pages_fast_is_refused_for_a_minute():
@@ -89,10 +89,10 @@ def test_a_device_opening_new_pages_fast_is_refused_for_a_minute():
         clock.now += 1
         assert open_page(limits, f"k{k}", "10.0.0.9", live)[0]
         limits.closed(f"k{k}")
-    allowed, reason, _ = limits.admit("k5", "10.0.0.9", live)
-    assert not allowed and "opened 5 new pages in the last minute" in reason
+    refused = limits.admit("k5", "10.0.0.9", live)
+    assert refused[:3] == (False, "rate", "10.0.0.9 opened 5 new pages in the last minute")
     clock.now += 57  # 61 s after the first
-    assert open_page(limits, "k5", "10.0.0.9", live)[0]
+    assert open_page(limits, "k5", "10.0.0.9", live).allowed
     assert PageLimits(per_device=3).per_minute == 12
 
 
@@ -104,7 +104,7 @@ def test_the_per_minute_counts_of_quiet_devices_are_forgotten():
         limits.closed(f"k{k}")
     assert len(limits.starts) == 1500
     clock.now += 61
-    assert open_page(limits, "late", "10.0.0.1", live)[0]
+    assert open_page(limits, "late", "10.0.0.1", live).allowed
     assert list(limits.starts) == ["10.0.0.1"]
 
 
@@ -115,9 +115,30 @@ def test_pages_the_server_has_closed_no_longer_count():
         open_page(limits, k, "10.0.0.4", live)
         limits.closed(k)
     live.clear()  # Solara culled both kernels
-    allowed, _, to_close = limits.admit("c", "10.0.0.4", live)
-    assert allowed and to_close == []
+    admission = limits.admit("c", "10.0.0.4", live)
+    assert admission.allowed and admission.to_close == ()
     assert set(limits.pages) == {"c"}
+
+
+def test_the_console_is_warned_once_a_minute_for_each_kind_of_refusal_whatever_its_words():
+    clock, live = Clock(), set()
+    limits = PageLimits(per_device=1, total=3, per_minute=2, clock=clock)
+    assert open_page(limits, "a", "10.0.0.1", live).allowed
+    assert open_page(limits, "b", "10.0.0.2", live).allowed
+    # Two devices over their limit in the same minute: one "device" line, whichever address
+    # the words begin with (the old rule took the first word of the words as the kind).
+    kinds = [limits.admit(k, device, live).kind for k, device in [("c", "10.0.0.1"), ("d", "10.0.0.2")]]
+    assert kinds == ["device", "device"]
+    assert [limits.should_warn(kind) for kind in kinds] == [True, False]
+    # The other kinds have their own minute.
+    assert open_page(limits, "e", "127.0.0.1", live).allowed
+    assert limits.admit("f", "10.0.0.3", live).kind == "room"
+    assert limits.should_warn("room") and limits.should_warn("rate")
+    assert not limits.should_warn("room")
+    clock.now += 61
+    assert limits.should_warn("device")
+    with pytest.raises(ValueError, match="unknown kind of refusal 'the'"):
+        limits.should_warn("the")
 
 
 def test_limits_below_one_are_refused():

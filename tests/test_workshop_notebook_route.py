@@ -69,6 +69,22 @@ def test_the_ballot_form_names_the_mistyped_path_and_hands_out_a_code():
     assert w.ok and workshop.read_code(w.code_box.value).table == "Table 1"
 
 
+def test_a_missing_folder_is_named_in_one_wording_on_every_route(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    messages = []
+    for call in (lambda: workshop.collect("typo"), lambda: workshop.submit("typo", model="demo"),
+                 lambda: workshop.open_round("typo", "1"), lambda: workshop.make_ballot("demo").save("typo")):
+        with pytest.raises(dk.ModelError) as err:
+            call()
+        messages.append(str(err.value))
+    assert len(set(messages)) == 1, messages
+    assert messages[0].startswith(f"the ballot folder 'typo' does not exist (that is {str(tmp_path / 'typo')!r}). "
+                                  "Check BALLOTS in the first cell")
+    found = workshop.dashboard("typo", model="demo")
+    assert found.notes[0] == f"Nothing to show from the folder: {messages[0]}."
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "nothing is created"
+
+
 # ------------------------------------------------------------------ the folder's session
 def test_a_round_opened_in_the_folder_is_read_back(folder):
     assert workshop.read_session(folder) is None
@@ -234,3 +250,27 @@ def test_the_status_escapes_what_a_file_name_or_reason_holds(folder):
     (folder / "a<b>.json").write_text("{}")
     html = str(workshop.dashboard(folder, model="demo").status_html())
     assert "<b>" not in html and "a&lt;b&gt;.json" in html
+
+
+def test_with_every_round_shown_a_tables_ballots_are_named_by_their_round(folder):
+    workshop.open_round(folder, "1", tables=TABLES)
+    for table, round, staff in [("Table 3", "1", 20), ("Table 1", "1", 22), ("Table 3", "2", 30),
+                                ("Table 3", "warm-up", 25)]:
+        workshop.submit(folder, model="demo", table=table, round=round, params={"staff_target": staff})
+    found = workshop.dashboard(folder, model="demo")  # ROUND = None in the notebook: every round
+    labels = dict(zip(found.table["label"], found.table["staff_target"]))
+    assert labels == {"Table 3, round 1": 20.0, "Table 1": 22.0, "Table 3, round 2": 30.0,
+                      "Table 3, warm-up": 25.0}, "a table with one ballot keeps its own name"
+    assert set(found.levers("staff_target")["label"]) == set(labels)
+    texts = str(found.texts_html())
+    assert "Table 3, round 2<br><small>" not in texts and "<small>round 1</small>" in texts, \
+        "the round is said once, in the label when it is there"
+    pytest.importorskip("altair")
+    layers = found.chart_runs("staff").to_dict()["layer"]
+    legend = {row["label"] for layer in layers for row in layer["data"]["values"]}
+    assert legend == set(labels) | {"base case"}
+    # Two ballots of the same table and round (every ballot kept): the short id tells them apart.
+    workshop.submit(folder, model="demo", table="Table 3", round="2", params={"staff_target": 31})
+    every = workshop.dashboard(folder, model="demo", latest=False)
+    twice = sorted(label for label in every.table["label"] if label.startswith("Table 3, round 2"))
+    assert len(twice) == 2 and all(len(label) == len("Table 3, round 2 (abcd)") for label in twice)

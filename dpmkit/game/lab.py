@@ -50,21 +50,38 @@ def _listing(folder):
 
 
 class _Watched:
-    """Re-read the game folder when it changes (a daemon thread), or on ``refresh()``."""
+    """Re-read the game folder when it changes (a daemon thread), or on ``refresh()``.
+
+    Every read notes the folder's listing first (:meth:`_read`), so the watch redraws only for
+    changes the page has not drawn: a page's own action (the facilitator's advance) redraws it
+    once, not once for the action and again when the watch sees the files the action wrote. A
+    lock keeps the watch from looking between an action's writes and its redraw."""
 
     def _start(self, watch, poll):
         self._stop = threading.Event()
-        self._seen = _listing(self.game.folder)
+        self._lock = threading.RLock()
+        self._seen = None
+        self.refresh()
         if watch:
             threading.Thread(target=self._watch, args=(poll,), daemon=True).start()
 
+    def refresh(self):
+        """Read the game folder again and redraw."""
+        with self._lock:
+            self._draw(self._read())
+
+    def _read(self):
+        """The game as the folder holds it now; the listing is taken before the read, so a change
+        made while reading is drawn by the next look."""
+        self._seen = _listing(self.game.folder)
+        return present.snapshot(self.game)
+
     def _watch(self, poll):
         while not self._stop.wait(poll):
-            now = _listing(self.game.folder)
-            if now != self._seen:
-                self._seen = now
-                with contextlib.suppress(ModelError):  # a half-written round: the next change redraws
-                    self.refresh()
+            with self._lock:
+                if _listing(self.game.folder) != self._seen:
+                    with contextlib.suppress(ModelError):  # a half-written round: the next change redraws
+                        self.refresh()
 
     def stop(self):
         """Stop watching the folder."""
@@ -98,13 +115,10 @@ class TableWidget(W.VBox, _Watched):
             W.VBox([self.results, self.chart, self.revealed], layout=W.Layout(flex="1 1 420px"))],
             layout=W.Layout(flex_flow="row wrap"))])
         self.add_class("dpmkit-game-table")
-        self.refresh()
         self._start(watch, poll)
 
-    def refresh(self):
-        """Read the game folder again and redraw."""
+    def _draw(self, snap):
         game, table = self.game, self.table
-        snap = present.snapshot(game)
         self.header.value = (f"<h3 style='margin:4px 0'>{html.escape(table)} · {html.escape(game.spec.label)}</h3>"
                              + present.status_html(snap, table))
         held = [lv for r in snap.roles_of(table) for lv in r.levers]
@@ -180,11 +194,9 @@ class FacilitatorWidget(W.VBox, _Watched):
                           W.HBox([self.waiting, self.scoreboard], layout=W.Layout(flex_flow="row wrap")),
                           self.revealed, W.HBox([self.debrief_button, self.export_button]), self.debrief])
         self.add_class("dpmkit-game-facilitator")
-        self.refresh()
         self._start(watch, poll)
 
-    def refresh(self):
-        snap = present.snapshot(self.game)
+    def _draw(self, snap):
         self.header.value = present.facilitator_status_html(snap)
         self.advance_button.description = (f"Close round {snap.round} and show the results" if not snap.over
                                            else "All rounds played")
@@ -200,13 +212,14 @@ class FacilitatorWidget(W.VBox, _Watched):
         self.revealed.value = present.revealed_html(snap)
 
     def _act(self, fn, done):
-        try:
-            fn()
-        except ModelError as err:
-            self.message.value = _note(str(err), "error")
-        else:
-            self.message.value = _note(done, "ok")
-        self.refresh()
+        with self._lock:  # the watch waits: the files fn writes are drawn once, by this refresh
+            try:
+                fn()
+            except ModelError as err:
+                self.message.value = _note(str(err), "error")
+            else:
+                self.message.value = _note(done, "ok")
+            self.refresh()
 
     def toggle_decisions(self):
         """Close the open round to decisions, or open it again (as the button says)."""

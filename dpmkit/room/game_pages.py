@@ -28,6 +28,7 @@ from .server import configure_solara
 
 configure_solara("dpmkit.room.game_pages")
 import pandas  # noqa: E402, F401 - imported once here: pages importing it at once in threads race
+import reacton.core  # noqa: E402 - Solara's own renderer: its render context batches state changes
 import solara  # noqa: E402
 
 from .. import words  # noqa: E402
@@ -139,7 +140,10 @@ def _watch_of(folder):
 
 def use_game_revision(game):
     """The game folder's listing (names and modification times), which changes whenever the
-    game does (a decision, a closed round…): the page redraws on it."""
+    game does (a decision, a closed round…): the page redraws on it. Also returns ``seen()``,
+    which a page calls after changing the game itself: every page looks at the folder now, and
+    this one takes the new listing in the same pass as its own message (see
+    :func:`GameDashboard`), instead of redrawing once for the message and again for the files."""
     watch_ = _watch_of(game.folder)
     revision, set_revision = solara.use_state(lambda: watch_.listing)
 
@@ -153,7 +157,12 @@ def use_game_revision(game):
                 set_revision(now)
 
     solara.use_thread(watch, dependencies=[], intrusive_cancel=False)
-    return revision
+
+    def seen():
+        watch_.look()
+        set_revision(watch_.listing)
+
+    return revision, seen
 
 
 @solara.component
@@ -253,7 +262,7 @@ def TablePage(table):
     goes away, such as the prediction box when the game ends, does not make the pieces after it
     be built again); the chart comes :data:`CHART_DELAY` later, in its own component."""
     game = ROOM.game
-    revision = use_game_revision(game)
+    revision, _ = use_game_revision(game)
     snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
     held = tuple(lv for r in snap.roles_of(table) for lv in r.levers)
     # A close, an undo or a change of roles starts the form again from the levers in force. The
@@ -363,8 +372,9 @@ def Facilitator():
 @solara.component
 def GameDashboard():
     game = ROOM.game
-    revision = use_game_revision(game)
+    revision, seen = use_game_revision(game)
     snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
+    batch = reacton.core.get_render_context()  # state set inside `with batch:` is drawn in one pass
     message, set_message = solara.use_state(("", "info"))
     event, set_event = solara.use_state("")
     role_choice, set_role_choice = solara.use_state("")
@@ -373,13 +383,16 @@ def GameDashboard():
     files, set_files = solara.use_state({})
 
     def act(fn, done):
-        try:
-            fn()
-        except ModelError as err:
-            set_message((str(err), "error"))
-        else:
-            _watch_of(game.folder).look()  # every page sees the change now, not at the next poll
-            set_message((done() if callable(done) else done, "ok"))
+        # One redraw for an action: its message and the files it wrote, together. The watch's own
+        # update for those files waits for the batch, then finds the listing already drawn.
+        with batch:
+            try:
+                fn()
+            except ModelError as err:
+                set_message((str(err), "error"))
+            else:
+                seen()  # every page sees the change now, not at the next poll
+                set_message((done() if callable(done) else done, "ok"))
 
     def advance():
         number = game.round

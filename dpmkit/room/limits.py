@@ -20,7 +20,8 @@ per-minute bounds, not from the total: the facilitator's dashboard and projector
 and JupyterHub's proxy (every hub user arrives from it) connect from there.
 
 Refused connections are closed before the websocket is accepted (the browser sees HTTP 403);
-the facilitator's console says when the room is full, at most once a minute.
+the facilitator's console says why, at most once a minute for each kind of refusal
+(:data:`REFUSALS`: a device over its limit, a device too fast, the room full).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-__all__ = ["PageLimits", "DEFAULT_PER_DEVICE", "DEFAULT_TOTAL"]
+__all__ = ["Admission", "PageLimits", "DEFAULT_PER_DEVICE", "DEFAULT_TOTAL", "REFUSALS"]
 
 #: A participant's page, the game's table page, a projector view, reloads: eight is plenty.
 DEFAULT_PER_DEVICE = 8
@@ -41,6 +43,23 @@ _MAX_DEVICES_KEPT = 1000
 
 #: The laptop's own addresses (as uvicorn reports a client's address).
 LAPTOP = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+
+#: The kinds of refusal: a device over its page limit, a device opening pages too fast, the room full.
+REFUSALS = ("device", "rate", "room")
+
+
+class Admission(NamedTuple):
+    """What :meth:`PageLimits.admit` decided about one new connection.
+
+    ``kind`` is None when the connection may go on, else one of :data:`REFUSALS`; ``reason`` is
+    the console's words for a refusal; ``to_close`` names the disconnected pages to close to
+    make room (the caller closes them)."""
+
+    allowed: bool
+    kind: str | None = None
+    reason: str | None = None
+    to_close: tuple = ()
 
 
 @dataclass
@@ -69,9 +88,8 @@ class PageLimits:
         """Whether a connection from ``device`` to the kernel ``kernel_id`` may go on.
 
         ``live`` is the set of kernel ids the server still holds (pages it closed or culled
-        are forgotten here). Returns ``(allowed, reason, to_close)``: ``to_close`` lists the
-        disconnected pages to close to make room (the caller closes them); ``reason`` says why a
-        connection was refused, for the console."""
+        are forgotten here). Returns an :class:`Admission`: its ``kind`` (not its words) says which
+        limit refused the connection, for :meth:`should_warn`."""
         device = device or "?"
         now = self.clock()
         with self.lock:
@@ -79,7 +97,7 @@ class PageLimits:
                 del self.pages[gone]
             if kernel_id in self.pages or kernel_id in live:  # a page reconnecting to its kernel
                 self.pages.setdefault(kernel_id, _Page(device))
-                return True, None, []
+                return Admission(True)
             exempt = device in LAPTOP
             if len(self.starts) > _MAX_DEVICES_KEPT:  # many addresses (IPv6 can rotate): forget the quiet ones
                 for quiet in [d for d, times in self.starts.items() if not times or now - times[-1] > 60]:
@@ -89,7 +107,7 @@ class PageLimits:
                 while recent and now - recent[0] > 60:
                     recent.popleft()
                 if len(recent) >= self.per_minute:
-                    return False, f"{device} opened {len(recent)} new pages in the last minute", []
+                    return Admission(False, "rate", f"{device} opened {len(recent)} new pages in the last minute")
             to_close = []
             if not exempt:
                 mine = [k for k, p in self.pages.items() if p.device == device]
@@ -97,20 +115,21 @@ class PageLimits:
                 if extra > 0:
                     chosen = self._idle(mine, extra)
                     if chosen is None:
-                        return False, f"{device} already has {len(mine)} pages open", []
+                        return Admission(False, "device", f"{device} already has {len(mine)} pages open")
                     to_close += chosen
             extra = len(self.pages) - len(to_close) - self.total + 1
             if extra > 0:
                 chosen = self._idle([k for k in self.pages if k not in to_close], extra)
                 if chosen is None:
-                    return False, f"the room is full: {len(self.pages)} pages open (--max-pages {self.total})", []
+                    return Admission(False, "room",
+                                     f"the room is full: {len(self.pages)} pages open (--max-pages {self.total})")
                 to_close += chosen
             for k in to_close:
                 del self.pages[k]
             self.pages[kernel_id] = _Page(device, seen=now)
             if not exempt:
                 self.starts[device].append(now)
-            return True, None, to_close
+            return Admission(True, to_close=tuple(to_close))
 
     def _idle(self, ids, count):
         """The ``count`` longest-disconnected pages among ``ids``, or None when there are fewer."""
@@ -130,10 +149,12 @@ class PageLimits:
                 page.open = max(0, page.open - 1)
                 page.seen = self.clock()
 
-    def should_warn(self, reason):
-        """True at most once a minute for each kind of refusal (a device's, the room's), for the
-        facilitator's console line."""
-        kind = reason.split(" ", 1)[0] if reason and not reason.startswith("the room") else "room"
+    def should_warn(self, kind):
+        """True at most once a minute for each ``kind`` of refusal (one of :data:`REFUSALS`, as
+        :meth:`admit` names it), for the facilitator's console line. Keyed on the kind, not on a
+        device's address: a visitor rotating addresses cannot flood the console (or this dict)."""
+        if kind not in REFUSALS:
+            raise ValueError(f"unknown kind of refusal {kind!r}: expected one of {', '.join(REFUSALS)}")
         now = self.clock()
         with self.lock:
             last = self.warned.get(kind)

@@ -216,15 +216,15 @@ def guarded_app(app, room, base_url="", limits=None):
     async def kernel_connection(scope, receive, send, path):
         kernel_id = path.rsplit("/", 2)[-2]
         device = (scope.get("client") or ("?",))[0]
-        allowed, reason, to_close = limits.admit(kernel_id, device, _live_kernels())
-        if not allowed:
-            if limits.should_warn(reason):
-                print(f"warning: refused a new page: {reason}. Each device may keep "
+        admission = limits.admit(kernel_id, device, _live_kernels())
+        if not admission.allowed:
+            if limits.should_warn(admission.kind):
+                print(f"warning: refused a new page: {admission.reason}. Each device may keep "
                       f"{limits.per_device} pages and the room {limits.total} "
                       "(--max-pages-per-device, --max-pages).", flush=True)
             await send({"type": "websocket.close", "code": 1008})
             return None
-        _close_kernels(to_close)
+        _close_kernels(admission.to_close)
         limits.opened(kernel_id, device)
         try:
             return await kernel_app(scope, receive, send)

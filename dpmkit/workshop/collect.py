@@ -184,6 +184,31 @@ def collect(folder=None, *, model=None, codes=None, round=None):
     return found
 
 
+def _round_words(round):
+    """"round 2" for a round numbered "2", else the round's own name ("warm-up")."""
+    return f"round {round}" if round.isdigit() else round
+
+
+def _labels(ballots):
+    """One label per ballot for legends and rows, ``{id: label}``: the ballot's own ("Table 3"),
+    then, where two share it, the round ("Table 3, round 2", or the round's own name), and only
+    where they share that too, a short id ("Table 3, round 2 (9b41)")."""
+    rounds = {}
+    for b in ballots:
+        rounds.setdefault(b.label, []).append(b.round)
+    labels = {}
+    for b in ballots:
+        shared = rounds[b.label]
+        label = b.label
+        if len(shared) > 1 and len(set(shared)) > 1 and b.round:
+            label = f"{label}, {_round_words(b.round)}"
+        labels[b.id] = label
+    counts = {}
+    for label in labels.values():
+        counts[label] = counts.get(label, 0) + 1
+    return {k: label if counts[label] == 1 else f"{label} ({k[:4]})" for k, label in labels.items()}
+
+
 _META = ("id", "created", "participant", "table", "role", "round", "label", "model",
          "question", "hypothesis", "finding", "decision", "source")
 
@@ -221,11 +246,7 @@ class Collection:
         self.notes = []
         self.folder = None
         self.round = None
-        # Legends and rows need one label per ballot: add a short id where two coincide.
-        counts = {}
-        for b in self.ballots:
-            counts[b.label] = counts.get(b.label, 0) + 1
-        self._labels = {b.id: b.label if counts[b.label] == 1 else f"{b.label} ({b.id[:4]})" for b in self.ballots}
+        self._labels = _labels(self.ballots)
         if model is None:
             names = {b.model for b in self.ballots}
             if len(names) == 1:
@@ -338,8 +359,10 @@ class Collection:
         head = "".join(f"<th style='text-align:left'>{f.capitalize()}</th>" for f in fields)
         rows = []
         for b in self.ballots:
-            who = _escape(self._labels[b.id]) + "".join(
-                f"<br><small>{_escape(x)}</small>" for x in (b.role, f"round {b.round}" if b.round else "") if x)
+            label = self._labels[b.id]
+            named = bool(b.round) and label.startswith(f"{b.label}, {_round_words(b.round)}")  # said once
+            round_line = f"round {b.round}" if b.round and not named else ""
+            who = _escape(label) + "".join(f"<br><small>{_escape(x)}</small>" for x in (b.role, round_line) if x)
             cells = "".join(f"<td style='white-space:pre-wrap;overflow-wrap:anywhere;vertical-align:top;"
                             f"text-align:left'>{_escape(getattr(b, f)) or '<i>(blank)</i>'}</td>" for f in fields)
             rows.append(f"<tr><td style='vertical-align:top;text-align:left;min-width:9em'>{who}</td>{cells}</tr>")

@@ -17,18 +17,9 @@ from .ballot import _as_model, _short
 from .collect import Collection, collect
 from .rehearsal import example_ballots
 from .session import SESSION_FILE, open_round, read_session
-from .store import _existing_folder, check_folder
+from .store import _existing_folder, _where
 
 __all__ = ["dashboard", "near_table"]
-
-
-def _where(folder):
-    """" (that is /full/path)" for a relative path, so that the facilitator sees where it was looked for."""
-    try:
-        path = check_folder(folder)
-        return "" if path.is_absolute() else f" (that is {str(path.resolve())!r})"
-    except (ModelError, OSError, RuntimeError):
-        return ""
 
 
 def near_table(name, tables):
@@ -123,11 +114,7 @@ def dashboard(folder=None, *, model, codes=None, round=None, tables=None, latest
     path = None
     if folder is not None:
         try:
-            typed = check_folder(folder)
-            if not typed.exists():
-                raise ModelError(f"the ballot folder {str(typed)!r} does not exist{_where(typed)}. Check BALLOTS in "
-                                 "the first cell: the shared folder's path, as participants' forms have it")
-            path = _existing_folder(typed, "collect ballots from")
+            path = _existing_folder(folder, "collect ballots from")
         except ModelError as err:
             notes.append(f"Nothing to show from the folder: {err}.")
     if isinstance(codes, str) and not codes.strip():

@@ -107,12 +107,24 @@ def check_folder(folder):
     return Path(text).expanduser()
 
 
+def _where(path):
+    """" (that is '/full/path')" for a relative ``path``, so that whoever reads a message sees where
+    the folder was looked for (a notebook's working folder is not always the one they think)."""
+    try:
+        return "" if path.is_absolute() else f" (that is {str(path.resolve())!r})"
+    except (OSError, RuntimeError):
+        return ""
+
+
 def _existing_folder(folder, what):
+    """``folder`` as a Path to a folder that exists, or ModelError in the one wording every route
+    shares (a participant's form, :func:`collect`, :func:`open_round`, the facilitator's dashboard)."""
     path = check_folder(folder)
     if not path.exists():
         raise ModelError(
-            f"the ballot folder {str(path)!r} does not exist; ask the facilitator for the shared folder's "
-            "path, or create it first"
+            f"the ballot folder {str(path)!r} does not exist{_where(path)}. Check BALLOTS in the first cell: "
+            "the shared folder's path, the same on the facilitator's dashboard and every ballot form (the "
+            "facilitator creates it: 'A shared ballot folder' in workshops/setup.md)"
         )
     if not path.is_dir():
         raise ModelError(f"{str(path)!r} is a file, not a folder; cannot {what} it")
