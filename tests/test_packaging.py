@@ -282,3 +282,56 @@ def test_ci_and_postbuild_are_executable():
     for name in (".ci/run", "postBuild"):
         path = ROOT / name
         assert path.stat().st_mode & 0o111, f"{name} is not executable (chmod +x)"
+
+
+def _imported_top_modules(folder):
+    """{top-level module: first file importing it} for every absolute import in ``folder``."""
+    import ast
+
+    found = {}
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                found.setdefault(name.split(".")[0], path.relative_to(ROOT).as_posix())
+    return found
+
+
+def _undeclared(imported, declared, distributions):
+    """The imported modules that are neither the standard library's, the kit's own, nor provided
+    by a declared project (``distributions``: module -> projects installing it, as
+    :func:`importlib.metadata.packages_distributions` gives), nor a declared project's namesake."""
+    missing = {}
+    for module, where in imported.items():
+        if module in sys.stdlib_module_names or module in ("dpmkit", "__future__"):
+            continue
+        # the module's own name too: the `solara` project installs its module through solara-ui
+        projects = {_normalise(p) for p in distributions.get(module, [])} | {_normalise(module)}
+        if not projects & declared:
+            missing[module] = where
+    return missing
+
+
+def test_every_library_the_kit_imports_is_declared():
+    """A library the kit imports directly is in pyproject.toml (any extra), not only reached
+    through another package's requirements: an upgrade of that package may drop it (reacton came
+    only through Solara until the game's page imported it)."""
+    from importlib.metadata import packages_distributions
+
+    from packaging.requirements import Requirement
+
+    project = _load_toml(ROOT / "pyproject.toml")["project"]
+    lines = list(project["dependencies"]) + [line for extra in project["optional-dependencies"].values()
+                                             for line in extra]
+    declared = {_normalise(Requirement(line).name) for line in lines}
+    imported = _imported_top_modules(ROOT / "dpmkit")
+    assert {"numpy", "altair", "solara"} <= imported.keys()  # the scan sees the kit's imports
+    assert _undeclared(imported, declared, packages_distributions()) == {}
+    # and it can fail: a library reached only through another's requirements is found
+    assert _undeclared({"reacton": "dpmkit/room/game_pages.py"}, declared - {"reacton"},
+                       {"reacton": ["reacton"]}) == {"reacton": "dpmkit/room/game_pages.py"}
