@@ -218,6 +218,45 @@ def test_the_facilitators_console_shows_the_links_and_nothing_to_worry_about(tmp
         assert line.startswith(start), "\n".join(said)
 
 
+def test_a_port_in_use_is_said_at_once_with_what_to_do(tmp_path):
+    """A second `make room` on the port of one already running (or any program listening there):
+    refused in a facilitator's words before the room warms up, with another port to use, and the
+    first listener is left alone."""
+    import socket
+    import time
+
+    from room_session import free_port
+
+    port = free_port()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        start = time.monotonic()
+        out = subprocess.run([sys.executable, "-m", "dpmkit.room", "--folder", str(tmp_path / "room"),
+                              "--port", str(port), "--host", "127.0.0.1", "--no-browser"],
+                             capture_output=True, text=True, timeout=120, cwd=ROOT)
+        took = time.monotonic() - start
+        assert out.returncode == 2, out.stderr
+        assert f"port {port} is already in use" in out.stderr and f"--port {port + 1}" in out.stderr
+        assert f"ROOM_PORT={port + 1}" in out.stderr and "Errno" not in out.stderr
+        assert "Participants:" not in out.stdout
+        assert took < 60, took  # a bound, not a timing: it stops before the room's warm-up and pages
+        busy.settimeout(1)  # the first listener still listens
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+
+
+def test_port_problems_in_a_facilitators_words():
+    from room_session import free_port
+
+    from dpmkit.room.cli import port_problem
+
+    assert port_problem("127.0.0.1", free_port()) is None
+    for port in (0, 70000, -1):
+        assert "from 1 to 65535" in port_problem("127.0.0.1", port)
+    assert "not an address of this laptop" in port_problem("192.0.2.1", free_port())  # TEST-NET-1
+
+
 @needs_server
 def test_a_room_killed_mid_round_comes_back_with_everything(tmp_path):
     folder = tmp_path / "ballots"

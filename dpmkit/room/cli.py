@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import faulthandler
+import os
 import signal
 import socket
 import sys
@@ -163,6 +165,39 @@ def start_game(room, name, context=None):
     return found
 
 
+def port_problem(host, port):
+    """What stops the room listening on ``host``:``port``, in a facilitator's words, or None.
+
+    Checked before the room warms up (a few seconds), so a second ``make room`` on the same
+    port, a mistyped --host or a port that needs administrator rights is said at once, with what
+    to do, instead of uvicorn's "[Errno 98] error while attempting to bind". The socket is set up
+    as uvicorn sets its own (address reuse on, so a port a stopped room left waiting is free), and
+    on Windows exclusively, where address reuse would let a second server share a port in use."""
+    if not 0 < port < 65536:
+        return f"--port {port}: a port is a whole number from 1 to 65535 (the default is 8866)."
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        if os.name == "nt" and hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+        else:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as err:
+            if err.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", None)):
+                return (f"port {port} is already in use on this laptop: is the room (or another program) already "
+                        f"running, perhaps in another window? Stop it (Ctrl+C in its window), or start this one on "
+                        f"another port: --port {port + 1} (make room ROOM_PORT={port + 1}).")
+            if err.errno in (errno.EACCES, errno.EPERM):
+                return (f"port {port} needs administrator rights on this laptop; use a port above 1024, "
+                        "e.g. the default --port 8866.")
+            if err.errno == errno.EADDRNOTAVAIL:
+                return (f"--host {host} is not an address of this laptop; leave --host out to serve every "
+                        "network of this laptop, or use 127.0.0.1 for this laptop only.")
+            return f"cannot listen on {host} port {port}: {err.strerror or err}."
+    return None
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["slips"]:
@@ -184,6 +219,10 @@ def main(argv=None):
         room.game = game
     except ModelError as err:  # RoomError is one
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    problem = port_problem(args.host, args.port)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
         from .server import configure_solara
