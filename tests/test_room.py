@@ -218,6 +218,29 @@ def test_the_facilitators_console_shows_the_links_and_nothing_to_worry_about(tmp
         assert line.startswith(start), "\n".join(said)
 
 
+@needs_server
+def test_one_room_per_folder_and_a_killed_room_leaves_it_free(tmp_path):
+    """A second room on a folder a running room serves (another port: the first check does not
+    catch it) is refused, naming the first room's port, and changes nothing there: not its code,
+    not its QR code. Once the first room is killed, a room starts on the folder at once."""
+    from room_session import free_port
+
+    folder = tmp_path / "ballots"
+    with room(folder, "--code", "TEAL7") as first:
+        state, qr = (folder / STATE_FILE).read_bytes(), (folder / "join-qr.png").read_bytes()
+        out = subprocess.run([sys.executable, "-m", "dpmkit.room", "--folder", str(folder), "--port", str(free_port()),
+                              "--host", "127.0.0.1", "--no-browser", "--code", "OTHER"],
+                             capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert out.returncode == 2, out.stderr
+        assert f"a room is already running on the folder {str(folder.resolve())!r} on port {first.port}" in out.stderr
+        assert "another --folder" in out.stderr and "Traceback" not in out.stderr
+        assert (folder / STATE_FILE).read_bytes() == state and (folder / "join-qr.png").read_bytes() == qr
+        first.kill(signal.SIGKILL)  # no clean-up: the operating system drops the lock
+    with room(folder) as again:
+        assert again.participants.endswith("/?code=TEAL7")
+    assert dk.workshop.collect(folder, model="demo").rejected == []  # the QR code and the lock are not ballots
+
+
 def test_a_port_in_use_is_said_at_once_with_what_to_do(tmp_path):
     """A second `make room` on the port of one already running (or any program listening there):
     refused in a facilitator's words before the room warms up, with another port to use, and the

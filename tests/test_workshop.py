@@ -282,6 +282,8 @@ def test_names_links_and_special_files_are_never_followed(demo, folder, tmp_path
         shutil.copy(inside, folder / name)
     Path(folder / ".ballot-abc123.tmp").write_text("{half a ballot")
     Path(folder / ".DS_Store").write_bytes(b"\x00\x01")
+    Path(folder / "join-qr.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # the room's own files
+    Path(folder / "dpmkit-room.lock").write_text(" 8866\n")
     Path(folder / ".ipynb_checkpoints").mkdir()
     Path(folder / ".hidden.json").write_text("{}")
 
@@ -300,7 +302,7 @@ def test_names_links_and_special_files_are_never_followed(demo, folder, tmp_path
     assert "new\\nline.json" in reasons, "control characters in names are shown escaped"
     assert "not a ballot file name" in reasons[".hidden.json"]
     assert found.in_progress == 1, "a ballot being written is counted, not read"
-    assert len(found.rejected) == 4 + 2 + len(odd) + 1, "clutter such as .DS_Store is skipped without comment"
+    assert len(found.rejected) == 4 + 2 + len(odd) + 1, "clutter such as .DS_Store and the room's QR code are skipped"
 
 
 def test_oversized_files_are_refused_before_reading(demo, folder):

@@ -15,12 +15,12 @@ import webbrowser
 from pathlib import Path
 
 from ..errors import ModelError
+from ..workshop.store import QR_FILE, ROOM_LOCK
 from .limits import DEFAULT_PER_DEVICE, DEFAULT_TOTAL, PageLimits
 from .state import Room, RoomError, table_list
 
 __all__ = ["main", "parser", "lan_addresses", "slips_parser", "start_game", "urls"]
 
-QR_FILE = "join-qr.png"
 
 
 def parser():
@@ -165,6 +165,47 @@ def start_game(room, name, context=None):
     return found
 
 
+def hold_folder(folder, port):
+    """Keep a second room off ``folder`` while this one runs: one room per folder.
+
+    Two rooms on one folder would each keep their own round and tables and overwrite each
+    other's settings and QR code, and participants would be split between them. The lock is the
+    operating system's (``flock``; ``msvcrt.locking`` on Windows) on :data:`ROOM_LOCK` in the
+    folder, so it goes when this process ends, even killed or crashed: a restart is never locked
+    out. Returns the open lock file, to keep for the room's life; raises :class:`RoomError`
+    naming the other room's port when the folder is taken."""
+    path = Path(folder) / ROOM_LOCK
+    try:
+        handle = open(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")  # noqa: SIM115 - kept open by main
+    except OSError as err:
+        raise RoomError(f"cannot write in the folder {str(folder)!r}: {err.strerror or err}") from None
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # the first byte; the port follows it
+        else:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        try:
+            handle.seek(1)
+            other = handle.read(16).decode("ascii", "replace").strip()
+        except OSError:
+            other = ""
+        handle.close()
+        where = f" on port {other}" if other.isdigit() else ""
+        raise RoomError(f"a room is already running on the folder {str(folder)!r}{where} (perhaps in another "
+                        "window): one room per folder. Stop it (Ctrl+C in its window) and start again, or use "
+                        "another --folder.") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f" {port}\n".encode("ascii"))
+    handle.flush()
+    return handle
+
+
 def port_problem(host, port):
     """What stops the room listening on ``host``:``port``, in a facilitator's words, or None.
 
@@ -203,6 +244,10 @@ def main(argv=None):
     if argv[:1] == ["slips"]:
         return slips(argv[1:])
     args = parser().parse_args(argv)
+    problem = port_problem(args.host, args.port)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         tables = table_list(args.tables) if args.tables else None
         game = None
@@ -213,16 +258,19 @@ def main(argv=None):
                 raise RoomError(f"--game {args.game}: no such game; the games are {', '.join(sorted(GAMES))}")
             if args.model == "demo":
                 args.model = GAMES[args.game].model
-        room = Room(args.folder, model=args.model, code=args.code, tables=tables)
+        folder = Path(args.folder).expanduser().resolve()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise RoomError(f"cannot create the folder {str(folder)!r}: {err.strerror or err}") from None
+        # before the room reads or writes its settings there: a running room's are left alone
+        lock = hold_folder(folder, args.port)  # held until this process ends
+        room = Room(folder, model=args.model, code=args.code, tables=tables)
         if args.game is not None:
             game = start_game(room, args.game, args.context)
         room.game = game
     except ModelError as err:  # RoomError is one
         print(f"error: {err}", file=sys.stderr)
-        return 2
-    problem = port_problem(args.host, args.port)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
         from .server import configure_solara
@@ -253,7 +301,7 @@ def main(argv=None):
 
     if hasattr(signal, "SIGUSR1"):  # kill -USR1 <pid> prints every thread's stack: to see where a room hangs
         faulthandler.register(signal.SIGUSR1, all_threads=True)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
+    with lock, contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
         serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
               limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages))
     return 0

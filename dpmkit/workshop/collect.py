@@ -13,6 +13,7 @@ from .ballot import _as_model, _check_document, _headline, _parse, _recorded, _r
 from .store import (
     _CLUTTER,
     _TEMP_RE,
+    ROOM_FILES,
     STALE_SECONDS,
     STATE_FILE_RE,
     _decode_code,
@@ -138,7 +139,8 @@ def collect(folder=None, *, model=None, codes=None, round=None):
                 elif age is not None:
                     in_progress += 1
                 continue
-            if (entry.name in _CLUTTER or entry.name.startswith(("._", ".~lock.")) or STATE_FILE_RE.match(entry.name)
+            if (entry.name in _CLUTTER or entry.name in ROOM_FILES or entry.name.startswith(("._", ".~lock."))
+                    or STATE_FILE_RE.match(entry.name)
                     or (entry.name in _KIT_FOLDERS and entry.is_dir(follow_symlinks=False))):
                 continue
             shown = safe_display(entry.name)

@@ -50,6 +50,12 @@ _TEMP_RE = re.compile(r"\.(ballot|preflight)-[A-Za-z0-9_-]+\.tmp\Z")
 #: comment. Every other name in the folder is read as a ballot or rejected with a reason.
 STATE_FILE_RE = re.compile(r"(dpmkit-[A-Za-z0-9_.-]+|game(-[A-Za-z0-9_.-]+)?)\.json\Z")
 
+#: The room's other files beside the ballots: the QR code for the projector and the lock that
+#: keeps a second room off the folder (``python -m dpmkit.room``). Skipped without comment too.
+QR_FILE = "join-qr.png"
+ROOM_LOCK = "dpmkit-room.lock"
+ROOM_FILES = frozenset({QR_FILE, ROOM_LOCK})
+
 #: Files that operating systems and Jupyter leave in folders; skipped without comment.
 _CLUTTER = frozenset({".DS_Store", ".ipynb_checkpoints", "Thumbs.db", "desktop.ini", ".directory"})
 
