@@ -5,6 +5,7 @@ the real-browser test with eight participants in test_room_browser.py."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -239,6 +240,24 @@ def test_one_room_per_folder_and_a_killed_room_leaves_it_free(tmp_path):
     with room(folder) as again:
         assert again.participants.endswith("/?code=TEAL7")
     assert dk.workshop.collect(folder, model="demo").rejected == []  # the QR code and the lock are not ballots
+
+
+def test_the_folder_lock_follows_no_link(tmp_path):
+    """A shared ballot folder may hold a link named like the lock to one of the facilitator's
+    files: the room refuses it and leaves the file as it was."""
+    from dpmkit.room.cli import hold_folder
+
+    precious = tmp_path / "precious.txt"
+    precious.write_text("the facilitator's notes\n")
+    for kind, make in (("symbolic", os.symlink), ("hard", os.link)):
+        folder = tmp_path / kind
+        folder.mkdir()
+        make(precious, folder / "dpmkit-room.lock")
+        with pytest.raises(RoomError, match="is a link; the room follows no links"):
+            hold_folder(folder, 8866)
+        assert precious.read_text() == "the facilitator's notes\n", kind
+    with hold_folder(tmp_path, 8866) as held:  # a plain folder: the lock is taken, the port written
+        assert (tmp_path / "dpmkit-room.lock").read_text() == " 8866\n" and not held.closed
 
 
 def test_a_port_in_use_is_said_at_once_with_what_to_do(tmp_path):

@@ -175,10 +175,20 @@ def hold_folder(folder, port):
     out. Returns the open lock file, to keep for the room's life; raises :class:`RoomError`
     naming the other room's port when the folder is taken."""
     path = Path(folder) / ROOM_LOCK
+    # Never through a link: a folder others can write in (a shared ballot folder) could hold a
+    # link named like the lock to one of the facilitator's files, which writing the port would spoil.
     try:
-        handle = open(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")  # noqa: SIM115 - kept open by main
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise RoomError(f"{ROOM_LOCK} in the folder {str(folder)!r} is a link; the room follows no links "
+                            "in its folder: delete it and start again") from None
         raise RoomError(f"cannot write in the folder {str(folder)!r}: {err.strerror or err}") from None
+    if os.fstat(fd).st_nlink > 1 or (os.name == "nt" and path.is_symlink()):
+        os.close(fd)
+        raise RoomError(f"{ROOM_LOCK} in the folder {str(folder)!r} is a link; the room follows no links "
+                        "in its folder: delete it and start again")
+    handle = open(fd, "r+b")  # noqa: SIM115 - kept open by main for the room's life
     try:
         if os.name == "nt":
             import msvcrt
