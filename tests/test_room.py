@@ -222,7 +222,7 @@ def test_the_facilitators_console_shows_the_links_and_nothing_to_worry_about(tmp
 @needs_server
 def test_one_room_per_folder_and_a_killed_room_leaves_it_free(tmp_path):
     """A second room on a folder a running room serves (another port: the first check does not
-    catch it) is refused, naming the first room's port, and changes nothing there: not its code,
+    catch it) is refused, saying so, and changes nothing there: not its code,
     not its QR code. Once the first room is killed, a room starts on the folder at once."""
     from room_session import free_port
 
@@ -233,7 +233,7 @@ def test_one_room_per_folder_and_a_killed_room_leaves_it_free(tmp_path):
                               "--host", "127.0.0.1", "--no-browser", "--code", "OTHER"],
                              capture_output=True, text=True, timeout=120, cwd=ROOT)
         assert out.returncode == 2, out.stderr
-        assert f"a room is already running on the folder {str(folder.resolve())!r} on port {first.port}" in out.stderr
+        assert f"a room is already running on the folder {str(folder.resolve())!r}" in out.stderr
         assert "another --folder" in out.stderr and "Traceback" not in out.stderr
         assert (folder / STATE_FILE).read_bytes() == state and (folder / "join-qr.png").read_bytes() == qr
         first.kill(signal.SIGKILL)  # no clean-up: the operating system drops the lock
@@ -242,22 +242,29 @@ def test_one_room_per_folder_and_a_killed_room_leaves_it_free(tmp_path):
     assert dk.workshop.collect(folder, model="demo").rejected == []  # the QR code and the lock are not ballots
 
 
-def test_the_folder_lock_follows_no_link(tmp_path):
-    """A shared ballot folder may hold a link named like the lock to one of the facilitator's
-    files: the room refuses it and leaves the file as it was."""
-    from dpmkit.room.cli import hold_folder
+def test_the_room_follows_no_link_in_its_folder(tmp_path):
+    """A shared ballot folder may hold links named like the room's files to the facilitator's own
+    files: a symbolic link as the lock is refused; the QR code replaces a link, never writes
+    through it; a hard link as the lock is only locked, never written. The files stay as they were."""
+    from dpmkit.room.cli import hold_folder, write_qr
 
     precious = tmp_path / "precious.txt"
     precious.write_text("the facilitator's notes\n")
-    for kind, make in (("symbolic", os.symlink), ("hard", os.link)):
-        folder = tmp_path / kind
-        folder.mkdir()
-        make(precious, folder / "dpmkit-room.lock")
-        with pytest.raises(RoomError, match="is a link; the room follows no links"):
-            hold_folder(folder, 8866)
-        assert precious.read_text() == "the facilitator's notes\n", kind
-    with hold_folder(tmp_path, 8866) as held:  # a plain folder: the lock is taken, the port written
-        assert (tmp_path / "dpmkit-room.lock").read_text() == " 8866\n" and not held.closed
+    linked = tmp_path / "symbolic"
+    linked.mkdir()
+    os.symlink(precious, linked / "dpmkit-room.lock")
+    with pytest.raises(RoomError, match="is a link or not a plain file; the room follows no links"):
+        hold_folder(linked)
+    os.symlink(precious, linked / "join-qr.png")
+    write_qr("http://192.0.2.7:8866/?code=TEAL7", linked / "join-qr.png")
+    qr = linked / "join-qr.png"
+    assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and not qr.is_symlink()
+    hard = tmp_path / "hard"
+    hard.mkdir()
+    os.link(precious, hard / "dpmkit-room.lock")
+    with hold_folder(hard), pytest.raises(RoomError, match="a room is already running on the folder"):
+        hold_folder(hard)  # the lock is held (a second holder, even in this process, is refused)
+    assert precious.read_text() == "the facilitator's notes\n"
 
 
 def test_a_port_in_use_is_said_at_once_with_what_to_do(tmp_path):

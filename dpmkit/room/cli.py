@@ -7,6 +7,7 @@ import contextlib
 import errno
 import faulthandler
 import os
+import re
 import signal
 import socket
 import sys
@@ -14,6 +15,7 @@ import threading
 import webbrowser
 from pathlib import Path
 
+from .._files import atomic_write, file_lock
 from ..errors import ModelError
 from ..workshop.store import QR_FILE, ROOM_LOCK
 from .limits import DEFAULT_PER_DEVICE, DEFAULT_TOTAL, PageLimits
@@ -138,10 +140,17 @@ def urls(room, host, port, base_url="", public_url=None):
 
 
 def write_qr(url, path):
+    """The join link as a PNG QR code at ``path`` (for the projector), written atomically with the
+    kit's writer: never through a link a shared folder may hold under that name."""
+    import io
+
     import segno
 
-    segno.make(url, error="m").save(str(path), scale=10, border=3)
-    return path
+    png = io.BytesIO()
+    segno.make(url, error="m").save(png, kind="png", scale=10, border=3)
+    path = Path(path)
+    return atomic_write(path.parent, path.name, png.getvalue(), names=re.compile(re.escape(path.name)),
+                        what="the QR code", temp_prefix=".dpmkit-qr-", mode=0o644)
 
 
 GAME_FOLDER = "game"
@@ -165,55 +174,30 @@ def start_game(room, name, context=None):
     return found
 
 
-def hold_folder(folder, port):
+def hold_folder(folder):
     """Keep a second room off ``folder`` while this one runs: one room per folder.
 
-    Two rooms on one folder would each keep their own round and tables and overwrite each
-    other's settings and QR code, and participants would be split between them. The lock is the
-    operating system's (``flock``; ``msvcrt.locking`` on Windows) on :data:`ROOM_LOCK` in the
-    folder, so it goes when this process ends, even killed or crashed: a restart is never locked
-    out. Returns the open lock file, to keep for the room's life; raises :class:`RoomError`
-    naming the other room's port when the folder is taken."""
-    path = Path(folder) / ROOM_LOCK
-    # Never through a link: a folder others can write in (a shared ballot folder) could hold a
-    # link named like the lock to one of the facilitator's files, which writing the port would spoil.
+    Two rooms on one folder would each keep their own round and tables, overwrite each other's
+    settings and QR code, and split the participants between them. The lock is the kit's file
+    lock (:func:`dpmkit._files.file_lock`: the operating system's, on :data:`ROOM_LOCK` in the
+    folder, never through a link, nothing written), so it goes when this process ends, even
+    killed or crashed: a restart is never locked out. Returns a :class:`contextlib.ExitStack`
+    holding it, to keep for the room's life; raises :class:`RoomError` when another room holds
+    the folder or the lock file cannot be used."""
+    stack = contextlib.ExitStack()
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        held = stack.enter_context(file_lock(Path(folder) / ROOM_LOCK, wait=False))
     except OSError as err:
-        if err.errno == errno.ELOOP:
-            raise RoomError(f"{ROOM_LOCK} in the folder {str(folder)!r} is a link; the room follows no links "
-                            "in its folder: delete it and start again") from None
+        if err.errno in (errno.ELOOP, errno.EINVAL):
+            raise RoomError(f"{ROOM_LOCK} in the folder {str(folder)!r} is a link or not a plain file; the room "
+                            "follows no links in its folder: delete it and start again") from None
         raise RoomError(f"cannot write in the folder {str(folder)!r}: {err.strerror or err}") from None
-    if os.fstat(fd).st_nlink > 1 or (os.name == "nt" and path.is_symlink()):
-        os.close(fd)
-        raise RoomError(f"{ROOM_LOCK} in the folder {str(folder)!r} is a link; the room follows no links "
-                        "in its folder: delete it and start again")
-    handle = open(fd, "r+b")  # noqa: SIM115 - kept open by main for the room's life
-    try:
-        if os.name == "nt":
-            import msvcrt
-
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # the first byte; the port follows it
-        else:
-            import fcntl
-
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        try:
-            handle.seek(1)
-            other = handle.read(16).decode("ascii", "replace").strip()
-        except OSError:
-            other = ""
-        handle.close()
-        where = f" on port {other}" if other.isdigit() else ""
-        raise RoomError(f"a room is already running on the folder {str(folder)!r}{where} (perhaps in another "
-                        "window): one room per folder. Stop it (Ctrl+C in its window) and start again, or use "
-                        "another --folder.") from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f" {port}\n".encode("ascii"))
-    handle.flush()
-    return handle
+    if not held:
+        stack.close()
+        raise RoomError(f"a room is already running on the folder {str(folder)!r} (perhaps in another window): "
+                        "one room per folder. Stop it (Ctrl+C in its window) and start again, or use another "
+                        "--folder.")
+    return stack
 
 
 def port_problem(host, port):
@@ -274,7 +258,7 @@ def main(argv=None):
         except OSError as err:
             raise RoomError(f"cannot create the folder {str(folder)!r}: {err.strerror or err}") from None
         # before the room reads or writes its settings there: a running room's are left alone
-        lock = hold_folder(folder, args.port)  # held until this process ends
+        lock = hold_folder(folder)  # held until this process ends
         room = Room(folder, model=args.model, code=args.code, tables=tables)
         if args.game is not None:
             game = start_game(room, args.game, args.context)
