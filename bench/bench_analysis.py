@@ -5,11 +5,16 @@ budgets. These are measurements, not tests: a noisy machine may print a slower f
 
 - a 10,000-run Monte-Carlo ensemble of the `surrey` model with percentile bands of every
   variable (dk.uncertainty) under 2 s;
-- a calibration of 3 parameters of `surrey` to two noisy series (dk.calibrate) under 5 s.
+- a calibration of 3 parameters of `surrey` to two noisy series (dk.calibrate) under 5 s;
+- the lessons' small ensembles (lesson 04's dk.compare of three scenarios and its calibrations
+  to the published figures) as shipped, where a few runs are run as single runs one after
+  another, beside the vectorised kernel on the same calls (``AUTO_SINGLE_RUNS`` set to 0), in
+  alternating rounds of the same run.
 
 Falls back to the `demo` model (and says so) where `surrey` is not available.
 """
 
+import importlib
 import statistics
 import sys
 import time
@@ -78,5 +83,42 @@ def main():
           f"{fit.nfev} objective runs")
 
 
+def small_ensembles(rounds=5):
+    """Lesson 04's compare and calibrations, as shipped and with every ensemble vectorised."""
+    if "surrey" not in dk.models.available():
+        return
+    sim = importlib.import_module("dpmkit.simulate")  # the module (dk.simulate is the function)
+    from dpmkit.models import surrey
+
+    model, data = dk.models.load("surrey"), surrey.observed()
+    tasks = {
+        "compare: 3 scenarios (lesson 04)": lambda: dk.compare(
+            model, ["no_coproduction", "faster_decommissioning", "no_post_2015_cuts"], names=["neet", "trust"]),
+        "calibrate: 1 parameter to the published figures": lambda: dk.calibrate(model, data, params=["neet_spell"]),
+        "calibrate: 2 parameters to the published figures": lambda: dk.calibrate(
+            model, data, params=["at_risk", "neet_hazard"]),
+    }
+    shipped = sim.AUTO_SINGLE_RUNS
+    for task in tasks.values():
+        task()  # compiled once
+    times = {k: {"single runs": [], "vectorised": []} for k in tasks}
+    try:
+        for r in range(rounds):
+            for how in (("single runs", "vectorised") if r % 2 == 0 else ("vectorised", "single runs")):
+                sim.AUTO_SINGLE_RUNS = shipped if how == "single runs" else 0
+                for k, task in tasks.items():
+                    t0 = time.perf_counter()
+                    task()
+                    times[k][how].append(time.perf_counter() - t0)
+    finally:
+        sim.AUTO_SINGLE_RUNS = shipped
+    print(f"\n-- small ensembles (up to {shipped} runs are single runs), medians of {rounds} alternating rounds")
+    for k, t in times.items():
+        single, vector = statistics.median(t["single runs"]), statistics.median(t["vectorised"])
+        print(f"{k:<52} {single * 1e3:8.1f} ms   vectorised {vector * 1e3:8.1f} ms   "
+              f"{single / vector:5.2f} x")
+
+
 if __name__ == "__main__":
     main()
+    small_ensembles()

@@ -25,6 +25,11 @@ AUTO_WARM_RUN_STEPS = 1_000_000
 #: ... and from this many when it is not (its first compile costs seconds, once per model
 #: structure and machine; see bench/bench_compiled.py and docs/decisions.md).
 AUTO_COLD_RUN_STEPS = 10_000_000
+#: backend="auto" runs an ensemble of at most this many runs as single runs, one after another
+#: (``result.backend`` is then "python"): below about 30 runs the vectorised kernel's cost per
+#: step, a numpy call per operation, is more than the runs' own work (Surrey, 3 runs: 78 ms
+#: vectorised, 6 ms one by one; bench/bench_core.py prints both by ensemble size).
+AUTO_SINGLE_RUNS = 20
 #: Largest result accepted by default, in bytes: times x recorded variables x runs x 8
 #: (see ``max_bytes`` of :func:`simulate` and :func:`ensemble`). 2 GiB.
 MAX_BYTES = 2 * 1024**3
@@ -170,30 +175,41 @@ def simulate(
     scheduled, S = _events(model, events, time, values, allow_out_of_bounds)
     compiled = compile_model(model, scheduled)
     P = tuple(values[n] for n in compiled.param_names)
-    kernel = compiled.kernel(method, "scalar")
-    compact = nbytes > _COMPACT_BYTES
-    rows = array("d") if compact else []
     try:
-        try:
-            statics = kernel(P, time.tolist(), dt, start, stop, rows.extend if compact else rows.append, None, S)
-        except ZeroDivisionError:
-            # Python's "/" raises where numpy gives inf/NaN: rerun with IEEE division (the
-            # builtins already follow numpy), so a single run gives what an ensemble gives.
-            del rows[:]
-            kernel = compiled.kernel(method, "ieee")
-            statics = kernel(P, time.tolist(), dt, start, stop, rows.extend if compact else rows.append, None, S)
-        width = len(kernel.record_dyn)
-        if not compact and width:
-            # one C-level conversion of every float (numpy's np.array(rows) has to discover
-            # the shape of a list of tuples first, which takes about twice as long)
-            rows = struct.pack(f"{len(rows) * width}d", *chain.from_iterable(rows))
-        data = np.frombuffer(rows, dtype=float).reshape(len(time), width) if width else np.empty((len(time), 0))
+        data = _run_single(compiled, method, P, time, time.tolist(), dt, start, stop, S, nbytes > _COMPACT_BYTES)
     except (ArithmeticError, ValueError):
         # A safety net: anything else Python's floats raise is located precisely with the
         # vectorised kernel (which turns it into nan/inf) and reported by variable and time.
         out = _run_vector(compiled, method, P, time, dt, start, stop, compiled.recorded, 1, S)
         _raise_non_finite(model, compiled, out, time, None, fallback=True)
         raise
+    if not np.isfinite(data).all():
+        _raise_non_finite(model, compiled, data[:, :, None], time, None)
+    return Result(model, time, compiled.recorded, data, values, method)
+
+
+def _run_single(compiled, method, P, time, times, dt, start, stop, S, compact=False):
+    """One run of the single-run (scalar) kernel: its values (time, variable) in the columns of
+    ``compiled.recorded``. ``P`` and ``S`` hold Python floats; ``times`` is ``time`` as a list.
+    ``compact``: record into an array of doubles rather than a list of tuples (large runs).
+    Python's floats raise where numpy's give inf or NaN: a division by zero is run again with
+    IEEE division; anything else raised is the caller's to handle."""
+    kernel = compiled.kernel(method, "scalar")
+    rows = array("d") if compact else []
+    try:
+        statics = kernel(P, times, dt, start, stop, rows.extend if compact else rows.append, None, S)
+    except ZeroDivisionError:
+        # rerun with IEEE division (the builtins already follow numpy), so a single run gives
+        # what an ensemble gives
+        del rows[:]
+        kernel = compiled.kernel(method, "ieee")
+        statics = kernel(P, times, dt, start, stop, rows.extend if compact else rows.append, None, S)
+    width = len(kernel.record_dyn)
+    if not compact and width:
+        # one C-level conversion of every float (numpy's np.array(rows) has to discover
+        # the shape of a list of tuples first, which takes about twice as long)
+        rows = struct.pack(f"{len(rows) * width}d", *chain.from_iterable(rows))
+    data = np.frombuffer(rows, dtype=float).reshape(len(time), width) if width else np.empty((len(time), 0))
     names = compiled.recorded
     if compiled.static_recorded:
         full = np.empty((len(time), len(names)))
@@ -202,9 +218,29 @@ def simulate(
         for n, v in zip(compiled.static_recorded, statics):
             full[:, pos[n]] = v
         data = full
-    if not np.isfinite(data).all():
-        _raise_non_finite(model, compiled, data[:, :, None], time, None)
-    return Result(model, time, names, data, values, method)
+    return data
+
+
+def _run_singles(compiled, method, P, time, dt, start, stop, record, n, S=()):
+    """The runs of a small ensemble as single runs, one after another: the values (time,
+    variable, run) in ``record``'s order, or None when a run raised or made a value that is
+    not finite (the caller then runs the vectorised kernel, which names it as it always does).
+    ``P`` and ``S`` hold a number or an array of ``n`` values each, as the vectorised kernel
+    takes them."""
+    times = time.tolist()
+    columns = [compiled.recorded.index(name) for name in record]
+    out = np.empty((len(time), len(record), n))
+    for j in range(n):
+        P_j = tuple(float(v[j]) if np.ndim(v) else v for v in P)
+        S_j = tuple([float(v[j]) if np.ndim(v) else v for v in sched] for sched in S)
+        try:
+            data = _run_single(compiled, method, P_j, time, times, dt, start, stop, S_j)
+        except (ArithmeticError, ValueError):
+            return None
+        out[:, :, j] = data[:, columns]
+    if not np.isfinite(out).all():
+        return None
+    return out
 
 
 def _check_runs(n):
@@ -475,8 +511,10 @@ def ensemble(
         bytes. The default, :data:`MAX_BYTES`, is 2 GiB; record fewer variables, run
         fewer runs or use a larger dt to stay below it.
     backend : {"auto", "numpy", "numba"}
-        How the runs are computed; every backend gives the same numbers (to the last
-        bits or so: within 1e-12 relative). ``"numpy"``: vectorised over runs with
+        How the runs are computed; every backend gives the same numbers to the last bits
+        (numpy's EXP, say, may round its last bit otherwise than Python's, and a small
+        difference of two such values shows it more: 7e-12 relative in ``three_objectives``).
+        ``"numpy"``: vectorised over runs with
         numpy, always available. ``"numba"``: the model's single-run code looped over
         runs and compiled to machine code with numba, about twice as fast on a large
         ensemble; needs the ``fast`` extra (``pip install "dpmkit[fast]"``; a
@@ -486,7 +524,10 @@ def ensemble(
         in well under a second. ``"auto"`` (default) uses numba when it is installed
         and the ensemble is large (at least :data:`AUTO_WARM_RUN_STEPS` runs x times
         when the compiled code is at hand, :data:`AUTO_COLD_RUN_STEPS` when it must
-        first be compiled), and numpy otherwise. ``result.backend`` says which ran.
+        first be compiled), and numpy otherwise; an ensemble of at most
+        :data:`AUTO_SINGLE_RUNS` runs (20) is run as single runs, one after another, which is
+        faster for so few (``"python"``: each run then equals :func:`simulate`'s to the bit).
+        ``result.backend`` says which ran.
 
     Returns
     -------
@@ -560,13 +601,20 @@ def ensemble(
     scheduled, S = _events(model, events, time, base, allow_out_of_bounds)
     compiled = compile_model(model, scheduled)
     P = tuple(arrays[n_] if n_ in arrays else fixed[n_] for n_ in compiled.param_names)
-    fast = _numba_kernel(backend, compiled, method, record, size * len(time))
-    if fast is None:
-        values, total = _run_vector_watched(compiled, method, P, time, dt, start, stop, record, size, S)
-    else:
-        from ._numba_kernel import run
+    values, fast = None, None
+    if backend == "auto" and size <= AUTO_SINGLE_RUNS:
+        values, total = _run_singles(compiled, method, P, time, dt, start, stop, record, size, S), 0.0
+    if values is None:
+        fast = _numba_kernel(backend, compiled, method, record, size * len(time))
+        if fast is None:
+            values, total = _run_vector_watched(compiled, method, P, time, dt, start, stop, record, size, S)
+        else:
+            from ._numba_kernel import run
 
-        values, total = run(fast, compiled, P, time, dt, start, stop, record, size, S)  # the kernel sums them
+            values, total = run(fast, compiled, P, time, dt, start, stop, record, size, S)  # the kernel sums them
+        backend_used = "numpy" if fast is None else "numba"
+    else:
+        backend_used = "python"
     if not np.isfinite(total):
         sub, runs = values, np.arange(size)
         if len(record) != len(compiled.recorded):
@@ -583,7 +631,7 @@ def ensemble(
 
         _raise_non_finite(model, compiled, sub, time, describe)
     result = EnsembleResult(model, time, tuple(record), values, arrays, fixed, method)
-    result.backend = "numpy" if fast is None else "numba"
+    result.backend = backend_used
     return result
 
 

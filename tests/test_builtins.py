@@ -23,6 +23,9 @@ from dpmkit.compiler import compile_model
 from dpmkit.expressions import parse
 from dpmkit.simulate import _run_vector
 
+# these tests hold the vectorised kernel to single runs with small ensembles (conftest.py)
+pytestmark = pytest.mark.usefixtures("vector_ensembles")
+
 INF, NAN = math.inf, math.nan
 #: Values every argument meets: zeros, negatives, fractions, huge, tiny, infinities, NaN.
 GRID = (0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 3.0, 1e308, -1e308, 5e-324, INF, -INF, NAN)

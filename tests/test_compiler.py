@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 import dpmkit as dk
 from dpmkit.compiler import _FIXED_NAMES, _HELPER_NAMES, compile_model
 
+# these tests hold the vectorised kernel to single runs with small ensembles (conftest.py)
+pytestmark = pytest.mark.usefixtures("vector_ensembles")
+
 
 def test_auxiliaries_are_computed_after_what_they_need():
     # declared in the "wrong" order on purpose

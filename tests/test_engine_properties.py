@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 import dpmkit as dk
 
-pytestmark = pytest.mark.filterwarnings("error")
+# hypothesis holds the vectorised kernel to single runs with small ensembles (conftest.py)
+pytestmark = [pytest.mark.filterwarnings("error"), pytest.mark.usefixtures("vector_ensembles")]
 
 PARAM_BOUNDS = {
     "a_in": (0.0, 10.0),

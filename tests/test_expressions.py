@@ -7,6 +7,9 @@ from hypothesis import strategies as st
 import dpmkit as dk
 from dpmkit.expressions import BinOp, Call, If, Name, Num, UnaryOp, names_in, parse, unparse
 
+# these tests hold the vectorised kernel to single runs with small ensembles (conftest.py)
+pytestmark = pytest.mark.usefixtures("vector_ensembles")
+
 
 def model_with(equation, *extra):
     """A tiny model whose flow 'f' has ``equation``."""

@@ -18,6 +18,9 @@ from regenerate_golden import ATOL_SCALE, RTOL, golden_table, read
 import dpmkit as dk
 from dpmkit.units import parse_units
 
+# these tests hold the vectorised kernel to single runs with small ensembles (conftest.py)
+pytestmark = pytest.mark.usefixtures("vector_ensembles")
+
 MODELS = dk.models.available()
 CARD_SECTIONS = ("Summary", "Stocks and flows", "Parameters", "Reference behaviour", "Further reading")
 #: Base units that count people; a stock whose units are exactly one of these counts people.

@@ -217,6 +217,7 @@ import numpy as np, dpmkit as dk
 from dpmkit import simulate as _s
 import importlib; sim = importlib.import_module("dpmkit.simulate")
 sim.AUTO_WARM_RUN_STEPS = sim.AUTO_COLD_RUN_STEPS = 0  # auto would pick numba for any size
+sim.AUTO_SINGLE_RUNS = 0  # (not the single runs a few runs get)
 m = dk.models.load("demo")
 auto = dk.ensemble(m, n=8, seed=1)
 numpy_ = dk.ensemble(m, n=8, seed=1, backend="numpy")
@@ -241,6 +242,7 @@ def test_auto_picks_numba_for_large_ensembles_and_numpy_for_small(monkeypatch, t
 
     sim = importlib.import_module("dpmkit.simulate")  # the module (dk.simulate is the function)
     monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(sim, "AUTO_SINGLE_RUNS", 0)  # a few runs are run one by one (test_simulate.py)
     model = dk.Model("auto_pick", [dk.Stock("s", 1.0), dk.Flow("g", "s * rate", into="s"),
                                    dk.Param("rate", 0.1, uncertainty=(0.05, 0.2))], stop=10, dt=1, check_units="off")
     small = dk.ensemble(model, n=20, seed=0)
@@ -267,6 +269,7 @@ def test_a_builtin_without_a_compiled_twin(monkeypatch):
         dk.ensemble(model, n=4, seed=0, backend="numba")
     monkeypatch.setattr(sim, "AUTO_COLD_RUN_STEPS", 0)
     monkeypatch.setattr(sim, "AUTO_WARM_RUN_STEPS", 0)
+    monkeypatch.setattr(sim, "AUTO_SINGLE_RUNS", 0)
     assert dk.ensemble(model, n=4, seed=0).backend == "numpy"
 
 

@@ -5,6 +5,9 @@ import pytest
 
 import dpmkit as dk
 
+# these tests hold the vectorised kernel to single runs with small ensembles (conftest.py)
+pytestmark = pytest.mark.usefixtures("vector_ensembles")
+
 
 @pytest.fixture
 def demo():

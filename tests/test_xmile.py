@@ -25,6 +25,9 @@ import dpmkit as dk
 from dpmkit import Aux, Flow, Lookup, Model, ModelError, Param, Stock
 from dpmkit.xmile import MAX_BYTES, identifier
 
+# these tests hold the vectorised kernel to single runs with small ensembles (conftest.py)
+pytestmark = pytest.mark.usefixtures("vector_ensembles")
+
 DATA = Path(__file__).parent / "data" / "xmile"
 NS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 

@@ -18,6 +18,9 @@ from test_xmile import compare_with_pysd, pysd  # noqa: F401  (pysd is a fixture
 import dpmkit as dk
 from dpmkit import ModelError
 
+# these tests hold the vectorised kernel to single runs with small ensembles (conftest.py)
+pytestmark = pytest.mark.usefixtures("vector_ensembles")
+
 NS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 
 
