@@ -228,13 +228,14 @@ def _run_singles(compiled, method, P, time, dt, start, stop, record, n, S=()):
     ``P`` and ``S`` hold a number or an array of ``n`` values each, as the vectorised kernel
     takes them."""
     times = time.tolist()
+    compact = len(time) * len(compiled.recorded) * 8 > _COMPACT_BYTES  # as dk.simulate records a large run
     columns = [compiled.recorded.index(name) for name in record]
     out = np.empty((len(time), len(record), n))
     for j in range(n):
         P_j = tuple(float(v[j]) if np.ndim(v) else v for v in P)
         S_j = tuple([float(v[j]) if np.ndim(v) else v for v in sched] for sched in S)
         try:
-            data = _run_single(compiled, method, P_j, time, times, dt, start, stop, S_j)
+            data = _run_single(compiled, method, P_j, time, times, dt, start, stop, S_j, compact)
         except (ArithmeticError, ValueError):
             return None
         out[:, :, j] = data[:, columns]
