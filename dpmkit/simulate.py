@@ -484,6 +484,7 @@ def ensemble(
     allow_out_of_bounds=False,
     max_bytes=MAX_BYTES,
     backend="auto",
+    _part_of=None,
 ):
     """Run a model many times at once, vectorised over runs.
 
@@ -529,6 +530,10 @@ def ensemble(
         :data:`AUTO_SINGLE_RUNS` runs (20) is run as single runs, one after another, which is
         faster for so few (``"python"``: each run then equals :func:`simulate`'s to the bit).
         ``result.backend`` says which ran.
+    _part_of : int, optional
+        (For the kit's own analyses.) The runs of the whole job this ensemble is a part of,
+        when a job runs its runs in parts (``dk.uncertainty``, to report progress):
+        ``backend="auto"`` then chooses for the whole job, so every part runs the same way.
 
     Returns
     -------
@@ -603,10 +608,11 @@ def ensemble(
     compiled = compile_model(model, scheduled)
     P = tuple(arrays[n_] if n_ in arrays else fixed[n_] for n_ in compiled.param_names)
     values, fast = None, None
-    if backend == "auto" and size <= AUTO_SINGLE_RUNS:
+    planned = size if _part_of is None else max(size, int(_part_of))
+    if backend == "auto" and planned <= AUTO_SINGLE_RUNS:
         values, total = _run_singles(compiled, method, P, time, dt, start, stop, record, size, S), 0.0
     if values is None:
-        fast = _numba_kernel(backend, compiled, method, record, size * len(time))
+        fast = _numba_kernel(backend, compiled, method, record, planned * len(time))
         if fast is None:
             values, total = _run_vector_watched(compiled, method, P, time, dt, start, stop, record, size, S)
         else:

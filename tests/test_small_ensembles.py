@@ -72,3 +72,15 @@ def test_a_division_by_zero_that_ieee_arithmetic_resolves_stays_a_single_run():
     assert ens.backend == "python"
     np.testing.assert_array_equal(ens.values, dk.ensemble(model, samples={"k": [2.0, 5.0]}, backend="numpy").values)
     assert ens["f"][0].tolist() == [1.0, 1.0]
+
+
+def test_a_job_run_in_parts_runs_every_part_as_the_whole_job():
+    """dk.uncertainty runs its runs in parts (to report progress): a last part of a few runs is
+    not run as single runs, so every run is computed the same way (here: to the bit the one
+    45-run ensemble; the parts of 10 and the last of 5 would otherwise be single runs, whose EXP
+    may differ from numpy's in the last bit)."""
+    model = dk.models.load("three_objectives")
+    result = dk.uncertainty(model, n=45, chunk=10, seed=3)
+    whole = dk.ensemble(model, n=45, seed=3, vary=result.vary, record=result.ensemble.names)
+    assert whole.backend == "numpy"
+    assert np.array_equal(result.ensemble.values, whole.values)

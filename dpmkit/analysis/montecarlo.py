@@ -205,7 +205,8 @@ def uncertainty(
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         part = ensemble(model, samples={k: v[lo:hi] for k, v in samples.items()}, params=params,
-                        method=method, events=events, record=record, max_bytes=max_bytes)
+                        method=method, events=events, record=record, max_bytes=max_bytes,
+                        _part_of=n)  # every part runs as the whole job would (numba for many runs)
         out[:, :, lo:hi] = part.values
         fixed, time = part.params, part.time
         report.update(hi)
