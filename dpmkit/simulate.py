@@ -516,10 +516,9 @@ def ensemble(
         How the runs are computed; every backend gives the same numbers to the last bits
         (numpy's EXP, say, may round its last bit otherwise than Python's, and a small
         difference of two such values shows it more: 7e-12 relative in ``three_objectives``).
-        ``"numpy"``: vectorised over runs with
-        numpy, always available. ``"numba"``: the model's single-run code looped over
-        runs and compiled to machine code with numba, about twice as fast on a large
-        ensemble; needs the ``fast`` extra (``pip install "dpmkit[fast]"``; a
+        ``"numpy"``: vectorised over runs with numpy, always available. ``"numba"``: the
+        model's single-run code looped over runs and compiled to machine code with numba,
+        about twice as fast on a large ensemble; needs the ``fast`` extra (``pip install "dpmkit[fast]"``; a
         ModelError says so when it is missing). Its first compile for a model's
         structure takes seconds; it is kept on disk (in ``$DPMKIT_CACHE_DIR``, or the
         user's cache folder under ``dpmkit``), so later runs and later sessions load it
