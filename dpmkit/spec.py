@@ -199,7 +199,8 @@ class Param(_Variable):
                 raise ModelError(f"parameter {name!r}: {attr} must be a pair (low, high), got {shown(rng)}",
                                  variable=name) from None
             if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-                raise ModelError(f"parameter {name!r}: {attr} {shown(rng)} must be finite with low <= high", variable=name)
+                raise ModelError(f"parameter {name!r}: {attr} {shown(rng)} must be finite with low <= high",
+                                 variable=name)
             object.__setattr__(self, attr, (lo, hi))
         if self.bounds is not None and not self.bounds[0] <= self.default <= self.bounds[1]:
             raise ModelError(
