@@ -165,7 +165,9 @@ def _tokenize(text, where):
         if ch in " \t\r\n":
             i += 1
             continue
-        if (ch.isascii() and ch.isdigit()) or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        # ASCII digits only: '.' before another script's digit ('.\u0661') is not a number
+        after = text[i + 1:i + 2]
+        if (ch.isascii() and ch.isdigit()) or (ch == "." and after.isascii() and after.isdigit()):
             j = i
             while j < n and text[j].isascii() and text[j].isdigit():
                 j += 1
