@@ -608,7 +608,7 @@ _MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arra
 _MAX_ARRAY_REFERENCES = 250_000  # array elements named by all equations together
 _MAX_PIPELINE_STEPS = 10_000  # stages of all DELAY (pipeline) and PREVIOUS chains together
 _MAX_MODULE_DEPTH = 16
-_MAX_MODULE_VARIABLES = 100_000  # variables (and connections) of all module instances together
+_MAX_MODULE_VARIABLES = 50_000  # variables (and connections) of all module instances together (as arrays)
 _MAX_MODULE_INSTANCES = 10_000
 
 
