@@ -109,6 +109,11 @@ def check_folder(folder):
 
 def _existing_folder(folder, what):
     path = check_folder(folder)
+    try:
+        path.is_dir()  # exists() and is_dir() pass on only some errors, e.g. a name too long (ENAMETOOLONG)
+    except OSError as err:
+        text = str(path) if len(str(path)) <= 120 else str(path)[:117] + "..."
+        raise ModelError(f"cannot look at the ballot folder {text!r}: {err.strerror or err}") from None
     if not path.exists():
         raise ModelError(
             f"the ballot folder {str(path)!r} does not exist; ask the facilitator for the shared folder's "
