@@ -406,6 +406,17 @@ def test_collect_refuses_the_facilitators_own_mistakes(folder):
         workshop.example_ballots("demo", 2, seed="x")  # TypeError from numpy
 
 
+def test_a_session_file_saved_with_a_bom_is_read(folder):
+    # ballots are read past a BOM (an editor such as Notepad adds one); the session file was "damaged"
+    workshop.open_round(folder, "2", tables=["Red", "Blue"])
+    path = folder / workshop.SESSION_FILE
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    session = workshop.read_session(folder)
+    assert (session.round, session.tables) == ("2", ("Red", "Blue"))
+    path.write_bytes(b"\xef\xbb\xbf" * 2 + b"{}")
+    with pytest.raises(dk.ModelError, match="is damaged"):
+        workshop.read_session(folder)
+
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=2000))
