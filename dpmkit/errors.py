@@ -31,5 +31,25 @@ class ModelError(ValueError):
         self.time = time
 
 
+def shown(value, limit=120):
+    """``repr(value)`` cut to ``limit`` characters, for error messages about a user's value.
+
+    Safe for any value: a whole number too long for Python to print (beyond 4300
+    digits), alone or in a tuple or list, is described by its number of digits
+    instead of raising ``ValueError``.
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long to convert to text, or a sequence holding one
+        if isinstance(value, int):
+            digits = int(abs(value).bit_length() * 0.30103) + 1
+            text = f"{'-' if value < 0 else ''}<a whole number of about {digits:,} digits>"
+        elif isinstance(value, (tuple, list)):
+            text = "(" + ", ".join(shown(v, limit) for v in value) + ")"
+        else:
+            text = f"<a {type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 class UnitsWarning(UserWarning):
     """The units of an equation do not agree with the declared units."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from .builtins import BUILTINS as _BUILTINS
 from .builtins import FUNCTIONS as _FUNCTIONS
 from .builtins import SIGNATURES as _SIGNATURES
-from .errors import ModelError
+from .errors import ModelError, shown
 
 __all__ = [
     "FUNCTIONS",
@@ -165,7 +165,9 @@ def _tokenize(text, where):
         if ch in " \t\r\n":
             i += 1
             continue
-        if (ch.isascii() and ch.isdigit()) or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        # ASCII digits only: '.' before another script's digit ('.\u0661') is not a number
+        after = text[i + 1:i + 2]
+        if (ch.isascii() and ch.isdigit()) or (ch == "." and after.isascii() and after.isdigit()):
             j = i
             while j < n and text[j].isascii() and text[j].isdigit():
                 j += 1
@@ -491,9 +493,12 @@ def parse(text, where=None):
     if isinstance(text, bool):
         raise ModelError(f"the equation of {where!r} is True/False; write 1 or 0", variable=where)
     if isinstance(text, (int, float)):
-        value = float(text)
+        try:
+            value = float(text)
+        except OverflowError:  # a whole number too large for a float
+            value = float("inf")
         if value != value or value in (float("inf"), float("-inf")):
-            raise ModelError(f"the equation of {where!r} is {text!r}; it must be a finite number", variable=where)
+            raise ModelError(f"the equation of {where!r} is {shown(text)}; it must be a finite number", variable=where)
         return Num(value, 0)
     if not isinstance(text, str):
         raise ModelError(

@@ -569,6 +569,8 @@ def ensemble(
         model.param(name)  # raises, naming the variable, for anything but a parameter
         try:
             a = np.asarray(arr, dtype=float)
+        except OverflowError:  # a whole number too large for a float
+            raise ModelError(f"samples of {name!r} must be finite numbers", variable=name) from None
         except (TypeError, ValueError):
             raise ModelError(f"samples of {name!r} must be numbers", variable=name) from None
         if a.ndim != 1 or len(a) == 0:

@@ -16,7 +16,7 @@ import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 
-from .errors import ModelError
+from .errors import ModelError, shown
 from .expressions import RESERVED, parse
 
 __all__ = ["ROLES", "Stock", "Flow", "Aux", "Param", "Lookup", "Model"]
@@ -186,7 +186,7 @@ class Param(_Variable):
         super().__post_init__()
         name = self.name
         if isinstance(self.default, bool) or not isinstance(self.default, (int, float)) or not _finite(self.default):
-            raise ModelError(f"parameter {name!r}: default must be a finite number, got {self.default!r}",
+            raise ModelError(f"parameter {name!r}: default must be a finite number, got {shown(self.default)}",
                              variable=name)
         object.__setattr__(self, "default", float(self.default))
         for attr in ("bounds", "uncertainty"):
@@ -196,10 +196,11 @@ class Param(_Variable):
             try:
                 lo, hi = (float(v) for v in rng)
             except (TypeError, ValueError, OverflowError):
-                raise ModelError(f"parameter {name!r}: {attr} must be a pair (low, high), got {rng!r}",
+                raise ModelError(f"parameter {name!r}: {attr} must be a pair (low, high), got {shown(rng)}",
                                  variable=name) from None
             if not (math.isfinite(lo) and math.isfinite(hi)) or lo > hi:
-                raise ModelError(f"parameter {name!r}: {attr} {rng!r} must be finite with low <= high", variable=name)
+                raise ModelError(f"parameter {name!r}: {attr} {shown(rng)} must be finite with low <= high",
+                                 variable=name)
             object.__setattr__(self, attr, (lo, hi))
         if self.bounds is not None and not self.bounds[0] <= self.default <= self.bounds[1]:
             raise ModelError(
@@ -224,17 +225,17 @@ class Param(_Variable):
     def check(self, value, allow_out_of_bounds=False):
         """Return ``value`` as a float, or raise ModelError if it is not allowed."""
         if isinstance(value, bool):
-            raise ModelError(f"parameter {self.name!r}: value must be a number, got {value!r}", variable=self.name)
+            raise ModelError(f"parameter {self.name!r}: value must be a number, got {shown(value)}", variable=self.name)
         try:
             v = float(value)
         except OverflowError:
-            raise ModelError(f"parameter {self.name!r}: value must be finite, got {value!r}",
+            raise ModelError(f"parameter {self.name!r}: value must be finite, got {shown(value)}",
                              variable=self.name) from None
         except (TypeError, ValueError):
-            raise ModelError(f"parameter {self.name!r}: value must be a number, got {value!r}",
+            raise ModelError(f"parameter {self.name!r}: value must be a number, got {shown(value)}",
                              variable=self.name) from None
         if not math.isfinite(v):
-            raise ModelError(f"parameter {self.name!r}: value must be finite, got {value!r}", variable=self.name)
+            raise ModelError(f"parameter {self.name!r}: value must be finite, got {shown(value)}", variable=self.name)
         if self.bounds is not None and not allow_out_of_bounds and not self.bounds[0] <= v <= self.bounds[1]:
             raise ModelError(
                 f"parameter {self.name!r} = {v:g} is outside its bounds {self.bounds[0]:g} to "
@@ -348,7 +349,11 @@ class Model:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.strip():
             raise ModelError("a model needs a name (text)")
-        variables = tuple(self.variables)
+        try:
+            variables = tuple(self.variables)
+        except TypeError:
+            raise ModelError(f"model {self.name!r}: variables must be a list of Stock, Flow, Aux, Param and Lookup, "
+                             f"not {type(self.variables).__name__}") from None
         object.__setattr__(self, "variables", variables)
         seen = {}
         for i, v in enumerate(variables):
@@ -704,14 +709,14 @@ def _time_setting(where, attr, val):
     """
     if isinstance(val, bool) or not isinstance(val, numbers.Real):
         raise ModelError(
-            f"model {where!r}: {attr} must be a finite number, not {type(val).__name__}: got {val!r}"
+            f"model {where!r}: {attr} must be a finite number, not {type(val).__name__}: got {shown(val)}"
         )
     try:
         out = float(val)
     except (OverflowError, TypeError, ValueError):
         out = math.inf
     if not math.isfinite(out):
-        raise ModelError(f"model {where!r}: {attr} must be a finite number, got {val!r}")
+        raise ModelError(f"model {where!r}: {attr} must be a finite number, got {shown(val)}")
     return out
 
 

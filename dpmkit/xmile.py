@@ -608,7 +608,7 @@ _MAX_ARRAY_ELEMENTS = 50_000  # kit variables made from the elements of all arra
 _MAX_ARRAY_REFERENCES = 250_000  # array elements named by all equations together
 _MAX_PIPELINE_STEPS = 10_000  # stages of all DELAY (pipeline) and PREVIOUS chains together
 _MAX_MODULE_DEPTH = 16
-_MAX_MODULE_VARIABLES = 100_000  # variables (and connections) of all module instances together
+_MAX_MODULE_VARIABLES = 50_000  # variables (and connections) of all module instances together (as arrays)
 _MAX_MODULE_INSTANCES = 10_000
 
 
@@ -1054,6 +1054,8 @@ class _Reader:
                 if value == 0:
                     raise self.refuse("<dt reciprocal=\"true\"> must not be 0")
                 value = 1.0 / value
+            if tag == "dt" and not value > 0:  # checked here: DELAY and PREVIOUS divide by it while reading
+                raise self.refuse(f"<sim_specs> <dt> must be positive, got {value:g}")
             values[tag] = value
         time_units = " ".join(el.attrs.get("time_units", "").split())
         return values["start"], values["stop"], values["dt"], method.lower(), time_units
@@ -1833,7 +1835,7 @@ class _Reader:
         if steps is None:
             raise parser.error(pos, f"{upper}: the delay time must be a number or a constant (a delay time that "
                                     "changes, or an expression, is not supported)")
-        n = round(steps)
+        n = round(steps) if math.isfinite(steps) else -1  # a delay of 1e300 steps is refused below
         if abs(steps - n) > 1e-9 * max(1.0, abs(steps)) or n < 0 or n > _MAX_PIPELINE_STEPS:
             raise parser.error(pos, f"{upper}: the delay time {delay.value:g} is not a whole number of time steps "
                                     f"(dt = {self.dt:g}) from 0 to {_MAX_PIPELINE_STEPS} steps")

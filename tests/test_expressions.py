@@ -87,6 +87,8 @@ HOSTILE = [
     ("caf\u00e9", "unexpected character"),
     ("x = 1", "unknown name 'x'"),
     ("f", "algebraic loop"),  # self-reference without a stock
+    ("0 * .\u0661", "at position 4"),  # '.' before an Arabic-Indic digit was a bare ValueError from float('.')
+    (".\u00b2", "at position 0"),
 ]
 
 

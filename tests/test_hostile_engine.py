@@ -303,6 +303,29 @@ def test_huge_numbers_elsewhere_in_declarations_are_model_errors():
         dk.Lookup("l", [0, 10**400], [0, 1])
 
 
+def test_whole_numbers_too_long_to_print_are_model_errors_naming_the_variable():
+    # beyond 4300 digits Python refuses to print an int (ValueError) and beyond ~309 to make
+    # it a float (OverflowError); both used to escape instead of a ModelError
+    huge = 10**5000
+    cases = [
+        (lambda: dk.Param("p", huge), "p", "default must be a finite number"),
+        (lambda: dk.Param("p", 1, bounds=(0, huge)), "p", "bounds must be a pair"),
+        (lambda: dk.simulate(dk.Model("t", [dk.Stock("s", 10**400)], check_units="off")), "s", "finite number"),
+        (lambda: dk.simulate(dk.Model("t", [dk.Aux("a", huge)], check_units="off")), "a", "finite number"),
+        (lambda: dk.simulate(wide(1), params={"p": huge}), "p", "value must be finite"),
+        (lambda: dk.ensemble(wide(1), samples={"p": [1.0, huge]}), "p", "must be finite numbers"),
+    ]
+    for make, variable, words in cases:
+        with pytest.raises(dk.ModelError, match=words) as err:
+            make()
+        assert err.value.variable == variable
+        assert len(str(err.value)) < 400  # described, not printed digit by digit
+    with pytest.raises(dk.ModelError, match="about 5,001 digits"):
+        dk.Model("t", [dk.Stock("s", 1)], stop=huge)
+    with pytest.raises(dk.ModelError, match="variables must be a list"):
+        dk.Model("t", None)
+
+
 # ---------------------------------------------------------------- 6. memory
 
 

@@ -392,6 +392,33 @@ def test_collect_refuses_the_facilitators_own_mistakes(folder):
     with pytest.raises(dk.ModelError, match="is a file, not a folder"):
         workshop.collect(folder / "file")
 
+    # each of these used to escape as another exception type
+    code = workshop.submit(None, model="demo", params={"staff_target": 26})
+    with pytest.raises(dk.ModelError, match="codes must be text, or a list of texts, got int"):
+        workshop.collect(codes=5)  # TypeError: 'int' object is not iterable
+    with pytest.raises(dk.ModelError, match="got bytes"):
+        workshop.collect(codes=code.encode())
+    assert len(workshop.collect(codes=(c for c in [code]))) == 1  # any iterable of texts still does
+    too_long = str(folder / ("a" * 5000))
+    for call in (lambda: workshop.collect(too_long), lambda: workshop.submit(too_long, model="demo"),
+                 lambda: workshop.open_round(too_long, "1")):
+        with pytest.raises(dk.ModelError, match=r"cannot look at the ballot folder .*File name too long"):
+            call()  # OSError (ENAMETOOLONG) from Path.exists
+    with pytest.raises(dk.ModelError, match=r"seed must be a whole number .* got 'x'"):
+        workshop.example_ballots("demo", 2, seed="x")  # TypeError from numpy
+
+
+def test_a_session_file_saved_with_a_bom_is_read(folder):
+    # ballots are read past a BOM (an editor such as Notepad adds one); the session file was "damaged"
+    workshop.open_round(folder, "2", tables=["Red", "Blue"])
+    path = folder / workshop.SESSION_FILE
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    session = workshop.read_session(folder)
+    assert (session.round, session.tables) == ("2", ("Red", "Blue"))
+    path.write_bytes(b"\xef\xbb\xbf" * 2 + b"{}")
+    with pytest.raises(dk.ModelError, match="is damaged"):
+        workshop.read_session(folder)
+
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=2000))

@@ -669,6 +669,12 @@ def test_unsupported_or_broken_constructs_are_refused_by_name(variables, message
     (xmile(aux("a", 1), sim="<start>0</start><stop>x</stop>"), r"<stop> must be a number"),
     (xmile(aux("a", 1), sim='<start>0</start><stop>1</stop><dt reciprocal="true">0</dt>'), "must not be 0"),
     (xmile(aux("a", 1), sim="<start>0</start><stop>1</stop><dt>0.3</dt>"), r"not a whole number of steps"),
+    # DELAY and PREVIOUS divide by dt while reading: ZeroDivisionError and OverflowError escaped
+    (xmile(aux("a", "DELAY(TIME, 1)"), sim="<start>0</start><stop>1</stop><dt>0</dt>"),
+     r"<dt> must be positive, got 0"),
+    (xmile(aux("a", "PREVIOUS(TIME, 1)"), sim="<start>0</start><stop>1</stop><dt>-0.0</dt>"), r"<dt> must be positive"),
+    (xmile(aux("a", "DELAY(TIME, 1)"), sim="<start>0</start><stop>1</stop><dt>1e-320</dt>"),
+     r"equation of 'a', at position 0: DELAY: the delay time 1 is not a whole number of time steps"),
     (xmile(aux("a", "m(2)"), extra='<macro name="m"/>'), r"macros are not supported \(the macro 'm' is used here\)"),
     (xmile(aux("a", 1), extra='<data><import resource="x.csv"/></data>'), r"data import and export"),
     (xmile(aux("a", 1)).replace("</model>", '</model><model><variables/></model>'),

@@ -170,8 +170,19 @@ def test_modules_that_multiply_into_too_many_variables_are_refused():
     # ten instances of a model of ten instances of ten of a model of 200 variables: 200,000
     levels = [(f"m{k}", "".join(f'<module name="i{j}" model="m{k + 1}"/>' for j in range(10))) for k in range(3)]
     levels.append(("m3", "".join(f'<aux name="x{j}"><eqn>1</eqn></aux>' for j in range(200))))
-    with pytest.raises(ModelError, match=r"the modules of the file make more than 100000 variables together"):
+    with pytest.raises(ModelError, match=r"the modules of the file make more than 50000 variables together"):
         dk.xmile.read(with_models('<module name="top" model="m0"/>', *levels))
+
+
+def test_a_small_file_cannot_make_more_module_variables_than_arrays_may():
+    # 10 x 10 x 10 instances of 60 variables: 60,000 from 4 kB, which took 7 s to read (the cap was
+    # 100,000); the cap is now the arrays' 50,000, and the refusal comes before any equation is read
+    levels = [(f"m{k}", "".join(f'<module name="i{j}" model="m{k + 1}"/>' for j in range(10))) for k in range(2)]
+    levels.append(("m2", "".join(f'<aux name="x{j}"><eqn>TIME * {j}</eqn></aux>' for j in range(60))))
+    text = with_models("".join(f'<module name="top{j}" model="m0"/>' for j in range(10)), *levels)
+    assert len(text) < 6000
+    with pytest.raises(ModelError, match=r"the modules of the file make more than 50000 variables together"):
+        dk.xmile.read(text)
 
 
 def test_pipeline_delays_that_need_too_many_stocks_are_refused():

@@ -153,6 +153,8 @@ def collect(folder=None, *, model=None, codes=None, round=None):
     if codes is not None:
         if isinstance(codes, str):
             codes = [codes]
+        elif isinstance(codes, (bytes, bytearray)) or not hasattr(codes, "__iter__"):
+            raise ModelError(f"codes must be text, or a list of texts, got {type(codes).__name__}")
         number = 0
         for k, text in enumerate(codes, 1):
             if not isinstance(text, str):

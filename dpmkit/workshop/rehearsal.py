@@ -64,7 +64,11 @@ def example_ballots(model, n=12, *, seed=None, tables=4, round="1", predict=None
     model = _as_model(model)
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_EXAMPLES:
         raise ModelError(f"n must be a whole number from 1 to {MAX_EXAMPLES:,}, got {_short(n)}")
-    rng = np.random.default_rng(seed)
+    try:
+        rng = np.random.default_rng(seed)
+    except (TypeError, ValueError):
+        raise ModelError(f"seed must be a whole number (or None for a new draw each time), "
+                         f"got {_short(seed)}") from None
     levers = [p for p in model.policy_levers if p.bounds] or [p for p in model.params if p.bounds][:3]
     spec = prediction_spec(model, predict)
     names = ("Asha", "Ben", "Chloé", "Dev", "Eilidh", "Femi", "Gosia", "Hamid", "Iris", "Jon", "Kemi", "Luca")

@@ -133,7 +133,7 @@ def read_session(folder):
             data = f.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise ValueError("too large")
-        doc = json.loads(data.decode("utf-8"))
+        doc = json.loads(data.decode("utf-8-sig"))  # a BOM, left by an editor, is read past as in a ballot
         if not isinstance(doc, dict) or doc.get("schema") != _SCHEMA or doc.get("version") != 1:
             raise ValueError("not a session file")
         round = _line(doc["round"], "round", "")

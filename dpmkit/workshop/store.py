@@ -126,6 +126,11 @@ def _existing_folder(folder, what):
     """``folder`` as a Path to a folder that exists, or ModelError in the one wording every route
     shares (a participant's form, :func:`collect`, :func:`open_round`, the facilitator's dashboard)."""
     path = check_folder(folder)
+    try:
+        path.is_dir()  # exists() and is_dir() pass on only some errors, e.g. a name too long (ENAMETOOLONG)
+    except OSError as err:
+        text = str(path) if len(str(path)) <= 120 else str(path)[:117] + "..."
+        raise ModelError(f"cannot look at the ballot folder {text!r}: {err.strerror or err}") from None
     if not path.exists():
         raise ModelError(
             f"the ballot folder {str(path)!r} does not exist{_where(path)}. Check BALLOTS in the first cell: "
