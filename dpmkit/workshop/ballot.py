@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import MappingProxyType
 
-from ..errors import ModelError
+from ..errors import ModelError, shown
 from ..expressions import suggest
 from ..spec import Aux, Flow, Lookup, Param, Stock
 from . import store
@@ -277,11 +277,8 @@ def _finite(value, what, variable=None):
 
 
 def _short(value, limit=40):
-    try:
-        text = repr(value)
-    except ValueError:  # an int too long to write out (Python limits int-to-text to 4,300 digits)
-        return f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """A participant's value in a ballot's message, cut short (:func:`dpmkit.errors.shown`)."""
+    return shown(value, limit)
 
 
 def _suggest(name, candidates):
