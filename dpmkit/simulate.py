@@ -518,9 +518,9 @@ def ensemble(
         difference of two such values shows it more: 7e-12 relative in ``three_objectives``).
         ``"numpy"``: vectorised over runs with numpy, always available. ``"numba"``: the
         model's single-run code looped over runs and compiled to machine code with numba,
-        about twice as fast on a large ensemble; needs the ``fast`` extra (``pip install "dpmkit[fast]"``; a
-        ModelError says so when it is missing). Its first compile for a model's
-        structure takes seconds; it is kept on disk (in ``$DPMKIT_CACHE_DIR``, or the
+        about twice as fast on a large ensemble; needs the ``fast`` extra (``pip install
+        "dpmkit[fast]"``; a ModelError says so when it is missing). Its first compile for a
+        model's structure takes seconds; it is kept on disk (in ``$DPMKIT_CACHE_DIR``, or the
         user's cache folder under ``dpmkit``), so later runs and later sessions load it
         in well under a second. ``"auto"`` (default) uses numba when it is installed
         and the ensemble is large (at least :data:`AUTO_WARM_RUN_STEPS` runs x times
