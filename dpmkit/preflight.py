@@ -40,10 +40,11 @@ __all__ = ["Check", "REQUIREMENTS", "run_checks", "report", "main"]
 #: ``core`` for the library, ``lab`` for notebooks, widgets and charts.
 REQUIREMENTS = {
     "core": ("numpy>=1.24", "scipy>=1.15", "pandas>=2.0", "defusedxml>=0.7", "SALib>=1.5"),
-    "lab": ("jupyterlab>=4.2", "ipywidgets>=8.1", "altair>=5.5", "anywidget>=0.9", "vl-convert-python>=1.6"),
+    "lab": ("jupyterlab>=4.2", "ipywidgets>=8.1", "ipython>=8.0", "ipykernel>=6.0", "altair>=5.5", "anywidget>=0.9",
+            "vl-convert-python>=1.6"),
 }
 #: Import name of each distribution, where they differ.
-_IMPORT = {"vl-convert-python": "vl_convert"}
+_IMPORT = {"vl-convert-python": "vl_convert", "ipython": "IPython"}
 MIN_PYTHON = (3, 10)
 
 
