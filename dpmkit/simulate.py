@@ -229,7 +229,8 @@ def _run_singles(compiled, method, P, time, dt, start, stop, record, n, S=()):
     takes them."""
     times = time.tolist()
     compact = len(time) * len(compiled.recorded) * 8 > _COMPACT_BYTES  # as dk.simulate records a large run
-    columns = [compiled.recorded.index(name) for name in record]
+    pos = {name: k for k, name in enumerate(compiled.recorded)}
+    columns = [pos[name] for name in record]
     out = np.empty((len(time), len(record), n))
     for j in range(n):
         P_j = tuple(float(v[j]) if np.ndim(v) else v for v in P)
