@@ -28,7 +28,9 @@ AUTO_COLD_RUN_STEPS = 10_000_000
 #: backend="auto" runs an ensemble of at most this many runs as single runs, one after another
 #: (``result.backend`` is then "python"): below about 30 runs the vectorised kernel's cost per
 #: step, a numpy call per operation, is more than the runs' own work (Surrey, 3 runs: 78 ms
-#: vectorised, 6 ms one by one; bench/bench_core.py prints both by ensemble size).
+#: vectorised, 6 ms one by one; the figures by size are in docs/decisions.md, "Small ensembles
+#: are single runs", and bench/bench_analysis.py prints lesson 04's compare and calibrations
+#: both ways).
 AUTO_SINGLE_RUNS = 20
 #: Largest result accepted by default, in bytes: times x recorded variables x runs x 8
 #: (see ``max_bytes`` of :func:`simulate` and :func:`ensemble`). 2 GiB.

@@ -1,7 +1,8 @@
 """A few runs (dk.compare's scenarios, a calibration's slopes, a room's ballots) are run as single
 runs, one after another, rather than by the vectorised kernel: its cost per step, a numpy call per
 operation, is larger than a few runs' own work (Surrey, 3 runs: about 78 ms vectorised against
-6 ms one by one). These tests hold that route to the single run and to the vectorised kernel."""
+6 ms one by one: docs/decisions.md, "Small ensembles are single runs"). These tests hold that
+route to the single run and to the vectorised kernel."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 from .._files import atomic_write
-from ..errors import ModelError
+from ..errors import ModelError, shown
 
 __all__ = ["CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "atomic_write", "check_folder", "decode_code",
            "encode_code", "safe_display", "write_file"]
@@ -129,8 +129,7 @@ def _existing_folder(folder, what):
     try:
         path.is_dir()  # exists() and is_dir() pass on only some errors, e.g. a name too long (ENAMETOOLONG)
     except OSError as err:
-        text = str(path) if len(str(path)) <= 120 else str(path)[:117] + "..."
-        raise ModelError(f"cannot look at the ballot folder {text!r}: {err.strerror or err}") from None
+        raise ModelError(f"cannot look at the ballot folder {shown(str(path))}: {err.strerror or err}") from None
     if not path.exists():
         raise ModelError(
             f"the ballot folder {str(path)!r} does not exist{_where(path)}. Check BALLOTS in the first cell: "
