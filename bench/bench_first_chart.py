@@ -24,6 +24,12 @@ cell in the kernel (all its threads) and in the kernel plus its chart helper pro
 is spare; all of the helper's life counts). ``--helper on|off|both`` forces the helper
 on or off in this checkout and in the ``--compare`` one (``both``: the two in turn, same run).
 
+``--pictures new|drawn|both``: a chart never drawn on this machine (the kit's folder of pictures
+drawn before, ``<cache>/pictures``, emptied before each kernel: vl-convert's engine starts), or
+one drawn before with the same numbers (a lesson opened again, or restarted and run again: the
+picture is read back and no engine starts), or both in turn (the default). The budget is
+judged on new pictures; the drawn-before figures show what a learner's second opening costs.
+
 ``--busy N`` keeps N busy loops (one Python process each) running for the whole measurement,
 e.g. ``--busy 2`` on a 2-core machine: a learner's computer with both cores busy, on which the
 helper stays off by its own rule (the load is never one below the cores).
@@ -35,7 +41,9 @@ Run: ``python bench/bench_first_chart.py [--repeats 5] [--compare /work/main] [-
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -113,9 +121,11 @@ def _run_cell(client, code, timeout=600):
     raise SystemExit(f"the cell did not finish within {timeout} s")
 
 
-def measure(code, cache, root=ROOT, helper=None):
+def measure(code, cache, root=ROOT, helper=None, new_pictures=True):
     from jupyter_client.manager import start_new_kernel
 
+    if new_pictures:
+        shutil.rmtree(cache / "pictures", ignore_errors=True)
     env = {**os.environ, "DPMKIT_CACHE_DIR": str(cache), "PYTHONPATH": str(root),
            **({} if helper is None else {"DPMKIT_CHART_HELPER": helper}),
            # bytecode kept as on a learner's machine (pip writes it; later kernels read it), but in
@@ -146,6 +156,8 @@ def main(argv=None):
     parser.add_argument("--helper", choices=("auto", "on", "off", "both"), default="auto",
                         help="this checkout's chart helper process: as the kit decides (a core to spare), forced on "
                              "or off, or both in turn")
+    parser.add_argument("--pictures", choices=("new", "drawn", "both"), default="both",
+                        help="charts never drawn on this machine, drawn before with the same numbers, or both in turn")
     parser.add_argument("--busy", type=int, default=0,
                         help="busy loops (one process each) kept running during the measurement, e.g. one per core")
     args = parser.parse_args(argv)
@@ -176,13 +188,16 @@ def _measure_all(args, roots, busy):
         if args.compare:
             measure(FIRST_EXPLORER, cache, args.compare.resolve())  # the other checkout's bytecode, once
         samples = {}
+        pictures = {"new": [("", True)], "drawn": [("[drawn before] ", False)],
+                    "both": [("", True), ("[drawn before] ", False)]}[args.pictures]
+        cells = (("first chart", FIRST_CHART), ("first explorer", FIRST_EXPLORER))
         for _ in range(args.repeats):
-            for label, root, helper in roots:
-                for name, code in (("first chart", FIRST_CHART), ("first explorer", FIRST_EXPLORER)):
-                    seen = measure(code, cache, root, helper)
-                    samples.setdefault("anchor", []).append(seen.pop("anchor"))
-                    for kind, value in seen.items():
-                        samples.setdefault(f"{label}{name}: {kind}", []).append(value)
+            # each cell new, then drawn before: a new cell's kernel empties the folder of pictures
+            for (label, root, helper), (name, code), (seen_before, new) in itertools.product(roots, cells, pictures):
+                seen = measure(code, cache, root, helper, new_pictures=new)
+                samples.setdefault("anchor", []).append(seen.pop("anchor"))
+                for kind, value in seen.items():
+                    samples.setdefault(f"{seen_before}{label}{name}: {kind}", []).append(value)
     anchor = statistics.median(samples.pop("anchor"))
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else "?"
     print(f"load at the start {' '.join(load_start)}; {os.cpu_count()} cores; {len(busy)} busy loops running")

@@ -13,6 +13,10 @@ bundle), the workshop (ballots, room and game state) and the game (exports) shar
 One file lock for the whole kit, :func:`file_lock`: the game folder's lock (decisions shared,
 an advance alone) and the compiled-kernel cache's locks (a kernel in use shared, its eviction
 alone) are both this.
+
+One user cache folder, :func:`user_cache_dir`, for everything the kit can rebuild (compiled
+kernels, the offline chart bundle, pictures drawn before, the room's icon scan), and one test
+of whether a folder may be trusted with what is read back from it, :func:`ours_alone`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import contextlib
 import errno
 import os
 import stat
+import sys
 import tempfile
 import time as _time
 from pathlib import Path
@@ -33,13 +38,36 @@ except ImportError:  # Windows
 
 from .errors import ModelError
 
-__all__ = ["atomic_write", "file_lock"]
+__all__ = ["atomic_write", "file_lock", "ours_alone", "user_cache_dir"]
 
 #: How this platform locks a file: ``"flock"`` (POSIX: shared and exclusive locks) or
 #: ``"msvcrt"`` (Windows: exclusive only).
 LOCKING = "flock" if fcntl is not None else "msvcrt"
 #: How often a Windows lock that waits tries again (msvcrt's own waiting mode gives up after 10 s).
 _POLL_SECONDS = 0.005
+
+
+def user_cache_dir():
+    """Where the kit keeps files it can rebuild: ``DPMKIT_CACHE_DIR``, else the platform's user
+    cache folder (``%LOCALAPPDATA%\\dpmkit\\cache``, ``~/Library/Caches/dpmkit``,
+    ``$XDG_CACHE_HOME/dpmkit`` or ``~/.cache/dpmkit``). Not created here."""
+    if os.environ.get("DPMKIT_CACHE_DIR"):
+        return Path(os.environ["DPMKIT_CACHE_DIR"])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "dpmkit" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "dpmkit"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dpmkit"
+
+
+def ours_alone(folder):
+    """True when ``folder`` is this user's alone to write: owned by this user and not writable
+    by everyone (on POSIX; Windows' user folders are private by their ACLs). What the kit reads
+    back from a cache (machine code, pictures shown in a notebook) comes only from such a folder."""
+    st = Path(folder).stat()
+    if os.name != "posix":
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & 0o002
 
 
 def _plain_name(name):

@@ -23,8 +23,8 @@ How it is built, and why it is safe:
   source, this module's own text, the numba, dpmkit and Python versions), imported
   from there and compiled with ``cache=True``: numba keeps the machine code beside it
   (``__pycache__``), so a later process loads it instead of compiling again.
-  ``<cache>`` is ``$DPMKIT_CACHE_DIR`` or the user's cache folder (``$XDG_CACHE_HOME``,
-  ``~/.cache`` or ``%LOCALAPPDATA%``) + ``/dpmkit``.
+  ``<cache>`` is the kit's user cache folder (:func:`dpmkit._files.user_cache_dir`:
+  ``$DPMKIT_CACHE_DIR``, else the platform's, e.g. ``~/.cache/dpmkit``).
 * numba's cache files are pickles, and loading a pickle can run code: they are trusted
   because the folder is the user's own, as their other caches are. So the folder (and
   its ``__pycache__``) is created private (0700) and used only when it is owned by this
@@ -63,7 +63,7 @@ import numpy as np
 
 from . import builtins as _builtins
 from . import compiler as _c
-from ._files import LOCKING, atomic_write, file_lock
+from ._files import LOCKING, atomic_write, file_lock, ours_alone, user_cache_dir
 from .builtins import BUILTINS, COMPILED_FORMS
 from .errors import ModelError
 
@@ -285,15 +285,9 @@ def why_unsupported(source):
 
 
 def cache_dir():
-    """The folder the verified kernels and numba's machine code are kept in."""
-    base = os.environ.get("DPMKIT_CACHE_DIR")
-    if base:
-        return Path(base) / "numba"
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        root = Path(os.environ["LOCALAPPDATA"])
-    else:
-        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "dpmkit" / "numba"
+    """The folder the verified kernels and numba's machine code are kept in: ``numba`` in the
+    kit's user cache folder (:func:`dpmkit._files.user_cache_dir`)."""
+    return user_cache_dir() / "numba"
 
 
 def _key(source):
@@ -320,15 +314,6 @@ _WINDOWS_EVICT_GRACE_SECONDS = 3600.0
 _PRIVATE = {}  # configured folder -> the folder used instead in this process (see _folder)
 
 
-def _safe(folder):
-    """True when ``folder`` is ours alone to write: owned by this user and not writable by
-    everyone (on POSIX; Windows' user folders are private by their ACLs)."""
-    st = folder.stat()
-    if os.name != "posix":
-        return True
-    return st.st_uid == os.getuid() and not st.st_mode & 0o002
-
-
 def _folder():
     """The folder kernels are written to, compiled from and evicted from: :func:`cache_dir`,
     created private to this user, with numba's ``__pycache__`` in it, when both are this
@@ -341,7 +326,7 @@ def _folder():
     try:
         configured.mkdir(mode=0o700, parents=True, exist_ok=True)
         (configured / "__pycache__").mkdir(mode=0o700, exist_ok=True)
-        if _safe(configured) and _safe(configured / "__pycache__"):
+        if ours_alone(configured) and ours_alone(configured / "__pycache__"):
             return configured
         warnings.warn(f"dpmkit: the compiled-kernel cache {configured} can be written by other users, so "
                       "its machine code is not loaded; this session compiles into a private temporary "

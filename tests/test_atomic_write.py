@@ -148,3 +148,33 @@ def test_the_store_offers_the_one_writer_and_it_takes_bytes_only(tmp_path):
     assert path.read_bytes() == b"x"
     if hasattr(os, "fchmod"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_one_user_cache_folder_for_everything_the_kit_can_rebuild(monkeypatch, tmp_path):
+    # compiled kernels, the offline chart bundle and pictures drawn before live under one folder,
+    # the same on every platform (the compiled kernels once went elsewhere on a Mac)
+    from dpmkit import _numba_kernel
+
+    monkeypatch.setenv("DPMKIT_CACHE_DIR", str(tmp_path / "mine"))
+    assert render.cache_dir() == _files.user_cache_dir() == tmp_path / "mine"
+    assert _numba_kernel.cache_dir() == tmp_path / "mine" / "numba"
+    monkeypatch.delenv("DPMKIT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(_files.sys, "platform", "linux")
+    assert _numba_kernel.cache_dir() == tmp_path / "xdg" / "dpmkit" / "numba"
+    monkeypatch.setattr(_files.sys, "platform", "darwin")
+    assert _numba_kernel.cache_dir() == tmp_path / "home" / "Library" / "Caches" / "dpmkit" / "numba"
+    assert render.cache_dir() == tmp_path / "home" / "Library" / "Caches" / "dpmkit"
+    monkeypatch.setattr(_files.sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert render.cache_dir() == tmp_path / "local" / "dpmkit" / "cache"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_cache_folder_anyone_can_write_is_not_ours_alone(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o700)
+    assert _files.ours_alone(mine)
+    mine.chmod(0o777)
+    assert not _files.ours_alone(mine)

@@ -673,6 +673,101 @@ def test_the_first_chart_of_a_kernel_says_what_it_is_doing_then_clears_the_note(
         assert [text for _, text, _, _ in helper_ran] == [str(helper == "1")]
 
 
+# ----------------------------------------------------------------------------- pictures drawn before
+def test_a_chart_drawn_before_is_shown_again_without_starting_the_drawing_engine(tmp_path):
+    # A learner who reopens a lesson (or restarts and runs every cell) asks for the same charts
+    # with the same numbers: the second kernel shows the very SVG the first drew, with no
+    # "Drawing the chart..." wait, and vl-convert is never loaded while every chart was drawn before.
+    from dpmkit.charts.render import FIRST_DRAWING
+
+    chart = "import dpmkit as dk\ndk.charts.time_series(dk.simulate(dk.models.load('surrey')), ['neet'])"
+    other = "dk.charts.time_series(dk.simulate(dk.models.load('surrey'), {'cut_fraction': 0.1}), ['neet'])"
+    wait = "import threading\n[t.join() for t in threading.enumerate() if t.name == 'dpmkit-picture']"
+    engine = "import sys\nprint('vl_convert' in sys.modules)"
+
+    def shown(session, code):
+        out = displays(session.run(code))
+        return ([c["data"]["image/svg+xml"] for _, c in out if "image/svg+xml" in c["data"]],
+                [c["data"].get("text/plain") for _, c in out])
+
+    def printed(session, code):
+        return "".join(m["content"]["text"] for m in session.run(code) if m["header"]["msg_type"] == "stream")
+
+    with kernel(tmp_path, cwd=ROOT, PYTHONPATH=str(ROOT), DPMKIT_CHART_HELPER="0") as first:
+        (drawn,), notes = shown(first, chart)
+        assert FIRST_DRAWING in notes
+        first.run(wait)
+    kept = list((tmp_path / "cache" / "pictures").iterdir())
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == drawn
+    with kernel(tmp_path, cwd=ROOT, PYTHONPATH=str(ROOT), DPMKIT_CHART_HELPER="0") as second:
+        (again,), notes = shown(second, chart)
+        assert again == drawn and FIRST_DRAWING not in notes
+        assert printed(second, engine).split() == ["False"]
+        # other numbers are another chart: drawn afresh (the engine starts now, and says so)
+        (changed,), notes = shown(second, other)
+        assert changed != drawn and FIRST_DRAWING in notes
+        assert printed(second, engine).split() == ["True"]
+        second.run(wait)
+    assert len(list((tmp_path / "cache" / "pictures").iterdir())) == 2
+    # a picture cut short (a full disk, an edited file) is drawn again and replaced, never shown
+    kept[0].write_text(drawn[: len(drawn) // 2], encoding="utf-8")
+    with kernel(tmp_path, cwd=ROOT, PYTHONPATH=str(ROOT), DPMKIT_CHART_HELPER="0") as third:
+        (redrawn,), notes = shown(third, chart)
+        assert redrawn == drawn and FIRST_DRAWING in notes
+        third.run(wait)
+    assert kept[0].read_text(encoding="utf-8") == drawn
+
+
+def test_picture_names_follow_the_whole_chart_and_nothing_else():
+    from dpmkit.charts import _pictures
+
+    spec = charts.time_series(dk.simulate(dk.models.load("demo")), ["staff"]).to_dict()
+    name = _pictures.name_for(spec, "v6_4")
+    assert _pictures.NAMES.fullmatch(name)
+    assert _pictures.name_for(dict(reversed(list(spec.items()))), "v6_4") == name  # key order is not content
+    assert _pictures.name_for(spec, "v5_20") != name  # another Vega-Lite: another drawing
+    changed = json.loads(json.dumps(spec))
+    rows = next(iter(changed["datasets"].values()))
+    rows[0]["value"] = rows[0]["value"] + 1e-9  # one number of the data, in its last digits
+    assert _pictures.name_for(changed, "v6_4") != name
+    assert _pictures.name_for({"data": {"values": [{"a": float("nan")}]}}, "v6_4")  # NaN is still JSON here
+    assert _pictures.name_for({"data": {"values": [{"a": object()}]}}, "v6_4") is None  # not JSON: just drawn
+
+
+def test_the_pictures_kept_are_bounded_and_the_least_recently_used_go_first(tmp_path):
+    import os
+
+    from dpmkit.charts import _pictures
+
+    svg = "<svg>" + "x" * 1000 + "</svg>"
+    names = [f"{i:040x}.svg" for i in range(6)]
+    for age, name in enumerate(names):
+        (tmp_path / name).write_text(svg, encoding="utf-8")
+        os.utime(tmp_path / name, (1_000_000 + age, 1_000_000 + age))
+    (tmp_path / "notes.txt").write_text("not a picture", encoding="utf-8")
+    assert _pictures.read(tmp_path, names[0]) == svg  # read now: the most recently used
+    assert _pictures.prune(tmp_path, max_files=4) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([names[0], *names[3:], "notes.txt"])
+    assert _pictures.prune(tmp_path, max_files=10, max_bytes=2 * len(svg)) == 2  # by size too
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([names[0], names[5], "notes.txt"])
+    (tmp_path / names[1]).write_text("<svg>not closed", encoding="utf-8")
+    assert _pictures.read(tmp_path, names[1]) is None
+    assert _pictures.read(tmp_path, "f" * 40 + ".svg") is None  # never drawn
+    big = "<svg>" + "x" * _pictures.MAX_FILE + "</svg>"
+    assert _pictures.keep(tmp_path, names[2], big) is None  # too large to keep
+    _pictures.keep(tmp_path, names[2], svg).join()
+    assert _pictures.read(tmp_path, names[2]) == svg
+    (tmp_path / "blocked").write_text("a file where the folder should be", encoding="utf-8")
+    _pictures.keep(tmp_path / "blocked" / "sub", names[3], svg).join()  # cannot be written: nothing raised
+    assert not (tmp_path / "blocked").is_dir()
+    # a folder anyone can write to is never trusted with what a notebook shows
+    made = tmp_path / "new" / "pictures"
+    assert _pictures.usable(made) and made.stat().st_mode & 0o777 == 0o700
+    made.chmod(0o777)
+    assert not _pictures.usable(made)
+    assert not _pictures.usable(tmp_path / "blocked" / "pictures")  # cannot be made
+
+
 # ----------------------------------------------------------------------------- the chart helper process
 def _helper_specs():
     surrey = dk.models.load("surrey")

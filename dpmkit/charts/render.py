@@ -6,14 +6,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import os
 import re
 import sys
 import time
 from pathlib import Path
 
-from .._files import atomic_write
+from .._files import atomic_write, user_cache_dir
 from ..errors import ModelError
+from . import _pictures
 from ._drawer import Helper
 from ._progress import WIDGET_VIEW, _shell, display_first, output, progress
 from ._style import _unchanged_since_built, alt
@@ -146,16 +146,10 @@ _use_kit_printer()
 
 
 def cache_dir():
-    """Where the kit keeps files it can rebuild (the offline chart bundle): ``DPMKIT_CACHE_DIR``,
-    else the platform's user cache folder (``%LOCALAPPDATA%\\dpmkit``, ``~/Library/Caches/dpmkit``,
-    ``$XDG_CACHE_HOME/dpmkit`` or ``~/.cache/dpmkit``)."""
-    if os.environ.get("DPMKIT_CACHE_DIR"):
-        return Path(os.environ["DPMKIT_CACHE_DIR"])
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        return Path(os.environ["LOCALAPPDATA"]) / "dpmkit" / "cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "dpmkit"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dpmkit"
+    """Where the kit keeps files it can rebuild (the offline chart bundle, pictures drawn before):
+    ``DPMKIT_CACHE_DIR``, else the platform's user cache folder (``%LOCALAPPDATA%\\dpmkit\\cache``,
+    ``~/Library/Caches/dpmkit``, ``$XDG_CACHE_HOME/dpmkit`` or ``~/.cache/dpmkit``)."""
+    return user_cache_dir()
 
 
 def _bundle_path():
@@ -292,7 +286,25 @@ def _with_description(svg, description):
 
 def vl_convert_svg(spec):
     """SVG text from a Vega-Lite dict, rendered offline by vl-convert (by the kernel's helper
-    process when one runs: see :mod:`dpmkit.charts._drawer`)."""
+    process when one runs: see :mod:`dpmkit.charts._drawer`).
+
+    In a Jupyter kernel, a chart drawn before on this computer (the same dict, data included,
+    and the same vl-convert) is read back from the user cache folder instead, byte for byte,
+    without starting vl-convert's engine: see :mod:`dpmkit.charts._pictures`."""
+    if not in_jupyter_kernel():
+        return _draw(spec)
+    folder = cache_dir() / "pictures"
+    if not _pictures.usable(folder):
+        return _draw(spec)
+    name = _pictures.name_for(spec, _vl_version())
+    svg = _pictures.read(folder, name)
+    if svg is None:
+        svg = _draw(spec)
+        _pictures.keep(folder, name, svg)
+    return svg
+
+
+def _draw(spec):
     if Helper.proc is not None:
         with _first_drawing("helper"):
             svg = Helper.draw(spec, _vl_version())
