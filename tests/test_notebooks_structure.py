@@ -132,6 +132,51 @@ def test_every_exercise_has_a_no_code_path_and_a_check(notebook):
         assert any("tracks" in t for t in tags), f"{notebook.name}: exercise in cell {index} says not how to answer"
 
 
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_starter_is_recognised_with_the_lines_of_its_blanks(notebook):
+    from dpmkit import _blanks
+
+    for cell in nbtools.load(notebook)["cells"]:
+        if "answer" in nbtools._tags(cell) and cell["cell_type"] == "code":
+            code = "".join(cell["source"])
+            assert code.startswith(_blanks.STARTER) and nbtools.STARTER_NOTE.startswith(_blanks.STARTER)
+            expected = [n for n, line in enumerate(code.split("\n"), 1) if nbtools.BLANK in line.split("#")[0]]
+            assert _blanks.blank_lines(code) == expected, f"{notebook.name}: {cell['id']}"
+
+
+def test_a_starter_run_with_its_blanks_says_so_and_run_all_goes_on(tmp_path):
+    """Lesson 00 run cell by cell, as a no-code learner does it (Shift+Enter on each, or
+    Run All): its starter cell ran into IPython's ``___`` (the third-last output) and showed
+    ``TypeError: unhashable type: 'DataFrame'``, and Run All stopped there."""
+    from kernel_session import kernel
+
+    cells = nbtools.load(nbtools.LEARNER / "00_start_here.ipynb")["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    starter = next(i for i, c in enumerate(code) if "answer" in nbtools._tags(c))
+    env = {"PYTHONPATH": str(ROOT)}
+    with kernel(tmp_path, cwd=nbtools.LEARNER, **env) as k:
+        for cell in code[:starter]:
+            k.run("".join(cell["source"]))
+        messages = k.run("".join(code[starter]["source"]))  # fails the test on a traceback
+        printed = "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+        assert printed.startswith("Not run: this code-track starter cell still has blanks (___) on lines 9, 10 and 11.")
+        assert "No-code track: nothing to do here; run the ready-made cell below it." in printed
+        # the ready-made cell right below runs and prints the exercise's numbers
+        messages = k.run("".join(code[starter + 1]["source"]))
+        printed = "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+        assert "1 year(s): highest 1320" in printed
+        # the starter filled in by a code-track learner runs as written
+        filled = ("".join(code[starter]["source"]).replace("in ___", "in [1, 5]", 1)
+                  .replace("{___:", '{"decommissioning_years":', 1).replace(".___()", ".max()", 1))
+        messages = k.run(filled)
+        printed = "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+        assert "5 year(s): highest 1120" in printed and "Not run" not in printed
+        # one blank left: named by its line
+        messages = k.run(filled.replace(".max()", ".___()"))
+        printed = "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+        assert printed.startswith("Not run: this code-track starter cell still has blanks (___) on line 11.")
+
+
 def test_a_missing_check_or_blank_is_reported():
     exercise = {"cell_type": "markdown", "id": "e", "metadata": {"tags": ["exercise"]},
                 "source": ["A correct answer looks like 3."]}
