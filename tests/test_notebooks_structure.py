@@ -177,6 +177,20 @@ def test_a_starter_run_with_its_blanks_says_so_and_run_all_goes_on(tmp_path):
         assert printed.startswith("Not run: this code-track starter cell still has blanks (___) on line 11.")
 
 
+
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_a_coded_exercise_checked_in_words_says_what_the_no_code_track_writes_about(notebook):
+    """'Extend the template with one thing your service has' cannot be done without code, and
+    its check asks for a written answer, not a number the ready-made cell prints: the
+    exercise has to say what a learner on the no-code track does instead (lesson 10's
+    exercise 4 and lesson 06's 'your own journey' did not)."""
+    cells = nbtools.load(notebook)["cells"]
+    for index, scope in nbtools.exercises(cells):
+        coded = any("answer" in nbtools._tags(c) and c["cell_type"] == "code" for c in scope)
+        checks = ["".join(c["source"]) for c in scope if "check" in nbtools._tags(c)]
+        if coded and checks and all("points=" in c for c in checks):
+            assert "no-code track" in "".join(cells[index]["source"]), f"{notebook.name}: exercise in cell {index}"
+
 def test_a_missing_check_or_blank_is_reported():
     exercise = {"cell_type": "markdown", "id": "e", "metadata": {"tags": ["exercise"]},
                 "source": ["A correct answer looks like 3."]}
