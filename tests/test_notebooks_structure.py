@@ -191,6 +191,24 @@ def test_a_coded_exercise_checked_in_words_says_what_the_no_code_track_writes_ab
         if coded and checks and all("points=" in c for c in checks):
             assert "no-code track" in "".join(cells[index]["source"]), f"{notebook.name}: exercise in cell {index}"
 
+
+def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsys):
+    """The no-code table of lesson 05's exercise 2 printed 'holds None' where the check asks
+    whether the test says holds, inconclusive or does not hold: None is Python's word."""
+    import dpmkit as dk
+
+    cells = nbtools.load(nbtools.LEARNER / "05_three_objectives.ipynb")["cells"]
+    ready = next(c for c in cells if "nocode" in nbtools._tags(c)
+                 and "governance_to_outcomes" in "".join(c["source"]))
+    model = dk.models.load("three_objectives")
+    families = {"quality of life": ["outcomes"], "governance": ["governance"]}
+    exec(compile("".join(ready["source"]), "lesson 05, exercise 2", "exec"),  # the lesson's own code
+         {"dk": dk, "model": model, "families": families})
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 11 and not any("None" in line or "True" in line for line in printed)
+    assert printed[3].startswith("0.3: inconclusive,") and printed[4].startswith("0.4: holds,")
+    assert printed[0].startswith("0.0: does not hold,")
+
 def test_a_missing_check_or_blank_is_reported():
     exercise = {"cell_type": "markdown", "id": "e", "metadata": {"tags": ["exercise"]},
                 "source": ["A correct answer looks like 3."]}
