@@ -41,6 +41,7 @@ def test_text_that_is_not_a_number_gets_the_kits_message():
     ("2.2 per cent", 0.022, {"absolute": 0.002}),
     ("40%", 0.4, {"absolute": 0.1}),
     ("19%", 19, {"absolute": 2, "units": "%"}),       # lesson 04: "by what % has NEET changed?"
+    ("+19%", 19, {"absolute": 2, "units": "%"}),       # as lesson 04's ready-made cell prints it
     ("+19 %", 19, {"absolute": 2, "units": "%"}),
     ("0.19", 19, {"absolute": 2, "units": "%"}),       # a share, as Excel holds 19%
     ("about 1,320", 1320, {"tolerance": 0.03}),
