@@ -117,3 +117,8 @@ class _Package(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _Package
+
+if "IPython" in sys.modules:  # in a notebook: a code-track starter run with its ___ blanks says so (_blanks.py)
+    from ._blanks import install as _install_blanks
+
+    _install_blanks()

@@ -58,6 +58,7 @@ DPM chart of Caseworker team (demo), instrumental view (how): 3 strategic resour
 
 from __future__ import annotations
 
+import base64
 import math
 from dataclasses import dataclass, field
 from html import escape
@@ -126,6 +127,14 @@ class Diagram:
 
     def _repr_svg_(self):
         return self.svg
+
+    def _repr_html_(self):
+        # JupyterLab shows an SVG output at its own width and clips it at the notebook's edge (a
+        # Surrey chart is 1,191 px, beside the file browser the output area about 970 px), so
+        # the right-hand column, the end results, was cut off. As HTML it shrinks to fit.
+        data = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+        return (f'<img src="data:image/svg+xml;base64,{data}" alt="{escape(self.description, quote=True)}" '
+                'style="max-width:100%;height:auto">')
 
     def __repr__(self):
         return f"<Diagram: {len(self.nodes)} boxes, {len(self.edges)} arrows>\n{self.description}"

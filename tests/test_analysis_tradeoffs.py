@@ -32,7 +32,7 @@ FAMILIES = {"quality_of_life": ["wellbeing", "employment"], "governance": ["trus
 
 def test_clustering_holds_when_both_families_share_a_driver():
     test = dk.clustering_test(outcomes_model("driver + 0.2 * other"), FAMILIES, n=400, seed=1)
-    assert test.holds is True
+    assert test.holds is True and test.decision == "holds"
     assert test.low > 0.3 and test.correlation > 0.8
     assert test.verdict.startswith("Clustering holds in this context")
     assert list(test.scores.columns[:2]) == ["quality_of_life", "governance"]
@@ -41,7 +41,7 @@ def test_clustering_holds_when_both_families_share_a_driver():
 
 def test_clustering_does_not_hold_when_the_families_are_independent_or_trade_off():
     independent = dk.clustering_test(outcomes_model("other"), FAMILIES, n=400, seed=2)
-    assert independent.holds is False
+    assert independent.holds is False and independent.decision == "does not hold"
     assert independent.high < 0.3
     assert "move largely independently" in independent.verdict
     trade_off = dk.clustering_test(outcomes_model("1 - driver"), FAMILIES, n=400, seed=3)
@@ -51,7 +51,7 @@ def test_clustering_does_not_hold_when_the_families_are_independent_or_trade_off
 
 def test_clustering_is_inconclusive_with_too_few_runs():
     test = dk.clustering_test(outcomes_model("0.35 * driver + other"), FAMILIES, n=20, seed=4)
-    assert test.holds is None
+    assert test.holds is None and test.decision == "inconclusive"
     assert test.low < 0.3 < test.high
     assert test.verdict.startswith("Inconclusive")
 

@@ -2,6 +2,7 @@
 accessible styling, plain-text summaries, offline display and export."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -262,6 +263,12 @@ def test_frontier_three_objectives(validator):
     # the third objective is shown by colour and by size
     assert any(e["color"].get("field") == "o2" and e["size"].get("field") == "o2" for e in enc)
     assert any("higher is better" in t for t in axis_titles(spec))
+    # Lesson 05 draws it in a notebook beside JupyterLab's file browser: with the third
+    # objective's legend at the right the picture was 1,021 px wide and its legend title was
+    # cut at "higher is b". Under the plot it is as wide as the two-objective chart.
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', charts.to_svg(chart)).group(1))
+    two = charts.frontier(dk.frontier(m, {"outcomes": "max", "governance": "max"}, n=80, seed=2), model=m)
+    assert width <= float(re.search(r'<svg[^>]*width="([\d.]+)"', charts.to_svg(two)).group(1)) <= 720
     with pytest.raises(dk.ModelError, match="two or three objectives"):
         charts.frontier(found, ["service_quality"])
     with pytest.raises(dk.ModelError, match="no horizon"):

@@ -307,6 +307,24 @@ def test_save_svg_and_png(tmp_path, demo):
     assert d._repr_svg_() == d.svg
 
 
+def test_in_a_notebook_a_wide_chart_shrinks_to_the_output_area():
+    """JupyterLab shows an image/svg+xml output at its own width and clips it: lesson 03's and
+    lesson 10's DPM charts (1,191 px for Surrey) lost their end-results column beside the file
+    browser. Jupyter prefers the HTML form: the same picture, at most as wide as the output
+    (measured in JupyterLab 4 with chromium, 1,400 px window: 948 px shown in a 968 px output
+    area; before, 1,191 px in it, the rest cut off)."""
+    import base64
+    import re
+
+    d = dk.dpm.chart(dk.models.load("surrey"), "instrumental")
+    assert int(re.search(r'width="(\d+)"', d.svg).group(1)) > 1000
+    shown = d._repr_html_()
+    assert shown.startswith('<img src="data:image/svg+xml;base64,') and 'style="max-width:100%;height:auto"' in shown
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)", shown).group(1)
+    assert base64.b64decode(data).decode("utf-8") == d.svg
+    assert 'alt="DPM chart of Surrey Services for Young People, instrumental view' in shown
+
+
 def test_orange_feedback_only_where_an_end_result_changes_its_own_resource():
     surrey = dk.models.load("surrey")
     keep = ["commissioned_services", "coverage", "commissioning", "neet", "becoming_neet", "re_engagement"]

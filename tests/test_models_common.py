@@ -118,6 +118,18 @@ def test_roles_cover_the_dpm_chart(model):
         assert role in roles, f"{model.name}: no variable has the DPM role {role!r}"
 
 
+def test_dpm_chart_boxes_use_no_unexplained_abbreviation(model):
+    """A box on a DPM chart is read by learners who may not know the service: an abbreviation
+    in its label must be a glossary term (NEET is). Lesson 03's exercise chart showed
+    'Spread of the YRI', and no lesson says what the YRI is."""
+    from dpmkit import glossary
+
+    known = {t.term for t in glossary.TERMS}
+    unexplained = [(v.name, word) for v in model.variables if v.role
+                   for word in re.findall(r"\b[A-Z]{2,}\b", v.label) if word not in known]
+    assert not unexplained, unexplained
+
+
 def test_roles_follow_bianchis_definitions(model):
     # End results are the flows that change strategic-resource stocks; performance drivers are
     # auxiliaries that drive them; policy levers are parameters (dk.dpm.ROLE_RULES).

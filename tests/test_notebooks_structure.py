@@ -132,6 +132,83 @@ def test_every_exercise_has_a_no_code_path_and_a_check(notebook):
         assert any("tracks" in t for t in tags), f"{notebook.name}: exercise in cell {index} says not how to answer"
 
 
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_starter_is_recognised_with_the_lines_of_its_blanks(notebook):
+    from dpmkit import _blanks
+
+    for cell in nbtools.load(notebook)["cells"]:
+        if "answer" in nbtools._tags(cell) and cell["cell_type"] == "code":
+            code = "".join(cell["source"])
+            assert code.startswith(_blanks.STARTER) and nbtools.STARTER_NOTE.startswith(_blanks.STARTER)
+            expected = [n for n, line in enumerate(code.split("\n"), 1) if nbtools.BLANK in line.split("#")[0]]
+            assert _blanks.blank_lines(code) == expected, f"{notebook.name}: {cell['id']}"
+
+
+def test_a_starter_run_with_its_blanks_says_so_and_run_all_goes_on(tmp_path):
+    """Lesson 00 run cell by cell, as a no-code learner does it (Shift+Enter on each, or
+    Run All): its starter cell ran into IPython's ``___`` (the third-last output) and showed
+    ``TypeError: unhashable type: 'DataFrame'``, and Run All stopped there."""
+    from kernel_session import kernel
+
+    cells = nbtools.load(nbtools.LEARNER / "00_start_here.ipynb")["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    starter = next(i for i, c in enumerate(code) if "answer" in nbtools._tags(c))
+    env = {"PYTHONPATH": str(ROOT)}
+    with kernel(tmp_path, cwd=nbtools.LEARNER, **env) as k:
+        for cell in code[:starter]:
+            k.run("".join(cell["source"]))
+        messages = k.run("".join(code[starter]["source"]))  # fails the test on a traceback
+        printed = "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+        assert printed.startswith("Not run: this code-track starter cell still has blanks (___) on lines 9, 10 and 11.")
+        assert "No-code track: nothing to do here; run the ready-made cell below it." in printed
+        # the ready-made cell right below runs and prints the exercise's numbers
+        messages = k.run("".join(code[starter + 1]["source"]))
+        printed = "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+        assert "1 year(s): highest 1320" in printed
+        # the starter filled in by a code-track learner runs as written
+        filled = ("".join(code[starter]["source"]).replace("in ___", "in [1, 5]", 1)
+                  .replace("{___:", '{"decommissioning_years":', 1).replace(".___()", ".max()", 1))
+        messages = k.run(filled)
+        printed = "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+        assert "5 year(s): highest 1120" in printed and "Not run" not in printed
+        # one blank left: named by its line
+        messages = k.run(filled.replace(".max()", ".___()"))
+        printed = "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+        assert printed.startswith("Not run: this code-track starter cell still has blanks (___) on line 11.")
+
+
+
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_a_coded_exercise_checked_in_words_says_what_the_no_code_track_writes_about(notebook):
+    """'Extend the template with one thing your service has' cannot be done without code, and
+    its check asks for a written answer, not a number the ready-made cell prints: the
+    exercise has to say what a learner on the no-code track does instead (lesson 10's
+    exercise 4 and lesson 06's 'your own journey' did not)."""
+    cells = nbtools.load(notebook)["cells"]
+    for index, scope in nbtools.exercises(cells):
+        coded = any("answer" in nbtools._tags(c) and c["cell_type"] == "code" for c in scope)
+        checks = ["".join(c["source"]) for c in scope if "check" in nbtools._tags(c)]
+        if coded and checks and all("points=" in c for c in checks):
+            assert "no-code track" in "".join(cells[index]["source"]), f"{notebook.name}: exercise in cell {index}"
+
+
+def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsys):
+    """The no-code table of lesson 05's exercise 2 printed 'holds None' where the check asks
+    whether the test says holds, inconclusive or does not hold: None is Python's word."""
+    import dpmkit as dk
+
+    cells = nbtools.load(nbtools.LEARNER / "05_three_objectives.ipynb")["cells"]
+    ready = next(c for c in cells if "nocode" in nbtools._tags(c)
+                 and "governance_to_outcomes" in "".join(c["source"]))
+    model = dk.models.load("three_objectives")
+    families = {"quality of life": ["outcomes"], "governance": ["governance"]}
+    exec(compile("".join(ready["source"]), "lesson 05, exercise 2", "exec"),  # the lesson's own code
+         {"dk": dk, "model": model, "families": families})
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 11 and not any("None" in line or "True" in line for line in printed)
+    assert printed[3].startswith("0.3: inconclusive,") and printed[4].startswith("0.4: holds,")
+    assert printed[0].startswith("0.0: does not hold,")
+
 def test_a_missing_check_or_blank_is_reported():
     exercise = {"cell_type": "markdown", "id": "e", "metadata": {"tags": ["exercise"]},
                 "source": ["A correct answer looks like 3."]}

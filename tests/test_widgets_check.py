@@ -28,11 +28,62 @@ def test_tolerance_is_a_relative_margin_and_absolute_overrides_it():
 
 
 def test_text_that_is_not_a_number_gets_the_kits_message():
-    verdict, message = judge("1.080", 1080)
+    verdict, message = judge("1.080", 500)  # neither reading (1080, 1.08) is right: ask which is meant
     assert verdict == "wrong" and "1080" in message and "1.08" in message
     verdict, message = judge("lots", 1080)
     assert verdict == "wrong" and "your answer" in message
 
+
+
+@pytest.mark.parametrize("typed, answer, rules", [
+    ("2.2%", 0.022, {"absolute": 0.002}),             # lesson 10: a monthly leaving rate, as a percentage
+    ("2,2 %", 0.022, {"absolute": 0.002}),
+    ("2.2 per cent", 0.022, {"absolute": 0.002}),
+    ("40%", 0.4, {"absolute": 0.1}),
+    ("19%", 19, {"absolute": 2, "units": "%"}),       # lesson 04: "by what % has NEET changed?"
+    ("+19%", 19, {"absolute": 2, "units": "%"}),       # as lesson 04's ready-made cell prints it
+    ("+19 %", 19, {"absolute": 2, "units": "%"}),
+    ("0.19", 19, {"absolute": 2, "units": "%"}),       # a share, as Excel holds 19%
+    ("about 1,320", 1320, {"tolerance": 0.03}),
+    ("~1320", 1320, {"tolerance": 0.03}),
+    ("1,320 young people.", 1320, {"tolerance": 0.03, "units": "young people"}),
+    ("23 posts", 23, {"absolute": 0, "units": "posts"}),
+    ("year 2", 2, {"absolute": 0.5, "units": "year"}),
+    ("2 years", 2, {"absolute": 0.5, "units": "year"}),
+    ("6.7 points", 7, {"absolute": 1, "units": "points"}),
+    ("2.125", 2.25, {"absolute": 0.125, "units": "years"}),  # read as 2.125, not refused as maybe 2125
+    ("1.080", 1080, {}),                                       # read as 1080, the reading that is right
+])
+def test_a_right_number_typed_as_people_write_it_counts(typed, answer, rules):
+    """Before, each of these got "not a number" (or, for 2.125, "write 2125 or 2.125": what
+    was typed) and a no-code learner with the right number could not get past the box."""
+    verdict, message = judge(typed, answer, **rules)
+    assert verdict == "right", message
+
+
+def test_a_per_cent_sign_is_not_a_licence_for_a_wrong_number():
+    assert judge("22%", 0.022, absolute=0.002)[0] == "wrong"
+    assert judge("0.5", 19, absolute=2, units="%")[0] == "wrong"
+    assert judge("19", 0.19, absolute=0.01)[0] == "wrong"
+    assert judge("24 posts", 23, absolute=0, units="posts")[0] == "wrong"
+    assert judge("posts", 23, units="posts")[0] == "wrong"
+    verdict, message = judge("2.2", 0.022, absolute=0.002)  # per cent meant, the sign left out
+    assert verdict == "wrong" and message == "Not yet: 2.2 is too high. If you mean 2.2%, type the per cent sign: 2.2%."
+
+
+def test_feedback_echoes_the_number_typed_not_a_rounded_one():
+    # rounded to 3 figures, 23.04 read "Not yet: 23 is too high" beside an answer of 23 posts
+    assert judge("23.04", 23, absolute=0)[1] == "Not yet: 23.04 is too high. Look again, or press Show the answer."
+    assert judge("2010.4", 2010.5, absolute=0.05)[1].startswith("Not yet: 2010.4 is too low.")
+    assert judge("1,500", 1057)[1].startswith("Not yet: 1,500 is too high.")
+    assert judge("0.19", 19, absolute=2, units="%")[1] == "Right: 0.19, that is 19%."
+
+
+def test_the_widget_reads_its_units_beside_the_number():
+    box = check("The smallest number of funded posts with 5% training?", 23, absolute=0, units="posts")
+    assert box.answer_with("23 posts") == "right" and "Right: 23." in box.feedback.value
+    share = check("By what % has NEET changed?", 19, absolute=2, units="%")
+    assert share.answer_with("19%") == "right" and share.answer_with("0.19") == "right"
 
 def test_blank_answers_are_not_judged():
     assert judge("", 5)[0] == "blank"

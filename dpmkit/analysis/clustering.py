@@ -59,6 +59,9 @@ class ClusteringTest:
     ----------
     holds : bool or None
         True: clustering holds in this context; False: it does not; None: inconclusive.
+    decision : str
+        ``holds`` in words, for a printout a reader who does not code reads:
+        ``"holds"``, ``"does not hold"`` or ``"inconclusive"``.
     verdict : str
         The finding in plain language.
     correlation, low, high : float
@@ -76,6 +79,10 @@ class ClusteringTest:
 
     def __repr__(self):
         return self.verdict
+
+    @property
+    def decision(self):
+        return {True: "holds", False: "does not hold", None: "inconclusive"}[self.holds]
 
 
 def _level(confidence):

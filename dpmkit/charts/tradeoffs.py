@@ -103,7 +103,7 @@ def frontier(result, objectives=None, *, model=None, at=None, title=None, width=
     front_enc = {"x": x, "y": y, "tooltip": tooltip}
     if len(objectives) == 3:
         front_enc["color"] = alt.Color("o2:Q", scale=alt.Scale(scheme="viridis"),
-                                       legend=_legend(titles[objectives[2]], orient="right", direction="vertical"))
+                                       legend=_legend(titles[objectives[2]], orient="bottom", direction="horizontal"))
         front_enc["size"] = alt.Size("o2:Q", scale=alt.Scale(range=[60, 420]), legend=None)
     else:
         front_enc["color"] = alt.value(PALETTE[0])

@@ -307,7 +307,7 @@ def _variables():
         Flow("diversion_change",
              "(diversion_2006 + STEP(yri_diversion - diversion_2006, yri_start) - restorative_diversion)"
              " / yri_adoption_time", into="restorative_diversion", role="end_result", units="1/year",
-             label="Spread of the YRI",
+             label="Spread of restorative diversion",
              description="Restorative practice spreading through police and youth-support decisions"),
         Aux("fte", "first_offenders * (1 - restorative_diversion)", units="people/year",
             label="First-time entrants", description="Young people entering the formal youth justice system each year"),

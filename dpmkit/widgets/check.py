@@ -2,8 +2,9 @@
 
 Every exercise of the lessons ends with one or more of these. The learner types a
 number (read with the same rules as every other field of the kit,
-:func:`dpmkit.words.parse_number`: ``1,080``, ``1 080`` and ``0,15`` all work), picks
-one of a few answers, or writes a sentence, and presses *Check*:
+:func:`dpmkit.words.parse_number`: ``1,080``, ``1 080`` and ``0,15`` all work; and, as
+people write answers, ``2.2%``, ``about 1,320``, ``23 posts``), picks one of a few
+answers, or writes a sentence, and presses *Check*:
 
 - a **number** is right when it is within the tolerance of the answer; otherwise the
   feedback says whether it is too high or too low, never the answer itself, until
@@ -24,6 +25,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import re
 import textwrap
 
 from .. import words
@@ -44,7 +46,55 @@ def _kind(answer, choices, points):
     return "number"
 
 
-def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, points=None):
+#: Words people put before a number they are not sure of; read past, as a person would.
+_ABOUT = re.compile(r"^(?:about|around|approx(?:\.|imately)?|roughly|nearly|almost|circa|c\.|~|≈)\s*", re.I)
+_PERCENT = re.compile(r"\s*(?:%|per\s*cent|percent)$", re.I)
+
+
+def _unit_words(units):
+    """The unit as it may be typed beside a number: ``posts``/``post``, ``year``/``years``."""
+    unit = (units or "").strip().lower()
+    if not unit or unit == "%":
+        return []
+    forms = {unit, unit[:-1] if unit.endswith("s") else unit + "s"}
+    return sorted(forms, key=len, reverse=True)
+
+
+def _number_part(text, units=""):
+    """``(digits, percent, shown)``: the number in what a learner typed, whether a per cent
+    sign follows it, and the text to echo back, read past what people add around a number
+    (``about 1,320``, ``23 posts``, ``year 2``, a full stop at the end)."""
+    core = text.strip()
+    if core.endswith(".") and not core.endswith(".."):
+        core = core[:-1].rstrip()
+    core = _ABOUT.sub("", core)
+    for word in _unit_words(units):
+        low = core.lower()
+        if low.endswith(word) and (len(core) == len(word) or not core[-len(word) - 1].isalpha()):
+            core = core[: -len(word)].strip()
+            break
+        if low.startswith(word) and (len(core) == len(word) or not core[len(word)].isalpha()):
+            core = core[len(word):].strip()
+            break
+    percent = _PERCENT.search(core)
+    digits = core[: percent.start()] if percent else core
+    return digits.strip(), bool(percent), core
+
+
+def _read_number(text, units=""):
+    """What a learner typed, as ``(value, shown)``: the number and the text to echo back.
+
+    ``2.2%`` is 0.022, or 2.2 when the answer's units are ``%``; the number itself follows
+    :func:`dpmkit.words.parse_number`.
+    """
+    digits, percent, shown = _number_part(text, units)
+    value = words.parse_number(digits if digits else text, "your answer")
+    if percent and (units or "").strip() != "%":
+        value /= 100
+    return value, shown
+
+
+def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, points=None, units=""):
     """Judge one answer; return ``(verdict, message)``.
 
     ``verdict`` is ``"right"``, ``"wrong"``, ``"blank"`` (nothing given yet) or
@@ -66,13 +116,19 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
         The answers to pick from; ``answer`` must be one of them.
     points : list of str, optional
         For a sentence: what a full answer says.
+    units : str
+        For numbers: the answer's units. Typed beside the number (``23 posts``) they are
+        read past; ``%`` makes ``19%`` mean 19 (otherwise ``19%`` is 0.19), and then a
+        share typed as a fraction (``0.19``) counts too.
 
     Examples
     --------
     >>> judge("1,080", 1057, tolerance=0.05)[0]
     'right'
     >>> judge("1500", 1057)[1]
-    'Not yet: 1,500 is too high. Look again, or press Show the answer.'
+    'Not yet: 1500 is too high. Look again, or press Show the answer.'
+    >>> judge("2.2%", 0.022, absolute=0.002)[0], judge("about 1,320", 1320)[0], judge("23 posts", 23, units="posts")[0]
+    ('right', 'right', 'right')
     >>> judge("worse", "worse", choices=["better", "worse"])[0]
     'right'
     """
@@ -98,23 +154,46 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
         raise ModelError(f"tolerance must be a fraction from 0 to 1 (0.05 is 5%), got {tolerance!r}")
     if given is None or (isinstance(given, str) and not given.strip()):
         return "blank", "Type a number, then press Check."
+    answer = float(answer)
+
+    def close(value):
+        if absolute is not None:
+            return abs(value - answer) <= float(absolute)
+        return abs(value - answer) <= float(tolerance) * abs(answer) + 1e-12
+
     if isinstance(given, str):
         try:
-            value = words.parse_number(given, "your answer")
+            value, shown = _read_number(given, units)
         except ModelError as err:
-            return "wrong", str(err)
+            # '2.125' or '1.080': a decimal point to one reader, thousands to another. The
+            # answer is known here, so a reading that is right counts; otherwise ask which.
+            readings = _ambiguous_readings(given, units)
+            if not any(close(r) for r in readings):
+                return "wrong", str(err)
+            value = next(r for r in readings if close(r))
+            shown = _number_part(given, units)[2]
     else:
         value = float(given)
-    answer = float(answer)
-    if absolute is not None:
-        close = abs(value - answer) <= float(absolute)
-    else:
-        close = abs(value - answer) <= float(tolerance) * abs(answer) + 1e-12
-    shown = words.number(value)
-    if close:
+        shown = f"{value:g}"
+    # Echo the number as typed: rounded, 23.04 would read "23 is too high" when 23 is the answer.
+    if close(value):
         return "right", f"Right: {shown}."
+    if (units or "").strip() == "%" and "%" not in shown and 0 < abs(value) <= 1 and close(value * 100):
+        return "right", f"Right: {shown}, that is {words.number(value * 100)}%."
     side = "too high" if value > answer else "too low"
+    if isinstance(given, str) and "%" not in shown and (units or "").strip() != "%" and close(value / 100):
+        # the answer is a share and the learner wrote per cent without the sign
+        return "wrong", f"Not yet: {shown} is {side}. If you mean {shown}%, type the per cent sign: {shown}%."
     return "wrong", f"Not yet: {shown} is {side}. Look again, or press Show the answer."
+
+
+def _ambiguous_readings(text, units):
+    """Both readings of a number like ``2.125`` (2.125 or 2125), or none if it is not one."""
+    digits, percent, _ = _number_part(text, units)
+    if not words._DOT_THOUSANDS_RE.match(digits) or digits.count(".") != 1:
+        return []
+    scale = 100 if percent and (units or "").strip() != "%" else 1
+    return [float(digits) / scale, float(digits.replace(".", "")) / scale]
 
 
 class Check(_StaticPicture, W.VBox):
@@ -137,7 +216,7 @@ class Check(_StaticPicture, W.VBox):
         self.kind = _kind(answer, choices, points)
         self.question = question
         self.answer = answer
-        self.rules = dict(tolerance=tolerance, absolute=absolute, choices=choices, points=points)
+        self.rules = dict(tolerance=tolerance, absolute=absolute, choices=choices, points=points, units=units)
         judge(None, answer, **self.rules)  # refuses bad set-ups (answer not a choice, bad tolerance) now
         self.units = units
         self.explain = explain
