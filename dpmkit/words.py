@@ -25,6 +25,8 @@ from .errors import ModelError
 
 __all__ = [
     "axis_title",
+    "both_readings",
+    "difference",
     "escaped",
     "is_calendar",
     "lower_first",
@@ -90,6 +92,46 @@ def signed(value):
     if value == 0:
         return "0"
     return ("+" if value > 0 else "−") + number(abs(value))
+
+
+def _shown_step(value):
+    """The last digit's place of ``number(value)`` (390 -> 1, 12.2 -> 0.1, 0.157 -> 0.001); None
+    for a value shown as 0 or not finite."""
+    a = abs(float(value))
+    if not math.isfinite(a) or a < 1e-12:
+        return None
+    if a >= 100:
+        return 1.0
+    if a >= 10:
+        return 0.1
+    return 10.0 ** (math.floor(math.log10(a)) - 2)
+
+
+def difference(value, base):
+    """``value - base`` as a reader writes it beside the two numbers as :func:`number` shows
+    them: signed, and no finer than they are shown, so 390 against 390 does not differ by
+    −0.122; a difference too small to show at that precision is "about 0".
+
+    Examples
+    --------
+    >>> difference(587.3, 426.1), difference(390.02, 390.14), difference(12.25, 12.1), difference(5, 5)
+    ('+161', 'about 0', '+0.2', '0')
+    >>> difference(0.157, 0.15), difference(1320, 0)
+    ('+0.007', '+1,320')
+    """
+    d = float(value) - float(base)
+    steps = [s for s in (_shown_step(value), _shown_step(base)) if s is not None]
+    if not math.isfinite(d):
+        return str(d)
+    if d == 0:
+        return "0"
+    if not steps:  # both shown as 0
+        return "about 0"
+    step = max(steps)
+    shown = round(d / step) * step
+    if shown == 0:
+        return "about 0"
+    return signed(float(f"{shown:.12g}"))
 
 
 # --------------------------------------------------------------------- times
@@ -235,6 +277,21 @@ _COMMA_THOUSANDS_RE = re.compile(r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?\Z
 _SPACE_THOUSANDS_RE = re.compile(r"[+-]?[1-9][0-9]{0,2}( [0-9]{3})+(\.[0-9]*)?\Z")
 _DECIMAL_COMMA_RE = re.compile(r"[+-]?[0-9]*,[0-9]+\Z")
 _DOT_THOUSANDS_RE = re.compile(r"[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+\Z")
+
+
+def both_readings(text):
+    """The two numbers a text like ``2.125`` can mean (2.125 with a decimal point, 2125 with a
+    point between thousands), or ``()`` when it has one reading (or none).
+
+    Examples
+    --------
+    >>> both_readings("2.125"), both_readings("1.080.500"), both_readings("2.5")
+    ((2.125, 2125.0), (), ())
+    """
+    cleaned = str(text).strip().replace("\u2212", "-")
+    if not _DOT_THOUSANDS_RE.match(cleaned) or cleaned.count(".") != 1:
+        return ()
+    return float(cleaned), float(cleaned.replace(".", ""))
 
 
 def parse_number(text, what="the number", *, blank_ok=False):

@@ -95,8 +95,8 @@ SUBMODULES = {
         "ballot_widget", "check", "control_for", "explore", "game", "judge", "nice_step", "predict", "story",
     ],
     "words": [
-        "axis_title", "escaped", "is_calendar", "lower_first", "number", "parse_number", "signed", "span",
-        "time_label", "time_value", "when",
+        "axis_title", "both_readings", "difference", "escaped", "is_calendar", "lower_first", "number",
+        "parse_number", "signed", "span", "time_label", "time_value", "when",
     ],
     "workshop": [
         "Ballot", "CODE_PREFIX", "Collection", "FILE_MODE", "MAX_BYTES", "Rejected", "SCHEMA",

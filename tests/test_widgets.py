@@ -403,6 +403,14 @@ def test_explorer_compares_the_models_declared_moments_not_only_the_end(surrey):
     assert round(march["value"]) == 587 and round(march["base"]) == 426
     assert rows["End of the run (2022)"]["difference"] == pytest.approx(five.final("neet") - base.final("neet"))
     assert f"{dk.words.signed(rows['End of the run (2022)']['difference'])}" == "+1.81"
+    # shown no finer than the two numbers beside it: 392 against 390 is +2, not +1.81
+    assert "End of the run (2022): 392 (base run 390, difference +2)." in explorer.summary_text()
+    explorer.set(decommissioning_years=1)  # the walk-through's case: 390 against 390 read "−0.122"
+    end = {r["when"]: r for r in explorer.comparison()}["End of the run (2022)"]
+    assert abs(end["difference"]) < 0.5 and round(end["value"]) == round(end["base"])
+    assert f"(base run {dk.words.number(end['base'])}, difference about 0)." in explorer.summary_text()
+    assert "about 0" in explorer.summary.value
+    explorer.set(decommissioning_years=5)
     text = explorer.summary_text()
     assert "; End of March 2014: 587 (base run 426, difference +161);" in text
     assert "Settings: Years to decommission 5." in text

@@ -124,6 +124,19 @@ def test_the_widget_driven_as_a_learner_would():
     assert "430 young people" in c.feedback.value and "5%" in c.feedback.value
 
 
+def test_an_answer_that_is_a_moment_is_shown_as_people_say_it():
+    # lesson 03 asks "in which year is governance-first furthest behind?": the answer read "2 year"
+    c = check("Under clustering: in which year is governance-first furthest behind?", 2, absolute=0.5,
+              units="year")
+    c.show_button.click()
+    assert "The answer: year 2 (anything within 0.5 years counts)." in c.feedback.value
+    assert c.answer_with("year 2") == "right" and c.answer_with("2") == "right"
+    calendar = check("When does the list peak?", 2010.5, absolute=0.25, units="year")
+    assert calendar.answer_text() == "July 2010 (anything within 0.25 years counts)"
+    lasting = check("How long does the dip last?", 3, absolute=0.5, units="years")  # a span keeps its units
+    assert lasting.answer_text() == "3 years (anything within 0.5 counts)"
+
+
 def test_choice_and_sentence_widgets():
     c = check("After one year?", "worse", choices=["better", "worse", "no clear change"])
     assert c.field.value is None and list(c.field.options) == ["better", "worse", "no clear change"]

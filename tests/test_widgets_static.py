@@ -83,7 +83,7 @@ def test_later_cells_bring_the_static_pictures_up_to_date(executed):
     # the explorer's caption compares the runs at the end of March 2014 and at the end, with the new setting
     expected = (f"End of March 2014: {dk.words.number(five.at(2014.25, 'neet'))} (base run "
                 f"{dk.words.number(base.at(2014.25, 'neet'))}, difference "
-                f"{dk.words.signed(five.at(2014.25, 'neet') - base.at(2014.25, 'neet'))})")
+                f"{dk.words.difference(five.at(2014.25, 'neet'), base.at(2014.25, 'neet'))})")
     assert expected in text["explore"]
     assert "Years to decommission 5" in text["explore"]
     # predict: revealed, with the gap in words
@@ -122,7 +122,7 @@ def test_static_picture_without_a_kernel_is_a_snapshot():
     assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"}
     assert bundle["image/svg+xml"].startswith("<svg")
     assert "April 2014: 587 (base run 426, difference +161)" in snap.text
-    assert snap.text.splitlines()[-1].endswith("End of the run (2022): 392 (base run 390, difference +1.81).")
+    assert snap.text.splitlines()[-1].endswith("End of the run (2022): 392 (base run 390, difference +2).")
     # a plain Python session (no kernel) displays nothing extra: the widget is just a widget
     assert repr(snap) == bundle["text/plain"]
 

@@ -78,6 +78,31 @@ def test_people_numbers_are_short_and_read_back_closely(x):
         assert words.parse_number(text, "f") == pytest.approx(x, rel=0.01, abs=0.5)
 
 
+@given(st.floats(-1e6, 1e6, allow_nan=False), st.floats(-1e6, 1e6, allow_nan=False))
+def test_a_difference_is_shown_no_finer_than_the_two_numbers_beside_it(value, base):
+    # an explorer row "390 | 390 | −0.122" made a learner look for a change the numbers do not show
+    shown = words.difference(value, base)
+    if value == base:
+        assert shown == "0"
+        return
+    if shown == "about 0":
+        steps = [s for s in (words._shown_step(value), words._shown_step(base)) if s is not None]
+        assert abs(value - base) <= (max(steps) / 2 if steps else 2e-12) + 1e-9
+        return
+    assert shown[0] == ("+" if value > base else "−")
+    number = words.parse_number(shown[1:], "difference")
+    assert number > 0
+    if min(abs(value), abs(base)) >= 100:  # two whole numbers beside it: a whole difference
+        assert number == abs(round(value - base))
+
+
+def test_a_difference_examples():
+    assert words.difference(392.2, 390.4) == "+2"
+    assert words.difference(390.02, 390.14) == "about 0"
+    assert words.difference(0.157, 0.15) == "+0.007"
+    assert words.difference(float("nan"), 1) == "nan"
+
+
 @pytest.mark.parametrize("t,units,label", [
     (2014, "year", "2014"), (2014.25, "year", "April 2014"), (2010.58, "years", "July 2010"),
     (2014.999, "year", "December 2014"), (12, "week", "week 12"), (2.5, "month", "month 2.5"), (5, "year", "year 5"),

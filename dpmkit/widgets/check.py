@@ -34,6 +34,9 @@ from ._common import W, _message, _StaticPicture
 
 KINDS = ("number", "choice", "sentence")
 
+#: Units (singular) that make a number answer a moment: "in which year?" is answered "year 2".
+_MOMENT_UNITS = frozenset({"year", "quarter", "month", "week", "day"})
+
 
 def _kind(answer, choices, points):
     if choices is not None:
@@ -190,10 +193,8 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
 def _ambiguous_readings(text, units):
     """Both readings of a number like ``2.125`` (2.125 or 2125), or none if it is not one."""
     digits, percent, _ = _number_part(text, units)
-    if not words._DOT_THOUSANDS_RE.match(digits) or digits.count(".") != 1:
-        return []
     scale = 100 if percent and (units or "").strip() != "%" else 1
-    return [float(digits) / scale, float(digits.replace(".", "")) / scale]
+    return [reading / scale for reading in words.both_readings(digits)]
 
 
 class Check(_StaticPicture, W.VBox):
@@ -260,10 +261,15 @@ class Check(_StaticPicture, W.VBox):
     def answer_text(self):
         """The answer as the learner would read it."""
         if self.kind == "number":
-            unit = f" {self.units}" if self.units else ""
             margin = (f" (anything within {words.number(self.rules['absolute'])} counts)"
                       if self.rules["absolute"] is not None else
                       f" (anything within {self.rules['tolerance']:.0%} counts)" if self.rules["tolerance"] else "")
+            moment = str(self.units).strip().lower()
+            if moment in _MOMENT_UNITS:  # a moment, "in which year": year 2, not "2 year"
+                if self.rules["absolute"] is not None:
+                    margin = f" (anything within {words.number(self.rules['absolute'])} {moment}s counts)"
+                return f"{words.time_label(float(self.answer), moment)}{margin}"
+            unit = f" {self.units}" if self.units else ""
             return f"{words.number(float(self.answer))}{unit}{margin}"
         return str(self.answer)
 

@@ -248,7 +248,7 @@ class Explorer(_StaticPicture, W.VBox):
             cells = [html.escape(v.label), html.escape(row["when"]),
                      f"{words.number(row['value'])} {html.escape(units)}"]
             if "base" in row:
-                cells += [words.number(row["base"]), words.signed(row["difference"])]
+                cells += [words.number(row["base"]), words.difference(row["value"], row["base"])]
             rows.append("<tr>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells) + "</tr>")
         head = ["Output", "When", "This run"]
         if base is not None:
@@ -271,7 +271,8 @@ class Explorer(_StaticPicture, W.VBox):
             for row in (r for r in self.comparison() if r["variable"] == name):
                 text = f"{row['when']}: {words.number(row['value'])}"
                 if "base" in row:
-                    text += f" (base run {words.number(row['base'])}, difference {words.signed(row['difference'])})"
+                    text += (f" (base run {words.number(row['base'])}, "
+                             f"difference {words.difference(row['value'], row['base'])})")
                 parts.append(text)
             lines.append(f"{self.model[name].label} — " + "; ".join(parts) + ".")
         return "\n".join(lines)

@@ -241,10 +241,10 @@ class Game(_StaticPicture, W.VBox):
             v = self.model[name]
             now = self.result.at(self.time, name)
             begun = self.result.at(self.start, name)
-            cells = [html.escape(v.label), words.number(now), words.signed(now - begun)]
+            cells = [html.escape(v.label), words.number(now), words.difference(now, begun)]
             if done and self.baseline is not None:
                 b = self.baseline.final(name)
-                cells.append(f"{words.number(b)} ({words.signed(now - b)})")
+                cells.append(f"{words.number(b)} ({words.difference(now, b)})")
             rows.append("<tr>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells) + "</tr>")
         head = ["Output", "Now", f"Change since {words.time_label(self.start, tu)}"]
         if done and self.baseline is not None:
@@ -272,7 +272,7 @@ class Game(_StaticPicture, W.VBox):
         for name in self.outputs:
             now = self.result.at(self.time, name)
             text = (f"{self.model[name].label}: {words.number(now)} {words.when(self.time, tu)} "
-                    f"({words.signed(now - self.result.at(self.start, name))} since "
+                    f"({words.difference(now, self.result.at(self.start, name))} since "
                     f"{words.time_label(self.start, tu)})")
             if self.finished and self.baseline is not None:
                 text += f"; had you changed nothing, {words.number(self.baseline.final(name))}"
