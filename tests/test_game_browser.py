@@ -342,3 +342,44 @@ def test_the_other_games_debrief_downloads_and_a_reload_mid_round(tmp_path, name
     for number in (1, 2):
         assert f"<h3>Round {number}: " in sheet
     assert "<script" not in sheet.lower() and "src=" not in sheet
+
+
+# ---- a table on a phone
+PHONE = (390, 844)
+CUT_OFF_JS = """() => {
+  const W = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll('.game-table *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || el.closest('.game-results')) continue;  // the results table scrolls in its box
+    if (r.left < -1 || r.right > W + 1) out.push((el.className || el.tagName).toString().slice(0, 40));
+  }
+  const results = document.querySelector('.game-results');
+  if (results && results.getBoundingClientRect().right > W + 1) out.push('game-results');
+  return {page: document.documentElement.scrollWidth, width: W, outside: out.slice(0, 8)};
+}"""
+
+
+def test_a_table_on_a_phone_sees_its_whole_decision_and_results(tmp_path):
+    """At 390 x 844 (a phone) the table page is one column: no part of the decision card, the
+    send button, the prediction's question or the results lies outside the screen, after five
+    rounds of results too. It used to keep two columns, the decision card 130 px wide: the
+    levers' words, "Send our decision" and the results table were cut off at the screen's edges."""
+    folder = tmp_path / "room"
+    with room(folder, "--code", "PHONE", "--tables", "Red,Blue", "--game", "surrey") as running, \
+            offline_browsers("game_phone", running) as pages:
+        phone = pages.open("Red phone", f"{running.base}/?code=PHONE&table=Red", viewport=PHONE, timeout=90_000)
+        phone.wait_for_selector(".game-table")
+        game = dk.game.load(folder / "game")
+        question = text(phone, ".game-prediction-question")
+        assert game.model["service_quality"].label in question and "April 2010" in question
+        for number in range(1, 6):
+            layout = phone.evaluate(CUT_OFF_JS)
+            assert layout["page"] <= layout["width"] and not layout["outside"], (number, layout)
+            send = phone.locator(".game-send")
+            assert send.evaluate("b => b.scrollWidth <= b.clientWidth"), "the send button's words are cut"
+            assert phone.locator(".game-decision").bounding_box()["width"] >= 300
+            if number < 5:
+                game.advance()
+                end = words.time_label(game.spec.rounds[number - 1].end, "year")
+                wait_for(lambda end=end: end in text(phone, ".game-results"), 30, f"round {number}'s results")
+            phone.screenshot(path=str(ARTIFACTS / f"game_phone_round{number}.png"), full_page=True)

@@ -49,6 +49,23 @@ def test_a_folder_of_another_model_is_refused(tmp_path):
         Room(tmp_path, model=other)
 
 
+def test_started_again_without_model_the_room_explores_the_folders_model(tmp_path, capsys):
+    """room.md: "Start it again with the same folder ... and everything is as it was". A room first
+    started with --model surrey (the half-day plan's command) and started again, or asked for its
+    paper slips, without --model explores Surrey again; it used to stop with "holds a room for
+    model 'surrey', not 'demo'"."""
+    from dpmkit.room.cli import main
+
+    first = Room(tmp_path, model="surrey", tables=["Red", "Blue"])
+    again = Room(tmp_path)
+    assert again.model.name == first.model.name and again.state.code == first.state.code
+    assert main(["slips", "--folder", str(tmp_path), "--no-charts"]) == 0
+    slip = (tmp_path / "paper" / "slip-round-1.html").read_text(encoding="utf-8")
+    assert "Years to decommission" in slip  # a Surrey lever, not the demo model's
+    assert "holds a room" not in capsys.readouterr().err
+    assert Room(tmp_path / "new").model.name == dk.models.load("demo").name  # a new folder: demo
+
+
 def test_accepted_ballots_carry_the_room_round_and_land_as_workshop_ballots(tmp_path):
     r = Room(tmp_path, tables=["Red", "Blue"])
     r.open_round("3")

@@ -378,3 +378,40 @@ def test_predict_first_shows_the_levers_only_after_the_participant_has_run_the_m
         wait_for(lambda: page.locator(".room-prediction input").first.input_value() == guesses[-1], 10,
                  "the ballot's box to hold the prediction for the end of the run")
         page.screenshot(path=str(ARTIFACTS / "room_predict_first.png"), full_page=True)
+
+
+@pytest.mark.parametrize("mode", ["explorer", "game"])
+def test_open_pages_come_back_by_themselves_when_the_room_is_started_again(tmp_path, mode):
+    """room.md: Ctrl+C, start again with the same folder, "everything is as it was". The pages
+    participants have open reload by themselves once the room answers again, and show what they
+    had sent. They used to stay on Solara's "Server disconnected" spinner until each participant
+    thought of reloading."""
+    folder = tmp_path / "room"
+    args = ["--code", "TEAL7", "--tables", "Red,Blue"] + (["--game", "surrey"] if mode == "game" else [])
+    with room(folder, *args) as running, offline_browsers(f"room_restart_{mode}", running) as browsers:
+        page = browsers.open("participant", f"{running.base}/?code=TEAL7&table=Red", timeout=90_000)
+        if mode == "game":
+            page.wait_for_selector(".game-table")
+            page.locator(".game-send").click()
+            wait_for(lambda: "Sent for round 1" in page.locator(".room-ok").inner_text()
+                     if page.locator(".room-ok").count() else False, 20, "the decision to be sent")
+        else:
+            page.wait_for_selector(".room-ballot")
+            send_ballot(page, "Red", "P0")
+            page.wait_for_selector(".room-ok")
+        page.evaluate("window.__before_restart = true")
+        port = running.port
+        running.kill(signal.SIGINT)  # Ctrl+C
+        # the browser's own waits (not time.sleep): the offline route is served meanwhile
+        page.wait_for_selector("text=Server disconnected", timeout=20_000)
+        with room(folder, *args, port=port):
+            page.wait_for_function("() => window.__before_restart === undefined", timeout=30_000)
+            if mode == "game":
+                page.wait_for_selector(".game-table")
+                wait_for(lambda: "sent a decision this round" in page.locator(".game-status").inner_text(), 20,
+                         "the reloaded page to show the decision sent")
+            else:
+                page.wait_for_selector(".room-ballot")
+            assert page.locator("text=Server disconnected").count() == 0 or \
+                not page.locator("text=Server disconnected").first.is_visible()
+            page.screenshot(path=str(ARTIFACTS / f"room_restart_{mode}.png"), full_page=True)

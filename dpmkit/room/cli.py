@@ -44,7 +44,8 @@ def parser():
     p.add_argument("--tables", default=None,
                    help="the tables participants choose from: a number (6) or names "
                         "(\"Red,Blue,Green\"); default: the folder's list, else 6")
-    p.add_argument("--model", default="demo", help="the ready-made model the room explores (default demo)")
+    p.add_argument("--model", default=None,
+                   help="the ready-made model the room explores (default: the folder's model, else demo)")
     # -- the game (issue 13)
     p.add_argument("--game", default=None,
                    help="play a game instead of the explorer: one of the kit's games (surrey, targets_vs_learning, "
@@ -91,7 +92,7 @@ def slips_parser():
     p.add_argument("--rounds", default=None, help="rounds to print, e.g. \"1,2,3\" (default: 1 to 3 and the open one)")
     p.add_argument("--copies", type=int, default=2, help="slips per printed page (default 2)")
     p.add_argument("--tables", default=None, help="as for the room: a number or names; default the folder's list")
-    p.add_argument("--model", default="demo", help="the ready-made model (default demo)")
+    p.add_argument("--model", default=None, help="the ready-made model (default: the folder's model, else demo)")
     p.add_argument("--no-charts", action="store_true", help="write the slips only (the charts take a few seconds)")
     return p
 
@@ -250,7 +251,7 @@ def main(argv=None):
 
             if args.game not in GAMES:
                 raise RoomError(f"--game {args.game}: no such game; the games are {', '.join(sorted(GAMES))}")
-            if args.model == "demo":
+            if args.model is None:
                 args.model = GAMES[args.game].model
         folder = Path(args.folder).expanduser().resolve()
         try:

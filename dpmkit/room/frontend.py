@@ -38,7 +38,7 @@ from pathlib import Path
 
 __all__ = ["ANYWIDGET_PATH", "IMMUTABLE", "READY_SECONDS", "anywidget_file", "anywidget_js",
            "anywidget_patch_missing", "anywidget_version", "asset", "chart_module", "load_front_ends_early",
-           "PRELOAD_TEMPLATE", "serve_anywidget_by_version",
+           "PRELOAD_TEMPLATE", "RECONNECT_MS", "serve_anywidget_by_version",
            "serve_chart_module_by_url"]
 
 #: Cache-Control for a file whose URL names its content (a hash or a version): kept for good.
@@ -298,21 +298,56 @@ addEventListener('DOMContentLoaded', function () {
 });
 </script>
 {%- endif %}
+<script>/* dpmkit room: a page whose room was stopped and started again reloads itself */
+(function () {
+  var Native = window.WebSocket;
+  if (!Native || !window.fetch) return;
+  var lost = null, timer = null;
+  var watch = function () {
+    if (timer) return;
+    timer = setInterval(function () {
+      if (lost === null) { clearInterval(timer); timer = null; return; }  // connected again by itself
+      fetch(location.href, {cache: 'no-store'}).then(function (answer) {
+        if (answer.ok && lost !== null && Date.now() - lost > {{ dpmkit_reconnect_ms }}) location.reload();
+      }, function () {});
+    }, 2000);
+  };
+  var Watched = function (url, protocols) {
+    var socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    if (/\/channels(\?|$)/.test(String(url))) {
+      var opened = false;  // a connection the room refused never opened: no reload for it
+      socket.addEventListener('open', function () { opened = true; lost = null; });
+      socket.addEventListener('close', function () { if (opened && lost === null) { lost = Date.now(); watch(); } });
+    }
+    return socket;
+  };
+  Watched.prototype = Native.prototype;
+  ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'].forEach(function (k) { Watched[k] = Native[k]; });
+  window.WebSocket = Watched;
+})();
+</script>
 {% endblock %}
 """
 
+#: How long a page whose connection dropped waits, once the room answers again, for Solara to
+#: connect it again by itself before it reloads (a room started again: Solara's page stays on
+#: "Server disconnected" for good; the page reloaded finds everything in the room's folder).
+RECONNECT_MS = 4000
 
-def load_front_ends_early():
-    """Serve Solara's page with :data:`PRELOAD_TEMPLATE` (participant pages load their widget front
-    ends and the chart's module while the room builds the page). Call in the room's process only,
-    after :func:`serve_chart_module_by_url`; returns the chart module's path named in the page, or None
-    when there is nothing to load (no chart module by URL, or a Solara without ``get_jinja_env``)."""
+
+def load_front_ends_early(chart=True):
+    """Serve Solara's page with :data:`PRELOAD_TEMPLATE`: participant pages load their widget front
+    ends and the chart's module while the room builds the page (``chart``: the explorer's pages; the
+    game's have no live chart), and every page whose room was stopped and started again reloads
+    itself (:data:`RECONNECT_MS`). Call in the room's process only, after
+    :func:`serve_chart_module_by_url`; returns the chart module's path named in the page, or None
+    when there is none (no chart module by URL, or ``chart`` false)."""
     from solara.server import server
 
-    if not _CHART or not hasattr(server, "get_jinja_env"):
+    if not hasattr(server, "get_jinja_env"):
         return None
-    module = _CHART["path"].removeprefix("/")
-    if getattr(server.get_jinja_env, "_dpmkit_chart_module", None) == module:
+    module = _CHART["path"].removeprefix("/") if chart and _CHART else None
+    if getattr(server.get_jinja_env, "_dpmkit_chart_module", "") == module:
         return module
     import jinja2
 
@@ -323,6 +358,7 @@ def load_front_ends_early():
         if "dpmkit_chart_module" not in env.globals:
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"index.html.j2": PRELOAD_TEMPLATE}), env.loader])
         env.globals["dpmkit_chart_module"] = module
+        env.globals["dpmkit_reconnect_ms"] = RECONNECT_MS
         return env
 
     get_jinja_env._dpmkit_original = original

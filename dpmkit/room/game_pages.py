@@ -50,6 +50,10 @@ CHART_DELAY = 1.0
 #: ends and every control is disabled at once), Vuetify's transitions kept each of six browsers
 #: drawing about fifteen more frames, competing with the numbers reaching the other tables.
 STILL_CSS = ".game-table *, .game-table *::before, .game-table *::after { transition: none !important; }"
+#: On a phone the table's page is one column (the decision, then the results); the results table
+#: scrolls inside its box and the chart shrinks to the screen, so nothing widens the page.
+PHONE_CSS = (".game-results { overflow-x: auto; } .game-chart svg { max-width: 100%; height: auto; } "
+             ".game-prediction-question { font-size: 15px; color: #333; margin-top: 6px; }")
 
 
 def warm_up():
@@ -305,20 +309,23 @@ def TablePage(table):
         return snap.made((name, table), build)
 
     with solara.Column(classes=["game-table"], style="max-width:1100px;margin:0 auto;padding:8px"):
-        solara.Style(STILL_CSS)
+        solara.Style(STILL_CSS + PHONE_CSS)
         solara.HTML(tag="h2", unsafe_innerHTML=f"{_esc(table)} · {_esc(game.spec.label)}")
         solara.HTML(tag="div", unsafe_innerHTML=piece("status", lambda: present.status_html(snap, table)))
-        with solara.Columns([1, 1]):
+        # two columns from 960 px (a laptop), one on a phone or a tablet held upright
+        with solara.ColumnsResponsive(12, medium=6, gutters_dense=True):
             with solara.Column():
                 if held:  # kept on the page when the game ends (disabled), so an undo does not rebuild it
                     closed = sending or not snap.taking
                     with solara.Card("Your decision this round", classes=["game-decision"]):
                         for lv in held:
                             Lever(lv, float(chosen.get(lv, 0.0)), lambda v, lv=lv: move(lv, v), closed).key(lv)
-                        if target is not None:
-                            solara.InputText(
+                        if target is not None:  # the question in full above the box: a label is cut short
+                            solara.HTML(tag="div", classes=["game-prediction-question"], unsafe_innerHTML=_esc(
                                 f"Your prediction (optional): {game.model[target[0]].label} at "
-                                f"{words.time_label(target[1], game.model.time_units)}",
+                                f"{words.time_label(target[1], game.model.time_units)}?")).key("question")
+                            solara.InputText(
+                                "Your prediction",
                                 value=guess, on_value=set_guess,
                                 continuous_update=True, disabled=closed,
                                 classes=["game-prediction"]).key("prediction")

@@ -354,8 +354,7 @@ def serve(room, *, host, port, ready=None, base_url="", limits=None):
     if problem:
         print(f"warning: {problem}", flush=True)
 
-    if not playing:  # the game's pages have no live chart
-        frontend.load_front_ends_early()
+    frontend.load_front_ends_early(chart=not playing)  # the game's pages have no live chart
     pages.ROOM = room
     if playing:
         game_pages.ROOM = room

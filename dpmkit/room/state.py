@@ -121,19 +121,24 @@ class Room:
     ----------
     folder : str or Path
         The ballot folder; created if missing.
-    model : str
-        A ready-made model (``dk.models.available()``).
+    model : str, optional
+        A ready-made model (``dk.models.available()``); by default the one saved in the folder,
+        else ``"demo"``, so that a room started again on its folder explores what it explored.
     code : str, optional
         The room code; by default the one saved in the folder, else a new one.
     tables : list of str, optional
         The tables participants choose from; by default the saved list, else six.
     """
 
-    def __init__(self, folder, *, model="demo", code=None, tables=None):
+    def __init__(self, folder, *, model=None, code=None, tables=None):
         from .. import models
 
         self.folder = Path(folder).expanduser().resolve()
         self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / STATE_FILE
+        saved = RoomState.from_json(path.read_bytes()) if path.exists() else None
+        if model is None:
+            model = saved.model if saved is not None else "demo"
         if model not in models.available():
             raise RoomError(f"no ready-made model {model!r}; choose one of {', '.join(models.available())}")
         self.model = models.load(model)
@@ -148,8 +153,6 @@ class Room:
         #: A page carries it in its address (``v=``), so a page opened before the room was
         #: restarted on another kit says so at once instead of sending a ballot the room refuses.
         self.build = f"{__version__}-{self.fingerprint[:8]}"
-        path = self.folder / STATE_FILE
-        saved = RoomState.from_json(path.read_bytes()) if path.exists() else None
         if saved is not None and saved.model != model:
             raise RoomError(f"the folder {str(self.folder)!r} holds a room for model {saved.model!r}, not "
                             f"{model!r}: pass --model {saved.model} or choose another folder")

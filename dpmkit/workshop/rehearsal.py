@@ -87,7 +87,10 @@ def example_ballots(model, n=12, *, seed=None, tables=4, round="1", predict=None
         for v, t in spec:
             actual = result.at(t, v)
             scale = max(abs(actual), abs(float(np.mean(result[v]))), 1e-9)
-            predictions.setdefault(v, {})[t] = float(f"{actual + rng.normal(0, 0.3) * scale:.3g}")
+            guess = float(f"{actual + rng.normal(0, 0.3) * scale:.3g}")
+            if guess < 0 <= float(np.min(result[v])):  # nobody predicts -0.8 £m of a budget that cannot go below 0
+                guess = 0.0
+            predictions.setdefault(v, {})[t] = guess
         table = k % max(int(tables), 1) + 1
         out.append(make_ballot(
             model, params=params, predictions=predictions,
