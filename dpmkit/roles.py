@@ -173,9 +173,10 @@ def check_roles(model, roles=None):
 def headline(model, n=3):
     """Up to ``n`` variables worth watching (or predicting) first, when nobody says which.
 
-    The strategic resources come first (levels people can picture: a waiting list, staff,
-    trust), then the end results (the flows that change them), then any stock, then
-    anything recorded. Charts, explorers and ballots use it for their defaults.
+    What a ready-made model declares it is watched for (:func:`dpmkit.models.watched`), else
+    the strategic resources first (levels people can picture: a waiting list, staff, trust),
+    then the end results (the flows that change them), then any stock, then anything
+    recorded. Charts, explorers and ballots use it for their defaults.
 
     Examples
     --------
@@ -183,6 +184,11 @@ def headline(model, n=3):
     >>> dk.roles.headline(dk.models.load("demo"), 2)
     ['waiting_list', 'staff']
     """
+    from .models import watched
+
+    declared = list(watched(model))  # a ready-made model's own choice (Surrey: NEET)
+    if declared:
+        return declared[:n]
     role_of = roles_of(model)
     chosen = [s.name for s in model.stocks if role_of.get(s.name) == "strategic_resource"]
     chosen += [f.name for f in model.flows if role_of.get(f.name) == "end_result"]

@@ -83,3 +83,40 @@ def test_the_facilitators_switch_reaches_open_pages_and_outlives_a_restart(parti
     assert Room(room.folder, model="demo").state.predict_first is True  # kept in the folder
     room.set_predict_first(False)
     wait_for(lambda: _find(page, Explorer) and not _find(page, Predict), 30, "the open page to switch back")
+
+
+def test_a_surrey_room_shows_and_asks_for_neet_at_the_end_of_march_2014(tmp_path, monkeypatch):
+    # The half-day plan: "Predict NEET at the end of March 2014 ... then everyone moves the levers in
+    # the room's explorer". The room's defaults charted legacy and commissioned services and asked
+    # for legacy services (£m a year) at 2022, so a participant's 1,080 was read as £1,080m.
+    from dpmkit.room import pages
+
+    room = Room(tmp_path / "room", model="surrey", code="TEAL7")
+    monkeypatch.setattr(pages, "ROOM", room)
+    neet = room.model["neet"].label
+    assert workshop.prediction_spec(room.model, None) == [("neet", 2014.25)]
+    contexts = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            page, context = solara.render(pages.Participant(), handle_error=False)
+        contexts.append(context)
+        (explorer,) = _find(page, Explorer)
+        assert explorer.outputs == ["neet"]
+        assert list(_prediction_boxes(page)) == [f"Your prediction: {neet} (people) at April 2014"]
+        room.set_predict_first(True)  # predict first: the prediction fills the ballot's box for 2014.25
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            page, context = solara.render(pages.Participant(), handle_error=False)
+        contexts.append(context)
+        (predictor,) = _find(page, Predict)
+        assert predictor.output == "neet" and 2014.25 in predictor.times
+        guesses = [900 + 10 * k for k in range(len(predictor.times) - 1)]
+        predictor.set_prediction(guesses)
+        predictor.reveal()
+        wanted = words.number(guesses[predictor.times.index(2014.25) - 1])
+        label = f"Your prediction: {neet} (people) at April 2014"
+        wait_for(lambda: _prediction_boxes(page).get(label) == wanted, 30, "the ballot's box filled in")
+    finally:
+        for context in contexts:
+            context.close()

@@ -1094,3 +1094,19 @@ def test_ballot_checks_share_one_read_only_map_of_the_models_recorded_variables(
     # a wrong name is still refused by name after the map is shared
     with pytest.raises(dk.ModelError, match="waiting_lst"):
         dk.workshop.make_ballot(model, predictions={"waiting_lst": {12: 80}})
+
+
+def test_a_ready_made_model_says_what_it_is_watched_for():
+    # Surrey is watched for NEET at the end of March 2014 (the half-day plan); without that the
+    # defaults were its first strategic resources, in £m a year, at the end of the run
+    surrey = dk.models.load("surrey")
+    assert dk.models.watched(surrey) == {"neet": [2014.25]}
+    assert dk.roles.headline(surrey) == ["neet"]
+    assert workshop.prediction_spec(surrey, None) == [("neet", 2014.25)]
+    pytest.importorskip("ipywidgets")
+    assert dk.widgets.explore(surrey).outputs == ["neet"]
+    # a model that declares nothing keeps the roles' choice; a user's own model is never matched
+    demo = dk.models.load("demo")
+    assert dk.models.watched(demo) == {} and dk.roles.headline(demo, 2) == ["waiting_list", "staff"]
+    mine = dk.Model("mine", [dk.Stock("neet", 1), dk.Param("p", 1)])
+    assert dk.models.watched(mine) == {}

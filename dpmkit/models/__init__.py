@@ -14,7 +14,7 @@ import pkgutil
 from ..errors import ModelError
 from ..expressions import suggest
 
-__all__ = ["available", "load", "card", "as_model"]
+__all__ = ["available", "load", "card", "as_model", "watched"]
 
 
 def _discover():
@@ -38,6 +38,32 @@ def _module(name):
             + f". Available: {', '.join(available())}"
         )
     return importlib.import_module(f".{_REGISTRY[name]}", __name__)
+
+
+def watched(model):
+    """What a ready-made model declares worth watching and predicting first, when nobody says
+    which: its module's ``WATCH``, ``{variable: [times]}`` (Surrey: NEET at the end of March 2014,
+    as the half-day plan asks), or ``{}`` for any other model. The room's explorer charts these
+    variables and its ballot asks for them at these times (:func:`dpmkit.roles.headline`,
+    :func:`dpmkit.workshop.prediction_spec`). Only variables and times the model has are kept.
+
+    >>> watched(load("surrey"))
+    {'neet': [2014.25]}
+    >>> watched(load("demo"))
+    {}
+    """
+    name = getattr(model, "name", None)
+    if not isinstance(name, str) or name not in _REGISTRY:
+        return {}
+    declared = getattr(_module(name), "WATCH", None) or {}
+    recorded = set(getattr(model, "recorded", ()))
+    start, stop = getattr(model, "start", None), getattr(model, "stop", None)
+    kept = {}
+    for variable, times in declared.items():
+        times = [float(t) for t in times if start is None or start <= t <= stop]
+        if variable in recorded and times:
+            kept[variable] = times
+    return kept
 
 
 def load(name, **overrides):

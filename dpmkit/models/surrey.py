@@ -651,3 +651,9 @@ def observed():
 #: a third date beside the charts' "April 2014"); capitalised as it opens a summary item,
 #: like "End of the run (2022)" beside it.
 MOMENTS = {"April 2009": 2009.25, "End of March 2014": 2014.25}
+
+#: What the model is watched for when nobody says which (``dk.models.watched``): the room's
+#: explorer charts NEET and its ballot asks NEET at the end of March 2014, as the half-day plan
+#: does ("Predict NEET at the end of March 2014"), rather than the first strategic resources
+#: (legacy and commissioned services, in £m a year, at the end of the run).
+WATCH = {"neet": [2014.25]}

@@ -23,6 +23,7 @@ import solara  # noqa: E402
 from .. import words, workshop  # noqa: E402 - after configure_solara, see above
 from ..errors import ModelError  # noqa: E402
 from ..widgets import explore, predict  # noqa: E402
+from ..widgets.predict import usual_times  # noqa: E402
 from ..words import escaped as _esc  # noqa: E402
 from . import paper  # noqa: E402
 from .state import describe_levers  # noqa: E402
@@ -138,9 +139,13 @@ def _levers(model):
 
 def _predictor(model, spec):
     """The "predict, then run" widget for the variable the ballot asks about first, at its usual
-    five times; the last is the end of the run, the time the room's ballot asks about, so the
-    prediction can fill the ballot."""
-    return predict(model, next(iter(spec))[0]) if spec else None
+    five times and the times the ballot asks about it (the end of the run, or the moment the model
+    is watched at: Surrey's end of March 2014), so the prediction can fill the ballot."""
+    if not spec:
+        return None
+    name = next(iter(spec))[0]
+    asked = [t for variable, t in spec if variable == name]
+    return predict(model, name, times=sorted({*usual_times(model), *asked}))
 
 
 def _prediction_fields(model):

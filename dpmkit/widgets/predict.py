@@ -23,6 +23,16 @@ from ._common import (
 )
 
 
+def usual_times(model, points=5):
+    """The times a prediction asks about when none are given: ``points`` times evenly spread over
+    the run's steps, from the start to the end."""
+    if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or not 2 <= points <= 25:
+        raise ModelError(f"points must be a whole number from 2 to 25, got {points!r}")
+    grid = model.time
+    idx = np.unique(np.round(np.linspace(0, len(grid) - 1, int(points))).astype(int))
+    return [float(grid[i]) for i in idx]
+
+
 class Predict(_StaticPicture, W.VBox):
     """Write down what you expect, then run the model and see the gap.
 
@@ -51,10 +61,7 @@ class Predict(_StaticPicture, W.VBox):
         self.params = model.values(params)
         grid = model.time
         if times is None:
-            if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or not 2 <= points <= 25:
-                raise ModelError(f"points must be a whole number from 2 to 25, got {points!r}")
-            idx = np.unique(np.round(np.linspace(0, len(grid) - 1, int(points))).astype(int))
-            times = [float(grid[i]) for i in idx]
+            times = usual_times(model, points)
         else:
             times = sorted(float(t) for t in times)
             if len(times) < 2:

@@ -660,8 +660,9 @@ def clean_line(value, name):
 
 
 def prediction_spec(model, predict):
-    """``[(variable, time), ...]`` to predict, from names, ``{name: [times]}`` or None (the headline
-    end results at the end of the run); ModelError for a variable or time the model does not have.
+    """``[(variable, time), ...]`` to predict, from names, ``{name: [times]}`` or None (what a
+    ready-made model is watched for, :func:`dpmkit.models.watched`, else the headline variables at
+    the end of the run); ModelError for a variable or time the model does not have.
 
     Examples
     --------
@@ -671,7 +672,9 @@ def prediction_spec(model, predict):
     """
     recorded = _recorded(model)
     if predict is None:
-        predict = {n: [model.stop] for n in _headline(model)}
+        from ..models import watched
+
+        predict = watched(model) or {n: [model.stop] for n in _headline(model)}
     elif isinstance(predict, str):
         predict = {predict: [model.stop]}
     elif not hasattr(predict, "items"):
