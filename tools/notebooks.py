@@ -26,8 +26,10 @@ notebook ``metadata["dpmkit"]``
     ``prerequisites`` (list), ``teaching_minutes``, ``exercise_minutes``.
 cell tags (``metadata["tags"]``)
     ``header``: the generated first cell. ``predict``: a predict-before-you-run prompt.
-    ``exercise``: the markdown that sets an exercise; it must say what a correct answer
-    looks like. ``solution``: the exercise's answer, replaced in the learner version.
+    ``exercise``: the markdown that sets an exercise; it must end with a paragraph that
+    starts ``**What a correct answer looks like:**``, which the learner version folds away
+    (a ``<details>`` block, its summary in view) so its numbers are read after the work.
+    ``solution``: the exercise's answer, replaced in the learner version.
     ``long-cell``: allows a code cell longer than 25 lines.
     ``nocode``: the exercise's no-code track: ready-made code the learner only runs
     (an explorer to move levers, or a table to read); kept, its source folded away.
@@ -176,6 +178,31 @@ TRACKS_NOTE = ("**Two ways to answer.** *No code:* run the ready-made cells belo
 CHECK_NOTE = "# Check your answer: run this cell. (The answer is in the code below: try the question first.)"
 WRITE_NOTE = ("**To answer:** write in the cell below (double-click it), then compare with the points in "
               "the *Check your answer* box.")
+
+
+#: How an exercise's last paragraph starts: what a correct answer looks like (the source keeps it in view).
+ANSWER_LOOKS = "**What a correct answer looks like:**"
+#: In the learner version that paragraph is folded: it states the numbers the checks ask for, and
+#: a learner who reads them before working has nothing left to find. The summary is what shows.
+ANSWER_FOLD = ("<details><summary><b>What a correct answer looks like</b> (what to give, and numbers to "
+               "compare yours with: open it once you have your answer)</summary>")
+
+
+def fold_answer_looks(nb):
+    """Fold the "What a correct answer looks like" paragraph of each exercise in ``nb`` (in place)
+    into a ``<details>`` block that JupyterLab, nbconvert and GitHub show closed: its summary in
+    view, the paragraph, with its glossary links, one click away."""
+    for cell in nb["cells"]:
+        if "exercise" not in _tags(cell):
+            continue
+        paragraphs = _source(cell).split("\n\n")
+        last = paragraphs[-1]
+        if last.startswith(ANSWER_LOOKS):
+            body = last[len(ANSWER_LOOKS):].strip()
+            body = body[:1].upper() + body[1:]  # it now opens its own paragraph
+            paragraphs[-1] = f"{ANSWER_FOLD}\n\n{body}\n\n</details>"
+            _set_source(cell, "\n\n".join(paragraphs))
+    return nb
 
 
 def _ready_copy(cell):
@@ -481,8 +508,9 @@ def structure_problems(nb, name):
     if "solution" not in all_tags:
         problems.append(f"{name}: no solution cell (tagged 'solution')")
     for i, cell in enumerate(cells):
-        if "exercise" in _tags(cell) and "correct answer" not in _source(cell).lower():
-            problems.append(f"{name}: exercise in cell {i} does not say what a correct answer looks like")
+        if "exercise" in _tags(cell) and not _source(cell).split("\n\n")[-1].startswith(ANSWER_LOOKS):
+            problems.append(f"{name}: exercise in cell {i} does not end with a paragraph starting "
+                            f"{ANSWER_LOOKS!r} (what a correct answer looks like)")
         if cell["cell_type"] == "code" and "long-cell" not in _tags(cell):
             n = len(_source(cell).strip().split("\n"))
             if n > MAX_CODE_LINES:
@@ -555,7 +583,7 @@ def outputs(sources=None):
     for src in sources or lessons():
         nb = with_header(load(src))
         files[src] = dump(nb)
-        files[LEARNER / src.name] = dump(link_glossary(learner_version(nb)))
+        files[LEARNER / src.name] = dump(fold_answer_looks(link_glossary(learner_version(nb))))
         files[FACILITATOR / (src.stem + ".md")] = facilitator_view(nb, src.name)
     return files
 

@@ -83,3 +83,32 @@ def test_a_learner_checks_a_number_and_a_choice(tmp_path):
         wait_until(page, shown, timeout=20, what="the answer shown")
         choice.screenshot(path=str(ARTIFACTS / "check_choice_shown.png"))
     shutil.rmtree(root, ignore_errors=True)
+
+
+def test_what_a_correct_answer_looks_like_opens_only_when_asked(tmp_path):
+    # The learner version folds each exercise's "What a correct answer looks like" (it states the
+    # numbers the checks ask for): JupyterLab's sanitizer must keep <details>, closed, with its
+    # summary in view and the paragraph, rendered as markdown, one click away.
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root = tmp_path / "lab"
+    root.mkdir()
+    nb = json.loads((ROOT / "notebooks" / "00_start_here.ipynb").read_text(encoding="utf-8"))
+    exercise = next(c for c in nb["cells"] if "exercise" in c["metadata"].get("tags", []))
+    nb["cells"] = [exercise]
+    (root / "exercise.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    with jupyter_lab(root) as url, chromium_page() as page:
+        page.goto(f"{url}/lab/tree/exercise.ipynb")
+        summary = page.locator(".jp-RenderedMarkdown details > summary")
+        summary.wait_for(timeout=60_000)
+        details = page.locator(".jp-RenderedMarkdown details")
+        assert details.count() == 1 and details.get_attribute("open") is None
+        assert "What a correct answer looks like" in summary.inner_text()
+        rendered = page.locator(".jp-RenderedMarkdown")
+        assert not rendered.get_by_text("above 1,300").is_visible()
+        summary.click()
+        wait_until(page, "() => document.querySelector('.jp-RenderedMarkdown details').open", timeout=20,
+                   what="the fold to open")
+        shown = rendered.get_by_text("above 1,300")
+        assert shown.is_visible()
+        assert shown.evaluate("e => e.closest('p') !== null")  # its paragraph is markdown, not raw text
+        page.screenshot(path=str(ARTIFACTS / "answer_fold.png"))
