@@ -92,12 +92,12 @@ def test_notebook_10s_reading_of_the_clustering_verdicts_is_what_the_run_printed
     (nbval fails the notebook if they move), and the prose must say what they say."""
     recorded = json.loads((ROOT / "notebooks" / "checked_outputs.json").read_text(encoding="utf-8"))
     printed = "".join(o["text"] for o in recorded["10_build_your_own"]["clustering"])
-    verdicts = dict(re.findall(r"^(before|after) calibration [^:]*: (holds True, r = [\d.]+ .*? [\d,]+ runs)$",
+    verdicts = dict(re.findall(r"^(before|after) calibration [^:]*: (holds, r = [\d.]+ .*? [\d,]+ runs)$",
                                printed, flags=re.M))
     assert set(verdicts) == {"before", "after"}, printed
 
     def parts(line):
-        m = re.fullmatch(r"holds True, r = ([\d.]+) \(([\d.]+) to ([\d.]+)\), ([\d,]+) runs", line)
+        m = re.fullmatch(r"holds, r = ([\d.]+) \(([\d.]+) to ([\d.]+)\), ([\d,]+) runs", line)
         return float(m[1]), m[4]
 
     (r_before, runs_before), (r_after, runs_after) = parts(verdicts["before"]), parts(verdicts["after"])
