@@ -124,6 +124,11 @@ def test_the_widget_driven_as_a_learner_would():
     assert "430 young people" in c.feedback.value and "5%" in c.feedback.value
 
 
+def test_a_long_paste_is_not_echoed_in_full():
+    verdict, message = judge("1" * 200, 5)
+    assert verdict == "wrong" and "1" * 41 not in message and "too high" in message
+
+
 def test_an_answer_that_is_a_moment_is_shown_as_people_say_it():
     # lesson 03 asks "in which year is governance-first furthest behind?": the answer read "2 year"
     c = check("Under clustering: in which year is governance-first furthest behind?", 2, absolute=0.5,

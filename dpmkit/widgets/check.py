@@ -178,7 +178,10 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
     else:
         value = float(given)
         shown = f"{value:g}"
-    # Echo the number as typed: rounded, 23.04 would read "23 is too high" when 23 is the answer.
+    # Echo the number as typed: rounded, 23.04 would read "23 is too high" when 23 is the answer
+    # (a very long paste is echoed as the kit writes the number instead).
+    if len(shown) > 40:
+        shown = words.number(value)
     if close(value):
         return "right", f"Right: {shown}."
     if (units or "").strip() == "%" and "%" not in shown and 0 < abs(value) <= 1 and close(value * 100):
