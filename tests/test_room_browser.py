@@ -415,3 +415,48 @@ def test_open_pages_come_back_by_themselves_when_the_room_is_started_again(tmp_p
             assert page.locator("text=Server disconnected").count() == 0 or \
                 not page.locator("text=Server disconnected").first.is_visible()
             page.screenshot(path=str(ARTIFACTS / f"room_restart_{mode}.png"), full_page=True)
+
+
+PHONE_LAYOUT_JS = """() => {
+  const W = document.documentElement.clientWidth, out = [];
+  for (const el of document.querySelectorAll('.room-explorer .dpmkit-chart *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && (r.left < -1 || r.right > W + 1)) out.push(el.tagName);
+  }
+  const tracks = [...document.querySelectorAll('.room-explorer .widget-hslider > .slider-container')]
+    .map(s => s.getBoundingClientRect().width);
+  const cut = [...document.querySelectorAll('.room-participant label, .room-explorer .widget-label')]
+    .filter(l => l.scrollWidth > l.clientWidth + 1 || l.scrollHeight > l.clientHeight + 1)
+    .map(l => l.textContent);
+  const question = document.querySelector('.room-prediction label');
+  return {page: document.documentElement.scrollWidth, width: W, outside: out.slice(0, 5), tracks, cut,
+          question: question ? question.textContent : null, questionShown: question ? question.getBoundingClientRect().height : 0};
+}"""
+
+
+def test_a_participant_on_a_phone_sees_the_whole_chart_usable_sliders_and_the_whole_question(tmp_path):
+    """At 390 x 844 the Surrey room's participant page fits the screen: its chart (2006 to 2022)
+    is not cut at the right-hand edge, each slider has a track a thumb can move, and the ballot's
+    question is shown in full. Before: the chart ran to 485 px (cut at 2016), the tracks were 30
+    px wide beside their names, and "Your prediction: Young people NEET (people) at April 2014" was
+    cut to "...at Apr" with an ellipsis."""
+    folder = tmp_path / "room"
+    with room(folder, "--code", "PHONE", "--model", "surrey") as running, offline_browsers("room_phone", running) as pages:
+        phone = pages.open("phone", f"{running.base}/?code=PHONE", viewport=(390, 844), timeout=90_000)
+        phone.wait_for_selector(".room-explorer .dpmkit-chart svg, .room-explorer .dpmkit-chart canvas",
+                                timeout=90_000)
+        wait_for(lambda: phone.evaluate(PHONE_LAYOUT_JS)["question"], 30, "the ballot's question")
+        layout = phone.evaluate(PHONE_LAYOUT_JS)
+        assert layout["page"] <= layout["width"] and not layout["outside"], layout
+        assert len(layout["tracks"]) == 5 and min(layout["tracks"]) >= 150, layout
+        assert not layout["cut"], layout
+        assert layout["question"] == "Your prediction: Young people NEET (people) at April 2014"
+        phone.locator(".room-prediction input").first.fill("1,080")  # the box is still there to type in
+        assert phone.locator(".room-prediction input").first.input_value() == "1,080"
+        phone.screenshot(path=str(ARTIFACTS / "room_phone.png"), full_page=True)
+        # a laptop keeps the layout it had: the name beside the track
+        laptop = pages.open("laptop", f"{running.base}/?code=PHONE", viewport=(1280, 800), timeout=90_000)
+        laptop.wait_for_selector(".room-explorer .widget-hslider")
+        name, track = (laptop.locator(".room-explorer .widget-hslider").first.locator(sel).bounding_box()
+                       for sel in ("> .widget-label", "> .slider-container"))
+        assert abs(name["y"] - track["y"]) < 10 and track["x"] > name["x"]

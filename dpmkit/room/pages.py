@@ -32,6 +32,23 @@ from .state import describe_levers  # noqa: E402
 ROOM = None
 
 _BIG = "font-size:18px;line-height:1.45"
+#: On a phone (up to 600 px wide) the participant's page keeps everything on the screen: the chart
+#: shrinks to the screen's width (it was cut at 2016 of a 2006-2022 run), each slider's name goes
+#: on its own line above a usable track (the track was 30 px wide beside a 160 px name), and the
+#: ballot's questions are shown in full above their boxes (Vuetify cut them with an ellipsis).
+PHONE_CSS = """@media (max-width: 600px) {
+  .room-explorer .dpmkit-chart svg, .room-explorer .dpmkit-chart canvas { max-width: 100% !important;
+    height: auto !important; }
+  .room-explorer .widget-hslider { flex-wrap: wrap; height: auto !important; }
+  .room-explorer .widget-hslider > .widget-label { width: 100% !important; max-width: 100% !important;
+    text-align: left !important; }
+  .room-explorer .widget-hslider > .slider-container { flex: 1 1 150px !important; min-width: 150px; }
+  .room-ballot .v-text-field__slot { flex-wrap: wrap; }
+  .room-ballot .v-text-field__slot > .v-label { position: static !important; transform: none !important;
+    white-space: normal; max-width: 100% !important; width: 100%; height: auto; line-height: 1.3;
+    margin-bottom: 4px; }
+  .room-ballot .room-prediction { margin-bottom: 16px; }
+}"""
 _POLL_SECONDS = 1.0
 
 
@@ -241,6 +258,7 @@ def Participant():
             set_sending(False)
 
     with solara.Column(classes=["room-participant"], style="max-width:1100px;margin:0 auto"):
+        solara.Style(PHONE_CSS)
         solara.HTML(tag="h2", unsafe_innerHTML=f"{_esc(model.label)} · round {_esc(room.state.round)}")
         if room.version_changed:
             solara.HTML(tag="div", unsafe_innerHTML=_note(
