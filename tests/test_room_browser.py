@@ -430,7 +430,7 @@ PHONE_LAYOUT_JS = """() => {
     .map(l => l.textContent);
   const question = document.querySelector('.room-prediction label');
   return {page: document.documentElement.scrollWidth, width: W, outside: out.slice(0, 5), tracks, cut,
-          question: question ? question.textContent : null, questionShown: question ? question.getBoundingClientRect().height : 0};
+          question: question ? question.textContent : null};
 }"""
 
 
@@ -441,7 +441,8 @@ def test_a_participant_on_a_phone_sees_the_whole_chart_usable_sliders_and_the_wh
     px wide beside their names, and "Your prediction: Young people NEET (people) at April 2014" was
     cut to "...at Apr" with an ellipsis."""
     folder = tmp_path / "room"
-    with room(folder, "--code", "PHONE", "--model", "surrey") as running, offline_browsers("room_phone", running) as pages:
+    with room(folder, "--code", "PHONE", "--model", "surrey") as running, \
+            offline_browsers("room_phone", running) as pages:
         phone = pages.open("phone", f"{running.base}/?code=PHONE", viewport=(390, 844), timeout=90_000)
         phone.wait_for_selector(".room-explorer .dpmkit-chart svg, .room-explorer .dpmkit-chart canvas",
                                 timeout=90_000)

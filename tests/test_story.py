@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import dpmkit as dk
+from dpmkit.charts.story import fit_to_width
 from dpmkit.errors import ModelError
 from dpmkit.words import number
 
@@ -119,11 +120,29 @@ def test_static_sequence_displays_and_saves_every_step(tmp_path):
     assert paths[-1].read_text(encoding="utf-8").count("Step ") == len(story)
 
 
+def test_a_wide_story_is_scaled_to_the_notebook_not_hidden_in_a_scrolling_box():
+    # the Surrey story's last step is its whole DPM chart, 1,191 px wide: in a scrolling box beside
+    # JupyterLab's file browser (about 970 px) its end results were out of sight
+    surrey = dk.charts.story("surrey")
+    last = surrey[len(surrey) - 1].svg
+    assert 'viewBox="0 0 ' in last and float(last.split('width="', 1)[1].split('"', 1)[0]) > 1000
+    fitted = fit_to_width(last)
+    scaled = '<svg style="max-width:100%;height:auto"'
+    assert fitted.startswith(scaled + " ") and fitted[len(scaled):] == last[4:]
+    page = surrey._repr_html_()
+    assert "overflow-x" not in page and page.count('style="max-width:100%;height:auto"') == len(surrey)
+    w = dk.widgets.story(surrey.model)
+    w.go(-1)
+    assert w._picture.value == fitted
+    assert fit_to_width("<svg><g/></svg>") == "<svg><g/></svg>"  # no viewBox: it cannot scale, left alone
+    assert fit_to_width("not a picture") == "not a picture"
+
+
 def test_the_widget_steps_back_and_forth_and_leaves_a_static_picture():
     w = dk.widgets.story("demo")
     n = len(w.story)
     assert w.step == 0 and w._back.disabled and not w._next.disabled
-    assert "Step 1 of" in w._where.value and w._picture.value == w.story[0].svg
+    assert "Step 1 of" in w._where.value and w._picture.value == fit_to_width(w.story[0].svg)
     w._next.click()
     assert w.step == 1 and w.caption == w.story[1].caption and not w._back.disabled
     w.go(-1)

@@ -32,7 +32,18 @@ from .. import dpm
 from ..errors import ModelError
 from ..words import number, span, time_label
 
-__all__ = ["Story", "StoryStep", "story", "STORY_STEPS"]
+__all__ = ["Story", "StoryStep", "story", "STORY_STEPS", "fit_to_width"]
+
+
+def fit_to_width(svg):
+    """``svg`` drawn at most as wide as the space it is shown in, and scaled down whole when
+    that space is narrower (a Surrey DPM chart is 1,191 px; JupyterLab's output area beside the
+    file browser about 970 px, where a scrolling box hid its end results). Needs the SVG's own
+    ``viewBox``; any other text comes back unchanged."""
+    head = svg[:svg.find(">") + 1] if isinstance(svg, str) and svg.startswith("<svg") else ""
+    if not head or "viewBox=" not in head or " style=" in head:
+        return svg
+    return '<svg style="max-width:100%;height:auto"' + svg[4:]
 
 #: The steps of a story, in order: (key, title).
 STORY_STEPS = (
@@ -101,7 +112,7 @@ class Story:
         return (f'<div class="dpmkit-story-step" style="margin:0 0 1.5em 0">'
                 f'<h4 style="margin:0.3em 0">Step {k + 1} of {len(self)}: {escape(s.title)}</h4>'
                 f'<p style="max-width:60em">{escape(s.caption)}</p>'
-                f'<div style="max-width:100%;overflow-x:auto">{s.svg}</div></div>')
+                f'<div style="max-width:100%">{fit_to_width(s.svg)}</div></div>')
 
     def _repr_html_(self):
         return (f'<div class="dpmkit-story"><p><b>{escape(self.model.label)}, step by step</b> '

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 
 from .. import charts
+from ..charts.story import fit_to_width
 from ..errors import ModelError
 from ._common import W, _model
 
@@ -48,7 +49,7 @@ class StoryWidget(W.VBox):
         self._where.value = (f'<span style="font-size:1.1em;margin-left:1em"><b>Step {self.step + 1} of {n}:</b> '
                              f"{html.escape(s.title)}</span>")
         self._caption.value = f"<p>{html.escape(s.caption)}</p>"
-        self._picture.value = s.svg
+        self._picture.value = fit_to_width(s.svg)
         self._back.disabled = self.step == 0
         self._next.disabled = self.step == n - 1
 
