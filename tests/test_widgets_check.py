@@ -124,6 +124,13 @@ def test_the_widget_driven_as_a_learner_would():
     assert "430 young people" in c.feedback.value and "5%" in c.feedback.value
 
 
+def test_a_rounded_count_written_with_k_is_read_as_thousands():
+    assert judge("1.3k", 1320, tolerance=0.03) == ("right", "Right: 1.3k.")
+    assert judge("1,3k", 1320, tolerance=0.03)[0] == "right"  # a decimal comma, as elsewhere
+    assert judge("2k", 1320, tolerance=0.03)[1] == "Not yet: 2k is too high. Look again, or press Show the answer."
+    assert judge("k", 1320)[0] == "wrong" and "not a number" in judge("k", 1320)[1]
+
+
 def test_a_long_paste_is_not_echoed_in_full():
     verdict, message = judge("1" * 200, 5)
     assert verdict == "wrong" and "1" * 41 not in message and "too high" in message

@@ -51,6 +51,7 @@ def _kind(answer, choices, points):
 
 #: Words people put before a number they are not sure of; read past, as a person would.
 _ABOUT = re.compile(r"^(?:about|around|approx(?:\.|imately)?|roughly|nearly|almost|circa|c\.|~|≈)\s*", re.I)
+_THOUSANDS = re.compile(r"([+-]?[\d.,]*\d)\s*[kK]")
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent|percent)$", re.I)
 
 
@@ -87,10 +88,13 @@ def _number_part(text, units=""):
 def _read_number(text, units=""):
     """What a learner typed, as ``(value, shown)``: the number and the text to echo back.
 
-    ``2.2%`` is 0.022, or 2.2 when the answer's units are ``%``; the number itself follows
-    :func:`dpmkit.words.parse_number`.
+    ``2.2%`` is 0.022, or 2.2 when the answer's units are ``%``; ``1.3k`` is 1,300; the number
+    itself follows :func:`dpmkit.words.parse_number`.
     """
     digits, percent, shown = _number_part(text, units)
+    thousands = _THOUSANDS.fullmatch(digits)
+    if thousands:  # 1.3k, as people write a rounded count
+        return words.parse_number(thousands[1], "your answer") * 1000, shown
     value = words.parse_number(digits if digits else text, "your answer")
     if percent and (units or "").strip() != "%":
         value /= 100
