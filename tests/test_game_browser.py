@@ -383,3 +383,11 @@ def test_a_table_on_a_phone_sees_its_whole_decision_and_results(tmp_path):
                 end = words.time_label(game.spec.rounds[number - 1].end, "year")
                 wait_for(lambda end=end: end in text(phone, ".game-results"), 30, f"round {number}'s results")
             phone.screenshot(path=str(ARTIFACTS / f"game_phone_round{number}.png"), full_page=True)
+        # five rounds of results are wider than the phone: they scroll, the outcomes' names stay in view
+        box = phone.locator(".game-results")
+        assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "five rounds should not fit 390 px"
+        box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+        name = box.locator("tbody tr td").first
+        left = box.bounding_box()["x"]
+        wait_for(lambda: abs(name.bounding_box()["x"] - left) < 2, 5, "the outcome's name kept at the left")
+        assert name.inner_text().strip() and name.bounding_box()["x"] + name.bounding_box()["width"] <= 390

@@ -52,7 +52,11 @@ CHART_DELAY = 1.0
 STILL_CSS = ".game-table *, .game-table *::before, .game-table *::after { transition: none !important; }"
 #: On a phone the table's page is one column (the decision, then the results); the results table
 #: scrolls inside its box and the chart shrinks to the screen, so nothing widens the page.
+#: The results' first column (the outcomes' names) stays in place while the rounds scroll under it,
+#: so a table wider than a phone shows that it scrolls and what each row is.
 PHONE_CSS = (".game-results { overflow-x: auto; } .game-chart svg { max-width: 100%; height: auto; } "
+             ".game-results th:first-child, .game-results td:first-child { position: sticky; left: 0; "
+             "background: #fff; box-shadow: 3px 0 3px -2px rgba(0, 0, 0, 0.25); } "
              ".game-prediction-question { font-size: 15px; color: #333; margin-top: 6px; }")
 
 
