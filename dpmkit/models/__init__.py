@@ -52,18 +52,21 @@ def watched(model):
     >>> watched(load("demo"))
     {}
     """
+    kept = {}
+    for variable, times in _declared(model, "WATCH").items():
+        times = [float(t) for t in times if model.start <= t <= model.stop]
+        if variable in model.recorded and times:
+            kept[variable] = times
+    return kept
+
+
+def _declared(model, what):
+    """A ready-made model's module-level declaration ``what`` (``WATCH``, ``MOMENTS``), or ``{}``
+    for a model the kit did not make (or one that declares nothing)."""
     name = getattr(model, "name", None)
     if not isinstance(name, str) or name not in _REGISTRY:
         return {}
-    declared = getattr(_module(name), "WATCH", None) or {}
-    recorded = set(getattr(model, "recorded", ()))
-    start, stop = getattr(model, "start", None), getattr(model, "stop", None)
-    kept = {}
-    for variable, times in declared.items():
-        times = [float(t) for t in times if start is None or start <= t <= stop]
-        if variable in recorded and times:
-            kept[variable] = times
-    return kept
+    return getattr(_module(name), what, None) or {}
 
 
 def load(name, **overrides):

@@ -233,9 +233,7 @@ def declared_moments(model):
     a dict label -> time, or ``{}``."""
     from .. import models
 
-    if getattr(model, "name", None) not in models._REGISTRY:
-        return {}
-    declared = getattr(models._module(model.name), "MOMENTS", None) or {}
+    declared = models._declared(model, "MOMENTS")
     if not hasattr(declared, "items"):
         declared = {words.time_label(t, model.time_units): t for t in declared}
     return dict(declared)
