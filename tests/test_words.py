@@ -96,6 +96,18 @@ def test_a_difference_is_shown_no_finer_than_the_two_numbers_beside_it(value, ba
         assert number == abs(round(value - base))
 
 
+@given(st.floats(-1e9, 1e9, allow_nan=False))
+def test_the_difference_step_is_the_last_digit_number_shows(x):
+    # words.difference rounds to _shown_step, which restates number()'s rule: held together here
+    text = words.number(x)
+    step = words._shown_step(x)
+    if step is None or "e" in text:
+        return
+    shown = float(text.replace(",", ""))
+    assert abs(shown / step - round(shown / step)) < 1e-6  # number() shows no digit finer than the step
+    assert abs(shown - x) <= step / 2 + 1e-9 * max(1.0, abs(x))  # and rounds to it
+
+
 def test_a_difference_examples():
     assert words.difference(392.2, 390.4) == "+2"
     assert words.difference(390.02, 390.14) == "about 0"
