@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from types import SimpleNamespace
 
 import pytest
 
@@ -161,12 +162,12 @@ def test_one_user_cache_folder_for_everything_the_kit_can_rebuild(monkeypatch, t
     monkeypatch.delenv("DPMKIT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(_files.sys, "platform", "linux")
+    monkeypatch.setattr(_files, "sys", SimpleNamespace(platform="linux"))  # this module only
     assert _numba_kernel.cache_dir() == tmp_path / "xdg" / "dpmkit" / "numba"
-    monkeypatch.setattr(_files.sys, "platform", "darwin")
+    monkeypatch.setattr(_files, "sys", SimpleNamespace(platform="darwin"))  # this module only
     assert _numba_kernel.cache_dir() == tmp_path / "home" / "Library" / "Caches" / "dpmkit" / "numba"
     assert render.cache_dir() == tmp_path / "home" / "Library" / "Caches" / "dpmkit"
-    monkeypatch.setattr(_files.sys, "platform", "win32")
+    monkeypatch.setattr(_files, "sys", SimpleNamespace(platform="win32"))  # this module only
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
     assert render.cache_dir() == tmp_path / "local" / "dpmkit" / "cache"
 
