@@ -438,7 +438,7 @@ def test_a_participant_on_a_phone_sees_the_whole_chart_usable_sliders_and_the_wh
     """At 390 x 844 the Surrey room's participant page fits the screen: its chart (2006 to 2022)
     is not cut at the right-hand edge, each slider has a track a thumb can move, and the ballot's
     question is shown in full. Before: the chart ran to 485 px (cut at 2016), the tracks were 30
-    px wide beside their names, and "Your prediction: Young people NEET (people) at April 2014" was
+    px wide beside their names, and the ballot's question (then "... NEET (people) at April 2014") was
     cut to "...at Apr" with an ellipsis."""
     folder = tmp_path / "room"
     with room(folder, "--code", "PHONE", "--model", "surrey") as running, \
@@ -451,7 +451,7 @@ def test_a_participant_on_a_phone_sees_the_whole_chart_usable_sliders_and_the_wh
         assert layout["page"] <= layout["width"] and not layout["outside"], layout
         assert len(layout["tracks"]) == 5 and min(layout["tracks"]) >= 150, layout
         assert not layout["cut"], layout
-        assert layout["question"] == "Your prediction: Young people NEET (people) at April 2014"
+        assert layout["question"] == "Your prediction: Young people NEET (people) at the end of March 2014"
         phone.locator(".room-prediction input").first.fill("1,080")  # the box is still there to type in
         assert phone.locator(".room-prediction input").first.input_value() == "1,080"
         phone.screenshot(path=str(ARTIFACTS / "room_phone.png"), full_page=True)

@@ -37,6 +37,16 @@ def test_a_slip_carries_the_round_tables_levers_and_predictions_with_units(tmp_p
         paper.slip_html(r.model, round="1", tables=[])
 
 
+def test_a_surrey_slip_asks_for_neet_at_the_moment_the_plan_and_the_count_name():
+    """The half-day plan asks "Predict NEET at the end of March 2014" (the moment the registry's
+    count is published for); the slip says so too, not "April 2014", the same moment by the
+    kit's month-that-begins rule, which had participants asking which was meant."""
+    model = dk.models.load("surrey")
+    page = paper.slip_html(model, round="1", tables=["Red"], code="TEAL7")
+    assert f"<b>{model['neet'].label}</b> at the end of March 2014<" in page
+    assert "April 2014" not in page
+
+
 def test_a_typed_slip_is_read_by_the_one_parser_and_lands_as_a_ballot(tmp_path):
     r = Room(tmp_path, tables=["Red", "Blue"])
     r.open_round("2")

@@ -103,7 +103,7 @@ def test_a_surrey_room_shows_and_asks_for_neet_at_the_end_of_march_2014(tmp_path
         contexts.append(context)
         (explorer,) = _find(page, Explorer)
         assert explorer.outputs == ["neet"]
-        assert list(_prediction_boxes(page)) == [f"Your prediction: {neet} (people) at April 2014"]
+        assert list(_prediction_boxes(page)) == [f"Your prediction: {neet} (people) at the end of March 2014"]
         room.set_predict_first(True)  # predict first: the prediction fills the ballot's box for 2014.25
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -115,7 +115,7 @@ def test_a_surrey_room_shows_and_asks_for_neet_at_the_end_of_march_2014(tmp_path
         predictor.set_prediction(guesses)
         predictor.reveal()
         wanted = words.number(guesses[predictor.times.index(2014.25) - 1])
-        label = f"Your prediction: {neet} (people) at April 2014"
+        label = f"Your prediction: {neet} (people) at the end of March 2014"
         wait_for(lambda: _prediction_boxes(page).get(label) == wanted, 30, "the ballot's box filled in")
     finally:
         for context in contexts:

@@ -170,7 +170,7 @@ def _prediction_fields(model):
     for name, t in workshop.prediction_spec(model, None):
         v = model[name]
         units = f" ({v.units})" if v.units and v.units != "dimensionless" else ""
-        fields[(name, t)] = f"{v.label}{units} at {words.time_label(t, model.time_units)}"
+        fields[(name, t)] = f"{v.label}{units} at {workshop.moment_words(model, t)}"
     return fields
 
 
@@ -305,7 +305,7 @@ def Participant():
 def _ballot_html(ballot, model):
     who = _esc(ballot.participant or "(no name)")
     when = ballot.created.astimezone().strftime("%H:%M")
-    preds = "; ".join(f"{_esc(model[v].label)} {words.number(x)} at {words.time_label(t, model.time_units)}"
+    preds = "; ".join(f"{_esc(model[v].label)} {words.number(x)} at {_esc(workshop.moment_words(model, t))}"
                       for v, pts in ballot.predictions.items() for t, x in pts)
     rows = [f"<div style='{_BIG};font-weight:600'>{who} · {when}</div>",
             f"<div style='{_BIG}'><b>Levers:</b> {_esc(describe_levers(model, ballot.params))}</div>"]

@@ -84,7 +84,7 @@ def slip_html(model, *, round, tables, code="", copies=2):
         v = model[name]
         predictions.append(
             f"<div class='row prediction'><span class='label'><b>{_e(v.label)}</b> at "
-            f"{_e(words.time_label(t, model.time_units))}</span><span class='box'></span>"
+            f"{_e(workshop.moment_words(model, t))}</span><span class='box'></span>"
             f"<span class='unit'>{_e(_units(v))}</span></div>")
     ticks = "".join(f"<span class='table'><span class='tick'></span>{_e(t)}</span>" for t in tables)
     room_line = f" · room {_e(code)}" if code else ""
@@ -152,7 +152,7 @@ def enter_slip(room, *, table, levers=None, predictions=None, participant="", hy
             params[name] = value
     predicted = {}
     for (name, t), text in (predictions or {}).items():
-        label = f"the slip's prediction for {room.model[name].label} at {words.time_label(t, room.model.time_units)}"
+        label = f"the slip's prediction for {room.model[name].label} at {workshop.moment_words(room.model, t)}"
         value = words.parse_number(text, label, blank_ok=True)
         if value is not None:
             predicted.setdefault(name, {})[t] = value

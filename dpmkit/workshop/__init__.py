@@ -68,6 +68,7 @@ from .ballot import (
     clean_line,
     fingerprint,
     make_ballot,
+    moment_words,
     prediction_spec,
     read_ballot,
     read_code,
@@ -97,7 +98,7 @@ __all__ = [
     "submit",
     # seams the other packages of the wing use
     "SCHEMA", "VERSION", "CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "clean_line", "prediction_spec",
-    "SESSION_FILE", "check_folder", "near_table",
+    "SESSION_FILE", "check_folder", "moment_words", "near_table",
 ]
 
 

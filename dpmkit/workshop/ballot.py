@@ -659,6 +659,36 @@ def clean_line(value, name):
     return _line(value, name, "")
 
 
+def moment_words(model, t):
+    """The moment ``t`` of ``model`` as a ballot's question or a paper slip says it after "at": the
+    name the ready-made model gives that moment in its module's ``MOMENTS`` where it has one
+    (Surrey's 2014.25 is "the end of March 2014", the moment its NEET count is published for and
+    the half-day plan's question), else :func:`dpmkit.words.time_label` ("April 2014": the same
+    moment by the kit's month-that-begins rule, see there).
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> m = dk.models.load("surrey")
+    >>> moment_words(m, 2014.25), moment_words(m, 2009.25), moment_words(m, 2012.25)
+    ('the end of March 2014', 'April 2009', 'April 2012')
+    """
+    from .. import words
+    from ..models import _declared
+
+    t = float(t)
+    declared = _declared(model, "MOMENTS")
+    if hasattr(declared, "items"):
+        for label, when in declared.items():
+            if isinstance(label, str) and abs(float(when) - t) <= 1e-9 * max(1.0, abs(t)):
+                return f"the {words.lower_first(label)}" if label.lower().startswith(_EDGES) else label
+    return words.time_label(t, model.time_units)
+
+
+#: A declared moment named by a period's edge reads "at the end of March 2014", not "at End of ...".
+_EDGES = ("end of ", "start of ", "beginning of ", "middle of ")
+
+
 def prediction_spec(model, predict):
     """``[(variable, time), ...]`` to predict, from names, ``{name: [times]}`` or None (what a
     ready-made model is watched for, :func:`dpmkit.models.watched`, else the headline variables at
