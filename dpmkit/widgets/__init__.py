@@ -4,7 +4,9 @@
   bounds and description come from the :class:`~dpmkit.Param`), grouped into policy
   levers, uncertainties and the rest in collapsible sections; the model runs when a
   slider is *released*; the last run stays reachable as ``explorer.result``; a base
-  run is overlaid for comparison; settings can be saved as named scenarios.
+  run is overlaid for comparison; settings can be saved as named scenarios; its *Numbers*
+  button shows the run as a table to copy into a spreadsheet and a CSV file of every step
+  (:mod:`dpmkit.widgets.numbers`).
 - :func:`predict` / :class:`Predict`: the learner writes down the expected path of
   one output first, then sees the run and the gap, in numbers.
 - :func:`game` / :class:`Game`: a small "management flight simulator": the learner

@@ -7,6 +7,7 @@ import math
 
 from .. import charts, words
 from ..errors import ModelError
+from . import numbers
 from ._common import (
     _CSS,
     _PANEL_HEIGHT,
@@ -97,6 +98,11 @@ class Explorer(_StaticPicture, W.VBox):
                                     tooltip="Keep this run as the grey base line to compare against")
         self.show_base = W.Checkbox(value=bool(base), description="Show base run", indent=False,
                                     tooltip="Draw the base run in grey")
+        self.numbers_button = W.ToggleButton(value=False, description="Numbers", icon="table",
+                                             tooltip="The numbers behind the chart: a table to read or to copy "
+                                                     "into a spreadsheet, and every step as a CSV file")
+        self.numbers = W.HTML(layout=W.Layout(width="100%"))
+        self.numbers_button.observe(lambda _: self._show_numbers(), names="value")
         self.reset_button.on_click(lambda _: self.reset())
         self.base_button.on_click(lambda _: self.keep_as_base())
         self.show_base.observe(lambda _: self._redraw(), names="value")
@@ -117,10 +123,10 @@ class Explorer(_StaticPicture, W.VBox):
         heading = W.HTML(f"{_CSS}<h3 style='margin:4px 0'>{html.escape(title or model.label)}</h3>"
                          "<div style='font-size:14px'>Move a slider and release it: the model runs again. "
                          "Hover over a label to see what it means and where the number comes from.</div>")
-        buttons = W.HBox([self.reset_button, self.base_button, self.show_base],
+        buttons = W.HBox([self.reset_button, self.base_button, self.show_base, self.numbers_button],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
         left = W.VBox([self.sections, buttons], layout=W.Layout(width="440px", min_width="320px"))
-        right = W.VBox([self.message, self.pane.widget, self.summary],
+        right = W.VBox([self.message, self.pane.widget, self.summary, self.numbers],
                        layout=W.Layout(flex="1 1 420px", min_width="320px"))
         self._scenario_box = self.scenarios_button = None
         if scenario_box == "now":
@@ -211,7 +217,18 @@ class Explorer(_StaticPicture, W.VBox):
         base = self._shown_base()
         self.pane.update(self._live.spec(self.result, base))
         self.summary.value = self._summary_html(base)
+        self._show_numbers()
         self._static_changed()
+
+    def _show_numbers(self):
+        """The numbers behind the chart under it while "Numbers" is pressed (built only then: a
+        page that never asks sends none of them)."""
+        if not hasattr(self, "numbers"):
+            return
+        if self.numbers_button.value and self.result is not None:
+            self.numbers.value = numbers.numbers_html(self.model, self.result, self.outputs, self._shown_base())
+        else:
+            self.numbers.value = ""
 
     def _shown_base(self):
         show_base = self.show_base.value if hasattr(self, "show_base") else True

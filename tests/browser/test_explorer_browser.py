@@ -9,6 +9,7 @@ gives for the value the slider shows. Screenshots go to ``tests/artifacts/``.
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 from lab_session import (
@@ -134,4 +135,54 @@ def test_slider_redraws_the_chart_in_jupyterlab(tmp_path, render):
         outside = [u for u in requested if not u.startswith((url, "data:", "blob:"))]
         assert not outside, outside
         print(f"[{render}] release -> redrawn chart: {ms:.0f} ms")
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_the_numbers_behind_the_chart_open_as_a_table_and_download_as_a_csv_excel_reads(tmp_path):
+    """A learner at home in Excel presses "Numbers": a table of the run (one row a month for the
+    demo) appears under the chart with the numbers the summary uses, the link saves a CSV file of
+    every step whose numbers are the run's, and moving a slider redraws the table for the new run."""
+    import csv
+    import io
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root = tmp_path / "lab"
+    root.mkdir()
+    explorer_notebook(root / "explorer.ipynb")
+    demo = dk.models.load("demo")
+    with jupyter_lab(root) as url, chromium_page() as page:
+        open_and_run(page, url, "explorer.ipynb")
+        assert page.locator(".dpmkit-numbers").count() == 0  # nothing sent until asked
+        page.locator(".dpmkit-explorer").get_by_role("button", name="Numbers").click()
+        table = page.locator(".dpmkit-numbers table")
+        table.wait_for(timeout=20_000)
+        run = dk.simulate(demo)
+        rows = [r.split("\t") for r in table.inner_text().splitlines()]
+        assert rows[0] == ["When", "Waiting list (people)", "Waiting list (people), base run"]
+        assert len(rows) == 1 + 61 and rows[1][0] == "month 0" and rows[-1][0] == "month 60"
+        assert rows[-1][1] == dk.words.number(run.final("waiting_list"))
+        page.locator(".dpmkit-numbers").scroll_into_view_if_needed()
+        shoot(page, "explorer_numbers.png")
+
+        with page.expect_download() as event:
+            page.locator(".dpmkit-numbers-download").click()
+        download = event.value
+        assert download.suggested_filename == "demo-run.csv"
+        raw = Path(download.path()).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")  # the byte-order mark: Excel reads the text as UTF-8
+        lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert lines[0] == ["time", "when", "Waiting list (people)", "Waiting list (people), base run"]
+        assert len(lines) == 1 + len(run.time)
+        assert [float(r[0]) for r in lines[1:]] == pytest.approx(list(run.time))
+        assert [float(r[2]) for r in lines[1:]] == pytest.approx(list(run["waiting_list"]), rel=1e-9)
+
+        value = drag_first_slider(page, 0.15)  # fewer funded posts: the table follows the new run
+        moved = dk.simulate(demo, {"staff_target": value})
+        wanted = dk.words.number(moved.final("waiting_list"))
+        for _ in range(100):  # bounded: at most 10 s
+            if table.inner_text().splitlines()[-1].split("\t")[1] == wanted:
+                break
+            page.wait_for_timeout(100)
+        last = table.inner_text().splitlines()[-1].split("\t")
+        assert last[1] == wanted and last[2] == dk.words.number(run.final("waiting_list"))
     shutil.rmtree(root, ignore_errors=True)
