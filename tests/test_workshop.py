@@ -605,7 +605,15 @@ def test_a_big_class_still_gets_its_charts(folder):
     levers = found.chart_levers().to_dict()
     values = (levers.get("data") or levers["layer"][0]["data"])["values"]  # Altair may hoist shared data
     assert len(values) == 60 * 5
-    assert found.chart_predictions("neet").to_dict()["description"].count("predictions from") == 2
+    predictions = found.chart_predictions("neet").to_dict()
+    assert predictions["description"].count("predictions from") == 2
+    # the moment the participants were asked about reads in the words they were asked in (the
+    # room's ballot and the slip say "at the end of March 2014"); other times as the kit says them
+    assert "in 2011, 60 predictions" in predictions["description"]
+    assert "at the end of March 2014, 60 predictions" in predictions["description"]
+    rows = {r["when"] for layer in predictions["layer"] for r in
+            (layer.get("data") or predictions.get("data") or {}).get("values", []) if "when" in r}
+    assert rows == {"2011", "The end of March 2014"}
 
 
 def test_latest_and_round(demo, folder):

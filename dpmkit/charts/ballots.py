@@ -93,7 +93,7 @@ def ballot_runs(frame, model, variable, *, width=560, height=300):
     return projector(chart, text)
 
 
-def ballot_predictions(frame, model, variable, *, width=560, height=220):
+def ballot_predictions(frame, model, variable, *, width=560, height=220, moments=None):
     """Predictions of ``variable`` against what each ballot's settings produce.
 
     One row per predicted time: hollow circles are the predictions, filled squares
@@ -107,11 +107,26 @@ def ballot_predictions(frame, model, variable, *, width=560, height=220):
         simulated, base``.
     model : Model
     variable : str
+    moments : dict, optional
+        ``{time: words}`` for the times the participants were asked about in words of their own
+        (``{2014.25: "the end of March 2014"}``, as :func:`dpmkit.workshop.moment_words` gives):
+        the rows and the summary say those words; other times read as
+        :func:`dpmkit.words.time_label` says them.
 
     Returns
     -------
     altair chart
     """
+    moments = dict(moments or {})
+
+    def row_label(t):
+        said = moments.get(float(t))
+        return said[:1].upper() + said[1:] if said else words.time_label(t, model.time_units)
+
+    def said_when(t):
+        said = moments.get(float(t))
+        return f"at {said}" if said else words.when(t, model.time_units)
+
     frame = frame[frame["variable"] == variable]
     if frame.empty:
         raise ModelError(f"no ballot predicts {variable!r}", variable=variable)
@@ -119,11 +134,11 @@ def ballot_predictions(frame, model, variable, *, width=560, height=220):
     long = frame.melt(id_vars=["label", "time"], value_vars=["predicted", "simulated"], var_name="kind",
                       value_name="value")
     long["kind"] = long["kind"].map({"predicted": kinds[0], "simulated": kinds[1]})
-    long["when"] = [words.time_label(t, model.time_units) for t in long["time"]]
+    long["when"] = [row_label(t) for t in long["time"]]
     base = frame.groupby("time", as_index=False)["base"].first()
-    base["when"] = [words.time_label(t, model.time_units) for t in base["time"]]
+    base["when"] = [row_label(t) for t in base["time"]]
     title = words.axis_title(model[variable])
-    order = [words.time_label(t, model.time_units) for t in sorted(base["time"])]
+    order = [row_label(t) for t in sorted(base["time"])]
     row = alt.Y("when:O", title="When", sort=order)
     points = alt.Chart(inline_data(long)).mark_point(size=90, filled=False, strokeWidth=2).encode(
         x=alt.X("value:Q", title=title, scale=alt.Scale(zero=False)), y=row,
@@ -138,7 +153,7 @@ def ballot_predictions(frame, model, variable, *, width=560, height=220):
         x="base:Q", y=row, tooltip=[alt.Tooltip("base:Q", title="Base case", format=",.3~f")])
     parts = []
     for t, group in frame.groupby("time"):
-        parts.append(f"{words.when(t, model.time_units)}, {len(group)} predictions from "
+        parts.append(f"{said_when(t)}, {len(group)} predictions from "
                      f"{words.number(group['predicted'].min())} to {words.number(group['predicted'].max())}; their "
                      f"settings give {words.number(group['simulated'].min())} to "
                      f"{words.number(group['simulated'].max())}; the base case gives "

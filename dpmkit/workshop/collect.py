@@ -577,10 +577,16 @@ class Collection:
         squares the simulated results of the same settings, and a black tick the
         base case (:func:`dpmkit.charts.ballot_predictions`).
         """
+        from .. import words
         from ..charts import ballot_predictions
+        from .ballot import moment_words
 
         model = self._need_model()
-        return self._mark(ballot_predictions(self.predictions(), model, variable, width=width, height=height))
+        frame = self.predictions()
+        # a moment the participants were asked about in its own words is shown in them
+        said = {float(t): moment_words(model, t) for t in set(frame["time"])}
+        moments = {t: w for t, w in said.items() if w != words.time_label(t, model.time_units)}
+        return self._mark(ballot_predictions(frame, model, variable, width=width, height=height, moments=moments))
 
     def chart_levers(self, names=None, *, width=None, height=None):
         """Who pulled which lever: one row per ballot, one column per lever.
