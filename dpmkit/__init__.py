@@ -69,8 +69,8 @@ __all__ = [
 
 # Submodules loaded on first use, so `import dpmkit` stays fast (close to `import numpy`
 # alone) and needs neither pandas, scipy, altair nor ipywidgets.
-_LAZY = {"models", "evidence", "xmile", "charts", "widgets", "dpm", "roles", "workshop", "glossary", "words",
-         "game", "analysis"}
+_LAZY = {"models", "evidence", "xmile", "sheet", "charts", "widgets", "dpm", "roles", "workshop", "glossary",
+         "words", "game", "analysis"}
 #: Public names loaded from their module on first use: name -> submodule.
 _LAZY_NAMES = {
     "simulate": "simulate", "ensemble": "simulate", "sample_params": "simulate",

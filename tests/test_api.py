@@ -98,6 +98,9 @@ SUBMODULES = {
         "axis_title", "both_readings", "difference", "escaped", "is_calendar", "lower_first", "number",
         "parse_number", "signed", "span", "time_label", "time_value", "when",
     ],
+    "sheet": [
+        "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "read",
+    ],
     "workshop": [
         "Ballot", "CODE_PREFIX", "Collection", "FILE_MODE", "MAX_BYTES", "Rejected", "SCHEMA",
         "SESSION_FILE", "STALE_SECONDS", "Session", "VERSION", "ballot_widget", "check_folder", "clean_line",

@@ -1,0 +1,326 @@
+r"""A model written as a sheet: one row a variable, as in a spreadsheet.
+
+For learners at home in Excel: write a model as a table (or copy the kit's template from
+:func:`dumps`, change it in Excel, and paste it back), and :func:`read` makes it a
+:class:`~dpmkit.Model`. Nothing in it is run as Python: equations go through the kit's own
+parser, as typed into ``dk.Aux``.
+
+The columns (a header row names them, in any order; the names are not case-sensitive):
+
+- ``kind``: ``stock``, ``flow``, ``auxiliary`` (or ``aux``), ``parameter`` (or ``param``),
+  ``lever`` (a parameter that is a policy lever), or ``lookup`` (a graphical function, called in
+  equations by name: ``effect(workload)``);
+- ``name``: letters, digits and ``_``, starting with a letter (``waiting_list``);
+- ``equation``: a stock's starting value, a parameter's value, a flow's or auxiliary's
+  equation (``MIN(waiting / DT, capacity)``), or a lookup's points as ``(x, y)`` pairs
+  (``(0, 1) (5, 0.8) (10, 0.5)``, with a point for the decimal mark);
+- optional: ``units``, ``from`` and ``to`` (the stocks a flow drains and fills), ``label``,
+  ``description``, ``role`` (``strategic resource``, ``performance driver``, ``end result``,
+  ``policy lever``), ``low`` and ``high`` (a parameter's range, for its slider), ``never negative``
+  (``yes`` for a stock that cannot fall below zero, or a flow that cannot run backwards), ``x units``
+  (the units of a lookup's input).
+
+Cells are separated by tabs (as Excel copies them), or by commas or semicolons (a CSV file;
+quote a cell that holds the separator, as Excel does when it saves one; where the separator is
+a semicolon, as Excel saves CSV in countries that write 0,5, a number's comma is its decimal
+mark). Blank rows and rows starting with ``#`` are skipped, and so is the apostrophe a spreadsheet puts
+before a cell it must keep as text (``'-0.5 * x``).
+
+>>> import dpmkit as dk
+>>> text = '''kind\tname\tequation\tunits\tfrom\tto
+... stock\twaiting\t120\tpeople
+... flow\treferrals\tdemand\tpeople/week\t\twaiting
+... flow\tserved\tMIN(waiting / DT, capacity)\tpeople/week\twaiting
+... lever\tdemand\t30\tpeople/week
+... parameter\tcapacity\t28\tpeople/week'''
+>>> model = read(text, name="waiting_list", stop=52, time_units="week")
+>>> round(dk.simulate(model).final("waiting"))  # 2 more a week than are served, for 52 weeks
+224
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+
+from .errors import ModelError
+from .expressions import suggest
+from .spec import ROLES, Aux, Flow, Lookup, Model, Param, Stock
+
+__all__ = ["read", "dumps", "COLUMNS", "MAX_CHARS", "MAX_ROWS"]
+
+#: The columns :func:`dumps` writes, in order (:func:`read` takes any order, and fewer).
+COLUMNS = ("kind", "name", "equation", "units", "from", "to", "label", "description", "role", "low", "high",
+           "never negative", "x units")
+#: A sheet longer than this many characters, or with more rows, is refused before it is read.
+MAX_CHARS = 1_000_000
+MAX_ROWS = 5_000
+
+_HEADINGS = {
+    "kind": "kind", "type": "kind",
+    "name": "name", "variable": "name",
+    "equation": "equation", "value": "equation", "value or equation": "equation", "formula": "equation",
+    "initial value": "equation",
+    "units": "units", "unit": "units",
+    "from": "from", "out of": "from", "out_of": "from",
+    "to": "to", "into": "to",
+    "label": "label", "description": "description", "role": "role",
+    "low": "low", "min": "low", "lower": "low", "high": "high", "max": "high", "upper": "high",
+    "never negative": "never negative", "non negative": "never negative", "non-negative": "never negative",
+    "x units": "x units",
+}
+_YES = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False,
+        "": False}
+_KINDS = {"stock": "stock", "flow": "flow", "aux": "auxiliary", "auxiliary": "auxiliary",
+          "converter": "auxiliary", "param": "parameter", "parameter": "parameter", "constant": "parameter",
+          "lever": "lever", "policy lever": "lever", "lookup": "lookup", "graphical function": "lookup",
+          "table": "lookup"}
+_PAIR = re.compile(r"\(\s*([^,;()\s]+)\s*[,;]\s*([^,;()\s]+)\s*\)")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?\Z")
+
+
+def _cells(text):
+    """The sheet's rows as lists of cells, with their line numbers (1 = the first line), and the
+    separator (a tab, a comma or a semicolon, from the first row)."""
+    if not isinstance(text, str):
+        raise ModelError(f"a sheet is text (copied from a spreadsheet or read from a CSV file), "
+                         f"not {type(text).__name__}")
+    if len(text) > MAX_CHARS:
+        raise ModelError(f"the sheet is {len(text):,} characters long; the kit reads sheets of up to {MAX_CHARS:,}")
+    text = text.lstrip("\ufeff")  # Excel's byte-order mark
+    lines = text.splitlines()
+    if len(lines) > MAX_ROWS + 1:
+        raise ModelError(f"the sheet has {len(lines):,} lines; the kit reads sheets of up to {MAX_ROWS:,} rows")
+    first = next((line for line in lines if line.strip() and not line.lstrip().startswith("#")), "")
+    separator = "\t" if "\t" in first else (";" if first.count(";") > first.count(",") else ",")
+    rows = []
+    try:
+        reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=separator, strict=True)
+        for number, row in enumerate(reader, start=1):
+            # a leading apostrophe is a spreadsheet's mark for "text, not a formula": not part of it
+            cells = [cell.strip().removeprefix("'").strip() for cell in row]
+            if any(cells) and not cells[0].startswith("#"):
+                rows.append((number, cells))
+    except csv.Error as err:
+        raise ModelError(f"the sheet could not be read as a table: {err} (line {reader.line_num})") from None
+    return rows, separator
+
+
+def _heading_row(rows):
+    number, cells = rows[0]
+    names = [_HEADINGS.get(re.sub(r"\s+", " ", c.lower().replace("_", " ")).strip()) for c in cells]
+    names = [_HEADINGS.get(c.lower()) if n is None else n for n, c in zip(names, cells)]
+    if "kind" not in names or "name" not in names:
+        raise ModelError("the sheet's first row must name its columns, at least 'kind' and 'name' "
+                         f"(and usually 'equation', 'units', 'from', 'to'); line {number} reads "
+                         f"{' | '.join(cells)[:120]!r}")
+    for k, (name, cell) in enumerate(zip(names, cells)):
+        if name is None and cell:
+            raise ModelError(f"line {number}, column {k + 1}: no column called {cell!r}; the columns are "
+                             + ", ".join(COLUMNS) + suggest(cell.lower(), _HEADINGS))
+        if name is not None and names.index(name) != k:
+            raise ModelError(f"line {number}: two columns are called {name!r} (columns {names.index(name) + 1} "
+                             f"and {k + 1})")
+    return names
+
+
+def _number(text, where, comma=False):
+    """``text`` as a number: ``1,080`` is 1080; with ``comma`` (a sheet separated by semicolons, as
+    Excel saves CSV where the comma is the decimal mark) ``0,5`` is 0.5."""
+    cleaned = text.replace("\u2212", "-").replace(" ", "").replace("\u00a0", "")
+    if comma and re.fullmatch(r"[+-]?\d+,\d+([eE][+-]?\d+)?", cleaned):
+        cleaned = cleaned.replace(",", ".")
+    elif _THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    if not _NUMBER.match(cleaned):
+        raise ModelError(f"{where} must be a number, not {text[:40]!r}")
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ModelError(f"{where} must be a finite number, not {text[:40]!r}")
+    return value
+
+
+def _equation(text, where, comma=False):
+    """A number where the cell holds one (so ``1,080`` is 1080), else the equation's text."""
+    if not text:
+        raise ModelError(f"{where} is empty: write a number or an equation")
+    try:
+        return _number(text, where, comma)
+    except ModelError:
+        return text
+
+
+def _role(text, where):
+    if not text:
+        return None
+    role = re.sub(r"[\s_-]+", "_", text.strip().lower())
+    if role not in ROLES:
+        raise ModelError(f"{where}: {text!r} is not a role; the roles are "
+                         + ", ".join(r.replace("_", " ") for r in ROLES) + suggest(role, ROLES))
+    return role
+
+
+def _declaration(kind, cell, where, comma):
+    """One row as a declaration of the kit (``cell(column)`` gives the row's text in a column)."""
+    name = cell("name")
+    common = {"units": cell("units"), "label": cell("label"), "description": cell("description"),
+              "role": _role(cell("role"), where)}
+    never = _YES.get(cell("never negative").lower())
+    if never is None:
+        raise ModelError(f"{where}: 'never negative' is yes or no, not {cell('never negative')[:20]!r}")
+    if cell("x units") and kind != "lookup":
+        raise ModelError(f"{where}: only a lookup has 'x units' (the units of its input)")
+    if never and kind not in ("stock", "flow"):
+        raise ModelError(f"{where}: only a stock or a flow can be 'never negative'")
+    if kind == "lookup":
+        return _lookup(name, cell, where, common)
+    if kind == "stock":
+        return Stock(name, _equation(cell("equation"), f"{where}: the starting value", comma), non_negative=never,
+                     **common)
+    if kind in ("flow", "auxiliary"):
+        equation = _equation(cell("equation"), f"{where}: the equation", comma)
+        if kind == "auxiliary":
+            if cell("from") or cell("to"):
+                raise ModelError(f"{where}: an auxiliary fills or drains no stock; make it a flow, or "
+                                 "empty its 'from' and 'to'")
+            return Aux(name, equation, **common)
+        return Flow(name, equation, out_of=cell("from") or None, into=cell("to") or None, non_negative=never,
+                    **common)
+    value = _number(cell("equation"), f"{where}: the value", comma)
+    low, high = cell("low"), cell("high")
+    bounds = None
+    if low or high:
+        if not (low and high):
+            raise ModelError(f"{where}: give both 'low' and 'high' for a range, or neither")
+        bounds = (_number(low, f"{where}: 'low'", comma), _number(high, f"{where}: 'high'", comma))
+        if bounds[0] > bounds[1]:
+            raise ModelError(f"{where}: 'low' ({bounds[0]:g}) is above 'high' ({bounds[1]:g})")
+    if kind == "lever":
+        common["role"] = common["role"] or "policy_lever"
+    return Param(name, value, bounds=bounds, **common)
+
+
+def _lookup(name, cell, where, common):
+    text = cell("equation")
+    pairs = _PAIR.findall(text)
+    if not pairs or _PAIR.sub("", text).strip():
+        raise ModelError(f"{where}: a lookup's points are (x, y) pairs, e.g. (0, 1) (5, 0.8) (10, 0.5); "
+                         f"this reads {text[:60]!r}")
+    xs = [_number(x, f"{where}: point {k + 1}'s x") for k, (x, _) in enumerate(pairs)]
+    ys = [_number(y, f"{where}: point {k + 1}'s y") for k, (_, y) in enumerate(pairs)]
+    return Lookup(name, xs, ys, x_units=cell("x units"), **common)
+
+
+def read(text, *, name="my_model", start=0.0, stop=10.0, dt=1.0, time_units="year", label="", method="euler"):
+    """The model a sheet describes (see the module's help for the columns).
+
+    Parameters
+    ----------
+    text : str
+        The sheet: tab-separated (copied from a spreadsheet) or CSV.
+    name, start, stop, dt, time_units, label, method
+        As for :class:`~dpmkit.Model`.
+
+    Returns
+    -------
+    Model
+
+    Raises
+    ------
+    ModelError
+        Naming the line and the variable: a kind, number, role or column the kit does not
+        know, a flow from a stock that is not there (with the nearest name), two rows with
+        one name, and every error the model itself finds.
+    """
+    rows, separator = _cells(text)
+    if not rows:
+        raise ModelError("the sheet is empty: its first row names the columns (kind, name, equation, ...), "
+                         "then one row a variable")
+    columns = _heading_row(rows)
+    declarations, lines = [], {}
+    for number, cells in rows[1:]:
+        def cell(column, cells=cells):
+            k = columns.index(column) if column in columns else None
+            return cells[k] if k is not None and k < len(cells) else ""
+
+        where = f"line {number}"
+        kind_text, var = cell("kind"), cell("name")
+        if var:
+            where += f" ({var})"
+        kind = _KINDS.get(re.sub(r"\s+", " ", kind_text.lower()))
+        if kind is None:
+            raise ModelError(f"{where}: kind {kind_text!r} is not one of stock, flow, auxiliary, parameter, lever"
+                             + suggest(kind_text.lower(), _KINDS), variable=var or None)
+        if not var:
+            raise ModelError(f"{where}: the {kind} has no name")
+        if var in lines:
+            raise ModelError(f"{where}: {var!r} is already declared on line {lines[var]}", variable=var)
+        if len(cells) > len(columns) and any(cells[len(columns):]):
+            raise ModelError(f"{where}: {len(cells)} cells but {len(columns)} named columns; is a cell holding "
+                             "the separator without quotes?", variable=var)
+        try:
+            declarations.append(_declaration(kind, cell, where, separator == ";"))
+        except ModelError as err:
+            raise _at_line(err, where, var) from None
+        lines[var] = number
+    try:
+        model = Model(name, declarations, start=start, stop=stop, dt=dt, time_units=time_units,
+                      label=label or name.replace("_", " ").capitalize(), method=method)
+        # every equation read now, so that a mistake names its line (and the run later is quicker)
+        from .compiler import compile_model
+
+        compile_model(model)
+    except ModelError as err:
+        var = getattr(err, "variable", None)
+        raise _at_line(err, f"line {lines[var]} ({var})" if var in lines else "", var) from None
+    return model
+
+
+def _at_line(err, where, variable):
+    text = str(err)
+    if where and not text.startswith(where.split(" (")[0]):
+        text = f"{where}: {text}"
+    return ModelError(text, variable=variable or getattr(err, "variable", None))
+
+
+def _kind_of(v):
+    if isinstance(v, Param):
+        return "lever" if v.role == "policy_lever" else "parameter"
+    return v.kind
+
+
+def _text(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return value if isinstance(value, str) else repr(value)
+
+
+def dumps(model):
+    r"""The model as a sheet, tab-separated with a header row (paste it into Excel, change it, copy
+    it back). What a sheet has no column for is left out: sources, uncertainty ranges, scenarios.
+
+    >>> import dpmkit as dk
+    >>> dumps(dk.models.load("demo")).splitlines()[0].split("\t")[:6]
+    ['kind', 'name', 'equation', 'units', 'from', 'to']
+    """
+    rows = [list(COLUMNS)]
+    for v in model.variables:
+        if isinstance(v, Lookup):
+            points = " ".join(f"({_text(x)}, {_text(y)})" for x, y in zip(v.x, v.y))
+            rows.append(["lookup", v.name, points, v.units, "", "", v.label, v.description,
+                         (v.role or "").replace("_", " "), "", "", "", v.x_units])
+            continue
+        equation = {"stock": "initial", "flow": "equation", "auxiliary": "equation"}.get(v.kind)
+        value = getattr(v, equation) if equation else v.default
+        bounds = getattr(v, "bounds", None) or ("", "")
+        role = "" if v.role is None or (isinstance(v, Param) and v.role == "policy_lever") else v.role
+        rows.append([_kind_of(v), v.name, _text(value), v.units, getattr(v, "out_of", None) or "",
+                     getattr(v, "into", None) or "", v.label, v.description, role.replace("_", " "),
+                     _text(bounds[0]) if bounds[0] != "" else "", _text(bounds[1]) if bounds[1] != "" else "",
+                     "yes" if getattr(v, "non_negative", False) else "", ""])
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\n").writerows(rows)
+    return out.getvalue()

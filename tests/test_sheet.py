@@ -1,0 +1,124 @@
+"""A model written as a sheet (dk.sheet): what a learner pastes from Excel or saves as CSV
+becomes a model, every ready-made model goes there and back with the same run, and every
+mistake (or hostile text) is a ModelError naming the line and the variable."""
+
+import numpy as np
+import pytest
+
+import dpmkit as dk
+from dpmkit import sheet
+
+WAITING = (
+    "kind\tname\tequation\tunits\tfrom\tto\tlow\thigh\tnever negative\n"
+    "stock\twaiting\t120\tpeople\t\t\t\t\tyes\n"
+    "flow\treferrals\tdemand\tpeople/week\t\twaiting\n"
+    "flow\tserved\tMIN(waiting / DT, capacity)\tpeople/week\twaiting\n"
+    "lever\tdemand\t30\tpeople/week\t\t\t0\t100\n"
+    "parameter\tcapacity\t28\tpeople/week\t\t\t0\t100\n"
+)
+
+
+def _same_as_code(model):
+    by_hand = dk.Model("waiting_list", [
+        dk.Stock("waiting", 120, units="people", non_negative=True),
+        dk.Flow("referrals", "demand", into="waiting", units="people/week"),
+        dk.Flow("served", "MIN(waiting / DT, capacity)", out_of="waiting", units="people/week"),
+        dk.Param("demand", 30, bounds=(0, 100), units="people/week", role="policy_lever"),
+        dk.Param("capacity", 28, bounds=(0, 100), units="people/week"),
+    ], stop=52, time_units="week")
+    assert list(dk.simulate(model)["waiting"]) == list(dk.simulate(by_hand)["waiting"])
+    assert model["demand"].role == "policy_lever" and model["demand"].bounds == (0, 100)
+    assert model["waiting"].non_negative and dk.check_units(model) == []
+
+
+def test_a_sheet_pasted_from_excel_runs_as_the_same_model_written_in_python():
+    model = sheet.read(WAITING, name="waiting_list", stop=52, time_units="week")
+    _same_as_code(model)
+    assert dk.simulate(model).final("waiting") == pytest.approx(224)
+
+
+def test_a_csv_saved_by_excel_reads_the_same_with_quotes_a_byte_order_mark_and_other_column_orders():
+    csv_text = ("\ufeffName,Kind,Units,Equation,From,To,Low,High,Never negative\r\n"
+                "waiting,Stock,people,120,,,,,yes\r\n"
+                "referrals,Flow,people/week,demand,,waiting,,,\r\n"
+                "served,Flow,people/week,\"MIN(waiting / DT, capacity)\",waiting,,,,\r\n"
+                "# a comment line, skipped\r\n"
+                ",,,,,,,,\r\n"
+                "demand,Lever,people/week,30,,,0,100,\r\n"
+                "capacity,Parameter,people/week,28,,,0,100,\r\n")
+    _same_as_code(sheet.read(csv_text, name="waiting_list", stop=52, time_units="week"))
+    # where Excel saves CSV with semicolons, the comma is the decimal mark
+    semicolons = ("kind;name;equation;units;from\nstock;s;1,5;people;\nflow;f;s * rate;people/week;s\n"
+                  "parameter;rate;0,25;1/week;\n")
+    model = sheet.read(semicolons, stop=1, dt=1, time_units="week")
+    assert model["s"].initial == 1.5 and model["rate"].default == 0.25
+    assert sheet.read("kind,name,equation\nparameter,big,\"1,080\"\n")["big"].default == 1080
+    # a spreadsheet's text mark before a cell that would otherwise be a formula is not part of it
+    marked = sheet.read("kind,name,equation\nstock,s,1\nflow,f,'-0.5 * s\n")
+    assert marked["f"].equation == "-0.5 * s"
+
+
+@pytest.mark.parametrize("name", dk.models.available())
+def test_every_ready_made_model_goes_to_a_sheet_and_back_with_the_same_run(name):
+    model = dk.models.load(name)
+    text = sheet.dumps(model)
+    again = sheet.read(text, name=model.name, start=model.start, stop=model.stop, dt=model.dt,
+                       time_units=model.time_units)
+    before, after = dk.simulate(model), dk.simulate(again)
+    for variable in before.names:
+        assert np.array_equal(before[variable], after[variable], equal_nan=True), variable
+    assert [v.name for v in again.variables] == [v.name for v in model.variables]
+    assert sheet.dumps(again) == text  # and the sheet is stable
+
+
+def test_a_lookup_is_a_row_of_points():
+    model = sheet.read("kind\tname\tequation\tx units\n"
+                       "lookup\teffect\t(0, 1) (5, 0.8) (10, 0.5)\tyear\n"
+                       "auxiliary\tx\teffect(TIME)\t\n", stop=10, dt=1)
+    assert model["effect"].x == (0, 5, 10) and model["effect"].y == (1, 0.8, 0.5)
+    assert dk.simulate(model)["x"][-1] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("kind\tname\tequation\nstok\ts\t1\n", r"line 2 \(s\): kind 'stok' is not one of .*did you mean 'stock'"),
+    ("kind\tname\tequation\tfrom\nstock\twaiting\t1\nflow\tserved\t1\twaitin\n",
+     r"line 3 \(served\).*'waitin'.*waiting"),
+    ("kind\tname\tequation\nstock\ts\t1\nparameter\ts\t2\n", r"line 3 \(s\): 's' is already declared on line 2"),
+    ("kind\tname\tequation\nstock\ts\t1\nflow\tf\ts * (2 +\n", r"line 3 \(f\)"),
+    ("kind\tname\tequation\nparameter\tp\tlots\n", r"line 2 \(p\): the value must be a number, not 'lots'"),
+    ("kind\tname\tequation\tlow\thigh\nparameter\tp\t5\t10\t1\n", r"line 2 \(p\): 'low' \(10\) is above 'high' \(1\)"),
+    ("kind\tname\tequation\tlow\nparameter\tp\t5\t1\n", r"give both 'low' and 'high'"),
+    ("kind\tname\tequation\trole\nstock\ts\t1\tresource\n", r"line 2 \(s\): 'resource' is not a role"),
+    ("kind\tname\tequation\tcolour\nstock\ts\t1\tred\n", r"line 1, column 4: no column called 'colour'"),
+    ("name\tequation\ns\t1\n", r"first row must name its columns, at least 'kind' and 'name'"),
+    ("kind\tname\tequation\tname\nstock\ts\t1\tt\n", r"two columns are called 'name'"),
+    ("kind,name,equation\nflow,f,MIN(1, 2)\n", r"line 2 \(f\): 3 cells but 3|line 2 \(f\): 4 cells but 3 named"),
+    ("kind\tname\tequation\nstock\t\t1\n", r"line 2: the stock has no name"),
+    ("kind\tname\tequation\nstock\t2x\t1\n", r"line 2 \(2x\)"),
+    ("kind\tname\tequation\nlookup\tl\t0 1 2\n", r"line 2 \(l\): a lookup's points are \(x, y\) pairs"),
+    ("kind\tname\tequation\tnever negative\nauxiliary\ta\t1\tyes\n", r"only a stock or a flow"),
+    ("kind\tname\tequation\tnever negative\nstock\ts\t1\tperhaps\n", r"'never negative' is yes or no"),
+    ("kind\tname\tequation\tto\nauxiliary\ta\t1\ts\n", r"an auxiliary fills or drains no stock"),
+    ("kind\tname\tequation\nstock\ts\t\n", r"line 2 \(s\): the starting value is empty"),
+    ("", r"the sheet is empty"),
+    ("kind\tname\tequation\nflow\tf\t=SUM(A1:A3)\n", r"line 2 \(f\)"),
+])
+def test_a_mistake_names_its_line_and_variable(text, message):
+    with pytest.raises(dk.ModelError, match=message):
+        sheet.read(text)
+
+
+def test_hostile_text_is_refused_quickly_with_a_model_error():
+    for text in (
+        "kind\tname\tequation\nauxiliary\ta\t" + "(" * 5_000 + "1" + ")" * 5_000 + "\n",
+        "kind\tname\tequation\nauxiliary\ta\t__import__('os').system('echo no')\n",
+        "kind\tname\tequation\nparameter\tp\t1e999\n",
+        "kind\tname\tequation\nstock\ts\t1\x00\n",
+        "kind\tname\tequation\nstock\ts\t\ud800\n",
+        "kind\tname\tequation\nstock\ts\t\"1\n",
+        "x" * (sheet.MAX_CHARS + 1),
+        "kind\tname\n" + "stock\ts\n" * (sheet.MAX_ROWS + 1),
+        b"kind\tname",
+    ):
+        with pytest.raises(dk.ModelError):
+            sheet.read(text)
