@@ -91,8 +91,9 @@ SUBMODULES = {
         "ROLE_RULES", "check_roles", "headline", "influences", "role_problems", "roles_of",
     ],
     "widgets": [
-        "BallotWidget", "Check", "Explorer", "Game", "LAB_EXTRA", "Predict", "RENDERS", "StoryWidget",
-        "ballot_widget", "check", "control_for", "explore", "game", "judge", "nice_step", "predict", "story",
+        "BallotWidget", "Check", "Explorer", "Game", "LAB_EXTRA", "ModelSheet", "Predict", "RENDERS", "StoryWidget",
+        "ballot_widget", "check", "control_for", "explore", "game", "judge", "model_sheet", "nice_step", "predict",
+        "story",
     ],
     "words": [
         "axis_title", "both_readings", "difference", "escaped", "is_calendar", "lower_first", "number",

@@ -11,6 +11,8 @@
   one output first, then sees the run and the gap, in numbers.
 - :func:`game` / :class:`Game`: a small "management flight simulator": the learner
   sets the levers period by period and sees the consequences unfold.
+- :func:`model_sheet` / :class:`ModelSheet`: a model built without code from a sheet (one row a
+  variable, pasted from Excel; :mod:`dpmkit.sheet`), explored at once and saved as CSV or XMILE.
 - :func:`check` / :class:`Check`: *check my answer* for an exercise: a number (with a
   tolerance), a choice or a sentence, so a learner can answer without writing code.
 - :func:`ballot_widget` / :class:`BallotWidget`: the form a workshop participant
@@ -46,13 +48,15 @@ from __future__ import annotations
 
 from ._common import LAB_EXTRA, RENDERS, control_for, nice_step  # ImportError naming the extra without ipywidgets
 from .ballot import BallotWidget, ballot_widget
+from .builder import ModelSheet, model_sheet
 from .check import Check, check, judge
 from .explorer import Explorer, explore
 from .game import Game, game
 from .predict import Predict, predict
 from .story import StoryWidget, story
 
-__all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "control_for", "nice_step",
+__all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "model_sheet", "ModelSheet", "control_for",
+           "nice_step",
            "ballot_widget", "BallotWidget", "check", "Check", "judge", "story", "StoryWidget",
     # seams the other packages of the wing use
     "LAB_EXTRA", "RENDERS",

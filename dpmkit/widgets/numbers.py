@@ -99,14 +99,23 @@ def file_name(model):
     return f"{stem}-run.csv"
 
 
+def data_link(data, filename, mime, text, css_class="dpmkit-download"):
+    """An HTML link that saves ``data`` (bytes) as a file called ``filename``, from the page itself:
+    no server, works offline, in JupyterLab and in the room's pages alike. ``filename`` is cut to
+    letters, digits, ``.``, ``-`` and ``_``; ``text`` is the link's words (HTML)."""
+    encoded = base64.b64encode(data).decode("ascii")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", str(filename)).strip("._")[:80] or "download"
+    return (f"<a class='{css_class}' download='{safe}' href='data:{mime};base64,{encoded}' "
+            f"style='color:#0b62a4;text-decoration:underline'>{text}</a>")
+
+
 def download_link(model, frame):
     """An HTML link that saves ``frame`` as a CSV file (UTF-8 with the byte-order mark Excel needs
-    to read "£" and "–" right), from the page itself: no server, works offline."""
-    data = base64.b64encode(csv_text(frame).encode("utf-8-sig")).decode("ascii")
-    name = html.escape(file_name(model), quote=True)
-    return (f"<a class='dpmkit-numbers-download' download='{name}' href='data:text/csv;base64,{data}' "
-            "style='color:#0b62a4;text-decoration:underline'>"
-            f"Download every step as a CSV file ({name}, opens in Excel)</a>")
+    to read "£" and "–" right)."""
+    name = file_name(model)
+    return data_link(csv_text(frame).encode("utf-8-sig"), name, "text/csv",
+                     f"Download every step as a CSV file ({html.escape(name)}, opens in Excel)",
+                     "dpmkit-numbers-download")
 
 
 def numbers_html(model, result, outputs, base=None):

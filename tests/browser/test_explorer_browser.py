@@ -186,3 +186,62 @@ def test_the_numbers_behind_the_chart_open_as_a_table_and_download_as_a_csv_exce
         last = table.inner_text().splitlines()[-1].split("\t")
         assert last[1] == wanted and last[2] == dk.words.number(run.final("waiting_list"))
     shutil.rmtree(root, ignore_errors=True)
+
+
+def _builder_notebook(path):
+    """A notebook whose one cell shows a model sheet (dk.widgets.model_sheet), as lesson 10 does."""
+    import json
+
+    nb = json.loads(explorer_notebook(path).read_text(encoding="utf-8"))
+    nb["cells"][1]["source"] = ["import dpmkit as dk\n", "dk.widgets.model_sheet()"]
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def test_a_learner_builds_a_model_from_a_pasted_sheet_and_saves_it_as_xmile(tmp_path):
+    """No code: the learner replaces the sheet with one of their own (as pasted from Excel: tabs),
+    presses Build and run, reads the mistake with its line, mends it, sees the new model's chart
+    and sliders, and saves it as an XMILE file that reads back as the same model."""
+    from dpmkit import sheet
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root = tmp_path / "lab"
+    root.mkdir()
+    _builder_notebook(root / "builder.ipynb")
+    own = ("kind\tname\tequation\tunits\tfrom\tto\tlow\thigh\n"
+           "stock\tcaseload\t300\tcases\n"
+           "flow\tnew_cases\tarrivals\tcases/month\t\tcaseload\n"
+           "flow\tclosed\tcaseload / case_length\tcases/month\tcaseload\n"
+           "lever\tarrivals\t40\tcases/month\t\t\t0\t100\n"
+           "parameter\tcase_length\t6\tmonth\t\t\t1\t24\n")
+    with jupyter_lab(root) as url, chromium_page() as page:
+        open_and_run(page, url, "builder.ipynb")
+        box = page.locator(".dpmkit-sheet")
+        box.locator("textarea").fill(own.replace("caseload / case_length", "caseload / case_lenght"))
+        box.locator("input").nth(1).fill("0")  # Start: the FloatText boxes in order: start, stop, dt
+        box.locator("input").nth(2).fill("36")
+        box.locator("input").nth(4).fill("month")
+        box.get_by_role("button", name="Build and run").click()
+        alert = box.locator("[role=alert]")
+        alert.wait_for(timeout=20_000)
+        assert "line 4 (closed)" in alert.inner_text() and "case_lenght" in alert.inner_text()
+        box.locator("textarea").fill(own)
+        box.get_by_role("button", name="Build and run").click()
+        page.wait_for_function("() => document.querySelector('.dpmkit-sheet').innerText.includes('Built')",
+                               timeout=20_000)
+        box.locator(".dpmkit-explorer .dpmkit-chart").wait_for(timeout=30_000)
+        model = sheet.read(own, name="waiting_list", stop=36, time_units="month")
+        expected = dk.charts.describe(dk.simulate(model), ["caseload"])
+        page.wait_for_function(f"() => document.querySelector('.dpmkit-sheet').innerText.includes({expected!r})",
+                               timeout=20_000)
+        box.scroll_into_view_if_needed()
+        box.screenshot(path=str(ARTIFACTS / "model_sheet_built.png"))
+        with page.expect_download() as event:
+            box.locator(".dpmkit-sheet-links a", has_text="XMILE").click()
+        download = event.value
+        assert download.suggested_filename == "waiting_list.xmile"
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        reopened = dk.xmile.read(saved)
+        assert reopened["caseload"].initial == 300
+        assert dk.simulate(reopened).final("caseload") == pytest.approx(dk.simulate(model).final("caseload"))
+    shutil.rmtree(root, ignore_errors=True)

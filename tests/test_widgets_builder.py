@@ -1,0 +1,81 @@
+"""A model built without code (dk.widgets.model_sheet): the sheet builds, runs and is explored at
+once; a mistake is shown with its line and loses nothing; the links save files that read back as
+the same model (the browser test types, builds and downloads for real:
+tests/browser/test_explorer_browser.py)."""
+
+import base64
+import html
+import re
+
+import numpy as np
+import pytest
+
+import dpmkit as dk
+from dpmkit import sheet
+from dpmkit.widgets.builder import STARTER, sheet_csv
+
+
+def _saved(links, suffix):
+    """The bytes behind the link that saves a file ending in ``suffix``."""
+    match = re.search(rf"download='([^']*{re.escape(suffix)})' href='data:[^;]+;base64,([A-Za-z0-9+/=]+)'", links)
+    assert match, links[:300]
+    return match.group(1), base64.b64decode(match.group(2))
+
+
+def test_the_starter_builds_runs_and_saves_as_a_sheet_and_as_xmile_that_read_back_the_same(tmp_path):
+    builder = dk.widgets.model_sheet()
+    assert builder.text.value == STARTER and builder.error == ""
+    model = builder.model
+    assert [v.name for v in model.variables] == ["waiting", "referrals", "served", "demand", "capacity"]
+    assert "Built 'waiting_list': 1 stock, 2 flows, 2 parameters" in html.unescape(builder.message.value)
+    assert builder.place.children == (builder.explorer,)
+    assert builder.explorer.result.final("waiting") == dk.simulate(model).final("waiting") == pytest.approx(224)
+    name, raw = _saved(builder.links.value, "-sheet.csv")
+    assert name == "waiting_list-sheet.csv" and raw.startswith(b"\xef\xbb\xbf")
+    again = sheet.read(raw.decode("utf-8-sig"), name="waiting_list", stop=52, time_units="week")
+    assert np.array_equal(dk.simulate(again)["waiting"], dk.simulate(model)["waiting"])
+    name, raw = _saved(builder.links.value, ".xmile")
+    (tmp_path / name).write_bytes(raw)
+    reopened = dk.xmile.read(tmp_path / name)
+    assert np.allclose(dk.simulate(reopened)["waiting"], dk.simulate(model)["waiting"], rtol=1e-12)
+
+
+def test_a_mistake_is_shown_with_its_line_and_the_last_model_that_worked_stays():
+    builder = dk.widgets.model_sheet()
+    first, explorer = builder.model, builder.explorer
+    builder.text.value = builder.text.value.replace("MIN(waiting / DT, capacity)", "MIN(waiting / DT, capacity")
+    assert builder.build() is None
+    assert builder.error.startswith("line 4 (served)")
+    assert "Not built: line 4 (served)" in builder.message.value and "last one that worked" in builder.message.value
+    assert builder.model is first and builder.explorer is explorer
+    builder.text.value = "(" * 20_000  # hostile or unlucky text: a message, not a crash
+    assert builder.build() is None and builder.model is first
+
+
+def test_a_changed_number_and_settings_rebuild_the_model():
+    builder = dk.widgets.model_sheet()
+    builder.text.value = builder.text.value.replace("lever\tcapacity\t28", "lever\tcapacity\t32")
+    builder.stop.value = 10
+    model = builder.build()
+    assert model.defaults["capacity"] == 32 and model.stop == 10
+    assert builder.explorer.model is model
+    assert builder.explorer.result.final("waiting") == pytest.approx(100)  # 2 fewer a week for 10 weeks
+
+
+def test_a_ready_made_model_starts_as_its_own_sheet_with_its_own_run():
+    builder = dk.widgets.model_sheet("surrey", outputs=["neet"])
+    surrey = dk.models.load("surrey")
+    assert builder.text.value == sheet.dumps(surrey)
+    assert (builder.model.start, builder.model.stop, builder.model.time_units) == (2006.25, 2022.0, "year")
+    assert builder.explorer.outputs == ["neet"]
+    assert np.array_equal(builder.explorer.result["neet"], dk.simulate(surrey)["neet"])
+    with pytest.raises(dk.ModelError, match="a dpmkit Model or the name of a ready-made model"):
+        dk.widgets.model_sheet(42)
+
+
+def test_a_cell_excel_would_take_for_a_formula_is_saved_as_text_and_read_back_without_its_mark():
+    text = "kind\tname\tequation\nstock\ts\t-1\nflow\tf\t-0.5 * s\n"
+    saved = sheet_csv(text)
+    assert saved.splitlines()[1:] == ["stock,s,-1", "flow,f,'-0.5 * s"]
+    model = sheet.read(saved)
+    assert model["f"].equation == "-0.5 * s" and model["s"].initial == -1
