@@ -13,7 +13,7 @@ import io
 
 from .. import sheet
 from ..errors import ModelError
-from ._common import W, _message, _model
+from ._common import W, _message, _model, _StaticPicture
 from .explorer import Explorer
 from .numbers import data_link
 
@@ -51,7 +51,7 @@ def _plain_number(text):
     return True
 
 
-class ModelSheet(W.VBox):
+class ModelSheet(_StaticPicture, W.VBox):
     """The sheet, the model's time settings, *Build and run*, and the built model's explorer.
     Build it with :func:`model_sheet`.
 
@@ -128,7 +128,21 @@ class ModelSheet(W.VBox):
         made = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in counts.items())
         self.message.value = _message(f"Built {model.name!r}: {made}. Move the sliders below.", "ok")
         self.links.value = self._links(model)
+        self._static_changed()
         return model
+
+    # the picture left in the cell for exported HTML and print: the built model's chart and words
+    def _static_title(self):
+        return self.model.label if self.model is not None else "Model sheet"
+
+    def _static_svg(self):
+        return self.explorer._static_svg() if self.explorer is not None else ""
+
+    def _static_text(self):
+        if self.model is None:
+            return f"A model sheet that does not build yet: {self.error}"
+        rows = len(self.model.variables)
+        return f"A model built from a sheet of {rows} rows.\n" + self.explorer.summary_text()
 
     def _links(self, model):
         stem = html.escape(model.name)
