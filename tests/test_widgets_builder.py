@@ -79,3 +79,16 @@ def test_a_cell_excel_would_take_for_a_formula_is_saved_as_text_and_read_back_wi
     assert saved.splitlines()[1:] == ["stock,s,-1", "flow,f,'-0.5 * s"]
     model = sheet.read(saved)
     assert model["f"].equation == "-0.5 * s" and model["s"].initial == -1
+
+
+def test_units_that_disagree_are_said_in_the_message_and_the_model_still_runs():
+    builder = dk.widgets.model_sheet(text="kind\tname\tequation\tunits\tlow\thigh\nstock\ts\t1\tpeople\n"
+                                          "parameter\tp\t1\t\t0\t2\n"
+                                          "auxiliary\ta\ts * 2\tmonth\nauxiliary\tb\ts\tpeople\n")
+    said = html.unescape(builder.message.value)
+    assert "1 stock, 2 auxiliaries, 1 parameter. It runs, but check the units" in said
+    assert "units of 'a': declared month but its equation gives people" in said
+    first = builder.explorer
+    builder.build()  # a rebuild replaces the explorer and closes the old one's widgets
+    assert builder.explorer is not first and builder.explorer.comm is not None
+    assert first.comm is None and all(c.comm is None for c in first.controls.values())

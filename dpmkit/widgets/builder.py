@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import html
 import io
+import warnings
 
 from .. import sheet
-from ..errors import ModelError
+from ..errors import ModelError, UnitsWarning
 from ._common import W, _message, _model, _StaticPicture
 from .explorer import Explorer
 from .numbers import data_link
@@ -109,9 +110,11 @@ class ModelSheet(_StaticPicture, W.VBox):
         Model, or None when the sheet has a mistake (shown, with its line, and kept in ``.error``;
         the last model that worked stays on show)."""
         try:
-            model = sheet.read(self.text.value, name=self.name.value.strip() or "my_model",
-                               start=self.start.value, stop=self.stop.value, dt=self.dt.value,
-                               time_units=self.time_units.value.strip())
+            with warnings.catch_warnings(record=True) as caught:  # units that disagree: said here, not below
+                warnings.simplefilter("always", UnitsWarning)
+                model = sheet.read(self.text.value, name=self.name.value.strip() or "my_model",
+                                   start=self.start.value, stop=self.stop.value, dt=self.dt.value,
+                                   time_units=self.time_units.value.strip())
             outputs = [n for n in (self.outputs or []) if n in model.recorded] or None
             explorer = Explorer(model, outputs, scenario_box="on request")
         except ModelError as err:
@@ -120,13 +123,21 @@ class ModelSheet(_StaticPicture, W.VBox):
             self.message.value = _message(f"Not built: {err}{kept}", "error")
             return None
         self.error = ""
+        if self.explorer is not None:
+            _close(self.explorer)  # the kernel forgets the replaced explorer's widgets
         self.model, self.explorer = model, explorer
         self.place.children = (explorer,)
         counts = {}
         for v in model.variables:
             counts[v.kind] = counts.get(v.kind, 0) + 1
-        made = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in counts.items())
-        self.message.value = _message(f"Built {model.name!r}: {made}. Move the sliders below.", "ok")
+        made = ", ".join(f"{counts[kind]} {plural if counts[kind] > 1 else kind}"
+                         for kind, plural in _PLURAL.items() if kind in counts)
+        units = [str(w.message) for w in caught if issubclass(w.category, UnitsWarning)]
+        if units:
+            self.message.value = _message(f"Built {model.name!r}: {made}. It runs, but check the units:\n- "
+                                          + "\n- ".join(units), "info")
+        else:
+            self.message.value = _message(f"Built {model.name!r}: {made}. Move the sliders below.", "ok")
         self.links.value = self._links(model)
         self._static_changed()
         return model
@@ -156,6 +167,17 @@ class ModelSheet(_StaticPicture, W.VBox):
         except ModelError as err:  # a model XMILE cannot hold: say so, keep the sheet
             parts.append(html.escape(f"(no XMILE file: {err})"))
         return "<div style='font-size:14px'>" + " · ".join(parts) + "</div>"
+
+
+_PLURAL = {"stock": "stocks", "flow": "flows", "auxiliary": "auxiliaries", "parameter": "parameters",
+           "lookup": "lookups"}
+
+
+def _close(widget):
+    """Close ``widget`` and every widget inside it."""
+    for child in getattr(widget, "children", ()):
+        _close(child)
+    widget.close()
 
 
 def model_sheet(model=None, *, text=None, outputs=None, name=None, start=None, stop=None, dt=None,
