@@ -1,0 +1,124 @@
+"""The four-week module's course-hub route (workshops/session-plans/four-week-module.md, "A course on
+JupyterHub"): the facilitator creates a game in a subfolder of the shared folder with ``dk.game.new``,
+and each table's notebook, running under the student's own account, loads it and decides.
+
+On a hub each student is another Unix account in the shared folder's group, with the usual umask 022.
+The second test runs the tables' decisions under other user ids for real (it needs root to change
+ids, and skips without it); the first checks the modes that make that work, as any user."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+import dpmkit as dk
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="Unix accounts and modes")
+
+
+def shared_folder(tmp_path, gid=None):
+    """A shared folder as setup.md makes it: group-writable, setgid (``chmod 2770``)."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    if gid is not None:
+        os.chown(folder, -1, gid)
+    os.chmod(folder, 0o2770)
+    return folder
+
+
+@pytest.fixture
+def hub_root():
+    """A folder every account can reach (pytest's own temporary folders are private to their owner)."""
+    hub = Path(tempfile.mkdtemp(prefix="dpmkit-hub-"))
+    os.chmod(hub, 0o755)
+    yield hub
+    shutil.rmtree(hub, ignore_errors=True)
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@posix_only
+def test_a_game_made_in_the_shared_folder_is_writable_by_the_group(tmp_path, umask_022):
+    g = dk.game.new(shared_folder(tmp_path) / "group1", "targets_vs_learning", tables=["A", "B"])
+    folder = stat.S_IMODE(g.folder.stat().st_mode)
+    assert folder & 0o070 == 0o070 and folder & stat.S_ISGID  # the tables' accounts may add files
+    assert stat.S_IMODE((g.folder / ".~lock.game").stat().st_mode) == 0o660  # and take the lock
+
+
+@posix_only
+def test_a_game_outside_a_shared_folder_keeps_the_umask(tmp_path, umask_022):
+    g = dk.game.new(tmp_path / "mine", "targets_vs_learning", tables=["A", "B"])
+    assert stat.S_IMODE(g.folder.stat().st_mode) & 0o020 == 0
+
+
+def _as_another_account(uid, gid, action):
+    """Run ``action()`` in a child process under ``uid`` (in group ``gid``, umask 022), as a student's
+    server on a hub runs; return the child's exit status and what it printed on failure."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read)
+        status = 0
+        try:
+            os.setgroups([gid])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.umask(0o022)
+            action()
+        except BaseException as err:  # reported to the parent
+            os.write(write, f"{type(err).__name__}: {err}".encode()[:4000])
+            status = 1
+        os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        said = pipe.read().decode()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), said
+
+
+@posix_only
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="changing user ids needs root")
+def test_every_tables_account_decides_and_the_facilitator_advances(tmp_path, hub_root, umask_022):
+    gid, facilitator, first, second = 4242, 5001, 5002, 5003
+    folder = shared_folder(hub_root, gid) / "group1"
+    # everything the children import is imported here first (the interpreter may sit in a folder
+    # the other accounts cannot read); the fork keeps it
+    game = {}
+
+    def create():
+        game["g"] = dk.game.new(folder, "targets_vs_learning", tables=["Funders", "Inspectors"])
+        game["g"].assign("Funders", "funder")
+        game["g"].assign("Inspectors", "inspectorate")
+
+    def decide(table, lever, value):
+        return lambda: dk.game.load(folder).decide(table, {lever: value})
+
+    rehearsal = dk.game.new(tmp_path / "rehearsal", "targets_vs_learning", tables=["Funders"])
+    rehearsal.assign("Funders", "funder")
+    rehearsal.decide("Funders", {"incentive_strength": 0.5})
+    rehearsal.advance()
+    rehearsal.log(), rehearsal.results()
+    assert _as_another_account(facilitator, gid, create) == (0, "")
+    assert _as_another_account(first, gid, decide("Funders", "incentive_strength", 0.8)) == (0, "")
+    # the second student's account: before the fix, "cannot lock the game's lock file ... Permission denied"
+    assert _as_another_account(second, gid, decide("Inspectors", "reporting_burden", 0.1)) == (0, "")
+    assert _as_another_account(facilitator, gid, lambda: dk.game.load(folder).advance()) == (0, "")
+    log = dk.game.load(folder).log()
+    assert sorted(zip(log["table"], log["lever"], log["value"])) == [
+        ("Funders", "incentive_strength", 0.8), ("Inspectors", "reporting_burden", 0.1)]
+    assert dk.game.load(folder).round == 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-q"]))
