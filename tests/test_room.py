@@ -79,6 +79,27 @@ def test_accepted_ballots_carry_the_room_round_and_land_as_workshop_ballots(tmp_
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
+def test_a_students_notebook_ballot_on_the_hub_reaches_the_rooms_dashboard(tmp_path):
+    """On a hub the room's folder is the shared folder students' notebooks send into
+    (workshops/jupyterhub_config.py, DPMKIT_BALLOTS): their form offers the room's tables and sends
+    the room's open round, so the dashboard shows their ballot beside the room's own."""
+    pytest.importorskip("ipywidgets")
+    r = Room(tmp_path, model="surrey", tables=["Red", "Blue"])
+    r.open_round("2")
+    form = dk.widgets.ballot_widget("surrey", str(tmp_path), predict={"neet": [2014.25]})
+    assert list(form.tables) == ["Red", "Blue"]  # chosen from the room's list, not typed
+    form.table_field.value = "Blue"
+    form.participant_field.value = "Asha"
+    form.submit()
+    assert form.ballot.round == "2"
+    assert [b.participant for b in r.board()["Blue"]] == ["Asha"]
+    r.rename_table("Blue", "Navy")  # the list the form offers follows the dashboard
+    r.open_round()
+    assert dk.workshop.read_session(tmp_path).tables == ("Red", "Navy")
+    assert dk.workshop.read_session(tmp_path).round == "3"
+    assert dk.workshop.collect(tmp_path, model="surrey").rejected == []  # the session file is not a ballot
+
+
 def test_participant_mistakes_are_refused_with_what_to_do(tmp_path):
     r = Room(tmp_path, tables=["Red", "Blue"])
     with pytest.raises(RoomError, match="choose your table"):
@@ -154,7 +175,7 @@ def test_your_ballot_is_in_means_the_dashboard_will_count_it(tmp_path):
         r.accept(table="Red", params={}, fingerprint="f" * 16)
     assert len(dk.workshop.collect(tmp_path, model="demo").ballots) == 1
     # the read-back the room does is collect's own check: a file collect rejects is refused by it too
-    tampered = (tmp_path / next(p.name for p in tmp_path.iterdir() if p.name != STATE_FILE)).read_bytes()
+    tampered = (tmp_path / next(p.name for p in tmp_path.iterdir() if p.name.startswith("ballot-"))).read_bytes()
     tampered = tampered.replace(ballot.fingerprint.encode(), b"0" * len(ballot.fingerprint))
     with pytest.raises(dk.ModelError, match="would be rejected: it was cast on another version"):
         dk.workshop.read_ballot(tampered, model=r.model)
