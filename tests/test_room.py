@@ -100,6 +100,18 @@ def test_a_students_notebook_ballot_on_the_hub_reaches_the_rooms_dashboard(tmp_p
     assert dk.workshop.collect(tmp_path, model="surrey").rejected == []  # the session file is not a ballot
 
 
+def test_the_dashboard_names_only_the_levers_moved_from_the_base_case():
+    """A notebook's form records every lever; a room page's only the moved ones. The dashboard's
+    "Levers:" line reads the same for both (found on a hub: three notebook ballots at the base case
+    each listed all five Surrey levers)."""
+    from dpmkit.room.state import describe_levers
+
+    model = dk.models.load("surrey")
+    every = {p.name: p.default for p in model.params if p.bounds}
+    assert describe_levers(model, every) == "all levers at the base case"
+    assert describe_levers(model, {**every, "decommissioning_years": 1}) == "Years to decommission 1 year"
+
+
 def test_participant_mistakes_are_refused_with_what_to_do(tmp_path):
     r = Room(tmp_path, tables=["Red", "Blue"])
     with pytest.raises(RoomError, match="choose your table"):

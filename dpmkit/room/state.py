@@ -367,10 +367,16 @@ class Room:
 
 
 def describe_levers(model, params):
-    """"Funded caseworker posts 26 FTE; …" for a ballot's lever settings, in plain words."""
+    """"Funded caseworker posts 26 FTE; …" for a ballot's levers moved from the base case, in plain words.
+
+    A ballot from a notebook's form records every lever, moved or not; the dashboard names only
+    the moved ones, as it does for a room page's ballot, so that "all levers at the base case" means
+    the same whichever route a ballot came by."""
     parts = []
     for name, value in params.items():
         p = model[name]
+        if value == p.default:
+            continue
         units = "" if p.units in ("", "dimensionless") else f" {p.units}"
         parts.append(f"{p.label} {words.number(value)}{units}")
     return "; ".join(parts) or "all levers at the base case"
