@@ -9,9 +9,9 @@ ids, and skips without it); the first checks the modes that make that work, as a
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
-import sys
 import tempfile
 from pathlib import Path
 
@@ -120,5 +120,38 @@ def test_every_tables_account_decides_and_the_facilitator_advances(tmp_path, hub
     assert dk.game.load(folder).round == 2
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(pytest.main([__file__, "-q"]))
+MODULE = Path(__file__).resolve().parents[1] / "workshops" / "session-plans" / "four-week-module.md"
+
+
+def _module_code():
+    """The four-week module's Python recipes, in order."""
+    return re.findall(r"```python\n(.*?)```", MODULE.read_text(encoding="utf-8"), flags=re.S)
+
+
+@posix_only
+def test_the_modules_hub_recipes_run_as_written(tmp_path, umask_022, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    monkeypatch.chdir(tmp_path)
+    shared = shared_folder(tmp_path)
+    export, game = _module_code()
+    # the section's game: created, one role per table, and a table's page sends a decision
+    where = {}
+    exec(game.replace("/srv/dpmkit/ballots", str(shared)), where)  # the kit's own document, not user text
+    g = where["g"]
+    assert g.assignments() == {"funder": "Funder", "inspectorate": "Inspectorate",
+                               "service_manager": "Service manager", "frontline": "Frontline",
+                               "service_users": "Service users"}
+    assert type(where["facilitator_widget"](g, watch=False)).__name__ == "FacilitatorWidget"
+    page = where["table_widget"](dk.game.load(where["folder"]), "Frontline", watch=False)
+    page.controls["work_harder"].value = 1
+    page.send()
+    assert "Sent for round 1" in page.status.value
+    g.advance()
+    assert list(dk.game.load(where["folder"]).log()["table"]) == ["Frontline", "Frontline"]  # its two levers
+    assert stat.S_IMODE(g.folder.stat().st_mode) & 0o020  # writable by the students' group
+    # the week's export: every ballot of every round, one row each
+    dk.workshop.submit(shared, model="surrey", params={}, participant="Asha", table="Table 1", round="1")
+    dk.workshop.submit(shared, model="surrey", params={}, participant="Asha", table="Table 1", round="2")
+    exec(export.replace("/srv/dpmkit/ballots", str(shared)), {})  # the kit's own document, not user text
+    rows = (tmp_path / "week1.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 3 and "Asha" in rows[1] and "Asha" in rows[2]
