@@ -256,7 +256,7 @@ def test_the_guide_covers_what_a_new_facilitator_needs():
     assert "the one facilitator laptop only" in setup and "room.md" in setup
     assert "handouts/how-to-open-the-kit.html" in setup
     for needed in ("make lab", "make test", "environment.yml", "Binder", "make wheelhouse",
-                   "make offline-install WHEELHOUSE=", "--no-index", "The Littlest JupyterHub", "chmod 2770",
+                   "make offline-install WHEELHOUSE=", "--no-index", "The Littlest JupyterHub", "chmod 3770",
                    "setgid"):
         assert needed in setup, needed
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")

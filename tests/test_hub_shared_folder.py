@@ -22,13 +22,13 @@ import dpmkit as dk
 posix_only = pytest.mark.skipif(os.name != "posix", reason="Unix accounts and modes")
 
 
-def shared_folder(tmp_path, gid=None):
-    """A shared folder as setup.md makes it: group-writable, setgid (``chmod 2770``)."""
+def shared_folder(tmp_path, gid=None, mode=0o3770):
+    """A shared folder as setup.md makes it: group-writable, setgid, sticky (``chmod 3770``)."""
     folder = tmp_path / "shared"
     folder.mkdir()
     if gid is not None:
         os.chown(folder, -1, gid)
-    os.chmod(folder, 0o2770)
+    os.chmod(folder, mode)
     return folder
 
 
@@ -89,9 +89,10 @@ def _as_another_account(uid, gid, action):
 
 @posix_only
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="changing user ids needs root")
-def test_every_tables_account_decides_and_the_facilitator_advances(tmp_path, hub_root, umask_022):
+@pytest.mark.parametrize("mode", [0o3770, 0o2770])
+def test_every_tables_account_decides_and_the_facilitator_advances(tmp_path, hub_root, umask_022, mode):
     gid, facilitator, first, second = 4242, 5001, 5002, 5003
-    folder = shared_folder(hub_root, gid) / "group1"
+    folder = shared_folder(hub_root, gid, mode) / "group1"
     # everything the children import is imported here first (the interpreter may sit in a folder
     # the other accounts cannot read); the fork keeps it
     game = {}
@@ -118,6 +119,23 @@ def test_every_tables_account_decides_and_the_facilitator_advances(tmp_path, hub
     assert sorted(zip(log["table"], log["lever"], log["value"])) == [
         ("Funders", "incentive_strength", 0.8), ("Inspectors", "reporting_burden", 0.1)]
     assert dk.game.load(folder).round == 2
+    assert stat.S_IMODE(folder.stat().st_mode) & stat.S_ISVTX == mode & stat.S_ISVTX  # as its parent
+
+
+@posix_only
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="changing user ids needs root")
+def test_in_the_recommended_shared_folder_no_student_deletes_anothers_ballot(hub_root, umask_022):
+    """setup.md's ``chmod 3770``: every account adds ballots, the preflight check's own test file
+    included, and none can delete another's (with 2770 any student could empty the folder)."""
+    gid, first, second = 4242, 5002, 5003
+    folder = shared_folder(hub_root, gid)
+    dk.workshop.collect(folder)  # imported before the fork
+    assert _as_another_account(first, gid, lambda: dk.workshop.submit(
+        folder, model="demo", params={}, participant="Asha", table="Table 1")) == (0, "")
+    (ballot,) = folder.glob("ballot-*.json")
+    status, said = _as_another_account(second, gid, ballot.unlink)
+    assert status == 1 and "PermissionError" in said
+    assert [b.participant for b in dk.workshop.collect(folder, model="demo").ballots] == ["Asha"]
 
 
 MODULE = Path(__file__).resolve().parents[1] / "workshops" / "session-plans" / "four-week-module.md"

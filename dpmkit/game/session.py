@@ -210,7 +210,8 @@ def _share_like_parent(path):
     (group-writable, setgid: ``workshops/setup.md``) must be writable by that group too: the
     tables write their decisions and take the folder's lock. ``mkdir`` under the usual umask 022
     makes it ``drwxr-sr-x``, and the second account's first decision failed with "Permission
-    denied". A folder outside a group-writable parent is left as the umask made it."""
+    denied". The sticky bit goes too (``chmod 3770``: every account adds files, none deletes
+    another's). A folder outside a group-writable parent is left as the umask made it."""
     if os.name != "posix":
         return False
     try:
@@ -218,7 +219,7 @@ def _share_like_parent(path):
         mode = stat.S_IMODE(path.stat().st_mode)
         if not parent & stat.S_IWGRP:
             return bool(mode & stat.S_IWGRP)
-        wanted = mode | (parent & (stat.S_IRWXG | stat.S_ISGID))
+        wanted = mode | (parent & (stat.S_IRWXG | stat.S_ISGID | stat.S_ISVTX))  # sticky: nobody deletes another's file
         if wanted != mode:
             os.chmod(path, wanted)
     except OSError:  # not ours to change (made by someone else), or a share without modes
