@@ -463,3 +463,36 @@ def test_one_helper_sends_every_file_the_room_serves_itself():
     assert served is not None and gzip.decompress(served["gzip"]) == frontend.anywidget_js()
     assert served["cache"] == b"no-cache" and frontend.anywidget_file("0123")["cache"] == b"no-store"
     assert frontend.anywidget_file("0123")["gzip"] is served["gzip"]  # compressed once
+
+
+def test_the_dashboard_keeps_its_buttons_above_a_long_list_of_tables(tmp_path, monkeypatch):
+    """A course room with 40 tables: the count reads as a sentence ("1 ballot", not "1 ballots"),
+    and "Open round 2" and the message it gives come before the 40-line list of tables, on the
+    first screen, not after it."""
+    solara = pytest.importorskip("solara")
+    import warnings
+
+    from widget_tree import widgets
+
+    from dpmkit.room import pages
+
+    room = Room(tmp_path, model="demo", tables=[f"Table {k}" for k in range(1, 41)])
+    room.accept(table="Table 3", params={}, participant="Asha")
+    monkeypatch.setattr(pages, "ROOM", room)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        page, context = solara.render(pages.Dashboard(), handle_error=False)
+    try:
+        tree = widgets(page)
+        texts = [str(getattr(w, "unsafe_innerHTML", "") or "") for w in tree]
+        count = next(t for t in texts if "this round" in t)
+        assert count == "1 ballot from 1 of 40 tables this round."
+        def where(name):  # a Vuetify widget's class_, or an HTML widget's class attribute
+            return next(i for i, w in enumerate(tree) if name in (getattr(w, "class_", "") or "")
+                        + str((getattr(w, "attributes", None) or {}).get("class", "")))
+
+        status, button = where("room-status"), where("room-open-round")
+        assert button < status
+        assert texts[status].count("<tr>") == 40
+    finally:
+        context.close()
