@@ -167,6 +167,8 @@ def test_the_participant_handout_puts_the_room_first_for_windows_and_macos(built
     for needed in ("Windows", "macOS", "QR code", "room code", "does not load", "paper", "hotspot", "8866"):
         assert needed in page, needed
     assert page.index("room") < page.index("make lab"), "installing the kit comes after the room"
+    # the course hub's route (workshops/room.md, "Beyond one room"): the room's pages under the hub's address
+    assert "https://hub.example.ac.uk/services/dpmkit-room/?code=TEAL" in page and "no login" in page
 
 
 # ------------------------------------------------------------------ glossary
