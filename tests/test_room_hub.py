@@ -158,6 +158,19 @@ def test_a_real_hub_serves_the_room_and_the_ballot_lands_in_the_shared_folder(tm
                 page.wait_for_selector(".room-ok")
                 page.reload()  # the address the page shows is one the hub serves
                 page.wait_for_selector(".room-ballot")
+                # a student in their own JupyterLab on the hub: the form in the shared folder that
+                # DPMKIT_BALLOTS names offers the room's tables and sends the room's round
+                form = dk.widgets.ballot_widget("demo", env["DPMKIT_HUB_BALLOTS"])
+                assert list(form.tables) == [f"Table {k}" for k in range(1, 7)]
+                form.table_field.value = "Table 5"
+                form.participant_field.value = "Notebook student"
+                form.submit()
+                dashboard = ctx.new_page()
+                dashboard.set_default_timeout(90_000)
+                dashboard.goto(facilitator)
+                dashboard.wait_for_function(
+                    "document.querySelector('.room-count')?.innerText.startsWith('2 ballots from 2 of 6')")
+                assert "Notebook student" in dashboard.locator(".room-status").inner_text()
             finally:
                 browser.close()
         assert outside == []
@@ -172,4 +185,5 @@ def test_a_real_hub_serves_the_room_and_the_ballot_lands_in_the_shared_folder(tm
             hub.wait(timeout=30)
         log.close()
     found = dk.workshop.collect(tmp_path / "ballots", model="demo")
-    assert [(b.participant, b.table) for b in found.ballots] == [("Hub student", "Table 2")]
+    assert sorted((b.participant, b.table, b.round) for b in found.ballots) == [
+        ("Hub student", "Table 2", "1"), ("Notebook student", "Table 5", "1")]
