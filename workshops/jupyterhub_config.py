@@ -27,6 +27,7 @@
 #                          offer the same list.
 #   DPMKIT_HUB_GAME        play a game instead of the explorer (surrey, targets_vs_learning, attractor),
 #                          kept in the folder's game/ subfolder; DPMKIT_HUB_CONTEXT its context.
+#                          A folder keeps one room: give a game its own DPMKIT_HUB_BALLOTS folder.
 #   DPMKIT_HUB_MAX_PAGES   live pages the room keeps (default 200, about 1.3 GB); every student arrives
 #                          from the hub's proxy, so for a course of 200 give about 300 (2 GB).
 #   DPMKIT_HUB_PORT        the hub's public port (default 8000).
