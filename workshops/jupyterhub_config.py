@@ -11,8 +11,9 @@
 #   DPMKIT_HUB_BALLOTS     the shared ballot folder (default /srv/dpmkit/ballots). The room
 #                          service and every student's server see it under the same path: on one
 #                          machine a folder all students' accounts may write to (group-writable,
-#                          setgid, sticky: chmod 3770, see workshops/setup.md); with containers (DockerSpawner, KubeSpawner), a volume mounted
-#                          at this path in each student's container and in the hub's.
+#                          setgid, sticky: chmod 3770, see workshops/setup.md); with containers
+#                          (DockerSpawner, KubeSpawner), a volume mounted at this path in each
+#                          student's container and in the hub's.
 #   DPMKIT_HUB_PUBLIC_URL  the hub's address as students reach it, e.g. https://hub.example.ac.uk;
 #                          the room prints its links (and draws its QR code) with it.
 #   DPMKIT_HUB_ROOM_CODE   the room code (default: the folder's, else a new one; printed in the
