@@ -467,6 +467,20 @@ def test_the_four_week_module_names_the_hub_route_and_the_games():
         assert f"`{game}`" in text, game
 
 
+def test_the_targets_game_says_which_of_its_numbers_are_evidence():
+    """The game's description (on its room pages, the role cards and the lab's pages) names the
+    numbers that are not teaching assumptions: exactly those the registry does not label assumption.
+    It said the parking ceiling was one of them; the registry labels it an assumption."""
+    spec = dk.game.GAMES["targets_vs_learning"]
+    model = spec.build_model()
+    keys = {p.source for p in model.params if _evidence_key(p.source or "")}
+    evidence = {key for key in keys if dk.evidence.get(key).status != "assumption"}
+    assert evidence == {"gaming_ae_gap"} and "gaming_parking_ceiling" in keys
+    text = " ".join(spec.description.split())
+    assert "except the gaming gap, derived from published A&E figures" in text
+    assert "the parking ceiling takes a published figure as an upper bound and is an assumption too" in text
+
+
 def test_the_modules_marking_guide_quotes_what_notebook_07_prints():
     """The strong critique the marking guide describes quotes notebook 07's J-curve and sensitivity
     cells (the same calls, re-run here); markers check scripts against these figures."""
