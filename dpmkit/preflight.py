@@ -300,16 +300,20 @@ def check_ballots(folder):
     except Exception as err:
         return Check(name, False, f"cannot be read ({type(err).__name__}: {err})",
                      "Ask whoever manages the folder to make it readable for you.")
-    detail = f"writable and readable; {len(found)} ballots in it"
+    detail = f"writable and readable; {len(found)} ballot{'' if len(found) == 1 else 's'} in it"
     if found.rejected:
-        detail += f", {len(found.rejected)} files that are not ballots"
+        n = len(found.rejected)
+        detail += ", 1 file that is not a ballot" if n == 1 else f", {n} files that are not ballots"
     if os.name == "posix":
         mode = path.stat().st_mode
         shared = bool(mode & stat.S_IWGRP) and bool(mode & stat.S_ISGID)
         detail += f"; permissions {stat.filemode(mode)}"
         if not shared:
-            detail += (" (fine for one person; for a class on a hub make it group-writable with setgid, "
-                       "e.g. chmod 2770: see workshops/setup.md)")
+            detail += (" (fine for one person; for a class on a hub make it group-writable with setgid and the "
+                       "sticky bit, chmod 3770: see workshops/setup.md)")
+        elif not mode & stat.S_ISVTX:
+            detail += (" (anyone in the group can delete anyone's ballots: add the sticky bit, chmod 3770, so "
+                       "each can delete only their own; see workshops/setup.md)")
     return Check(name, True, detail)
 
 

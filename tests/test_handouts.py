@@ -167,6 +167,8 @@ def test_the_participant_handout_puts_the_room_first_for_windows_and_macos(built
     for needed in ("Windows", "macOS", "QR code", "room code", "does not load", "paper", "hotspot", "8866"):
         assert needed in page, needed
     assert page.index("room") < page.index("make lab"), "installing the kit comes after the room"
+    # the course hub's route (workshops/room.md, "Beyond one room"): the room's pages under the hub's address
+    assert "https://hub.example.ac.uk/services/dpmkit-room/?code=TEAL" in page and "no login" in page
 
 
 # ------------------------------------------------------------------ glossary
@@ -256,7 +258,7 @@ def test_the_guide_covers_what_a_new_facilitator_needs():
     assert "the one facilitator laptop only" in setup and "room.md" in setup
     assert "handouts/how-to-open-the-kit.html" in setup
     for needed in ("make lab", "make test", "environment.yml", "Binder", "make wheelhouse",
-                   "make offline-install WHEELHOUSE=", "--no-index", "The Littlest JupyterHub", "chmod 2770",
+                   "make offline-install WHEELHOUSE=", "--no-index", "The Littlest JupyterHub", "chmod 3770",
                    "setgid"):
         assert needed in setup, needed
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")

@@ -120,13 +120,17 @@ def test_ballot_folder_checks(tmp_path, monkeypatch):
     dk.workshop.submit(folder, model="demo", table="Table 1")
     (folder / "notes.txt").write_text("not a ballot")
     check = preflight.check_ballots(folder)
-    assert check.ok and "1 ballots in it, 1 files that are not ballots" in check.detail
+    assert check.ok and "1 ballot in it, 1 file that is not a ballot" in check.detail
     assert sorted(os.listdir(folder))[1:] == ["notes.txt"], "the probe file is removed"
     if os.name == "posix":
         assert "fine for one person" in check.detail
         os.chmod(folder, 0o2770)
         shared = preflight.check_ballots(folder)
         assert shared.ok and "drwxrws---" in shared.detail and "fine for one person" not in shared.detail
+        assert "can delete anyone's ballots: add the sticky bit, chmod 3770" in shared.detail
+        os.chmod(folder, 0o3770)  # setup.md's folder: each participant deletes only their own files
+        sticky = preflight.check_ballots(folder)
+        assert sticky.ok and "drwxrws--T" in sticky.detail and "sticky" not in sticky.detail
     assert not preflight.check_ballots(tmp_path / "nope").ok
     (tmp_path / "file").write_text("x")
     assert "is a file" in preflight.check_ballots(tmp_path / "file").detail

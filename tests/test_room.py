@@ -79,6 +79,39 @@ def test_accepted_ballots_carry_the_room_round_and_land_as_workshop_ballots(tmp_
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
+def test_a_students_notebook_ballot_on_the_hub_reaches_the_rooms_dashboard(tmp_path):
+    """On a hub the room's folder is the shared folder students' notebooks send into
+    (workshops/jupyterhub_config.py, DPMKIT_BALLOTS): their form offers the room's tables and sends
+    the room's open round, so the dashboard shows their ballot beside the room's own."""
+    pytest.importorskip("ipywidgets")
+    r = Room(tmp_path, model="surrey", tables=["Red", "Blue"])
+    r.open_round("2")
+    form = dk.widgets.ballot_widget("surrey", str(tmp_path), predict={"neet": [2014.25]})
+    assert list(form.tables) == ["Red", "Blue"]  # chosen from the room's list, not typed
+    form.table_field.value = "Blue"
+    form.participant_field.value = "Asha"
+    form.submit()
+    assert form.ballot.round == "2"
+    assert [b.participant for b in r.board()["Blue"]] == ["Asha"]
+    r.rename_table("Blue", "Navy")  # the list the form offers follows the dashboard
+    r.open_round()
+    assert dk.workshop.read_session(tmp_path).tables == ("Red", "Navy")
+    assert dk.workshop.read_session(tmp_path).round == "3"
+    assert dk.workshop.collect(tmp_path, model="surrey").rejected == []  # the session file is not a ballot
+
+
+def test_the_dashboard_names_only_the_levers_moved_from_the_base_case():
+    """A notebook's form records every lever; a room page's only the moved ones. The dashboard's
+    "Levers:" line reads the same for both (found on a hub: three notebook ballots at the base case
+    each listed all five Surrey levers)."""
+    from dpmkit.room.state import describe_levers
+
+    model = dk.models.load("surrey")
+    every = {p.name: p.default for p in model.params if p.bounds}
+    assert describe_levers(model, every) == "all levers at the base case"
+    assert describe_levers(model, {**every, "decommissioning_years": 1}) == "Years to decommission 1 year"
+
+
 def test_participant_mistakes_are_refused_with_what_to_do(tmp_path):
     r = Room(tmp_path, tables=["Red", "Blue"])
     with pytest.raises(RoomError, match="choose your table"):
@@ -154,7 +187,7 @@ def test_your_ballot_is_in_means_the_dashboard_will_count_it(tmp_path):
         r.accept(table="Red", params={}, fingerprint="f" * 16)
     assert len(dk.workshop.collect(tmp_path, model="demo").ballots) == 1
     # the read-back the room does is collect's own check: a file collect rejects is refused by it too
-    tampered = (tmp_path / next(p.name for p in tmp_path.iterdir() if p.name != STATE_FILE)).read_bytes()
+    tampered = (tmp_path / next(p.name for p in tmp_path.iterdir() if p.name.startswith("ballot-"))).read_bytes()
     tampered = tampered.replace(ballot.fingerprint.encode(), b"0" * len(ballot.fingerprint))
     with pytest.raises(dk.ModelError, match="would be rejected: it was cast on another version"):
         dk.workshop.read_ballot(tampered, model=r.model)
@@ -430,3 +463,36 @@ def test_one_helper_sends_every_file_the_room_serves_itself():
     assert served is not None and gzip.decompress(served["gzip"]) == frontend.anywidget_js()
     assert served["cache"] == b"no-cache" and frontend.anywidget_file("0123")["cache"] == b"no-store"
     assert frontend.anywidget_file("0123")["gzip"] is served["gzip"]  # compressed once
+
+
+def test_the_dashboard_keeps_its_buttons_above_a_long_list_of_tables(tmp_path, monkeypatch):
+    """A course room with 40 tables: the count reads as a sentence ("1 ballot", not "1 ballots"),
+    and "Open round 2" and the message it gives come before the 40-line list of tables, on the
+    first screen, not after it."""
+    solara = pytest.importorskip("solara")
+    import warnings
+
+    from widget_tree import widgets
+
+    from dpmkit.room import pages
+
+    room = Room(tmp_path, model="demo", tables=[f"Table {k}" for k in range(1, 41)])
+    room.accept(table="Table 3", params={}, participant="Asha")
+    monkeypatch.setattr(pages, "ROOM", room)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        page, context = solara.render(pages.Dashboard(), handle_error=False)
+    try:
+        tree = widgets(page)
+        texts = [str(getattr(w, "unsafe_innerHTML", "") or "") for w in tree]
+        count = next(t for t in texts if "this round" in t)
+        assert count == "1 ballot from 1 of 40 tables this round."
+        def where(name):  # a Vuetify widget's class_, or an HTML widget's class attribute
+            return next(i for i, w in enumerate(tree) if name in (getattr(w, "class_", "") or "")
+                        + str((getattr(w, "attributes", None) or {}).get("class", "")))
+
+        status, button = where("room-status"), where("room-open-round")
+        assert button < status
+        assert texts[status].count("<tr>") == 40
+    finally:
+        context.close()

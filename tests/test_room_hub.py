@@ -71,6 +71,27 @@ def test_the_config_loads_with_jupyterhubs_loader_and_runs_the_room_as_a_service
 
 
 @needs_hub
+def test_the_config_sets_the_rooms_tables_game_and_page_limit_from_the_environment(tmp_path, monkeypatch):
+    """The two-hour seminar on a hub plays targets_vs_learning with eight groups; a course of 200
+    needs more than the room's 200 pages, since every student arrives from the proxy's address."""
+    from jupyterhub.app import JupyterHub
+
+    for key, value in hub_env(tmp_path, DPMKIT_HUB_TABLES="8", DPMKIT_HUB_GAME="targets_vs_learning",
+                              DPMKIT_HUB_CONTEXT="routine_work", DPMKIT_HUB_MAX_PAGES="300").items():
+        monkeypatch.setenv(key, value)
+    app = JupyterHub()
+    app.load_config_file(str(CONFIG))
+    command = app.services[0]["command"]
+    for option, value in (("--tables", "8"), ("--game", "targets_vs_learning"), ("--context", "routine_work"),
+                          ("--max-pages", "300")):
+        assert command[command.index(option) + 1] == value
+    from dpmkit.room.cli import parser
+
+    args = parser().parse_args(command[3:])  # a command line the room accepts
+    assert (args.game, args.context, args.max_pages) == ("targets_vs_learning", "routine_work", 300)
+
+
+@needs_hub
 @pytest.mark.skipif(proxy_command() is None, reason="JUPYTERHUB NOT STARTED: configurable-http-proxy (node) not "
                     "found; `make hub-check` installs it and runs this file (or npm install configurable-http-proxy "
                     "and put it on PATH or in DPMKIT_TEST_CHP)")
@@ -137,6 +158,19 @@ def test_a_real_hub_serves_the_room_and_the_ballot_lands_in_the_shared_folder(tm
                 page.wait_for_selector(".room-ok")
                 page.reload()  # the address the page shows is one the hub serves
                 page.wait_for_selector(".room-ballot")
+                # a student in their own JupyterLab on the hub: the form in the shared folder that
+                # DPMKIT_BALLOTS names offers the room's tables and sends the room's round
+                form = dk.widgets.ballot_widget("demo", env["DPMKIT_HUB_BALLOTS"])
+                assert list(form.tables) == [f"Table {k}" for k in range(1, 7)]
+                form.table_field.value = "Table 5"
+                form.participant_field.value = "Notebook student"
+                form.submit()
+                dashboard = ctx.new_page()
+                dashboard.set_default_timeout(90_000)
+                dashboard.goto(facilitator)
+                dashboard.wait_for_function(
+                    "document.querySelector('.room-count')?.innerText.startsWith('2 ballots from 2 of 6')")
+                assert "Notebook student" in dashboard.locator(".room-status").inner_text()
             finally:
                 browser.close()
         assert outside == []
@@ -151,4 +185,5 @@ def test_a_real_hub_serves_the_room_and_the_ballot_lands_in_the_shared_folder(tm
             hub.wait(timeout=30)
         log.close()
     found = dk.workshop.collect(tmp_path / "ballots", model="demo")
-    assert [(b.participant, b.table) for b in found.ballots] == [("Hub student", "Table 2")]
+    assert sorted((b.participant, b.table, b.round) for b in found.ballots) == [
+        ("Hub student", "Table 2", "1"), ("Notebook student", "Table 5", "1")]

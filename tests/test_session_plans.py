@@ -467,6 +467,54 @@ def test_the_four_week_module_names_the_hub_route_and_the_games():
         assert f"`{game}`" in text, game
 
 
+def test_the_targets_game_says_which_of_its_numbers_are_evidence():
+    """The game's description (on its room pages, the role cards and the lab's pages) names the
+    numbers that are not teaching assumptions: exactly those the registry does not label assumption.
+    It said the parking ceiling was one of them; the registry labels it an assumption."""
+    spec = dk.game.GAMES["targets_vs_learning"]
+    model = spec.build_model()
+    keys = {p.source for p in model.params if _evidence_key(p.source or "")}
+    evidence = {key for key in keys if dk.evidence.get(key).status != "assumption"}
+    assert evidence == {"gaming_ae_gap"} and "gaming_parking_ceiling" in keys
+    text = " ".join(spec.description.split())
+    assert "except the gaming gap, derived from published A&E figures" in text
+    assert "the parking ceiling takes a published figure as an upper bound and is an assumption too" in text
+
+
+def test_the_modules_marking_guide_quotes_what_notebook_07_prints():
+    """The strong critique the marking guide describes quotes notebook 07's J-curve and sensitivity
+    cells (the same calls, re-run here); markers check scripts against these figures."""
+    text = " ".join(_read(PLANS / "four-week-module.md").split())
+    model = dk.models.load("targets_vs_learning")
+    targets = simulate(model, model.scenario("targets"))
+    learning = simulate(model, model.scenario("learning"))
+    said = (f"at year 5 the target regime reports {targets.at(5, 'reported_performance'):.2f} while true "
+            f"performance is {targets.at(5, 'true_performance'):.2f}")
+    assert said in text
+    assert f"the learning regime reports what it achieves, {learning.at(5, 'true_performance'):.2f}" in text
+    assert abs(learning.at(5, "reported_performance") - learning.at(5, "true_performance")) < 1e-9
+
+    def gap(runs):
+        return runs.at(5, "reported_performance") - runs.at(5, "true_performance")
+
+    # the notebook's own sensitivity call
+    swings = dk.sensitivity(model, outputs={"gap": gap}, params=[
+        "max_gaming_gap", "gaming_time", "parking_rate", "max_parked_share", "incentive_strength",
+        "outcome_target", "reporting_burden", "crowding_out"])
+    assert f"a gap of {swings['output_base'].iloc[0]:.3f}" in text
+    assert list(swings["param"][:2]) == ["incentive_strength", "outcome_target"]  # the two widest: levers
+    assert all(model[p].role == "policy_lever" for p in swings["param"][:2])
+    top = swings.iloc[0]
+    assert f"(gap {top['output_low']:.3f} at 0, {top['output_high']:.3f} at 1)" in text
+    uncertain = swings[[model[p].role != "policy_lever" for p in swings["param"]]]
+    ends = uncertain[["output_low", "output_high"]]
+    low, high = ends.min().min(), ends.max().max()
+    assert f"keeps the gap between {low:.3f} and {high:.3f}" in text
+    assert list(uncertain["param"][:2]) == ["reporting_burden", "max_gaming_gap"]  # "the widest of them"
+    for name, key in (("reporting_burden", "hls_model_ranges"), ("max_gaming_gap", "gaming_ae_gap")):
+        assert model[name].source == key and f"`{key}`, {dk.evidence.get(key).status}" in text
+
+
 @pytest.mark.parametrize("path", sorted(p.relative_to(WORKSHOPS).as_posix() for p in WORKSHOPS.rglob("*.md")
                                         if p.parent.name not in ("handouts", "facilitator-view")))
 def test_every_link_between_workshop_documents_resolves(path):

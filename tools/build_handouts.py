@@ -307,7 +307,10 @@ def how_to_open():
            "On a tablet or phone: Settings → Wi-Fi.",
            "**Open the room**: scan the **QR code** on the screen with a phone or tablet camera, or type the "
            "Participants link from the board into the browser's address bar (Edge, Chrome, Firefox or "
-           "Safari), exactly as written, for example `http://192.168.1.23:8866/?code=TEAL`.",
+           "Safari), exactly as written, for example `http://192.168.1.23:8866/?code=TEAL`. On a **course "
+           "hub** the link is the hub's own address instead, for example "
+           "`https://hub.example.ac.uk/services/dpmkit-room/?code=TEAL`: it works from any network, with no "
+           "login, so skip step 1.",
            "If the page asks for the **room code**, type the code shown on the screen.",
            "**Choose your table** from the list (do not type it). Move a lever and let go: the chart redraws. "
            "When your table has agreed, send your ballot or your decision: \"✓ Your ballot is in\" means "
@@ -316,7 +319,8 @@ def how_to_open():
         UL("Check that you are on **the same network as the facilitator's laptop**, not the venue's guest wifi "
            "or your phone's mobile data: guest networks often stop devices reaching each other.",
            "Check the address: it starts with `http://` (not https), has the numbers and `:8866` exactly as "
-           "on the board, and ends with the code.",
+           "on the board, and ends with the code (a course hub's starts with `https://` and has "
+           "`/services/dpmkit-room/`).",
            "Turn off a **VPN** or a work \"secure browsing\" setting for a moment: on a locked-down work "
            "laptop, use your phone or tablet instead.",
            "Reload the page (F5 on Windows, Cmd+R on a Mac). Your table's decisions are kept by the room: "

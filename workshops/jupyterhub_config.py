@@ -11,15 +11,26 @@
 #   DPMKIT_HUB_BALLOTS     the shared ballot folder (default /srv/dpmkit/ballots). The room
 #                          service and every student's server see it under the same path: on one
 #                          machine a folder all students' accounts may write to (group-writable,
-#                          setgid); with containers (DockerSpawner, KubeSpawner), a volume mounted
-#                          at this path in each student's container and in the hub's.
+#                          setgid, sticky: chmod 3770, see workshops/setup.md); with containers
+#                          (DockerSpawner, KubeSpawner), a volume mounted at this path in each
+#                          student's container and in the hub's.
 #   DPMKIT_HUB_PUBLIC_URL  the hub's address as students reach it, e.g. https://hub.example.ac.uk;
 #                          the room prints its links (and draws its QR code) with it.
 #   DPMKIT_HUB_ROOM_CODE   the room code (default: the folder's, else a new one; printed in the
 #                          hub's log with the Facilitator link).
 #   DPMKIT_HUB_ROOM_PORT   the room's port on the hub machine (default 8866; only the hub's proxy
 #                          reaches it: the room listens on 127.0.0.1).
-#   DPMKIT_HUB_MODEL       the ready-made model (default demo).
+#   DPMKIT_HUB_MODEL       the ready-made model (default demo). Students' notebook ballots reach the
+#                          room's dashboard only for this model: use the one their notebook names
+#                          (ballot.ipynb: surrey).
+#   DPMKIT_HUB_TABLES      the tables students choose from: a number (8) or names ("Red,Blue,Green");
+#                          default: the folder's list, else 6. The ballot forms in students' notebooks
+#                          offer the same list.
+#   DPMKIT_HUB_GAME        play a game instead of the explorer (surrey, targets_vs_learning, attractor),
+#                          kept in the folder's game/ subfolder; DPMKIT_HUB_CONTEXT its context.
+#                          A folder keeps one room: give a game its own DPMKIT_HUB_BALLOTS folder.
+#   DPMKIT_HUB_MAX_PAGES   live pages the room keeps (default 200, about 1.3 GB); every student arrives
+#                          from the hub's proxy, so for a course of 200 give about 300 (2 GB).
 #   DPMKIT_HUB_PORT        the hub's public port (default 8000).
 #
 # Students then use either route, and both land in the same folder and on the same dashboard:
@@ -54,6 +65,10 @@ if PUBLIC_URL:
     room_command += ["--public-url", PUBLIC_URL]
 if ROOM_CODE:
     room_command += ["--code", ROOM_CODE]
+for variable, option in (("DPMKIT_HUB_TABLES", "--tables"), ("DPMKIT_HUB_GAME", "--game"),
+                         ("DPMKIT_HUB_CONTEXT", "--context"), ("DPMKIT_HUB_MAX_PAGES", "--max-pages")):
+    if os.environ.get(variable, "").strip():
+        room_command += [option, os.environ[variable].strip()]
 
 c.JupyterHub.services = [
     {

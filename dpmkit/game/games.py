@@ -230,7 +230,8 @@ TARGETS_OR_LEARNING = GameSpec(
         "also on the share of hard-to-help clients actively served); what each table sees differs. Everyone "
         "sees trust between the funder, the service, its staff and its users: the learning regime and users' "
         "voice build it, target pressure, its reporting and gaming wear it down; it is shown, not scored. All "
-        "the model's numbers are teaching assumptions except the gaming gap and the parking ceiling."
+        "the model's numbers are teaching assumptions except the gaming gap, derived from published A&E "
+        "figures; the parking ceiling takes a published figure as an upper bound and is an assumption too."
     ),
     roles=(
         Role(

@@ -137,8 +137,11 @@ def _locked(folder, *, shared):
         try:
             stack.enter_context(file_lock(Path(folder) / LOCK_NAME, shared=shared, mode=0o660))
         except OSError as err:  # only taking the lock: an error in the block is the block's own
+            hint = ("; every table's account must be able to write in the game's folder: ask whoever "
+                    "created the game to run `chmod -R g+w` on it, or to create it again with dk.game.new inside a "
+                    "group-writable shared folder" if isinstance(err, PermissionError) else "")
             raise ModelError(f"cannot lock the game's lock file {LOCK_NAME!r} in {str(folder)!r}: "
-                             f"{err.strerror or err}") from None
+                             f"{err.strerror or err}{hint}") from None
         yield
 
 
@@ -189,10 +192,39 @@ def new(folder, name, tables, *, context=None):
     path.mkdir(parents=True, exist_ok=True)
     if (path / "game.json").exists():
         raise ModelError(f"{str(path)!r} already holds a game; use dk.game.load to resume it")
+    shared = _share_like_parent(path)
     with _locked(path, shared=False):  # creates the lock file, so a game's files are all there from the start
+        if shared:
+            with contextlib.suppress(OSError):
+                os.chmod(path / LOCK_NAME, 0o660)
         _write_json(path, "game.json", {"schema": SCHEMA, "version": VERSION, "game": name, "tables": tables,
                                         "context": context, "id": uuid.uuid4().hex})
     return Game(path)
+
+
+def _share_like_parent(path):
+    """Give the game folder ``path`` the group's access its parent folder gives, and say whether
+    the group may write there.
+
+    On a hub every table's notebook runs under its own account, so a game made in a shared folder
+    (group-writable, setgid: ``workshops/setup.md``) must be writable by that group too: the
+    tables write their decisions and take the folder's lock. ``mkdir`` under the usual umask 022
+    makes it ``drwxr-sr-x``, and the second account's first decision failed with "Permission
+    denied". The sticky bit goes too (``chmod 3770``: every account adds files, none deletes
+    another's). A folder outside a group-writable parent is left as the umask made it."""
+    if os.name != "posix":
+        return False
+    try:
+        parent = path.resolve().parent.stat().st_mode
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if not parent & stat.S_IWGRP:
+            return bool(mode & stat.S_IWGRP)
+        wanted = mode | (parent & (stat.S_IRWXG | stat.S_ISGID | stat.S_ISVTX))  # sticky: nobody deletes another's file
+        if wanted != mode:
+            os.chmod(path, wanted)
+    except OSError:  # not ours to change (made by someone else), or a share without modes
+        return False
+    return True
 
 
 def load(folder):

@@ -17,8 +17,8 @@ gaming. Two regimes manage them:
   capability after a delay; motivation recovers; nobody is parked.
 
 Move ``learning_regime`` from 0 (targets) to 1 (learning); values between are hybrids.
-All numbers except the largest gaming gap and the parking ceiling are teaching
-assumptions.
+All numbers except the largest gaming gap (derived from published A&E figures) are
+teaching assumptions; the parking ceiling borrows a published figure as an upper bound.
 
 Stocks and flows
 ----------------

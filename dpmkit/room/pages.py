@@ -365,15 +365,18 @@ def Dashboard():
                 "This kit's model differs from the one the folder's earlier ballots were cast on; "
                 "those ballots are listed as rejected.", "error"))
         sent = {t: bs for t, bs in board.items() if bs}
+        count = sum(len(b) for b in board.values())
         solara.HTML(tag="p", style=_BIG, classes=["room-count"], unsafe_innerHTML=(
-            f"{sum(len(b) for b in board.values())} ballots from {len(sent)} of {len(state.tables)} "
-            f"tables this round."))
+            f"{count} ballot{'' if count == 1 else 's'} from {len(sent)} of {len(state.tables)} "
+            f"table{'' if len(state.tables) == 1 else 's'} this round."))
         rows = "".join(
             f"<tr><td style='padding:4px 12px'>{_esc(t)}</td><td style='padding:4px 12px'>"
             + (f"✓ {len(bs)} ballot{'s' if len(bs) != 1 else ''}: "
                + _esc(", ".join(b.participant or '(no name)' for b in bs)) if bs else "— waiting")
             + "</td></tr>" for t, bs in board.items())
-        solara.HTML(tag="table", classes=["room-status"], style=_BIG, unsafe_innerHTML=rows)
+        # The facilitator's buttons and what they answer come before the list of tables, which is
+        # one line per table: with 40 tables the list filled the first screens and pushed "Open
+        # round 2" (and the message it gives) out of sight.
         with solara.Row():
             solara.Button(f"Open round {int(state.round) + 1 if state.round.isdigit() else 'next'}",
                           on_click=lambda: act(room.open_round, "New round open."), classes=["room-open-round"])
@@ -415,6 +418,7 @@ def Dashboard():
             PaperSlips(on_added=lambda: set_revision(room.revision))
         if message[0]:
             solara.HTML(tag="div", unsafe_innerHTML=_note(*message))
+        solara.HTML(tag="table", classes=["room-status"], style=_BIG, unsafe_innerHTML=rows)
         for t, bs in sent.items():
             solara.HTML(tag="div", classes=["room-table-card"], unsafe_innerHTML=(
                 f"<h2 style='margin:16px 0 4px'>{_esc(t)}</h2>" + "".join(_ballot_html(b, model) for b in bs)))

@@ -1,6 +1,6 @@
 """The room's state, kept in the ballot folder so that a restart loses nothing.
 
-Two kinds of file live in the folder ``DIR``:
+Three kinds of file live in the folder ``DIR``:
 
 - the ballots, one file each, written by :mod:`dpmkit.workshop` (atomically: a hidden
   temporary file, fsync, rename). The room never edits or deletes one;
@@ -8,7 +8,9 @@ Two kinds of file live in the folder ``DIR``:
   code, the facilitator's secret, the model and its fingerprint, the list of tables,
   the open round, the renames, merges and drops the facilitator made, and whether a
   rehearsal is running. It is readable only by its owner (mode 0600 where the system
-  allows), because it holds the secret.
+  allows), because it holds the secret;
+- ``dpmkit-session.json``, the open round and the tables, which the room keeps for ballot forms
+  in notebooks that send into the same folder (a JupyterHub course, :mod:`dpmkit.workshop.session`).
 
 Everything the dashboard shows is derived from those two: start the room again on
 the same folder and it shows the same dashboard.
@@ -178,7 +180,25 @@ class Room:
         with contextlib.suppress(OSError):  # e.g. some network shares have no modes
             os.chmod(self.folder / STATE_FILE, 0o600)
         self.state = state
+        if getattr(self, "_shared", None) != (state.round, state.tables):
+            self._share_session(state)
+            self._shared = (state.round, state.tables)
         self._bump()
+
+    def _share_session(self, state):
+        """Write the room's round and tables into the folder's session file (``dpmkit-session.json``,
+        :mod:`dpmkit.workshop.session`), which the ballot form in a notebook reads.
+
+        On a hub the room's folder is also the shared folder students send ballots into from their
+        own JupyterLab (``workshops/jupyterhub_config.py``). Their form cannot read the room's own
+        file (it holds the secret), so without this it offered no table list (a typed "Tabel 3"
+        became another table) and sent no round: the dashboard, which shows the open round, never
+        showed those ballots."""
+        try:
+            workshop.open_round(self.folder, state.round, tables=list(state.tables))
+        except (ModelError, OSError) as err:  # the room runs on; its own pages know the round
+            print(f"note: the room could not share its round and tables with notebooks' ballot forms "
+                  f"({err})", flush=True)
 
     def _bump(self):
         with self._changed:
@@ -347,10 +367,16 @@ class Room:
 
 
 def describe_levers(model, params):
-    """"Funded caseworker posts 26 FTE; …" for a ballot's lever settings, in plain words."""
+    """"Funded caseworker posts 26 FTE; …" for a ballot's levers moved from the base case, in plain words.
+
+    A ballot from a notebook's form records every lever, moved or not; the dashboard names only
+    the moved ones, as it does for a room page's ballot, so that "all levers at the base case" means
+    the same whichever route a ballot came by."""
     parts = []
     for name, value in params.items():
         p = model[name]
+        if value == p.default:
+            continue
         units = "" if p.units in ("", "dimensionless") else f" {p.units}"
         parts.append(f"{p.label} {words.number(value)}{units}")
     return "; ".join(parts) or "all levers at the base case"
