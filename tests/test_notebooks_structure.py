@@ -227,6 +227,21 @@ def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsy
     assert printed[3].startswith("0.3: inconclusive,") and printed[4].startswith("0.4: holds,")
     assert printed[0].startswith("0.0: does not hold,")
 
+
+def test_lesson_02s_ready_made_volunteer_count_says_which_month_each_number_is(capsys):
+    """The no-code cell of lesson 02's exercise 2 printed a bare Python list,
+    '[10, 97, 506, 795, 830, 833, 833]', for a check that asks for the volunteers at month 36:
+    which month each number belonged to was in the folded code only."""
+    import dpmkit as dk
+
+    cells = nbtools.load(nbtools.LEARNER / "02_stocks_flows_feedback.ipynb")["cells"]
+    ready = next(c for c in cells if "nocode" in nbtools._tags(c) and "volunteers" in "".join(c["source"]))
+    exec(compile("".join(ready["source"]), "lesson 02, exercise 2", "exec"), {"dk": dk})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "month  0:   10 volunteers"
+    assert printed[-1] == "month 36:  833 volunteers" and len(printed) == 7
+    assert not any("[" in line for line in printed)
+
 def test_a_missing_check_or_blank_is_reported():
     exercise = {"cell_type": "markdown", "id": "e", "metadata": {"tags": ["exercise"]},
                 "source": ["A correct answer looks like 3."]}
