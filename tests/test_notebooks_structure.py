@@ -210,6 +210,53 @@ def test_a_coded_exercise_checked_in_words_says_what_the_no_code_track_writes_ab
             assert "no-code track" in "".join(cells[index]["source"]), f"{notebook.name}: exercise in cell {index}"
 
 
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_a_written_exercise_that_asks_to_run_code_gives_the_no_code_track_a_ready_made_cell(notebook):
+    """Lesson 09's exercise 1 ('run `dk.evidence.table([...])` ... `surrey.describe()` lists the
+    model's variables') and lesson 08's exercise 3 ('read the model card
+    (`print(dk.models.card("attractor"))`)') are answered in writing, so they had no ready-made
+    cell: a learner on the no-code track had to type code to see what to write about."""
+    cells = nbtools.load(notebook)["cells"]
+    for index, scope in nbtools.exercises(cells):
+        coded = any("answer" in nbtools._tags(c) and c["cell_type"] == "code" for c in scope)
+        if coded or not nbtools._CODE_TO_RUN.search("".join(cells[index]["source"])):
+            continue
+        where = f"{notebook.name}: exercise in cell {index}"
+        tags = [nbtools._tags(c) for c in scope]
+        ready = [k for k, t in enumerate(tags) if "nocode" in t]
+        answer = next(k for k, t in enumerate(tags) if "answer" in t)
+        assert ready and ready[0] < answer, f"{where} has no ready-made cell before the answer"
+        assert "".join(scope[0]["source"]) == nbtools.READ_WRITE_NOTE, f"{where} does not say to run it"
+        assert scope[ready[0]]["metadata"]["jupyter"]["source_hidden"]
+
+
+def test_the_ready_made_cells_of_written_exercises_show_what_the_exercise_asks_about(capsys):
+    import dpmkit as dk
+
+    def ready_cell(name, word):
+        cells = nbtools.load(nbtools.LEARNER / name)["cells"]
+        return next("".join(c["source"]) for c in cells if "nocode" in nbtools._tags(c)
+                    and word in "".join(c["source"]))
+
+    surrey = dk.models.load("surrey")
+    code = ready_cell("09_learning_partnerships_and_cocreation.ipynb", "surrey_coproduction_channels")
+    namespace = {"dk": dk, "surrey": surrey}
+    *body, last = code.rstrip().split("\n")
+    exec(compile("\n".join(body), "lesson 09, exercise 1", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    channels = [line for line in printed if line.startswith("- ")]
+    assert len(channels) == 5 and channels[0].startswith("- consultation with about 8,000 young people")
+    assert channels[-1] == "- local committees with youth-agreed budgets."
+    table = eval(compile(last, "lesson 09, exercise 1", "eval"), namespace)  # the table the cell shows
+    assert {"coproduction_hours", "needs_insight", "targeted_contracts", "restorative_diversion",
+            "youth_voice"} <= set(table.index)
+    assert len(table) <= 60  # pandas shows every row, none cut to '...'
+
+    code = ready_cell("08_human_learning_systems.ipynb", "card")
+    exec(compile(code, "lesson 08, exercise 3", "exec"), {"dk": dk})
+    assert capsys.readouterr().out.strip() == dk.models.card("attractor").strip()
+
+
 def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsys):
     """The no-code table of lesson 05's exercise 2 printed 'holds None' where the check asks
     whether the test says holds, inconclusive or does not hold: None is Python's word."""
