@@ -257,6 +257,29 @@ def test_the_ready_made_cells_of_written_exercises_show_what_the_exercise_asks_a
     assert capsys.readouterr().out.strip() == dk.models.card("attractor").strip()
 
 
+def test_lesson_04s_ready_made_dashboard_shows_which_variable_warns_first(capsys):
+    """Lesson 04's exercise 3 checks 'Which of these gives the earliest warning?' with the answer
+    funding_shortfall ('it rises the moment the cut takes effect'), but its no-code cell printed
+    April 2015 and April 2017 only, where funding_shortfall reads 0.15 both times while capability
+    falls from 0.83 to 0.60: the printout pointed to the wrong answer. It now shows April 2014,
+    before the cut, too."""
+    import dpmkit as dk
+
+    cells = nbtools.load(nbtools.LEARNER / "04_surrey_case.ipynb")["cells"]
+    ready = next(c for c in cells if "nocode" in nbtools._tags(c) and "funding_shortfall" in "".join(c["source"]))
+    model = dk.models.load("surrey")
+    exec(compile("".join(ready["source"]), "lesson 04, exercise 3", "exec"),
+         {"dk": dk, "model": model, "base": dk.simulate(model)})
+    rows = {}
+    for line in capsys.readouterr().out.splitlines():
+        name, *rest = line.split()
+        rows[name] = {rest[k].rstrip(":"): float(rest[k + 1]) for k in range(len(rest) - 1) if rest[k].endswith(":")}
+    moved = {name: abs(row["2015.25"] - row["2014.25"]) for name, row in rows.items()}
+    # among the check's choices that the cell prints, the answer is the one that moved by April 2015
+    assert moved["funding_shortfall"] > 0.1 and moved["yos_capability"] < 0.02 and moved["reoffending"] < 0.02
+    assert rows["funding_shortfall"]["2014.25"] == 0
+
+
 def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsys):
     """The no-code table of lesson 05's exercise 2 printed 'holds None' where the check asks
     whether the test says holds, inconclusive or does not hold: None is Python's word."""
