@@ -280,6 +280,28 @@ def test_lesson_04s_ready_made_dashboard_shows_which_variable_warns_first(capsys
     assert rows["funding_shortfall"]["2014.25"] == 0
 
 
+def test_lesson_04s_one_year_indicators_read_as_labels_and_plain_numbers():
+    """Lesson 04's table of what the one-year evaluator could have looked at showed
+    'neet 1057.41 1117.05': young people to two decimals, under the variables' code names."""
+    import pandas as pd
+
+    import dpmkit as dk
+    from dpmkit.models import surrey
+
+    cells = nbtools.load(nbtools.LEARNER / "04_surrey_case.ipynb")["cells"]
+    code = next("".join(c["source"]) for c in cells if c.get("id") == "indicators")
+    model = dk.models.load("surrey")
+    namespace = {"dk": dk, "pd": pd, "surrey": surrey, "model": model, "base": dk.simulate(model)}
+    head = code[: code.index("pd.DataFrame(")]  # the rest is the cell's last expression, the table shown
+    exec(compile(head, "lesson 04, indicators", "exec"), namespace)
+    table = eval(compile(code[len(head):], "lesson 04, indicators", "eval"), namespace)
+    rows = {row["indicator"]: row for _, row in table.iterrows()}
+    neet = rows["Young people NEET"]
+    assert (neet["April 2009"], neet["April 2010"], neet["judgement"]) == ("1,057", "1,117", "worse")
+    assert rows["First-time entrants (2006/07 = 100)"]["April 2010"] == "52.3"
+    assert not any(name in table.to_string() for name in ("fte_index", "1057.41"))
+
+
 def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsys):
     """The no-code table of lesson 05's exercise 2 printed 'holds None' where the check asks
     whether the test says holds, inconclusive or does not hold: None is Python's word."""
