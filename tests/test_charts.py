@@ -330,6 +330,30 @@ def test_regime_path_of_the_pm_regimes_model_keeps_imposed_on_the_right(validato
     assert "Targets and terror" in chart.description
 
 
+def test_regime_path_labels_stay_on_the_plane_clear_of_the_legend():
+    """Lesson 06's example journey: the label '2010: national targets' of a point at imposition
+    0.8 ran off the plane's right edge, under the legend ('on the way'). A label that would
+    run off now ends at its point instead. Measured in the rendered picture, each character
+    at most 0.6 of the font size wide."""
+    import re
+
+    journey = pd.DataFrame({"time": [2010, 2013, 2016, 2019, 2023],
+                            "imposition": [0.8, 0.4, 0.3, 0.2, 0.7],
+                            "plan_rigidity": [0.85, 0.8, 0.6, 0.25, 0.2],
+                            "label": ["national targets", "local plan", "partnership board", "learning cycles",
+                                      "budget crisis"]})
+    width = 520
+    svg = charts.to_svg(charts.regime_path(journey, time_units="year", width=width))
+    labels = re.findall(r'aria-roledescription="text mark" text-anchor="(\w+)" transform="translate\(([\d.]+),'
+                        r'[\d.]+\)" font-family="[^"]*" font-size="([\d.]+)px"[^>]*>(\d{4}: [^<]+)</text>', svg)
+    assert len(labels) == 5
+    for anchor, x, size, text in labels:
+        extent = 0.6 * float(size) * len(text)
+        left, right = {"start": (0, extent), "end": (-extent, 0), "middle": (-extent / 2, extent / 2)}[anchor]
+        assert float(x) + left >= 0 and float(x) + right <= width, f"{text!r} runs off the plane"
+    assert {text: anchor for anchor, _, _, text in labels}["2013: local plan"] == "start"
+
+
 def test_regime_path_bad_input():
     bad = pd.DataFrame({"time": [0, 1], "imposition": [0.2, 1.4], "plan_rigidity": [0.5, 0.5]})
     with pytest.raises(dk.ModelError, match=r"'imposition' is 1.4 at time 1, outside the plane's range"):
