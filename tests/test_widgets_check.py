@@ -146,7 +146,24 @@ def test_an_answer_that_is_a_moment_is_shown_as_people_say_it():
     calendar = check("When does the list peak?", 2010.5, absolute=0.25, units="year")
     assert calendar.answer_text() == "July 2010 (anything within 0.25 years counts)"
     lasting = check("How long does the dip last?", 3, absolute=0.5, units="years")  # a span keeps its units
-    assert lasting.answer_text() == "3 years (anything within 0.5 counts)"
+    assert lasting.answer_text() == "3 years (anything within 0.5 years counts)"
+
+
+def test_the_answer_shown_gives_its_margin_in_the_answers_units():
+    # the walk-through of lessons 02, 04 and 07: "Show the answer" read "week 64 (anything within
+    # 1 weeks counts)", "19 % (anything within 2 counts)" (2 what?) and "3 (anything within 0 counts)"
+    week = check("In which week is the list back to 100?", 64, absolute=1, units="week")
+    week.show_button.click()
+    assert "The answer: week 64 (anything within 1 week counts)." in week.feedback.value
+    share = check("After one year, by what % has NEET changed?", 19, absolute=2, units="%")
+    assert share.answer_text() == "19% (anything within 2 percentage points counts)"
+    assert check("How many comparisons favour targets?", 3, absolute=0).answer_text() == "3"
+    years = check("After how many years?", 2.25, absolute=0.125, units="years")
+    assert years.answer_text() == "2.25 years (anything within 0.125 years counts)"
+    assert check("How many?", 830, absolute=20, units="people").answer_text() == (
+        "830 people (anything within 20 people counts)")
+    assert check("How many?", 830, tolerance=0.05, units="people").answer_text() == (
+        "830 people (anything within 5% counts)")
 
 
 def test_choice_and_sentence_widgets():

@@ -266,19 +266,30 @@ class Check(_StaticPicture, W.VBox):
         return self.verdict
 
     def answer_text(self):
-        """The answer as the learner would read it."""
-        if self.kind == "number":
-            margin = (f" (anything within {words.number(self.rules['absolute'])} counts)"
-                      if self.rules["absolute"] is not None else
-                      f" (anything within {self.rules['tolerance']:.0%} counts)" if self.rules["tolerance"] else "")
-            moment = str(self.units).strip().lower()
-            if moment in _MOMENT_UNITS:  # a moment, "in which year": year 2, not "2 year"
-                if self.rules["absolute"] is not None:
-                    margin = f" (anything within {words.number(self.rules['absolute'])} {moment}s counts)"
-                return f"{words.time_label(float(self.answer), moment)}{margin}"
-            unit = f" {self.units}" if self.units else ""
-            return f"{words.number(float(self.answer))}{unit}{margin}"
-        return str(self.answer)
+        """The answer as the learner would read it, with the margin that counts as right in the
+        answer's own units: ``week 64 (anything within 1 week counts)``, ``19% (anything within 2
+        percentage points counts)``, and no margin for an exact count."""
+        if self.kind != "number":
+            return str(self.answer)
+        units = str(self.units or "").strip()
+        moment = units.lower()
+        absolute, tolerance = self.rules["absolute"], self.rules["tolerance"]
+        if absolute is not None:
+            size = float(absolute)
+            if units == "%" or moment.removesuffix("s") in _MOMENT_UNITS:  # 1 week, 0.5 years
+                unit = "percentage point" if units == "%" else moment.removesuffix("s")
+                unit += "" if size == 1 else "s"
+            else:
+                unit = units
+            margin = f" (anything within {words.number(size)}{' ' + unit if unit else ''} counts)" if size else ""
+        else:
+            margin = f" (anything within {float(tolerance):.0%} counts)" if tolerance else ""
+        if moment in _MOMENT_UNITS:  # a moment, "in which year": year 2, not "2 year"
+            return f"{words.time_label(float(self.answer), moment)}{margin}"
+        if units == "%":
+            return f"{words.number(float(self.answer))}%{margin}"
+        unit = f" {units}" if units else ""
+        return f"{words.number(float(self.answer))}{unit}{margin}"
 
     def _show(self):
         text = f"The answer: {self.answer_text()}." + (f" {self.explain}" if self.explain else "")
