@@ -198,3 +198,25 @@ def test_the_static_picture_is_a_worksheet_that_never_gives_the_answer_away():
     assert sentence.count("<line") == 3 and "the product acts" not in sentence
     escaped = check("Is a < b & c?", 1)._static_bundle()["image/svg+xml"]
     assert "a &lt; b &amp; c?" in escaped
+
+
+def test_a_number_followed_by_what_it_counts_is_read():
+    # lesson 02 asks "About how many volunteers are there at month 36?" (units people): "850
+    # volunteers" was "not a number"; lesson 02's "How many feedback loops?" the same for "4 loops"
+    assert judge("850 volunteers", 830, tolerance=0.05, units="people") == ("right", "Right: 850.")
+    assert judge("4 loops", 4, absolute=0) == ("right", "Right: 4.")
+    assert judge("about 1.3k people", 1320, tolerance=0.03)[0] == "right"
+    assert judge("2 loops", 4, absolute=0) == ("wrong", "Not yet: 2 is too low. Look again, or press Show the answer.")
+    assert judge("19 per cent", 19, absolute=2, units="%")[0] == "right"  # 'cent' is not what is counted
+
+
+def test_a_word_after_the_number_never_turns_a_wrong_answer_right():
+    # which way a change goes: "19% down" must not count for a rise of 19%
+    for typed in ("19% down", "19% fall", "19% lower"):
+        assert judge(typed, 19, absolute=2, units="%")[0] == "wrong"
+    # another unit of time than the answer's: said so, not read as the same number
+    assert judge("2.25 months", 2.25, absolute=0.125, units="years") == (
+        "wrong", "Not yet: the answer is in years, and you typed months. Give it in years.")
+    assert judge("64 days", 64, absolute=1, units="week")[1].startswith("Not yet: the answer is in weeks")
+    assert judge("64 weeks", 64, absolute=1, units="week")[0] == "right"
+    assert judge("2.25 yrs", 2.25, absolute=0.125, units="years")[0] == "right"

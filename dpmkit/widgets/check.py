@@ -3,7 +3,8 @@
 Every exercise of the lessons ends with one or more of these. The learner types a
 number (read with the same rules as every other field of the kit,
 :func:`dpmkit.words.parse_number`: ``1,080``, ``1 080`` and ``0,15`` all work; and, as
-people write answers, ``2.2%``, ``about 1,320``, ``23 posts``), picks one of a few
+people write answers, ``2.2%``, ``about 1,320``, ``23 posts``, ``850 volunteers``; a
+word that says which way a change goes, ``19% down``, is not read past), picks one of a few
 answers, or writes a sentence, and presses *Check*:
 
 - a **number** is right when it is within the tolerance of the answer; otherwise the
@@ -55,6 +56,29 @@ _THOUSANDS = re.compile(r"([+-]?[\d.,]*\d)\s*[kK]")
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent|percent)$", re.I)
 
 
+_COUNTED = re.compile(r"(?P<number>.*\d\s*(?:%|[kK])?)\s+(?P<word>[A-Za-z][A-Za-z'-]*)")
+#: Words after a number that say which way it goes: read past, "19% down" would count for +19.
+_DIRECTIONS = frozenset({"up", "down", "higher", "lower", "more", "less", "fewer", "rise", "rises", "rose", "risen",
+                         "fall", "falls", "fell", "fallen", "drop", "drops", "dropped", "increase", "increased",
+                         "decrease", "decreased", "decline", "declined", "growth", "reduction", "cut", "better",
+                         "worse", "gain", "loss"})
+#: Units of time as people write them, by their singular.
+_TIME_WORDS = {"year": "year", "yr": "year", "month": "month", "mth": "month", "week": "week", "wk": "week",
+               "day": "day", "quarter": "quarter", "qtr": "quarter", "hour": "hour", "hr": "hour"}
+
+
+def _time_word(word):
+    """The unit of time ``word`` names (``yrs`` is ``year``), or None."""
+    low = (word or "").strip().lower()
+    return _TIME_WORDS.get(low, _TIME_WORDS.get(low[:-1]) if low.endswith("s") else None)
+
+
+def _other_time(word, units):
+    """Whether ``word`` is a unit of time other than the answer's (``months`` for an answer in years)."""
+    said, answer = _time_word(word), _time_word(units)
+    return said is not None and answer is not None and said != answer
+
+
 def _unit_words(units):
     """The unit as it may be typed beside a number: ``posts``/``post``, ``year``/``years``."""
     unit = (units or "").strip().lower()
@@ -80,6 +104,13 @@ def _number_part(text, units=""):
         if low.startswith(word) and (len(core) == len(word) or not core[len(word)].isalpha()):
             core = core[len(word):].strip()
             break
+    else:
+        # what is counted, named after the number: "850 volunteers", "4 loops"; not another unit
+        # of time than the answer's ("2.25 months" for years stays unread)
+        named = _COUNTED.fullmatch(core)
+        if (named and not _PERCENT.search(core) and not _other_time(named["word"], units)
+                and named["word"].lower() not in _DIRECTIONS):
+            core = named["number"]
     percent = _PERCENT.search(core)
     digits = core[: percent.start()] if percent else core
     return digits.strip(), bool(percent), core
@@ -169,6 +200,10 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
         return abs(value - answer) <= float(tolerance) * abs(answer) + 1e-12
 
     if isinstance(given, str):
+        named = _COUNTED.fullmatch(given.strip().rstrip(".").strip())
+        if named and _other_time(named["word"], units):
+            return "wrong", (f"Not yet: the answer is in {_time_word(units)}s, and you typed {named['word']}. "
+                             f"Give it in {_time_word(units)}s.")
         try:
             value, shown = _read_number(given, units)
         except ModelError as err:
