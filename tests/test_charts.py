@@ -445,6 +445,20 @@ def test_calendar_years_are_written_as_years(validator):
     assert not any(a.get("format") == "d" for a in month_axes)
 
 
+def test_a_time_axis_in_years_from_zero_reads_1_2_3_not_1_0_2_0():
+    """Lesson 08's chart 'Steering eleven localities' (panels 160 px high) labelled its time
+    axes '0.0, 1.0, 2.0 ... 10.0': a decimal that says nothing, on every panel."""
+    import re
+
+    model = dk.models.load("attractor")
+    table = dk.compare(model, ["attractor_and_partnership", "imposed_targets"], names=["outcome_mean", "reported_mean"])
+    svg = charts.to_svg(charts.scenarios(table, model=model, height=160))
+    assert "X-axis titled 'Time (year)'" in svg
+    labels = re.findall(r">(-?[\d.,]+)</text>", svg)
+    assert "10" in labels and "5" in labels
+    assert not any(label.endswith(".0") for label in labels), labels
+
+
 def test_calibration_cites_the_source_of_each_observed_point(validator):
     from dpmkit.models import surrey
 

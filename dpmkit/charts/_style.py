@@ -142,10 +142,15 @@ def _thin_frame(frame, max_points, by=()):
 
 
 def _time_axis(title, times):
-    """The time axis; calendar years are written 2012, not 2,012."""
+    """The time axis; calendar years are written 2012, not 2,012, and other times 1, 2, 3, not
+    1.0, 2.0, 3.0 (Vega writes every tick with the decimals of the finest one, and a narrow
+    chart of ten years got a tick each half year); a run of several time units has whole ticks."""
     times = np.asarray(list(times), dtype=float)
     calendar = times.size and np.nanmin(times) >= 1000 and np.nanmax(times) <= 3000
-    return _axis(title, format="d") if calendar else _axis(title)
+    if calendar:
+        return _axis(title, format="d")
+    whole = {"tickMinStep": 1} if times.size and np.nanmax(times) - np.nanmin(times) >= 4 else {}
+    return _axis(title, format=",.6~g", **whole)  # with a precision, Vega does not set one from the ticks
 
 
 def _time_title(time_units):
