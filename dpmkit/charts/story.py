@@ -275,7 +275,7 @@ def add_dominance(out, model, dom, kw):
         stocks = ", ".join(model[m].label for m in lp.stocks) if lp.stocks else ""
         parts.append(f"{span(row['start'], row['end'], units)}: {lp.id} ({lp.polarity}"
                      f"{', through ' + stocks if stocks else ''})")
-    notes = ("" if not dom.notes else " Not scored: " + "; ".join(dom.notes) + ".")
+    notes = "".join(f" {note[:1].upper()}{note[1:]}." for note in dom.notes)
     first = float(periods["start"].iloc[0])
     rest = (f"Until {time_label(first, units)} no loop has a score: nothing changes. "
             if first > model.start + 1e-9 else "")
