@@ -457,6 +457,11 @@ def test_a_time_axis_in_years_from_zero_reads_1_2_3_not_1_0_2_0():
     labels = re.findall(r">(-?[\d.,]+)</text>", svg)
     assert "10" in labels and "5" in labels
     assert not any(label.endswith(".0") for label in labels), labels
+    # and the chart of the eleven localities above it, drawn by time_series
+    steered = dk.simulate(model, model.scenario("attractor_and_partnership"))
+    svg = charts.to_svg(charts.time_series(steered, [f"outcome_{k:02d}" for k in range(1, 12)]))
+    labels = re.findall(r">(-?[\d.,]+)</text>", svg)
+    assert "10" in labels and not any(label.endswith(".0") for label in labels), labels
 
 
 def test_calibration_cites_the_source_of_each_observed_point(validator):
