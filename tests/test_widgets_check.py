@@ -220,3 +220,13 @@ def test_a_word_after_the_number_never_turns_a_wrong_answer_right():
     assert judge("64 days", 64, absolute=1, units="week")[1].startswith("Not yet: the answer is in weeks")
     assert judge("64 weeks", 64, absolute=1, units="week")[0] == "right"
     assert judge("2.25 yrs", 2.25, absolute=0.125, units="years")[0] == "right"
+
+
+def test_an_answer_on_the_edge_of_the_margin_counts_as_the_margin_says():
+    # lesson 06: "True performance in 2022 without the retreat?" (0.58, anything within 0.02
+    # counts): "0.6" was "too high", since 0.6 - 0.58 is 0.020000000000000018 in floating point
+    assert judge("0.6", 0.58, absolute=0.02) == ("right", "Right: 0.6.")
+    assert judge("0.56", 0.58, absolute=0.02)[0] == "right"
+    assert judge("0.61", 0.58, absolute=0.02)[0] == "wrong"
+    assert judge("0.7", 0.6, absolute=0.1)[0] == "right" and judge("0.71", 0.6, absolute=0.1)[0] == "wrong"
+    assert judge("1.1", 1.0, tolerance=0.1)[0] == "right" and judge("1.11", 1.0, tolerance=0.1)[0] == "wrong"

@@ -195,9 +195,11 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
     answer = float(answer)
 
     def close(value):
+        # the margin itself counts: 0.6 is within 0.02 of 0.58, though 0.6 - 0.58 is 0.020000000000000018
+        slack = 1e-9 * max(abs(value), abs(answer), 1.0)
         if absolute is not None:
-            return abs(value - answer) <= float(absolute)
-        return abs(value - answer) <= float(tolerance) * abs(answer) + 1e-12
+            return abs(value - answer) <= float(absolute) + slack
+        return abs(value - answer) <= float(tolerance) * abs(answer) + slack
 
     if isinstance(given, str):
         named = _COUNTED.fullmatch(given.strip().rstrip(".").strip())
