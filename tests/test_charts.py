@@ -464,6 +464,21 @@ def test_a_time_axis_in_years_from_zero_reads_1_2_3_not_1_0_2_0():
     assert "10" in labels and not any(label.endswith(".0") for label in labels), labels
 
 
+def test_eleven_series_never_share_both_colour_and_dash():
+    """Lesson 08's chart of the eleven localities drew locality 09 exactly as locality 01 (solid
+    blue), 10 as 02 and 11 as 03: the palette and its dashes went round together."""
+    model = dk.models.load("attractor")
+    steered = dk.simulate(model, model.scenario("attractor_and_partnership"))
+    spec = charts.time_series(steered, [f"outcome_{k:02d}" for k in range(1, 12)]).to_dict()
+    scales = {key: d[key]["scale"]["range"] for d in walk(spec) for key in ("color", "strokeDash")
+              if isinstance(d.get(key), dict) and "range" in d[key].get("scale", {})}
+    pairs = list(zip(map(str, scales["color"]), map(str, scales["strokeDash"])))
+    assert len(pairs) == 11 and len(set(pairs)) == 11
+    scen = charts._style._series_scales([f"s{k}" for k in range(11)], "Series")
+    pairs = list(zip(*(map(str, enc.to_dict()["scale"]["range"]) for enc in scen)))
+    assert len(set(pairs)) == 11
+
+
 def test_calibration_cites_the_source_of_each_observed_point(validator):
     from dpmkit.models import surrey
 

@@ -259,10 +259,10 @@ def _time_series_dict(model, names, with_base, title, width, height, x_domain=No
     ``themed=False`` leaves out the active theme (its ``config``), which Altair adds itself
     when it writes a chart."""
     size, calendar, x_title, domain, groups = _panels(model, names, width, height)
-    from ._style import DASHES, PALETTE
+    from ._style import PALETTE, _dash
 
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(domain))]
-    dashes = [list(DASHES[i % len(DASHES)]) for i in range(len(domain))]
+    dashes = [list(_dash(i)) for i in range(len(domain))]
     x_axis = _time_axis_dict(x_title, (model.start, model.stop))
     x_scale = {"nice": False} if x_domain is None else {"nice": False, "domain": [float(x) for x in x_domain]}
     panels = []
