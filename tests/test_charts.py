@@ -328,6 +328,8 @@ def test_regime_path_of_the_pm_regimes_model_keeps_imposed_on_the_right(validato
     scales = [d["scale"] for d in walk(spec) if isinstance(d.get("scale"), dict) and "reverse" in d["scale"]]
     assert scales and all(s["reverse"] is True for s in scales)
     assert "Targets and terror" in chart.description
+    # lesson 06 prints this description: where the path ends, to two decimals ("0.106" before)
+    assert chart.description.endswith("and ends at negotiation 0.11, emergence 0.65 in 2022.")
 
 
 def test_regime_path_labels_stay_on_the_plane_clear_of_the_legend():

@@ -260,8 +260,8 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
             parts.append("stays there")
         end = part.iloc[-1]
         sentences.append(", ".join(parts) + f", and ends at {words.lower_first(axis_names[0])} "
-                         f"{words.number(end['x'])}, "
-                         f"{words.lower_first(axis_names[1])} {words.number(end['y'])} "
+                         f"{words.number(round(end['x'], 2))}, "  # a place on the plane, 0.11 not 0.106
+                         f"{words.lower_first(axis_names[1])} {words.number(round(end['y'], 2))} "
                          f"{words.when(end['time'], time_units)}.")
     chart = alt.layer(*layers).properties(**size)
     chart = chart.properties(title=_title(title or "Performance-management regime over time"),
