@@ -320,6 +320,21 @@ def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsy
     assert printed[0].startswith("0.0: does not hold,")
 
 
+def test_lesson_02s_ready_made_backlog_week_is_a_whole_week(capsys):
+    """Lesson 02's exercise 1 asks in which week the list is back to 100; its no-code cell printed
+    'back to 100 in week 64.0'."""
+    import dpmkit as dk
+
+    cells = nbtools.load(nbtools.LEARNER / "02_stocks_flows_feedback.ipynb")["cells"]
+    bath = next("".join(c["source"]) for c in cells if c.get("id") == "bath")
+    ready = next("".join(c["source"]) for c in cells
+                 if "nocode" in nbtools._tags(c) and "STEP(5, 40)" in "".join(c["source"]))
+    namespace = {"dk": dk}
+    exec(compile(bath, "lesson 02, the bath", "exec"), namespace)
+    exec(compile(ready, "lesson 02, exercise 1", "exec"), namespace)
+    assert capsys.readouterr().out.strip() == "back to 100 in week 64"
+
+
 def test_lesson_02s_ready_made_volunteer_count_says_which_month_each_number_is(capsys):
     """The no-code cell of lesson 02's exercise 2 printed a bare Python list,
     '[10, 97, 506, 795, 830, 833, 833]', for a check that asks for the volunteers at month 36:
