@@ -295,7 +295,8 @@ def test_lesson_04s_one_year_indicators_read_as_labels_and_plain_numbers():
     head = code[: code.index("pd.DataFrame(")]  # the rest is the cell's last expression, the table shown
     exec(compile(head, "lesson 04, indicators", "exec"), namespace)
     table = eval(compile(code[len(head):], "lesson 04, indicators", "eval"), namespace)
-    rows = {row["indicator"]: row for _, row in table.iterrows()}
+    rows = dict(table.iterrows())
+    assert table.index.name == "indicator"  # no row numbers 0 to 4 beside the labels
     neet = rows["Young people NEET"]
     assert (neet["April 2009"], neet["April 2010"], neet["judgement"]) == ("1,057", "1,117", "worse")
     assert rows["First-time entrants (2006/07 = 100)"]["April 2010"] == "52.3"
