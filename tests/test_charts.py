@@ -328,6 +328,32 @@ def test_regime_path_of_the_pm_regimes_model_keeps_imposed_on_the_right(validato
     scales = [d["scale"] for d in walk(spec) if isinstance(d.get("scale"), dict) and "reverse" in d["scale"]]
     assert scales and all(s["reverse"] is True for s in scales)
     assert "Targets and terror" in chart.description
+    # lesson 06 prints this description: where the path ends, to two decimals ("0.106" before)
+    assert chart.description.endswith("and ends at negotiation 0.11, emergence 0.65 in 2022.")
+
+
+def test_regime_path_labels_stay_on_the_plane_clear_of_the_legend():
+    """Lesson 06's example journey: the label '2010: national targets' of a point at imposition
+    0.8 ran off the plane's right edge, under the legend ('on the way'). A label that would
+    run off now ends at its point instead. Measured in the rendered picture, each character
+    at most 0.6 of the font size wide."""
+    import re
+
+    journey = pd.DataFrame({"time": [2010, 2013, 2016, 2019, 2023],
+                            "imposition": [0.8, 0.4, 0.3, 0.2, 0.7],
+                            "plan_rigidity": [0.85, 0.8, 0.6, 0.25, 0.2],
+                            "label": ["national targets", "local plan", "partnership board", "learning cycles",
+                                      "budget crisis"]})
+    width = 520
+    svg = charts.to_svg(charts.regime_path(journey, time_units="year", width=width))
+    labels = re.findall(r'aria-roledescription="text mark" text-anchor="(\w+)" transform="translate\(([\d.]+),'
+                        r'[\d.]+\)" font-family="[^"]*" font-size="([\d.]+)px"[^>]*>(\d{4}: [^<]+)</text>', svg)
+    assert len(labels) == 5
+    for anchor, x, size, text in labels:
+        extent = 0.6 * float(size) * len(text)
+        left, right = {"start": (0, extent), "end": (-extent, 0), "middle": (-extent / 2, extent / 2)}[anchor]
+        assert float(x) + left >= 0 and float(x) + right <= width, f"{text!r} runs off the plane"
+    assert {text: anchor for anchor, _, _, text in labels}["2013: local plan"] == "start"
 
 
 def test_regime_path_bad_input():
@@ -419,6 +445,40 @@ def test_calendar_years_are_written_as_years(validator):
     month_axes = [d["axis"] for d in walk(charts.time_series(dk.simulate(dk.models.load("demo")), ["staff"])
                                            .to_dict()) if isinstance(d.get("axis"), dict)]
     assert not any(a.get("format") == "d" for a in month_axes)
+
+
+def test_a_time_axis_in_years_from_zero_reads_1_2_3_not_1_0_2_0():
+    """Lesson 08's chart 'Steering eleven localities' (panels 160 px high) labelled its time
+    axes '0.0, 1.0, 2.0 ... 10.0': a decimal that says nothing, on every panel."""
+    import re
+
+    model = dk.models.load("attractor")
+    table = dk.compare(model, ["attractor_and_partnership", "imposed_targets"], names=["outcome_mean", "reported_mean"])
+    svg = charts.to_svg(charts.scenarios(table, model=model, height=160))
+    assert "X-axis titled 'Time (year)'" in svg
+    labels = re.findall(r">(-?[\d.,]+)</text>", svg)
+    assert "10" in labels and "5" in labels
+    assert not any(label.endswith(".0") for label in labels), labels
+    # and the chart of the eleven localities above it, drawn by time_series
+    steered = dk.simulate(model, model.scenario("attractor_and_partnership"))
+    svg = charts.to_svg(charts.time_series(steered, [f"outcome_{k:02d}" for k in range(1, 12)]))
+    labels = re.findall(r">(-?[\d.,]+)</text>", svg)
+    assert "10" in labels and not any(label.endswith(".0") for label in labels), labels
+
+
+def test_eleven_series_never_share_both_colour_and_dash():
+    """Lesson 08's chart of the eleven localities drew locality 09 exactly as locality 01 (solid
+    blue), 10 as 02 and 11 as 03: the palette and its dashes went round together."""
+    model = dk.models.load("attractor")
+    steered = dk.simulate(model, model.scenario("attractor_and_partnership"))
+    spec = charts.time_series(steered, [f"outcome_{k:02d}" for k in range(1, 12)]).to_dict()
+    scales = {key: d[key]["scale"]["range"] for d in walk(spec) for key in ("color", "strokeDash")
+              if isinstance(d.get(key), dict) and "range" in d[key].get("scale", {})}
+    pairs = list(zip(map(str, scales["color"]), map(str, scales["strokeDash"])))
+    assert len(pairs) == 11 and len(set(pairs)) == 11
+    scen = charts._style._series_scales([f"s{k}" for k in range(11)], "Series")
+    pairs = list(zip(*(map(str, enc.to_dict()["scale"]["range"]) for enc in scen)))
+    assert len(set(pairs)) == 11
 
 
 def test_calibration_cites_the_source_of_each_observed_point(validator):

@@ -210,6 +210,99 @@ def test_a_coded_exercise_checked_in_words_says_what_the_no_code_track_writes_ab
             assert "no-code track" in "".join(cells[index]["source"]), f"{notebook.name}: exercise in cell {index}"
 
 
+@pytest.mark.parametrize("notebook", LEARNER_NOTEBOOKS, ids=lambda p: p.name)
+def test_a_written_exercise_that_asks_to_run_code_gives_the_no_code_track_a_ready_made_cell(notebook):
+    """Lesson 09's exercise 1 ('run `dk.evidence.table([...])` ... `surrey.describe()` lists the
+    model's variables') and lesson 08's exercise 3 ('read the model card
+    (`print(dk.models.card("attractor"))`)') are answered in writing, so they had no ready-made
+    cell: a learner on the no-code track had to type code to see what to write about."""
+    cells = nbtools.load(notebook)["cells"]
+    for index, scope in nbtools.exercises(cells):
+        coded = any("answer" in nbtools._tags(c) and c["cell_type"] == "code" for c in scope)
+        if coded or not nbtools._CODE_TO_RUN.search("".join(cells[index]["source"])):
+            continue
+        where = f"{notebook.name}: exercise in cell {index}"
+        tags = [nbtools._tags(c) for c in scope]
+        ready = [k for k, t in enumerate(tags) if "nocode" in t]
+        answer = next(k for k, t in enumerate(tags) if "answer" in t)
+        assert ready and ready[0] < answer, f"{where} has no ready-made cell before the answer"
+        assert "".join(scope[0]["source"]) == nbtools.READ_WRITE_NOTE, f"{where} does not say to run it"
+        assert scope[ready[0]]["metadata"]["jupyter"]["source_hidden"]
+
+
+def test_the_ready_made_cells_of_written_exercises_show_what_the_exercise_asks_about(capsys):
+    import dpmkit as dk
+
+    def ready_cell(name, word):
+        cells = nbtools.load(nbtools.LEARNER / name)["cells"]
+        return next("".join(c["source"]) for c in cells if "nocode" in nbtools._tags(c)
+                    and word in "".join(c["source"]))
+
+    surrey = dk.models.load("surrey")
+    code = ready_cell("09_learning_partnerships_and_cocreation.ipynb", "surrey_coproduction_channels")
+    namespace = {"dk": dk, "surrey": surrey}
+    *body, last = code.rstrip().split("\n")
+    exec(compile("\n".join(body), "lesson 09, exercise 1", "exec"), namespace)
+    printed = capsys.readouterr().out.splitlines()
+    channels = [line for line in printed if line.startswith("- ")]
+    assert len(channels) == 5 and channels[0].startswith("- consultation with about 8,000 young people")
+    assert channels[-1] == "- local committees with youth-agreed budgets."
+    table = eval(compile(last, "lesson 09, exercise 1", "eval"), namespace)  # the table the cell shows
+    assert {"coproduction_hours", "needs_insight", "targeted_contracts", "restorative_diversion",
+            "youth_voice"} <= set(table.index)
+    assert len(table) <= 60  # pandas shows every row, none cut to '...'
+
+    code = ready_cell("08_human_learning_systems.ipynb", "card")
+    exec(compile(code, "lesson 08, exercise 3", "exec"), {"dk": dk})
+    assert capsys.readouterr().out.strip() == dk.models.card("attractor").strip()
+
+
+def test_lesson_04s_ready_made_dashboard_shows_which_variable_warns_first(capsys):
+    """Lesson 04's exercise 3 checks 'Which of these gives the earliest warning?' with the answer
+    funding_shortfall ('it rises the moment the cut takes effect'), but its no-code cell printed
+    April 2015 and April 2017 only, where funding_shortfall reads 0.15 both times while capability
+    falls from 0.83 to 0.60: the printout pointed to the wrong answer. It now shows April 2014,
+    before the cut, too."""
+    import dpmkit as dk
+
+    cells = nbtools.load(nbtools.LEARNER / "04_surrey_case.ipynb")["cells"]
+    ready = next(c for c in cells if "nocode" in nbtools._tags(c) and "funding_shortfall" in "".join(c["source"]))
+    model = dk.models.load("surrey")
+    exec(compile("".join(ready["source"]), "lesson 04, exercise 3", "exec"),
+         {"dk": dk, "model": model, "base": dk.simulate(model)})
+    rows = {}
+    for line in capsys.readouterr().out.splitlines():
+        name, *rest = line.split()
+        rows[name] = {rest[k].rstrip(":"): float(rest[k + 1]) for k in range(len(rest) - 1) if rest[k].endswith(":")}
+    moved = {name: abs(row["2015.25"] - row["2014.25"]) for name, row in rows.items()}
+    # among the check's choices that the cell prints, the answer is the one that moved by April 2015
+    assert moved["funding_shortfall"] > 0.1 and moved["yos_capability"] < 0.02 and moved["reoffending"] < 0.02
+    assert rows["funding_shortfall"]["2014.25"] == 0
+
+
+def test_lesson_04s_one_year_indicators_read_as_labels_and_plain_numbers():
+    """Lesson 04's table of what the one-year evaluator could have looked at showed
+    'neet 1057.41 1117.05': young people to two decimals, under the variables' code names."""
+    import pandas as pd
+
+    import dpmkit as dk
+    from dpmkit.models import surrey
+
+    cells = nbtools.load(nbtools.LEARNER / "04_surrey_case.ipynb")["cells"]
+    code = next("".join(c["source"]) for c in cells if c.get("id") == "indicators")
+    model = dk.models.load("surrey")
+    namespace = {"dk": dk, "pd": pd, "surrey": surrey, "model": model, "base": dk.simulate(model)}
+    head = code[: code.index("pd.DataFrame(")]  # the rest is the cell's last expression, the table shown
+    exec(compile(head, "lesson 04, indicators", "exec"), namespace)
+    table = eval(compile(code[len(head):], "lesson 04, indicators", "eval"), namespace)
+    rows = dict(table.iterrows())
+    assert table.index.name == "indicator"  # no row numbers 0 to 4 beside the labels
+    neet = rows["Young people NEET"]
+    assert (neet["April 2009"], neet["April 2010"], neet["judgement"]) == ("1,057", "1,117", "worse")
+    assert rows["First-time entrants (2006/07 = 100)"]["April 2010"] == "52.3"
+    assert not any(name in table.to_string() for name in ("fte_index", "1057.41"))
+
+
 def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsys):
     """The no-code table of lesson 05's exercise 2 printed 'holds None' where the check asks
     whether the test says holds, inconclusive or does not hold: None is Python's word."""
@@ -226,6 +319,36 @@ def test_lesson_05s_ready_made_clustering_table_says_inconclusive_in_words(capsy
     assert len(printed) == 11 and not any("None" in line or "True" in line for line in printed)
     assert printed[3].startswith("0.3: inconclusive,") and printed[4].startswith("0.4: holds,")
     assert printed[0].startswith("0.0: does not hold,")
+
+
+def test_lesson_02s_ready_made_backlog_week_is_a_whole_week(capsys):
+    """Lesson 02's exercise 1 asks in which week the list is back to 100; its no-code cell printed
+    'back to 100 in week 64.0'."""
+    import dpmkit as dk
+
+    cells = nbtools.load(nbtools.LEARNER / "02_stocks_flows_feedback.ipynb")["cells"]
+    bath = next("".join(c["source"]) for c in cells if c.get("id") == "bath")
+    ready = next("".join(c["source"]) for c in cells
+                 if "nocode" in nbtools._tags(c) and "STEP(5, 40)" in "".join(c["source"]))
+    namespace = {"dk": dk}
+    exec(compile(bath, "lesson 02, the bath", "exec"), namespace)
+    exec(compile(ready, "lesson 02, exercise 1", "exec"), namespace)
+    assert capsys.readouterr().out.strip() == "back to 100 in week 64"
+
+
+def test_lesson_02s_ready_made_volunteer_count_says_which_month_each_number_is(capsys):
+    """The no-code cell of lesson 02's exercise 2 printed a bare Python list,
+    '[10, 97, 506, 795, 830, 833, 833]', for a check that asks for the volunteers at month 36:
+    which month each number belonged to was in the folded code only."""
+    import dpmkit as dk
+
+    cells = nbtools.load(nbtools.LEARNER / "02_stocks_flows_feedback.ipynb")["cells"]
+    ready = next(c for c in cells if "nocode" in nbtools._tags(c) and "volunteers" in "".join(c["source"]))
+    exec(compile("".join(ready["source"]), "lesson 02, exercise 2", "exec"), {"dk": dk})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == "month  0:   10 volunteers"
+    assert printed[-1] == "month 36:  833 volunteers" and len(printed) == 7
+    assert not any("[" in line for line in printed)
 
 def test_a_missing_check_or_blank_is_reported():
     exercise = {"cell_type": "markdown", "id": "e", "metadata": {"tags": ["exercise"]},

@@ -102,6 +102,32 @@ def test_dominance_steps_tell_what_loop_dominance_finds(told):
     assert f"{total[longest] / (model.stop - model.start):.0%} of the run" in story[6].caption
 
 
+def test_the_dominance_caption_counts_the_unscored_loops_in_words():
+    """Lesson 07's story (focus knowledge_gain), step 6: 'Not scored: loops B15, B16, ..., R62 pass
+    through a SMTH or DELAY inside an equation and are not scored', 77 loop ids and two
+    function names a learner has not met, in a caption of 130 words."""
+    import re
+
+    story = dk.charts.story("targets_vs_learning", focus="knowledge_gain", steps=2)
+    caption = story[5].caption
+    unscored = caption[caption.index(" 77 loops ("):]
+    assert len(re.findall(r"\b[BR]\d+\b", unscored)) <= 5
+    assert re.search(r"\band \d+ more\b", unscored)
+    assert "smoothing or delay" in unscored
+    assert len(caption.split()) < 100
+    dom = dk.loop_dominance(dk.models.load("targets_vs_learning"))
+    assert any("SMTH" in note for note in dom.notes)  # the function names stay, for a modeller
+
+
+def test_the_feedback_caption_names_each_loop_it_lists_by_its_variables():
+    """Lesson 07's story, step 5, read 'B16 through  ...; plus 12 two-variable loops': B16 has no
+    stock of its own (it runs through a SMTH in an equation), so it was said to run through nothing."""
+    caption = dk.charts.story("targets_vs_learning", focus="knowledge_gain", steps=2)[4].caption
+    assert "through  " not in caption and " ...;" not in caption
+    assert "B16 through Easy clients helped, Clients helped, Reported performance and 5 more" in caption
+    assert "; and 75 other loops; plus 12 two-variable loops" in caption
+
+
 def test_a_focused_story_stays_small():
     story = dk.charts.story("surrey", focus="becoming_neet", steps=2)
     for step in story.steps[:5]:

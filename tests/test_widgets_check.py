@@ -146,7 +146,24 @@ def test_an_answer_that_is_a_moment_is_shown_as_people_say_it():
     calendar = check("When does the list peak?", 2010.5, absolute=0.25, units="year")
     assert calendar.answer_text() == "July 2010 (anything within 0.25 years counts)"
     lasting = check("How long does the dip last?", 3, absolute=0.5, units="years")  # a span keeps its units
-    assert lasting.answer_text() == "3 years (anything within 0.5 counts)"
+    assert lasting.answer_text() == "3 years (anything within 0.5 years counts)"
+
+
+def test_the_answer_shown_gives_its_margin_in_the_answers_units():
+    # the walk-through of lessons 02, 04 and 07: "Show the answer" read "week 64 (anything within
+    # 1 weeks counts)", "19 % (anything within 2 counts)" (2 what?) and "3 (anything within 0 counts)"
+    week = check("In which week is the list back to 100?", 64, absolute=1, units="week")
+    week.show_button.click()
+    assert "The answer: week 64 (anything within 1 week counts)." in week.feedback.value
+    share = check("After one year, by what % has NEET changed?", 19, absolute=2, units="%")
+    assert share.answer_text() == "19% (anything within 2 percentage points counts)"
+    assert check("How many comparisons favour targets?", 3, absolute=0).answer_text() == "3"
+    years = check("After how many years?", 2.25, absolute=0.125, units="years")
+    assert years.answer_text() == "2.25 years (anything within 0.125 years counts)"
+    assert check("How many?", 830, absolute=20, units="people").answer_text() == (
+        "830 people (anything within 20 people counts)")
+    assert check("How many?", 830, tolerance=0.05, units="people").answer_text() == (
+        "830 people (anything within 5% counts)")
 
 
 def test_choice_and_sentence_widgets():
@@ -181,3 +198,35 @@ def test_the_static_picture_is_a_worksheet_that_never_gives_the_answer_away():
     assert sentence.count("<line") == 3 and "the product acts" not in sentence
     escaped = check("Is a < b & c?", 1)._static_bundle()["image/svg+xml"]
     assert "a &lt; b &amp; c?" in escaped
+
+
+def test_a_number_followed_by_what_it_counts_is_read():
+    # lesson 02 asks "About how many volunteers are there at month 36?" (units people): "850
+    # volunteers" was "not a number"; lesson 02's "How many feedback loops?" the same for "4 loops"
+    assert judge("850 volunteers", 830, tolerance=0.05, units="people") == ("right", "Right: 850.")
+    assert judge("4 loops", 4, absolute=0) == ("right", "Right: 4.")
+    assert judge("about 1.3k people", 1320, tolerance=0.03)[0] == "right"
+    assert judge("2 loops", 4, absolute=0) == ("wrong", "Not yet: 2 is too low. Look again, or press Show the answer.")
+    assert judge("19 per cent", 19, absolute=2, units="%")[0] == "right"  # 'cent' is not what is counted
+
+
+def test_a_word_after_the_number_never_turns_a_wrong_answer_right():
+    # which way a change goes: "19% down" must not count for a rise of 19%
+    for typed in ("19% down", "19% fall", "19% lower"):
+        assert judge(typed, 19, absolute=2, units="%")[0] == "wrong"
+    # another unit of time than the answer's: said so, not read as the same number
+    assert judge("2.25 months", 2.25, absolute=0.125, units="years") == (
+        "wrong", "Not yet: the answer is in years, and you typed months. Give it in years.")
+    assert judge("64 days", 64, absolute=1, units="week")[1].startswith("Not yet: the answer is in weeks")
+    assert judge("64 weeks", 64, absolute=1, units="week")[0] == "right"
+    assert judge("2.25 yrs", 2.25, absolute=0.125, units="years")[0] == "right"
+
+
+def test_an_answer_on_the_edge_of_the_margin_counts_as_the_margin_says():
+    # lesson 06: "True performance in 2022 without the retreat?" (0.58, anything within 0.02
+    # counts): "0.6" was "too high", since 0.6 - 0.58 is 0.020000000000000018 in floating point
+    assert judge("0.6", 0.58, absolute=0.02) == ("right", "Right: 0.6.")
+    assert judge("0.56", 0.58, absolute=0.02)[0] == "right"
+    assert judge("0.61", 0.58, absolute=0.02)[0] == "wrong"
+    assert judge("0.7", 0.6, absolute=0.1)[0] == "right" and judge("0.71", 0.6, absolute=0.1)[0] == "wrong"
+    assert judge("1.1", 1.0, tolerance=0.1)[0] == "right" and judge("1.11", 1.0, tolerance=0.1)[0] == "wrong"

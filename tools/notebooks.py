@@ -42,7 +42,9 @@ Two tracks through every exercise, from one source
 ---------------------------------------------------
 Every exercise (from its ``exercise`` cell to the next exercise or ``## `` section) has at
 least one ``check`` cell, and a ``nocode`` cell unless all its solutions are written
-ones (then the check is a sentence to write). A code solution is the code track: in the
+ones (then the check is a sentence to write); a written exercise whose text asks the
+learner to run code (a code span that calls something, `` `print(card)` ``) still needs a
+``nocode`` cell that runs it, since the no-code track writes no code. A code solution is the code track: in the
 learner version it becomes **starter code with blanks**. Mark a blank by ending the line
 with ``# blank: TEXT`` (several: ``# blank: TEXT1 | TEXT2``): TEXT, which must occur on
 that line, becomes ``___`` and the marker comment goes. Lines ending ``# hide`` are left
@@ -178,6 +180,13 @@ TRACKS_NOTE = ("**Two ways to answer.** *No code:* run the ready-made cells belo
 CHECK_NOTE = "# Check your answer: run this cell. (The answer is in the code below: try the question first.)"
 WRITE_NOTE = ("**To answer:** write in the cell below (double-click it), then compare with the points in "
               "the *Check your answer* box.")
+#: A written exercise that asks for something only code shows (a table, a model card) gives both
+#: tracks a ready-made cell to run first.
+READ_WRITE_NOTE = ("**To answer:** run the ready-made cell below (its code is folded away) and read what it "
+                   "shows; then write in the cell after it (double-click it), and compare with the points in "
+                   "the *Check your answer* box.")
+#: Code an exercise's text asks the learner to run: a code span that calls something.
+_CODE_TO_RUN = re.compile(r"`[^`\n]*\w\([^`\n]*\)[^`\n]*`")
 
 
 #: How an exercise's last paragraph starts: what a correct answer looks like (the source keeps it in view).
@@ -226,7 +235,9 @@ def learner_version(nb):
         if "exercise" in _tags(cell):
             scope = dict(exercises(nb["cells"])).get(nb["cells"].index(cell), [])
             coded = any(c["cell_type"] == "code" and "solution" in _tags(c) for c in scope)
-            cells.append(_note(cell["id"] + "-tracks", TRACKS_NOTE if coded else WRITE_NOTE))
+            ready = any("nocode" in _tags(c) for c in scope)
+            cells.append(_note(cell["id"] + "-tracks", TRACKS_NOTE if coded else READ_WRITE_NOTE if ready
+                               else WRITE_NOTE))
         if "ready" in _tags(cell) and "solution" in _tags(cell):
             cells.append(_ready_copy(cell))
     nb["cells"] = cells
@@ -398,6 +409,10 @@ def track_problems(cells, name):
         written_only = all(kind == "markdown" for t, kind in kinds if "solution" in t)
         if not written_only and not any("nocode" in t or "ready" in t for t, _ in kinds):
             problems.append(f"{name}: exercise in cell {i} has no 'nocode' cell (the no-code track)")
+        to_run = _CODE_TO_RUN.findall(_source(cells[i]))
+        if written_only and to_run and not any("nocode" in t for t, _ in kinds):
+            problems.append(f"{name}: exercise in cell {i} asks the learner to run {to_run[0]} but has no "
+                            "'nocode' cell that runs it for the no-code track")
     for i, cell in enumerate(cells):
         tags, text = _tags(cell), _source(cell)
         if "check" in tags and (cell["cell_type"] != "code" or "dk.widgets.check(" not in text):

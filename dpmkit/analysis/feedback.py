@@ -737,7 +737,10 @@ def loop_dominance(model, *, names=None, params=None, integration=None, max_loop
             continue
         rows[lp.id] = product
     if skipped:
-        notes.append(f"loops {', '.join(skipped)} pass through a SMTH or DELAY inside an equation and are not scored")
+        shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        notes.append(f"{'loop' if len(skipped) == 1 else f'{len(skipped)} loops'} ({shown}) pass"
+                     f"{'es' if len(skipped) == 1 else ''} through a smoothing or delay function (SMTH, DELAY) "
+                     "inside an equation, which loop scores cannot follow, so they are not scored")
     if found.capped:
         notes.append(f"only the first {found.limit} loops were found and scored")
     if not rows:

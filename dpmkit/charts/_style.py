@@ -57,6 +57,14 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0
 DASHES = ([1, 0], [10, 4], [2, 3], [12, 3, 2, 3], [5, 5], [16, 6], [2, 7], [8, 3, 2, 3, 2, 3])
 
 
+def _dash(i):
+    """The dash of the i-th series: paired with the palette's colour for the first eight, then
+    shifted one on in each further round, so no two of many series (lesson 08's eleven
+    localities) share both colour and dash."""
+    n = len(DASHES)
+    return DASHES[(i + i // n) % n]
+
+
 #: Point shapes paired with the palette, for scatter-type charts.
 SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right", "wedge")
 
@@ -101,7 +109,7 @@ def _series_scales(domain, legend_title, legend=True):
     """Colour and dash encodings over one ordered domain (never colour alone)."""
     n = len(domain)
     colours = [PALETTE[i % len(PALETTE)] for i in range(n)]
-    dashes = [DASHES[i % len(DASHES)] for i in range(n)]
+    dashes = [_dash(i) for i in range(n)]
     leg = _legend(legend_title) if legend else None
     colour = alt.Color("series:N", scale=alt.Scale(domain=list(domain), range=colours), legend=leg, sort=list(domain))
     dash = alt.StrokeDash(
@@ -142,10 +150,15 @@ def _thin_frame(frame, max_points, by=()):
 
 
 def _time_axis(title, times):
-    """The time axis; calendar years are written 2012, not 2,012."""
+    """The time axis; calendar years are written 2012, not 2,012, and other times 1, 2, 3, not
+    1.0, 2.0, 3.0 (Vega writes every tick with the decimals of the finest one, and a narrow
+    chart of ten years got a tick each half year); a run of several time units has whole ticks."""
     times = np.asarray(list(times), dtype=float)
     calendar = times.size and np.nanmin(times) >= 1000 and np.nanmax(times) <= 3000
-    return _axis(title, format="d") if calendar else _axis(title)
+    if calendar:
+        return _axis(title, format="d")
+    whole = {"tickMinStep": 1} if times.size and np.nanmax(times) - np.nanmin(times) >= 4 else {}
+    return _axis(title, format=",.6~g", **whole)  # with a precision, Vega does not set one from the ticks
 
 
 def _time_title(time_units):

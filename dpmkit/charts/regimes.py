@@ -226,9 +226,18 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
     layers.append(line)
     layers.append(alt.Chart(alt.Data(values=marked)).mark_point(size=180, filled=True, opacity=1).encode(
         x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), shape=shape, color=point_colour, tooltip=tooltip))
-    layers.append(alt.Chart(alt.Data(values=marked)).mark_text(
-        align="left", dx=10, dy=-10, fontSize=FONT["text"]).encode(
-        x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="text:N"))
+    # A label goes to the right of its point unless it would run off the plane (and under the
+    # legend): then it ends at its point. Characters are taken at 0.6 of the font size, wide enough.
+    def ends_at_point(row):
+        u = (row["x"] - lo) / span
+        return (1 - u if flip_x else u) * size["width"] + 10 + 0.6 * FONT["text"] * len(row["text"]) > size["width"]
+
+    for align, dx, side in (("left", 10, False), ("right", -10, True)):
+        rows = [row for row in marked if ends_at_point(row) == side]
+        if rows:
+            layers.append(alt.Chart(alt.Data(values=rows)).mark_text(
+                align=align, dx=dx, dy=-10, fontSize=FONT["text"]).encode(
+                x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="text:N"))
     margin = 0.02 * span
     low_x = "negotiated" if x_high == "imposed" else "imposed"
     low_y = "emergent" if y_high == "planned" else "planned"
@@ -251,8 +260,8 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
             parts.append("stays there")
         end = part.iloc[-1]
         sentences.append(", ".join(parts) + f", and ends at {words.lower_first(axis_names[0])} "
-                         f"{words.number(end['x'])}, "
-                         f"{words.lower_first(axis_names[1])} {words.number(end['y'])} "
+                         f"{words.number(round(end['x'], 2))}, "  # a place on the plane, 0.11 not 0.106
+                         f"{words.lower_first(axis_names[1])} {words.number(round(end['y'], 2))} "
                          f"{words.when(end['time'], time_units)}.")
     chart = alt.layer(*layers).properties(**size)
     chart = chart.properties(title=_title(title or "Performance-management regime over time"),

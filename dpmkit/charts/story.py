@@ -243,15 +243,17 @@ def story(model, *, params=None, focus=None, steps=None, levers="bar", view="ins
     touching = [lp for lp in major if set(lp.members) & set(members)]
     revealed.append("feedback")
     r_count = sum(1 for lp in touching if lp.polarity == "reinforcing")
+    # a loop with no stock of its own (through a SMTH or DELAY in an equation) is told by its variables
     names = "; ".join(f"{lp.id}{' ' + repr(lp.name) if lp.name else ''} through "
-                      f"{_listing(list(lp.stocks), label_of, 3)}"
+                      f"{_listing(list(lp.stocks) or list(lp.members), label_of, 3)}"
                       for lp in touching[:4])
     add("feedback", "Feedback loops",
         (f"Feedback: end results change the resources, which change the drivers, which change the end results. "
          f"{len(touching)} feedback loop{'s' if len(touching) != 1 else ''} of three or more variables "
          f"pass{'es' if len(touching) == 1 else ''} through what is drawn ({r_count} reinforcing, "
          f"{len(touching) - r_count} balancing){': ' + names if names else ''}"
-         f"{' ...' if len(touching) > 4 else ''}; plus {minor} two-variable loop{'s' if minor != 1 else ''} of a "
+         f"{f'; and {len(touching) - 4} other loops' if len(touching) > 4 else ''}; plus {minor} two-variable "
+         f"loop{'s' if minor != 1 else ''} of a "
          "stock and its own flow. Blue dashed arrows are feedback other than a flow filling or draining its "
          "own resource."), set(revealed))
     dom = None
@@ -275,7 +277,7 @@ def add_dominance(out, model, dom, kw):
         stocks = ", ".join(model[m].label for m in lp.stocks) if lp.stocks else ""
         parts.append(f"{span(row['start'], row['end'], units)}: {lp.id} ({lp.polarity}"
                      f"{', through ' + stocks if stocks else ''})")
-    notes = ("" if not dom.notes else " Not scored: " + "; ".join(dom.notes) + ".")
+    notes = "".join(f" {note[:1].upper()}{note[1:]}." for note in dom.notes)
     first = float(periods["start"].iloc[0])
     rest = (f"Until {time_label(first, units)} no loop has a score: nothing changes. "
             if first > model.start + 1e-9 else "")

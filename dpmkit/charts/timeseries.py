@@ -259,10 +259,10 @@ def _time_series_dict(model, names, with_base, title, width, height, x_domain=No
     ``themed=False`` leaves out the active theme (its ``config``), which Altair adds itself
     when it writes a chart."""
     size, calendar, x_title, domain, groups = _panels(model, names, width, height)
-    from ._style import DASHES, PALETTE
+    from ._style import PALETTE, _dash
 
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(domain))]
-    dashes = [list(DASHES[i % len(DASHES)]) for i in range(len(domain))]
+    dashes = [list(_dash(i)) for i in range(len(domain))]
     x_axis = _time_axis_dict(x_title, (model.start, model.stop))
     x_scale = {"nice": False} if x_domain is None else {"nice": False, "domain": [float(x) for x in x_domain]}
     panels = []
@@ -317,9 +317,13 @@ def _time_series_dict(model, names, with_base, title, width, height, x_domain=No
 
 
 def _time_axis_dict(title, times):
+    """As :func:`dpmkit.charts._style._time_axis`: 2012, not 2,012; 1, 2, 3, not 1.0, 2.0, 3.0."""
     times = np.asarray(list(times), dtype=float)
     calendar = times.size and np.nanmin(times) >= 1000 and np.nanmax(times) <= 3000
-    return _axis_dict(title, format="d") if calendar else _axis_dict(title)
+    if calendar:
+        return _axis_dict(title, format="d")
+    whole = {"tickMinStep": 1} if times.size and np.nanmax(times) - np.nanmin(times) >= 4 else {}
+    return _axis_dict(title, format=",.6~g", **whole)
 
 
 #: Templates of live charts already built in this process, by everything they depend on

@@ -157,10 +157,14 @@ def _label_style():
     return LabelStyle()
 
 
-def _with_units(control, units, shared=None):
+def _with_units(control, units, shared=None, *, column=True):
+    """``control`` with its units beside it, in a column 64 px wide. Without ``column`` (no
+    control of the widget has units) the empty label takes no room, and the slider's track
+    has it: lesson 08's three levers, 0 to 1, had tracks 80 px long."""
     shared = shared or _Shared()
     label = W.Label("" if units == "dimensionless" else units or "",
-                    layout=shared.get("units", lambda: W.Layout(min_width="64px")),
+                    layout=shared.get("units" if column else "no units",
+                                      lambda: W.Layout(min_width="64px" if column else "0px")),
                     style=shared.get("label", _label_style))
     return W.HBox([control, label], layout=shared.get("row", lambda: W.Layout(width="100%", align_items="center")))
 
@@ -176,8 +180,11 @@ def _message(text, kind="info"):
             f'font-size:14px;line-height:1.4;white-space:pre-wrap">{html.escape(str(text))}</div>')
 
 
+#: Labels wrap; a chart narrower than its picture (lesson 08's explorer beside JupyterLab's file
+#: browser: a 505 px picture in 428 px, cut at year 9) is scaled down to fit, not cut.
 _CSS = ("<style>.dpmkit-explorer .widget-label, .dpmkit-game .widget-label, .dpmkit-predict .widget-label"
-        "{white-space: normal; line-height: 1.15; height: auto; overflow: visible;}</style>")
+        "{white-space: normal; line-height: 1.15; height: auto; overflow: visible;}"
+        ".dpmkit-explorer .dpmkit-chart svg{max-width: 100%; height: auto;}</style>")
 
 
 class _ChartPane:

@@ -3,7 +3,8 @@
 Every exercise of the lessons ends with one or more of these. The learner types a
 number (read with the same rules as every other field of the kit,
 :func:`dpmkit.words.parse_number`: ``1,080``, ``1 080`` and ``0,15`` all work; and, as
-people write answers, ``2.2%``, ``about 1,320``, ``23 posts``), picks one of a few
+people write answers, ``2.2%``, ``about 1,320``, ``23 posts``, ``850 volunteers``; a
+word that says which way a change goes, ``19% down``, is not read past), picks one of a few
 answers, or writes a sentence, and presses *Check*:
 
 - a **number** is right when it is within the tolerance of the answer; otherwise the
@@ -55,6 +56,29 @@ _THOUSANDS = re.compile(r"([+-]?[\d.,]*\d)\s*[kK]")
 _PERCENT = re.compile(r"\s*(?:%|per\s*cent|percent)$", re.I)
 
 
+_COUNTED = re.compile(r"(?P<number>.*\d\s*(?:%|[kK])?)\s+(?P<word>[A-Za-z][A-Za-z'-]*)")
+#: Words after a number that say which way it goes: read past, "19% down" would count for +19.
+_DIRECTIONS = frozenset({"up", "down", "higher", "lower", "more", "less", "fewer", "rise", "rises", "rose", "risen",
+                         "fall", "falls", "fell", "fallen", "drop", "drops", "dropped", "increase", "increased",
+                         "decrease", "decreased", "decline", "declined", "growth", "reduction", "cut", "better",
+                         "worse", "gain", "loss"})
+#: Units of time as people write them, by their singular.
+_TIME_WORDS = {"year": "year", "yr": "year", "month": "month", "mth": "month", "week": "week", "wk": "week",
+               "day": "day", "quarter": "quarter", "qtr": "quarter", "hour": "hour", "hr": "hour"}
+
+
+def _time_word(word):
+    """The unit of time ``word`` names (``yrs`` is ``year``), or None."""
+    low = (word or "").strip().lower()
+    return _TIME_WORDS.get(low, _TIME_WORDS.get(low[:-1]) if low.endswith("s") else None)
+
+
+def _other_time(word, units):
+    """Whether ``word`` is a unit of time other than the answer's (``months`` for an answer in years)."""
+    said, answer = _time_word(word), _time_word(units)
+    return said is not None and answer is not None and said != answer
+
+
 def _unit_words(units):
     """The unit as it may be typed beside a number: ``posts``/``post``, ``year``/``years``."""
     unit = (units or "").strip().lower()
@@ -80,6 +104,13 @@ def _number_part(text, units=""):
         if low.startswith(word) and (len(core) == len(word) or not core[len(word)].isalpha()):
             core = core[len(word):].strip()
             break
+    else:
+        # what is counted, named after the number: "850 volunteers", "4 loops"; not another unit
+        # of time than the answer's ("2.25 months" for years stays unread)
+        named = _COUNTED.fullmatch(core)
+        if (named and not _PERCENT.search(core) and not _other_time(named["word"], units)
+                and named["word"].lower() not in _DIRECTIONS):
+            core = named["number"]
     percent = _PERCENT.search(core)
     digits = core[: percent.start()] if percent else core
     return digits.strip(), bool(percent), core
@@ -164,11 +195,17 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
     answer = float(answer)
 
     def close(value):
+        # the margin itself counts: 0.6 is within 0.02 of 0.58, though 0.6 - 0.58 is 0.020000000000000018
+        slack = 1e-9 * max(abs(value), abs(answer), 1.0)
         if absolute is not None:
-            return abs(value - answer) <= float(absolute)
-        return abs(value - answer) <= float(tolerance) * abs(answer) + 1e-12
+            return abs(value - answer) <= float(absolute) + slack
+        return abs(value - answer) <= float(tolerance) * abs(answer) + slack
 
     if isinstance(given, str):
+        named = _COUNTED.fullmatch(given.strip().rstrip(".").strip())
+        if named and _other_time(named["word"], units):
+            return "wrong", (f"Not yet: the answer is in {_time_word(units)}s, and you typed {named['word']}. "
+                             f"Give it in {_time_word(units)}s.")
         try:
             value, shown = _read_number(given, units)
         except ModelError as err:
@@ -266,19 +303,30 @@ class Check(_StaticPicture, W.VBox):
         return self.verdict
 
     def answer_text(self):
-        """The answer as the learner would read it."""
-        if self.kind == "number":
-            margin = (f" (anything within {words.number(self.rules['absolute'])} counts)"
-                      if self.rules["absolute"] is not None else
-                      f" (anything within {self.rules['tolerance']:.0%} counts)" if self.rules["tolerance"] else "")
-            moment = str(self.units).strip().lower()
-            if moment in _MOMENT_UNITS:  # a moment, "in which year": year 2, not "2 year"
-                if self.rules["absolute"] is not None:
-                    margin = f" (anything within {words.number(self.rules['absolute'])} {moment}s counts)"
-                return f"{words.time_label(float(self.answer), moment)}{margin}"
-            unit = f" {self.units}" if self.units else ""
-            return f"{words.number(float(self.answer))}{unit}{margin}"
-        return str(self.answer)
+        """The answer as the learner would read it, with the margin that counts as right in the
+        answer's own units: ``week 64 (anything within 1 week counts)``, ``19% (anything within 2
+        percentage points counts)``, and no margin for an exact count."""
+        if self.kind != "number":
+            return str(self.answer)
+        units = str(self.units or "").strip()
+        moment = units.lower()
+        absolute, tolerance = self.rules["absolute"], self.rules["tolerance"]
+        if absolute is not None:
+            size = float(absolute)
+            if units == "%" or moment.removesuffix("s") in _MOMENT_UNITS:  # 1 week, 0.5 years
+                unit = "percentage point" if units == "%" else moment.removesuffix("s")
+                unit += "" if size == 1 else "s"
+            else:
+                unit = units
+            margin = f" (anything within {words.number(size)}{' ' + unit if unit else ''} counts)" if size else ""
+        else:
+            margin = f" (anything within {float(tolerance):.0%} counts)" if tolerance else ""
+        if moment in _MOMENT_UNITS:  # a moment, "in which year": year 2, not "2 year"
+            return f"{words.time_label(float(self.answer), moment)}{margin}"
+        if units == "%":
+            return f"{words.number(float(self.answer))}%{margin}"
+        unit = f" {units}" if units else ""
+        return f"{words.number(float(self.answer))}{unit}{margin}"
 
     def _show(self):
         text = f"The answer: {self.answer_text()}." + (f" {self.explain}" if self.explain else "")

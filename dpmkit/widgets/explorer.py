@@ -83,9 +83,10 @@ class Explorer(_StaticPicture, W.VBox):
         self._hold = 0
 
         sections, titles = [], []
+        column = any(p.units and p.units != "dimensionless" for p in shown)  # a units column, if any has units
         for heading, members in _groups(shown):
             if members:
-                rows = [_with_units(self.controls[p.name], p.units, shared) for p in members]
+                rows = [_with_units(self.controls[p.name], p.units, shared, column=column) for p in members]
                 sections.append(W.VBox(rows, layout=W.Layout(width="100%")))
                 titles.append(f"{heading} ({len(members)})")
         self.sections = W.Accordion(children=sections, titles=tuple(titles), selected_index=0 if sections else None,

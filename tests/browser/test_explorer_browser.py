@@ -245,3 +245,41 @@ def test_a_learner_builds_a_model_from_a_pasted_sheet_and_saves_it_as_xmile(tmp_
         assert reopened["caseload"].initial == 300
         assert dk.simulate(reopened).final("caseload") == pytest.approx(dk.simulate(model).final("caseload"))
     shutil.rmtree(root, ignore_errors=True)
+
+
+FIT_JS = """() => {
+    const chart = document.querySelector('.dpmkit-explorer .dpmkit-chart');
+    const svg = chart.querySelector('svg');
+    const tracks = [...document.querySelectorAll('.dpmkit-explorer .widget-slider .noUi-target')];
+    return {chart_right: chart.getBoundingClientRect().right, svg_right: svg.getBoundingClientRect().right,
+            tracks: tracks.map(t => t.getBoundingClientRect().width)};
+}"""
+
+
+def test_the_explorer_fits_beside_jupyterlabs_file_browser(tmp_path):
+    """Lesson 08's explorer (three levers from 0 to 1) in JupyterLab 1,300 px wide, its file browser
+    open as it opens: the chart's picture (505 px) was cut to its 428 px column, at year 9 and in
+    the middle of its title, and each slider's track was 80 px long for a hundred steps."""
+    import json
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root = tmp_path / "lab"
+    root.mkdir()
+    source = ("import dpmkit as dk\n"
+              "explorer = dk.widgets.explore('attractor',\n"
+              "                              outputs=['outcome_mean', 'outcome_spread', 'reported_mean'],\n"
+              "                              show=['attractor_weight', 'learning_partnership', 'imposed_targets'])\n"
+              "explorer")
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "id": "explore", "metadata": {}, "outputs": [],
+                     "source": [source]}],
+          "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                       "language_info": {"name": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    (root / "attractor.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    with jupyter_lab(root) as url, chromium_page(width=1300, height=900) as page:
+        open_and_run(page, url, "attractor.ipynb")
+        page.wait_for_timeout(500)
+        sizes = page.evaluate(FIT_JS)
+        shoot(page, "explorer_beside_file_browser.png")
+        assert sizes["svg_right"] <= sizes["chart_right"] + 1, sizes
+        assert len(sizes["tracks"]) == 3 and min(sizes["tracks"]) >= 140, sizes
