@@ -53,10 +53,11 @@ def test_notebook_04s_answer_says_the_jump_where_the_printed_values_show_it():
     before, after = float(said[1]), float(said[2])
     printed = [float(t) for t in re.findall(r"(\d{4}\.\d+): \{base\.at\(\1",
                                             _text(_cell("04_surrey_case.ipynb", "solution-3")))]
-    assert printed == [2015.25, 2017.25]
+    assert printed == [2014.25, 2015.25, 2017.25]
+    assert "0 in April 2014, before the cut, and 0.15 in April 2015 and April 2017" in answer
     base = dk.simulate(dk.models.load("surrey"))
-    # both printed values are after the jump, as the answer says; the time it names shows the value before
-    assert [round(base.at(t, "funding_shortfall"), 2) for t in printed] == [after, after]
+    # the first printed value is before the jump and the other two after it, as the answer says
+    assert [round(base.at(t, "funding_shortfall"), 2) for t in printed] == [before, after, after]
     assert "base.at(2015.0, \"funding_shortfall\")" in answer
     assert base.at(2015.0, "funding_shortfall") == pytest.approx(before)
     assert dk.words.time_label(2015.25, "year") == "April 2015"
