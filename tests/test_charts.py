@@ -1070,3 +1070,22 @@ def test_a_chart_helper_that_never_answers_is_stopped_and_the_kernel_draws(monke
     finally:
         Helper.stop()
         Helper.failed = False
+
+
+def test_a_scenario_named_like_code_reads_as_words_in_the_legend_and_the_description():
+    """Lessons 04 and 08 compare the models' own scenarios, named like code: the legend read
+    ``no_coproduction``. A name like that reads "No coproduction"; a learner's own name with spaces,
+    or one word such as ``base``, stays as typed, and so does every name when two would read alike."""
+    import json
+
+    m = dk.models.load("surrey")
+    table = dk.compare(m, ["no_coproduction", "faster_decommissioning"], names=["neet"])
+    spec = dk.charts.scenarios(table, model=m).to_dict()
+    shown = json.dumps(spec)
+    assert "No coproduction" in shown and "Faster decommissioning" in shown
+    assert "no_coproduction" not in shown and "faster_decommissioning" not in shown
+    assert "In scenario 'base'," in spec["description"]
+    assert "In scenario 'No coproduction'," in spec["description"]
+    alike = table.assign(scenario=table["scenario"].replace({"base": "No coproduction"}))
+    shown = json.dumps(dk.charts.scenarios(alike, model=m).to_dict())
+    assert "no_coproduction" in shown  # two names would both read "No coproduction": both kept as they are
