@@ -210,6 +210,16 @@ def test_a_number_followed_by_what_it_counts_is_read():
     assert judge("19 per cent", 19, absolute=2, units="%")[0] == "right"  # 'cent' is not what is counted
 
 
+def test_a_small_count_written_in_words_is_read():
+    # lesson 02's "How many feedback loops?": "four" and "Four loops." were "not a number"
+    assert judge("four", 4, absolute=0) == ("right", "Right: 4.")
+    assert judge("Four loops.", 4, absolute=0) == ("right", "Right: 4.")
+    assert judge("about twenty posts", 20, absolute=0, units="posts")[0] == "right"
+    assert judge("year two", 2, absolute=0.5, units="year")[0] == "right"
+    assert judge("five", 4, absolute=0) == ("wrong", "Not yet: 5 is too high. Look again, or press Show the answer.")
+    assert judge("someone", 1, absolute=0)[0] == "wrong"  # a word that holds one is not one
+
+
 def test_a_word_after_the_number_never_turns_a_wrong_answer_right():
     # which way a change goes: "19% down" must not count for a rise of 19%
     for typed in ("19% down", "19% fall", "19% lower"):

@@ -67,6 +67,13 @@ _TIME_WORDS = {"year": "year", "yr": "year", "month": "month", "mth": "month", "
                "day": "day", "quarter": "quarter", "qtr": "quarter", "hour": "hour", "hr": "hour"}
 
 
+#: Small counts as people write them in words ("four loops", "Twelve."): read as their digits.
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"))}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+
+
 def _time_word(word):
     """The unit of time ``word`` names (``yrs`` is ``year``), or None."""
     low = (word or "").strip().lower()
@@ -96,6 +103,7 @@ def _number_part(text, units=""):
     if core.endswith(".") and not core.endswith(".."):
         core = core[:-1].rstrip()
     core = _ABOUT.sub("", core)
+    core = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m[1].lower()], core)  # "four loops" is "4 loops"
     for word in _unit_words(units):
         low = core.lower()
         if low.endswith(word) and (len(core) == len(word) or not core[-len(word) - 1].isalpha()):
