@@ -49,7 +49,7 @@ from .errors import ModelError
 from .expressions import suggest
 from .spec import ROLES, Aux, Flow, Lookup, Model, Param, Stock
 
-__all__ = ["read", "dumps", "COLUMNS", "MAX_CHARS", "MAX_ROWS"]
+__all__ = ["read", "read_data", "dumps", "COLUMNS", "MAX_CHARS", "MAX_ROWS"]
 
 #: The columns :func:`dumps` writes, in order (:func:`read` takes any order, and fewer).
 COLUMNS = ("kind", "name", "equation", "units", "from", "to", "label", "description", "role", "low", "high",
@@ -277,6 +277,56 @@ def read(text, *, name="my_model", start=0.0, stop=10.0, dt=1.0, time_units="yea
         var = getattr(err, "variable", None)
         raise _at_line(err, f"line {lines[var]} ({var})" if var in lines else "", var) from None
     return model
+
+
+def read_data(text):
+    r"""Observations written as a sheet, for :func:`dpmkit.calibrate`: a header row naming
+    ``time`` first and then the observed variables (their names in the model), one row a
+    moment, blank cells for gaps. Tabs (as Excel copies), commas or semicolons, as for :func:`read`.
+
+    Returns a pandas DataFrame indexed by ``time``, one float column per variable (NaN for a
+    gap). Raises ModelError naming the line and the column of a cell that is not a number, a time
+    given twice or out of order, or a column without a name.
+
+    >>> frame = read_data("time\twaiting\n0\t120\n4\t\n8\t1,080\n")
+    >>> frame["waiting"].tolist()
+    [120.0, nan, 1080.0]
+    """
+    import pandas as pd
+
+    rows, separator = _cells(text)
+    if len(rows) < 2:
+        raise ModelError("the data need a header row (time, then the names of the observed variables) and at "
+                         "least one row of numbers")
+    number, header = rows[0]
+    if not header or header[0].lower() not in ("time", "t", "date", "year", "month", "week"):
+        raise ModelError(f"line {number}: the first column must be the time, headed 'time'; it reads "
+                         f"{(header[0] if header else '')[:40]!r}")
+    names = header[1:]
+    while names and not names[-1]:
+        names.pop()
+    for k, name in enumerate(names):
+        if not name:
+            raise ModelError(f"line {number}, column {k + 2}: a column of data needs a name (a variable of the model)")
+        if name in names[:k]:
+            raise ModelError(f"line {number}: two columns are called {name!r}")
+    if not names:
+        raise ModelError(f"line {number}: no observed variables after 'time'")
+    comma = separator == ";"
+    times, values = [], []
+    for line, cells in rows[1:]:
+        t = _number(cells[0], f"line {line}, the time", comma)
+        if times and t <= times[-1]:
+            raise ModelError(f"line {line}: the time {t:g} comes after {times[-1]:g}; times must increase")
+        if any(cells[len(names) + 1:]):
+            raise ModelError(f"line {line}: more cells than named columns")
+        row = []
+        for k, name in enumerate(names):
+            cell = cells[k + 1] if k + 1 < len(cells) else ""
+            row.append(math.nan if cell == "" else _number(cell, f"line {line}, column {name!r}", comma))
+        times.append(t)
+        values.append(row)
+    return pd.DataFrame(values, columns=names, index=pd.Index(times, name="time"), dtype=float)
 
 
 def _at_line(err, where, variable):

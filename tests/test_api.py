@@ -100,7 +100,7 @@ SUBMODULES = {
         "parse_number", "signed", "span", "time_label", "time_value", "when",
     ],
     "sheet": [
-        "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "read",
+        "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "read", "read_data",
     ],
     "workshop": [
         "Ballot", "CODE_PREFIX", "Collection", "FILE_MODE", "MAX_BYTES", "Rejected", "SCHEMA",

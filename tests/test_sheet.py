@@ -122,3 +122,16 @@ def test_hostile_text_is_refused_quickly_with_a_model_error():
     ):
         with pytest.raises(dk.ModelError):
             sheet.read(text)
+
+
+def test_observations_read_as_a_table_with_gaps_and_either_decimal_mark():
+    frame = sheet.read_data("time\twaiting\tstaff\n0\t120\t20\n4\t\t21\n8\t1,080\t\n")
+    assert list(frame.index) == [0, 4, 8] and frame.index.name == "time"
+    assert frame["waiting"].tolist()[0] == 120 and np.isnan(frame["waiting"].tolist()[1])
+    assert frame["waiting"].tolist()[2] == 1080 and np.isnan(frame["staff"].tolist()[2])
+    semicolons = sheet.read_data("time;neet\n2009,25;1 080\n2010,25;1 057\n")
+    assert list(semicolons.index) == [2009.25, 2010.25] and semicolons["neet"].tolist() == [1080, 1057]
+    for text, said in (("time\n0\n", "no observed variables"), ("time\ta\ta\n0\t1\t2\n", "two columns are called 'a'"),
+                       ("time\ta\n0\t1\t2\n", "more cells than named columns"), ("time\ta\n", "at least one row")):
+        with pytest.raises(dk.ModelError, match=said):
+            sheet.read_data(text)

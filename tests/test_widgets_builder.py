@@ -92,3 +92,43 @@ def test_units_that_disagree_are_said_in_the_message_and_the_model_still_runs():
     builder.build()  # a rebuild replaces the explorer and closes the old one's widgets
     assert builder.explorer is not first and builder.explorer.comm is not None
     assert first.comm is None and all(c.comm is None for c in first.controls.values())
+
+
+def _observed(model, every=4, **params):
+    run = dk.simulate(model, params)
+    return "time\twaiting\n" + "".join(f"{t:g}\t{run.at(t, 'waiting'):.0f}\n" for t in range(0, 53, every))
+
+
+def test_pasted_data_fit_the_chosen_number_and_the_fitted_value_goes_into_the_sheet():
+    builder = dk.widgets.model_sheet()
+    assert builder.fit_params.options == (("Referrals a week (demand)", "demand"), ("Places a week (capacity)",
+                                                                                    "capacity"))
+    builder.data.value = _observed(builder.model, demand=35)  # as counted: whole people
+    builder.fit_params.value = ("demand",)
+    fit = builder.fit_data()
+    assert fit.params["demand"] == pytest.approx(35, abs=0.05)
+    said = html.unescape(builder.fit_message.value)
+    assert "Referrals a week: 35 (95% interval 35 to 35)." in said and "R² 1.00" in said
+    assert builder.fit_picture.value.lstrip().startswith("<svg") and not builder.use_button.disabled
+    model = builder.use_fit()
+    assert model.defaults["demand"] == pytest.approx(35, abs=0.05) and builder.model is model
+    assert [line.split("\t")[2] for line in builder.text.value.splitlines() if line.startswith("lever")] == ["35",
+                                                                                                            "28"]
+    assert "The sheet now holds the fitted values: Referrals a week 35." in html.unescape(builder.fit_message.value)
+
+
+@pytest.mark.parametrize(("data", "chosen", "said"), [
+    ("time\twaiting\n0\t120\n", (), "pick at least one number to fit"),
+    ("time\twaitin\n0\t120\n4\t128\n", ("demand",), "waitin"),
+    ("time\twaiting\n0\t120\n4\tlots\n", ("demand",), "line 3, column 'waiting' must be a number, not 'lots'"),
+    ("time\twaiting\n4\t120\n0\t128\n", ("demand",), "line 3: the time 0 comes after 4; times must increase"),
+    ("when\twaiting\n0\t120\n", ("demand",), "the first column must be the time"),
+])
+def test_data_that_cannot_be_fitted_say_why_and_change_nothing(data, chosen, said):
+    builder = dk.widgets.model_sheet()
+    text = builder.text.value
+    builder.data.value = data
+    builder.fit_params.value = chosen
+    assert builder.fit_data() is None
+    assert said in html.unescape(builder.fit_message.value) and "Not fitted" in builder.fit_message.value
+    assert builder.use_button.disabled and builder.text.value == text

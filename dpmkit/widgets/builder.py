@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 import warnings
 
-from .. import sheet
+from .. import sheet, words
 from ..errors import ModelError, UnitsWarning
-from ._common import W, _message, _model, _StaticPicture
+from ._common import W, _message, _model, _StaticPicture, _svg_of
 from .explorer import Explorer
 from .numbers import data_link
 
@@ -89,11 +90,13 @@ class ModelSheet(_StaticPicture, W.VBox):
         self.links = W.HTML()
         self.links.add_class("dpmkit-sheet-links")
         self.place = W.VBox()
-        self.model = self.explorer = None
+        self.model = self.explorer = self.fit = None
         self.error = ""
+        self._fit_box()
         intro = W.HTML(
             # the sheet's columns line up as in a spreadsheet, and a long equation scrolls, not wraps
-            "<style>.dpmkit-sheet-text textarea{font-family:monospace;tab-size:18;white-space:pre;"
+            "<style>.dpmkit-sheet-text textarea,.dpmkit-sheet-data textarea{font-family:monospace;tab-size:18;"
+            "white-space:pre;"
             "overflow-x:auto}</style>"
             "<div style='font-size:14px;max-width:760px'>One row a variable: <b>kind</b> (stock, flow, auxiliary, "
             "parameter, lever, lookup), <b>name</b>, <b>equation</b> (a number, or an equation of other names), "
@@ -102,7 +105,7 @@ class ModelSheet(_StaticPicture, W.VBox):
         settings = W.HBox([self.name, self.start, self.stop, self.dt, self.time_units],
                           layout=W.Layout(flex_flow="row wrap"))
         super().__init__([intro, self.text, settings, W.HBox([self.build_button]), self.message, self.links,
-                          self.place])
+                          self.place, self.fitting])
         self.add_class("dpmkit-sheet")
 
     def build(self):
@@ -139,7 +142,101 @@ class ModelSheet(_StaticPicture, W.VBox):
         else:
             self.message.value = _message(f"Built {model.name!r}: {made}. Move the sliders below.", "ok")
         self.links.value = self._links(model)
+        fittable = [(f"{p.label} ({p.name})", p.name) for p in model.params if p.bounds is not None]
+        names = {name for _, name in fittable}
+        chosen = [n for n in self.fit_params.value if n in names]
+        self.fit_params.options = fittable
+        self.fit_params.value = tuple(chosen)
         self._static_changed()
+        return model
+
+    # -- fitting to data
+    def _fit_box(self):
+        self.data = W.Textarea(placeholder="time\twaiting\n0\t120\n4\t131\n8\t140   (copy the cells in Excel, "
+                                           "then paste)", layout=W.Layout(width="100%", height="120px"))
+        self.data.add_class("dpmkit-sheet-data")
+        self.fit_params = W.SelectMultiple(options=[], rows=5, description="Fit",
+                                           style={"description_width": "40px"}, layout=W.Layout(width="420px"),
+                                           tooltip="The numbers to fit (parameters with a low and a high); "
+                                                   "hold Ctrl or Cmd to pick several")
+        self.fit_button = W.Button(description="Fit to the data", icon="line-chart", layout=W.Layout(width="auto"),
+                                   tooltip="Find the values of the chosen numbers that fit the data best")
+        self.use_button = W.Button(description="Put the fitted values in the sheet", icon="check", disabled=True,
+                                   layout=W.Layout(width="auto"))
+        self.fit_button.on_click(lambda _: self.fit_data())
+        self.use_button.on_click(lambda _: self.use_fit())
+        self.fit_message = W.HTML()
+        self.fit_picture = W.HTML()
+        help_text = W.HTML(
+            "<div style='font-size:14px;max-width:760px'>Paste what was observed: a first column <b>time</b> (in the "
+            "model's time units), then one column for each observed variable, headed with its name in the sheet; "
+            "leave a cell empty where there is no count. Pick the numbers to fit (each searched between its low "
+            "and high) and press <b>Fit to the data</b>.</div>")
+        box = W.VBox([help_text, self.data, W.HBox([self.fit_params, W.VBox([self.fit_button, self.use_button])],
+                                                   layout=W.Layout(flex_flow="row wrap")),
+                      self.fit_message, self.fit_picture])
+        self.fitting = W.Accordion(children=[box], titles=("Fit the model to your data (optional)",),
+                                   selected_index=None, layout=W.Layout(width="100%"))
+        self.fitting.add_class("dpmkit-sheet-fit")
+
+    def fit_data(self):
+        """Fit the chosen parameters of the built model to the pasted data (:func:`dpmkit.calibrate`);
+        show the estimates, how well it fits and a chart. Returns the Calibration, or None (the
+        reason is shown)."""
+        from ..analysis import calibrate
+
+        self.use_button.disabled = True
+        try:
+            if self.model is None:
+                raise ModelError("build the model first (Build and run)")
+            if not self.fit_params.value:
+                raise ModelError("pick at least one number to fit from the list (only parameters with a low and a "
+                                 "high can be fitted)")
+            data = sheet.read_data(self.data.value)
+            fit = calibrate(self.model, data, list(self.fit_params.value))
+        except ModelError as err:
+            self.fit_message.value = _message(f"Not fitted: {err}", "error")
+            self.fit_picture.value = ""
+            return None
+        self.fit = fit
+        lines = []
+        for name, row in fit.table.iterrows():
+            label = self.model[name].label
+            interval = (f" (95% interval {words.number(row['low'])} to {words.number(row['high'])})"
+                        if math.isfinite(row["std_error"]) else " (the data cannot pin it down)")
+            bound = "; it sits at the edge of its range, so widen the range" if row["at_bound"] else ""
+            lines.append(f"{label}: {words.number(row['estimate'])}{interval}{bound}.")
+        for name, row in fit.fit.iterrows():
+            lines.append(f"{self.model[name].label}: the fitted run is {words.number(row['mape'])}% off the data on "
+                         f"average (R² {row['r2']:.2f}).")
+        self.fit_message.value = _message("\n".join(lines), "ok" if fit.success else "info")
+        from .. import charts
+
+        self.fit_picture.value = _svg_of(charts.calibration(fit).to_dict())
+        self.use_button.disabled = False
+        return fit
+
+    def use_fit(self):
+        """Write the fitted values into the sheet (as the parameters' values) and build again."""
+        if self.fit is None:
+            return None
+        fitted = self.fit.params
+        rows = list(csv.reader(io.StringIO(self.text.value), delimiter="\t"))
+        header = [c.strip().lower() for c in rows[0]] if rows else []
+        if "name" in header and "equation" in header and "\t" in self.text.value:
+            at_name, at_eq = header.index("name"), header.index("equation")
+            for row in rows[1:]:
+                if len(row) > max(at_name, at_eq) and row[at_name].strip() in fitted:
+                    row[at_eq] = f"{fitted[row[at_name].strip()]:.6g}"
+            out = io.StringIO()
+            csv.writer(out, delimiter="\t", lineterminator="\n").writerows(rows)
+            self.text.value = out.getvalue()
+        else:  # a CSV or an unusual sheet: written afresh from the fitted model
+            self.text.value = sheet.dumps(self.fit.model)
+        lines = ", ".join(f"{self.model[k].label} {words.number(v)}" for k, v in fitted.items())
+        model = self.build()
+        if model is not None:
+            self.fit_message.value = _message(f"The sheet now holds the fitted values: {lines}.", "ok")
         return model
 
     # the picture left in the cell for exported HTML and print: the built model's chart and words
@@ -183,7 +280,9 @@ def _close(widget):
 def model_sheet(model=None, *, text=None, outputs=None, name=None, start=None, stop=None, dt=None,
                 time_units=None):
     """Build a model from a sheet, without code: a table to paste from Excel or edit, the time
-    settings, *Build and run*, then the model's explorer and links to save it (CSV, XMILE).
+    settings, *Build and run*, then the model's explorer and links to save it (CSV, XMILE), and a
+    section that fits chosen numbers to counts pasted from Excel and writes the fitted values
+    into the sheet.
 
     Parameters
     ----------

@@ -216,7 +216,7 @@ def test_a_learner_builds_a_model_from_a_pasted_sheet_and_saves_it_as_xmile(tmp_
     with jupyter_lab(root) as url, chromium_page() as page:
         open_and_run(page, url, "builder.ipynb")
         box = page.locator(".dpmkit-sheet")
-        box.locator("textarea").fill(own.replace("caseload / case_length", "caseload / case_lenght"))
+        box.locator(".dpmkit-sheet-text textarea").fill(own.replace("caseload / case_length", "caseload / case_lenght"))
         box.locator("input").nth(1).fill("0")  # Start: the FloatText boxes in order: start, stop, dt
         box.locator("input").nth(2).fill("36")
         box.locator("input").nth(4).fill("month")
@@ -224,7 +224,7 @@ def test_a_learner_builds_a_model_from_a_pasted_sheet_and_saves_it_as_xmile(tmp_
         alert = box.locator("[role=alert]")
         alert.wait_for(timeout=20_000)
         assert "line 4 (closed)" in alert.inner_text() and "case_lenght" in alert.inner_text()
-        box.locator("textarea").fill(own)
+        box.locator(".dpmkit-sheet-text textarea").fill(own)
         box.get_by_role("button", name="Build and run").click()
         page.wait_for_function("() => document.querySelector('.dpmkit-sheet').innerText.includes('Built')",
                                timeout=20_000)
@@ -244,6 +244,21 @@ def test_a_learner_builds_a_model_from_a_pasted_sheet_and_saves_it_as_xmile(tmp_
         reopened = dk.xmile.read(saved)
         assert reopened["caseload"].initial == 300
         assert dk.simulate(reopened).final("caseload") == pytest.approx(dk.simulate(model).final("caseload"))
+
+        # the counts they have, pasted as from Excel, fit the arrivals; the fitted value goes into the sheet
+        counted = dk.simulate(model, {"arrivals": 46})
+        data = "time\tcaseload\n" + "".join(f"{t}\t{counted.at(t, 'caseload'):.0f}\n" for t in range(0, 37, 3))
+        box.get_by_text("Fit the model to your data (optional)").click()
+        box.locator(".dpmkit-sheet-fit textarea").fill(data)
+        box.locator(".dpmkit-sheet-fit select").select_option(label="Arrivals (arrivals)")
+        box.get_by_role("button", name="Fit to the data").click()
+        page.wait_for_function("() => document.querySelector('.dpmkit-sheet-fit').innerText.includes('95% interval')",
+                               timeout=30_000)
+        assert "Arrivals: 46 (95% interval" in box.locator(".dpmkit-sheet-fit").inner_text()
+        box.get_by_role("button", name="Put the fitted values in the sheet").click()
+        page.wait_for_function("() => document.querySelector('.dpmkit-sheet-text textarea').value.includes('lever\\t"
+                               "arrivals\\t46')", timeout=20_000)
+        box.screenshot(path=str(ARTIFACTS / "model_sheet_fitted.png"))
     shutil.rmtree(root, ignore_errors=True)
 
 
