@@ -21,9 +21,10 @@ The columns (a header row names them, in any order; the names are not case-sensi
   (the units of a lookup's input).
 
 Cells are separated by tabs (as Excel copies them), or by commas or semicolons (a CSV file;
-quote a cell that holds the separator, as Excel does when it saves one; where the separator is
-a semicolon, as Excel saves CSV in countries that write 0,5, a number's comma is its decimal
-mark). Blank rows and rows starting with ``#`` are skipped, and so is the apostrophe a spreadsheet puts
+quote a cell that holds the separator, as Excel does when it saves one). Numbers are read as
+every widget and ballot of the kit reads them (:func:`dpmkit.words.parse_number`): ``1,080`` is
+1080, ``0,5`` is 0.5 (as Excel saves CSV with semicolons where the comma is the decimal mark).
+Blank rows and rows starting with ``#`` are skipped, and so is the apostrophe a spreadsheet puts
 before a cell it must keep as text (``'-0.5 * x``).
 
 >>> import dpmkit as dk
@@ -45,6 +46,7 @@ import io
 import math
 import re
 
+from . import words
 from .errors import ModelError
 from .expressions import suggest
 from .spec import ROLES, Aux, Flow, Lookup, Model, Param, Stock
@@ -78,13 +80,11 @@ _KINDS = {"stock": "stock", "flow": "flow", "aux": "auxiliary", "auxiliary": "au
           "lever": "lever", "policy lever": "lever", "lookup": "lookup", "graphical function": "lookup",
           "table": "lookup"}
 _PAIR = re.compile(r"\(\s*([^,;()\s]+)\s*[,;]\s*([^,;()\s]+)\s*\)")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?\Z")
 
 
 def _cells(text):
-    """The sheet's rows as lists of cells, with their line numbers (1 = the first line), and the
-    separator (a tab, a comma or a semicolon, from the first row)."""
+    """The sheet's rows as lists of cells, with their line numbers (1 = the first line); the
+    separator (a tab, a comma or a semicolon) is read from the first row."""
     if not isinstance(text, str):
         raise ModelError(f"a sheet is text (copied from a spreadsheet or read from a CSV file), "
                          f"not {type(text).__name__}")
@@ -106,7 +106,7 @@ def _cells(text):
                 rows.append((number, cells))
     except csv.Error as err:
         raise ModelError(f"the sheet could not be read as a table: {err} (line {reader.line_num})") from None
-    return rows, separator
+    return rows
 
 
 def _heading_row(rows):
@@ -127,30 +127,27 @@ def _heading_row(rows):
     return names
 
 
-def _number(text, where, comma=False):
-    """``text`` as a number: ``1,080`` is 1080; with ``comma`` (a sheet separated by semicolons, as
-    Excel saves CSV where the comma is the decimal mark) ``0,5`` is 0.5."""
-    cleaned = text.replace("\u2212", "-").replace(" ", "").replace("\u00a0", "")
-    if comma and re.fullmatch(r"[+-]?\d+,\d+([eE][+-]?\d+)?", cleaned):
-        cleaned = cleaned.replace(",", ".")
-    elif _THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(",", "")
-    if not _NUMBER.match(cleaned):
-        raise ModelError(f"{where} must be a number, not {text[:40]!r}")
-    value = float(cleaned)
-    if not math.isfinite(value):
-        raise ModelError(f"{where} must be a finite number, not {text[:40]!r}")
-    return value
+def _number(text, where):
+    """``text`` as a number, read as every widget and ballot reads one (:func:`dpmkit.words.parse_number`:
+    ``1,080`` is 1080, ``0,5`` is 0.5, ``1.080`` is refused as ambiguous), or a ModelError that names
+    ``where`` and says what to write."""
+    try:
+        return words.parse_number(text, where)
+    except ModelError as err:
+        advice = str(err).rpartition("; ")[2] if "; " in str(err) else "write a finite number"
+        raise ModelError(f"{where} must be a number, not {text[:40]!r}; {advice}") from None
 
 
-def _equation(text, where, comma=False):
+#: A cell that holds only what a number is written with: read as a number (and refused as one when
+#: it is not a good one), never as an equation.
+_NUMBER_LIKE = re.compile(r"\s*[+\-\u2212]?(?=\.?\d)[\d.][\d.,\s\u00a0\u202f]*([eE][+-]?\d+)?\s*\Z")
+
+
+def _equation(text, where):
     """A number where the cell holds one (so ``1,080`` is 1080), else the equation's text."""
     if not text:
         raise ModelError(f"{where} is empty: write a number or an equation")
-    try:
-        return _number(text, where, comma)
-    except ModelError:
-        return text
+    return _number(text, where) if _NUMBER_LIKE.match(text) else text
 
 
 def _role(text, where):
@@ -163,7 +160,7 @@ def _role(text, where):
     return role
 
 
-def _declaration(kind, cell, where, comma):
+def _declaration(kind, cell, where):
     """One row as a declaration of the kit (``cell(column)`` gives the row's text in a column)."""
     name = cell("name")
     common = {"units": cell("units"), "label": cell("label"), "description": cell("description"),
@@ -178,10 +175,10 @@ def _declaration(kind, cell, where, comma):
     if kind == "lookup":
         return _lookup(name, cell, where, common)
     if kind == "stock":
-        return Stock(name, _equation(cell("equation"), f"{where}: the starting value", comma), non_negative=never,
+        return Stock(name, _equation(cell("equation"), f"{where}: the starting value"), non_negative=never,
                      **common)
     if kind in ("flow", "auxiliary"):
-        equation = _equation(cell("equation"), f"{where}: the equation", comma)
+        equation = _equation(cell("equation"), f"{where}: the equation")
         if kind == "auxiliary":
             if cell("from") or cell("to"):
                 raise ModelError(f"{where}: an auxiliary fills or drains no stock; make it a flow, or "
@@ -189,13 +186,13 @@ def _declaration(kind, cell, where, comma):
             return Aux(name, equation, **common)
         return Flow(name, equation, out_of=cell("from") or None, into=cell("to") or None, non_negative=never,
                     **common)
-    value = _number(cell("equation"), f"{where}: the value", comma)
+    value = _number(cell("equation"), f"{where}: the value")
     low, high = cell("low"), cell("high")
     bounds = None
     if low or high:
         if not (low and high):
             raise ModelError(f"{where}: give both 'low' and 'high' for a range, or neither")
-        bounds = (_number(low, f"{where}: 'low'", comma), _number(high, f"{where}: 'high'", comma))
+        bounds = (_number(low, f"{where}: 'low'"), _number(high, f"{where}: 'high'"))
         if bounds[0] > bounds[1]:
             raise ModelError(f"{where}: 'low' ({bounds[0]:g}) is above 'high' ({bounds[1]:g})")
     if kind == "lever":
@@ -235,7 +232,7 @@ def read(text, *, name="my_model", start=0.0, stop=10.0, dt=1.0, time_units="yea
         know, a flow from a stock that is not there (with the nearest name), two rows with
         one name, and every error the model itself finds.
     """
-    rows, separator = _cells(text)
+    rows = _cells(text)
     if not rows:
         raise ModelError("the sheet is empty: its first row names the columns (kind, name, equation, ...), "
                          "then one row a variable")
@@ -262,7 +259,7 @@ def read(text, *, name="my_model", start=0.0, stop=10.0, dt=1.0, time_units="yea
             raise ModelError(f"{where}: {len(cells)} cells but {len(columns)} named columns; is a cell holding "
                              "the separator without quotes?", variable=var)
         try:
-            declarations.append(_declaration(kind, cell, where, separator == ";"))
+            declarations.append(_declaration(kind, cell, where))
         except ModelError as err:
             raise _at_line(err, where, var) from None
         lines[var] = number
@@ -294,7 +291,7 @@ def read_data(text):
     """
     import pandas as pd
 
-    rows, separator = _cells(text)
+    rows = _cells(text)
     if len(rows) < 2:
         raise ModelError("the data need a header row (time, then the names of the observed variables) and at "
                          "least one row of numbers")
@@ -312,10 +309,9 @@ def read_data(text):
             raise ModelError(f"line {number}: two columns are called {name!r}")
     if not names:
         raise ModelError(f"line {number}: no observed variables after 'time'")
-    comma = separator == ";"
     times, values = [], []
     for line, cells in rows[1:]:
-        t = _number(cells[0], f"line {line}, the time", comma)
+        t = _number(cells[0], f"line {line}, the time")
         if times and t <= times[-1]:
             raise ModelError(f"line {line}: the time {t:g} comes after {times[-1]:g}; times must increase")
         if any(cells[len(names) + 1:]):
@@ -323,7 +319,7 @@ def read_data(text):
         row = []
         for k, name in enumerate(names):
             cell = cells[k + 1] if k + 1 < len(cells) else ""
-            row.append(math.nan if cell == "" else _number(cell, f"line {line}, column {name!r}", comma))
+            row.append(math.nan if cell == "" else _number(cell, f"line {line}, column {name!r}"))
         times.append(t)
         values.append(row)
     return pd.DataFrame(values, columns=names, index=pd.Index(times, name="time"), dtype=float)

@@ -8,12 +8,13 @@ Layers, lowest first; a module may import its own layer and the layers below:
 1. analysis (and dpm, whose DPM chart finds feedback loops with ``analysis.loops``);
 2. charts;
 3. workshop: the ballot format, the store and the collection. It draws its charts with
-   ``charts`` but never imports ``widgets``;
+   ``charts`` but never imports ``widgets``; sheet, a model or data as people type them in a
+   spreadsheet (its numbers read by ``words``, as a ballot's are);
 4. widgets (the ballot form uses the workshop's ballot format);
 5. what serves or checks the whole kit: room, game, preflight.
 
 ``words`` (plain words) imports nothing from the kit but ``errors``, and only charts,
-workshop, widgets and layer 5 import it. No module imports a ``_private`` name from
+workshop, sheet, widgets and layer 5 import it. No module imports a ``_private`` name from
 another package of the wing (charts, widgets, workshop, words), whether as
 ``from x import _name`` or as ``module._name``.
 
@@ -30,10 +31,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "dpmkit"
 
-LAYERS = {"analysis": 1, "dpm": 1, "charts": 2, "workshop": 3, "widgets": 4, "room": 5, "game": 5, "preflight": 5}
+LAYERS = {"analysis": 1, "dpm": 1, "charts": 2, "workshop": 3, "sheet": 3, "widgets": 4, "room": 5, "game": 5,
+          "preflight": 5}
 ENGINE = 0
 WING = {"charts", "widgets", "workshop", "words"}
-WORDS_USERS = {"charts", "workshop", "widgets", "room", "game", "preflight"}
+WORDS_USERS = {"charts", "workshop", "sheet", "widgets", "room", "game", "preflight"}
 # (importer's package, imported module) -> why the edge is allowed. Each must still be needed.
 ALLOWED = {
     ("workshop", "dpmkit.widgets.ballot"): "dk.workshop.ballot_widget, kept for old notebooks, forwards to "

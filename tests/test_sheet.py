@@ -53,6 +53,12 @@ def test_a_csv_saved_by_excel_reads_the_same_with_quotes_a_byte_order_mark_and_o
     model = sheet.read(semicolons, stop=1, dt=1, time_units="week")
     assert model["s"].initial == 1.5 and model["rate"].default == 0.25
     assert sheet.read("kind,name,equation\nparameter,big,\"1,080\"\n")["big"].default == 1080
+    # the kit's one reader of typed numbers decides, as on a ballot: "0,5" is 0.5 in any sheet, and
+    # "1.080" (1080 or 1.08?) is refused with what to write, not read silently as 1.08
+    assert sheet.read("kind\tname\tequation\nparameter\thalf\t0,5\n")["half"].default == 0.5
+    with pytest.raises(dk.ModelError, match=r"line 2 \(p\): the starting value must be a number, not '1\.080'; "
+                                            r"write 1080 or 1\.08"):
+        sheet.read("kind\tname\tequation\nstock\tp\t1.080\n")
     # a spreadsheet's text mark before a cell that would otherwise be a formula is not part of it
     marked = sheet.read("kind,name,equation\nstock,s,1\nflow,f,'-0.5 * s\n")
     assert marked["f"].equation == "-0.5 * s"
