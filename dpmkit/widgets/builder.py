@@ -17,7 +17,7 @@ from .. import sheet, words
 from ..errors import ModelError, UnitsWarning
 from ._common import W, _message, _model, _StaticPicture, _svg_of
 from .explorer import Explorer
-from .numbers import data_link
+from .numbers import data_link, text_cell
 
 #: The sheet a new builder starts from: a waiting list, as in the README's first model.
 STARTER = (
@@ -35,22 +35,10 @@ def sheet_csv(text):
     """A sheet (tab-separated, as :func:`dpmkit.sheet.dumps` writes it) as CSV for Excel: commas,
     quotes where a cell needs them, and an apostrophe before any cell Excel would take for a
     formula (``-0.5 * x``), which :func:`dpmkit.sheet.read` drops again."""
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
-    for row in rows:
-        for k, cell in enumerate(row):
-            if cell.startswith(("=", "+", "-", "@")) and not _plain_number(cell):
-                row[k] = "'" + cell
+    rows = [[text_cell(cell) for cell in row] for row in csv.reader(io.StringIO(text), delimiter="\t")]
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(rows)
     return out.getvalue()
-
-
-def _plain_number(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 class ModelSheet(_StaticPicture, W.VBox):

@@ -224,8 +224,6 @@ class Explorer(_StaticPicture, W.VBox):
     def _show_numbers(self):
         """The numbers behind the chart under it while "Numbers" is pressed (built only then: a
         page that never asks sends none of them)."""
-        if not hasattr(self, "numbers"):
-            return
         if self.numbers_button.value and self.result is not None:
             self.numbers.value = numbers.numbers_html(self.model, self.result, self.outputs, self._shown_base())
         else:

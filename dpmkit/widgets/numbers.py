@@ -70,9 +70,15 @@ def shown_rows(time):
     return rows
 
 
-def _safe_cell(value):
+def text_cell(value):
+    """``value`` as a spreadsheet will keep it: text it would run as a formula (starting ``=``, ``+``,
+    ``-``, ``@``) gets a leading apostrophe, Excel's own mark for text; a plain number (``-1``)
+    and anything that is not text stay as they are."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+        try:
+            float(value)
+        except ValueError:
+            return "'" + value
     return value
 
 
@@ -87,8 +93,8 @@ def csv_text(frame):
         if keep[-1] != len(frame) - 1:
             keep.append(len(frame) - 1)
         frame = frame.iloc[keep]
-    frame = frame.rename(columns={c: _safe_cell(str(c)) for c in frame.columns})
-    frame = frame.apply(lambda column: column.map(_safe_cell) if column.dtype == object else column)
+    frame = frame.rename(columns={c: text_cell(str(c)) for c in frame.columns})
+    frame = frame.apply(lambda column: column.map(text_cell) if column.dtype == object else column)
     return frame.to_csv(index=False, float_format="%.10g", lineterminator="\r\n")
 
 
