@@ -235,22 +235,13 @@ def _freeze_initial(model):
 
 
 # ----------------------------------------------------------------------------- moments
-def declared_moments(model):
-    """The moments a ready-made model declares worth comparing (its module's ``MOMENTS``):
-    a dict label -> time, or ``{}``."""
-    from .. import models
-
-    declared = models._declared(model, "MOMENTS")
-    if not hasattr(declared, "items"):
-        declared = {words.time_label(t, model.time_units): t for t in declared}
-    return dict(declared)
-
-
 def _moments(model, moments):
     """``moments`` as a list of ``(label, time)``: None means the model's declared moments;
     a list of times is labelled as people say them; a dict gives the lesson's own labels.
     Every time must lie within the run."""
     if moments is None:
+        from ..workshop import declared_moments
+
         moments = declared_moments(model)
     if isinstance(moments, (int, float)) and not isinstance(moments, bool):
         moments = [moments]

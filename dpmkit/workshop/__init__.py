@@ -66,6 +66,7 @@ from .ballot import (
     VERSION,
     Ballot,
     clean_line,
+    declared_moments,
     fingerprint,
     make_ballot,
     moment_words,
@@ -98,7 +99,7 @@ __all__ = [
     "submit",
     # seams the other packages of the wing use
     "SCHEMA", "VERSION", "CODE_PREFIX", "FILE_MODE", "MAX_BYTES", "STALE_SECONDS", "clean_line", "prediction_spec",
-    "SESSION_FILE", "check_folder", "moment_words", "near_table",
+    "SESSION_FILE", "check_folder", "declared_moments", "moment_words", "near_table",
 ]
 
 

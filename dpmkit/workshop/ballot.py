@@ -659,6 +659,19 @@ def clean_line(value, name):
     return _line(value, name, "")
 
 
+def declared_moments(model):
+    """The moments a ready-made model declares worth comparing (its module's ``MOMENTS``): a dict
+    label -> time, or ``{}``; a bare list of times is labelled as :func:`dpmkit.words.time_label`
+    says them. The one reader of ``MOMENTS``, for the explorer's summary and the room's questions."""
+    from .. import words
+    from ..models import _declared
+
+    declared = _declared(model, "MOMENTS")
+    if not hasattr(declared, "items"):
+        declared = {words.time_label(t, model.time_units): t for t in declared}
+    return dict(declared)
+
+
 def moment_words(model, t):
     """The moment ``t`` of ``model`` as a ballot's question or a paper slip says it after "at": the
     name the ready-made model gives that moment in its module's ``MOMENTS`` where it has one
@@ -674,14 +687,11 @@ def moment_words(model, t):
     ('the end of March 2014', 'April 2009', 'April 2012')
     """
     from .. import words
-    from ..models import _declared
 
     t = float(t)
-    declared = _declared(model, "MOMENTS")
-    if hasattr(declared, "items"):
-        for label, when in declared.items():
-            if isinstance(label, str) and abs(float(when) - t) <= 1e-9 * max(1.0, abs(t)):
-                return f"the {words.lower_first(label)}" if label.lower().startswith(_EDGES) else label
+    for label, when in declared_moments(model).items():
+        if isinstance(label, str) and abs(float(when) - t) <= 1e-9 * max(1.0, abs(t)):
+            return f"the {words.lower_first(label)}" if label.lower().startswith(_EDGES) else label
     return words.time_label(t, model.time_units)
 
 
