@@ -91,6 +91,13 @@ def _cells(text):
     if len(text) > MAX_CHARS:
         raise ModelError(f"the sheet is {len(text):,} characters long; the kit reads sheets of up to {MAX_CHARS:,}")
     text = text.lstrip("\ufeff")  # Excel's byte-order mark
+    try:  # a lone surrogate (half a UTF-16 pair, possible from a browser) could not be saved to a file later
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        line = text.count("\n", 0, err.start) + 1
+        cell = re.split(r"[\t,;]", text[text.rfind("\n", 0, err.start) + 1:err.start])[-1]  # the cell's text before it
+        raise ModelError(f"line {line}: the sheet holds a broken character (half of a UTF-16 surrogate pair) after "
+                         f"{cell[-20:]!r}; type or copy that cell again") from None
     lines = text.splitlines()
     if len(lines) > MAX_ROWS + 1:
         raise ModelError(f"the sheet has {len(lines):,} lines; the kit reads sheets of up to {MAX_ROWS:,} rows")
@@ -105,6 +112,10 @@ def _cells(text):
             if any(cells) and not cells[0].startswith("#"):
                 rows.append((number, cells))
     except csv.Error as err:
+        if "field limit" in str(err):  # the csv module's own bound on one cell
+            raise ModelError(f"line {reader.line_num}: a cell is longer than {csv.field_size_limit():,} characters; "
+                             "the kit reads cells up to that length (a long lookup can be split into fewer points)"
+                             ) from None
         raise ModelError(f"the sheet could not be read as a table: {err} (line {reader.line_num})") from None
     return rows
 
@@ -302,11 +313,13 @@ def read_data(text):
     names = header[1:]
     while names and not names[-1]:
         names.pop()
+    seen = {}
     for k, name in enumerate(names):
         if not name:
             raise ModelError(f"line {number}, column {k + 2}: a column of data needs a name (a variable of the model)")
-        if name in names[:k]:
-            raise ModelError(f"line {number}: two columns are called {name!r}")
+        if name in seen:
+            raise ModelError(f"line {number}: two columns are called {name!r} (columns {seen[name] + 2} and {k + 2})")
+        seen[name] = k
     if not names:
         raise ModelError(f"line {number}: no observed variables after 'time'")
     times, values = [], []

@@ -141,3 +141,26 @@ def test_observations_read_as_a_table_with_gaps_and_either_decimal_mark():
                        ("time\ta\n0\t1\t2\n", "more cells than named columns"), ("time\ta\n", "at least one row")):
         with pytest.raises(dk.ModelError, match=said):
             sheet.read_data(text)
+
+
+def test_wide_data_and_long_cells_get_errors_that_say_where_in_the_words_of_a_spreadsheet():
+    # a duplicate column is named with both its positions, however far apart (found by a set, not a rescan)
+    names = [f"c{i}" for i in range(20_000)] + ["c7"]
+    text = "time\t" + "\t".join(names) + "\n0\t" + "\t".join(["1"] * len(names)) + "\n"
+    with pytest.raises(dk.ModelError, match=r"two columns are called 'c7' \(columns 9 and 20002\)"):
+        sheet.read_data(text)
+    wide = sheet.read_data("time\t" + "\t".join(names[:-1]) + "\n0\t" + "\t".join(["1"] * (len(names) - 1)) + "\n")
+    assert wide.shape == (1, 20_000)
+    # one cell longer than the csv module reads: a line number and a length, not "field limit"
+    long_lookup = "kind\tname\tequation\nlookup\tf\t" + " ".join(f"({i}, {i})" for i in range(30_000)) + "\n"
+    with pytest.raises(dk.ModelError, match=r"^line 2: a cell is longer than 131,072 characters") as err:
+        sheet.read(long_lookup)
+    assert "field limit" not in str(err.value)
+
+
+def test_a_broken_character_is_refused_on_reading_with_its_line_so_the_saved_sheet_never_fails():
+    # a lone surrogate can reach a Textarea from a browser; the sheet's CSV link would fail to encode it
+    with pytest.raises(dk.ModelError, match=r"^line 3: the sheet holds a broken character .*'peo'"):
+        sheet.read("kind\tname\tequation\tunits\nparameter\tq\t2\nparameter\tp\t1\tpeo\ud800ple\n")
+    with pytest.raises(dk.ModelError, match=r"^line 2: .*broken character"):
+        sheet.read_data("time\tx\n0\t\udfff\n")
