@@ -168,6 +168,10 @@ def test_bad_data_and_bad_settings_are_clear_model_errors():
     with pytest.raises(dk.ModelError, match="time 2040, outside the simulated span 2000 to 2030") as err:
         dk.calibrate(model, late, params=["rate"])
     assert err.value.time == 2040
+    huge = pd.DataFrame({"users": [100.0, -1e300]}, index=[2010, 2012])  # a slip in Excel, or hostile
+    with pytest.raises(dk.ModelError, match=r"'users' of data has -1e\+300 at time 2012: too large to fit") as err:
+        dk.calibrate(model, huge, params=["rate"])
+    assert (err.value.variable, err.value.time) == ("users", 2012)
     with pytest.raises(dk.ModelError, match="starting value 3 of 'rate' lies outside its search range"):
         dk.calibrate(model, data, params=["rate"], initial={"rate": 3})
     with pytest.raises(dk.ModelError, match=r"starting value 0\.4 of 'rate' lies outside its search range 1 to 2"):

@@ -123,6 +123,7 @@ def test_pasted_data_fit_the_chosen_number_and_the_fitted_value_goes_into_the_sh
     ("time\twaiting\n0\t120\n4\tlots\n", ("demand",), "line 3, column 'waiting' must be a number, not 'lots'"),
     ("time\twaiting\n4\t120\n0\t128\n", ("demand",), "line 3: the time 0 comes after 4; times must increase"),
     ("when\twaiting\n0\t120\n", ("demand",), "the first column must be the time"),
+    ("time\twaiting\n0\t120\n4\t1e300\n", ("demand",), "has 1e+300 at time 4: too large to fit"),
 ])
 def test_data_that_cannot_be_fitted_say_why_and_change_nothing(data, chosen, said):
     builder = dk.widgets.model_sheet()
@@ -132,3 +133,16 @@ def test_data_that_cannot_be_fitted_say_why_and_change_nothing(data, chosen, sai
     assert builder.fit_data() is None
     assert said in html.unescape(builder.fit_message.value) and "Not fitted" in builder.fit_message.value
     assert builder.use_button.disabled and builder.text.value == text
+
+
+def test_a_fit_to_data_that_do_not_vary_says_so_in_words_instead_of_printing_nan():
+    builder = dk.widgets.model_sheet()
+    builder.data.value = "time\tserved\n0\t28\n4\t28\n8\t28\n"  # served at capacity all along
+    builder.fit_params.value = ("demand",)
+    assert builder.fit_data() is not None
+    said = html.unescape(builder.fit_message.value)
+    assert "no R²: the data do not vary" in said and "nan" not in said.lower()
+    builder.data.value = "time\tserved\n0\t0\n4\t0\n"
+    builder.fit_data()
+    said = html.unescape(builder.fit_message.value)
+    assert "(the data are all zero)" in said and "nan" not in said.lower()

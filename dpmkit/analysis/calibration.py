@@ -12,6 +12,8 @@ from ._common import check_count, check_model, check_param, check_variable, name
 
 __all__ = ["calibrate", "recalibrate", "Calibration", "Recalibration"]
 
+#: Observations larger than this in size are refused: squares of residuals must stay finite.
+_MAX_OBSERVED = 1e150
 _PENALTY = 1e6  # residual returned for a trial point at which the model fails
 
 
@@ -54,6 +56,12 @@ def _observations(model, data, what="data"):
         if not keep.any():
             continue
         t = times[keep]
+        huge = np.abs(values[keep]) > _MAX_OBSERVED
+        if huge.any():
+            raise ModelError(
+                f"column {col!r} of {what} has {values[keep][huge][0]:g} at time {t[huge][0]:g}: too large to fit (its "
+                f"square would overflow; the kit fits values up to {_MAX_OBSERVED:g}). Is it a typing slip, or "
+                "could the model count in larger units?", variable=name, time=float(t[huge][0]))
         tol = 1e-9 * max(1.0, abs(model.stop), abs(model.start))
         outside = t[(t < model.start - tol) | (t > model.stop + tol)]
         if outside.size:

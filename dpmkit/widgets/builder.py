@@ -195,8 +195,11 @@ class ModelSheet(_StaticPicture, W.VBox):
             bound = "; it sits at the edge of its range, so widen the range" if row["at_bound"] else ""
             lines.append(f"{label}: {words.number(row['estimate'])}{interval}{bound}.")
         for name, row in fit.fit.iterrows():
-            lines.append(f"{self.model[name].label}: the fitted run is {words.number(row['mape'])}% off the data on "
-                         f"average (R² {row['r2']:.2f}).")
+            off = (f"{words.number(row['mape'])}%" if math.isfinite(row["mape"])
+                   else f"{words.number(row['rmse'])} (the data are all zero)")
+            off = f"the fitted run is {off} off the data on average"
+            r2 = f" (R² {row['r2']:.2f})" if math.isfinite(row["r2"]) else " (no R²: the data do not vary)"
+            lines.append(f"{self.model[name].label}: {off}{r2}.")
         self.fit_message.value = _message("\n".join(lines), "ok" if fit.success else "info")
         from .. import charts
 
