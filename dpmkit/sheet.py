@@ -18,7 +18,10 @@ The columns (a header row names them, in any order; the names are not case-sensi
   ``description``, ``role`` (``strategic resource``, ``performance driver``, ``end result``,
   ``policy lever``), ``low`` and ``high`` (a parameter's range, for its slider), ``never negative``
   (``yes`` for a stock that cannot fall below zero, or a flow that cannot run backwards), ``x units``
-  (the units of a lookup's input).
+  (the units of a lookup's input), ``uncertain low`` and ``uncertain high`` (the range a parameter
+  plausibly lies in when its value is not known, within ``low`` and ``high``: what
+  :func:`dpmkit.ensemble` and the clustering test sample), ``source`` (where a parameter's or a
+  lookup's number comes from: a key of the evidence registry, ``assumption``, or your own words).
 
 Cells are separated by tabs (as Excel copies them), or by commas or semicolons (a CSV file;
 quote a cell that holds the separator, as Excel does when it saves one). Numbers are read as
@@ -55,7 +58,7 @@ __all__ = ["read", "read_data", "dumps", "COLUMNS", "MAX_CHARS", "MAX_ROWS"]
 
 #: The columns :func:`dumps` writes, in order (:func:`read` takes any order, and fewer).
 COLUMNS = ("kind", "name", "equation", "units", "from", "to", "label", "description", "role", "low", "high",
-           "never negative", "x units")
+           "never negative", "x units", "uncertain low", "uncertain high", "source")
 #: A sheet longer than this many characters, or with more rows, is refused before it is read.
 MAX_CHARS = 1_000_000
 MAX_ROWS = 5_000
@@ -72,6 +75,11 @@ _HEADINGS = {
     "low": "low", "min": "low", "lower": "low", "high": "high", "max": "high", "upper": "high",
     "never negative": "never negative", "non negative": "never negative", "non-negative": "never negative",
     "x units": "x units",
+    "uncertain low": "uncertain low", "uncertainty low": "uncertain low", "unsure low": "uncertain low",
+    "plausible low": "uncertain low",
+    "uncertain high": "uncertain high", "uncertainty high": "uncertain high", "unsure high": "uncertain high",
+    "plausible high": "uncertain high",
+    "source": "source", "evidence": "source",
 }
 _YES = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False,
         "": False}
@@ -183,6 +191,15 @@ def _declaration(kind, cell, where):
         raise ModelError(f"{where}: only a lookup has 'x units' (the units of its input)")
     if never and kind not in ("stock", "flow"):
         raise ModelError(f"{where}: only a stock or a flow can be 'never negative'")
+    for column in ("low", "high", "uncertain low", "uncertain high"):
+        if cell(column) and kind not in ("parameter", "lever"):
+            raise ModelError(f"{where}: only a parameter or a lever has {column!r} (a {kind} is worked out, "
+                             "not chosen)")
+    if cell("source") and kind not in ("parameter", "lever", "lookup"):
+        raise ModelError(f"{where}: only a parameter, a lever or a lookup has a 'source' (a {kind}'s numbers come "
+                         "from its equation)")
+    if cell("source"):
+        common["source"] = cell("source")
     if kind == "lookup":
         return _lookup(name, cell, where, common)
     if kind == "stock":
@@ -198,17 +215,27 @@ def _declaration(kind, cell, where):
         return Flow(name, equation, out_of=cell("from") or None, into=cell("to") or None, non_negative=never,
                     **common)
     value = _number(cell("equation"), f"{where}: the value")
-    low, high = cell("low"), cell("high")
-    bounds = None
-    if low or high:
-        if not (low and high):
-            raise ModelError(f"{where}: give both 'low' and 'high' for a range, or neither")
-        bounds = (_number(low, f"{where}: 'low'"), _number(high, f"{where}: 'high'"))
-        if bounds[0] > bounds[1]:
-            raise ModelError(f"{where}: 'low' ({bounds[0]:g}) is above 'high' ({bounds[1]:g})")
+    bounds = _range(cell, "low", "high", where)
+    uncertainty = _range(cell, "uncertain low", "uncertain high", where)
+    if uncertainty and bounds and not bounds[0] <= uncertainty[0] <= uncertainty[1] <= bounds[1]:
+        raise ModelError(f"{where}: the uncertain range {uncertainty[0]:g} to {uncertainty[1]:g} must lie within "
+                         f"'low' and 'high' ({bounds[0]:g} to {bounds[1]:g})")
     if kind == "lever":
         common["role"] = common["role"] or "policy_lever"
-    return Param(name, value, bounds=bounds, **common)
+    return Param(name, value, bounds=bounds, uncertainty=uncertainty, **common)
+
+
+def _range(cell, low_column, high_column, where):
+    """A (low, high) pair from two columns, both filled or neither."""
+    low, high = cell(low_column), cell(high_column)
+    if not (low or high):
+        return None
+    if not (low and high):
+        raise ModelError(f"{where}: give both {low_column!r} and {high_column!r} for a range, or neither")
+    pair = (_number(low, f"{where}: {low_column!r}"), _number(high, f"{where}: {high_column!r}"))
+    if pair[0] > pair[1]:
+        raise ModelError(f"{where}: {low_column!r} ({pair[0]:g}) is above {high_column!r} ({pair[1]:g})")
+    return pair
 
 
 def _lookup(name, cell, where, common):
@@ -359,7 +386,8 @@ def _text(value):
 
 def dumps(model):
     r"""The model as a sheet, tab-separated with a header row (paste it into Excel, change it, copy
-    it back). What a sheet has no column for is left out: sources, uncertainty ranges, scenarios.
+    it back). Every declaration has a column; what a sheet does not hold is the model's scenarios
+    and its time settings (:func:`read` takes those as arguments).
 
     >>> import dpmkit as dk
     >>> dumps(dk.models.load("demo")).splitlines()[0].split("\t")[:6]
@@ -367,19 +395,25 @@ def dumps(model):
     """
     rows = [list(COLUMNS)]
     for v in model.variables:
+        row = dict.fromkeys(COLUMNS, "")
+        row.update({"kind": _kind_of(v), "name": v.name, "units": v.units, "label": v.label,
+                    "description": v.description, "role": (v.role or "").replace("_", " ")})
         if isinstance(v, Lookup):
-            points = " ".join(f"({_text(x)}, {_text(y)})" for x, y in zip(v.x, v.y))
-            rows.append(["lookup", v.name, points, v.units, "", "", v.label, v.description,
-                         (v.role or "").replace("_", " "), "", "", "", v.x_units])
-            continue
-        equation = {"stock": "initial", "flow": "equation", "auxiliary": "equation"}.get(v.kind)
-        value = getattr(v, equation) if equation else v.default
-        bounds = getattr(v, "bounds", None) or ("", "")
-        role = "" if v.role is None or (isinstance(v, Param) and v.role == "policy_lever") else v.role
-        rows.append([_kind_of(v), v.name, _text(value), v.units, getattr(v, "out_of", None) or "",
-                     getattr(v, "into", None) or "", v.label, v.description, role.replace("_", " "),
-                     _text(bounds[0]) if bounds[0] != "" else "", _text(bounds[1]) if bounds[1] != "" else "",
-                     "yes" if getattr(v, "non_negative", False) else "", ""])
+            row["equation"] = " ".join(f"({_text(x)}, {_text(y)})" for x, y in zip(v.x, v.y))
+            row.update({"x units": v.x_units, "source": v.source or ""})
+        elif isinstance(v, Param):
+            row.update({"equation": _text(v.default), "source": v.source or ""})
+            if v.role == "policy_lever":
+                row["role"] = ""  # the kind says it
+            ranges = {("low", "high"): v.bounds, ("uncertain low", "uncertain high"): v.uncertainty}
+            for (low, high), pair in ranges.items():
+                if pair is not None:
+                    row.update({low: _text(pair[0]), high: _text(pair[1])})
+        else:
+            row["equation"] = _text(v.initial if v.kind == "stock" else v.equation)
+            row.update({"from": getattr(v, "out_of", None) or "", "to": getattr(v, "into", None) or "",
+                        "never negative": "yes" if getattr(v, "non_negative", False) else ""})
+        rows.append([row[c] for c in COLUMNS])
     out = io.StringIO()
     csv.writer(out, delimiter="\t", lineterminator="\n").writerows(rows)
     return out.getvalue()

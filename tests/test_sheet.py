@@ -1,5 +1,5 @@
 """A model written as a sheet (dk.sheet): what a learner pastes from Excel or saves as CSV
-becomes a model, every ready-made model goes there and back with the same run, and every
+becomes a model, every ready-made model goes there and back with the same declarations and run, and every
 mistake (or hostile text) is a ModelError naming the line and the variable."""
 
 import numpy as np
@@ -73,7 +73,8 @@ def test_every_ready_made_model_goes_to_a_sheet_and_back_with_the_same_run(name)
     before, after = dk.simulate(model), dk.simulate(again)
     for variable in before.names:
         assert np.array_equal(before[variable], after[variable], equal_nan=True), variable
-    assert [v.name for v in again.variables] == [v.name for v in model.variables]
+    # every declaration comes back as it was: bounds, uncertainty ranges, sources, roles, labels
+    assert again.variables == model.variables
     assert sheet.dumps(again) == text  # and the sheet is stable
 
 
@@ -164,3 +165,29 @@ def test_a_broken_character_is_refused_on_reading_with_its_line_so_the_saved_she
         sheet.read("kind\tname\tequation\tunits\nparameter\tq\t2\nparameter\tp\t1\tpeo\ud800ple\n")
     with pytest.raises(dk.ModelError, match=r"^line 2: .*broken character"):
         sheet.read_data("time\tx\n0\t\udfff\n")
+
+
+def test_a_parameter_row_holds_its_uncertainty_range_and_its_source():
+    model = sheet.read("kind\tname\tequation\tlow\thigh\tunsure low\tunsure high\tsource\n"
+                       "parameter\treferral_rate\t40\t0\t100\t30\t50\tour 2023 annual report\n"
+                       "lookup\teffect\t(0, 1) (1, 0.5)\t\t\t\t\tassumption\n"
+                       "stock\ts\treferral_rate * effect(0.5)\n")
+    p = model["referral_rate"]
+    assert (p.bounds, p.uncertainty, p.source) == ((0, 100), (30, 50), "our 2023 annual report")
+    assert model["effect"].source == "assumption" and p.is_uncertain
+    runs = dk.ensemble(model, n=50, seed=1)  # what the range is for: sampled within it
+    assert 30 * 0.75 <= runs["s"][0].min() < runs["s"][0].max() <= 50 * 0.75  # the stocks start at time 0
+
+
+@pytest.mark.parametrize(("row", "said"), [
+    ("parameter\tp\t40\t0\t100\t30\t\t", r"line 2 \(p\): give both 'uncertain low' and 'uncertain high'"),
+    ("parameter\tp\t40\t0\t100\t30\t150\t", r"line 2 \(p\): the uncertain range 30 to 150 must lie within "
+                                                r"'low' and 'high' \(0 to 100\)"),
+    ("parameter\tp\t40\t\t\t50\t30\t", r"line 2 \(p\): 'uncertain low' \(50\) is above 'uncertain high' \(30\)"),
+    ("stock\tp\t40\t0\t100\t\t\t", r"line 2 \(p\): only a parameter or a lever has 'low'"),
+    ("auxiliary\tp\t40\t\t\t30\t50\t", r"line 2 \(p\): only a parameter or a lever has 'uncertain low'"),
+    ("flow\tp\t40\t\t\t\t\tsurvey", r"line 2 \(p\): only a parameter, a lever or a lookup has a 'source'"),
+])
+def test_an_uncertainty_range_or_a_source_where_it_cannot_be_is_named_with_its_line(row, said):
+    with pytest.raises(dk.ModelError, match=said):
+        sheet.read("kind\tname\tequation\tlow\thigh\tuncertain low\tuncertain high\tsource\n" + row + "\n")
