@@ -378,10 +378,19 @@ def _kind_of(v):
     return v.kind
 
 
+#: A number written as 92.057 reads as 92057 to someone who groups thousands with a point, so
+#: :func:`dpmkit.words.parse_number` refuses it as ambiguous; :func:`dumps` adds a zero (92.0570).
+_AMBIGUOUS = re.compile(r"-?[1-9]\d{0,2}\.\d{3}\Z")
+
+
 def _text(value):
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    if isinstance(value, str):
+        return value
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e15 and math.copysign(1, value) > 0:  # -0.0 keeps its sign
         return str(int(value))
-    return value if isinstance(value, str) else repr(value)
+    text = repr(value)
+    return text + "0" if _AMBIGUOUS.match(text) else text
 
 
 def dumps(model):
