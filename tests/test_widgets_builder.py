@@ -146,3 +146,78 @@ def test_a_fit_to_data_that_do_not_vary_says_so_in_words_instead_of_printing_nan
     builder.fit_data()
     said = html.unescape(builder.fit_message.value)
     assert "(the data are all zero)" in said and "nan" not in said.lower()
+
+
+OWN = ("kind,name,equation,units,from,to,label,low,high\n"
+       "stock,queue,50,people,,,Café queue (£ per head)\n"
+       "flow,arriving,arrivals,people/day,,queue\n"
+       "flow,served,queue / wait,people/day,queue\n"
+       "lever,arrivals,12,people/day,,,Arrivals,0,40\n"
+       "parameter,wait,2,day,,,Days served in,1,10\n")
+
+
+@pytest.mark.parametrize("encoded", [
+    OWN.encode("cp1252"),  # Excel on Windows: "CSV (Comma delimited)"
+    OWN.encode("utf-8-sig"),  # "CSV UTF-8"
+    OWN.replace(",", "\t").encode("utf-16"),  # "Unicode Text": tabs, UTF-16 with a byte-order mark
+    OWN.replace(",", ";").replace("Café queue (£ per head)", "Café queue").encode("utf-8"),  # semicolons
+])
+def test_a_sheet_saved_from_excel_opens_from_a_file_in_each_encoding_excel_writes(encoded):
+    builder = dk.widgets.model_sheet()
+    model = builder.open_file("My service (v2).csv", encoded)
+    assert model is not None, builder.message.value
+    assert model.name == "my_service_v2" and builder.name.value == "my_service_v2"
+    assert model["queue"].label.startswith("Café queue") and model["arrivals"].bounds == (0, 40)
+    said = html.unescape(builder.message.value)
+    assert "Opened My service (v2).csv and built 'my_service_v2'" in said
+    assert builder.explorer.model is model
+
+
+def test_a_stella_or_xmile_model_opens_as_a_sheet_with_its_time_settings_and_method():
+    source = dk.models.load("demo").replace(method="rk4", dt=0.25)
+    builder = dk.widgets.model_sheet()
+    model = builder.open_file("demo.stmx", dk.xmile.dumps(source).encode("utf-8"))
+    assert model is not None, builder.message.value
+    assert builder.text.value == sheet.dumps(dk.xmile.read(dk.xmile.dumps(source)))
+    assert (builder.method.value, builder.dt.value, builder.stop.value) == ("rk4", 0.25, source.stop)
+    assert (model.method, model.dt) == ("rk4", 0.25)
+    assert np.array_equal(dk.simulate(model)["waiting_list"], dk.simulate(source)["waiting_list"])
+
+
+@pytest.mark.parametrize(("name", "data", "said"), [
+    ("service.csv", b"PK\x03\x04\x14\x00\x06\x00", "is an Excel workbook"),
+    ("service.csv", b"kind\x00name", "is not a text file"),
+    ("bomb.xmile", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><xmile>&a;</xmile>',
+     "bomb.xmile: the XMILE text was refused: it has a DOCTYPE declaration"),
+    ("huge.csv", b"x" * (4 * sheet.MAX_CHARS + 1), "the kit reads sheets of up to 1,000,000 characters"),
+])
+def test_a_file_that_cannot_be_opened_says_why_and_changes_nothing(name, data, said):
+    builder = dk.widgets.model_sheet()
+    text, model = builder.text.value, builder.model
+    assert builder.open_file(name, data) is None
+    message = html.unescape(builder.message.value)
+    assert "Not opened" in message and said in message
+    assert builder.text.value == text and builder.model is model and builder.undo_button.layout.display == "none"
+
+
+def test_a_sheet_with_a_mistake_stays_to_mend_and_the_sheet_before_comes_back():
+    builder = dk.widgets.model_sheet()
+    text, settings = builder.text.value, builder._settings()
+    assert builder.open_file("mine.csv", OWN.replace("queue / wait", "queue / wiat").encode()) is None
+    assert "line 4 (served)" in html.unescape(builder.message.value) and "wiat" in builder.text.value
+    assert builder.name.value == "mine" and builder.undo_button.layout.display is None
+    model = builder.undo_open()
+    assert builder.text.value == text and builder._settings() == settings and model.name == "waiting_list"
+    assert builder.undo_button.layout.display == "none"
+
+
+def test_the_open_button_hands_the_chosen_file_over_and_can_take_the_same_file_again():
+    import datetime
+
+    builder = dk.widgets.model_sheet()
+    entry = {"name": "mine.csv", "type": "text/csv", "size": len(OWN), "content": memoryview(OWN.encode()),
+             "last_modified": datetime.datetime(2026, 12, 4, tzinfo=datetime.timezone.utc)}
+    builder.upload.value = (entry,)
+    assert builder.model.name == "mine" and builder.upload.value == ()
+    with pytest.raises(dk.ModelError, match="method is 'euler' or 'rk4', not 'RK4'"):
+        dk.widgets.model_sheet(method="RK4")

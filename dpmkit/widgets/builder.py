@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import math
+import re
 import warnings
 
 from .. import sheet, words
@@ -28,7 +29,38 @@ STARTER = (
     "lever\tdemand\t30\tpeople/week\t\t\tReferrals a week\t0\t60\n"
     "lever\tcapacity\t28\tpeople/week\t\t\tPlaces a week\t0\t60\n"
 )
-_STARTER_SETTINGS = {"name": "waiting_list", "start": 0.0, "stop": 52.0, "dt": 1.0, "time_units": "week"}
+_STARTER_SETTINGS = {"name": "waiting_list", "start": 0.0, "stop": 52.0, "dt": 1.0, "time_units": "week",
+                      "method": "euler"}
+#: Files *Open a file* reads as a model (Stella, iThink, Vensim's XMILE export); any other is read as a sheet.
+_XMILE_FILES = (".xmile", ".stmx", ".itmx", ".xml")
+
+
+def _decoded(data, name):
+    """A sheet file's bytes as text, in the encodings Excel saves: "CSV UTF-8" (a byte-order mark),
+    "Unicode Text" (UTF-16, tab-separated) and, on Windows, "CSV (Comma delimited)" (Windows-1252)."""
+    if data.startswith(b"PK\x03\x04"):
+        raise ModelError(f"{name} is an Excel workbook (or another zipped file), not a sheet saved as text: in "
+                         "Excel choose File > Save As > CSV UTF-8, or copy the cells and paste them above")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise ModelError(f"{name} is not a text file: save the sheet from Excel as CSV UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _settings_of(model):
+    """The settings a sheet does not hold, as :class:`ModelSheet` shows them."""
+    return {"name": model.name, "start": float(model.start), "stop": float(model.stop), "dt": float(model.dt),
+            "time_units": model.time_units, "method": model.method}
+
+
+def _file_stem(name):
+    """A model name from a file name ("My service (v2).csv" -> "my_service_v2"), or '' if none is left."""
+    stem = re.sub(r"[^0-9a-z]+", "_", name.rsplit(".", 1)[0].lower()).strip("_")
+    return stem if stem[:1].isalpha() else ""
 
 
 def sheet_csv(text):
@@ -57,7 +89,7 @@ class ModelSheet(_StaticPicture, W.VBox):
         The message of the last failed build ('' when it worked).
     """
 
-    def __init__(self, text, *, name, start, stop, dt, time_units, outputs=None):
+    def __init__(self, text, *, name, start, stop, dt, time_units, method="euler", outputs=None):
         self.outputs = outputs
         self.text = W.Textarea(value=text, placeholder="Paste your sheet here (copy the cells in Excel, then paste)",
                                layout=W.Layout(width="100%", height="240px"))
@@ -71,9 +103,24 @@ class ModelSheet(_StaticPicture, W.VBox):
                               tooltip="The time step: smaller is more exact and slower")
         self.time_units = W.Text(value=time_units, description="Time in", style=style, layout=narrow,
                                  placeholder="week, month, year")
+        if method not in ("euler", "rk4"):
+            raise ModelError(f"method is 'euler' or 'rk4', not {method!r}")
+        self.method = W.Dropdown(options=[("Euler", "euler"), ("Runge-Kutta 4", "rk4")], value=method,
+                                 description="Method", style=style, layout=W.Layout(width="230px"),
+                                 tooltip="How each step is worked out: Euler as most courses teach, or "
+                                         "Runge-Kutta 4 (as a Stella model may say)")
         self.build_button = W.Button(description="Build and run", icon="play", button_style="primary",
                                      tooltip="Read the sheet, build the model and run it")
         self.build_button.on_click(lambda _: self.build())
+        self.upload = W.FileUpload(accept=",".join((".csv", ".tsv", ".txt") + _XMILE_FILES), multiple=False,
+                                   description="Open a file", icon="folder-open", layout=W.Layout(width="auto"),
+                                   tooltip="A sheet saved from Excel (CSV or Unicode text), or a model from "
+                                           "Stella, iThink or Vensim (XMILE)")
+        self.upload.observe(lambda _: self._uploaded(), names="value")
+        self.undo_button = W.Button(description="Back to the sheet before", icon="undo", layout=W.Layout(
+            width="auto", display="none"), tooltip="Put back the sheet and settings you had before opening the file")
+        self.undo_button.on_click(lambda _: self.undo_open())
+        self._before_open = None
         self.message = W.HTML()
         self.links = W.HTML()
         self.links.add_class("dpmkit-sheet-links")
@@ -89,11 +136,12 @@ class ModelSheet(_StaticPicture, W.VBox):
             "<div style='font-size:14px;max-width:760px'>One row a variable: <b>kind</b> (stock, flow, auxiliary, "
             "parameter, lever, lookup), <b>name</b>, <b>equation</b> (a number, or an equation of other names), "
             "<b>units</b>, and for a flow the stock it drains (<b>from</b>) and fills (<b>to</b>). Copy the "
-            "cells into Excel and back, or paste your own. Then press <b>Build and run</b>.</div>")
-        settings = W.HBox([self.name, self.start, self.stop, self.dt, self.time_units],
+            "cells into Excel and back, or paste your own. Then press <b>Build and run</b>. <b>Open a file</b> "
+            "takes a sheet saved from Excel (CSV) or a model from Stella, iThink or Vensim (XMILE).</div>")
+        settings = W.HBox([self.name, self.start, self.stop, self.dt, self.time_units, self.method],
                           layout=W.Layout(flex_flow="row wrap"))
-        super().__init__([intro, self.text, settings, W.HBox([self.build_button]), self.message, self.links,
-                          self.place, self.fitting])
+        buttons = W.HBox([self.build_button, self.upload, self.undo_button], layout=W.Layout(flex_flow="row wrap"))
+        super().__init__([intro, self.text, settings, buttons, self.message, self.links, self.place, self.fitting])
         self.add_class("dpmkit-sheet")
 
     def build(self):
@@ -105,7 +153,7 @@ class ModelSheet(_StaticPicture, W.VBox):
                 warnings.simplefilter("always", UnitsWarning)
                 model = sheet.read(self.text.value, name=self.name.value.strip() or "my_model",
                                    start=self.start.value, stop=self.stop.value, dt=self.dt.value,
-                                   time_units=self.time_units.value.strip())
+                                   time_units=self.time_units.value.strip(), method=self.method.value)
             outputs = [n for n in (self.outputs or []) if n in model.recorded] or None
             explorer = Explorer(model, outputs, scenario_box="on request")
         except ModelError as err:
@@ -137,6 +185,68 @@ class ModelSheet(_StaticPicture, W.VBox):
         self.fit_params.value = tuple(chosen)
         self._static_changed()
         return model
+
+    # -- opening a file
+    def _uploaded(self):
+        if self.upload.value:
+            entry = self.upload.value[0]
+            self.upload.value = ()  # so that the same file can be opened again after a change in Excel
+            self.open_file(entry["name"], entry["content"])
+
+    def open_file(self, name, data):
+        """Open a file the learner chose (*Open a file*): a sheet saved from Excel goes into the sheet as it
+        is; a Stella, iThink or Vensim model (XMILE) is read and written into the sheet, with its time
+        settings. Then the model is built. Returns the Model, or None: a file that cannot be read changes
+        nothing; a sheet with a mistake stays in the box to mend, and *Back to the sheet before* puts back
+        what was there."""
+        name = str(name)
+        try:
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise ModelError(f"the content of {name} is {type(data).__name__}, not the bytes of a file")
+            data = bytes(data)
+            if name.lower().endswith(_XMILE_FILES):
+                from .. import xmile
+
+                model = xmile.read(data)
+                text = sheet.dumps(model)
+                settings = _settings_of(model)
+            else:
+                if len(data) > 4 * sheet.MAX_CHARS:  # UTF-8 takes at most 4 bytes a character
+                    raise ModelError(f"{name} is {len(data):,} bytes; the kit reads sheets of up to "
+                                     f"{sheet.MAX_CHARS:,} characters")
+                text = _decoded(data, name)
+                settings = {"name": _file_stem(name)} if _file_stem(name) else {}
+        except ModelError as err:
+            said = str(err) if name in str(err) else f"{name}: {err}"
+            self.message.value = _message(f"Not opened: {said}", "error")
+            return None
+        self._before_open = (self.text.value, self._settings())
+        self.text.value = text
+        self._set_settings(settings)
+        self.undo_button.layout.display = None
+        model = self.build()
+        if model is not None:
+            self.message.value = self.message.value.replace("Built ", f"Opened {html.escape(name)} and built ", 1)
+        return model
+
+    def undo_open(self):
+        """Put back the sheet and settings from before the last file was opened, and build them."""
+        if self._before_open is None:
+            return None
+        text, settings = self._before_open
+        self._before_open = None
+        self.undo_button.layout.display = "none"
+        self.text.value = text
+        self._set_settings(settings)
+        return self.build()
+
+    def _settings(self):
+        return {"name": self.name.value, "start": self.start.value, "stop": self.stop.value, "dt": self.dt.value,
+                "time_units": self.time_units.value, "method": self.method.value}
+
+    def _set_settings(self, settings):
+        for key, value in settings.items():
+            getattr(self, key).value = value
 
     # -- fitting to data
     def _fit_box(self):
@@ -269,7 +379,7 @@ def _close(widget):
 
 
 def model_sheet(model=None, *, text=None, outputs=None, name=None, start=None, stop=None, dt=None,
-                time_units=None):
+                time_units=None, method=None):
     """Build a model from a sheet, without code: a table to paste from Excel or edit, the time
     settings, *Build and run*, then the model's explorer and links to save it (CSV, XMILE), and a
     section that fits chosen numbers to counts pasted from Excel and writes the fitted values
@@ -284,8 +394,9 @@ def model_sheet(model=None, *, text=None, outputs=None, name=None, start=None, s
         A sheet to start from instead (see :mod:`dpmkit.sheet` for its columns).
     outputs : list of str, optional
         What the explorer charts (default: as :func:`explore` chooses).
-    name, start, stop, dt, time_units
-        The model's name and time settings (default: the model's, else the starter's).
+    name, start, stop, dt, time_units, method
+        The model's name, time settings and integration method (default: the model's, else the
+        starter's).
 
     Returns
     -------
@@ -304,10 +415,9 @@ def model_sheet(model=None, *, text=None, outputs=None, name=None, start=None, s
     settings = dict(_STARTER_SETTINGS)
     if model is not None:
         model = _model(model)
-        settings = {"name": model.name, "start": float(model.start), "stop": float(model.stop), "dt": float(model.dt),
-                    "time_units": model.time_units}
+        settings = _settings_of(model)
         text = sheet.dumps(model) if text is None else text
-    given = {"name": name, "start": start, "stop": stop, "dt": dt, "time_units": time_units}
+    given = {"name": name, "start": start, "stop": stop, "dt": dt, "time_units": time_units, "method": method}
     settings.update({k: v for k, v in given.items() if v is not None})
     builder = ModelSheet(STARTER if text is None else text, outputs=outputs, **settings)
     builder.build()

@@ -262,6 +262,43 @@ def test_a_learner_builds_a_model_from_a_pasted_sheet_and_saves_it_as_xmile(tmp_
     shutil.rmtree(root, ignore_errors=True)
 
 
+def test_a_learner_opens_a_sheet_saved_from_excel_with_the_open_button(tmp_path):
+    """No copying and pasting: the learner saved their sheet in Excel on Windows (CSV, Windows-1252,
+    with a pound sign), chooses it with *Open a file*, and the model it holds is built and explored,
+    named after the file."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    root = tmp_path / "lab"
+    root.mkdir()
+    _builder_notebook(root / "builder.ipynb")
+    own = ("kind,name,equation,units,from,to,label,low,high\n"
+           "stock,caseload,300,cases,,,Caseload (£ budget)\n"
+           "flow,new_cases,arrivals,cases/week,,caseload\n"
+           "flow,closed,caseload / case_length,cases/week,caseload\n"
+           "lever,arrivals,40,cases/week,,,Arrivals,0,100\n"
+           "parameter,case_length,6,week,,,Weeks a case lasts,1,24\n")
+    saved = tmp_path / "Our caseload.csv"
+    saved.write_bytes(own.encode("cp1252"))
+    with jupyter_lab(root) as url, chromium_page() as page:
+        open_and_run(page, url, "builder.ipynb")
+        box = page.locator(".dpmkit-sheet")
+        with page.expect_file_chooser() as chooser:  # the button opens the system's file dialog
+            box.locator(".widget-upload").click()
+        chooser.value.set_files(str(saved))
+        page.wait_for_function("() => document.querySelector('.dpmkit-sheet').innerText.includes('Opened Our "
+                               "caseload.csv and built')", timeout=30_000)
+        assert "Caseload (£ budget)" in box.locator(".dpmkit-sheet-text textarea").input_value()
+        from dpmkit import sheet
+
+        model = sheet.read(own, name="our_caseload", stop=52, time_units="week")  # the starter's settings
+        expected = dk.charts.describe(dk.simulate(model), ["caseload"])
+        page.wait_for_function(f"() => document.querySelector('.dpmkit-sheet').innerText.includes({expected!r})",
+                               timeout=20_000)
+        assert box.get_by_role("button", name="Back to the sheet before").is_visible()
+        box.scroll_into_view_if_needed()
+        box.screenshot(path=str(ARTIFACTS / "model_sheet_opened.png"))
+    shutil.rmtree(root, ignore_errors=True)
+
+
 FIT_JS = """() => {
     const chart = document.querySelector('.dpmkit-explorer .dpmkit-chart');
     const svg = chart.querySelector('svg');
