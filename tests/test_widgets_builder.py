@@ -221,3 +221,17 @@ def test_the_open_button_hands_the_chosen_file_over_and_can_take_the_same_file_a
     assert builder.model.name == "mine" and builder.upload.value == ()
     with pytest.raises(dk.ModelError, match="method is 'euler' or 'rk4', not 'RK4'"):
         dk.widgets.model_sheet(method="RK4")
+
+
+def test_counts_saved_from_excel_open_into_the_fit_and_a_bad_file_leaves_the_box_as_it_was():
+    builder = dk.widgets.model_sheet()
+    counted = _observed(builder.model, demand=35).replace("\t", ";")  # Excel's CSV where the comma is decimal
+    assert builder.open_data_file("counts.csv", counted.encode("cp1252"))
+    assert builder.data.value == counted
+    assert "Opened counts.csv: 14 times, observing waiting" in html.unescape(builder.fit_message.value)
+    builder.fit_params.value = ("demand",)
+    assert builder.fit_data().params["demand"] == pytest.approx(35, abs=0.05)
+    assert not builder.open_data_file("counts.csv", b"time;waiting\n0;120\n4;lots\n")
+    said = html.unescape(builder.fit_message.value)
+    assert "Not opened: counts.csv: line 3, column 'waiting' must be a number, not 'lots'" in said
+    assert builder.data.value == counted

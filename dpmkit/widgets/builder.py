@@ -269,13 +269,50 @@ class ModelSheet(_StaticPicture, W.VBox):
             "<div style='font-size:14px;max-width:760px'>Paste what was observed: a first column <b>time</b> (in the "
             "model's time units), then one column for each observed variable, headed with its name in the sheet; "
             "leave a cell empty where there is no count. Pick the numbers to fit (each searched between its low "
-            "and high) and press <b>Fit to the data</b>.</div>")
-        box = W.VBox([help_text, self.data, W.HBox([self.fit_params, W.VBox([self.fit_button, self.use_button])],
-                                                   layout=W.Layout(flex_flow="row wrap")),
+            "and high) and press <b>Fit to the data</b>. <b>Open a data file</b> takes the counts saved from "
+            "Excel as CSV.</div>")
+        self.data_upload = W.FileUpload(accept=".csv,.tsv,.txt", multiple=False, description="Open a data file",
+                                        icon="folder-open", layout=W.Layout(width="auto"),
+                                        tooltip="Counts saved from Excel (CSV or Unicode text): time, then one "
+                                                "column for each observed variable")
+        self.data_upload.observe(lambda _: self._data_uploaded(), names="value")
+        box = W.VBox([help_text, self.data, W.HBox([self.data_upload]),
+                      W.HBox([self.fit_params, W.VBox([self.fit_button, self.use_button])],
+                             layout=W.Layout(flex_flow="row wrap")),
                       self.fit_message, self.fit_picture])
         self.fitting = W.Accordion(children=[box], titles=("Fit the model to your data (optional)",),
                                    selected_index=None, layout=W.Layout(width="100%"))
         self.fitting.add_class("dpmkit-sheet-fit")
+
+    def _data_uploaded(self):
+        if self.data_upload.value:
+            entry = self.data_upload.value[0]
+            self.data_upload.value = ()
+            self.open_data_file(entry["name"], entry["content"])
+
+    def open_data_file(self, name, data):
+        """Put the counts of a file saved from Excel (CSV, Unicode text) into the data box, checked as
+        :func:`dpmkit.sheet.read_data` reads them. Returns True, or False with the reason shown and
+        the box as it was."""
+        name = str(name)
+        try:
+            if not isinstance(data, (bytes, bytearray, memoryview)):
+                raise ModelError(f"the content of {name} is {type(data).__name__}, not the bytes of a file")
+            data = bytes(data)
+            if len(data) > 4 * sheet.MAX_CHARS:
+                raise ModelError(f"{name} is {len(data):,} bytes; the kit reads data of up to "
+                                 f"{sheet.MAX_CHARS:,} characters")
+            text = _decoded(data, name)
+            frame = sheet.read_data(text)
+        except ModelError as err:
+            said = str(err) if name in str(err) else f"{name}: {err}"
+            self.fit_message.value = _message(f"Not opened: {said}", "error")
+            return False
+        self.data.value = text
+        observed = ", ".join(str(c) for c in frame.columns)
+        self.fit_message.value = _message(f"Opened {name}: {len(frame)} times, observing {observed}. Pick the "
+                                          "numbers to fit and press Fit to the data.", "ok")
+        return True
 
     def fit_data(self):
         """Fit the chosen parameters of the built model to the pasted data (:func:`dpmkit.calibrate`);
