@@ -68,6 +68,8 @@ def test_controls_come_from_param_metadata(demo):
     assert slider.continuous_update is False
     assert slider.description == "Funded caseworker posts"
     assert p.description in slider.tooltip and "FTE" in slider.tooltip and "assumption" in slider.tooltip
+    # the default is said (SDEverywhere users asked to see each slider's default), before the range
+    assert "Default 20 FTE. Range 5 to 40 FTE" in slider.tooltip
     # units beside the slider
     row = next(c for c in ex.sections.children[0].children if slider in c.children)
     assert row.children[1].value == "FTE"
@@ -413,7 +415,7 @@ def test_explorer_compares_the_models_declared_moments_not_only_the_end(surrey):
     explorer.set(decommissioning_years=5)
     text = explorer.summary_text()
     assert "; End of March 2014: 587 (base run 426, difference +161);" in text
-    assert "Settings: Years to decommission 5." in text
+    assert "Settings: Years to decommission 5 (default 3)." in text
     table = explorer.summary.value
     assert "End of March 2014" in table and "587" in table and "426" in table and "+161" in table
 

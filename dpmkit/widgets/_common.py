@@ -89,8 +89,10 @@ def _tooltip(p):
     parts = [p.label]
     if p.description:
         parts.append(p.description)
+    units = f" {p.units}" if p.units and p.units != "dimensionless" else ""
+    parts.append(f"Default {p.default:g}{units}")  # what Reset and the grey base run start from
     if p.bounds is not None:
-        parts.append(f"Range {p.bounds[0]:g} to {p.bounds[1]:g}{' ' + p.units if p.units else ''}")
+        parts.append(f"Range {p.bounds[0]:g} to {p.bounds[1]:g}{units}")
     if p.uncertainty is not None:
         parts.append(f"Uncertain: plausibly {p.uncertainty[0]:g} to {p.uncertainty[1]:g}")
     if p.source:

@@ -280,7 +280,9 @@ class Explorer(_StaticPicture, W.VBox):
         run at each moment compared."""
         lines = [charts.describe(self.result, self.outputs)]
         changed = self.changed()
-        lines.append("Settings: " + (", ".join(f"{self.model[k].label} {words.number(v)}" for k, v in changed.items())
+        defaults = self.model.defaults
+        lines.append("Settings: " + (", ".join(f"{self.model[k].label} {words.number(v)} (default "
+                                               f"{words.number(defaults[k])})" for k, v in changed.items())
                                      or "the model's defaults") + ".")
         for name in self.outputs:
             parts = []
