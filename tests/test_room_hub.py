@@ -63,6 +63,7 @@ def test_the_config_loads_with_jupyterhubs_loader_and_runs_the_room_as_a_service
     assert command[:3] == [sys.executable, "-m", "dpmkit.room"]
     assert command[command.index("--folder") + 1] == str(tmp_path / "ballots")
     assert command[command.index("--base-url") + 1] == "/services/dpmkit-room/"
+    assert "--behind-proxy" in command  # each student's device told by the address the proxy adds
     assert app.config.Spawner.environment == {"DPMKIT_BALLOTS": str(tmp_path / "ballots")}
     # the service's command is a command line the room accepts
     out = subprocess.run([*command, "--help"], capture_output=True, text=True, cwd=ROOT, timeout=120,
@@ -73,7 +74,7 @@ def test_the_config_loads_with_jupyterhubs_loader_and_runs_the_room_as_a_service
 @needs_hub
 def test_the_config_sets_the_rooms_tables_game_and_page_limit_from_the_environment(tmp_path, monkeypatch):
     """The two-hour seminar on a hub plays targets_vs_learning with eight groups; a course of 200
-    needs more than the room's 200 pages, since every student arrives from the proxy's address."""
+    needs more than the room's 200 pages."""
     from jupyterhub.app import JupyterHub
 
     for key, value in hub_env(tmp_path, DPMKIT_HUB_TABLES="8", DPMKIT_HUB_GAME="targets_vs_learning",
@@ -187,3 +188,53 @@ def test_a_real_hub_serves_the_room_and_the_ballot_lands_in_the_shared_folder(tm
     found = dk.workshop.collect(tmp_path / "ballots", model="demo")
     assert sorted((b.participant, b.table, b.round) for b in found.ballots) == [
         ("Hub student", "Table 2", "1"), ("Notebook student", "Table 5", "1")]
+
+
+@pytest.mark.skipif(proxy_command() is None or missing_room_requirements() is not None,
+                    reason="PROXY NOT CHECKED: configurable-http-proxy (node) not found, or the room cannot start; "
+                    "`make hub-check` installs it and runs this file")
+def test_through_the_hubs_own_proxy_each_student_is_held_to_the_per_device_limit(tmp_path):
+    """JupyterHub's proxy (configurable-http-proxy, real, node) in front of a room started as the
+    hub config starts it (--behind-proxy): pages from one student's address are held to the
+    per-device limit, another student still joins, and a page that bypasses the proxy (a process
+    on the hub machine reaching the room's port) is not taken for the laptop."""
+    from room_session import room
+    from test_room_limits import Page
+    from widget_tree import wait_for
+
+    proxy_port, api_port = free_port(), free_port()
+    with room(tmp_path / "ballots", "--code", "PROXY", "--max-pages-per-device", "2", "--behind-proxy") as running:
+        env = dict(os.environ, CONFIGPROXY_AUTH_TOKEN="test-token")
+        proxy = subprocess.Popen([proxy_command(), "--ip", "127.0.0.1", "--port", str(proxy_port), "--api-ip",
+                                  "127.0.0.1", "--api-port", str(api_port), "--default-target",
+                                  f"http://127.0.0.1:{running.port}"], env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            through = type("Through", (), {"port": proxy_port})()  # pages reach the room through the proxy
+
+            def proxy_up():
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{proxy_port}/?code=PROXY", timeout=5) as answer:
+                        return answer.status == 200
+                except OSError:
+                    return False
+
+            wait_for(proxy_up, 60, "the proxy to pass the room's page on")
+            first, second = Page(through, "127.0.0.2"), Page(through, "127.0.0.2")
+            assert first.connect() == "kernel" and second.connect() == "kernel"
+            assert Page(through, "127.0.0.2").connect() == "refused"  # a third page of that student, all open
+            wait_for(lambda: any("refused a new page: 127.0.0.2 already has 2 pages open" in line
+                                 for line in running.lines), 30, "the refusal, naming the student's address")
+            other = Page(through, "127.0.0.3")
+            assert other.connect() == "kernel"  # another student is not held back
+            # straight to the room's port from the hub machine: one device, not the exempt laptop
+            direct = [Page(running, "127.0.0.1") for _ in range(3)]
+            assert [page.connect() for page in direct[:2]] == ["kernel", "kernel"]
+            assert direct[2].connect() == "refused"
+            for page in (first, second, other, *direct[:2]):
+                page.leave()
+        finally:
+            import signal
+
+            os.killpg(proxy.pid, signal.SIGTERM)
+            proxy.wait(timeout=30)

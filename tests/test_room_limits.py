@@ -20,7 +20,7 @@ import pytest
 from room_session import ROOT, missing_room_requirements, room
 from widget_tree import wait_for
 
-from dpmkit.room.limits import PageLimits
+from dpmkit.room.limits import LAPTOP, PageLimits, device_of
 
 
 class Clock:
@@ -139,6 +139,31 @@ def test_the_console_is_warned_once_a_minute_for_each_kind_of_refusal_whatever_i
     assert limits.should_warn("device")
     with pytest.raises(ValueError, match="unknown kind of refusal 'the'"):
         limits.should_warn("the")
+
+
+def _scope(peer, *forwarded):
+    headers = [(b"x-forwarded-for", f.encode()) for f in forwarded]
+    return {"type": "websocket", "client": (peer, 50000), "headers": headers}
+
+
+def test_behind_a_proxy_a_device_is_the_address_the_proxy_added_and_nothing_a_browser_can_choose():
+    # the hub's proxy appends the address it saw: whatever the browser sent stands before it
+    assert device_of(_scope("127.0.0.1", "10.0.0.5"), behind_proxy=True) == "10.0.0.5"
+    assert device_of(_scope("127.0.0.1", "6.6.6.6, 10.0.0.5"), behind_proxy=True) == "10.0.0.5"
+    assert device_of(_scope("127.0.0.1", "6.6.6.6", "10.0.0.5"), behind_proxy=True) == "10.0.0.5"
+    assert device_of(_scope("::1", "::ffff:10.0.0.7"), behind_proxy=True) == "10.0.0.7"
+    # without the flag, or from another machine, the header is never believed
+    assert device_of(_scope("127.0.0.1", "10.0.0.5")) == "127.0.0.1"
+    assert device_of(_scope("10.0.0.9", "127.0.0.1"), behind_proxy=True) == "10.0.0.9"
+    # from this machine but not through the proxy (no address, or one it did not write): one device,
+    # not the laptop, so it is held to the per-device limits
+    for scope in (_scope("127.0.0.1"), _scope("127.0.0.1", "localhost"), _scope("127.0.0.1", "1" * 10_000)):
+        device = device_of(scope, behind_proxy=True)
+        assert device == "127.0.0.1 (not through the proxy)" and device not in LAPTOP
+    limits = PageLimits(per_device=1, total=10)
+    assert limits.admit("a", device_of(_scope("127.0.0.1"), True), live=set()).allowed
+    limits.opened("a", device_of(_scope("127.0.0.1"), True))
+    assert not limits.admit("b", device_of(_scope("127.0.0.1"), True), live={"a"}).allowed
 
 
 def test_limits_below_one_are_refused():

@@ -57,10 +57,12 @@ SERVICE = "dpmkit-room"
 c.JupyterHub.port = int(os.environ.get("DPMKIT_HUB_PORT", "8000"))
 
 # The room, started and restarted by the hub (a "managed service"); the hub's proxy routes
-# /services/dpmkit-room/ to it and passes the full path on, hence --base-url.
+# /services/dpmkit-room/ to it and passes the full path on, hence --base-url. Every student
+# arrives from the proxy, which adds the student's address to each connection: --behind-proxy
+# has the room read it, so that each student's device is held to the room's per-device limits.
 room_command = [sys.executable, "-m", "dpmkit.room", "--folder", BALLOTS, "--host", "127.0.0.1",
                 "--port", str(ROOM_PORT), "--model", MODEL, "--no-browser",
-                "--base-url", f"/services/{SERVICE}/"]
+                "--base-url", f"/services/{SERVICE}/", "--behind-proxy"]
 if PUBLIC_URL:
     room_command += ["--public-url", PUBLIC_URL]
 if ROOM_CODE:

@@ -64,6 +64,10 @@ def parser():
                    help=f"live pages one device may keep (default {DEFAULT_PER_DEVICE}); over it the device's "
                         "longest-disconnected page is closed, and a device with N pages open at once is refused. "
                         "This laptop's own browser is not counted")
+    p.add_argument("--behind-proxy", action="store_true",
+                   help="the room is reached through a proxy on this machine (JupyterHub's): tell each device by "
+                        "the address the proxy adds (X-Forwarded-For), so that the per-device limits hold for "
+                        "each student; never set it for a room participants reach directly")
     p.add_argument("--max-pages", type=_at_least_one, default=DEFAULT_TOTAL, metavar="N",
                    help=f"live pages the whole room keeps (default {DEFAULT_TOTAL}, about 1.3 GB); raise it for "
                         "a large course")
@@ -298,5 +302,6 @@ def main(argv=None):
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     with lock, contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
         serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
-              limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages))
+              limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages),
+              behind_proxy=args.behind_proxy)
     return 0

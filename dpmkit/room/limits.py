@@ -16,8 +16,10 @@ room's guard (:mod:`dpmkit.room.server`) asks a :class:`PageLimits` before each 
   script is thousands).
 
 The laptop's own addresses (``127.0.0.1``, ``::1``) are exempt from the per-device and
-per-minute bounds, not from the total: the facilitator's dashboard and projector, a benchmark,
-and JupyterHub's proxy (every hub user arrives from it) connect from there.
+per-minute bounds, not from the total: the facilitator's dashboard and projector and a benchmark
+connect from there. Behind JupyterHub's proxy every student arrives from there too; a room started
+with ``--behind-proxy`` then tells each device by the address the proxy adds to the connection
+(:func:`device_of`), so each student is held to the per-device bounds.
 
 Refused connections are closed before the websocket is accepted (the browser sees HTTP 403);
 the facilitator's console says why, at most once a minute for each kind of refusal
@@ -26,13 +28,14 @@ the facilitator's console says why, at most once a minute for each kind of refus
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["Admission", "PageLimits", "DEFAULT_PER_DEVICE", "DEFAULT_TOTAL", "REFUSALS"]
+__all__ = ["Admission", "PageLimits", "DEFAULT_PER_DEVICE", "DEFAULT_TOTAL", "REFUSALS", "device_of"]
 
 #: A participant's page, the game's table page, a projector view, reloads: eight is plenty.
 DEFAULT_PER_DEVICE = 8
@@ -43,6 +46,30 @@ _MAX_DEVICES_KEPT = 1000
 
 #: The laptop's own addresses (as uvicorn reports a client's address).
 LAPTOP = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+
+def device_of(scope, behind_proxy=False):
+    """The device a connection comes from: its peer address, from an ASGI ``scope``.
+
+    With ``behind_proxy`` (a room served through a proxy on this machine, as JupyterHub's), a
+    connection from this machine is told by the last address of its ``X-Forwarded-For`` header:
+    the one the proxy added, which the browser cannot choose (anything it sends itself stands
+    before it). A connection from this machine without that address did not come through the
+    proxy (a process on the hub machine, such as a student's own server, reaching the room's port
+    directly): it is one device, ``"127.0.0.1 (not through the proxy)"``, held to the per-device
+    bounds like any other, not exempt as the laptop's own pages are. Without ``behind_proxy`` the
+    header is never read, since any browser can send one; and a connection from another machine
+    is never taken at its header's word."""
+    peer = str((scope.get("client") or ("?",))[0])
+    if not behind_proxy or peer not in LAPTOP:
+        return peer
+    forwarded = [value for name, value in scope.get("headers") or () if name.lower() == b"x-forwarded-for"]
+    last = forwarded[-1][-100:].decode("latin-1").rsplit(",", 1)[-1].strip() if forwarded else ""
+    try:  # bounded above: a header can be long
+        address = ipaddress.ip_address(last)
+        return str(getattr(address, "ipv4_mapped", None) or address)  # ::ffff:10.0.0.7 is 10.0.0.7
+    except ValueError:  # no address the proxy wrote
+        return f"{peer} (not through the proxy)"
 
 
 #: The kinds of refusal: a device over its page limit, a device opening pages too fast, the room full.

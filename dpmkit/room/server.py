@@ -41,7 +41,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from . import fonts, frontend
-from .limits import PageLimits
+from .limits import PageLimits, device_of
 
 __all__ = ["configure_solara", "guarded_app", "missing_assets", "send_asset", "serve", "warm_up"]
 
@@ -198,11 +198,12 @@ def _live_kernels():
     return kernel_context.contexts.copy().keys()  # dict.copy is one step under the GIL
 
 
-def guarded_app(app, room, base_url="", limits=None):
+def guarded_app(app, room, base_url="", limits=None, behind_proxy=False):
     """Wrap Solara's ASGI ``app`` so only the room's routes answer (see the module's docstring).
 
     ``limits``: the :class:`~dpmkit.room.limits.PageLimits` new pages must fit in (default: its
-    defaults).
+    defaults). ``behind_proxy``: tell devices by the address a proxy on this machine adds
+    (:func:`~dpmkit.room.limits.device_of`).
 
     ``base_url`` (e.g. ``/services/dpmkit-room/``) serves the room under that path, as behind
     JupyterHub's proxy, which passes the full path on: it is taken off before the checks and
@@ -215,7 +216,7 @@ def guarded_app(app, room, base_url="", limits=None):
 
     async def kernel_connection(scope, receive, send, path):
         kernel_id = path.rsplit("/", 2)[-2]
-        device = (scope.get("client") or ("?",))[0]
+        device = device_of(scope, behind_proxy)
         admission = limits.admit(kernel_id, device, _live_kernels())
         if not admission.allowed:
             if limits.should_warn(admission.kind):
@@ -339,8 +340,9 @@ def prewarm_files(base, code):
     return fetched
 
 
-def serve(room, *, host, port, ready=None, base_url="", limits=None):
-    """Run the room until interrupted (Ctrl+C); ``base_url`` and ``limits`` as in :func:`guarded_app`."""
+def serve(room, *, host, port, ready=None, base_url="", limits=None, behind_proxy=False):
+    """Run the room until interrupted (Ctrl+C); ``base_url``, ``limits`` and ``behind_proxy`` as in
+    :func:`guarded_app`."""
     playing = getattr(room, "game", None) is not None  # the game (issue 13) serves its own pages
     from . import pages
 
@@ -369,8 +371,8 @@ def serve(room, *, host, port, ready=None, base_url="", limits=None):
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
                             category=UserWarning, module=r"solara\.server\.starlette")
 
-    config = uvicorn.Config(guarded_app(app, room, base_url, limits), host=host, port=port, log_level="warning",
-                            ws_max_size=4 * 1024 * 1024, lifespan="on")
+    config = uvicorn.Config(guarded_app(app, room, base_url, limits, behind_proxy), host=host, port=port,
+                            log_level="warning", ws_max_size=4 * 1024 * 1024, lifespan="on")
     server = uvicorn.Server(config)
     original = server.startup
     local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
