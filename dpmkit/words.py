@@ -7,7 +7,9 @@ table and the facilitator's dashboard:
 - :func:`number` — ``1,256``, ``12.5``, ``0.157``; round-off around zero reads ``0``.
 - :func:`signed` — a difference: ``+1,216``, ``−0.25``, ``0``.
 - :func:`time_value`, :func:`time_label`, :func:`when`, :func:`span` — times:
-  ``month 12``, ``2014``, ``April 2014``, ``in week 3``, ``from 2009 to 2019``.
+  ``month 12``, ``2014``, ``April 2014``, ``in week 3``, ``from 2009 to 2019``;
+  :func:`stretch` — a stretch of a run found by a computation, its ends rounded as people
+  say them: ``from the start to about year 2.6``.
 - :func:`axis_title` — a label with its units: ``Waiting list (people)``.
 - :func:`lower_first` — a label inside a sentence (``waiting list``, but ``NEET``).
 - :func:`parse_number` — the one parser for numbers typed into widgets and ballots.
@@ -34,6 +36,7 @@ __all__ = [
     "parse_number",
     "signed",
     "span",
+    "stretch",
     "time_label",
     "time_value",
     "when",
@@ -218,6 +221,49 @@ def span(t0, t1, time_units):
     if is_calendar(t0, time_units):
         return f"from {time_label(t0, time_units)} to {time_label(t1, time_units)}"
     return f"from {time_label(t0, time_units)} to {time_value(t1)}"
+
+
+def stretch(t0, t1, time_units, start, stop):
+    """A stretch of a run from ``start`` to ``stop`` whose ends a computation found (when a loop
+    dominates, when a regime holds), worded as a person says it: the run's own ends are "the
+    start" and "the end", and any other end is rounded to a twentieth of the run or finer (a
+    tenth of a year in a ten-year run, a whole month in a five-year one), with "about" when
+    rounding changed it; so ``0.625`` reads ``about year 0.6``, not ``year 0.62``. Calendar
+    years name the month, as :func:`time_label` does.
+
+    Examples
+    --------
+    >>> stretch(0, 0.625, "year", 0, 10), stretch(2.5625, 3.5625, "year", 0, 10)
+    ('from the start to about year 0.6', 'from about year 2.6 to 3.6')
+    >>> stretch(5.1875, 10, "year", 0, 10), stretch(12, 24, "month", 0, 60)
+    ('from about year 5.2 to the end (year 10)', 'from month 12 to 24')
+    >>> stretch(0, 60, "month", 0, 60), stretch(2015.25, 2022, "year", 2006, 2022)
+    ('throughout the run (month 0 to 60)', 'from April 2015 to the end (2022)')
+    """
+    t0, t1, start, stop = float(t0), float(t1), float(start), float(stop)
+    length = stop - start
+    near = 1e-9 * max(1.0, abs(length))
+    first, last = abs(t0 - start) < near, abs(t1 - stop) < near
+    if first and last:
+        return f"throughout the run ({time_label(start, time_units)} to {time_value(stop)})"
+    if is_calendar(t0, time_units):
+        a = "the start" if first else time_label(t0, time_units)
+        b = f"the end ({time_label(stop, time_units)})" if last else time_label(t1, time_units)
+        return f"from {a} to {b}"
+    step = 10.0 ** math.floor(math.log10(length / 20)) if length > 0 else 1.0
+
+    def rounded(t):
+        r = float(f"{round(t / step) * step:.12g}")
+        return ("about " if abs(r - t) > near else ""), time_value(r)
+    unit = f"{time_units} " if time_units else "time "
+    if first:
+        about, v = rounded(t1)
+        return f"from the start to {about}{unit}{v}"
+    about, v = rounded(t0)
+    if last:
+        return f"from {about}{unit}{v} to the end ({unit}{time_value(stop)})"
+    about1, v1 = rounded(t1)
+    return f"from {about or about1}{unit}{v} to {v1}"
 
 
 # --------------------------------------------------------------------- labels

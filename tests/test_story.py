@@ -82,12 +82,16 @@ def test_dominance_steps_tell_what_loop_dominance_finds(told):
     model, story = told
     dom = dk.loop_dominance(model)
     assert story.dominance is not None
-    periods = list(dom.periods.itertuples())
+    # The story follows the loops of three or more variables (a stock and its own flow alone
+    # says only that the stock fills or drains at its own pace).
+    led = dom.periods_among([lp.id for lp in dom.loops if len(lp.members) > 2])
+    assert not led.empty
+    periods = list(led.itertuples())
     caption = story[5].caption
     # The loops appear in the caption in the order they dominate.
     at = 0
     for p in periods:
-        at = caption.index(f": {p.loop} (", at) + 1
+        at = caption.index(f"{p.loop} (", at) + 1
     root = ET.fromstring(story[5].svg)
     bands = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert [b.find(f"{SVG}title").text.split(":")[0] for b in bands] == [p.loop for p in periods]
@@ -96,7 +100,7 @@ def test_dominance_steps_tell_what_loop_dominance_finds(told):
     # Band widths are proportional to the periods' lengths.
     for w, d in zip(widths, lengths):
         assert w == pytest.approx(d / (model.stop - model.start) * (900 - 120), abs=1.01)
-    total = dom.periods.assign(d=dom.periods.end - dom.periods.start).groupby("loop")["d"].sum()
+    total = led.assign(d=led.end - led.start).groupby("loop")["d"].sum()
     longest = total.idxmax()
     assert story[6].caption.startswith(f"{longest}, a ")
     assert f"{total[longest] / (model.stop - model.start):.0%} of the run" in story[6].caption
@@ -114,9 +118,49 @@ def test_the_dominance_caption_counts_the_unscored_loops_in_words():
     assert len(re.findall(r"\b[BR]\d+\b", unscored)) <= 5
     assert re.search(r"\band \d+ more\b", unscored)
     assert "smoothing or delay" in unscored
-    assert len(caption.split()) < 100
+    assert len(caption.split()) < 160  # the loops that lead, and why not a stock draining itself
     dom = dk.loop_dominance(dk.models.load("targets_vs_learning"))
     assert any("SMTH" in note for note in dom.notes)  # the function names stay, for a modeller
+
+
+def test_lesson_07s_story_names_a_loop_that_teaches_not_a_stock_draining_itself():
+    """Lesson 07's story, steps 6 and 7, named B12 (Gaming → Gaming change → Gaming), a stock
+    draining itself, as the loop that dominates longest, and read 'From year 0 to 0.62; from
+    year 0.62 to 1.81'. The loops that lead are now ones of three or more variables, the
+    stocks' own loops are said to score highest and why that says little, and the times read
+    as people say them."""
+    import re
+
+    story = dk.charts.story("targets_vs_learning", focus="knowledge_gain", steps=2)
+    when, longest = story[5].caption, story[6].caption
+    assert "Throughout the run a stock and its own flow alone scores highest (B12, B1, B10)" in when
+    assert "says only that a stock fills or drains at its own pace" in when
+    led = when[when.index("these lead: "):]
+    assert "B12" not in led and "B1 " not in led and "B10" not in led
+    assert led.startswith("these lead: R1 (reinforcing, through Easy-to-help clients) from the start to about "
+                          "year 2.6; B14 (balancing, through Parked clients) from about year 2.6 to 3.6;")
+    assert "from about year 5.2 to the end (year 10)." in led
+    assert not re.search(r"\d\.\d\d", when + longest)  # no 0.62, 1.81, 4.19
+    assert longest.startswith("R3, a reinforcing loop (Hard-to-help clients (served) → Parking → Parked clients"
+                              " → Unparking → Hard-to-help clients (served)), dominates longest of the loops of "
+                              "three or more variables: 55% of the run.")
+    # The chart of steps 6 and 7 shows those loops, not B12.
+    assert "B12" not in story[5].svg and ">R1<" in story[5].svg
+    assert "Gaming change" not in story[6].svg
+
+
+def test_a_story_says_plainly_when_only_a_stock_and_its_own_flow_could_be_scored():
+    model = dk.Model("drain", [
+        dk.Stock("backlog", 100, units="cases", role="strategic_resource"),
+        dk.Flow("cleared", "backlog / time_to_clear", out_of="backlog", units="cases/week", role="end_result"),
+        dk.Param("time_to_clear", 4, units="weeks"),
+    ], stop=20, dt=0.25, time_units="week")
+    story = dk.charts.story(model)
+    assert ("Only loops of a stock and its own flow alone could be scored, which say only that a stock fills or "
+            "drains at its own pace. These lead: B1 (balancing, through Backlog) throughout the run "
+            "(week 0 to 20).") in story[5].caption
+    assert story[6].caption.startswith("B1, a balancing loop (Backlog → Cleared → Backlog), dominates longest: "
+                                       "100% of the run. It is a stock and its own flow alone, the only kind")
 
 
 def test_the_feedback_caption_names_each_loop_it_lists_by_its_variables():
