@@ -6,6 +6,8 @@ table and the facilitator's dashboard:
 
 - :func:`number` — ``1,256``, ``12.5``, ``0.157``; round-off around zero reads ``0``.
 - :func:`signed` — a difference: ``+1,216``, ``−0.25``, ``0``.
+- :func:`estimate` — a fitted value with its interval: ``0.66 (0.41 to 0.91)``, or that
+  the data cannot pin it down.
 - :func:`time_value`, :func:`time_label`, :func:`when`, :func:`span` — times:
   ``month 12``, ``2014``, ``April 2014``, ``in week 3``, ``from 2009 to 2019``;
   :func:`stretch` — a stretch of a run found by a computation, its ends rounded as people
@@ -30,6 +32,7 @@ __all__ = [
     "both_readings",
     "difference",
     "escaped",
+    "estimate",
     "is_calendar",
     "lower_first",
     "number",
@@ -135,6 +138,50 @@ def difference(value, base):
     if shown == 0:
         return "about 0"
     return signed(float(f"{shown:.12g}"))
+
+
+def estimate(value, low, high, lowest=-math.inf, highest=math.inf):
+    """A fitted value and its interval as a reader takes them in, for a value that can only lie
+    from ``lowest`` to ``highest`` (its search range).
+
+    The digits follow the interval: two significant figures of its half-width, so a value
+    known to ±0.26 reads ``0.66 (0.40 to 0.92)``, not ``0.6612``; a value that rounds to zero
+    reads ``0``, never ``-0.00``. An interval that reaches past the range is cut to it and
+    says so. An interval that covers the whole range, or none at all (the fit could not
+    separate the value from another), means the data cannot pin the value down, and the
+    phrase says that instead of printing ``±230.71``.
+
+    Examples
+    --------
+    >>> estimate(0.6612, 0.4006, 0.9218, 0, 2)
+    '0.66 (0.40 to 0.92)'
+    >>> estimate(-1e-17, -230.71, 230.71, 0, 1)
+    '0: the data cannot pin it down yet (anything from 0 to 1 fits them)'
+    >>> estimate(0.7512, 0.0201, 1.482, 0, 1)
+    '0.75 (0.02 to 1, the top of its range)'
+    >>> estimate(35.0, 35.0, 35.0), estimate(2.5, float("nan"), float("nan"), 0, 10)
+    ('35 (35 to 35)', '2.5: the data cannot pin it down (it moves with another number without changing the fit)')
+    """
+    value, low, high = float(value), float(low), float(high)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return f"{number(value)}: the data cannot pin it down (it moves with another number without changing the fit)"
+    if math.isfinite(lowest) and math.isfinite(highest) and low <= lowest and high >= highest:
+        return (f"{number(value)}: the data cannot pin it down yet (anything from {number(lowest)} to "
+                f"{number(highest)} fits them)")
+    half = (high - low) / 2
+    if half <= 1e-12 * max(1.0, abs(value)):
+        return f"{number(value)} ({number(low)} to {number(high)})"
+    places = min(max(1 - math.floor(math.log10(half)), 0), 9)
+
+    def fixed(v):
+        return f"{round(v, places) + 0.0:,.{places}f}"
+    cut_low, cut_high = low < lowest, high > highest
+    low, high = max(low, lowest), min(high, highest)
+    a = number(low) if cut_low else fixed(low)
+    b = number(high) if cut_high else fixed(high)
+    edge = (", the bottom of its range" if cut_low and not cut_high else
+            ", the top of its range" if cut_high and not cut_low else "")
+    return f"{fixed(value)} ({a} to {b}{edge})"
 
 
 # --------------------------------------------------------------------- times
