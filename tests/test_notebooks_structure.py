@@ -70,6 +70,19 @@ def test_every_checked_cell_has_a_recorded_reference():
     assert sum(len(cells) for cells in nbtools.load_checked().values()) >= len(SOURCES)
 
 
+def test_checked_outputs_name_a_whole_week_month_or_year_without_a_trailing_point_zero():
+    """Lesson 02's bath-run printed 'longest in week 30.0' and its delay-run '(week 59.0)': a learner
+    reads week 30. The recorded outputs (what a learner's run prints) say it as the kit does."""
+    import re
+
+    said = json.dumps(nbtools.load_checked())
+    assert not re.findall(r"\b(?:week|month|year|day) \d+\.0\b", said)
+    bath = "".join(o["text"] for o in nbtools.load_checked()["02_stocks_flows_feedback"]["bath-run"])
+    assert bath.endswith("longest in week 30\n")
+    delay = "".join(o["text"] for o in nbtools.load_checked()["02_stocks_flows_feedback"]["delay-run"])
+    assert "longest 180 (week 30), lowest after the surge  67 (week 59)" in delay
+
+
 def _run_checked(tmp_path, refs):
     """Run lesson 00 under nbval with the given reference outputs; return the exit code."""
     import shutil
