@@ -3,6 +3,7 @@ single source with solutions (tools/notebooks.py)."""
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -624,3 +625,27 @@ def test_the_headline_number_of_notebook_00_is_flagged_as_political():
                    if c["cell_type"] == "markdown")
     first = text.index("1,080")
     assert "party-political" in text[first:first + 400] and "surrey_neet_2009" in text[first:first + 400]
+
+
+#: A lesson's text asking the learner to run code: "run `dk.dpm.chart(model, ...)`", "in a new cell".
+_INVITES_CODE = re.compile(r"\b(?:run|try|type)\b[^.]*?`[^`\n]*\w\([^`\n]*\)[^`\n]*`|\bin a new cell\b", re.I)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_every_invitation_to_run_code_outside_an_exercise_has_a_ready_made_cell(source):
+    """Lesson 04's 'Try other focuses in a new cell: `dk.dpm.chart(model, focus="trust")`' and
+    lesson 05's 'run `dk.dpm.chart(model, "objective")` in a new cell' and 'run
+    `dk.charts.frontier(fronts["trade_off"], ...)` to see it' asked a learner on the no-code track
+    to write code. Each invitation now follows a ready-made cell and is marked optional ('If you
+    write code, ...'), or a no-code way follows it ('**Without code, ...')."""
+    cells = nbtools.load(source)["cells"]
+    inside = {id(c) for _, scope in nbtools.exercises(cells) for c in scope}
+    for k, cell in enumerate(cells):
+        if cell["cell_type"] != "markdown" or id(cell) in inside or nbtools._tags(cell):
+            continue
+        for paragraph in "".join(cell["source"]).split("\n\n"):
+            if not _INVITES_CODE.search(paragraph):
+                continue
+            optional = paragraph.startswith("If you write code") and cells[k - 1]["cell_type"] == "code"
+            without = k + 1 < len(cells) and "".join(cells[k + 1]["source"]).startswith("**Without code")
+            assert optional or without, f"{source.name}, cell {cell.get('id')}: {paragraph[:120]!r}"

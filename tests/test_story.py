@@ -292,3 +292,34 @@ def test_story_mode_runs_in_lessons_03_04_and_07_under_nbval(lesson):
         tags = c["metadata"].get("tags", [])
         assert not {"nbval-skip", "answer", "raises-exception"} & set(tags), (lesson, tags)
         assert not any(line.strip() in ("# NBVAL_SKIP",) for line in c["source"])
+
+
+def test_the_focus_widget_lets_a_learner_try_other_focuses_without_code():
+    """Lesson 04 asked for 'other focuses in a new cell: dk.dpm.chart(model, focus="trust")'. The
+    ready-made cell picks from a list: what it draws is dk.dpm.chart's focus mode, text and all."""
+    model = dk.models.load("surrey")
+    w = dk.widgets.focus(model, "trust")
+    labels = {f: label for label, f in w.pick.options}
+    assert labels["trust"] == "Trust (strategic resource)"
+    assert labels["coproduction_effort"] == "Co-production effort (policy lever)"
+    assert labels["R1"].startswith("R1: a reinforcing loop through ")
+    assert not any(len(lp.members) <= 2 and lp.id in labels for lp in dk.loops(model))  # no stock-and-own-flow loop
+    for pick, steps in (("trust", 1), ("coproduction_effort", 2), ("R1", 1)):
+        w.pick.value, w.steps.value = pick, steps
+        want = dk.dpm.chart(model, focus=pick, steps=steps)
+        assert w.description == want.description and w.diagram.svg == want.svg
+        assert "Focus on" in w._text.value and w._picture.value.startswith('<svg style="max-width:100%')
+    # a pick that cannot be drawn says why, and the widget stays
+    w.pick.value = "evaluation_after"
+    assert w.diagram is None and w._text.value.startswith("<p><b>Not drawn:</b> focus &#x27;evaluation_after&#x27;")
+    # the static picture, for an exported lesson
+    w.pick.value = "trust"
+    bundle = w._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["image/svg+xml"].startswith("<svg") and "Focus on &#x27;Trust&#x27;" in data["text/html"]
+    with pytest.raises(ModelError, match="start must be a variable with a role or a loop id"):
+        dk.widgets.focus(model, "no_such_thing")
+    with pytest.raises(ModelError, match="steps must be 1, 2 or 3"):
+        dk.widgets.focus(model, steps=5)
+    with pytest.raises(ModelError, match="declares no DPM roles"):
+        dk.widgets.focus(dk.Model("bare", [dk.Stock("s", 1)]))
