@@ -177,7 +177,7 @@ class FocusWidget(W.VBox):
             self._text.value = f"<p><b>Not drawn:</b> {html.escape(str(err))}</p>"
             return
         self._picture.value = fit_to_width(self.diagram.svg)
-        self._text.value = "".join(f"<p style='margin:0.2em 0'>{html.escape(line)}</p>"
+        self._text.value = "".join(f"<p style='margin:0.2em 0;line-height:1.4'>{html.escape(line)}</p>"
                                    for line in self.description.splitlines() if line.strip())
 
     @property
