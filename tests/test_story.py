@@ -157,10 +157,18 @@ def test_a_story_says_plainly_when_only_a_stock_and_its_own_flow_could_be_scored
     ], stop=20, dt=0.25, time_units="week")
     story = dk.charts.story(model)
     assert ("Only loops of a stock and its own flow alone could be scored, which say only that a stock fills or "
-            "drains at its own pace. These lead: B1 (balancing, through Backlog) throughout the run "
+            "drains at its own pace. This leads: B1 (balancing, through Backlog) throughout the run "
             "(week 0 to 20).") in story[5].caption
     assert story[6].caption.startswith("B1, a balancing loop (Backlog → Cleared → Backlog), dominates longest: "
                                        "100% of the run. It is a stock and its own flow alone, the only kind")
+
+
+def test_a_story_tells_the_stretch_where_no_loop_of_three_or_more_variables_scores_first():
+    """Lesson 04's story (Surrey, focus becoming_neet): the caption said which loop leads from April
+    2015, and only after it that none had a score before then."""
+    caption = dk.charts.story("surrey", focus="becoming_neet", steps=2)[5].caption
+    assert ("Among loops of three or more variables, none has a score from the start to April 2015; then this "
+            "leads: B10 (balancing, through Well-targeted contracts) from April 2015 to the end (2022).") in caption
 
 
 def test_the_feedback_caption_names_each_loop_it_lists_by_its_variables():

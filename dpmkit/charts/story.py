@@ -301,11 +301,11 @@ def add_dominance(out, model, dom, kw):
     notes = "".join(f" {note[:1].upper()}{note[1:]}." for note in dom.notes)
     first = float(periods["start"].iloc[0])
     kind = "" if only_self else " of three or more variables"
-    quiet = stretch_(model.start, first)
-    rest = f" {quiet[0].upper()}{quiet[1:]} no loop{kind} has a score." if first > model.start + 1e-9 else ""
+    then = (f"none has a score {stretch_(model.start, first)}; then " if first > model.start + 1e-9 else "")
+    lead = "these lead" if len(parts) > 1 else "this leads"
     if only_self:
         aside = ("Only loops of a stock and its own flow alone could be scored, which say only that a stock fills "
-                 "or drains at its own pace. These lead: ")
+                 "or drains at its own pace. " + (f"Of those, {then}{lead}: " if then else f"{lead.capitalize()}: "))
     else:
         aside = ""
         if selfish:
@@ -315,10 +315,10 @@ def add_dominance(out, model, dom, kw):
                      + f" a stock and its own flow alone scores highest ({', '.join(ids[:3])}"
                      f"{' and more' if len(ids) > 3 else ''}), which says only that a stock fills or drains at its "
                      "own pace. ")
-        aside += "Among loops of three or more variables, these lead: "
+        aside += f"Among loops{kind}, {then}{lead}: "
     whole = "in the whole model; " if kw.get("focus") is not None else ""
     caption = (f"Which feedback loop drives the behaviour when ({whole}after 'Loops that Matter', the loop with the "
-               "largest share of all loops' scores dominates). " + aside + "; ".join(parts) + "." + rest + notes)
+               "largest share of all loops' scores dominates). " + aside + "; ".join(parts) + "." + notes)
     out.append(StoryStep("dominance", "Which loop dominates when", caption, _timeline(model, periods, dom)))
     length = periods.assign(d=periods["end"] - periods["start"]).groupby("loop")["d"].sum()
     longest = str(length.idxmax())
