@@ -266,6 +266,10 @@ def test_a_change_typed_with_its_direction_counts_when_number_and_direction_are_
     fall = dict(absolute=2, units="%", question="By what % did NEET fall after the cut?")
     assert judge("down 19%", 19, **fall)[0] == "right" and judge("19%", 19, **fall)[0] == "right"
     assert judge("up 19%", 19, **fall)[1].startswith("Not yet: up 19% goes the wrong way.")
+    # a question that only mentions a cut, or 'fewer than', is no question about a fall
+    cut = dict(absolute=2, units="%", question="After the budget cut, by what % has NEET changed?")
+    assert judge("up 19%", 19, **cut)[0] == "right" and judge("down 19%", 19, **cut)[0] == "wrong"
+    assert judge("up 20", 20, absolute=0, question="The first staff target with fewer than 100 waiting?")[0] == "right"
 
 
 def test_a_count_typed_out_of_its_whole_is_read():

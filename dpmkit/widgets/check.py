@@ -139,8 +139,9 @@ _WAY_AFTER = re.compile(rf"^(?P<rest>.*\d\s*%?)\s+(?P<way>{_WAY_WORDS})$", re.I)
 #: A count out of a whole, as people answer "how many of the four?": "3 of 4", "three out of four".
 _OUT_OF = re.compile(r"^(?P<part>[+-]?[\d.,]*\d)\s+(?:out\s+)?of\s+(?:the\s+)?(?P<whole>[\d.,]*\d)\b.*$", re.I)
 #: A question about a fall ("by how much did it fall?"): its positive answer is the size of the fall.
-_ASKS_FALL = re.compile(r"\b(?:fall|fell|fallen|drop|dropped|decrease|decline|reduc\w*|lower|fewer|less|cut|"
-                        r"shr[iau]nk)", re.I)
+#: Only verbs: "fewer than 100", "lower", "a budget cut" in a question do not make it one.
+_ASKS_FALL = re.compile(r"\b(?:fall|falls|fell|fallen|drop|drops|dropped|decrease|decreased|decline|declined|"
+                        r"reduce|reduced|shrink|shrank|shrunk)\b", re.I)
 
 
 def _framing(text):
