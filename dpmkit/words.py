@@ -140,9 +140,10 @@ def difference(value, base):
     return signed(float(f"{shown:.12g}"))
 
 
-def estimate(value, low, high, lowest=-math.inf, highest=math.inf):
+def estimate(value, low, high, lowest=-math.inf, highest=math.inf, *, named=""):
     """A fitted value and its interval as a reader takes them in, for a value that can only lie
-    from ``lowest`` to ``highest`` (its search range).
+    from ``lowest`` to ``highest`` (its search range); ``named`` goes before the interval in its
+    brackets (``"95% interval "``).
 
     The digits follow the interval: two significant figures of its half-width, so a value
     known to ±0.26 reads ``0.66 (0.40 to 0.92)``, not ``0.6612``; a value that rounds to zero
@@ -159,6 +160,8 @@ def estimate(value, low, high, lowest=-math.inf, highest=math.inf):
     '0: the data cannot pin it down yet (anything from 0 to 1 fits them)'
     >>> estimate(0.7512, 0.0201, 1.482, 0, 1)
     '0.75 (0.02 to 1, the top of its range)'
+    >>> estimate(0.6612, 0.4006, 0.9218, 0, 2, named="95% interval ")
+    '0.66 (95% interval 0.40 to 0.92)'
     >>> estimate(35.0, 35.0, 35.0), estimate(2.5, float("nan"), float("nan"), 0, 10)
     ('35 (35 to 35)', '2.5: the data cannot pin it down (it moves with another number without changing the fit)')
     """
@@ -170,7 +173,7 @@ def estimate(value, low, high, lowest=-math.inf, highest=math.inf):
                 f"{number(highest)} fits them)")
     half = (high - low) / 2
     if half <= 1e-12 * max(1.0, abs(value)):
-        return f"{number(value)} ({number(low)} to {number(high)})"
+        return f"{number(value)} ({named}{number(low)} to {number(high)})"
     places = min(max(1 - math.floor(math.log10(half)), 0), 9)
 
     def fixed(v):
@@ -181,7 +184,7 @@ def estimate(value, low, high, lowest=-math.inf, highest=math.inf):
     b = number(high) if cut_high else fixed(high)
     edge = (", the bottom of its range" if cut_low and not cut_high else
             ", the top of its range" if cut_high and not cut_low else "")
-    return f"{fixed(value)} ({a} to {b}{edge})"
+    return f"{fixed(value)} ({named}{a} to {b}{edge})"
 
 
 # --------------------------------------------------------------------- times
