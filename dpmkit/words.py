@@ -6,8 +6,12 @@ table and the facilitator's dashboard:
 
 - :func:`number` — ``1,256``, ``12.5``, ``0.157``; round-off around zero reads ``0``.
 - :func:`signed` — a difference: ``+1,216``, ``−0.25``, ``0``.
+- :func:`estimate` — a fitted value with its interval: ``0.66 (0.41 to 0.91)``, or that
+  the data cannot pin it down.
 - :func:`time_value`, :func:`time_label`, :func:`when`, :func:`span` — times:
-  ``month 12``, ``2014``, ``April 2014``, ``in week 3``, ``from 2009 to 2019``.
+  ``month 12``, ``2014``, ``April 2014``, ``in week 3``, ``from 2009 to 2019``;
+  :func:`stretch` — a stretch of a run found by a computation, its ends rounded as people
+  say them: ``from the start to about year 2.6``.
 - :func:`axis_title` — a label with its units: ``Waiting list (people)``.
 - :func:`lower_first` — a label inside a sentence (``waiting list``, but ``NEET``).
 - :func:`parse_number` — the one parser for numbers typed into widgets and ballots.
@@ -28,12 +32,14 @@ __all__ = [
     "both_readings",
     "difference",
     "escaped",
+    "estimate",
     "is_calendar",
     "lower_first",
     "number",
     "parse_number",
     "signed",
     "span",
+    "stretch",
     "time_label",
     "time_value",
     "when",
@@ -134,6 +140,53 @@ def difference(value, base):
     return signed(float(f"{shown:.12g}"))
 
 
+def estimate(value, low, high, lowest=-math.inf, highest=math.inf, *, named=""):
+    """A fitted value and its interval as a reader takes them in, for a value that can only lie
+    from ``lowest`` to ``highest`` (its search range); ``named`` goes before the interval in its
+    brackets (``"95% interval "``).
+
+    The digits follow the interval: two significant figures of its half-width, so a value
+    known to ±0.26 reads ``0.66 (0.40 to 0.92)``, not ``0.6612``; a value that rounds to zero
+    reads ``0``, never ``-0.00``. An interval that reaches past the range is cut to it and
+    says so. An interval that covers the whole range, or none at all (the fit could not
+    separate the value from another), means the data cannot pin the value down, and the
+    phrase says that instead of printing ``±230.71``.
+
+    Examples
+    --------
+    >>> estimate(0.6612, 0.4006, 0.9218, 0, 2)
+    '0.66 (0.40 to 0.92)'
+    >>> estimate(-1e-17, -230.71, 230.71, 0, 1)
+    '0: the data cannot pin it down yet (anything from 0 to 1 fits them)'
+    >>> estimate(0.7512, 0.0201, 1.482, 0, 1)
+    '0.75 (0.02 to 1, the top of its range)'
+    >>> estimate(0.6612, 0.4006, 0.9218, 0, 2, named="95% interval ")
+    '0.66 (95% interval 0.40 to 0.92)'
+    >>> estimate(35.0, 35.0, 35.0), estimate(2.5, float("nan"), float("nan"), 0, 10)
+    ('35 (35 to 35)', '2.5: the data cannot pin it down (it moves with another number without changing the fit)')
+    """
+    value, low, high = float(value), float(low), float(high)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return f"{number(value)}: the data cannot pin it down (it moves with another number without changing the fit)"
+    if math.isfinite(lowest) and math.isfinite(highest) and low <= lowest and high >= highest:
+        return (f"{number(value)}: the data cannot pin it down yet (anything from {number(lowest)} to "
+                f"{number(highest)} fits them)")
+    half = (high - low) / 2
+    if half <= 1e-12 * max(1.0, abs(value)):
+        return f"{number(value)} ({named}{number(low)} to {number(high)})"
+    places = min(max(1 - math.floor(math.log10(half)), 0), 9)
+
+    def fixed(v):
+        return f"{round(v, places) + 0.0:,.{places}f}"
+    cut_low, cut_high = low < lowest, high > highest
+    low, high = max(low, lowest), min(high, highest)
+    a = number(low) if cut_low else fixed(low)
+    b = number(high) if cut_high else fixed(high)
+    edge = (", the bottom of its range" if cut_low and not cut_high else
+            ", the top of its range" if cut_high and not cut_low else "")
+    return f"{fixed(value)} ({named}{a} to {b}{edge})"
+
+
 # --------------------------------------------------------------------- times
 def is_calendar(t, time_units):
     """True when ``t`` is a calendar year: the units are years and 1000 <= t <= 3000.
@@ -218,6 +271,49 @@ def span(t0, t1, time_units):
     if is_calendar(t0, time_units):
         return f"from {time_label(t0, time_units)} to {time_label(t1, time_units)}"
     return f"from {time_label(t0, time_units)} to {time_value(t1)}"
+
+
+def stretch(t0, t1, time_units, start, stop):
+    """A stretch of a run from ``start`` to ``stop`` whose ends a computation found (when a loop
+    dominates, when a regime holds), worded as a person says it: the run's own ends are "the
+    start" and "the end", and any other end is rounded to a twentieth of the run or finer (a
+    tenth of a year in a ten-year run, a whole month in a five-year one), with "about" when
+    rounding changed it; so ``0.625`` reads ``about year 0.6``, not ``year 0.62``. Calendar
+    years name the month, as :func:`time_label` does.
+
+    Examples
+    --------
+    >>> stretch(0, 0.625, "year", 0, 10), stretch(2.5625, 3.5625, "year", 0, 10)
+    ('from the start to about year 0.6', 'from about year 2.6 to 3.6')
+    >>> stretch(5.1875, 10, "year", 0, 10), stretch(12, 24, "month", 0, 60)
+    ('from about year 5.2 to the end (year 10)', 'from month 12 to 24')
+    >>> stretch(0, 60, "month", 0, 60), stretch(2015.25, 2022, "year", 2006, 2022)
+    ('throughout the run (month 0 to 60)', 'from April 2015 to the end (2022)')
+    """
+    t0, t1, start, stop = float(t0), float(t1), float(start), float(stop)
+    length = stop - start
+    near = 1e-9 * max(1.0, abs(length))
+    first, last = abs(t0 - start) < near, abs(t1 - stop) < near
+    if first and last:
+        return f"throughout the run ({time_label(start, time_units)} to {time_value(stop)})"
+    if is_calendar(t0, time_units):
+        a = "the start" if first else time_label(t0, time_units)
+        b = f"the end ({time_label(stop, time_units)})" if last else time_label(t1, time_units)
+        return f"from {a} to {b}"
+    step = 10.0 ** math.floor(math.log10(length / 20)) if length > 0 else 1.0
+
+    def rounded(t):
+        r = float(f"{round(t / step) * step:.12g}")
+        return ("about " if abs(r - t) > near else ""), time_value(r)
+    unit = f"{time_units} " if time_units else "time "
+    if first:
+        about, v = rounded(t1)
+        return f"from the start to {about}{unit}{v}"
+    about, v = rounded(t0)
+    if last:
+        return f"from {about}{unit}{v} to the end ({unit}{time_value(stop)})"
+    about1, v1 = rounded(t1)
+    return f"from {about or about1}{unit}{v} to {v1}"
 
 
 # --------------------------------------------------------------------- labels

@@ -91,13 +91,13 @@ SUBMODULES = {
         "ROLE_RULES", "check_roles", "headline", "influences", "role_problems", "roles_of",
     ],
     "widgets": [
-        "BallotWidget", "Check", "Explorer", "Game", "LAB_EXTRA", "ModelSheet", "Predict", "RENDERS", "StoryWidget",
-        "ballot_widget", "check", "control_for", "explore", "game", "judge", "model_sheet", "nice_step", "predict",
-        "story",
+        "BallotWidget", "Check", "Explorer", "FocusWidget", "Game", "LAB_EXTRA", "ModelSheet", "Predict", "RENDERS",
+        "StoryWidget", "ballot_widget", "check", "control_for", "explore", "focus", "game", "judge", "model_sheet",
+        "nice_step", "predict", "story",
     ],
     "words": [
-        "axis_title", "both_readings", "difference", "escaped", "is_calendar", "lower_first", "number",
-        "parse_number", "signed", "span", "time_label", "time_value", "when",
+        "axis_title", "both_readings", "difference", "escaped", "estimate", "is_calendar", "lower_first", "number",
+        "parse_number", "signed", "span", "stretch", "time_label", "time_value", "when",
     ],
     "sheet": [
         "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "read", "read_data",

@@ -332,6 +332,31 @@ def test_regime_path_of_the_pm_regimes_model_keeps_imposed_on_the_right(validato
     assert chart.description.endswith("and ends at negotiation 0.11, emergence 0.65 in 2022.")
 
 
+def test_regime_path_labels_times_as_a_learner_reads_them():
+    """Lesson 06's Surrey journey labelled its points '2005.5' and '2016.5', and its tooltip read
+    'time 2,006' for 2005.5. Points are labelled as words.time_label says a time ('July 2005',
+    the month mid-year starts), and the tooltip says when in the same words."""
+    import re
+
+    from dpmkit.models.pm_regimes import EVENTS
+
+    r = dk.simulate(dk.models.load("pm_regimes"), events=EVENTS["surrey_journey"])
+    chart = charts.regime_path(r)
+    svg = charts.to_svg(chart)
+    labels = re.findall(r'aria-roledescription="text mark"[^>]*>([^<]+)</text>', svg)
+    assert [t for t in labels if re.match(r"\d|[A-Z][a-z]+ \d{4}$", t)] == [
+        "2000", "July 2005", "2011", "July 2016", "2022"]
+    assert not re.search(r"\b\d{4}\.\d", svg)
+    points = next(layer["data"]["values"] for layer in chart.to_dict()["layer"]
+                  if "values" in layer.get("data", {}) and "point" in layer["data"]["values"][0])
+    assert [p["when"] for p in points] == ["2000", "July 2005", "2011", "July 2016", "2022"]
+    tips = [t for layer in chart.to_dict()["layer"] for t in layer.get("encoding", {}).get("tooltip", [])]
+    assert tips and tips[0] == {"field": "when", "title": "When", "type": "nominal"}
+    # Other units name the unit: a journey counted in months reads 'month 6', not a bare 6.
+    months = pd.DataFrame({"time": [0, 6, 12], "imposition": [0.8, 0.5, 0.2], "plan_rigidity": [0.8, 0.5, 0.3]})
+    assert "month 6" in json.dumps(charts.regime_path(months, time_units="month").to_dict())
+
+
 def test_regime_path_labels_stay_on_the_plane_clear_of_the_legend():
     """Lesson 06's example journey: the label '2010: national targets' of a point at imposition
     0.8 ran off the plane's right edge, under the legend ('on the way'). A label that would

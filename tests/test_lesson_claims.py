@@ -125,3 +125,40 @@ def test_the_lessons_give_the_same_base_run_for_the_end_of_march_2014():
     assert said_09 and said_00
     assert int(said_09[1]) == round(base)
     assert int(said_00[1]) == round(base, -1)
+
+
+def test_notebook_09s_refits_read_in_words_and_say_when_the_data_cannot_pin_a_value_down():
+    """Lesson 09 showed ``story.params.round(2)``: ``-0.00`` for co-production effort in April
+    2011 and an interval of ±230.71 (±68 here) printed bare. The lesson shows the refits in words,
+    and its prose says what the table says."""
+    import numpy as np
+    import pandas as pd
+
+    name = "09_learning_partnerships_and_cocreation.ipynb"
+    code = _text(_cell(name, "recalibrate"))
+    assert code.rstrip().endswith("story.in_words()") and ".round(" not in code
+    surrey = dk.models.load("surrey")
+    # the lesson's own made-up world and counts (cell synthetic-data)
+    setup = _text(_cell(name, "synthetic-data"))
+    assert "np.random.default_rng(2017)" in setup and '"coproduction_effort": 0.5, "neet_spell": 0.65' in setup
+    made_up_world = dk.simulate(surrey, {"coproduction_effort": 0.5, "neet_spell": 0.65})
+    aprils = np.arange(2009.25, 2018, 1.0)
+    counting_error = 1 + 0.03 * np.random.default_rng(2017).standard_normal(len(aprils))
+    counts = np.array([made_up_world.at(t, "neet") for t in aprils]) * counting_error
+    yearly = pd.DataFrame({"neet": counts.round().astype(int)}, index=pd.Index(aprils, name="time"))
+    story = dk.recalibrate(surrey, yearly, params=["coproduction_effort", "neet_spell"], every=1, starts=1)
+    table = story.in_words()
+    effort, spell = surrey["coproduction_effort"].label, surrey["neet_spell"].label
+    assert list(table.index) == [f"April {y}" for y in range(2011, 2018)]
+    for year in ("April 2011", "April 2012"):
+        assert table.loc[year, effort].endswith(": the data cannot pin it down yet (anything from 0 to 1 fits them)")
+    assert table.loc["April 2011", effort].startswith("0:")
+    assert not any(re.search(r"-0\b|-0\.0|±", cell) for cell in table.to_numpy().ravel())
+    assert table.loc["April 2013", effort].startswith("0.75 (") and table.loc["April 2013", effort].endswith(
+        "to 1, the top of its range)")
+    assert table.loc["April 2015", effort] == "0.53 (0.21 to 0.85)"
+    assert table.loc["April 2011", spell] == "0.66 (0.40 to 0.92)"
+    prose = re.sub(r"\s+", " ", _text(_cell(name, "recalibration-read")))
+    assert ("for April 2011 and 2012 the table says the data cannot pin it down yet (anything from 0 to 1 fits "
+            "them)") in prose
+    assert "0.75, then 0.62, and 0.53 by 2015" in prose

@@ -3,6 +3,7 @@ single source with solutions (tools/notebooks.py)."""
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,19 @@ def test_structure_check_catches_a_broken_lesson():
 def test_every_checked_cell_has_a_recorded_reference():
     assert nbtools.checked_problems() == []
     assert sum(len(cells) for cells in nbtools.load_checked().values()) >= len(SOURCES)
+
+
+def test_checked_outputs_name_a_whole_week_month_or_year_without_a_trailing_point_zero():
+    """Lesson 02's bath-run printed 'longest in week 30.0' and its delay-run '(week 59.0)': a learner
+    reads week 30. The recorded outputs (what a learner's run prints) say it as the kit does."""
+    import re
+
+    said = json.dumps(nbtools.load_checked())
+    assert not re.findall(r"\b(?:week|month|year|day) \d+\.0\b", said)
+    bath = "".join(o["text"] for o in nbtools.load_checked()["02_stocks_flows_feedback"]["bath-run"])
+    assert bath.endswith("longest in week 30\n")
+    delay = "".join(o["text"] for o in nbtools.load_checked()["02_stocks_flows_feedback"]["delay-run"])
+    assert "longest 180 (week 30), lowest after the surge  67 (week 59)" in delay
 
 
 def _run_checked(tmp_path, refs):
@@ -611,3 +625,27 @@ def test_the_headline_number_of_notebook_00_is_flagged_as_political():
                    if c["cell_type"] == "markdown")
     first = text.index("1,080")
     assert "party-political" in text[first:first + 400] and "surrey_neet_2009" in text[first:first + 400]
+
+
+#: A lesson's text asking the learner to run code: "run `dk.dpm.chart(model, ...)`", "in a new cell".
+_INVITES_CODE = re.compile(r"\b(?:run|try|type)\b[^.]*?`[^`\n]*\w\([^`\n]*\)[^`\n]*`|\bin a new cell\b", re.I)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_every_invitation_to_run_code_outside_an_exercise_has_a_ready_made_cell(source):
+    """Lesson 04's 'Try other focuses in a new cell: `dk.dpm.chart(model, focus="trust")`' and
+    lesson 05's 'run `dk.dpm.chart(model, "objective")` in a new cell' and 'run
+    `dk.charts.frontier(fronts["trade_off"], ...)` to see it' asked a learner on the no-code track
+    to write code. Each invitation now follows a ready-made cell and is marked optional ('If you
+    write code, ...'), or a no-code way follows it ('**Without code, ...')."""
+    cells = nbtools.load(source)["cells"]
+    inside = {id(c) for _, scope in nbtools.exercises(cells) for c in scope}
+    for k, cell in enumerate(cells):
+        if cell["cell_type"] != "markdown" or id(cell) in inside or nbtools._tags(cell):
+            continue
+        for paragraph in "".join(cell["source"]).split("\n\n"):
+            if not _INVITES_CODE.search(paragraph):
+                continue
+            optional = paragraph.startswith("If you write code") and cells[k - 1]["cell_type"] == "code"
+            without = k + 1 < len(cells) and "".join(cells[k + 1]["source"]).startswith("**Without code")
+            assert optional or without, f"{source.name}, cell {cell.get('id')}: {paragraph[:120]!r}"

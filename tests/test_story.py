@@ -82,12 +82,16 @@ def test_dominance_steps_tell_what_loop_dominance_finds(told):
     model, story = told
     dom = dk.loop_dominance(model)
     assert story.dominance is not None
-    periods = list(dom.periods.itertuples())
+    # The story follows the loops of three or more variables (a stock and its own flow alone
+    # says only that the stock fills or drains at its own pace).
+    led = dom.periods_among([lp.id for lp in dom.loops if len(lp.members) > 2])
+    assert not led.empty
+    periods = list(led.itertuples())
     caption = story[5].caption
     # The loops appear in the caption in the order they dominate.
     at = 0
     for p in periods:
-        at = caption.index(f": {p.loop} (", at) + 1
+        at = caption.index(f"{p.loop} (", at) + 1
     root = ET.fromstring(story[5].svg)
     bands = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert [b.find(f"{SVG}title").text.split(":")[0] for b in bands] == [p.loop for p in periods]
@@ -96,7 +100,7 @@ def test_dominance_steps_tell_what_loop_dominance_finds(told):
     # Band widths are proportional to the periods' lengths.
     for w, d in zip(widths, lengths):
         assert w == pytest.approx(d / (model.stop - model.start) * (900 - 120), abs=1.01)
-    total = dom.periods.assign(d=dom.periods.end - dom.periods.start).groupby("loop")["d"].sum()
+    total = led.assign(d=led.end - led.start).groupby("loop")["d"].sum()
     longest = total.idxmax()
     assert story[6].caption.startswith(f"{longest}, a ")
     assert f"{total[longest] / (model.stop - model.start):.0%} of the run" in story[6].caption
@@ -114,9 +118,57 @@ def test_the_dominance_caption_counts_the_unscored_loops_in_words():
     assert len(re.findall(r"\b[BR]\d+\b", unscored)) <= 5
     assert re.search(r"\band \d+ more\b", unscored)
     assert "smoothing or delay" in unscored
-    assert len(caption.split()) < 100
+    assert len(caption.split()) < 160  # the loops that lead, and why not a stock draining itself
     dom = dk.loop_dominance(dk.models.load("targets_vs_learning"))
     assert any("SMTH" in note for note in dom.notes)  # the function names stay, for a modeller
+
+
+def test_lesson_07s_story_names_a_loop_that_teaches_not_a_stock_draining_itself():
+    """Lesson 07's story, steps 6 and 7, named B12 (Gaming → Gaming change → Gaming), a stock
+    draining itself, as the loop that dominates longest, and read 'From year 0 to 0.62; from
+    year 0.62 to 1.81'. The loops that lead are now ones of three or more variables, the
+    stocks' own loops are said to score highest and why that says little, and the times read
+    as people say them."""
+    import re
+
+    story = dk.charts.story("targets_vs_learning", focus="knowledge_gain", steps=2)
+    when, longest = story[5].caption, story[6].caption
+    assert "Throughout the run a stock and its own flow alone scores highest (B12, B1, B10)" in when
+    assert "says only that a stock fills or drains at its own pace" in when
+    led = when[when.index("these lead: "):]
+    assert "B12" not in led and "B1 " not in led and "B10" not in led
+    assert led.startswith("these lead: R1 (reinforcing, through Easy-to-help clients) from the start to about "
+                          "year 2.6; B14 (balancing, through Parked clients) from about year 2.6 to 3.6;")
+    assert "from about year 5.2 to the end (year 10)." in led
+    assert not re.search(r"\d\.\d\d", when + longest)  # no 0.62, 1.81, 4.19
+    assert longest.startswith("R3, a reinforcing loop (Hard-to-help clients (served) → Parking → Parked clients"
+                              " → Unparking → Hard-to-help clients (served)), dominates longest of the loops of "
+                              "three or more variables: 55% of the run.")
+    # The chart of steps 6 and 7 shows those loops, not B12.
+    assert "B12" not in story[5].svg and ">R1<" in story[5].svg
+    assert "Gaming change" not in story[6].svg
+
+
+def test_a_story_says_plainly_when_only_a_stock_and_its_own_flow_could_be_scored():
+    model = dk.Model("drain", [
+        dk.Stock("backlog", 100, units="cases", role="strategic_resource"),
+        dk.Flow("cleared", "backlog / time_to_clear", out_of="backlog", units="cases/week", role="end_result"),
+        dk.Param("time_to_clear", 4, units="weeks"),
+    ], stop=20, dt=0.25, time_units="week")
+    story = dk.charts.story(model)
+    assert ("Only loops of a stock and its own flow alone could be scored, which say only that a stock fills or "
+            "drains at its own pace. This leads: B1 (balancing, through Backlog) throughout the run "
+            "(week 0 to 20).") in story[5].caption
+    assert story[6].caption.startswith("B1, a balancing loop (Backlog → Cleared → Backlog), dominates longest: "
+                                       "100% of the run. It is a stock and its own flow alone, the only kind")
+
+
+def test_a_story_tells_the_stretch_where_no_loop_of_three_or_more_variables_scores_first():
+    """Lesson 04's story (Surrey, focus becoming_neet): the caption said which loop leads from April
+    2015, and only after it that none had a score before then."""
+    caption = dk.charts.story("surrey", focus="becoming_neet", steps=2)[5].caption
+    assert ("Among loops of three or more variables, none has a score from the start to April 2015; then this "
+            "leads: B10 (balancing, through Well-targeted contracts) from April 2015 to the end (2022).") in caption
 
 
 def test_the_feedback_caption_names_each_loop_it_lists_by_its_variables():
@@ -248,3 +300,34 @@ def test_story_mode_runs_in_lessons_03_04_and_07_under_nbval(lesson):
         tags = c["metadata"].get("tags", [])
         assert not {"nbval-skip", "answer", "raises-exception"} & set(tags), (lesson, tags)
         assert not any(line.strip() in ("# NBVAL_SKIP",) for line in c["source"])
+
+
+def test_the_focus_widget_lets_a_learner_try_other_focuses_without_code():
+    """Lesson 04 asked for 'other focuses in a new cell: dk.dpm.chart(model, focus="trust")'. The
+    ready-made cell picks from a list: what it draws is dk.dpm.chart's focus mode, text and all."""
+    model = dk.models.load("surrey")
+    w = dk.widgets.focus(model, "trust")
+    labels = {f: label for label, f in w.pick.options}
+    assert labels["trust"] == "Trust (strategic resource)"
+    assert labels["coproduction_effort"] == "Co-production effort (policy lever)"
+    assert labels["R1"].startswith("R1: a reinforcing loop through ")
+    assert not any(len(lp.members) <= 2 and lp.id in labels for lp in dk.loops(model))  # no stock-and-own-flow loop
+    for pick, steps in (("trust", 1), ("coproduction_effort", 2), ("R1", 1)):
+        w.pick.value, w.steps.value = pick, steps
+        want = dk.dpm.chart(model, focus=pick, steps=steps)
+        assert w.description == want.description and w.diagram.svg == want.svg
+        assert "Focus on" in w._text.value and w._picture.value.startswith('<svg style="max-width:100%')
+    # a pick that cannot be drawn says why, and the widget stays
+    w.pick.value = "evaluation_after"
+    assert w.diagram is None and w._text.value.startswith("<p><b>Not drawn:</b> focus &#x27;evaluation_after&#x27;")
+    # the static picture, for an exported lesson
+    w.pick.value = "trust"
+    bundle = w._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert data["image/svg+xml"].startswith("<svg") and "Focus on &#x27;Trust&#x27;" in data["text/html"]
+    with pytest.raises(ModelError, match="start must be a variable with a role or a loop id"):
+        dk.widgets.focus(model, "no_such_thing")
+    with pytest.raises(ModelError, match="steps must be 1, 2 or 3"):
+        dk.widgets.focus(model, steps=5)
+    with pytest.raises(ModelError, match="declares no DPM roles"):
+        dk.widgets.focus(dk.Model("bare", [dk.Stock("s", 1)]))

@@ -117,6 +117,19 @@ def test_pasted_data_fit_the_chosen_number_and_the_fitted_value_goes_into_the_sh
     assert "The sheet now holds the fitted values: Referrals a week 35." in html.unescape(builder.fit_message.value)
 
 
+def test_a_fit_the_data_cannot_pin_down_says_so_instead_of_a_bare_interval():
+    """Three wild counts: the sheet said 'Referrals a week: 36 (95% interval -226 to 298).', an
+    interval far past the number's own range of 0 to 60; lesson 09's refits said the same
+    (±230.71). It now says it in the words lesson 09 uses (words.estimate)."""
+    builder = dk.widgets.model_sheet()
+    builder.data.value = "time\twaiting\n0\t120\n1\t300\n2\t50\n"
+    builder.fit_params.value = ("demand",)
+    builder.fit_data()
+    said = html.unescape(builder.fit_message.value)
+    assert "Referrals a week: 36: the data cannot pin it down yet (anything from 0 to 60 fits them)." in said
+    assert "-226" not in said and "298" not in said
+
+
 @pytest.mark.parametrize(("data", "chosen", "said"), [
     ("time\twaiting\n0\t120\n", (), "pick at least one number to fit"),
     ("time\twaitin\n0\t120\n4\t128\n", ("demand",), "waitin"),

@@ -223,7 +223,7 @@ def test_a_small_count_written_in_words_is_read():
 def test_a_word_after_the_number_never_turns_a_wrong_answer_right():
     # which way a change goes: "19% down" must not count for a rise of 19%
     for typed in ("19% down", "19% fall", "19% lower"):
-        assert judge(typed, 19, absolute=2, units="%")[0] == "wrong"
+        assert judge(typed, 19, absolute=2, units="%")[1].startswith(f"Not yet: {typed} goes the wrong way.")
     # another unit of time than the answer's: said so, not read as the same number
     assert judge("2.25 months", 2.25, absolute=0.125, units="years") == (
         "wrong", "Not yet: the answer is in years, and you typed months. Give it in years.")
@@ -240,3 +240,49 @@ def test_an_answer_on_the_edge_of_the_margin_counts_as_the_margin_says():
     assert judge("0.61", 0.58, absolute=0.02)[0] == "wrong"
     assert judge("0.7", 0.6, absolute=0.1)[0] == "right" and judge("0.71", 0.6, absolute=0.1)[0] == "wrong"
     assert judge("1.1", 1.0, tolerance=0.1)[0] == "right" and judge("1.11", 1.0, tolerance=0.1)[0] == "wrong"
+
+
+def test_a_change_typed_with_its_direction_counts_when_number_and_direction_are_right():
+    """The walk-through typed 'up 19%' for lesson 04's 'by what % has NEET changed?' (19, units
+    %) and 'down 2.2%' for a fall of 2.2%: both were 'not a number'. They count now; the wrong
+    direction is refused in words, and the margin still applies to the size."""
+    neet = dict(absolute=2, units="%")
+    for typed in ("up 19%", "Up 19%.", "a rise of 19%", "rose by 19%", "19% up", "19% higher", "an increase of 19 %"):
+        assert judge(typed, 19, **neet) == ("right", f"Right: {typed.rstrip('.')}."), typed
+    for typed in ("down 2.2%", "a fall of 2.2%", "fell by 2.2%", "2.2% lower", "a drop of 2.2%"):
+        assert judge(typed, -0.022, absolute=0.002)[0] == "right", typed
+    assert judge("down 19%", 19, **neet) == (
+        "wrong", "Not yet: down 19% goes the wrong way. The size is right: did it go up or down?")
+    assert judge("a fall of 19%", 19, **neet)[1].startswith("Not yet: a fall of 19% goes the wrong way.")
+    assert judge("−19%", 19, **neet)[1].startswith("Not yet: −19% goes the wrong way. The size is right")
+    assert judge("down 40%", 19, **neet) == ("wrong", "Not yet: down 40% goes the wrong way. Did it go up or down?")
+    assert judge("up 30%", 19, **neet)[1] == "Not yet: up 30% is too high. Look again, or press Show the answer."
+    assert judge("up 12%", 19, **neet)[1] == "Not yet: up 12% is too low. Look again, or press Show the answer."
+    # a bare size for a fall: the size is right, the direction is missing
+    assert judge("19%", -0.19, absolute=0.02)[1].startswith("Not yet: 19% is the right size, but which way did it go?")
+    # a word and a minus sign at once is not guessed at
+    assert judge("down -19%", -0.19, absolute=0.02)[1].startswith("Not yet: down -19% says the way twice")
+    # a question about a fall: its positive answer is the size of the fall
+    fall = dict(absolute=2, units="%", question="By what % did NEET fall after the cut?")
+    assert judge("down 19%", 19, **fall)[0] == "right" and judge("19%", 19, **fall)[0] == "right"
+    assert judge("up 19%", 19, **fall)[1].startswith("Not yet: up 19% goes the wrong way.")
+    # a question that only mentions a cut, or 'fewer than', is no question about a fall
+    cut = dict(absolute=2, units="%", question="After the budget cut, by what % has NEET changed?")
+    assert judge("up 19%", 19, **cut)[0] == "right" and judge("down 19%", 19, **cut)[0] == "wrong"
+    assert judge("up 20", 20, absolute=0, question="The first staff target with fewer than 100 waiting?")[0] == "right"
+
+
+def test_a_count_typed_out_of_its_whole_is_read():
+    """Lesson 07's 'How many of the four comparisons favour the target regime?' (3): '3 of 4'
+    was 'not a number'."""
+    lesson_07 = dict(absolute=0)
+    for typed in ("3 of 4", "3 out of 4", "three of four", "Three out of the four.", "3 of 4 comparisons"):
+        assert judge(typed, 3, **lesson_07)[0] == "right", typed
+    assert judge("2 of 4", 3, **lesson_07)[1] == "Not yet: 2 of 4 is too low. Look again, or press Show the answer."
+    assert judge("3 of 4", 0.75, absolute=0.01)[0] == "right"  # a share asked for
+    w = dk.widgets.check("How many of the four comparisons favour the target regime?", 3, absolute=0)
+    assert w.answer_with("3 of 4") == "right" and "Right: 3 of 4." in w.feedback.value
+    w = dk.widgets.check("After one year, with faster decommissioning, by what % has NEET changed?", 19,
+                         absolute=2, units="%")
+    assert w.answer_with("down 19%") == "wrong" and "goes the wrong way" in w.feedback.value
+    assert w.answer_with("up 19%") == "right"

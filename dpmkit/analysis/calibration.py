@@ -547,6 +547,32 @@ class Recalibration:
         self.observed = observed
         self.fits = fits
 
+    def in_words(self):
+        """The estimates as a reader takes them in: one row a refit (``Data up to April 2011``),
+        one column a fitted number (its label), each cell the estimate and its interval in
+        :func:`dpmkit.words.estimate`'s words, which say plainly when the data cannot pin a
+        value down yet rather than print an interval of ±230.
+
+        Examples
+        --------
+        >>> import dpmkit as dk
+        >>> model = dk.models.load("demo")
+        >>> obs = dk.simulate(model, {"referral_rate": 45}).to_frame(["waiting_list"]).iloc[::12]
+        >>> dk.recalibrate(model, obs, params=["referral_rate"], start=24, every=12).in_words().iloc[0, 0]
+        '45 (45 to 45)'
+        """
+        import pandas as pd
+
+        from ..words import estimate, time_label
+
+        units = self.fits[0].model.time_units if self.fits else ""
+        rows = {}
+        for fit, until in zip(self.fits, self.params["fitted_until"].unique()):
+            rows[time_label(until, units)] = {
+                fit.model[name].label: estimate(r["estimate"], r["low"], r["high"], r["lower_bound"], r["upper_bound"])
+                for name, r in fit.table.iterrows()}
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("Data up to")
+
     def __repr__(self):
         cutoffs = self.params["fitted_until"].unique()
         lines = [f"<Recalibration: {len(cutoffs)} refits, data up to {cutoffs[0]:g} ... {cutoffs[-1]:g}>"]

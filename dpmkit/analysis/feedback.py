@@ -608,6 +608,26 @@ class Dominance:
     def __repr__(self):
         return self.story()
 
+    def periods_among(self, loop_ids):
+        """``.periods`` with only the loops ``loop_ids`` in the running: when each of them has
+        the largest share of all loops' scores among them (the shares stay those of
+        ``.scores``). Lets a reader set aside the loops of a stock and its own flow, which
+        often score highest and say only that a stock fills or drains at its own pace.
+
+        Examples
+        --------
+        >>> import dpmkit as dk
+        >>> d = dk.loop_dominance(dk.models.load("demo"))
+        >>> sorted(set(d.periods_among(["R1", "R2"])["loop"]))
+        ['R1', 'R2']
+        """
+        wanted = [i for i in dict.fromkeys(loop_ids) if i in set(self.scores["loop"])]
+        time = np.r_[self.model.start, np.sort(self.scores["time"].unique())] if wanted else np.array([0.0])
+        rel = (np.vstack([self.scores.loc[self.scores["loop"] == i, "relative"].to_numpy() for i in wanted])
+               if wanted else np.zeros((0, 0)))
+        polarity = {lp.id: lp.polarity for lp in self.loops}
+        return _leading(time, wanted, rel, polarity, getattr(self, "min_duration", 0.0))
+
 
 def _merge_periods(periods, min_duration):
     """Join runs of the same loop, and fold periods shorter than ``min_duration`` into
@@ -757,8 +777,19 @@ def loop_dominance(model, *, names=None, params=None, integration=None, max_loop
         "time": np.tile(t, len(ids)), "loop": np.repeat(ids, len(t)),
         "polarity": np.repeat([polarity[i] for i in ids], len(t)), "score": S.ravel(), "relative": rel.ravel(),
     })
+    return Dominance(scores=scores, periods=_leading(time, ids, rel, polarity, min_duration),
+                     loops=found, notes=notes, model=model, min_duration=min_duration)
+
+
+def _leading(time, ids, rel, polarity, min_duration):
+    """The periods in which each loop of ``ids`` has the largest share (``rel``, one row per
+    loop, one column per step after the first), merged by :func:`_merge_periods`."""
+    import pandas as pd
+
+    t = time[1:]
     periods = []
-    leader = np.where(total > 0, np.argmax(np.abs(rel), axis=0), -1)
+    some = np.abs(rel).sum(axis=0) > 0 if len(ids) else np.zeros(len(t), dtype=bool)
+    leader = np.where(some, np.argmax(np.abs(rel), axis=0), -1) if len(ids) else np.full(len(t), -1)
     start = 0
     for k in range(1, len(t) + 1):
         if k == len(t) or leader[k] != leader[start]:
@@ -768,5 +799,4 @@ def loop_dominance(model, *, names=None, params=None, integration=None, max_loop
                                 "polarity": polarity[i]})
             start = k
     merged = _merge_periods(periods, min_duration)
-    return Dominance(scores=scores, periods=pd.DataFrame(merged, columns=["start", "end", "loop", "polarity"]),
-                     loops=found, notes=notes, model=model)
+    return pd.DataFrame(merged, columns=["start", "end", "loop", "polarity"])

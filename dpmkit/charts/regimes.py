@@ -189,6 +189,7 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
     frame = frame.sort_values(["scenario", "time"], kind="stable").reset_index(drop=True)
     frame["order"] = np.arange(len(frame))
     frame["series"] = frame["scenario"].replace("", "path")
+    frame["when"] = [words.time_label(t, time_units) if time_units else words.time_value(t) for t in frame["time"]]
     series = [p or "path" for p in paths]
     marked = []
     for scen in paths:
@@ -200,18 +201,19 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
             chosen = part.index[_thin_index(len(part), max(2, int(marks)))]
         for i in chosen:
             row = frame.loc[i]
-            text = words.time_value(row["time"])
+            text = words.time_label(row["time"], time_units) if time_units else words.time_value(row["time"])
             if "label" in frame and row["label"]:
                 text = f"{text}: {row['label']}"
             marked.append({"x": float(row["x"]), "y": float(row["y"]), "time": float(row["time"]), "text": text,
+                           "when": row["when"],
                            "series": row["series"],
                            "point": "end" if i == last else ("start" if i == first else "on the way")})
     point_kinds = ["start", "on the way", "end"]
     shape = alt.Shape("point:N", scale=alt.Scale(domain=point_kinds, range=["circle", "diamond", "triangle-up"]),
                       legend=_legend("Point", orient="right"), sort=point_kinds)
-    tooltip = [alt.Tooltip("time:Q", format=",.4~g"), alt.Tooltip("x:Q", title=axis_names[0], format=".2f"),
+    tooltip = [alt.Tooltip("when:N", title="When"), alt.Tooltip("x:Q", title=axis_names[0], format=".2f"),
                alt.Tooltip("y:Q", title=axis_names[1], format=".2f")]
-    line_data = _data(frame[["x", "y", "time", "order", "series"]])
+    line_data = _data(frame[["x", "y", "time", "when", "order", "series"]])
     if len(paths) > 1:
         colour, dash = _series_scales(series, "Path")
         line = alt.Chart(line_data).mark_line(strokeWidth=3).encode(

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .. import dpm
 from ..errors import ModelError
-from ..words import number, span, time_label
+from ..words import number, span, stretch, time_label
 
 __all__ = ["Story", "StoryStep", "story", "STORY_STEPS", "fit_to_width"]
 
@@ -263,36 +263,73 @@ def story(model, *, params=None, focus=None, steps=None, levers="bar", view="ins
     return Story(model, out, dom)
 
 
+def _self_loop(lp):
+    """True for a loop of a stock and its own flow alone (B12: Gaming → Gaming change), which
+    says only that the stock fills or drains at its own pace."""
+    return len(lp.members) <= 2
+
+
 def add_dominance(out, model, dom, kw):
-    """The two dominance steps: a timeline of which loop dominates when, and the longest-dominating loop."""
+    """The two dominance steps: a timeline of which loop dominates when, and the longest-dominating loop.
+
+    Both follow the loops of three or more variables: a loop of a stock and its own flow often
+    has the largest score (a stock drains at its own pace), and naming it as the loop that
+    drives the behaviour teaches nothing. The caption says when such a loop had the largest
+    score, and says so plainly when only those loops could be scored.
+    """
     units = model.time_units
-    periods = dom.periods
-    if periods.empty:
+
+    def stretch_(t0, t1):
+        return stretch(t0, t1, units, model.start, model.stop)
+    if dom.periods.empty:
         text = "No loop could be scored in this run: " + "; ".join(dom.notes or ["nothing changes"]) + "."
-        out.append(StoryStep("dominance", "Which loop dominates when", text, _timeline(model, periods, dom)))
+        out.append(StoryStep("dominance", "Which loop dominates when", text, _timeline(model, dom.periods, dom)))
         return
-    parts = []
+    major = [lp.id for lp in dom.loops if not _self_loop(lp)]
+    periods = dom.periods_among(major)
+    only_self = periods.empty
+    if only_self:
+        periods = dom.periods
+    selfish = [r for _, r in dom.periods.iterrows() if _self_loop(dom.loops[r["loop"]])]
+    parts, named_ = [], set()
     for _, row in periods.iterrows():
         lp = dom.loops[row["loop"]]
-        stocks = ", ".join(model[m].label for m in lp.stocks) if lp.stocks else ""
-        parts.append(f"{span(row['start'], row['end'], units)}: {lp.id} ({lp.polarity}"
-                     f"{', through ' + stocks if stocks else ''})")
+        stocks = ", ".join(model[m].label for m in lp.stocks) if lp.stocks and lp.id not in named_ else ""
+        named_.add(lp.id)
+        parts.append(f"{lp.id} ({lp.polarity}{', through ' + stocks if stocks else ''}) "
+                     f"{stretch_(row['start'], row['end'])}")
     notes = "".join(f" {note[:1].upper()}{note[1:]}." for note in dom.notes)
     first = float(periods["start"].iloc[0])
-    rest = (f"Until {time_label(first, units)} no loop has a score: nothing changes. "
-            if first > model.start + 1e-9 else "")
-    whole = " (in the whole model)" if kw.get("focus") is not None else ""
-    caption = (f"Which feedback loop drives the behaviour when{whole} (loop dominance, after 'Loops that Matter': the "
-               "loop with the largest share of all loops' scores dominates). " + rest
-               + "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + "." + notes)
+    kind = "" if only_self else " of three or more variables"
+    then = (f"none has a score {stretch_(model.start, first)}; then " if first > model.start + 1e-9 else "")
+    lead = "these lead" if len(parts) > 1 else "this leads"
+    if only_self:
+        aside = ("Only loops of a stock and its own flow alone could be scored, which say only that a stock fills "
+                 "or drains at its own pace. " + (f"Of those, {then}{lead}: " if then else f"{lead.capitalize()}: "))
+    else:
+        aside = ""
+        if selfish:
+            share = sum(r["end"] - r["start"] for r in selfish) / (model.stop - model.start)
+            ids = list(dict.fromkeys(r["loop"] for r in selfish))
+            aside = (("Throughout the run" if share > 0.995 else f"For {share:.0%} of the run")
+                     + f" a stock and its own flow alone scores highest ({', '.join(ids[:3])}"
+                     f"{' and more' if len(ids) > 3 else ''}), which says only that a stock fills or drains at its "
+                     "own pace. ")
+        aside += f"Among loops{kind}, {then}{lead}: "
+    whole = "in the whole model; " if kw.get("focus") is not None else ""
+    caption = (f"Which feedback loop drives the behaviour when ({whole}after 'Loops that Matter', the loop with the "
+               "largest share of all loops' scores dominates). " + aside + "; ".join(parts) + "." + notes)
     out.append(StoryStep("dominance", "Which loop dominates when", caption, _timeline(model, periods, dom)))
     length = periods.assign(d=periods["end"] - periods["start"]).groupby("loop")["d"].sum()
     longest = str(length.idxmax())
     lp = dom.loops[longest]
     where = [m for m in lp.members if m in model.names and model[m].role]
     share = float(length[longest] / (model.stop - model.start))
+    among = " of the loops of three or more variables" if not only_self else ""
     say = (f"{lp.id}, a {lp.polarity} loop ({' → '.join(model[m].label for m in lp.members + lp.members[:1])}), "
-           f"dominates longest: {share:.0%} of the run. "
+           f"dominates longest{among}: {share:.0%} of the run. "
+           + ("It is a stock and its own flow alone, the only kind of loop that could be scored here. "
+              if only_self else "")
            + ("A balancing loop pulls a stock towards a goal or limit; " if lp.polarity == "balancing" else
               "A reinforcing loop feeds on itself, for growth or decline; ")
            + "the chart shows it alone.")
@@ -323,7 +360,7 @@ def _timeline(model, periods, dom):
         c = colour[row["loop"]]
         body.append(f'<rect x="{x0:.1f}" y="{top}" width="{max(x1 - x0, 1):.1f}" height="46" fill="{c}" '
                     f'fill-opacity="0.85" stroke="white" stroke-width="2"><title>{escape(row["loop"])}: '
-                    f'{escape(span(row["start"], row["end"], units))}</title></rect>')
+                    f'{escape(stretch(row["start"], row["end"], units, model.start, model.stop))}</title></rect>')
         if x1 - x0 > 34:
             body.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + 30}" font-size="17" font-weight="bold" '
                         f'text-anchor="middle" fill="white">{escape(row["loop"])}</text>')
@@ -341,7 +378,8 @@ def _timeline(model, periods, dom):
                     f'<text x="{left + 24}" y="{y}" font-size="14">{escape(text[:110])}</text>')
         y += 24
     height = y + 10
-    desc = "; ".join(f"{r['loop']} {span(r['start'], r['end'], units)}" for _, r in periods.iterrows()) or "none"
+    desc = "; ".join(f"{r['loop']} {stretch(r['start'], r['end'], units, model.start, model.stop)}"
+                     for _, r in periods.iterrows()) or "none"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" role="img" aria-label="Loop dominance over time" '
             f'font-family="Liberation Sans, Arial, Helvetica, sans-serif"><title>Loop dominance over time</title>'

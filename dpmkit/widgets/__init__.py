@@ -15,6 +15,8 @@
   variable, pasted from Excel; :mod:`dpmkit.sheet`), explored at once and saved as CSV or XMILE.
 - :func:`check` / :class:`Check`: *check my answer* for an exercise: a number (with a
   tolerance), a choice or a sentence, so a learner can answer without writing code.
+- :func:`story` / :func:`focus`: a model's DPM chart told step by step, or focused on the
+  variable, lever or loop picked from a list (:func:`dpmkit.dpm.chart`'s focus mode).
 - :func:`ballot_widget` / :class:`BallotWidget`: the form a workshop participant
   fills in to cast a ballot (:mod:`dpmkit.workshop`).
 
@@ -53,11 +55,11 @@ from .check import Check, check, judge
 from .explorer import Explorer, explore
 from .game import Game, game
 from .predict import Predict, predict
-from .story import StoryWidget, story
+from .story import FocusWidget, StoryWidget, focus, story
 
 __all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "model_sheet", "ModelSheet", "control_for",
            "nice_step",
-           "ballot_widget", "BallotWidget", "check", "Check", "judge", "story", "StoryWidget",
+           "ballot_widget", "BallotWidget", "check", "Check", "judge", "story", "StoryWidget", "focus", "FocusWidget",
     # seams the other packages of the wing use
     "LAB_EXTRA", "RENDERS",
 ]

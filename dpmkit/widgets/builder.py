@@ -337,10 +337,12 @@ class ModelSheet(_StaticPicture, W.VBox):
         lines = []
         for name, row in fit.table.iterrows():
             label = self.model[name].label
-            interval = (f" (95% interval {words.number(row['low'])} to {words.number(row['high'])})"
-                        if math.isfinite(row["std_error"]) else " (the data cannot pin it down)")
+            # the kit's words for an estimate: digits the interval allows, and "the data cannot pin
+            # it down yet" where the interval covers the whole range (not an interval of ±230 bare)
+            said = words.estimate(row["estimate"], row["low"], row["high"], row["lower_bound"], row["upper_bound"],
+                                  named="95% interval ")
             bound = "; it sits at the edge of its range, so widen the range" if row["at_bound"] else ""
-            lines.append(f"{label}: {words.number(row['estimate'])}{interval}{bound}.")
+            lines.append(f"{label}: {said}{bound}.")
         for name, row in fit.fit.iterrows():
             off = (f"{words.number(row['mape'])}%" if math.isfinite(row["mape"])
                    else f"{words.number(row['rmse'])} (the data are all zero)")

@@ -3,9 +3,10 @@
 Every exercise of the lessons ends with one or more of these. The learner types a
 number (read with the same rules as every other field of the kit,
 :func:`dpmkit.words.parse_number`: ``1,080``, ``1 080`` and ``0,15`` all work; and, as
-people write answers, ``2.2%``, ``about 1,320``, ``23 posts``, ``850 volunteers``; a
-word that says which way a change goes, ``19% down``, is not read past), picks one of a few
-answers, or writes a sentence, and presses *Check*:
+people write answers, ``2.2%``, ``about 1,320``, ``23 posts``, ``850 volunteers``, a count
+out of its whole, ``3 of 4``, and a change with the word that says which way it goes,
+``up 19%``, ``a fall of 19%``, ``19% lower``, which counts only when that way is right),
+picks one of a few answers, or writes a sentence, and presses *Check*:
 
 - a **number** is right when it is within the tolerance of the answer; otherwise the
   feedback says whether it is too high or too low, never the answer itself, until
@@ -57,7 +58,8 @@ _PERCENT = re.compile(r"\s*(?:%|per\s*cent|percent)$", re.I)
 
 
 _COUNTED = re.compile(r"(?P<number>.*\d\s*(?:%|[kK])?)\s+(?P<word>[A-Za-z][A-Za-z'-]*)")
-#: Words after a number that say which way it goes: read past, "19% down" would count for +19.
+#: Words after a number that say which way it goes: never read past as a unit ("19% down" is no +19;
+#: :func:`_framing` reads them).
 _DIRECTIONS = frozenset({"up", "down", "higher", "lower", "more", "less", "fewer", "rise", "rises", "rose", "risen",
                          "fall", "falls", "fell", "fallen", "drop", "drops", "dropped", "increase", "increased",
                          "decrease", "decreased", "decline", "declined", "growth", "reduction", "cut", "better",
@@ -124,6 +126,44 @@ def _number_part(text, units=""):
     return digits.strip(), bool(percent), core
 
 
+#: Which way a change goes, as people write it before or after the number ("up 19%", "a fall of 19%",
+#: "19% lower"): +1 a rise, -1 a fall.
+_WAYS = {**dict.fromkeys(("up", "higher", "more", "rise", "rises", "rose", "risen", "increase", "increases",
+                          "increased", "growth", "gain", "grew", "grown"), 1),
+         **dict.fromkeys(("down", "lower", "less", "fewer", "fall", "falls", "fell", "fallen", "drop", "drops",
+                          "dropped", "decrease", "decreases", "decreased", "decline", "declines", "declined", "cut",
+                          "reduction", "loss", "shrank", "shrunk"), -1)}
+_WAY_WORDS = "|".join(sorted(_WAYS, key=len, reverse=True))
+_WAY_FIRST = re.compile(rf"^(?:(?:a|an|it|by)\s+)?(?P<way>{_WAY_WORDS})(?:\s+(?:of|by))?\s+(?P<rest>.*\d.*)$", re.I)
+_WAY_AFTER = re.compile(rf"^(?P<rest>.*\d\s*%?)\s+(?P<way>{_WAY_WORDS})$", re.I)
+#: A count out of a whole, as people answer "how many of the four?": "3 of 4", "three out of four".
+_OUT_OF = re.compile(r"^(?P<part>[+-]?[\d.,]*\d)\s+(?:out\s+)?of\s+(?:the\s+)?(?P<whole>[\d.,]*\d)\b.*$", re.I)
+#: A question about a fall ("by how much did it fall?"): its positive answer is the size of the fall.
+#: Only verbs: "fewer than 100", "lower", "a budget cut" in a question do not make it one.
+_ASKS_FALL = re.compile(r"\b(?:fall|falls|fell|fallen|drop|drops|dropped|decrease|decreased|decline|declined|"
+                        r"reduce|reduced|shrink|shrank|shrunk)\b", re.I)
+
+
+def _framing(text):
+    """``(way, core, whole)``: a direction word a learner put before or after the number (+1 a
+    rise, -1 a fall, 0 none), the text left to read as a number, and the whole of a count
+    out of a whole (``3 of 4``: 4), or None."""
+    core = text.strip()
+    if core.endswith(".") and not core.endswith(".."):
+        core = core[:-1].rstrip()
+    core = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m[1].lower()], core)
+    way = 0
+    for pattern in (_WAY_FIRST, _WAY_AFTER):
+        said = pattern.fullmatch(core)
+        if said:
+            way, core = _WAYS[said["way"].lower()], said["rest"].strip()
+            break
+    out_of = _OUT_OF.fullmatch(core)
+    if out_of:
+        return way, out_of["part"], out_of["whole"]
+    return way, core, None
+
+
 def _read_number(text, units=""):
     """What a learner typed, as ``(value, shown)``: the number and the text to echo back.
 
@@ -140,7 +180,7 @@ def _read_number(text, units=""):
     return value, shown
 
 
-def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, points=None, units=""):
+def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, points=None, units="", question=""):
     """Judge one answer; return ``(verdict, message)``.
 
     ``verdict`` is ``"right"``, ``"wrong"``, ``"blank"`` (nothing given yet) or
@@ -166,6 +206,14 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
         For numbers: the answer's units. Typed beside the number (``23 posts``) they are
         read past; ``%`` makes ``19%`` mean 19 (otherwise ``19%`` is 0.19), and then a
         share typed as a fraction (``0.19``) counts too.
+    question : str
+        The question, read only for whether it asks about a fall: then a positive answer is
+        the size of the fall, and ``down 19%`` gives it.
+
+    A change may be typed with the word that says which way it goes, as people write it
+    (``up 19%``, ``down 2.2%``, ``a fall of 19%``, ``19% lower``): it counts when both the
+    number and the direction are right, and a direction the wrong way round is told so. A
+    count may be typed out of its whole (``3 of 4``, ``three out of four``).
 
     Examples
     --------
@@ -177,6 +225,10 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
     ('right', 'right', 'right')
     >>> judge("worse", "worse", choices=["better", "worse"])[0]
     'right'
+    >>> judge("up 19%", 19, absolute=2, units="%")[0], judge("3 of 4", 3, absolute=0)[0]
+    ('right', 'right')
+    >>> judge("down 19%", 19, absolute=2, units="%")[1]
+    'Not yet: down 19% goes the wrong way. The size is right: did it go up or down?'
     """
     kind = _kind(answer, choices, points)
     if kind == "choice":
@@ -209,21 +261,38 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
             return abs(value - answer) <= float(absolute) + slack
         return abs(value - answer) <= float(tolerance) * abs(answer) + slack
 
+    way, whole = 0, None
     if isinstance(given, str):
         named = _COUNTED.fullmatch(given.strip().rstrip(".").strip())
         if named and _other_time(named["word"], units):
             return "wrong", (f"Not yet: the answer is in {_time_word(units)}s, and you typed {named['word']}. "
                              f"Give it in {_time_word(units)}s.")
+        way, core, whole = _framing(given)
         try:
-            value, shown = _read_number(given, units)
+            value, shown = _read_number(core, units)
         except ModelError as err:
             # '2.125' or '1.080': a decimal point to one reader, thousands to another. The
             # answer is known here, so a reading that is right counts; otherwise ask which.
-            readings = _ambiguous_readings(given, units)
+            readings = _ambiguous_readings(core, units)
             if not any(close(r) for r in readings):
-                return "wrong", str(err)
+                return "wrong", str(err).replace(repr(core), repr(given.strip())) if core != given.strip() else str(err)
             value = next(r for r in readings if close(r))
-            shown = _number_part(given, units)[2]
+            shown = _number_part(core, units)[2]
+        if way or whole is not None:
+            shown = given.strip().rstrip(".").strip()
+        if way:
+            if value < 0:
+                return "wrong", (f"Not yet: {shown} says the way twice, with a word and a minus sign. Type it once: "
+                                 "up 19%, down 19% or −19%.")
+            # the size of a fall is a positive answer to a question about a fall
+            value = value * way * (-1 if answer >= 0 and _ASKS_FALL.search(question or "") else 1)
+        if whole is not None and not close(value):
+            try:
+                total = words.parse_number(whole, "your answer")
+            except ModelError:
+                total = 0
+            if total and close(value / total):  # '3 of 4' for a share of 0.75
+                value = value / total
     else:
         value = float(given)
         shown = f"{value:g}"
@@ -235,6 +304,15 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
         return "right", f"Right: {shown}."
     if (units or "").strip() == "%" and "%" not in shown and 0 < abs(value) <= 1 and close(value * 100):
         return "right", f"Right: {shown}, that is {words.number(value * 100)}%."
+    # the learner said which way with a word, or with a minus sign on the right size
+    signed = bool(way) or (value < 0 and close(-value))
+    if value and answer and signed and (value > 0) != (answer > 0):
+        return "wrong", (f"Not yet: {shown} goes the wrong way."
+                         + (" The size is right: did it go up or down?" if close(-value) else
+                            " Did it go up or down?"))
+    if value and close(-value) and not close(value):
+        return "wrong", (f"Not yet: {shown} is the right size, but which way did it go? Type the direction too: a "
+                         "minus sign, or a word such as up or down.")
     side = "too high" if value > answer else "too low"
     if isinstance(given, str) and "%" not in shown and (units or "").strip() != "%" and close(value / 100):
         # the answer is a share and the learner wrote per cent without the sign
@@ -269,7 +347,8 @@ class Check(_StaticPicture, W.VBox):
         self.kind = _kind(answer, choices, points)
         self.question = question
         self.answer = answer
-        self.rules = dict(tolerance=tolerance, absolute=absolute, choices=choices, points=points, units=units)
+        self.rules = dict(tolerance=tolerance, absolute=absolute, choices=choices, points=points, units=units,
+                          question=question)
         judge(None, answer, **self.rules)  # refuses bad set-ups (answer not a choice, bad tolerance) now
         self.units = units
         self.explain = explain

@@ -1,21 +1,23 @@
-"""Story mode as a widget: a model's DPM chart revealed step by step, with Back and Next.
+"""Story mode as a widget: a model's DPM chart revealed step by step, with Back and Next; and
+focus mode as a widget: pick what to focus on from a list, no code.
 
 The steps and captions are those of :func:`dpmkit.charts.story`. The widget also leaves
 a static picture: its display carries the whole sequence as HTML (every step's caption
 and SVG) beside the live widget, so a notebook exported to HTML, rendered on a website or
-opened without a kernel still shows the story.
+opened without a kernel still shows the story. :func:`focus` draws
+:func:`dpmkit.dpm.chart` with ``focus=`` the variable, lever or loop picked, and its text.
 """
 
 from __future__ import annotations
 
 import html
 
-from .. import charts
+from .. import charts, dpm
 from ..charts.story import fit_to_width
 from ..errors import ModelError
 from ._common import W, _model
 
-__all__ = ["story", "StoryWidget"]
+__all__ = ["story", "StoryWidget", "focus", "FocusWidget"]
 
 
 class StoryWidget(W.VBox):
@@ -108,3 +110,122 @@ def story(model, **kwargs):
     1
     """
     return StoryWidget(charts.story(_model(model), **kwargs))
+
+
+_ROLE_WORDS = {"strategic_resource": "strategic resource", "performance_driver": "performance driver",
+               "end_result": "end result", "policy_lever": "policy lever"}
+
+
+def _focus_choices(model):
+    """(label, focus) for every variable with a role, in the chart's order of roles, then every
+    loop of three or more variables (a stock and its own flow alone is not worth a chart)."""
+    from ..analysis import loops
+
+    roles = dpm.structure(model)["roles"]
+    out = []
+    for role, words in _ROLE_WORDS.items():
+        out += [(f"{model[n].label} ({words})", n) for n in model.names if roles.get(n) == role]
+    for lp in loops(model):
+        if len(lp.members) > 2 and any(m in roles for m in lp.members):
+            through = ", ".join(model[m].label for m in (lp.stocks or lp.members)[:3])
+            out.append((f"{lp.id}: a {lp.polarity} loop through {through}", lp.id))
+    return out
+
+
+class FocusWidget(W.VBox):
+    """Focus mode without code: a list of what to focus on (every variable with a role, then the
+    feedback loops), how many links out, and the focused DPM chart with the text that says what
+    it leaves out.
+
+    Attributes
+    ----------
+    diagram : Diagram or None
+        The chart shown (None when the pick cannot be drawn; the text says why).
+    """
+
+    def __init__(self, model, start=None, steps=None, view="instrumental"):
+        self.model = model
+        self.view = view
+        choices = _focus_choices(model)
+        if not choices:
+            raise ModelError(f"model {model.name!r} declares no DPM roles, so there is nothing to focus on")
+        names = [f for _, f in choices]
+        if start is not None and start not in names:
+            raise ModelError(f"start must be a variable with a role or a loop id of {model.name!r}, got {start!r}",
+                             variable=start if isinstance(start, str) else None)
+        if steps is not None and (isinstance(steps, bool) or steps not in (1, 2, 3)):
+            raise ModelError(f"steps must be 1, 2 or 3, got {steps!r}")
+        self.pick = W.Dropdown(options=choices, value=start or names[0], description="Focus on",
+                               layout=W.Layout(width="34em"), style={"description_width": "initial"})
+        self.steps = W.Dropdown(options=[("1 link", 1), ("2 links", 2), ("3 links", 3)], value=steps or 1,
+                                description="within", layout=W.Layout(width="10em"),
+                                style={"description_width": "initial"})
+        self._picture = W.HTML(layout=W.Layout(overflow="auto", max_width="100%"))
+        self._text = W.HTML(layout=W.Layout(max_width="60em"))
+        self.diagram = None
+        self.pick.observe(lambda _: self._draw(), names="value")
+        self.steps.observe(lambda _: self._draw(), names="value")
+        super().__init__([W.HBox([self.pick, self.steps]), self._text, self._picture])
+        self._draw()
+
+    def _draw(self):
+        try:
+            self.diagram = dpm.chart(self.model, self.view, focus=self.pick.value, steps=self.steps.value)
+        except ModelError as err:
+            self.diagram = None
+            self._picture.value = ""
+            self._text.value = f"<p><b>Not drawn:</b> {html.escape(str(err))}</p>"
+            return
+        self._picture.value = fit_to_width(self.diagram.svg)
+        self._text.value = "".join(f"<p style='margin:0.2em 0;line-height:1.4'>{html.escape(line)}</p>"
+                                   for line in self.description.splitlines() if line.strip())
+
+    @property
+    def description(self):
+        """The chart's text: what it shows and what the focus leaves out."""
+        return self.diagram.description if self.diagram is not None else ""
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data = dict(data or {})
+        # A static copy of the chart shown, for exported or kernel-less notebooks.
+        if self.diagram is not None:
+            data["image/svg+xml"] = self.diagram.svg
+            data["text/html"] = (f"<div class='dpmkit-focus'>{self._text.value}"
+                                 f"<div style='max-width:100%'>{fit_to_width(self.diagram.svg)}</div></div>")
+        data["text/plain"] = self.description or self._text.value
+        return (data, bundle[1]) if isinstance(bundle, tuple) else data
+
+
+def focus(model, start=None, *, steps=None, view="instrumental"):
+    """Focus mode as a widget: pick a variable, a lever or a feedback loop from a list, and see
+    the DPM chart of what connects to it (:func:`dpmkit.dpm.chart` with ``focus=``), with the
+    text that says what the focus leaves out. For a learner who does not write code.
+
+    Parameters
+    ----------
+    model : Model or str
+    start : str, optional
+        What to focus on first: a variable's name or a loop's id (default: the first
+        strategic resource).
+    steps : {1, 2, 3}, optional
+        How many links out from the focus, at first (the learner can change it).
+    view : str
+        The chart's view (:data:`dpmkit.dpm.VIEWS`).
+
+    Returns
+    -------
+    FocusWidget
+
+    Examples
+    --------
+    >>> import dpmkit as dk
+    >>> w = dk.widgets.focus("surrey", "trust")
+    >>> "Focus on 'Trust'" in w.description
+    True
+    >>> w.pick.value = "coproduction_effort"
+    >>> "Focus on 'Co-production effort'" in w.description
+    True
+    """
+    return FocusWidget(_model(model), start=start, steps=steps, view=view)
