@@ -240,3 +240,9 @@ def test_loop_dominance_switches_at_half_capacity_in_logistic_growth():
     half = run.time[np.argmax(P >= 500)]
     assert abs(switch - half) <= 2 * model.dt
     assert "reinforcing loop R1" in d.story() and "balancing loop B1" in d.story()
+    # times as a person says them (words.stretch): the run's ends by name, the switch as a rounded time
+    from dpmkit.words import stretch
+
+    said = stretch(switch, model.stop, model.time_units, model.start, model.stop)
+    assert d.story().startswith("From the start to ") and f"{said[0].upper()}{said[1:]}, the balancing" in d.story()
+    assert f"{switch:g}" not in d.story() or f"{switch:g}" == f"{round(switch):g}"

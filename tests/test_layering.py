@@ -40,8 +40,8 @@ WORDS_USERS = {"charts", "workshop", "sheet", "widgets", "room", "game", "prefli
 ALLOWED = {
     ("workshop", "dpmkit.widgets.ballot"): "dk.workshop.ballot_widget, kept for old notebooks, forwards to "
                                            "dk.widgets.ballot_widget on call",
-    ("analysis", "dpmkit.words"): "Recalibration.in_words gives each refit's estimates in words.estimate's words "
-                                  "(lesson 09), on call: the one home of an estimate's words, not a copy",
+    ("analysis", "dpmkit.words"): "the analyses' own sentences (Recalibration.in_words, Dominance.story) say "
+                                  "estimates and stretches of time in the one home of those words, on call",
 }
 
 

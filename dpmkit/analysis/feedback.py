@@ -593,16 +593,17 @@ class Dominance:
         """Which loop dominates when, in plain language."""
         if self.periods.empty:
             return "No loop could be scored in this run: " + "; ".join(self.notes or ["nothing changes"])
-        units = self.model.time_units
+        from ..words import stretch
+
+        model = self.model
         lines = []
         for k, row in self.periods.iterrows():
             lp = self.loops[row["loop"]]
             what = f"the {lp.polarity} loop {lp.id}" + (f" ({lp.name!r})" if lp.name else "")
             stocks = f", through {', '.join(lp.stocks)}" if lp.stocks else ""
-            if k == 0:
-                lines.append(f"From {row['start']:g} to {row['end']:g} {units}, {what} dominates{stocks}.")
-            else:
-                lines.append(f"From {row['start']:g} {units}, {what} takes over{stocks}, until {row['end']:g}.")
+            when = stretch(row["start"], row["end"], model.time_units, model.start, model.stop)
+            when = when[0].upper() + when[1:]  # "From the start to about year 0.6", as a person says it
+            lines.append(f"{when}, {what} {'dominates' if k == 0 else 'takes over'}{stocks}.")
         return " ".join(lines + [f"({n})" for n in self.notes])
 
     def __repr__(self):
