@@ -35,6 +35,26 @@ _STARTER_SETTINGS = {"name": "waiting_list", "start": 0.0, "stop": 52.0, "dt": 1
 _XMILE_FILES = (".xmile", ".stmx", ".itmx", ".xml")
 
 
+def _file_bytes(name, data):
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ModelError(f"the content of {name} is {type(data).__name__}, not the bytes of a file")
+    return bytes(data)
+
+
+def _file_text(name, data):
+    """The text of a sheet or data file a learner chose, bounded before it is decoded."""
+    data = _file_bytes(name, data)
+    if len(data) > 4 * sheet.MAX_CHARS:  # UTF-8 takes at most 4 bytes a character
+        raise ModelError(f"{name} is {len(data):,} bytes; the kit reads sheets of up to {sheet.MAX_CHARS:,} "
+                         "characters")
+    return _decoded(data, name)
+
+
+def _not_opened(name, err):
+    said = str(err) if name in str(err) else f"{name}: {err}"
+    return _message(f"Not opened: {said}", "error")
+
+
 def _decoded(data, name):
     """A sheet file's bytes as text, in the encodings Excel saves: "CSV UTF-8" (a byte-order mark),
     "Unicode Text" (UTF-16, tab-separated) and, on Windows, "CSV (Comma delimited)" (Windows-1252)."""
@@ -201,24 +221,17 @@ class ModelSheet(_StaticPicture, W.VBox):
         what was there."""
         name = str(name)
         try:
-            if not isinstance(data, (bytes, bytearray, memoryview)):
-                raise ModelError(f"the content of {name} is {type(data).__name__}, not the bytes of a file")
-            data = bytes(data)
             if name.lower().endswith(_XMILE_FILES):
                 from .. import xmile
 
-                model = xmile.read(data)
+                model = xmile.read(_file_bytes(name, data))
                 text = sheet.dumps(model)
                 settings = _settings_of(model)
             else:
-                if len(data) > 4 * sheet.MAX_CHARS:  # UTF-8 takes at most 4 bytes a character
-                    raise ModelError(f"{name} is {len(data):,} bytes; the kit reads sheets of up to "
-                                     f"{sheet.MAX_CHARS:,} characters")
-                text = _decoded(data, name)
+                text = _file_text(name, data)
                 settings = {"name": _file_stem(name)} if _file_stem(name) else {}
         except ModelError as err:
-            said = str(err) if name in str(err) else f"{name}: {err}"
-            self.message.value = _message(f"Not opened: {said}", "error")
+            self.message.value = _not_opened(name, err)
             return None
         self._before_open = (self.text.value, self._settings())
         self.text.value = text
@@ -296,17 +309,10 @@ class ModelSheet(_StaticPicture, W.VBox):
         the box as it was."""
         name = str(name)
         try:
-            if not isinstance(data, (bytes, bytearray, memoryview)):
-                raise ModelError(f"the content of {name} is {type(data).__name__}, not the bytes of a file")
-            data = bytes(data)
-            if len(data) > 4 * sheet.MAX_CHARS:
-                raise ModelError(f"{name} is {len(data):,} bytes; the kit reads data of up to "
-                                 f"{sheet.MAX_CHARS:,} characters")
-            text = _decoded(data, name)
+            text = _file_text(name, data)
             frame = sheet.read_data(text)
         except ModelError as err:
-            said = str(err) if name in str(err) else f"{name}: {err}"
-            self.fit_message.value = _message(f"Not opened: {said}", "error")
+            self.fit_message.value = _not_opened(name, err)
             return False
         self.data.value = text
         observed = ", ".join(str(c) for c in frame.columns)
