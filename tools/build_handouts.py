@@ -55,6 +55,9 @@ class Handout:
     blocks: list
     landscape: bool = False
     figures: dict = field(default_factory=dict)  # file name -> SVG text
+    #: the A4 sheets it must print on (tests/test_handouts.py prints it with Chromium and counts), or 0;
+    #: a handout with a count prints a little tighter (PRINT_TIGHT)
+    pages: int = 0
 
 
 def P(text):
@@ -297,8 +300,8 @@ def how_to_open():
     return Handout("how-to-open-the-kit", "How to join the room (and open the kit)",
                    "one page for participants: join the room from a Windows laptop, a Mac, a tablet or a phone; "
                    "what to do if the page does not load; the paper slip; the kit on your own laptop", [
-        P("In the workshop you need **only a web browser**: the facilitator's laptop runs the kit and serves it "
-          "to everyone in the room, with no internet. You install nothing and see no code."),
+        P("In the workshop you need **only a web browser**: the facilitator's laptop serves the kit to everyone "
+          "in the room, with no internet. You install nothing and see no code."),
         H("Join the room"),
         OL("**Join the network the facilitator names**: the room's wifi, or the facilitator's laptop or phone "
            "*hotspot*. On **Windows**: click the network icon at the right of the taskbar, choose the network, "
@@ -307,8 +310,8 @@ def how_to_open():
            "On a tablet or phone: Settings → Wi-Fi.",
            "**Open the room**: scan the **QR code** on the screen with a phone or tablet camera, or type the "
            "Participants link from the board into the browser's address bar (Edge, Chrome, Firefox or "
-           "Safari), exactly as written, for example `http://192.168.1.23:8866/?code=TEAL`. On a **course "
-           "hub** the link is the hub's own address instead, for example "
+           "Safari) exactly as written, for example `http://192.168.1.23:8866/?code=TEAL`. On a **course "
+           "hub** the link is the hub's address, for example "
            "`https://hub.example.ac.uk/services/dpmkit-room/?code=TEAL`: it works from any network, with no "
            "login, so skip step 1.",
            "If the page asks for the **room code**, type the code shown on the screen.",
@@ -332,23 +335,19 @@ def how_to_open():
           "hand it to the facilitator, who types it in. Predictions, a hypothesis and a decision go on a "
           "**ballot slip** (the facilitator has them). Paper counts exactly like a page."),
         H("After the workshop: the kit on your own laptop"),
-        P("To explore the notebooks yourself, you need Python 3.10 or newer and the kit's folder. On **macOS** "
-          "(Terminal) or Linux, in the kit's folder:"),
-        CODE("make lab"),
-        P("On **Windows**, in PowerShell in the kit's folder:"),
+        P("You need Python 3.10 or newer and the kit's folder; the first install needs the internet, then "
+          "everything runs offline. On **macOS** (Terminal) or Linux, in the kit's folder: `make lab`. On "
+          "**Windows**, in PowerShell in the kit's folder:"),
         CODE("py -m venv .venv\n.venv\\Scripts\\python -m pip install -e \".[lab]\"\n"
              ".venv\\Scripts\\jupyter lab notebooks\\00_start_here.ipynb"),
         P("Or, with conda on either: `conda env create -f environment.yml`, `conda activate dpmkit`, "
-          "`pip install --no-deps -e .`, `jupyter lab notebooks/00_start_here.ipynb`. The first install needs "
-          "the internet; then everything runs offline. Check it with `python -m dpmkit.preflight`: every line "
-          "should show ✓, and a ✗ says what to do."),
-        TABLE(["In JupyterLab, to…", "do this"],
-              ["run a cell", "click in it, press **Shift+Enter**"],
-              ["start again when stuck", "menu **Kernel → Restart Kernel and Run All Cells**"],
-              ["move a slider", "drag it and let go: the model runs when you release it"],
-              ["stop", "close the browser tab, then press Ctrl+C in the terminal"]),
-        NOTE("Start with notebooks/00_start_here.ipynb: the same first lever as in the workshop."),
-    ])
+          "`pip install --no-deps -e .`, `jupyter lab notebooks/00_start_here.ipynb`. Check it with "
+          "`python -m dpmkit.preflight`: every line should show ✓, and a ✗ says what to do."),
+        P("In JupyterLab: **Shift+Enter** runs the cell you clicked in; drag a slider and let go, and the model "
+          "runs; stuck? menu **Kernel → Restart Kernel and Run All Cells**; to stop, close the browser tab, "
+          "then press Ctrl+C in the terminal. Start with notebooks/00_start_here.ipynb: the same first lever "
+          "as in the workshop."),
+    ], pages=1)
 
 
 def dpm_canvas():
@@ -733,12 +732,21 @@ figure { margin: 0.5em 0; } figure svg { width: 100%; height: auto; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; text-decoration: none; } }
 """
 
+#: Print styles for a handout that must fit its pages (Handout.pages): smaller type and spacing on paper
+#: only; the screen keeps the larger type.
+PRINT_TIGHT = """
+@media print { body { font-size: 10pt; line-height: 1.3; } h1 { font-size: 16pt; margin-bottom: 0.3em; }
+  h2 { font-size: 12pt; margin: 0.7em 0 0.2em; } p { margin: 0.35em 0; } ol, ul { margin: 0.3em 0; }
+  pre { margin: 0.3em 0; padding: 0.3em 0.6em; } .footer { margin-top: 0.8em; } }
+"""
+
 
 def to_html(h):
     page = "A4 landscape" if h.landscape else "A4"
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<!-- {_esc(NOTICE)} -->", f"<title>{_esc(h.title)}</title>",
-           f"<style>@page {{ size: {page}; margin: 12mm; }}{CSS}</style>", "</head>", "<body>",
+           f"<style>@page {{ size: {page}; margin: {'10mm' if h.pages else '12mm'}; }}{CSS}"
+           f"{PRINT_TIGHT if h.pages else ''}</style>", "</head>", "<body>",
            f"<h1>{_html_inline(h.title)}</h1>"]
     for block in h.blocks:
         kind = block[0]
