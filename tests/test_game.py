@@ -1121,3 +1121,16 @@ def test_every_game_names_the_outcomes_its_debrief_sheet_draws(name):
     outcomes = [o.name for o in spec.outcomes]
     assert 1 <= len(spec.headline) <= 3
     assert set(spec.headline) <= set(outcomes), sorted(set(spec.headline) - set(outcomes))
+
+
+@pytest.mark.parametrize("name", sorted(dk.game.GAMES))
+def test_no_round_announces_an_event_the_facilitator_may_not_inject(name):
+    """Every table reads its round's title ("Round 3 of 4: Years 5-7: ..."). An event happens only
+    when the facilitator injects it, and the full-day plan injects the new minister in the attractor's
+    round 3, whose title said "the framework is refreshed": the room read one thing while the
+    facilitator announced another, and no refresh happened. No title names an event."""
+    spec = dk.game.GAMES[name]
+    for event in spec.events:
+        said = " ".join(re.findall(r"[a-z']+", event.label.lower())[:4])
+        for r in spec.rounds:
+            assert said not in " ".join(re.findall(r"[a-z']+", r.label.lower())), (r.label, event.name)
