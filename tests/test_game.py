@@ -1134,3 +1134,14 @@ def test_no_round_announces_an_event_the_facilitator_may_not_inject(name):
         said = " ".join(re.findall(r"[a-z']+", event.label.lower())[:4])
         for r in spec.rounds:
             assert said not in " ".join(re.findall(r"[a-z']+", r.label.lower())), (r.label, event.name)
+
+
+def test_loading_a_rooms_folder_says_where_its_game_is(tmp_path):
+    """A facilitator exporting the day's games types the room's folder (room-surrey), as the plans
+    name it; the game is in its game/ folder, and the error says so."""
+    dk.game.new(tmp_path / "room-surrey" / "game", "surrey", tables=TABLES)
+    with pytest.raises(dk.ModelError, match=r"holds no dpmkit game.*load '.*room-surrey.{1,2}game'"):
+        dk.game.load(tmp_path / "room-surrey")
+    with pytest.raises(dk.ModelError) as plain:
+        dk.game.load(tmp_path / "nothing")
+    assert "load" not in str(plain.value).split("game.json")[-1]
