@@ -643,3 +643,23 @@ def test_the_guides_what_if_recipe_replays_a_game_exactly(tmp_path):
         what_if.advance()
     assert what_if.round == g.round
     assert what_if.results().equals(g.results())
+
+
+@pytest.mark.parametrize("tables", [("Red", "Blue", "Green", "Yellow", "Purple", "Orange"),
+                                    ("Red", "Blue", "Green", "Yellow")])
+def test_the_full_day_says_which_table_the_room_gives_each_attractor_role(tmp_path, tables):
+    """The room hands a game's roles out in turn (dpmkit.room.cli.start_game). The attractor has seven
+    roles, so with six tables the first table also plays locality 6: the plan said locality 6 ran on
+    its own, and that the learning partner's table held no locality. It names what the room does."""
+    from types import SimpleNamespace
+
+    pytest.importorskip("solara")
+    from dpmkit.room.cli import start_game
+
+    game = start_game(SimpleNamespace(folder=tmp_path, tables=list(tables)), "attractor")
+    held = {}
+    for role, table in game.assignments().items():
+        held.setdefault(table, []).append(role)
+    said = "; ".join(f"{t}: " + ", ".join(f"`{r}`" for r in held[t]) for t in tables)
+    plan = " ".join(_read(PLANS / "full-day-learning-partnership.md").split())
+    assert said in plan, f"the plan should say: {said}"
