@@ -373,7 +373,7 @@ def dpm_canvas():
                       "`03_dynamic_performance_management`. What did you include that the model leaves out?"),
                     NOTE("The three columns follow Carmine Bianchi's Dynamic Performance Management. The objective "
                          "view is column 3, the instrumental view columns 1 and 2, the subjective view the names on "
-                         "the arrows.")], landscape=True,
+                         "the arrows.")], landscape=True, pages=2,
                    figures={"dpm-chart-canvas.svg": dpm_canvas_svg()})
 
 
@@ -401,14 +401,14 @@ def two_by_two():
                            f"*{cell('imposed', 'emergent')}*: change forced from outside, improvised"],
                           ["**Negotiated**", f"*{cell('negotiated', 'planned')}*: goals agreed, then planned",
                            f"*{cell('negotiated', 'emergent')}*: goals and measures agreed and adapted together"]),
-                    NOTE("The axes come from Bovaird and Smith (2015, APPAM; evidence key "
+                    NOTE("The axes come from Bovaird and Smith (2015, APPAM; published, evidence key "
                          "`regimes_bovaird_smith_2015`). They propose that negotiated performance management is "
                          "more sustainable, though imposition may be needed to trigger improvement; that emergent "
                          "is more meaningful, though planned is needed at times to give direction; and that the "
                          "dichotomies are overdone. The cell names and examples are the kit's interpretation "
                          "(`regimes_bovaird_smith_2x2`, an assumption): argue with them. The notebook "
                          "`06_imposed_negotiated_planned_emergent` simulates journeys through the plane.")],
-                   landscape=True, figures={"two-by-two-canvas.svg": two_by_two_svg()})
+                   landscape=True, pages=2, figures={"two-by-two-canvas.svg": two_by_two_svg()})
 
 
 def predict_then_run():
@@ -741,12 +741,19 @@ PRINT_TIGHT = """
 """
 
 
+#: A landscape canvas prints on the first sheet with its title: its figure is at most the height an A4
+#: landscape sheet leaves under the title (it was taller, so the title printed alone on a sheet of its own).
+PRINT_CANVAS = """
+@media print { figure svg { max-height: 165mm; } }
+"""
+
+
 def to_html(h):
     page = "A4 landscape" if h.landscape else "A4"
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<!-- {_esc(NOTICE)} -->", f"<title>{_esc(h.title)}</title>",
            f"<style>@page {{ size: {page}; margin: {'10mm' if h.pages else '12mm'}; }}{CSS}"
-           f"{PRINT_TIGHT if h.pages else ''}</style>", "</head>", "<body>",
+           f"{PRINT_TIGHT if h.pages else ''}{PRINT_CANVAS if h.landscape else ''}</style>", "</head>", "<body>",
            f"<h1>{_html_inline(h.title)}</h1>"]
     for block in h.blocks:
         kind = block[0]
