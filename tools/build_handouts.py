@@ -582,16 +582,17 @@ def ballot_slips():
             WRITE("Our prediction: at time ______ the variable ______________ will be ______", 1),
             WRITE("Our hypothesis: what will happen, and why", 2),
             WRITE("Our decision", 1)]
-    blocks = [P("The paper route for a table whose page does not work, or for a room without a network. One slip "
-                "per table per round; the facilitator types each in on the facilitator laptop, into the room's "
-                "folder, where it counts exactly like a ballot sent from a page:"),
-              CODE('dk.workshop.submit("room", model="surrey", table="Red", round="1",\n'
-                   '                   params={"decommissioning_years": 2}, predictions={"neet": {2014.25: 500}},\n'
-                   '                   hypothesis="...", decision="...")')]
+    blocks = [P("One slip per table per round, where a page does not work or the room has no network: it counts "
+                "like a ballot.")]
     for k in range(3):
         blocks += [H(f"Ballot slip {k + 1}", 3), *slip]
+    blocks += [NOTE("Facilitator: type each slip in on the Facilitator page (*Paper slips*); without the room, in a "
+                    "notebook:"),
+               CODE('dk.workshop.submit("room", model="surrey", table="Red", round="1",\n'
+                    '                   params={"decommissioning_years": 2}, predictions={"neet": {2014.25: 500}},\n'
+                    '                   hypothesis="...", decision="...")')]
     return Handout("ballot-slip", "Ballot slips", "paper ballots for the room: three slips to a page, and how the "
-                   "facilitator types them in", blocks)
+                   "facilitator types them in", blocks, pages=1)
 
 
 def debrief_card():
@@ -737,7 +738,8 @@ figure { margin: 0.5em 0; } figure svg { width: 100%; height: auto; }
 PRINT_TIGHT = """
 @media print { body { font-size: 10pt; line-height: 1.3; } h1 { font-size: 16pt; margin-bottom: 0.3em; }
   h2 { font-size: 12pt; margin: 0.7em 0 0.2em; } p { margin: 0.35em 0; } ol, ul { margin: 0.3em 0; }
-  pre { margin: 0.3em 0; padding: 0.3em 0.6em; } .footer { margin-top: 0.8em; } }
+  pre { margin: 0.3em 0; padding: 0.3em 0.6em; font-size: 8.5pt; } .footer { margin-top: 0.8em; }
+  h3 { margin: 0.6em 0 0.2em; } .write { margin: 0.3em 0 0.5em; } .write .line { height: 1.7em; } }
 """
 
 
