@@ -645,21 +645,26 @@ def test_the_guides_what_if_recipe_replays_a_game_exactly(tmp_path):
     assert what_if.results().equals(g.results())
 
 
-@pytest.mark.parametrize("tables", [("Red", "Blue", "Green", "Yellow", "Purple", "Orange"),
-                                    ("Red", "Blue", "Green", "Yellow")])
-def test_the_full_day_says_which_table_the_room_gives_each_attractor_role(tmp_path, tables):
-    """The room hands a game's roles out in turn (dpmkit.room.cli.start_game). The attractor has seven
-    roles, so with six tables the first table also plays locality 6: the plan said locality 6 ran on
-    its own, and that the learning partner's table held no locality. It names what the room does."""
+@pytest.mark.parametrize(("plan", "name", "tables"), [
+    ("full-day-learning-partnership.md", "attractor", ("Red", "Blue", "Green", "Yellow", "Purple", "Orange")),
+    ("full-day-learning-partnership.md", "attractor", ("Red", "Blue", "Green", "Yellow")),
+    ("taster-90min.md", "surrey", ("Red", "Blue", "Green", "Yellow")),
+    ("taster-90min.md", "surrey", ("Red", "Blue", "Green")),
+])
+def test_a_plan_says_which_table_the_room_gives_each_role(tmp_path, plan, name, tables):
+    """The room hands a game's roles out in turn (dpmkit.room.cli.start_game), and a facilitator
+    cannot hold one. The full day said the attractor's locality 6 ran on its own, though with six
+    tables Red plays it; the taster said that with three tables you hold the council yourself. Each
+    plan names what the room does."""
     from types import SimpleNamespace
 
     pytest.importorskip("solara")
     from dpmkit.room.cli import start_game
 
-    game = start_game(SimpleNamespace(folder=tmp_path, tables=list(tables)), "attractor")
+    game = start_game(SimpleNamespace(folder=tmp_path, tables=list(tables)), name)
     held = {}
     for role, table in game.assignments().items():
         held.setdefault(table, []).append(role)
     said = "; ".join(f"{t}: " + ", ".join(f"`{r}`" for r in held[t]) for t in tables)
-    plan = " ".join(_read(PLANS / "full-day-learning-partnership.md").split())
-    assert said in plan, f"the plan should say: {said}"
+    text = " ".join(_read(PLANS / plan).split())
+    assert said in text, f"{plan} should say: {said}"
