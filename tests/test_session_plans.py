@@ -680,7 +680,8 @@ def test_a_plans_sources_cite_the_registry_with_their_status(plan):
     assert cited, f"{plan} cites no evidence key"
     for key, status in cited:
         assert dk.evidence.get(key).status == status, f"{key} is {dk.evidence.get(key).status}, not {status}"
-    named = re.findall(r"([A-Z][a-z]+(?: and [A-Z][a-z-]+)?) \((?:19|20)\d\d|([A-Z][a-z]+ et al\.), (?:19|20)\d\d", text)
+    named = re.findall(r"([A-Z][a-z]+(?: and [A-Z][a-z-]+)?) \((?:19|20)\d\d"
+                       r"|([A-Z][a-z]+ et al\.), (?:19|20)\d\d", text)
     for author in (a or b for a, b in named):
         at = text.index(author)
         assert re.search(r"`[a-z0-9_]+`, (published|derived|assumption)", text[at:at + 260]), (
