@@ -316,8 +316,9 @@ def how_to_open():
            "login, so skip step 1.",
            "If the page asks for the **room code**, type the code shown on the screen.",
            "**Choose your table** from the list (do not type it). Move a lever and let go: the chart redraws. "
-           "When your table has agreed, send your ballot or your decision: \"✓ Your ballot is in\" means "
-           "the room has it."),
+           "When your table has agreed, send your ballot or your decision: \"✓ Your ballot is in\" (in a "
+           "game, \"✓ Sent for round 1\") means the room has it; \"No answer from the room yet\" means "
+           "your wifi or the facilitator's laptop is down: keep the page open."),
         H("If the page does not load"),
         UL("Check that you are on **the same network as the facilitator's laptop**, not the venue's guest wifi "
            "or your phone's mobile data: guest networks often stop devices reaching each other.",
