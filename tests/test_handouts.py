@@ -307,3 +307,20 @@ def test_a_ballot_slip_typed_in_as_the_handout_says_counts_as_a_ballot(built, tm
     assert len(found.ballots) == 1 and not found.rejected
     ballot = found.ballots[0]
     assert (ballot.table, ballot.round, ballot.params) == ("Red", "1", {"decommissioning_years": 2.0})
+
+
+@pytest.mark.parametrize(("plan", "games"), [("taster-90min.md", ["surrey"]),
+                                             ("full-day-learning-partnership.md", ["surrey", "attractor"])])
+def test_plans_name_the_sheets_of_their_games_role_cards(plan, games):
+    """The role cards hold every game's cards, one to a sheet (19 sheets); a plan says which sheets
+    to print, and they are its games' cards (the print test holds the file to its sheets)."""
+    h = next(h for h in _builder().handouts() if h.name == "role-cards")
+    first, sheets = 2, {}  # sheet 1 is the introduction
+    for name, spec in dk.game.GAMES.items():
+        sheets[name] = (first, first + len(spec.roles) - 1)
+        first += len(spec.roles)
+    assert first - 1 == h.pages
+    text = " ".join((PLANS / plan).read_text(encoding="utf-8").split())
+    for name in games:
+        a, b = sheets[name]
+        assert f"sheets {a} to {b}" in text, f"{plan} should name sheets {a} to {b} for the {name} cards"

@@ -56,7 +56,7 @@ class Handout:
     landscape: bool = False
     figures: dict = field(default_factory=dict)  # file name -> SVG text
     #: the A4 sheets it must print on (tests/test_handouts.py prints it with Chromium and counts), or 0;
-    #: a handout with a count prints a little tighter (PRINT_TIGHT)
+    #: a one-page handout prints a little tighter (PRINT_TIGHT)
     pages: int = 0
 
 
@@ -557,7 +557,7 @@ def role_cards():
         model = spec.build_model()
         blocks += [BREAK, H(spec.label), P(spec.description)]
         for k, role in enumerate(spec.roles):
-            if k and k % 2 == 0:
+            if k:  # one card to a sheet: no card runs onto the next one's sheet
                 blocks.append(BREAK)
             levers = [_game_lever(spec, model, role, lever) for lever in role.levers]
             slip = TABLE(["Lever", "Range", f"Our setting, round ___ ({len(spec.rounds)} rounds)"],
@@ -574,7 +574,8 @@ def role_cards():
                        P("**Decision slip** (cut off and hand in; table: ______________)"), slip]
     return Handout("role-cards", "Role cards and decision slips: the games",
                    "one card per role of each game (Surrey, Targets or learning, Performance attractor), each "
-                   "with a paper decision slip", blocks)
+                   "on a sheet of its own with a paper decision slip", blocks,
+                   pages=1 + sum(len(spec.roles) for spec in dk.game.GAMES.values()))
 
 
 def ballot_slips():
@@ -734,7 +735,7 @@ figure { margin: 0.5em 0; } figure svg { width: 100%; height: auto; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; text-decoration: none; } }
 """
 
-#: Print styles for a handout that must fit its pages (Handout.pages): smaller type and spacing on paper
+#: Print styles for a handout that must fit one page (Handout.pages == 1): smaller type and spacing on paper
 #: only; the screen keeps the larger type.
 PRINT_TIGHT = """
 @media print { body { font-size: 10pt; line-height: 1.3; } h1 { font-size: 16pt; margin-bottom: 0.3em; }
@@ -755,8 +756,8 @@ def to_html(h):
     page = "A4 landscape" if h.landscape else "A4"
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<!-- {_esc(NOTICE)} -->", f"<title>{_esc(h.title)}</title>",
-           f"<style>@page {{ size: {page}; margin: {'10mm' if h.pages else '12mm'}; }}{CSS}"
-           f"{PRINT_TIGHT if h.pages else ''}{PRINT_CANVAS if h.landscape else ''}</style>", "</head>", "<body>",
+           f"<style>@page {{ size: {page}; margin: {'10mm' if h.pages == 1 else '12mm'}; }}{CSS}"
+           f"{PRINT_TIGHT if h.pages == 1 else ''}{PRINT_CANVAS if h.landscape else ''}</style>", "</head>", "<body>",
            f"<h1>{_html_inline(h.title)}</h1>"]
     for block in h.blocks:
         kind = block[0]
