@@ -1121,3 +1121,27 @@ def test_every_game_names_the_outcomes_its_debrief_sheet_draws(name):
     outcomes = [o.name for o in spec.outcomes]
     assert 1 <= len(spec.headline) <= 3
     assert set(spec.headline) <= set(outcomes), sorted(set(spec.headline) - set(outcomes))
+
+
+@pytest.mark.parametrize("name", sorted(dk.game.GAMES))
+def test_no_round_announces_an_event_the_facilitator_may_not_inject(name):
+    """Every table reads its round's title ("Round 3 of 4: Years 5-7: ..."). An event happens only
+    when the facilitator injects it, and the full-day plan injects the new minister in the attractor's
+    round 3, whose title said "the framework is refreshed": the room read one thing while the
+    facilitator announced another, and no refresh happened. No title names an event."""
+    spec = dk.game.GAMES[name]
+    for event in spec.events:
+        said = " ".join(re.findall(r"[a-z']+", event.label.lower())[:4])
+        for r in spec.rounds:
+            assert said not in " ".join(re.findall(r"[a-z']+", r.label.lower())), (r.label, event.name)
+
+
+def test_loading_a_rooms_folder_says_where_its_game_is(tmp_path):
+    """A facilitator exporting the day's games types the room's folder (room-surrey), as the plans
+    name it; the game is in its game/ folder, and the error says so."""
+    dk.game.new(tmp_path / "room-surrey" / "game", "surrey", tables=TABLES)
+    with pytest.raises(dk.ModelError, match=r"holds no dpmkit game.*load '.*room-surrey.{1,2}game'"):
+        dk.game.load(tmp_path / "room-surrey")
+    with pytest.raises(dk.ModelError) as plain:
+        dk.game.load(tmp_path / "nothing")
+    assert "load" not in str(plain.value).split("game.json")[-1]

@@ -391,3 +391,52 @@ def test_a_table_on_a_phone_sees_its_whole_decision_and_results(tmp_path):
         left = box.bounding_box()["x"]
         wait_for(lambda: abs(name.bounding_box()["x"] - left) < 2, 5, "the outcome's name kept at the left")
         assert name.inner_text().strip() and name.bounding_box()["x"] + name.bounding_box()["width"] <= 390
+
+
+def test_a_send_the_room_does_not_answer_says_so_until_it_does(tmp_path):
+    """Poor wifi, or the facilitator's laptop asleep: the page's connection stays open, but nothing
+    comes back, and a table that pressed Send saw nothing at all (it pressed again, or thought its
+    decision was in). The room is frozen here (SIGSTOP, as a sleeping laptop): the phone page says
+    within seconds that the room has not answered; when the room wakes, the note goes and the
+    decision sent meanwhile is in."""
+    import os
+    import signal
+    import time
+
+    from dpmkit.room.frontend import UNANSWERED_MS
+
+    folder = tmp_path / "room"
+    with room(folder, "--code", "WIFI1", "--tables", "Red,Blue", "--game", "surrey") as running, \
+            offline_browsers("game_unanswered", running) as pages:
+        red = pages.open("Red", running.base + "/?code=WIFI1&table=Red", viewport=(390, 844))
+        red.wait_for_selector(".game-table")
+        box = red.locator(".game-lever-cut_fraction .game-lever-input input")
+        box.fill("0,3")
+        box.press("Enter")
+        wait_for(lambda: "0.3" in text(red, ".game-lever-cut_fraction .game-lever-value"), 10, "the lever to move")
+        red.locator(".game-send").click()  # answered at once: no note
+        red.locator(".room-ok", has_text="Sent for round 1").wait_for()
+        first = re.search(r"reference (\w+)", text(red, ".room-ok"))[1]
+        time.sleep(UNANSWERED_MS / 1000 + 1)
+        assert red.locator(".dpmkit-unanswered").count() == 0
+
+        os.killpg(running.proc.pid, signal.SIGSTOP)
+        try:
+            red.locator(".game-send").click()
+            started = time.monotonic()
+            red.locator(".dpmkit-unanswered").wait_for(timeout=UNANSWERED_MS + 5000)
+            waited = time.monotonic() - started
+            said = text(red, ".dpmkit-unanswered")
+            assert not red.locator(".room-ok", has_text=first).is_visible()  # the last send's "sent" is not this one's
+            red.screenshot(path=str(ARTIFACTS / "game_unanswered_phone.png"))
+        finally:
+            os.killpg(running.proc.pid, signal.SIGCONT)
+        assert "No answer from the room yet" in said and "Keep this page open" in said
+        assert UNANSWERED_MS / 1000 - 0.5 < waited < UNANSWERED_MS / 1000 + 4, waited
+        red.locator(".dpmkit-unanswered").wait_for(state="detached", timeout=20_000)
+        wait_for(lambda: "Sent for round 1" in text(red, ".room-ok") and first not in text(red, ".room-ok"), 20,
+                 "the send made while the room slept to be answered")
+        second = re.search(r"reference (\w+)", text(red, ".room-ok"))[1]
+        game = dk.game.load(folder / "game")
+        ids = {b.id[:6] for b in dk.workshop.collect(game.folder, model=game.model).ballots}
+        assert {first, second} <= ids, (first, second, ids)

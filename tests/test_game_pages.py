@@ -544,3 +544,23 @@ def test_the_facilitators_undo_button_opens_the_last_round_again_on_every_page(p
     assert g.round == 3
     pd.testing.assert_frame_equal(g.results(), before)
     assert 0.1 not in list(g.log()["value"])  # the decision sent for round 3 before the undo never counts
+
+
+def test_every_table_page_says_the_news_the_facilitator_injected(played):
+    """The full-day plan injects the new minister in the attractor's round 3 "as news"; the tables'
+    pages said nothing of it, so a table that missed the announcement, or joined late, played on
+    without it. The open round's status says it, and the rounds closed keep it with their decisions."""
+    g = played  # the scandal was injected in round 2, now closed
+    scandal = g.spec.event("scandal").label
+    snap = present.snapshot(g)
+    assert scandal not in present.status_html(snap, "Red")  # round 3 has no news yet
+    assert f"News:</b> {scandal}." in present.revealed_html(snap)
+    assert present.revealed_html(snap).count("class='game-news'") == 1  # round 1 had none
+    g.inject("inspection")
+    snap = present.snapshot(g)
+    inspection = g.spec.event("inspection").label
+    for table in TABLES:
+        assert f"News this round:</b> {inspection}." in present.status_html(snap, table)
+    g.advance()
+    g.undo()  # round 3 open again: its news still stands; an undo of round 3 voids nothing of its own
+    assert inspection in present.status_html(present.snapshot(g), "Blue")

@@ -114,6 +114,37 @@ class _Page(HTMLParser):
         self.stack.pop()
 
 
+def _printed_pages(html_files):
+    """{name: A4 sheets} as Chromium's print to PDF lays out each page (its own @page size)."""
+    from browser.lab_session import CHROMIUM, CHROMIUM_ARGS
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to print the handouts")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    counts = {}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            for name, text in html_files.items():
+                page.set_content(text)
+                pdf = page.pdf(prefer_css_page_size=True)
+                counts[name] = len(re.findall(rb"/Type\s*/Page\b", pdf))
+        finally:
+            browser.close()
+    return counts
+
+
+def test_handouts_print_on_the_pages_the_plans_promise(built):
+    """The how-to-join handout is "one page, one per person" (setup.md, the session plans): printed from
+    Chromium on A4 it is one sheet (it was two). Every handout that states its pages is held to them."""
+    claims = {f"{h.name}.html": h.pages for h in _builder().handouts() if h.pages}
+    assert claims.get("how-to-open-the-kit.html") == 1
+    setup = (WORKSHOPS / "setup.md").read_text(encoding="utf-8")
+    assert "one-page [how to join the room" in setup
+    printed = _printed_pages({name: built[name] for name in claims})
+    assert printed == claims, f"printed on A4 (sheets) {printed}, promised {claims}"
+
+
 def test_html_pages_are_well_formed_printable_and_offline(built):
     for name, text in built.items():
         if not name.endswith(".html"):
@@ -276,3 +307,20 @@ def test_a_ballot_slip_typed_in_as_the_handout_says_counts_as_a_ballot(built, tm
     assert len(found.ballots) == 1 and not found.rejected
     ballot = found.ballots[0]
     assert (ballot.table, ballot.round, ballot.params) == ("Red", "1", {"decommissioning_years": 2.0})
+
+
+@pytest.mark.parametrize(("plan", "games"), [("taster-90min.md", ["surrey"]),
+                                             ("full-day-learning-partnership.md", ["surrey", "attractor"])])
+def test_plans_name_the_sheets_of_their_games_role_cards(plan, games):
+    """The role cards hold every game's cards, one to a sheet (19 sheets); a plan says which sheets
+    to print, and they are its games' cards (the print test holds the file to its sheets)."""
+    h = next(h for h in _builder().handouts() if h.name == "role-cards")
+    first, sheets = 2, {}  # sheet 1 is the introduction
+    for name, spec in dk.game.GAMES.items():
+        sheets[name] = (first, first + len(spec.roles) - 1)
+        first += len(spec.roles)
+    assert first - 1 == h.pages
+    text = " ".join((PLANS / plan).read_text(encoding="utf-8").split())
+    for name in games:
+        a, b = sheets[name]
+        assert f"sheets {a} to {b}" in text, f"{plan} should name sheets {a} to {b} for the {name} cards"

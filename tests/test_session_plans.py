@@ -643,3 +643,46 @@ def test_the_guides_what_if_recipe_replays_a_game_exactly(tmp_path):
         what_if.advance()
     assert what_if.round == g.round
     assert what_if.results().equals(g.results())
+
+
+@pytest.mark.parametrize(("plan", "name", "tables"), [
+    ("full-day-learning-partnership.md", "attractor", ("Red", "Blue", "Green", "Yellow", "Purple", "Orange")),
+    ("full-day-learning-partnership.md", "attractor", ("Red", "Blue", "Green", "Yellow")),
+    ("taster-90min.md", "surrey", ("Red", "Blue", "Green", "Yellow")),
+    ("taster-90min.md", "surrey", ("Red", "Blue", "Green")),
+])
+def test_a_plan_says_which_table_the_room_gives_each_role(tmp_path, plan, name, tables):
+    """The room hands a game's roles out in turn (dpmkit.room.cli.start_game), and a facilitator
+    cannot hold one. The full day said the attractor's locality 6 ran on its own, though with six
+    tables Red plays it; the taster said that with three tables you hold the council yourself. Each
+    plan names what the room does."""
+    from types import SimpleNamespace
+
+    pytest.importorskip("solara")
+    from dpmkit.room.cli import start_game
+
+    game = start_game(SimpleNamespace(folder=tmp_path, tables=list(tables)), name)
+    held = {}
+    for role, table in game.assignments().items():
+        held.setdefault(table, []).append(role)
+    said = "; ".join(f"{t}: " + ", ".join(f"`{r}`" for r in held[t]) for t in tables)
+    text = " ".join(_read(PLANS / plan).split())
+    assert said in text, f"{plan} should say: {said}"
+
+
+@pytest.mark.parametrize("plan", ["taster-90min.md", "full-day-learning-partnership.md"])
+def test_a_plans_sources_cite_the_registry_with_their_status(plan):
+    """A facilitator reads the plan aloud: each published work it names carries its evidence key and
+    status, as the games guide does, and each key's status is the registry's. The full day named
+    Hesselgreaves et al., Bovaird and Smith and French and Mollinger-Sahba with no key."""
+    text = " ".join(_read(PLANS / plan).split())
+    cited = re.findall(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`, (published|derived|assumption)", text)
+    assert cited, f"{plan} cites no evidence key"
+    for key, status in cited:
+        assert dk.evidence.get(key).status == status, f"{key} is {dk.evidence.get(key).status}, not {status}"
+    named = re.findall(r"([A-Z][a-z]+(?: and [A-Z][a-z-]+)?) \((?:19|20)\d\d"
+                       r"|([A-Z][a-z]+ et al\.), (?:19|20)\d\d", text)
+    for author in (a or b for a, b in named):
+        at = text.index(author)
+        assert re.search(r"`[a-z0-9_]+`, (published|derived|assumption)", text[at:at + 260]), (
+            f"{plan}: {author} is cited without its evidence key and status")

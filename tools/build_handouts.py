@@ -55,6 +55,9 @@ class Handout:
     blocks: list
     landscape: bool = False
     figures: dict = field(default_factory=dict)  # file name -> SVG text
+    #: the A4 sheets it must print on (tests/test_handouts.py prints it with Chromium and counts), or 0;
+    #: a one-page handout prints a little tighter (PRINT_TIGHT)
+    pages: int = 0
 
 
 def P(text):
@@ -297,8 +300,8 @@ def how_to_open():
     return Handout("how-to-open-the-kit", "How to join the room (and open the kit)",
                    "one page for participants: join the room from a Windows laptop, a Mac, a tablet or a phone; "
                    "what to do if the page does not load; the paper slip; the kit on your own laptop", [
-        P("In the workshop you need **only a web browser**: the facilitator's laptop runs the kit and serves it "
-          "to everyone in the room, with no internet. You install nothing and see no code."),
+        P("In the workshop you need **only a web browser**: the facilitator's laptop serves the kit to everyone "
+          "in the room, with no internet. You install nothing and see no code."),
         H("Join the room"),
         OL("**Join the network the facilitator names**: the room's wifi, or the facilitator's laptop or phone "
            "*hotspot*. On **Windows**: click the network icon at the right of the taskbar, choose the network, "
@@ -307,14 +310,15 @@ def how_to_open():
            "On a tablet or phone: Settings → Wi-Fi.",
            "**Open the room**: scan the **QR code** on the screen with a phone or tablet camera, or type the "
            "Participants link from the board into the browser's address bar (Edge, Chrome, Firefox or "
-           "Safari), exactly as written, for example `http://192.168.1.23:8866/?code=TEAL`. On a **course "
-           "hub** the link is the hub's own address instead, for example "
+           "Safari) exactly as written, for example `http://192.168.1.23:8866/?code=TEAL`. On a **course "
+           "hub** the link is the hub's address, for example "
            "`https://hub.example.ac.uk/services/dpmkit-room/?code=TEAL`: it works from any network, with no "
            "login, so skip step 1.",
            "If the page asks for the **room code**, type the code shown on the screen.",
            "**Choose your table** from the list (do not type it). Move a lever and let go: the chart redraws. "
-           "When your table has agreed, send your ballot or your decision: \"✓ Your ballot is in\" means "
-           "the room has it."),
+           "When your table has agreed, send your ballot or your decision: \"✓ Your ballot is in\" (in a "
+           "game, \"✓ Sent for round 1\") means the room has it; \"No answer from the room yet\" means "
+           "your wifi or the facilitator's laptop is down: keep the page open."),
         H("If the page does not load"),
         UL("Check that you are on **the same network as the facilitator's laptop**, not the venue's guest wifi "
            "or your phone's mobile data: guest networks often stop devices reaching each other.",
@@ -332,23 +336,19 @@ def how_to_open():
           "hand it to the facilitator, who types it in. Predictions, a hypothesis and a decision go on a "
           "**ballot slip** (the facilitator has them). Paper counts exactly like a page."),
         H("After the workshop: the kit on your own laptop"),
-        P("To explore the notebooks yourself, you need Python 3.10 or newer and the kit's folder. On **macOS** "
-          "(Terminal) or Linux, in the kit's folder:"),
-        CODE("make lab"),
-        P("On **Windows**, in PowerShell in the kit's folder:"),
+        P("You need Python 3.10 or newer and the kit's folder; the first install needs the internet, then "
+          "everything runs offline. On **macOS** (Terminal) or Linux, in the kit's folder: `make lab`. On "
+          "**Windows**, in PowerShell in the kit's folder:"),
         CODE("py -m venv .venv\n.venv\\Scripts\\python -m pip install -e \".[lab]\"\n"
              ".venv\\Scripts\\jupyter lab notebooks\\00_start_here.ipynb"),
         P("Or, with conda on either: `conda env create -f environment.yml`, `conda activate dpmkit`, "
-          "`pip install --no-deps -e .`, `jupyter lab notebooks/00_start_here.ipynb`. The first install needs "
-          "the internet; then everything runs offline. Check it with `python -m dpmkit.preflight`: every line "
-          "should show ✓, and a ✗ says what to do."),
-        TABLE(["In JupyterLab, to…", "do this"],
-              ["run a cell", "click in it, press **Shift+Enter**"],
-              ["start again when stuck", "menu **Kernel → Restart Kernel and Run All Cells**"],
-              ["move a slider", "drag it and let go: the model runs when you release it"],
-              ["stop", "close the browser tab, then press Ctrl+C in the terminal"]),
-        NOTE("Start with notebooks/00_start_here.ipynb: the same first lever as in the workshop."),
-    ])
+          "`pip install --no-deps -e .`, `jupyter lab notebooks/00_start_here.ipynb`. Check it with "
+          "`python -m dpmkit.preflight`: every line should show ✓, and a ✗ says what to do."),
+        P("In JupyterLab: **Shift+Enter** runs the cell you clicked in; drag a slider and let go, and the model "
+          "runs; stuck? menu **Kernel → Restart Kernel and Run All Cells**; to stop, close the browser tab, "
+          "then press Ctrl+C in the terminal. Start with notebooks/00_start_here.ipynb: the same first lever "
+          "as in the workshop."),
+    ], pages=1)
 
 
 def dpm_canvas():
@@ -374,7 +374,7 @@ def dpm_canvas():
                       "`03_dynamic_performance_management`. What did you include that the model leaves out?"),
                     NOTE("The three columns follow Carmine Bianchi's Dynamic Performance Management. The objective "
                          "view is column 3, the instrumental view columns 1 and 2, the subjective view the names on "
-                         "the arrows.")], landscape=True,
+                         "the arrows.")], landscape=True, pages=2,
                    figures={"dpm-chart-canvas.svg": dpm_canvas_svg()})
 
 
@@ -402,14 +402,14 @@ def two_by_two():
                            f"*{cell('imposed', 'emergent')}*: change forced from outside, improvised"],
                           ["**Negotiated**", f"*{cell('negotiated', 'planned')}*: goals agreed, then planned",
                            f"*{cell('negotiated', 'emergent')}*: goals and measures agreed and adapted together"]),
-                    NOTE("The axes come from Bovaird and Smith (2015, APPAM; evidence key "
+                    NOTE("The axes come from Bovaird and Smith (2015, APPAM; published, evidence key "
                          "`regimes_bovaird_smith_2015`). They propose that negotiated performance management is "
                          "more sustainable, though imposition may be needed to trigger improvement; that emergent "
                          "is more meaningful, though planned is needed at times to give direction; and that the "
                          "dichotomies are overdone. The cell names and examples are the kit's interpretation "
                          "(`regimes_bovaird_smith_2x2`, an assumption): argue with them. The notebook "
                          "`06_imposed_negotiated_planned_emergent` simulates journeys through the plane.")],
-                   landscape=True, figures={"two-by-two-canvas.svg": two_by_two_svg()})
+                   landscape=True, pages=2, figures={"two-by-two-canvas.svg": two_by_two_svg()})
 
 
 def predict_then_run():
@@ -557,7 +557,7 @@ def role_cards():
         model = spec.build_model()
         blocks += [BREAK, H(spec.label), P(spec.description)]
         for k, role in enumerate(spec.roles):
-            if k and k % 2 == 0:
+            if k:  # one card to a sheet: no card runs onto the next one's sheet
                 blocks.append(BREAK)
             levers = [_game_lever(spec, model, role, lever) for lever in role.levers]
             slip = TABLE(["Lever", "Range", f"Our setting, round ___ ({len(spec.rounds)} rounds)"],
@@ -574,7 +574,8 @@ def role_cards():
                        P("**Decision slip** (cut off and hand in; table: ______________)"), slip]
     return Handout("role-cards", "Role cards and decision slips: the games",
                    "one card per role of each game (Surrey, Targets or learning, Performance attractor), each "
-                   "with a paper decision slip", blocks)
+                   "on a sheet of its own with a paper decision slip", blocks,
+                   pages=1 + sum(len(spec.roles) for spec in dk.game.GAMES.values()))
 
 
 def ballot_slips():
@@ -583,16 +584,17 @@ def ballot_slips():
             WRITE("Our prediction: at time ______ the variable ______________ will be ______", 1),
             WRITE("Our hypothesis: what will happen, and why", 2),
             WRITE("Our decision", 1)]
-    blocks = [P("The paper route for a table whose page does not work, or for a room without a network. One slip "
-                "per table per round; the facilitator types each in on the facilitator laptop, into the room's "
-                "folder, where it counts exactly like a ballot sent from a page:"),
-              CODE('dk.workshop.submit("room", model="surrey", table="Red", round="1",\n'
-                   '                   params={"decommissioning_years": 2}, predictions={"neet": {2014.25: 500}},\n'
-                   '                   hypothesis="...", decision="...")')]
+    blocks = [P("One slip per table per round, where a page does not work or the room has no network: it counts "
+                "like a ballot.")]
     for k in range(3):
         blocks += [H(f"Ballot slip {k + 1}", 3), *slip]
+    blocks += [NOTE("Facilitator: type each slip in on the Facilitator page (*Paper slips*); without the room, in a "
+                    "notebook:"),
+               CODE('dk.workshop.submit("room", model="surrey", table="Red", round="1",\n'
+                    '                   params={"decommissioning_years": 2}, predictions={"neet": {2014.25: 500}},\n'
+                    '                   hypothesis="...", decision="...")')]
     return Handout("ballot-slip", "Ballot slips", "paper ballots for the room: three slips to a page, and how the "
-                   "facilitator types them in", blocks)
+                   "facilitator types them in", blocks, pages=1)
 
 
 def debrief_card():
@@ -733,12 +735,29 @@ figure { margin: 0.5em 0; } figure svg { width: 100%; height: auto; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; text-decoration: none; } }
 """
 
+#: Print styles for a handout that must fit one page (Handout.pages == 1): smaller type and spacing on paper
+#: only; the screen keeps the larger type.
+PRINT_TIGHT = """
+@media print { body { font-size: 10pt; line-height: 1.3; } h1 { font-size: 16pt; margin-bottom: 0.3em; }
+  h2 { font-size: 12pt; margin: 0.7em 0 0.2em; } p { margin: 0.35em 0; } ol, ul { margin: 0.3em 0; }
+  pre { margin: 0.3em 0; padding: 0.3em 0.6em; font-size: 8.5pt; } .footer { margin-top: 0.8em; }
+  h3 { margin: 0.6em 0 0.2em; } .write { margin: 0.3em 0 0.5em; } .write .line { height: 1.7em; } }
+"""
+
+
+#: A landscape canvas prints on the first sheet with its title: its figure is at most the height an A4
+#: landscape sheet leaves under the title (it was taller, so the title printed alone on a sheet of its own).
+PRINT_CANVAS = """
+@media print { figure svg { max-height: 165mm; } }
+"""
+
 
 def to_html(h):
     page = "A4 landscape" if h.landscape else "A4"
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<!-- {_esc(NOTICE)} -->", f"<title>{_esc(h.title)}</title>",
-           f"<style>@page {{ size: {page}; margin: 12mm; }}{CSS}</style>", "</head>", "<body>",
+           f"<style>@page {{ size: {page}; margin: {'10mm' if h.pages == 1 else '12mm'}; }}{CSS}"
+           f"{PRINT_TIGHT if h.pages == 1 else ''}{PRINT_CANVAS if h.landscape else ''}</style>", "</head>", "<body>",
            f"<h1>{_html_inline(h.title)}</h1>"]
     for block in h.blocks:
         kind = block[0]

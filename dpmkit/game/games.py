@@ -463,7 +463,7 @@ PERFORMANCE_ATTRACTOR = GameSpec(
     rounds=(
         Round("Years 1-2: the localities set out", 0.0, 2.0, "Compare reported and true outcomes."),
         Round("Years 3-4: comparing notes", 2.0, 4.0, "Who is learning fastest, and who is being left behind?"),
-        Round("Years 5-7: the framework is refreshed", 4.0, 7.0, "Is the spread between localities closing?"),
+        Round("Years 5-7: staying the course", 4.0, 7.0, "Is the spread between localities closing?"),
         Round("Years 8-10: the long run", 7.0, 10.0, "Which outcomes were real, and which were reported?"),
     ),
     outcomes=(

@@ -45,6 +45,11 @@ class Snapshot:
         self.script = game._script(counted[1], counted[2])
         self.results = game.results(counted) if self.round > 1 else None
         self.waiting = game.waiting(current=self.round, found=found, voided=voided) if not self.over else {}
+        #: The events the facilitator injected into the open round, in order: every table's page says
+        #: them as news (the facilitator announces them too, but a table that missed it, or joined
+        #: late, would not otherwise know). Those of the closed rounds are in ``counted[2]``.
+        self.news = [game.spec.event(d["event"]) for d in sorted(game._injections(), key=lambda d: d.get("created", ""))
+                     if d.get("round") == self.round and d.get("id") not in voided] if not self.over else []
         self._sent = {}  # {table: {lever: value}} sent for the open round, latest last
         for b in found:
             if b.round == str(self.round) and b.id not in voided:
@@ -113,7 +118,17 @@ def status_html(snap, table):
     else:
         note = "Waiting for your table's decision this round (levers you do not send stay as they were)."
     return (f"<div class='game-status' style='{_BIG}'><b>{_esc(_round_words(game, snap.round))}</b><br>"
-            f"<span class='game-sent-state'>{_esc(note)}</span></div>")
+            + _news_html(snap.news, "News this round")
+            + f"<span class='game-sent-state'>{_esc(note)}</span></div>")
+
+
+def _news_html(events, heading):
+    """The events injected into a round, as news (an empty string when there are none)."""
+    if not events:
+        return ""
+    return ("<div class='game-news' style='margin:4px 0;padding:4px 8px;border-left:4px solid #b38600;"
+            f"background:#fff8e1'><b>{_esc(heading)}:</b> " + " ".join(_esc(e.label + ".") for e in events)
+            + "</div>")
 
 
 def briefing_html(snap, table):
@@ -183,6 +198,9 @@ def _revealed_html(snap):
     last = {}  # {round: {(table, lever): row}}: each table's last value of each lever
     for row in snap.log.itertuples():
         last.setdefault(int(row.round), {})[(row.table, row.lever)] = row
+    news = {}  # {round: [event, ...]}: the events that count, by the round they were injected in
+    for number, doc in snap.counted[2]:
+        news.setdefault(int(number), []).append(game.spec.event(doc["event"]))
     parts = []
     for number in range(closed, 0, -1):
         r = game.spec.rounds[number - 1]
@@ -192,6 +210,7 @@ def _revealed_html(snap):
         items = "".join(f"<li><b>{_esc(t)}</b>: {_esc('; '.join(d))}</li>" for t, d in by_table.items())
         parts.append(f"<div style='margin:6px 0'><b>{_esc(_round_words(game, number))}</b>"
                      + (f"<div style='font-style:italic'>{_esc(r.reveal)}</div>" if r.reveal else "")
+                     + _news_html(news.get(number), "News")
                      + f"<ul style='margin:2px 0'>{items or '<li>No table changed a lever.</li>'}</ul></div>")
     return f"<div class='game-revealed' style='font-size:16px'><b>What the tables decided</b>{''.join(parts)}</div>"
 

@@ -240,7 +240,10 @@ class Game:
         self.folder = Path(folder)
         doc = _read_json(self.folder / "game.json") if self.folder.is_dir() else None
         if not isinstance(doc, dict) or doc.get("schema") != SCHEMA or doc.get("version") != VERSION:
-            raise ModelError(f"{str(self.folder)!r} holds no dpmkit game (no readable game.json)")
+            inner = self.folder / "game"  # a room's folder keeps its game in game/ (dpmkit.room --game)
+            hint = (f": a room keeps its game in its game/ folder, so load {str(inner)!r}"
+                    if (inner / "game.json").is_file() else "")
+            raise ModelError(f"{str(self.folder)!r} holds no dpmkit game (no readable game.json){hint}")
         self.spec = _spec(doc.get("game"))
         self.tables = tuple(doc["tables"])
         self.context = doc["context"]

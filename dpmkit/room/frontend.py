@@ -38,7 +38,7 @@ from pathlib import Path
 
 __all__ = ["ANYWIDGET_PATH", "IMMUTABLE", "READY_SECONDS", "anywidget_file", "anywidget_js",
            "anywidget_patch_missing", "anywidget_version", "asset", "chart_module", "load_front_ends_early",
-           "PRELOAD_TEMPLATE", "RECONNECT_MS", "serve_anywidget_by_version",
+           "PRELOAD_TEMPLATE", "RECONNECT_MS", "UNANSWERED_MS", "UNANSWERED_TEXT", "serve_anywidget_by_version",
            "serve_chart_module_by_url"]
 
 #: Cache-Control for a file whose URL names its content (a hash or a version): kept for good.
@@ -318,6 +318,7 @@ addEventListener('DOMContentLoaded', function () {
       var opened = false;  // a connection the room refused never opened: no reload for it
       socket.addEventListener('open', function () { opened = true; lost = null; });
       socket.addEventListener('close', function () { if (opened && lost === null) { lost = Date.now(); watch(); } });
+      socket.addEventListener('message', function () { if (window.dpmkitHeard) window.dpmkitHeard(); });
     }
     return socket;
   };
@@ -326,8 +327,45 @@ addEventListener('DOMContentLoaded', function () {
   window.WebSocket = Watched;
 })();
 </script>
+<script>/* dpmkit room: a send the room has not answered says so (the wifi or the laptop is down) */
+(function () {
+  var heard = 0, pressed = 0, note = null;
+  var show = function () {
+    if (note || !document.body) return;
+    note = document.createElement('div');
+    note.className = 'dpmkit-unanswered';
+    note.setAttribute('role', 'alert');
+    note.style.cssText = 'position:fixed;left:0;right:0;bottom:0;z-index:100000;padding:12px 16px;' +
+      'background:#fff3cd;color:#4d3900;border-top:3px solid #b38600;font:17px/1.4 Roboto,Arial,sans-serif';
+    note.textContent = {{ dpmkit_unanswered_text | tojson }};
+    document.body.appendChild(note);
+    stale().forEach(function (old) { old.style.display = 'none'; });  // the last send's "sent", not this one's
+  };
+  var stale = function () { return document.querySelectorAll('.game-decision .room-ok, .room-ballot .room-ok'); };
+  window.dpmkitHeard = function () {
+    heard = Date.now();
+    if (note) { note.remove(); note = null; stale().forEach(function (old) { old.style.display = ''; }); }
+  };
+  document.addEventListener('click', function (event) {
+    var target = event.target;
+    if (!target || !target.closest || !target.closest('.game-send, .room-send')) return;
+    var at = pressed = Date.now();
+    setTimeout(function () { if (pressed === at && heard < at) show(); }, {{ dpmkit_unanswered_ms }});
+  }, true);
+})();
+</script>
 {% endblock %}
 """
+
+#: How long a page waits for the room to answer a press of its send button before it says that the
+#: room has not answered (a send is answered in well under a second on a working network).
+UNANSWERED_MS = 5000
+
+#: What the page says then, until the room answers. A wifi that drops for a while, or a laptop that
+#: sleeps, keeps the page's connection open: what was pressed reaches the room when it is back.
+UNANSWERED_TEXT = ("No answer from the room yet: your wifi or the facilitator's laptop may be down. Keep this page "
+                   "open: this note goes when the room answers. Then check that the page shows your decision or "
+                   "ballot as sent (\u2713), and send again if it does not.")
 
 #: How long a page whose connection dropped waits, once the room answers again, for Solara to
 #: connect it again by itself before it reloads (a room started again: Solara's page stays on
@@ -359,6 +397,8 @@ def load_front_ends_early(chart=True):
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({"index.html.j2": PRELOAD_TEMPLATE}), env.loader])
         env.globals["dpmkit_chart_module"] = module
         env.globals["dpmkit_reconnect_ms"] = RECONNECT_MS
+        env.globals["dpmkit_unanswered_ms"] = UNANSWERED_MS
+        env.globals["dpmkit_unanswered_text"] = UNANSWERED_TEXT
         return env
 
     get_jinja_env._dpmkit_original = original
