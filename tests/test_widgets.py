@@ -4,6 +4,7 @@ predict-then-run gaps and the decision game's year-by-year stepping."""
 
 import html
 import math
+import re
 
 import numpy as np
 import pytest
@@ -74,6 +75,21 @@ def test_controls_come_from_param_metadata(demo):
     row = next(c for c in ex.sections.children[0].children if slider in c.children)
     assert row.children[1].value == "FTE"
     assert ex.controls["base_quit_rate"].readout_format == ".4f"
+
+
+def test_what_each_slider_means_is_there_to_open_on_a_page_that_cannot_hover():
+    # a phone in the room cannot hover over a label: the meanings are in the heading, closed, with
+    # each source as the registry cites it (its status), and no widget more to send
+    explorer = widgets.explore("surrey", show=["decommissioning_years", "coproduction_effort"])
+    heading = explorer.children[0].value
+    meanings = heading[heading.index("<details"):]
+    assert "<summary>What each slider means</summary>" in meanings and "<details open" not in meanings
+    said = html.unescape(re.sub("<[^>]+>", " ", meanings))
+    assert "Years to decommission : Years from the change start until the last legacy service closes. Default 3" \
+        in said
+    assert "Source: Governance International, case study: The transformation of services for young people in " \
+           "Surrey County Council [published]" in said
+    assert said.count("Default ") == 2
 
 
 @settings(max_examples=80)

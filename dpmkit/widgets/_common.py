@@ -96,8 +96,19 @@ def _tooltip(p):
     if p.uncertainty is not None:
         parts.append(f"Uncertain: plausibly {p.uncertainty[0]:g} to {p.uncertainty[1]:g}")
     if p.source:
-        parts.append(f"Source: {p.source}")
+        parts.append(f"Source: {_cited(p.source)}")
     return ". ".join(parts)
+
+
+def _cited(source):
+    """A parameter's source as the evidence registry cites it, with its status ("... [published]");
+    a source the registry does not hold (a learner's own words in a sheet) as written."""
+    from .. import evidence
+
+    try:
+        return evidence.cite(source)
+    except ModelError:
+        return source
 
 
 def control_for(param, value=None):

@@ -21,6 +21,7 @@ from ._common import (
     _outputs,
     _Shared,
     _StaticPicture,
+    _tooltip,
     _with_units,
 )
 
@@ -30,6 +31,20 @@ def _groups(params):
     uncertain = [p for p in params if p.role != "policy_lever" and p.is_uncertain]
     other = [p for p in params if p.role != "policy_lever" and not p.is_uncertain]
     return [("Policy levers", levers), ("Uncertainties", uncertain), ("Other parameters", other)]
+
+
+def _meanings(params):
+    """What each slider means, for a page that cannot hover (a phone, a tablet): a closed
+    ``<details>`` in the heading's own HTML, so it adds no widget to send."""
+    if not params:
+        return ""
+    items = []
+    for p in params:
+        said = _tooltip(p)
+        rest = said[len(p.label) + 2:] if said.startswith(p.label + ". ") else said
+        items.append(f"<li><b>{html.escape(p.label)}</b>: {html.escape(rest)}</li>")
+    return ("<details class='dpmkit-meanings' style='font-size:14px;margin:2px 0'><summary>What each slider "
+            f"means</summary><ul style='margin:4px 0;padding-left:20px'>{''.join(items)}</ul></details>")
 
 
 class Explorer(_StaticPicture, W.VBox):
@@ -123,7 +138,8 @@ class Explorer(_StaticPicture, W.VBox):
 
         heading = W.HTML(f"{_CSS}<h3 style='margin:4px 0'>{html.escape(title or model.label)}</h3>"
                          "<div style='font-size:14px'>Move a slider and release it: the model runs again. "
-                         "Hover over a label to see what it means and where the number comes from.</div>")
+                         "Hover over a label, or open <i>What each slider means</i>, to see what it means and "
+                         "where the number comes from.</div>" + _meanings(shown))
         buttons = W.HBox([self.reset_button, self.base_button, self.show_base, self.numbers_button],
                          layout=W.Layout(flex_flow="row wrap", align_items="center"))
         left = W.VBox([self.sections, buttons], layout=W.Layout(width="440px", min_width="320px"))
