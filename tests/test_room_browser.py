@@ -452,6 +452,13 @@ def test_a_participant_on_a_phone_sees_the_whole_chart_usable_sliders_and_the_wh
         assert len(layout["tracks"]) == 5 and min(layout["tracks"]) >= 150, layout
         assert not layout["cut"], layout
         assert layout["question"] == "Your prediction: Young people NEET (people) at the end of March 2014"
+        # a phone cannot hover over a slider's name: what each one means opens with a tap, on the screen
+        meanings = phone.locator(".room-explorer .dpmkit-meanings")
+        meanings.locator("summary").click()
+        assert meanings.locator("li").count() == 5 and "Years to decommission: " in meanings.inner_text()
+        assert "[published]" in meanings.inner_text()  # each source as the registry cites it
+        shown = meanings.bounding_box()
+        assert shown["x"] >= 0 and shown["x"] + shown["width"] <= 390 + 1, shown
         phone.locator(".room-prediction input").first.fill("1,080")  # the box is still there to type in
         assert phone.locator(".room-prediction input").first.input_value() == "1,080"
         phone.screenshot(path=str(ARTIFACTS / "room_phone.png"), full_page=True)
