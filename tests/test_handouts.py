@@ -324,3 +324,18 @@ def test_plans_name_the_sheets_of_their_games_role_cards(plan, games):
     for name in games:
         a, b = sheets[name]
         assert f"sheets {a} to {b}" in text, f"{plan} should name sheets {a} to {b} for the {name} cards"
+
+
+def test_the_canvases_cite_the_registry_for_what_they_say_with_its_status():
+    """A printed figure has no hover: the 2x2 canvas's real-world example (star ratings from 2001)
+    and its axes and cell names name their evidence keys with the registry's status."""
+    cited = {}
+    for svg in HANDOUTS.glob("*.svg"):
+        text = re.sub(r"\s+", " ", svg.read_text(encoding="utf-8"))
+        for key, status in re.findall(r"\(([a-z][a-z0-9]*(?:_[a-z0-9]+)+), (?:an )?(published|derived|assumption)\)",
+                                      text):
+            assert dk.evidence.get(key).status == status, (svg.name, key, status)
+            cited.setdefault(svg.name, set()).add(key)
+    assert cited.get("two-by-two-canvas.svg", set()) >= {"regimes_bovaird_smith_2015", "regimes_bovaird_smith_2x2",
+                                                        "gaming_hood_2006_targets_regime"}
+    assert "from 2001" in dk.evidence.get("gaming_hood_2006_targets_regime").says.replace("ratings from", "from")

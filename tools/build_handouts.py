@@ -244,8 +244,12 @@ def two_by_two_svg():
                                     "planned (2010-12) → negotiated-emergent (2012-15)", size=12, fill=GREY),
         _text(30, top + 2 * ch + 80, "→ imposed-emergent (2015-19). Contest it: where would you put each year?",
               size=12, fill=GREY),
-        _text(30, h - 14, "Axes after Bovaird & Smith (2015), who call the dichotomies overdone; cell names are the "
-                          "kit's: an interpretation to argue with.   " + LICENCE, size=11, fill=GREY),
+        _text(30, h - 46, "Axes after Bovaird & Smith, 2015 (regimes_bovaird_smith_2015, published), who call the "
+                          "dichotomies overdone.", size=11, fill=GREY),
+        _text(30, h - 30, "Cell names and examples are the kit's (regimes_bovaird_smith_2x2, an assumption): an "
+                          "interpretation to argue with.", size=11, fill=GREY),
+        _text(30, h - 14, "Star ratings from 2001: Hood, 2006 (gaming_hood_2006_targets_regime, published).   "
+                          + LICENCE, size=11, fill=GREY),
     ]
     return _svg(w, h, "Performance regimes: the 2×2 canvas",
                 "A two-by-two grid. Columns: planned (left) and emergent (right). Rows: imposed (top) and negotiated "
