@@ -286,3 +286,16 @@ def test_a_count_typed_out_of_its_whole_is_read():
                          absolute=2, units="%")
     assert w.answer_with("down 19%") == "wrong" and "goes the wrong way" in w.feedback.value
     assert w.answer_with("up 19%") == "right"
+
+
+def test_pasted_runs_of_spaces_or_a_page_of_text_are_answered_at_once():
+    from test_hostile_engine import watchdog
+
+    # a run of 20,000 spaces took 85 s to refuse (patterns with two spaces' quantifiers side by side)
+    with watchdog(20):
+        assert judge("1" + " " * 20_000 + "x", 19, absolute=2, units="%")[0] == "wrong"
+        assert judge("up " + "1 " * 20_000, 19, absolute=2, units="%")[0] == "wrong"
+    # runs of spaces read as one, as a person means them; an answer longer than any answer says so
+    assert judge("  up   19 %  ", 19, absolute=2, units="%") == ("right", "Right: up 19 %.")
+    verdict, said = judge("19" + "0" * 250, 19, absolute=2)
+    assert verdict == "wrong" and said.startswith("Not yet: that is 252 characters long")

@@ -126,6 +126,8 @@ def _number_part(text, units=""):
     return digits.strip(), bool(percent), core
 
 
+#: The longest answer read as a number ("a fall of about 1,080 people" is 28 characters).
+_MAX_ANSWER = 200
 #: Which way a change goes, as people write it before or after the number ("up 19%", "a fall of 19%",
 #: "19% lower"): +1 a rise, -1 a fall.
 _WAYS = {**dict.fromkeys(("up", "higher", "more", "rise", "rises", "rose", "risen", "increase", "increases",
@@ -263,6 +265,12 @@ def judge(given, answer=None, *, tolerance=0.05, absolute=None, choices=None, po
 
     way, whole = 0, None
     if isinstance(given, str):
+        # runs of spaces read as one space, as a person means them; and no pattern below ever meets a
+        # run (a pasted run of 20,000 spaces took 85 s), nor an answer longer than any answer is
+        given = " ".join(given.split())
+        if len(given) > _MAX_ANSWER:
+            return "wrong", (f"Not yet: that is {len(given):,} characters long; an answer here is a number, "
+                             "for example 19 or 19%.")
         named = _COUNTED.fullmatch(given.strip().rstrip(".").strip())
         if named and _other_time(named["word"], units):
             return "wrong", (f"Not yet: the answer is in {_time_word(units)}s, and you typed {named['word']}. "
