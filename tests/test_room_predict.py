@@ -120,3 +120,25 @@ def test_a_surrey_room_shows_and_asks_for_neet_at_the_end_of_march_2014(tmp_path
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_page_whose_address_names_a_table_starts_with_it_chosen(participant):
+    """A game's page (/?code=...&table=Red) follows the room when the facilitator starts the explorer
+    again (the full-day plan does, twice): its ballot starts with that table, not an empty choice."""
+    from dpmkit.room import pages
+
+    assert list(participant[0].tables[:2]) == ["Table 1", "Table 2"]  # the room the page is drawn on
+    assert pages._participant_url("teal7", "b1", "Red & Blue") == "?code=TEAL7&v=b1&table=Red%20%26%20Blue"
+    assert pages._participant_url("teal7", "b1") == "?code=TEAL7&v=b1"
+    contexts = []
+    try:
+        for named, chosen in (("Table 2", "Table 2"), ("Nowhere", None), ("", None)):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                page, context = solara.render(pages.Participant(named), handle_error=False)
+            contexts.append(context)
+            (select,) = [w for w in widgets(page) if getattr(w, "label", None) == "Your table"]
+            assert select.v_model == chosen, named
+    finally:
+        for context in contexts:
+            context.close()

@@ -13,7 +13,7 @@ in :mod:`dpmkit.room.server` checks the facilitator's secret at the door as well
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from .server import configure_solara
 
@@ -71,20 +71,23 @@ def Layout(children=[]):  # noqa: B006 - Solara's signature for a layout compone
     solara.Column(children=children, style="padding:0")
 
 
-def _participant_url(code, build):
+def _participant_url(code, build, table=""):
     # Relative (no leading "/"): Solara's navigator resolves it against the page's root path, so it
-    # also works under a prefix such as JupyterHub's /services/dpmkit-room/.
-    return f"?code={code.strip().upper()}&v={build}"
+    # also works under a prefix such as JupyterHub's /services/dpmkit-room/. A table the address
+    # already named (a game's page, /?code=...&table=Red, that followed the room to its explorer)
+    # is kept, so that the ballot starts with it chosen.
+    return f"?code={code.strip().upper()}&v={build}" + (f"&table={quote(table)}" if table else "")
 
 
 @solara.component
 def Home():
     router = solara.use_router()
     code, build = _param(router.search, "code"), _param(router.search, "v")
+    table = _param(router.search, "table")
 
     def record_build():  # the printed link has no version yet: record the one this page is built on
         if ROOM.code_ok(code) and not build:
-            router.push(_participant_url(code, ROOM.build))
+            router.push(_participant_url(code, ROOM.build, table))
 
     solara.use_effect(record_build, [code, build])
     if not ROOM.code_ok(code):
@@ -92,7 +95,7 @@ def Home():
     elif build and build != ROOM.build:
         Stale(code, build)
     else:
-        Participant()
+        Participant(table)
 
 
 @solara.component
@@ -175,7 +178,9 @@ def _prediction_fields(model):
 
 
 @solara.component
-def Participant():
+def Participant(table_named=""):
+    """A participant's page: the explorer and the ballot. ``table_named``: the table the page's
+    address names (``&table=Red``), chosen at the start when the room has it."""
     room = ROOM
     model = room.model
     # Only the policy levers: what the ballot sends, fewer controls on a phone, and a lighter page
@@ -184,7 +189,7 @@ def Participant():
     explorer = solara.use_memo(lambda: explore(model, show=_levers(model), scenario_box="on request"), [])
     fingerprint = solara.use_memo(lambda: room.fingerprint, [])
     spec = solara.use_memo(lambda: _prediction_fields(model), [])
-    table, set_table = solara.use_state("")
+    table, set_table = solara.use_state(table_named if table_named in room.tables else "")
     name, set_name = solara.use_state("")
     typed, set_typed = solara.use_state({})
     hypothesis, set_hypothesis = solara.use_state("")
