@@ -468,3 +468,22 @@ def test_a_participant_on_a_phone_sees_the_whole_chart_usable_sliders_and_the_wh
         name, track = (laptop.locator(".room-explorer .widget-hslider").first.locator(sel).bounding_box()
                        for sel in ("> .widget-label", "> .slider-container"))
         assert abs(name["y"] - track["y"]) < 10 and track["x"] > name["x"]
+
+
+def test_a_game_page_that_follows_the_room_to_its_explorer_keeps_its_table(tmp_path):
+    """The full-day plan: the Surrey game in its own folder, then the explorer again on the first
+    folder, same tables, same code and port. A table's page left open follows by itself, and its
+    ballot starts with the table it played as (it used to ask again, with an empty choice)."""
+    args = ["--code", "TEAL7", "--tables", "Red,Blue"]
+    with room(tmp_path / "room-surrey", *args, "--game", "surrey") as running, \
+            offline_browsers("room_game_to_explorer", running) as browsers:
+        page = browsers.open("participant", f"{running.base}/?code=TEAL7&table=Blue", timeout=90_000)
+        page.wait_for_selector(".game-table")
+        port = running.port
+        running.kill(signal.SIGINT)  # Ctrl+C, then the explorer's command
+        page.wait_for_selector("text=Server disconnected", timeout=20_000)
+        with room(tmp_path / "room", *args, "--model", "surrey", port=port):
+            page.wait_for_selector(".room-ballot", timeout=60_000)
+            wait_for(lambda: page.locator(".room-table").inner_text().strip().endswith("Blue"), 30,
+                     "the ballot's table to be the page's")
+            assert "table=Blue" in page.url
