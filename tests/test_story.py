@@ -317,9 +317,10 @@ def test_the_focus_widget_lets_a_learner_try_other_focuses_without_code():
         want = dk.dpm.chart(model, focus=pick, steps=steps)
         assert w.description == want.description and w.diagram.svg == want.svg
         assert "Focus on" in w._text.value and w._picture.value.startswith('<svg style="max-width:100%')
-    # a pick that cannot be drawn says why, and the widget stays
-    w.pick.value = "evaluation_after"
-    assert w.diagram is None and w._text.value.startswith("<p><b>Not drawn:</b> focus &#x27;evaluation_after&#x27;")
+    # a lever linked to nothing in the chart is not offered (dk.dpm.chart says why, for code)
+    assert "evaluation_after" not in labels
+    with pytest.raises(ModelError, match="evaluation_after"):
+        dk.dpm.chart(model, focus="evaluation_after")
     # the static picture, for an exported lesson
     w.pick.value = "trust"
     bundle = w._repr_mimebundle_()
@@ -331,3 +332,16 @@ def test_the_focus_widget_lets_a_learner_try_other_focuses_without_code():
         dk.widgets.focus(model, steps=5)
     with pytest.raises(ModelError, match="declares no DPM roles"):
         dk.widgets.focus(dk.Model("bare", [dk.Stock("s", 1)]))
+
+
+@pytest.mark.parametrize("name", ["surrey", "pm_regimes", "targets_vs_learning"])
+def test_every_choice_the_focus_list_offers_draws_a_chart(name):
+    # the list offered "Evaluate after (policy lever)", a lever linked to nothing in the chart, and
+    # long loops (pm_regimes' R9, targets_vs_learning's R47) that needed more than a dozen boxes:
+    # each answered "Not drawn"
+    widget = dk.widgets.focus(name)
+    offered = [focus for _, focus in widget.pick.options]
+    assert "evaluation_after" not in offered
+    for focus in offered:
+        widget.pick.value = focus
+        assert widget.diagram is not None, (focus, widget._text.value)

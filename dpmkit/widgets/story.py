@@ -116,16 +116,16 @@ _ROLE_WORDS = {"strategic_resource": "strategic resource", "performance_driver":
                "end_result": "end result", "policy_lever": "policy lever"}
 
 
-def _focus_choices(model):
+def _focus_choices(model, found):
     """(label, focus) for every variable with a role, in the chart's order of roles, then every
     loop of three or more variables (a stock and its own flow alone is not worth a chart)."""
-    from ..analysis import loops
-
-    roles = dpm.structure(model)["roles"]
+    structure = dpm.structure(model)
+    roles = structure["roles"]
+    linked = {end for link in structure["links"] for end in link[:2]}  # a box with no link has no chart
     out = []
     for role, words in _ROLE_WORDS.items():
-        out += [(f"{model[n].label} ({words})", n) for n in model.names if roles.get(n) == role]
-    for lp in loops(model):
+        out += [(f"{model[n].label} ({words})", n) for n in model.names if roles.get(n) == role and n in linked]
+    for lp in found:
         if len(lp.members) > 2 and any(m in roles for m in lp.members):
             through = ", ".join(model[m].label for m in (lp.stocks or lp.members)[:3])
             out.append((f"{lp.id}: a {lp.polarity} loop through {through}", lp.id))
@@ -146,7 +146,10 @@ class FocusWidget(W.VBox):
     def __init__(self, model, start=None, steps=None, view="instrumental"):
         self.model = model
         self.view = view
-        choices = _focus_choices(model)
+        from ..analysis import loops
+
+        found = loops(model)
+        choices = _focus_choices(model, found)
         if not choices:
             raise ModelError(f"model {model.name!r} declares no DPM roles, so there is nothing to focus on")
         names = [f for _, f in choices]
@@ -163,14 +166,19 @@ class FocusWidget(W.VBox):
         self._picture = W.HTML(layout=W.Layout(overflow="auto", max_width="100%"))
         self._text = W.HTML(layout=W.Layout(max_width="60em"))
         self.diagram = None
+        roles = dpm.structure(model)["roles"]
+        self._loop_boxes = {lp.id: sum(m in roles for m in lp.members) for lp in found}
         self.pick.observe(lambda _: self._draw(), names="value")
         self.steps.observe(lambda _: self._draw(), names="value")
         super().__init__([W.HBox([self.pick, self.steps]), self._text, self._picture])
         self._draw()
 
     def _draw(self):
+        # a long loop is drawn whole: all of its boxes, and no more than the usual dozen besides
+        members = self._loop_boxes.get(self.pick.value, 0)
         try:
-            self.diagram = dpm.chart(self.model, self.view, focus=self.pick.value, steps=self.steps.value)
+            self.diagram = dpm.chart(self.model, self.view, focus=self.pick.value, steps=self.steps.value,
+                                     max_boxes=max(12, members + 1))
         except ModelError as err:
             self.diagram = None
             self._picture.value = ""
