@@ -248,3 +248,13 @@ def test_counts_saved_from_excel_open_into_the_fit_and_a_bad_file_leaves_the_box
     said = html.unescape(builder.fit_message.value)
     assert "Not opened: counts.csv: line 3, column 'waiting' must be a number, not 'lots'" in said
     assert builder.data.value == counted
+
+
+def test_a_fit_that_explains_nothing_of_a_series_says_r2_0_not_minus_0():
+    # a constant flow fitted to counts that wobble around it: R² a hair below zero read "-0.00"
+    builder = dk.widgets.model_sheet()
+    builder.data.value = "time\treferrals\n0\t31\n4\t29\n8\t31\n12\t29\n16\t30.2\n"
+    builder.fit_params.value = ("demand",)
+    assert builder.fit_data() is not None
+    said = html.unescape(builder.fit_message.value)
+    assert "Referrals: the fitted run is" in said and "(R² 0.00)" in said and "-0.00" not in said

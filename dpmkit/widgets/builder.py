@@ -353,7 +353,8 @@ class ModelSheet(_StaticPicture, W.VBox):
             off = (f"{words.number(row['mape'])}%" if math.isfinite(row["mape"])
                    else f"{words.number(row['rmse'])} (the data are all zero)")
             off = f"the fitted run is {off} off the data on average"
-            r2 = f" (R² {row['r2']:.2f})" if math.isfinite(row["r2"]) else " (no R²: the data do not vary)"
+            r2 = (f" (R² {round(row['r2'], 2) + 0.0:.2f})" if math.isfinite(row["r2"])  # + 0.0: never -0.00
+                  else " (no R²: the data do not vary)")
             lines.append(f"{self.model[name].label}: {off}{r2}.")
         self.fit_message.value = _message("\n".join(lines), "ok" if fit.success else "info")
         from .. import charts
