@@ -487,3 +487,24 @@ def test_a_game_page_that_follows_the_room_to_its_explorer_keeps_its_table(tmp_p
             wait_for(lambda: page.locator(".room-table").inner_text().strip().endswith("Blue"), 30,
                      "the ballot's table to be the page's")
             assert "table=Blue" in page.url
+
+
+def test_an_explorer_page_that_follows_the_room_to_a_game_lands_on_its_tables_page(tmp_path):
+    """The other way (the full-day plan at 10:10): a participant chose Red in the explorer's ballot;
+    the facilitator starts the Surrey game on the same port. The page follows and opens Red's table
+    page at once, instead of asking every participant to choose their table again."""
+    args = ["--code", "TEAL7", "--tables", "Red,Blue"]
+    with room(tmp_path / "room", *args, "--model", "surrey") as running, \
+            offline_browsers("room_explorer_to_game", running) as browsers:
+        page = browsers.open("participant", f"{running.base}/?code=TEAL7", timeout=90_000)
+        page.wait_for_selector(".room-ballot")
+        page.locator(".room-table").click()
+        page.locator(".v-menu__content .v-list-item", has_text="Red").first.click()
+        wait_for(lambda: "table=Red" in page.url, 20, "the page's address to keep the table")
+        assert page.locator(".room-table").inner_text().strip().endswith("Red")  # still chosen after the push
+        port = running.port
+        running.kill(signal.SIGINT)
+        page.wait_for_selector("text=Server disconnected", timeout=20_000)
+        with room(tmp_path / "room-surrey", *args, "--game", "surrey", port=port):
+            page.wait_for_selector(".game-table", timeout=60_000)
+            assert page.locator(".game-table h2").first.inner_text().startswith("Red")

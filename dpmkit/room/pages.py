@@ -183,6 +183,7 @@ def Participant(table_named=""):
     address names (``&table=Red``), chosen at the start when the room has it."""
     room = ROOM
     model = room.model
+    router = solara.use_router()
     # Only the policy levers: what the ballot sends, fewer controls on a phone, and a lighter page
     # to build for each of thirty participants; the scenario box (27 of the explorer's 69 widgets)
     # only when a participant asks for it.
@@ -239,6 +240,11 @@ def Participant(table_named=""):
     def choose(value):
         set_table(value or "")
         set_moved("")
+        # the page's address keeps the table (&table=Red): a reload, or the facilitator's next room
+        # (a game finds the table's page at once), starts with it
+        code = _param(router.search, "code")
+        if room.code_ok(code):
+            router.push(_participant_url(code, room.build, value or ""))
 
     def send():
         set_sending(True)
