@@ -78,7 +78,7 @@ SUBMODULES = {
         "GROUPS", "TERMS", "Term", "get", "markdown", "table", "terms",
     ],
     "models": [
-        "as_model", "available", "card", "load", "watched",
+        "as_model", "available", "card", "load", "moments", "watched",
     ],
     "game": [
         "Event", "GAMES", "Game", "GameSpec", "Outcome", "Role", "Round", "available", "debrief", "export", "load",

@@ -14,7 +14,7 @@ import pkgutil
 from ..errors import ModelError
 from ..expressions import suggest
 
-__all__ = ["available", "load", "card", "as_model", "watched"]
+__all__ = ["available", "load", "card", "as_model", "watched", "moments"]
 
 
 def _discover():
@@ -58,6 +58,19 @@ def watched(model):
         if variable in model.recorded and times:
             kept[variable] = times
     return kept
+
+
+def moments(model):
+    """The moments a ready-made model declares worth comparing: its module's ``MOMENTS``, a dict
+    label -> time or a list of times, as declared (``{}`` for any other model). The explorer's
+    summary and the room's questions word them (:func:`dpmkit.workshop.declared_moments`).
+
+    >>> moments(load("surrey"))["End of March 2014"]
+    2014.25
+    >>> moments(load("demo"))
+    {}
+    """
+    return _declared(model, "MOMENTS")
 
 
 def _declared(model, what):

@@ -664,9 +664,9 @@ def declared_moments(model):
     label -> time, or ``{}``; a bare list of times is labelled as :func:`dpmkit.words.time_label`
     says them. The one reader of ``MOMENTS``, for the explorer's summary and the room's questions."""
     from .. import words
-    from ..models import _declared
+    from ..models import moments
 
-    declared = _declared(model, "MOMENTS")
+    declared = moments(model)
     if not hasattr(declared, "items"):
         declared = {words.time_label(t, model.time_units): t for t in declared}
     return dict(declared)
