@@ -57,9 +57,9 @@ from .game import Game, game
 from .predict import Predict, predict
 from .story import FocusWidget, StoryWidget, focus, story
 
-__all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "model_sheet", "ModelSheet", "control_for",
-           "nice_step",
+__all__ = ["explore", "Explorer", "predict", "Predict", "game", "Game", "model_sheet", "ModelSheet",
            "ballot_widget", "BallotWidget", "check", "Check", "judge", "story", "StoryWidget", "focus", "FocusWidget",
+           "control_for", "nice_step",
     # seams the other packages of the wing use
     "LAB_EXTRA", "RENDERS",
 ]
