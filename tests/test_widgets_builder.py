@@ -200,6 +200,7 @@ def test_a_stella_or_xmile_model_opens_as_a_sheet_with_its_time_settings_and_met
 @pytest.mark.parametrize(("name", "data", "said"), [
     ("service.csv", b"PK\x03\x04\x14\x00\x06\x00", "is an Excel workbook"),
     ("service.csv", b"kind\x00name", "is not a text file"),
+    ("service.txt", b"\xff\xfek\x00i", "service.txt starts as Unicode Text but breaks off at byte 4"),
     ("bomb.xmile", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><xmile>&a;</xmile>',
      "bomb.xmile: the XMILE text was refused: it has a DOCTYPE declaration"),
     ("huge.csv", b"x" * (4 * sheet.MAX_CHARS + 1), "the kit reads sheets of up to 1,000,000 characters"),

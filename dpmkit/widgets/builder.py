@@ -62,7 +62,11 @@ def _decoded(data, name):
         raise ModelError(f"{name} is an Excel workbook (or another zipped file), not a sheet saved as text: in "
                          "Excel choose File > Save As > CSV UTF-8, or copy the cells and paste them above")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as err:  # cut short, or half a character pair
+            raise ModelError(f"{name} starts as Unicode Text but breaks off at byte {err.start:,}: save the "
+                             "sheet from Excel again") from None
     if b"\x00" in data:
         raise ModelError(f"{name} is not a text file: save the sheet from Excel as CSV UTF-8")
     try:
