@@ -54,7 +54,7 @@ from .errors import ModelError
 from .expressions import suggest
 from .spec import ROLES, Aux, Flow, Lookup, Model, Param, Stock
 
-__all__ = ["read", "read_data", "dumps", "COLUMNS", "MAX_CHARS", "MAX_ROWS"]
+__all__ = ["read", "read_data", "dumps", "number_cell", "COLUMNS", "MAX_CHARS", "MAX_ROWS"]
 
 #: The columns :func:`dumps` writes, in order (:func:`read` takes any order, and fewer).
 COLUMNS = ("kind", "name", "equation", "units", "from", "to", "label", "description", "role", "low", "high",
@@ -381,6 +381,17 @@ def _kind_of(v):
 #: A number written as 92.057 reads as 92057 to someone who groups thousands with a point, so
 #: :func:`dpmkit.words.parse_number` refuses it as ambiguous; :func:`dumps` adds a zero (92.0570).
 _AMBIGUOUS = re.compile(r"-?[1-9]\d{0,2}\.\d{3}\Z")
+
+
+def number_cell(value):
+    """``value`` written as a sheet's cell so that :func:`read` gives back the same float: ``92.057``
+    as ``92.0570`` (typed, it would be refused as ambiguous), a whole number without ``.0``, -0.0
+    with its sign.
+
+    >>> number_cell(92.057), number_cell(120.0), number_cell(0.25)
+    ('92.0570', '120', '0.25')
+    """
+    return _text(float(value))
 
 
 def _text(value):

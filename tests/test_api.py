@@ -100,7 +100,7 @@ SUBMODULES = {
         "parse_number", "signed", "span", "stretch", "time_label", "time_value", "when",
     ],
     "sheet": [
-        "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "read", "read_data",
+        "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "number_cell", "read", "read_data",
     ],
     "workshop": [
         "Ballot", "CODE_PREFIX", "Collection", "FILE_MODE", "MAX_BYTES", "Rejected", "SCHEMA",

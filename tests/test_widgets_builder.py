@@ -259,3 +259,19 @@ def test_a_fit_that_explains_nothing_of_a_series_says_r2_0_not_minus_0():
     assert builder.fit_data() is not None
     said = html.unescape(builder.fit_message.value)
     assert "Referrals: the fitted run is" in said and "(R² 0.00)" in said and "-0.00" not in said
+
+
+def test_a_fitted_value_with_three_decimals_goes_into_the_sheet_so_that_the_sheet_still_builds():
+    # 123.4567 was written "123.457", which the sheet refuses as ambiguous (123457 with a thousands point)
+    text = ("kind\tname\tequation\tunits\tfrom\tto\tlow\thigh\n"
+            "stock\tstock\t0\tpeople\n"
+            "flow\tinflow\trate\tpeople/week\t\tstock\n"
+            "lever\trate\t100\tpeople/week\t\t\t0\t1000\n")
+    builder = dk.widgets.model_sheet(text=text, stop=10)
+    run = dk.simulate(builder.model, {"rate": 123.4567})
+    builder.data.value = "time\tstock\n" + "".join(f"{t}\t{run.at(t, 'stock'):.4f}\n" for t in range(0, 11, 2))
+    builder.fit_params.value = ("rate",)
+    assert builder.fit_data().params["rate"] == pytest.approx(123.4567, abs=1e-3)
+    model = builder.use_fit()
+    assert model is not None, builder.message.value
+    assert model.defaults["rate"] == 123.457 and "lever\trate\t123.4570\t" in builder.text.value

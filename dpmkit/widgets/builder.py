@@ -378,7 +378,7 @@ class ModelSheet(_StaticPicture, W.VBox):
             at_name, at_eq = header.index("name"), header.index("equation")
             for row in rows[1:]:
                 if len(row) > max(at_name, at_eq) and row[at_name].strip() in fitted:
-                    row[at_eq] = f"{fitted[row[at_name].strip()]:.6g}"
+                    row[at_eq] = sheet.number_cell(f"{fitted[row[at_name].strip()]:.6g}")
             out = io.StringIO()
             csv.writer(out, delimiter="\t", lineterminator="\n").writerows(rows)
             self.text.value = out.getvalue()
