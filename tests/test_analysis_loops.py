@@ -245,4 +245,4 @@ def test_loop_dominance_switches_at_half_capacity_in_logistic_growth():
 
     said = stretch(switch, model.stop, model.time_units, model.start, model.stop)
     assert d.story().startswith("From the start to ") and f"{said[0].upper()}{said[1:]}, the balancing" in d.story()
-    assert f"{switch:g}" not in d.story() or f"{switch:g}" == f"{round(switch):g}"
+    assert f"{switch:g}" not in d.story()  # the computed switch itself is never printed raw
