@@ -86,7 +86,13 @@ def _decimals(step):
 
 
 def _tooltip(p):
-    parts = [p.label]
+    return ". ".join([p.label, _about(p)])
+
+
+def _about(p):
+    """What a parameter's label does not say: its description, default, range, uncertainty and
+    source (the tooltip after the label, and the explorer's *What each slider means*)."""
+    parts = []
     if p.description:
         parts.append(p.description)
     units = f" {p.units}" if p.units and p.units != "dimensionless" else ""

@@ -13,6 +13,7 @@ from ._common import (
     _PANEL_HEIGHT,
     _PANEL_WIDTH,
     W,
+    _about,
     _ChartPane,
     _control,
     _message,
@@ -21,7 +22,6 @@ from ._common import (
     _outputs,
     _Shared,
     _StaticPicture,
-    _tooltip,
     _with_units,
 )
 
@@ -38,13 +38,9 @@ def _meanings(params):
     ``<details>`` in the heading's own HTML, so it adds no widget to send."""
     if not params:
         return ""
-    items = []
-    for p in params:
-        said = _tooltip(p)
-        rest = said[len(p.label) + 2:] if said.startswith(p.label + ". ") else said
-        items.append(f"<li><b>{html.escape(p.label)}</b>: {html.escape(rest)}</li>")
+    items = "".join(f"<li><b>{html.escape(p.label)}</b>: {html.escape(_about(p))}</li>" for p in params)
     return ("<details class='dpmkit-meanings' style='font-size:14px;margin:2px 0'><summary>What each slider "
-            f"means</summary><ul style='margin:4px 0;padding-left:20px'>{''.join(items)}</ul></details>")
+            f"means</summary><ul style='margin:4px 0;padding-left:20px'>{items}</ul></details>")
 
 
 class Explorer(_StaticPicture, W.VBox):
