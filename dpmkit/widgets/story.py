@@ -116,10 +116,9 @@ _ROLE_WORDS = {"strategic_resource": "strategic resource", "performance_driver":
                "end_result": "end result", "policy_lever": "policy lever"}
 
 
-def _focus_choices(model, found):
+def _focus_choices(model, structure, found):
     """(label, focus) for every variable with a role, in the chart's order of roles, then every
     loop of three or more variables (a stock and its own flow alone is not worth a chart)."""
-    structure = dpm.structure(model)
     roles = structure["roles"]
     linked = {end for link in structure["links"] for end in link[:2]}  # a box with no link has no chart
     out = []
@@ -148,8 +147,8 @@ class FocusWidget(W.VBox):
         self.view = view
         from ..analysis import loops
 
-        found = loops(model)
-        choices = _focus_choices(model, found)
+        found, structure = loops(model), dpm.structure(model)
+        choices = _focus_choices(model, structure, found)
         if not choices:
             raise ModelError(f"model {model.name!r} declares no DPM roles, so there is nothing to focus on")
         names = [f for _, f in choices]
@@ -166,7 +165,7 @@ class FocusWidget(W.VBox):
         self._picture = W.HTML(layout=W.Layout(overflow="auto", max_width="100%"))
         self._text = W.HTML(layout=W.Layout(max_width="60em"))
         self.diagram = None
-        roles = dpm.structure(model)["roles"]
+        roles = structure["roles"]
         self._loop_boxes = {lp.id: sum(m in roles for m in lp.members) for lp in found}
         self.pick.observe(lambda _: self._draw(), names="value")
         self.steps.observe(lambda _: self._draw(), names="value")
