@@ -306,6 +306,106 @@ def _owners(model, owners):
     return out
 
 
+# --------------------------------------------------------------------------- folding numbered families
+
+def _common_start(texts):
+    """The characters every text starts with."""
+    first = min(texts, key=len)
+    for i, ch in enumerate(first):
+        if any(t[i] != ch for t in texts):
+            return first[:i]
+    return first
+
+
+def _family_label(labels):
+    """One label for variables that differ only by their number: "Outcome, locality 01" ... "Outcome,
+    locality 11" read as "Outcome, each locality" (the box says how many: ×11)."""
+    head = _common_start(labels).rstrip("0123456789")
+    tail = _common_start([t[::-1] for t in labels])[::-1].lstrip("0123456789")
+    numbered = all(len(t) > len(head) + len(tail) and t[len(head):len(t) - len(tail)].isdigit() for t in labels)
+    before, _, word = head.rstrip().rpartition(" ")
+    if numbered and head.endswith(" ") and word.isalpha():
+        return f"{before} each {word}{tail}".strip()
+    return f"{labels[0]} (and {len(labels) - 1} like it)"
+
+
+def _families(model, role_of, names):
+    """``{family: [member, ...]}``: drawn variables whose names differ only by a number at the end
+    (``outcome_01`` ... ``outcome_11``, one quantity in each of several places: the engine has no
+    arrays), of one role and kind, two or more to a family. A family is named ``stem_*``."""
+    groups = {}
+    for n in names:
+        stem, sep, number = n.rpartition("_")
+        if sep and stem and number.isdigit():
+            groups.setdefault(stem, []).append(n)
+    return {f"{stem}_*": members for stem, members in groups.items()
+            if len(members) > 1 and len({role_of[m] for m in members}) == 1
+            and len({type(model[m]) for m in members}) == 1}
+
+
+class _Folded:
+    """A model seen with its numbered families folded, as the chart reads it: names, and for each
+    name its label, description, units and (for a flow) the stock it fills or drains."""
+
+    def __init__(self, model, families):
+        self.name, self.label = model.name, model.label
+        self.family_of = {m: f for f, members in families.items() for m in members}
+        self.names = list(dict.fromkeys(self.family_of.get(n, n) for n in model.names))
+        self._model, self._families = model, families
+
+    def __contains__(self, name):
+        return name in self.names
+
+    def __getitem__(self, name):
+        from types import SimpleNamespace
+
+        members = self._families.get(name)
+        v = self._model[members[0] if members else name]
+        label = _family_label([self._model[m].label for m in members]) if members else v.label
+        into, out_of = getattr(v, "into", None), getattr(v, "out_of", None)
+        return SimpleNamespace(label=label, description=v.description, units=v.units,
+                               into=self.family_of.get(into, into), out_of=self.family_of.get(out_of, out_of),
+                               members=members or [])
+
+
+def _fold(s, model, owner_of):
+    """Fold a chart's structure ``s`` and ``owner_of``: each numbered family becomes one box.
+
+    Returns ``(s, view, owner_of, shared, note)``: the folded structure, the folded model view, the
+    owner of each box held by one owner, ``{family: [owners]}`` for a family with several, and a
+    sentence for the description (None when nothing folds)."""
+    families = _families(model, s["roles"], [n for n in model.names if n in s["roles"]])
+    if not families:
+        return s, model, owner_of, {}, None
+    view = _Folded(model, families)
+    f = view.family_of
+    links, seen, inside = [], set(), 0
+    for a, b, kind in s["links"]:
+        key = (f.get(a, a), f.get(b, b), kind)
+        if key[0] == key[1]:
+            inside += 1
+        elif key not in seen:
+            seen.add(key)
+            links.append(key)
+    roles = {f.get(n, n): r for n, r in s["roles"].items()}
+    columns = {r: list(dict.fromkeys(f.get(n, n) for n in c)) for r, c in s["columns"].items()}
+    levers = list(dict.fromkeys(f.get(n, n) for n in s["levers"]))
+    folded_owner, shared = {}, {}
+    for n in view.names:
+        held = list(dict.fromkeys(owner_of[m] for m in families.get(n, [n]) if m in owner_of))
+        if len(held) == 1 and all(m in owner_of for m in families.get(n, [n])):
+            folded_owner[n] = held[0]
+        elif held:
+            shared[n] = held
+    examples = [f"{model[m[0]].label} to {model[m[-1]].label.rpartition(' ')[2]} as {view[k].label}"
+                for k, m in list(families.items())[:2]]
+    note = (f"Folded: {len(families)} boxes, each marked with a count (×11), stand for variables that differ "
+            "only by their number (" + "; ".join(examples) + ("; ..." if len(families) > 2 else "") + ")."
+            + (f" {inside} link{'s' if inside != 1 else ''} between variables of one box "
+               f"{'are' if inside != 1 else 'is'} not drawn." if inside else ""))
+    return dict(s, links=links, roles=roles, columns=columns, levers=levers), view, folded_owner, shared, note
+
+
 # --------------------------------------------------------------------------- focus mode and geometry
 
 def _bezier(p0, p1, p2, p3, k=16):
@@ -562,7 +662,7 @@ def _refine_order(cols, links, passes=4):
 
 
 def chart(model, view="instrumental", *, owners=None, roles=None, title=None, focus=None, steps=None, levers=None,
-          max_boxes=12, stages=None):
+          max_boxes=12, stages=None, fold=False):
     """The DPM chart of a model, in one of three views.
 
     Parameters
@@ -596,6 +696,14 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     stages : collection of str, optional
         Draw only some parts, keeping every box where the whole chart puts it (story
         mode, :func:`dpmkit.charts.story`): any of :data:`STAGES`.
+    fold : bool
+        **Fold numbered families**, for models that repeat one structure in several
+        places (the engine has no arrays, so the attractor model's eleven localities
+        are ``outcome_01`` ... ``outcome_11``): variables whose names differ only by a
+        number at the end, of one role, are drawn as one box ("Outcome, each of 11
+        localities"), and a link is drawn once. Its node record lists the ``members``;
+        in the subjective view a box held by several owners lists them (``owners``)
+        and says how many. Not with ``focus``.
 
     Returns
     -------
@@ -621,6 +729,9 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         levers = "bar" if focus is not None else "boxes"
     if levers not in ("boxes", "bar"):
         raise ModelError(f"levers must be 'boxes' or 'bar', got {levers!r}")
+    if fold and focus is not None:
+        raise ModelError("fold and focus cannot be combined: fold draws the whole model with repeated parts "
+                         "as one box; focus draws the part near one variable")
     if stages is not None:
         stages = set([stages] if isinstance(stages, str) else stages)
         unknown = stages - set(STAGES)
@@ -650,7 +761,10 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
                            f"variable was reached by): {dropped} other link{'s' if dropped != 1 else ''} "
                            + ("(between the loop's members too) " if chain is not None else "") + "are left out.")
         s = dict(s, links=kept_links)
-    owner_of = _owners(model, owners)
+    owned = owner_of = _owners(model, owners)
+    original, shared, fold_note = model, {}, None
+    if fold:
+        s, model, owner_of, shared, fold_note = _fold(s, model, owner_of)
     links = s["links"]
     cols = [list(s["columns"][r]) for r, _ in COLUMNS]
     preds, succs = {}, {}
@@ -677,7 +791,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     lever_lines = {n: _wrap(label_of(n), 17) for n in lever_names}
     node_lines = {n: _wrap(label_of(n)) for c in cols for n in c}
     def node_h(n):
-        extra = _LINE if view == "subjective" and n in owner_of else 0
+        extra = _LINE if view == "subjective" and (n in owner_of or n in shared) else 0
         return len(node_lines[n]) * _LINE + 2 * _PAD - 4 + extra
     n_feedback = sum(1 for _, _, k in links if k == "feedback")
     role_col = {r: i for i, (r, _) in enumerate(COLUMNS)}
@@ -687,9 +801,11 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     col_x = [left_margin + i * (_NODE_W + _GAP) for i in range(3)]
     right_margin = 40 + 9 * max(1, n_feedback)
     width = col_x[2] + _NODE_W + right_margin
-    y = 64
     title_text = title or (f"{model.label}: DPM chart" + (
         "" if focus is None else f", focus on {model[focus].label if focus in model.names else 'loop ' + focus}"))
+    # A title wider than the chart wraps (a folded chart is narrow; a game's title is long).
+    title_lines = _wrap(title_text, int((max(width, 820) - 40) / (24 * 0.58)))
+    y = 64 + 30 * (len(title_lines) - 1)
     boxes = {}
     # Levers along the top, each above the middle of what it acts on.
     lever_targets = {}
@@ -697,7 +813,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         if kind == "lever":
             lever_targets.setdefault(a, []).append(b)
     lever_y = y + 30
-    owned_lever = view == "subjective" and any(n in owner_of for n in lever_names)
+    owned_lever = view == "subjective" and any(n in owner_of or n in shared for n in lever_names)
     lever_h = max([len(v) for v in lever_lines.values()] or [1]) * _LINE + 2 * _PAD - 4 + (_LINE if owned_lever else 0)
     if bar:
         # One bar for all levers, numbered in the order of what they act on (left to right, top to bottom).
@@ -751,7 +867,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         if view == "objective":
             emphasis[n] = 1.0 if r in ("end_result", "strategic_resource") else 0.35
         elif view == "subjective":
-            emphasis[n] = 1.0 if (n in owner_of or (not owner_of and r == "policy_lever")) else 0.35
+            emphasis[n] = 1.0 if (n in owner_of or n in shared or (not owned and r == "policy_lever")) else 0.35
         else:
             emphasis[n] = 1.0
 
@@ -903,7 +1019,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
                              "points": [(x1, y1), (x1, y_mid), (chan, y_mid), (chan, y2), (bb["x"] - 2, y2)]})
 
     # Owners: colour plus a name tag.
-    owner_names = list(dict.fromkeys(owner_of[n] for n in model.names if n in owner_of))
+    owner_names = list(dict.fromkeys(owned[n] for n in original.names if n in owned))
     owner_colour = {o: _OWNER_COLOURS[i % len(_OWNER_COLOURS)] for i, o in enumerate(owner_names)}
     styles = {
         "strategic_resource": ("#dce9f3", "#0b3d66", 2.5, 0),
@@ -922,9 +1038,16 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         owner = owner_of.get(n)
         if view == "subjective" and owner:
             stroke, sw = owner_colour[owner], 4
+        elif view == "subjective" and n in shared:
+            stroke, sw = "#333333", 4
         desc = model[n].description
+        members = getattr(model[n], "members", None) or []
+        held = "; ".join(f"{original[m].label}: {owned.get(m, 'no one')}" for m in members)
         tip = escape(f"{model[n].label}{' (' + model[n].units + ')' if model[n].units else ''}"
-                     f"{': ' + desc if desc else ''}")
+                     f"{': ' + desc if desc else ''}"
+                     + (f". One box for {len(members)}: " + (held if view == "subjective" and owned else
+                                                              ", ".join(original[m].label for m in members))
+                        if members else ""))
         nodes_svg.append(f'<g opacity="{op:.2f}"><title>{tip}</title>'
                          f'<rect x="{b["x"]:.1f}" y="{b["y"]:.1f}" width="{b["w"]:.1f}" height="{b["h"]:.1f}" '
                          f'rx="{rx}" fill="{fill}" stroke="{stroke}" stroke-width="{sw}"/>')
@@ -932,9 +1055,16 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         ty = b["y"] + _PAD + _FONT - 3
         nodes_svg.append(_text(b["x"] + b["w"] / 2, ty, lines, weight="bold" if op == 1.0 and view != "instrumental"
                                else "normal"))
-        if view == "subjective" and owner:
-            nodes_svg.append(_text(b["x"] + b["w"] / 2, b["y"] + b["h"] - 10, [f"● {owner}"], size=_SMALL,
-                                   fill=owner_colour[owner], weight="bold"))
+        if view == "subjective" and (owner or n in shared):
+            nodes_svg.append(_text(b["x"] + b["w"] / 2, b["y"] + b["h"] - 10,
+                                   [f"● {owner}" if owner else f"● {len(shared[n])} owners"], size=_SMALL,
+                                   fill=owner_colour[owner] if owner else "#333333", weight="bold"))
+        if members:  # how many variables the folded box stands for, in its top-left corner
+            cw = 14 + 9.5 * len(str(len(members)))
+            nodes_svg.append(f'<rect x="{b["x"] - 6:.1f}" y="{b["y"] - 11:.1f}" width="{cw:.1f}" height="22" rx="11" '
+                             f'fill="#ffffff" stroke="#555555" stroke-width="1.5"/>'
+                             + _text(b["x"] - 6 + cw / 2, b["y"] + 5, [f"×{len(members)}"], size=_SMALL,
+                                     weight="bold", fill="#333333"))
         tags = []
         if bar and node_shown(lever_names[0]):
             tags = [lever_tag[a] for a in lever_names if n in lever_targets.get(a, ())]
@@ -947,7 +1077,9 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
                                      fill="#006b4f"))
         nodes_svg.append("</g>")
         node_records.append({"name": n, "label": model[n].label, "role": role, "x": b["x"], "y": b["y"],
-                             "w": b["w"], "h": b["h"], "owner": owner, "emphasis": op, "levers": tags})
+                             "w": b["w"], "h": b["h"], "owner": owner, "emphasis": op, "levers": tags,
+                             **({"members": list(members), "owners": shared.get(n, [owner] if owner else [])}
+                                if members else {})})
     if bar and node_shown(lever_names[0]):
         bw = max(width, 820) - 40
         nodes_svg.append(f'<g><title>{escape("Policy levers: " + ", ".join(label_of(n) for n in lever_names))}</title>'
@@ -973,6 +1105,11 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         *keys,
     ]
     note_y += _LEGEND_ROW * (rows - 1)
+    if shared or any(getattr(model[n], "members", None) for n in boxes):
+        legend.append(_text(20, note_y + 52, ["×11 on a box: it stands for 11 variables that differ only by their "
+                                              "number, one in each place (e.g. each locality)"],
+                            size=_SMALL, anchor="start", fill="#333"))
+        note_y += _LEGEND_ROW
     if view == "subjective":
         if owner_names:
             legend.append(_text(20, note_y + 52, ["Responsible: " + "; ".join(owner_names)], size=_SMALL,
@@ -983,7 +1120,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
                                 fill="#8b0000"))
     height = note_y + (70 if view == "subjective" else 45)
     width = max(width, 820)
-    title_svg = _text(20, 32, [title_text], size=24, weight="bold", anchor="start")
+    title_svg = _text(20, 32, title_lines, size=24, weight="bold", anchor="start")
 
     counts = [len(c) for c in cols]
     def plural(k, word):
@@ -995,6 +1132,8 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     lines.append(VIEW_NOTES[view])
     if focus_note:
         lines.append(focus_note)
+    if fold_note:
+        lines.append(fold_note)
     for (_role, heading), c in zip(COLUMNS, cols):
         if c:
             lines.append(f"{heading}: {', '.join(label_of(n) for n in c)}.")
@@ -1021,7 +1160,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         if owner_names:
             for o in owner_names:
                 lines.append(f"{o} is responsible for: "
-                             f"{', '.join(label_of(n) for n in model.names if owner_of.get(n) == o)}.")
+                             f"{', '.join(original[n].label for n in original.names if owned.get(n) == o)}.")
         else:
             lines.append("No responsibilities were given (owners=...).")
     description = "\n".join(lines)

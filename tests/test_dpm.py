@@ -335,3 +335,94 @@ def test_orange_feedback_only_where_an_end_result_changes_its_own_resource():
     assert titles["Net commissioning changes Commissioned services (feedback)"] == "#D55E00"
     # commissioning reaches coverage through hidden contracts: feedback, but not an end result filling a resource
     assert titles["Net commissioning changes Coverage of need (feedback)"] == "#0072B2"
+
+
+# --------------------------------------------------------------------------- folding numbered families
+
+@pytest.fixture(scope="module")
+def attractor():
+    return dk.models.load("attractor")
+
+
+def test_fold_draws_each_numbered_family_once(attractor):
+    """The attractor model repeats one locality eleven times (the engine has no arrays): unfolded,
+    its chart is 125 boxes and 2,784 x 6,847 px, which no projector shows. Folded, each numbered
+    family is one box that says how many it stands for, and each link between families is drawn once."""
+    whole, folded = dk.dpm.chart(attractor), dk.dpm.chart(attractor, fold=True)
+    assert len(whole.nodes) == 125
+    root = ElementTree.fromstring(folded.svg)
+    assert float(root.get("width")) < 1200 and float(root.get("height")) < 1100
+    # every variable the whole chart draws is in exactly one folded box
+    drawn = [m for n in folded.nodes for m in n.get("members", [n["name"]])]
+    assert sorted(drawn) == sorted(n["name"] for n in whole.nodes)
+    boxes = {n["name"]: n for n in folded.nodes}
+    assert len(boxes) == 15 and boxes["outcome_*"]["members"] == [f"outcome_{k:02d}" for k in range(1, 12)]
+    assert boxes["outcome_*"]["label"] == "Outcome, each locality"
+    assert boxes["learning_mean"]["label"] == "Network learning" and "members" not in boxes["learning_mean"]
+    shown = texts(folded.svg)
+    assert shown.count("×11") == 11 and "×11" not in texts(whole.svg)  # 3 resources, 6 results, 2 drivers
+    # links between families, once each; a locality's improvement fills its own outcome (orange)
+    edges = [(e["source"], e["target"], e["kind"]) for e in folded.edges]
+    assert len(edges) == len(set(edges))
+    assert ("improvement_*", "outcome_*", "feedback") in edges
+    assert ("learning_*", "learning_mean", "drives") in edges and ("learning_mean", "diffusion_*", "drives") in edges
+    assert not [e for e in edges if e[0] == e[1]]
+    assert "Outcome, locality 01 to 11 as Outcome, each locality" in folded.description
+    titles = {p.find(f"{SVG}title").text: p.get("stroke") for p in root.iter(f"{SVG}path")
+              if p.find(f"{SVG}title") is not None}
+    assert titles["Improvement, each locality changes Outcome, each locality (feedback)"] == "#D55E00"
+    for i, a in enumerate(folded.nodes):
+        for b in folded.nodes[i + 1:]:
+            assert not overlap(a, b), (a["name"], b["name"])
+
+
+@pytest.mark.parametrize("name", sorted(set(dk.models.available()) - {"attractor"}))
+def test_fold_leaves_a_model_without_numbered_families_as_it_was(name):
+    m = dk.models.load(name)
+    assert dk.dpm.chart(m, "subjective", fold=True).svg == dk.dpm.chart(m, "subjective").svg
+
+
+def test_a_folded_box_held_by_several_owners_names_each_in_its_tooltip(attractor):
+    owners = {"Red": ["imposed_targets"], "Blue": ["learning_partnership"]}
+    d = dk.dpm.chart(attractor, "subjective", fold=True, owners=owners)
+    assert {n["name"]: n["owner"] for n in d.nodes}["imposed_targets"] == "Red"
+    # owners of single members of a family: the box is held by several, each named in the tooltip
+    grid = dk.Model("grid", [
+        *[dk.Stock(f"staff_{k}", 10, units="FTE", role="strategic_resource", label=f"Staff, team {k}")
+          for k in (1, 2, 3)],
+        *[dk.Flow(f"hiring_{k}", f"(target_{k} - staff_{k}) / 2", into=f"staff_{k}", units="FTE/year",
+                  role="end_result", label=f"Hiring, team {k}") for k in (1, 2, 3)],
+        *[dk.Param(f"target_{k}", 12, units="FTE", role="policy_lever", label=f"Target, team {k}") for k in (1, 2, 3)],
+    ])
+    d = dk.dpm.chart(grid, "subjective", fold=True, owners={"North": ["target_1"], "South": ["target_2"]})
+    box = {n["name"]: n for n in d.nodes}["target_*"]
+    assert box["label"] == "Target, each team" and box["owners"] == ["North", "South"] and box["owner"] is None
+    assert "● 2 owners" in texts(d.svg) and "×3" in texts(d.svg)
+    tooltip = [g.find(f"{SVG}title").text for g in ElementTree.fromstring(d.svg).iter(f"{SVG}g")
+               if g.find(f"{SVG}title") is not None and g.find(f"{SVG}title").text.startswith("Target, each team")]
+    assert tooltip and "Target, team 1: North; Target, team 2: South; Target, team 3: no one" in tooltip[0]
+    assert "North is responsible for: Target, team 1." in d.description
+    assert [(e["source"], e["target"]) for e in d.edges if e["kind"] == "lever"] == [("target_*", "hiring_*")]
+
+
+def test_fold_labels_and_refusals():
+    from dpmkit.dpm import _family_label
+
+    assert _family_label(["Outcome, locality 01", "Outcome, locality 11"]) == "Outcome, each locality"
+    assert _family_label(["Cases in week 1 (open)", "Cases in week 2 (open)"]) == "Cases in each week (open)"
+    assert _family_label(["North", "South"]) == "North (and 1 like it)"
+    with pytest.raises(dk.ModelError, match="fold and focus cannot be combined"):
+        dk.dpm.chart(dk.models.load("attractor"), fold=True, focus="outcome_01")
+
+
+def test_a_long_title_wraps_inside_the_chart(attractor):
+    title = "Performance attractor: localities, a shared framework and a learning partnership: who holds which lever"
+    d = dk.dpm.chart(attractor, fold=True, title=title)
+    root = ElementTree.fromstring(d.svg)
+    first = next(root.iter(f"{SVG}text"))
+    lines = [t.text for t in first.iter(f"{SVG}tspan")]
+    assert " ".join(lines) == title and len(lines) == 2
+    # at the widest a bold 24 px glyph is about 0.58 em, so the longest line ends inside the chart
+    assert 20 + max(len(line) for line in lines) * 24 * 0.58 <= float(root.get("width"))
+    top = min(n["y"] for n in d.nodes)
+    assert top > 32 + 30 + 24  # the boxes start below the second line

@@ -564,3 +564,32 @@ def test_every_table_page_says_the_news_the_facilitator_injected(played):
     g.advance()
     g.undo()  # round 3 open again: its news still stands; an undo of round 3 voids nothing of its own
     assert inspection in present.status_html(present.snapshot(g), "Blue")
+
+
+def test_the_attractor_debrief_chart_fits_a_projector_and_gives_each_locality_its_table(tmp_path):
+    """Unfolded, the attractor game's debrief chart was 136 boxes on 2,784 x 6,847 px: on a projector,
+    a strip of unreadable boxes. Folded, it is one box per kind of variable; a locality lever's box
+    gives each round's range across the tables, and the description every table's values."""
+    from defusedxml import ElementTree
+
+    tables = ["Red", "Blue", "Green", "Yellow", "Purple", "Orange"]
+    g = dk.game.new(tmp_path / "g", "attractor", tables=[*tables, "Partner"])
+    g.assign("Partner", "learning_partner")
+    for k, table in enumerate(tables, 1):
+        g.assign(table, f"locality_{k:02d}")
+    for extra in (0.0, 0.2):
+        for k, table in enumerate(tables, 1):
+            g.decide(table, {f"framework_commitment_{k:02d}": 0.1 * k + extra, f"local_learning_{k:02d}": 0.5})
+        g.advance()
+    diagram = debrief.dpm_chart(g)
+    root = ElementTree.fromstring(diagram.svg)
+    assert float(root.get("width")) < 1200 and float(root.get("height")) < 1100
+    assert len(diagram.nodes) == 16
+    boxes = {n["name"]: n for n in diagram.nodes}
+    commitment = boxes["framework_commitment_*"]
+    assert commitment["owners"] == tables and len(commitment["members"]) == 6
+    assert boxes["learning_partnership"]["owner"] == "Partner"
+    notes = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "dpmkit-journey"]
+    assert "R1 0.1–0.6 · R2 0.3–0.8" in notes and "R1 0.5 · R2 0.5" in notes and "R1 0 · R2 0" in notes
+    assert ("Commitment to the shared framework, locality 03 (Green): round 1 0.3, round 2 0.5"
+            in diagram.description)

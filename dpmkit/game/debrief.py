@@ -237,29 +237,43 @@ def _listed(items):
 
 def dpm_chart(game):
     """The model's DPM chart (subjective view): each lever owned by the table holding it, and
-    annotated with the values it took, round by round (``R1 0.4 · R2 0.8``)."""
+    annotated with the values it took, round by round (``R1 0.4 · R2 0.8``).
+
+    Numbered families fold into one box (:func:`dpmkit.dpm.chart` with ``fold=True``): the
+    attractor game's eleven localities are one column of boxes, not 136 boxes on a chart seven
+    metres tall. A folded lever box gives each round's range across the tables
+    (``R1 0.2–0.9``); the description gives every locality's value and table."""
     from .. import dpm
 
     assigned = game.assignments()
     owners = {}
     for role, table in assigned.items():
         owners.setdefault(table, []).extend(game.roles[role])
-    diagram = dpm.chart(game.model, "subjective", owners=owners or None,
+    diagram = dpm.chart(game.model, "subjective", owners=owners or None, fold=True,
                         title=f"{game.spec.label}: who holds which lever")
     path = journey(game)
-    notes = []
+    if path.empty:
+        return diagram
+    rounds = [int(r) for r in path["round"]]
+    held = {lever: table for table, levers in owners.items() for lever in levers}
+    notes, folded = [], set()
     for node in diagram.nodes:
-        if node["name"] not in game.spec.owner or path.empty:
+        levers = [n for n in node.get("members", [node["name"]]) if n in game.spec.owner]
+        if not levers:
             continue
-        values = " · ".join(f"R{int(r)} {words.number(v)}" for r, v in zip(path["round"], path[node["name"]]))
+        if "members" in node:
+            folded.update(levers)
+        per_round = []
+        for k, r in enumerate(rounds):
+            low, high = (min(path[n].iloc[k] for n in levers), max(path[n].iloc[k] for n in levers))
+            per_round.append(f"R{r} {words.number(low)}" + ("" if low == high else f"–{words.number(high)}"))
         notes.append(f'<text class="dpmkit-journey" x="{node["x"] + 4}" y="{node["y"] + node["h"] + 14}" '
-                     f'font-size="12" fill="#8b0000">{html.escape(values)}</text>')
+                     f'font-size="12" fill="#8b0000">{html.escape(" · ".join(per_round))}</text>')
+    said = [f"{game.model[n].label}{f' ({held[n]})' if n in folded and n in held else ''}: "
+            + ", ".join(f"round {r} {words.number(v)}" for r, v in zip(rounds, path[n])) for n in game.spec.owner]
     if notes:
         diagram.svg = diagram.svg.replace("</svg>", "".join(notes) + "</svg>")
-        diagram.description += " Lever values by round: " + "; ".join(
-            f"{game.model[n].label}: " + ", ".join(f"round {int(r)} {words.number(v)}"
-                                                  for r, v in zip(path["round"], path[n]))
-            for n in game.spec.owner) + "."
+        diagram.description += " Lever values by round: " + "; ".join(said) + "."
     return diagram
 
 
