@@ -279,6 +279,11 @@ def test_the_other_games_debrief_downloads_and_a_reload_mid_round(tmp_path, name
         fac.locator(".game-show-debrief").click()
         fac.wait_for_selector(".game-debrief .game-what-if")
         assert fac.locator(".game-debrief svg").count() >= 2
+        if name == "attractor":  # its eleven localities fold: the chart fits the projector's screen
+            chart = fac.locator(".game-debrief svg", has_text="who holds which lever")
+            box = chart.bounding_box()
+            assert box["width"] <= 1400 and box["height"] <= 1100, box
+            assert chart.locator("text", has_text=re.compile(r"^×11$")).count() == 11  # a badge on each box
         what_if = text(fac, ".game-debrief")
         from dpmkit.game import debrief
 
