@@ -110,6 +110,30 @@ def test_an_advance_updates_the_table_page_in_place(room_pages):
     assert levers and all(w.disabled for w in levers)
 
 
+def test_a_send_changes_only_the_note_and_the_status_on_the_table_page(room_pages):
+    """Each change of a widget's state is a message to the browser. A send used to disable the whole
+    form and enable it again around a write of a few milliseconds, and show "Sending…" before the
+    note: about 20 messages (14 KB) on a room's wifi for one click, measured with Chromium. Now the
+    note and the page's new status arrive in one pass, and the form is left as it is."""
+    import traitlets
+
+    game, render, game_pages = room_pages
+    page = render("Red")
+    wait_for(lambda: "Round 1 of 5" in _html(page, "game-status"), 30, "the page")
+    changes = []
+    for w in widgets(page):
+        w.observe(lambda change, w=w: changes.append((type(w).__name__, change["name"], change["new"])),
+                  names=traitlets.All)
+    send = next(w for w in widgets(page) if "game-send" in (getattr(w, "class_", "") or ""))
+    send.click()
+    wait_for(lambda: "room-ok" in _html(page, "✓ Sent for round 1"), 30, "the note")
+    wait_for(lambda: "sent a decision this round" in _html(page, "game-status"), 30, "the status")
+    notes = [new for _, name, new in changes if name == "unsafe_innerHTML" and "role=\"status\"" in str(new)]
+    assert len(notes) == 1 and "✓ Sent for round 1" in notes[0], notes
+    assert not [c for c in changes if c[1] == "disabled"], "a send disabled and enabled the form again"
+    assert dk.game.load(game.folder).waiting()["Red"] == 1  # and the decision is in the game, once
+
+
 def test_an_advance_redraws_the_facilitators_page_once(room_pages, monkeypatch):
     """The facilitator's page draws an advance in one pass, its message and the new round together;
     the page's folder watch, which sees the files the advance wrote, does not draw it again."""

@@ -270,8 +270,9 @@ def TablePage(table):
     goes away, such as the prediction box when the game ends, does not make the pieces after it
     be built again); the chart comes :data:`CHART_DELAY` later, in its own component."""
     game = ROOM.game
-    revision, _ = use_game_revision(game)
+    revision, seen = use_game_revision(game)
     snap = solara.use_memo(lambda: shared_snapshot(game, revision), [revision])
+    batch = reacton.core.get_render_context()  # state set inside `with batch:` is drawn in one pass
     held = tuple(lv for r in snap.roles_of(table) for lv in r.levers)
     # A close, an undo or a change of roles starts the form again from the levers in force. The
     # table's moves, prediction and note are kept with the stage they belong to (not reset by an
@@ -282,15 +283,19 @@ def TablePage(table):
     chosen = {**start, **moved}
     note, set_note = use_staged(stage, ("", "info"))  # (text, kind): the last send's note
     guess, set_guess = use_staged(stage, "")  # the table's prediction, as typed
-    sending, set_sending = solara.use_state(False)
     target = present.predicted(snap, table)
 
     def move(lever, value):
         set_moved(lambda old: {**old, lever: float(value)})
 
     def send():
-        set_sending(True)
-        set_note(("Sending…", "info"), latest=True)
+        # One redraw for a send: its note and the folder's new listing together (the form is not
+        # disabled and enabled again around a write of a few milliseconds: 16 messages to the page).
+        # A second click meanwhile waits its turn and sends again, which the round allows.
+        with batch:
+            _send()
+
+    def _send():
         try:
             decision = {lv: float(chosen.get(lv, start[lv])) for lv in held}
             number = game.round
@@ -299,15 +304,13 @@ def TablePage(table):
         except ModelError as err:
             set_note((f"Not sent: {err}", "error"), latest=True)
         else:
-            _watch_of(game.folder).look()
+            seen()  # every page sees the decision now; this one in the same pass as its note
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
             if predictions:
                 (outcome, points), = predictions.items()
                 described += f"; your prediction: {game.model[outcome].label} {words.number(points[target[1]])}"
             set_note((f"✓ Sent for round {number}: {described} (reference {ident[:6]}). You may "
                       "change it and send again until the facilitator closes the round.", "ok"), latest=True)
-        finally:
-            set_sending(False)
 
     def piece(name, build):  # made once per read of the folder for every page of this table
         return snap.made((name, table), build)
@@ -320,7 +323,7 @@ def TablePage(table):
         with solara.ColumnsResponsive(12, medium=6, gutters_dense=True):
             with solara.Column():
                 if held:  # kept on the page when the game ends (disabled), so an undo does not rebuild it
-                    closed = sending or not snap.taking
+                    closed = not snap.taking
                     with solara.Card("Your decision this round", classes=["game-decision"]):
                         for lv in held:
                             Lever(lv, float(chosen.get(lv, 0.0)), lambda v, lv=lv: move(lv, v), closed).key(lv)
