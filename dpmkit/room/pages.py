@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, quote
 from .server import configure_solara
 
 configure_solara()  # before Solara is imported: production mode, no telemetry, even when imported alone
+import reacton.core  # noqa: E402 - Solara's own renderer: its render context batches state changes
 import solara  # noqa: E402
 
 from .. import words, workshop  # noqa: E402 - after configure_solara, see above
@@ -196,7 +197,7 @@ def Participant(table_named=""):
     hypothesis, set_hypothesis = solara.use_state("")
     decision, set_decision = solara.use_state("")
     status, set_status = solara.use_state(("", "info"))
-    sending, set_sending = solara.use_state(False)
+    batch = reacton.core.get_render_context()  # state set inside `with batch:` is drawn in one pass
     tables, set_tables = solara.use_state(tuple(room.tables))
     moved, set_moved = solara.use_state("")
     chosen = solara.use_ref("")
@@ -247,8 +248,13 @@ def Participant(table_named=""):
             router.push(_participant_url(code, room.build, value or ""))
 
     def send():
-        set_sending(True)
-        set_status(("Sending…", "info"))
+        # One redraw for a send, its note (the button is not disabled and enabled again around a
+        # write of a few milliseconds). A second click meanwhile waits its turn and sends again,
+        # which a round allows: the latest ballot counts.
+        with batch:
+            _send()
+
+    def _send():
         try:
             predictions = {}
             for (var, t), label in spec.items():
@@ -265,8 +271,6 @@ def Participant(table_named=""):
             when = ballot.created.astimezone().strftime("%H:%M:%S")
             set_status((f"✓ Your ballot is in (round {ballot.round}, {when}, reference {ballot.id[:6]}). "
                         "You may change your choices and send again.", "ok"))
-        finally:
-            set_sending(False)
 
     with solara.Column(classes=["room-participant"], style="max-width:1100px;margin:0 auto"):
         solara.Style(PHONE_CSS)
@@ -307,7 +311,7 @@ def Participant(table_named=""):
             with solara.Column(classes=["room-decision"]):
                 solara.InputTextArea("Decision: what would you decide?", value=decision, on_value=set_decision,
                                      continuous_update=True, rows=3)
-            solara.Button("Send my ballot", on_click=send, color="primary", disabled=sending,
+            solara.Button("Send my ballot", on_click=send, color="primary",
                           classes=["room-send"])
             if status[0]:
                 solara.HTML(tag="div", unsafe_innerHTML=_note(*status))
