@@ -429,7 +429,7 @@ class Room:
 def _later(round, than):
     """True when ``round`` comes after ``than``: by number when both are numbers, else True (a
     named round in the session file is the facilitator's latest choice)."""
-    if round.isdigit() and than.isdigit():
+    if round.isdecimal() and than.isdecimal():  # not isdigit: "²" is a digit int() cannot read
         return int(round) > int(than)
     return True
 
