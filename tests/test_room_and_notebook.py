@@ -17,12 +17,14 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from room_session import missing_room_requirements, room
+from room_session import ROOT, missing_room_requirements, room
 
 import dpmkit as dk
 from dpmkit import workshop
@@ -102,6 +104,11 @@ def test_a_room_stopped_normally_hands_the_folder_back_with_its_round_and_tables
     session file, keeping its round and tables for the notebook route, the documented fallback."""
     folder = tmp_path / "ballots"
     with room(folder, "--tables", "Red,Blue") as running:
+        assert session_doc(folder)["room"]["port"] == running.port
+        # printing the paper slips meanwhile reads the folder as a room does, and leaves the room's note
+        out = subprocess.run([sys.executable, "-m", "dpmkit.room", "slips", "--folder", str(folder), "--no-charts"],
+                             capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert out.returncode == 0, out.stderr
         assert session_doc(folder)["room"]["port"] == running.port
         running.kill(signal.SIGTERM)
         assert running.proc.returncode == 0
