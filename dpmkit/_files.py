@@ -38,7 +38,7 @@ except ImportError:  # Windows
 
 from .errors import ModelError
 
-__all__ = ["atomic_write", "file_lock", "ours_alone", "user_cache_dir"]
+__all__ = ["atomic_write", "file_lock", "lock_probe", "ours_alone", "user_cache_dir"]
 
 #: How this platform locks a file: ``"flock"`` (POSIX: shared and exclusive locks) or
 #: ``"msvcrt"`` (Windows: exclusive only).
@@ -229,3 +229,42 @@ def file_lock(path, *, shared=False, wait=True, mode=0o600):
             with contextlib.suppress(OSError):
                 msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         os.close(fd)  # POSIX: closing the file releases its flock
+
+
+@contextlib.contextmanager
+def lock_probe(path):
+    """Whether another process holds the lock of ``path`` (see :func:`file_lock`), asked without
+    creating or writing anything: ``with lock_probe(path) as state:``
+
+    ``state`` is ``"absent"`` (no lock file: nobody ever held it there), ``"free"`` (nobody holds
+    it; this process then holds it, shared where the platform can, until the block ends, so
+    that a holder starting meanwhile waits for the block rather than acting in the middle of
+    it), ``"held"`` (another holder has it: on POSIX an exclusive lock, on Windows any lock) or
+    ``"unknown"`` (the file cannot be opened from here, e.g. another account's file on a shared
+    folder). The file is opened read-only and never through a link.
+    """
+    # O_NONBLOCK: a named pipe under the lock's name would otherwise hang the open (it is then refused).
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        yield "absent"
+        return
+    except OSError:  # a link (ELOOP), no permission, a name the platform refuses
+        yield "unknown"
+        return
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            held = None
+        else:
+            kind, how = _lock_plan(True, False)
+            held = _acquire(fd, kind, how)
+    except OSError:
+        held = None
+    try:
+        yield "unknown" if held is None else ("free" if held else "held")
+    finally:
+        if held and LOCKING != "flock":  # pragma: no cover - Windows: unlock before closing
+            with contextlib.suppress(OSError):
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        os.close(fd)

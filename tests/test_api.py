@@ -104,10 +104,11 @@ SUBMODULES = {
     ],
     "workshop": [
         "Ballot", "CODE_PREFIX", "Collection", "FILE_MODE", "MAX_BYTES", "Rejected", "SCHEMA",
-        "SESSION_FILE", "STALE_SECONDS", "Session", "VERSION", "ballot_widget", "check_folder", "clean_line",
+        "SESSION_FILE", "STALE_SECONDS", "ServingRoom", "Session", "VERSION", "ballot_widget", "check_folder",
+        "clean_line",
         "collect", "dashboard", "declared_moments", "example_ballots", "fingerprint", "make_ballot", "moment_words",
         "near_table",
-        "open_round", "prediction_spec", "read_ballot", "read_code", "read_session", "submit",
+        "open_round", "prediction_spec", "read_ballot", "read_code", "read_session", "serving_room", "submit",
     ],
     "xmile": [
         "MAX_BYTES", "MAX_ELEMENTS", "NAMESPACE", "dumps", "identifier", "read", "write",

@@ -12,6 +12,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import webbrowser
 from pathlib import Path
 
@@ -159,6 +160,8 @@ def write_qr(url, path):
 
 
 GAME_FOLDER = "game"
+#: Seconds a starting room waits for the folder's lock held by someone else before refusing.
+_LOCK_PATIENCE = 1.0
 
 
 def start_game(room, name, context=None):
@@ -188,21 +191,28 @@ def hold_folder(folder):
     folder, never through a link, nothing written), so it goes when this process ends, even
     killed or crashed: a restart is never locked out. Returns a :class:`contextlib.ExitStack`
     holding it, to keep for the room's life; raises :class:`RoomError` when another room holds
-    the folder or the lock file cannot be used."""
-    stack = contextlib.ExitStack()
-    try:
-        held = stack.enter_context(file_lock(Path(folder) / ROOM_LOCK, wait=False))
-    except OSError as err:
-        if err.errno in (errno.ELOOP, errno.EINVAL):
-            raise RoomError(f"{ROOM_LOCK} in the folder {str(folder)!r} is a link or not a plain file; the room "
-                            "follows no links in its folder: delete it and start again") from None
-        raise RoomError(f"cannot write in the folder {str(folder)!r}: {err.strerror or err}") from None
-    if not held:
+    the folder (after :data:`_LOCK_PATIENCE` seconds: a notebook's dashboard asking whether a
+    room runs holds the lock for a moment) or the lock file cannot be used."""
+    deadline = time.monotonic() + _LOCK_PATIENCE
+    while True:
+        stack = contextlib.ExitStack()
+        try:
+            held = stack.enter_context(file_lock(Path(folder) / ROOM_LOCK, wait=False))
+        except OSError as err:
+            if err.errno in (errno.ELOOP, errno.EINVAL):
+                raise RoomError(f"{ROOM_LOCK} in the folder {str(folder)!r} is a link or not a plain file; the room "
+                                "follows no links in its folder: delete it and start again") from None
+            raise RoomError(f"cannot write in the folder {str(folder)!r}: {err.strerror or err}") from None
+        if held:
+            return stack
         stack.close()
-        raise RoomError(f"a room is already running on the folder {str(folder)!r} (perhaps in another window): "
-                        "one room per folder. Stop it (Ctrl+C in its window) and start again, or use another "
-                        "--folder.")
-    return stack
+        # A notebook asking whether a room runs holds the lock for a moment (the time it takes to
+        # write the session file): wait that out before calling the folder taken.
+        if time.monotonic() >= deadline:
+            raise RoomError(f"a room is already running on the folder {str(folder)!r} (perhaps in another window): "
+                            "one room per folder. Stop it (Ctrl+C in its window) and start again, or use another "
+                            "--folder.")
+        time.sleep(0.05)
 
 
 def port_problem(host, port):
@@ -236,6 +246,10 @@ def port_problem(host, port):
                         "network of this laptop, or use 127.0.0.1 for this laptop only.")
             return f"cannot listen on {host} port {port}: {err.strerror or err}."
     return None
+
+
+def _stop_quietly(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main(argv=None):
@@ -292,6 +306,8 @@ def main(argv=None):
         print(f"Facilitator: {facilitator}", flush=True)
         print(f"  Ballots are kept in {room.folder}. Stop with Ctrl+C; start again with the same "
               "--folder and nothing is lost.", flush=True)
+        for note in room.notes:
+            print(f"  Note: {note}", flush=True)
         if not args.no_browser:
             local = facilitator.replace(facilitator.split("/")[2], f"127.0.0.1:{args.port}", 1)
             if args.public_url:
@@ -300,8 +316,16 @@ def main(argv=None):
 
     if hasattr(signal, "SIGUSR1"):  # kill -USR1 <pid> prints every thread's stack: to see where a room hangs
         faulthandler.register(signal.SIGUSR1, all_threads=True)
-    with lock, contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
-        serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
-              limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages),
-              behind_proxy=args.behind_proxy)
+    # Stopped by SIGTERM (a hub stopping its service, `kill`), the room stops as on Ctrl+C: uvicorn
+    # closes the pages, then hands the signal back, and the room hands the folder back (withdraw).
+    signal.signal(signal.SIGTERM, _stop_quietly)
+    with lock:
+        try:
+            room.announce(args.port)  # notebooks' dashboards on the folder now leave its round to the room
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
+                serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
+                      limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages),
+                      behind_proxy=args.behind_proxy)
+        finally:
+            room.withdraw()  # the notebook route may carry on with the folder (killed, the lock says it)
     return 0

@@ -379,6 +379,8 @@ def Dashboard():
             solara.HTML(tag="div", unsafe_innerHTML=_note(
                 "This kit's model differs from the one the folder's earlier ballots were cast on; "
                 "those ballots are listed as rejected.", "error"))
+        for note in room.notes:  # what the room found in the folder at start (a notebook moved it on)
+            solara.HTML(tag="div", classes=["room-start-note"], unsafe_innerHTML=_note(note))
         sent = {t: bs for t, bs in board.items() if bs}
         count = sum(len(b) for b in board.values())
         solara.HTML(tag="p", style=_BIG, classes=["room-count"], unsafe_innerHTML=(

@@ -11,6 +11,10 @@ Three kinds of file live in the folder ``DIR``:
   allows), because it holds the secret;
 - ``dpmkit-session.json``, the open round and the tables, which the room keeps for ballot forms
   in notebooks that send into the same folder (a JupyterHub course, :mod:`dpmkit.workshop.session`).
+  While the room serves the folder (``python -m dpmkit.room``) the file also says when it started
+  and on which port (no secret), and notebooks' dashboards leave the round to the room. A room
+  started on a folder whose session file a notebook's dashboard moved on meanwhile takes the later
+  round, and says so (:attr:`Room.notes`).
 
 Everything the dashboard shows is derived from those two: start the room again on
 the same folder and it shows the same dashboard.
@@ -30,6 +34,7 @@ from pathlib import Path
 from .. import __version__, words, workshop
 from ..errors import ModelError
 from ..workshop import store
+from ..workshop.session import KEEP, ServingRoom, read_session, room_round
 
 __all__ = ["STATE_FILE", "RoomError", "RoomState", "Room", "describe_levers", "new_code", "table_list"]
 
@@ -164,6 +169,11 @@ class Room:
             code = str(code).strip()
             if not (3 <= len(code) <= 32) or not all(c.isalnum() or c in "-_" for c in code):
                 raise RoomError("--code: use 3 to 32 letters, digits, '-' or '_'")
+        #: What the facilitator should read when the room starts (printed under its links).
+        self.notes = []
+        #: The room's description in the session file while it serves the folder (:meth:`announce`).
+        self.serving = None
+        session = self._folder_session()
         if saved is None:
             state = RoomState(code=code or new_code(), secret=secrets.token_urlsafe(18), model=model,
                               fingerprint=self.fingerprint, tables=tuple(tables or table_list("6")),
@@ -171,8 +181,41 @@ class Room:
         else:
             state = replace(saved, code=code or saved.code, fingerprint=self.fingerprint,
                             tables=tuple(tables) if tables else saved.tables)
+        if session is not None:
+            state = self._take_from(session, state, fresh=saved is None, tables_given=bool(tables))
         self.state = state
         self._save(state)
+
+    def _folder_session(self):
+        try:
+            return read_session(self.folder)
+        except ModelError:  # damaged: the room writes it again
+            return None
+
+    def _take_from(self, session, state, *, fresh, tables_given):
+        """The room's state once it has read the folder's session file, which a notebook's dashboard
+        may have moved on while no room ran (the room rewrites the file at every change it makes,
+        so any difference is the notebook's). The room never goes back a round: a later round in
+        the file is taken, an earlier one is left, and either is said in :attr:`notes`."""
+        where = "the folder's session file (a notebook's dashboard wrote it while no room ran)"
+        if session.round != state.round:
+            if _later(session.round, state.round):
+                self.notes.append(f"Round {session.round} is open in {where}: the room carries on with round "
+                                  f"{session.round}, not round {state.round}.")
+                state = replace(state, round=session.round)
+            else:
+                self.notes.append(f"Round {session.round} is open in {where}, before the room's round "
+                                  f"{state.round}: the room keeps round {state.round} (a room never goes back "
+                                  f"a round); notebooks' ballot forms now send round {state.round} too.")
+        if session.tables and session.tables != state.tables and not tables_given:
+            listed = ", ".join(session.tables)
+            if fresh:
+                self.notes.append(f"The room's tables are those listed in {where}: {listed}.")
+                state = replace(state, tables=session.tables)
+            else:
+                self.notes.append(f"{where[0].upper()}{where[1:]} lists the tables {listed}; the room keeps its "
+                                  f"own: {', '.join(state.tables)}. Add or rename tables on the facilitator page.")
+        return state
 
     # -- state
     def _save(self, state):
@@ -195,10 +238,27 @@ class Room:
         became another table) and sent no round: the dashboard, which shows the open round, never
         showed those ballots."""
         try:
-            workshop.open_round(self.folder, state.round, tables=list(state.tables))
+            room_round(self.folder, state.round, tables=list(state.tables),
+                       room=self.serving if self.serving is not None else KEEP)
         except (ModelError, OSError) as err:  # the room runs on; its own pages know the round
             print(f"note: the room could not share its round and tables with notebooks' ballot forms "
                   f"({err})", flush=True)
+
+    def announce(self, port):
+        """Say in the folder's session file that this room serves the folder from now on (when it
+        started, on which port; no secret), so that notebooks' dashboards leave its round alone.
+        Only the process holding the folder's lock (:func:`dpmkit.room.cli.hold_folder`) calls it."""
+        self.serving = ServingRoom(started=datetime.now(timezone.utc).isoformat(timespec="seconds"), port=int(port))
+        with self._lock:
+            self._share_session(self.state)
+
+    def withdraw(self):
+        """Take the room's description out of the session file as the room stops: the notebook
+        route carries on with the room's last round and tables."""
+        self.serving = None
+        # the lock going is what counts; the description is only words
+        with self._lock, contextlib.suppress(ModelError, OSError):
+            room_round(self.folder, self.state.round, tables=list(self.state.tables), room=None)
 
     def _bump(self):
         with self._changed:
@@ -364,6 +424,14 @@ class Room:
                 continue
             board.setdefault(self.table_of(b.table), []).append(b)
         return board
+
+
+def _later(round, than):
+    """True when ``round`` comes after ``than``: by number when both are numbers, else True (a
+    named round in the session file is the facilitator's latest choice)."""
+    if round.isdecimal() and than.isdecimal():  # not isdigit: "²" is a digit int() cannot read
+        return int(round) > int(than)
+    return True
 
 
 def describe_levers(model, params):

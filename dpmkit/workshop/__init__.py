@@ -53,7 +53,8 @@ The package's modules: ``ballot`` (the format, its checks and the model's
 fingerprint), ``store`` (atomic files in a shared folder, copy-paste codes),
 ``collect`` (:func:`collect` and the :class:`Collection` with its tables and charts),
 ``session`` (the round the facilitator opened and the tables to choose from, kept in the
-folder: :func:`open_round`, :func:`read_session`), ``dashboard`` (:func:`dashboard`, what the
+folder: :func:`open_round`, :func:`read_session`; while a room serves the folder it keeps them,
+:func:`serving_room`), ``dashboard`` (:func:`dashboard`, what the
 notebook route's facilitator dashboard shows) and ``rehearsal`` (:func:`example_ballots`).
 The form participants fill in is :func:`dpmkit.widgets.ballot_widget`; the charts are in
 :mod:`dpmkit.charts`.
@@ -78,7 +79,7 @@ from .ballot import (
 from .collect import Collection, Rejected, collect
 from .dashboard import dashboard, near_table
 from .rehearsal import example_ballots
-from .session import SESSION_FILE, Session, open_round, read_session
+from .session import SESSION_FILE, ServingRoom, Session, open_round, read_session, serving_room
 from .store import CODE_PREFIX, FILE_MODE, MAX_BYTES, STALE_SECONDS, check_folder
 
 __all__ = [
@@ -95,6 +96,8 @@ __all__ = [
     "read_ballot",
     "read_code",
     "read_session",
+    "serving_room",
+    "ServingRoom",
     "Session",
     "submit",
     # seams the other packages of the wing use

@@ -250,6 +250,8 @@ class Collection:
         self.notes = []
         self.folder = None
         self.round = None
+        #: The room serving the folder (:class:`dpmkit.workshop.session.ServingRoom`), or None.
+        self.room = None
         self._labels = _labels(self.ballots)
         if model is None:
             names = {b.model for b in self.ballots}
@@ -317,6 +319,7 @@ class Collection:
         other = Collection(ballots, self.rejected, self.model)
         other.in_progress, other.abandoned = self.in_progress, self.abandoned
         other.rehearsal, other.notes, other.folder, other.round = self.rehearsal, self.notes, self.folder, self.round
+        other.room = self.room
         return other
 
     # ---- what the dashboard shows as text

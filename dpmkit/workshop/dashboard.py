@@ -1,7 +1,8 @@
 """What the notebook route's facilitator dashboard (``workshops/facilitator_dashboard.ipynb``) shows.
 
 :func:`dashboard` collects the folder's ballots (and pasted codes) for the open round, opens
-that round in the folder so that every ballot form sends it, and says plainly what is
+that round in the folder so that every ballot form sends it (unless a room serves the folder:
+then it shows the room's round and tables, read-only, and says so), and says plainly what is
 wrong when there is nothing to show: a folder that does not exist, a path mistyped, no
 ballots yet, ballots from tables that are not on the list. It never shows invented ballots
 unless asked for a rehearsal, and then under a banner no one can miss.
@@ -16,7 +17,7 @@ from ..errors import ModelError
 from .ballot import _as_model, _short
 from .collect import Collection, collect
 from .rehearsal import example_ballots
-from .session import SESSION_FILE, open_round, read_session
+from .session import SESSION_FILE, _served_words, open_round, read_session, serving_room
 from .store import _existing_folder, _where
 
 __all__ = ["dashboard", "near_table"]
@@ -69,7 +70,9 @@ def dashboard(folder=None, *, model, codes=None, round=None, tables=None, latest
     round : str, optional
         The round open now. When the folder exists, it is opened there (written to
         ``dpmkit-session.json``) so that every ballot form sends it, and only its ballots are
-        shown. None shows every round and opens none.
+        shown. None shows every round and opens none. While a room serves the folder
+        (``python -m dpmkit.room``), nothing is opened: the room's round and tables are shown
+        instead, with a note naming the room (``found.room``).
     tables : list of str, optional
         The tables participants choose from (saved with the round). By default the folder's
         list. Ballots from tables not on the list are pointed out, with the likely table.
@@ -122,8 +125,35 @@ def dashboard(folder=None, *, model, codes=None, round=None, tables=None, latest
     if folder is None and codes is None:
         notes.append("No ballot folder and no codes: set BALLOTS to the shared folder, or paste participants' "
                      "codes into CODES, in the first cell.")
-    session = None
+    session = room = None
     if path is not None:
+        try:
+            room = serving_room(path)
+        except (ModelError, OSError):
+            room = None
+    if room is not None:
+        # The room is the folder's authority while it runs: its round and tables are shown,
+        # never replaced from here (the room's own dashboard would not show the ballots).
+        try:
+            session = read_session(path)
+        except (ModelError, OSError):
+            session = None
+        asked = round
+        if round is not None and session is not None:
+            round = session.round
+        text = _served_words(room, path)
+        if session is not None:
+            listed = ", ".join(session.tables) or "none listed"
+            text += f" It has round {session.round} open, with the tables {listed}"
+            if asked is None:
+                text += " (every round's ballots are shown here)."
+            else:
+                text += ": shown here, read-only" + (
+                    f"; ROUND and TABLES in the first cell are not used while it runs (round {asked} was not "
+                    "opened)." if asked != session.round else ".")
+        notes.append(text)
+        tables = None
+    elif path is not None:
         try:
             if round is not None:
                 before = read_session(path)
@@ -146,7 +176,7 @@ def dashboard(folder=None, *, model, codes=None, round=None, tables=None, latest
         found = collect(path, model=model, codes=codes, round=round)
     if latest:
         found = found.latest()
-    found.folder = path
+    found.folder, found.room = path, room
     if path is not None and not found.ballots:
         which = f" for round {round}" if round is not None else ""
         notes.append(f"No ballots yet{which} in the folder {str(path)!r}{_where(path)}"
