@@ -398,9 +398,9 @@ def _fold(s, model, owner_of):
             shared[n] = held
     examples = [f"{model[m[0]].label} to {model[m[-1]].label.rpartition(' ')[2]} as {view[k].label}"
                 for k, m in list(families.items())[:2]]
-    note = (f"Folded: {len(families)} boxes, each marked with how many it stands for "
-            f"(×{len(next(iter(families.values())))}), stand for variables that differ only by their number ("
-            + "; ".join(examples) + ("; ..." if len(families) > 2 else "") + ")."
+    note = (f"Folded: {len(families)} boxes each stand for variables that differ only by their number, and "
+            f"say how many (×{len(next(iter(families.values())))}): "
+            + "; ".join(examples) + ("; ..." if len(families) > 2 else "") + "."
             + (f" {inside} link{'s' if inside != 1 else ''} between variables of one box "
                f"{'are' if inside != 1 else 'is'} not drawn." if inside else ""))
     return dict(s, links=links, roles=roles, columns=columns, levers=levers), view, folded_owner, shared, note
