@@ -400,7 +400,7 @@ def _fold(s, model, owner_of):
                 for k, m in list(families.items())[:2]]
     note = (f"Folded: {len(families)} boxes each stand for variables that differ only by their number, and "
             f"say how many (×{len(next(iter(families.values())))}): "
-            + "; ".join(examples) + ("; ..." if len(families) > 2 else "") + "."
+            + "; ".join(examples) + ("; and so on" if len(families) > 2 else "") + "."
             + (f" {inside} link{'s' if inside != 1 else ''} between variables of one box "
                f"{'are' if inside != 1 else 'is'} not drawn." if inside else ""))
     return dict(s, links=links, roles=roles, columns=columns, levers=levers), view, folded_owner, shared, note
