@@ -220,3 +220,35 @@ def test_fitted_model_forecasts_beyond_the_data_and_recalibration_picks_its_own_
     story = dk.recalibrate(model, data, params=["rate", "ceiling"], every=10)
     first = story.params["fitted_until"].iloc[0]
     assert first == data.index[2]  # the first time with more observations (3) than parameters (2)
+
+
+def test_the_refits_in_words_show_as_text_in_a_notebook(tmp_path):
+    """Lesson 09's ``story.in_words()`` showed as a pandas table: in JupyterLab every sentence
+    right-aligned (ragged on the left), in a plain print padded into a grid that a long sentence
+    breaks, and each cell cut at 50 characters with "..." unless the lesson widened pandas'
+    columns. Run as the lesson runs it (its own cells, in a real kernel, pandas' display left at its
+    default): the HTML a notebook shows aligns every cell left and holds each sentence in full, and
+    the text shows each refit's sentences under its date, one a line."""
+    import json
+    import re
+    from pathlib import Path
+
+    from kernel_session import displays, kernel
+
+    root = Path(__file__).resolve().parents[1]
+    lesson = root / "notebooks" / "solutions" / "09_learning_partnerships_and_cocreation.ipynb"
+    cells = {c["id"]: "".join(c["source"]) for c in json.loads(lesson.read_text("utf-8"))["cells"]}
+    setup = "import dpmkit as dk\nimport numpy as np\nimport pandas as pd\nsurrey = dk.models.load('surrey')\n"
+    with kernel(tmp_path, cwd=root, PYTHONPATH=str(root)) as session:
+        session.run(setup + cells["synthetic-data"])
+        assert "story.in_words()" in cells["recalibrate"]
+        (shown,) = [c["data"] for kind, c in displays(session.run(cells["recalibrate"])) if kind == "execute_result"]
+    page, text = shown["text/html"], shown["text/plain"]
+    cannot = "0: the data cannot pin it down yet (anything from 0 to 1 fits them)"
+    assert f">{cannot}</td>" in page and "..." not in page
+    tags = re.findall(r"<t[dh]\b[^>]*>", page)
+    assert len(tags) == 3 * 8 and all("text-align:left" in tag for tag in tags)
+    blocks = text.split("\n\n")
+    assert [b.split("\n")[0] for b in blocks] == [f"Data up to April {y}" for y in range(2011, 2018)]
+    assert blocks[0].split("\n")[1:] == [f"  Co-production effort: {cannot}",
+                                         "  Average NEET spell: 0.66 (0.40 to 0.92)"]
