@@ -661,8 +661,11 @@ class Model:
         return pd.DataFrame(rows).set_index("name")
 
     def describe(self):
-        """A DataFrame describing every variable (kind, units, role, equation)."""
+        """A DataFrame describing every variable (kind, units, role, equation), in words: a notebook
+        shows it left-aligned with every cell in full, as text is read (see ``dpmkit._text_table``)."""
         import pandas as pd
+
+        from ._text_table import TextTable
 
         rows = []
         for v in self.variables:
@@ -676,7 +679,7 @@ class Model:
                 "equation": str(getattr(v, eq)) if eq else f"{len(v.x)} points",
                 "description": v.description,
             })
-        return pd.DataFrame(rows).set_index("name")
+        return TextTable(pd.DataFrame(rows).set_index("name"))
 
     def dependencies(self):
         """Who influences whom: ``{variable: set of variables in its equation}``.
