@@ -228,7 +228,8 @@ def test_the_refits_in_words_show_as_text_in_a_notebook(tmp_path):
     breaks, and each cell cut at 50 characters with "..." unless the lesson widened pandas'
     columns. Run as the lesson runs it (its own cells, in a real kernel, pandas' display left at its
     default): the HTML a notebook shows aligns every cell left and holds each sentence in full, and
-    the text shows each refit's sentences under its date, one a line."""
+    the text shows each refit's sentences under its date, one a line. (The counts it fits named each
+    April "2009.25"; they name it "April 2009".)"""
     import json
     import re
     from pathlib import Path
@@ -240,10 +241,14 @@ def test_the_refits_in_words_show_as_text_in_a_notebook(tmp_path):
     cells = {c["id"]: "".join(c["source"]) for c in json.loads(lesson.read_text("utf-8"))["cells"]}
     setup = "import dpmkit as dk\nimport numpy as np\nimport pandas as pd\nsurrey = dk.models.load('surrey')\n"
     with kernel(tmp_path, cwd=root, PYTHONPATH=str(root)) as session:
-        session.run(setup + cells["synthetic-data"])
+        (counts,) = [c["data"] for kind, c in displays(session.run(setup + cells["synthetic-data"]))
+                     if kind == "execute_result"]
         assert "story.in_words()" in cells["recalibrate"]
         (shown,) = [c["data"] for kind, c in displays(session.run(cells["recalibrate"])) if kind == "execute_result"]
     page, text = shown["text/html"], shown["text/plain"]
+    # the made-up counts it fits name each April as a month, not as the model's time 2009.25
+    assert "April 2009" in counts["text/plain"] and "April 2017" in counts["text/plain"]
+    assert not re.search(r"20\d\d\.\d", counts["text/plain"] + counts["text/html"])
     cannot = "0: the data cannot pin it down yet (anything from 0 to 1 fits them)"
     assert f">{cannot}</td>" in page and "..." not in page
     tags = re.findall(r"<t[dh]\b[^>]*>", page)
