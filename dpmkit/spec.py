@@ -641,8 +641,22 @@ class Model:
         return self.start + self.dt * np.arange(n + 1)
 
     def parameter_table(self):
-        """A DataFrame describing every parameter: the model's parameter table."""
+        """A DataFrame describing every parameter: the model's parameter table.
+
+        ``source`` is the parameter's key in the evidence registry and ``status`` that entry's
+        status (published, derived or assumption), so a table shows each number's status beside
+        it; a parameter without a registered source has ``status`` ``""`` (or ``"assumption"``
+        when its source says so).
+        """
         import pandas as pd
+
+        from . import evidence
+
+        def status(key):
+            try:
+                return evidence.status_of(key) if key else ""
+            except ModelError:
+                return "assumption" if key == "assumption" else ""
 
         rows = []
         for p in self.params:
@@ -656,6 +670,7 @@ class Model:
                 "role": p.role or "",
                 "uncertain": p.is_uncertain,
                 "source": p.source or "",
+                "status": status(p.source),
                 "description": p.description,
             })
         return pd.DataFrame(rows).set_index("name")

@@ -174,3 +174,17 @@ def test_no_lesson_prints_a_fraction_of_a_week_or_a_month():
     assert any("about week 49" in text for lesson, _, text in printed if lesson.startswith("02_"))
     for lesson, cell, text in printed:
         assert not re.search(r"\b(?:week|month|day)s? \d+\.\d", text, re.IGNORECASE), (lesson, cell, text)
+
+
+def test_lesson_08s_parameter_table_shows_each_numbers_status_beside_it():
+    """Lesson 08 says that apart from the number of localities and the largest gaming gap all the
+    attractor model's numbers are teaching assumptions; its parameter table showed only registry
+    keys ('attractor_model_ranges', 'gaming_ae_gap'), not their status. The table shows the status."""
+    code = _text(_cell("08_human_learning_systems.ipynb", "model"))
+    assert '"source", "status"]' in code
+    table = dk.models.load("attractor").parameter_table()
+    shown = ["attractor_weight", "learning_partnership", "imposed_targets", "diffusion_rate", "max_gaming_gap"]
+    assert [table.loc[n, "status"] for n in shown] == ["assumption"] * 4 + ["derived"]
+    assert table.loc["diffusion_rate", "source"] == "attractor_model_ranges"
+    prose = re.sub(r"\s+", " ", _text(_cell("08_human_learning_systems.ipynb", "model-intro")))
+    assert "Apart from the number of localities and the largest gaming gap, all its numbers are teaching" in prose
