@@ -188,3 +188,15 @@ def test_lesson_08s_parameter_table_shows_each_numbers_status_beside_it():
     assert table.loc["diffusion_rate", "source"] == "attractor_model_ranges"
     prose = re.sub(r"\s+", " ", _text(_cell("08_human_learning_systems.ipynb", "model-intro")))
     assert "Apart from the number of localities and the largest gaming gap, all its numbers are teaching" in prose
+
+
+def test_lesson_08s_first_exercise_names_the_sliders_a_no_code_learner_moves():
+    """Lesson 08's exercise 1 says "use the sliders" but named only `attractor_weight` and
+    `learning_partnership`, words the explorer's sliders never show. It names each slider by the
+    label the explorer shows, and its check asks in the same words."""
+    model = dk.models.load("attractor")
+    text = re.sub(r"\s+", " ", _text(_cell("08_human_learning_systems.ipynb", "exercise-weight")))
+    for name in ("learning_partnership", "attractor_weight"):
+        assert f"`{name}`" in text and f"the slider *{model[name].label}*" in text, name
+    check = _text(_cell("08_human_learning_systems.ipynb", "exercise-weight-check-1"))
+    assert model["attractor_weight"].label.lower() in check.lower()
