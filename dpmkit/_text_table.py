@@ -22,6 +22,8 @@ import pandas as pd
 _CELL = "text-align:left;vertical-align:top;padding:3px 10px;max-width:46em"
 #: A cell with a word longer than this (a link) may break it anywhere; other words stay whole.
 _LONG_WORD = 40
+#: A row's or a column's name this short stays on one line ("April 2011", not "April" over "2011").
+_SHORT_LABEL = 24
 
 
 def _said(value):
@@ -56,7 +58,8 @@ class TextTable(pd.DataFrame):
     def _repr_html_(self):
         def cell(tag, value):
             text = _said(value)
-            style = _CELL + (";word-break:break-all" if any(len(w) > _LONG_WORD for w in text.split()) else "")
+            style = _CELL + (";word-break:break-all" if any(len(w) > _LONG_WORD for w in text.split()) else
+                             ";white-space:nowrap" if tag == "th" and len(text) <= _SHORT_LABEL else "")
             return f"<{tag} style='{style}'>{html.escape(text)}</{tag}>"
 
         corner = self.index.name if self.index.name is not None else ""
