@@ -166,14 +166,16 @@ def test_notebook_09s_refits_read_in_words_and_say_when_the_data_cannot_pin_a_va
 
 def test_no_lesson_prints_a_fraction_of_a_week_or_a_month():
     """Lesson 02 printed the week its waiting list was lowest as "(week 48.75)", a quarter-week step
-    of the run. The kit's checked outputs of every lesson say such a moment to the nearest whole
-    week or month ("about week 49"), as a reader would."""
+    of the run, and lesson 04 its verdicts "in 2010.25" and its inspection numbers for "2019.5". The
+    kit's checked outputs of every lesson say such a moment to the nearest whole week or month
+    ("about week 49") or name the month ("April 2010", "July 2019"), as a reader would."""
     recorded = json.loads((ROOT / "notebooks" / "checked_outputs.json").read_text(encoding="utf-8"))
     printed = [(lesson, cell, out.get("text") or out.get("data", {}).get("text/plain", ""))
                for lesson, cells in recorded.items() for cell, outs in cells.items() for out in outs]
     assert any("about week 49" in text for lesson, _, text in printed if lesson.startswith("02_"))
     for lesson, cell, text in printed:
         assert not re.search(r"\b(?:week|month|day)s? \d+\.\d", text, re.IGNORECASE), (lesson, cell, text)
+        assert not re.search(r"\b(?:19|20)\d\d\.\d", text), (lesson, cell, text)
 
 
 def test_lesson_08s_parameter_table_shows_each_numbers_status_beside_it():
