@@ -172,6 +172,17 @@ def test_describe_finds_the_peak_and_when(rise, fall, height):
     assert f"in month {rise}," in text
 
 
+def test_describe_says_a_turning_point_between_whole_weeks_as_a_reader_would():
+    """A run in quarter-week steps turns at week 48.75; the summary says "in about week 49" (it
+    said "in week 48.75"), and a turning point on a whole week stays exact."""
+    time = np.arange(0, 80.25, 0.25)
+    low = pd.DataFrame({"x": (time - 48.75) ** 2 + 10}, index=pd.Index(time, name="time"))
+    text = charts.describe(low, time_units="week", labels={"x": "Waiting list"})
+    assert "to a low of 10 in about week 49," in text and "48.75" not in text
+    peak = pd.DataFrame({"x": 100 - (time - 30) ** 2 / 10}, index=pd.Index(time, name="time"))
+    assert "to a peak of 100 in week 30," in charts.describe(peak, time_units="week", labels={"x": "Waiting list"})
+
+
 def test_describe_level_and_scenario_frames():
     frame = pd.DataFrame({"scenario": ["a"] * 3 + ["b"] * 3, "time": [0, 1, 2] * 2, "variable": "v",
                           "value": [5, 5, 5, 1, 2, 3]})
