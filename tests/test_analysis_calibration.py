@@ -155,6 +155,17 @@ def test_recalibration_refits_as_data_arrive_and_estimates_settle_near_the_truth
     assert set(story.observed.columns) == {"time", "variable", "value"}
 
 
+def test_a_recalibration_shown_as_it_is_names_its_dates_as_people_say_them():
+    """A code-track learner who shows the result itself (not ``in_words()``) read "data up to
+    2011.25 ... 2017.25" and a column of 2011.25, 2012.25, ...: the dates are said as months."""
+    model = logistic_model()
+    data = noisy(model, {"rate": 0.55, "ceiling": 3000}, ["users"], every=1, sd=20, seed=5)  # quarterly
+    story = dk.recalibrate(model, data, params=["rate"], start=2011.25, every=6)
+    shown = repr(story)
+    assert shown.splitlines()[0] == "<Recalibration: 5 refits, data up to April 2011 ... 2030>", shown
+    assert "April 2017" in shown and "2017.25" not in shown and "2011.25" not in shown
+
+
 def test_bad_data_and_bad_settings_are_clear_model_errors():
     model = logistic_model()
     data = noisy(model, {"rate": 0.5, "ceiling": 3000}, ["users"], every=4, sd=10, seed=1)

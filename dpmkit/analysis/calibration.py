@@ -577,9 +577,14 @@ class Recalibration:
         return TextTable(pd.DataFrame.from_dict(rows, orient="index").rename_axis("Data up to"))
 
     def __repr__(self):
-        cutoffs = self.params["fitted_until"].unique()
-        lines = [f"<Recalibration: {len(cutoffs)} refits, data up to {cutoffs[0]:g} ... {cutoffs[-1]:g}>"]
+        from ..words import time_label
+
+        units = self.fits[0].model.time_units if self.fits else ""
+        cutoffs = [time_label(t, units) for t in self.params["fitted_until"].unique()]
+        lines = [f"<Recalibration: {len(cutoffs)} refits, data up to {cutoffs[0]} ... {cutoffs[-1]}>"]
         wide = self.params.pivot(index="fitted_until", columns="param", values="estimate")
+        wide.index = [time_label(t, units) for t in wide.index]  # "April 2011", not 2011.25
+        wide.index.name = "data up to"
         lines.append(wide.to_string(float_format=lambda v: f"{v:.4g}"))
         return "\n".join(lines)
 
