@@ -1125,3 +1125,25 @@ def test_a_scenario_named_like_code_reads_as_words_in_the_legend_and_the_descrip
     alike = table.assign(scenario=table["scenario"].replace({"base": "No coproduction"}))
     shown = json.dumps(dk.charts.scenarios(alike, model=m).to_dict())
     assert "no_coproduction" in shown  # two names would both read "No coproduction": both kept as they are
+
+
+def test_a_long_title_wraps_instead_of_widening_the_chart():
+    """Vega-Lite does not wrap a title: a long one made the whole chart as wide as the title (the
+    attractor game's 2x2 on the facilitator's debrief was 1,242 px and its title ran off the page)."""
+    import re
+
+    from dpmkit.charts import to_svg
+    from dpmkit.charts._style import TITLE_LINE
+
+    run = dk.simulate(dk.models.load("demo"))
+    long = "A title that is much longer than the chart is wide, as a facilitator might type it for the projector"
+    titled, plain = (dk.charts.time_series(run, ["waiting_list"], title=t) for t in (long, None))
+
+    def width(chart):
+        return int(re.search(r'<svg[^>]*width="(\d+)"', to_svg(chart)).group(1))
+
+    assert width(titled) == width(plain)
+    lines = titled.to_dict()["title"]["text"]
+    assert isinstance(lines, list) and " ".join(lines) == long and max(map(len, lines)) <= TITLE_LINE
+    assert dk.charts.time_series(run, ["waiting_list"], title="Waiting list").to_dict()["title"]["text"] == \
+        "Waiting list"  # a short title stays one line
