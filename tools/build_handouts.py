@@ -276,25 +276,27 @@ def axes_svg(name, title, desc, x_label, y_label, x_ticks=None, y_ticks=None, po
         (x0, x1), labels = x_ticks
         for value in labels:
             gx = left + pw * (value - x0) / (x1 - x0)
-            body.append(_text(gx, top + ph + 20, f"{value:g}", size=12, anchor="middle", fill=GREY))
+            body.append(_text(gx, top + ph + 24, f"{value:g}", size=18, anchor="middle", fill=GREY))
     if y_ticks:
         (y0, y1), labels = y_ticks
         for value in labels:
             gy = top + ph - ph * (value - y0) / (y1 - y0)
-            body.append(_text(left - 8, gy + 4, f"{value:,.0f}", size=12, anchor="end", fill=GREY))
+            body.append(_text(left - 8, gy + 6, f"{value:,.0f}", size=18, anchor="end", fill=GREY))
     for value, label in marks:
         (x0, x1), _ = x_ticks
         gx = left + pw * (value - x0) / (x1 - x0)
         body += [f'<line x1="{gx}" y1="{top}" x2="{gx}" y2="{top + ph}" stroke="{GREY}" stroke-width="1.5" '
-                 'stroke-dasharray="5 4"/>', _text(gx + 5, top + 16, label, size=11, fill=GREY)]
+                 'stroke-dasharray="5 4"/>', _text(gx + 5, top + 20, label, size=17, fill=GREY)]
     for (px, py, label) in points:
         (x0, x1), _ = x_ticks
         (y0, y1), _ = y_ticks
         gx = left + pw * (px - x0) / (x1 - x0)
         gy = top + ph - ph * (py - y0) / (y1 - y0)
-        body += [f'<circle cx="{gx}" cy="{gy}" r="6" fill="{INK}"/>', _text(gx + 10, gy - 8, label, size=12)]
-    body += [_text(left + pw / 2, h - 20, x_label, size=14, anchor="middle", weight="bold"),
-             f'<text x="22" y="{top + ph / 2}" font-size="14" font-weight="bold" text-anchor="middle" fill="{INK}" '
+        body += [f'<circle cx="{gx}" cy="{gy}" r="7" fill="{INK}"/>', _text(gx + 12, gy - 10, label, size=18)]
+    # Sizes for paper: a one-page sheet prints the axes at about 60% (its figure at most 68 mm high), so
+    # 18 px reads as about 8 pt.
+    body += [_text(left + pw / 2, h - 12, x_label, size=20, anchor="middle", weight="bold"),
+             f'<text x="22" y="{top + ph / 2}" font-size="20" font-weight="bold" text-anchor="middle" fill="{INK}" '
              f'transform="rotate(-90 22 {top + ph / 2})">{_esc(y_label)}</text>']
     return _svg(w, h, title, desc, body)
 
@@ -438,7 +440,7 @@ def predict_then_run():
         WRITE("Our decision: what would we do, and what would we watch to know if it is working?", 3),
         NOTE("Question → hypothesis → finding → decision, always against the base case: the debrief protocol "
              "of the kit's sessions."),
-    ], figures={"predict-axes.svg": blank})
+    ], figures={"predict-axes.svg": blank}, pages=1)
 
 
 def predict_surrey():
@@ -475,7 +477,7 @@ def predict_surrey():
         NOTE("Figures: about 1,080 NEET in April 2009 is reported on a political party's website (evidence key "
              "`surrey_neet_2009`); NEET counts from different years use different definitions. The model is "
              "inspired by Bovaird, Bianchi and Loeffler (2017); its structure is a teaching reconstruction."),
-    ], figures={"predict-surrey-neet.svg": axes})
+    ], figures={"predict-surrey-neet.svg": axes}, pages=1)
 
 
 def _amount(value, units):
@@ -745,7 +747,8 @@ PRINT_TIGHT = """
 @media print { body { font-size: 10pt; line-height: 1.3; } h1 { font-size: 16pt; margin-bottom: 0.3em; }
   h2 { font-size: 12pt; margin: 0.7em 0 0.2em; } p { margin: 0.35em 0; } ol, ul { margin: 0.3em 0; }
   pre { margin: 0.3em 0; padding: 0.3em 0.6em; font-size: 8.5pt; } .footer { margin-top: 0.8em; }
-  h3 { margin: 0.6em 0 0.2em; } .write { margin: 0.3em 0 0.5em; } .write .line { height: 1.7em; } }
+  h3 { margin: 0.6em 0 0.2em; } .write { margin: 0.3em 0 0.5em; } .write .line { height: 1.7em; }
+  figure svg { max-height: 68mm; } }
 """
 
 
