@@ -76,11 +76,17 @@ def parser():
     p.add_argument("--max-pages", type=_at_least_one, default=DEFAULT_TOTAL, metavar="N",
                    help=f"live pages the whole room keeps (default {DEFAULT_TOTAL}, about 1.3 GB); raise it for "
                         "a large course")
-    # Between the supervisor and the room it runs (see main): never typed by anyone.
-    p.add_argument("--room-data", type=Path, default=None, help=argparse.SUPPRESS)
-    p.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     p.epilog = ("Paper fallback: python -m dpmkit.room slips --folder DIR writes printable ballot slips and "
                 "result charts into DIR/paper/ (see python -m dpmkit.room slips --help).")
+    return p
+
+
+def _room_parser():
+    """The options of the room the supervisor runs (see :func:`main`): the public ones and two
+    between the supervisor and the room, never typed by anyone."""
+    p = parser()
+    p.add_argument("--room-data", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
@@ -278,9 +284,6 @@ def main(argv=None):
     if argv[:1] == [_SERVE]:
         return serve_room(argv[1:])
     args = parser().parse_args(argv)
-    if args.room_data is not None or args.supervised:
-        print("error: --room-data and --supervised are the room's own options", file=sys.stderr)
-        return 2
     problem = port_problem(args.host, args.port)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
@@ -325,9 +328,15 @@ def _supervise(args, folder, asked):
     if data != left and (left / "dpmkit-room.json").exists():
         rooms.carry_settings(left, data, choice)
     rooms.write_choice(folder, choice, asked_key)
-    first = True
+    first, before = True, None
     while True:
         code = _run_room(_room_argv(args, folder, data, choice, first))
+        if code == 2 and before is not None:  # the room chosen refused to start: back to the one left
+            print(f"error: the room could not change to {choice.label} (above); going back to "
+                  f"{before[0].label}", flush=True)
+            (choice, data), before = before, None
+            rooms.write_choice(folder, choice, asked_key)
+            continue
         if code != SWITCH_EXIT:
             return code
         chosen, _ = rooms.read_choice(folder)  # checked against the kit's list again
@@ -336,9 +345,15 @@ def _supervise(args, folder, asked):
                   f"as it was ({choice.label})", flush=True)
             rooms.write_choice(folder, choice, asked_key)
             chosen = choice
-        target = rooms.data_folder(folder, chosen)
-        rooms.carry_settings(data, target, chosen)
+        try:
+            target = rooms.data_folder(folder, chosen)
+            rooms.carry_settings(data, target, chosen)
+        except (ModelError, OSError) as err:  # e.g. a damaged settings file there: the room stays
+            print(f"error: the room could not change to {chosen.label} ({err}); it stays {choice.label}", flush=True)
+            rooms.write_choice(folder, choice, asked_key)
+            chosen, target = choice, data
         print(f"Changing the room to {chosen.label}: participants' pages follow by themselves.", flush=True)
+        before = (choice, data)
         choice, data, first = chosen, target, False
 
 
@@ -363,17 +378,19 @@ def _run_room(argv):
     it once; if this process is killed, the room sees its standard input close and stops."""
     cmd = [sys.executable, "-m", "dpmkit.room", *argv]
     posix = os.name != "nt"
-    # POSIX: the room in its own process group, so that a terminal's Ctrl+C reaches it once (from
-    # here) and not twice (uvicorn takes a second Ctrl+C as "stop at once"). Windows delivers a
-    # console's Ctrl+C to every process on it, the room included: nothing to pass on there.
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, start_new_session=posix)
+    # The room stays in this process's group, so whatever stops or freezes the group (a terminal's
+    # Ctrl+C, Ctrl+Z, kill -STOP) reaches it too. On POSIX the room ignores SIGINT and is stopped by
+    # the SIGTERM passed on from here, exactly once (uvicorn takes a second Ctrl+C as "stop at once,
+    # without closing the pages"). Windows delivers a console's Ctrl+C to every process on it, the
+    # room included: only a stop asked of this process is passed on there.
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
     stopping = []
 
     def pass_on(signum, frame):
         stopping.append(signum)
         if proc.poll() is None and (posix or signum != signal.SIGINT):
             with contextlib.suppress(OSError):
-                proc.send_signal(signum if posix else signal.SIGTERM)
+                proc.send_signal(signal.SIGTERM)
 
     handlers = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -407,7 +424,7 @@ def _lifeline(stop):
 
 def serve_room(argv):
     """The room itself (run by :func:`main`): serve the folder's chosen room until stopped."""
-    args = parser().parse_args(argv)
+    args = _room_parser().parse_args(argv)
     try:
         tables = table_list(args.tables) if args.tables else None
         choice = rooms.from_arguments(args.model, args.game, args.context)
@@ -475,8 +492,23 @@ def serve_room(argv):
         stop()
 
     room.switcher = switch
+    ignore_interrupt = args.supervised and os.name != "nt"
     if args.supervised:
         _lifeline(stop)
+    if ignore_interrupt:  # the supervisor passes Ctrl+C on as SIGTERM (see _run_room)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def take(uvicorn_server):
+        server["uvicorn"] = uvicorn_server
+        if ignore_interrupt:  # uvicorn sets its own handler for SIGINT while it serves
+            handle_exit = uvicorn_server.handle_exit
+
+            def handle_exit_but_interrupt(sig, frame):
+                if sig != signal.SIGINT:
+                    handle_exit(sig, frame)
+
+            uvicorn_server.handle_exit = handle_exit_but_interrupt
+
     if hasattr(signal, "SIGUSR1"):  # kill -USR1 <pid> prints every thread's stack: to see where a room hangs
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     # Stopped by SIGTERM (a hub stopping its service, `kill`), the room stops as on Ctrl+C: uvicorn
@@ -488,7 +520,7 @@ def serve_room(argv):
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
                 serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
                       limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages),
-                      behind_proxy=args.behind_proxy, on_server=lambda s: server.update(uvicorn=s))
+                      behind_proxy=args.behind_proxy, on_server=take)
         finally:
             room.withdraw()  # the notebook route may carry on with the folder (killed, the lock says it)
     return SWITCH_EXIT if room.switching is not None else 0

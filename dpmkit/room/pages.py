@@ -529,7 +529,8 @@ def ChangeRoom(room):
     server made, never a name or a path), after a confirmation, since it interrupts every table.
     The room stops and ``python -m dpmkit.room`` starts the chosen one on the same port, code,
     secret and tables; every open page reloads into it by itself, keeping its table."""
-    listed = solara.use_memo(lambda: [c for c in rooms.choices() if c != room.choice], [])
+    current = getattr(room, "choice", None)  # None: a room object not served by python -m dpmkit.room
+    listed = solara.use_memo(lambda: [c for c in rooms.choices() if c != current], [])
     labels = solara.use_memo(lambda: {c.label: c.key for c in listed}, [])
     picked, set_picked = solara.use_state("")
     asking, set_asking = solara.use_state(False)
@@ -552,7 +553,7 @@ def ChangeRoom(room):
         set_picked(value or "")
         set_asking(False)
 
-    now = room.choice.label if room.choice is not None else room.model.label
+    now = current.label if current is not None else getattr(getattr(room, "model", None), "label", "this room")
     with solara.Details("Change the room: another model's explorer, or a game"), \
             solara.Column(classes=["room-change-box"]):
             solara.HTML(tag="p", style=_BIG, unsafe_innerHTML=(
