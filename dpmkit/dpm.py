@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 from html import escape
 from itertools import pairwise
 from pathlib import Path
+from types import SimpleNamespace
 
 from .errors import ModelError
 from .roles import ROLE_RULES, check_roles, influences, role_problems, roles_of
@@ -357,8 +358,6 @@ class _Folded:
         return name in self.names
 
     def __getitem__(self, name):
-        from types import SimpleNamespace
-
         members = self._families.get(name)
         v = self._model[members[0] if members else name]
         label = _family_label([self._model[m].label for m in members]) if members else v.label
@@ -399,8 +398,9 @@ def _fold(s, model, owner_of):
             shared[n] = held
     examples = [f"{model[m[0]].label} to {model[m[-1]].label.rpartition(' ')[2]} as {view[k].label}"
                 for k, m in list(families.items())[:2]]
-    note = (f"Folded: {len(families)} boxes, each marked with a count (×11), stand for variables that differ "
-            "only by their number (" + "; ".join(examples) + ("; ..." if len(families) > 2 else "") + ")."
+    note = (f"Folded: {len(families)} boxes each stand for variables that differ only by their number, and "
+            f"say how many (×{len(next(iter(families.values())))}): "
+            + "; ".join(examples) + ("; and so on" if len(families) > 2 else "") + "."
             + (f" {inside} link{'s' if inside != 1 else ''} between variables of one box "
                f"{'are' if inside != 1 else 'is'} not drawn." if inside else ""))
     return dict(s, links=links, roles=roles, columns=columns, levers=levers), view, folded_owner, shared, note
@@ -700,8 +700,8 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         **Fold numbered families**, for models that repeat one structure in several
         places (the engine has no arrays, so the attractor model's eleven localities
         are ``outcome_01`` ... ``outcome_11``): variables whose names differ only by a
-        number at the end, of one role, are drawn as one box ("Outcome, each of 11
-        localities"), and a link is drawn once. Its node record lists the ``members``;
+        number at the end, of one role, are drawn as one box ("Outcome, each
+        locality", marked ×11), and a link is drawn once. Its node record lists the ``members``;
         in the subjective view a box held by several owners lists them (``owners``)
         and says how many. Not with ``focus``.
 
@@ -722,6 +722,9 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     >>> small = dk.dpm.chart(dk.models.load("surrey"), focus="becoming_neet")
     >>> len(small.nodes) <= 12
     True
+    >>> folded = dk.dpm.chart(dk.models.load("attractor"), fold=True)  # eleven localities, one box each
+    >>> [n["label"] for n in folded.nodes if n["name"] == "outcome_*"], len(folded.nodes)
+    (['Outcome, each locality'], 15)
     """
     if view not in VIEWS:
         raise ModelError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
@@ -1105,9 +1108,11 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         *keys,
     ]
     note_y += _LEGEND_ROW * (rows - 1)
-    if shared or any(getattr(model[n], "members", None) for n in boxes):
-        legend.append(_text(20, note_y + 52, ["×11 on a box: it stands for 11 variables that differ only by their "
-                                              "number, one in each place (e.g. each locality)"],
+    folded_sizes = [len(getattr(model[n], "members", None) or ()) for n in boxes]
+    if max(folded_sizes, default=0):
+        k = max(folded_sizes)
+        legend.append(_text(20, note_y + 52, [f"×{k} on a box: it stands for {k} variables that differ only by "
+                                              "their number, one in each place (e.g. each locality)"],
                             size=_SMALL, anchor="start", fill="#333"))
         note_y += _LEGEND_ROW
     if view == "subjective":

@@ -641,8 +641,22 @@ class Model:
         return self.start + self.dt * np.arange(n + 1)
 
     def parameter_table(self):
-        """A DataFrame describing every parameter: the model's parameter table."""
+        """A DataFrame describing every parameter: the model's parameter table.
+
+        ``source`` is the parameter's key in the evidence registry and ``status`` that entry's
+        status (published, derived or assumption), so a table shows each number's status beside
+        it; a parameter without a registered source has ``status`` ``""`` (or ``"assumption"``
+        when its source says so).
+        """
         import pandas as pd
+
+        from . import evidence
+
+        def status(key):
+            try:
+                return evidence.status_of(key) if key else ""
+            except ModelError:
+                return "assumption" if key == "assumption" else ""
 
         rows = []
         for p in self.params:
@@ -656,13 +670,17 @@ class Model:
                 "role": p.role or "",
                 "uncertain": p.is_uncertain,
                 "source": p.source or "",
+                "status": status(p.source),
                 "description": p.description,
             })
         return pd.DataFrame(rows).set_index("name")
 
     def describe(self):
-        """A DataFrame describing every variable (kind, units, role, equation)."""
+        """A DataFrame describing every variable (kind, units, role, equation), in words: a notebook
+        shows it left-aligned with every cell in full, as text is read (see ``dpmkit._text_table``)."""
         import pandas as pd
+
+        from ._text_table import TextTable
 
         rows = []
         for v in self.variables:
@@ -676,7 +694,7 @@ class Model:
                 "equation": str(getattr(v, eq)) if eq else f"{len(v.x)} points",
                 "description": v.description,
             })
-        return pd.DataFrame(rows).set_index("name")
+        return TextTable(pd.DataFrame(rows).set_index("name"))
 
     def dependencies(self):
         """Who influences whom: ``{variable: set of variables in its equation}``.

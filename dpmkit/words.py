@@ -10,8 +10,10 @@ table and the facilitator's dashboard:
   the data cannot pin it down.
 - :func:`time_value`, :func:`time_label`, :func:`when`, :func:`span` — times:
   ``month 12``, ``2014``, ``April 2014``, ``in week 3``, ``from 2009 to 2019``;
-  :func:`stretch` — a stretch of a run found by a computation, its ends rounded as people
-  say them: ``from the start to about year 2.6``.
+  :func:`moment` — a moment of a run found by a computation (a peak, a lowest point),
+  rounded as people say it: ``about week 49``, not ``week 48.75``;
+  :func:`stretch` — a stretch of a run found by a computation, its ends rounded the same
+  way: ``from the start to about year 2.6``.
 - :func:`axis_title` — a label with its units: ``Waiting list (people)``.
 - :func:`lower_first` — a label inside a sentence (``waiting list``, but ``NEET``).
 - :func:`parse_number` — the one parser for numbers typed into widgets and ballots.
@@ -35,6 +37,7 @@ __all__ = [
     "estimate",
     "is_calendar",
     "lower_first",
+    "moment",
     "number",
     "parse_number",
     "signed",
@@ -273,6 +276,39 @@ def span(t0, t1, time_units):
     return f"from {time_label(t0, time_units)} to {time_value(t1)}"
 
 
+def _rounded(t, start, stop):
+    """``(about, text)``: ``t`` rounded to a twentieth of the run from ``start`` to ``stop`` or
+    finer (a power of ten: a whole week in an 80-week run, a tenth of a year in a ten-year one),
+    and ``"about "`` when rounding changed it."""
+    length = stop - start
+    near = 1e-9 * max(1.0, abs(length))
+    step = 10.0 ** math.floor(math.log10(length / 20)) if length > 0 else 1.0
+    r = float(f"{round(t / step) * step:.12g}")
+    return ("about " if abs(r - t) > near else ""), time_value(r)
+
+
+def moment(t, time_units, start, stop):
+    """A moment of a run from ``start`` to ``stop`` that a computation found (when a list was
+    longest, when a count was lowest), worded as a person says it: rounded as :func:`stretch`
+    rounds its ends, to a twentieth of the run or finer, with "about" when rounding changed it.
+    A run in steps of a quarter week finds its lowest point at ``48.75``; a reader is told
+    ``about week 49``. Calendar years name the month, as :func:`time_label` does; a given
+    moment (a prediction's week, a round's end) keeps its exact :func:`time_label`.
+
+    Examples
+    --------
+    >>> moment(48.75, "week", 0, 80), moment(30, "week", 0, 80), moment(2.5625, "year", 0, 10)
+    ('about week 49', 'week 30', 'about year 2.6')
+    >>> moment(2014.25, "year", 2006, 2022), moment(12.4, "", 0, 60)
+    ('April 2014', 'about time 12')
+    """
+    t, start, stop = float(t), float(start), float(stop)
+    if is_calendar(t, time_units):
+        return time_label(t, time_units)
+    about, v = _rounded(t, start, stop)
+    return f"{about}{time_units or 'time'} {v}"
+
+
 def stretch(t0, t1, time_units, start, stop):
     """A stretch of a run from ``start`` to ``stop`` whose ends a computation found (when a loop
     dominates, when a regime holds), worded as a person says it: the run's own ends are "the
@@ -300,19 +336,14 @@ def stretch(t0, t1, time_units, start, stop):
         a = "the start" if first else time_label(t0, time_units)
         b = f"the end ({time_label(stop, time_units)})" if last else time_label(t1, time_units)
         return f"from {a} to {b}"
-    step = 10.0 ** math.floor(math.log10(length / 20)) if length > 0 else 1.0
-
-    def rounded(t):
-        r = float(f"{round(t / step) * step:.12g}")
-        return ("about " if abs(r - t) > near else ""), time_value(r)
     unit = f"{time_units} " if time_units else "time "
     if first:
-        about, v = rounded(t1)
+        about, v = _rounded(t1, start, stop)
         return f"from the start to {about}{unit}{v}"
-    about, v = rounded(t0)
+    about, v = _rounded(t0, start, stop)
     if last:
         return f"from {about}{unit}{v} to the end ({unit}{time_value(stop)})"
-    about1, v1 = rounded(t1)
+    about1, v1 = _rounded(t1, start, stop)
     return f"from {about or about1}{unit}{v} to {v1}"
 
 

@@ -155,6 +155,17 @@ def test_recalibration_refits_as_data_arrive_and_estimates_settle_near_the_truth
     assert set(story.observed.columns) == {"time", "variable", "value"}
 
 
+def test_a_recalibration_shown_as_it_is_names_its_dates_as_people_say_them():
+    """A code-track learner who shows the result itself (not ``in_words()``) read "data up to
+    2011.25 ... 2017.25" and a column of 2011.25, 2012.25, ...: the dates are said as months."""
+    model = logistic_model()
+    data = noisy(model, {"rate": 0.55, "ceiling": 3000}, ["users"], every=1, sd=20, seed=5)  # quarterly
+    story = dk.recalibrate(model, data, params=["rate"], start=2011.25, every=6)
+    shown = repr(story)
+    assert shown.splitlines()[0] == "<Recalibration: 5 refits, data up to April 2011 ... 2030>", shown
+    assert "April 2017" in shown and "2017.25" not in shown and "2011.25" not in shown
+
+
 def test_bad_data_and_bad_settings_are_clear_model_errors():
     model = logistic_model()
     data = noisy(model, {"rate": 0.5, "ceiling": 3000}, ["users"], every=4, sd=10, seed=1)
@@ -220,3 +231,68 @@ def test_fitted_model_forecasts_beyond_the_data_and_recalibration_picks_its_own_
     story = dk.recalibrate(model, data, params=["rate", "ceiling"], every=10)
     first = story.params["fitted_until"].iloc[0]
     assert first == data.index[2]  # the first time with more observations (3) than parameters (2)
+
+
+def test_the_refits_in_words_show_as_text_in_a_notebook(tmp_path):
+    """Lesson 09's ``story.in_words()`` showed as a pandas table: in JupyterLab every sentence
+    right-aligned (ragged on the left), in a plain print padded into a grid that a long sentence
+    breaks, and each cell cut at 50 characters with "..." unless the lesson widened pandas'
+    columns. Run as the lesson runs it (its own cells, in a real kernel, pandas' display left at its
+    default): the HTML a notebook shows aligns every cell left and holds each sentence in full, and
+    the text shows each refit's sentences under its date, one a line. (The counts it fits named each
+    April "2009.25"; they name it "April 2009".)"""
+    import json
+    import re
+    from pathlib import Path
+
+    from kernel_session import displays, kernel
+
+    root = Path(__file__).resolve().parents[1]
+    lesson = root / "notebooks" / "solutions" / "09_learning_partnerships_and_cocreation.ipynb"
+    cells = {c["id"]: "".join(c["source"]) for c in json.loads(lesson.read_text("utf-8"))["cells"]}
+    setup = "import dpmkit as dk\nimport numpy as np\nimport pandas as pd\nsurrey = dk.models.load('surrey')\n"
+    with kernel(tmp_path, cwd=root, PYTHONPATH=str(root)) as session:
+        (counts,) = [c["data"] for kind, c in displays(session.run(setup + cells["synthetic-data"]))
+                     if kind == "execute_result"]
+        assert "story.in_words()" in cells["recalibrate"]
+        (shown,) = [c["data"] for kind, c in displays(session.run(cells["recalibrate"])) if kind == "execute_result"]
+    page, text = shown["text/html"], shown["text/plain"]
+    # the made-up counts it fits name each April as a month, not as the model's time 2009.25
+    assert "April 2009" in counts["text/plain"] and "April 2017" in counts["text/plain"]
+    assert not re.search(r"20\d\d\.\d", counts["text/plain"] + counts["text/html"])
+    cannot = "0: the data cannot pin it down yet (anything from 0 to 1 fits them)"
+    assert f">{cannot}</td>" in page and "..." not in page
+    tags = re.findall(r"<t[dh]\b[^>]*>", page)
+    assert len(tags) == 3 * 8 and all("text-align:left" in tag for tag in tags)
+    blocks = text.split("\n\n")
+    assert [b.split("\n")[0] for b in blocks] == [f"Data up to April {y}" for y in range(2011, 2018)]
+    assert blocks[0].split("\n")[1:] == [f"  Co-production effort: {cannot}",
+                                         "  Average NEET spell: 0.66 (0.40 to 0.92)"]
+
+
+def test_lesson_09s_noisier_world_reads_in_words_on_the_no_code_track(tmp_path):
+    """The no-code track of lesson 09's exercise 2 ran the ready-made solution and read a raw table:
+    ``2011.25``, ``-230.71 230.71``, ``-0.00``. It now reads the refits in words, as the lesson's
+    own table does, and they say what the exercise's answer and check say: even with counts to
+    April 2017 the data cannot pin co-production effort down."""
+    import json
+    import re
+    from pathlib import Path
+
+    from kernel_session import displays, kernel
+
+    root = Path(__file__).resolve().parents[1]
+    learner = json.loads((root / "notebooks" / "09_learning_partnerships_and_cocreation.ipynb").read_text("utf-8"))
+    cells = {c["id"]: "".join(c["source"]) for c in learner["cells"]}
+    ready = cells["solution-noise-ready"]
+    setup = "import dpmkit as dk\nimport numpy as np\nimport pandas as pd\nsurrey = dk.models.load('surrey')\n"
+    with kernel(tmp_path, cwd=root, PYTHONPATH=str(root)) as session:
+        session.run(setup + cells["synthetic-data"])
+        (shown,) = [c["data"] for kind, c in displays(session.run(ready)) if kind == "execute_result"]
+    text = shown["text/plain"]
+    assert not re.search(r"20\d\d\.\d|-0\.00|230\.71", text), text
+    effort_2017 = text.split("Data up to April 2017")[1].split("\n")[1]
+    assert effort_2017 == ("  Co-production effort: 0.586: the data cannot pin it down yet "
+                           "(anything from 0 to 1 fits them)")
+    check = cells["exercise-noise-check-1"]
+    assert '"no"' in check and "cannot pin it down" in check

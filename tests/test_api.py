@@ -96,7 +96,8 @@ SUBMODULES = {
         "nice_step", "predict", "story",
     ],
     "words": [
-        "axis_title", "both_readings", "difference", "escaped", "estimate", "is_calendar", "lower_first", "number",
+        "axis_title", "both_readings", "difference", "escaped", "estimate", "is_calendar", "lower_first", "moment",
+        "number",
         "parse_number", "signed", "span", "stretch", "time_label", "time_value", "when",
     ],
     "sheet": [

@@ -172,6 +172,17 @@ def test_describe_finds_the_peak_and_when(rise, fall, height):
     assert f"in month {rise}," in text
 
 
+def test_describe_says_a_turning_point_between_whole_weeks_as_a_reader_would():
+    """A run in quarter-week steps turns at week 48.75; the summary says "in about week 49" (it
+    said "in week 48.75"), and a turning point on a whole week stays exact."""
+    time = np.arange(0, 80.25, 0.25)
+    low = pd.DataFrame({"x": (time - 48.75) ** 2 + 10}, index=pd.Index(time, name="time"))
+    text = charts.describe(low, time_units="week", labels={"x": "Waiting list"})
+    assert "to a low of 10 in about week 49," in text and "48.75" not in text
+    peak = pd.DataFrame({"x": 100 - (time - 30) ** 2 / 10}, index=pd.Index(time, name="time"))
+    assert "to a peak of 100 in week 30," in charts.describe(peak, time_units="week", labels={"x": "Waiting list"})
+
+
 def test_describe_level_and_scenario_frames():
     frame = pd.DataFrame({"scenario": ["a"] * 3 + ["b"] * 3, "time": [0, 1, 2] * 2, "variable": "v",
                           "value": [5, 5, 5, 1, 2, 3]})
@@ -344,8 +355,8 @@ def test_regime_path_labels_times_as_a_learner_reads_them():
     chart = charts.regime_path(r)
     svg = charts.to_svg(chart)
     labels = re.findall(r'aria-roledescription="text mark"[^>]*>([^<]+)</text>', svg)
-    assert [t for t in labels if re.match(r"\d|[A-Z][a-z]+ \d{4}$", t)] == [
-        "2000", "July 2005", "2011", "July 2016", "2022"]
+    assert sorted(t for t in labels if re.match(r"\d|[A-Z][a-z]+ \d{4}$", t)) == sorted([  # above or under
+        "2000", "July 2005", "2011", "July 2016", "2022"])
     assert not re.search(r"\b\d{4}\.\d", svg)
     points = next(layer["data"]["values"] for layer in chart.to_dict()["layer"]
                   if "values" in layer.get("data", {}) and "point" in layer["data"]["values"][0])
@@ -1114,3 +1125,48 @@ def test_a_scenario_named_like_code_reads_as_words_in_the_legend_and_the_descrip
     alike = table.assign(scenario=table["scenario"].replace({"base": "No coproduction"}))
     shown = json.dumps(dk.charts.scenarios(alike, model=m).to_dict())
     assert "no_coproduction" in shown  # two names would both read "No coproduction": both kept as they are
+
+
+def test_a_long_title_wraps_instead_of_widening_the_chart():
+    """Vega-Lite does not wrap a title: a long one made the whole chart as wide as the title (the
+    attractor game's 2x2 on the facilitator's debrief was 1,242 px and its title ran off the page)."""
+    import re
+
+    from dpmkit.charts import to_svg
+    from dpmkit.charts._style import TITLE_LINE
+
+    run = dk.simulate(dk.models.load("demo"))
+    long = "A title that is much longer than the chart is wide, as a facilitator might type it for the projector"
+    titled, plain = (dk.charts.time_series(run, ["waiting_list"], title=t) for t in (long, None))
+
+    def width(chart):
+        return int(re.search(r'<svg[^>]*width="(\d+)"', to_svg(chart)).group(1))
+
+    assert width(titled) == width(plain)
+    lines = titled.to_dict()["title"]["text"]
+    assert isinstance(lines, list) and " ".join(lines) == long and max(map(len, lines)) <= TITLE_LINE
+    assert dk.charts.time_series(run, ["waiting_list"], title="Waiting list").to_dict()["title"]["text"] == \
+        "Waiting list"  # a short title stays one line
+
+
+def test_regime_path_points_at_one_place_share_a_label_and_the_middle_is_clear_of_cell_names():
+    """A game's rounds that change nothing leave the room at the centre of the 2x2, where it starts:
+    their labels ("year 0: round 1", "year 2: round 2") were drawn over each other and over the lower
+    cells' names, which sat just under the middle. Now one label says both, and the lower cells'
+    names sit at the plane's bottom corners."""
+    journey = pd.DataFrame({"time": [0, 2, 4], "imposition": [0.5, 0.5, 0.8], "plan_rigidity": [0.5, 0.505, 0.2],
+                            "label": ["round 1", "round 2", "round 3"]})
+    spec = charts.regime_path(journey, time_units="year").to_dict()
+    def drawn_text(spec):  # the data of the text marks that label points
+        return [v for layer in spec["layer"] if layer["mark"]["type"] == "text"
+                for v in layer.get("data", {}).get("values", []) if "text" in v]
+
+    texts = drawn_text(spec)
+    assert sorted(v["text"] for v in texts) == ["year 0: round 1 · year 2: round 2", "year 4: round 3"]
+    cells = {v["head"]: v for layer in spec["layer"] for v in layer.get("data", {}).get("values", []) if "head" in v}
+    assert cells["Negotiated – emergent"]["ty"] == pytest.approx(0.02)  # the bottom corner, not under the middle
+    assert cells["Imposed – planned"]["ty"] == pytest.approx(0.98)
+    # a label near the bottom is lifted clear of the bottom corners' names
+    low = pd.DataFrame({"time": [0, 1], "imposition": [0.2, 0.3], "plan_rigidity": [0.03, 0.6]})
+    rows = drawn_text(charts.regime_path(low).to_dict())
+    assert min(v["ly"] for v in rows) >= 0.13

@@ -5,6 +5,9 @@ against public sources stay corrected."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 import dpmkit as dk
@@ -223,3 +226,22 @@ def test_the_games_regime_leans_are_a_registered_assumption_cited_where_the_2x2_
     cite = f"[assumption {debrief.LEANS_SOURCE}]"
     assert cite in debrief.regime_chart(g).description
     assert cite in records.debrief_html(g)
+
+
+def test_an_evidence_table_shows_what_sources_say_as_text():
+    """The lessons show ``dk.evidence.table([...])[["status", "says"]]``: as a pandas table each
+    quotation was right-aligned (ragged on the left) and, unless the lesson widened pandas'
+    columns, cut at 50 characters with "...". What a notebook displays (IPython's own
+    formatter): every cell left-aligned and each quotation in full; the text form, each source's
+    fields under its key."""
+    from IPython.core.formatters import DisplayFormatter
+
+    keys = ["surrey_neet_2014", "hls_critique_buurtzorg_england"]
+    shown, _ = DisplayFormatter().format(dk.evidence.table(keys)[["status", "says"]])
+    page, text = shown["text/html"], shown["text/plain"]
+    says = [dk.evidence.get(k).says for k in keys]
+    assert all(len(s) > 50 and f">{html.escape(s)}</td>" in page for s in says)
+    tags = re.findall(r"<t[dh]\b[^>]*>", page)
+    assert len(tags) == 3 * 3 and all("text-align:left" in tag for tag in tags)
+    assert text.split("\n")[:2] == ["key surrey_neet_2014", "  status: published"]
+    assert " ".join(text.split()).count(" ".join(says[1].split())) == 1

@@ -117,7 +117,7 @@ def test_a_send_changes_only_the_note_and_the_status_on_the_table_page(room_page
     note and the page's new status arrive in one pass, and the form is left as it is."""
     import traitlets
 
-    game, render, game_pages = room_pages
+    game, render, _ = room_pages
     page = render("Red")
     wait_for(lambda: "Round 1 of 5" in _html(page, "game-status"), 30, "the page")
     changes = []

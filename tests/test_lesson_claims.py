@@ -162,3 +162,43 @@ def test_notebook_09s_refits_read_in_words_and_say_when_the_data_cannot_pin_a_va
     assert ("for April 2011 and 2012 the table says the data cannot pin it down yet (anything from 0 to 1 fits "
             "them)") in prose
     assert "0.75, then 0.62, and 0.53 by 2015" in prose
+
+
+def test_no_lesson_prints_a_fraction_of_a_week_or_a_month():
+    """Lesson 02 printed the week its waiting list was lowest as "(week 48.75)", a quarter-week step
+    of the run, and lesson 04 its verdicts "in 2010.25" and its inspection numbers for "2019.5". The
+    kit's checked outputs of every lesson say such a moment to the nearest whole week or month
+    ("about week 49") or name the month ("April 2010", "July 2019"), as a reader would."""
+    recorded = json.loads((ROOT / "notebooks" / "checked_outputs.json").read_text(encoding="utf-8"))
+    printed = [(lesson, cell, out.get("text") or out.get("data", {}).get("text/plain", ""))
+               for lesson, cells in recorded.items() for cell, outs in cells.items() for out in outs]
+    assert any("about week 49" in text for lesson, _, text in printed if lesson.startswith("02_"))
+    for lesson, cell, text in printed:
+        assert not re.search(r"\b(?:week|month|day)s? \d+\.\d", text, re.IGNORECASE), (lesson, cell, text)
+        assert not re.search(r"\b(?:19|20)\d\d\.\d", text), (lesson, cell, text)
+
+
+def test_lesson_08s_parameter_table_shows_each_numbers_status_beside_it():
+    """Lesson 08 says that apart from the number of localities and the largest gaming gap all the
+    attractor model's numbers are teaching assumptions; its parameter table showed only registry
+    keys ('attractor_model_ranges', 'gaming_ae_gap'), not their status. The table shows the status."""
+    code = _text(_cell("08_human_learning_systems.ipynb", "model"))
+    assert '"source", "status"]' in code
+    table = dk.models.load("attractor").parameter_table()
+    shown = ["attractor_weight", "learning_partnership", "imposed_targets", "diffusion_rate", "max_gaming_gap"]
+    assert [table.loc[n, "status"] for n in shown] == ["assumption"] * 4 + ["derived"]
+    assert table.loc["diffusion_rate", "source"] == "attractor_model_ranges"
+    prose = re.sub(r"\s+", " ", _text(_cell("08_human_learning_systems.ipynb", "model-intro")))
+    assert "Apart from the number of localities and the largest gaming gap, all its numbers are teaching" in prose
+
+
+def test_lesson_08s_first_exercise_names_the_sliders_a_no_code_learner_moves():
+    """Lesson 08's exercise 1 says "use the sliders" but named only `attractor_weight` and
+    `learning_partnership`, words the explorer's sliders never show. It names each slider by the
+    label the explorer shows, and its check asks in the same words."""
+    model = dk.models.load("attractor")
+    text = re.sub(r"\s+", " ", _text(_cell("08_human_learning_systems.ipynb", "exercise-weight")))
+    for name in ("learning_partnership", "attractor_weight"):
+        assert f"`{name}`" in text and f"the slider *{model[name].label}*" in text, name
+    check = _text(_cell("08_human_learning_systems.ipynb", "exercise-weight-check-1"))
+    assert model["attractor_weight"].label.lower() in check.lower()

@@ -229,3 +229,19 @@ def test_evidence_keys_cited_in_the_card_are_registered(name):
     # ``gaming_k`` and the like stand for generated per-locality names (gaming_01 ... gaming_11)
     cited = {w for w in words - known if w.split("_")[0] in topics and not w.endswith("_k")}
     assert cited <= registered, sorted(cited - registered)
+
+
+def test_a_model_card_shown_in_a_notebook_reads_as_a_formatted_page():
+    """Lesson 08's no-code track printed the attractor model's card: a docstring with ``names``
+    in double backticks, ``**bold**`` and ``:func:`build```, read as code. Shown as a cell's result
+    (what IPython's own formatter hands the notebook), the card is Markdown: its title and its
+    sections' names bold, no cross-reference roles; print still gives the text as written."""
+    from IPython.core.formatters import DisplayFormatter
+
+    card = dk.models.card("attractor")
+    shown, _ = DisplayFormatter().format(card)
+    page = shown["text/markdown"]
+    assert page.startswith("**Attractor: many local systems steered by a shared outcomes framework")
+    assert "\n**Reference behaviour**\n\n" in page and "---" not in page  # bold, not an underlined line
+    assert ":func:" in card and ":func:" not in page and "``build``" in page
+    assert str(card) == dk.models._module("attractor").__doc__

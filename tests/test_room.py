@@ -30,6 +30,20 @@ def test_tables_from_a_count_or_names():
             table_list(bad)
 
 
+def test_a_round_or_a_table_count_in_digits_int_cannot_read_is_a_name_not_a_crash(tmp_path):
+    """"²" is a digit to Python's isdigit() but not a number int() reads: a round named so (typed in
+    a notebook's ROUND, which the room now takes from the session file) crashed "Open round" and the
+    facilitator's page; --tables ² crashed the room's start with a ValueError."""
+    assert table_list("²") == ["²"]
+    r = Room(tmp_path, tables=["Red"])
+    r.open_round("²")
+    r.open_round()
+    assert r.state.round == "² (2)"
+    r.open_round("١٢")  # Arabic-Indic digits are decimal: int() reads them
+    r.open_round()
+    assert r.state.round == "13"
+
+
 def test_state_survives_a_new_room_object(tmp_path):
     first = Room(tmp_path, code="teal7", tables=["Red", "Blue"])
     first.open_round()

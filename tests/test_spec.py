@@ -153,3 +153,21 @@ def test_the_ready_made_models_share_one_param_helper():
         source = inspect.getsource(importlib.import_module(f"dpmkit.models.{name}"))
         assert "Param(" not in source.replace("_param(", ""), name  # every Param through _common.param
     assert _common.param("x", 1, (0, 2), "", "X", "An x.", role="end_result").role == "end_result"
+
+
+def test_a_models_description_shows_left_aligned_in_a_notebook():
+    """Lesson 09's exercise 1 shows ``surrey.describe().query(...)[["kind", "label"]]`` for the
+    no-code track to read the variables' labels: as a pandas table every label was right-aligned.
+    What a notebook displays (IPython's own formatter): every cell left-aligned, labels in full."""
+    import re
+
+    from IPython.core.formatters import DisplayFormatter
+
+    surrey = dk.models.load("surrey")
+    shown, _ = DisplayFormatter().format(surrey.describe().query("kind != 'parameter'")[["kind", "label"]])
+    page = shown["text/html"]
+    tags = re.findall(r"<t[dh]\b[^>]*>", page)
+    assert len(tags) > 100 and all("text-align:left" in tag for tag in tags)
+    assert ">Young people offending for the first time</td>" in page
+    assert shown["text/plain"].split("\n")[:3] == ["name legacy_services", "  kind: stock",
+                                                   "  label: Legacy in-house services"]

@@ -125,6 +125,17 @@ def test_times_read_as_people_say_them(t, units, label):
     assert words.when(t, units) == f"in {label}"
 
 
+@pytest.mark.parametrize("t,units,start,stop,said", [
+    (48.75, "week", 0, 80, "about week 49"), (28.5, "week", 0, 80, "about week 28"), (59, "week", 0, 80, "week 59"),
+    (2.5625, "year", 0, 10, "about year 2.6"), (30.25, "month", 0, 60, "about month 30"),
+    (2014.25, "year", 2006, 2022, "April 2014"), (12.4, "", 0, 60, "about time 12"),
+])
+def test_a_moment_a_run_found_reads_as_people_say_it(t, units, start, stop, said):
+    """Lesson 02 printed the week its waiting list was lowest as "(week 48.75)": a moment a search
+    over a quarter-week run finds is said to the nearest week, with "about", as a reader says it."""
+    assert words.moment(t, units, start, stop) == said
+
+
 def test_spans_and_labels():
     assert words.span(2006.25, 2022, "year") == "from April 2006 to 2022"
     assert words.span(0, 60, "month") == "from month 0 to 60"

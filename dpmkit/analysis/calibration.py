@@ -551,7 +551,9 @@ class Recalibration:
         """The estimates as a reader takes them in: one row a refit (``Data up to April 2011``),
         one column a fitted number (its label), each cell the estimate and its interval in
         :func:`dpmkit.words.estimate`'s words, which say plainly when the data cannot pin a
-        value down yet rather than print an interval of ±230.
+        value down yet rather than print an interval of ±230. The table is a DataFrame that
+        reads as text: JupyterLab shows it left-aligned with every sentence in full, and
+        ``print`` shows each refit's sentences under its date.
 
         Examples
         --------
@@ -563,6 +565,7 @@ class Recalibration:
         """
         import pandas as pd
 
+        from .._text_table import TextTable
         from ..words import estimate, time_label
 
         units = self.fits[0].model.time_units if self.fits else ""
@@ -571,12 +574,17 @@ class Recalibration:
             rows[time_label(until, units)] = {
                 fit.model[name].label: estimate(r["estimate"], r["low"], r["high"], r["lower_bound"], r["upper_bound"])
                 for name, r in fit.table.iterrows()}
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("Data up to")
+        return TextTable(pd.DataFrame.from_dict(rows, orient="index").rename_axis("Data up to"))
 
     def __repr__(self):
-        cutoffs = self.params["fitted_until"].unique()
-        lines = [f"<Recalibration: {len(cutoffs)} refits, data up to {cutoffs[0]:g} ... {cutoffs[-1]:g}>"]
+        from ..words import time_label
+
+        units = self.fits[0].model.time_units if self.fits else ""
+        cutoffs = [time_label(t, units) for t in self.params["fitted_until"].unique()]
+        lines = [f"<Recalibration: {len(cutoffs)} refits, data up to {cutoffs[0]} ... {cutoffs[-1]}>"]
         wide = self.params.pivot(index="fitted_until", columns="param", values="estimate")
+        wide.index = [time_label(t, units) for t in wide.index]  # "April 2011", not 2011.25
+        wide.index.name = "data up to"
         lines.append(wide.to_string(float_format=lambda v: f"{v:.4g}"))
         return "\n".join(lines)
 

@@ -4,6 +4,7 @@ builders of axes, legends, titles and inline data (internal to :mod:`dpmkit.char
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -75,6 +76,25 @@ FONT = {"title": 22, "subtitle": 16, "axis_title": 18, "axis_label": 16, "legend
 
 WIDTH, HEIGHT = 620, 300
 
+#: The longest line of a chart's title, in characters: at the title's 22 px about 600 px, the
+#: width of a chart. Vega-Lite does not wrap a title: a longer one widened the whole chart (the
+#: attractor game's 2x2 on the debrief became 1,242 px, its title cut off at the page's edge).
+TITLE_LINE = 56
+
+
+def title_lines(text):
+    """A chart title as Vega-Lite draws it: a short one as it is, a longer one as a list of lines
+    (broken between words) of at most :data:`TITLE_LINE` characters.
+
+    >>> title_lines("Waiting list")
+    'Waiting list'
+    >>> title_lines("Performance attractor: localities, a shared framework and a learning partnership")
+    ['Performance attractor: localities, a shared framework', 'and a learning partnership']
+    """
+    if not isinstance(text, str) or len(text) <= TITLE_LINE:
+        return text
+    return textwrap.wrap(text, TITLE_LINE, break_long_words=False, break_on_hyphens=False) or text
+
 
 #: Series are thinned to at most this many time points: enough to draw any smooth
 #: trajectory, and it keeps chart specs (and widget messages) small.
@@ -102,7 +122,7 @@ def _title(text, subtitle=None):
     kwargs = {"fontSize": FONT["title"], "anchor": "start", "subtitleFontSize": FONT["subtitle"]}
     if subtitle:
         kwargs["subtitle"] = subtitle
-    return alt.TitleParams(text, **kwargs)
+    return alt.TitleParams(title_lines(text), **kwargs)
 
 
 def _series_scales(domain, legend_title, legend=True):

@@ -24,6 +24,9 @@ def _describe_series(label, time, values, time_units):
     if span <= 0.01 * scale or span == 0:
         return f"{label} stays level at about {words.number(np.mean(y))}."
     imax, imin = int(np.argmax(y)), int(np.argmin(y))
+
+    def when(k):  # a turning point the search found: rounded as a person says it ("in about week 49")
+        return f"in {words.moment(t[k], time_units, t[0], t[-1])}"
     # A turning point counts only if it stands out from both ends by 5% of the range.
     peak = 0 < imax < len(y) - 1 and hi - max(start, end) > 0.05 * span
     trough = 0 < imin < len(y) - 1 and min(start, end) - lo > 0.05 * span
@@ -31,19 +34,19 @@ def _describe_series(label, time, values, time_units):
         first, second = sorted([(imax, "peak", hi), (imin, "low", lo)])
         return (
             f"{label} starts at {words.number(start)}, reaches a {first[1]} of {words.number(first[2])} "
-            f"{words.when(t[first[0]], time_units)} and a {second[1]} of {words.number(second[2])} "
-            f"{words.when(t[second[0]], time_units)}, and ends at {words.number(end)}."
+            f"{when(first[0])} and a {second[1]} of {words.number(second[2])} "
+            f"{when(second[0])}, and ends at {words.number(end)}."
         )
     if peak:
         return (
             f"{label} rises from {words.number(start)} to a peak of {words.number(hi)} "
-            f"{words.when(t[imax], time_units)}, "
+            f"{when(imax)}, "
             f"then falls to {words.number(end)}."
         )
     if trough:
         return (
             f"{label} falls from {words.number(start)} to a low of {words.number(lo)} "
-            f"{words.when(t[imin], time_units)}, "
+            f"{when(imin)}, "
             f"then recovers to {words.number(end)}."
         )
     verb = "rises" if end > start else "falls"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .. import words
@@ -176,15 +178,21 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
         layers.append(alt.Chart(alt.Data(values=[rect])).mark_rect(color=tints[(who, how)]).encode(
             x=alt.X("x0:Q", scale=xs, axis=axis_x), x2="x1:Q",
             y=alt.Y("y0:Q", scale=ys, axis=axis_y), y2="y1:Q"))
-        labels.append({"tx": to_x(u0 + 0.02), "ty": to_y(v1 - 0.02), "head": f"{who.capitalize()} – {how}",
-                       "name": name})
-    label_data = alt.Data(values=labels)
-    layers.append(alt.Chart(label_data).mark_text(
-        align="left", baseline="top", fontSize=FONT["text"], fontWeight="bold", color="#333333").encode(
-        x=alt.X("tx:Q", scale=xs), y=alt.Y("ty:Q", scale=ys), text="head:N"))
-    layers.append(alt.Chart(label_data).mark_text(
-        align="left", baseline="top", dy=20, fontSize=FONT["text"], fontStyle="italic", color="#333333").encode(
-        x=alt.X("tx:Q", scale=xs), y=alt.Y("ty:Q", scale=ys), text="name:N"))
+        # Each cell's name in its outer corner: the middle of the plane, where a game starts and
+        # paths cross, stays clear for the path's own labels.
+        top = v1 == 1.0
+        labels.append({"tx": to_x(u0 + 0.02), "ty": to_y(v1 - 0.02 if top else v0 + 0.02), "top": top,
+                       "head": f"{who.capitalize()} – {how}", "name": name})
+    for top in (True, False):
+        label_data = alt.Data(values=[cell for cell in labels if cell["top"] == top])
+        layers.append(alt.Chart(label_data).mark_text(
+            align="left", baseline="top" if top else "bottom", dy=0 if top else -20, fontSize=FONT["text"],
+            fontWeight="bold", color="#333333").encode(
+            x=alt.X("tx:Q", scale=xs), y=alt.Y("ty:Q", scale=ys), text="head:N"))
+        layers.append(alt.Chart(label_data).mark_text(
+            align="left", baseline="top" if top else "bottom", dy=20 if top else 0, fontSize=FONT["text"],
+            fontStyle="italic", color="#333333").encode(
+            x=alt.X("tx:Q", scale=xs), y=alt.Y("ty:Q", scale=ys), text="name:N"))
     paths = list(dict.fromkeys(frame["scenario"]))
     frame = frame.sort_values(["scenario", "time"], kind="stable").reset_index(drop=True)
     frame["order"] = np.arange(len(frame))
@@ -208,6 +216,18 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
                            "when": row["when"],
                            "series": row["series"],
                            "point": "end" if i == last else ("start" if i == first else "on the way")})
+    # Points of one path at (nearly) one place share one label: "year 0, round 1 · year 2, round 2",
+    # not two labels drawn over each other (a game round that changed nothing leaves the room where
+    # it was). Near: within 3% of the plane both ways, about a line of text.
+    near = 0.03 * span
+    labelled = []
+    for point in marked:
+        twin = next((p for p in labelled if p["series"] == point["series"] and abs(p["x"] - point["x"]) <= near
+                     and abs(p["y"] - point["y"]) <= near), None)
+        if twin is None:
+            labelled.append(dict(point))
+        else:
+            twin["text"] += f" · {point['text']}"
     point_kinds = ["start", "on the way", "end"]
     shape = alt.Shape("point:N", scale=alt.Scale(domain=point_kinds, range=["circle", "diamond", "triangle-up"]),
                       legend=_legend("Point", orient="right"), sort=point_kinds)
@@ -234,12 +254,24 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
         u = (row["x"] - lo) / span
         return (1 - u if flip_x else u) * size["width"] + 10 + 0.6 * FONT["text"] * len(row["text"]) > size["width"]
 
-    for align, dx, side in (("left", 10, False), ("right", -10, True)):
-        rows = [row for row in marked if ends_at_point(row) == side]
+    # A label goes under its point near the plane's top, where above it would run into the upper
+    # cells' names, and no lower than their height above the lower cells' names at the bottom.
+    def height_of(row):
+        v = (row["y"] - lo) / span
+        return 1 - v if flip_y else v
+
+    def under(row):
+        return height_of(row) >= 0.86
+
+    for row in labelled:
+        row["ly"] = to_y(max(height_of(row), 0.13)) if not under(row) else row["y"]
+
+    for (align, dx, side), below in itertools.product((("left", 10, False), ("right", -10, True)), (False, True)):
+        rows = [row for row in labelled if ends_at_point(row) == side and under(row) == below]
         if rows:
             layers.append(alt.Chart(alt.Data(values=rows)).mark_text(
-                align=align, dx=dx, dy=-10, fontSize=FONT["text"]).encode(
-                x=alt.X("x:Q", scale=xs), y=alt.Y("y:Q", scale=ys), text="text:N"))
+                align=align, dx=dx, dy=14 if below else -10, baseline="top" if below else "alphabetic",
+                fontSize=FONT["text"]).encode(x=alt.X("x:Q", scale=xs), y=alt.Y("ly:Q", scale=ys), text="text:N"))
     margin = 0.02 * span
     low_x = "negotiated" if x_high == "imposed" else "imposed"
     low_y = "emergent" if y_high == "planned" else "planned"

@@ -32,6 +32,7 @@ from ._style import (
     _title,
     _var_meta,
     alt,
+    title_lines,
 )
 from .describe import describe
 
@@ -240,7 +241,8 @@ def _legend_dict(title):
 
 
 def _title_dict(text, subtitle=None):
-    title = {"text": text, "fontSize": FONT["title"], "anchor": "start", "subtitleFontSize": FONT["subtitle"]}
+    title = {"text": title_lines(text), "fontSize": FONT["title"], "anchor": "start",
+             "subtitleFontSize": FONT["subtitle"]}
     if subtitle:
         title["subtitle"] = subtitle
     return title

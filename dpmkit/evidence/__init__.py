@@ -139,14 +139,19 @@ def table(keys=None):
 
     Notebooks use it to show a figure next to its source and status, e.g.
     ``dk.evidence.table(["surrey_neet_2009", "surrey_neet_2014"])[["status", "says"]]``.
+    Its cells are sentences, so the table (a DataFrame, and so is any selection of its columns)
+    reads as text: JupyterLab shows it left-aligned with every cell in full, and ``print``
+    shows each source's fields under its key.
     """
     import pandas as pd
+
+    from .._text_table import TextTable
 
     chosen = all_sources() if keys is None else [get(k) for k in keys]
     rows = [{"key": s.key, "status": s.status, "citation": s.citation, "says": s.says, "url": s.url,
              "arithmetic": s.arithmetic, "notes": s.notes, "disagrees_with": ", ".join(s.disagrees_with)}
             for s in chosen]
-    return pd.DataFrame(rows).set_index("key")
+    return TextTable(pd.DataFrame(rows).set_index("key"))
 
 
 # Rules for published entries ------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 from ..errors import ModelError
 from ..expressions import suggest
@@ -90,9 +91,29 @@ def load(name, **overrides):
     return _module(name).build(**overrides)
 
 
+class Card(str):
+    """A model card: text (``print`` shows it as written) that a notebook shows as a formatted page.
+
+    Shown as a cell's result, the card's title and section names are bold, ````names```` code
+    and ``**words**`` bold, instead of a printed docstring full of backticks; cross-references such
+    as ``:func:`build``` read as the name alone.
+    """
+
+    def _repr_markdown_(self):
+        title, _, body = str(self).strip().partition("\n")
+        body = re.sub(r":[a-z]+:`~?([^`]+)`", r"``\1``", body)
+        # a section's underlined name in bold, not a heading: the lesson's own headings stay its outline
+        body = re.sub(r"^(\S[^\n]*)\n-{3,}[ \t]*$", r"**\1**\n", body, flags=re.MULTILINE)
+        return f"**{title.strip()}**\n{body}"
+
+
 def card(name):
-    """The model card (the module's documentation) of a ready-made model."""
-    return _module(name).__doc__
+    """The model card (the module's documentation) of a ready-made model.
+
+    It is text (a ``str``): ``print(dk.models.card("surrey"))`` prints it as written; as the
+    last line of a notebook cell it shows as a formatted page (see :class:`Card`).
+    """
+    return Card(_module(name).__doc__)
 
 
 def as_model(model):

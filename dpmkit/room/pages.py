@@ -407,7 +407,7 @@ def Dashboard():
         # one line per table: with 40 tables the list filled the first screens and pushed "Open
         # round 2" (and the message it gives) out of sight.
         with solara.Row():
-            solara.Button(f"Open round {int(state.round) + 1 if state.round.isdigit() else 'next'}",
+            solara.Button(f"Open round {int(state.round) + 1 if state.round.isdecimal() else 'next'}",
                           on_click=lambda: act(room.open_round, "New round open."), classes=["room-open-round"])
             if state.predict_first:
                 solara.Button("Show the chart at once", classes=["room-predict-first-off"], on_click=lambda: act(

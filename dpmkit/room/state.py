@@ -59,7 +59,7 @@ def table_list(spec):
     ['Red', 'Blue']
     """
     text = str(spec).strip()
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit: "²" is a digit that int() cannot read
         n = int(text)
         if not 1 <= n <= 60:
             raise RoomError(f"--tables {text}: give between 1 and 60 tables")
@@ -308,7 +308,7 @@ class Room:
         """Open the next round (or the round ``name``); ballots sent from now on carry it."""
         if name is None:
             current = self.state.round
-            name = str(int(current) + 1) if current.isdigit() else f"{current} (2)"
+            name = str(int(current) + 1) if current.isdecimal() else f"{current} (2)"
         self._change(round=workshop.clean_line(str(name), "round") or "1")
 
     def rename_table(self, old, new):

@@ -386,10 +386,13 @@ class Collection:
             return chart
         title = chart.title
         text = getattr(title, "text", title)
+        text = " ".join(text) if isinstance(text, list) else text  # a long title comes in lines
         subtitle = getattr(title, "subtitle", None)
         import altair as alt
 
-        marked = alt.TitleParams(f"REHEARSAL (invented ballots): {text}", color="#b00020",
+        from ..charts._style import title_lines
+
+        marked = alt.TitleParams(title_lines(f"REHEARSAL (invented ballots): {text}"), color="#b00020",
                                  **({"subtitle": subtitle} if isinstance(subtitle, str) else {}))
         return chart.properties(title=marked)
 
