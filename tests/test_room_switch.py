@@ -211,3 +211,19 @@ def test_a_room_started_again_comes_back_to_the_room_last_chosen_and_stops_whole
         os.killpg(again.proc.pid, signal.SIGINT)  # Ctrl+C in the facilitator's terminal
         assert again.proc.wait(timeout=30) == 0
         wait_for(lambda: not alive(child), 10, "the room process to stop on Ctrl+C")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+def test_another_rooms_folder_has_the_access_the_shared_folder_gives_its_group(tmp_path):
+    """On a hub the ballot folder is group-writable, setgid and sticky (chmod 3770, setup.md), so
+    that students' notebooks write there; a game kept in ``rooms/KEY/game`` must stay writable by
+    them as the folder's own ``game/`` is."""
+    shared = tmp_path / "ballots"
+    shared.mkdir()
+    os.chmod(shared, 0o3770)
+    Room(shared, model="surrey", tables=["Red", "Blue"])
+    game = rooms.by_key("game-surrey-fragile")
+    target = rooms.data_folder(shared, game)
+    rooms.carry_settings(shared, target, game)
+    for path in (shared / "rooms", target):
+        assert path.stat().st_mode & 0o7777 == 0o3770, oct(path.stat().st_mode)

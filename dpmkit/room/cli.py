@@ -431,7 +431,7 @@ def serve_room(argv):
         folder = Path(args.folder).expanduser().resolve()
         data = Path(args.room_data).expanduser().resolve() if args.room_data else folder
         try:
-            data.mkdir(parents=True, exist_ok=True)
+            rooms.make_data_folder(data)
         except OSError as err:
             raise RoomError(f"cannot create the folder {str(data)!r}: {err.strerror or err}") from None
         # before the room reads or writes its settings there: a running room's are left alone

@@ -23,14 +23,16 @@ that the same command started again comes back to it.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from .state import STATE_FILE, Room, RoomError, RoomState
 
 __all__ = ["CHOICE_FILE", "ROOMS_FOLDER", "Choice", "by_key", "carry_settings", "choices", "data_folder",
-           "from_arguments", "home_key", "read_choice", "write_choice"]
+           "from_arguments", "home_key", "make_data_folder", "read_choice", "write_choice"]
 
 #: The room last chosen, in the room folder (no secret in it).
 CHOICE_FILE = "dpmkit-room-choice.json"
@@ -154,6 +156,24 @@ def data_folder(folder, choice):
     return folder / ROOMS_FOLDER / choice.key
 
 
+def make_data_folder(data):
+    """Create a room's data folder (``FOLDER/rooms/KEY``) and ``FOLDER/rooms`` if missing, each with
+    the access ``FOLDER`` gives its group: on a hub's shared ballot folder (group-writable, setgid,
+    sticky: workshops/setup.md) a game there stays writable by the students' notebooks."""
+    data = Path(data)
+    missing = []
+    probe = data
+    while not probe.exists() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    data.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix" and missing:
+        mode = probe.stat().st_mode & 0o7770
+        for path in missing:
+            with contextlib.suppress(OSError):  # e.g. a share without modes: the umask's then
+                os.chmod(path, mode | 0o700)
+
+
 def read_choice(folder):
     """``(choice, asked)``: the room last chosen in ``folder`` and the key the command line named
     when it was chosen (None when it named none), or ``(None, None)`` without a readable choice.
@@ -187,7 +207,7 @@ def carry_settings(source, target, choice):
     if source == target:
         return
     left = RoomState.from_json((source / STATE_FILE).read_bytes())
-    target.mkdir(parents=True, exist_ok=True)
+    make_data_folder(target)
     room = Room(target, model=choice.model, code=left.code, tables=list(left.tables))
     if room.state.secret != left.secret:
         room._change(secret=left.secret)
