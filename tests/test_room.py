@@ -277,7 +277,8 @@ def test_the_facilitators_console_shows_the_links_and_nothing_to_worry_about(tmp
             with urllib.request.urlopen(url, timeout=30) as answer:  # each sets the session cookie
                 assert answer.status == 200
     said = [line for line in "".join(running.log).splitlines() if line.strip()]
-    expected = ("Participants: ", "  (room code TEAL7; QR code", "Facilitator: ", "  Ballots are kept in ")
+    expected = ("Participants: ", "  (room code TEAL7; QR code", "Facilitator: ", "  This room: Explorer: Caseworker",
+                "  Ballots are kept in ")
     assert len(said) == len(expected), "\n".join(said)
     for line, start in zip(said, expected):
         assert line.startswith(start), "\n".join(said)

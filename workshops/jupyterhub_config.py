@@ -26,9 +26,12 @@
 #   DPMKIT_HUB_TABLES      the tables students choose from: a number (8) or names ("Red,Blue,Green");
 #                          default: the folder's list, else 6. The ballot forms in students' notebooks
 #                          offer the same list.
-#   DPMKIT_HUB_GAME        play a game instead of the explorer (surrey, targets_vs_learning, attractor),
-#                          kept in the folder's game/ subfolder; DPMKIT_HUB_CONTEXT its context.
-#                          A folder keeps one room: give a game its own DPMKIT_HUB_BALLOTS folder.
+#   DPMKIT_HUB_GAME        start with a game instead of the explorer (surrey, targets_vs_learning,
+#                          attractor); DPMKIT_HUB_CONTEXT its context. No need to change it in term:
+#                          the teacher changes the room (another model's explorer, or a game) on the
+#                          room's facilitator page, with no hub restart; each room keeps its data in
+#                          the folder (other rooms in its rooms/ subfolder), and a restarted hub comes
+#                          back to the room last chosen.
 #   DPMKIT_HUB_MAX_PAGES   live pages the room keeps (default 200, about 1.3 GB); every student arrives
 #                          from the hub's proxy, so for a course of 200 give about 300 (2 GB).
 #   DPMKIT_HUB_PORT        the hub's public port (default 8000).

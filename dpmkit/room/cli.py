@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -19,10 +20,11 @@ from pathlib import Path
 from .._files import atomic_write, file_lock
 from ..errors import ModelError
 from ..workshop.store import QR_FILE, ROOM_LOCK
+from . import rooms
 from .limits import DEFAULT_PER_DEVICE, DEFAULT_TOTAL, PageLimits
 from .state import Room, RoomError, table_list
 
-__all__ = ["main", "parser", "lan_addresses", "slips_parser", "start_game", "urls"]
+__all__ = ["SWITCH_EXIT", "main", "parser", "lan_addresses", "serve_room", "slips_parser", "start_game", "urls"]
 
 
 
@@ -46,11 +48,13 @@ def parser():
                    help="the tables participants choose from: a number (6) or names "
                         "(\"Red,Blue,Green\"); default: the folder's list, else 6")
     p.add_argument("--model", default=None,
-                   help="the ready-made model the room explores (default: the folder's model, else demo)")
+                   help="the ready-made model the room explores (default: the room last chosen in the folder, "
+                        "else the folder's model, else demo). The facilitator page changes the room while it "
+                        "runs (Change the room)")
     # -- the game (issue 13)
     p.add_argument("--game", default=None,
                    help="play a game instead of the explorer: one of the kit's games (surrey, targets_vs_learning, "
-                        "attractor); it is kept in FOLDER/game and resumed when the room starts again")
+                        "attractor); it is kept in the folder and resumed when the room starts again")
     p.add_argument("--context", default=None,
                    help="the game's context, e.g. fragile for the surrey game (default: the game's first)")
     # -- end of the game's part
@@ -74,6 +78,15 @@ def parser():
                         "a large course")
     p.epilog = ("Paper fallback: python -m dpmkit.room slips --folder DIR writes printable ballot slips and "
                 "result charts into DIR/paper/ (see python -m dpmkit.room slips --help).")
+    return p
+
+
+def _room_parser():
+    """The options of the room the supervisor runs (see :func:`main`): the public ones and two
+    between the supervisor and the room, never typed by anyone."""
+    p = parser()
+    p.add_argument("--room-data", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     return p
 
 
@@ -252,36 +265,182 @@ def _stop_quietly(signum, frame):
     raise KeyboardInterrupt
 
 
+#: The exit code of a room that stopped so that its supervisor starts the room the facilitator chose.
+SWITCH_EXIT = 75
+_SERVE = "serve-one-room"  # the supervisor's first argument to the room it runs (see main)
+
+
 def main(argv=None):
+    """``python -m dpmkit.room``: the supervisor. It holds the folder (one room per folder), runs
+    the room itself as a child process, and when the facilitator changes the room on the
+    facilitator page (the room writes the choice into the folder and exits with
+    :data:`SWITCH_EXIT`) starts it again, same port, code, secret and tables, with the room
+    chosen, checked again against the kit's list. Ctrl+C and SIGTERM are passed on to the room;
+    otherwise it exits when the room does, with the room's exit code. One long-lived process, so a
+    JupyterHub service or a terminal sees nothing change."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["slips"]:
         return slips(argv[1:])
+    if argv[:1] == [_SERVE]:
+        return serve_room(argv[1:])
     args = parser().parse_args(argv)
     problem = port_problem(args.host, args.port)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
-        tables = table_list(args.tables) if args.tables else None
-        game = None
-        if args.game is not None:  # -- the game (issue 13)
-            from ..game import GAMES
-
-            if args.game not in GAMES:
-                raise RoomError(f"--game {args.game}: no such game; the games are {', '.join(sorted(GAMES))}")
-            if args.model is None:
-                args.model = GAMES[args.game].model
+        if args.tables:
+            table_list(args.tables)  # said now, before the room starts
+        asked = rooms.from_arguments(args.model, args.game, args.context)
         folder = Path(args.folder).expanduser().resolve()
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise RoomError(f"cannot create the folder {str(folder)!r}: {err.strerror or err}") from None
+        lock = hold_folder(folder)  # held until this process ends, whichever room runs
+        with lock:
+            return _supervise(args, folder, asked)
+    except ModelError as err:  # RoomError is one
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _first_choice(folder, asked):
+    """The room to start: the one last chosen on the facilitator page while the command line names
+    the same room as when it was chosen (the same command comes back to it; a hub's service command
+    never changes), else the one the command line names, else the folder's first room, else demo's
+    explorer."""
+    last, last_asked = rooms.read_choice(folder)
+    asked_key = asked.key if asked is not None else None
+    if last is not None and (asked is None or asked_key == last_asked):
+        return last, last_asked, last
+    if asked is not None:
+        return asked, asked_key, last
+    home = rooms.home_key(folder)
+    return rooms.by_key(home or "explorer-demo"), None, last
+
+
+def _supervise(args, folder, asked):
+    choice, asked_key, last = _first_choice(folder, asked)
+    data = rooms.data_folder(folder, choice)
+    # a room new to the folder takes the code, secret and tables of the room served last
+    left = rooms.data_folder(folder, last) if last is not None else folder
+    if data != left and (left / "dpmkit-room.json").exists():
+        rooms.carry_settings(left, data, choice)
+    rooms.write_choice(folder, choice, asked_key)
+    first, before = True, None
+    while True:
+        code = _run_room(_room_argv(args, folder, data, choice, first))
+        if code == 2 and before is not None:  # the room chosen refused to start: back to the one left
+            print(f"error: the room could not change to {choice.label} (above); going back to "
+                  f"{before[0].label}", flush=True)
+            (choice, data), before = before, None
+            rooms.write_choice(folder, choice, asked_key)
+            continue
+        if code != SWITCH_EXIT:
+            return code
+        chosen, _ = rooms.read_choice(folder)  # checked against the kit's list again
+        if chosen is None:
+            print("error: the room was asked to change to a room the kit does not have; starting it again "
+                  f"as it was ({choice.label})", flush=True)
+            rooms.write_choice(folder, choice, asked_key)
+            chosen = choice
+        try:
+            target = rooms.data_folder(folder, chosen)
+            rooms.carry_settings(data, target, chosen)
+        except (ModelError, OSError) as err:  # e.g. a damaged settings file there: the room stays
+            print(f"error: the room could not change to {chosen.label} ({err}); it stays {choice.label}", flush=True)
+            rooms.write_choice(folder, choice, asked_key)
+            chosen, target = choice, data
+        print(f"Changing the room to {chosen.label}: participants' pages follow by themselves.", flush=True)
+        before = (choice, data)
+        choice, data, first = chosen, target, False
+
+
+def _room_argv(args, folder, data, choice, first):
+    argv = [_SERVE, "--folder", str(folder), "--room-data", str(data), "--supervised",
+            "--port", str(args.port), "--host", args.host, "--base-url", args.base_url,
+            "--max-pages-per-device", str(args.max_pages_per_device), "--max-pages", str(args.max_pages),
+            *choice.arguments()]
+    if args.public_url:
+        argv += ["--public-url", args.public_url]
+    if args.behind_proxy:
+        argv.append("--behind-proxy")
+    if args.no_browser or not first:  # the facilitator's browser is open already
+        argv.append("--no-browser")
+    if first:  # afterwards the room carries its own (rooms.carry_settings)
+        argv += [*(["--code", args.code] if args.code else []), *(["--tables", args.tables] if args.tables else [])]
+    return argv
+
+
+def _run_room(argv):
+    """Run the room with ``argv`` until it exits; return its exit code. Ctrl+C and SIGTERM reach
+    it once; if this process is killed, the room sees its standard input close and stops."""
+    cmd = [sys.executable, "-m", "dpmkit.room", *argv]
+    posix = os.name != "nt"
+    # The room stays in this process's group, so whatever stops or freezes the group (a terminal's
+    # Ctrl+C, Ctrl+Z, kill -STOP) reaches it too. On POSIX the room ignores SIGINT and is stopped by
+    # the SIGTERM passed on from here, exactly once (uvicorn takes a second Ctrl+C as "stop at once,
+    # without closing the pages"). Windows delivers a console's Ctrl+C to every process on it, the
+    # room included: only a stop asked of this process is passed on there.
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
+    stopping = []
+
+    def pass_on(signum, frame):
+        stopping.append(signum)
+        if proc.poll() is None and (posix or signum != signal.SIGINT):
+            with contextlib.suppress(OSError):
+                proc.send_signal(signal.SIGTERM)
+
+    handlers = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            try:
+                code = proc.wait()
+                break
+            except KeyboardInterrupt:  # pragma: no cover - a signal between the handler's swaps
+                pass_on(signal.SIGINT, None)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+    if stopping and code == SWITCH_EXIT:  # stopped while changing: stop
+        return 0
+    return code
+
+
+def _lifeline(stop):
+    """In the supervised room: stop when the supervisor goes (its end of standard input closes),
+    however it went, so that no room is left serving without it."""
+    def watch():
+        with contextlib.suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(1024):
+                pass
+        stop()
+
+    threading.Thread(target=watch, name="dpmkit-room-lifeline", daemon=True).start()
+
+
+def serve_room(argv):
+    """The room itself (run by :func:`main`): serve the folder's chosen room until stopped."""
+    args = _room_parser().parse_args(argv)
+    try:
+        tables = table_list(args.tables) if args.tables else None
+        choice = rooms.from_arguments(args.model, args.game, args.context)
+        folder = Path(args.folder).expanduser().resolve()
+        data = Path(args.room_data).expanduser().resolve() if args.room_data else folder
+        try:
+            rooms.make_data_folder(data)
+        except OSError as err:
+            raise RoomError(f"cannot create the folder {str(data)!r}: {err.strerror or err}") from None
         # before the room reads or writes its settings there: a running room's are left alone
-        lock = hold_folder(folder)  # held until this process ends
-        room = Room(folder, model=args.model, code=args.code, tables=tables)
-        if args.game is not None:
-            game = start_game(room, args.game, args.context)
-        room.game = game
+        lock = contextlib.ExitStack() if args.supervised else hold_folder(folder)
+        room = Room(data, model=choice.model if choice is not None else None, code=args.code, tables=tables)
+        if choice is None:
+            choice = rooms.by_key(f"explorer-{room.state.model}")
+        room.game = start_game(room, choice.name, choice.context) if choice.kind == "game" else None
+        room.choice = choice
     except ModelError as err:  # RoomError is one
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -298,12 +457,13 @@ def main(argv=None):
         print(f"error: {problem}", file=sys.stderr)
         return 2
     participants, facilitator = urls(room, args.host, args.port, args.base_url, args.public_url)
-    qr = write_qr(participants, room.folder / QR_FILE)
+    qr = write_qr(participants, folder / QR_FILE)
 
     def ready():
         print(f"Participants: {participants}", flush=True)
         print(f"  (room code {room.state.code}; QR code for the projector: {qr})", flush=True)
         print(f"Facilitator: {facilitator}", flush=True)
+        print(f"  This room: {choice.label}. Change it on the facilitator page (Change the room).", flush=True)
         print(f"  Ballots are kept in {room.folder}. Stop with Ctrl+C; start again with the same "
               "--folder and nothing is lost.", flush=True)
         for note in room.notes:
@@ -313,6 +473,41 @@ def main(argv=None):
             if args.public_url:
                 local = facilitator
             threading.Thread(target=webbrowser.open, args=(local,), daemon=True).start()
+
+    server = {}
+
+    def stop():
+        found = server.get("uvicorn")
+        if found is not None:
+            found.should_exit = True
+        else:  # not listening yet: stop as on SIGTERM
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    def switch(key):
+        chosen = rooms.by_key(key)  # the kit's list, checked here and again by the supervisor
+        if not args.supervised:
+            raise RoomError("this room cannot change by itself: start it with python -m dpmkit.room")
+        rooms.write_choice(folder, chosen, rooms.read_choice(folder)[1])
+        room.switching = chosen
+        stop()
+
+    room.switcher = switch
+    ignore_interrupt = args.supervised and os.name != "nt"
+    if args.supervised:
+        _lifeline(stop)
+    if ignore_interrupt:  # the supervisor passes Ctrl+C on as SIGTERM (see _run_room)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def take(uvicorn_server):
+        server["uvicorn"] = uvicorn_server
+        if ignore_interrupt:  # uvicorn sets its own handler for SIGINT while it serves
+            handle_exit = uvicorn_server.handle_exit
+
+            def handle_exit_but_interrupt(sig, frame):
+                if sig != signal.SIGINT:
+                    handle_exit(sig, frame)
+
+            uvicorn_server.handle_exit = handle_exit_but_interrupt
 
     if hasattr(signal, "SIGUSR1"):  # kill -USR1 <pid> prints every thread's stack: to see where a room hangs
         faulthandler.register(signal.SIGUSR1, all_threads=True)
@@ -325,7 +520,7 @@ def main(argv=None):
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
                 serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
                       limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages),
-                      behind_proxy=args.behind_proxy)
+                      behind_proxy=args.behind_proxy, on_server=take)
         finally:
             room.withdraw()  # the notebook route may carry on with the folder (killed, the lock says it)
-    return 0
+    return SWITCH_EXIT if room.switching is not None else 0

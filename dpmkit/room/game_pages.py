@@ -35,7 +35,7 @@ from .. import words  # noqa: E402
 from ..errors import ModelError  # noqa: E402
 from ..game import debrief, present, records  # noqa: E402
 from ..words import escaped as _esc  # noqa: E402
-from .pages import FacilitatorOnly, Join, Layout, _note, _param  # noqa: E402
+from .pages import ChangeRoom, FacilitatorOnly, Join, Layout, _note, _param  # noqa: E402
 
 configure_solara("dpmkit.room.game_pages")  # importing pages set it back to the room's other pages
 
@@ -492,6 +492,7 @@ def GameDashboard():
                         solara.HTML(tag="div", unsafe_innerHTML=shown["predictions"])
                     solara.HTML(tag="h3", unsafe_innerHTML="The journey on the DPM chart")
                     solara.HTML(tag="div", unsafe_innerHTML=shown["dpm"])
+        ChangeRoom(ROOM)
 
 
 def _what_if_html(game):

@@ -26,7 +26,7 @@ from ..errors import ModelError  # noqa: E402
 from ..widgets import explore, predict  # noqa: E402
 from ..widgets.predict import usual_times  # noqa: E402
 from ..words import escaped as _esc  # noqa: E402
-from . import paper  # noqa: E402
+from . import paper, rooms  # noqa: E402
 from .state import describe_levers  # noqa: E402
 
 #: The :class:`~dpmkit.room.state.Room` being served (set by ``serve``).
@@ -86,17 +86,28 @@ def Home():
     code, build = _param(router.search, "code"), _param(router.search, "v")
     table = _param(router.search, "table")
 
+    # A page opened on the room's explorer of another model on this same kit (the facilitator
+    # changed the room, and the page reloaded itself): nothing typed yet, so it follows at once.
+    followed = bool(build) and build != ROOM.build and _same_kit(build)
+
     def record_build():  # the printed link has no version yet: record the one this page is built on
-        if ROOM.code_ok(code) and not build:
+        if ROOM.code_ok(code) and (not build or followed):
             router.push(_participant_url(code, ROOM.build, table))
 
     solara.use_effect(record_build, [code, build])
     if not ROOM.code_ok(code):
         Join(wrong=bool(code))
+    elif followed:
+        solara.HTML(tag="div", unsafe_innerHTML=_note("The room changed: opening it…"))
     elif build and build != ROOM.build:
         Stale(code, build)
     else:
         Participant(table)
+
+
+def _same_kit(build):
+    """Whether a page's ``v=`` names this kit's version (its model may be another: ``VERSION-FINGERPRINT``)."""
+    return build.rpartition("-")[0] == ROOM.build.rpartition("-")[0]
 
 
 @solara.component
@@ -109,7 +120,8 @@ def Stale(code, build):
             f"This page was opened on kit version {build}; the room now runs {ROOM.build}. "
             "Nothing from this page was sent. Open the room's current page to continue "
             "(your table and predictions have to be chosen again).", "error"))
-        solara.Button("Open the current page", on_click=lambda: router.push(_participant_url(code, ROOM.build)),
+        solara.Button("Open the current page",
+                      on_click=lambda: router.push(_participant_url(code, ROOM.build, _param(router.search, "table"))),
                       color="primary", classes=["room-reload"])
 
 
@@ -433,6 +445,7 @@ def Dashboard():
                     lambda: room.drop_table(chosen), f"Dropped {chosen!r}; its ballots stay in the folder."))
         with solara.Details("Paper slips: print, type in, charts to reveal"):
             PaperSlips(on_added=lambda: set_revision(room.revision))
+        ChangeRoom(room)
         if message[0]:
             solara.HTML(tag="div", unsafe_innerHTML=_note(*message))
         solara.HTML(tag="table", classes=["room-status"], style=_BIG, unsafe_innerHTML=rows)
@@ -507,6 +520,60 @@ def PaperSlips(on_added):
         solara.Button("Add this slip", on_click=add, color="primary", classes=["room-slip-add"])
         if status[0]:
             solara.HTML(tag="div", classes=["room-slip-status"], unsafe_innerHTML=_note(*status))
+
+
+@solara.component
+def ChangeRoom(room):
+    """The facilitator's "Change the room": another model's explorer or a game, from the kit's own
+    list (:func:`dpmkit.room.rooms.choices`; the page sends a choice's position in the list the
+    server made, never a name or a path), after a confirmation, since it interrupts every table.
+    The room stops and ``python -m dpmkit.room`` starts the chosen one on the same port, code,
+    secret and tables; every open page reloads into it by itself, keeping its table."""
+    current = getattr(room, "choice", None)  # None: a room object not served by python -m dpmkit.room
+    listed = solara.use_memo(lambda: [c for c in rooms.choices() if c != current], [])
+    labels = solara.use_memo(lambda: {c.label: c.key for c in listed}, [])
+    picked, set_picked = solara.use_state("")
+    asking, set_asking = solara.use_state(False)
+    message, set_message = solara.use_state(("", "info"))
+
+    def confirm():
+        key = labels.get(picked)
+        try:
+            if key is None:
+                raise ModelError("choose a room from the list")
+            room.change_room(key)
+        except ModelError as err:
+            set_message((f"Not changed: {err}", "error"))
+            set_asking(False)
+        else:
+            set_message((f"Changing the room to {picked}. Every page reloads into it by itself in a few "
+                         "seconds; this page too.", "ok"))
+
+    def choose(value):
+        set_picked(value or "")
+        set_asking(False)
+
+    now = current.label if current is not None else getattr(getattr(room, "model", None), "label", "this room")
+    with solara.Details("Change the room: another model's explorer, or a game"), \
+            solara.Column(classes=["room-change-box"]):
+            solara.HTML(tag="p", style=_BIG, unsafe_innerHTML=(
+                f"Now: <b>{_esc(now)}</b>. The room code, the tables and both links stay the same; each room "
+                "keeps its own ballots or game, so you can come back to this one later."))
+            solara.Select("Change to", value=picked or None, values=list(labels), on_value=choose,
+                          classes=["room-change-choice"])
+            if not asking:
+                solara.Button("Change the room…", disabled=not picked, on_click=lambda: set_asking(True),
+                              classes=["room-change"])
+            else:
+                solara.HTML(tag="div", unsafe_innerHTML=_note(
+                    f"Change to {picked}? Every table's page stops and reloads into it (about half a minute); "
+                    "anything typed but not sent is lost, everything sent is kept.", "error"))
+                with solara.Row():
+                    solara.Button("Yes, change the room now", color="error", on_click=confirm,
+                                  classes=["room-change-confirm"])
+                    solara.Button("Cancel", on_click=lambda: set_asking(False), classes=["room-change-cancel"])
+            if message[0]:
+                solara.HTML(tag="div", classes=["room-change-message"], unsafe_innerHTML=_note(*message))
 
 
 def _listing(room):

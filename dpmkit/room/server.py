@@ -340,9 +340,10 @@ def prewarm_files(base, code):
     return fetched
 
 
-def serve(room, *, host, port, ready=None, base_url="", limits=None, behind_proxy=False):
+def serve(room, *, host, port, ready=None, base_url="", limits=None, behind_proxy=False, on_server=None):
     """Run the room until interrupted (Ctrl+C); ``base_url``, ``limits`` and ``behind_proxy`` as in
-    :func:`guarded_app`."""
+    :func:`guarded_app`. ``on_server`` is called with the uvicorn server before it starts (to stop
+    it from a page: the facilitator's "Change the room")."""
     playing = getattr(room, "game", None) is not None  # the game (issue 13) serves its own pages
     from . import pages
 
@@ -392,6 +393,8 @@ def serve(room, *, host, port, ready=None, base_url="", limits=None, behind_prox
         threading.Thread(target=warm_then_ready, name="dpmkit-room-prewarm", daemon=True).start()
 
     server.startup = startup
+    if on_server is not None:
+        on_server(server)
     sampler = None
     if os.environ.get(PROFILE_ENV):
         from .profiling import Sampler

@@ -156,6 +156,11 @@ class Room:
         self.revision = 0
         #: The game played in the room (``--game``; see :func:`dpmkit.room.cli.start_game`), or None.
         self.game = None
+        #: The :class:`~dpmkit.room.rooms.Choice` served, and the call that changes it (given a
+        #: choice's key) when the room runs under ``python -m dpmkit.room``; the choice it changes to.
+        self.choice = None
+        self.switcher = None
+        self.switching = None
         #: What a participant's page was built on: the kit's version and the model's fingerprint.
         #: A page carries it in its address (``v=``), so a page opened before the room was
         #: restarted on another kit says so at once instead of sending a ballot the room refuses.
@@ -278,6 +283,14 @@ class Room:
     def _change(self, **changes):
         with self._lock:
             self._save(replace(self.state, **changes))
+
+    def change_room(self, key):
+        """Stop this room and have ``python -m dpmkit.room`` start the room ``key`` (a key of
+        :func:`dpmkit.room.rooms.choices`) on the same port, code, secret and tables. Only the
+        facilitator's page offers it."""
+        if self.switcher is None:
+            raise RoomError("this room cannot change by itself: start it with python -m dpmkit.room")
+        self.switcher(key)
 
     def code_ok(self, code):
         return isinstance(code, str) and secrets.compare_digest(code.strip().upper().encode(),

@@ -40,7 +40,7 @@ def _ago(seconds):
 
 
 #: Sub-folders the kit itself makes beside ballots (a room's game, a game's exports): skipped quietly.
-_KIT_FOLDERS = frozenset({"game", "export"})
+_KIT_FOLDERS = frozenset({"game", "export", "rooms"})  # rooms: a room folder's other rooms
 
 
 class Rejected(NamedTuple):
