@@ -119,7 +119,7 @@ def Stale(code, build):
         solara.HTML(tag="div", unsafe_innerHTML=_note(
             f"This page was opened on kit version {build}; the room now runs {ROOM.build}. "
             "Nothing from this page was sent. Open the room's current page to continue "
-            "(your table and predictions have to be chosen again).", "error"))
+            "(it keeps your table; type your predictions again).", "error"))
         solara.Button("Open the current page",
                       on_click=lambda: router.push(_participant_url(code, ROOM.build, _param(router.search, "table"))),
                       color="primary", classes=["room-reload"])
