@@ -103,6 +103,16 @@ def test_a_choice_file_edited_by_hand_is_not_followed(tmp_path):
     assert rooms.read_choice(tmp_path) == (rooms.by_key("game-surrey-fragile"), "explorer-surrey")
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a file away")
+def test_a_choice_file_another_account_wrote_is_not_followed(tmp_path):
+    """On a hub the room's folder is the students' shared ballot folder: a student could leave a
+    choice file there to pick the room the hub starts next. Only the room's own account's is read."""
+    rooms.write_choice(tmp_path, rooms.by_key("game-surrey-fragile"))
+    assert rooms.read_choice(tmp_path)[0] == rooms.by_key("game-surrey-fragile")
+    os.chown(tmp_path / rooms.CHOICE_FILE, 54321, -1)  # now a student's file
+    assert rooms.read_choice(tmp_path) == (None, None)
+
+
 def test_each_room_keeps_its_own_data_and_takes_the_code_secret_and_tables(tmp_path):
     first = Room(tmp_path, model="surrey", code="TEAL7", tables=["Red", "Blue"])
     game = rooms.by_key("game-surrey-fragile")
@@ -227,3 +237,13 @@ def test_another_rooms_folder_has_the_access_the_shared_folder_gives_its_group(t
     rooms.carry_settings(shared, target, game)
     for path in (shared / "rooms", target):
         assert path.stat().st_mode & 0o7777 == 0o3770, oct(path.stat().st_mode)
+
+
+def test_a_folder_that_refuses_the_choice_file_costs_its_memory_not_the_room(tmp_path, capsys):
+    """Where the choice file cannot be written (on a shared folder, a file of that name another
+    account left, which the room may not replace), the supervisor says so and the room runs."""
+    from dpmkit.room import cli
+
+    (tmp_path / rooms.CHOICE_FILE).mkdir()  # stands in for a file the room may not replace
+    cli._record(tmp_path, rooms.by_key("explorer-demo"), None)
+    assert "could not record which room is open" in capsys.readouterr().out

@@ -327,7 +327,7 @@ def _supervise(args, folder, asked):
     left = rooms.data_folder(folder, last) if last is not None else folder
     if data != left and (left / "dpmkit-room.json").exists():
         rooms.carry_settings(left, data, choice)
-    rooms.write_choice(folder, choice, asked_key)
+    _record(folder, choice, asked_key)
     first, before = True, None
     while True:
         code = _run_room(_room_argv(args, folder, data, choice, first))
@@ -335,7 +335,7 @@ def _supervise(args, folder, asked):
             print(f"error: the room could not change to {choice.label} (above); going back to "
                   f"{before[0].label}", flush=True)
             (choice, data), before = before, None
-            rooms.write_choice(folder, choice, asked_key)
+            _record(folder, choice, asked_key)
             continue
         if code != SWITCH_EXIT:
             return code
@@ -343,18 +343,28 @@ def _supervise(args, folder, asked):
         if chosen is None:
             print("error: the room was asked to change to a room the kit does not have; starting it again "
                   f"as it was ({choice.label})", flush=True)
-            rooms.write_choice(folder, choice, asked_key)
+            _record(folder, choice, asked_key)
             chosen = choice
         try:
             target = rooms.data_folder(folder, chosen)
             rooms.carry_settings(data, target, chosen)
         except (ModelError, OSError) as err:  # e.g. a damaged settings file there: the room stays
             print(f"error: the room could not change to {chosen.label} ({err}); it stays {choice.label}", flush=True)
-            rooms.write_choice(folder, choice, asked_key)
+            _record(folder, choice, asked_key)
             chosen, target = choice, data
         print(f"Changing the room to {chosen.label}: participants' pages follow by themselves.", flush=True)
         before = (choice, data)
         choice, data, first = chosen, target, False
+
+
+def _record(folder, choice, asked_key):
+    """Record the room served as the one last chosen; a folder that refuses (a shared folder where
+    another account left a file of that name) costs only the memory of it, never the room."""
+    try:
+        rooms.write_choice(folder, choice, asked_key)
+    except (ModelError, OSError) as err:
+        print(f"note: could not record which room is open ({err}); started again, the room is the one its "
+              "command names", flush=True)
 
 
 def _room_argv(args, folder, data, choice, first):
@@ -487,7 +497,10 @@ def serve_room(argv):
         chosen = rooms.by_key(key)  # the kit's list, checked here and again by the supervisor
         if not args.supervised:
             raise RoomError("this room cannot change by itself: start it with python -m dpmkit.room")
-        rooms.write_choice(folder, chosen, rooms.read_choice(folder)[1])
+        try:
+            rooms.write_choice(folder, chosen, rooms.read_choice(folder)[1])
+        except OSError as err:  # the page says so; the room stays as it is
+            raise RoomError(f"could not record the room chosen in the folder ({err.strerror or err})") from None
         room.switching = chosen
         stop()
 

@@ -177,9 +177,14 @@ def make_data_folder(data):
 def read_choice(folder):
     """``(choice, asked)``: the room last chosen in ``folder`` and the key the command line named
     when it was chosen (None when it named none), or ``(None, None)`` without a readable choice.
-    The choice is looked up in the kit's list again: a file edited by hand names nothing else."""
+    The choice is looked up in the kit's list again: a file edited by hand names nothing else. On
+    a shared folder (a hub's, where students' notebooks write ballots) a choice file some other
+    account wrote is not followed: only the room's own account chooses which room starts."""
     try:
-        doc = json.loads((Path(folder) / CHOICE_FILE).read_bytes())
+        path = Path(folder) / CHOICE_FILE
+        if hasattr(os, "geteuid") and path.lstat().st_uid != os.geteuid():
+            return None, None
+        doc = json.loads(path.read_bytes())
         if not isinstance(doc, dict) or doc.get("schema") != _SCHEMA:
             return None, None
         choice = by_key(doc.get("room"))
