@@ -63,6 +63,23 @@ def test_a_folder_of_another_model_is_refused(tmp_path):
         Room(tmp_path, model=other)
 
 
+def test_printing_paper_slips_reads_the_room_and_writes_none_of_its_settings(tmp_path):
+    """The slips may be printed while the room runs (the wifi failed): the command used to write the
+    room's settings and session file back as it read them, so a round the room opened in between was
+    undone, and --tables for the slips changed the room's own tables."""
+    from dpmkit.room.cli import main
+    from dpmkit.workshop import SESSION_FILE
+
+    running = Room(tmp_path, tables=["Red", "Blue"])
+    files = [tmp_path / STATE_FILE, tmp_path / SESSION_FILE]
+    before = [(p.stat().st_ino, p.read_bytes()) for p in files]
+    assert main(["slips", "--folder", str(tmp_path), "--no-charts", "--tables", "Red,Blue,Green"]) == 0
+    assert "Green" in (tmp_path / "paper" / "slip-round-1.html").read_text(encoding="utf-8")  # the slips' own
+    assert [(p.stat().st_ino, p.read_bytes()) for p in files] == before  # the room's files untouched
+    running.open_round()
+    assert Room(tmp_path).state.round == "2" and Room(tmp_path).tables == ["Red", "Blue"]
+
+
 def test_started_again_without_model_the_room_explores_the_folders_model(tmp_path, capsys):
     """room.md: "Start it again with the same folder ... and everything is as it was". A room first
     started with --model surrey (the half-day plan's command) and started again, or asked for its

@@ -121,7 +121,7 @@ def slips(argv):
     args = slips_parser().parse_args(argv)
     try:
         tables = table_list(args.tables) if args.tables else None
-        room = Room(args.folder, model=args.model, tables=tables)
+        room = Room(args.folder, model=args.model, tables=tables, reading=True)  # a running room's are its own
         rounds = [r for r in args.rounds.split(",") if r.strip()] if args.rounds else None
         written = paper.write_slips(room, rounds, copies=args.copies)
         if not args.no_charts:

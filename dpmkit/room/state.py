@@ -135,9 +135,13 @@ class Room:
         The room code; by default the one saved in the folder, else a new one.
     tables : list of str, optional
         The tables participants choose from; by default the saved list, else six.
+    reading : bool
+        Read a folder that holds a room without writing to it (the paper slips, printed perhaps while
+        the room runs: writing its settings back could undo a round the room opened meanwhile).
+        A folder without a room is set up as usual.
     """
 
-    def __init__(self, folder, *, model=None, code=None, tables=None):
+    def __init__(self, folder, *, model=None, code=None, tables=None, reading=False):
         from .. import models
 
         self.folder = Path(folder).expanduser().resolve()
@@ -189,7 +193,8 @@ class Room:
         if session is not None:
             state = self._take_from(session, state, fresh=saved is None, tables_given=bool(tables))
         self.state = state
-        self._save(state)
+        if not (reading and saved is not None):
+            self._save(state)
 
     def _folder_session(self):
         try:
