@@ -353,6 +353,7 @@ class _Folded:
         self.family_of = {m: f for f, members in families.items() for m in members}
         self.names = list(dict.fromkeys(self.family_of.get(n, n) for n in model.names))
         self._model, self._families = model, families
+        self._labels = {f: _family_label([model[m].label for m in members]) for f, members in families.items()}
 
     def __contains__(self, name):
         return name in self.names
@@ -360,7 +361,7 @@ class _Folded:
     def __getitem__(self, name):
         members = self._families.get(name)
         v = self._model[members[0] if members else name]
-        label = _family_label([self._model[m].label for m in members]) if members else v.label
+        label = self._labels[name] if members else v.label
         into, out_of = getattr(v, "into", None), getattr(v, "out_of", None)
         return SimpleNamespace(label=label, description=v.description, units=v.units,
                                into=self.family_of.get(into, into), out_of=self.family_of.get(out_of, out_of),

@@ -37,6 +37,7 @@ def test_a_round_or_a_table_count_in_digits_int_cannot_read_is_a_name_not_a_cras
     assert table_list("²") == ["²"]
     r = Room(tmp_path, tables=["Red"])
     r.open_round("²")
+    assert r.next_round == "² (2)"  # what the facilitator's button says it opens
     r.open_round()
     assert r.state.round == "² (2)"
     r.open_round("١٢")  # Arabic-Indic digits are decimal: int() reads them

@@ -407,7 +407,7 @@ def Dashboard():
         # one line per table: with 40 tables the list filled the first screens and pushed "Open
         # round 2" (and the message it gives) out of sight.
         with solara.Row():
-            solara.Button(f"Open round {int(state.round) + 1 if state.round.isdecimal() else 'next'}",
+            solara.Button(f"Open round {room.next_round}",
                           on_click=lambda: act(room.open_round, "New round open."), classes=["room-open-round"])
             if state.predict_first:
                 solara.Button("Show the chart at once", classes=["room-predict-first-off"], on_click=lambda: act(
@@ -525,8 +525,8 @@ def PaperSlips(on_added):
 @solara.component
 def ChangeRoom(room):
     """The facilitator's "Change the room": another model's explorer or a game, from the kit's own
-    list (:func:`dpmkit.room.rooms.choices`; the page sends a choice's position in the list the
-    server made, never a name or a path), after a confirmation, since it interrupts every table.
+    list (:func:`dpmkit.room.rooms.choices`; the page sends a label from the list the server made,
+    looked up there, never a name or a path), after a confirmation, since it interrupts every table.
     The room stops and ``python -m dpmkit.room`` starts the chosen one on the same port, code,
     secret and tables; every open page reloads into it by itself, keeping its table."""
     current = getattr(room, "choice", None)  # None: a room object not served by python -m dpmkit.room
@@ -566,7 +566,7 @@ def ChangeRoom(room):
                               classes=["room-change"])
             else:
                 solara.HTML(tag="div", unsafe_innerHTML=_note(
-                    f"Change to {picked}? Every table's page stops and reloads into it (about half a minute); "
+                    f"Change to {picked}? Every table's page stops and reloads into it (in about ten seconds); "
                     "anything typed but not sent is lost, everything sent is kept.", "error"))
                 with solara.Row():
                     solara.Button("Yes, change the room now", color="error", on_click=confirm,

@@ -309,11 +309,17 @@ class Room:
         """The tables participants choose from, in order."""
         return list(self.state.tables)
 
+    @property
+    def next_round(self):
+        """The round :meth:`open_round` opens next: ``"3"`` after ``"2"``; after a named round,
+        ``"pilot (2)"`` (and after ``"²"``, a digit ``int()`` cannot read, ``"² (2)"``)."""
+        current = self.state.round
+        return str(int(current) + 1) if current.isdecimal() else f"{current} (2)"
+
     def open_round(self, name=None):
         """Open the next round (or the round ``name``); ballots sent from now on carry it."""
         if name is None:
-            current = self.state.round
-            name = str(int(current) + 1) if current.isdecimal() else f"{current} (2)"
+            name = self.next_round
         self._change(round=workshop.clean_line(str(name), "round") or "1")
 
     def rename_table(self, old, new):
