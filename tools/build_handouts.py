@@ -5,7 +5,8 @@ writing space and figures), and rendered three ways into ``workshops/handouts/``
 
 - ``NAME.md``: clean Markdown, readable on GitHub and in JupyterLab;
 - ``NAME.html``: a self-contained page with the figures inline and print styles
-  (A4; the canvases landscape). Open it in a browser and print, or "Save as PDF";
+  (A4; the canvases landscape, on the paper chosen when printing, A4 or A3). Open it
+  in a browser and print, or "Save as PDF";
 - ``FIGURE.svg``: each figure on its own, for slides or large-format printing.
 
 The glossary comes from :mod:`dpmkit.glossary` (the notebooks show the same
@@ -752,15 +753,19 @@ PRINT_TIGHT = """
 """
 
 
-#: A landscape canvas prints on the first sheet with its title: its figure is at most the height an A4
-#: landscape sheet leaves under the title (it was taller, so the title printed alone on a sheet of its own).
+#: A landscape canvas prints on the first sheet with its title: its figure is at most the height the sheet
+#: leaves under the title (it was taller, so the title printed alone on a sheet of its own). In print, ``vh``
+#: is the sheet's printable height, so on A3 the figure grows to fill the larger sheet (a fixed 165 mm,
+#: right for A4, left a third of an A3 sheet empty).
 PRINT_CANVAS = """
-@media print { figure svg { max-height: 165mm; } }
+@media print { figure svg { max-height: calc(100vh - 21mm); } }
 """
 
 
 def to_html(h):
-    page = "A4 landscape" if h.landscape else "A4"
+    # a canvas names only its orientation, so the paper chosen in the print dialog (A4, or A3 as the
+    # handouts advise) is the paper it is laid out on; a named size overrode that choice with A4
+    page = "landscape" if h.landscape else "A4"
     out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            f"<!-- {_esc(NOTICE)} -->", f"<title>{_esc(h.title)}</title>",
            f"<style>@page {{ size: {page}; margin: {'10mm' if h.pages == 1 else '12mm'}; }}{CSS}"
