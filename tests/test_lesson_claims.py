@@ -202,3 +202,24 @@ def test_lesson_08s_first_exercise_names_the_sliders_a_no_code_learner_moves():
         assert f"`{name}`" in text and f"the slider *{model[name].label}*" in text, name
     check = _text(_cell("08_human_learning_systems.ipynb", "exercise-weight-check-1"))
     assert model["attractor_weight"].label.lower() in check.lower()
+
+
+def test_lessons_print_scenarios_in_the_words_their_charts_use():
+    """Lessons 01, 04, 08 and 09 printed tables that named scenarios as code (``attractor_and_partnership``,
+    ``as_it_happened``, ``all_on``) while their charts' legends said "Attractor and partnership". What
+    those lessons print (their checked outputs) names each scenario as the legend does
+    (``dk.words.scenario``), and no longer as code."""
+    recorded = json.loads((ROOT / "notebooks" / "checked_outputs.json").read_text(encoding="utf-8"))
+    cells = {"01_wicked_issues": ("table", "wicked"), "04_surrey_case": ("compare-numbers", "surrey"),
+             "08_human_learning_systems": ("run-attractor", "attractor"),
+             "09_learning_partnerships_and_cocreation": ("run-coproduction", "surrey")}
+    for lesson, (cell, model_name) in cells.items():
+        text = "".join(out.get("text") or out.get("data", {}).get("text/plain", "")
+                       for out in recorded[lesson][cell])
+        coded = [n for n in dk.models.load(model_name).scenario_names if "_" in n]
+        shown = [n for n in coded if re.search(rf"^{re.escape(dk.words.scenario(n))}  ", text, re.MULTILINE)]
+        assert shown, (lesson, text)
+        assert not [n for n in coded if re.search(rf"\b{n}\b", text)], (lesson, text)
+    legend = dk.charts.scenarios(dk.compare(dk.models.load("attractor"), ["attractor_and_partnership"],
+                                            names=["outcome_mean"]))
+    assert "Attractor and partnership" in json.dumps(legend.to_dict())
