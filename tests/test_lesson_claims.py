@@ -223,3 +223,23 @@ def test_lessons_print_scenarios_in_the_words_their_charts_use():
     legend = dk.charts.scenarios(dk.compare(dk.models.load("attractor"), ["attractor_and_partnership"],
                                             names=["outcome_mean"]))
     assert "Attractor and partnership" in json.dumps(legend.to_dict())
+
+
+def test_lesson_00s_lever_table_shows_each_numbers_status_and_says_how_many_are_assumptions():
+    """Lesson 00's table of the Surrey levers showed registry keys but not their status, so a
+    newcomer could not tell from the first lesson which numbers are evidence and which are
+    teaching assumptions. The table shows the status (the column ``Model.parameter_table()``
+    gives), the text says what each status means, and the counts it gives are the model's."""
+    code = _text(_cell("00_start_here.ipynb", "load"))
+    assert '"source", "status"]' in code
+    prose = re.sub(r"\s+", " ", _text(_cell("00_start_here.ipynb", "levers")))
+    for status in ("*published*", "*derived*", "*assumption*"):
+        assert status in prose
+    table = dk.models.load("surrey").parameter_table()
+    levers = re.search(r"levers = (\[.*?\])", code)[1]
+    assert set(table.loc[json.loads(levers), "status"]) == {"published"}
+    said = re.search(r"of its (\d+) parameters, (\d+) are published, (\d+) derived and (\d+) teaching assumptions",
+                     _text(_cell("00_start_here.ipynb", "levers-status")))
+    counts = table["status"].value_counts()
+    assert said and [int(n) for n in said.groups()] == [len(table), counts["published"], counts["derived"],
+                                                        counts["assumption"]]
