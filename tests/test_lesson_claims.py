@@ -205,10 +205,11 @@ def test_lesson_08s_first_exercise_names_the_sliders_a_no_code_learner_moves():
 
 
 def test_lessons_print_scenarios_in_the_words_their_charts_use():
-    """Lessons 01, 04, 08 and 09 printed tables that named scenarios as code (``attractor_and_partnership``,
-    ``as_it_happened``, ``all_on``) while their charts' legends said "Attractor and partnership". What
-    those lessons print (their checked outputs) names each scenario as the legend does
-    (``dk.words.scenario``), and no longer as code."""
+    """Lessons 01, 04, 06, 08 and 09 printed tables that named scenarios as code
+    (``attractor_and_partnership``, ``as_it_happened``, ``all_on``, ``imposed_planned``) while their
+    charts' legends said "Attractor and partnership". What those lessons print (their checked
+    outputs) names each scenario as the legend does (``dk.words.scenario``), and no longer as code;
+    lesson 06's table heads its columns with the variables' labels too."""
     recorded = json.loads((ROOT / "notebooks" / "checked_outputs.json").read_text(encoding="utf-8"))
     cells = {"01_wicked_issues": ("table", "wicked"), "04_surrey_case": ("compare-numbers", "surrey"),
              "08_human_learning_systems": ("run-attractor", "attractor"),
@@ -220,6 +221,8 @@ def test_lessons_print_scenarios_in_the_words_their_charts_use():
         shown = [n for n in coded if re.search(rf"^{re.escape(dk.words.scenario(n))}  ", text, re.MULTILINE)]
         assert shown, (lesson, text)
         assert not [n for n in coded if re.search(rf"\b{n}\b", text)], (lesson, text)
+    regimes = "".join(out["text"] for out in recorded["06_imposed_negotiated_planned_emergent"]["cells-numbers"])
+    assert "True performance" in regimes and "true_performance" not in regimes
     legend = dk.charts.scenarios(dk.compare(dk.models.load("attractor"), ["attractor_and_partnership"],
                                             names=["outcome_mean"]))
     assert "Attractor and partnership" in json.dumps(legend.to_dict())
