@@ -15,6 +15,7 @@ table and the facilitator's dashboard:
   :func:`stretch` — a stretch of a run found by a computation, its ends rounded the same
   way: ``from the start to about year 2.6``.
 - :func:`axis_title` — a label with its units: ``Waiting list (people)``.
+- :func:`role` — a DPM role as words: ``performance driver``, or ``no role``.
 - :func:`scenario`, :func:`scenarios` — a scenario named like code (``no_coproduction``) as
   a chart's legend and a lesson's printed table say it: ``No coproduction``.
 - :func:`lower_first` — a label inside a sentence (``waiting list``, but ``NEET``).
@@ -42,6 +43,7 @@ __all__ = [
     "moment",
     "number",
     "parse_number",
+    "role",
     "scenario",
     "scenarios",
     "signed",
@@ -371,6 +373,18 @@ def axis_title(label, units=None):
         label = label.label
     units = "" if units in (None, "dimensionless") else str(units)
     return f"{label} ({units})" if units else str(label)
+
+
+def role(name):
+    """A variable's DPM role as words, for a printed line or a list: ``performance_driver`` reads
+    "performance driver", and a variable without a role (``None``) "no role".
+
+    Examples
+    --------
+    >>> role("strategic_resource"), role("end_result"), role(None)
+    ('strategic resource', 'end result', 'no role')
+    """
+    return "no role" if not name else str(name).replace("_", " ")
 
 
 def scenario(name):

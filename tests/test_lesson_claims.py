@@ -51,7 +51,7 @@ def test_notebook_04s_answer_says_the_jump_where_the_printed_values_show_it():
                      answer)
     assert said
     before, after = float(said[1]), float(said[2])
-    printed = [float(t) for t in re.findall(r"(\d{4}\.\d+): \{base\.at\(\1",
+    printed = [float(t) for _, t in re.findall(r"April (\d{4}): \{base\.at\((\1\.25)",
                                             _text(_cell("04_surrey_case.ipynb", "solution-3")))]
     assert printed == [2014.25, 2015.25, 2017.25]
     assert "0 in April 2014, before the cut, and 0.15 in April 2015 and April 2017" in answer
@@ -246,3 +246,35 @@ def test_lesson_00s_lever_table_shows_each_numbers_status_and_says_how_many_are_
     counts = table["status"].value_counts()
     assert said and [int(n) for n in said.groups()] == [len(table), counts["published"], counts["derived"],
                                                         counts["assumption"]]
+
+
+def _learner_cell(lesson, predicate):
+    nb = json.loads((ROOT / "notebooks" / lesson).read_text(encoding="utf-8"))
+    return next("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code" and predicate(c))
+
+
+def test_no_code_tracks_ready_cells_print_months_and_roles_in_words(tmp_path):
+    """Walking the lessons as a no-code learner in JupyterLab: the ready-made cell of lesson 04's
+    exercise 3 printed ``funding_shortfall  performance_driver  2014.25: 0.00``, and lesson 05's
+    exercise 3 printed its verdicts under ``2012.25`` and ``2019.5``. Run in a real kernel as the
+    learner runs them, they print months ("April 2015") and roles in words ("performance driver")."""
+    from kernel_session import kernel
+
+    def ready(lesson, word):
+        return _learner_cell(lesson, lambda c: "nocode" in c["metadata"].get("tags", []) and word in "".join(c["source"]))
+
+    def printed(messages):
+        return "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+
+    with kernel(tmp_path) as k:
+        k.run("import dpmkit as dk\nmodel = dk.models.load('surrey')\nbase = dk.simulate(model)")
+        dashboard = printed(k.run(ready("04_surrey_case.ipynb", "watch = [")))
+        verdicts = printed(k.run(ready("05_three_objectives.ipynb", "surrey_families")))
+    rows = dashboard.splitlines()
+    assert rows[0].split() == ["funding_shortfall", "performance", "driver", "April", "2014:", "0.00", "April",
+                               "2015:", "0.15", "April", "2017:", "0.15"]
+    assert "reoffending        no role" in dashboard and "strategic resource" in dashboard
+    assert [line.split(":")[0] for line in verdicts.splitlines()[:3]] == ["April 2012", "April 2014", "July 2019"]
+    for text in (dashboard, verdicts):
+        assert not re.search(r"\b(?:19|20)\d\d\.\d", text), text
+        assert not re.search(r"\b(?:performance_driver|strategic_resource|end_result)\b", text), text

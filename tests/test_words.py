@@ -261,3 +261,9 @@ def test_a_scenario_named_like_code_reads_as_words():
     assert words.scenarios(["base", "no_coproduction"]) == {"base": "base", "no_coproduction": "No coproduction"}
     # two that would read alike keep their own names, so a legend never shows two lines under one name
     assert words.scenarios(["cut_posts", "Cut posts"]) == {"cut_posts": "cut_posts", "Cut posts": "Cut posts"}
+
+
+def test_a_role_reads_as_words():
+    """Lesson 04's no-code dashboard printed roles as code (``performance_driver``)."""
+    assert [words.role(r) for r in ("performance_driver", "strategic_resource", None)] == [
+        "performance driver", "strategic resource", "no role"]

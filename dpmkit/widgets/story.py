@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from .. import charts, dpm
+from .. import charts, dpm, words
 from ..charts.story import fit_to_width
 from ..errors import ModelError
 from ._common import W, _model
@@ -112,8 +112,7 @@ def story(model, **kwargs):
     return StoryWidget(charts.story(_model(model), **kwargs))
 
 
-_ROLE_WORDS = {"strategic_resource": "strategic resource", "performance_driver": "performance driver",
-               "end_result": "end result", "policy_lever": "policy lever"}
+_ROLES = ("strategic_resource", "performance_driver", "end_result", "policy_lever")
 
 
 #: The focus list's choice that draws the whole model (no variable's name has a space).
@@ -138,8 +137,8 @@ def _focus_choices(model, structure, found, whole=None):
     roles = structure["roles"]
     linked = {end for link in structure["links"] for end in link[:2]}  # a box with no link has no chart
     out = [(whole or _whole_label(model)[0], WHOLE)] if roles else []
-    for role, words in _ROLE_WORDS.items():
-        out += [(f"{model[n].label} ({words})", n) for n in model.names if roles.get(n) == role and n in linked]
+    for role in _ROLES:
+        out += [(f"{model[n].label} ({words.role(role)})", n) for n in model.names if roles.get(n) == role and n in linked]
     for lp in found:
         if len(lp.members) > 2 and any(m in roles for m in lp.members):
             through = ", ".join(model[m].label for m in (lp.stocks or lp.members)[:3])
