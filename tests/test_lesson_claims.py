@@ -261,7 +261,8 @@ def test_no_code_tracks_ready_cells_print_months_and_roles_in_words(tmp_path):
     from kernel_session import kernel
 
     def ready(lesson, word):
-        return _learner_cell(lesson, lambda c: "nocode" in c["metadata"].get("tags", []) and word in "".join(c["source"]))
+        return _learner_cell(lesson, lambda c: "nocode" in c["metadata"].get("tags", [])
+                             and word in "".join(c["source"]))
 
     def printed(messages):
         return "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")

@@ -138,7 +138,8 @@ def _focus_choices(model, structure, found, whole=None):
     linked = {end for link in structure["links"] for end in link[:2]}  # a box with no link has no chart
     out = [(whole or _whole_label(model)[0], WHOLE)] if roles else []
     for role in _ROLES:
-        out += [(f"{model[n].label} ({words.role(role)})", n) for n in model.names if roles.get(n) == role and n in linked]
+        out += [(f"{model[n].label} ({words.role(role)})", n) for n in model.names
+                if roles.get(n) == role and n in linked]
     for lp in found:
         if len(lp.members) > 2 and any(m in roles for m in lp.members):
             through = ", ".join(model[m].label for m in (lp.stocks or lp.members)[:3])
