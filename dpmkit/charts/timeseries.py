@@ -32,6 +32,7 @@ from ._style import (
     _title,
     _var_meta,
     alt,
+    subtitle_lines,
     title_lines,
 )
 from .describe import describe
@@ -244,7 +245,7 @@ def _title_dict(text, subtitle=None):
     title = {"text": title_lines(text), "fontSize": FONT["title"], "anchor": "start",
              "subtitleFontSize": FONT["subtitle"]}
     if subtitle:
-        title["subtitle"] = subtitle
+        title["subtitle"] = subtitle_lines(subtitle)
     return title
 
 
