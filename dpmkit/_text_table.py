@@ -55,30 +55,55 @@ class TextTable(pd.DataFrame):
     def _constructor(self):
         return TextTable
 
+    def _headings(self):
+        """``(title, headings, shown columns)``: what heads the rows and which columns are shown.
+
+        A table may say in ``attrs`` how a reader names its rows: ``row_headings`` (the index's
+        values to the words shown instead, e.g. a source's key to its citation), ``row_title``
+        (what those words are, e.g. "Source") and ``heading_column`` (the column the headings
+        come from, not shown a second time). Without them the index heads the rows."""
+        names = self.attrs.get("row_headings") or {}
+        title = self.attrs.get("row_title") if names else None
+        heads = [names.get(label, label) for label in self.index]
+        skip = self.attrs.get("heading_column") if names else None
+        shown = [i for i, c in enumerate(self.columns) if c != skip]
+        return (title if title is not None else self.index.name), heads, shown
+
     def _repr_html_(self):
-        def cell(tag, value):
+        def cell(tag, value, note=""):
             text = _said(value)
             style = _CELL + (";word-break:break-all" if any(len(w) > _LONG_WORD for w in text.split()) else
                              ";white-space:nowrap" if tag == "th" and len(text) <= _SHORT_LABEL else "")
-            return f"<{tag} style='{style}'>{html.escape(text)}</{tag}>"
+            if note:  # a heading in words (a citation) is narrower than the sentences beside it
+                style += ";min-width:12em;max-width:22em;font-weight:normal"
+            hover = f" title='{html.escape(note, quote=True)}'" if note else ""
+            return f"<{tag} style='{style}'{hover}>{html.escape(text)}</{tag}>"
 
-        corner = self.index.name if self.index.name is not None else ""
-        head = cell("th", corner) + "".join(cell("th", c) for c in self.columns)
-        rows = "".join("<tr>" + cell("th", label) + "".join(cell("td", v) for v in values) + "</tr>"
-                       for label, values in zip(self.index, self.itertuples(index=False, name=None)))
+        title, heads, shown = self._headings()
+        corner = title if title is not None else ""
+        head = cell("th", corner) + "".join(cell("th", self.columns[i]) for i in shown)
+        # a row headed by other words than its label keeps the label on hover (the key a code track types)
+        key = f"{self.index.name} " if self.index.name is not None else ""
+        rows = "".join("<tr>" + cell("th", heading, "" if heading == label else f"{key}{label}")
+                       + "".join(cell("td", values[i]) for i in shown) + "</tr>"
+                       for label, heading, values in zip(self.index, heads, self.itertuples(index=False, name=None)))
         return (f"<table class='dpmkit-text-table' style='border-collapse:collapse'>"
                 f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
     def to_text(self, width=100):
         """The table as plain text: each row under its label (after the index's name, if it has
-        one), each cell on its own line after its column's name, wrapped at ``width``."""
+        one) or the heading a reader knows it by (see :meth:`_headings`), each cell on its own
+        line after its column's name, wrapped at ``width``."""
         if self.empty:
             return f"(no rows; columns: {', '.join(map(str, self.columns))})"
+        named = bool(self.attrs.get("row_headings"))
+        _, heads, shown = self._headings()
         blocks = []
-        for label, values in zip(self.index, self.itertuples(index=False, name=None)):
-            title = _said(label) if self.index.name is None else f"{self.index.name} {_said(label)}"
-            lines = [title]
-            for column, value in zip(self.columns, values):
+        for label, heading, values in zip(self.index, heads, self.itertuples(index=False, name=None)):
+            # a row headed as a reader names it (a source by its citation) needs no title before it
+            title = _said(heading) if named or self.index.name is None else f"{self.index.name} {_said(label)}"
+            lines = [textwrap.fill(title, width=width, break_long_words=False, break_on_hyphens=False)]
+            for column, value in ((self.columns[i], values[i]) for i in shown):
                 lines.append(textwrap.fill(f"{column}: {_said(value)}", width=width, initial_indent="  ",
                                            subsequent_indent="    ", break_long_words=False,
                                            break_on_hyphens=False))

@@ -15,6 +15,9 @@ table and the facilitator's dashboard:
   :func:`stretch` — a stretch of a run found by a computation, its ends rounded the same
   way: ``from the start to about year 2.6``.
 - :func:`axis_title` — a label with its units: ``Waiting list (people)``.
+- :func:`role` — a DPM role as words: ``performance driver``, or ``no role``.
+- :func:`scenario`, :func:`scenarios` — a scenario named like code (``no_coproduction``) as
+  a chart's legend and a lesson's printed table say it: ``No coproduction``.
 - :func:`lower_first` — a label inside a sentence (``waiting list``, but ``NEET``).
 - :func:`parse_number` — the one parser for numbers typed into widgets and ballots.
 
@@ -40,6 +43,9 @@ __all__ = [
     "moment",
     "number",
     "parse_number",
+    "role",
+    "scenario",
+    "scenarios",
     "signed",
     "span",
     "stretch",
@@ -367,6 +373,49 @@ def axis_title(label, units=None):
         label = label.label
     units = "" if units in (None, "dimensionless") else str(units)
     return f"{label} ({units})" if units else str(label)
+
+
+def role(name):
+    """A variable's DPM role as words, for a printed line or a list: ``performance_driver`` reads
+    "performance driver", and a variable without a role (``None``) "no role".
+
+    Examples
+    --------
+    >>> role("strategic_resource"), role("end_result"), role(None)
+    ('strategic resource', 'end result', 'no role')
+    """
+    return "no role" if not name else str(name).replace("_", " ")
+
+
+def scenario(name):
+    """A scenario's name as people read it: a name written like code (``attractor_and_partnership``)
+    reads "Attractor and partnership"; a name with spaces, or of one word (``base``, ``cut posts``),
+    stays as it is. The code track keeps the name as the key (``model.scenario(name)``); what a
+    chart's legend or a printed table shows is this.
+
+    Examples
+    --------
+    >>> scenario("attractor_and_partnership"), scenario("base"), scenario("cut posts")
+    ('Attractor and partnership', 'base', 'cut posts')
+    """
+    name = str(name)
+    return name.replace("_", " ").strip().capitalize() if "_" in name and " " not in name else name
+
+
+def scenarios(names):
+    """``{name: words}`` for several scenarios shown together (a legend, a table's rows): each as
+    :func:`scenario` says it, unless two would then read alike, when every name stays as it is.
+
+    Examples
+    --------
+    >>> scenarios(["base", "no_coproduction"])
+    {'base': 'base', 'no_coproduction': 'No coproduction'}
+    >>> scenarios(["cut_posts", "Cut posts"])
+    {'cut_posts': 'cut_posts', 'Cut posts': 'Cut posts'}
+    """
+    unique = list(dict.fromkeys(str(n) for n in names))
+    said = {n: scenario(n) for n in unique}
+    return said if len(set(said.values())) == len(said) else {n: n for n in unique}
 
 
 def lower_first(text):

@@ -97,8 +97,8 @@ SUBMODULES = {
     ],
     "words": [
         "axis_title", "both_readings", "difference", "escaped", "estimate", "is_calendar", "lower_first", "moment",
-        "number",
-        "parse_number", "signed", "span", "stretch", "time_label", "time_value", "when",
+        "number", "parse_number", "role", "scenario", "scenarios", "signed", "span", "stretch", "time_label",
+        "time_value", "when",
     ],
     "sheet": [
         "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "number_cell", "read", "read_data",

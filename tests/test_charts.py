@@ -1170,3 +1170,50 @@ def test_regime_path_points_at_one_place_share_a_label_and_the_middle_is_clear_o
     low = pd.DataFrame({"time": [0, 1], "imposition": [0.2, 0.3], "plan_rigidity": [0.03, 0.6]})
     rows = drawn_text(charts.regime_path(low).to_dict())
     assert min(v["ly"] for v in rows) >= 0.13
+
+
+def test_a_chart_citing_a_long_source_is_no_wider_than_without_it():
+    """Walking lesson 04 in JupyterLab (1,280 px window, file browser open): its calibration chart
+    cites each observed point's source in the subtitle, one line each, and Vega-Lite widened the
+    picture to 887 px to hold the longest ("Governance International, case study: ..."), which
+    the notebook cut off at 848 px. A long subtitle line wraps, so the chart is as wide as without
+    its sources."""
+    import re
+
+    from dpmkit.models import surrey
+
+    model = dk.models.load("surrey")
+    data = surrey.observed()
+    fit = dk.calibrate(model, data, params=["neet_spell"])
+    keys = list(data.attrs["sources"].values())
+    cited = dk.charts.calibration(fit, sources={"neet": keys})
+    plain = dk.charts.calibration(fit)
+
+    def width(chart):
+        return float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', dk.charts.to_svg(chart))[1])
+
+    assert width(cited) <= width(plain) + 20 < 848
+    lines = cited.to_dict()["title"]["subtitle"]
+    assert any("Governance International" in line for line in lines)
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_a_tornado_with_long_parameter_names_fits_beside_the_file_browser():
+    """Lesson 07's tornado (eight gaming parameters, names such as "Gaming adjustment time (0.1–3
+    year)") was 902 px wide: JupyterLab, 1,280 px window with the file browser open, showed 848 px
+    and cut off its axis's last number. The names take their room from the bars, so the whole
+    picture is about as wide as a time series."""
+    import re
+
+    model = dk.models.load("targets_vs_learning")
+    params = ["max_gaming_gap", "gaming_time", "parking_rate", "max_parked_share", "incentive_strength",
+              "outcome_target", "reporting_burden", "crowding_out"]
+
+    def gap(runs):
+        return runs.at(5, "reported_performance") - runs.at(5, "true_performance")
+
+    chart = dk.charts.tornado(dk.sensitivity(model, outputs={"Gap at year 5 (reported minus true)": gap},
+                                             params=params), model=model)
+    svg = dk.charts.to_svg(chart)
+    assert float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', svg)[1]) <= 720
+    assert chart.to_dict()["width"] >= 300 and "Gaming adjustment time (0.1–3 year)" in svg

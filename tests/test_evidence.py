@@ -233,7 +233,7 @@ def test_an_evidence_table_shows_what_sources_say_as_text():
     quotation was right-aligned (ragged on the left) and, unless the lesson widened pandas'
     columns, cut at 50 characters with "...". What a notebook displays (IPython's own
     formatter): every cell left-aligned and each quotation in full; the text form, each source's
-    fields under its key."""
+    fields under its citation."""
     from IPython.core.formatters import DisplayFormatter
 
     keys = ["surrey_neet_2014", "hls_critique_buurtzorg_england"]
@@ -243,5 +243,31 @@ def test_an_evidence_table_shows_what_sources_say_as_text():
     assert all(len(s) > 50 and f">{html.escape(s)}</td>" in page for s in says)
     tags = re.findall(r"<t[dh]\b[^>]*>", page)
     assert len(tags) == 3 * 3 and all("text-align:left" in tag for tag in tags)
-    assert text.split("\n")[:2] == ["key surrey_neet_2014", "  status: published"]
+    heading, _, rest = text.partition("\n  status: published")
+    assert heading.replace("\n", " ") == dk.evidence.get(keys[0]).citation and rest
     assert " ".join(text.split()).count(" ".join(says[1].split())) == 1
+
+
+def test_an_evidence_table_heads_each_source_as_a_reader_cites_it():
+    """Printed, or shown in a notebook printed to PDF, lesson 08's evidence table headed a source
+    "key attractor_waaeh": a registry key, which is code. Each source is headed by its citation
+    (the column "Source"), the citation is not shown twice when a lesson selects it, and the code
+    track still finds a source by its key (the index; in JupyterLab it shows on hover)."""
+    from IPython.core.formatters import DisplayFormatter
+
+    keys = ["attractor_waaeh", "attractor_sdgs"]
+    table = dk.evidence.table(keys)[["status", "says", "url"]]
+    shown, _ = DisplayFormatter().format(table)
+    page, text = shown["text/html"], shown["text/plain"]
+    cited = [dk.evidence.get(k).citation for k in keys]
+    assert "key" not in text and "attractor_waaeh" not in text
+    assert text.startswith("Western Australian Alliance to End Homelessness, 'Our approach' and news pages (2018-2020)"
+                           "\n  status: published")
+    assert "\n\nSustaining Development, 'SDG targets and indicators'" in text
+    headings = re.findall(r"<th\b[^>]*>([^<]*)</th>", page)
+    assert headings == ["Source", "status", "says", "url", *(html.escape(c) for c in cited)]
+    assert "title='key attractor_waaeh'" in page
+    with_citation = dk.evidence.table(keys)[["status", "citation", "says"]]
+    assert " ".join(with_citation.to_text().split()).count(" ".join(cited[1].split())) == 1
+    assert re.findall(r"<th\b[^>]*>([^<]*)</th>", with_citation._repr_html_())[:3] == ["Source", "status", "says"]
+    assert table.loc["attractor_sdgs", "status"] == "published" and list(table.index) == keys

@@ -51,7 +51,7 @@ def test_notebook_04s_answer_says_the_jump_where_the_printed_values_show_it():
                      answer)
     assert said
     before, after = float(said[1]), float(said[2])
-    printed = [float(t) for t in re.findall(r"(\d{4}\.\d+): \{base\.at\(\1",
+    printed = [float(t) for _, t in re.findall(r"April (\d{4}): \{base\.at\((\1\.25)",
                                             _text(_cell("04_surrey_case.ipynb", "solution-3")))]
     assert printed == [2014.25, 2015.25, 2017.25]
     assert "0 in April 2014, before the cut, and 0.15 in April 2015 and April 2017" in answer
@@ -202,3 +202,80 @@ def test_lesson_08s_first_exercise_names_the_sliders_a_no_code_learner_moves():
         assert f"`{name}`" in text and f"the slider *{model[name].label}*" in text, name
     check = _text(_cell("08_human_learning_systems.ipynb", "exercise-weight-check-1"))
     assert model["attractor_weight"].label.lower() in check.lower()
+
+
+def test_lessons_print_scenarios_in_the_words_their_charts_use():
+    """Lessons 01, 04, 06, 08 and 09 printed tables that named scenarios as code
+    (``attractor_and_partnership``, ``as_it_happened``, ``all_on``, ``imposed_planned``) while their
+    charts' legends said "Attractor and partnership". What those lessons print (their checked
+    outputs) names each scenario as the legend does (``dk.words.scenario``), and no longer as code;
+    lesson 06's table heads its columns with the variables' labels too."""
+    recorded = json.loads((ROOT / "notebooks" / "checked_outputs.json").read_text(encoding="utf-8"))
+    cells = {"01_wicked_issues": ("table", "wicked"), "04_surrey_case": ("compare-numbers", "surrey"),
+             "08_human_learning_systems": ("run-attractor", "attractor"),
+             "09_learning_partnerships_and_cocreation": ("run-coproduction", "surrey")}
+    for lesson, (cell, model_name) in cells.items():
+        text = "".join(out.get("text") or out.get("data", {}).get("text/plain", "")
+                       for out in recorded[lesson][cell])
+        coded = [n for n in dk.models.load(model_name).scenario_names if "_" in n]
+        shown = [n for n in coded if re.search(rf"^{re.escape(dk.words.scenario(n))}  ", text, re.MULTILINE)]
+        assert shown, (lesson, text)
+        assert not [n for n in coded if re.search(rf"\b{n}\b", text)], (lesson, text)
+    regimes = "".join(out["text"] for out in recorded["06_imposed_negotiated_planned_emergent"]["cells-numbers"])
+    assert "True performance" in regimes and "true_performance" not in regimes
+    legend = dk.charts.scenarios(dk.compare(dk.models.load("attractor"), ["attractor_and_partnership"],
+                                            names=["outcome_mean"]))
+    assert "Attractor and partnership" in json.dumps(legend.to_dict())
+
+
+def test_lesson_00s_lever_table_shows_each_numbers_status_and_says_how_many_are_assumptions():
+    """Lesson 00's table of the Surrey levers showed registry keys but not their status, so a
+    newcomer could not tell from the first lesson which numbers are evidence and which are
+    teaching assumptions. The table shows the status (the column ``Model.parameter_table()``
+    gives), the text says what each status means, and the counts it gives are the model's."""
+    code = _text(_cell("00_start_here.ipynb", "load"))
+    assert '"source", "status"]' in code
+    prose = re.sub(r"\s+", " ", _text(_cell("00_start_here.ipynb", "levers")))
+    for status in ("*published*", "*derived*", "*assumption*"):
+        assert status in prose
+    table = dk.models.load("surrey").parameter_table()
+    levers = re.search(r"levers = (\[.*?\])", code)[1]
+    assert set(table.loc[json.loads(levers), "status"]) == {"published"}
+    said = re.search(r"of its (\d+) parameters, (\d+) are published, (\d+) derived and (\d+) teaching assumptions",
+                     _text(_cell("00_start_here.ipynb", "levers-status")))
+    counts = table["status"].value_counts()
+    assert said and [int(n) for n in said.groups()] == [len(table), counts["published"], counts["derived"],
+                                                        counts["assumption"]]
+
+
+def _learner_cell(lesson, predicate):
+    nb = json.loads((ROOT / "notebooks" / lesson).read_text(encoding="utf-8"))
+    return next("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code" and predicate(c))
+
+
+def test_no_code_tracks_ready_cells_print_months_and_roles_in_words(tmp_path):
+    """Walking the lessons as a no-code learner in JupyterLab: the ready-made cell of lesson 04's
+    exercise 3 printed ``funding_shortfall  performance_driver  2014.25: 0.00``, and lesson 05's
+    exercise 3 printed its verdicts under ``2012.25`` and ``2019.5``. Run in a real kernel as the
+    learner runs them, they print months ("April 2015") and roles in words ("performance driver")."""
+    from kernel_session import kernel
+
+    def ready(lesson, word):
+        return _learner_cell(lesson, lambda c: "nocode" in c["metadata"].get("tags", [])
+                             and word in "".join(c["source"]))
+
+    def printed(messages):
+        return "".join(m["content"].get("text", "") for m in messages if m["header"]["msg_type"] == "stream")
+
+    with kernel(tmp_path) as k:
+        k.run("import dpmkit as dk\nmodel = dk.models.load('surrey')\nbase = dk.simulate(model)")
+        dashboard = printed(k.run(ready("04_surrey_case.ipynb", "watch = [")))
+        verdicts = printed(k.run(ready("05_three_objectives.ipynb", "surrey_families")))
+    rows = dashboard.splitlines()
+    assert rows[0].split() == ["funding_shortfall", "performance", "driver", "April", "2014:", "0.00", "April",
+                               "2015:", "0.15", "April", "2017:", "0.15"]
+    assert "reoffending        no role" in dashboard and "strategic resource" in dashboard
+    assert [line.split(":")[0] for line in verdicts.splitlines()[:3]] == ["April 2012", "April 2014", "July 2019"]
+    for text in (dashboard, verdicts):
+        assert not re.search(r"\b(?:19|20)\d\d\.\d", text), text
+        assert not re.search(r"\b(?:performance_driver|strategic_resource|end_result)\b", text), text

@@ -345,3 +345,28 @@ def test_every_choice_the_focus_list_offers_draws_a_chart(name):
     for focus in offered:
         widget.pick.value = focus
         assert widget.diagram is not None, (focus, widget._text.value)
+
+
+def test_the_focus_widget_offers_the_whole_model_folded_where_it_repeats_itself():
+    """The focus widget offered one variable or loop at a time, never the whole model: for the
+    attractor model a learner saw 'Outcome, locality 01' and its neighbours, never the folded whole
+    chart (eleven localities as one box "Outcome, each locality" ×11). The list's first choice is
+    the whole model, folded where it repeats itself; the attractor model opens on it."""
+    model = dk.models.load("attractor")
+    w = dk.widgets.focus(model)
+    label, first = w.pick.options[0]
+    assert first == w.pick.value == "whole model"
+    assert label == "The whole model (15 boxes, each repeated part drawn once: ×11)"
+    want = dk.dpm.chart(model, fold=True)
+    assert w.diagram.svg == want.svg and w.description == want.description
+    assert "Outcome, each locality" in [n["label"] for n in w.diagram.nodes] and len(w.diagram.nodes) == 15
+    assert "Folded: 11 boxes" in w._text.value and w.steps.disabled  # no "links out" from the whole model
+    w.pick.value = "outcome_01"
+    assert not w.steps.disabled and w.description.startswith(dk.dpm.chart(model, focus="outcome_01").description[:40])
+    # a model that does not repeat itself offers its whole chart too, and opens as before
+    surrey = dk.widgets.focus("surrey")
+    assert surrey.pick.options[0] == ("The whole model (31 boxes)", "whole model")
+    assert surrey.pick.value == "legacy_services"
+    surrey.pick.value = "whole model"
+    assert len(surrey.diagram.nodes) == 31 and "Folded" not in surrey.description
+    assert dk.widgets.focus("surrey", "whole model").diagram.svg == surrey.diagram.svg

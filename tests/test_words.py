@@ -251,3 +251,19 @@ def test_the_bare_march_2014_check_catches_what_it_should():
     assert _bare_march_2014("x", "429 (March 2014)")
     assert not _bare_march_2014("x", "NEET at the end of\n   March 2014")
     assert not _bare_march_2014("x", "the count for the **end of March 2014** comes from")
+
+
+def test_a_scenario_named_like_code_reads_as_words():
+    """The one rule a chart's legend and a lesson's printed table name scenarios by."""
+    assert words.scenario("attractor_and_partnership") == "Attractor and partnership"
+    assert words.scenario("evaluate_after_1_year") == "Evaluate after 1 year"
+    assert [words.scenario(n) for n in ("base", "cut posts", "targets")] == ["base", "cut posts", "targets"]
+    assert words.scenarios(["base", "no_coproduction"]) == {"base": "base", "no_coproduction": "No coproduction"}
+    # two that would read alike keep their own names, so a legend never shows two lines under one name
+    assert words.scenarios(["cut_posts", "Cut posts"]) == {"cut_posts": "cut_posts", "Cut posts": "Cut posts"}
+
+
+def test_a_role_reads_as_words():
+    """Lesson 04's no-code dashboard printed roles as code (``performance_driver``)."""
+    assert [words.role(r) for r in ("performance_driver", "strategic_resource", None)] == [
+        "performance driver", "strategic resource", "no role"]

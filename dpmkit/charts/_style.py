@@ -80,6 +80,8 @@ WIDTH, HEIGHT = 620, 300
 #: width of a chart. Vega-Lite does not wrap a title: a longer one widened the whole chart (the
 #: attractor game's 2x2 on the debrief became 1,242 px, its title cut off at the page's edge).
 TITLE_LINE = 56
+#: The same width in the subtitle's smaller font (16 px): about 77 characters.
+SUBTITLE_LINE = TITLE_LINE * FONT["title"] // FONT["subtitle"]
 
 
 def title_lines(text):
@@ -118,10 +120,32 @@ def _legend(title, **kwargs):
     )
 
 
+def subtitle_lines(subtitle):
+    """A chart's subtitle (a line, or a list of lines) with each line longer than
+    :data:`SUBTITLE_LINE` characters broken between words, its later parts indented under it:
+    Vega-Lite does not wrap a subtitle, and widens the chart to hold it (lesson 04's calibration
+    chart, citing a source, was 887 px wide and cut off in JupyterLab beside the file browser).
+
+    >>> subtitle_lines("Grey lines: base run")
+    'Grey lines: base run'
+    >>> [len(line) <= SUBTITLE_LINE for line in subtitle_lines("Observed data: " + "a source " * 12)]
+    [True, True]
+    """
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle or ())
+    if all(len(line) <= SUBTITLE_LINE for line in lines):
+        return subtitle
+    out = []
+    for line in lines:
+        indent = line[:len(line) - len(line.lstrip())]
+        out += textwrap.wrap(line, SUBTITLE_LINE, initial_indent=indent, subsequent_indent=indent + "    ",
+                             break_long_words=False, break_on_hyphens=False) or [line]
+    return out
+
+
 def _title(text, subtitle=None):
     kwargs = {"fontSize": FONT["title"], "anchor": "start", "subtitleFontSize": FONT["subtitle"]}
     if subtitle:
-        kwargs["subtitle"] = subtitle
+        kwargs["subtitle"] = subtitle_lines(subtitle)
     return alt.TitleParams(title_lines(text), **kwargs)
 
 

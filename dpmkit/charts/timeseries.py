@@ -32,6 +32,7 @@ from ._style import (
     _title,
     _var_meta,
     alt,
+    subtitle_lines,
     title_lines,
 )
 from .describe import describe
@@ -244,7 +245,7 @@ def _title_dict(text, subtitle=None):
     title = {"text": title_lines(text), "fontSize": FONT["title"], "anchor": "start",
              "subtitleFontSize": FONT["subtitle"]}
     if subtitle:
-        title["subtitle"] = subtitle
+        title["subtitle"] = subtitle_lines(subtitle)
     return title
 
 
@@ -394,15 +395,6 @@ class LiveTimeSeries:
 SCENARIO_COLUMNS = ("scenario", "time", "variable", "value")
 
 
-def _scenario_words(names):
-    """``{name: words}`` for a legend: a scenario named like code (``no_coproduction``) reads "No
-    coproduction"; a name with spaces, or one word (``base``, ``cut posts``), stays as it is, and so
-    does every name if two would read alike."""
-    unique = list(dict.fromkeys(names))
-    said = {n: (n.replace("_", " ").strip().capitalize() if "_" in n and " " not in n else n) for n in unique}
-    return said if len(set(said.values())) == len(said) else {n: n for n in unique}
-
-
 def scenarios(frame, names=None, *, model=None, labels=None, units=None, title=None, time_units=None,
               width=WIDTH, height=HEIGHT, max_points=MAX_POINTS):
     """Overlay of scenarios: one panel per variable, one line style per scenario.
@@ -445,7 +437,7 @@ def scenarios(frame, names=None, *, model=None, labels=None, units=None, title=N
     frame = frame if names is None else _filter_variables(frame, names)
     frame = frame[list(SCENARIO_COLUMNS)].copy()
     frame["scenario"] = frame["scenario"].astype(str)
-    frame["scenario"] = frame["scenario"].map(_scenario_words(frame["scenario"]))
+    frame["scenario"] = frame["scenario"].map(words.scenarios(frame["scenario"]))
     frame["value"] = frame["value"].astype(float)
     frame["time"] = frame["time"].astype(float)
     domain = list(dict.fromkeys(frame["scenario"]))

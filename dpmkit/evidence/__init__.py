@@ -141,7 +141,13 @@ def table(keys=None):
     ``dk.evidence.table(["surrey_neet_2009", "surrey_neet_2014"])[["status", "says"]]``.
     Its cells are sentences, so the table (a DataFrame, and so is any selection of its columns)
     reads as text: JupyterLab shows it left-aligned with every cell in full, and ``print``
-    shows each source's fields under its key.
+    shows each source's fields under its citation. The index is the key (``.loc[key]``), but
+    what a reader sees heads each source as they would cite it, by its citation (the key
+    shows on hover in JupyterLab), since a registry key is code.
+
+    >>> print(table(["surrey_neet_2009"])[["status"]])
+    Surrey Conservatives, news page (undated)
+      status: published
     """
     import pandas as pd
 
@@ -151,7 +157,10 @@ def table(keys=None):
     rows = [{"key": s.key, "status": s.status, "citation": s.citation, "says": s.says, "url": s.url,
              "arithmetic": s.arithmetic, "notes": s.notes, "disagrees_with": ", ".join(s.disagrees_with)}
             for s in chosen]
-    return TextTable(pd.DataFrame(rows).set_index("key"))
+    shown = TextTable(pd.DataFrame(rows).set_index("key"))
+    shown.attrs.update(row_headings={s.key: s.citation for s in chosen}, row_title="Source",
+                       heading_column="citation")
+    return shown
 
 
 # Rules for published entries ------------------------------------------------------------

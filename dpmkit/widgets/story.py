@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from .. import charts, dpm
+from .. import charts, dpm, words
 from ..charts.story import fit_to_width
 from ..errors import ModelError
 from ._common import W, _model
@@ -112,18 +112,34 @@ def story(model, **kwargs):
     return StoryWidget(charts.story(_model(model), **kwargs))
 
 
-_ROLE_WORDS = {"strategic_resource": "strategic resource", "performance_driver": "performance driver",
-               "end_result": "end result", "policy_lever": "policy lever"}
+_ROLES = ("strategic_resource", "performance_driver", "end_result", "policy_lever")
 
 
-def _focus_choices(model, structure, found):
-    """(label, focus) for every variable with a role, in the chart's order of roles, then every
-    loop of three or more variables (a stock and its own flow alone is not worth a chart)."""
+#: The focus list's choice that draws the whole model (no variable's name has a space).
+WHOLE = "whole model"
+
+
+def _whole_label(model):
+    """The focus list's words for the whole model, and whether it folds: a model that repeats one
+    structure in several places (the attractor model's eleven localities) is drawn folded, and
+    the words say so."""
+    folded = dpm.chart(model, fold=True)
+    sizes = [len(n["members"]) for n in folded.nodes if n.get("members")]
+    if not sizes:
+        return f"The whole model ({len(folded.nodes)} boxes)", False
+    return f"The whole model ({len(folded.nodes)} boxes, each repeated part drawn once: ×{max(sizes)})", True
+
+
+def _focus_choices(model, structure, found, whole=None):
+    """(label, focus) for the whole model (folded where it repeats itself), then every variable
+    with a role, in the chart's order of roles, then every loop of three or more variables (a
+    stock and its own flow alone is not worth a chart)."""
     roles = structure["roles"]
     linked = {end for link in structure["links"] for end in link[:2]}  # a box with no link has no chart
-    out = []
-    for role, words in _ROLE_WORDS.items():
-        out += [(f"{model[n].label} ({words})", n) for n in model.names if roles.get(n) == role and n in linked]
+    out = [(whole or _whole_label(model)[0], WHOLE)] if roles else []
+    for role in _ROLES:
+        out += [(f"{model[n].label} ({words.role(role)})", n) for n in model.names
+                if roles.get(n) == role and n in linked]
     for lp in found:
         if len(lp.members) > 2 and any(m in roles for m in lp.members):
             through = ", ".join(model[m].label for m in (lp.stocks or lp.members)[:3])
@@ -132,9 +148,11 @@ def _focus_choices(model, structure, found):
 
 
 class FocusWidget(W.VBox):
-    """Focus mode without code: a list of what to focus on (every variable with a role, then the
-    feedback loops), how many links out, and the focused DPM chart with the text that says what
-    it leaves out.
+    """Focus mode without code: a list of what to focus on (the whole model, every variable with
+    a role, then the feedback loops), how many links out, and the focused DPM chart with the text
+    that says what it leaves out. The whole model is the folded chart (``dk.dpm.chart(model,
+    fold=True)``): a model that repeats one structure in several places, like the attractor
+    model's eleven localities, shows each repeated part as one box marked ×11.
 
     Attributes
     ----------
@@ -148,16 +166,20 @@ class FocusWidget(W.VBox):
         from ..analysis import loops
 
         found, structure = loops(model), dpm.structure(model)
-        choices = _focus_choices(model, structure, found)
+        whole, folds = _whole_label(model) if structure["roles"] else ("", False)
+        choices = _focus_choices(model, structure, found, whole)
         if not choices:
             raise ModelError(f"model {model.name!r} declares no DPM roles, so there is nothing to focus on")
         names = [f for _, f in choices]
         if start is not None and start not in names:
-            raise ModelError(f"start must be a variable with a role or a loop id of {model.name!r}, got {start!r}",
-                             variable=start if isinstance(start, str) else None)
+            raise ModelError(f"start must be a variable with a role or a loop id of {model.name!r} (or "
+                             f"{WHOLE!r}), got {start!r}", variable=start if isinstance(start, str) else None)
         if steps is not None and (isinstance(steps, bool) or steps not in (1, 2, 3)):
             raise ModelError(f"steps must be 1, 2 or 3, got {steps!r}")
-        self.pick = W.Dropdown(options=choices, value=start or names[0], description="Focus on",
+        # a model that repeats itself opens on its whole folded chart, its best overview; another on
+        # its first strategic resource
+        first = names[0] if folds or len(names) == 1 else names[1]
+        self.pick = W.Dropdown(options=choices, value=start or first, description="Focus on",
                                layout=W.Layout(width="34em"), style={"description_width": "initial"})
         self.steps = W.Dropdown(options=[("1 link", 1), ("2 links", 2), ("3 links", 3)], value=steps or 1,
                                 description="within", layout=W.Layout(width="10em"),
@@ -175,9 +197,12 @@ class FocusWidget(W.VBox):
     def _draw(self):
         # a long loop is drawn whole: all of its boxes, and no more than the usual dozen besides
         members = self._loop_boxes.get(self.pick.value, 0)
+        whole = self.pick.value == WHOLE
+        self.steps.disabled = whole  # the whole model has no "links out"
         try:
-            self.diagram = dpm.chart(self.model, self.view, focus=self.pick.value, steps=self.steps.value,
-                                     max_boxes=max(12, members + 1))
+            self.diagram = (dpm.chart(self.model, self.view, fold=True) if whole else
+                            dpm.chart(self.model, self.view, focus=self.pick.value, steps=self.steps.value,
+                                      max_boxes=max(12, members + 1)))
         except ModelError as err:
             self.diagram = None
             self._picture.value = ""
@@ -214,8 +239,9 @@ def focus(model, start=None, *, steps=None, view="instrumental"):
     ----------
     model : Model or str
     start : str, optional
-        What to focus on first: a variable's name or a loop's id (default: the first
-        strategic resource).
+        What to focus on first: a variable's name, a loop's id, or ``"whole model"`` for the
+        whole chart, folded where the model repeats itself (default: the whole model for a
+        model that repeats itself, like the attractor model; else the first strategic resource).
     steps : {1, 2, 3}, optional
         How many links out from the focus, at first (the learner can change it).
     view : str
