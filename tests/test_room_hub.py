@@ -120,15 +120,18 @@ def test_the_config_loads_with_jupyterhubs_loader_and_runs_the_room_as_a_service
 @needs_hub
 def test_the_config_sets_the_rooms_tables_game_and_page_limit_from_the_environment(tmp_path, monkeypatch):
     """The two-hour seminar on a hub plays targets_vs_learning with eight groups; a course of 200
-    needs more than the room's 200 pages."""
+    needs more than the room's 200 pages; on TLJH the room runs with the users' Python."""
     from jupyterhub.app import JupyterHub
 
     for key, value in hub_env(tmp_path, DPMKIT_HUB_TABLES="8", DPMKIT_HUB_GAME="targets_vs_learning",
-                              DPMKIT_HUB_CONTEXT="routine_work", DPMKIT_HUB_MAX_PAGES="300").items():
+                              DPMKIT_HUB_CONTEXT="routine_work", DPMKIT_HUB_MAX_PAGES="300",
+                              DPMKIT_HUB_PYTHON="/opt/tljh/user/bin/python").items():
         monkeypatch.setenv(key, value)
     app = JupyterHub()
     app.load_config_file(str(CONFIG))
     command = app.services[0]["command"]
+    # The Littlest JupyterHub: the kit is in the users' environment, not in the hub's own Python
+    assert command[:3] == ["/opt/tljh/user/bin/python", "-m", "dpmkit.room"]
     for option, value in (("--tables", "8"), ("--game", "targets_vs_learning"), ("--context", "routine_work"),
                           ("--max-pages", "300")):
         assert command[command.index(option) + 1] == value
@@ -136,6 +139,32 @@ def test_the_config_sets_the_rooms_tables_game_and_page_limit_from_the_environme
 
     args = parser().parse_args(command[3:])  # a command line the room accepts
     assert (args.game, args.context, args.max_pages) == ("targets_vs_learning", "routine_work", 300)
+
+
+@needs_hub
+def test_setup_mds_tljh_file_loads_with_jupyterhubs_loader_and_runs_the_room_with_the_users_python(tmp_path):
+    """workshops/setup.md's file for TLJH's jupyterhub_config.d: JupyterHub loads it, and its service is
+    a command line the room accepts, run by TLJH's users' Python (the hub's own lacks the kit)."""
+    from jupyterhub.app import JupyterHub
+
+    from dpmkit.room.cli import parser
+
+    text = (ROOT / "workshops" / "setup.md").read_text(encoding="utf-8")
+    start = text.index("# /opt/tljh/config/jupyterhub_config.d/dpmkit.py")
+    snippet = text[start:text.index("```", start)]
+    (tmp_path / "dpmkit.py").write_text("c = get_config()  # noqa\n" + snippet, encoding="utf-8")
+    app = JupyterHub()
+    app.load_config_file(str(tmp_path / "dpmkit.py"))
+    (service,) = app.services
+    assert service["name"] == "dpmkit-room" and service["url"] == "http://127.0.0.1:8866"
+    command = service["command"]
+    assert command[:3] == ["/opt/tljh/user/bin/python", "-m", "dpmkit.room"]
+    args = parser().parse_args(command[3:])
+    assert (args.port, args.base_url, args.behind_proxy, args.public_url, args.max_pages) == (
+        8866, "/services/dpmkit-room/", True, "https://hub.example.ac.uk", 300)
+    # added to what TLJH's own configuration gives every user's server
+    assert app.config.Spawner.environment.get_value({"TLJH": "1"}) == {
+        "TLJH": "1", "DPMKIT_BALLOTS": "/srv/workshop/ballots"}
 
 
 @needs_hub
