@@ -706,6 +706,250 @@ def measure_voila(n, tmp, **options):
         log.close()
 
 
+# ----------------------------------------------------------------------------- a lecture arriving
+def _our_browsers_rss(room_pid):
+    """Proportional memory (PSS, bytes: shared pages split among the processes sharing them, so not
+    counted once per process as RSS would) of every process this script started except the room's:
+    the browsers."""
+    import psutil
+
+    mine = psutil.Process(os.getpid())
+    total = 0
+    room_tree = set()
+    with contextlib.suppress(psutil.NoSuchProcess):
+        room = psutil.Process(room_pid)
+        room_tree = {room.pid, *(c.pid for c in room.children(recursive=True))}
+    for child in mine.children(recursive=True):
+        if child.pid in room_tree:
+            continue
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += child.memory_full_info().pss
+    return total
+
+
+#: Injected into every lecture page: each kernel connection's close code (1006: dropped; 1011: the
+#: server's keepalive ping went unanswered), kept across the page's own reloads in sessionStorage.
+CLOSES_INIT_JS = r"""
+(() => {
+  const Native = window.WebSocket;
+  const note = (what) => {
+    const old = JSON.parse(sessionStorage.getItem('dpmkitCloses') || '[]');
+    old.push(what);
+    sessionStorage.setItem('dpmkitCloses', JSON.stringify(old));
+  };
+  function Noted(url, protocols) {
+    const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    let opened = false;
+    ws.addEventListener('open', () => { opened = true; });
+    ws.addEventListener('close', (e) => note({code: e.code, opened, t: Math.round(performance.now())}));
+    return ws;
+  }
+  Noted.prototype = Native.prototype;
+  Object.assign(Noted, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  window.WebSocket = Noted;
+})();
+"""
+
+
+def run_lecture(url, pid, n, *, arrive_over, tables, pages_per_browser=10, close_after_ballot=False,
+                timeout=420, seed=1, nice_browsers=True):
+    """A lecture arriving: ``n`` participants join at random moments over ``arrive_over`` seconds (as
+    students come in and scan the QR code), each in their own browser context; each page, once its
+    chart is drawn, sends a ballot through its form (a table, a name, Send). With
+    ``close_after_ballot`` a page closes once told its ballot is in (to spare this machine's memory;
+    its kernel stays on the server, disconnected, as a student's closed laptop). Returns per page:
+    its arrival, seconds to a drawn chart (None: none within ``timeout``), whether it was told "your
+    ballot is in", and what its kernel connection did (a refused page's websocket closes unanswered, and the
+    page says so).
+
+    ``nice_browsers``: the browsers run at the lowest priority (nice 19), so that the room's one
+    process gets the CPU it asks for first, as if the browsers were on the students' own devices;
+    they still take every cycle the room leaves."""
+    import asyncio
+    import random
+    import threading
+
+    from playwright.async_api import async_playwright
+
+    rng = random.Random(seed)
+    arrivals = sorted(rng.uniform(0, arrive_over) for _ in range(n))
+    outside, pages = [], [None] * n
+    samples = []  # (t, server rss, browsers' rss)
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            samples.append((time.monotonic(), tree_rss(pid), _our_browsers_rss(pid)))
+            stop.wait(5.0)
+
+    async def offline_async(context):
+        async def route(r):
+            if r.request.url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+                await r.continue_()
+            else:
+                outside.append(r.request.url)
+                await r.abort()
+        await context.route("**/*", route)
+
+    async def participant(k, browser, t0):
+        await asyncio.sleep(max(0.0, t0 + arrivals[k] - time.monotonic()))
+        note = {"k": k, "arrived": time.monotonic() - t0, "drawn": None, "told": False, "sockets": 0,
+                "received": 0, "closed": 0, "refused": False, "shows": "", "loads": 0, "closes": []}
+        pages[k] = note
+        context = await browser.new_context(viewport={"width": 1200, "height": 900})
+        await offline_async(context)
+        await context.add_init_script(CLOSES_INIT_JS)
+        page = await context.new_page()
+        page.on("load", lambda _: note.__setitem__("loads", note["loads"] + 1))
+        page.set_default_timeout(timeout * 1000)
+
+        def opened(ws):
+            note["sockets"] += 1
+            ws.on("framereceived", lambda _: note.__setitem__("received", note["received"] + 1))
+            ws.on("close", lambda _: note.__setitem__("closed", note["closed"] + 1))
+
+        page.on("websocket", opened)
+        start = time.monotonic()
+        try:
+            await page.goto(url, wait_until="commit")
+            await page.wait_for_function(CHART_JS, polling=200, timeout=timeout * 1000)
+            note["drawn"] = time.monotonic() - start
+            await page.locator(".room-table").click()
+            await page.locator(".v-menu__content.menuable__content__active .v-list-item",
+                               has_text=tables[k % len(tables)]).first.click()
+            await page.locator(".room-name input").fill(f"Student {k}")
+            await page.locator(".room-send").click()
+            await page.wait_for_selector(".room-ok, .room-error", timeout=120_000)
+            note["told"] = await page.locator(".room-ok").count() > 0
+        except Exception as err:  # a page that never drew (or never heard back) is counted, not fatal
+            note["error"] = str(err).splitlines()[0][:120]
+            with contextlib.suppress(Exception):
+                note["shows"] = (await page.evaluate("() => document.body.innerText.slice(0, 80)")).strip()
+        with contextlib.suppress(Exception):
+            note["closes"] = await page.evaluate("() => JSON.parse(sessionStorage.getItem('dpmkitCloses') || '[]')")
+            # refused by the page limits: the page says so (dpmkit.room.frontend.REFUSED_TEXT)
+            note["refused"] = await page.locator(".dpmkit-refused").count() > 0
+        if close_after_ballot:
+            await context.close()
+        return context
+
+    async def main():
+        async with async_playwright() as p:
+            browsers = [await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+                        for _ in range(-(-n // pages_per_browser))]
+            try:
+                t0 = time.monotonic() + 1.0
+                await asyncio.gather(*(participant(k, browsers[k % len(browsers)], t0) for k in range(n)))
+            finally:
+                for browser in browsers:
+                    await browser.close()
+
+    before, cpu0 = tree_rss(pid), tree_cpu(pid)
+    if nice_browsers:  # this process, and so the browsers it starts from now on; the room is already running
+        os.nice(19)
+    sampler = threading.Thread(target=sample, daemon=True)
+    since = time.monotonic()
+    sampler.start()
+    try:
+        asyncio.run(main())
+    finally:
+        stop.set()
+        sampler.join(timeout=10)
+    return {"window": (since, time.monotonic()), "before": before, "pages": pages, "samples": samples,
+            "server_cpu": tree_cpu(pid) - cpu0, "nice_browsers": nice_browsers,
+            "outside": sorted(set(outside)), "arrive_over": arrive_over, "close_after_ballot": close_after_ballot,
+            "pages_per_browser": pages_per_browser}
+
+
+def measure_lecture(n, tmp, arrive_over, close_after_ballot=False, pages_per_browser=10, room_args=()):
+    """The room (its defaults unless ``room_args``: --max-pages 200, 8 per device) with a lecture of
+    ``n`` arriving over ``arrive_over`` seconds; the alone figures first, as :func:`measure_room`."""
+    folder = Path(tmp) / "room"
+    tables = [f"Table {k}" for k in range(1, 7)]
+    trace = Path(tmp) / "trace.jsonl"
+    os.environ["DPMKIT_ROOM_TRACE"] = str(trace)
+    try:
+        with room(folder, "--tables", "6", *room_args, startup_timeout=120, hard_limit=3600) as running:
+            single = alone(running.participants, trace)
+            figures = run_lecture(running.participants, running.proc.pid, n, arrive_over=arrive_over,
+                                  tables=tables, close_after_ballot=close_after_ballot,
+                                  pages_per_browser=pages_per_browser)
+            time.sleep(2)
+            figures["after"] = tree_rss(running.proc.pid)
+            figures["refusal_lines"] = [line for line in running.lines if "refused a new page" in line]
+        figures["alone"] = single
+        figures["server"] = server_side(trace, *figures["window"])
+    finally:
+        os.environ.pop("DPMKIT_ROOM_TRACE", None)
+    import dpmkit as dk
+
+    figures["held_names"] = sorted(b.participant for b in dk.workshop.collect(folder, model="demo").ballots)
+    figures["held"] = len(figures["held_names"])
+    return figures
+
+
+def report_lecture(f, n):
+    pages = [p for p in f["pages"] if p is not None]
+    drawn = [p["drawn"] for p in pages if p["drawn"] is not None]
+    told = sum(p["told"] for p in pages)
+    refused = [p for p in pages if p["refused"]]
+    server_peak = max((s[1] for s in f["samples"]), default=f["before"])
+    browsers_peak = max((s[2] for s in f["samples"]), default=0)
+    per = (f["after"] - f["before"]) / n / 2**20
+    arrived = sorted(p["arrived"] for p in pages)
+    print(f"a lecture of {n} arriving over {f['arrive_over']:.0f} s (first {arrived[0]:.0f} s, last "
+          f"{arrived[-1]:.0f} s; {f['pages_per_browser']} pages per headless browser"
+          + ("; each page closed once told its ballot is in):" if f["close_after_ballot"] else
+             "; every page kept open):"))
+    print(f"  server memory              {f['after'] / 2**30:5.2f} GB with every page joined (peak "
+          f"{server_peak / 2**30:.2f} GB), {per:5.1f} MB per page   (budget {BUDGET_GB:.0f} GB)  "
+          f"{'ok' if server_peak / 2**30 <= BUDGET_GB else 'OVER'}")
+    print(f"  browsers' memory (this machine only, PSS) peak {browsers_peak / 2**30:.1f} GB"
+          + ("; browsers at nice 19, the room at normal priority" if f.get("nice_browsers") else ""))
+    print(f"  server CPU per page        {f['server_cpu'] / n:5.2f} s (the room's process, {f['server_cpu']:.0f} s "
+          f"in all over {f['window'][1] - f['window'][0]:.0f} s)")
+    loads = sum(p["loads"] for p in pages)
+    dropped = [c for p in pages for c in p["closes"] if c["opened"]]
+    codes = {}
+    for c in dropped:
+        codes[c["code"]] = codes.get(c["code"], 0) + 1
+    print(f"  page loads {loads} for {n} pages (a page reloads itself when its connection drops); connections "
+          f"dropped after opening {len(dropped)} (close codes {codes})")
+    first_line = f": {f['refusal_lines'][0]}" if f["refusal_lines"] else ""
+    print(f"  pages that drew their chart {len(drawn)} of {n}; refused by the page limit {len(refused)} "
+          f"(console: {len(f['refusal_lines'])} refusal line(s){first_line})")
+    if drawn:
+        print(f"  first page, end to end (browsers on this machine): median {statistics.median(drawn):5.1f} s, "
+              f"90th percentile {sorted(drawn)[int(0.9 * (len(drawn) - 1))]:.1f} s, max {max(drawn):.1f} s   "
+              f"(budget {BUDGET_FIRST_S:.0f} s)")
+    est = None
+    if f["server"]["build"] and f["alone"]["server"]["build"]:
+        a = statistics.median(f["server"]["build"])
+        alone_first = statistics.median(f["alone"]["first"])
+        b = max(alone_first - statistics.median(f["alone"]["server"]["build"]), 0.0)
+        est = a + b
+        print(f"  first page, decomposed: (a) server side while the lecture arrived: median {a:5.2f} s (max "
+              f"{max(f['server']['build']):.2f}, {len(f['server']['build'])} pages); (b) one page alone, browser "
+              f"side {b:5.2f} s")
+        print(f"  first page, estimated for one device per student = (a) + (b) = {est:5.2f} s   "
+              f"(budget {BUDGET_FIRST_S:.0f} s)  {'ok' if est <= BUDGET_FIRST_S else 'OVER'}")
+    held = set(f["held_names"])
+    lost = sum(1 for p in pages if p["told"] and f"Student {p['k']}" not in held)
+    print(f"  ballots: {told} pages told \"your ballot is in\", {f['held']} ballots in the folder; lost (told, not "
+          f"in the folder) {lost}   (budget 0)  {'ok' if lost == 0 else 'OVER'}")
+    for p in [p for p in pages if p["drawn"] is None][:5]:
+        print(f"    no chart: page {p['k']} arrived at {p['arrived']:.0f} s, {p['sockets']} websocket(s), "
+              f"{p['received']} frames received, {p['closed']} closed; shows {p['shows']!r}; {p.get('error', '')}")
+    if f["outside"]:
+        print(f"  blocked requests to the internet: {', '.join(f['outside'][:3])}")
+    return {"n": n, "arrive_over_s": f["arrive_over"], "server_gb": f["after"] / 2**30,
+            "server_peak_gb": server_peak / 2**30, "per_page_mb": per, "browsers_peak_gb": browsers_peak / 2**30,
+            "drawn": len(drawn), "refused": len(refused), "refusal_lines": f["refusal_lines"], "told": told,
+            "server_cpu_s": f["server_cpu"], "page_loads": loads, "dropped": len(dropped), "close_codes": codes,
+            "held": f["held"], "lost": lost, "first_page_s": drawn, "first_page_estimated_s": est,
+            "server_side": f["server"], "alone": f["alone"], "pages": pages, "outside": f["outside"]}
+
+
 def report(name, f, n):
     gb = f["after"] / 2**30
     per = (f["after"] - f["before"]) / n / 2**20
@@ -816,6 +1060,15 @@ def main(argv=None):
     parser.add_argument("--again", action="store_true",
                         help="with --profile-page: profile a second visit instead (the same browser context opened "
                              "the page once before, so its cache holds what the room lets it keep)")
+    parser.add_argument("--arrive-over", type=float, default=0.0, metavar="SECONDS",
+                        help="a lecture instead: the participants join at random moments over SECONDS (each in its "
+                             "own browser context), and each page sends a ballot once its chart is drawn; prints "
+                             "memory, pages drawn, refused by the page limit, ballots lost, first page")
+    parser.add_argument("--close-after-ballot", action="store_true",
+                        help="with --arrive-over: close each page once told its ballot is in (spares this machine's "
+                             "memory; the page's kernel stays on the server, disconnected)")
+    parser.add_argument("--room-args", default="", help="with --arrive-over: more options for the room, e.g. "
+                        "'--max-pages 300'")
     args = parser.parse_args(argv)
     reason = missing_requirements() or missing_room_requirements()
     if reason:
@@ -849,6 +1102,16 @@ def main(argv=None):
             if args.json:
                 args.json.write_text(json.dumps(out, indent=1))
             return 0
+    if args.arrive_over:
+        print(f"load {_loadavg()}")
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = measure_lecture(n, tmp, args.arrive_over, args.close_after_ballot,
+                                      pages_per_browser=args.pages_per_browser, room_args=args.room_args.split())
+            out["lecture"] = report_lecture(figures, n)
+        print(f"load {_loadavg()}")
+        if args.json:
+            args.json.write_text(json.dumps(out, indent=1, default=str))
+        return 0
     print(f"the room with {n} participants (headless chromium on this 2-core machine; browsers share the "
           "cores with the server, so times are pessimistic and noisy)")
     options = {"pages_per_browser": args.pages_per_browser, "contexts": args.contexts, "stagger": args.stagger}

@@ -75,7 +75,8 @@ def offline(context, outside):
     """Let a browser context reach only this machine; every other request is aborted and noted."""
     def route(r):
         url = r.request.url
-        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "https://127.0.0.1:", "wss://127.0.0.1:", "data:",
+                           "blob:")):
             r.continue_()
         else:
             outside.append(url)

@@ -508,3 +508,24 @@ def test_an_explorer_page_that_follows_the_room_to_a_game_lands_on_its_tables_pa
         with room(tmp_path / "room-surrey", *args, "--game", "surrey", port=port):
             page.wait_for_selector(".game-table", timeout=60_000)
             assert page.locator(".game-table h2").first.inner_text().startswith("Red")
+
+
+def test_a_page_the_room_has_no_room_for_says_so_in_words_and_joins_once_a_page_closes(tmp_path):
+    """A course of 200 can reach the room's limit of open pages (--max-pages, 200 by default): the
+    student whose page is refused sees why and what to do, not a page that loads for ever (on a hub
+    only the administrators read the room's console)."""
+    with room(tmp_path / "ballots", "--code", "FULL1", "--max-pages", "1") as running, \
+            offline_browsers("room_full", running) as browsers:
+        first = browsers.open("first", running.participants, wait_until="commit", timeout=90_000)
+        first.wait_for_selector(".dpmkit-chart g.mark-line path")
+        second = browsers.open("second", running.participants, wait_until="commit", timeout=90_000)
+        second.wait_for_selector(".dpmkit-refused")
+        words = second.locator(".dpmkit-refused").inner_text()
+        assert words.startswith("This page could not join the room") and "tell the facilitator" in words
+        assert second.locator(".dpmkit-chart").count() == 0
+        wait_for(lambda: any("the room is full: 1 pages open (--max-pages 1)" in line for line in running.lines),
+                 30, "the refusal on the facilitator's console")
+        first.close()  # its page closed, the room has space again
+        second.reload(wait_until="commit")
+        second.wait_for_selector(".dpmkit-chart g.mark-line path")
+        assert second.locator(".dpmkit-refused").count() == 0

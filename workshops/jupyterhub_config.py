@@ -32,9 +32,13 @@
 #                          room's facilitator page, with no hub restart; each room keeps its data in
 #                          the folder (other rooms in its rooms/ subfolder), and a restarted hub comes
 #                          back to the room last chosen.
-#   DPMKIT_HUB_MAX_PAGES   live pages the room keeps (default 200, about 1.3 GB); every student arrives
-#                          from the hub's proxy, so for a course of 200 give about 300 (2 GB).
+#   DPMKIT_HUB_MAX_PAGES   live pages the room keeps (default 200: 0.43 GB measured); the teacher's
+#                          dashboard and projector count too, so for a course of 200 give about 300.
 #   DPMKIT_HUB_PORT        the hub's public port (default 8000).
+#   DPMKIT_HUB_PYTHON      the Python that runs the room (default: the hub's own). It needs the kit
+#                          with its room extra (pip install "dpmkit[room]"). On The Littlest JupyterHub
+#                          the hub's Python (/opt/tljh/hub) is not the one `sudo -E pip` installs into:
+#                          set DPMKIT_HUB_PYTHON=/opt/tljh/user/bin/python (workshops/setup.md).
 #
 # Students then use either route, and both land in the same folder and on the same dashboard:
 #   - the room's pages, through the hub's proxy: <public url>/services/dpmkit-room/?code=CODE
@@ -63,7 +67,8 @@ c.JupyterHub.port = int(os.environ.get("DPMKIT_HUB_PORT", "8000"))
 # /services/dpmkit-room/ to it and passes the full path on, hence --base-url. Every student
 # arrives from the proxy, which adds the student's address to each connection: --behind-proxy
 # has the room read it, so that each student's device is held to the room's per-device limits.
-room_command = [sys.executable, "-m", "dpmkit.room", "--folder", BALLOTS, "--host", "127.0.0.1",
+PYTHON = os.environ.get("DPMKIT_HUB_PYTHON", "").strip() or sys.executable
+room_command = [PYTHON, "-m", "dpmkit.room", "--folder", BALLOTS, "--host", "127.0.0.1",
                 "--port", str(ROOM_PORT), "--model", MODEL, "--no-browser",
                 "--base-url", f"/services/{SERVICE}/", "--behind-proxy"]
 if PUBLIC_URL:

@@ -74,7 +74,7 @@ def parser():
                         "the address the proxy adds (X-Forwarded-For), so that the per-device limits hold for "
                         "each student; never set it for a room participants reach directly")
     p.add_argument("--max-pages", type=_at_least_one, default=DEFAULT_TOTAL, metavar="N",
-                   help=f"live pages the whole room keeps (default {DEFAULT_TOTAL}, about 1.3 GB); raise it for "
+                   help=f"live pages the whole room keeps (default {DEFAULT_TOTAL}, about 0.4 GB); raise it for "
                         "a large course")
     p.epilog = ("Paper fallback: python -m dpmkit.room slips --folder DIR writes printable ballot slips and "
                 "result charts into DIR/paper/ (see python -m dpmkit.room slips --help).")

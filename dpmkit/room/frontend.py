@@ -312,12 +312,31 @@ addEventListener('DOMContentLoaded', function () {
       }, function () {});
     }, 2000);
   };
+  var refused = null;
+  var sayRefused = function () {  // the room answers its page but not this page's connection: its page limits
+    fetch(location.href, {cache: 'no-store'}).then(function (answer) {
+      if (!answer.ok || refused || !document.body) return;
+      refused = document.createElement('div');
+      refused.className = 'dpmkit-refused';
+      refused.setAttribute('role', 'alert');
+      refused.style.cssText = 'position:fixed;left:0;right:0;top:0;z-index:100000;padding:12px 16px;' +
+        'background:#fff3cd;color:#4d3900;border-bottom:3px solid #b38600;font:17px/1.4 Roboto,Arial,sans-serif';
+      refused.textContent = {{ dpmkit_refused_text | tojson }};
+      document.body.appendChild(refused);
+    }, function () {});
+  };
   var Watched = function (url, protocols) {
     var socket = protocols === undefined ? new Native(url) : new Native(url, protocols);
     if (/\/channels(\?|$)/.test(String(url))) {
-      var opened = false;  // a connection the room refused never opened: no reload for it
-      socket.addEventListener('open', function () { opened = true; lost = null; });
-      socket.addEventListener('close', function () { if (opened && lost === null) { lost = Date.now(); watch(); } });
+      var opened = false;  // a connection the room refused never opened: no reload for it, but words
+      socket.addEventListener('open', function () {
+        opened = true; lost = null;
+        if (refused) { refused.remove(); refused = null; }
+      });
+      socket.addEventListener('close', function () {
+        if (opened && lost === null) { lost = Date.now(); watch(); }
+        if (!opened) sayRefused();
+      });
       socket.addEventListener('message', function () { if (window.dpmkitHeard) window.dpmkitHeard(); });
     }
     return socket;
@@ -367,6 +386,13 @@ UNANSWERED_TEXT = ("No answer from the room yet: your wifi or the facilitator's 
                    "open: this note goes when the room answers. Then check that the page shows your decision or "
                    "ballot as sent (\u2713), and send again if it does not.")
 
+#: What a page says when the room refused its connection (the page itself was served, so the room is
+#: up): the room's page limits (``dpmkit.room.limits``) were reached, in all or for this device. The
+#: room's console says which; a student reaching the room through a hub cannot see it.
+REFUSED_TEXT = ("This page could not join the room: the room already has as many pages open as it allows. Close "
+                "any other page of the room you have open, wait a minute and reload this page. If it still cannot "
+                "join, tell the facilitator: the room's limit of open pages may be too low for this class.")
+
 #: How long a page whose connection dropped waits, once the room answers again, for Solara to
 #: connect it again by itself before it reloads (a room started again: Solara's page stays on
 #: "Server disconnected" for good; the page reloaded finds everything in the room's folder).
@@ -399,6 +425,7 @@ def load_front_ends_early(chart=True):
         env.globals["dpmkit_reconnect_ms"] = RECONNECT_MS
         env.globals["dpmkit_unanswered_ms"] = UNANSWERED_MS
         env.globals["dpmkit_unanswered_text"] = UNANSWERED_TEXT
+        env.globals["dpmkit_refused_text"] = REFUSED_TEXT
         return env
 
     get_jinja_env._dpmkit_original = original
