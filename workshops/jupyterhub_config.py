@@ -32,7 +32,7 @@
 #                          room's facilitator page, with no hub restart; each room keeps its data in
 #                          the folder (other rooms in its rooms/ subfolder), and a restarted hub comes
 #                          back to the room last chosen.
-#   DPMKIT_HUB_MAX_PAGES   live pages the room keeps (default 200: 0.43 GB measured); the teacher's
+#   DPMKIT_HUB_MAX_PAGES   live pages the room keeps (default 200, about 0.4 GB); the teacher's
 #                          dashboard and projector count too, so for a course of 200 give about 300.
 #   DPMKIT_HUB_PORT        the hub's public port (default 8000).
 #   DPMKIT_HUB_PYTHON      the Python that runs the room (default: the hub's own). It needs the kit

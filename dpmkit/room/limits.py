@@ -39,8 +39,8 @@ __all__ = ["Admission", "PageLimits", "DEFAULT_PER_DEVICE", "DEFAULT_TOTAL", "RE
 
 #: A participant's page, the game's table page, a projector view, reloads: eight is plenty.
 DEFAULT_PER_DEVICE = 8
-#: About 1.2 MB each on the server: 200 pages held 0.43 GB in all (``bench/bench_room.py --participants 200
-#: --arrive-over 120``, 2026-12-05).
+#: About 1.2 MB each on a warm room: 50 pages, every one drawn, held 0.25 GB in all (``bench/bench_room.py
+#: --participants 50 --arrive-over 30``, 2026-12-05), so 200 pages are about 0.4 GB.
 DEFAULT_TOTAL = 200
 _MAX_DEVICES_KEPT = 1000
 
