@@ -383,24 +383,51 @@ def _room_argv(args, folder, data, choice, first):
     return argv
 
 
+#: Seconds the supervisor gives the room to stop cleanly once asked (it closes the pages, hands the
+#: folder back); then it ends the room at once (:func:`stop_room`).
+STOP_PATIENCE = 30.0
+
+
+def stop_room(proc, patience=STOP_PATIENCE):
+    """Ask the room ``proc`` (started by :func:`_run_room`, its standard input a pipe from here) to stop
+    cleanly, the same way on every platform: close that pipe. The room watches it (:func:`_lifeline`)
+    and stops as on Ctrl+C: it closes the pages, takes its description out of the folder's session file
+    and lets go of the folder. No POSIX signal is involved, so a room on Windows, where ``terminate`` is
+    abrupt (no clean-up at all), is stopped as cleanly as one on Linux. Only a room that has not stopped
+    after ``patience`` seconds is ended with ``terminate``, then ``kill``. Returns its exit code."""
+    with contextlib.suppress(OSError, ValueError):
+        proc.stdin.close()
+    try:
+        return proc.wait(timeout=patience)
+    except subprocess.TimeoutExpired:
+        pass
+    for end in (proc.terminate, proc.kill):
+        with contextlib.suppress(OSError):
+            end()
+        try:
+            return proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            continue
+    return proc.wait()
+
+
 def _run_room(argv):
-    """Run the room with ``argv`` until it exits; return its exit code. Ctrl+C and SIGTERM reach
-    it once; if this process is killed, the room sees its standard input close and stops."""
+    """Run the room with ``argv`` until it exits; return its exit code. Ctrl+C and SIGTERM ask it to
+    stop once, by closing its standard input (:func:`stop_room`); if this process is killed, the room
+    sees its standard input close too, and stops."""
     cmd = [sys.executable, "-m", "dpmkit.room", *argv]
-    posix = os.name != "nt"
-    # The room stays in this process's group, so whatever stops or freezes the group (a terminal's
-    # Ctrl+C, Ctrl+Z, kill -STOP) reaches it too. On POSIX the room ignores SIGINT and is stopped by
-    # the SIGTERM passed on from here, exactly once (uvicorn takes a second Ctrl+C as "stop at once,
-    # without closing the pages"). Windows delivers a console's Ctrl+C to every process on it, the
-    # room included: only a stop asked of this process is passed on there.
+    # The room stays in this process's group, so whatever freezes the group (Ctrl+Z, kill -STOP)
+    # reaches it too. On POSIX the room ignores SIGINT: a terminal's Ctrl+C reaches the whole group,
+    # and the room is asked to stop from here, exactly once (uvicorn takes a second Ctrl+C as "stop at
+    # once, without closing the pages"). Windows delivers a console's Ctrl+C to every process on it,
+    # the room included; the request from here then only repeats it.
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
     stopping = []
 
     def pass_on(signum, frame):
+        if not stopping and proc.poll() is None:
+            threading.Thread(target=stop_room, args=(proc,), name="dpmkit-room-stop", daemon=True).start()
         stopping.append(signum)
-        if proc.poll() is None and (posix or signum != signal.SIGINT):
-            with contextlib.suppress(OSError):
-                proc.send_signal(signal.SIGTERM)
 
     handlers = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -485,13 +512,14 @@ def serve_room(argv):
             threading.Thread(target=webbrowser.open, args=(local,), daemon=True).start()
 
     server = {}
+    stopping = threading.Lock()
 
     def stop():
-        found = server.get("uvicorn")
-        if found is not None:
-            found.should_exit = True
-        else:  # not listening yet: stop as on SIGTERM
-            os.kill(os.getpid(), signal.SIGTERM)
+        with stopping:
+            server["stop"] = True
+            found = server.get("uvicorn")
+            if found is not None:
+                found.should_exit = True  # not listening yet: take() stops it as it starts
 
     def switch(key):
         chosen = rooms.by_key(key)  # the kit's list, checked here and again by the supervisor
@@ -508,11 +536,14 @@ def serve_room(argv):
     ignore_interrupt = args.supervised and os.name != "nt"
     if args.supervised:
         _lifeline(stop)
-    if ignore_interrupt:  # the supervisor passes Ctrl+C on as SIGTERM (see _run_room)
+    if ignore_interrupt:  # the supervisor asks the room to stop on Ctrl+C (see _run_room)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def take(uvicorn_server):
-        server["uvicorn"] = uvicorn_server
+        with stopping:
+            server["uvicorn"] = uvicorn_server
+            if server.get("stop"):  # asked to stop while warming up: uvicorn stops as it starts
+                uvicorn_server.should_exit = True
         if ignore_interrupt:  # uvicorn sets its own handler for SIGINT while it serves
             handle_exit = uvicorn_server.handle_exit
 
