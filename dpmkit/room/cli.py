@@ -558,13 +558,32 @@ def serve_room(argv):
     # Stopped by SIGTERM (a hub stopping its service, `kill`), the room stops as on Ctrl+C: uvicorn
     # closes the pages, then hands the signal back, and the room hands the folder back (withdraw).
     signal.signal(signal.SIGTERM, _stop_quietly)
+    described, watcher = threading.Event(), None
+    if data != folder:  # a room in FOLDER/rooms/KEY: FOLDER's session file names it, and its round
+        room.home = folder
+
+        def keep_home_described():
+            said = room.open_round_words()
+            while not described.wait(2.0):
+                with contextlib.suppress(Exception):  # a game's folder read mid-write: next time
+                    now = room.open_round_words()
+                    if now != said:
+                        said = now
+                        room.describe_home()
+
     with lock:
         try:
             room.announce(args.port)  # notebooks' dashboards on the folder now leave its round to the room
+            if room.home is not None:
+                watcher = threading.Thread(target=keep_home_described, name="dpmkit-room-home", daemon=True)
+                watcher.start()
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
                 serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
                       limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages),
                       behind_proxy=args.behind_proxy, on_server=take)
         finally:
+            described.set()
+            if room.home is not None and watcher is not None:
+                watcher.join(timeout=10)  # its last words before the room takes them away
             room.withdraw()  # the notebook route may carry on with the folder (killed, the lock says it)
     return SWITCH_EXIT if room.switching is not None else 0
