@@ -69,10 +69,11 @@ def parser():
                    help=f"live pages one device may keep (default {DEFAULT_PER_DEVICE}); over it the device's "
                         "longest-disconnected page is closed, and a device with N pages open at once is refused. "
                         "This laptop's own browser is not counted")
-    p.add_argument("--behind-proxy", action="store_true",
-                   help="the room is reached through a proxy on this machine (JupyterHub's): tell each device by "
-                        "the address the proxy adds (X-Forwarded-For), so that the per-device limits hold for "
-                        "each student; never set it for a room participants reach directly")
+    p.add_argument("--behind-proxy", nargs="?", const=1, default=0, type=_proxies, metavar="N",
+                   help="the room is reached through N proxies on this machine (default 1: JupyterHub's; 2 for "
+                        "nginx in front of the hub's proxy): tell each device by the address the first proxy adds "
+                        "to X-Forwarded-For, so that the per-device limits hold for each student; never set it "
+                        "for a room participants reach directly")
     p.add_argument("--max-pages", type=_at_least_one, default=DEFAULT_TOTAL, metavar="N",
                    help=f"live pages the whole room keeps (default {DEFAULT_TOTAL}, about 1.3 GB); raise it for "
                         "a large course")
@@ -88,6 +89,16 @@ def _room_parser():
     p.add_argument("--room-data", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     return p
+
+
+def _proxies(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 9:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of proxies from 1 to 9")
+    return value
 
 
 def _at_least_one(text):
@@ -375,7 +386,7 @@ def _room_argv(args, folder, data, choice, first):
     if args.public_url:
         argv += ["--public-url", args.public_url]
     if args.behind_proxy:
-        argv.append("--behind-proxy")
+        argv += ["--behind-proxy", str(args.behind_proxy)]
     if args.no_browser or not first:  # the facilitator's browser is open already
         argv.append("--no-browser")
     if first:  # afterwards the room carries its own (rooms.carry_settings)
