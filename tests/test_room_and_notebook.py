@@ -266,3 +266,17 @@ def test_a_notebook_on_the_folder_names_the_room_open_in_a_subfolder_and_where_b
     assert "room" not in doc and doc["round"] == "2" and doc["tables"] == ["Red", "Blue"], doc
     assert "room" not in session_doc(folder / "rooms" / "game-surrey-as_it_happened")
     assert workshop.dashboard(folder, model="demo", round="3").notes[0].startswith("Round 3 is now open")
+
+
+def test_a_rooms_description_is_words_of_the_shape_the_room_writes_never_a_path_to_follow():
+    """The session file can be written by any account on a shared folder: what it says of the room
+    open elsewhere is shown only when it has the shape the room writes, and is never followed."""
+    said = workshop.ServingRoom.from_doc({"started": "", "port": 8866, "open": "Game: Surrey\n<b>x</b>\x07",
+                                          "model": "../../etc", "round": "2" * 41, "kept": "rooms/../../home"})
+    assert (said.open, said.model, said.round, said.kept) == ("", "", "", "")
+    fine = workshop.ServingRoom.from_doc({"port": 8866, "open": "Game: Surrey (context: fragile)", "model": "surrey",
+                                          "round": "3", "kept": "rooms/game-surrey-fragile"})
+    assert (fine.open, fine.model, fine.round, fine.kept) == ("Game: Surrey (context: fragile)", "surrey", "3",
+                                                             "rooms/game-surrey-fragile")
+    assert workshop.ServingRoom.from_doc(fine.to_doc()) == fine
+    assert workshop.ServingRoom(port=8866).to_doc() == {"started": "", "port": 8866}  # the folder's own room: as before
