@@ -286,8 +286,9 @@ def main(argv=None):
     the room itself as a child process, and when the facilitator changes the room on the
     facilitator page (the room writes the choice into the folder and exits with
     :data:`SWITCH_EXIT`) starts it again, same port, code, secret and tables, with the room
-    chosen, checked again against the kit's list. Ctrl+C and SIGTERM are passed on to the room;
-    otherwise it exits when the room does, with the room's exit code. One long-lived process, so a
+    chosen, checked again against the kit's list. On Ctrl+C or SIGTERM it asks the room to stop
+    (:func:`stop_room`: by closing the room's standard input, not by a signal); otherwise it exits
+    when the room does, with the room's exit code. One long-lived process, so a
     JupyterHub service or a terminal sees nothing change."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["slips"]:
