@@ -86,18 +86,21 @@ def offline(context, outside):
 
 
 @contextmanager
-def room(folder, *args, port=None, startup_timeout=90, hard_limit=600, code_root=None):
+def room(folder, *args, port=None, startup_timeout=90, hard_limit=600, code_root=None, blocked=()):
     """Run the room on ``folder``; yield a :class:`RoomProcess` once it printed its links.
 
-    ``code_root``: run the kit found there instead of this checkout's (a benchmark's "before")."""
+    ``code_root``: run the kit found there instead of this checkout's (a benchmark's "before").
+    ``blocked``: signals the room's processes never receive (blocked in the supervisor, whose mask
+    its room inherits), e.g. SIGTERM, to have a Linux room stop as a Windows one must."""
     port = port or free_port()
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(code_root or ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["PYTHONUNBUFFERED"] = "1"
     cmd = [sys.executable, "-m", "dpmkit.room", "--folder", str(folder), "--port", str(port),
            "--host", "127.0.0.1", "--no-browser", *args]
+    preexec = (lambda: signal.pthread_sigmask(signal.SIG_BLOCK, blocked)) if blocked else None
     proc = subprocess.Popen(cmd, cwd=folder.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=preexec)
     lines, log = [], []
 
     def read():

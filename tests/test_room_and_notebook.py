@@ -221,3 +221,62 @@ def test_the_facilitators_page_says_what_the_room_took_from_a_notebooks_session(
         assert len(said) == 1 and len(tables) == 1 and heading < said[0] < count and tables[0] < count, texts
     finally:
         context.close()
+
+
+@needs_server
+def test_a_notebook_on_the_folder_names_the_room_open_in_a_subfolder_and_where_ballots_go(tmp_path):
+    """The folder's own room is demo's explorer (round 2); the room open now is the Surrey game,
+    kept in rooms/game-surrey-as_it_happened (as after "Change the room"). A notebook's dashboard on
+    the folder names the game and its round (which follows the game), says that the folder's own
+    ballots stay at round 2 and where the game's are, and opens no round; stopped, the room takes
+    its words away and the folder is the notebook's again, at round 2."""
+    folder = tmp_path / "ballots"
+    home = Room(folder, model="demo", code="TEAL7", tables=["Red", "Blue"])
+    home.open_round()  # the folder's own room stopped at round 2
+    with room(folder, "--game", "surrey") as running:
+        kept = "rooms/game-surrey-as_it_happened"
+        said = session_doc(folder)["room"]
+        assert said["port"] == running.port and said["kept"] == kept and said["round"] == "1", said
+        assert said["open"].startswith("Game: Surrey") and "(context: as it happened)" in said["open"]
+        found = workshop.dashboard(folder, model="demo", round="3")
+        text = found.notes[0]
+        assert f"on port {running.port}, which has Game: Surrey" in text, text
+        assert "(context: as it happened) open (round 1)" in text, text
+        assert "in the subfolder rooms/game-surrey-as_it_happened" in text, text
+        assert "This folder's own ballots stay at round 2, with the tables Red, Blue" in text, text
+        assert "(model surrey)" in text and "round 3 was not opened" in text, text
+        assert workshop.read_session(folder).round == "2"  # nothing opened from the notebook
+        form = dk.widgets.ballot_widget("demo", str(folder))  # a notebook's form on the folder
+        form.table_field.value = "Blue"
+        form.submit()
+        assert form.ok and form.ballot.round == "2" and form.last.parent == folder
+        assert "the room open now is Game: Surrey" in form.status.value, form.status.value
+        assert "kept in this folder for" in form.status.value and "round 2" in form.status.value
+
+        game = dk.game.load(folder / kept / "game")  # the facilitator plays round 1 out
+        game.advance()
+        deadline = time.monotonic() + 15
+        while session_doc(folder)["room"].get("round") != "2" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert session_doc(folder)["room"]["round"] == "2"
+        assert "open (round 2)" in workshop.dashboard(folder, model="demo").notes[0]
+        running.kill(signal.SIGTERM)
+        assert running.proc.returncode == 0
+    doc = session_doc(folder)
+    assert "room" not in doc and doc["round"] == "2" and doc["tables"] == ["Red", "Blue"], doc
+    assert "room" not in session_doc(folder / "rooms" / "game-surrey-as_it_happened")
+    assert workshop.dashboard(folder, model="demo", round="3").notes[0].startswith("Round 3 is now open")
+
+
+def test_a_rooms_description_is_words_of_the_shape_the_room_writes_never_a_path_to_follow():
+    """The session file can be written by any account on a shared folder: what it says of the room
+    open elsewhere is shown only when it has the shape the room writes, and is never followed."""
+    said = workshop.ServingRoom.from_doc({"started": "", "port": 8866, "open": "Game: Surrey\n<b>x</b>\x07",
+                                          "model": "../../etc", "round": "2" * 41, "kept": "rooms/../../home"})
+    assert (said.open, said.model, said.round, said.kept) == ("", "", "", "")
+    fine = workshop.ServingRoom.from_doc({"port": 8866, "open": "Game: Surrey (context: fragile)", "model": "surrey",
+                                          "round": "3", "kept": "rooms/game-surrey-fragile"})
+    assert (fine.open, fine.model, fine.round, fine.kept) == ("Game: Surrey (context: fragile)", "surrey", "3",
+                                                             "rooms/game-surrey-fragile")
+    assert workshop.ServingRoom.from_doc(fine.to_doc()) == fine
+    assert workshop.ServingRoom(port=8866).to_doc() == {"started": "", "port": 8866}  # the folder's own room: as before

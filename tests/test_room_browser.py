@@ -529,3 +529,62 @@ def test_a_page_the_room_has_no_room_for_says_so_in_words_and_joins_once_a_page_
         second.reload(wait_until="commit")
         second.wait_for_selector(".dpmkit-chart g.mark-line path")
         assert second.locator(".dpmkit-refused").count() == 0
+
+
+def test_the_unanswered_note_waits_for_this_pages_answer_not_other_updates(tmp_path):
+    """Red's uplink stalls: what Red's page sends is held on the way to the room, while what the room
+    sends reaches it (a wifi that carries the room's updates to the phone but not the phone's press
+    back). Red presses Send and the note comes; the facilitator then renames another table, which
+    reaches Red's page (its table list), and the note stays: Red's own ballot is still unanswered
+    (the note went when any message came). When Red's held messages go through, the room answers and
+    the note goes."""
+    from dpmkit.room.frontend import UNANSWERED_MS
+
+    folder = tmp_path / "ballots"
+    held, link = [], {"hold": False, "down": 0, "server": None}
+
+    def stalled_uplink(ws):
+        server = link["server"] = ws.connect_to_server()
+
+        def up(message):
+            (held.append if link["hold"] else server.send)(message)
+
+        def down(message):
+            link["down"] += 1
+            ws.send(message)
+
+        ws.on_message(up)
+        server.on_message(down)
+
+    with room(folder, "--code", "TEAL7", "--tables", "Red,Blue") as running, \
+            offline_browsers("room_unanswered_other", running) as browsers:
+        phone = browsers.context(viewport=(390, 844))
+        phone.route_web_socket(re.compile(r"/channels"), stalled_uplink)
+        red = browsers.open("Red", f"{running.base}/?code=TEAL7&table=Red", context=phone)
+        red.wait_for_selector(".room-ballot")
+        board = browsers.open("dashboard", running.facilitator)
+        board.wait_for_selector(".room-dashboard")
+        red.wait_for_timeout(2000)  # the page settled (the sync API runs the link's handlers while it waits)
+        link["hold"] = True
+        red.locator(".room-send").click()
+        red.locator(".dpmkit-unanswered").wait_for(timeout=UNANSWERED_MS + 5000)
+        before = link["down"]
+        board.get_by_text("Tables: rename, merge a duplicate, drop, add").click()
+        board.locator(".room-manage-table").click()
+        board.locator(".v-menu__content .v-list-item", has_text="Blue").first.click()
+        board.locator(".room-new-name input").fill("Navy")
+        board.locator(".room-rename").click()
+        board.get_by_text("Renamed 'Blue' to 'Navy'.").wait_for()
+        wait_for(lambda: red.wait_for_timeout(100) or link["down"] > before, 20, "the rename to reach Red's page")
+        red.wait_for_timeout(2000)  # the page has drawn what came
+        assert held, "Red's send was not held"
+        assert red.locator(".dpmkit-unanswered").count() == 1, "the note went though Red's ballot is unanswered"
+        assert red.locator(".room-ok").count() == 0
+        assert dk.workshop.collect(folder, model="demo").ballots == []
+
+        link["hold"] = False
+        while held:
+            link["server"].send(held.pop(0))
+        red.locator(".dpmkit-unanswered").wait_for(state="detached", timeout=20_000)
+        assert "Your ballot is in" in red.locator(".room-ok").inner_text()
+        assert [b.table for b in dk.workshop.collect(folder, model="demo").ballots] == ["Red"]

@@ -288,3 +288,50 @@ def test_the_room_refuses_new_pages_only_when_every_page_is_open(small_room):
     wait_for(lambda: probe(small_room, "127.0.0.1") == "kernel", 30, "a closed page to make room")
     for page in pages[1:]:
         page.leave()
+
+
+def test_behind_two_proxies_a_device_is_the_address_the_first_proxy_added():
+    # nginx in front of the hub's proxy: nginx appends the student's address, the hub's proxy
+    # appends nginx's (this machine); what the browser sent stands before both
+    assert device_of(_scope("127.0.0.1", "10.0.0.5, 127.0.0.1"), behind_proxy=2) == "10.0.0.5"
+    assert device_of(_scope("127.0.0.1", "6.6.6.6, 10.0.0.6, 127.0.0.1"), behind_proxy=2) == "10.0.0.6"
+    assert device_of(_scope("127.0.0.1", "10.0.0.5", "127.0.0.1"), behind_proxy=2) == "10.0.0.5"
+    # through one proxy only (the hub's, reached directly on this machine): not a student's address
+    assert device_of(_scope("127.0.0.1", "127.0.0.1"), behind_proxy=2) == "127.0.0.1 (not through the proxy)"
+    assert device_of(_scope("127.0.0.1", "10.0.0.5, 127.0.0.1"), behind_proxy=True) == "127.0.0.1"
+
+
+@needs_server
+def test_a_room_behind_two_proxies_holds_each_student_to_their_own_page_limit(tmp_path):
+    """A real room with --behind-proxy 2 and one page per device: two students whose connections
+    carry the headers nginx and the hub's proxy write each get their page (counted as one device
+    they were both refused after the first), and a second page of the same student is refused."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    stack = contextlib.ExitStack()
+
+    def page(running, forwarded):
+        url = (f"ws://127.0.0.1:{running.port}/jupyter/api/kernels/{uuid.uuid4()}/channels"
+               f"?session_id={uuid.uuid4()}")
+        try:
+            ws = stack.enter_context(connect(url, additional_headers={"X-Forwarded-For": forwarded},
+                                             open_timeout=20, close_timeout=5))
+        except InvalidStatus as err:
+            assert err.response.status_code == 403
+            return None
+        ws.send(_message("kernel_info_request"))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            frame = ws.recv(timeout=20)
+            if isinstance(frame, str) and json.loads(frame).get("header", {}).get("msg_type") == "kernel_info_reply":
+                return ws
+        raise AssertionError("no answer from the room")
+
+    with room(tmp_path / "ballots", "--code", "HOPS2", "--behind-proxy", "2", "--max-pages-per-device", "1") as running:
+        first = page(running, "10.0.0.5, 127.0.0.1")
+        second = page(running, "10.0.0.6, 127.0.0.1")
+        again = page(running, "10.0.0.5, 127.0.0.1")
+        stack.close()
+        assert first is not None and second is not None, "a second student was counted as the first's device"
+        assert again is None, "a student's second page over the limit of 1 was let in"

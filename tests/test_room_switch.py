@@ -223,6 +223,44 @@ def test_a_room_started_again_comes_back_to_the_room_last_chosen_and_stops_whole
         wait_for(lambda: not alive(child), 10, "the room process to stop on Ctrl+C")
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the process table in /proc")
+def test_the_supervisor_stops_its_room_cleanly_without_a_signal(tmp_path):
+    """On Windows a signal to the room would end it abruptly (no clean-up), so the supervisor asks
+    its room to stop by closing the room's standard input, on every platform. Here the room can
+    receive no SIGTERM at all (blocked, as on a platform without POSIX signals): Ctrl+C to the
+    supervisor alone still stops the room cleanly: it takes its description out of the folder's
+    session file and lets go of the folder, and exits with 0."""
+    _needs_room()
+    folder = tmp_path / "room"
+    with room(folder, "--tables", "Red,Blue", blocked=(signal.SIGTERM,)) as running:
+        child = the_room_process(running)
+        doc = json.loads((folder / "dpmkit-session.json").read_text())
+        assert doc["room"]["port"] == running.port
+        os.kill(running.proc.pid, signal.SIGINT)  # to the supervisor only: the room hears no signal
+        assert running.proc.wait(timeout=60) == 0
+        assert not alive(child)
+    doc = json.loads((folder / "dpmkit-session.json").read_text())
+    assert "room" not in doc and doc["tables"] == ["Red", "Blue"], doc
+    assert dk.workshop.serving_room(folder) is None
+    assert dk.workshop.open_round(folder, "2").round == "2"  # the notebook route has the folder back
+
+
+def test_a_room_that_does_not_stop_when_asked_is_ended_after_the_patience(tmp_path):
+    """The fallback: a room that ignores the closed pipe (here a process that only sleeps) is ended
+    with terminate once the patience is over, not waited for for ever."""
+    import subprocess
+    import time
+
+    from dpmkit.room import cli
+
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], stdin=subprocess.PIPE)
+    began = time.monotonic()
+    code = cli.stop_room(proc, patience=1.0)
+    took = time.monotonic() - began
+    assert code != 0 and proc.poll() is not None
+    assert 0.9 < took < 10, took
+
+
 @pytest.mark.skipif(os.name != "posix", reason="file modes")
 def test_another_rooms_folder_has_the_access_the_shared_folder_gives_its_group(tmp_path):
     """On a hub the ballot folder is group-writable, setgid and sticky (chmod 3770, setup.md), so

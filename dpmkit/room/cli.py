@@ -69,10 +69,11 @@ def parser():
                    help=f"live pages one device may keep (default {DEFAULT_PER_DEVICE}); over it the device's "
                         "longest-disconnected page is closed, and a device with N pages open at once is refused. "
                         "This laptop's own browser is not counted")
-    p.add_argument("--behind-proxy", action="store_true",
-                   help="the room is reached through a proxy on this machine (JupyterHub's): tell each device by "
-                        "the address the proxy adds (X-Forwarded-For), so that the per-device limits hold for "
-                        "each student; never set it for a room participants reach directly")
+    p.add_argument("--behind-proxy", nargs="?", const=1, default=0, type=_proxies, metavar="N",
+                   help="the room is reached through N proxies on this machine (default 1: JupyterHub's; 2 for "
+                        "nginx in front of the hub's proxy): tell each device by the address the first proxy adds "
+                        "to X-Forwarded-For, so that the per-device limits hold for each student; never set it "
+                        "for a room participants reach directly")
     p.add_argument("--max-pages", type=_at_least_one, default=DEFAULT_TOTAL, metavar="N",
                    help=f"live pages the whole room keeps (default {DEFAULT_TOTAL}, about 0.4 GB); raise it for "
                         "a large course")
@@ -88,6 +89,16 @@ def _room_parser():
     p.add_argument("--room-data", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     return p
+
+
+def _proxies(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 9:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of proxies from 1 to 9")
+    return value
 
 
 def _at_least_one(text):
@@ -275,8 +286,9 @@ def main(argv=None):
     the room itself as a child process, and when the facilitator changes the room on the
     facilitator page (the room writes the choice into the folder and exits with
     :data:`SWITCH_EXIT`) starts it again, same port, code, secret and tables, with the room
-    chosen, checked again against the kit's list. Ctrl+C and SIGTERM are passed on to the room;
-    otherwise it exits when the room does, with the room's exit code. One long-lived process, so a
+    chosen, checked again against the kit's list. On Ctrl+C or SIGTERM it asks the room to stop
+    (:func:`stop_room`: by closing the room's standard input, not by a signal); otherwise it exits
+    when the room does, with the room's exit code. One long-lived process, so a
     JupyterHub service or a terminal sees nothing change."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["slips"]:
@@ -375,7 +387,7 @@ def _room_argv(args, folder, data, choice, first):
     if args.public_url:
         argv += ["--public-url", args.public_url]
     if args.behind_proxy:
-        argv.append("--behind-proxy")
+        argv += ["--behind-proxy", str(args.behind_proxy)]
     if args.no_browser or not first:  # the facilitator's browser is open already
         argv.append("--no-browser")
     if first:  # afterwards the room carries its own (rooms.carry_settings)
@@ -383,24 +395,51 @@ def _room_argv(args, folder, data, choice, first):
     return argv
 
 
+#: Seconds the supervisor gives the room to stop cleanly once asked (it closes the pages, hands the
+#: folder back); then it ends the room at once (:func:`stop_room`).
+STOP_PATIENCE = 30.0
+
+
+def stop_room(proc, patience=STOP_PATIENCE):
+    """Ask the room ``proc`` (started by :func:`_run_room`, its standard input a pipe from here) to stop
+    cleanly, the same way on every platform: close that pipe. The room watches it (:func:`_lifeline`)
+    and stops as on Ctrl+C: it closes the pages, takes its description out of the folder's session file
+    and lets go of the folder. No POSIX signal is involved, so a room on Windows, where ``terminate`` is
+    abrupt (no clean-up at all), is stopped as cleanly as one on Linux. Only a room that has not stopped
+    after ``patience`` seconds is ended with ``terminate``, then ``kill``. Returns its exit code."""
+    with contextlib.suppress(OSError, ValueError):
+        proc.stdin.close()
+    try:
+        return proc.wait(timeout=patience)
+    except subprocess.TimeoutExpired:
+        pass
+    for end in (proc.terminate, proc.kill):
+        with contextlib.suppress(OSError):
+            end()
+        try:
+            return proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            continue
+    return proc.wait()
+
+
 def _run_room(argv):
-    """Run the room with ``argv`` until it exits; return its exit code. Ctrl+C and SIGTERM reach
-    it once; if this process is killed, the room sees its standard input close and stops."""
+    """Run the room with ``argv`` until it exits; return its exit code. Ctrl+C and SIGTERM ask it to
+    stop once, by closing its standard input (:func:`stop_room`); if this process is killed, the room
+    sees its standard input close too, and stops."""
     cmd = [sys.executable, "-m", "dpmkit.room", *argv]
-    posix = os.name != "nt"
-    # The room stays in this process's group, so whatever stops or freezes the group (a terminal's
-    # Ctrl+C, Ctrl+Z, kill -STOP) reaches it too. On POSIX the room ignores SIGINT and is stopped by
-    # the SIGTERM passed on from here, exactly once (uvicorn takes a second Ctrl+C as "stop at once,
-    # without closing the pages"). Windows delivers a console's Ctrl+C to every process on it, the
-    # room included: only a stop asked of this process is passed on there.
+    # The room stays in this process's group, so whatever freezes the group (Ctrl+Z, kill -STOP)
+    # reaches it too. On POSIX the room ignores SIGINT: a terminal's Ctrl+C reaches the whole group,
+    # and the room is asked to stop from here, exactly once (uvicorn takes a second Ctrl+C as "stop at
+    # once, without closing the pages"). Windows delivers a console's Ctrl+C to every process on it,
+    # the room included; the request from here then only repeats it.
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE)
     stopping = []
 
     def pass_on(signum, frame):
+        if not stopping and proc.poll() is None:
+            threading.Thread(target=stop_room, args=(proc,), name="dpmkit-room-stop", daemon=True).start()
         stopping.append(signum)
-        if proc.poll() is None and (posix or signum != signal.SIGINT):
-            with contextlib.suppress(OSError):
-                proc.send_signal(signal.SIGTERM)
 
     handlers = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -485,13 +524,14 @@ def serve_room(argv):
             threading.Thread(target=webbrowser.open, args=(local,), daemon=True).start()
 
     server = {}
+    stopping = threading.Lock()
 
     def stop():
-        found = server.get("uvicorn")
-        if found is not None:
-            found.should_exit = True
-        else:  # not listening yet: stop as on SIGTERM
-            os.kill(os.getpid(), signal.SIGTERM)
+        with stopping:
+            server["stop"] = True
+            found = server.get("uvicorn")
+            if found is not None:
+                found.should_exit = True  # not listening yet: take() stops it as it starts
 
     def switch(key):
         chosen = rooms.by_key(key)  # the kit's list, checked here and again by the supervisor
@@ -508,11 +548,14 @@ def serve_room(argv):
     ignore_interrupt = args.supervised and os.name != "nt"
     if args.supervised:
         _lifeline(stop)
-    if ignore_interrupt:  # the supervisor passes Ctrl+C on as SIGTERM (see _run_room)
+    if ignore_interrupt:  # the supervisor asks the room to stop on Ctrl+C (see _run_room)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def take(uvicorn_server):
-        server["uvicorn"] = uvicorn_server
+        with stopping:
+            server["uvicorn"] = uvicorn_server
+            if server.get("stop"):  # asked to stop while warming up: uvicorn stops as it starts
+                uvicorn_server.should_exit = True
         if ignore_interrupt:  # uvicorn sets its own handler for SIGINT while it serves
             handle_exit = uvicorn_server.handle_exit
 
@@ -527,13 +570,32 @@ def serve_room(argv):
     # Stopped by SIGTERM (a hub stopping its service, `kill`), the room stops as on Ctrl+C: uvicorn
     # closes the pages, then hands the signal back, and the room hands the folder back (withdraw).
     signal.signal(signal.SIGTERM, _stop_quietly)
+    described, watcher = threading.Event(), None
+    if data != folder:  # a room in FOLDER/rooms/KEY: FOLDER's session file names it, and its round
+        room.home = folder
+
+        def keep_home_described():
+            said = room.open_round_words()
+            while not described.wait(2.0):
+                with contextlib.suppress(Exception):  # a game's folder read mid-write: next time
+                    now = room.open_round_words()
+                    if now != said:
+                        said = now
+                        room.describe_home()
+
     with lock:
         try:
             room.announce(args.port)  # notebooks' dashboards on the folder now leave its round to the room
+            if room.home is not None:
+                watcher = threading.Thread(target=keep_home_described, name="dpmkit-room-home", daemon=True)
+                watcher.start()
             with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C stops the room quietly
                 serve(room, host=args.host, port=args.port, ready=ready, base_url=args.base_url,
                       limits=PageLimits(per_device=args.max_pages_per_device, total=args.max_pages),
                       behind_proxy=args.behind_proxy, on_server=take)
         finally:
+            described.set()
+            if room.home is not None and watcher is not None:
+                watcher.join(timeout=10)  # its last words before the room takes them away
             room.withdraw()  # the notebook route may carry on with the folder (killed, the lock says it)
     return SWITCH_EXIT if room.switching is not None else 0

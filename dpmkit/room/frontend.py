@@ -36,7 +36,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
-__all__ = ["ANYWIDGET_PATH", "IMMUTABLE", "READY_SECONDS", "anywidget_file", "anywidget_js",
+__all__ = ["ANSWERED_CLASS", "ANYWIDGET_PATH", "IMMUTABLE", "READY_SECONDS", "anywidget_file", "anywidget_js",
            "anywidget_patch_missing", "anywidget_version", "asset", "chart_module", "load_front_ends_early",
            "PRELOAD_TEMPLATE", "RECONNECT_MS", "UNANSWERED_MS", "UNANSWERED_TEXT", "serve_anywidget_by_version",
            "serve_chart_module_by_url"]
@@ -337,7 +337,6 @@ addEventListener('DOMContentLoaded', function () {
         if (opened && lost === null) { lost = Date.now(); watch(); }
         if (!opened) sayRefused();
       });
-      socket.addEventListener('message', function () { if (window.dpmkitHeard) window.dpmkitHeard(); });
     }
     return socket;
   };
@@ -348,7 +347,23 @@ addEventListener('DOMContentLoaded', function () {
 </script>
 <script>/* dpmkit room: a send the room has not answered says so (the wifi or the laptop is down) */
 (function () {
-  var heard = 0, pressed = 0, note = null;
+  var pressed = 0, before = '', note = null, timer = null;
+  // The page's answer to its own sends: the hidden element(s) of class ANSWERED_CLASS, whose text
+  // the room changes with every answer (sent, or not sent and why). Other participants' updates,
+  // which keep arriving while this page's send waits, leave it as it is.
+  var answer = function () {
+    var found = '';
+    document.querySelectorAll({{ ('.' + dpmkit_answered_class) | tojson }}).forEach(function (el) {
+      found += (el.textContent || '') + ' ';
+    });
+    return found.trim();
+  };
+  var answered = function () { var now = answer(); return now !== '' && now !== before; };
+  var stale = function () { return document.querySelectorAll('.game-decision .room-ok, .room-ballot .room-ok'); };
+  var clear = function () {
+    if (timer) { clearInterval(timer); timer = null; }
+    if (note) { note.remove(); note = null; stale().forEach(function (old) { old.style.display = ''; }); }
+  };
   var show = function () {
     if (note || !document.body) return;
     note = document.createElement('div');
@@ -359,17 +374,14 @@ addEventListener('DOMContentLoaded', function () {
     note.textContent = {{ dpmkit_unanswered_text | tojson }};
     document.body.appendChild(note);
     stale().forEach(function (old) { old.style.display = 'none'; });  // the last send's "sent", not this one's
-  };
-  var stale = function () { return document.querySelectorAll('.game-decision .room-ok, .room-ballot .room-ok'); };
-  window.dpmkitHeard = function () {
-    heard = Date.now();
-    if (note) { note.remove(); note = null; stale().forEach(function (old) { old.style.display = ''; }); }
+    timer = setInterval(function () { if (answered()) clear(); }, 250);
   };
   document.addEventListener('click', function (event) {
     var target = event.target;
     if (!target || !target.closest || !target.closest('.game-send, .room-send')) return;
     var at = pressed = Date.now();
-    setTimeout(function () { if (pressed === at && heard < at) show(); }, {{ dpmkit_unanswered_ms }});
+    if (!note) before = answer();  // a second press while the note shows waits for the same answer
+    setTimeout(function () { if (pressed === at && !answered()) show(); }, {{ dpmkit_unanswered_ms }});
   }, true);
 })();
 </script>
@@ -379,6 +391,11 @@ addEventListener('DOMContentLoaded', function () {
 #: How long a page waits for the room to answer a press of its send button before it says that the
 #: room has not answered (a send is answered in well under a second on a working network).
 UNANSWERED_MS = 5000
+
+#: The class of the hidden element a participant page keeps (``dpmkit.room.pages.use_answered``), whose
+#: text the room changes with every answer to the page's send: the unanswered note goes only when it
+#: changes, not on other participants' updates, which keep arriving while this page's send waits.
+ANSWERED_CLASS = "dpmkit-answered"
 
 #: What the page says then, until the room answers. A wifi that drops for a while, or a laptop that
 #: sleeps, keeps the page's connection open: what was pressed reaches the room when it is back.
@@ -426,6 +443,7 @@ def load_front_ends_early(chart=True):
         env.globals["dpmkit_unanswered_ms"] = UNANSWERED_MS
         env.globals["dpmkit_unanswered_text"] = UNANSWERED_TEXT
         env.globals["dpmkit_refused_text"] = REFUSED_TEXT
+        env.globals["dpmkit_answered_class"] = ANSWERED_CLASS
         return env
 
     get_jinja_env._dpmkit_original = original

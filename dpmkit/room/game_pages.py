@@ -35,7 +35,7 @@ from .. import words  # noqa: E402
 from ..errors import ModelError  # noqa: E402
 from ..game import debrief, present, records  # noqa: E402
 from ..words import escaped as _esc  # noqa: E402
-from .pages import ChangeRoom, FacilitatorOnly, Join, Layout, _note, _param  # noqa: E402
+from .pages import Answered, ChangeRoom, FacilitatorOnly, Join, Layout, _note, _param, use_answered  # noqa: E402
 
 configure_solara("dpmkit.room.game_pages")  # importing pages set it back to the room's other pages
 
@@ -283,6 +283,7 @@ def TablePage(table):
     chosen = {**start, **moved}
     note, set_note = use_staged(stage, ("", "info"))  # (text, kind): the last send's note
     guess, set_guess = use_staged(stage, "")  # the table's prediction, as typed
+    answer, answered = use_answered()  # kept across stages: an answer after an advance still counts
     target = present.predicted(snap, table)
 
     def move(lever, value):
@@ -303,7 +304,9 @@ def TablePage(table):
             ident = game.decide(table, decision, round=number, predictions=predictions)
         except ModelError as err:
             set_note((f"Not sent: {err}", "error"), latest=True)
+            answered()
         else:
+            answered()
             seen()  # every page sees the decision now; this one in the same pass as its note
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
             if predictions:
@@ -341,6 +344,7 @@ def TablePage(table):
                                       classes=["game-send"]).key("send")
                         # always there (empty without a note): a send does not build a widget
                         solara.HTML(tag="div", unsafe_innerHTML=_note(*note) if note[0] else "").key("note")
+                        Answered(answer).key("answered")
                 with solara.Details("Your briefing and goals", expand=snap.round == 1):
                     solara.HTML(tag="div",
                                 unsafe_innerHTML=piece("briefing", lambda: present.briefing_html(snap, table)))

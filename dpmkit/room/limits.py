@@ -49,25 +49,29 @@ _MAX_DEVICES_KEPT = 1000
 LAPTOP = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 
 
-def device_of(scope, behind_proxy=False):
+def device_of(scope, behind_proxy=0):
     """The device a connection comes from: its peer address, from an ASGI ``scope``.
 
-    With ``behind_proxy`` (a room served through a proxy on this machine, as JupyterHub's), a
-    connection from this machine is told by the last address of its ``X-Forwarded-For`` header:
-    the one the proxy added, which the browser cannot choose (anything it sends itself stands
-    before it). A connection from this machine without that address did not come through the
+    ``behind_proxy`` is the number of proxies on this machine the room is reached through (True:
+    one, as JupyterHub's; 2 for nginx in front of the hub's proxy). Each proxy appends the address
+    it was reached from to the ``X-Forwarded-For`` header, so a connection from this machine is told
+    by the address the first proxy added, the ``behind_proxy``-th from the end: the browser cannot
+    choose it (anything it sends itself stands before it), and the addresses after it are the
+    proxies' own. A connection from this machine with fewer addresses did not come through every
     proxy (a process on the hub machine, such as a student's own server, reaching the room's port
     directly): it is one device, ``"127.0.0.1 (not through the proxy)"``, held to the per-device
     bounds like any other, not exempt as the laptop's own pages are. Without ``behind_proxy`` the
     header is never read, since any browser can send one; and a connection from another machine
     is never taken at its header's word."""
+    hops = int(behind_proxy or 0)
     peer = str((scope.get("client") or ("?",))[0])
-    if not behind_proxy or peer not in LAPTOP:
+    if hops < 1 or peer not in LAPTOP:
         return peer
-    forwarded = [value for name, value in scope.get("headers") or () if name.lower() == b"x-forwarded-for"]
-    last = forwarded[-1][-100:].decode("latin-1").rsplit(",", 1)[-1].strip() if forwarded else ""
-    try:  # bounded above: a header can be long
-        address = ipaddress.ip_address(last)
+    forwarded = b",".join(value for name, value in scope.get("headers") or () if name.lower() == b"x-forwarded-for")
+    entries = forwarded[-100 * hops:].decode("latin-1").split(",")  # bounded: a header can be long
+    chosen = entries[-hops].strip() if forwarded and len(entries) >= hops else ""
+    try:
+        address = ipaddress.ip_address(chosen)
         return str(getattr(address, "ipv4_mapped", None) or address)  # ::ffff:10.0.0.7 is 10.0.0.7
     except ValueError:  # no address the proxy wrote
         return f"{peer} (not through the proxy)"

@@ -13,6 +13,7 @@ in :mod:`dpmkit.room.server` checks the facilitator's secret at the door as well
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import parse_qs, quote
 
 from .server import configure_solara
@@ -27,6 +28,7 @@ from ..widgets import explore, predict  # noqa: E402
 from ..widgets.predict import usual_times  # noqa: E402
 from ..words import escaped as _esc  # noqa: E402
 from . import paper, rooms  # noqa: E402
+from .frontend import ANSWERED_CLASS  # noqa: E402
 from .state import describe_levers  # noqa: E402
 
 #: The :class:`~dpmkit.room.state.Room` being served (set by ``serve``).
@@ -56,6 +58,28 @@ _POLL_SECONDS = 1.0
 def _param(search, name):
     return (parse_qs(search or "").get(name) or [""])[0]
 
+
+
+def use_answered():
+    """``(value, answered)`` for a participant page: call ``answered()`` once per answer to the page's
+    send (sent, or not sent and why), and show ``value`` with :func:`Answered`. The page's script
+    (:data:`dpmkit.room.frontend.PRELOAD_TEMPLATE`) takes its "No answer from the room yet" note away
+    only when that text changes: other participants' updates, which reach the page while its own send
+    waits, do not change it. Blank until the first answer; the page's own token then a count."""
+    token = solara.use_memo(lambda: secrets.token_hex(4), [])
+    count = solara.use_ref(0)
+    value, set_value = solara.use_state("")
+
+    def answered():
+        count.current += 1
+        set_value(f"{token}-{count.current}")
+
+    return value, answered
+
+
+def Answered(value):
+    """The hidden element :func:`use_answered`'s value is shown in."""
+    return solara.HTML(tag="span", classes=[ANSWERED_CLASS], style="display:none", unsafe_innerHTML=_esc(value))
 
 
 def _note(text, kind="info"):
@@ -209,6 +233,7 @@ def Participant(table_named=""):
     hypothesis, set_hypothesis = solara.use_state("")
     decision, set_decision = solara.use_state("")
     status, set_status = solara.use_state(("", "info"))
+    answer, answered = use_answered()
     batch = reacton.core.get_render_context()  # state set inside `with batch:` is drawn in one pass
     tables, set_tables = solara.use_state(tuple(room.tables))
     moved, set_moved = solara.use_state("")
@@ -279,7 +304,9 @@ def Participant(table_named=""):
                                  hypothesis=hypothesis, decision=decision, fingerprint=fingerprint)
         except ModelError as err:
             set_status((f"Not sent: {err}", "error"))
+            answered()
         else:
+            answered()
             when = ballot.created.astimezone().strftime("%H:%M:%S")
             set_status((f"✓ Your ballot is in (round {ballot.round}, {when}, reference {ballot.id[:6]}). "
                         "You may change your choices and send again.", "ok"))
@@ -325,6 +352,7 @@ def Participant(table_named=""):
                                      continuous_update=True, rows=3)
             solara.Button("Send my ballot", on_click=send, color="primary",
                           classes=["room-send"])
+            Answered(answer)
             if status[0]:
                 solara.HTML(tag="div", unsafe_innerHTML=_note(*status))
 

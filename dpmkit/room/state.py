@@ -182,6 +182,9 @@ class Room:
         self.notes = []
         #: The room's description in the session file while it serves the folder (:meth:`announce`).
         self.serving = None
+        #: The room folder (``FOLDER``) when this room keeps its data in ``FOLDER/rooms/KEY``
+        #: (:mod:`dpmkit.room.rooms`), else None: see :meth:`describe_home`.
+        self.home = None
         session = self._folder_session()
         if saved is None:
             state = RoomState(code=code or new_code(), secret=secrets.token_urlsafe(18), model=model,
@@ -261,6 +264,7 @@ class Room:
         self.serving = ServingRoom(started=datetime.now(timezone.utc).isoformat(timespec="seconds"), port=int(port))
         with self._lock:
             self._share_session(self.state)
+        self.describe_home()
 
     def withdraw(self):
         """Take the room's description out of the session file as the room stops: the notebook
@@ -269,6 +273,45 @@ class Room:
         # the lock going is what counts; the description is only words
         with self._lock, contextlib.suppress(ModelError, OSError):
             room_round(self.folder, self.state.round, tables=list(self.state.tables), room=None)
+        self.describe_home()
+
+    def open_round_words(self):
+        """The round open in this room, as the room folder's session file says it: the game's round
+        for a game ("3", or "over" once it is), else the explorer's."""
+        if self.game is not None:
+            return "over" if self.game.over else str(self.game.round)
+        return self.state.round
+
+    def describe_home(self):
+        """Say in the room folder's own session file (:attr:`home`) which room is open, while this
+        room serves it from ``rooms/KEY``: what it is (:attr:`choice`), its model, its round and
+        the subfolder, beside the folder's own round and tables, which stay as they were (notebooks'
+        ballot forms on the folder keep sending them). Without it a notebook's dashboard on the
+        folder saw the room's lock and said only that "the room" served it, with the round of the
+        folder's own room as the round open. Takes the words away when the room stops
+        (:attr:`serving` None). Does nothing for the folder's own room."""
+        if self.home is None:
+            return
+        try:
+            before = read_session(self.home)
+        except ModelError:  # damaged: written again
+            before = None
+        if before is not None:
+            round, tables = before.round, list(before.tables)
+        else:
+            try:
+                saved = RoomState.from_json((self.home / STATE_FILE).read_bytes())
+                round, tables = saved.round, list(saved.tables)
+            except (OSError, ValueError):
+                round, tables = "1", list(self.state.tables)
+        room = None
+        if self.serving is not None and self.choice is not None:
+            room = replace(self.serving, open=self.choice.label, model=self.model.name,
+                           round=self.open_round_words(), kept=self.folder.relative_to(self.home).as_posix())
+        try:
+            room_round(self.home, round, tables=tables, room=room)
+        except (ModelError, OSError) as err:
+            print(f"note: the room could not say in {str(self.home)!r} which room is open ({err})", flush=True)
 
     def _bump(self):
         with self._changed:

@@ -244,6 +244,18 @@ class BallotWidget(_StaticPicture, W.VBox):
                 return session.round
         return self.round
 
+    def _elsewhere_words(self, ballot):
+        """What a participant must know when the room serving the folder has another room open (the
+        facilitator changed it, "Change the room"): this ballot is kept for the folder's own round and
+        model, not for the room open now. "" otherwise."""
+        room = self.session.room if self.session is not None else None
+        if room is None or not room.kept:
+            return ""
+        return (f" <b>Note:</b> the room open now is {_html(room.open)} (round {_html(room.round or '?')}), which "
+                f"does not show this ballot: it is kept in this folder for {_html(self.model.label)}, round "
+                f"{_html(ballot.round)}, and shows when the facilitator goes back to this folder's room. Ask the "
+                "facilitator which to use.")
+
     def submit(self):
         """Check and cast the ballot; show the outcome in the widget. Returns the Ballot or None."""
         self.code_box.layout.display = "none"
@@ -269,7 +281,8 @@ class BallotWidget(_StaticPicture, W.VBox):
                 f"<span style='color:#1a7f37'>✓ Thank you{who}: your ballot is in "
                 + (f"for round {_html(ballot.round)} " if ballot.round else "")
                 + f"(saved at {ballot.created.astimezone().strftime('%H:%M:%S')}, reference {ballot.id[:6]}).</span> "
-                "You may change your choices and submit again; the facilitator sees every ballot you send.")
+                "You may change your choices and submit again; the facilitator sees every ballot you send."
+                + self._elsewhere_words(ballot))
             self._static_changed()
             return ballot
         self._show_code(ballot, f"✓ Thank you{who}. Copy this code (all of it) and paste it where the "

@@ -142,7 +142,16 @@ def dashboard(folder=None, *, model, codes=None, round=None, tables=None, latest
         if round is not None and session is not None:
             round = session.round
         text = _served_words(room, path)
-        if session is not None:
+        if session is not None and room.kept:
+            listed = ", ".join(session.tables) or "none listed"
+            text += (f" This folder's own ballots stay at round {session.round}, with the tables {listed}: shown "
+                     f"here, read-only. Notebooks' ballot forms on this folder send round {session.round} into it, "
+                     f"not into {room.open}; the room shows them again when the facilitator changes back to "
+                     f"this folder's room. {room.open}'s ballots" + (f" (model {room.model})" if room.model else "")
+                     + f" are collected from the subfolder: dk.workshop.collect(FOLDER / {room.kept!r}).")
+            if asked is not None and asked != session.round:
+                text += f" ROUND in the first cell is not used while it runs (round {asked} was not opened)."
+        elif session is not None:
             listed = ", ".join(session.tables) or "none listed"
             text += f" It has round {session.round} open, with the tables {listed}"
             if asked is None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -43,6 +44,12 @@ _SCHEMA = "dpmkit-session"
 _MAX_TABLES = 200
 
 
+#: What a room open in a subfolder of the folder says of itself (see :class:`ServingRoom`), and the
+#: shape each must have to be shown: one printable line, a model's name, a round, ``rooms/KEY``.
+_ELSEWHERE = {"open": r"[^\x00-\x1f\x7f]{1,200}", "model": r"[a-z][a-z0-9_]{0,60}",
+              "round": r"[^\x00-\x1f\x7f]{1,40}", "kept": r"rooms/[a-z0-9_-]{1,100}"}
+
+
 @dataclass(frozen=True)
 class ServingRoom:
     """The room (``python -m dpmkit.room``) serving a ballot folder, as it described itself there.
@@ -50,11 +57,21 @@ class ServingRoom:
     ``started`` is when it started (ISO 8601, UTC; blank if it did not say), ``port`` the port it
     listens on. ``checked`` is False when the kit could not ask the room's lock from here (the
     room runs under another account on a shared folder) and goes by the description alone.
+
+    When the room open is not the folder's own (the facilitator changed it on the facilitator
+    page, "Change the room", and it keeps its ballots or game in a subfolder), ``open`` names it
+    ("Game: ... (context: fragile)"), ``model`` is the ready-made model its ballots are for,
+    ``round`` its open round, and ``kept`` the subfolder (``rooms/KEY``) it keeps them in; all
+    blank for the folder's own room, whose round and tables are the session file's.
     """
 
     started: str = ""
     port: int | None = None
     checked: bool = True
+    open: str = ""
+    model: str = ""
+    round: str = ""
+    kept: str = ""
 
     def __str__(self):
         """``the room started at 14:02 on port 8866``, the time in this computer's time zone."""
@@ -72,7 +89,9 @@ class ServingRoom:
         return words
 
     def to_doc(self):
-        return {"started": self.started, "port": self.port}
+        doc = {"started": self.started, "port": self.port}
+        doc.update({k: getattr(self, k) for k in _ELSEWHERE if getattr(self, k)})
+        return doc
 
     @classmethod
     def from_doc(cls, doc):
@@ -85,7 +104,10 @@ class ServingRoom:
             started = ""
         if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
             port = None
-        return cls(started=started, port=port)
+        # words to show, never a path to follow: each is checked for what the room writes there
+        found = {k: doc.get(k) if isinstance(doc.get(k), str) and re.fullmatch(pattern, doc.get(k)) else ""
+                 for k, pattern in _ELSEWHERE.items()}
+        return cls(started=started, port=port, **found)
 
 
 @dataclass(frozen=True)
@@ -225,8 +247,12 @@ def _serving(path, lock):
 
 def _served_words(room, path):
     """"This folder is served by the room started at 14:02 on port 8866: ..." for a facilitator."""
-    text = (f"The folder {str(path)!r} is served by {room}: open rounds and change tables on the room's "
-            "facilitator page (the Facilitator link the room printed).")
+    text = f"The folder {str(path)!r} is served by {room}"
+    if room.kept:
+        text += (f", which has {room.open} open (round {room.round or '?'}); that room keeps its ballots "
+                 f"and game in the subfolder {room.kept}, not beside this folder's own")
+    text += (": open rounds and change tables on the room's facilitator page (the Facilitator link the room "
+             "printed).")
     if not room.checked:
         text += (" (The kit cannot check from this account whether that room still runs. A room that stops "
                  "normally says so in the folder; if it was killed, start it again and stop it with Ctrl+C.)")
