@@ -300,6 +300,18 @@ addEventListener('DOMContentLoaded', function () {
 {%- endif %}
 <script>/* dpmkit room: a page whose room was stopped and started again reloads itself */
 (function () {
+  // a note across the page's top or bottom edge, in words (the page's own notes below use it too)
+  var banner = window.dpmkitBanner = function (name, text, edge) {
+    var el = document.createElement('div');
+    el.className = name;
+    el.setAttribute('role', 'alert');
+    el.style.cssText = 'position:fixed;left:0;right:0;' + edge + ':0;z-index:100000;padding:12px 16px;' +
+      'background:#fff3cd;color:#4d3900;border-' + (edge === 'top' ? 'bottom' : 'top') + ':3px solid #b38600;' +
+      'font:17px/1.4 Roboto,Arial,sans-serif';
+    el.textContent = text;
+    document.body.appendChild(el);
+    return el;
+  };
   var Native = window.WebSocket;
   if (!Native || !window.fetch) return;
   var lost = null, timer = null;
@@ -316,13 +328,7 @@ addEventListener('DOMContentLoaded', function () {
   var sayRefused = function () {  // the room answers its page but not this page's connection: its page limits
     fetch(location.href, {cache: 'no-store'}).then(function (answer) {
       if (!answer.ok || refused || !document.body) return;
-      refused = document.createElement('div');
-      refused.className = 'dpmkit-refused';
-      refused.setAttribute('role', 'alert');
-      refused.style.cssText = 'position:fixed;left:0;right:0;top:0;z-index:100000;padding:12px 16px;' +
-        'background:#fff3cd;color:#4d3900;border-bottom:3px solid #b38600;font:17px/1.4 Roboto,Arial,sans-serif';
-      refused.textContent = {{ dpmkit_refused_text | tojson }};
-      document.body.appendChild(refused);
+      refused = banner('dpmkit-refused', {{ dpmkit_refused_text | tojson }}, 'top');
     }, function () {});
   };
   var Watched = function (url, protocols) {
@@ -366,13 +372,7 @@ addEventListener('DOMContentLoaded', function () {
   };
   var show = function () {
     if (note || !document.body) return;
-    note = document.createElement('div');
-    note.className = 'dpmkit-unanswered';
-    note.setAttribute('role', 'alert');
-    note.style.cssText = 'position:fixed;left:0;right:0;bottom:0;z-index:100000;padding:12px 16px;' +
-      'background:#fff3cd;color:#4d3900;border-top:3px solid #b38600;font:17px/1.4 Roboto,Arial,sans-serif';
-    note.textContent = {{ dpmkit_unanswered_text | tojson }};
-    document.body.appendChild(note);
+    note = window.dpmkitBanner('dpmkit-unanswered', {{ dpmkit_unanswered_text | tojson }}, 'bottom');
     stale().forEach(function (old) { old.style.display = 'none'; });  // the last send's "sent", not this one's
     timer = setInterval(function () { if (answered()) clear(); }, 250);
   };
