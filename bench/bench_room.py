@@ -924,9 +924,7 @@ def report_lecture(f, n):
               f"(budget {BUDGET_FIRST_S:.0f} s)")
     est = None
     if f["server"]["build"] and f["alone"]["server"]["build"]:
-        a = statistics.median(f["server"]["build"])
-        alone_first = statistics.median(f["alone"]["first"])
-        b = max(alone_first - statistics.median(f["alone"]["server"]["build"]), 0.0)
+        a, b, _ = _first_page_parts(f)
         est = a + b
         print(f"  first page, decomposed: (a) server side while the lecture arrived: median {a:5.2f} s (max "
               f"{max(f['server']['build']):.2f}, {len(f['server']['build'])} pages); (b) one page alone, browser "
@@ -950,6 +948,15 @@ def report_lecture(f, n):
             "server_side": f["server"], "alone": f["alone"], "pages": pages, "outside": f["outside"]}
 
 
+
+def _first_page_parts(f):
+    """``(a, b, alone)`` for a room where every participant has their own device: (a) the median
+    server side of a page while the others arrived (from the room's trace), (b) one page's browser
+    side measured alone (its request-to-chart time, ``alone``, minus its own server side)."""
+    a = statistics.median(f["server"]["build"])
+    alone = statistics.median(f["alone"]["first"])
+    return a, max(alone - statistics.median(f["alone"]["server"]["build"]), 0.0), alone
+
 def report(name, f, n):
     gb = f["after"] / 2**30
     per = (f["after"] - f["before"]) / n / 2**20
@@ -970,10 +977,8 @@ def report(name, f, n):
     print(f"  server CPU per page        {per_page:5.2f} s (server process, while the {n} pages were opening)")
     est = None
     if "alone" in f and f["server"]["build"] and f["alone"]["server"]["build"]:
-        a = statistics.median(f["server"]["build"])
+        a, b, alone_first = _first_page_parts(f)
         a_burst = statistics.median(f["server"]["burst"]) if f["server"]["burst"] else float("nan")
-        alone_first = statistics.median(f["alone"]["first"])
-        b = max(alone_first - statistics.median(f["alone"]["server"]["build"]), 0.0)
         est = a + b
         print(f"  first page, decomposed: (a) server side with {n} joining at once: median {a:5.2f} s (max "
               f"{max(f['server']['build']):.2f}; HTML answered + run -> page's widgets sent; to the end of the "

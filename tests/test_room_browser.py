@@ -123,6 +123,15 @@ def table_choices(page):
     return names
 
 
+def rename_table(board, old, new):
+    """On the facilitator's dashboard, its tables' section open: rename the table ``old`` to ``new``."""
+    board.locator(".room-manage-table").click()
+    board.locator(".v-menu__content .v-list-item", has_text=old).first.click()
+    board.locator(".room-new-name input").fill(new)
+    board.locator(".room-rename").click()
+    board.get_by_text(f"Renamed {old!r} to {new!r}.").wait_for()
+
+
 def test_the_table_list_follows_the_facilitator_and_a_stale_page_says_so_at_once(tmp_path):
     """No reload: the facilitator adds and renames tables on the dashboard, and an open
     participant page's list (and the table it had chosen) follow within seconds. A page
@@ -147,11 +156,7 @@ def test_the_table_list_follows_the_facilitator_and_a_stale_page_says_so_at_once
         board.locator(".room-new-name input").fill("Green")
         board.locator(".room-add-table").click()
         board.get_by_text("Added 'Green'.").wait_for()
-        board.locator(".room-manage-table").click()
-        board.locator(".v-menu__content .v-list-item", has_text="Blue").first.click()
-        board.locator(".room-new-name input").fill("Navy")
-        board.locator(".room-rename").click()
-        board.get_by_text("Renamed 'Blue' to 'Navy'.").wait_for()
+        rename_table(board, "Blue", "Navy")
 
         page.locator(".room-moved", has_text="Your table 'Blue' is now 'Navy'.").wait_for(timeout=10_000)
         assert table_choices(page) == ["Red", "Navy", "Green"]
@@ -570,11 +575,7 @@ def test_the_unanswered_note_waits_for_this_pages_answer_not_other_updates(tmp_p
         red.locator(".dpmkit-unanswered").wait_for(timeout=UNANSWERED_MS + 5000)
         before = link["down"]
         board.get_by_text("Tables: rename, merge a duplicate, drop, add").click()
-        board.locator(".room-manage-table").click()
-        board.locator(".v-menu__content .v-list-item", has_text="Blue").first.click()
-        board.locator(".room-new-name input").fill("Navy")
-        board.locator(".room-rename").click()
-        board.get_by_text("Renamed 'Blue' to 'Navy'.").wait_for()
+        rename_table(board, "Blue", "Navy")
         wait_for(lambda: red.wait_for_timeout(100) or link["down"] > before, 20, "the rename to reach Red's page")
         red.wait_for_timeout(2000)  # the page has drawn what came
         assert held, "Red's send was not held"

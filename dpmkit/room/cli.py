@@ -595,7 +595,7 @@ def serve_room(argv):
                       behind_proxy=args.behind_proxy, on_server=take)
         finally:
             described.set()
-            if room.home is not None and watcher is not None:
+            if watcher is not None:
                 watcher.join(timeout=10)  # its last words before the room takes them away
             room.withdraw()  # the notebook route may carry on with the folder (killed, the lock says it)
     return SWITCH_EXIT if room.switching is not None else 0

@@ -295,6 +295,7 @@ def TablePage(table):
         # A second click meanwhile waits its turn and sends again, which the round allows.
         with batch:
             _send()
+            answered()  # sent or not sent: this page's send has its answer
 
     def _send():
         try:
@@ -304,9 +305,7 @@ def TablePage(table):
             ident = game.decide(table, decision, round=number, predictions=predictions)
         except ModelError as err:
             set_note((f"Not sent: {err}", "error"), latest=True)
-            answered()
         else:
-            answered()
             seen()  # every page sees the decision now; this one in the same pass as its note
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
             if predictions:

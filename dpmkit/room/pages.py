@@ -290,6 +290,7 @@ def Participant(table_named=""):
         # which a round allows: the latest ballot counts.
         with batch:
             _send()
+            answered()  # sent or not sent: this page's send has its answer
 
     def _send():
         try:
@@ -304,9 +305,7 @@ def Participant(table_named=""):
                                  hypothesis=hypothesis, decision=decision, fingerprint=fingerprint)
         except ModelError as err:
             set_status((f"Not sent: {err}", "error"))
-            answered()
         else:
-            answered()
             when = ballot.created.astimezone().strftime("%H:%M:%S")
             set_status((f"✓ Your ballot is in (round {ballot.round}, {when}, reference {ballot.id[:6]}). "
                         "You may change your choices and send again.", "ok"))

@@ -119,24 +119,23 @@ _ROLES = ("strategic_resource", "performance_driver", "end_result", "policy_leve
 WHOLE = "whole model"
 
 
-def _whole_label(model):
-    """The focus list's words for the whole model, and whether it folds: a model that repeats one
-    structure in several places (the attractor model's eleven localities) is drawn folded, and
-    the words say so."""
-    folded = dpm.chart(model, fold=True)
+def _whole_label(folded):
+    """The focus list's words for the whole model, drawn ``folded`` (``dpm.chart(model, fold=True)``),
+    and whether it folds: a model that repeats one structure in several places (the attractor
+    model's eleven localities) is drawn folded, and the words say so."""
     sizes = [len(n["members"]) for n in folded.nodes if n.get("members")]
     if not sizes:
         return f"The whole model ({len(folded.nodes)} boxes)", False
     return f"The whole model ({len(folded.nodes)} boxes, each repeated part drawn once: ×{max(sizes)})", True
 
 
-def _focus_choices(model, structure, found, whole=None):
-    """(label, focus) for the whole model (folded where it repeats itself), then every variable
-    with a role, in the chart's order of roles, then every loop of three or more variables (a
-    stock and its own flow alone is not worth a chart)."""
+def _focus_choices(model, structure, found, whole):
+    """(label, focus) for the whole model (``whole``, its words; folded where it repeats itself),
+    then every variable with a role, in the chart's order of roles, then every loop of three or more
+    variables (a stock and its own flow alone is not worth a chart)."""
     roles = structure["roles"]
     linked = {end for link in structure["links"] for end in link[:2]}  # a box with no link has no chart
-    out = [(whole or _whole_label(model)[0], WHOLE)] if roles else []
+    out = [(whole, WHOLE)] if roles else []
     for role in _ROLES:
         out += [(f"{model[n].label} ({words.role(role)})", n) for n in model.names
                 if roles.get(n) == role and n in linked]
@@ -166,7 +165,9 @@ class FocusWidget(W.VBox):
         from ..analysis import loops
 
         found, structure = loops(model), dpm.structure(model)
-        whole, folds = _whole_label(model) if structure["roles"] else ("", False)
+        # the whole model, drawn once here: its words in the list, and the chart when it is picked
+        self._whole = dpm.chart(model, view, fold=True) if structure["roles"] else None
+        whole, folds = _whole_label(self._whole) if self._whole is not None else ("", False)
         choices = _focus_choices(model, structure, found, whole)
         if not choices:
             raise ModelError(f"model {model.name!r} declares no DPM roles, so there is nothing to focus on")
@@ -200,7 +201,7 @@ class FocusWidget(W.VBox):
         whole = self.pick.value == WHOLE
         self.steps.disabled = whole  # the whole model has no "links out"
         try:
-            self.diagram = (dpm.chart(self.model, self.view, fold=True) if whole else
+            self.diagram = (self._whole if whole else
                             dpm.chart(self.model, self.view, focus=self.pick.value, steps=self.steps.value,
                                       max_boxes=max(12, members + 1)))
         except ModelError as err:
