@@ -15,27 +15,15 @@ import numpy as np
 
 from ..builtins import BUILTINS, OPERATORS
 from ..errors import ModelError
-from ..expressions import BinOp, Call, If, Name, Num, UnaryOp
+from ..expressions import BinOp, Call, If, Name, Num, UnaryOp, walk
 
 _PASS_THROUGH = frozenset(name for name, b in BUILTINS.items() if b.state in ("smooth", "delay"))
 
 
 def uses_state_builtin(node):
     """True if the equation contains SMTH, DELAY or INIT."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Call):
-            if n.builtin and (n.func in _PASS_THROUGH or n.func == "INIT"):
-                return True
-            stack.extend(n.args)
-        elif isinstance(n, BinOp):
-            stack.extend((n.left, n.right))
-        elif isinstance(n, UnaryOp):
-            stack.append(n.operand)
-        elif isinstance(n, If):
-            stack.extend((n.cond, n.then, n.orelse))
-    return False
+    return any(isinstance(n, Call) and n.builtin and (n.func in _PASS_THROUGH or n.func == "INIT")
+               for n in walk(node))
 
 
 class Evaluator:
