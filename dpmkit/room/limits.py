@@ -144,7 +144,8 @@ class PageLimits:
                 while recent and now - recent[0] > 60:
                     recent.popleft()
                 if len(recent) >= self.per_minute:
-                    return Admission(False, "rate", f"{device} opened {_pages(len(recent), 'new page')} in the last minute")
+                    return Admission(False, "rate",
+                                     f"{device} opened {_pages(len(recent), 'new page')} in the last minute")
             to_close = []
             if not exempt:
                 mine = [k for k, p in self.pages.items() if p.device == device]
