@@ -22,6 +22,7 @@ from room_session import missing_room_requirements, room
 
 import dpmkit as dk
 from dpmkit import words
+from dpmkit.game import present
 
 REASON = missing_requirements() or missing_room_requirements()
 if REASON:
@@ -451,3 +452,35 @@ def test_a_send_the_room_does_not_answer_says_so_until_it_does(tmp_path):
         game = dk.game.load(folder / "game")
         ids = {b.id[:6] for b in dk.workshop.collect(game.folder, model=game.model).ballots}
         assert {first, second} <= ids, (first, second, ids)
+
+
+def test_two_pages_at_one_table_each_see_what_the_other_sent(tmp_path):
+    """Two people at the Blue table each have the table's page open (the half-day plan: tables of
+    four or five, a laptop per pair). Cat types a one-year close and sends. Dan's page, which he
+    has not touched, shows the table's decision (the lever at 1, and the status saying what Blue
+    sent), so that Dan, pressing Send to add his prediction, sends the table's decision and does
+    not put back the three years his page opened with. Before, Dan's page kept showing 3, said
+    only "Your table has sent a decision", and his send silently undid Cat's."""
+    folder = tmp_path / "room"
+    with room(folder, "--code", "PAIR", "--tables", "Red,Blue", "--game", "surrey") as running, \
+            offline_browsers("game_pair", running) as pages:
+        cat = pages.open("Cat", running.base + "/?code=PAIR&table=Blue")
+        dan = pages.open("Dan", running.base + "/?code=PAIR&table=Blue")
+        for page in (cat, dan):
+            page.wait_for_selector(".game-table")
+        assert text(dan, ".game-lever-decommissioning_years .game-lever-value") == "3"
+        send(cat, "decommissioning_years", "1", 1.0, 1)
+        wait_for(lambda: "Years to decommission 1 year" in text(dan, ".game-status"), 30,
+                 "Dan's page to say what the table sent")
+        assert "sent a decision this round" in text(dan, ".game-status")
+        wait_for(lambda: text(dan, ".game-lever-decommissioning_years .game-lever-value") == "1", 30,
+                 "Dan's lever to show the table's decision")
+        dan.locator(".game-send").click()
+        wait_for(lambda: "Sent for round 1" in text(dan, ".room-ok"), 30, "Dan's send")
+        assert "Years to decommission 1;" in text(dan, ".room-ok")
+        game = dk.game.load(folder / "game")
+        assert present.in_force(game, "Blue")["decommissioning_years"] == 1.0
+        # and Cat's page, which sent, follows Dan's next change in turn
+        send(dan, "decommissioning_years", "2", 2.0, 1)
+        wait_for(lambda: text(cat, ".game-lever-decommissioning_years .game-lever-value") == "2", 30,
+                 "Cat's lever to follow Dan's send")

@@ -114,6 +114,40 @@ def test_eight_participants_send_ballots_and_the_dashboard_shows_them(tmp_path):
         wait_for(lambda: dashboard_count(board) == PARTICIPANTS + 1, 20, "the same ballots after a restart")
 
 
+
+def test_a_participant_who_reloads_after_sending_sees_the_ballot_they_sent(tmp_path):
+    """A participant sends a ballot, then reloads the page (the page's own hint says "Reload this
+    page: nothing you sent is lost"; room.md says a page reloaded after a restart shows what was
+    sent). The page opens with the ✓, the reference, the name, the prediction, the hypothesis and
+    the lever as sent, so nobody thinks the ballot was lost and sends it twice. Before, the
+    reloaded page was an empty form at the base case."""
+    folder = tmp_path / "ballots"
+    with room(folder, "--code", "TEAL7", "--tables", ",".join(TABLES)) as running, \
+            offline_browsers("room_reload_sent", running) as browsers:
+        page = browsers.open("participant", f"{running.base}/?code=TEAL7", timeout=90_000)
+        page.wait_for_selector(".dpmkit-chart g.mark-line path")
+        lever = drag_first_slider(page, 0.8)
+        send_ballot(page, "Blue", "Asha")
+        page.wait_for_selector(".room-ok")
+        reference = re.search(r"reference (\w{6})", page.locator(".room-ok").inner_text()).group(1)
+        page.wait_for_timeout(2000)  # a participant reads the ✓, then reloads
+        page.reload()
+        page.wait_for_selector(".room-ok")
+        note = page.locator(".room-ok").inner_text()
+        assert "Your ballot is in" in note and f"reference {reference}" in note and "opened again" in note
+        assert page.locator(".room-table").inner_text().strip().endswith("Blue")
+        assert page.locator(".room-name input").input_value() == "Asha"
+        assert page.locator(".room-prediction input").first.input_value() == "1,080"
+        assert "Asha: more posts" in page.locator(".room-hypothesis textarea").input_value()
+        wait_for(lambda: float(page.locator(".dpmkit-explorer .widget-slider .widget-readout").first.inner_text())
+                 == lever, 20, "the lever as sent")
+        # An address with another id (or someone else's table) shows an empty form, not another's ballot.
+        stranger = browsers.open("stranger", page.url.replace("table=Blue", "table=Red"), timeout=90_000)
+        stranger.wait_for_selector(".room-ballot")
+        assert stranger.locator(".room-ok").count() == 0
+        assert stranger.locator(".room-name input").input_value() == ""
+    assert len(dk.workshop.collect(folder, model="demo").ballots) == 1
+
 def table_choices(page):
     page.locator(".room-table").click()
     items = page.locator(".v-menu__content.menuable__content__active .v-list-item")
@@ -528,7 +562,7 @@ def test_a_page_the_room_has_no_room_for_says_so_in_words_and_joins_once_a_page_
         words = second.locator(".dpmkit-refused").inner_text()
         assert words.startswith("This page could not join the room") and "tell the facilitator" in words
         assert second.locator(".dpmkit-chart").count() == 0
-        wait_for(lambda: any("the room is full: 1 pages open (--max-pages 1)" in line for line in running.lines),
+        wait_for(lambda: any("the room is full: 1 page open (--max-pages 1)" in line for line in running.lines),
                  30, "the refusal on the facilitator's console")
         first.close()  # its page closed, the room has space again
         second.reload(wait_until="commit")

@@ -60,6 +60,18 @@ def test_a_device_over_its_limit_closes_its_longest_disconnected_page_first():
     assert limits.admit("a", "10.0.0.5", live) == (True, None, None, ())
 
 
+
+def test_a_limit_of_one_page_is_said_in_the_singular():
+    """The console line and the refusal say "1 page open", not "1 pages open" (a room started
+    with --max-pages 1 or --max-pages-per-device 1 to try the limits, the day before)."""
+    clock, live = Clock(), set()
+    limits = PageLimits(per_device=1, total=1, per_minute=1, clock=clock)
+    assert open_page(limits, "a", "10.0.0.5", live)[0]
+    assert limits.admit("b", "10.0.0.5", live)[2] == "10.0.0.5 opened 1 new page in the last minute"
+    clock.now += 61
+    assert limits.admit("b", "10.0.0.5", live)[2] == "10.0.0.5 already has 1 page open"
+    assert limits.admit("c", "10.0.0.6", live)[2] == "the room is full: 1 page open (--max-pages 1)"
+
 def test_the_room_limit_closes_the_longest_disconnected_page_of_any_device():
     clock, live = Clock(), set()
     limits = PageLimits(per_device=5, total=4, clock=clock)

@@ -686,3 +686,44 @@ def test_a_plans_sources_cite_the_registry_with_their_status(plan):
         at = text.index(author)
         assert re.search(r"`[a-z0-9_]+`, (published|derived|assumption)", text[at:at + 260]), (
             f"{plan}: {author} is cited without its evidence key and status")
+
+
+_COUNTS = {"three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def stated_holdings(text):
+    """``{n: {table: [role, ...]}}`` from a plan's "with four tables: Red: `a`, `b`; Blue: `c`." and
+    "With five: Red: `a`, `f`; Blue: `b`." sentences."""
+    found = {}
+    for count, body in re.findall(r"[Ww]ith (three|four|five|six)(?: tables)?: ((?:\w+: `\w+`(?:, `\w+`)*[;.] ?)+)",
+                                  " ".join(text.split())):
+        found[_COUNTS[count]] = {table: re.findall(r"`(\w+)`", roles)
+                                 for table, roles in re.findall(r"(\w+): ((?:`\w+`(?:, )?)+)", body)}
+    return found
+
+
+@pytest.mark.parametrize("plan", ["taster-90min.md", "half-day.md"])
+def test_a_plan_says_which_roles_its_own_tables_hold_as_the_room_hands_them_out(plan, tmp_path):
+    """A newcomer types the plan's command with its table names and reads, in the plan, which
+    roles each table will hold in the Surrey game. The room hands the roles out in turn
+    (``dpmkit.room.cli.start_game``); the plan states that hand-out for the number of tables its
+    own command names, and every hand-out it states is the room's. (The half-day plan's command
+    named five tables and described only four: with four tables in the room, its fifth table held
+    youth justice with nobody sitting at it.)"""
+    import types
+
+    from dpmkit.room.cli import start_game
+
+    text = _read(PLANS / plan)
+    holdings = stated_holdings(text)
+    commands = re.findall(r'ROOM_TABLES="([^"]+)"[^`]*?ROOM_ARGS="--game surrey"', " ".join(text.split()))
+    assert commands, f"{plan}: no command starting the Surrey game with named tables"
+    for names in commands:
+        assert len(names.split(",")) in holdings, (
+            f"{plan}: its command names {len(names.split(','))} tables but says nothing of which roles they hold")
+    for count, stated in holdings.items():
+        tables = list(stated)
+        assert len(tables) == count, (plan, count, tables)
+        game = start_game(types.SimpleNamespace(folder=tmp_path / f"{plan}-{count}", tables=tables), "surrey")
+        room = {t: [r for r, held in game.assignments().items() if held == t] for t in tables}
+        assert {t: sorted(r) for t, r in stated.items()} == {t: sorted(r) for t, r in room.items()}, (plan, count)

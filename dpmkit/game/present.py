@@ -68,6 +68,12 @@ class Snapshot:
     def roles_of(self, table):
         return [self.game.spec.role(r) for r, t in self.assignments.items() if t == table]
 
+    def sent(self, table):
+        """``{lever: value}`` the table has sent for the open round, the latest value of each of
+        its levers (whichever page at the table sent it), in the order of its levers."""
+        mine = self._sent.get(table, {})
+        return {lv: mine[lv] for r in self.roles_of(table) for lv in r.levers if lv in mine}
+
     def in_force(self, table):
         """As :func:`in_force`, from this read of the folder."""
         from .debrief import _in_force
@@ -99,6 +105,12 @@ def lever_info(game, lever):
     return p.label, float(low), float(high), units
 
 
+def _lever_value(game, lever, value):
+    """``"Years to decommission 1 year"``: a lever and its value, as the table pages say them."""
+    label, _, _, units = lever_info(game, lever)
+    return f"{label} {words.number(value)}" + (f" {units}" if units else "")
+
+
 def _round_words(game, number):
     r = game.spec.rounds[number - 1]
     return f"Round {number} of {len(game.spec.rounds)}: {r.label} ({words.span(r.start, r.end, game.model.time_units)})"
@@ -114,7 +126,11 @@ def status_html(snap, table):
         note = ("The facilitator has closed this round to decisions: the results come when it is advanced."
                 + (" Your table's decision is in." if sent else " Levers you did not send stay as they were."))
     elif sent:
-        note = "✓ Your table has sent a decision this round; you may change it until the round closes."
+        # Every page at the table says what the table sent: two people at one table may each send,
+        # and the latest value of each lever counts, whichever page sent it.
+        decided = "; ".join(_lever_value(game, lv, v) for lv, v in snap.sent(table).items())
+        note = (f"✓ Your table has sent a decision this round: {decided}. The latest a page at your table sends "
+                "counts; you may change it until the round closes.")
     else:
         note = "Waiting for your table's decision this round (levers you do not send stay as they were)."
     return (f"<div class='game-status' style='{_BIG}'><b>{_esc(_round_words(game, snap.round))}</b><br>"

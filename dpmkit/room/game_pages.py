@@ -278,7 +278,10 @@ def TablePage(table):
     # table's moves, prediction and note are kept with the stage they belong to (not reset by an
     # effect, which would render the page a second time after every advance).
     stage = (snap.stage, held)
-    start = solara.use_memo(lambda: snap.in_force(table), [stage])
+    # What another page at the table sends shows on this one too: its levers follow the table's
+    # decision (a lever this page moved and has not sent keeps this page's value).
+    sent = tuple(snap.sent(table).items())
+    start = solara.use_memo(lambda: snap.in_force(table), [stage, sent])
     moved, set_moved = use_staged(stage, {})  # {lever: value} the table moved
     chosen = {**start, **moved}
     note, set_note = use_staged(stage, ("", "info"))  # (text, kind): the last send's note
@@ -306,6 +309,7 @@ def TablePage(table):
         except ModelError as err:
             set_note((f"Not sent: {err}", "error"), latest=True)
         else:
+            set_moved({})  # sent: the levers now show the table's decision, and follow its next one
             seen()  # every page sees the decision now; this one in the same pass as its note
             described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
             if predictions:

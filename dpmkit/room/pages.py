@@ -13,6 +13,7 @@ in :mod:`dpmkit.room.server` checks the facilitator's secret at the door as well
 
 from __future__ import annotations
 
+import re
 import secrets
 from urllib.parse import parse_qs, quote
 
@@ -96,12 +97,14 @@ def Layout(children=[]):  # noqa: B006 - Solara's signature for a layout compone
     solara.Column(children=children, style="padding:0")
 
 
-def _participant_url(code, build, table=""):
+def _participant_url(code, build, table="", sent=""):
     # Relative (no leading "/"): Solara's navigator resolves it against the page's root path, so it
     # also works under a prefix such as JupyterHub's /services/dpmkit-room/. A table the address
     # already named (a game's page, /?code=...&table=Red, that followed the room to its explorer)
     # is kept, so that the ballot starts with it chosen.
-    return f"?code={code.strip().upper()}&v={build}" + (f"&table={quote(table)}" if table else "")
+    # A page whose ballot is in keeps the ballot's id (&sent=…): opened again, it finds what it sent.
+    return (f"?code={code.strip().upper()}&v={build}" + (f"&table={quote(table)}" if table else "")
+            + (f"&sent={quote(sent)}" if sent else ""))
 
 
 @solara.component
@@ -109,6 +112,7 @@ def Home():
     router = solara.use_router()
     code, build = _param(router.search, "code"), _param(router.search, "v")
     table = _param(router.search, "table")
+    sent = _param(router.search, "sent")
 
     # A page opened on the room's explorer of another model on this same kit (the facilitator
     # changed the room, and the page reloaded itself): nothing typed yet, so it follows at once.
@@ -126,7 +130,7 @@ def Home():
     elif build and build != ROOM.build:
         Stale(code, build)
     else:
-        Participant(table)
+        Participant(table, sent)
 
 
 def _same_kit(build):
@@ -214,10 +218,32 @@ def _prediction_fields(model):
     return fields
 
 
+def _sent_ballot(room, ident, table):
+    """The ballot a page sent before it was opened again (a reload, the room started again), found
+    by the id its address kept (``&sent=…``) among this round's ballots of ``table``; None when
+    there is none. The id is only compared with the ids of the folder's ballots: nothing in the
+    address becomes a file name."""
+    if not ident or not table or not re.fullmatch(r"[0-9a-f]{32}", ident):
+        return None
+    for ballot in room.collect().ballots:
+        if ballot.id == ident and ballot.round == room.state.round and room.table_of(ballot.table) == table:
+            return ballot
+    return None
+
+
+def _in_note(ballot, again=False):
+    when = ballot.created.astimezone().strftime("%H:%M:%S")
+    return (f"✓ Your ballot is in (round {ballot.round}, {when}, reference {ballot.id[:6]}). "
+            + ("This page was opened again: what you sent is shown below and in the levers. "
+               if again else "")
+            + "You may change your choices and send again.")
+
+
 @solara.component
-def Participant(table_named=""):
+def Participant(table_named="", sent=""):
     """A participant's page: the explorer and the ballot. ``table_named``: the table the page's
-    address names (``&table=Red``), chosen at the start when the room has it."""
+    address names (``&table=Red``), chosen at the start when the room has it. ``sent``: the id
+    of the ballot this page sent before it was opened again (``&sent=…``): the page shows it."""
     room = ROOM
     model = room.model
     router = solara.use_router()
@@ -228,11 +254,22 @@ def Participant(table_named=""):
     fingerprint = solara.use_memo(lambda: room.fingerprint, [])
     spec = solara.use_memo(lambda: _prediction_fields(model), [])
     table, set_table = solara.use_state(table_named if table_named in room.tables else "")
-    name, set_name = solara.use_state("")
-    typed, set_typed = solara.use_state({})
-    hypothesis, set_hypothesis = solara.use_state("")
-    decision, set_decision = solara.use_state("")
-    status, set_status = solara.use_state(("", "info"))
+    # A participant who reloads (or whose page the room reloaded after a restart) sees the ballot
+    # they sent, its ✓ and what they wrote, instead of an empty form that looks as if it was lost.
+    earlier = solara.use_memo(lambda: _sent_ballot(room, sent, table), [])
+    name, set_name = solara.use_state(earlier.participant if earlier else "")
+    typed, set_typed = solara.use_state({
+        f"{var}@{t}": words.number(x) for var, points in (earlier.predictions if earlier else {}).items()
+        for t, x in points if (var, t) in spec})
+    hypothesis, set_hypothesis = solara.use_state(earlier.hypothesis if earlier else "")
+    decision, set_decision = solara.use_state(earlier.decision if earlier else "")
+    status, set_status = solara.use_state((_in_note(earlier, again=True), "ok") if earlier else ("", "info"))
+
+    def levers_as_sent():
+        if earlier and earlier.params:
+            explorer.set(**{k: v for k, v in earlier.params.items() if k in explorer.controls})
+
+    solara.use_effect(levers_as_sent, [])
     answer, answered = use_answered()
     batch = reacton.core.get_render_context()  # state set inside `with batch:` is drawn in one pass
     tables, set_tables = solara.use_state(tuple(room.tables))
@@ -306,9 +343,10 @@ def Participant(table_named=""):
         except ModelError as err:
             set_status((f"Not sent: {err}", "error"))
         else:
-            when = ballot.created.astimezone().strftime("%H:%M:%S")
-            set_status((f"✓ Your ballot is in (round {ballot.round}, {when}, reference {ballot.id[:6]}). "
-                        "You may change your choices and send again.", "ok"))
+            set_status((_in_note(ballot), "ok"))
+            code = _param(router.search, "code")
+            if room.code_ok(code):  # a reload, or the room started again, finds this ballot
+                router.push(_participant_url(code, room.build, table, sent=ballot.id))
 
     with solara.Column(classes=["room-participant"], style="max-width:1100px;margin:0 auto"):
         solara.Style(PHONE_CSS)
