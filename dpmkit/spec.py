@@ -652,10 +652,14 @@ class Model:
         status beside it. A parameter without a registered source has ``status`` ``""`` (or
         ``"assumption"`` when its source says so). The registry key itself stays on the
         declaration, ``model.param(name).source``, for a program to look up.
+
+        As the evidence tables do, JupyterLab shows each row headed by the parameter's label (its
+        name on hover), left-aligned with every cell in full (see ``dpmkit._text_table``).
         """
         import pandas as pd
 
         from . import evidence, words
+        from ._text_table import TextTable
 
         def cited(key):
             try:
@@ -680,7 +684,10 @@ class Model:
                 "status": status,
                 "description": p.description,
             })
-        return pd.DataFrame(rows).set_index("name")
+        table = TextTable(pd.DataFrame(rows).set_index("name"))
+        table.attrs.update(row_headings={p.name: p.label for p in self.params}, row_title="Parameter",
+                           heading_column="label")
+        return table
 
     def describe(self):
         """A DataFrame describing every variable (kind, units, role, equation), in words: a notebook

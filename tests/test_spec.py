@@ -191,3 +191,5 @@ def test_a_parameter_table_reads_as_a_reader_cites_and_measures():
     assert not set(table["source"]) & keys, set(table["source"]) & keys
     html = table._repr_html_()
     assert "dimensionless" not in html and "surrey_budget_cut" not in html and "policy_lever" not in html
+    # each row headed by the label a reader knows, as an evidence table is by its citation; the name on hover
+    assert "title='name cut_fraction'>Budget cut</th>" in html and ">0.25<" in html
