@@ -27,9 +27,12 @@ _SHORT_LABEL = 24
 
 
 def _said(value):
-    """A cell as text: blanks (None, NaN) as nothing."""
+    """A cell as text: blanks (None, NaN) as nothing, and a number as written ("0.25", "3", "2009.25",
+    not "3.0")."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
+        return f"{float(value):g}"
     return str(value)
 
 

@@ -66,6 +66,7 @@ from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 
+from . import words
 from .errors import ModelError
 from .roles import ROLE_RULES, check_roles, influences, role_problems, roles_of
 
@@ -1047,7 +1048,7 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
         desc = model[n].description
         members = getattr(model[n], "members", None) or []
         held = "; ".join(f"{original[m].label}: {owned.get(m, 'no one')}" for m in members)
-        tip = escape(f"{model[n].label}{' (' + model[n].units + ')' if model[n].units else ''}"
+        tip = escape(f"{words.axis_title(model[n])}"
                      f"{': ' + desc if desc else ''}"
                      + (f". One box for {len(members)}: " + (held if view == "subjective" and owned else
                                                               ", ".join(original[m].label for m in members))
@@ -1393,7 +1394,7 @@ def loop_diagram(model, loops=None, *, which=None, focus=None, minor=False, max_
         (x, y), (hw, hh) = pos[name], half[name]
         v = model[name]
         kind = "stock" if isinstance(v, Stock) else "flow" if isinstance(v, Flow) else v.kind
-        tip = escape(f"{v.label}{' (' + v.units + ')' if v.units else ''}: {v.kind}"
+        tip = escape(f"{words.axis_title(v)}: {v.kind}"
                      f"{' — ' + v.description if v.description else ''}")
         parts = [f"<g><title>{tip}</title>"]
         if kind == "stock":

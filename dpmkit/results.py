@@ -36,11 +36,9 @@ class _Common:
 
     def label(self, name):
         """Readable label of a variable, with units, for axes and tables."""
-        v = self.model[name]
-        shown = v.units.strip()
-        if not shown or shown.lower() in ("1", "dimensionless", "dmnl", "unitless"):
-            return v.label
-        return f"{v.label} ({shown})"
+        from . import words  # the one rule for units a reader sees (none for a pure number)
+
+        return words.axis_title(self.model[name])
 
     def _time_index(self, time):
         t = float(time)

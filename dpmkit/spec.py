@@ -641,39 +641,53 @@ class Model:
         return self.start + self.dt * np.arange(n + 1)
 
     def parameter_table(self):
-        """A DataFrame describing every parameter: the model's parameter table.
+        """A DataFrame describing every parameter: the model's parameter table, in a reader's words.
 
-        ``source`` is the parameter's key in the evidence registry and ``status`` that entry's
-        status (published, derived or assumption), so a table shows each number's status beside
-        it; a parameter without a registered source has ``status`` ``""`` (or ``"assumption"``
-        when its source says so).
+        The index is each parameter's name (the key a program types: ``table.loc["cut_fraction"]``);
+        the cells are what a reader takes in. ``units`` is empty for a pure number (no
+        "dimensionless", see :func:`dpmkit.words.units`); ``role`` is the DPM role in words
+        ("policy lever"); ``source`` is the evidence as a reader would cite it (the registry
+        entry's citation, as :func:`dpmkit.evidence.table` heads its rows) and ``status`` that
+        entry's status (published, derived or assumption), so a table shows each number's
+        status beside it. A parameter without a registered source has ``status`` ``""`` (or
+        ``"assumption"`` when its source says so). The registry key itself stays on the
+        declaration, ``model.param(name).source``, for a program to look up.
+
+        As the evidence tables do, JupyterLab shows each row headed by the parameter's label (its
+        name on hover), left-aligned with every cell in full (see ``dpmkit._text_table``).
         """
         import pandas as pd
 
-        from . import evidence
+        from . import evidence, words
+        from ._text_table import TextTable
 
-        def status(key):
+        def cited(key):
             try:
-                return evidence.status_of(key) if key else ""
+                found = evidence.get(key) if key else None
             except ModelError:
-                return "assumption" if key == "assumption" else ""
+                return key or "", ("assumption" if key == "assumption" else "")
+            return (found.citation, found.status) if found else ("", "")
 
         rows = []
         for p in self.params:
+            source, status = cited(p.source)
             rows.append({
                 "name": p.name,
                 "label": p.label,
                 "default": p.default,
-                "units": p.units,
+                "units": words.units(p.units),
                 "low": p.bounds[0] if p.bounds else None,
                 "high": p.bounds[1] if p.bounds else None,
-                "role": p.role or "",
+                "role": words.role(p.role) if p.role else "",
                 "uncertain": p.is_uncertain,
-                "source": p.source or "",
-                "status": status(p.source),
+                "source": source,
+                "status": status,
                 "description": p.description,
             })
-        return pd.DataFrame(rows).set_index("name")
+        table = TextTable(pd.DataFrame(rows).set_index("name"))
+        table.attrs.update(row_headings={p.name: p.label for p in self.params}, row_title="Parameter",
+                           heading_column="label")
+        return table
 
     def describe(self):
         """A DataFrame describing every variable (kind, units, role, equation), in words: a notebook

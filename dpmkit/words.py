@@ -14,7 +14,8 @@ table and the facilitator's dashboard:
   rounded as people say it: ``about week 49``, not ``week 48.75``;
   :func:`stretch` — a stretch of a run found by a computation, its ends rounded the same
   way: ``from the start to about year 2.6``.
-- :func:`axis_title` — a label with its units: ``Waiting list (people)``.
+- :func:`axis_title` — a label with its units: ``Waiting list (people)``; :func:`units` — the units
+  to show beside a number, none for a pure number (``dimensionless``).
 - :func:`role` — a DPM role as words: ``performance driver``, or ``no role``.
 - :func:`scenario`, :func:`scenarios` — a scenario named like code (``no_coproduction``) as
   a chart's legend and a lesson's printed table say it: ``No coproduction``.
@@ -51,12 +52,15 @@ __all__ = [
     "stretch",
     "time_label",
     "time_value",
+    "units",
     "when",
 ]
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 _CALENDAR_UNITS = ("year", "years", "yr", "yrs")
+#: Units that mean "a pure number": a reader is shown no units for them.
+_NO_UNITS = ("", "1", "dimensionless", "dmnl", "unitless")
 
 
 # --------------------------------------------------------------------- numbers
@@ -354,8 +358,29 @@ def stretch(t0, t1, time_units, start, stop):
 
 
 # --------------------------------------------------------------------- labels
+def units(value):
+    """The units to show a reader beside a number: the declared units, or ``""`` for a pure number
+    (``dimensionless``, ``1``, ``dmnl``, no units), since "0.25 dimensionless" says nothing a reader
+    needs. ``value`` is the units' text, or a declaration (a Stock, Flow, Aux or Param) whose units
+    are used. The one rule for every table, slider, chart and page of the kit.
+
+    Examples
+    --------
+    >>> units("people/week"), units("dimensionless"), units(None), units(" 1 ")
+    ('people/week', '', '', '')
+    >>> import dpmkit as dk
+    >>> units(dk.models.load("surrey")["cut_fraction"]), units(dk.models.load("surrey")["post2015_cut"])
+    ('', '£m/year')
+    """
+    if value is not None and not isinstance(value, str) and hasattr(value, "units"):
+        value = value.units
+    text = "" if value is None else str(value).strip()
+    return "" if text.lower() in _NO_UNITS else text
+
+
 def axis_title(label, units=None):
-    """A label with its units in brackets, leaving out ``dimensionless`` and empty units.
+    """A label with its units in brackets, leaving out ``dimensionless`` and empty units
+    (see :func:`units`).
 
     ``label`` may be text, or a declaration with ``.label`` and ``.units`` (a Stock,
     Flow, Aux or Param), whose own units are used unless ``units`` is given.
@@ -371,8 +396,11 @@ def axis_title(label, units=None):
     if hasattr(label, "label") and hasattr(label, "units"):
         units = label.units if units is None else units
         label = label.label
-    units = "" if units in (None, "dimensionless") else str(units)
-    return f"{label} ({units})" if units else str(label)
+    shown = _units_shown(units)
+    return f"{label} ({shown})" if shown else str(label)
+
+
+_units_shown = units
 
 
 def role(name):
@@ -397,9 +425,24 @@ def scenario(name):
     --------
     >>> scenario("attractor_and_partnership"), scenario("base"), scenario("cut posts")
     ('Attractor and partnership', 'base', 'cut posts')
+
+    A word the kit's glossary writes with a hyphen keeps it: ``trade_off`` reads "Trade-off".
+
+    >>> scenario("trade_off"), scenario("no_co_production")
+    ('Trade-off', 'No co-production')
     """
     name = str(name)
-    return name.replace("_", " ").strip().capitalize() if "_" in name and " " not in name else name
+    if "_" not in name or " " in name:
+        return name
+    words = f" {name.replace('_', ' ').strip()} "
+    for spaced, hyphened in _HYPHENED.items():
+        words = words.replace(f" {spaced} ", f" {hyphened} ")
+    return words.strip().capitalize()
+
+
+#: Words that a name written like code splits at its hyphen (``trade_off``), as the glossary spells them.
+_HYPHENED = {"trade off": "trade-off", "co production": "co-production", "co produced": "co-produced",
+             "well being": "well-being"}
 
 
 def scenarios(names):

@@ -246,3 +246,18 @@ def test_loop_dominance_switches_at_half_capacity_in_logistic_growth():
     said = stretch(switch, model.stop, model.time_units, model.start, model.stop)
     assert d.story().startswith("From the start to ") and f"{said[0].upper()}{said[1:]}, the balancing" in d.story()
     assert f"{switch:g}" not in d.story()  # the computed switch itself is never printed raw
+
+
+def test_a_loop_table_reads_in_the_variables_labels():
+    """Lesson 02's table of loops showed each path in variable names
+    (``waiting → desired_capacity → capacity_change → capacity → seen → waiting``). The table a
+    learner reads follows each loop by its variables' labels; a program keeps the names."""
+    model = dk.models.load("demo")
+    found = dk.loops(model)
+    table = found.to_frame()
+    r1 = table.set_index("id").loc["R1"]
+    assert r1["path"] == "Caseworkers → workload → morale change → staff morale → leavers → caseworkers"
+    assert r1["stocks"] == "Caseworkers, Staff morale"
+    assert not table["path"].str.contains("_").any() and not table["stocks"].str.contains("_").any()
+    assert found["R1"].members[0] == "staff" and "staff" in found["R1"].path  # the names stay for code
+    assert found.in_words("R1") == r1["path"]

@@ -98,7 +98,7 @@ SUBMODULES = {
     "words": [
         "axis_title", "both_readings", "difference", "escaped", "estimate", "is_calendar", "lower_first", "moment",
         "number", "parse_number", "role", "scenario", "scenarios", "signed", "span", "stretch", "time_label",
-        "time_value", "when",
+        "time_value", "units", "when",
     ],
     "sheet": [
         "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "number_cell", "read", "read_data",

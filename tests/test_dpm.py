@@ -426,3 +426,10 @@ def test_a_long_title_wraps_inside_the_chart(attractor):
     assert 20 + max(len(line) for line in lines) * 24 * 0.58 <= float(root.get("width"))
     top = min(n["y"] for n in d.nodes)
     assert top > 32 + 30 + 24  # the boxes start below the second line
+
+
+def test_a_dpm_charts_hover_text_shows_no_dimensionless_units():
+    """The Surrey DPM chart's boxes said "Trust (dimensionless)" on hover."""
+    svg = dk.dpm.chart(dk.models.load("surrey"), "instrumental").svg
+    assert "<title>Trust: " in svg and "Young people NEET (people): " in svg
+    assert "dimensionless" not in svg

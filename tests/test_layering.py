@@ -42,6 +42,11 @@ ALLOWED = {
                                            "dk.widgets.ballot_widget on call",
     ("analysis", "dpmkit.words"): "the analyses' own sentences (Recalibration.in_words, Dominance.story) say "
                                   "estimates and stretches of time in the one home of those words, on call",
+    ("dpm", "dpmkit.words"): "a DPM chart's and a loop diagram's hover text give a box's units by the one rule "
+                             "(none for a pure number)",
+    ("results", "dpmkit.words"): "Result.label gives a variable's units by the one rule for them, on call",
+    ("spec", "dpmkit.words"): "Model.parameter_table shows units and roles as a reader takes them in (no "
+                              "'dimensionless', 'policy lever') by the one rule for them, on call",
 }
 
 

@@ -187,7 +187,7 @@ def test_lesson_08s_parameter_table_shows_each_numbers_status_beside_it():
     table = dk.models.load("attractor").parameter_table()
     shown = ["attractor_weight", "learning_partnership", "imposed_targets", "diffusion_rate", "max_gaming_gap"]
     assert [table.loc[n, "status"] for n in shown] == ["assumption"] * 4 + ["derived"]
-    assert table.loc["diffusion_rate", "source"] == "attractor_model_ranges"
+    assert table.loc["diffusion_rate", "source"] == dk.evidence.get("attractor_model_ranges").citation
     prose = re.sub(r"\s+", " ", _text(_cell("08_human_learning_systems.ipynb", "model-intro")))
     assert "Apart from the number of localities and the largest gaming gap, all its numbers are teaching" in prose
 
@@ -272,10 +272,70 @@ def test_no_code_tracks_ready_cells_print_months_and_roles_in_words(tmp_path):
         dashboard = printed(k.run(ready("04_surrey_case.ipynb", "watch = [")))
         verdicts = printed(k.run(ready("05_three_objectives.ipynb", "surrey_families")))
     rows = dashboard.splitlines()
-    assert rows[0].split() == ["funding_shortfall", "performance", "driver", "April", "2014:", "0.00", "April",
+    assert rows[0].split() == ["Funding", "shortfall", "performance", "driver", "April", "2014:", "0.00", "April",
                                "2015:", "0.15", "April", "2017:", "0.15"]
-    assert "reoffending        no role" in dashboard and "strategic resource" in dashboard
+    assert re.search(r"^Reoffending +no role", dashboard, re.MULTILINE) and "strategic resource" in dashboard
     assert [line.split(":")[0] for line in verdicts.splitlines()[:3]] == ["April 2012", "April 2014", "July 2019"]
     for text in (dashboard, verdicts):
         assert not re.search(r"\b(?:19|20)\d\d\.\d", text), text
         assert not re.search(r"\b(?:performance_driver|strategic_resource|end_result)\b", text), text
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", dashboard), dashboard  # variables by label, not by name
+
+
+#: Cells whose printout is code on purpose, with the reason: what they print is what the code track
+#: types or reads (an equation, a calibration summary of names it passed, a file's path).
+_PRINTS_CODE = {
+    ("03_dynamic_performance_management", "solution-1"): "prints an equation, to read which resource it uses",
+    ("04_surrey_case", "solution-1"): "the calibration summary names the parameters the learner passed to it",
+    ("05_three_objectives", "solution-3"): "prints the two indicators' equations, to find the stock they share",
+    ("10_build_your_own", "name-error"): "shows the error a mistyped column name gives",
+    ("10_build_your_own", "calibrate"): "the calibration summary of the learner's own model, by its names",
+    ("10_build_your_own", "calibrate-check"): "the same estimates, by the names the learner gave them",
+    ("10_build_your_own", "export"): "the path of the saved file",
+    ("10_build_your_own", "solution-own"): "the units check's list of problems, for the code track",
+}
+
+
+def test_a_no_code_learner_reads_no_code_names_or_decimal_years(tmp_path):
+    """Walking the lessons as a no-code learner (the twelfth increment): lesson 03 printed
+    ``strategic_resource (9)`` and "overtakes in year never", lesson 06 ``impose_then_negotiate``
+    and ``initial_complacency``, lesson 07 ``reported_performance`` and ``learning_regime 0``,
+    lesson 05 ``trade_off``, lesson 10 ``strategic_resource / policy_lever``, lesson 01
+    "(year 8.0)" and lesson 04 ``2009.25``. Run as the learner runs them (the learner version,
+    every cell but the code track's starters, in a real kernel), what these lessons print names
+    variables, roles and scenarios in words and says times as a reader does ("year 8",
+    "April 2009"), apart from the few cells that print code on purpose (``_PRINTS_CODE``)."""
+    import os
+    import shutil
+
+    import nbclient
+    import nbformat
+
+    work = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", work, ignore=shutil.ignore_patterns("solutions", ".ipynb_checkpoints"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DPMKIT_CACHE_DIR": str(tmp_path / "cache")}
+    printed = {}
+    for lesson in ("01_wicked_issues", "03_dynamic_performance_management", "04_surrey_case",
+                   "05_three_objectives", "06_imposed_negotiated_planned_emergent", "07_targets_gaming_learning",
+                   "10_build_your_own"):
+        nb = nbformat.read(work / f"{lesson}.ipynb", as_version=4)
+        nb.cells = [c for c in nb.cells if "nbval-skip" not in c.get("metadata", {}).get("tags", [])]
+        nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(work)}}).execute(env=env)
+        for cell in nb.cells:
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            # a solution's ready-made copy for the no-code track (``solution-1-ready``) prints what it does
+            solution = cell.get("id").removesuffix("-ready")
+            if cell.cell_type == "code" and text and (lesson, solution) not in _PRINTS_CODE:
+                printed[(lesson, cell.get("id"))] = text
+    everything = "\n".join(printed.values())
+    # not vacuous: the lines that printed code now print words
+    for words in ("Strategic resource (9)", "never overtakes", "Impose then negotiate beats negotiate from start",
+                  "Reported performance ", "Learning regime 0 ", "trade-off  year", "(year 8)", "April 2009: published",
+                  "Roles kept: strategic resource / policy lever", "July 2019: negotiated-emergent"):
+        assert words in everything, words
+    for (lesson, cell), text in printed.items():
+        assert not re.search(r"\b[a-z]+_[a-z0-9_]*[a-z0-9]\b", text), (lesson, cell, text)
+        assert not re.search(r"\b(?:19|20)\d\d\.\d|\b(?:year|month|week)s? \d+\.\d", text, re.IGNORECASE), \
+            (lesson, cell, text)
+        assert "year never" not in text, (lesson, cell, text)

@@ -286,12 +286,16 @@ def test_lesson_04s_ready_made_dashboard_shows_which_variable_warns_first(capsys
          {"dk": dk, "model": model, "base": dk.simulate(model)})
     rows = {}
     for line in capsys.readouterr().out.splitlines():
-        name, *rest = line.split()
-        rows[name] = {rest[k].rstrip(":"): float(rest[k + 1]) for k in range(len(rest) - 1) if rest[k].endswith(":")}
+        label = re.match(r"(.+?) {2,}", line)[1]  # each variable by its label, then its role, then the months
+        rest = line[len(label):].split()
+        rows[label] = {rest[k].rstrip(":"): float(rest[k + 1]) for k in range(len(rest) - 1) if rest[k].endswith(":")}
     moved = {name: abs(row["2015"] - row["2014"]) for name, row in rows.items()}  # April of each year
     # among the check's choices that the cell prints, the answer is the one that moved by April 2015
-    assert moved["funding_shortfall"] > 0.1 and moved["yos_capability"] < 0.02 and moved["reoffending"] < 0.02
-    assert rows["funding_shortfall"]["2014"] == 0
+    assert (moved["Funding shortfall"] > 0.1 and moved["Youth offending service capability"] < 0.02
+            and moved["Reoffending"] < 0.02)
+    assert rows["Funding shortfall"]["2014"] == 0
+    check = next(c for c in cells if "Which of these gives the earliest warning?" in "".join(c["source"]))
+    assert '"Funding shortfall",' in "".join(check["source"])  # the check's answer in the words printed
 
 
 def test_lesson_04s_one_year_indicators_read_as_labels_and_plain_numbers():

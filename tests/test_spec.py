@@ -116,7 +116,7 @@ def test_model_views():
         m.scenario("nope")
     assert len(m.time) == 241 and m.time[-1] == 60
     table = m.parameter_table()
-    assert table.loc["staff_target", "role"] == "policy_lever"
+    assert table.loc["staff_target", "role"] == "policy lever"
     assert set(table.index) == {p.name for p in m.params}
     assert m.describe().loc["served", "kind"] == "flow"
     assert m == dk.models.load("demo")
@@ -171,3 +171,25 @@ def test_a_models_description_shows_left_aligned_in_a_notebook():
     assert ">Young people offending for the first time</td>" in page
     assert shown["text/plain"].split("\n")[:3] == ["name legacy_services", "  kind: stock",
                                                    "  label: Legacy in-house services"]
+
+
+def test_a_parameter_table_reads_as_a_reader_cites_and_measures():
+    """Lessons 00, 04, 06 and 08 showed parameter tables with "dimensionless" as units, registry
+    keys (``surrey_budget_cut``) as sources and roles as code (``policy_lever``). The table shows
+    no units for a pure number, each source as a reader would cite it (as the evidence tables head
+    their rows), and roles in words; the index keeps the names a program types, and each
+    declaration keeps its registry key."""
+    model = dk.models.load("surrey")
+    table = model.parameter_table()
+    cut = table.loc["cut_fraction"]
+    assert cut["units"] == "" and table.loc["post2015_cut", "units"] == "£m/year"
+    assert cut["source"] == dk.evidence.get("surrey_budget_cut").citation and cut["status"] == "published"
+    assert cut["role"] == "policy lever" and table.loc["commissioning_delay", "role"] == ""
+    assert model.param("cut_fraction").source == "surrey_budget_cut"
+    assert not (table["units"] == "dimensionless").any()
+    keys = {e.key for e in dk.evidence.all_sources()}
+    assert not set(table["source"]) & keys, set(table["source"]) & keys
+    html = table._repr_html_()
+    assert "dimensionless" not in html and "surrey_budget_cut" not in html and "policy_lever" not in html
+    # each row headed by the label a reader knows, as an evidence table is by its citation; the name on hover
+    assert "title='name cut_fraction'>Budget cut</th>" in html and ">0.25<" in html

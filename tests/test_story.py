@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -334,7 +335,7 @@ def test_the_focus_widget_lets_a_learner_try_other_focuses_without_code():
         dk.widgets.focus(dk.Model("bare", [dk.Stock("s", 1)]))
 
 
-@pytest.mark.parametrize("name", ["surrey", "pm_regimes", "targets_vs_learning"])
+@pytest.mark.parametrize("name", ["surrey", "pm_regimes", "targets_vs_learning", "attractor"])
 def test_every_choice_the_focus_list_offers_draws_a_chart(name):
     # the list offered "Evaluate after (policy lever)", a lever linked to nothing in the chart, and
     # long loops (pm_regimes' R9, targets_vs_learning's R47) that needed more than a dozen boxes:
@@ -370,3 +371,23 @@ def test_the_focus_widget_offers_the_whole_model_folded_where_it_repeats_itself(
     surrey.pick.value = "whole model"
     assert len(surrey.diagram.nodes) == 31 and "Folded" not in surrey.description
     assert dk.widgets.focus("surrey", "whole model").diagram.svg == surrey.diagram.svg
+
+
+def test_the_focus_list_offers_each_repeated_part_once():
+    """The attractor model's focus list had 192 entries: "Outcome, locality 01" to "Outcome,
+    locality 11", the same for every variable, and eleven copies of every loop, one per locality.
+    It offers each repeated part once, in the folded chart's words, and one loop for each eleven
+    alike; a model that does not repeat itself keeps its list as it was."""
+    model = dk.models.load("attractor")
+    w = dk.widgets.focus(model)
+    labels = [label for label, _ in w.pick.options]
+    assert len(labels) <= 25, labels
+    assert "Outcome, each locality (strategic resource; drawn for locality 01)" in labels
+    assert not [label for label in labels if "locality 02" in label or "locality 11" in label]
+    folded = {n["label"] for n in dk.dpm.chart(model, fold=True).nodes}
+    loops = [label for label in labels if re.match(r"[RBU]\d+: ", label)]
+    families = [label for label in labels if "; drawn for locality 01)" in label]
+    assert len(families) == 11 and all(label.split(" (")[0] in folded for label in families), families
+    assert loops and all("(one of 11 like it, one in each place)" in label for label in loops), loops
+    surrey = dk.widgets.focus("surrey")
+    assert len(surrey.pick.options) == 38 and not any("like it" in label for label, _ in surrey.pick.options)

@@ -267,3 +267,22 @@ def test_a_role_reads_as_words():
     """Lesson 04's no-code dashboard printed roles as code (``performance_driver``)."""
     assert [words.role(r) for r in ("performance_driver", "strategic_resource", None)] == [
         "performance driver", "strategic resource", "no role"]
+
+
+def test_units_to_show_leave_out_a_pure_numbers_dimensionless():
+    """Parameter tables, sliders and the room's pages showed "dimensionless" as units (or each
+    tested ``!= "dimensionless"`` by hand). The one rule: a pure number shows no units."""
+    import dpmkit as dk
+
+    assert [words.units(u) for u in ("people/week", "dimensionless", "", None, "1", " Dmnl ")] == [
+        "people/week", "", "", "", "", ""]
+    model = dk.models.load("surrey")
+    assert words.units(model["cut_fraction"]) == "" and words.units(model["post2015_cut"]) == "£m/year"
+    assert words.axis_title("Trust", "1") == "Trust"
+
+
+def test_a_scenario_keeps_the_hyphen_the_glossary_writes():
+    """Lesson 05 printed its preset ``trade_off``; as words it is "Trade-off", as the glossary says."""
+    assert words.scenario("trade_off") == "Trade-off"
+    assert words.scenario("no_co_production") == "No co-production"
+    assert words.scenario("offset_trade") == "Offset trade"  # only whole words join

@@ -205,13 +205,26 @@ class LoopSet(list):
                              + f"; loops: {', '.join(labels) or 'none'}")
         return super().__getitem__(key)
 
+    def in_words(self, loop):
+        """A loop's path as a reader follows it, each variable by its label and the first letter of
+        every later one lower-cased, back to the start: "Waiting list → capacity managers want →
+        change in capacity → capacity → people seen → waiting list". (``loop.path`` keeps the
+        names a program types.)"""
+        from .. import words
+
+        loop = self[loop] if isinstance(loop, str) else loop
+        labels = [self.model[m].label for m in loop.members + loop.members[:1]]
+        return _ARROW.join(labels[:1] + [words.lower_first(label) for label in labels[1:]])
+
     def to_frame(self):
-        """A table: ``id, name, polarity, length, stocks, path``."""
+        """A table: ``id, name, polarity, length, stocks, path``, in a reader's words: ``stocks`` by
+        their labels and ``path`` as :meth:`in_words` says it. A program reads each loop's
+        ``members`` (names) from the :class:`Loop` itself."""
         import pandas as pd
 
         return pd.DataFrame([{
             "id": lp.id, "name": lp.name or "", "polarity": lp.polarity, "length": len(lp.members),
-            "stocks": ", ".join(lp.stocks), "path": lp.path,
+            "stocks": ", ".join(self.model[s].label for s in lp.stocks), "path": self.in_words(lp),
         } for lp in self], columns=["id", "name", "polarity", "length", "stocks", "path"])
 
     def __repr__(self):

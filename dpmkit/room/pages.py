@@ -213,7 +213,7 @@ def _prediction_fields(model):
     fields = {}
     for name, t in workshop.prediction_spec(model, None):
         v = model[name]
-        units = f" ({v.units})" if v.units and v.units != "dimensionless" else ""
+        units = f" ({words.units(v)})" if words.units(v) else ""
         fields[(name, t)] = f"{v.label}{units} at {workshop.moment_words(model, t)}"
     return fields
 
@@ -571,7 +571,7 @@ def PaperSlips(on_added):
         solara.InputText("Name (optional)", value=form["name"], on_value=field("name"), continuous_update=True,
                          classes=["room-slip-name"])
         for p in levers:
-            units = f" ({p.units})" if p.units and p.units != "dimensionless" else ""
+            units = f" ({words.units(p)})" if words.units(p) else ""
             solara.InputText(f"{p.label}{units} (blank: base case)", value=typed.get(p.name, ""),
                              on_value=put(p.name), continuous_update=True, classes=["room-slip-lever"])
         for (var, t), label in spec.items():

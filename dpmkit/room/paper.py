@@ -53,7 +53,7 @@ body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; font-size: 12pt; c
 
 
 def _units(v):
-    return "" if v.units in ("", "dimensionless") else v.units
+    return words.units(v)
 
 
 def slip_html(model, *, round, tables, code="", copies=2):

@@ -512,6 +512,6 @@ def describe_levers(model, params):
         p = model[name]
         if value == p.default:
             continue
-        units = "" if p.units in ("", "dimensionless") else f" {p.units}"
+        units = f" {words.units(p)}" if words.units(p) else ""
         parts.append(f"{p.label} {words.number(value)}{units}")
     return "; ".join(parts) or "all levers at the base case"

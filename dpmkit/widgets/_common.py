@@ -95,7 +95,7 @@ def _about(p):
     parts = []
     if p.description:
         parts.append(p.description)
-    units = f" {p.units}" if p.units and p.units != "dimensionless" else ""
+    units = f" {words.units(p)}" if words.units(p) else ""
     parts.append(f"Default {p.default:g}{units}")  # what Reset and the grey base run start from
     if p.bounds is not None:
         parts.append(f"Range {p.bounds[0]:g} to {p.bounds[1]:g}{units}")
@@ -181,7 +181,7 @@ def _with_units(control, units, shared=None, *, column=True):
     control of the widget has units) the empty label takes no room, and the slider's track
     has it: lesson 08's three levers, 0 to 1, had tracks 80 px long."""
     shared = shared or _Shared()
-    label = W.Label("" if units == "dimensionless" else units or "",
+    label = W.Label(words.units(units),
                     layout=shared.get("units" if column else "no units",
                                       lambda: W.Layout(min_width="64px" if column else "0px")),
                     style=shared.get("label", _label_style))

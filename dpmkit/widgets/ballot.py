@@ -128,7 +128,7 @@ class BallotWidget(_StaticPicture, W.VBox):
         self.prediction_fields = {}
         for name, t in workshop.prediction_spec(model, predict):
             v = model[name]
-            units = f" ({v.units})" if v.units and v.units != "dimensionless" else ""
+            units = f" ({words.units(v)})" if words.units(v) else ""
             self.prediction_fields[(name, t)] = W.Text(
                 value="", placeholder="your prediction, e.g. 45",
                 description=f"{v.label}{units} {words.when(t, model.time_units)}:",
@@ -205,7 +205,7 @@ class BallotWidget(_StaticPicture, W.VBox):
         # The explorer's control: label, bounds, step and tooltip from the Param
         # declaration, reporting only on release; the units are shown beside it.
         control = control_for(p)
-        units = "" if p.units in ("", "dimensionless") else p.units
+        units = words.units(p)
         row = W.HBox([control, W.Label(units, layout=W.Layout(min_width="64px"))],
                            layout=W.Layout(width="100%", align_items="center"))
         return control, row
@@ -301,7 +301,7 @@ class BallotWidget(_StaticPicture, W.VBox):
             for series, value in (("Base case", p.default), ("Your ballot", float(control.value))):
                 rows.append({"lever": p.label, "series": series, "position": 100 * (value - lo) / span,
                              "value": words.number(value), "range": f"{words.number(lo)} to {words.number(hi)}"
-                             + ("" if p.units in ("", "dimensionless") else f" {p.units}")})
+                             + (f" {words.units(p)}" if words.units(p) else "")})
         return rows
 
     def _static_spec(self):

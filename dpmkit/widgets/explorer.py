@@ -94,7 +94,7 @@ class Explorer(_StaticPicture, W.VBox):
         self._hold = 0
 
         sections, titles = [], []
-        column = any(p.units and p.units != "dimensionless" for p in shown)  # a units column, if any has units
+        column = any(words.units(p) for p in shown)  # a units column, if any has units
         for heading, members in _groups(shown):
             if members:
                 rows = [_with_units(self.controls[p.name], p.units, shared, column=column) for p in members]
@@ -272,7 +272,7 @@ class Explorer(_StaticPicture, W.VBox):
         rows = []
         for row in self.comparison():
             v = self.model[row["variable"]]
-            units = v.units if v.units != "dimensionless" else ""
+            units = words.units(v)
             cells = [html.escape(v.label), html.escape(row["when"]),
                      f"{words.number(row['value'])} {html.escape(units)}"]
             if "base" in row:

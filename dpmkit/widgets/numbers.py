@@ -32,7 +32,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _heading(model, name, suffix=""):
     v = model[name]
-    units = f" ({v.units})" if v.units and v.units != "dimensionless" else ""
+    units = f" ({words.units(v)})" if words.units(v) else ""
     return f"{v.label}{units}{suffix}"
 
 

@@ -94,7 +94,7 @@ class Predict(_StaticPicture, W.VBox):
         self.start_value = float(simulate(model, self.params, stop=model.start + model.dt)[self.output][0])
         v = model[self.output]
         tu = model.time_units
-        self.unit_text = "" if v.units in ("", "dimensionless") else v.units
+        self.unit_text = words.units(v)
         self.fields = []
         shared = _Shared()  # the fields' identical layout and style: one each, as in the explorer
         for k, t in enumerate(times):

@@ -11,6 +11,7 @@ opened without a kernel still shows the story. :func:`focus` draws
 from __future__ import annotations
 
 import html
+import re
 
 from .. import charts, dpm, words
 from ..charts.story import fit_to_width
@@ -129,20 +130,44 @@ def _whole_label(folded):
     return f"The whole model ({len(folded.nodes)} boxes, each repeated part drawn once: ×{max(sizes)})", True
 
 
-def _focus_choices(model, structure, found, whole):
+def _focus_choices(model, structure, found, whole, families=None):
     """(label, focus) for the whole model (``whole``, its words; folded where it repeats itself),
     then every variable with a role, in the chart's order of roles, then every loop of three or more
-    variables (a stock and its own flow alone is not worth a chart)."""
+    variables (a stock and its own flow alone is not worth a chart).
+
+    ``families`` (``{family label: [member, ...]}``, the folded chart's repeated parts) shortens the
+    list where the model repeats itself: a family is offered once, by its first member ("Outcome,
+    each locality (strategic resource; drawn for locality 01)"), and of the loops that differ only
+    by which member of a family they pass through, the first stands for the rest. The attractor
+    model's list fell from 192 entries, eleven of almost everything, to a screenful."""
     roles = structure["roles"]
     linked = {end for link in structure["links"] for end in link[:2]}  # a box with no link has no chart
+    family_of = {m: label for label, members in (families or {}).items() for m in members}
+    first_of = {label: members[0] for label, members in (families or {}).items()}
     out = [(whole, WHOLE)] if roles else []
     for role in _ROLES:
-        out += [(f"{model[n].label} ({words.role(role)})", n) for n in model.names
-                if roles.get(n) == role and n in linked]
+        for n in model.names:
+            if roles.get(n) != role or n not in linked:
+                continue
+            family = family_of.get(n)
+            if family is None:
+                out.append((f"{model[n].label} ({words.role(role)})", n))
+            elif first_of[family] == n:
+                where = re.search(r"\w+ \d+$", model[n].label)
+                out.append((f"{family} ({words.role(role)}; drawn for {where[0] if where else model[n].label})", n))
+    alike = {}
     for lp in found:
         if len(lp.members) > 2 and any(m in roles for m in lp.members):
-            through = ", ".join(model[m].label for m in (lp.stocks or lp.members)[:3])
-            out.append((f"{lp.id}: a {lp.polarity} loop through {through}", lp.id))
+            # a loop through a family is alike another that differs only by the numbers of the places it
+            # passes through (its undrawn variables too: ``local_goal_01`` and ``local_goal_02``)
+            place = any(m in family_of for m in lp.members)
+            alike.setdefault(frozenset(family_of.get(m, re.sub(r"_\d+$", "_*", m) if place else m)
+                                       for m in lp.members), []).append(lp)
+    for group in alike.values():
+        lp = group[0]
+        through = ", ".join(family_of.get(m, model[m].label) for m in (lp.stocks or lp.members)[:3])
+        more = f" (one of {len(group)} like it, one in each place)" if len(group) > 1 else ""
+        out.append((f"{lp.id}: a {lp.polarity} loop through {through}{more}", lp.id))
     return out
 
 
@@ -168,7 +193,9 @@ class FocusWidget(W.VBox):
         # the whole model, drawn once here: its words in the list, and the chart when it is picked
         self._whole = dpm.chart(model, view, fold=True) if structure["roles"] else None
         whole, folds = _whole_label(self._whole) if self._whole is not None else ("", False)
-        choices = _focus_choices(model, structure, found, whole)
+        families = {n["label"]: n["members"] for n in (self._whole.nodes if self._whole is not None else ())
+                    if len(n.get("members") or ()) > 1}
+        choices = _focus_choices(model, structure, found, whole, families)
         if not choices:
             raise ModelError(f"model {model.name!r} declares no DPM roles, so there is nothing to focus on")
         names = [f for _, f in choices]
