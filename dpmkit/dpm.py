@@ -1130,12 +1130,10 @@ def chart(model, view="instrumental", *, owners=None, roles=None, title=None, fo
     title_svg = _text(20, 32, title_lines, size=24, weight="bold", anchor="start")
 
     counts = [len(c) for c in cols]
-    def plural(k, word):
-        return f"{k} {word}{'' if k == 1 else 's'}"
     lines = [f"DPM chart of {model.label}, {view} view "
              f"({ {'objective': 'what', 'instrumental': 'how', 'subjective': 'who'}[view] }): "
-             f"{plural(counts[0], 'strategic resource')}, {plural(counts[1], 'performance driver')}, "
-             f"{plural(counts[2], 'end result')}, {plural(len(lever_names), 'policy lever')}."]
+             f"{words.count(counts[0], 'strategic resource')}, {words.count(counts[1], 'performance driver')}, "
+             f"{words.count(counts[2], 'end result')}, {words.count(len(lever_names), 'policy lever')}."]
     lines.append(VIEW_NOTES[view])
     if focus_note:
         lines.append(focus_note)

@@ -15,7 +15,9 @@ table and the facilitator's dashboard:
   :func:`stretch` — a stretch of a run found by a computation, its ends rounded the same
   way: ``from the start to about year 2.6``.
 - :func:`axis_title` — a label with its units: ``Waiting list (people)``; :func:`units` — the units
-  to show beside a number, none for a pure number (``dimensionless``).
+  to show beside a number, none for a pure number (``dimensionless``); :func:`quantity` — a number
+  with them, time counted as people say it: ``3 years``, ``1 year``; :func:`count` — ``1 page``,
+  ``3 pages``.
 - :func:`role` — a DPM role as words: ``performance driver``, or ``no role``.
 - :func:`scenario`, :func:`scenarios` — a scenario named like code (``no_coproduction``) as
   a chart's legend and a lesson's printed table say it: ``No coproduction``.
@@ -34,8 +36,10 @@ import re
 from .errors import ModelError
 
 __all__ = [
+    "TIME_WORDS",
     "axis_title",
     "both_readings",
+    "count",
     "difference",
     "escaped",
     "estimate",
@@ -44,6 +48,7 @@ __all__ = [
     "moment",
     "number",
     "parse_number",
+    "quantity",
     "role",
     "scenario",
     "scenarios",
@@ -61,6 +66,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 _CALENDAR_UNITS = ("year", "years", "yr", "yrs")
 #: Units that mean "a pure number": a reader is shown no units for them.
 _NO_UNITS = ("", "1", "dimensionless", "dmnl", "unitless")
+#: Units of time, said as people count them beside a number (``1 year``, ``3 years``).
+TIME_WORDS = frozenset({"year", "quarter", "month", "week", "day"})
 
 
 # --------------------------------------------------------------------- numbers
@@ -358,16 +365,21 @@ def stretch(t0, t1, time_units, start, stop):
 
 
 # --------------------------------------------------------------------- labels
-def units(value):
+def units(value, *, amount=None):
     """The units to show a reader beside a number: the declared units, or ``""`` for a pure number
     (``dimensionless``, ``1``, ``dmnl``, no units), since "0.25 dimensionless" says nothing a reader
     needs. ``value`` is the units' text, or a declaration (a Stock, Flow, Aux or Param) whose units
     are used. The one rule for every table, slider, chart and page of the kit.
 
+    ``amount``: the number the units stand beside. A unit of time is then said as people count it:
+    ``1 year``, ``3 years``, ``0.5 years`` (other units are kept as declared).
+
     Examples
     --------
     >>> units("people/week"), units("dimensionless"), units(None), units(" 1 ")
     ('people/week', '', '', '')
+    >>> units("year", amount=3), units("years", amount=1), units("people", amount=3)
+    ('years', 'year', 'people')
     >>> import dpmkit as dk
     >>> units(dk.models.load("surrey")["cut_fraction"]), units(dk.models.load("surrey")["post2015_cut"])
     ('', '£m/year')
@@ -375,7 +387,33 @@ def units(value):
     if value is not None and not isinstance(value, str) and hasattr(value, "units"):
         value = value.units
     text = "" if value is None else str(value).strip()
-    return "" if text.lower() in _NO_UNITS else text
+    if text.lower() in _NO_UNITS:
+        return ""
+    one = text.lower().removesuffix("s")
+    if amount is None or one not in TIME_WORDS:
+        return text
+    return one if abs(float(amount)) == 1 else f"{one}s"
+
+
+def quantity(value, unit=None):
+    """A number with the units a reader sees beside it: ``3 years``, ``1 year``, ``120 people/week``,
+    ``0.25`` (a pure number). ``unit`` as for :func:`units` (text or a declaration).
+
+    >>> quantity(3, "year"), quantity(1, "year"), quantity(0.25, "dimensionless"), quantity(1200, "people")
+    ('3 years', '1 year', '0.25', '1,200 people')
+    """
+    shown = units(unit, amount=value)
+    return f"{number(value)} {shown}" if shown else number(value)
+
+
+def count(n, noun):
+    """A whole count and its noun, singular for exactly one: ``1 page``, ``3 pages``, ``0 ballots``
+    (a noun whose plural adds an ``s``).
+
+    >>> count(1, "page"), count(3, "table"), count(0, "ballot")
+    ('1 page', '3 tables', '0 ballots')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def axis_title(label, units=None):

@@ -96,9 +96,9 @@ SUBMODULES = {
         "nice_step", "predict", "story",
     ],
     "words": [
-        "axis_title", "both_readings", "difference", "escaped", "estimate", "is_calendar", "lower_first", "moment",
-        "number", "parse_number", "role", "scenario", "scenarios", "signed", "span", "stretch", "time_label",
-        "time_value", "units", "when",
+        "TIME_WORDS", "axis_title", "both_readings", "count", "difference", "escaped", "estimate", "is_calendar",
+        "lower_first", "moment", "number", "parse_number", "quantity", "role", "scenario", "scenarios", "signed",
+        "span", "stretch", "time_label", "time_value", "units", "when",
     ],
     "sheet": [
         "COLUMNS", "MAX_CHARS", "MAX_ROWS", "dumps", "number_cell", "read", "read_data",

@@ -477,7 +477,7 @@ def test_two_pages_at_one_table_each_see_what_the_other_sent(tmp_path):
                  "Dan's lever to show the table's decision")
         dan.locator(".game-send").click()
         wait_for(lambda: "Sent for round 1" in text(dan, ".room-ok"), 30, "Dan's send")
-        assert "Years to decommission 1;" in text(dan, ".room-ok")
+        assert "Years to decommission 1 year;" in text(dan, ".room-ok")
         game = dk.game.load(folder / "game")
         assert present.in_force(game, "Blue")["decommissioning_years"] == 1.0
         # and Cat's page, which sent, follows Dan's next change in turn

@@ -324,6 +324,17 @@ def test_pages_show_what_the_game_computes(played):
     assert "Budget cut: from 0.1 to 0.4" in present.briefing_html(snap, "Red")
 
 
+def test_a_lever_in_years_is_counted_as_people_say_it(played):
+    """A new facilitator's walk: the Surrey game's pages said "Years to decommission: from 1 to 5
+    year" and revealed Blue's "Years to decommission 2 year". A time beside a number is counted."""
+    snap = present.snapshot(played)
+    assert "Years to decommission 2 years" in present.revealed_html(snap)
+    assert "Years to decommission: from 1 to 5 years" in present.briefing_html(snap, "Blue")
+    played.decide("Blue", {"decommissioning_years": 1.0})
+    status = present.status_html(present.snapshot(played), "Blue")
+    assert "Years to decommission 1 year;" in status or "Years to decommission 1 year." in status, status
+
+
 def test_a_table_that_comes_back_finds_its_levers_as_it_left_them(played):
     g = played
     g.decide("Red", {"cut_fraction": 0.15})

@@ -286,3 +286,13 @@ def test_a_scenario_keeps_the_hyphen_the_glossary_writes():
     assert words.scenario("trade_off") == "Trade-off"
     assert words.scenario("no_co_production") == "No co-production"
     assert words.scenario("offset_trade") == "Offset trade"  # only whole words join
+
+
+def test_a_time_beside_a_number_is_counted_as_people_say_it():
+    """The game's pages said "3 year" and "from 1 to 5 year"; the room's console "1 pages open".
+    One rule: a unit of time is singular for exactly one, other units stay as declared."""
+    assert [words.quantity(v, "year") for v in (1, 3, 0.5, -1)] == ["1 year", "3 years", "0.5 years", "-1 year"]
+    assert words.quantity(1, "Years") == "1 year" and words.quantity(2, "month") == "2 months"
+    assert words.quantity(1200, "people") == "1,200 people" and words.quantity(2, "£m/year") == "2 £m/year"
+    assert words.quantity(0.25, "dimensionless") == "0.25"
+    assert [words.count(n, "page") for n in (0, 1, 2)] == ["0 pages", "1 page", "2 pages"]

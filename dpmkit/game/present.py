@@ -12,7 +12,7 @@ from .. import words
 from ..words import escaped as _esc
 
 __all__ = ["Snapshot", "briefing_html", "predicted", "prediction", "facilitator_status_html", "lever_info",
-           "results_html",
+           "lever_value", "results_html",
            "revealed_html", "scoreboard_html", "snapshot", "status_html", "waiting_html", "pending", "in_force",
            "results_chart_svg", "warm_charts"]
 
@@ -101,14 +101,13 @@ def lever_info(game, lever):
     """``(label, low, high, units)`` of a lever, from the game model's ``Param``."""
     p = game.model[lever]
     low, high = p.bounds
-    units = "" if p.units in ("", "dimensionless") else p.units
-    return p.label, float(low), float(high), units
+    return p.label, float(low), float(high), words.units(p)
 
 
-def _lever_value(game, lever, value):
-    """``"Years to decommission 1 year"``: a lever and its value, as the table pages say them."""
-    label, _, _, units = lever_info(game, lever)
-    return f"{label} {words.number(value)}" + (f" {units}" if units else "")
+def lever_value(game, lever, value):
+    """``"Years to decommission 1 year"``: a lever and its value, as the table pages say them (the status,
+    the note of a send, the decisions revealed)."""
+    return f"{game.model[lever].label} {words.quantity(value, game.model[lever])}"
 
 
 def _round_words(game, number):
@@ -128,7 +127,7 @@ def status_html(snap, table):
     elif sent:
         # Every page at the table says what the table sent: two people at one table may each send,
         # and the latest value of each lever counts, whichever page sent it.
-        decided = "; ".join(_lever_value(game, lv, v) for lv, v in snap.sent(table).items())
+        decided = "; ".join(lever_value(game, lv, v) for lv, v in snap.sent(table).items())
         note = (f"✓ Your table has sent a decision this round: {decided}. The latest a page at your table sends "
                 "counts; you may change it until the round closes.")
     else:
@@ -157,8 +156,7 @@ def briefing_html(snap, table):
     parts = []
     for r in roles:
         levers = "".join(
-            f"<li>{_esc(label)}: from {words.number(low)} to {words.number(high)}"
-            f"{_esc(' ' + units if units else '')}</li>"
+            f"<li>{_esc(label)}: from {words.number(low)} to {_esc(words.quantity(high, units))}</li>"
             for label, low, high, units in (lever_info(game, lv) for lv in r.levers))
         sees = ", ".join(_esc(game.model[o].label) for o in r.sees)
         parts.append(f"<h3 style='margin:8px 0 2px'>{_esc(r.label)}</h3>"
@@ -187,17 +185,11 @@ def results_html(snap, table):
     for name in seen:
         column = frame[name].to_numpy()
         cells = [f"<td style='padding:3px 8px;text-align:right'>{words.number(column[k])}</td>" for k in at]
-        v = game.model[name]
-        units = "" if v.units in ("", "dimensionless") else f" ({_esc(v.units)})"
-        rows.append(f"<tr><td style='padding:3px 8px'>{_esc(v.label)}{units}</td>{''.join(cells)}</tr>")
+        rows.append(f"<tr><td style='padding:3px 8px'>{_esc(words.axis_title(game.model[name]))}</td>"
+                    f"{''.join(cells)}</tr>")
     return (f"<div class='game-results' style='font-size:16px'><b>Your results so far</b>"
             f"<table style='border-collapse:collapse'><thead><tr><th></th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
-
-
-def _decision_words(game, row):
-    label, _, _, units = lever_info(game, row.lever)
-    return f"{label} {words.number(row.value)}{' ' + units if units else ''}"
 
 
 def revealed_html(snap):
@@ -222,7 +214,7 @@ def _revealed_html(snap):
         r = game.spec.rounds[number - 1]
         by_table = {}
         for row in sorted(last.get(number, {}).values(), key=lambda row: row.Index):
-            by_table.setdefault(row.table, []).append(_decision_words(game, row))
+            by_table.setdefault(row.table, []).append(lever_value(game, row.lever, row.value))
         items = "".join(f"<li><b>{_esc(t)}</b>: {_esc('; '.join(d))}</li>" for t, d in by_table.items())
         parts.append(f"<div style='margin:6px 0'><b>{_esc(_round_words(game, number))}</b>"
                      + (f"<div style='font-style:italic'>{_esc(r.reveal)}</div>" if r.reveal else "")

@@ -229,8 +229,8 @@ def Lever(name, value, on_value, disabled):
     with solara.Column(classes=["game-lever", f"game-lever-{name}"], style="margin:4px 0"):
         solara.HTML(tag="div", style="font-size:17px", unsafe_innerHTML=(
             f"<b>{_esc(label)}</b>: <span class='game-lever-value'>{words.number(value)}</span>"
-            f"{_esc(' ' + units if units else '')} <span style='color:#555'>(from {words.number(low)} to "
-            f"{words.number(high)})</span>"))
+            f"{_esc(' ' + words.units(units, amount=value) if units else '')} <span style='color:#555'>(from "
+            f"{words.number(low)} to {words.number(high)})</span>"))
         solara.SliderFloat("", value=value, min=low, max=high, step=step, on_value=on_value, disabled=disabled,
                            thumb_label=False)
         solara.InputText("or type a value", value=typed, on_value=take_typed, continuous_update=True,
@@ -311,7 +311,7 @@ def TablePage(table):
         else:
             set_moved({})  # sent: the levers now show the table's decision, and follow its next one
             seen()  # every page sees the decision now; this one in the same pass as its note
-            described = "; ".join(f"{present.lever_info(game, lv)[0]} {words.number(v)}" for lv, v in decision.items())
+            described = "; ".join(present.lever_value(game, lv, v) for lv, v in decision.items())
             if predictions:
                 (outcome, points), = predictions.items()
                 described += f"; your prediction: {game.model[outcome].label} {words.number(points[target[1]])}"

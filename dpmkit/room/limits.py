@@ -35,6 +35,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .. import words
+
 __all__ = ["Admission", "PageLimits", "DEFAULT_PER_DEVICE", "DEFAULT_TOTAL", "REFUSALS", "device_of"]
 
 #: A participant's page, the game's table page, a projector view, reloads: eight is plenty.
@@ -101,11 +103,6 @@ class _Page:
     seen: float = field(default_factory=time.monotonic)
 
 
-def _pages(count, what="page"):
-    """``"1 page"``, ``"3 pages"``: the console's and the refusal's count, in plain words."""
-    return f"{count} {what}" + ("" if count == 1 else "s")
-
-
 class PageLimits:
     """The bounds above, kept in one place. Thread-safe; every call is O(pages)."""
 
@@ -145,7 +142,7 @@ class PageLimits:
                     recent.popleft()
                 if len(recent) >= self.per_minute:
                     return Admission(False, "rate",
-                                     f"{device} opened {_pages(len(recent), 'new page')} in the last minute")
+                                     f"{device} opened {words.count(len(recent), 'new page')} in the last minute")
             to_close = []
             if not exempt:
                 mine = [k for k, p in self.pages.items() if p.device == device]
@@ -153,14 +150,14 @@ class PageLimits:
                 if extra > 0:
                     chosen = self._idle(mine, extra)
                     if chosen is None:
-                        return Admission(False, "device", f"{device} already has {_pages(len(mine))} open")
+                        return Admission(False, "device", f"{device} already has {words.count(len(mine), 'page')} open")
                     to_close += chosen
             extra = len(self.pages) - len(to_close) - self.total + 1
             if extra > 0:
                 chosen = self._idle([k for k in self.pages if k not in to_close], extra)
                 if chosen is None:
-                    return Admission(False, "room",
-                                     f"the room is full: {_pages(len(self.pages))} open (--max-pages {self.total})")
+                    full = words.count(len(self.pages), "page")
+                    return Admission(False, "room", f"the room is full: {full} open (--max-pages {self.total})")
                 to_close += chosen
             for k in to_close:
                 del self.pages[k]

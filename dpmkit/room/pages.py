@@ -212,9 +212,7 @@ def _predictor(model, spec):
 def _prediction_fields(model):
     fields = {}
     for name, t in workshop.prediction_spec(model, None):
-        v = model[name]
-        units = f" ({words.units(v)})" if words.units(v) else ""
-        fields[(name, t)] = f"{v.label}{units} at {workshop.moment_words(model, t)}"
+        fields[(name, t)] = f"{words.axis_title(model[name])} at {workshop.moment_words(model, t)}"
     return fields
 
 
@@ -461,8 +459,8 @@ def Dashboard():
         sent = {t: bs for t, bs in board.items() if bs}
         count = sum(len(b) for b in board.values())
         solara.HTML(tag="p", style=_BIG, classes=["room-count"], unsafe_innerHTML=(
-            f"{count} ballot{'' if count == 1 else 's'} from {len(sent)} of {len(state.tables)} "
-            f"table{'' if len(state.tables) == 1 else 's'} this round."))
+            f"{words.count(count, 'ballot')} from {len(sent)} of {words.count(len(state.tables), 'table')} "
+            "this round."))
         rows = "".join(
             f"<tr><td style='padding:4px 12px'>{_esc(t)}</td><td style='padding:4px 12px'>"
             + (f"✓ {len(bs)} ballot{'s' if len(bs) != 1 else ''}: "
@@ -571,8 +569,7 @@ def PaperSlips(on_added):
         solara.InputText("Name (optional)", value=form["name"], on_value=field("name"), continuous_update=True,
                          classes=["room-slip-name"])
         for p in levers:
-            units = f" ({words.units(p)})" if words.units(p) else ""
-            solara.InputText(f"{p.label}{units} (blank: base case)", value=typed.get(p.name, ""),
+            solara.InputText(f"{words.axis_title(p)} (blank: base case)", value=typed.get(p.name, ""),
                              on_value=put(p.name), continuous_update=True, classes=["room-slip-lever"])
         for (var, t), label in spec.items():
             key = f"{var}@{t}"

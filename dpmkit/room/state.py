@@ -512,6 +512,5 @@ def describe_levers(model, params):
         p = model[name]
         if value == p.default:
             continue
-        units = f" {words.units(p)}" if words.units(p) else ""
-        parts.append(f"{p.label} {words.number(value)}{units}")
+        parts.append(f"{p.label} {words.quantity(value, p)}")
     return "; ".join(parts) or "all levers at the base case"

@@ -37,7 +37,6 @@ from ._common import W, _message, _StaticPicture
 KINDS = ("number", "choice", "sentence")
 
 #: Units (singular) that make a number answer a moment: "in which year?" is answered "year 2".
-_MOMENT_UNITS = frozenset({"year", "quarter", "month", "week", "day"})
 
 
 def _kind(answer, choices, points):
@@ -407,16 +406,13 @@ class Check(_StaticPicture, W.VBox):
         moment = units.lower()
         absolute, tolerance = self.rules["absolute"], self.rules["tolerance"]
         if absolute is not None:
-            size = float(absolute)
-            if units == "%" or moment.removesuffix("s") in _MOMENT_UNITS:  # 1 week, 0.5 years
-                unit = "percentage point" if units == "%" else moment.removesuffix("s")
-                unit += "" if size == 1 else "s"
-            else:
-                unit = units
-            margin = f" (anything within {words.number(size)}{' ' + unit if unit else ''} counts)" if size else ""
+            size = float(absolute)  # 1 week, 0.5 years, 2 percentage points
+            within = (f"{words.number(size)} percentage point{'' if size == 1 else 's'}" if units == "%"
+                      else words.quantity(size, units))
+            margin = f" (anything within {within} counts)" if size else ""
         else:
             margin = f" (anything within {float(tolerance):.0%} counts)" if tolerance else ""
-        if moment in _MOMENT_UNITS:  # a moment, "in which year": year 2, not "2 year"
+        if moment in words.TIME_WORDS:  # a moment, "in which year": year 2, not "2 year"
             return f"{words.time_label(float(self.answer), moment)}{margin}"
         if units == "%":
             return f"{words.number(float(self.answer))}%{margin}"
