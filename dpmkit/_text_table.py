@@ -32,7 +32,8 @@ def _said(value):
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") == "f"):
-        return f"{float(value):g}"
+        written = repr(float(value))  # as typed: 1250000.0 reads "1250000", not "1.25e+06" as :g has it
+        return written.removesuffix(".0")
     return str(value)
 
 

@@ -193,3 +193,18 @@ def test_a_parameter_table_reads_as_a_reader_cites_and_measures():
     assert "dimensionless" not in html and "surrey_budget_cut" not in html and "policy_lever" not in html
     # each row headed by the label a reader knows, as an evidence table is by its citation; the name on hover
     assert "title='name cut_fraction'>Budget cut</th>" in html and ">0.25<" in html
+
+
+def test_a_parameter_table_shows_large_and_small_numbers_as_typed():
+    """The table writes each number as it was typed ("0.25", "3"): a budget of 1,250,000 must not
+    read "1.25e+06" (the general format's exponent), which a reader at home in Excel would not
+    recognise as the number the model says."""
+    model = dk.Model("budget", [
+        dk.Stock("money", "budget", units="£"),
+        dk.Param("budget", 1_250_000, units="£"),
+        dk.Param("share", 0.25),
+        dk.Param("years", 3.0, units="year"),
+    ], stop=2)
+    html = model.parameter_table()._repr_html_()
+    assert ">1250000<" in html and ">0.25<" in html and ">3<" in html, html
+    assert "e+06" not in html and ">3.0<" not in html
