@@ -604,3 +604,18 @@ def test_the_attractor_debrief_chart_fits_a_projector_and_gives_each_locality_it
     assert "R1 0.1–0.6 · R2 0.3–0.8" in notes and "R1 0.5 · R2 0.5" in notes and "R1 0 · R2 0" in notes
     assert ("Commitment to the shared framework, locality 03 (Green): round 1 0.3, round 2 0.5"
             in diagram.description)
+
+
+def test_the_debriefs_regime_path_says_until_when_its_last_place_held(tmp_path):
+    """A new facilitator's walk: after all five rounds of the Surrey game (2009 to 2019) the debrief's
+    2x2 said the path "ends ... in April 2014", the start of round 5, as if the game had stopped
+    there. Each point is the regime in force during its round, so the last holds to the round's end."""
+    g = dk.game.new(tmp_path / "g", "surrey", tables=["Red", "Blue"])
+    for k, role in enumerate(g.roles):
+        g.assign(("Red", "Blue")[k % 2], role)
+    for _ in g.spec.rounds:
+        g.advance()
+    last = g.spec.rounds[-1]
+    said = debrief.regime_chart(g).description
+    assert f"{words.span(last.start, last.end, g.model.time_units)}." in said, said
+    assert "from April 2014 to April 2019." in said

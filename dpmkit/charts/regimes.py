@@ -73,8 +73,10 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
     ----------
     data : Result or DataFrame
         A run that records ``x`` and ``y``; or a table with columns ``time``, ``x``,
-        ``y`` and optionally ``scenario`` (several paths) and ``label`` (a note shown
-        at that point, e.g. for a hand-placed journey like Surrey 2009–2019).
+        ``y`` and optionally ``scenario`` (several paths), ``label`` (a note shown
+        at that point, e.g. for a hand-placed journey like Surrey 2009–2019) and ``until``
+        (where a point stands for a stretch, such as a game's round: when the stretch ends,
+        so that the description says how long the path's last place held).
     x, y : str, optional
         The two variables. Default: ``imposition`` and ``plan_rigidity`` if present,
         else ``negotiation`` and ``emergence`` (as in the ``pm_regimes`` model).
@@ -138,6 +140,8 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
                               "scenario": data["scenario"].astype(str).to_numpy() if "scenario" in data else ""})
         if "label" in data:
             frame["label"] = data["label"].fillna("").astype(str).to_numpy()
+        if "until" in data:
+            frame["until"] = data["until"].astype(float).to_numpy()
         axis_names = (x.replace("_", " ").capitalize(), y.replace("_", " ").capitalize())
     if frame.empty:
         raise ModelError("regime_path() needs at least one point")
@@ -293,10 +297,14 @@ def regime_path(data, x=None, y=None, *, x_high="imposed", y_high="planned", tit
         if len(visits) == 1:
             parts.append("stays there")
         end = part.iloc[-1]
+        # a point that stands for a stretch (a game's round) holds until the stretch ends
+        held = end.get("until", np.nan)
+        ended = (words.span(end["time"], held, time_units) if np.isfinite(held) and held > end["time"]
+                 else words.when(end["time"], time_units))
         sentences.append(", ".join(parts) + f", and ends at {words.lower_first(axis_names[0])} "
                          f"{words.number(round(end['x'], 2))}, "  # a place on the plane, 0.11 not 0.106
                          f"{words.lower_first(axis_names[1])} {words.number(round(end['y'], 2))} "
-                         f"{words.when(end['time'], time_units)}.")
+                         f"{ended}.")
     chart = alt.layer(*layers).properties(**size)
     chart = chart.properties(title=_title(title or "Performance-management regime over time"),
                              description=" ".join(sentences))

@@ -208,7 +208,8 @@ def regime_chart(game, *, width=460, height=460):
     path = journey(game)
     if path.empty:
         raise ModelError("no round has been closed yet: the journey starts when the first round closes")
-    frame = path[["start", "imposition", "plan_rigidity"]].rename(columns={"start": "time"})
+    # each point is the regime in force during its round: dated at the round's start, held until its end
+    frame = path[["start", "end", "imposition", "plan_rigidity"]].rename(columns={"start": "time", "end": "until"})
     frame["label"] = [f"round {n}" for n in path["round"]]
     chart = charts.regime_path(frame, "imposition", "plan_rigidity", time_units=game.model.time_units,
                                title=f"{game.spec.label}: the regime the tables' choices made",
