@@ -72,7 +72,7 @@ SUBMODULES = {
     "evidence": [
         "ASSUMPTION", "NO_QUOTE", "NO_STABLE_LINK", "STABLE_HOSTS", "STATUSES", "Source",
         "all_sources", "cite", "get", "link_problem", "problems", "quote_problem",
-        "quoted_passages", "status_of", "table",
+        "quoted_passages", "short_citation", "status_of", "table",
     ],
     "glossary": [
         "GROUPS", "TERMS", "Term", "get", "markdown", "table", "terms",

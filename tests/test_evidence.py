@@ -271,3 +271,30 @@ def test_an_evidence_table_heads_each_source_as_a_reader_cites_it():
     assert " ".join(with_citation.to_text().split()).count(" ".join(cited[1].split())) == 1
     assert re.findall(r"<th\b[^>]*>([^<]*)</th>", with_citation._repr_html_())[:3] == ["Source", "status", "says"]
     assert table.loc["attractor_sdgs", "status"] == "published" and list(table.index) == keys
+
+
+def test_an_evidence_table_reads_cross_references_as_citations_not_keys():
+    """Lessons 06-09 show evidence tables with notes such as "the axes are Bovaird & Smith's
+    (regimes_bovaird_smith_2015)" or "in the pm_regimes and targets_vs_learning models": registry
+    keys and model code where a learner reads. What a table shows names another source by its short
+    citation, a ready-made model by its label and a parameter by its label; the entries keep the
+    keys (the registry's cross-references) for a program."""
+    import re
+
+    shown = evidence.table()
+    keys = {s.key for s in evidence.all_sources() if "_" in s.key}
+    code = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+    for key, row in shown.iterrows():
+        for column in ("says", "arithmetic", "notes", "disagrees_with"):
+            assert not code.findall(row[column]), (key, column, code.findall(row[column]))
+    leans = shown.loc["regimes_game_lever_leans", "notes"]
+    assert "Bovaird & Smith's (Bovaird, T. & Smith, S. R. (2015))" in leans
+    assert "regimes_bovaird_smith_2015" in evidence.get("regimes_game_lever_leans").notes  # the data keeps it
+    gap = shown.loc["gaming_ae_gap", "notes"]
+    assert dk.models.load("pm_regimes").label in gap and "See Bevan, G. & Hood, C. (2006) for why" in gap
+    assert "matched hours per funded hour defaults" in shown.loc["surrey_youth_work_hours", "notes"]
+    assert all(set(s.disagrees_with) <= keys for s in evidence.all_sources())
+    disagreeing = [s for s in evidence.all_sources() if s.disagrees_with]
+    assert disagreeing, "some entry records a disagreement"
+    for s in disagreeing:
+        assert shown.loc[s.key, "disagrees_with"] == "; ".join(evidence.short_citation(k) for k in s.disagrees_with)

@@ -45,6 +45,8 @@ ALLOWED = {
     ("dpm", "dpmkit.words"): "a DPM chart's and a loop diagram's hover text give a box's units by the one rule "
                              "(none for a pure number)",
     ("results", "dpmkit.words"): "Result.label gives a variable's units by the one rule for them, on call",
+    ("evidence", "dpmkit.words"): "an evidence table names a parameter its notes refer to by the parameter's label "
+                                  "inside a sentence (lower_first keeps 'NEET'), on call",
     ("spec", "dpmkit.words"): "Model.parameter_table shows units and roles as a reader takes them in (no "
                               "'dimensionless', 'policy lever') by the one rule for them, on call",
 }

@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 from ..errors import ModelError
 from ..expressions import suggest
 
-__all__ = ["Source", "STATUSES", "ASSUMPTION", "get", "all_sources", "table", "cite", "status_of",
+__all__ = ["Source", "STATUSES", "ASSUMPTION", "get", "all_sources", "table", "cite", "short_citation", "status_of",
            "STABLE_HOSTS", "NO_STABLE_LINK", "NO_QUOTE", "quoted_passages", "link_problem", "quote_problem",
            "problems"]
 
@@ -154,13 +154,56 @@ def table(keys=None):
     from .._text_table import TextTable
 
     chosen = all_sources() if keys is None else [get(k) for k in keys]
-    rows = [{"key": s.key, "status": s.status, "citation": s.citation, "says": s.says, "url": s.url,
-             "arithmetic": s.arithmetic, "notes": s.notes, "disagrees_with": ", ".join(s.disagrees_with)}
+    said = _in_words()
+    rows = [{"key": s.key, "status": s.status, "citation": s.citation, "says": said(s.says), "url": s.url,
+             "arithmetic": said(s.arithmetic), "notes": said(s.notes),
+             "disagrees_with": "; ".join(short_citation(k) for k in s.disagrees_with)}
             for s in chosen]
     shown = TextTable(pd.DataFrame(rows).set_index("key"))
     shown.attrs.update(row_headings={s.key: s.citation for s in chosen}, row_title="Source",
                        heading_column="citation")
     return shown
+
+
+def short_citation(key):
+    """A source as a sentence refers to it: its citation up to the date in brackets
+    (``Bevan, G. & Hood, C. (2006)``), else its first part (``Children and Young People Now``).
+
+    >>> short_citation("regimes_bovaird_smith_2015")
+    'Bovaird, T. & Smith, S. R. (2015)'
+    """
+    text = get(key).citation
+    close = text.find(")")
+    if 0 <= close < _SHORT:
+        return text[:close + 1]
+    head = text.split(", ")[0]
+    return head if len(head) < _SHORT else text[:_SHORT].rsplit(" ", 1)[0] + "…"
+
+
+_SHORT = 90  # characters: longer, and a reference in a sentence stops reading as one
+
+
+def _in_words():
+    """A function that turns the code in an entry's text into what a reader knows: another entry's
+    registry key into its short citation, a ready-made model's name into its label and one of its
+    parameters' names into the parameter's label (``pm_regimes`` -> "Performance-management
+    regimes", ``matching_ratio`` -> "matched hours per funded hour"). The entries keep the keys and
+    names (the registry's cross-references, checked by the tests); only what a table shows changes."""
+    import re
+
+    from .. import models
+    from ..words import lower_first
+
+    said = {k: short_citation(k) for k in _load() if "_" in k}  # "assumption" is also a word
+    for name in models.available():
+        model = models.load(name)
+        if "_" in name:  # "surrey" and "demo" are words too
+            said.setdefault(name, model.label)
+        for p in model.params:
+            if "_" in p.name:
+                said.setdefault(p.name, lower_first(p.label))
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, said), key=len, reverse=True)) + r")\b")
+    return lambda text: pattern.sub(lambda m: said[m.group(1)], text or "")
 
 
 # Rules for published entries ------------------------------------------------------------

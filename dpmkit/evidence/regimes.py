@@ -72,7 +72,7 @@ SOURCES = (
         notes=(
             "Not a measurement and not from a source: the axes are Bovaird & Smith's (regimes_bovaird_smith_2015), "
             "the cells the kit's (regimes_bovaird_smith_2x2), and the weights and which levers are one-sided are "
-            "judgements made for the debrief, argued lever by lever beside REGIME_LEANS. Bovaird & Smith call the "
+            "judgements made for the debrief, argued lever by lever in the kit's source. Bovaird & Smith call the "
             "dichotomies overdone; the debrief should invite tables to argue with where their choices put them."
         ),
     ),

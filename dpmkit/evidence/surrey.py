@@ -65,7 +65,7 @@ SOURCES = (
               "that name so that code citing it still works. The surrey model places the point at TIME 2013.75 "
               "and its test accepts July 2013 to January 2014 within 15%: a window that begins a month or two "
               "after the date the source implies. At mid-2013 (TIME 2013.5) the base run gives about 494, 10% "
-              "above 449; at 2013.75 about 467, 4% above (tests/test_evidence.py keeps the mid-2013 check).",
+              "above 449; at 2013.75 about 467, 4% above (the kit's tests keep the mid-2013 check).",
     ),
     Source(
         key="surrey_neet_2014",
