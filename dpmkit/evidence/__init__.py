@@ -166,18 +166,21 @@ def table(keys=None):
 
 
 def short_citation(key):
-    """A source as a sentence refers to it: its citation up to the date in brackets
-    (``Bevan, G. & Hood, C. (2006)``), else its first part (``Children and Young People Now``).
+    """A source as a sentence refers to it: its citation up to the first bracket with a year in it
+    (``Bevan, G. & Hood, C. (2006)``), else the whole citation, cut at a word if it is long.
 
     >>> short_citation("regimes_bovaird_smith_2015")
     'Bovaird, T. & Smith, S. R. (2015)'
+    >>> short_citation("surrey_budget_baseline")
+    'dpmkit, derived from the Governance International case study'
     """
+    import re
+
     text = get(key).citation
-    close = text.find(")")
-    if 0 <= close < _SHORT:
-        return text[:close + 1]
-    head = text.split(", ")[0]
-    return head if len(head) < _SHORT else text[:_SHORT].rsplit(" ", 1)[0] + "…"
+    dated = re.search(r"\([^()]*\b(?:1[89]|20)\d\d\b[^()]*\)", text)
+    if dated and dated.end() <= _SHORT:
+        return text[:dated.end()]
+    return text if len(text) <= _SHORT else text[:_SHORT].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 _SHORT = 90  # characters: longer, and a reference in a sentence stops reading as one
