@@ -623,3 +623,46 @@ def test_the_unanswered_note_waits_for_this_pages_answer_not_other_updates(tmp_p
         red.locator(".dpmkit-unanswered").wait_for(state="detached", timeout=20_000)
         assert "Your ballot is in" in red.locator(".room-ok").inner_text()
         assert [b.table for b in dk.workshop.collect(folder, model="demo").ballots] == ["Red"]
+
+
+def test_the_facilitator_downloads_every_ballot_as_a_spreadsheet(tmp_path):
+    """After the session a facilitator who ran only the room (no notebook) keeps the record: the
+    dashboard's download gives every ballot as a CSV a spreadsheet opens as it is: headings in
+    words, the table by its current name (after a rename), the lever and prediction as numbers,
+    and a participant's text that starts like a formula ("=2+3") kept as text, never run."""
+    import csv
+    import io
+
+    folder = tmp_path / "ballots"
+    with room(folder, "--code", "SHEET", "--tables", ",".join(TABLES)) as running, \
+            offline_browsers("room_spreadsheet", running) as browsers:
+        page = browsers.open("participant", f"{running.base}/?code=SHEET", timeout=90_000)
+        page.wait_for_selector(".dpmkit-chart g.mark-line path")
+        lever = drag_first_slider(page, 0.8)
+        send_ballot(page, "Blue", "=2+3")
+        page.wait_for_selector(".room-ok")
+        reference = re.search(r"reference (\w{6})", page.locator(".room-ok").inner_text()).group(1)
+        ctx = browsers.context(viewport=(1300, 1000), downloads=True)
+        board = browsers.open("dashboard", running.facilitator, context=ctx)
+        board.wait_for_selector(".room-dashboard")
+        board.get_by_text("Tables: rename, merge a duplicate, drop, add").click()
+        rename_table(board, "Blue", "Blue team")
+        with board.expect_download() as info:
+            board.locator(".room-ballots-download button, .room-ballots-download .v-btn").first.click()
+        saved = tmp_path / "ballots.csv"
+        info.value.save_as(saved)
+    data = saved.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with its mark: Excel on Windows reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 1, rows
+    row = rows[0]
+    model = dk.models.load("demo")
+    assert row["Round"] == "1" and row["Table"] == "Blue team" and row["Reference"] == reference
+    assert row["Name"] == "'=2+3"  # shown as typed, never a formula
+    assert row["Hypothesis"] == "'=2+3: more posts shorten the wait, after a delay."
+    predicted = [h for h in row if h.startswith("Prediction: ")]
+    assert len(predicted) == 1 and float(row[predicted[0]]) == 1080
+    (ballot,) = dk.workshop.collect(folder, model="demo").ballots
+    sent = {dk.words.axis_title(model[name]): value for name, value in ballot.params.items()}
+    assert sent and {h: float(row[h]) for h in sent} == pytest.approx(sent)  # each lever, by its label
+    assert any(v == pytest.approx(lever) for v in sent.values())

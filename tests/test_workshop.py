@@ -1121,3 +1121,37 @@ def test_a_ready_made_model_says_what_it_is_watched_for():
     assert dk.models.watched(demo) == {} and dk.roles.headline(demo, 2) == ["waiting_list", "staff"]
     mine = dk.Model("mine", [dk.Stock("neet", 1), dk.Param("p", 1)])
     assert dk.models.watched(mine) == {}
+
+
+def test_a_spreadsheet_of_ballots_keeps_hostile_text_as_text_and_numbers_as_numbers(tmp_path):
+    """Any text a participant types may be hostile. In the facilitator's spreadsheet a cell that
+    starts like a formula (=, +, -, @, a tab, a return) is written with an apostrophe first, so
+    Excel and LibreOffice show it and never run it; a round, a lever and a prediction stay numbers
+    (3, not 3.0); accents and "£" survive (UTF-8 with a byte-order mark); each ballot is one row
+    however many lines its texts have; ``table_of`` gives a renamed table its current name."""
+    import csv
+    import io
+
+    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1", "-2+3", "@SUM(A1)"]  # (a leading tab is stripped on entry)
+    ballots = [dk.workshop.make_ballot("surrey", params={"cut_fraction": 0.3}, participant=text, table="Blue",
+                                       round="2", hypothesis=text, decision="line one\nline two; £5 café",
+                                       predictions={"neet": 500})
+               for text in hostile]
+    sheet = dk.workshop.Collection(ballots, []).spreadsheet(table_of=lambda t: {"Blue": "Blue team"}.get(t, t))
+    assert sheet.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(sheet.decode("utf-8-sig"), newline="")))
+    head, body = rows[0], rows[1:]
+    assert len(body) == len(hostile)
+    for text, row in zip(hostile, body):
+        cells = dict(zip(head, row))
+        assert cells["Name"] == "'" + text and cells["Hypothesis"] == "'" + text
+        assert cells["Decision"] == "line one\nline two; £5 café"
+        assert cells["Round"] == "2" and cells["Table"] == "Blue team"
+        assert cells["Budget cut"] == "0.3"  # the one lever these ballots carry, as a number
+    assert [h for h in head if h in {dk.words.axis_title(p) for p in dk.models.load("surrey").params}] == [
+        "Budget cut"]
+    assert [h for h in head if h.startswith("Prediction: ")] == ["Prediction: Young people NEET (people) at 2022"]
+    assert body[0][head.index("Prediction: Young people NEET (people) at 2022")] == "500"
+    # an ordinary text is left as it is
+    plain = dk.workshop.Collection([dk.workshop.make_ballot("demo", participant="Ann", table="Red")], [])
+    assert "\r\n,Red,Ann," in plain.spreadsheet().decode("utf-8-sig")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from urllib.parse import parse_qs, quote
 
 from .server import configure_solara
@@ -463,7 +464,7 @@ def Dashboard():
             "this round."))
         rows = "".join(
             f"<tr><td style='padding:4px 12px'>{_esc(t)}</td><td style='padding:4px 12px'>"
-            + (f"✓ {len(bs)} ballot{'s' if len(bs) != 1 else ''}: "
+            + (f"✓ {words.count(len(bs), 'ballot')}: "
                + _esc(", ".join(b.participant or '(no name)' for b in bs)) if bs else "— waiting")
             + "</td></tr>" for t, bs in board.items())
         # The facilitator's buttons and what they answer come before the list of tables, which is
@@ -508,6 +509,12 @@ def Dashboard():
                     lambda: room.drop_table(chosen), f"Dropped {chosen!r}; its ballots stay in the folder."))
         with solara.Details("Paper slips: print, type in, charts to reveal"):
             PaperSlips(on_added=lambda: set_revision(room.revision))
+        # After the session (or at any time): every ballot so far, all rounds, for the facilitator's
+        # records and the write-up, opened in a spreadsheet rather than a notebook.
+        with solara.Column(classes=["room-ballots-download"]):
+            solara.FileDownload(lambda: room.collect().spreadsheet(table_of=room.table_of),
+                                filename=f"ballots-{time.strftime('%Y-%m-%d')}.csv", mime_type="text/csv",
+                                label="Every ballot so far, as a spreadsheet (CSV)")
         ChangeRoom(room)
         if message[0]:
             solara.HTML(tag="div", unsafe_innerHTML=_note(*message))

@@ -217,6 +217,24 @@ _META = ("id", "created", "participant", "table", "role", "round", "label", "mod
          "question", "hypothesis", "finding", "decision", "source")
 
 
+def _text_cell(text):
+    """A participant's text as a spreadsheet shows it without running it (a leading ``=``, ``+``,
+    ``-``, ``@``, tab or return would make it a formula in Excel or LibreOffice)."""
+    text = str(text or "")
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _number(value):
+    """A lever's value or a prediction as a spreadsheet cell: ``3``, not ``3.0``."""
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else value
+
+
+def _number_cell(text):
+    """A round (``"2"``) as a number a spreadsheet sorts, or as text when it is not one."""
+    text = str(text or "")
+    return int(text) if text.isdigit() and len(text) < 10 else _text_cell(text)
+
+
 class Collection:
     """The ballots :func:`collect` accepted, the ones it rejected, and ways to compare them.
 
@@ -290,6 +308,58 @@ class Collection:
             frame["created"] = pd.to_datetime(frame["created"], utc=True)
             self._table = frame
         return self._table
+
+    def spreadsheet(self, table_of=None):
+        """Every ballot as a spreadsheet to keep after the session: CSV bytes that Excel, Numbers
+        and LibreOffice open as they are (UTF-8 with a byte-order mark, so "£" and accents survive
+        a double-click on Windows).
+
+        One row per ballot, oldest first, with headings in words: round, table, name, when it was
+        sent, the hypothesis, decision and finding, each lever by its label with units (the value
+        the run used: the base case where the participant moved nothing), then each prediction by
+        what it predicts and when, and the ballot's reference. ``table_of`` maps a recorded table
+        to the one it counts for now (a room's renames and merges).
+
+        Participants' text is written so that a spreadsheet shows it and never runs it: a cell that
+        starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a return) starts with an
+        apostrophe. Numbers stay numbers.
+
+        >>> import dpmkit as dk
+        >>> c = Collection([dk.workshop.make_ballot("demo", params={"referral_rate": 45}, participant="=1+1",
+        ...                                          table="Red", round="1")], [])
+        >>> print(c.spreadsheet().decode("utf-8-sig").splitlines()[1][:12])
+        1,Red,'=1+1,
+        """
+        import csv
+        import io
+
+        from .. import words
+        from .ballot import moment_words
+
+        model = self._need_model()
+        sent = {k for b in self.ballots for k in b.params}
+        levers = [p for p in model.params if p.name in sent]  # the levers the ballots carry, in the model's order
+        predicted = sorted({(v, t) for b in self.ballots for v, pts in b.predictions.items() for t, _ in pts},
+                           key=lambda vt: (model.names.index(vt[0]) if vt[0] in model.names else 0, vt[1]))
+        headings = (["Round", "Table", "Name", "Sent", "Hypothesis", "Decision", "Finding"]
+                    + [words.axis_title(p) for p in levers]
+                    + [f"Prediction: {words.axis_title(model[v])} at {moment_words(model, t)}" for v, t in predicted]
+                    + ["Reference"])
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(headings)
+        for b in self.ballots:
+            table = table_of(b.table) if table_of else b.table
+            values = {**model.defaults, **b.params}
+            said = {(v, t): x for v, pts in b.predictions.items() for t, x in pts}
+            writer.writerow(
+                [_number_cell(b.round), _text_cell(table), _text_cell(b.participant),
+                 b.created.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+                 _text_cell(b.hypothesis), _text_cell(b.decision), _text_cell(b.finding)]
+                + [_number(values.get(p.name, "")) for p in levers]
+                + [_number(said.get(vt, "")) for vt in predicted]
+                + [b.id[:6]])
+        return out.getvalue().encode("utf-8-sig")
 
     def rejected_table(self):
         """The rejected files and codes as a DataFrame (``source, reason``)."""
