@@ -44,6 +44,17 @@ def send_ballot(page, table, name):
     page.locator(".room-send").click()
 
 
+def moved_and_sent(browsers, running, code, name, table="Blue"):
+    """A participant's page: the first lever moved, a ballot sent for ``table`` as ``name``.
+    Returns the page, the lever's value and the ballot's reference as the page shows it."""
+    page = browsers.open("participant", f"{running.base}/?code={code}", timeout=90_000)
+    page.wait_for_selector(".dpmkit-chart g.mark-line path")
+    lever = drag_first_slider(page, 0.8)
+    send_ballot(page, table, name)
+    page.wait_for_selector(".room-ok")
+    return page, lever, re.search(r"reference (\w{6})", page.locator(".room-ok").inner_text()).group(1)
+
+
 def dashboard_count(page):
     text = page.locator(".room-count").inner_text() if page.locator(".room-count").count() else ""
     return int(text.split()[0]) if text[:1].isdigit() else -1
@@ -124,12 +135,7 @@ def test_a_participant_who_reloads_after_sending_sees_the_ballot_they_sent(tmp_p
     folder = tmp_path / "ballots"
     with room(folder, "--code", "TEAL7", "--tables", ",".join(TABLES)) as running, \
             offline_browsers("room_reload_sent", running) as browsers:
-        page = browsers.open("participant", f"{running.base}/?code=TEAL7", timeout=90_000)
-        page.wait_for_selector(".dpmkit-chart g.mark-line path")
-        lever = drag_first_slider(page, 0.8)
-        send_ballot(page, "Blue", "Asha")
-        page.wait_for_selector(".room-ok")
-        reference = re.search(r"reference (\w{6})", page.locator(".room-ok").inner_text()).group(1)
+        page, lever, reference = moved_and_sent(browsers, running, "TEAL7", "Asha")
         page.wait_for_timeout(2000)  # a participant reads the ✓, then reloads
         page.reload()
         page.wait_for_selector(".room-ok")
@@ -636,12 +642,7 @@ def test_the_facilitator_downloads_every_ballot_as_a_spreadsheet(tmp_path):
     folder = tmp_path / "ballots"
     with room(folder, "--code", "SHEET", "--tables", ",".join(TABLES)) as running, \
             offline_browsers("room_spreadsheet", running) as browsers:
-        page = browsers.open("participant", f"{running.base}/?code=SHEET", timeout=90_000)
-        page.wait_for_selector(".dpmkit-chart g.mark-line path")
-        lever = drag_first_slider(page, 0.8)
-        send_ballot(page, "Blue", "=2+3")
-        page.wait_for_selector(".room-ok")
-        reference = re.search(r"reference (\w{6})", page.locator(".room-ok").inner_text()).group(1)
+        _, lever, reference = moved_and_sent(browsers, running, "SHEET", "=2+3")
         ctx = browsers.context(viewport=(1300, 1000), downloads=True)
         board = browsers.open("dashboard", running.facilitator, context=ctx)
         board.wait_for_selector(".room-dashboard")
