@@ -438,7 +438,7 @@ def axis_title(label, units=None):
     return f"{label} ({shown})" if shown else str(label)
 
 
-_units_shown = units
+_units_shown = units  # axis_title's argument ``units`` hides the function of that name inside it
 
 
 def role(name):

@@ -19,6 +19,7 @@ others in ``disagrees_with``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import re
@@ -174,8 +175,6 @@ def short_citation(key):
     >>> short_citation("surrey_budget_baseline")
     'dpmkit, derived from the Governance International case study'
     """
-    import re
-
     text = get(key).citation
     dated = re.search(r"\([^()]*\b(?:1[89]|20)\d\d\b[^()]*\)", text)
     if dated and dated.end() <= _SHORT:
@@ -186,14 +185,13 @@ def short_citation(key):
 _SHORT = 90  # characters: longer, and a reference in a sentence stops reading as one
 
 
+@functools.cache  # the registry and the ready-made models do not change while the kit runs
 def _in_words():
     """A function that turns the code in an entry's text into what a reader knows: another entry's
     registry key into its short citation, a ready-made model's name into its label and one of its
     parameters' names into the parameter's label (``pm_regimes`` -> "Performance-management
     regimes", ``matching_ratio`` -> "matched hours per funded hour"). The entries keep the keys and
     names (the registry's cross-references, checked by the tests); only what a table shows changes."""
-    import re
-
     from .. import models
     from ..words import lower_first
 

@@ -51,11 +51,6 @@ body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; font-size: 12pt; c
 """
 
 
-
-def _units(v):
-    return words.units(v)
-
-
 def slip_html(model, *, round, tables, code="", copies=2):
     """A printable ballot slip for ``round`` as one self-contained HTML page (``copies`` slips).
 
@@ -78,14 +73,14 @@ def slip_html(model, *, round, tables, code="", copies=2):
         levers.append(
             f"<div class='row lever'><span class='label'><b>{_e(p.label)}</b><br><span class='hint'>{span}"
             f"base case {words.number(p.default)}</span></span><span class='box'></span>"
-            f"<span class='unit'>{_e(_units(p))}</span></div>")
+            f"<span class='unit'>{_e(words.units(p))}</span></div>")
     predictions = []
     for name, t in workshop.prediction_spec(model, None):
         v = model[name]
         predictions.append(
             f"<div class='row prediction'><span class='label'><b>{_e(v.label)}</b> at "
             f"{_e(workshop.moment_words(model, t))}</span><span class='box'></span>"
-            f"<span class='unit'>{_e(_units(v))}</span></div>")
+            f"<span class='unit'>{_e(words.units(v))}</span></div>")
     ticks = "".join(f"<span class='table'><span class='tick'></span>{_e(t)}</span>" for t in tables)
     room_line = f" · room {_e(code)}" if code else ""
     slip = (

@@ -127,12 +127,10 @@ class BallotWidget(_StaticPicture, W.VBox):
             self.controls[name], rows[name] = self._control(decl[name])
         self.prediction_fields = {}
         for name, t in workshop.prediction_spec(model, predict):
-            v = model[name]
-            units = f" ({words.units(v)})" if words.units(v) else ""
             self.prediction_fields[(name, t)] = W.Text(
                 value="", placeholder="your prediction, e.g. 45",
-                description=f"{v.label}{units} {words.when(t, model.time_units)}:",
-                tooltip=v.description or v.label,
+                description=f"{words.axis_title(model[name])} {words.when(t, model.time_units)}:",
+                tooltip=model[name].description or model[name].label,
                 style={"description_width": "initial"}, layout=W.Layout(width="95%"),
             )
         line = {"style": {"description_width": "8em"}, "layout": W.Layout(width="60%")}
@@ -300,8 +298,8 @@ class BallotWidget(_StaticPicture, W.VBox):
             span = (hi - lo) or 1.0
             for series, value in (("Base case", p.default), ("Your ballot", float(control.value))):
                 rows.append({"lever": p.label, "series": series, "position": 100 * (value - lo) / span,
-                             "value": words.number(value), "range": f"{words.number(lo)} to {words.number(hi)}"
-                             + (f" {words.units(p)}" if words.units(p) else "")})
+                             "value": words.number(value),
+                             "range": f"{words.number(lo)} to {words.quantity(hi, p)}"})
         return rows
 
     def _static_spec(self):

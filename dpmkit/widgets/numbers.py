@@ -31,9 +31,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _heading(model, name, suffix=""):
-    v = model[name]
-    units = f" ({words.units(v)})" if words.units(v) else ""
-    return f"{v.label}{units}{suffix}"
+    return f"{words.axis_title(model[name])}{suffix}"
 
 
 def table(model, result, outputs, base=None):
